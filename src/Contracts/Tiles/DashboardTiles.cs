@@ -1,0 +1,42 @@
+namespace SalesDash.Contracts.Tiles;
+
+/// <summary>One KPI figure now, and the same figure at the same local time a week earlier.</summary>
+public sealed record KpiTile(decimal Value, decimal LastWeek)
+{
+    /// <summary>Relative change against last week; null when last week was zero.</summary>
+    public decimal? ChangeRatio => LastWeek == 0m ? null : Math.Round((Value - LastWeek) / LastWeek, 4);
+}
+
+/// <summary>Revenue taken in one UTC minute.</summary>
+public sealed record MinutePoint(DateTimeOffset Minute, decimal GrossRevenue, int Orders);
+
+/// <summary>
+/// What a dashboard shows for one store: today's tiles in the store's currency and local day,
+/// and revenue per minute over the last 60 minutes. Sent whole, so a client never needs a delta.
+/// </summary>
+public sealed record DashboardTiles
+{
+    public required string TenantId { get; init; }
+    public required string StoreId { get; init; }
+    public required string Currency { get; init; }
+    public required string TimeZone { get; init; }
+
+    /// <summary>The store-local date the tiles are for (yyyy-MM-dd).</summary>
+    public required string LocalDate { get; init; }
+
+    /// <summary>When the figures were computed (UTC).</summary>
+    public required DateTimeOffset AsOf { get; init; }
+
+    public required KpiTile GrossRevenue { get; init; }
+    public required KpiTile NetRevenue { get; init; }
+    public required KpiTile Refunds { get; init; }
+    public required KpiTile Orders { get; init; }
+    public required KpiTile AverageOrderValue { get; init; }
+    public required KpiTile UnitsSold { get; init; }
+    public required KpiTile NewCustomers { get; init; }
+    public required KpiTile ReturningCustomers { get; init; }
+    public required IReadOnlyList<MinutePoint> RevenuePerMinute { get; init; }
+
+    /// <summary>How many events the store's entity has folded since it was created.</summary>
+    public required long EventsApplied { get; init; }
+}

@@ -1,0 +1,42 @@
+namespace SalesDash.Engine;
+
+/// <summary>Which journal backs Akka.Persistence.Sql.</summary>
+public enum JournalProvider
+{
+    /// <summary>Embedded default: a SQLite file under the data folder.</summary>
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>Which store receives per-minute snapshots and answers history.</summary>
+public enum SnapshotProvider
+{
+    /// <summary>Embedded default: a DuckDB file under the data folder.</summary>
+    DuckDb,
+    ClickHouse,
+}
+
+/// <summary>Engine settings, bound from the "Engine" configuration section and validated on start.</summary>
+public sealed class EngineOptions
+{
+    public const string Section = "Engine";
+
+    /// <summary>Folder for the embedded SQLite journal and DuckDB file; created if missing.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public JournalProvider Journal { get; set; } = JournalProvider.Sqlite;
+
+    /// <summary>Connection string for the journal; empty means the embedded SQLite file in <see cref="DataDirectory"/>.</summary>
+    public string? JournalConnectionString { get; set; }
+
+    public SnapshotProvider Snapshots { get; set; } = SnapshotProvider.DuckDb;
+
+    /// <summary>Connection string for the snapshot store; empty means the embedded DuckDB file in <see cref="DataDirectory"/>.</summary>
+    public string? SnapshotConnectionString { get; set; }
+
+    /// <summary>How long per-minute rows are batched before a write to the snapshot store.</summary>
+    public TimeSpan SnapshotFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often tile updates are pushed at most, per store; updates in between are coalesced.</summary>
+    public TimeSpan TilePublishInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}

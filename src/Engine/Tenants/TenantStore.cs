@@ -1,0 +1,37 @@
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+
+namespace SalesDash.Engine.Tenants;
+
+/// <summary>Marks a message that routes to one store's sharded entity; the shard extractor reads it.</summary>
+public interface IWithStoreRef
+{
+    StoreRef Store { get; }
+}
+
+/// <summary>Messages of the per-store tenant entity, the one place a store's live figures are kept.</summary>
+public static class TenantStore
+{
+    /// <summary>Fold this event into the store's figures; answered with <see cref="Recorded"/> once durable.</summary>
+    public sealed record Record(CommerceEvent Event) : IWithStoreRef
+    {
+        public StoreRef Store => Event.Store;
+    }
+
+    /// <summary>The event is durable (Accepted) or was already known (Duplicate).</summary>
+    public sealed record Recorded(string EventId, IngestOutcome Outcome);
+
+    /// <summary>Asks for the store's tiles now; answered with <see cref="DashboardTiles"/>.
+    /// Currency and zone are given so a store with no events yet still answers in its own terms.</summary>
+    public sealed record GetTiles(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;
+
+    /// <summary>Published on the store's topic whenever its tiles change (coalesced).</summary>
+    public sealed record TilesPublished(DashboardTiles Tiles);
+
+    /// <summary>The distributed pub-sub topic a store's tile updates are published on.</summary>
+    public static string TopicFor(StoreRef store) => $"tiles.{store.TenantId}.{store.StoreId}";
+}
+
+/// <summary>Key for the tenant-store shard region in the actor registry (IRequiredActor&lt;TenantStoreRegion&gt;).</summary>
+public sealed class TenantStoreRegion;
