@@ -1,0 +1,448 @@
+using System.Globalization;
+using System.Text.Json;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+
+namespace SalesDash.Connectors.Shopify;
+
+/// <summary>
+/// Turns a Shopify webhook body (orders/*, refunds/create) into <see cref="CommerceEvent"/>s.
+/// Pure: no I/O, no clock; the signature is checked before this is called.
+/// </summary>
+public static class ShopifyWebhookNormalizer
+{
+    public static ShopifyNormalizeResult Normalize(string topic, ReadOnlyMemory<byte> body, ShopifyDelivery delivery, StoreProfile store)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(store);
+
+        var kind = (topic ?? string.Empty).Trim().ToLowerInvariant();
+        if (kind is not (ShopifyTopics.OrdersCreate or ShopifyTopics.OrdersUpdated or ShopifyTopics.OrdersCancelled or ShopifyTopics.RefundsCreate))
+        {
+            return new ShopifyNormalizeResult.Ignored($"topic '{topic}' is not one SalesDash tracks");
+        }
+
+        if (string.IsNullOrWhiteSpace(delivery.WebhookId))
+        {
+            return new ShopifyNormalizeResult.Invalid($"{ShopifyHeaders.WebhookId}: missing, so the delivery cannot be deduplicated");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return new ShopifyNormalizeResult.Invalid($"body: not valid JSON ({ex.Message})");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new ShopifyNormalizeResult.Invalid($"body: expected a JSON object but found {document.RootElement.ValueKind}");
+            }
+
+            try
+            {
+                CommerceEvent commerceEvent = kind == ShopifyTopics.RefundsCreate
+                    ? ReadRefund(document.RootElement, delivery, store)
+                    : ReadOrder(kind, document.RootElement, delivery, store);
+                return new ShopifyNormalizeResult.Ok([commerceEvent]);
+            }
+            catch (FieldException ex)
+            {
+                return new ShopifyNormalizeResult.Invalid(ex.Message);
+            }
+        }
+    }
+
+    private static OrderEvent ReadOrder(string topic, JsonElement order, ShopifyDelivery delivery, StoreProfile store)
+    {
+        var id = RequiredId(order, "id");
+        var createdAt = RequiredDate(order, "created_at");
+        var updatedAt = OptionalDate(order, "updated_at");
+        var cancelledAt = OptionalDate(order, "cancelled_at");
+        var totalPrice = RequiredMoney(order, "total_price");
+
+        var lines = ReadLines(order);
+        var (customerId, returning) = ReadCustomer(order);
+
+        var shipping = OptionalMoney(order, "total_shipping_price_set", "shop_money", "amount");
+        if (shipping is null && TryGet(order, "shipping_lines", out var shippingLines))
+        {
+            shipping = SumArray(shippingLines, "shipping_lines", (item, path) => OptionalMoneyAt(item, "price", $"{path}.price") ?? 0m);
+        }
+
+        var version = updatedAt ?? createdAt;
+        var occurredAt = topic == ShopifyTopics.OrdersCreate ? createdAt : updatedAt ?? cancelledAt ?? createdAt;
+
+        OrderEvent result = topic switch
+        {
+            ShopifyTopics.OrdersCreate => new OrderPlaced
+            {
+                Store = store.Store, Channel = SalesChannel.Shopify, EventId = delivery.WebhookId, OccurredAt = occurredAt,
+                StoreTimeZone = store.TimeZone, Currency = string.Empty, OrderId = id, PlacedAt = createdAt, Version = version,
+                TotalPrice = totalPrice, Lines = lines,
+            },
+            ShopifyTopics.OrdersUpdated when cancelledAt is null => new OrderUpdated
+            {
+                Store = store.Store, Channel = SalesChannel.Shopify, EventId = delivery.WebhookId, OccurredAt = occurredAt,
+                StoreTimeZone = store.TimeZone, Currency = string.Empty, OrderId = id, PlacedAt = createdAt, Version = version,
+                TotalPrice = totalPrice, Lines = lines,
+            },
+            _ => new OrderCancelled
+            {
+                Store = store.Store, Channel = SalesChannel.Shopify, EventId = delivery.WebhookId, OccurredAt = occurredAt,
+                StoreTimeZone = store.TimeZone, Currency = string.Empty, OrderId = id, PlacedAt = createdAt, Version = version,
+                TotalPrice = totalPrice, Lines = lines,
+            },
+        };
+
+        return result with
+        {
+            Currency = OptionalString(order, "currency") ?? store.Currency,
+            SubtotalPrice = OptionalMoney(order, "subtotal_price") ?? 0m,
+            TotalTax = OptionalMoney(order, "total_tax") ?? 0m,
+            TotalDiscounts = OptionalMoney(order, "total_discounts") ?? 0m,
+            TotalShipping = shipping ?? 0m,
+            CustomerId = customerId,
+            ReturningCustomer = returning,
+            // orders/cancelled always means cancelled, even if a stale body lacks the timestamp.
+            CancelledAt = cancelledAt ?? (topic == ShopifyTopics.OrdersCancelled ? version : null),
+            SourceName = OptionalString(order, "source_name"),
+            CountryCode = CountryCode(order, "shipping_address") ?? CountryCode(order, "billing_address"),
+        };
+    }
+
+    private static RefundIssued ReadRefund(JsonElement refund, ShopifyDelivery delivery, StoreProfile store)
+    {
+        var id = RequiredId(refund, "id");
+        var orderId = RequiredId(refund, "order_id");
+        var occurredAt = OptionalDate(refund, "processed_at") ?? OptionalDate(refund, "created_at")
+            ?? throw new FieldException("created_at: missing (and no processed_at either)");
+
+        var units = 0;
+        var hasLineItems = TryGet(refund, "refund_line_items", out var refundLines);
+        if (hasLineItems)
+        {
+            EnsureArray(refundLines, "refund_line_items");
+            var i = 0;
+            foreach (var item in refundLines.EnumerateArray())
+            {
+                units += RequiredInt(item, "quantity", $"refund_line_items[{i}].quantity");
+                i++;
+            }
+        }
+
+        decimal amount;
+        string? currency = null;
+        if (TryGet(refund, "transactions", out var transactions) && EnsureArray(transactions, "transactions").GetArrayLength() > 0)
+        {
+            // Money actually returned is what the successful refund transactions moved; failed or pending ones moved nothing.
+            amount = 0m;
+            var i = 0;
+            foreach (var transaction in transactions.EnumerateArray())
+            {
+                var path = $"transactions[{i}]";
+                var kind = OptionalStringAt(transaction, "kind", $"{path}.kind");
+                var status = OptionalStringAt(transaction, "status", $"{path}.status");
+                if (string.Equals(kind, "refund", StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(status, "success", StringComparison.OrdinalIgnoreCase))
+                {
+                    amount += OptionalMoneyAt(transaction, "amount", $"{path}.amount")
+                        ?? throw new FieldException($"{path}.amount: missing on a successful refund transaction");
+                    currency ??= OptionalStringAt(transaction, "currency", $"{path}.currency");
+                }
+
+                i++;
+            }
+        }
+        else if (hasLineItems)
+        {
+            amount = RefundLinesAmount(refundLines);
+        }
+        else
+        {
+            throw new FieldException("transactions: missing, and no refund_line_items to derive the amount from");
+        }
+
+        return new RefundIssued
+        {
+            Store = store.Store,
+            Channel = SalesChannel.Shopify,
+            EventId = delivery.WebhookId,
+            OccurredAt = occurredAt,
+            StoreTimeZone = store.TimeZone,
+            Currency = currency ?? store.Currency,
+            RefundId = id,
+            OrderId = orderId,
+            Amount = amount,
+            Units = units,
+        };
+    }
+
+    /// <summary>
+    /// Without transactions the refund's worth is its lines: subtotal + total_tax when Shopify sends them, else (as in
+    /// Shopify's refund.json fixture) quantity × line_item.price plus the line's tax pro-rated to the refunded quantity.
+    /// </summary>
+    private static decimal RefundLinesAmount(JsonElement refundLines)
+    {
+        var total = 0m;
+        var i = 0;
+        foreach (var item in refundLines.EnumerateArray())
+        {
+            var path = $"refund_line_items[{i}]";
+            var quantity = RequiredInt(item, "quantity", $"{path}.quantity");
+            var subtotal = OptionalMoneyAt(item, "subtotal", $"{path}.subtotal");
+            var tax = OptionalMoneyAt(item, "total_tax", $"{path}.total_tax");
+            if (subtotal is null || tax is null)
+            {
+                if (!TryGet(item, "line_item", out var lineItem) || lineItem.ValueKind != JsonValueKind.Object)
+                {
+                    throw new FieldException($"{path}.subtotal: missing, and no line_item to derive it from");
+                }
+
+                subtotal ??= quantity * (OptionalMoneyAt(lineItem, "price", $"{path}.line_item.price")
+                    ?? throw new FieldException($"{path}.line_item.price: missing"));
+                if (tax is null)
+                {
+                    var lineTax = TryGet(lineItem, "tax_lines", out var taxLines)
+                        ? SumArray(taxLines, $"{path}.line_item.tax_lines", (t, p) => OptionalMoneyAt(t, "price", $"{p}.price") ?? 0m)
+                        : 0m;
+                    var lineQuantity = TryGet(lineItem, "quantity", out _) ? RequiredInt(lineItem, "quantity", $"{path}.line_item.quantity") : quantity;
+                    tax = lineQuantity == 0 ? 0m : Math.Round(lineTax * quantity / lineQuantity, 2, MidpointRounding.AwayFromZero);
+                }
+            }
+
+            total += subtotal.Value + tax.Value;
+            i++;
+        }
+
+        return total;
+    }
+
+    private static List<OrderLine> ReadLines(JsonElement order)
+    {
+        var lines = new List<OrderLine>();
+        if (!TryGet(order, "line_items", out var items))
+        {
+            return lines;
+        }
+
+        EnsureArray(items, "line_items");
+        var i = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            var path = $"line_items[{i}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new FieldException($"{path}: expected an object but found {item.ValueKind}");
+            }
+
+            var sku = OptionalStringAt(item, "sku", $"{path}.sku");
+            if (string.IsNullOrWhiteSpace(sku))
+            {
+                sku = OptionalIdAt(item, "variant_id", $"{path}.variant_id")
+                    ?? OptionalIdAt(item, "product_id", $"{path}.product_id")
+                    ?? string.Empty;
+            }
+
+            var title = OptionalStringAt(item, "title", $"{path}.title") ?? OptionalStringAt(item, "name", $"{path}.name") ?? string.Empty;
+            var quantity = RequiredInt(item, "quantity", $"{path}.quantity");
+            var price = OptionalMoneyAt(item, "price", $"{path}.price") ?? throw new FieldException($"{path}.price: missing");
+            lines.Add(new OrderLine(sku, title, quantity, price));
+            i++;
+        }
+
+        return lines;
+    }
+
+    private static (string? CustomerId, bool Returning) ReadCustomer(JsonElement order)
+    {
+        if (!TryGet(order, "customer", out var customer) || customer.ValueKind == JsonValueKind.Null)
+        {
+            return (null, false);
+        }
+
+        if (customer.ValueKind != JsonValueKind.Object)
+        {
+            throw new FieldException($"customer: expected an object or null but found {customer.ValueKind}");
+        }
+
+        var id = OptionalIdAt(customer, "id", "customer.id");
+        var ordersCount = TryGet(customer, "orders_count", out _) ? RequiredInt(customer, "orders_count", "customer.orders_count") : 0;
+        return (id, ordersCount > 1);
+    }
+
+    private static string? CountryCode(JsonElement order, string addressField)
+    {
+        if (!TryGet(order, addressField, out var address) || address.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var code = OptionalStringAt(address, "country_code", $"{addressField}.country_code");
+        return string.IsNullOrWhiteSpace(code) ? null : code.ToUpperInvariant();
+    }
+
+    // --- field readers: every failure names the field, so a rejected delivery can be diagnosed from the log line ---
+
+    private static bool TryGet(JsonElement parent, string name, out JsonElement value)
+    {
+        if (parent.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    private static JsonElement EnsureArray(JsonElement value, string path) =>
+        value.ValueKind == JsonValueKind.Array ? value : throw new FieldException($"{path}: expected an array but found {value.ValueKind}");
+
+    private static decimal SumArray(JsonElement array, string path, Func<JsonElement, string, decimal> selector)
+    {
+        EnsureArray(array, path);
+        var sum = 0m;
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            sum += selector(item, $"{path}[{i}]");
+            i++;
+        }
+
+        return sum;
+    }
+
+    private static string RequiredId(JsonElement parent, string name) =>
+        OptionalIdAt(parent, name, name) ?? throw new FieldException($"{name}: missing");
+
+    /// <summary>Shopify ids are JSON numbers (too big for some clients, hence also accepted as strings).</summary>
+    private static string? OptionalIdAt(JsonElement parent, string name, string path)
+    {
+        if (!TryGet(parent, name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
+            JsonValueKind.String when value.GetString() is { Length: > 0 } text => text,
+            _ => throw new FieldException($"{path}: expected a whole number or a non-empty string but found {Describe(value)}"),
+        };
+    }
+
+    private static int RequiredInt(JsonElement parent, string name, string path)
+    {
+        if (!TryGet(parent, name, out var value))
+        {
+            throw new FieldException($"{path}: missing");
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        if (value.ValueKind == JsonValueKind.String
+            && int.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number))
+        {
+            return number;
+        }
+
+        throw new FieldException($"{path}: expected a whole number but found {Describe(value)}");
+    }
+
+    private static decimal RequiredMoney(JsonElement parent, string name) =>
+        OptionalMoneyAt(parent, name, name) ?? throw new FieldException($"{name}: missing");
+
+    private static decimal? OptionalMoney(JsonElement parent, params string[] path)
+    {
+        var current = parent;
+        for (var i = 0; i < path.Length - 1; i++)
+        {
+            if (!TryGet(current, path[i], out current) || current.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+        }
+
+        return OptionalMoneyAt(current, path[^1], string.Join('.', path));
+    }
+
+    /// <summary>Shopify sends money as strings ("199.00"); plain JSON numbers are accepted too. Always decimal, never double.</summary>
+    private static decimal? OptionalMoneyAt(JsonElement parent, string name, string path)
+    {
+        if (!TryGet(parent, name, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
+        {
+            return number;
+        }
+
+        if (value.ValueKind == JsonValueKind.String
+            && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
+        {
+            return number;
+        }
+
+        throw new FieldException($"{path}: expected an amount (\"12.34\" or 12.34) but found {Describe(value)}");
+    }
+
+    private static DateTimeOffset RequiredDate(JsonElement parent, string name) =>
+        OptionalDate(parent, name) ?? throw new FieldException($"{name}: missing");
+
+    /// <summary>ISO-8601 with an offset; returned in UTC because every event time in the contracts is UTC.</summary>
+    private static DateTimeOffset? OptionalDate(JsonElement parent, string name)
+    {
+        if (!TryGet(parent, name, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return at.ToUniversalTime();
+        }
+
+        throw new FieldException($"{name}: expected an ISO-8601 timestamp but found {Describe(value)}");
+    }
+
+    private static string? OptionalString(JsonElement parent, string name)
+    {
+        var text = OptionalStringAt(parent, name, name);
+        return string.IsNullOrWhiteSpace(text) ? null : text;
+    }
+
+    private static string? OptionalStringAt(JsonElement parent, string name, string path)
+    {
+        if (!TryGet(parent, name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw new FieldException($"{path}: expected a string but found {Describe(value)}");
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"\"{Truncate(value.GetString() ?? string.Empty)}\"",
+        JsonValueKind.Number => $"the number {Truncate(value.GetRawText())}",
+        _ => value.ValueKind.ToString().ToLowerInvariant(),
+    };
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    /// <summary>Carries "field: problem" out of the nested readers; never escapes <see cref="Normalize"/>.</summary>
+    private sealed class FieldException(string message) : Exception(message);
+}
