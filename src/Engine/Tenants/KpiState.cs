@@ -1,0 +1,522 @@
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+
+namespace SalesDash.Engine.Tenants;
+
+/// <summary>
+/// The live figures of one store: per-UTC-minute KPI buckets folded from commerce events, with the
+/// dedupe memory that makes retried deliveries count once. Pure and single-threaded: the tenant entity
+/// calls <see cref="Decide"/> for a command and <see cref="Apply"/> for an accepted (or replayed) event.
+/// </summary>
+/// <remarks>
+/// Retention runs on event time, not the wall clock, so replaying the journal after a restart prunes
+/// exactly as the live run did and gives identical figures. The trade-off: one event stamped far in the
+/// future would age everything out; connectors stamp events with the platform's own timestamps.
+/// </remarks>
+public sealed class KpiState
+{
+    /// <summary>8 days covers "same local time last week" from any zone (UTC-12..UTC+14); one more day of slack.</summary>
+    public static readonly TimeSpan BucketRetention = TimeSpan.FromDays(9);
+
+    /// <summary>Shopify retries a webhook delivery for 48 hours; 72 keeps a margin for late retries.</summary>
+    public static readonly TimeSpan EventIdRetention = TimeSpan.FromHours(72);
+
+    private const int RevenueWindowMinutes = 60;
+
+    private readonly Dictionary<long, MinuteBucket> _buckets = [];
+    private readonly Dictionary<string, OrderContribution> _orders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _refunds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _seenEvents = new(StringComparer.Ordinal);
+
+    // Min-heaps of (key, time) for pruning without scanning; an entry is stale when the key's time moved.
+    private readonly PriorityQueue<string, long> _orderExpiry = new();
+    private readonly PriorityQueue<string, long> _refundExpiry = new();
+    private readonly PriorityQueue<string, long> _eventExpiry = new();
+
+    private long _watermarkMinute = long.MinValue;
+    private long _oldestBucketMinute = long.MaxValue;
+
+    public KpiState(StoreRef store)
+    {
+        Store = store;
+    }
+
+    public StoreRef Store { get; }
+
+    /// <summary>Number of events accepted and folded so far.</summary>
+    public long EventsApplied { get; private set; }
+
+    /// <summary>Currency of the latest applied event; null before the first.</summary>
+    public string? Currency { get; private set; }
+
+    /// <summary>IANA zone of the latest applied event; null before the first.</summary>
+    public string? TimeZone { get; private set; }
+
+    /// <summary>How many minute buckets are held; bounded by <see cref="BucketRetention"/>.</summary>
+    public int BucketCount => _buckets.Count;
+
+    /// <summary>How many orders are tracked for the version gate; bounded by <see cref="BucketRetention"/>.</summary>
+    public int TrackedOrderCount => _orders.Count;
+
+    /// <summary>How many event ids are remembered for dedupe; bounded by <see cref="EventIdRetention"/>.</summary>
+    public int RememberedEventIdCount => _seenEvents.Count;
+
+    /// <summary>Whether the event would change the figures, without changing anything.</summary>
+    public IngestOutcome Decide(CommerceEvent commerceEvent)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        if (_seenEvents.ContainsKey(commerceEvent.EventId))
+        {
+            return IngestOutcome.Duplicate;
+        }
+
+        return commerceEvent switch
+        {
+            OrderEvent order when _orders.TryGetValue(order.OrderId, out var held) && order.Version <= held.Version
+                => IngestOutcome.Duplicate,
+            RefundIssued refund when _refunds.ContainsKey(refund.RefundId) => IngestOutcome.Duplicate,
+            _ => IngestOutcome.Accepted,
+        };
+    }
+
+    /// <summary>
+    /// Folds an accepted event into the buckets and returns the UTC minutes whose totals changed.
+    /// An event that <see cref="Decide"/> calls a duplicate changes nothing, so replay is safe.
+    /// </summary>
+    public IReadOnlyCollection<DateTimeOffset> Apply(CommerceEvent commerceEvent)
+    {
+        if (Decide(commerceEvent) == IngestOutcome.Duplicate)
+        {
+            return [];
+        }
+
+        EventsApplied++;
+        Currency = commerceEvent.Currency;
+        TimeZone = commerceEvent.StoreTimeZone;
+        var occurredMinute = ToMinute(commerceEvent.OccurredAt);
+        _watermarkMinute = Math.Max(_watermarkMinute, occurredMinute);
+        RememberEvent(commerceEvent.EventId, occurredMinute);
+
+        var changed = new HashSet<long>();
+        switch (commerceEvent)
+        {
+            case OrderEvent order:
+                ApplyOrder(order, changed);
+                break;
+            case RefundIssued refund:
+                if (IsRetained(occurredMinute))
+                {
+                    _refunds[refund.RefundId] = occurredMinute;
+                    _refundExpiry.Enqueue(refund.RefundId, occurredMinute);
+                    BucketAt(occurredMinute).Refunds += refund.Amount;
+                    changed.Add(occurredMinute);
+                }
+
+                break;
+            case SessionStarted:
+                if (IsRetained(occurredMinute))
+                {
+                    BucketAt(occurredMinute).Sessions++;
+                    changed.Add(occurredMinute);
+                }
+
+                break;
+            case AdSpendRecorded spend:
+                if (IsRetained(occurredMinute))
+                {
+                    BucketAt(occurredMinute).AdSpend += spend.Spend;
+                    changed.Add(occurredMinute);
+                }
+
+                break;
+        }
+
+        Prune();
+        changed.RemoveWhere(minute => !_buckets.ContainsKey(minute));
+        return changed.Select(FromMinute).ToArray();
+    }
+
+    /// <summary>
+    /// The dashboard for the store-local day containing <paramref name="now"/>, against the same local
+    /// day a week earlier up to the same local time of day. Both ends of each range are converted to UTC
+    /// separately, so 23- and 25-hour days and DST changes between the two weeks line up by wall clock.
+    /// </summary>
+    public DashboardTiles Tiles(DateTimeOffset now, string timeZoneId, string currency)
+    {
+        var zone = ResolveZone(timeZoneId, out var zoneId);
+        var localNow = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        var today = localNow.Date;
+        var lastWeek = today.AddDays(-7);
+        var nowMinute = ToMinute(now);
+
+        var todayTotals = Sum(ToMinute(LocalToUtc(today, zone)), nowMinute);
+        var lastWeekTotals = Sum(ToMinute(LocalToUtc(lastWeek, zone)), ToMinute(LocalToUtc(lastWeek + localNow.TimeOfDay, zone)));
+
+        var perMinute = new MinutePoint[RevenueWindowMinutes];
+        for (var i = 0; i < RevenueWindowMinutes; i++)
+        {
+            var minute = nowMinute - (RevenueWindowMinutes - 1) + i;
+            _buckets.TryGetValue(minute, out var bucket);
+            perMinute[i] = new MinutePoint(FromMinute(minute), bucket?.Gross ?? 0m, bucket?.Orders ?? 0);
+        }
+
+        return new DashboardTiles
+        {
+            TenantId = Store.TenantId,
+            StoreId = Store.StoreId,
+            Currency = currency,
+            TimeZone = zoneId,
+            LocalDate = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            AsOf = now.ToUniversalTime(),
+            GrossRevenue = new KpiTile(todayTotals.Gross, lastWeekTotals.Gross),
+            Refunds = new KpiTile(todayTotals.Refunds, lastWeekTotals.Refunds),
+            NetRevenue = new KpiTile(todayTotals.Gross - todayTotals.Refunds, lastWeekTotals.Gross - lastWeekTotals.Refunds),
+            Orders = new KpiTile(todayTotals.Orders, lastWeekTotals.Orders),
+            AverageOrderValue = new KpiTile(todayTotals.AverageOrderValue, lastWeekTotals.AverageOrderValue),
+            UnitsSold = new KpiTile(todayTotals.Units, lastWeekTotals.Units),
+            NewCustomers = new KpiTile(todayTotals.NewCustomerOrders, lastWeekTotals.NewCustomerOrders),
+            ReturningCustomers = new KpiTile(todayTotals.ReturningCustomerOrders, lastWeekTotals.ReturningCustomerOrders),
+            RevenuePerMinute = perMinute,
+            EventsApplied = EventsApplied,
+        };
+    }
+
+    /// <summary>Absolute totals of the given minutes, for the snapshot store; minutes no longer held are skipped.</summary>
+    public IReadOnlyList<MinuteKpiRow> Rows(IEnumerable<DateTimeOffset> minutes, string currency)
+    {
+        ArgumentNullException.ThrowIfNull(minutes);
+        var rows = new List<MinuteKpiRow>();
+        foreach (var minute in minutes.Select(ToMinute).Distinct().Order())
+        {
+            if (_buckets.TryGetValue(minute, out var b))
+            {
+                rows.Add(new MinuteKpiRow(Store.TenantId, Store.StoreId, FromMinute(minute), currency, b.Gross, b.Refunds,
+                    b.Orders, b.Units, b.NewCustomerOrders, b.ReturningCustomerOrders, b.CancelledOrders));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>A serialisable copy of everything held, for persistence snapshots.</summary>
+    public KpiSnapshot ToSnapshot() => new(
+        EventsApplied,
+        Currency,
+        TimeZone,
+        _watermarkMinute == long.MinValue ? null : FromMinute(_watermarkMinute),
+        _buckets.OrderBy(kv => kv.Key).Select(kv => new MinuteBucketSnapshot(FromMinute(kv.Key), kv.Value.Gross, kv.Value.Refunds,
+            kv.Value.Orders, kv.Value.Units, kv.Value.NewCustomerOrders, kv.Value.ReturningCustomerOrders, kv.Value.CancelledOrders,
+            kv.Value.Sessions, kv.Value.AdSpend)).ToArray(),
+        _orders.Select(kv => new OrderSnapshot(kv.Key, kv.Value.Version, FromMinute(kv.Value.Minute), kv.Value.Total,
+            kv.Value.Units, kv.Value.Returning, kv.Value.Cancelled)).ToArray(),
+        _refunds.Select(kv => new RefundSnapshot(kv.Key, FromMinute(kv.Value))).ToArray(),
+        _seenEvents.Select(kv => new SeenEventSnapshot(kv.Key, FromMinute(kv.Value))).ToArray());
+
+    /// <summary>Rebuilds the state a snapshot was taken from.</summary>
+    public static KpiState FromSnapshot(StoreRef store, KpiSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var state = new KpiState(store)
+        {
+            EventsApplied = snapshot.EventsApplied,
+            Currency = snapshot.Currency,
+            TimeZone = snapshot.TimeZone,
+        };
+        if (snapshot.Watermark is { } watermark)
+        {
+            state._watermarkMinute = ToMinute(watermark);
+        }
+
+        foreach (var b in snapshot.Buckets)
+        {
+            var bucket = state.BucketAt(ToMinute(b.Minute));
+            bucket.Gross = b.GrossRevenue;
+            bucket.Refunds = b.Refunds;
+            bucket.Orders = b.Orders;
+            bucket.Units = b.Units;
+            bucket.NewCustomerOrders = b.NewCustomerOrders;
+            bucket.ReturningCustomerOrders = b.ReturningCustomerOrders;
+            bucket.CancelledOrders = b.CancelledOrders;
+            bucket.Sessions = b.Sessions;
+            bucket.AdSpend = b.AdSpend;
+        }
+
+        foreach (var o in snapshot.Orders)
+        {
+            var minute = ToMinute(o.PlacedMinute);
+            state._orders[o.OrderId] = new OrderContribution(o.Version, minute, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled);
+            state._orderExpiry.Enqueue(o.OrderId, minute);
+        }
+
+        foreach (var r in snapshot.Refunds)
+        {
+            var minute = ToMinute(r.Minute);
+            state._refunds[r.RefundId] = minute;
+            state._refundExpiry.Enqueue(r.RefundId, minute);
+        }
+
+        foreach (var e in snapshot.SeenEvents)
+        {
+            state.RememberEvent(e.EventId, ToMinute(e.OccurredMinute));
+        }
+
+        return state;
+    }
+
+    private void ApplyOrder(OrderEvent order, HashSet<long> changed)
+    {
+        // An upsert: the order's previous contribution comes out whole and the new version goes in, so an
+        // edited total moves the figure and a changed PlacedAt moves the order to its new minute.
+        if (_orders.Remove(order.OrderId, out var previous) && _buckets.TryGetValue(previous.Minute, out var oldBucket))
+        {
+            oldBucket.Remove(previous);
+            changed.Add(previous.Minute);
+        }
+
+        var minute = ToMinute(order.PlacedAt);
+        if (!IsRetained(minute))
+        {
+            return;
+        }
+
+        // Cancelling keeps the order and its gross in the placed minute and only counts it as cancelled:
+        // the money comes back through RefundIssued. That is Shopify's split of gross sales and returns,
+        // and it avoids subtracting the same money twice when the refund arrives.
+        var contribution = new OrderContribution(order.Version, minute, order.TotalPrice,
+            order.Lines.Sum(line => line.Quantity), order.ReturningCustomer, order.CancelledAt is not null);
+        _orders[order.OrderId] = contribution;
+        _orderExpiry.Enqueue(order.OrderId, minute);
+        BucketAt(minute).Add(contribution);
+        changed.Add(minute);
+    }
+
+    private void RememberEvent(string eventId, long minute)
+    {
+        if (!_seenEvents.TryGetValue(eventId, out var held) || held < minute)
+        {
+            _seenEvents[eventId] = minute;
+            _eventExpiry.Enqueue(eventId, minute);
+        }
+    }
+
+    private bool IsRetained(long minute) => minute >= BucketHorizon;
+
+    private long BucketHorizon => _watermarkMinute == long.MinValue ? long.MinValue : _watermarkMinute - (long)BucketRetention.TotalMinutes;
+
+    private void Prune()
+    {
+        if (_watermarkMinute == long.MinValue)
+        {
+            return;
+        }
+
+        var bucketHorizon = BucketHorizon;
+        var eventHorizon = _watermarkMinute - (long)EventIdRetention.TotalMinutes;
+
+        PruneExpired(_orderExpiry, bucketHorizon, id => _orders.TryGetValue(id, out var o) ? o.Minute : null, id => _orders.Remove(id));
+        PruneExpired(_refundExpiry, bucketHorizon, id => _refunds.TryGetValue(id, out var m) ? m : null, id => _refunds.Remove(id));
+        PruneExpired(_eventExpiry, eventHorizon, id => _seenEvents.TryGetValue(id, out var m) ? m : null, id => _seenEvents.Remove(id));
+
+        if (_oldestBucketMinute >= bucketHorizon)
+        {
+            return;
+        }
+
+        // Walk minute by minute for the usual small step; scan the keys when event time jumped far ahead.
+        if (bucketHorizon - _oldestBucketMinute <= _buckets.Count)
+        {
+            for (var minute = _oldestBucketMinute; minute < bucketHorizon; minute++)
+            {
+                _buckets.Remove(minute);
+            }
+        }
+        else
+        {
+            foreach (var minute in _buckets.Keys.Where(m => m < bucketHorizon).ToArray())
+            {
+                _buckets.Remove(minute);
+            }
+        }
+
+        // A lower bound is enough for the walk above; everything older is gone.
+        _oldestBucketMinute = _buckets.Count == 0 ? long.MaxValue : bucketHorizon;
+    }
+
+    private static void PruneExpired(PriorityQueue<string, long> expiry, long horizon, Func<string, long?> currentTime, Action<string> remove)
+    {
+        while (expiry.TryPeek(out var key, out var time) && time < horizon)
+        {
+            expiry.Dequeue();
+            if (currentTime(key) == time)
+            {
+                remove(key);
+            }
+        }
+    }
+
+    private MinuteBucket BucketAt(long minute)
+    {
+        if (!_buckets.TryGetValue(minute, out var bucket))
+        {
+            bucket = new MinuteBucket();
+            _buckets[minute] = bucket;
+            _oldestBucketMinute = Math.Min(_oldestBucketMinute, minute);
+        }
+
+        return bucket;
+    }
+
+    private Totals Sum(long fromMinute, long toMinuteInclusive)
+    {
+        var totals = new Totals();
+        for (var minute = fromMinute; minute <= toMinuteInclusive; minute++)
+        {
+            if (_buckets.TryGetValue(minute, out var b))
+            {
+                totals.Gross += b.Gross;
+                totals.Refunds += b.Refunds;
+                totals.Orders += b.Orders;
+                totals.Units += b.Units;
+                totals.NewCustomerOrders += b.NewCustomerOrders;
+                totals.ReturningCustomerOrders += b.ReturningCustomerOrders;
+            }
+        }
+
+        return totals;
+    }
+
+    private static TimeZoneInfo ResolveZone(string timeZoneId, out string resolvedId)
+    {
+        // A store with a zone this machine does not know still gets figures, on UTC days, and says so.
+        if (!string.IsNullOrWhiteSpace(timeZoneId) && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone))
+        {
+            resolvedId = timeZoneId;
+            return zone;
+        }
+
+        resolvedId = TimeZoneInfo.Utc.Id;
+        return TimeZoneInfo.Utc;
+    }
+
+    /// <summary>
+    /// The UTC instant a store-local wall-clock time first reads <paramref name="local"/>. A time skipped by
+    /// a spring-forward gap maps to the moment of the jump; a repeated fall-back time maps to its first pass.
+    /// </summary>
+    internal static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone)
+    {
+        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        TimeSpan offset;
+        if (zone.IsAmbiguousTime(wall))
+        {
+            offset = zone.GetAmbiguousTimeOffsets(wall).Max();
+        }
+        else if (zone.IsInvalidTime(wall))
+        {
+            // The offset in force just before the gap; gaps are at most a few hours long.
+            offset = zone.GetUtcOffset(wall.AddHours(-6));
+        }
+        else
+        {
+            offset = zone.GetUtcOffset(wall);
+        }
+
+        return new DateTimeOffset(wall.Ticks - offset.Ticks, TimeSpan.Zero);
+    }
+
+    private static long ToMinute(DateTimeOffset instant) => Math.DivRem(instant.ToUnixTimeSeconds(), 60, out var rem) - (rem < 0 ? 1 : 0);
+
+    private static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
+
+    private sealed record OrderContribution(DateTimeOffset Version, long Minute, decimal Total, int Units, bool Returning, bool Cancelled);
+
+    private sealed class MinuteBucket
+    {
+        public decimal Gross { get; set; }
+        public decimal Refunds { get; set; }
+        public int Orders { get; set; }
+        public int Units { get; set; }
+        public int NewCustomerOrders { get; set; }
+        public int ReturningCustomerOrders { get; set; }
+        public int CancelledOrders { get; set; }
+        public int Sessions { get; set; }
+        public decimal AdSpend { get; set; }
+
+        public void Add(OrderContribution order) => Shift(order, +1);
+
+        public void Remove(OrderContribution order) => Shift(order, -1);
+
+        private void Shift(OrderContribution order, int sign)
+        {
+            Gross += sign * order.Total;
+            Orders += sign;
+            Units += sign * order.Units;
+            if (order.Returning)
+            {
+                ReturningCustomerOrders += sign;
+            }
+            else
+            {
+                // Guest checkouts carry no history, so they count as new customers.
+                NewCustomerOrders += sign;
+            }
+
+            if (order.Cancelled)
+            {
+                CancelledOrders += sign;
+            }
+        }
+    }
+
+    private sealed class Totals
+    {
+        public decimal Gross { get; set; }
+        public decimal Refunds { get; set; }
+        public int Orders { get; set; }
+        public int Units { get; set; }
+        public int NewCustomerOrders { get; set; }
+        public int ReturningCustomerOrders { get; set; }
+
+        public decimal AverageOrderValue => Orders == 0 ? 0m : Math.Round(Gross / Orders, 2, MidpointRounding.AwayFromZero);
+    }
+}
+
+/// <summary>Everything a <see cref="KpiState"/> holds, in a form persistence snapshots can serialise.</summary>
+public sealed record KpiSnapshot(
+    long EventsApplied,
+    string? Currency,
+    string? TimeZone,
+    DateTimeOffset? Watermark,
+    IReadOnlyList<MinuteBucketSnapshot> Buckets,
+    IReadOnlyList<OrderSnapshot> Orders,
+    IReadOnlyList<RefundSnapshot> Refunds,
+    IReadOnlyList<SeenEventSnapshot> SeenEvents);
+
+/// <summary>One minute's totals in a <see cref="KpiSnapshot"/>.</summary>
+public sealed record MinuteBucketSnapshot(
+    DateTimeOffset Minute,
+    decimal GrossRevenue,
+    decimal Refunds,
+    int Orders,
+    int Units,
+    int NewCustomerOrders,
+    int ReturningCustomerOrders,
+    int CancelledOrders,
+    int Sessions,
+    decimal AdSpend);
+
+/// <summary>An order's current contribution, kept for the version gate and for upserts.</summary>
+public sealed record OrderSnapshot(
+    string OrderId,
+    DateTimeOffset Version,
+    DateTimeOffset PlacedMinute,
+    decimal TotalPrice,
+    int Units,
+    bool ReturningCustomer,
+    bool Cancelled);
+
+/// <summary>A refund already counted, so a retried one is not.</summary>
+public sealed record RefundSnapshot(string RefundId, DateTimeOffset Minute);
+
+/// <summary>An event id already seen, with the minute it occurred (drives its expiry).</summary>
+public sealed record SeenEventSnapshot(string EventId, DateTimeOffset OccurredMinute);
