@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Sums the results of every .trx file in a folder and prints the closing line CI reads.
+
+Usage: trx-summary.py RESULTS_DIR [EXPECTED_COUNT]
+
+Prints one line, 'N passed, N failed' (plus ', N skipped' when any were skipped), last.
+Exits 1 when a test failed, when no test ran at all, or when fewer trx files exist than
+EXPECTED_COUNT (a test host that crashed writes none, and its tests must not vanish silently).
+"""
+import pathlib
+import sys
+import xml.etree.ElementTree as ElementTree
+
+NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+
+# Outcomes the trx Counters element can carry that mean "this test did not pass".
+FAILED_COUNTERS = ("failed", "error", "timeout", "aborted")
+SKIPPED_COUNTERS = ("notExecuted", "notRunnable", "inconclusive", "pending", "disconnected", "warning")
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    folder = pathlib.Path(sys.argv[1])
+    expected = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    files = sorted(folder.glob("*.trx")) if folder.is_dir() else []
+
+    passed = failed = skipped = 0
+    problems = []
+    for trx in files:
+        try:
+            counters = ElementTree.parse(trx).getroot().find(f"{NS}ResultSummary/{NS}Counters")
+        except ElementTree.ParseError as error:
+            problems.append(f"{trx.name}: unreadable ({error})")
+            failed += 1
+            continue
+        if counters is None:
+            problems.append(f"{trx.name}: no result summary")
+            failed += 1
+            continue
+        count = lambda names: sum(int(counters.get(name, "0")) for name in names)  # noqa: E731
+        passed += count(("passed",))
+        failed += count(FAILED_COUNTERS)
+        skipped += count(SKIPPED_COUNTERS)
+
+    if len(files) < expected:
+        problems.append(f"expected {expected} result files, found {len(files)}: a test host crashed or did not start")
+
+    for problem in problems:
+        print(f"trx-summary: {problem}", file=sys.stderr)
+    if passed + failed + skipped == 0:
+        print("trx-summary: no test ran", file=sys.stderr)
+
+    sys.stdout.flush()
+    line = f"{passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    print(line)
+    return 1 if failed or problems or passed + failed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
