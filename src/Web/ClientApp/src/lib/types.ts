@@ -1,0 +1,55 @@
+// Shapes of the server's JSON (camelCase), mirroring src/Contracts/Tiles/DashboardTiles.cs and the /api/stores rows.
+
+/** A store the signed-in merchant can watch, as listed by GET /api/stores. */
+export interface StoreSummary {
+  tenantId: string;
+  storeId: string;
+  name: string;
+  channel: string;
+  currency: string;
+  timeZone: string;
+}
+
+/** One KPI figure now and at the same local time a week earlier; changeRatio is null when last week was zero. */
+export interface KpiTile {
+  value: number;
+  lastWeek: number;
+  changeRatio: number | null;
+}
+
+/** Revenue taken in one UTC minute. */
+export interface MinutePoint {
+  minute: string;
+  grossRevenue: number;
+  orders: number;
+}
+
+/** Everything one dashboard shows, always sent whole. */
+export interface DashboardTiles {
+  tenantId: string;
+  storeId: string;
+  currency: string;
+  timeZone: string;
+  localDate: string;
+  asOf: string;
+  grossRevenue: KpiTile;
+  netRevenue: KpiTile;
+  refunds: KpiTile;
+  orders: KpiTile;
+  averageOrderValue: KpiTile;
+  unitsSold: KpiTile;
+  newCustomers: KpiTile;
+  returningCustomers: KpiTile;
+  revenuePerMinute: MinutePoint[];
+  eventsApplied: number;
+}
+
+/** Identifies one store's dashboard. */
+export interface StoreKey {
+  tenantId: string;
+  storeId: string;
+}
+
+export function sameStore(a: StoreKey | null | undefined, b: StoreKey | null | undefined): boolean {
+  return !!a && !!b && a.tenantId === b.tenantId && a.storeId === b.storeId;
+}
