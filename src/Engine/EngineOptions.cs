@@ -39,4 +39,7 @@ public sealed class EngineOptions
 
     /// <summary>How often tile updates are pushed at most, per store; updates in between are coalesced.</summary>
     public TimeSpan TilePublishInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long ingestion and tile queries wait for the store's entity (recovery included) before failing.</summary>
+    public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

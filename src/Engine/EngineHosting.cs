@@ -1,0 +1,168 @@
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Persistence.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using LinqToDB;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Persistence;
+using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.Stores;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine;
+
+/// <summary>
+/// Wires the engine into a host: <see cref="AddSalesDashEngine(IServiceCollection, IConfiguration)"/> for services
+/// and options, <see cref="AddSalesDashEngine(AkkaConfigurationBuilder, IServiceProvider)"/> inside AddAkka.
+/// Everything comes from options, nothing is static, so several engines can run in one process (tests).
+/// </summary>
+public static class EngineHosting
+{
+    /// <summary>Registers options (validated on start), clock, stores directory, snapshot store, ingestion and tile queries.</summary>
+    public static IServiceCollection AddSalesDashEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<EngineOptions>()
+            .Bind(configuration.GetSection(EngineOptions.Section))
+            .PostConfigure(options =>
+            {
+                if (!string.IsNullOrWhiteSpace(options.DataDirectory))
+                {
+                    options.DataDirectory = Path.GetFullPath(options.DataDirectory);
+                    Directory.CreateDirectory(options.DataDirectory);
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>());
+
+        services.AddOptions<ClusterNodeOptions>()
+            .Bind(configuration.GetSection(ClusterNodeOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Hostname), "Cluster:Hostname must not be empty.")
+            .Validate(o => o.Port is >= 0 and <= 65535, "Cluster:Port must be between 0 (any free port) and 65535.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IStoreDirectory>(sp =>
+            new SqliteStoreDirectory(SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
+        services.TryAddSingleton<IMinuteSnapshotStore>(sp => CreateSnapshotStore(sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.TryAddSingleton<ICommerceEventIngest, ShardedCommerceEventIngest>();
+        services.TryAddSingleton<ITileQuery, ShardedTileQuery>();
+        return services;
+    }
+
+    /// <summary>
+    /// Remoting, clustering (joining itself when no seed nodes are configured), distributed pub-sub, the SQL
+    /// journal, the serializer, the per-node snapshot writer and the tenant-store shard region.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddSalesDashEngine(this AkkaConfigurationBuilder builder, IServiceProvider sp)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(sp);
+        var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
+        var node = sp.GetRequiredService<IOptions<ClusterNodeOptions>>().Value;
+        var role = node.Roles.FirstOrDefault();
+
+        builder
+            .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.PublicHostname, Port = node.Port })
+            .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes, Roles = node.Roles })
+            .WithDistributedPubSub(role ?? string.Empty)
+            .WithCustomSerializer(SalesDashSerializer.SerializerName, SalesDashSerializer.BoundTypes, system => new SalesDashSerializer(system))
+            .AddJournal(engine)
+            .AddSnapshotWriter()
+            .AddTenantStores(role);
+
+        if (node.SeedNodes.Length == 0)
+        {
+            // With no seeds the node would wait forever to join; forming a cluster of one makes a single command work.
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+        }
+
+        return builder;
+    }
+
+    private static AkkaConfigurationBuilder AddJournal(this AkkaConfigurationBuilder builder, EngineOptions engine)
+    {
+        if (engine.Journal == JournalProvider.PostgreSql)
+        {
+            return builder.WithSqlPersistence(engine.JournalConnectionString!, ProviderName.PostgreSQL15, PersistenceMode.Both, autoInitialize: true);
+        }
+
+        var connectionString = string.IsNullOrWhiteSpace(engine.JournalConnectionString)
+            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(engine.DataDirectory, "journal.db"), DefaultTimeout = 30 }.ToString()
+            : engine.JournalConnectionString;
+        UseWriteAheadLog(connectionString);
+        return builder.WithSqlPersistence(connectionString, ProviderName.SQLiteMS, PersistenceMode.Both, autoInitialize: true);
+    }
+
+    // WAL lets recovery reads run beside journal writes instead of failing with SQLITE_BUSY; the mode is
+    // stored in the file, so setting it once before the journal opens is enough.
+    private static void UseWriteAheadLog(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
+    private static IMinuteSnapshotStore CreateSnapshotStore(EngineOptions options) => options.Snapshots switch
+    {
+        SnapshotProvider.DuckDb => new DuckDbMinuteSnapshotStore(string.IsNullOrWhiteSpace(options.SnapshotConnectionString)
+            ? DuckDbMinuteSnapshotStore.ConnectionStringFor(options.DataDirectory)
+            : options.SnapshotConnectionString),
+        _ => throw new OptionsValidationException(EngineOptions.Section, typeof(EngineOptions),
+            [$"Engine:Snapshots={options.Snapshots} is not available yet; use DuckDb."]),
+    };
+}
+
+/// <summary>Rejects engine settings that would only fail later, at start-up rather than on the first event.</summary>
+internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EngineOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Engine:DataDirectory must name a folder.");
+        }
+
+        if (options.SnapshotFlushInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Engine:SnapshotFlushInterval must be positive.");
+        }
+
+        if (options.TilePublishInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Engine:TilePublishInterval must be positive.");
+        }
+
+        if (options.AskTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Engine:AskTimeout must be positive.");
+        }
+
+        if (options.Journal == JournalProvider.PostgreSql && string.IsNullOrWhiteSpace(options.JournalConnectionString))
+        {
+            failures.Add("Engine:Journal=PostgreSql needs Engine:JournalConnectionString.");
+        }
+
+        if (options.Snapshots == SnapshotProvider.ClickHouse)
+        {
+            failures.Add("Engine:Snapshots=ClickHouse is not available yet; use DuckDb.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,26 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Options;
+using SalesDash.Contracts.Stores;
+using SalesDash.Contracts.Tiles;
+
+namespace SalesDash.Engine.Tenants;
+
+/// <summary>Reads a store's current dashboard tiles, in the store's own currency and time zone.</summary>
+public interface ITileQuery
+{
+    Task<DashboardTiles> GetTilesAsync(StoreProfile store, CancellationToken ct);
+}
+
+/// <summary>Asks the store's sharded entity, wherever in the cluster it lives.</summary>
+public sealed class ShardedTileQuery(IRequiredActor<TenantStoreRegion> region, IOptions<EngineOptions> options) : ITileQuery
+{
+    private readonly TimeSpan _timeout = options.Value.AskTimeout;
+
+    public async Task<DashboardTiles> GetTilesAsync(StoreProfile store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var shardRegion = await region.GetAsync(ct);
+        return await shardRegion.Ask<DashboardTiles>(new TenantStore.GetTiles(store.Store, store.Currency, store.TimeZone), _timeout, ct);
+    }
+}

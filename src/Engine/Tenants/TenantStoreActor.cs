@@ -1,0 +1,308 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Persistence;
+using Microsoft.Extensions.Options;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Snapshots;
+
+namespace SalesDash.Engine.Tenants;
+
+/// <summary>
+/// The one place a store's live figures are kept: a sharded, event-sourced entity that dedupes and journals
+/// each accepted event, folds it into <see cref="KpiState"/>, answers tiles, and pushes coalesced tile updates
+/// and per-minute rows. It only persists, snapshots, publishes and passivates; the figures are KpiState's.
+/// </summary>
+public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
+{
+    /// <summary>Accepted events between snapshots: recovery replays at most this many events after the snapshot.</summary>
+    public const int SnapshotEvery = 500;
+
+    private const string FlushTimer = "flush";
+    private const string StopTimer = "stop-timeout";
+
+    /// <summary>How long a stopping entity waits for its final snapshot before stopping anyway.</summary>
+    private static readonly TimeSpan StopSnapshotTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly StoreRef _store;
+    private readonly TimeProvider _time;
+    private readonly IActorRef _snapshotWriter;
+    private readonly IActorRef _mediator;
+    private readonly TimeSpan _publishInterval;
+    private readonly InFlightEvents _inFlight = new();
+    private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private KpiState _state;
+    private string? _requestedCurrency;
+    private string? _requestedZone;
+    private bool _changedSincePublish;
+    private int _eventsSinceSnapshot;
+
+    public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, TimeSpan publishInterval)
+    {
+        _store = TenantStoreIds.StoreFromEntityId(entityId);
+        _time = time;
+        _snapshotWriter = snapshotWriter;
+        _publishInterval = publishInterval;
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        _state = new KpiState(_store);
+        PersistenceId = TenantStoreIds.PersistenceIdFor(_store);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is KpiSnapshot snapshot)
+            {
+                _state = KpiState.FromSnapshot(_store, snapshot);
+            }
+        });
+        Recover<CommerceEvent>(e =>
+        {
+            // Rows of minutes replayed from the journal may not have reached the snapshot store before the
+            // last stop, so they are written again; rows are absolute, so rewriting is harmless.
+            _dirtyMinutes.UnionWith(_state.Apply(e));
+            _eventsSinceSnapshot++;
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_dirtyMinutes.Count > 0)
+            {
+                ScheduleFlush();
+            }
+        });
+
+        Command<TenantStore.Record>(Record);
+        Command<TenantStore.GetTiles>(GetTiles);
+        Command<FlushTick>(_ => Flush());
+        Command<Stop>(_ => DeferAsync(Stop.Instance, _ => BeginStop()));
+        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Snapshot of {0} failed; the journal still has every event", PersistenceId));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void Record(TenantStore.Record record)
+    {
+        var commerceEvent = record.Event;
+        if (_state.Decide(commerceEvent) == IngestOutcome.Duplicate || _inFlight.Covers(commerceEvent))
+        {
+            Sender.Tell(new TenantStore.Recorded(commerceEvent.EventId, IngestOutcome.Duplicate));
+            return;
+        }
+
+        _inFlight.Add(commerceEvent);
+        var replyTo = Sender;
+        PersistAsync(commerceEvent, persisted =>
+        {
+            _inFlight.Remove(persisted);
+            _dirtyMinutes.UnionWith(_state.Apply(persisted));
+            replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Accepted));
+            _changedSincePublish = true;
+            ScheduleFlush();
+            if (++_eventsSinceSnapshot >= SnapshotEvery)
+            {
+                SaveSnapshot(_state.ToSnapshot());
+                _eventsSinceSnapshot = 0;
+            }
+        });
+    }
+
+    private void GetTiles(TenantStore.GetTiles query)
+    {
+        // The caller's profile is the authority on currency and zone; later pushes use it too.
+        if (!string.IsNullOrWhiteSpace(query.Currency))
+        {
+            _requestedCurrency = query.Currency;
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.TimeZone))
+        {
+            _requestedZone = query.TimeZone;
+        }
+
+        Sender.Tell(_state.Tiles(_time.GetUtcNow(), Zone ?? "UTC", Currency ?? string.Empty));
+    }
+
+    private string? Currency => _requestedCurrency ?? _state.Currency;
+
+    private string? Zone => _requestedZone ?? _state.TimeZone;
+
+    private void ScheduleFlush()
+    {
+        // Trailing-edge coalescing: the first change starts the timer, later ones ride along.
+        if (!Timers.IsTimerActive(FlushTimer))
+        {
+            Timers.StartSingleTimer(FlushTimer, FlushTick.Instance, _publishInterval);
+        }
+    }
+
+    private void Flush()
+    {
+        if (Currency is not { } currency || Zone is not { } zone)
+        {
+            return;
+        }
+
+        if (_changedSincePublish)
+        {
+            var tiles = _state.Tiles(_time.GetUtcNow(), zone, currency);
+            _mediator.Tell(new Publish(TenantStore.TopicFor(_store), new TenantStore.TilesPublished(tiles)));
+            _changedSincePublish = false;
+        }
+
+        if (_dirtyMinutes.Count > 0)
+        {
+            var rows = _state.Rows(_dirtyMinutes, currency);
+            _dirtyMinutes.Clear();
+            if (rows.Count > 0)
+            {
+                _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows));
+            }
+        }
+    }
+
+    private void BeginStop()
+    {
+        Timers.Cancel(FlushTimer);
+        Flush();
+        if (_eventsSinceSnapshot == 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        SaveSnapshot(_state.ToSnapshot());
+        Timers.StartSingleTimer(StopTimer, StopTimeout.Instance, StopSnapshotTimeout);
+        Become(Stopping);
+    }
+
+    private void Stopping()
+    {
+        Command<SaveSnapshotSuccess>(_ => Context.Stop(Self));
+        Command<SaveSnapshotFailure>(failure =>
+        {
+            _log.Warning(failure.Cause, "Final snapshot of {0} failed; recovery replays the journal instead", PersistenceId);
+            Context.Stop(Self);
+        });
+        Command<StopTimeout>(_ => Context.Stop(Self));
+        // Sharding buffers new messages for a stopping entity and restarts it after it stops.
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>Props for the entity with the given sharding entity id.</summary>
+    public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, TimeSpan publishInterval) =>
+        Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, publishInterval));
+
+    /// <summary>Sent by sharding on passivation and hand-off: flush, snapshot, then stop.</summary>
+    public sealed class Stop
+    {
+        public static readonly Stop Instance = new();
+
+        private Stop()
+        {
+        }
+    }
+
+    private sealed class FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private sealed class StopTimeout
+    {
+        public static readonly StopTimeout Instance = new();
+    }
+}
+
+/// <summary>How a store maps to its sharding entity id, shard and persistence id.</summary>
+public static class TenantStoreIds
+{
+    /// <summary>
+    /// Fixed for the life of the journal: about 10 x the most nodes we expect (10), so shards spread evenly
+    /// as nodes come and go. Changing it moves stores to other shards and breaks routing of live entities.
+    /// </summary>
+    public const int ShardCount = 100;
+
+    /// <summary>"{tenant}/{store}" with each part URL-escaped, so a '/' inside an id cannot split it.</summary>
+    public static string EntityIdFor(StoreRef store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return $"{Uri.EscapeDataString(store.TenantId)}/{Uri.EscapeDataString(store.StoreId)}";
+    }
+
+    public static StoreRef StoreFromEntityId(string entityId)
+    {
+        ArgumentNullException.ThrowIfNull(entityId);
+        var parts = entityId.Split('/');
+        return parts.Length == 2
+            ? new StoreRef(Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]))
+            : throw new ArgumentException($"'{entityId}' is not a tenant-store entity id", nameof(entityId));
+    }
+
+    /// <summary>
+    /// "store-{tenant}-{store}", each part escaped including '-', so tenant "a-b"/store "c" and tenant "a"/store
+    /// "b-c" cannot share a journal.
+    /// </summary>
+    public static string PersistenceIdFor(StoreRef store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return $"store-{EscapeDash(store.TenantId)}-{EscapeDash(store.StoreId)}";
+
+        static string EscapeDash(string value) => Uri.EscapeDataString(value).Replace("-", "%2D", StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Routes every <see cref="IWithStoreRef"/> message to its store's entity, on a stable (Murmur) hash of the
+/// entity id. ShardingEnvelope and StartEntity are unwrapped by Akka itself before this is asked.
+/// </summary>
+public sealed class TenantStoreMessageExtractor : HashCodeMessageExtractor
+{
+    public TenantStoreMessageExtractor()
+        : base(TenantStoreIds.ShardCount)
+    {
+    }
+
+    public override string? EntityId(object message) => message is IWithStoreRef routed ? TenantStoreIds.EntityIdFor(routed.Store) : null;
+}
+
+/// <summary>Akka.Hosting wiring for the tenant-store shard region.</summary>
+public static class TenantStoreHosting
+{
+    public const string TypeName = "tenant-store";
+
+    /// <summary>Entities idle this long are passivated; their state is in the snapshot and journal.</summary>
+    public static readonly TimeSpan PassivateAfter = TimeSpan.FromMinutes(30);
+
+    /// <summary>Starts the tenant-store shard region; needs clustering, persistence, pub-sub and the snapshot writer.</summary>
+    public static AkkaConfigurationBuilder AddTenantStores(this AkkaConfigurationBuilder builder, string? role = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithShardRegion<TenantStoreRegion>(
+            TypeName,
+            (_, registry, resolver) =>
+            {
+                var time = resolver.GetService<TimeProvider>();
+                var options = resolver.GetService<IOptions<EngineOptions>>().Value;
+                return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(), options.TilePublishInterval);
+            },
+            new TenantStoreMessageExtractor(),
+            new ShardOptions
+            {
+                Role = role,
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = false,
+                ShouldPassivateIdleEntities = true,
+                PassivateIdleEntityAfter = PassivateAfter,
+                HandOffStopMessage = TenantStoreActor.Stop.Instance,
+            });
+    }
+}
