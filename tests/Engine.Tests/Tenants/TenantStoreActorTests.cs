@@ -1,0 +1,161 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Hosting;
+using Akka.Persistence;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.Tenants;
+using static SalesDash.Engine.Tests.TestEvents;
+
+namespace SalesDash.Engine.Tests.Tenants;
+
+public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosting.TestKit.TestKit("tenant-store-tests", output)
+{
+    private static readonly DateTimeOffset Today = Utc(2026, 6, 10, 12, 0);
+    private readonly TempDirectory _data = new();
+    private readonly FakeTimeProvider _time = new(Today);
+
+    protected override void ConfigureAppConfiguration(HostBuilderContext context, IConfigurationBuilder builder) =>
+        builder.AddInMemoryCollection(EngineHost.Settings(_data.Path));
+
+    protected override void ConfigureServices(HostBuilderContext context, IServiceCollection services)
+    {
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddSalesDashEngine(context.Configuration);
+    }
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder.AddSalesDashEngine(provider);
+
+    protected override async Task AfterAllAsync()
+    {
+        await base.AfterAllAsync();
+        _data.Dispose();
+    }
+
+    private IActorRef StartEntity(StoreRef store) => Sys.ActorOf(TenantStoreActor.PropsFor(
+        TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromMilliseconds(50)));
+
+    [Fact]
+    public async Task Recovery_from_a_snapshot_plus_later_journal_events_gives_identical_tiles()
+    {
+        var store = new StoreRef("acme", "crash-test");
+        var entity = StartEntity(store);
+        var events = Enumerable.Range(0, TenantStoreActor.SnapshotEvery + 25)
+            .Select(i => (CommerceEvent)Placed($"o{i}", Today.AddMinutes(-(i % 300)), 1m + (i % 7), units: 1 + (i % 3), returning: i % 4 == 0, store: store))
+            .Append(Refund("r1", "o1", Today.AddMinutes(-5), 3.5m, store: store))
+            .ToArray();
+        foreach (var e in events)
+        {
+            entity.Tell(new TenantStore.Record(e));
+        }
+
+        for (var i = 0; i < events.Length; i++)
+        {
+            Assert.Equal(IngestOutcome.Accepted, (await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: TestContext.Current.CancellationToken)).Outcome);
+        }
+
+        var before = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        // The snapshot taken at event 500 is in the store; the 26 events after it are only in the journal.
+        var snapshotStore = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        await AwaitAssertAsync(async () =>
+        {
+            var loaded = await snapshotStore.Ask<LoadSnapshotResult>(
+                new LoadSnapshot(TenantStoreIds.PersistenceIdFor(store), SnapshotSelectionCriteria.Latest, long.MaxValue), TimeSpan.FromSeconds(5));
+            Assert.Equal(TenantStoreActor.SnapshotEvery, loaded.Snapshot?.Metadata.SequenceNr);
+        }, TimeSpan.FromSeconds(10), cancellationToken: TestContext.Current.CancellationToken);
+
+        // A crash: no passivation, so no final snapshot.
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(entity, cancellationToken: TestContext.Current.CancellationToken);
+
+        var revived = StartEntity(store);
+        var after = await revived.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equivalent(before, after, strict: true);
+        Assert.Equal(events.Length, after.EventsApplied);
+        Assert.Equal(events.OfType<OrderEvent>().Sum(o => o.TotalPrice) - 3.5m, after.NetRevenue.Value);
+    }
+
+    [Fact]
+    public async Task Identical_events_arriving_back_to_back_are_accepted_once()
+    {
+        var store = new StoreRef("acme", "back-to-back");
+        var entity = StartEntity(store);
+        var v1 = Placed("o1", Today.AddMinutes(-10), 40m, store: store);
+        var v2 = Updated(v1, Today.AddMinutes(-5), 55m);
+        var staleV1Again = v1 with { EventId = "orders-create-redelivered" };
+
+        entity.Tell(new TenantStore.Record(v1));
+        entity.Tell(new TenantStore.Record(v1));
+        entity.Tell(new TenantStore.Record(v2));
+        entity.Tell(new TenantStore.Record(staleV1Again));
+        entity.Tell(new TenantStore.Record(v2));
+
+        var replies = new List<TenantStore.Recorded>();
+        for (var i = 0; i < 5; i++)
+        {
+            replies.Add(await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(2, replies.Count(r => r.Outcome == IngestOutcome.Accepted));
+        Assert.Equal(3, replies.Count(r => r.Outcome == IngestOutcome.Duplicate));
+        var tiles = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(55m, tiles.GrossRevenue.Value);
+        Assert.Equal(1m, tiles.Orders.Value);
+        Assert.Equal(2, tiles.EventsApplied);
+    }
+
+    [Fact]
+    public async Task Tile_updates_are_published_on_the_store_topic_with_the_latest_figures()
+    {
+        var store = new StoreRef("acme", "live");
+        var mediator = DistributedPubSub.Get(Sys).Mediator;
+        mediator.Tell(new Subscribe(TenantStore.TopicFor(store), TestActor));
+        await ExpectMsgAsync<SubscribeAck>(cancellationToken: TestContext.Current.CancellationToken);
+
+        var region = await ActorRegistry.GetAsync<TenantStoreRegion>(TestContext.Current.CancellationToken);
+        var orders = Enumerable.Range(0, 5).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 10m * (i + 1), store: store, zone: "America/New_York", currency: "USD")).ToArray();
+        var recorded = await Task.WhenAll(orders.Select(o => region.Ask<TenantStore.Recorded>(new TenantStore.Record(o), TimeSpan.FromSeconds(30))));
+        Assert.All(recorded, r => Assert.Equal(IngestOutcome.Accepted, r.Outcome));
+
+        DashboardTiles? latest = null;
+        await FishForMessageAsync<TenantStore.TilesPublished>(published =>
+        {
+            latest = published.Tiles;
+            return published.Tiles.GrossRevenue.Value == 150m;
+        }, TimeSpan.FromSeconds(10), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.NotNull(latest);
+        Assert.Equal("live", latest.StoreId);
+        Assert.Equal("USD", latest.Currency);
+        Assert.Equal("America/New_York", latest.TimeZone);
+        Assert.Equal("2026-06-10", latest.LocalDate);
+        Assert.Equal(5m, latest.Orders.Value);
+    }
+
+    [Fact]
+    public async Task Changed_minutes_reach_the_snapshot_store_without_the_entity_waiting()
+    {
+        var store = new StoreRef("acme", "history");
+        var region = await ActorRegistry.GetAsync<TenantStoreRegion>(TestContext.Current.CancellationToken);
+        var placed = Placed("o1", Utc(2026, 6, 10, 11, 15, 30), 42m, units: 3, store: store);
+        await region.Ask<TenantStore.Recorded>(new TenantStore.Record(placed), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await region.Ask<TenantStore.Recorded>(new TenantStore.Record(Updated(placed, Today, 45m)), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        var snapshots = Host.Services.GetRequiredService<IMinuteSnapshotStore>();
+        await AwaitAssertAsync(async () =>
+        {
+            var rows = await snapshots.ReadAsync(store, Today.AddHours(-1), Today, TestContext.Current.CancellationToken);
+            var row = Assert.Single(rows);
+            Assert.Equal(new MinuteKpiRow("acme", "history", Utc(2026, 6, 10, 11, 15), "GBP", 45m, 0m, 1, 3, 1, 0, 0), row);
+        }, TimeSpan.FromSeconds(10), cancellationToken: TestContext.Current.CancellationToken);
+    }
+}
