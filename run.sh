@@ -32,7 +32,8 @@ first_url="$(sed -E 's#://(\+|\*|0\.0\.0\.0|\[::\])#://localhost#' <<<"$first_ur
 first_url="${first_url%/}"
 
 # The server runs in its own process group (job control on), so Ctrl-C reaches this script once and is forwarded
-# to dotnet run and the app together, exactly as a terminal would; the app then shuts down gracefully.
+# to dotnet run and the app together. Forwarded as SIGTERM: a job started without a terminal inherits SIGINT as
+# ignored, and ASP.NET Core shuts down just as gracefully on SIGTERM.
 set -m
 dotnet run --project src/Web -c Release --no-launch-profile --no-build &
 server=$!
@@ -44,7 +45,7 @@ stop() {
     stopping=1
     echo
     echo "==> Stopping SalesDash (data kept in $Engine__DataDirectory)"
-    kill -INT -- "-$server" 2>/dev/null || true
+    kill -TERM -- "-$server" 2>/dev/null || true
 }
 trap stop INT TERM HUP
 
@@ -71,7 +72,9 @@ status=0
 while kill -0 "$server" 2>/dev/null; do
     wait "$server" && status=0 || status=$?
 done
+# dotnet run may exit before the app it started has finished flushing; wait for the whole group.
+while kill -0 -- "-$server" 2>/dev/null; do sleep 0.2; done
 kill "$watcher" 2>/dev/null || true
-# 130 = stopped by Ctrl-C, which is how a person ends it: not an error.
+# Stopped by Ctrl-C or SIGTERM is how a person ends it: not an error.
 if [[ $stopping -eq 1 ]]; then exit 0; fi
 exit "$status"
