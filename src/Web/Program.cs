@@ -1,5 +1,42 @@
+using Akka.Hosting;
+using SalesDash.Engine;
+using SalesDash.Web;
+using SalesDash.Web.Api;
+using SalesDash.Web.Demo;
+using SalesDash.Web.Hubs;
+using SalesDash.Web.Stores;
+using SalesDash.Web.Webhooks;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Engine: options, stores, snapshots, ingestion and the actor system (sharded tenant entities + the tile relay).
+builder.Services.AddSalesDashEngine(builder.Configuration);
+builder.Services.AddAkka("salesdash", (akka, services) => akka
+    .AddSalesDashEngine(services)
+    .AddTileRelay());
+
+// Stores declared in configuration, then the demo tenant and its replay when asked for.
+builder.Services.AddHostedService<StoreSeeder>();
+builder.Services.AddDemo(builder.Configuration);
+
+// HTTP: problem+json for every error, SignalR for live tiles.
+builder.Services.AddProblemDetails();
+builder.Services.AddSignalR();
+builder.Services.AddHealthChecks();
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
+app.MapGroup("/webhooks").MapShopifyWebhooks();
+app.MapGroup("/api/stores").MapStoresApi();
+app.MapHub<DashboardHub>("/hubs/dashboard");
+app.MapHealthChecks("/healthz");
+app.MapFallback(SpaFallback.ServeIndexAsync);
+
 app.Run();
 
 /// <summary>Entry point, visible to WebApplicationFactory.</summary>

@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.SignalR;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Stores;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Web.Hubs;
+
+/// <summary>
+/// Live tiles for browsers: one SignalR group per dashboard (today one per store). The hub only joins
+/// and leaves groups; pushes come from the node's <see cref="TileRelayActor"/>.
+/// </summary>
+public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay) : Hub
+{
+    /// <summary>Name of the client method that receives <see cref="DashboardTiles"/>.</summary>
+    public const string TilesMethod = "tiles";
+
+    public static string GroupFor(StoreRef store) => $"store:{store.TenantId}:{store.StoreId}";
+
+    /// <summary>Joins the store's dashboard group and returns its tiles now, so the page needs no other call.</summary>
+    public async Task<DashboardTiles> Subscribe(string tenantId, string storeId)
+    {
+        var store = await stores.GetAsync(new StoreRef(tenantId, storeId), Context.ConnectionAborted)
+            ?? throw new HubException($"There is no store '{storeId}' in '{tenantId}'.");
+
+        // Watch before reading, so an update racing with the read is pushed rather than lost.
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(store.Store), Context.ConnectionAborted);
+        relay.ActorRef.Tell(new TileRelayActor.Watch(Context.ConnectionId, store));
+        return await tiles.GetTilesAsync(store, Context.ConnectionAborted);
+    }
+
+    public async Task Unsubscribe(string tenantId, string storeId)
+    {
+        var store = new StoreRef(tenantId, storeId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(store), Context.ConnectionAborted);
+        relay.ActorRef.Tell(new TileRelayActor.Unwatch(Context.ConnectionId, store));
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        relay.ActorRef.Tell(new TileRelayActor.ConnectionClosed(Context.ConnectionId));
+        return base.OnDisconnectedAsync(exception);
+    }
+}
