@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine.Ingestion.Kafka;
+
+/// <summary>
+/// How a commerce event is laid out on the Kafka topic: UTF-8 JSON with a "$type" discriminator, keyed by
+/// its store. The discriminator names are the journal manifests of SalesDashSerializer, so a record on the
+/// topic and a row in the journal read the same; like them, they may be added to but never renamed.
+/// </summary>
+public static class CommerceEventCodec
+{
+    private static readonly (Type Type, string Name)[] Subtypes =
+    [
+        (typeof(OrderPlaced), "order-placed"),
+        (typeof(OrderUpdated), "order-updated"),
+        (typeof(OrderCancelled), "order-cancelled"),
+        (typeof(RefundIssued), "refund-issued"),
+        (typeof(SessionStarted), "session-started"),
+        (typeof(AdSpendRecorded), "ad-spend-recorded"),
+    ];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
+    {
+        // Enum names survive reordering of enum members; numbers would not.
+        Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DescribeSubtypes } },
+    };
+
+    /// <summary>
+    /// The record key: the store's entity id ("{tenant}/{store}", escaped). One key per store puts a store's
+    /// events on one partition, which keeps them in order.
+    /// </summary>
+    public static string KeyFor(StoreRef store) => TenantStoreIds.EntityIdFor(store);
+
+    public static byte[] Encode(CommerceEvent commerceEvent)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        return JsonSerializer.SerializeToUtf8Bytes(commerceEvent, Json);
+    }
+
+    /// <summary>Reads a record value; throws <see cref="JsonException"/> for anything that is not a known event.</summary>
+    public static CommerceEvent Decode(ReadOnlySpan<byte> value) =>
+        JsonSerializer.Deserialize<CommerceEvent>(value, Json) ?? throw new JsonException("The record value is JSON null.");
+
+    private static void DescribeSubtypes(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Type != typeof(CommerceEvent))
+        {
+            return;
+        }
+
+        var polymorphism = new JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "$type" };
+        foreach (var (type, name) in Subtypes)
+        {
+            polymorphism.DerivedTypes.Add(new JsonDerivedType(type, name));
+        }
+
+        typeInfo.PolymorphismOptions = polymorphism;
+    }
+}

@@ -1,0 +1,71 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using SalesDash.Contracts.Commerce;
+
+namespace SalesDash.Engine.Ingestion.Kafka;
+
+/// <summary>
+/// The Kafka ingestion path: writes the event to the topic and returns once every in-sync replica has it
+/// (acks=all, idempotent producer). Accepted here means "durable in Kafka"; whether it is a duplicate is
+/// decided later by the store's entity when the consumer stream hands it over. Concurrent calls share
+/// producer batches (linger), so awaiting each webhook's own delivery report does not serialise them.
+/// </summary>
+public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
+{
+    /// <summary>How long disposal waits for records still in the producer's queue.</summary>
+    private static readonly TimeSpan FlushOnDispose = TimeSpan.FromSeconds(10);
+
+    private readonly IProducer<string, byte[]> _producer;
+    private readonly string _topic;
+
+    public KafkaCommerceEventIngest(IOptions<KafkaOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var kafka = options.Value;
+        if (!kafka.Enabled)
+        {
+            throw new InvalidOperationException("Kafka:BootstrapServers is not set; Kafka ingestion cannot start.");
+        }
+
+        _topic = kafka.Topic;
+        _producer = new ProducerBuilder<string, byte[]>(ProducerConfigFor(kafka)).Build();
+    }
+
+    public async Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        var message = new Message<string, byte[]>
+        {
+            Key = CommerceEventCodec.KeyFor(commerceEvent.Store),
+            Value = CommerceEventCodec.Encode(commerceEvent),
+        };
+
+        // ProduceAsync completes with the delivery report; a failure (timeout, not enough replicas) throws,
+        // so the webhook is not acknowledged and the platform retries it.
+        await _producer.ProduceAsync(_topic, message, cancellationToken);
+        return IngestOutcome.Accepted;
+    }
+
+    public void Dispose()
+    {
+        _producer.Flush(FlushOnDispose);
+        _producer.Dispose();
+    }
+
+    internal static ProducerConfig ProducerConfigFor(KafkaOptions kafka)
+    {
+        var config = new ProducerConfig(new Dictionary<string, string>(kafka.Properties, StringComparer.Ordinal))
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            ClientId = $"salesdash-ingest-{Environment.MachineName}",
+            // Idempotence gives exactly one copy per produce despite retries, in order per partition; it needs acks=all.
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = kafka.Linger.TotalMilliseconds,
+            MessageTimeoutMs = (int)kafka.DeliveryTimeout.TotalMilliseconds,
+            // Murmur2 is what Java clients use, so other producers on the same topic put a store on the same partition.
+            Partitioner = Partitioner.Murmur2Random,
+        };
+        return config;
+    }
+}

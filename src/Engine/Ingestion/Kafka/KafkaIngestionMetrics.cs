@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace SalesDash.Engine.Ingestion.Kafka;
+
+/// <summary>
+/// Ingestion metrics on the "SalesDash.Ingestion" meter. Consumer lag is the number of records in Kafka that
+/// the engine has not yet made durable, per held partition: it grows while the engine falls behind (Kafka
+/// buffers) and returns to zero once it catches up.
+/// </summary>
+public sealed class KafkaIngestionMetrics : IDisposable
+{
+    public const string MeterName = "SalesDash.Ingestion";
+    public const string ConsumerLagInstrument = "salesdash.kafka.consumer_lag";
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly ConcurrentDictionary<KafkaConsumerDriver, string> _consumers = new();
+
+    /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
+    public KafkaIngestionMetrics(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter.CreateObservableGauge(ConsumerLagInstrument, ObserveLag, unit: "{record}",
+            description: "Records in Kafka not yet made durable by the engine, per partition.");
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    internal IDisposable Track(KafkaConsumerDriver driver)
+    {
+        _consumers[driver] = driver.Topic;
+        return new Registration(() => _consumers.TryRemove(driver, out _));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        foreach (var (driver, topic) in _consumers)
+        {
+            foreach (var (partition, lag) in driver.Lag)
+            {
+                yield return new Measurement<long>(lag,
+                    new KeyValuePair<string, object?>("topic", topic),
+                    new KeyValuePair<string, object?>("partition", partition.Partition.Value));
+            }
+        }
+    }
+
+    private sealed class Registration(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+}

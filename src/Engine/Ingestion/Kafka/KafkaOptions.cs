@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+
+namespace SalesDash.Engine.Ingestion.Kafka;
+
+/// <summary>
+/// Kafka ingestion settings, bound from the "Kafka" configuration section. Kafka is used only when
+/// <see cref="BootstrapServers"/> is set; otherwise webhooks go straight to the sharded entities.
+/// </summary>
+public sealed class KafkaOptions
+{
+    public const string Section = "Kafka";
+
+    /// <summary>host:port list of the brokers; empty means Kafka is not used.</summary>
+    public string? BootstrapServers { get; set; }
+
+    public string Topic { get; set; } = "salesdash.commerce-events";
+
+    /// <summary>Every engine node joins this consumer group, so each partition is processed by one node at a time.</summary>
+    public string ConsumerGroup { get; set; } = "salesdash-engine";
+
+    /// <summary>Partitions of the topic when the service creates it: the most consumers that can share the work.</summary>
+    public int Partitions { get; set; } = 12;
+
+    /// <summary>Replication of the topic when the service creates it; -1 takes the broker's default.</summary>
+    public short ReplicationFactor { get; set; } = -1;
+
+    /// <summary>Whether the ingestion service creates the topic on start (an existing topic is left as it is).</summary>
+    public bool CreateTopic { get; set; } = true;
+
+    /// <summary>How long the producer waits to fill a batch; a few ms lets concurrent webhooks share one request.</summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How long a webhook's event may take to reach all in-sync replicas before the webhook is failed.</summary>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most records taken from the consumer per downstream demand.</summary>
+    public int MaxPollBatch { get; set; } = 500;
+
+    /// <summary>Records of one partition being recorded by the entities at once; they are sent in offset order.</summary>
+    public int ParallelismPerPartition { get; set; } = 16;
+
+    /// <summary>Processed offsets are committed at least this often...</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>...or after this many processed records, whichever comes first.</summary>
+    public int CommitBatchSize { get; set; } = 1000;
+
+    /// <summary>How often one record is offered to its entity before the stream fails and restarts from the last commit.</summary>
+    public int RecordAttempts { get; set; } = 3;
+
+    /// <summary>On a rebalance, how long to let records already handed out finish before committing and giving the partitions up.</summary>
+    public TimeSpan RevokeDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First wait before the consumer stream is restarted after a failure; doubles up to <see cref="MaxRestartBackoff"/>.</summary>
+    public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Extra librdkafka properties for both clients (security, client.rack, session.timeout.ms...).</summary>
+    public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(BootstrapServers);
+}
+
+/// <summary>Rejects Kafka settings that would only fail later, when a webhook or a rebalance hits them.</summary>
+internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KafkaOptions options)
+    {
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>();
+        Require(!string.IsNullOrWhiteSpace(options.Topic), "Kafka:Topic must not be empty.");
+        Require(!string.IsNullOrWhiteSpace(options.ConsumerGroup), "Kafka:ConsumerGroup must not be empty.");
+        Require(options.Partitions > 0, "Kafka:Partitions must be positive.");
+        Require(options.ReplicationFactor == -1 || options.ReplicationFactor > 0, "Kafka:ReplicationFactor must be positive, or -1 for the broker default.");
+        Require(options.Linger >= TimeSpan.Zero, "Kafka:Linger must not be negative.");
+        Require(options.DeliveryTimeout > TimeSpan.Zero, "Kafka:DeliveryTimeout must be positive.");
+        Require(options.MaxPollBatch > 0, "Kafka:MaxPollBatch must be positive.");
+        Require(options.ParallelismPerPartition > 0, "Kafka:ParallelismPerPartition must be positive.");
+        Require(options.CommitInterval > TimeSpan.Zero, "Kafka:CommitInterval must be positive.");
+        Require(options.CommitBatchSize > 0, "Kafka:CommitBatchSize must be positive.");
+        Require(options.RecordAttempts > 0, "Kafka:RecordAttempts must be positive.");
+        Require(options.RevokeDrainTimeout >= TimeSpan.Zero, "Kafka:RevokeDrainTimeout must not be negative.");
+        Require(options.RestartBackoff > TimeSpan.Zero && options.MaxRestartBackoff >= options.RestartBackoff,
+            "Kafka:RestartBackoff must be positive and not above Kafka:MaxRestartBackoff.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Require(bool condition, string failure)
+        {
+            if (!condition)
+            {
+                failures.Add(failure);
+            }
+        }
+    }
+}
