@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { fireEvent } from '@testing-library/dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -56,7 +57,7 @@ describe('Dashboard page', () => {
     expect(screen.getByTestId('tile-net-revenue-delta').textContent).toBe('— 0.0% vs last week');
     expect(screen.getByTestId('local-date').textContent).toContain('Wednesday 25 November 2026');
     expect(screen.getByTestId('last-updated').textContent).toBe('Updated 14:59:30');
-    expect(screen.getByTestId('revenue-chart').getAttribute('data-points')).toBe('60');
+    expect((await screen.findByTestId('revenue-chart')).getAttribute('data-points')).toBe('60');
     expect(screen.getByTestId('tiles').getAttribute('aria-live')).toBe('polite');
   });
 

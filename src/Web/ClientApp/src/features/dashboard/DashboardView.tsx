@@ -1,9 +1,12 @@
+import { lazy, Suspense } from 'react';
 import { formatLocalDate, formatLocalTimeWithSeconds } from '../../lib/format';
 import type { DashboardTiles, StoreSummary } from '../../lib/types';
 import { connectionStatusText, type ConnectionStatus } from './dashboardHubClient';
-import { RevenueChart } from './RevenueChart';
 import { Tile } from './Tile';
 import { tileDefinitions } from './tileDefinitions';
+
+// ECharts is most of the bundle; loading it separately lets the tiles paint first on a slow phone.
+const RevenueChart = lazy(() => import('./RevenueChart').then((module) => ({ default: module.RevenueChart })));
 
 export interface DashboardViewProps {
   store: StoreSummary;
@@ -103,7 +106,9 @@ export function DashboardView({ store, stores, onSelectStore, status, tiles, fal
           <h2 id="chart-heading" className="section-heading">
             Revenue per minute, last 60 minutes
           </h2>
-          <RevenueChart points={tiles?.revenuePerMinute ?? []} currency={currency} timeZone={timeZone} />
+          <Suspense fallback={<div className="revenue-chart" aria-busy="true" />}>
+            <RevenueChart points={tiles?.revenuePerMinute ?? []} currency={currency} timeZone={timeZone} />
+          </Suspense>
         </section>
       </main>
     </div>

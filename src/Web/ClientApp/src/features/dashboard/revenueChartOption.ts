@@ -46,7 +46,7 @@ export function buildRevenueChartOption({ points, currency, timeZone, colors, an
     animation: animate,
     // Short update animations let bars grow in place when a push lands instead of redrawing from zero.
     animationDurationUpdate: 300,
-    grid: { left: 8, right: 8, top: 12, bottom: 4 },
+    grid: { left: 8, right: 12, top: 12, bottom: 28 },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
