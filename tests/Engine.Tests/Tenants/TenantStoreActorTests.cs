@@ -42,6 +42,24 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromMilliseconds(50)));
 
     [Fact]
+    public void The_engine_serializer_is_bound_for_journal_events_snapshots_and_wire_messages()
+    {
+        var placed = Placed("o1", Today, 1m);
+        object[] samples =
+        [
+            placed,
+            Refund("r1", "o1", Today, 1m),
+            new KpiState(Store).ToSnapshot(),
+            new TenantStore.Record(placed),
+            new TenantStore.Recorded("e1", IngestOutcome.Accepted),
+            new TenantStore.GetTiles(Store, "GBP", "Europe/London"),
+            new KpiState(Store).Tiles(Today, "Europe/London", "GBP"),
+        ];
+
+        Assert.All(samples, sample => Assert.IsType<SalesDash.Engine.Persistence.SalesDashSerializer>(Sys.Serialization.FindSerializerFor(sample)));
+    }
+
+    [Fact]
     public async Task Recovery_from_a_snapshot_plus_later_journal_events_gives_identical_tiles()
     {
         var store = new StoreRef("acme", "crash-test");

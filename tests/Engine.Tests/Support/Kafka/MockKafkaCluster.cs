@@ -59,6 +59,8 @@ public sealed class MockKafkaCluster : IDisposable
             throw new InvalidOperationException("rd_kafka_mock_cluster_new failed.");
         }
 
+        // A real broker waits 3 s for more members before the first rebalance; tests start one consumer at a time.
+        native.GroupInitialRebalanceDelay(cluster, 0);
         return new MockKafkaCluster(native, handle, cluster, brokers);
     }
 
@@ -112,6 +114,7 @@ public sealed class MockKafkaCluster : IDisposable
             PartitionSetLeader = Bind<PartitionSetLeaderFn>(library, "rd_kafka_mock_partition_set_leader");
             BrokerSetDown = Bind<BrokerFn>(library, "rd_kafka_mock_broker_set_down");
             BrokerSetUp = Bind<BrokerFn>(library, "rd_kafka_mock_broker_set_up");
+            GroupInitialRebalanceDelay = Bind<GroupInitialRebalanceDelayFn>(library, "rd_kafka_mock_group_initial_rebalance_delay_ms");
         }
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -144,6 +147,9 @@ public sealed class MockKafkaCluster : IDisposable
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int BrokerFn(IntPtr cluster, int brokerId);
 
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        public delegate void GroupInitialRebalanceDelayFn(IntPtr cluster, int delayMs);
+
         public ConfNewFn ConfNew { get; }
 
         public ConfSetFn ConfSet { get; }
@@ -165,6 +171,8 @@ public sealed class MockKafkaCluster : IDisposable
         public BrokerFn BrokerSetDown { get; }
 
         public BrokerFn BrokerSetUp { get; }
+
+        public GroupInitialRebalanceDelayFn GroupInitialRebalanceDelay { get; }
 
         private static T Bind<T>(IntPtr library, string name)
             where T : Delegate => Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(library, name));

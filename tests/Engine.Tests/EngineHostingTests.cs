@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace SalesDash.Engine.Tests;
+
+public sealed class EngineHostingTests
+{
+    [Fact]
+    public async Task ClickHouse_snapshots_are_refused_at_start_with_a_clear_message()
+    {
+        using var data = new TempDirectory();
+        using var host = EngineHost.Build(data.Path, new FakeTimeProvider(), new Dictionary<string, string?> { ["Engine:Snapshots"] = "ClickHouse" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("ClickHouse is not available yet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Engine:TilePublishInterval", "00:00:00", "TilePublishInterval must be positive")]
+    [InlineData("Engine:SnapshotFlushInterval", "-00:00:01", "SnapshotFlushInterval must be positive")]
+    [InlineData("Engine:DataDirectory", " ", "DataDirectory must name a folder")]
+    [InlineData("Engine:Journal", "PostgreSql", "needs Engine:JournalConnectionString")]
+    public async Task Invalid_engine_settings_fail_the_start(string key, string value, string message)
+    {
+        using var data = new TempDirectory();
+        using var host = EngineHost.Build(data.Path, new FakeTimeProvider(), new Dictionary<string, string?> { [key] = value });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Data_directory_is_created_and_holds_the_journal_snapshots_and_stores()
+    {
+        using var data = new TempDirectory();
+        var folder = Path.Combine(data.Path, "nested", "data");
+        using var host = EngineHost.Build(folder, new FakeTimeProvider());
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var directory = (SalesDash.Engine.Stores.IStoreDirectory)host.Services.GetService(typeof(SalesDash.Engine.Stores.IStoreDirectory))!;
+        await directory.ListAsync(TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(File.Exists(Path.Combine(folder, "journal.db")));
+        Assert.True(File.Exists(Path.Combine(folder, "app.db")));
+    }
+}

@@ -1,0 +1,112 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Configuration;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Persistence;
+using SalesDash.Engine.Tenants;
+using static SalesDash.Engine.Tests.TestEvents;
+
+namespace SalesDash.Engine.Tests.Persistence;
+
+public sealed class SalesDashSerializerTests : IDisposable
+{
+    private static readonly DateTimeOffset At = Utc(2026, 6, 10, 9, 30, 15);
+
+    // Bound through the same HOCON Akka.Hosting's WithCustomSerializer writes, so lookups match production.
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-tests", ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.salesdash = "{{typeof(SalesDashSerializer).AssemblyQualifiedName}}"
+          serialization-bindings {
+            {{string.Join("\n", SalesDashSerializer.BoundTypes.Select(t => $"\"{t.AssemblyQualifiedName}\" = salesdash"))}}
+          }
+        }
+        """));
+
+    public void Dispose() => _system.Dispose();
+
+    public static TheoryData<string> BoundMessages => new(Samples.Keys);
+
+    private static Dictionary<string, object> Samples
+    {
+        get
+        {
+            var placed = Placed("o1", At, 123.45m, units: 3, returning: true) with
+            {
+                SubtotalPrice = 100m,
+                TotalTax = 20.45m,
+                TotalShipping = 3m,
+                TotalDiscounts = 0.5m,
+                SourceName = "web",
+                CountryCode = "GB",
+                Lines = [new OrderLine("MUG-1", "Mug", 2, 40m), new OrderLine("TEE-1", "T-shirt", 1, 20m)],
+            };
+            var state = new KpiState(Store);
+            state.Apply(placed);
+            state.Apply(Refund("r1", "o1", At.AddMinutes(3), 10m));
+            var tiles = state.Tiles(At.AddMinutes(5), "Europe/London", "GBP");
+            return new Dictionary<string, object>
+            {
+                ["order-placed"] = placed,
+                ["order-updated"] = Updated(placed, At.AddMinutes(1), 99.99m),
+                ["order-cancelled"] = Cancelled(placed, At.AddMinutes(2)),
+                ["refund-issued"] = Refund("r1", "o1", At, 10.5m),
+                ["session-started"] = Session("s1", At),
+                ["ad-spend-recorded"] = AdSpend("c1", At, 12.34m),
+                ["kpi-snapshot.v1"] = state.ToSnapshot(),
+                ["tenant-store.record"] = new TenantStore.Record(Cancelled(placed, At.AddMinutes(2))),
+                ["tenant-store.recorded"] = new TenantStore.Recorded("evt-1", IngestOutcome.Duplicate),
+                ["tenant-store.get-tiles"] = new TenantStore.GetTiles(Store, "GBP", "Europe/London"),
+                ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
+                ["dashboard-tiles"] = tiles,
+            };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BoundMessages))]
+    public void Every_bound_type_round_trips_through_its_stable_manifest(string manifest)
+    {
+        var original = Samples[manifest];
+        var serializer = _system.Serialization.FindSerializerFor(original);
+
+        var bytes = serializer.ToBinary(original);
+        var copy = Akka.Serialization.Serialization.WithTransport((ExtendedActorSystem)_system, () =>
+            _system.Serialization.Deserialize(bytes, serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, original)));
+
+        Assert.IsType<SalesDashSerializer>(serializer);
+        Assert.Equal(manifest, Akka.Serialization.Serialization.ManifestFor(serializer, original));
+        Assert.IsType(original.GetType(), copy);
+        Assert.Equivalent(original, copy, strict: true);
+    }
+
+    [Fact]
+    public void Every_bound_type_has_a_sample_in_this_test()
+    {
+        var concrete = SalesDashSerializer.BoundTypes.Where(t => !t.IsAbstract).ToHashSet();
+        Assert.Equal(concrete, Samples.Values.Select(v => v.GetType()).ToHashSet());
+    }
+
+    [Fact]
+    public void A_command_keeps_the_concrete_event_type_it_carries()
+    {
+        var serializer = new SalesDashSerializer((ExtendedActorSystem)_system);
+        var record = new TenantStore.Record(Refund("r9", "o9", At, 7m));
+
+        var copy = (TenantStore.Record)serializer.FromBinary(serializer.ToBinary(record), serializer.Manifest(record));
+
+        var refund = Assert.IsType<RefundIssued>(copy.Event);
+        Assert.Equal(7m, refund.Amount);
+        Assert.Equal("r9", refund.RefundId);
+    }
+
+    [Fact]
+    public void Unknown_manifest_is_refused_rather_than_guessed()
+    {
+        var serializer = new SalesDashSerializer((ExtendedActorSystem)_system);
+
+        Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "order-teleported"));
+        Assert.Throws<SerializationException>(() => serializer.Manifest(new KpiTile(1m, 2m)));
+    }
+}

@@ -1,0 +1,206 @@
+using Akka.Actor;
+using Confluent.Kafka;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Ingestion.Kafka;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine.Tests.Support.Kafka;
+
+/// <summary>What the Kafka ingestion tests share: options for a mock cluster, committed offsets, waiting.</summary>
+internal static class KafkaTestKit
+{
+    public static KafkaOptions OptionsFor(MockKafkaCluster cluster, string topic, int partitions) => new()
+    {
+        BootstrapServers = cluster.BootstrapServers,
+        Topic = topic,
+        ConsumerGroup = $"{topic}-engine",
+        Partitions = partitions,
+        CommitInterval = TimeSpan.FromMilliseconds(100),
+        Properties =
+        {
+            // The mock cluster answers in microseconds; short backoffs keep a broker outage test short.
+            ["reconnect.backoff.ms"] = "50",
+            ["reconnect.backoff.max.ms"] = "500",
+            ["retry.backoff.ms"] = "50",
+            ["log_level"] = "3",
+        },
+    };
+
+    /// <summary>Sum over partitions of the group's committed offset: records committed, since every partition starts at 0.</summary>
+    public static long CommittedTotal(KafkaOptions options)
+    {
+        var config = new ConsumerConfig { BootstrapServers = options.BootstrapServers, GroupId = options.ConsumerGroup };
+        config.Set("log_level", "3");
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        var partitions = Enumerable.Range(0, options.Partitions).Select(p => new TopicPartition(options.Topic, p));
+        return consumer.Committed(partitions, TimeSpan.FromSeconds(10)).Sum(o => o.Offset == Offset.Unset ? 0 : o.Offset.Value);
+    }
+
+    /// <summary>Sum over partitions of the high watermark: how many records the topic holds.</summary>
+    public static long RecordsInTopic(KafkaOptions options)
+    {
+        var config = new ConsumerConfig { BootstrapServers = options.BootstrapServers, GroupId = $"{options.ConsumerGroup}-probe" };
+        config.Set("log_level", "3");
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        return Enumerable.Range(0, options.Partitions)
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(options.Topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Gave up after {timeout.TotalSeconds:0}s waiting until {what}.");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Produces all events in the given order without awaiting each one, so the producer batches them.</summary>
+    public static async Task<IngestOutcome[]> ProduceAllAsync(ICommerceEventIngest ingest, IEnumerable<CommerceEvent> events) =>
+        await Task.WhenAll(events.Select(e => ingest.IngestAsync(e, TestContext.Current.CancellationToken)).ToArray());
+}
+
+/// <summary>
+/// Stands in for the shard region: remembers every Record in arrival order and answers Accepted, or holds the
+/// answers back while closed (an engine that has fallen behind) until <see cref="Open"/>.
+/// </summary>
+internal sealed class RecordingRegion : ReceiveActor
+{
+    private readonly List<IActorRef> _held = [];
+    private bool _open;
+
+    public RecordingRegion(RecordingLog log, bool open)
+    {
+        _open = open;
+        Receive<TenantStore.Record>(record =>
+        {
+            log.Add(record.Event);
+            if (_open)
+            {
+                Sender.Tell(new TenantStore.Recorded(record.Event.EventId, IngestOutcome.Accepted));
+            }
+            else
+            {
+                _held.Add(Sender);
+                log.Held = _held.Count;
+            }
+        });
+        Receive<Open>(_ =>
+        {
+            _open = true;
+            foreach (var sender in _held)
+            {
+                sender.Tell(new TenantStore.Recorded(string.Empty, IngestOutcome.Accepted));
+            }
+
+            _held.Clear();
+            log.Held = 0;
+        });
+    }
+
+    public static Props PropsFor(RecordingLog log, bool open = true) => Props.Create(() => new RecordingRegion(log, open));
+
+    public sealed class Open
+    {
+        public static readonly Open Instance = new();
+    }
+}
+
+/// <summary>What a <see cref="RecordingRegion"/> saw, readable from the test thread.</summary>
+internal sealed class RecordingLog
+{
+    private readonly object _gate = new();
+    private readonly List<CommerceEvent> _events = [];
+    private int _held;
+
+    public int Held
+    {
+        get => Volatile.Read(ref _held);
+        set => Volatile.Write(ref _held, value);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _events.Count;
+            }
+        }
+    }
+
+    public IReadOnlyList<CommerceEvent> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public void Add(CommerceEvent commerceEvent)
+    {
+        lock (_gate)
+        {
+            _events.Add(commerceEvent);
+        }
+    }
+}
+
+/// <summary>
+/// Sits in front of the real shard region and counts what it forwards and what comes back. After
+/// <c>passReplies</c> answers it swallows the rest: the entities still make those events durable, but the
+/// stream never learns it, as when a node dies between the journal write and the offset commit.
+/// </summary>
+internal sealed class CountingForwarder : ReceiveActor
+{
+    public CountingForwarder(IActorRef region, ForwardCounts counts, int passReplies)
+    {
+        Receive<TenantStore.Record>(record =>
+        {
+            Interlocked.Increment(ref counts.Forwarded);
+            var replyTo = Sender;
+            region.Ask<TenantStore.Recorded>(record, TimeSpan.FromSeconds(30)).PipeTo(Self, success: r => new Reply(replyTo, r));
+        });
+        Receive<Reply>(reply =>
+        {
+            if (reply.Recorded.Outcome == IngestOutcome.Duplicate)
+            {
+                Interlocked.Increment(ref counts.Duplicates);
+            }
+            else
+            {
+                Interlocked.Increment(ref counts.Accepted);
+            }
+
+            if (Interlocked.Increment(ref counts.Answered) <= passReplies)
+            {
+                reply.ReplyTo.Tell(reply.Recorded);
+            }
+        });
+    }
+
+    public static Props PropsFor(IActorRef region, ForwardCounts counts, int passReplies = int.MaxValue) =>
+        Props.Create(() => new CountingForwarder(region, counts, passReplies));
+
+    private sealed record Reply(IActorRef ReplyTo, TenantStore.Recorded Recorded);
+}
+
+internal sealed class ForwardCounts
+{
+#pragma warning disable CA1051 // Counters updated with Interlocked need to be fields.
+    public int Forwarded;
+    public int Answered;
+    public int Accepted;
+    public int Duplicates;
+#pragma warning restore CA1051
+}
