@@ -1,0 +1,156 @@
+namespace SalesDash.Engine.Anomalies;
+
+/// <summary>Settings of one <see cref="KpiAnomalyDetector"/>; the defaults suit a per-minute KPI with a weekly rhythm.</summary>
+public sealed record KpiAnomalyOptions
+{
+    /// <summary>Points in the spectral window: four hours of minutes.</summary>
+    public int WindowSize { get; init; } = 240;
+
+    /// <summary>Spectral score (0..1) a point must exceed; also the verdict score an anomaly exceeds. ML.NET's default.</summary>
+    public double Threshold { get; init; } = 0.3;
+
+    /// <summary>0..100 width of the spectral band when it is the one reported (short history); higher is narrower.</summary>
+    public double Sensitivity { get; init; } = 80;
+
+    /// <summary>Time between two points of the stream.</summary>
+    public TimeSpan Step { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The cycle the stream repeats: a week, so a normal Monday-morning rise is compared with previous Mondays.</summary>
+    public TimeSpan Season { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How many previous seasons are remembered.</summary>
+    public int Seasons { get; init; } = 4;
+
+    /// <summary>Seasons with a sample needed before the seasonal baseline has a say; fewer and the spectral verdict stands alone.</summary>
+    public int MinimumSeasons { get; init; } = 2;
+
+    /// <summary>Steps either side of the same slot that also count as "the same time" in a previous season.</summary>
+    public int SlotRadius { get; init; } = 2;
+
+    /// <summary>Half-width of the seasonal band, in robust standard deviations.</summary>
+    public double SeasonalDeviations { get; init; } = 3.5;
+
+    /// <summary>Floor of the seasonal spread as a fraction of the usual level, so a stream that was flat for weeks is not alarmed by 1%.</summary>
+    public double MinimumRelativeSpread { get; init; } = 0.05;
+
+    /// <summary>Floor of the seasonal spread in the stream's own unit (e.g. 1 order), for streams that are usually zero.</summary>
+    public double MinimumSpread { get; init; }
+
+    public void Validate()
+    {
+        new SpectralResidualOptions { Threshold = Threshold, Sensitivity = Sensitivity }.Validate();
+        if (MinimumSeasons < 1 || MinimumSeasons > Seasons)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumSeasons), MinimumSeasons, "Must be in [1, Seasons].");
+        }
+
+        if (!(SeasonalDeviations > 0) || double.IsInfinity(SeasonalDeviations))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SeasonalDeviations), SeasonalDeviations, "Must be positive.");
+        }
+
+        if (!(MinimumRelativeSpread >= 0) || !(MinimumSpread >= 0) || double.IsInfinity(MinimumRelativeSpread) || double.IsInfinity(MinimumSpread))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumSpread), "Spread floors must be finite and not negative.");
+        }
+    }
+}
+
+/// <summary>
+/// Streaming anomaly detection for one KPI stream of one store (revenue/min, orders/min, conversion, AOV, per channel):
+/// Spectral Residual on a sliding window, checked against the same slot in previous seasons.
+/// </summary>
+/// <remarks>
+/// A point is an anomaly only when both agree: the spectral verdict (a sudden change the recent window did not
+/// predict, outside its band) and the seasonal deviation (further than <see cref="KpiAnomalyOptions.SeasonalDeviations"/>
+/// robust standard deviations from the same slot's median in previous seasons). The first alone would flag every
+/// Monday-morning rise; the second alone would flag a slow drift the store has simply grown into. While fewer than
+/// <see cref="KpiAnomalyOptions.MinimumSeasons"/> seasons are known, the spectral verdict and band stand alone.
+/// The score is the smaller of the spectral score and the seasonal deviation mapped so that the threshold falls at
+/// the band edge; so it passes the threshold only where both do.
+/// Feed one point per <see cref="KpiAnomalyOptions.Step"/>, zeros included: a missing minute is not skipped time to
+/// the spectral window. Pure and single-threaded: the tenant entity owns one per stream.
+/// </remarks>
+public sealed class KpiAnomalyDetector
+{
+    private readonly StreamingSrDetector _spectral;
+    private readonly SeasonalBaseline _baseline;
+    private bool _seenNegative;
+    private bool _seenPositive;
+
+    public KpiAnomalyDetector(KpiAnomalyOptions? options = null)
+    {
+        Options = options ?? new KpiAnomalyOptions();
+        Options.Validate();
+        _spectral = new StreamingSrDetector(
+            Options.WindowSize,
+            new SpectralResidualOptions { Threshold = Options.Threshold, Sensitivity = Options.Sensitivity });
+        _baseline = new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
+    }
+
+    public KpiAnomalyOptions Options { get; }
+
+    /// <summary>Judges the value observed at <paramref name="at"/> (store-local time), then remembers it.</summary>
+    public AnomalyVerdict Observe(DateTimeOffset at, double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite; map a missing figure to a value (often 0) first.");
+        }
+
+        _seenNegative |= value < 0;
+        _seenPositive |= value > 0;
+        var spectral = _spectral.Push(value);
+        var seasonal = _baseline.Estimate(at);
+        _baseline.Add(at, value);
+
+        if (spectral is not { } sr)
+        {
+            return AnomalyVerdict.WarmingUp(value);
+        }
+
+        return seasonal is { } season && season.Seasons >= Options.MinimumSeasons
+            ? Combine(value, sr, season)
+            : SpectralOnly(value, sr);
+    }
+
+    private AnomalyVerdict SpectralOnly(double value, SpectralResidualPoint sr)
+    {
+        var (lower, upper) = ClipBand(sr.LowerBound, sr.UpperBound);
+        var severity = sr.IsAnomaly ? AnomalyVerdict.SeverityOf(value, sr.ExpectedValue, lower, upper) : AnomalySeverity.None;
+        return new AnomalyVerdict(sr.IsAnomaly, value, sr.ExpectedValue, lower, upper, sr.RawScore, severity);
+    }
+
+    private AnomalyVerdict Combine(double value, SpectralResidualPoint sr, SeasonalEstimate season)
+    {
+        var expected = season.Median;
+        var spread = Math.Max(season.Spread, Math.Max(Options.MinimumRelativeSpread * Math.Abs(expected), Options.MinimumSpread));
+        var halfBand = Options.SeasonalDeviations * spread;
+        var (lower, upper) = ClipBand(expected - halfBand, expected + halfBand);
+
+        var deviation = Math.Abs(value - expected);
+        var deviations = spread > 0 ? deviation / spread : (deviation > 0 ? double.PositiveInfinity : 0);
+        var seasonalScore = Math.Clamp(Options.Threshold * deviations / Options.SeasonalDeviations, 0, 1);
+        var score = Math.Min(sr.RawScore, seasonalScore);
+
+        var outside = value < lower || value > upper;
+        var isAnomaly = sr.IsAnomaly && outside;
+        var severity = isAnomaly ? AnomalyVerdict.SeverityOf(value, expected, lower, upper) : AnomalySeverity.None;
+        return new AnomalyVerdict(isAnomaly, value, expected, lower, upper, score, severity);
+    }
+
+    private (double Lower, double Upper) ClipBand(double lower, double upper)
+    {
+        if (!_seenNegative)
+        {
+            lower = Math.Max(0, lower);
+        }
+
+        if (!_seenPositive && _seenNegative)
+        {
+            upper = Math.Min(0, upper);
+        }
+
+        return (lower, upper);
+    }
+}

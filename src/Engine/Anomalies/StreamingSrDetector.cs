@@ -1,0 +1,84 @@
+namespace SalesDash.Engine.Anomalies;
+
+/// <summary>
+/// Spectral Residual on a live stream: each new point is scored against a sliding window of the points before it.
+/// </summary>
+/// <remarks>
+/// The whole window goes through <see cref="SpectralResidual"/> and the newest point's verdict is kept. The newest
+/// point would sit at the edge of the Fourier transform, where saliency is unreliable; the paper's remedy, the five
+/// extrapolated points appended before the transform, is part of every <see cref="SpectralResidual"/> run, so the
+/// newest point is scored from inside the transform. A cycle in the stream (a day, a week) is
+/// <see cref="SeasonalBaseline"/>'s job, so the window is not deseasonalised: options with a period are refused.
+/// Not thread-safe: one instance per stream, fed by its owner.
+/// </remarks>
+public sealed class StreamingSrDetector
+{
+    /// <summary>Smallest window accepted: below this the saliency map has too few frequencies to mean much.</summary>
+    public const int MinimumWindowSize = 16;
+
+    /// <summary>Largest window accepted: a day of minutes, which already costs four transforms of ~1,450 points per point.</summary>
+    public const int MaximumWindowSize = 1440;
+
+    private readonly SpectralResidual _detector;
+    private readonly double[] _ring;
+    private readonly double[] _window;
+    private long _count;
+
+    public StreamingSrDetector(int windowSize = 256, SpectralResidualOptions? options = null)
+    {
+        if (windowSize is < MinimumWindowSize or > MaximumWindowSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(windowSize), windowSize, $"Must be in [{MinimumWindowSize}, {MaximumWindowSize}].");
+        }
+
+        options ??= new SpectralResidualOptions();
+        if (options.Period != 0)
+        {
+            throw new ArgumentException("A streaming window is not deseasonalised; use SeasonalBaseline for the cycle and leave Period at 0.", nameof(options));
+        }
+
+        _detector = new SpectralResidual(options);
+        _ring = new double[windowSize];
+        _window = new double[windowSize];
+        WindowSize = windowSize;
+    }
+
+    public int WindowSize { get; }
+
+    public SpectralResidualOptions Options => _detector.Options;
+
+    /// <summary>How many points have been pushed so far.</summary>
+    public long Count => _count;
+
+    /// <summary>Whether enough points have been seen for <see cref="Push"/> to score.</summary>
+    public bool IsWarm => _count >= SpectralResidual.MinimumPoints;
+
+    /// <summary>
+    /// Adds the newest point and returns its verdict, scored against up to <see cref="WindowSize"/> − 1 points before
+    /// it; null until <see cref="SpectralResidual.MinimumPoints"/> points have been seen.
+    /// </summary>
+    public SpectralResidualPoint? Push(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite; map a missing figure to a value (often 0) before pushing.");
+        }
+
+        _ring[_count % WindowSize] = value;
+        _count++;
+        if (!IsWarm)
+        {
+            return null;
+        }
+
+        var length = (int)Math.Min(_count, WindowSize);
+        var oldest = _count - length;
+        for (var i = 0; i < length; i++)
+        {
+            _window[i] = _ring[(oldest + i) % WindowSize];
+        }
+
+        var points = _detector.Detect(_window.AsSpan(0, length));
+        return points[length - 1];
+    }
+}
