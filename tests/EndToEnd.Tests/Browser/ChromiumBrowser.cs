@@ -37,7 +37,13 @@ public sealed class ChromiumBrowser : IAsyncLifetime
     /// <summary>A fresh, isolated page at desktop size.</summary>
     public async Task<IPage> NewPageAsync()
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 } });
+        var context = await Browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = 1440, Height = 900 },
+            // Fixed so figures and dates print the same on every machine.
+            Locale = "en-US",
+            TimezoneId = "UTC",
+        });
         return await context.NewPageAsync();
     }
 

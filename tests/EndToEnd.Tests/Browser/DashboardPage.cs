@@ -78,6 +78,23 @@ public sealed class DashboardPage : IAsyncDisposable
             $"expected {expected.ToString(CultureInfo.InvariantCulture)}. Browser console:\n{ConsoleText()}");
     }
 
+    /// <summary>
+    /// Waits until the figure a person reads on a tile contains <paramref name="expectedText"/> (e.g. "1,508.10"):
+    /// the shown number counts up to the new value, so it settles a moment after <c>data-value</c> changes.
+    /// </summary>
+    public async Task WaitForTileTextAsync(string tile, string expectedText)
+    {
+        try
+        {
+            await Assertions.Expect(page.GetByTestId($"tile-{tile}-value"))
+                .ToContainTextAsync(expectedText, new() { Timeout = (float)DefaultTimeout.TotalMilliseconds });
+        }
+        catch (PlaywrightException e)
+        {
+            throw new Xunit.Sdk.XunitException($"Tile {tile} never read \"{expectedText}\": {e.Message}");
+        }
+    }
+
     /// <summary>Saves a full-page screenshot, creating the folder if needed.</summary>
     public async Task ScreenshotAsync(string path)
     {

@@ -39,6 +39,12 @@ public sealed class DashboardTests(SalesDashApp app, ChromiumBrowser browser)
 
         await dashboard.WaitForTileAsync("gross-revenue", 1508.10m, ct);
         await dashboard.WaitForTileAsync("orders", 5m, ct);
+        await dashboard.WaitForTileAsync("units", 5m, ct);
+        // orders_count 4 means the customer had ordered before; guests and first orders count as new.
+        await dashboard.WaitForTileAsync("returning-customers", 1m, ct);
+        await dashboard.WaitForTileAsync("new-customers", 4m, ct);
+        await dashboard.WaitForTileTextAsync("gross-revenue", "1,508.10");
+        await dashboard.WaitForTileTextAsync("orders", "5");
         await dashboard.ScreenshotAsync(RepositoryRoot.Combine("artifacts", "screenshots", "dashboard.png"));
     }
 
