@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Tenants;
+using static SalesDash.Engine.Tests.TestEvents;
+
+namespace SalesDash.Engine.Tests.Tenants;
+
+public sealed class TwoNodeClusterTests
+{
+    private static readonly DateTimeOffset Now = Utc(2026, 6, 10, 12, 0);
+
+    [Fact]
+    public async Task Events_sent_to_one_node_are_answered_by_the_other_whichever_node_owns_the_store()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new TempDirectory();
+        var time = new FakeTimeProvider(Now);
+        // Both nodes share one journal, as they would share PostgreSQL in production.
+        var journal = new SqliteConnectionStringBuilder { DataSource = Path.Combine(data.Path, "shared-journal.db"), DefaultTimeout = 30 }.ToString();
+
+        using var first = EngineHost.Build(Path.Combine(data.Path, "node-a"), time, new Dictionary<string, string?> { ["Engine:JournalConnectionString"] = journal });
+        await first.StartAsync(ct);
+        var firstSystem = first.Services.GetRequiredService<ActorSystem>();
+        var seed = Cluster.Get(firstSystem).SelfAddress.ToString();
+
+        using var second = EngineHost.Build(Path.Combine(data.Path, "node-b"), time, new Dictionary<string, string?>
+        {
+            ["Engine:JournalConnectionString"] = journal,
+            ["Cluster:SeedNodes:0"] = seed,
+        });
+        await second.StartAsync(ct);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Cluster.Get(firstSystem).State.Members.Count(m => m.Status == MemberStatus.Up) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the second node never joined");
+            await Task.Delay(100, ct);
+        }
+
+        var stores = Enumerable.Range(0, 12).Select(i => new StoreRef("acme", $"store-{i}")).ToArray();
+        var ingest = second.Services.GetRequiredService<ICommerceEventIngest>();
+        foreach (var (store, i) in stores.Select((s, i) => (s, i)))
+        {
+            Assert.Equal(IngestOutcome.Accepted, await ingest.IngestAsync(Placed("o1", Now.AddMinutes(-5), 10m * (i + 1), store: store), ct));
+            Assert.Equal(IngestOutcome.Duplicate, await ingest.IngestAsync(Placed("o1", Now.AddMinutes(-5), 10m * (i + 1), store: store), ct));
+        }
+
+        var tiles = first.Services.GetRequiredService<ITileQuery>();
+        foreach (var (store, i) in stores.Select((s, i) => (s, i)))
+        {
+            var profile = new StoreProfile(store, store.StoreId, SalesChannel.Shopify, $"{store.StoreId}.myshopify.com", "GBP", "Europe/London", "s");
+            var result = await tiles.GetTilesAsync(profile, ct);
+            Assert.Equal(store.StoreId, result.StoreId);
+            Assert.Equal(10m * (i + 1), result.GrossRevenue.Value);
+            Assert.Equal(1, result.EventsApplied);
+        }
+
+        await second.StopAsync(ct);
+        await first.StopAsync(ct);
+    }
+}
