@@ -94,6 +94,11 @@ internal static class ShopifyWebhookEndpoint
                 }
             }
         }
+        catch (InvalidCommerceEventException e)
+        {
+            // Earlier events of the same delivery may be stored; a corrected retry is deduplicated against them.
+            return Problem(StatusCodes.Status400BadRequest, "Unusable event", e.Message);
+        }
         catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Not durable in time: 503 makes Shopify retry, and the entity's dedupe makes the retry harmless.

@@ -61,6 +61,22 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     }
 
     [Fact]
+    public async Task Order_dated_far_in_the_future_is_400_and_leaves_the_figures_alone()
+    {
+        var client = app.CreateClient();
+        var future = new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var body = new TestOrder(9002, future, future, 50m, 1, null, 0).ToJson("USD");
+
+        using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("2099", (await response.Content.ReadFromJsonAsync<ProblemBody>(Ct))!.Detail, StringComparison.Ordinal);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        Assert.Equal(0m, tiles!.Orders.Value);
+    }
+
+    [Fact]
     public async Task Unknown_store_is_404_problem()
     {
         var client = app.CreateClient();
