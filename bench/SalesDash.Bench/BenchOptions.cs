@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace SalesDash.Bench;
+
+/// <summary>What to load and where; parsed from the command line (see README.md).</summary>
+public sealed record BenchOptions
+{
+    public int Orders { get; init; } = 5_000;
+    public int Concurrency { get; init; } = 8;
+
+    /// <summary>Orders posted and awaited before measuring, so JIT and first-use costs stay out of the figures.</summary>
+    public int Warmup { get; init; } = 200;
+
+    /// <summary>Null: start the app in-process on a free loopback port with a fresh data folder.</summary>
+    public Uri? Url { get; init; }
+
+    public string TenantId { get; init; } = "bench";
+    public string StoreId { get; init; } = "bench-shop";
+    public string ShopDomain { get; init; } = "bench-shop.myshopify.com";
+
+    /// <summary>The store's webhook secret; in-process runs make one up.</summary>
+    public string WebhookSecret { get; init; } = "shpss_bench_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>How long to wait for the last tile update after the last POST.</summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public const string Usage = """
+        SalesDash.Bench: posts signed Shopify orders/create webhooks and measures throughput and event-to-tile latency.
+
+          --orders N          orders to post and measure (default 5000)
+          --concurrency C     concurrent HttpClients posting (default 8)
+          --warmup N          orders posted first and not measured (default 200)
+          --url URL           target a running SalesDash instead of starting one in-process;
+                              then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
+                              (use a store nothing else writes to: other events would shorten the measured latency)
+          --tenant ID --store ID --shop-domain DOMAIN --secret SECRET
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        var secretGiven = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            switch (name)
+            {
+                case "--orders": options = options with { Orders = Count(name, value, 1) }; break;
+                case "--concurrency": options = options with { Concurrency = Count(name, value, 1) }; break;
+                case "--warmup": options = options with { Warmup = Count(name, value, 0) }; break;
+                case "--url": options = options with { Url = new Uri(value.TrimEnd('/') + "/") }; break;
+                case "--tenant": options = options with { TenantId = value }; break;
+                case "--store": options = options with { StoreId = value }; break;
+                case "--shop-domain": options = options with { ShopDomain = value }; break;
+                case "--secret": options = options with { WebhookSecret = value }; secretGiven = true; break;
+                default: throw new ArgumentException($"Unknown argument {name}");
+            }
+        }
+
+        if (options.Url is not null && !secretGiven)
+        {
+            throw new ArgumentException("--url needs --secret (and --tenant, --store, --shop-domain unless the defaults match)");
+        }
+
+        return options;
+    }
+
+    private static int Count(string name, string value, int minimum) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum
+            ? n
+            : throw new ArgumentException($"{name} must be a whole number of at least {minimum}");
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SalesDash.Bench;
+
+/// <summary>
+/// The real SalesDash app on Kestrel on a free loopback port, with a fresh data folder, the demo off, request
+/// logging off and one Shopify store: the same host as production, so the figures are the product's, not a mock's.
+/// </summary>
+public sealed class InProcessServer : IAsyncDisposable
+{
+    private readonly string dataDirectory;
+    private readonly WebApplicationFactory<Program> root;
+    private readonly WebApplicationFactory<Program> factory;
+
+    public Uri BaseAddress { get; }
+
+    private InProcessServer(string dataDirectory, WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, Uri baseAddress)
+    {
+        this.dataDirectory = dataDirectory;
+        this.root = root;
+        this.factory = factory;
+        BaseAddress = baseAddress;
+    }
+
+    public static InProcessServer Start(BenchOptions options)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("salesdash-bench-").FullName;
+        var root = new WebApplicationFactory<Program>();
+        var factory = root.WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Production");
+            // Explicit: the factory otherwise looks for its manifest in the working directory, which a console run does not share.
+            builder.UseContentRoot(Path.Combine(FindRepositoryRoot(), "src", "Web"));
+            builder.UseSetting("Engine:DataDirectory", dataDirectory);
+            builder.UseSetting("Demo:Enabled", "false");
+            // Per-request log lines would cost more than the work measured.
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
+            builder.UseSetting("Stores:0:TenantId", options.TenantId);
+            builder.UseSetting("Stores:0:StoreId", options.StoreId);
+            builder.UseSetting("Stores:0:Name", "Bench shop");
+            builder.UseSetting("Stores:0:Channel", "Shopify");
+            builder.UseSetting("Stores:0:ShopDomain", options.ShopDomain);
+            builder.UseSetting("Stores:0:Currency", "USD");
+            // UTC: "today" cannot roll over differently for the bench and the store during a run.
+            builder.UseSetting("Stores:0:TimeZone", "UTC");
+            builder.UseSetting("Stores:0:WebhookSecret", options.WebhookSecret);
+        });
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Kestrel started without an address.");
+        return new InProcessServer(dataDirectory, root, factory, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "SalesDash.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No SalesDash.sln above {AppContext.BaseDirectory}: run the bench from a clone, or use --url.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await factory.DisposeAsync();
+        await root.DisposeAsync();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Only a temp folder left behind; the figures are already printed.
+        }
+    }
+}
