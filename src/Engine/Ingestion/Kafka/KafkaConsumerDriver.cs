@@ -26,9 +26,12 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly IConsumer<string, byte[]> _consumer;
     private readonly Thread _thread;
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly ConcurrentQueue<(IReadOnlyList<TopicPartitionOffset> Offsets, TaskCompletionSource Done)> _commits = new();
+    private readonly ConcurrentQueue<(IReadOnlyList<OffsetTracker.PendingCommit> Offsets, TaskCompletionSource Done)> _commits = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
+
+    /// <summary>Records taken in the current poll and not yet handed out; touched only on the consumer thread.</summary>
+    private readonly List<ConsumeResult<string, byte[]>> _polled = [];
     private TaskCompletionSource<IReadOnlyList<ConsumedCommerceEvent>>? _pendingPoll;
     private volatile bool _stopRequested;
     private int _started;
@@ -84,7 +87,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     }
 
     /// <summary>Commits the offsets of partitions still held; completes once the group coordinator has them.</summary>
-    public Task CommitAsync(IReadOnlyList<TopicPartitionOffset> offsets)
+    public Task CommitAsync(IReadOnlyList<OffsetTracker.PendingCommit> offsets)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_stopRequested && _stopped.Task.IsCompleted)
@@ -117,8 +120,15 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         _wake.Dispose();
     }
 
-    internal static ConsumerConfig ConsumerConfigFor(KafkaOptions options) =>
-        new(new Dictionary<string, string>(options.Properties, StringComparer.Ordinal))
+    internal static ConsumerConfig ConsumerConfigFor(KafkaOptions options)
+    {
+        var properties = new Dictionary<string, string>(options.Properties, StringComparer.Ordinal);
+        foreach (var (key, value) in options.ConsumerProperties)
+        {
+            properties[key] = value;
+        }
+
+        return new ConsumerConfig(properties)
         {
             BootstrapServers = options.BootstrapServers,
             GroupId = options.ConsumerGroup,
@@ -129,7 +139,11 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
             // A new group starts from the oldest record: nothing accepted by a webhook may be skipped.
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,
+            // Incremental rebalancing: only the partitions that move are revoked, the others keep flowing, and the
+            // revoke callback runs once the group is stable again, so its commit is accepted by the coordinator.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
+    }
 
     private void Run()
     {
@@ -195,10 +209,11 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
     private List<ConsumedCommerceEvent> PollBatch()
     {
-        var batch = new List<ConsumedCommerceEvent>();
+        _polled.Clear();
         var wait = PollWait;
-        while (batch.Count < _options.MaxPollBatch)
+        while (_polled.Count < _options.MaxPollBatch)
         {
+            // A rebalance callback may run inside Consume and drop records of revoked partitions from _polled.
             var result = _consumer.Consume(wait);
             if (result?.Message is null)
             {
@@ -207,6 +222,12 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
             // Only the first record is waited for; the rest of the batch is whatever is already fetched.
             wait = TimeSpan.Zero;
+            _polled.Add(result);
+        }
+
+        var batch = new List<ConsumedCommerceEvent>(_polled.Count);
+        foreach (var result in _polled)
+        {
             _tracker.HandedOut(result.TopicPartitionOffset);
             var commerceEvent = Decode(result);
             if (commerceEvent is null)
@@ -219,6 +240,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
             batch.Add(new ConsumedCommerceEvent(commerceEvent, result.TopicPartitionOffset));
         }
 
+        _polled.Clear();
         return batch;
     }
 
@@ -251,7 +273,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         }
     }
 
-    private void Commit(IReadOnlyList<TopicPartitionOffset> offsets)
+    private void Commit(IReadOnlyList<OffsetTracker.PendingCommit> offsets)
     {
         // Checked on this thread, after any rebalance: a partition given away must not get a stale commit.
         var held = _tracker.StillAssigned(offsets);
@@ -273,6 +295,9 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private void OnRevoked(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToArray();
+        // Records of this poll not yet handed out stay in Kafka for the new owner; they cannot be drained from here.
+        _polled.RemoveAll(r => revoked.Contains(r.TopicPartition));
+
         // On close the stream has already finished: whatever is still unprocessed never will be, so no wait.
         var offsets = _tracker.Revoke(revoked, _stopRequested ? TimeSpan.Zero : _options.RevokeDrainTimeout);
         foreach (var partition in revoked)
@@ -299,6 +324,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         var lost = partitions.Select(p => p.TopicPartition).ToArray();
+        _polled.RemoveAll(r => lost.Contains(r.TopicPartition));
         _tracker.Lose(lost);
         foreach (var partition in lost)
         {

@@ -56,8 +56,11 @@ public sealed class KafkaOptions
 
     public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Extra librdkafka properties for both clients (security, client.rack, session.timeout.ms...).</summary>
+    /// <summary>Extra librdkafka properties for every client (security, client.rack...).</summary>
     public Dictionary<string, string> Properties { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Extra librdkafka properties for the consumer only (session.timeout.ms, fetch sizes...); they win over <see cref="Properties"/>.</summary>
+    public Dictionary<string, string> ConsumerProperties { get; set; } = new(StringComparer.Ordinal);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(BootstrapServers);
 }

@@ -12,15 +12,17 @@ internal sealed class OffsetTracker
 {
     private readonly object _gate = new();
     private readonly Dictionary<TopicPartition, Progress> _partitions = [];
+    private long _epoch;
 
     /// <summary>Partitions newly given to this consumer start with nothing in flight.</summary>
     public void Assign(IEnumerable<TopicPartition> partitions)
     {
         lock (_gate)
         {
+            var epoch = ++_epoch;
             foreach (var partition in partitions)
             {
-                _partitions[partition] = new Progress();
+                _partitions[partition] = new Progress(epoch);
             }
         }
     }
@@ -71,24 +73,30 @@ internal sealed class OffsetTracker
         }
     }
 
-    /// <summary>Commit points that moved since they were last committed.</summary>
-    public IReadOnlyList<TopicPartitionOffset> Committable()
+    /// <summary>Commit points that moved since they were last committed, tagged with the assignment they belong to.</summary>
+    public IReadOnlyList<PendingCommit> Committable()
     {
         lock (_gate)
         {
             return _partitions
                 .Where(p => p.Value.NextToCommit is { } next && next > (p.Value.Committed ?? -1))
-                .Select(p => new TopicPartitionOffset(p.Key, new Offset(p.Value.NextToCommit!.Value)))
+                .Select(p => new PendingCommit(new TopicPartitionOffset(p.Key, new Offset(p.Value.NextToCommit!.Value)), p.Value.Epoch))
                 .ToArray();
         }
     }
 
-    /// <summary>Keeps only the offsets of partitions still held; a commit for a partition given away is dropped.</summary>
-    public IReadOnlyList<TopicPartitionOffset> StillAssigned(IEnumerable<TopicPartitionOffset> offsets)
+    /// <summary>
+    /// Keeps only commit points of assignments still held. A point taken before a rebalance is dropped even if the
+    /// partition came back: the revoke already committed at least as far, and committing it would move the group back.
+    /// </summary>
+    public IReadOnlyList<TopicPartitionOffset> StillAssigned(IEnumerable<PendingCommit> commits)
     {
         lock (_gate)
         {
-            return offsets.Where(o => _partitions.ContainsKey(o.TopicPartition)).ToArray();
+            return commits
+                .Where(c => _partitions.TryGetValue(c.Offset.TopicPartition, out var progress) && progress.Epoch == c.Epoch)
+                .Select(c => c.Offset)
+                .ToArray();
         }
     }
 
@@ -180,8 +188,14 @@ internal sealed class OffsetTracker
         }
     }
 
-    private sealed class Progress
+    /// <summary>A commit point and the assignment (epoch) it was taken in.</summary>
+    public sealed record PendingCommit(TopicPartitionOffset Offset, long Epoch);
+
+    private sealed class Progress(long epoch)
     {
+        /// <summary>Which assignment this progress belongs to; a partition revoked and given back starts a new one.</summary>
+        public long Epoch { get; } = epoch;
+
         /// <summary>Handed-out offsets not yet passed by the commit point, in hand-out order.</summary>
         public Queue<long> Order { get; } = new();
 

@@ -25,6 +25,12 @@ internal static class KafkaTestKit
             ["retry.backoff.ms"] = "50",
             ["log_level"] = "3",
         },
+        ConsumerProperties =
+        {
+            // A member that stops heartbeating is noticed in seconds, so rebalances in tests settle quickly.
+            ["session.timeout.ms"] = "3000",
+            ["heartbeat.interval.ms"] = "500",
+        },
     };
 
     /// <summary>Sum over partitions of the group's committed offset: records committed, since every partition starts at 0.</summary>
