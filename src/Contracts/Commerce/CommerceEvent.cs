@@ -37,6 +37,10 @@ public abstract record CommerceEvent
     public required DateTimeOffset OccurredAt { get; init; }
     public required string StoreTimeZone { get; init; }
     public required string Currency { get; init; }
+
+    /// <summary>The same money in the organisation's reporting currency; null when no reporting currency is set
+    /// or no rate is known for the event's day.</summary>
+    public ReportingConversion? Reporting { get; init; }
 }
 
 /// <summary>One line of an order, kept for units and later product drill-down.</summary>
