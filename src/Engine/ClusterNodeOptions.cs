@@ -1,3 +1,5 @@
+using SalesDash.Engine.Cluster;
+
 namespace SalesDash.Engine;
 
 /// <summary>How this node joins the Akka cluster, bound from the "Cluster" configuration section.</summary>
@@ -19,4 +21,17 @@ public sealed class ClusterNodeOptions
 
     /// <summary>Cluster roles of this node; the tenant stores run on the first one when any is given.</summary>
     public string[] Roles { get; set; } = [];
+
+    /// <summary>How the node finds the others: <see cref="SeedNodes"/> (Config) or the Kubernetes API (Kubernetes).</summary>
+    public ClusterDiscovery Discovery { get; set; } = ClusterDiscovery.Config;
+
+    /// <summary>
+    /// How long the split-brain resolver waits for an unreachable member to come back before downing it (keep
+    /// majority), after which its shards move to the survivors. Akka's default; shorter risks downing a node
+    /// that was only paused (GC, a slow disk), longer leaves its stores unanswered for that long.
+    /// </summary>
+    public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Akka.Management and cluster bootstrap settings, used when <see cref="Discovery"/> is Kubernetes.</summary>
+    public ClusterBootstrapSettings Bootstrap { get; set; } = new();
 }

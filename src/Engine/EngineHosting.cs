@@ -1,4 +1,5 @@
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Cluster;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Snapshots;
@@ -47,6 +49,12 @@ public static class EngineHosting
             .Bind(configuration.GetSection(ClusterNodeOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Hostname), "Cluster:Hostname must not be empty.")
             .Validate(o => o.Port is >= 0 and <= 65535, "Cluster:Port must be between 0 (any free port) and 65535.")
+            .Validate(o => o.DownUnreachableAfter > TimeSpan.Zero, "Cluster:DownUnreachableAfter must be positive.")
+            .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || o.SeedNodes.Length == 0,
+                "Cluster:SeedNodes must be empty when Cluster:Discovery=Kubernetes: bootstrap finds the seeds.")
+            .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || (o.Bootstrap.ManagementPort is > 0 and <= 65535
+                && o.Bootstrap.RequiredContactPoints > 0 && !string.IsNullOrWhiteSpace(o.Bootstrap.ServiceName)),
+                "Cluster:Bootstrap needs a ServiceName, a ManagementPort (1-65535) and RequiredContactPoints above 0.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -59,8 +67,8 @@ public static class EngineHosting
     }
 
     /// <summary>
-    /// Remoting, clustering (joining itself when no seed nodes are configured), distributed pub-sub, the SQL
-    /// journal, the serializer, the per-node snapshot writer and the tenant-store shard region.
+    /// Remoting, clustering (seed nodes or self-join, or Kubernetes bootstrap; keep-majority split-brain resolver),
+    /// distributed pub-sub, the SQL journal, the serializer, the per-node snapshot writer and the tenant-store shard region.
     /// </summary>
     public static AkkaConfigurationBuilder AddSalesDashEngine(this AkkaConfigurationBuilder builder, IServiceProvider sp)
     {
@@ -72,22 +80,15 @@ public static class EngineHosting
 
         builder
             .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.PublicHostname, Port = node.Port })
-            .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes, Roles = node.Roles })
+            // Keep-majority downs the unreachable side after Cluster:DownUnreachableAfter, so a crashed node's
+            // shards move to the survivors instead of waiting for a person to down it.
+            .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes, Roles = node.Roles, SplitBrainResolver = new KeepMajorityOption() })
+            .AddClusterFormation(node)
             .WithDistributedPubSub(role ?? string.Empty)
             .WithCustomSerializer(SalesDashSerializer.SerializerName, SalesDashSerializer.BoundTypes, system => new SalesDashSerializer(system))
             .AddJournal(engine)
             .AddSnapshotWriter()
             .AddTenantStores(role);
-
-        if (node.SeedNodes.Length == 0)
-        {
-            // With no seeds the node would wait forever to join; forming a cluster of one makes a single command work.
-            builder.AddStartup((system, _) =>
-            {
-                var cluster = Akka.Cluster.Cluster.Get(system);
-                cluster.Join(cluster.SelfAddress);
-            });
-        }
 
         return builder;
     }
