@@ -2,6 +2,7 @@ using Akka.Hosting;
 using SalesDash.Engine;
 using SalesDash.Web;
 using SalesDash.Web.Api;
+using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Stores;
@@ -18,6 +19,7 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
 // Stores declared in configuration, then the demo tenant and its replay when asked for.
 builder.Services.AddHostedService<StoreSeeder>();
 builder.Services.AddDemo(builder.Configuration);
+builder.Services.AddDashboards();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -33,6 +35,7 @@ app.UseStaticFiles();
 
 app.MapGroup("/webhooks").MapShopifyWebhooks();
 app.MapGroup("/api/stores").MapStoresApi();
+app.MapGroup("/api").MapDashboardsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);

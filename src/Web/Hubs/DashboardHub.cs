@@ -2,9 +2,11 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
+using SalesDash.Web.Dashboards;
 
 namespace SalesDash.Web.Hubs;
 
@@ -12,7 +14,7 @@ namespace SalesDash.Web.Hubs;
 /// Live tiles for browsers: one SignalR group per dashboard (today one per store). The hub only joins
 /// and leaves groups; pushes come from the node's <see cref="TileRelayActor"/>.
 /// </summary>
-public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay) : Hub
+public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall) : Hub
 {
     /// <summary>Name of the client method that receives <see cref="DashboardTiles"/>.</summary>
     public const string TilesMethod = "tiles";
@@ -24,7 +26,19 @@ public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequ
     {
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), Context.ConnectionAborted)
             ?? throw new HubException($"There is no store '{storeId}' in '{tenantId}'.");
+        return await WatchAsync(store);
+    }
 
+    /// <summary>Like <see cref="Subscribe"/> for a wallboard without sign-in: only a store its share link's dashboard shows.</summary>
+    public async Task<DashboardTiles> SubscribeShared(string token, string tenantId, string storeId)
+    {
+        var store = await wall.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), Context.ConnectionAborted)
+            ?? throw new HubException("This share link does not show that store, or it was revoked.");
+        return await WatchAsync(store);
+    }
+
+    private async Task<DashboardTiles> WatchAsync(StoreProfile store)
+    {
         // Watch before reading, so an update racing with the read is pushed rather than lost.
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(store.Store), Context.ConnectionAborted);
         relay.ActorRef.Tell(new TileRelayActor.Watch(Context.ConnectionId, store));

@@ -1,0 +1,161 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Engine.Stores;
+using SalesDash.Web.Api;
+
+namespace SalesDash.Web.Dashboards;
+
+/// <summary>
+/// Dashboards per organisation under /api/tenants/{tenantId}/dashboards, their share links, and /api/wall/{token}
+/// for wallboards. Until sign-in exists the organisation is the tenant id in the route.
+/// </summary>
+public static class DashboardsApi
+{
+    /// <summary>Maps the tenant routes and the wall route under <paramref name="api"/> (the "/api" group).</summary>
+    public static RouteGroupBuilder MapDashboardsApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var dashboards = api.MapGroup("/tenants/{tenantId}/dashboards");
+        dashboards.MapGet("/", ListAsync).WithName("ListDashboards");
+        dashboards.MapPost("/", CreateAsync).WithName("CreateDashboard");
+        dashboards.MapGet("/{id}", GetAsync).WithName("GetDashboard");
+        dashboards.MapPut("/{id}", UpdateAsync).WithName("UpdateDashboard");
+        dashboards.MapDelete("/{id}", DeleteAsync).WithName("DeleteDashboard");
+        dashboards.MapPost("/{id}/duplicate", DuplicateAsync).WithName("DuplicateDashboard");
+        dashboards.MapPost("/{id}/share", ShareAsync).WithName("ShareDashboard");
+        dashboards.MapGet("/{id}/share", ListSharesAsync).WithName("ListDashboardShares");
+        dashboards.MapDelete("/{id}/share/{tokenId}", RevokeAsync).WithName("RevokeDashboardShare");
+        api.MapGet("/wall/{token}", WallAsync).WithName("GetWall");
+        return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DashboardSummary>>, ProblemHttpResult>> ListAsync(
+        string tenantId, IDashboardStore store, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        return TypedResults.Ok(await store.ListAsync(tenantId, cancellationToken));
+    }
+
+    private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        string tenantId, DashboardInput input, IDashboardStore store, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        var errors = DashboardValidation.Validate(input);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
+        }
+
+        var created = await store.CreateAsync(tenantId, input, cancellationToken);
+        return TypedResults.Created(Location(tenantId, created.Id), created);
+    }
+
+    private static async Task<Results<Ok<Dashboard>, ProblemHttpResult>> GetAsync(
+        string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
+        await store.GetAsync(tenantId, id, cancellationToken) is { } dashboard ? TypedResults.Ok(dashboard) : NoDashboard(tenantId, id);
+
+    private static async Task<Results<Ok<Dashboard>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string tenantId, string id, DashboardInput input, IDashboardStore store, CancellationToken cancellationToken)
+    {
+        var errors = DashboardValidation.Validate(input);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
+        }
+
+        return await store.UpdateAsync(tenantId, id, input, cancellationToken) is { } updated ? TypedResults.Ok(updated) : NoDashboard(tenantId, id);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
+        await store.DeleteAsync(tenantId, id, cancellationToken) ? TypedResults.NoContent() : NoDashboard(tenantId, id);
+
+    private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> DuplicateAsync(
+        string tenantId, string id, DuplicateInput? input, IDashboardStore store, CancellationToken cancellationToken)
+    {
+        var original = await store.GetAsync(tenantId, id, cancellationToken);
+        if (original is null)
+        {
+            return NoDashboard(tenantId, id);
+        }
+
+        var name = input?.Name ?? CopyName(original.Name);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        DashboardValidation.ValidateName(name, (key, message) => errors[key] = [message]);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The copy's name is not valid");
+        }
+
+        var copy = await store.CreateAsync(tenantId, new DashboardInput(name, original.Layout, original.Widgets), cancellationToken);
+        return TypedResults.Created(Location(tenantId, copy.Id), copy);
+    }
+
+    private static async Task<Results<Created<ShareLinkCreated>, ProblemHttpResult>> ShareAsync(
+        string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
+        await store.CreateShareLinkAsync(tenantId, id, cancellationToken) is { } link
+            ? TypedResults.Created(link.Url, link)
+            : NoDashboard(tenantId, id);
+
+    private static async Task<Results<Ok<IReadOnlyList<ShareLink>>, ProblemHttpResult>> ListSharesAsync(
+        string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
+        await store.ListShareLinksAsync(tenantId, id, cancellationToken) is { } links ? TypedResults.Ok(links) : NoDashboard(tenantId, id);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        string tenantId, string id, string tokenId, IDashboardStore store, CancellationToken cancellationToken) =>
+        await store.RevokeShareLinkAsync(tenantId, id, tokenId, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown share link",
+                detail: $"Dashboard '{id}' of '{tenantId}' has no share link '{tokenId}'.");
+
+    private static async Task<Results<Ok<WallView>, ProblemHttpResult>> WallAsync(
+        string token, IDashboardStore store, WallAccess access, HttpContext http, CancellationToken cancellationToken)
+    {
+        // A wallboard polls this; the answer must never come from a cache once a link is revoked.
+        http.Response.Headers.CacheControl = "no-store";
+        switch (await store.ResolveShareTokenAsync(token, cancellationToken))
+        {
+            case ShareResolution.Active active:
+                var stores = await access.StoresOfAsync(active.Dashboard, cancellationToken);
+                return TypedResults.Ok(new WallView(
+                    active.Dashboard.TenantId,
+                    active.Dashboard,
+                    stores.Select(s => new StoreSummary(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone)).ToList()));
+            case ShareResolution.Revoked:
+                return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Share link revoked",
+                    detail: "This link was switched off by the dashboard's owner.");
+            default:
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown share link",
+                    detail: "No dashboard is shared under this link.");
+        }
+    }
+
+    private static async Task<ProblemHttpResult?> UnknownTenantAsync(string tenantId, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        var all = await stores.ListAsync(cancellationToken);
+        return all.Any(s => s.Store.TenantId == tenantId)
+            ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown organisation",
+                detail: $"There is no organisation '{tenantId}' with a connected store.");
+    }
+
+    private static ProblemHttpResult NoDashboard(string tenantId, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown dashboard",
+            detail: $"There is no dashboard '{id}' in '{tenantId}'.");
+
+    private static string Location(string tenantId, string id) =>
+        $"/api/tenants/{Uri.EscapeDataString(tenantId)}/dashboards/{Uri.EscapeDataString(id)}";
+
+    private static string CopyName(string name)
+    {
+        var copy = $"{name} (copy)";
+        return copy.Length <= DashboardValidation.MaxNameLength ? copy : $"{name[..(DashboardValidation.MaxNameLength - 7)]} (copy)";
+    }
+}
