@@ -98,6 +98,10 @@ public sealed record RefundIssued : CommerceEvent
     public required string OrderId { get; init; }
     public required decimal Amount { get; init; }
     public int Units { get; init; }
+
+    /// <summary>The refunded lines (SKU and quantity; UnitPrice as sold) when the source says; empty when it does not.
+    /// History uses them for return rates per product.</summary>
+    public IReadOnlyList<OrderLine> Lines { get; init; } = [];
 }
 
 /// <summary>A storefront visit, for conversion rate.</summary>

@@ -8,6 +8,7 @@ using Akka.Persistence;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Snapshots;
 
@@ -16,7 +17,8 @@ namespace SalesDash.Engine.Tenants;
 /// <summary>
 /// The one place a store's live figures are kept: a sharded, event-sourced entity that dedupes and journals
 /// each accepted event, folds it into <see cref="KpiState"/>, answers tiles, and pushes coalesced tile updates
-/// and per-minute rows. It only persists, snapshots, publishes and passivates; the figures are KpiState's.
+/// and per-minute rows, and hands each accepted event to the node's <see cref="HistoryWriter"/> for history facts.
+/// It only persists, snapshots, publishes and passivates; the figures are KpiState's.
 /// </summary>
 public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
 {
@@ -32,6 +34,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     private readonly StoreRef _store;
     private readonly TimeProvider _time;
     private readonly IActorRef _snapshotWriter;
+    private readonly IActorRef _historyWriter;
     private readonly IActorRef _mediator;
     private readonly TimeSpan _publishInterval;
     private readonly InFlightEvents _inFlight = new();
@@ -44,10 +47,16 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     private int _eventsSinceSnapshot;
 
     public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, TimeSpan publishInterval)
+        : this(entityId, time, snapshotWriter, ActorRefs.Nobody, publishInterval)
+    {
+    }
+
+    public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval)
     {
         _store = TenantStoreIds.StoreFromEntityId(entityId);
         _time = time;
         _snapshotWriter = snapshotWriter;
+        _historyWriter = historyWriter;
         _publishInterval = publishInterval;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _state = new KpiState(_store);
@@ -66,6 +75,10 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
             // last stop, so they are written again; rows are absolute, so rewriting is harmless.
             _dirtyMinutes.UnionWith(_state.Apply(e));
             _eventsSinceSnapshot++;
+
+            // Facts of replayed events may not have reached history before the last stop either; history
+            // writes are idempotent (newest order version wins, ids once), so handing them over again is harmless.
+            _historyWriter.Tell(new HistoryWriter.Record(e));
         });
         Recover<RecoveryCompleted>(_ =>
         {
@@ -104,6 +117,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         {
             _inFlight.Remove(persisted);
             _dirtyMinutes.UnionWith(_state.Apply(persisted));
+            _historyWriter.Tell(new HistoryWriter.Record(persisted));
             replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Accepted));
             _changedSincePublish = true;
             ScheduleFlush();
@@ -201,6 +215,10 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, TimeSpan publishInterval) =>
         Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, publishInterval));
 
+    /// <summary>Props for the entity, handing accepted events to <paramref name="historyWriter"/> for history facts.</summary>
+    public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval) =>
+        Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval));
+
     /// <summary>Sent by sharding on passivation and hand-off: flush, snapshot, then stop.</summary>
     public sealed class Stop
     {
@@ -292,7 +310,9 @@ public static class TenantStoreHosting
             {
                 var time = resolver.GetService<TimeProvider>();
                 var options = resolver.GetService<IOptions<EngineOptions>>().Value;
-                return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(), options.TilePublishInterval);
+                // The history writer is looked up per entity (after start-up), so hosts without history still run.
+                return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(),
+                    registry.TryGet<HistoryWriter>(out var history) ? history : ActorRefs.Nobody, options.TilePublishInterval);
             },
             new TenantStoreMessageExtractor(),
             new ShardOptions

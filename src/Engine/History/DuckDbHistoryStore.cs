@@ -1,0 +1,404 @@
+using System.Data.Common;
+using System.Globalization;
+using DuckDB.NET.Data;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Snapshots;
+
+namespace SalesDash.Engine.History;
+
+/// <summary>
+/// The embedded history store: order, line, refund and session facts in the same DuckDB file as the per-minute
+/// rows (snapshots.duckdb). A write stages the batch with the appender and merges it set-wise in one transaction:
+/// an order replaces the held one only when its version is newer, and its lines are replaced with it, so replaying
+/// a batch changes nothing. One connection, serialised, as DuckDB connections are not thread-safe.
+/// </summary>
+public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
+{
+    private static readonly string[] Schema =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS history_orders (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, version BIGINT NOT NULL,
+            channel VARCHAR NOT NULL, placed_at TIMESTAMP NOT NULL, currency VARCHAR NOT NULL, total DECIMAL(18,2) NOT NULL,
+            units INTEGER NOT NULL, returning BOOLEAN NOT NULL, cancelled BOOLEAN NOT NULL, source VARCHAR NOT NULL,
+            country VARCHAR NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_order_lines (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, version BIGINT NOT NULL,
+            line_no INTEGER NOT NULL, placed_at TIMESTAMP NOT NULL, channel VARCHAR NOT NULL, sku VARCHAR NOT NULL,
+            title VARCHAR NOT NULL, quantity INTEGER NOT NULL, unit_price DECIMAL(18,4) NOT NULL, line_revenue DECIMAL(18,2) NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_refunds (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, refund_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL, occurred_at TIMESTAMP NOT NULL, amount DECIMAL(18,2) NOT NULL, units INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_refund_lines (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, refund_id VARCHAR NOT NULL, line_no INTEGER NOT NULL,
+            occurred_at TIMESTAMP NOT NULL, sku VARCHAR NOT NULL, quantity INTEGER NOT NULL, amount DECIMAL(18,2) NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_sessions (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, session_id VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+            started_at TIMESTAMP NOT NULL, source VARCHAR NOT NULL)
+        """,
+        "CREATE TABLE IF NOT EXISTS stage_orders AS SELECT * FROM history_orders WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_order_lines AS SELECT * FROM history_order_lines WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_refunds AS SELECT * FROM history_refunds WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_refund_lines AS SELECT * FROM history_refund_lines WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_sessions AS SELECT * FROM history_sessions WITH NO DATA",
+    ];
+
+    private const string OrderKey = "t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id";
+
+    private static readonly string[] Merge =
+    [
+        // Orders whose staged version is newer than the held one (or not held at all) win; the rest change nothing.
+        $"""
+        CREATE OR REPLACE TEMP TABLE stage_winners AS
+        SELECT s.tenant_id, s.store_id, s.order_id FROM stage_orders s
+        WHERE NOT EXISTS (SELECT 1 FROM history_orders t WHERE {OrderKey} AND t.version >= s.version)
+        """,
+        $"DELETE FROM history_order_lines t USING stage_winners s WHERE {OrderKey}",
+        $"DELETE FROM history_orders t USING stage_winners s WHERE {OrderKey}",
+        $"INSERT INTO history_orders SELECT t.* FROM stage_orders t SEMI JOIN stage_winners s ON {OrderKey}",
+        $"INSERT INTO history_order_lines SELECT t.* FROM stage_order_lines t SEMI JOIN stage_winners s ON {OrderKey}",
+        // Refunds and sessions never change once known: only new ids go in.
+        """
+        INSERT INTO history_refund_lines SELECT s.* FROM stage_refund_lines s
+        WHERE NOT EXISTS (SELECT 1 FROM history_refunds t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id)
+        """,
+        """
+        INSERT INTO history_refunds SELECT s.* FROM stage_refunds s
+        WHERE NOT EXISTS (SELECT 1 FROM history_refunds t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id)
+        """,
+        """
+        INSERT INTO history_sessions SELECT s.* FROM stage_sessions s
+        WHERE NOT EXISTS (SELECT 1 FROM history_sessions t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id)
+        """,
+        "DELETE FROM stage_orders",
+        "DELETE FROM stage_order_lines",
+        "DELETE FROM stage_refunds",
+        "DELETE FROM stage_refund_lines",
+        "DELETE FROM stage_sessions",
+    ];
+
+    private readonly string _connectionString;
+    private readonly DuckDbMinuteSnapshotStore _minutes;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DuckDBConnection? _connection;
+    private bool _disposed;
+
+    /// <param name="connectionString">A DuckDB connection string, e.g. "Data Source=/data/snapshots.duckdb".</param>
+    public DuckDbHistoryStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _connectionString = connectionString;
+
+        // Minute rows keep their own store and table; DuckDB shares one database per file within the process.
+        _minutes = new DuckDbMinuteSnapshotStore(connectionString);
+    }
+
+    public Task WriteAsync(IReadOnlyCollection<MinuteKpiRow> rows, CancellationToken cancellationToken) =>
+        _minutes.WriteAsync(rows, cancellationToken);
+
+    public Task<IReadOnlyList<MinuteKpiRow>> ReadAsync(StoreRef store, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
+        _minutes.ReadAsync(store, fromUtc, toUtc, cancellationToken);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await RunAsync(_ => true, cancellationToken);
+
+        // The minute store creates its table on first use; an empty read is that use, so retention finds it.
+        var epoch = DateTimeOffset.UnixEpoch;
+        await _minutes.ReadAsync(new StoreRef(string.Empty, string.Empty), epoch, epoch, cancellationToken);
+    }
+
+    public Task WriteFactsAsync(HistoryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return RunAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            Stage(connection, batch, cancellationToken);
+            foreach (var statement in Merge)
+            {
+                Execute(connection, statement);
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<HistorySlot>> SlotsAsync(HistoryScope scope, HistoryRange range, TimeSpan slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        var slotSeconds = HistorySql.SlotSeconds(slot);
+        var from = range.FromUtc.ToUnixTimeSeconds();
+        string SlotOf(string column) => $"CAST(floor((epoch({column}) - {from}) / {slotSeconds}) AS BIGINT)";
+
+        var orders = $"""
+            SELECT {SlotOf("placed_at")} AS slot, SUM(total), COUNT(*), SUM(units),
+                   SUM(CASE WHEN returning THEN 0 ELSE 1 END), SUM(CASE WHEN returning THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN cancelled THEN 1 ELSE 0 END)
+            FROM history_orders WHERE {Where(scope, "placed_at")} GROUP BY slot
+            """;
+        var refunds = $"""
+            SELECT {SlotOf("occurred_at")} AS slot, SUM(amount), COUNT(*), SUM(units)
+            FROM history_refunds WHERE {Where(scope, "occurred_at")} GROUP BY slot
+            """;
+        var sessions = $"""
+            SELECT {SlotOf("started_at")} AS slot, COUNT(*)
+            FROM history_sessions WHERE {Where(scope, "started_at")} GROUP BY slot
+            """;
+
+        return RunAsync<IReadOnlyList<HistorySlot>>(connection =>
+        {
+            var slots = new SortedDictionary<long, HistorySlotBuilder>();
+            HistorySlotBuilder At(long index) => slots.TryGetValue(index, out var b) ? b : slots[index] = new HistorySlotBuilder();
+
+            Query(connection, orders, scope, range, r => At(r.GetInt64(0)).AddOrders(Dec(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), Long(r, 5), Long(r, 6)));
+            Query(connection, refunds, scope, range, r => At(r.GetInt64(0)).AddRefunds(Dec(r, 1), Long(r, 2), Long(r, 3)));
+            Query(connection, sessions, scope, range, r => At(r.GetInt64(0)).AddSessions(Long(r, 1)));
+            return slots.Select(kv => new HistorySlot(kv.Key, kv.Value.Build())).ToList();
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<BreakdownTotals>> BreakdownAsync(HistoryScope scope, HistoryRange range, BreakdownDimension by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        return RunAsync<IReadOnlyList<BreakdownTotals>>(connection =>
+        {
+            var groups = new Dictionary<string, BreakdownBuilder>(StringComparer.Ordinal);
+            BreakdownBuilder At(string key) => groups.TryGetValue(key, out var b) ? b : groups[key] = new BreakdownBuilder(key);
+
+            if (by == BreakdownDimension.Product)
+            {
+                Query(connection, $"""
+                    SELECT sku, MIN(title), SUM(line_revenue), COUNT(DISTINCT store_id || chr(31) || order_id), SUM(quantity)
+                    FROM history_order_lines WHERE {Where(scope, "placed_at")} GROUP BY sku
+                    """, scope, range, r => At(r.GetString(0)).AddSales(r.GetString(1), Dec(r, 2), Long(r, 3), Long(r, 4)));
+                Query(connection, $"""
+                    SELECT sku, SUM(amount), SUM(quantity)
+                    FROM history_refund_lines WHERE {Where(scope, "occurred_at")} GROUP BY sku
+                    """, scope, range, r => At(r.GetString(0)).AddRefunds(Dec(r, 1), Long(r, 2)));
+            }
+            else
+            {
+                var column = HistorySql.Column(by);
+                Query(connection, $"""
+                    SELECT {column}, SUM(total), COUNT(*), SUM(units)
+                    FROM history_orders WHERE {Where(scope, "placed_at")} GROUP BY 1
+                    """, scope, range, r => At(r.GetString(0)).AddSales(null, Dec(r, 1), Long(r, 2), Long(r, 3)));
+
+                // A refund's channel and store are its own; its source and country are its order's.
+                var refundKey = by is BreakdownDimension.Channel or BreakdownDimension.Store
+                    ? $"r.{column}"
+                    : $"COALESCE(o.{column}, '{HistoryFacts.Unknown}')";
+                Query(connection, $"""
+                    SELECT {refundKey}, SUM(r.amount), SUM(r.units)
+                    FROM history_refunds r LEFT JOIN history_orders o
+                      ON o.tenant_id = r.tenant_id AND o.store_id = r.store_id AND o.order_id = r.order_id
+                    WHERE {Where(scope, "r.occurred_at", "r.")} GROUP BY 1
+                    """, scope, range, r => At(r.GetString(0)).AddRefunds(Dec(r, 1), Long(r, 2)));
+
+                if (by is not BreakdownDimension.Country)
+                {
+                    Query(connection, $"""
+                        SELECT {column}, COUNT(*) FROM history_sessions WHERE {Where(scope, "started_at")} GROUP BY 1
+                        """, scope, range, r => At(r.GetString(0)).AddSessions(Long(r, 1)));
+                }
+            }
+
+            return groups.Values.Select(g => g.Build()).ToList();
+        }, cancellationToken);
+    }
+
+    public async Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        await InitializeAsync(cancellationToken);
+        await RunAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            foreach (var (table, column) in HistorySql.TimedTables)
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"DELETE FROM {table} WHERE tenant_id = $tenant AND {column} < $cutoff";
+                command.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+                command.Parameters.Add(new DuckDBParameter("cutoff", cutoffUtc.UtcDateTime));
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _gate.Wait();
+        try
+        {
+            _connection?.Dispose();
+            _connection = null;
+            _minutes.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+            _gate.Dispose();
+        }
+    }
+
+    private static string Where(HistoryScope scope, string timeColumn, string prefix = "") =>
+        $"{prefix}tenant_id = $tenant" + (scope.StoreId is null ? string.Empty : $" AND {prefix}store_id = $store")
+        + $" AND {timeColumn} >= $from AND {timeColumn} < $to";
+
+    private static void Query(DuckDBConnection connection, string sql, HistoryScope scope, HistoryRange range, Action<DbDataReader> row)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new DuckDBParameter("tenant", scope.TenantId));
+        if (scope.StoreId is not null)
+        {
+            command.Parameters.Add(new DuckDBParameter("store", scope.StoreId));
+        }
+
+        command.Parameters.Add(new DuckDBParameter("from", range.FromUtc.UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter("to", range.ToUtc.UtcDateTime));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            row(reader);
+        }
+    }
+
+    private static decimal Dec(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0m : reader.GetDecimal(ordinal);
+
+    private static long Long(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    private static void Stage(DuckDBConnection connection, HistoryBatch batch, CancellationToken cancellationToken)
+    {
+        using (var orders = connection.CreateAppender("stage_orders"))
+        using (var lines = connection.CreateAppender("stage_order_lines"))
+        {
+            foreach (var o in batch.Orders)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var placed = o.PlacedAt.UtcDateTime;
+                var channel = o.Channel.ToString();
+                orders.CreateRow()
+                    .AppendValue(o.TenantId).AppendValue(o.StoreId).AppendValue(o.OrderId).AppendValue(o.Version)
+                    .AppendValue(channel).AppendValue(placed).AppendValue(o.Currency).AppendValue(HistoryFacts.Cents(o.Total))
+                    .AppendValue(o.Units).AppendValue(o.ReturningCustomer).AppendValue(o.Cancelled).AppendValue(o.Source)
+                    .AppendValue(o.Country)
+                    .EndRow();
+                foreach (var l in o.Lines)
+                {
+                    lines.CreateRow()
+                        .AppendValue(o.TenantId).AppendValue(o.StoreId).AppendValue(o.OrderId).AppendValue(o.Version)
+                        .AppendValue(l.LineNo).AppendValue(placed).AppendValue(channel).AppendValue(l.Sku)
+                        .AppendValue(l.Title).AppendValue(l.Quantity).AppendValue(Math.Round(l.UnitPrice, 4, MidpointRounding.AwayFromZero))
+                        .AppendValue(HistoryFacts.Cents(l.LineRevenue))
+                        .EndRow();
+                }
+            }
+        }
+
+        using (var refunds = connection.CreateAppender("stage_refunds"))
+        using (var refundLines = connection.CreateAppender("stage_refund_lines"))
+        {
+            foreach (var r in batch.Refunds)
+            {
+                var at = r.OccurredAt.UtcDateTime;
+                refunds.CreateRow()
+                    .AppendValue(r.TenantId).AppendValue(r.StoreId).AppendValue(r.RefundId).AppendValue(r.OrderId)
+                    .AppendValue(r.Channel.ToString()).AppendValue(at).AppendValue(HistoryFacts.Cents(r.Amount)).AppendValue(r.Units)
+                    .EndRow();
+                foreach (var l in r.Lines)
+                {
+                    refundLines.CreateRow()
+                        .AppendValue(r.TenantId).AppendValue(r.StoreId).AppendValue(r.RefundId).AppendValue(l.LineNo)
+                        .AppendValue(at).AppendValue(l.Sku).AppendValue(l.Quantity).AppendValue(HistoryFacts.Cents(l.Amount))
+                        .EndRow();
+                }
+            }
+        }
+
+        using (var sessions = connection.CreateAppender("stage_sessions"))
+        {
+            foreach (var s in batch.Sessions)
+            {
+                sessions.CreateRow()
+                    .AppendValue(s.TenantId).AppendValue(s.StoreId).AppendValue(s.SessionId).AppendValue(s.Channel.ToString())
+                    .AppendValue(s.StartedAt.UtcDateTime).AppendValue(s.Source)
+                    .EndRow();
+            }
+        }
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private async Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // DuckDB's client API is synchronous; keep its work off the caller's (actor or request) thread.
+            return await Task.Run(() => work(OpenConnection()), cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private DuckDBConnection OpenConnection()
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        var connection = new DuckDBConnection(_connectionString);
+        connection.Open();
+        foreach (var statement in Schema)
+        {
+            Execute(connection, statement);
+        }
+
+        // Staged rows left by a write that died mid-way are not facts yet; the writer retries them.
+        foreach (var table in new[] { "stage_orders", "stage_order_lines", "stage_refunds", "stage_refund_lines", "stage_sessions" })
+        {
+            Execute(connection, $"DELETE FROM {table}");
+        }
+
+        _connection = connection;
+        return connection;
+    }
+}

@@ -1,0 +1,187 @@
+using SalesDash.Contracts.Commerce;
+
+namespace SalesDash.Engine.History;
+
+/// <summary>
+/// One order at one version, as history keeps it: the order-level figures the dashboard sums and its lines for
+/// product drill-down. Idempotent by (tenant, store, order id); the highest <see cref="Version"/> wins.
+/// </summary>
+/// <param name="Version">The order's version in Unix milliseconds, so both stores compare it as a plain integer.</param>
+/// <param name="Source">Where the order came from (Shopify's source_name, a referrer); "unknown" when the platform did not say.</param>
+/// <param name="Country">ISO country code of the order; "unknown" when absent.</param>
+public sealed record OrderFact(
+    string TenantId,
+    string StoreId,
+    SalesChannel Channel,
+    string OrderId,
+    long Version,
+    DateTimeOffset PlacedAt,
+    string Currency,
+    decimal Total,
+    int Units,
+    bool ReturningCustomer,
+    bool Cancelled,
+    string Source,
+    string Country,
+    IReadOnlyList<OrderLineFact> Lines);
+
+/// <summary>One line of an <see cref="OrderFact"/>; <paramref name="LineRevenue"/> is quantity × unit price rounded to the cent.</summary>
+public sealed record OrderLineFact(int LineNo, string Sku, string Title, int Quantity, decimal UnitPrice, decimal LineRevenue);
+
+/// <summary>Money returned, counted at the minute it happened; idempotent by (tenant, store, refund id).</summary>
+public sealed record RefundFact(
+    string TenantId,
+    string StoreId,
+    SalesChannel Channel,
+    string RefundId,
+    string OrderId,
+    DateTimeOffset OccurredAt,
+    decimal Amount,
+    int Units,
+    IReadOnlyList<RefundLineFact> Lines);
+
+/// <summary>The SKU, units and worth (quantity × price, to the cent) of one refunded line, for return rates per product.</summary>
+public sealed record RefundLineFact(int LineNo, string Sku, int Quantity, decimal Amount);
+
+/// <summary>A storefront session, for conversion; idempotent by (tenant, store, session id).</summary>
+public sealed record SessionFact(string TenantId, string StoreId, SalesChannel Channel, string SessionId, DateTimeOffset StartedAt, string Source);
+
+/// <summary>
+/// Facts to write in one go. Building it coalesces by key, so a batch never holds one order twice (the newest
+/// version is kept) and the stores never see a key twice in one write.
+/// </summary>
+public sealed class HistoryBatch
+{
+    private readonly Dictionary<(string, string, string), OrderFact> _orders = [];
+    private readonly Dictionary<(string, string, string), RefundFact> _refunds = [];
+    private readonly Dictionary<(string, string, string), SessionFact> _sessions = [];
+
+    public IReadOnlyCollection<OrderFact> Orders => _orders.Values;
+
+    public IReadOnlyCollection<RefundFact> Refunds => _refunds.Values;
+
+    public IReadOnlyCollection<SessionFact> Sessions => _sessions.Values;
+
+    public int Count => _orders.Count + _refunds.Count + _sessions.Count;
+
+    /// <summary>Adds the facts an accepted event carries; events history does not keep (ad spend) add nothing.</summary>
+    public void Add(CommerceEvent commerceEvent)
+    {
+        switch (HistoryFacts.From(commerceEvent))
+        {
+            case OrderFact order:
+                Add(order);
+                break;
+            case RefundFact refund:
+                Add(refund);
+                break;
+            case SessionFact session:
+                Add(session);
+                break;
+        }
+    }
+
+    public void Add(OrderFact order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var key = (order.TenantId, order.StoreId, order.OrderId);
+        if (!_orders.TryGetValue(key, out var held) || order.Version >= held.Version)
+        {
+            _orders[key] = order;
+        }
+    }
+
+    public void Add(RefundFact refund)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        _refunds.TryAdd((refund.TenantId, refund.StoreId, refund.RefundId), refund);
+    }
+
+    public void Add(SessionFact session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _sessions.TryAdd((session.TenantId, session.StoreId, session.SessionId), session);
+    }
+
+    /// <summary>Everything of <paramref name="other"/> joins this batch, with the same newest-wins rule.</summary>
+    public void AddRange(HistoryBatch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (var order in other.Orders)
+        {
+            Add(order);
+        }
+
+        foreach (var refund in other.Refunds)
+        {
+            Add(refund);
+        }
+
+        foreach (var session in other.Sessions)
+        {
+            Add(session);
+        }
+    }
+}
+
+/// <summary>Turns accepted commerce events into history facts; pure, so the entity, imports and tests share it.</summary>
+public static class HistoryFacts
+{
+    /// <summary>Stored when a platform gives no source or country, so a breakdown still sums to the total.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>The fact an event carries, or null for events history does not keep.</summary>
+    public static object? From(CommerceEvent commerceEvent)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        return commerceEvent switch
+        {
+            OrderEvent order => FromOrder(order),
+            RefundIssued refund => new RefundFact(
+                refund.Store.TenantId,
+                refund.Store.StoreId,
+                refund.Channel,
+                refund.RefundId,
+                refund.OrderId,
+                refund.OccurredAt.ToUniversalTime(),
+                Cents(refund.Amount),
+                refund.Units,
+                [.. refund.Lines.Select((line, i) => new RefundLineFact(i + 1, line.Sku, line.Quantity, Cents(line.Quantity * line.UnitPrice)))]),
+            SessionStarted session => new SessionFact(
+                session.Store.TenantId,
+                session.Store.StoreId,
+                session.Channel,
+                session.SessionId,
+                session.OccurredAt.ToUniversalTime(),
+                OrUnknown(session.Source)),
+            _ => null,
+        };
+    }
+
+    private static OrderFact FromOrder(OrderEvent order)
+    {
+        var lines = order.Lines
+            .Select((line, i) => new OrderLineFact(i + 1, line.Sku, line.Title, line.Quantity, line.UnitPrice, Cents(line.Quantity * line.UnitPrice)))
+            .ToArray();
+        return new OrderFact(
+            order.Store.TenantId,
+            order.Store.StoreId,
+            order.Channel,
+            order.OrderId,
+            order.Version.ToUnixTimeMilliseconds(),
+            order.PlacedAt.ToUniversalTime(),
+            order.Currency,
+            Cents(order.TotalPrice),
+            order.Lines.Sum(line => line.Quantity),
+            order.ReturningCustomer,
+            order.CancelledAt is not null,
+            OrUnknown(order.SourceName),
+            OrUnknown(order.CountryCode),
+            lines);
+    }
+
+    /// <summary>Money is kept to the cent, rounded half away from zero as shops round prices.</summary>
+    public static decimal Cents(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);
+
+    private static string OrUnknown(string? value) => string.IsNullOrWhiteSpace(value) ? Unknown : value.Trim();
+}

@@ -1,0 +1,426 @@
+using System.Text;
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.History;
+using static SalesDash.Engine.Snapshots.ClickHouse.ClickHouseTsv;
+
+namespace SalesDash.Engine.Snapshots.ClickHouse;
+
+/// <summary>
+/// The production history store on ClickHouse (18.16 and later) through ClickHouse.Driver over HTTP. Tables are
+/// ReplacingMergeTree, partitioned by month: writes only ever insert, and every query collapses duplicates itself —
+/// argMax(·, version) for orders and lines (newest version wins, stale lines of an older version are dropped by
+/// matching the order's current version), any(·) per id for refunds and sessions — so the answer is right before
+/// and after background merges, and replaying a batch changes nothing.
+/// </summary>
+/// <remarks>
+/// The driver is told <c>JsonReadMode=None;JsonWriteMode=None</c> whatever the connection string says: otherwise
+/// it sends output_format_binary_write_json_as_string / input_format_binary_read_json_as_string with every query,
+/// and servers older than 24.10 reject those settings. See deploy/clickhouse/README.md.
+/// </remarks>
+public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
+{
+    private static readonly string[] Tables =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS history_orders (
+            tenant_id String, store_id String, order_id String, version UInt64, channel String, placed_at DateTime('UTC'),
+            currency String, total Decimal(18,2), units Int32, returning UInt8, cancelled UInt8, source String, country String)
+        ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_order_lines (
+            tenant_id String, store_id String, order_id String, version UInt64, line_no UInt32, placed_at DateTime('UTC'),
+            channel String, sku String, title String, quantity Int32, unit_price Decimal(18,4), line_revenue Decimal(18,2))
+        ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id, line_no)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_refunds (
+            tenant_id String, store_id String, refund_id String, order_id String, channel String, occurred_at DateTime('UTC'),
+            amount Decimal(18,2), units Int32)
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, store_id, refund_id)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_refund_lines (
+            tenant_id String, store_id String, refund_id String, line_no UInt32, occurred_at DateTime('UTC'), sku String,
+            quantity Int32, amount Decimal(18,2))
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, store_id, refund_id, line_no)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_sessions (
+            tenant_id String, store_id String, session_id String, channel String, started_at DateTime('UTC'), source String)
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(started_at) ORDER BY (tenant_id, store_id, session_id)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS minute_kpi (
+            tenant_id String, store_id String, minute DateTime('UTC'), currency String, gross Decimal(18,2), refunds Decimal(18,2),
+            orders Int32, units Int32, new_customer_orders Int32, returning_customer_orders Int32, cancelled_orders Int32,
+            written UInt64)
+        ENGINE = ReplacingMergeTree(written) PARTITION BY toYYYYMM(minute) ORDER BY (tenant_id, store_id, minute)
+        """,
+    ];
+
+    /// <summary>How long retention waits for ClickHouse's asynchronous DELETE mutations to finish.</summary>
+    private static readonly TimeSpan MutationTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly ClickHouseClient _client;
+    private readonly ClickHouseClientSettings _serverSettings;
+    private readonly string _database;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _initGate = new(1, 1);
+    private volatile bool _initialized;
+
+    /// <param name="connectionString">e.g. "Host=127.0.0.1;Port=8123;Database=salesdash"; the database is created if missing.</param>
+    /// <param name="time">Stamps minute rows so the latest write of a minute wins.</param>
+    public ClickHouseHistoryStore(string connectionString, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = new ClickHouseConnectionStringBuilder { ConnectionString = connectionString };
+        builder.JsonReadMode = JsonReadMode.None;
+        builder.JsonWriteMode = JsonWriteMode.None;
+        _database = string.IsNullOrWhiteSpace(builder.Database) ? "default" : builder.Database;
+        builder.Database = _database;
+        _client = new ClickHouseClient(new ClickHouseClientSettings(builder));
+
+        // CREATE DATABASE must not name the database it creates as the session's default.
+        _serverSettings = new ClickHouseClientSettings(builder) { Database = "default" };
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Parses an http(s) URL such as the test service prints ("http://127.0.0.1:8123") into a connection string.</summary>
+    public static string ConnectionStringFor(Uri url, string database)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentException.ThrowIfNullOrWhiteSpace(database);
+        return $"Host={url.Host};Port={url.Port};Protocol={url.Scheme};Database={database}";
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            using (var server = new ClickHouseClient(_serverSettings))
+            {
+                await server.ExecuteNonQueryAsync($"CREATE DATABASE IF NOT EXISTS `{_database.Replace("`", string.Empty, StringComparison.Ordinal)}`",
+                    cancellationToken: cancellationToken);
+            }
+
+            foreach (var ddl in Tables)
+            {
+                await _client.ExecuteNonQueryAsync(ddl, cancellationToken: cancellationToken);
+            }
+
+            _initialized = true;
+        }
+        finally
+        {
+            _initGate.Release();
+        }
+    }
+
+    public async Task WriteAsync(IReadOnlyCollection<MinuteKpiRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await InitializeAsync(cancellationToken);
+        var written = _time.GetUtcNow().UtcTicks;
+        var tsv = new StringBuilder();
+        foreach (var row in rows)
+        {
+            tsv.Field(row.TenantId).Field(row.StoreId).Field(row.Minute).Field(row.Currency).Field(HistoryFacts.Cents(row.GrossRevenue))
+                .Field(HistoryFacts.Cents(row.Refunds)).Field(row.Orders).Field(row.Units).Field(row.NewCustomerOrders)
+                .Field(row.ReturningCustomerOrders).Field(row.CancelledOrders).Field(written).EndRow();
+        }
+
+        await InsertAsync("minute_kpi", tsv, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MinuteKpiRow>> ReadAsync(StoreRef store, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        await InitializeAsync(cancellationToken);
+        var sql = $"""
+            SELECT toUInt32(minute), argMax(currency, written), argMax(gross, written), argMax(refunds, written), argMax(orders, written),
+                   argMax(units, written), argMax(new_customer_orders, written), argMax(returning_customer_orders, written),
+                   argMax(cancelled_orders, written)
+            FROM minute_kpi
+            WHERE tenant_id = {Literal(store.TenantId)} AND store_id = {Literal(store.StoreId)}
+              AND minute >= {Instant(fromUtc)} AND minute < {Instant(toUtc)}
+            GROUP BY minute ORDER BY minute
+            """;
+        return [.. (await QueryAsync(sql, cancellationToken)).Select(f => new MinuteKpiRow(
+            store.TenantId, store.StoreId, DateTimeOffset.FromUnixTimeSeconds(Long(f[0])), f[1], Decimal(f[2]), Decimal(f[3]),
+            (int)Long(f[4]), (int)Long(f[5]), (int)Long(f[6]), (int)Long(f[7]), (int)Long(f[8])))];
+    }
+
+    public async Task WriteFactsAsync(HistoryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await InitializeAsync(cancellationToken);
+        var orders = new StringBuilder();
+        var lines = new StringBuilder();
+        foreach (var o in batch.Orders)
+        {
+            var channel = o.Channel.ToString();
+            orders.Field(o.TenantId).Field(o.StoreId).Field(o.OrderId).Field(o.Version).Field(channel).Field(o.PlacedAt).Field(o.Currency)
+                .Field(HistoryFacts.Cents(o.Total)).Field(o.Units).Field(o.ReturningCustomer).Field(o.Cancelled).Field(o.Source).Field(o.Country)
+                .EndRow();
+            foreach (var l in o.Lines)
+            {
+                lines.Field(o.TenantId).Field(o.StoreId).Field(o.OrderId).Field(o.Version).Field(l.LineNo).Field(o.PlacedAt).Field(channel)
+                    .Field(l.Sku).Field(l.Title).Field(l.Quantity).Field(Math.Round(l.UnitPrice, 4, MidpointRounding.AwayFromZero))
+                    .Field(HistoryFacts.Cents(l.LineRevenue)).EndRow();
+            }
+        }
+
+        var refunds = new StringBuilder();
+        var refundLines = new StringBuilder();
+        foreach (var r in batch.Refunds)
+        {
+            refunds.Field(r.TenantId).Field(r.StoreId).Field(r.RefundId).Field(r.OrderId).Field(r.Channel.ToString()).Field(r.OccurredAt)
+                .Field(HistoryFacts.Cents(r.Amount)).Field(r.Units).EndRow();
+            foreach (var l in r.Lines)
+            {
+                refundLines.Field(r.TenantId).Field(r.StoreId).Field(r.RefundId).Field(l.LineNo).Field(r.OccurredAt).Field(l.Sku)
+                    .Field(l.Quantity).Field(HistoryFacts.Cents(l.Amount)).EndRow();
+            }
+        }
+
+        var sessions = new StringBuilder();
+        foreach (var s in batch.Sessions)
+        {
+            sessions.Field(s.TenantId).Field(s.StoreId).Field(s.SessionId).Field(s.Channel.ToString()).Field(s.StartedAt).Field(s.Source).EndRow();
+        }
+
+        // Lines before their orders: a reader that sees an order's new version also finds its lines.
+        await InsertAsync("history_order_lines", lines, cancellationToken);
+        await InsertAsync("history_orders", orders, cancellationToken);
+        await InsertAsync("history_refund_lines", refundLines, cancellationToken);
+        await InsertAsync("history_refunds", refunds, cancellationToken);
+        await InsertAsync("history_sessions", sessions, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<HistorySlot>> SlotsAsync(HistoryScope scope, HistoryRange range, TimeSpan slot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        await InitializeAsync(cancellationToken);
+        var seconds = HistorySql.SlotSeconds(slot);
+        var from = range.FromUtc.ToUnixTimeSeconds();
+        string SlotOf(string column) => $"intDiv(toInt64(toUInt32({column})) - {from}, {seconds})";
+
+        var slots = new SortedDictionary<long, HistorySlotBuilder>();
+        HistorySlotBuilder At(long index) => slots.TryGetValue(index, out var b) ? b : slots[index] = new HistorySlotBuilder();
+
+        foreach (var f in await QueryAsync($"""
+            SELECT {SlotOf("o_placed")} AS slot, sum(o_total), count(), sum(o_units), sum(1 - o_returning), sum(o_returning), sum(o_cancelled)
+            FROM ({CurrentOrders(scope, range)}) GROUP BY slot
+            """, cancellationToken))
+        {
+            At(Long(f[0])).AddOrders(Decimal(f[1]), Long(f[2]), Long(f[3]), Long(f[4]), Long(f[5]), Long(f[6]));
+        }
+
+        foreach (var f in await QueryAsync($"""
+            SELECT {SlotOf("r_at")} AS slot, sum(r_amount), count(), sum(r_units) FROM ({CurrentRefunds(scope, range)}) GROUP BY slot
+            """, cancellationToken))
+        {
+            At(Long(f[0])).AddRefunds(Decimal(f[1]), Long(f[2]), Long(f[3]));
+        }
+
+        foreach (var f in await QueryAsync($"""
+            SELECT {SlotOf("s_at")} AS slot, count() FROM ({CurrentSessions(scope, range)}) GROUP BY slot
+            """, cancellationToken))
+        {
+            At(Long(f[0])).AddSessions(Long(f[1]));
+        }
+
+        return [.. slots.Select(kv => new HistorySlot(kv.Key, kv.Value.Build()))];
+    }
+
+    public async Task<IReadOnlyList<BreakdownTotals>> BreakdownAsync(HistoryScope scope, HistoryRange range, BreakdownDimension by, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        await InitializeAsync(cancellationToken);
+        var groups = new Dictionary<string, BreakdownBuilder>(StringComparer.Ordinal);
+        BreakdownBuilder At(string key) => groups.TryGetValue(key, out var b) ? b : groups[key] = new BreakdownBuilder(key);
+
+        if (by == BreakdownDimension.Product)
+        {
+            foreach (var f in await QueryAsync($"""
+                SELECT l_sku, min(l_title), sum(l_revenue), uniqExact(l_store, l_order), sum(l_quantity)
+                FROM (
+                    SELECT store_id AS l_store, order_id AS l_order, line_no, max(version) AS l_version, argMax(sku, version) AS l_sku,
+                           argMax(title, version) AS l_title, argMax(quantity, version) AS l_quantity, argMax(line_revenue, version) AS l_revenue
+                    FROM history_order_lines WHERE {Where(scope, "placed_at", range)} GROUP BY store_id, order_id, line_no)
+                WHERE (l_store, l_order, l_version) IN (
+                    SELECT store_id, order_id, max(version) FROM history_orders WHERE {Where(scope, "placed_at", range)} GROUP BY store_id, order_id)
+                GROUP BY l_sku
+                """, cancellationToken))
+            {
+                At(f[0]).AddSales(f[1], Decimal(f[2]), Long(f[3]), Long(f[4]));
+            }
+
+            foreach (var f in await QueryAsync($"""
+                SELECT f_sku, sum(f_amount), sum(f_quantity)
+                FROM (
+                    SELECT store_id, refund_id, line_no, any(sku) AS f_sku, any(quantity) AS f_quantity, any(amount) AS f_amount
+                    FROM history_refund_lines WHERE {Where(scope, "occurred_at", range)} GROUP BY store_id, refund_id, line_no)
+                GROUP BY f_sku
+                """, cancellationToken))
+            {
+                At(f[0]).AddRefunds(Decimal(f[1]), Long(f[2]));
+            }
+
+            return [.. groups.Values.Select(g => g.Build())];
+        }
+
+        var key = by switch
+        {
+            BreakdownDimension.Channel => "channel",
+            BreakdownDimension.Store => "store",
+            BreakdownDimension.Source => "source",
+            _ => "country",
+        };
+
+        foreach (var f in await QueryAsync($"""
+            SELECT o_{key}, sum(o_total), count(), sum(o_units) FROM ({CurrentOrders(scope, range)}) GROUP BY o_{key}
+            """, cancellationToken))
+        {
+            At(f[0]).AddSales(null, Decimal(f[1]), Long(f[2]), Long(f[3]));
+        }
+
+        // A refund's channel and store are its own; its source and country are its order's, whenever it was placed.
+        var refundsSql = by is BreakdownDimension.Channel or BreakdownDimension.Store
+            ? $"SELECT r_{key}, sum(r_amount), sum(r_units) FROM ({CurrentRefunds(scope, range)}) GROUP BY r_{key}"
+            : $"""
+              SELECT if(j_key = '', '{HistoryFacts.Unknown}', j_key) AS k, sum(r_amount), sum(r_units)
+              FROM (SELECT r_store AS j_store, r_order AS j_order, r_amount, r_units FROM ({CurrentRefunds(scope, range)}))
+              ANY LEFT JOIN (
+                  SELECT store_id AS j_store, order_id AS j_order, argMax({HistorySql.Column(by)}, version) AS j_key
+                  FROM history_orders WHERE {Where(scope)} GROUP BY store_id, order_id)
+              USING (j_store, j_order)
+              GROUP BY k
+              """;
+        foreach (var f in await QueryAsync(refundsSql, cancellationToken))
+        {
+            At(f[0]).AddRefunds(Decimal(f[1]), Long(f[2]));
+        }
+
+        if (by is not BreakdownDimension.Country)
+        {
+            foreach (var f in await QueryAsync($"""
+                SELECT s_{key}, count() FROM ({CurrentSessions(scope, range)}) GROUP BY s_{key}
+                """, cancellationToken))
+            {
+                At(f[0]).AddSessions(Long(f[1]));
+            }
+        }
+
+        return [.. groups.Values.Select(g => g.Build())];
+    }
+
+    public async Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        await InitializeAsync(cancellationToken);
+        foreach (var (table, column) in HistorySql.TimedTables)
+        {
+            await _client.ExecuteNonQueryAsync(
+                $"ALTER TABLE {table} DELETE WHERE tenant_id = {Literal(tenantId)} AND {column} < {Instant(cutoffUtc)}",
+                cancellationToken: cancellationToken);
+        }
+
+        // Mutations run in the background; retention is done when they are, so callers can rely on it.
+        var deadline = _time.GetUtcNow() + MutationTimeout;
+        while (true)
+        {
+            var pending = await QueryAsync(
+                $"SELECT count() FROM system.mutations WHERE database = {Literal(_database)} AND is_done = 0", cancellationToken);
+            if (Long(pending[0][0]) == 0)
+            {
+                return;
+            }
+
+            if (_time.GetUtcNow() > deadline)
+            {
+                throw new TimeoutException($"ClickHouse retention mutations in '{_database}' were still running after {MutationTimeout}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+        }
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _initGate.Dispose();
+    }
+
+    private static string Where(HistoryScope scope) =>
+        $"tenant_id = {Literal(scope.TenantId)}" + (scope.StoreId is null ? string.Empty : $" AND store_id = {Literal(scope.StoreId)}");
+
+    private static string Where(HistoryScope scope, string timeColumn, HistoryRange range) =>
+        $"{Where(scope)} AND {timeColumn} >= {Instant(range.FromUtc)} AND {timeColumn} < {Instant(range.ToUtc)}";
+
+    /// <summary>
+    /// Each order of the range once, at its newest version. The range filters placed_at before collapsing, which is
+    /// exact because an order keeps its placed_at across versions (and its month partition with it).
+    /// </summary>
+    private static string CurrentOrders(HistoryScope scope, HistoryRange range) => $"""
+        SELECT store_id AS o_store, order_id AS o_order, argMax(placed_at, version) AS o_placed, argMax(total, version) AS o_total,
+               argMax(units, version) AS o_units, argMax(returning, version) AS o_returning, argMax(cancelled, version) AS o_cancelled,
+               argMax(channel, version) AS o_channel, argMax(source, version) AS o_source, argMax(country, version) AS o_country
+        FROM history_orders WHERE {Where(scope, "placed_at", range)} GROUP BY store_id, order_id
+        """;
+
+    private static string CurrentRefunds(HistoryScope scope, HistoryRange range) => $"""
+        SELECT store_id AS r_store, refund_id, any(order_id) AS r_order, any(channel) AS r_channel, any(occurred_at) AS r_at,
+               any(amount) AS r_amount, any(units) AS r_units
+        FROM history_refunds WHERE {Where(scope, "occurred_at", range)} GROUP BY store_id, refund_id
+        """;
+
+    private static string CurrentSessions(HistoryScope scope, HistoryRange range) => $"""
+        SELECT store_id AS s_store, session_id, any(channel) AS s_channel, any(source) AS s_source, any(started_at) AS s_at
+        FROM history_sessions WHERE {Where(scope, "started_at", range)} GROUP BY store_id, session_id
+        """;
+
+    private async Task InsertAsync(string table, StringBuilder tsv, CancellationToken cancellationToken)
+    {
+        if (tsv.Length == 0)
+        {
+            return;
+        }
+
+        using var body = new MemoryStream(Encoding.UTF8.GetBytes(tsv.ToString()));
+        using var response = await _client.InsertRawStreamAsync(table, body, "TabSeparated", cancellationToken: cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private async Task<IReadOnlyList<string[]>> QueryAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var result = await _client.ExecuteRawResultAsync(sql + "\nFORMAT TabSeparated", cancellationToken: cancellationToken);
+        return [.. Rows(await result.ReadAsStringAsync())];
+    }
+}
