@@ -79,6 +79,13 @@ public static class EngineHosting
         var role = node.Roles.FirstOrDefault();
 
         builder
+            // Akka's own log lines go through Microsoft.Extensions.Logging, so Logging:LogLevel governs them too.
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
             .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.PublicHostname, Port = node.Port })
             // Keep-majority downs the unreachable side after Cluster:DownUnreachableAfter, so a crashed node's
             // shards move to the survivors instead of waiting for a person to down it.
