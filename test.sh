@@ -37,6 +37,13 @@ install_missing_packages() {
 
 install_missing_packages
 
+# Real servers the integration tests talk to, one per line; each script installs its server if missing, starts it
+# on loopback (or reuses a running one) and prints how to reach it as its last line.
+start_service() { local var=$1 script=$2 value; value="$("$script" | tail -n1)" || { echo "test.sh: $script failed" >&2; exit 1; }; export "$var=$value"; echo "$var=$value"; }
+step "Starting test servers"
+start_service SALESDASH_POSTGRES       scripts/services/postgres.sh
+start_service SALESDASH_CLICKHOUSE_URL scripts/services/clickhouse.sh
+
 step "Front end: npm ci, build, test"
 (
     cd src/Web/ClientApp
