@@ -59,13 +59,7 @@ public sealed class StreamingSrDetector
     /// </summary>
     public SpectralResidualPoint? Push(double value)
     {
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite; map a missing figure to a value (often 0) before pushing.");
-        }
-
-        _ring[_count % WindowSize] = value;
-        _count++;
+        Append(value);
         if (!IsWarm)
         {
             return null;
@@ -80,5 +74,17 @@ public sealed class StreamingSrDetector
 
         var points = _detector.Detect(_window.AsSpan(0, length));
         return points[length - 1];
+    }
+
+    /// <summary>Adds the newest point to the window without scoring it: for a stream whose verdict is not needed now.</summary>
+    public void Append(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite; map a missing figure to a value (often 0) before pushing.");
+        }
+
+        _ring[_count % WindowSize] = value;
+        _count++;
     }
 }
