@@ -1,4 +1,4 @@
-using SalesDash.Engine.Cluster;
+using SalesDash.Engine.Clustering;
 
 namespace SalesDash.Engine;
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using SalesDash.Engine.Cluster;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Snapshots;

@@ -4,7 +4,8 @@ using Akka.Hosting;
 using Akka.Management;
 using Akka.Management.Cluster.Bootstrap;
 
-namespace SalesDash.Engine.Cluster;
+// Not SalesDash.Engine.Cluster: a namespace named Cluster would hide Akka.Cluster.Cluster from every file under SalesDash.Engine.
+namespace SalesDash.Engine.Clustering;
 
 /// <summary>How a node finds the rest of its cluster.</summary>
 public enum ClusterDiscovery
