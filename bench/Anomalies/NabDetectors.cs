@@ -1,0 +1,56 @@
+using SalesDash.Engine.Anomalies;
+
+namespace SalesDash.Bench.Anomalies;
+
+/// <summary>A detector under test: turns one file's values into an anomaly score (0..1) per row, streaming, row by row.</summary>
+internal sealed record NabDetector(string Name, string Description, Func<NabDataFile, double[]> Run);
+
+/// <summary>The SalesDash detectors as NAB runs them: one fresh instance per file, every row seen once, in order.</summary>
+internal static class NabDetectors
+{
+    /// <summary>Spectral Residual alone on a sliding window: the saliency score of the newest point.</summary>
+    public static NabDetector SpectralResidual(int windowSize, double sensitivity) => new(
+        "SR",
+        $"StreamingSrDetector, window {windowSize}, score = saliency score",
+        file =>
+        {
+            var detector = new StreamingSrDetector(windowSize, new SpectralResidualOptions { Sensitivity = sensitivity });
+            var scores = new double[file.Values.Length];
+            for (var i = 0; i < scores.Length; i++)
+            {
+                scores[i] = detector.Push(file.Values[i])?.RawScore ?? 0;
+            }
+
+            return scores;
+        });
+
+    /// <summary>
+    /// The product's detector, <see cref="KpiAnomalyDetector"/>: spectral score and seasonal deviation must agree.
+    /// NAB's files are machine and traffic metrics spanning days to months, not weeks of shop minutes, so the season
+    /// is a day (the longest cycle most files repeat often enough) and the step is the file's typical sampling interval.
+    /// </summary>
+    public static NabDetector Combined(int windowSize, double sensitivity) => new(
+        "SR+seasonal",
+        $"KpiAnomalyDetector, window {windowSize}, season 1 day x 7, score = verdict score",
+        file =>
+        {
+            var step = file.TypicalStep();
+            var detector = new KpiAnomalyDetector(new KpiAnomalyOptions
+            {
+                WindowSize = windowSize,
+                Sensitivity = sensitivity,
+                Step = step,
+                Season = TimeSpan.FromDays(1),
+                Seasons = 7,
+                MinimumSeasons = 2,
+                SlotRadius = 1,
+            });
+            var scores = new double[file.Values.Length];
+            for (var i = 0; i < scores.Length; i++)
+            {
+                scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Score;
+            }
+
+            return scores;
+        });
+}
