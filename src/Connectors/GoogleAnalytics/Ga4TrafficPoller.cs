@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SalesDash.Connectors.Polling;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+
+namespace SalesDash.Connectors.GoogleAnalytics;
+
+/// <summary>Which GA4 property to read and how far back.</summary>
+/// <param name="Endpoint">The Data API host, https://analyticsdata.googleapis.com.</param>
+/// <param name="PropertyTimeZone">The property's reporting time zone (IANA); dateHour values are in it.</param>
+/// <param name="LookbackDays">Days re-read on every poll, because GA4 keeps revising recent hours (processing delay).</param>
+/// <param name="ConversionMetric">"keyEvents" (GA4's current name) or "conversions" (its name before 2024).</param>
+public sealed record Ga4Settings(Uri Endpoint, string PropertyId, string PropertyTimeZone, DateOnly InitialStart, int LookbackDays = 2, string ConversionMetric = "keyEvents");
+
+/// <summary>
+/// Polls the GA4 Data API (v1beta properties.runReport) for sessions, users and conversions by hour and traffic source,
+/// paging with limit/offset until rowCount. Each counted session becomes a <see cref="SessionStarted"/> whose id is
+/// derived from property, hour, source and index, so re-reading an hour whose count grew adds only the new sessions.
+/// </summary>
+public sealed class Ga4TrafficPoller : IChannelPoller
+{
+    public const string Stream = "ga4-sessions";
+    private const int PageSize = 10000;
+
+    private readonly ChannelHttp _http;
+    private readonly IAccessTokenSource _tokens;
+    private readonly Ga4Settings _settings;
+    private readonly StoreProfile _store;
+    private readonly TypedCursor<Ga4Cursor> _cursor;
+    private readonly TimeProvider _time;
+    private readonly TimeZoneInfo _zone;
+
+    public Ga4TrafficPoller(ChannelHttp http, IAccessTokenSource tokens, Ga4Settings settings, StoreProfile store, ICursorStore cursors, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(settings.PropertyId);
+        (_http, _tokens, _settings, _store, _time) = (http, tokens, settings, store, time);
+        _cursor = new TypedCursor<Ga4Cursor>(cursors, store.Store, Stream);
+        _zone = ReportDays.Zone(settings.PropertyTimeZone);
+    }
+
+    public SalesChannel Channel => SalesChannel.GoogleAnalytics;
+
+    public async Task<ConnectionCheck> TestConnectionAsync(CancellationToken cancellationToken)
+    {
+        var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}/metadata";
+        using var document = await _http.GetJsonAsync(token => Authorized(new HttpRequestMessage(HttpMethod.Get, url), token), _tokens, cancellationToken);
+        var metrics = document.RootElement.TryGetProperty("metrics", out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
+        return new ConnectionCheck(true, $"Connected to GA4 property {_settings.PropertyId} ({metrics} metrics available).");
+    }
+
+    public async Task<PollOutcome> PollAsync(ICommerceEventSink sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var today = ReportDays.Today(_time, _zone);
+        var cursor = await _cursor.LoadAsync(cancellationToken);
+        var start = cursor is null ? _settings.InitialStart : cursor.LastPolledDay.AddDays(-Math.Max(0, _settings.LookbackDays));
+        if (start > today)
+        {
+            start = today;
+        }
+
+        var offset = 0;
+        var pages = 0;
+        var published = 0;
+        long sessions = 0, users = 0, conversions = 0;
+        while (true)
+        {
+            var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
+            var body = Report(start, today, offset);
+            using var document = await _http.GetJsonAsync(
+                token => Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
+            pages++;
+            var page = ReadPage(document.RootElement);
+            var events = new List<CommerceEvent>();
+            foreach (var row in page.Rows)
+            {
+                sessions += row.Sessions;
+                users += row.Users;
+                conversions += row.Conversions;
+                events.AddRange(Sessions(row));
+            }
+
+            published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
+            offset += page.Rows.Count;
+            if (page.Rows.Count == 0 || offset >= page.RowCount)
+            {
+                break;
+            }
+        }
+
+        await _cursor.SaveAsync(new Ga4Cursor(today), cancellationToken);
+        return new PollOutcome(published, pages,
+            $"{ReportDays.Iso(start)}..{ReportDays.Iso(today)}: {sessions} session(s), {users} user(s), {conversions} conversion(s); {published} new session event(s)");
+    }
+
+    private string Base => _settings.Endpoint.AbsoluteUri.TrimEnd('/');
+
+    private object Report(DateOnly start, DateOnly end, int offset) => new
+    {
+        dateRanges = new[] { new { startDate = ReportDays.Iso(start), endDate = ReportDays.Iso(end) } },
+        dimensions = new[] { new { name = "dateHour" }, new { name = "sessionSource" } },
+        metrics = new[] { new { name = "sessions" }, new { name = "totalUsers" }, new { name = _settings.ConversionMetric } },
+        limit = PageSize.ToString(CultureInfo.InvariantCulture),
+        offset = offset.ToString(CultureInfo.InvariantCulture),
+        orderBys = new[] { new { dimension = new { dimensionName = "dateHour" } } },
+    };
+
+    /// <summary>Reads a RunReportResponse, finding columns by their header names rather than by position.</summary>
+    internal Ga4Page ReadPage(JsonElement root)
+    {
+        var dimensions = Headers(root, "dimensionHeaders");
+        var metrics = Headers(root, "metricHeaders");
+        int Column(List<string> headers, string name, string kind) => headers.IndexOf(name) is >= 0 and var i
+            ? i
+            : throw new ChannelResponseException($"runReport answered without the {kind} '{name}' (got: {string.Join(", ", headers)})");
+        var hourAt = Column(dimensions, "dateHour", "dimension");
+        var sourceAt = Column(dimensions, "sessionSource", "dimension");
+        var sessionsAt = Column(metrics, "sessions", "metric");
+        var usersAt = Column(metrics, "totalUsers", "metric");
+        var conversionsAt = Column(metrics, _settings.ConversionMetric, "metric");
+
+        var rows = new List<Ga4Row>();
+        if (root.TryGetProperty("rows", out var list))
+        {
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                throw new ChannelResponseException("runReport: rows is not an array");
+            }
+
+            var i = 0;
+            foreach (var row in list.EnumerateArray())
+            {
+                var path = $"rows[{i++}]";
+                var d = Values(row, "dimensionValues", path);
+                var m = Values(row, "metricValues", path);
+                var hourText = Cell(d, hourAt, $"{path}.dimensionValues");
+                if (!DateTime.TryParseExact(hourText, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.None, out var hour))
+                {
+                    throw new ChannelResponseException($"{path}: dateHour '{hourText}' is not yyyyMMddHH");
+                }
+
+                rows.Add(new Ga4Row(hourText, hour, Cell(d, sourceAt, $"{path}.dimensionValues"),
+                    Count(Cell(m, sessionsAt, $"{path}.metricValues"), path), Count(Cell(m, usersAt, $"{path}.metricValues"), path),
+                    Count(Cell(m, conversionsAt, $"{path}.metricValues"), path)));
+            }
+        }
+
+        var rowCount = root.TryGetProperty("rowCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : rows.Count;
+        return new Ga4Page(rows, rowCount);
+    }
+
+    private IEnumerable<SessionStarted> Sessions(Ga4Row row)
+    {
+        var hourStart = ReportDays.ToUtc(row.Hour, _zone);
+        for (var i = 0; i < row.Sessions; i++)
+        {
+            // Spread over the hour so per-minute charts show traffic as it came, not as one spike at :00.
+            var at = hourStart.AddSeconds(i * 3600.0 / row.Sessions);
+            var id = $"ga4:{_settings.PropertyId}:{row.HourText}:{row.Source}:{i}";
+            yield return new SessionStarted
+            {
+                Store = _store.Store,
+                Channel = SalesChannel.GoogleAnalytics,
+                EventId = id,
+                OccurredAt = at,
+                StoreTimeZone = _store.TimeZone,
+                Currency = _store.Currency,
+                SessionId = id,
+                Source = row.Source,
+                // GA4 reports conversions per row, not per session: the first N sessions of the row carry them.
+                Converted = i < row.Conversions,
+            };
+        }
+    }
+
+    private static List<string> Headers(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var headers) || headers.ValueKind != JsonValueKind.Array)
+        {
+            throw new ChannelResponseException($"runReport answered without {name}");
+        }
+
+        return headers.EnumerateArray().Select(h => h.TryGetProperty("name", out var n) ? n.GetString() ?? string.Empty : string.Empty).ToList();
+    }
+
+    private static List<JsonElement> Values(JsonElement row, string name, string path) =>
+        row.TryGetProperty(name, out var values) && values.ValueKind == JsonValueKind.Array
+            ? values.EnumerateArray().ToList()
+            : throw new ChannelResponseException($"{path}.{name}: missing");
+
+    private static string Cell(List<JsonElement> cells, int index, string path) =>
+        index < cells.Count && cells[index].TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new ChannelResponseException($"{path}[{index}].value: missing");
+
+    /// <summary>GA4 sends metric values as strings; conversions can be fractional ("2.0"), sessions never are.</summary>
+    private static long Count(string text, string path) =>
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? (long)Math.Floor(value)
+            : throw new ChannelResponseException($"{path}: metric value '{text}' is not a count");
+
+    private static HttpRequestMessage Authorized(HttpRequestMessage request, string? token)
+    {
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    internal sealed record Ga4Row(string HourText, DateTime Hour, string Source, long Sessions, long Users, long Conversions);
+
+    internal sealed record Ga4Page(IReadOnlyList<Ga4Row> Rows, int RowCount);
+
+    private sealed record Ga4Cursor(DateOnly LastPolledDay);
+}
