@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Numerics;
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Snapshots;
@@ -20,7 +21,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
         CREATE TABLE IF NOT EXISTS history_orders (
             tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, version BIGINT NOT NULL,
             channel VARCHAR NOT NULL, placed_at TIMESTAMP NOT NULL, currency VARCHAR NOT NULL, total DECIMAL(18,2) NOT NULL,
-            units INTEGER NOT NULL, returning BOOLEAN NOT NULL, cancelled BOOLEAN NOT NULL, source VARCHAR NOT NULL,
+            units INTEGER NOT NULL, returning_customer BOOLEAN NOT NULL, cancelled BOOLEAN NOT NULL, source VARCHAR NOT NULL,
             country VARCHAR NOT NULL)
         """,
         """
@@ -148,7 +149,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
 
         var orders = $"""
             SELECT {SlotOf("placed_at")} AS slot, SUM(total), COUNT(*), SUM(units),
-                   SUM(CASE WHEN returning THEN 0 ELSE 1 END), SUM(CASE WHEN returning THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN returning_customer THEN 0 ELSE 1 END), SUM(CASE WHEN returning_customer THEN 1 ELSE 0 END),
                    SUM(CASE WHEN cancelled THEN 1 ELSE 0 END)
             FROM history_orders WHERE {Where(scope, "placed_at")} GROUP BY slot
             """;
@@ -293,8 +294,12 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
 
     private static decimal Dec(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0m : reader.GetDecimal(ordinal);
 
-    private static long Long(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+    /// <summary>DuckDB sums integers as HUGEINT (a BigInteger here); counts are BIGINT.</summary>
+    private static long Long(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetValue(ordinal) switch
+    {
+        BigInteger big => (long)big,
+        var value => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+    };
 
     private static void Stage(DuckDBConnection connection, HistoryBatch batch, CancellationToken cancellationToken)
     {

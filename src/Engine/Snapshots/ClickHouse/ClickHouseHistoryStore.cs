@@ -26,7 +26,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
         """
         CREATE TABLE IF NOT EXISTS history_orders (
             tenant_id String, store_id String, order_id String, version UInt64, channel String, placed_at DateTime('UTC'),
-            currency String, total Decimal(18,2), units Int32, returning UInt8, cancelled UInt8, source String, country String)
+            currency String, total Decimal(18,2), units Int32, returning_customer UInt8, cancelled UInt8, source String, country String)
         ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id)
         """,
         """
@@ -390,7 +390,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
     /// </summary>
     private static string CurrentOrders(HistoryScope scope, HistoryRange range) => $"""
         SELECT store_id AS o_store, order_id AS o_order, argMax(placed_at, version) AS o_placed, argMax(total, version) AS o_total,
-               argMax(units, version) AS o_units, argMax(returning, version) AS o_returning, argMax(cancelled, version) AS o_cancelled,
+               argMax(units, version) AS o_units, argMax(returning_customer, version) AS o_returning, argMax(cancelled, version) AS o_cancelled,
                argMax(channel, version) AS o_channel, argMax(source, version) AS o_source, argMax(country, version) AS o_country
         FROM history_orders WHERE {Where(scope, "placed_at", range)} GROUP BY store_id, order_id
         """;
