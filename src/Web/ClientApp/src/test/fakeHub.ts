@@ -17,6 +17,9 @@ export class FakeHubConnection implements HubConnectionLike {
   startBehaviour: () => Promise<void> = () => Promise.resolve();
   /** Answers `subscribe(tenantId, storeId)`; by default with nothing. */
   subscribeAnswer: (tenantId: string, storeId: string) => Promise<DashboardTiles | null> = () => Promise.resolve(null);
+  /** Answers `subscribeShared(token, tenantId, storeId)`; by default with nothing. */
+  subscribeSharedAnswer: (token: string, tenantId: string, storeId: string) => Promise<DashboardTiles | null> = () =>
+    Promise.resolve(null);
 
   private readonly handlers = new Map<string, Set<Handler>>();
   private reconnecting: ((error?: Error) => void)[] = [];
@@ -36,6 +39,9 @@ export class FakeHubConnection implements HubConnectionLike {
   invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
     this.invocations.push({ method, args });
     if (method === 'subscribe') return this.subscribeAnswer(args[0] as string, args[1] as string) as Promise<T>;
+    if (method === 'subscribeShared') {
+      return this.subscribeSharedAnswer(args[0] as string, args[1] as string, args[2] as string) as Promise<T>;
+    }
     return Promise.resolve(undefined as T);
   }
 

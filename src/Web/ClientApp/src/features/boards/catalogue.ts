@@ -1,0 +1,159 @@
+// The widget palette and which settings each widget accepts. The server checks the same rules
+// (src/Web/Dashboards/DashboardValidation.cs); only figures the live tiles carry are offered. Top products, the
+// order map, the live order feed, forecasts and alerts are left out until a server endpoint gives their data.
+import type { ChartType, Comparison, Metric, Period, Widget, WidgetKind, WidgetSettings } from './types';
+
+export const GRID_COLUMNS = 12;
+
+export interface PaletteEntry {
+  kind: WidgetKind;
+  label: string;
+  description: string;
+  /** Size in grid units when dropped or added. */
+  size: { w: number; h: number };
+}
+
+export const palette: readonly PaletteEntry[] = [
+  { kind: 'kpi', label: 'KPI number', description: 'One figure with its change on last week', size: { w: 3, h: 3 } },
+  { kind: 'chart', label: 'Chart', description: 'Line, area or bar chart, minute by minute', size: { w: 6, h: 5 } },
+  { kind: 'ranking', label: 'Channel ranking', description: 'Channels ranked by a figure', size: { w: 4, h: 5 } },
+  { kind: 'goal', label: 'Goal gauge', description: 'Progress towards a target, e.g. Black Friday', size: { w: 3, h: 4 } },
+];
+
+export const metricLabels: Record<Metric, string> = {
+  'gross-revenue': 'Gross revenue',
+  'net-revenue': 'Net revenue',
+  refunds: 'Refunds',
+  orders: 'Orders',
+  'average-order-value': 'Average order value',
+  'units-sold': 'Units sold',
+  'new-customers': 'New customers',
+  'returning-customers': 'Returning customers',
+};
+
+export const periodLabels: Record<Period, string> = {
+  today: 'Today so far',
+  'last-60-minutes': 'Last 60 minutes',
+  'last-15-minutes': 'Last 15 minutes',
+};
+
+export const comparisonLabels: Record<Comparison, string> = {
+  none: 'No comparison',
+  'last-week': 'Same time last week',
+};
+
+export const chartTypeLabels: Record<ChartType, string> = { line: 'Line', area: 'Area', bar: 'Bar' };
+
+/** Channels a store can come from (src/Contracts SalesChannel), for the channel filter. */
+export const channels = [
+  'OnlineStore',
+  'Shopify',
+  'WooCommerce',
+  'Stripe',
+  'PayPal',
+  'Amazon',
+  'GoogleAnalytics',
+  'FacebookAds',
+  'GoogleAds',
+  'Shipping',
+] as const;
+
+const todayMetrics: readonly Metric[] = [
+  'gross-revenue',
+  'net-revenue',
+  'refunds',
+  'orders',
+  'average-order-value',
+  'units-sold',
+  'new-customers',
+  'returning-customers',
+];
+// The last hour's per-minute series carries revenue and orders, nothing else.
+const minuteMetrics: readonly Metric[] = ['gross-revenue', 'orders', 'average-order-value'];
+const chartMetrics: readonly Metric[] = ['gross-revenue', 'orders'];
+const goalMetrics: readonly Metric[] = ['gross-revenue', 'net-revenue', 'orders', 'units-sold'];
+
+/** Money metrics are summed per currency; the rest are counts and add up across stores. */
+export function isMoney(metric: Metric): boolean {
+  return metric === 'gross-revenue' || metric === 'net-revenue' || metric === 'refunds' || metric === 'average-order-value';
+}
+
+/** False where a rise is bad news (refunds). */
+export function higherIsBetter(metric: Metric): boolean {
+  return metric !== 'refunds';
+}
+
+export function periodsFor(kind: WidgetKind): Period[] {
+  switch (kind) {
+    case 'chart':
+      return ['last-60-minutes', 'last-15-minutes'];
+    case 'goal':
+      return ['today'];
+    default:
+      return ['today', 'last-60-minutes', 'last-15-minutes'];
+  }
+}
+
+export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] {
+  if (kind === 'chart') return chartMetrics;
+  if (kind === 'goal') return goalMetrics;
+  return period === 'today' ? todayMetrics : minuteMetrics;
+}
+
+export function comparisonsFor(kind: WidgetKind, period: Period): Comparison[] {
+  return period === 'today' && (kind === 'kpi' || kind === 'ranking') ? ['none', 'last-week'] : ['none'];
+}
+
+/** A new widget of `kind` with settings that make sense straight away. */
+export function newWidget(kind: WidgetKind, id: string): Widget {
+  const base: WidgetSettings = {
+    metric: 'gross-revenue',
+    period: 'today',
+    comparison: 'none',
+    channel: null,
+    chartType: null,
+    target: null,
+    targetLabel: null,
+  };
+  switch (kind) {
+    case 'kpi':
+      return { id, kind, title: null, settings: { ...base, comparison: 'last-week' } };
+    case 'chart':
+      return { id, kind, title: null, settings: { ...base, period: 'last-60-minutes', chartType: 'bar' } };
+    case 'ranking':
+      return { id, kind, title: null, settings: { ...base, comparison: 'last-week' } };
+    case 'goal':
+      return { id, kind, title: null, settings: { ...base, target: 10_000, targetLabel: 'Daily target' } };
+  }
+}
+
+/**
+ * Settings after one field changed: anything the new combination does not allow falls back to the first allowed
+ * value, so the editor can never save a widget the server would refuse.
+ */
+export function normaliseSettings(kind: WidgetKind, settings: WidgetSettings): WidgetSettings {
+  const periods = periodsFor(kind);
+  const period = periods.includes(settings.period) ? settings.period : periods[0]!;
+  const metrics = metricsFor(kind, period);
+  const metric = metrics.includes(settings.metric) ? settings.metric : metrics[0]!;
+  const comparisons = comparisonsFor(kind, period);
+  const comparison = comparisons.includes(settings.comparison) ? settings.comparison : 'none';
+  return {
+    metric,
+    period,
+    comparison,
+    channel: settings.channel && (channels as readonly string[]).includes(settings.channel) ? settings.channel : null,
+    chartType: kind === 'chart' ? (settings.chartType ?? 'bar') : null,
+    target: kind === 'goal' ? settings.target : null,
+    targetLabel: kind === 'goal' ? settings.targetLabel : null,
+  };
+}
+
+/** The heading a widget shows: its own title, or what it measures. */
+export function widgetTitle(widget: Widget): string {
+  if (widget.title?.trim()) return widget.title.trim();
+  const { metric, period, channel } = widget.settings;
+  const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
+  const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();
+  return `${what}, ${when}${channel ? ` · ${channel}` : ''}`;
+}

@@ -1,0 +1,84 @@
+// Shapes of /api/tenants/{tenantId}/dashboards and /api/wall/{token} (camelCase), mirroring src/Web/Dashboards.
+import type { StoreSummary } from '../../lib/types';
+
+export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal';
+export type Metric =
+  | 'gross-revenue'
+  | 'net-revenue'
+  | 'refunds'
+  | 'orders'
+  | 'average-order-value'
+  | 'units-sold'
+  | 'new-customers'
+  | 'returning-customers';
+export type Period = 'today' | 'last-60-minutes' | 'last-15-minutes';
+export type Comparison = 'none' | 'last-week';
+export type ChartType = 'line' | 'area' | 'bar';
+
+export interface WidgetSettings {
+  metric: Metric;
+  period: Period;
+  comparison: Comparison;
+  /** A SalesChannel name ("Shopify"…); null shows every channel of the organisation. */
+  channel: string | null;
+  chartType: ChartType | null;
+  target: number | null;
+  targetLabel: string | null;
+}
+
+export interface Widget {
+  id: string;
+  kind: WidgetKind;
+  title: string | null;
+  settings: WidgetSettings;
+}
+
+/** Grid position in react-grid-layout's units: 12 columns, rows of fixed height. */
+export interface GridItem {
+  i: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface BoardInput {
+  name: string;
+  layout: GridItem[];
+  widgets: Widget[];
+}
+
+export interface Board extends BoardInput {
+  id: string;
+  tenantId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BoardSummary {
+  id: string;
+  name: string;
+  widgetCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ShareLink {
+  id: string;
+  dashboardId: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface ShareLinkCreated {
+  id: string;
+  token: string;
+  url: string;
+  createdAt: string;
+}
+
+export interface WallView {
+  tenantId: string;
+  dashboard: Board;
+  stores: StoreSummary[];
+}
