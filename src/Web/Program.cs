@@ -2,6 +2,7 @@ using Akka.Hosting;
 using SalesDash.Engine;
 using SalesDash.Web;
 using SalesDash.Web.Api;
+using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
@@ -21,6 +22,9 @@ builder.Services.AddHostedService<StoreSeeder>();
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
 
+// Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
+builder.Services.AddChannels(builder.Configuration);
+
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
@@ -34,6 +38,8 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 
 app.MapGroup("/webhooks").MapShopifyWebhooks();
+app.MapGroup("/webhooks").MapChannelWebhooks();
+app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");

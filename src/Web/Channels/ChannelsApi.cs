@@ -1,0 +1,297 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Connectors.Polling;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Stores;
+
+namespace SalesDash.Web.Channels;
+
+/// <summary>What the settings form sends; credentials left out keep their stored values, so secrets need not be retyped.</summary>
+public sealed record ChannelConnectionRequest(
+    bool Enabled,
+    Dictionary<string, string>? Settings,
+    Dictionary<string, string>? Credentials,
+    int? PollIntervalSeconds);
+
+/// <summary>A connection as the API shows it: settings, the names of the credentials that are set (never their values), status.</summary>
+public sealed record ChannelConnectionView(
+    string Channel,
+    string Kind,
+    bool Enabled,
+    IReadOnlyDictionary<string, string> Settings,
+    IReadOnlyList<string> CredentialsSet,
+    int PollIntervalSeconds,
+    string? WebhookPath,
+    ChannelSyncStatus Status);
+
+/// <summary>A channel the form can offer, and what it asks for.</summary>
+public sealed record ChannelCatalogEntry(string Channel, string Kind, IReadOnlyList<string> RequiredSettings, IReadOnlyList<string> OptionalSettings,
+    IReadOnlyList<string> Credentials, string? WebhookPath, string Description);
+
+/// <summary>Connecting channels: per-store settings and credentials, test connection, sync now, sync status, shipments.</summary>
+public static class ChannelsApi
+{
+    private static readonly TimeSpan MinimumPollInterval = TimeSpan.FromMinutes(1);
+
+    public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapGet("/catalog", Catalog).WithName("ChannelCatalog");
+        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections");
+        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsAsync).WithName("ListShipments");
+        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection");
+        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection");
+        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection");
+        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus");
+        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection");
+        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow");
+        return group;
+    }
+
+    private static Ok<IReadOnlyList<ChannelCatalogEntry>> Catalog() =>
+        TypedResults.Ok<IReadOnlyList<ChannelCatalogEntry>>(ChannelCatalog.All
+            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.Credentials, d.WebhookPath, d.Description))
+            .ToList());
+
+    private static async Task<Results<Ok<IReadOnlyList<ChannelConnectionView>>, ProblemHttpResult>> ListAsync(
+        string tenantId, string storeId, IStoreDirectory stores, IChannelConnectionStore connections, CancellationToken cancellationToken)
+    {
+        var store = new StoreRef(tenantId, storeId);
+        if (await stores.GetAsync(store, cancellationToken) is null)
+        {
+            return UnknownStore(store);
+        }
+
+        var views = new List<ChannelConnectionView>();
+        foreach (var connection in await connections.ListAsync(store, cancellationToken))
+        {
+            views.Add(View(connection, await connections.GetStatusAsync(store, connection.Channel, cancellationToken)));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<ChannelConnectionView>>(views);
+    }
+
+    private static async Task<Results<Ok<ChannelConnectionView>, ProblemHttpResult>> GetAsync(
+        string tenantId, string storeId, string channel, IChannelConnectionStore connections, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(channel, out var parsed, out var problem))
+        {
+            return problem;
+        }
+
+        var store = new StoreRef(tenantId, storeId);
+        var connection = await connections.GetAsync(store, parsed, cancellationToken);
+        return connection is null
+            ? NotConnected(store, parsed)
+            : TypedResults.Ok(View(connection, await connections.GetStatusAsync(store, parsed, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<ChannelConnectionView>, ValidationProblem, ProblemHttpResult>> PutAsync(
+        string tenantId, string storeId, string channel, ChannelConnectionRequest request,
+        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(channel, out var parsed, out var problem))
+        {
+            return problem;
+        }
+
+        var store = new StoreRef(tenantId, storeId);
+        if (await stores.GetAsync(store, cancellationToken) is null)
+        {
+            return UnknownStore(store);
+        }
+
+        var descriptor = ChannelCatalog.Find(parsed)!;
+        var existing = await connections.GetAsync(store, parsed, cancellationToken);
+        var settings = Clean(request.Settings);
+        var credentials = new Dictionary<string, string>(existing?.Credentials ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in Clean(request.Credentials))
+        {
+            credentials[key] = value;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var knownSettings = descriptor.RequiredSettings.Concat(descriptor.OptionalSettings).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in settings.Keys.Where(k => !knownSettings.Contains(k)))
+        {
+            errors[$"settings.{key}"] = [$"{parsed} has no setting '{key}' (known: {string.Join(", ", knownSettings)})."];
+        }
+
+        foreach (var key in credentials.Keys.Where(k => !descriptor.Credentials.Contains(k)))
+        {
+            errors[$"credentials.{key}"] = [$"{parsed} has no credential '{key}' (known: {string.Join(", ", descriptor.Credentials)})."];
+        }
+
+        foreach (var key in descriptor.RequiredSettings.Where(k => !settings.ContainsKey(k)))
+        {
+            errors[$"settings.{key}"] = ["Required."];
+        }
+
+        foreach (var key in descriptor.Credentials.Where(k => !credentials.ContainsKey(k)))
+        {
+            errors[$"credentials.{key}"] = ["Required."];
+        }
+
+        var interval = request.PollIntervalSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : existing?.PollInterval ?? TimeSpan.FromMinutes(5);
+        if (interval < MinimumPollInterval)
+        {
+            errors["pollIntervalSeconds"] = [$"At least {MinimumPollInterval.TotalSeconds:0} seconds: channels rate-limit faster polling."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: $"The {parsed} connection is incomplete");
+        }
+
+        var connection = new ChannelConnection(store, parsed, request.Enabled, settings, credentials, interval, time.GetUtcNow());
+        await connections.UpsertAsync(connection, cancellationToken);
+
+        var status = await connections.GetStatusAsync(store, parsed, cancellationToken);
+        if (existing is not null && !SameAccount(existing, connection))
+        {
+            // Another account (or property) behind the same channel: its history starts over.
+            foreach (var stream in Streams(parsed))
+            {
+                await cursors.DeleteAsync(store, stream, cancellationToken);
+            }
+        }
+
+        // Saving is how a person answers "credentials rejected": poll again on the next scheduler pass.
+        status = status with { NextSyncAt = descriptor.Kind == ChannelKind.Poller ? time.GetUtcNow() : null };
+        await connections.SaveStatusAsync(store, parsed, status, cancellationToken);
+        return TypedResults.Ok(View(connection, status));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string tenantId, string storeId, string channel, IChannelConnectionStore connections, ICursorStore cursors, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(channel, out var parsed, out var problem))
+        {
+            return problem;
+        }
+
+        var store = new StoreRef(tenantId, storeId);
+        if (!await connections.DeleteAsync(store, parsed, cancellationToken))
+        {
+            return NotConnected(store, parsed);
+        }
+
+        foreach (var stream in Streams(parsed))
+        {
+            await cursors.DeleteAsync(store, stream, cancellationToken);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<ChannelSyncStatus>, ProblemHttpResult>> StatusAsync(
+        string tenantId, string storeId, string channel, IChannelConnectionStore connections, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(channel, out var parsed, out var problem))
+        {
+            return problem;
+        }
+
+        var store = new StoreRef(tenantId, storeId);
+        return await connections.GetAsync(store, parsed, cancellationToken) is null
+            ? NotConnected(store, parsed)
+            : TypedResults.Ok(await connections.GetStatusAsync(store, parsed, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<ConnectionCheck>, ProblemHttpResult>> TestAsync(
+        string tenantId, string storeId, string channel, ChannelSyncRunner runner, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(channel, out var parsed, out var problem))
+        {
+            return problem;
+        }
+
+        var store = new StoreRef(tenantId, storeId);
+        var check = await runner.TestAsync(store, parsed, cancellationToken);
+        return check is null ? NotConnected(store, parsed) : TypedResults.Ok(check);
+    }
+
+    private static async Task<Results<Ok<ChannelSyncStatus>, ProblemHttpResult>> SyncAsync(
+        string tenantId, string storeId, string channel, ChannelSyncRunner runner, CancellationToken cancellationToken)
+    {
+        if (!TryChannel(channel, out var parsed, out var problem))
+        {
+            return problem;
+        }
+
+        if (ChannelCatalog.Find(parsed)?.Kind != ChannelKind.Poller)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a polled channel",
+                detail: $"{parsed} pushes its events through webhooks; there is nothing to sync.");
+        }
+
+        var store = new StoreRef(tenantId, storeId);
+        var status = await runner.SyncAsync(store, parsed, cancellationToken);
+        return status is null ? NotConnected(store, parsed) : TypedResults.Ok(status);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<ShipmentView>>, ProblemHttpResult>> ShipmentsAsync(
+        string tenantId, string storeId, IStoreDirectory stores, ShipmentStore shipments, CancellationToken cancellationToken)
+    {
+        var store = new StoreRef(tenantId, storeId);
+        return await stores.GetAsync(store, cancellationToken) is null
+            ? UnknownStore(store)
+            : TypedResults.Ok(await shipments.ListAsync(store, cancellationToken));
+    }
+
+    private static ChannelConnectionView View(ChannelConnection connection, ChannelSyncStatus status)
+    {
+        var descriptor = ChannelCatalog.Find(connection.Channel)!;
+        return new ChannelConnectionView(
+            connection.Channel.ToString(),
+            Kind(descriptor.Kind),
+            connection.Enabled,
+            connection.Settings,
+            connection.Credentials.Keys.Order(StringComparer.Ordinal).ToList(),
+            (int)connection.PollInterval.TotalSeconds,
+            descriptor.WebhookPath?.Replace("{tenantId}", connection.Store.TenantId, StringComparison.Ordinal)
+                .Replace("{storeId}", connection.Store.StoreId, StringComparison.Ordinal),
+            status);
+    }
+
+    private static bool SameAccount(ChannelConnection before, ChannelConnection after)
+    {
+        string Key(ChannelConnection c) => string.Join('|', new[] { "marketplaceIds", "region", "propertyId", "adAccountId", "customerId", "shopDomain" }
+            .Select(k => c.Settings.TryGetValue(k, out var v) ? v : string.Empty));
+        return Key(before) == Key(after);
+    }
+
+    private static IEnumerable<string> Streams(SalesChannel channel) => channel switch
+    {
+        SalesChannel.Amazon => [Connectors.Amazon.AmazonOrdersPoller.Stream],
+        SalesChannel.GoogleAnalytics => [Connectors.GoogleAnalytics.Ga4TrafficPoller.Stream],
+        SalesChannel.FacebookAds => [Connectors.FacebookAds.FacebookInsightsPoller.Stream],
+        SalesChannel.GoogleAds => [Connectors.GoogleAds.GoogleAdsSpendPoller.Stream],
+        SalesChannel.Shopify => [Connectors.ShopifyAdmin.ShopifyBackfillPoller.Stream],
+        _ => [],
+    };
+
+    private static Dictionary<string, string> Clean(Dictionary<string, string>? values) =>
+        (values ?? []).Where(p => !string.IsNullOrWhiteSpace(p.Value)).ToDictionary(p => p.Key.Trim(), p => p.Value.Trim(), StringComparer.Ordinal);
+
+    private static string Kind(ChannelKind kind) => kind == ChannelKind.Webhook ? "webhook" : "poller";
+
+    private static bool TryChannel(string text, out SalesChannel channel, out ProblemHttpResult problem)
+    {
+        problem = null!;
+        if (Enum.TryParse(text, ignoreCase: true, out channel) && ChannelCatalog.Find(channel) is not null && !int.TryParse(text, out _))
+        {
+            return true;
+        }
+
+        problem = TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown channel",
+            detail: $"'{text}' is not a channel SalesDash connects (known: {string.Join(", ", ChannelCatalog.All.Select(d => d.Channel))}).");
+        return false;
+    }
+
+    private static ProblemHttpResult UnknownStore(StoreRef store) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store", detail: $"There is no store '{store.StoreId}' in '{store.TenantId}'.");
+
+    private static ProblemHttpResult NotConnected(StoreRef store, SalesChannel channel) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Channel not connected",
+            detail: $"{channel} is not connected for {store}.");
+}
