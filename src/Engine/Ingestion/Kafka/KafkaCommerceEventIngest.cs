@@ -16,7 +16,9 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
     private static readonly TimeSpan FlushOnDispose = TimeSpan.FromSeconds(10);
 
     private readonly IProducer<string, byte[]> _producer;
-    private readonly string _topic;
+    private readonly KafkaOptions _options;
+    private readonly object _gate = new();
+    private Task? _topicReady;
 
     public KafkaCommerceEventIngest(IOptions<KafkaOptions> options)
     {
@@ -27,7 +29,7 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
             throw new InvalidOperationException("Kafka:BootstrapServers is not set; Kafka ingestion cannot start.");
         }
 
-        _topic = kafka.Topic;
+        _options = kafka;
         _producer = new ProducerBuilder<string, byte[]>(ProducerConfigFor(kafka)).Build();
     }
 
@@ -40,10 +42,30 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
             Value = CommerceEventCodec.Encode(commerceEvent),
         };
 
+        if (_options.CreateTopic)
+        {
+            await EnsureTopicAsync().WaitAsync(cancellationToken);
+        }
+
         // ProduceAsync completes with the delivery report; a failure (timeout, not enough replicas) throws,
         // so the webhook is not acknowledged and the platform retries it.
-        await _producer.ProduceAsync(_topic, message, cancellationToken);
+        await _producer.ProduceAsync(_options.Topic, message, cancellationToken);
         return IngestOutcome.Accepted;
+    }
+
+    // The first webhook can come before the ingestion service has created the topic; a broker that auto-creates
+    // it would use its own partition count, so the topic is created here first, once (again only after a failure).
+    private Task EnsureTopicAsync()
+    {
+        lock (_gate)
+        {
+            if (_topicReady is null || _topicReady.IsFaulted || _topicReady.IsCanceled)
+            {
+                _topicReady = KafkaTopic.EnsureAsync(_options, CancellationToken.None);
+            }
+
+            return _topicReady;
+        }
     }
 
     public void Dispose()
@@ -66,6 +88,8 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
             // Murmur2 is what Java clients use, so other producers on the same topic put a store on the same partition.
             Partitioner = Partitioner.Murmur2Random,
         };
+        // A missing topic is an error to see, not something to create with the broker's default partition count.
+        config.Set("allow.auto.create.topics", "false");
         return config;
     }
 }

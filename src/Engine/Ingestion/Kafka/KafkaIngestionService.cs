@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Hosting;
 using Confluent.Kafka;
@@ -34,6 +35,43 @@ public sealed partial class KafkaIngestionService(
             await KafkaTopic.EnsureAsync(options, stoppingToken);
         }
 
+        // Not disposed: the shutdown task may still cancel it after this method returns; it lives as long as the host.
+        var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var consuming = ConsumeUntilStoppedAsync(options, shardRegion, system, stopping.Token);
+
+        // Whichever stops first, the host or the actor system: records in flight finish and are committed before
+        // the tenant entities are handed off, so a shutdown never leaves work that only a replay would redo.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-kafka-ingestion", async () =>
+        {
+            await CancelAsync(stopping);
+            await consuming.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return Done.Instance;
+        });
+
+        try
+        {
+            await consuming;
+        }
+        finally
+        {
+            await CancelAsync(stopping);
+        }
+    }
+
+    private static async Task CancelAsync(CancellationTokenSource stopping)
+    {
+        try
+        {
+            await stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped: nothing left to cancel.
+        }
+    }
+
+    private async Task ConsumeUntilStoppedAsync(KafkaOptions options, IActorRef shardRegion, ActorSystem system, CancellationToken stoppingToken)
+    {
         var backoff = options.RestartBackoff;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -66,6 +104,8 @@ public sealed partial class KafkaIngestionService(
 /// <summary>Creates the events topic when it is missing, with the configured partitions and replication.</summary>
 public static class KafkaTopic
 {
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
     public static async Task EnsureAsync(KafkaOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -73,12 +113,22 @@ public static class KafkaTopic
         {
             BootstrapServers = options.BootstrapServers,
         };
+        // Asking about the topic must not create it with the broker's defaults.
+        config.Set("allow.auto.create.topics", "false");
         using var admin = new AdminClientBuilder(config).Build();
+
+        // Metadata first: an existing topic needs no admin rights, and most starts find it there.
+        var metadata = await Task.Run(() => admin.GetMetadata(options.Topic, RequestTimeout), cancellationToken);
+        if (metadata.Topics.Any(t => t.Topic == options.Topic && !t.Error.IsError && t.Partitions.Count > 0))
+        {
+            return;
+        }
+
         try
         {
             await admin.CreateTopicsAsync(
                 [new TopicSpecification { Name = options.Topic, NumPartitions = options.Partitions, ReplicationFactor = options.ReplicationFactor }],
-                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(30) }).WaitAsync(cancellationToken);
+                new CreateTopicsOptions { RequestTimeout = RequestTimeout }).WaitAsync(cancellationToken);
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is ErrorCode.TopicAlreadyExists or ErrorCode.NoError))
         {

@@ -1,0 +1,253 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Ingestion.Kafka;
+using SalesDash.Engine.Tenants;
+using SalesDash.Engine.Tests.Support.Kafka;
+using static SalesDash.Engine.Tests.TestEvents;
+
+namespace SalesDash.Engine.Tests.Ingestion.Kafka;
+
+/// <summary>Kafka into the real sharded, journaled tenant entities: what the dashboard shows afterwards.</summary>
+public sealed class KafkaEntityIngestionTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
+    private static readonly DateTimeOffset Now = Utc(2026, 1, 12, 18, 0);
+    private static readonly StoreRef[] Stores = [new("acme", "shop-a"), new("acme", "shop-b"), new("globex", "main")];
+
+    private readonly MockKafkaCluster _cluster = MockKafkaCluster.Start();
+    private readonly TempDirectory _data = new();
+    private readonly FakeTimeProvider _time = new(Now);
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        _cluster.Dispose();
+    }
+
+    [Fact]
+    public async Task Every_event_delivered_twice_and_shuffled_still_gives_the_oracle_figures_to_the_cent()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = CreateTopic("twice", partitions: 4);
+        var trade = Trade.Generate(seed: 7, ordersPerStore: 40, updatesPerStore: 12, refundsPerStore: 9);
+
+        // Every delivery twice, then shuffled within windows of 16: updates may overtake their order, repeats interleave.
+        var random = new Random(11);
+        var deliveries = trade.Events.SelectMany(e => new[] { e, e }).Chunk(16)
+            .SelectMany(window => window.OrderBy(_ => random.Next()))
+            .ToArray();
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            Assert.All(await KafkaTestKit.ProduceAllAsync(ingest, deliveries), o => Assert.Equal(IngestOutcome.Accepted, o));
+        }
+
+        using var host = await EngineHost.StartAsync(_data.Path, _time);
+        var region = await host.Services.GetRequiredService<IRequiredActor<TenantStoreRegion>>().GetAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        using var stop = new CancellationTokenSource();
+        var run = new KafkaIngestionPipeline(options, region, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
+
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == deliveries.Length, Bound,
+            $"all {deliveries.Length} deliveries are processed and committed");
+        await stop.CancelAsync();
+        await run.WaitAsync(Bound, ct);
+
+        foreach (var store in Stores)
+        {
+            var tiles = await TilesOf(host, store);
+            var expected = trade.Oracle(store);
+            Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
+            Assert.Equal(expected.Refunds, tiles.Refunds.Value);
+            Assert.Equal(expected.Gross - expected.Refunds, tiles.NetRevenue.Value);
+            Assert.Equal(expected.Orders, tiles.Orders.Value);
+            Assert.Equal(expected.Units, tiles.UnitsSold.Value);
+        }
+    }
+
+    [Fact]
+    public async Task A_consumer_that_dies_before_committing_is_replayed_by_the_next_without_double_counting()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = CreateTopic("crash", partitions: 3);
+        options.ParallelismPerPartition = 8;
+        var trade = Trade.Generate(seed: 3, ordersPerStore: 70, updatesPerStore: 0, refundsPerStore: 0);
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, trade.Events);
+        }
+
+        using var host = await EngineHost.StartAsync(_data.Path, _time);
+        var region = await host.Services.GetRequiredService<IRequiredActor<TenantStoreRegion>>().GetAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+
+        // Started and recovered before the clock matters: the first consumer gives each record one second, once.
+        foreach (var store in Stores)
+        {
+            await TilesOf(host, store);
+        }
+
+        // First consumer: the entities journal everything it hands over, but after 60 answers it hears nothing
+        // more, so its later offsets are never committed and its stream fails on the unanswered records.
+        options.RecordAttempts = 1;
+        var first = new ForwardCounts();
+        var deaf = system.ActorOf(CountingForwarder.PropsFor(region, first, passReplies: 60));
+        var crashed = new KafkaIngestionPipeline(options, deaf, TimeSpan.FromSeconds(1), system, NullLogger.Instance)
+            .RunAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<AskTimeoutException>(() => crashed.WaitAsync(Bound, ct));
+        await KafkaTestKit.WaitUntilAsync(() => Volatile.Read(ref first.Answered) == Volatile.Read(ref first.Forwarded), Bound,
+            "every record the first consumer handed over is journaled");
+        var committedByFirst = KafkaTestKit.CommittedTotal(options);
+        Assert.InRange(committedByFirst, 1, 60);
+        Assert.True(first.Forwarded > committedByFirst, "the first consumer left no uncommitted tail to replay");
+        Assert.Equal(first.Forwarded, first.Accepted);
+
+        // Second consumer in the same group: it starts from the first one's commits and replays the tail.
+        options.RecordAttempts = 3;
+        var second = new ForwardCounts();
+        var forwarder = system.ActorOf(CountingForwarder.PropsFor(region, second));
+        using var stop = new CancellationTokenSource();
+        var run = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed");
+        await stop.CancelAsync();
+        await run.WaitAsync(Bound, ct);
+
+        // The replayed tail was recognised as already journaled; only records never handed over were new.
+        Assert.Equal(first.Forwarded - committedByFirst, second.Duplicates);
+        Assert.Equal(trade.Events.Count - first.Forwarded, second.Accepted);
+        foreach (var store in Stores)
+        {
+            var tiles = await TilesOf(host, store);
+            var expected = trade.Oracle(store);
+            Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
+            Assert.Equal(expected.Orders, tiles.Orders.Value);
+            Assert.Equal(expected.Orders, tiles.EventsApplied);
+        }
+    }
+
+    [Fact]
+    public async Task With_Kafka_configured_a_webhook_is_acknowledged_from_Kafka_and_the_host_feeds_the_tiles()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = $"hosted-{Guid.NewGuid():N}";
+        // Provisioned as an operator would; the mock broker does not serve the admin API that creates topics.
+        _cluster.CreateTopic(topic, partitions: 3);
+        var trade = Trade.Generate(seed: 5, ordersPerStore: 25, updatesPerStore: 5, refundsPerStore: 4);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = EngineHost.Settings(_data.Path);
+        settings["Kafka:BootstrapServers"] = _cluster.BootstrapServers;
+        settings["Kafka:Topic"] = topic;
+        settings["Kafka:Partitions"] = "3";
+        settings["Kafka:ReplicationFactor"] = "3";
+        settings["Kafka:CommitInterval"] = "00:00:00.100";
+        settings["Kafka:ConsumerProperties:session.timeout.ms"] = "3000";
+        settings["Kafka:ConsumerProperties:heartbeat.interval.ms"] = "500";
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddKafkaIngestion(builder.Configuration);
+        builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+
+        var ingest = host.Services.GetRequiredService<ICommerceEventIngest>();
+        Assert.IsType<KafkaCommerceEventIngest>(ingest);
+        foreach (var commerceEvent in trade.Events)
+        {
+            Assert.Equal(IngestOutcome.Accepted, await ingest.IngestAsync(commerceEvent, ct));
+        }
+
+        // Acknowledged means in Kafka: the topic holds every event even before the engine has folded it.
+        var options = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+        Assert.Equal(trade.Events.Count, KafkaTestKit.RecordsInTopic(options));
+
+        foreach (var store in Stores)
+        {
+            var expected = trade.Oracle(store);
+            DashboardTiles? tiles = null;
+            await KafkaTestKit.WaitUntilAsync(() =>
+            {
+                tiles = TilesOf(host, store).GetAwaiter().GetResult();
+                return tiles.GrossRevenue.Value == expected.Gross && tiles.Refunds.Value == expected.Refunds;
+            }, Bound, $"the tiles of {store} show the oracle's figures");
+            Assert.Equal(expected.Orders, tiles!.Orders.Value);
+            Assert.Equal(expected.Units, tiles.UnitsSold.Value);
+        }
+
+        await host.StopAsync(ct);
+        Assert.Equal(trade.Events.Count, KafkaTestKit.CommittedTotal(options));
+    }
+
+    private KafkaOptions CreateTopic(string name, int partitions)
+    {
+        var options = KafkaTestKit.OptionsFor(_cluster, $"{name}-{Guid.NewGuid():N}", partitions);
+        _cluster.CreateTopic(options.Topic, partitions);
+        return options;
+    }
+
+    private static Task<DashboardTiles> TilesOf(IHost host, StoreRef store) =>
+        host.Services.GetRequiredService<ITileQuery>().GetTilesAsync(
+            new StoreProfile(store, store.StoreId, SalesChannel.Shopify, $"{store.StoreId}.example", "GBP", "Europe/London", "secret"),
+            TestContext.Current.CancellationToken);
+
+    /// <summary>A day's trade for the three stores and, computed separately from the engine, what its tiles must show.</summary>
+    private sealed record Trade(IReadOnlyList<CommerceEvent> Events, IReadOnlyDictionary<StoreRef, (decimal Gross, decimal Refunds, int Orders, int Units)> Expected)
+    {
+        public (decimal Gross, decimal Refunds, int Orders, int Units) Oracle(StoreRef store) => Expected[store];
+
+        public static Trade Generate(int seed, int ordersPerStore, int updatesPerStore, int refundsPerStore)
+        {
+            var random = new Random(seed);
+            var events = new List<CommerceEvent>();
+            var expected = new Dictionary<StoreRef, (decimal, decimal, int, int)>();
+            var dayStart = new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero);
+            foreach (var store in Stores)
+            {
+                var finalTotals = new Dictionary<string, decimal>();
+                var units = 0;
+                var orders = new List<OrderPlaced>();
+                for (var i = 0; i < ordersPerStore; i++)
+                {
+                    // Between 08:00 and 17:00 on the (London = UTC in January) day of Now, in whole pence.
+                    var placedAt = dayStart.AddHours(8).AddMinutes(random.Next(0, 540)).AddSeconds(random.Next(0, 60));
+                    var order = Placed($"{store.StoreId}-o{i}", placedAt, random.Next(199, 45_000) / 100m, units: random.Next(1, 5), store: store);
+                    orders.Add(order);
+                    events.Add(order);
+                    finalTotals[order.OrderId] = order.TotalPrice;
+                    units += order.Lines.Sum(l => l.Quantity);
+                }
+
+                foreach (var order in orders.Take(updatesPerStore))
+                {
+                    var update = Updated(order, order.PlacedAt.AddMinutes(20), random.Next(199, 45_000) / 100m);
+                    events.Add(update);
+                    finalTotals[order.OrderId] = update.TotalPrice;
+                }
+
+                var refunds = 0m;
+                foreach (var order in orders.Skip(updatesPerStore).Take(refundsPerStore))
+                {
+                    var amount = Math.Round(order.TotalPrice * random.Next(10, 100) / 100m, 2);
+                    events.Add(Refund($"{order.OrderId}-r", order.OrderId, order.PlacedAt.AddMinutes(30), amount, store: store));
+                    refunds += amount;
+                }
+
+                expected[store] = (finalTotals.Values.Sum(), refunds, ordersPerStore, units);
+            }
+
+            return new Trade(events, expected);
+        }
+    }
+}
