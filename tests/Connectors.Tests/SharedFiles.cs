@@ -22,14 +22,20 @@ internal static class SharedFiles
 
     private static string FindRepoRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The binaries may be built outside the repository (--artifacts-path); the source file's own path is the fallback.
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(ThisFile()) ?? string.Empty })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "SalesDash.sln")))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return dir.FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "SalesDash.sln")))
+                {
+                    return dir.FullName;
+                }
             }
         }
 
-        throw new InvalidOperationException($"No SalesDash.sln above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"No SalesDash.sln above {AppContext.BaseDirectory} or {ThisFile()}");
     }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
