@@ -1,23 +1,100 @@
-import type { ReactNode } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
+import { BoardEditorPage } from '../features/boards/BoardEditorPage';
+import { BoardsPage } from '../features/boards/BoardsPage';
+import { WallboardPage } from '../features/boards/WallboardPage';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { dashboardPath, parseRoute, useLocationPath } from './routing';
-import { useStores } from './useStores';
+import { boardsPath, dashboardPath, parseRoute, useLocationPath } from './routing';
+import { ThemeSwitch } from './ThemeSwitch';
+import { useStores, type StoresState } from './useStores';
 
 export interface AppProps {
   loadStores?: typeof fetchStores;
 }
 
-/** Routes: "/" shows the first store, "/dashboards/:tenantId/:storeId" a given one. */
+/**
+ * Routes: "/" shows the first store, "/dashboards/:tenantId/:storeId" a given one, "/t/:tenantId/dashboards" the
+ * organisation's own dashboards (and "/…/:id" one of them), "/wall/:tokens" a wallboard without any chrome.
+ */
 export function App({ loadStores = fetchStores }: AppProps) {
   const [path, navigate] = useLocationPath();
-  const [stores, reloadStores] = useStores(loadStores);
   const route = parseRoute(path);
+  // A wallboard needs no store list and shows no chrome.
+  if (route.page === 'wall') return <WallboardPage tokens={route.tokens} search={window.location.search} />;
+  return <Shell route={route} loadStores={loadStores} navigate={navigate} />;
+}
+
+interface ShellProps {
+  route: ReturnType<typeof parseRoute>;
+  loadStores: typeof fetchStores;
+  navigate: (path: string) => void;
+}
+
+function Shell({ route, loadStores, navigate }: ShellProps) {
+  const [stores, reloadStores] = useStores(loadStores);
+  return (
+    <>
+      <AppNav route={route} stores={stores} navigate={navigate} />
+      <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} />
+    </>
+  );
+}
+
+interface PagesProps {
+  route: ReturnType<typeof parseRoute>;
+  stores: StoresState;
+  navigate: (path: string) => void;
+}
+
+/** The top bar: the live store view, the organisation's dashboards and the theme. */
+function AppNav({ route, stores, navigate }: PagesProps) {
+  const first = stores.status === 'ready' ? stores.stores[0] : undefined;
+  const tenantId =
+    route.page === 'dashboard' ? route.store.tenantId : route.page === 'boards' || route.page === 'board' ? route.tenantId : first?.tenantId;
+  const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
+    event.preventDefault();
+    navigate(to);
+  };
+  return (
+    <nav className="app-nav" aria-label="Main">
+      <a href="/" className="app-nav__brand" onClick={go('/')}>
+        SalesDash
+      </a>
+      <a href="/" onClick={go('/')} aria-current={route.page === 'home' || route.page === 'dashboard' ? 'page' : undefined}>
+        Live
+      </a>
+      {tenantId ? (
+        <a
+          href={boardsPath(tenantId)}
+          onClick={go(boardsPath(tenantId))}
+          aria-current={route.page === 'boards' || route.page === 'board' ? 'page' : undefined}
+        >
+          Dashboards
+        </a>
+      ) : null}
+      <ThemeSwitch />
+    </nav>
+  );
+}
+
+function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadStores: () => void }) {
   const list = stores.status === 'ready' ? stores.stores : [];
   const select = (store: StoreSummary) => navigate(dashboardPath(store));
 
-  if (route.page === 'not-found') {
+  if (route.page === 'boards') return <BoardsPage tenantId={route.tenantId} navigate={navigate} />;
+  if (route.page === 'board') {
+    return (
+      <BoardEditorPage
+        tenantId={route.tenantId}
+        boardId={route.boardId}
+        boardsHref={boardsPath(route.tenantId)}
+        stores={stores.status === 'ready' ? stores.stores : null}
+      />
+    );
+  }
+
+  if (route.page === 'not-found' || route.page === 'wall') {
     return (
       <Message title="Page not found">
         <a href="/">Go to the dashboard</a>

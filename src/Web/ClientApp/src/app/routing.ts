@@ -1,12 +1,32 @@
-// Plain history-API routing: two pages do not need a router library. The server falls back to index.html.
+// Plain history-API routing: a handful of pages do not need a router library. The server falls back to index.html.
 import { useCallback, useSyncExternalStore } from 'react';
 import type { StoreKey } from '../lib/types';
 
-export type Route = { page: 'home' } | { page: 'dashboard'; store: StoreKey } | { page: 'not-found' };
+export type Route =
+  | { page: 'home' }
+  | { page: 'dashboard'; store: StoreKey }
+  | { page: 'boards'; tenantId: string }
+  | { page: 'board'; tenantId: string; boardId: string }
+  | { page: 'wall'; tokens: string[] }
+  | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { page: 'home' };
+  try {
+    const boards = /^\/t\/([^/]+)\/dashboards(?:\/([^/]+))?$/.exec(path);
+    if (boards?.[1]) {
+      const tenantId = decodeURIComponent(boards[1]);
+      return boards[2] ? { page: 'board', tenantId, boardId: decodeURIComponent(boards[2]) } : { page: 'boards', tenantId };
+    }
+    const wall = /^\/wall\/([^/]+)$/.exec(path);
+    if (wall?.[1]) {
+      const tokens = decodeURIComponent(wall[1]).split(',').filter(Boolean);
+      if (tokens.length > 0) return { page: 'wall', tokens };
+    }
+  } catch {
+    return { page: 'not-found' };
+  }
   const match = /^\/dashboards\/([^/]+)\/([^/]+)$/.exec(path);
   if (match?.[1] && match[2]) {
     try {
@@ -20,6 +40,20 @@ export function parseRoute(pathname: string): Route {
 
 export function dashboardPath(store: StoreKey): string {
   return `/dashboards/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}`;
+}
+
+/** The organisation's own dashboards. */
+export function boardsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/dashboards`;
+}
+
+export function boardPath(tenantId: string, boardId: string): string {
+  return `${boardsPath(tenantId)}/${encodeURIComponent(boardId)}`;
+}
+
+/** A wallboard rotating through the dashboards of these share tokens, `seconds` each. */
+export function wallPath(tokens: readonly string[], seconds?: number): string {
+  return `/wall/${tokens.join(',')}${seconds ? `?rotate=${seconds}` : ''}`;
 }
 
 const navigationEvent = 'salesdash:navigate';

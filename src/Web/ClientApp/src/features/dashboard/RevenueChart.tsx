@@ -1,27 +1,15 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { init, use, type EChartsType } from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { useScheme } from '../../app/theme';
 import { usePrefersReducedMotion } from '../../app/usePrefersReducedMotion';
 import type { MinutePoint } from '../../lib/types';
 import { buildRevenueChartOption, describeRevenue, type ChartColors } from './revenueChartOption';
 
 // Only what this chart draws, which keeps the bundle far smaller than importing all of ECharts.
 use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
-
-const lightQuery = '(prefers-color-scheme: light)';
-
-function subscribeScheme(onChange: () => void): () => void {
-  if (typeof window.matchMedia !== 'function') return () => {};
-  const list = window.matchMedia(lightQuery);
-  list.addEventListener('change', onChange);
-  return () => list.removeEventListener('change', onChange);
-}
-
-function schemeSnapshot(): 'light' | 'dark' {
-  return typeof window.matchMedia === 'function' && window.matchMedia(lightQuery).matches ? 'light' : 'dark';
-}
 
 function readColors(element: HTMLElement): ChartColors {
   const style = getComputedStyle(element);
@@ -46,7 +34,8 @@ export function RevenueChart({ points, currency, timeZone }: RevenueChartProps) 
   const containerRef = useRef<HTMLDivElement>(null);
   const [chart, setChart] = useState<EChartsType | null>(null);
   const reducedMotion = usePrefersReducedMotion();
-  const scheme = useSyncExternalStore(subscribeScheme, schemeSnapshot, () => 'dark' as const);
+  // Colours come from CSS variables; re-reading them when the theme changes keeps the chart in step.
+  const scheme = useScheme();
 
   useEffect(() => {
     const element = containerRef.current;

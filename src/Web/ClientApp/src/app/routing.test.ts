@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { boardPath, boardsPath, dashboardPath, parseRoute, wallPath } from './routing';
+
+describe('parseRoute', () => {
+  it('keeps the store dashboard routes', () => {
+    expect(parseRoute('/')).toEqual({ page: 'home' });
+    expect(parseRoute(dashboardPath({ tenantId: 'demo', storeId: 'demo shop' }))).toEqual({
+      page: 'dashboard',
+      store: { tenantId: 'demo', storeId: 'demo shop' },
+    });
+  });
+
+  it('reads an organisation’s dashboards and one dashboard', () => {
+    expect(parseRoute(boardsPath('acme'))).toEqual({ page: 'boards', tenantId: 'acme' });
+    expect(parseRoute(boardPath('acme', 'b1') + '/')).toEqual({ page: 'board', tenantId: 'acme', boardId: 'b1' });
+  });
+
+  it('reads one or several wallboard tokens', () => {
+    expect(parseRoute('/wall/abc')).toEqual({ page: 'wall', tokens: ['abc'] });
+    expect(parseRoute(wallPath(['abc', 'def'], 30).split('?')[0]!)).toEqual({ page: 'wall', tokens: ['abc', 'def'] });
+    expect(wallPath(['abc', 'def'], 30)).toBe('/wall/abc,def?rotate=30');
+  });
+
+  it('answers not-found for anything else', () => {
+    expect(parseRoute('/wall/')).toEqual({ page: 'not-found' });
+    expect(parseRoute('/t/acme')).toEqual({ page: 'not-found' });
+    expect(parseRoute('/t/%E0%A4%A/dashboards')).toEqual({ page: 'not-found' });
+  });
+});

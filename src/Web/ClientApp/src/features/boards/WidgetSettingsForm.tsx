@@ -1,0 +1,140 @@
+import { useId } from 'react';
+import {
+  channels,
+  chartTypeLabels,
+  comparisonLabels,
+  comparisonsFor,
+  metricLabels,
+  metricsFor,
+  normaliseSettings,
+  periodLabels,
+  periodsFor,
+  widgetTitle,
+} from './catalogue';
+import type { ChartType, Comparison, Metric, Period, Widget, WidgetSettings } from './types';
+
+export interface WidgetSettingsFormProps {
+  widget: Widget;
+  onChange: (widget: Widget) => void;
+  onClose: () => void;
+}
+
+/** A widget's settings; every change applies at once and only offers what the server accepts. */
+export function WidgetSettingsForm({ widget, onChange, onClose }: WidgetSettingsFormProps) {
+  const id = useId();
+  const { settings, kind } = widget;
+  const set = (patch: Partial<WidgetSettings>) => onChange({ ...widget, settings: normaliseSettings(kind, { ...settings, ...patch }) });
+
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`} data-testid="widget-settings">
+      <header className="panel__header">
+        <h2 id={`${id}-title`}>Settings: {widgetTitle(widget)}</h2>
+        <button type="button" onClick={onClose}>
+          Done
+        </button>
+      </header>
+      <div className="form-grid">
+        <label>
+          <span>Title</span>
+          <input
+            type="text"
+            value={widget.title ?? ''}
+            maxLength={80}
+            placeholder="Automatic"
+            onChange={(e) => onChange({ ...widget, title: e.target.value || null })}
+          />
+        </label>
+        <label>
+          <span>Metric</span>
+          <select value={settings.metric} data-testid="setting-metric" onChange={(e) => set({ metric: e.target.value as Metric })}>
+            {metricsFor(kind, settings.period).map((m) => (
+              <option key={m} value={m}>
+                {metricLabels[m]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Period</span>
+          <select value={settings.period} data-testid="setting-period" onChange={(e) => set({ period: e.target.value as Period })}>
+            {periodsFor(kind).map((p) => (
+              <option key={p} value={p}>
+                {periodLabels[p]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Comparison</span>
+          <select
+            value={settings.comparison}
+            data-testid="setting-comparison"
+            onChange={(e) => set({ comparison: e.target.value as Comparison })}
+          >
+            {comparisonsFor(kind, settings.period).map((c) => (
+              <option key={c} value={c}>
+                {comparisonLabels[c]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Channel</span>
+          <select value={settings.channel ?? ''} data-testid="setting-channel" onChange={(e) => set({ channel: e.target.value || null })}>
+            <option value="">All channels</option>
+            {channels.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        {kind === 'chart' ? (
+          <label>
+            <span>Chart</span>
+            <select
+              value={settings.chartType ?? 'bar'}
+              data-testid="setting-chart-type"
+              onChange={(e) => set({ chartType: e.target.value as ChartType })}
+            >
+              {(Object.keys(chartTypeLabels) as ChartType[]).map((t) => (
+                <option key={t} value={t}>
+                  {chartTypeLabels[t]}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {kind === 'goal' ? (
+          <>
+            <label>
+              <span>Target</span>
+              <input
+                type="number"
+                min={1}
+                step="any"
+                value={settings.target ?? ''}
+                data-testid="setting-target"
+                onChange={(e) => {
+                  const target = Number(e.target.value);
+                  // Only positive targets are kept; an empty or zero box leaves the last good one in place.
+                  if (Number.isFinite(target) && target > 0) set({ target });
+                }}
+              />
+            </label>
+            <label>
+              <span>Target name</span>
+              <input
+                type="text"
+                maxLength={60}
+                value={settings.targetLabel ?? ''}
+                placeholder="e.g. Black Friday target"
+                onChange={(e) => set({ targetLabel: e.target.value || null })}
+              />
+            </label>
+          </>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+// What the dashboard pages talk to, swappable in tests.
+import { createContext, useContext } from 'react';
+import type { HubConnectionLike } from '../dashboard/dashboardHubClient';
+import { boardsApi, type BoardsApi } from './api';
+import { createLiveConnection } from './liveTilesClient';
+
+export interface BoardsServices {
+  api: BoardsApi;
+  createConnection: () => HubConnectionLike;
+  /** Milliseconds until a save is sent after the last change: drags and typing coalesce into one PUT. */
+  saveDelayMs: number;
+}
+
+export const defaultBoardsServices: BoardsServices = {
+  api: boardsApi,
+  createConnection: () => createLiveConnection(),
+  saveDelayMs: 500,
+};
+
+export const BoardsServicesContext = createContext<BoardsServices>(defaultBoardsServices);
+
+export function useBoardsServices(): BoardsServices {
+  return useContext(BoardsServicesContext);
+}
