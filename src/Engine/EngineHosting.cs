@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
+using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Snapshots;
@@ -60,7 +61,8 @@ public static class EngineHosting
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IStoreDirectory>(sp =>
             new SqliteStoreDirectory(SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
-        services.TryAddSingleton<IMinuteSnapshotStore>(sp => CreateSnapshotStore(sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        // One store (DuckDB or ClickHouse) serves both the live path's minute rows and history's facts.
+        services.AddSalesDashHistory(configuration);
         services.TryAddSingleton<ICommerceEventIngest, ShardedCommerceEventIngest>();
         services.TryAddSingleton<ITileQuery, ShardedTileQuery>();
         return services;
@@ -95,6 +97,7 @@ public static class EngineHosting
             .WithCustomSerializer(SalesDashSerializer.SerializerName, SalesDashSerializer.BoundTypes, system => new SalesDashSerializer(system))
             .AddJournal(engine)
             .AddSnapshotWriter()
+            .AddHistoryWriter()
             .AddTenantStores(role);
 
         return builder;
@@ -124,15 +127,6 @@ public static class EngineHosting
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
     }
-
-    private static IMinuteSnapshotStore CreateSnapshotStore(EngineOptions options) => options.Snapshots switch
-    {
-        SnapshotProvider.DuckDb => new DuckDbMinuteSnapshotStore(string.IsNullOrWhiteSpace(options.SnapshotConnectionString)
-            ? DuckDbMinuteSnapshotStore.ConnectionStringFor(options.DataDirectory)
-            : options.SnapshotConnectionString),
-        _ => throw new OptionsValidationException(EngineOptions.Section, typeof(EngineOptions),
-            [$"Engine:Snapshots={options.Snapshots} is not available yet; use DuckDb."]),
-    };
 }
 
 /// <summary>Rejects engine settings that would only fail later, at start-up rather than on the first event.</summary>
@@ -166,9 +160,9 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             failures.Add("Engine:Journal=PostgreSql needs Engine:JournalConnectionString.");
         }
 
-        if (options.Snapshots == SnapshotProvider.ClickHouse)
+        if (options.Snapshots == SnapshotProvider.ClickHouse && string.IsNullOrWhiteSpace(options.SnapshotConnectionString))
         {
-            failures.Add("Engine:Snapshots=ClickHouse is not available yet; use DuckDb.");
+            failures.Add("Engine:Snapshots=ClickHouse needs Engine:SnapshotConnectionString (e.g. Host=127.0.0.1;Port=8123;Database=salesdash).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

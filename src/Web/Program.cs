@@ -6,6 +6,7 @@ using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
+using SalesDash.Web.Imports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
 
@@ -21,6 +22,7 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
 builder.Services.AddHostedService<StoreSeeder>();
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
+builder.Services.AddSalesDashImports();
 
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
@@ -42,6 +44,8 @@ app.MapGroup("/webhooks").MapChannelWebhooks();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
+app.MapGroup("/api/history").MapHistoryApi();
+app.MapGroup("/api/imports").MapImportsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);

@@ -7,14 +7,14 @@ namespace SalesDash.Engine.Tests;
 public sealed class EngineHostingTests
 {
     [Fact]
-    public async Task ClickHouse_snapshots_are_refused_at_start_with_a_clear_message()
+    public async Task ClickHouse_snapshots_without_a_connection_string_are_refused_at_start_with_a_clear_message()
     {
         using var data = new TempDirectory();
         using var host = EngineHost.Build(data.Path, new FakeTimeProvider(), new Dictionary<string, string?> { ["Engine:Snapshots"] = "ClickHouse" });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.Contains("ClickHouse is not available yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Engine:Snapshots=ClickHouse needs Engine:SnapshotConnectionString", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
