@@ -62,6 +62,8 @@ internal sealed class KafkaCommitSink : GraphStageWithMaterializedValue<SinkShap
         public override void PreStart()
         {
             _onCommitted = GetAsyncCallback<Task>(OnCommitted);
+            // Once upstream finishes the inlet is closed; without this the stage would stop before its final commit lands.
+            SetKeepGoing(true);
             ScheduleRepeatedly(CommitTimer, _stage._interval);
             Pull(_stage.In);
         }
