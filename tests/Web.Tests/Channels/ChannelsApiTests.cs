@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Web.Channels;
+using SalesDash.Web.Tests.Hosting;
+
+namespace SalesDash.Web.Tests.Channels;
+
+public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<ChannelsAppFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Saved_credentials_are_never_returned_and_not_stored_in_plain_text()
+    {
+        var client = app.CreateClient();
+        const string secret = "Atzr|IwEBIA-very-secret-refresh-token";
+
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/amazon", new ChannelConnectionRequest(
+            true, new() { ["marketplaceIds"] = "A1F83G8C2ARO7P", ["region"] = "eu" },
+            new() { ["clientId"] = "amzn1.application-oa2-client.abc", ["clientSecret"] = "client-secret-xyz", ["refreshToken"] = secret }, 600), Ct);
+        var listed = await client.GetStringAsync("/api/channels/acme/uk-shop", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var body = await put.Content.ReadAsStringAsync(Ct);
+        Assert.DoesNotContain(secret, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("client-secret-xyz", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed, StringComparison.Ordinal);
+        var view = JsonNode.Parse(body)!;
+        Assert.Equal(["clientId", "clientSecret", "refreshToken"], view["credentialsSet"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal("A1F83G8C2ARO7P", (string)view["settings"]!["marketplaceIds"]!);
+        var database = await File.ReadAllBytesAsync(Path.Combine(app.DataDirectory, "channels.db"), Ct);
+        Assert.DoesNotContain(secret, Encoding.UTF8.GetString(database), StringComparison.Ordinal);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(app.DataDirectory, "keys"), "key-*.xml").Any());
+    }
+
+    [Fact]
+    public async Task Incomplete_connection_is_a_validation_problem_naming_what_is_missing()
+    {
+        var client = app.CreateClient();
+
+        using var response = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/googleanalytics",
+            new ChannelConnectionRequest(true, new() { ["propertyId"] = "123" }, new() { ["clientId"] = "id", ["password"] = "x" }, null), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        var errors = problem["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("credentials.refreshToken"));
+        Assert.True(errors.ContainsKey("credentials.password"));
+    }
+
+    [Fact]
+    public async Task Rejected_credentials_show_in_test_connection_and_sync_status()
+    {
+        var client = app.CreateClient();
+        app.Upstream.On("api.amazon.com/auth/o2/token", _ => FakeUpstream.Json("""{"error_description":"The request has an invalid grant parameter : refresh_token","error":"invalid_grant"}""", HttpStatusCode.BadRequest));
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/amazon", new ChannelConnectionRequest(
+            true, new() { ["marketplaceIds"] = "ATVPDKIKX0DER" }, new() { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "Atzr|revoked" }, null), Ct);
+        put.EnsureSuccessStatusCode();
+
+        var test = await (await client.PostAsync("/api/channels/acme/us-shop/amazon/test", null, Ct)).Content.ReadFromJsonAsync<JsonObject>(Ct);
+        var sync = await (await client.PostAsync("/api/channels/acme/us-shop/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
+        var status = await client.GetFromJsonAsync<ChannelSyncStatus>("/api/channels/acme/us-shop/amazon/status", Ct);
+
+        Assert.False((bool)test!["ok"]!);
+        Assert.Contains("invalid_grant", (string)test["detail"]!, StringComparison.Ordinal);
+        Assert.Equal(SyncStates.CredentialsRejected, sync!.State);
+        Assert.Equal(SyncStates.CredentialsRejected, status!.State);
+        Assert.Equal(WebAppFactory.Now, status.LastSyncAt);
+        Assert.Null(status.NextSyncAt);
+        Assert.Contains("invalid_grant", status.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Amazon_sync_puts_todays_orders_on_the_tiles_and_records_the_last_sync()
+    {
+        var client = app.CreateClient();
+        var purchased = WebAppFactory.Now.AddHours(-2).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        app.Upstream.On("api.amazon.com/auth/o2/token", _ => FakeUpstream.Json("""{"access_token":"Atza|ok","expires_in":3600}"""));
+        // getOrders / getOrderItems in the shape of Amazon's sandbox examples (ordersV0.json), dated today.
+        app.Upstream.On("sellingpartnerapi-eu.amazon.com/orders/v0/orders", request => request.RequestUri!.AbsolutePath.EndsWith("/orderItems", StringComparison.Ordinal)
+            ? FakeUpstream.Json("""{"payload":{"AmazonOrderId":"202-1111111-2222222","OrderItems":[{"ASIN":"B00551Q3CS","SellerSKU":"MUG-1","Title":"Mug","QuantityOrdered":2,"ItemPrice":{"CurrencyCode":"EUR","Amount":"40.00"}}]}}""")
+            : FakeUpstream.Json($$$"""{"payload":{"Orders":[{"AmazonOrderId":"202-1111111-2222222","PurchaseDate":"{{{purchased}}}","LastUpdateDate":"{{{purchased}}}","OrderStatus":"Unshipped","OrderTotal":{"CurrencyCode":"EUR","Amount":"40.00"},"MarketplaceId":"A1PA6795UKMFR9","SalesChannel":"Amazon.de"}]}}"""));
+        using var put = await client.PutAsJsonAsync("/api/channels/globex/shop/amazon", new ChannelConnectionRequest(
+            true, new() { ["marketplaceIds"] = "A1PA6795UKMFR9", ["region"] = "eu" }, new() { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "Atzr|ok" }, null), Ct);
+        put.EnsureSuccessStatusCode();
+
+        var status = await (await client.PostAsync("/api/channels/globex/shop/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/globex/shop/tiles", Ct);
+
+        Assert.Equal(SyncStates.Ok, status!.State);
+        Assert.Equal(1, status.EventsIngested);
+        Assert.Equal(WebAppFactory.Now, status.LastSuccessAt);
+        Assert.Equal(40.00m, tiles!.GrossRevenue.Value);
+        Assert.Equal(1m, tiles.Orders.Value);
+        Assert.Equal(2m, tiles.UnitsSold.Value);
+    }
+
+    [Fact]
+    public async Task Stripe_webhook_counts_a_signed_charge_once_and_refuses_a_replayed_one()
+    {
+        var client = app.CreateClient();
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/stripe",
+            new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec_test_secret" }, null), Ct);
+        put.EnsureSuccessStatusCode();
+        var created = WebAppFactory.Now.AddMinutes(-5).ToUnixTimeSeconds();
+        // An event envelope around a charge, in the shape of Stripe's fixtures3.json "event" and "charge".
+        var body = Encoding.UTF8.GetBytes("{\"id\":\"evt_1QxYz\",\"object\":\"event\",\"api_version\":\"2024-06-20\",\"created\":" + created
+            + ",\"type\":\"charge.succeeded\",\"data\":{\"object\":{\"id\":\"ch_3QxYz\",\"object\":\"charge\",\"amount\":12550,\"amount_captured\":12550,"
+            + "\"captured\":true,\"currency\":\"usd\",\"created\":" + created + ",\"paid\":true,\"status\":\"succeeded\",\"payment_intent\":\"pi_3QxYz\"}}}");
+
+        using var first = await client.SendAsync(Stripe(body, WebAppFactory.Now.ToUnixTimeSeconds()), Ct);
+        using var again = await client.SendAsync(Stripe(body, WebAppFactory.Now.ToUnixTimeSeconds()), Ct);
+        using var replay = await client.SendAsync(Stripe(body, WebAppFactory.Now.AddMinutes(-10).ToUnixTimeSeconds()), Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("accepted", (string)(await first.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);
+        Assert.Equal("duplicate", (string)(await again.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Equal("application/problem+json", replay.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(125.50m, tiles!.GrossRevenue.Value);
+        Assert.Equal(1m, tiles.Orders.Value);
+    }
+
+    [Fact]
+    public async Task EasyPost_tracker_event_shows_in_the_store_shipments_and_a_bad_signature_does_not()
+    {
+        var client = app.CreateClient();
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/shipping",
+            new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "sécret" }, null), Ct);
+        put.EnsureSuccessStatusCode();
+        // A tracker.updated event in the shape of EasyPost's official event-body.json fixture.
+        var body = Encoding.UTF8.GetBytes("""{"description":"tracker.updated","id":"evt_7","object":"Event","updated_at":"2026-11-25T12:00:00Z","result":{"id":"trk_7","object":"Tracker","tracking_code":"9400100000000000000000","status":"out_for_delivery","status_detail":"out_for_delivery","updated_at":"2026-11-25T11:59:00Z","est_delivery_date":"2026-11-25T18:00:00Z","carrier":"USPS","public_url":"https://track.easypost.com/7"}}""");
+
+        using var forged = await client.SendAsync(EasyPost(body, "hmac-sha256-hex=" + new string('0', 64)), Ct);
+        using var signed = await client.SendAsync(EasyPost(body, "hmac-sha256-hex=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("sécret".Normalize(NormalizationForm.FormKD)), body))), Ct);
+        var shipments = await client.GetFromJsonAsync<List<ShipmentView>>("/api/channels/acme/uk-shop/shipments", Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        var parcel = Assert.Single(shipments!);
+        Assert.Equal("out_for_delivery", parcel.Status);
+        Assert.Equal("USPS", parcel.Carrier);
+    }
+
+    [Fact]
+    public async Task Webhook_for_a_channel_that_is_not_connected_is_404()
+    {
+        using var response = await app.CreateClient().PostAsync("/webhooks/woocommerce/acme/us-shop", new StringContent("{}"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static HttpRequestMessage Stripe(byte[] body, long timestamp)
+    {
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData("whsec_test_secret"u8, [.. Encoding.UTF8.GetBytes($"{timestamp}."), .. body]));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe/acme/us-shop") { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", $"t={timestamp},v1={signature}");
+        return request;
+    }
+
+    private static HttpRequestMessage EasyPost(byte[] body, string signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/shipping/easypost/acme/uk-shop") { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation("X-Hmac-Signature", signature);
+        return request;
+    }
+}
