@@ -5,10 +5,11 @@ import { useCountUp } from '../dashboard/useCountUp';
 import { higherIsBetter, isMoney, metricLabels } from './catalogue';
 import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreFigures } from './figures';
 import { formatFigure, formatProgress } from './format';
+import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
 
 // ECharts is most of the bundle; boards without a chart never load it.
-const BoardChart = lazy(() => import('./BoardChart'));
+const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
 
 /** Where a click on a widget drills into. */
 export type Drill = { kind: 'minute'; widget: Widget; minute: string } | { kind: 'channel'; widget: Widget; channel: string };
