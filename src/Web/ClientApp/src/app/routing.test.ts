@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardPath, boardsPath, dashboardPath, parseRoute, wallPath } from './routing';
+import { boardPath, boardsPath, dashboardPath, historyPath, importPath, parseRoute, wallPath } from './routing';
 
 describe('parseRoute', () => {
   it('keeps the store dashboard routes', () => {
@@ -19,6 +19,14 @@ describe('parseRoute', () => {
     expect(parseRoute('/wall/abc')).toEqual({ page: 'wall', tokens: ['abc'] });
     expect(parseRoute(wallPath(['abc', 'def'], 30).split('?')[0]!)).toEqual({ page: 'wall', tokens: ['abc', 'def'] });
     expect(wallPath(['abc', 'def'], 30)).toBe('/wall/abc,def?rotate=30');
+  });
+
+  it('reads a store’s history and import pages', () => {
+    const store = { tenantId: 'acme', storeId: 'eu shop' };
+    expect(historyPath(store)).toBe('/stores/acme/eu%20shop/history');
+    expect(parseRoute(historyPath(store))).toEqual({ page: 'history', store });
+    expect(parseRoute(importPath(store) + '/')).toEqual({ page: 'import', store });
+    expect(parseRoute('/stores/acme/eu/refunds')).toEqual({ page: 'not-found' });
   });
 
   it('answers not-found for anything else', () => {

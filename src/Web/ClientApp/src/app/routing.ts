@@ -8,6 +8,8 @@ export type Route =
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
   | { page: 'wall'; tokens: string[] }
+  | { page: 'history'; store: StoreKey }
+  | { page: 'import'; store: StoreKey }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -27,6 +29,15 @@ export function parseRoute(pathname: string): Route {
   } catch {
     return { page: 'not-found' };
   }
+  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import)$/.exec(path);
+  if (history?.[1] && history[2]) {
+    try {
+      const store = { tenantId: decodeURIComponent(history[1]), storeId: decodeURIComponent(history[2]) };
+      return history[3] === 'import' ? { page: 'import', store } : { page: 'history', store };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
   const match = /^\/dashboards\/([^/]+)\/([^/]+)$/.exec(path);
   if (match?.[1] && match[2]) {
     try {
@@ -40,6 +51,16 @@ export function parseRoute(pathname: string): Route {
 
 export function dashboardPath(store: StoreKey): string {
   return `/dashboards/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}`;
+}
+
+/** A store's history: periods, comparisons and drill-downs. */
+export function historyPath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/history`;
+}
+
+/** Where a store's order history is imported from a CSV export. */
+export function importPath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/import`;
 }
 
 /** The organisation's own dashboards. */
