@@ -199,6 +199,19 @@ public sealed class KpiState
         return rows;
     }
 
+    /// <summary>The oldest UTC minute held; null before the first event. Minute monitors rebuild from here after recovery.</summary>
+    public DateTimeOffset? EarliestMinute => _buckets.Count == 0 ? null : FromMinute(_buckets.Keys.Min());
+
+    /// <summary>The totals of one UTC minute; null when nothing happened in it or it is no longer held.</summary>
+    public MinuteBucketSnapshot? MinuteAt(DateTimeOffset minute)
+    {
+        var key = ToMinute(minute);
+        return _buckets.TryGetValue(key, out var b)
+            ? new MinuteBucketSnapshot(FromMinute(key), b.Gross, b.Refunds, b.Orders, b.Units, b.NewCustomerOrders, b.ReturningCustomerOrders,
+                b.CancelledOrders, b.Sessions, b.AdSpend)
+            : null;
+    }
+
     /// <summary>A serialisable copy of everything held, for persistence snapshots.</summary>
     public KpiSnapshot ToSnapshot() => new(
         EventsApplied,

@@ -8,6 +8,7 @@ using Akka.Persistence;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Snapshots;
@@ -27,6 +28,10 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
 
     private const string FlushTimer = "flush";
     private const string StopTimer = "stop-timeout";
+    private const string MinuteTimer = "minute";
+
+    /// <summary>How often the clock is checked for completed minutes; a minute closes at most this late.</summary>
+    private static readonly TimeSpan MinuteCheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a stopping entity waits for its final snapshot before stopping anyway.</summary>
     private static readonly TimeSpan StopSnapshotTimeout = TimeSpan.FromSeconds(5);
@@ -40,6 +45,8 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     private readonly InFlightEvents _inFlight = new();
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private MinuteMonitor _minutes;
+    private bool _rebuildingMinutes;
     private KpiState _state;
     private string? _requestedCurrency;
     private string? _requestedZone;
@@ -60,6 +67,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         _publishInterval = publishInterval;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _state = new KpiState(_store);
+        _minutes = new MinuteMonitor(_store);
         PersistenceId = TenantStoreIds.PersistenceIdFor(_store);
 
         Recover<SnapshotOffer>(offer =>
@@ -82,6 +90,8 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            // Anomaly detectors are not journalled: the minute monitor rebuilds them from the buckets on its first close.
+            Timers.StartPeriodicTimer(MinuteTimer, MinuteTick.Instance, MinuteCheckInterval);
             if (_dirtyMinutes.Count > 0)
             {
                 ScheduleFlush();
@@ -91,6 +101,23 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         Command<TenantStore.Record>(Record);
         Command<TenantStore.GetTiles>(GetTiles);
         Command<FlushTick>(_ => Flush());
+        Command<MinuteTick>(_ => CloseMinutes());
+        Command<MinutesRebuilt>(rebuilt =>
+        {
+            _minutes = rebuilt.Monitor;
+            _rebuildingMinutes = false;
+            CloseMinutes();
+        });
+        Command<MinutesRebuildFailed>(failed =>
+        {
+            _rebuildingMinutes = false;
+            _log.Warning(failed.Cause, "Rebuilding the minute monitor of {0} failed; retrying on the next tick", PersistenceId);
+        });
+        Command<StoreMinutes.Pull>(pull =>
+        {
+            CloseMinutes();
+            Sender.Tell(new StoreMinutes.Closed(_store, _minutes.Since(pull.After)));
+        });
         Command<Stop>(_ => DeferAsync(Stop.Instance, _ => BeginStop()));
         Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Snapshot of {0} failed; the journal still has every event", PersistenceId));
@@ -183,9 +210,38 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         }
     }
 
+    private void CloseMinutes()
+    {
+        if (Currency is not { } currency || Zone is not { } zone || _rebuildingMinutes)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        if (_minutes.NeedsRebuild(now))
+        {
+            // Replaying days of minutes through the detectors takes a while: it runs on a copy, off the entity's thread.
+            var history = MinuteMonitor.Capture(_state, now);
+            if (!history.IsEmpty)
+            {
+                _rebuildingMinutes = true;
+                Task.Run(() => MinuteMonitor.Rebuild(history, now, zone, currency))
+                    .PipeTo(Self, success: monitor => new MinutesRebuilt(monitor), failure: e => new MinutesRebuildFailed(e));
+            }
+
+            return;
+        }
+
+        foreach (var closed in _minutes.Close(_state, now, zone, currency))
+        {
+            _mediator.Tell(new Publish(StoreMinutes.TopicFor(_store), new StoreMinutes.MinuteClosed(closed)));
+        }
+    }
+
     private void BeginStop()
     {
         Timers.Cancel(FlushTimer);
+        Timers.Cancel(MinuteTimer);
         Flush();
         if (_eventsSinceSnapshot == 0)
         {
@@ -233,6 +289,15 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly FlushTick Instance = new();
     }
+
+    private sealed class MinuteTick
+    {
+        public static readonly MinuteTick Instance = new();
+    }
+
+    private sealed record MinutesRebuilt(MinuteMonitor Monitor);
+
+    private sealed record MinutesRebuildFailed(Exception Cause);
 
     private sealed class StopTimeout
     {

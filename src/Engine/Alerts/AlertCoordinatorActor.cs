@@ -1,0 +1,104 @@
+using Akka.Actor;
+using Akka.Event;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Stores;
+
+namespace SalesDash.Engine.Alerts;
+
+/// <summary>
+/// A cluster singleton that keeps one <see cref="AlertEvaluatorActor"/> per store some enabled rule watches, and none
+/// for the others. Being one in the cluster, it makes each store's rules evaluated exactly once, however many nodes run.
+/// </summary>
+public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
+{
+    private const string RefreshTimer = "refresh";
+
+    private readonly IActorRef _region;
+    private readonly IActorRef _delivery;
+    private readonly IAlertRuleStore _rules;
+    private readonly IAlertStore _alerts;
+    private readonly IStoreDirectory _stores;
+    private readonly AlertsOptions _options;
+    private readonly Dictionary<StoreRef, IActorRef> _evaluators = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public AlertCoordinatorActor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options)
+    {
+        _region = region;
+        _delivery = delivery;
+        _rules = rules;
+        _alerts = alerts;
+        _stores = stores;
+        _options = options;
+
+        Receive<RulesChanged>(_ => Refresh());
+        Receive<RefreshTick>(_ => Refresh());
+        Receive<Watched>(Apply);
+        Receive<Status.Failure>(f => _log.Warning(f.Cause, "Reading alert rules failed; retrying at the next refresh"));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(RefreshTimer, RefreshTick.Instance, TimeSpan.Zero, _options.RulesRefreshInterval);
+
+    private void Refresh() => WatchedStoresAsync().PipeTo(Self);
+
+    private async Task<Watched> WatchedStoresAsync()
+    {
+        var rules = await _rules.ListEnabledRulesAsync(CancellationToken.None);
+        var watched = new HashSet<StoreRef>();
+        var tenantWide = rules.Where(r => r.StoreId is null).Select(r => r.TenantId).ToHashSet(StringComparer.Ordinal);
+        if (tenantWide.Count > 0)
+        {
+            foreach (var store in await _stores.ListAsync(CancellationToken.None))
+            {
+                if (tenantWide.Contains(store.Store.TenantId))
+                {
+                    watched.Add(store.Store);
+                }
+            }
+        }
+
+        foreach (var rule in rules.Where(r => r.StoreId is not null))
+        {
+            watched.Add(new StoreRef(rule.TenantId, rule.StoreId!));
+        }
+
+        return new Watched(watched);
+    }
+
+    private void Apply(Watched watched)
+    {
+        foreach (var store in _evaluators.Keys.Where(s => !watched.Stores.Contains(s)).ToList())
+        {
+            Context.Stop(_evaluators[store]);
+            _evaluators.Remove(store);
+        }
+
+        foreach (var store in watched.Stores.Where(s => !_evaluators.ContainsKey(s)))
+        {
+            var name = $"{Uri.EscapeDataString(store.TenantId)}~{Uri.EscapeDataString(store.StoreId)}";
+            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _region, _rules, _alerts, _delivery, _options), name);
+        }
+    }
+
+    public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options) =>
+        Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, alerts, stores, options));
+
+    /// <summary>Rules were created, changed or deleted: look again now rather than at the next refresh.</summary>
+    public sealed class RulesChanged
+    {
+        public static readonly RulesChanged Instance = new();
+
+        private RulesChanged()
+        {
+        }
+    }
+
+    private sealed record Watched(HashSet<StoreRef> Stores);
+
+    private sealed class RefreshTick
+    {
+        public static readonly RefreshTick Instance = new();
+    }
+}

@@ -1,0 +1,71 @@
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SalesDash.Engine.Stores;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine.Alerts;
+
+/// <summary>Alert evaluation settings, bound from the "Alerts" section.</summary>
+public sealed class AlertsOptions
+{
+    public const string Section = "Alerts";
+
+    /// <summary>How often each watched store's closed minutes are pulled; an alert fires at most this late after its minute.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a pull waits for the store's entity (recovery and detector rebuild included).</summary>
+    public TimeSpan PullTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the set of watched stores is read again (rule changes through the API apply at once).</summary>
+    public TimeSpan RulesRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Wires alert rules, alerts and their evaluation into a host.</summary>
+public static class AlertsHosting
+{
+    /// <summary>Options and the app.db rule and alert store; notifiers (<see cref="IAlertNotifier"/>) are added by the host.</summary>
+    public static IServiceCollection AddSalesDashAlerts(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<AlertsOptions>()
+            .Bind(configuration.GetSection(AlertsOptions.Section))
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.PullTimeout > TimeSpan.Zero && o.RulesRefreshInterval > TimeSpan.Zero,
+                "Alerts:PollInterval, Alerts:PullTimeout and Alerts:RulesRefreshInterval must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SqliteAlertStore(
+            SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAlertRuleStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
+        services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
+        return services;
+    }
+
+    /// <summary>The per-node delivery actor and the alert coordinator singleton; call after the tenant stores are added.</summary>
+    public static AkkaConfigurationBuilder AddAlertEvaluation(this AkkaConfigurationBuilder builder, string? role = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .WithActors((system, registry, resolver) =>
+            {
+                var delivery = system.ActorOf(resolver.Props<AlertDeliveryActor>(), "alert-delivery");
+                registry.Register<AlertDeliveryActor>(delivery);
+            })
+            .WithSingleton<AlertCoordinatorActor>(
+                "alert-coordinator",
+                (_, registry, resolver) => AlertCoordinatorActor.PropsFor(
+                    registry.Get<TenantStoreRegion>(),
+                    registry.Get<AlertDeliveryActor>(),
+                    resolver.GetService<IAlertRuleStore>(),
+                    resolver.GetService<IAlertStore>(),
+                    resolver.GetService<IStoreDirectory>(),
+                    resolver.GetService<IOptions<AlertsOptions>>().Value),
+                new ClusterSingletonOptions { Role = role },
+                createProxyToo: true);
+    }
+}

@@ -1,0 +1,93 @@
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Anomalies;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine.Alerts;
+
+/// <summary>The KPI streams a store's entity watches for anomalies, each over the trailing <see cref="MinuteMonitor.WindowMinutes"/>.</summary>
+public enum KpiStream
+{
+    Revenue,
+    Orders,
+    AverageOrderValue,
+    ConversionRate,
+}
+
+/// <summary>The additive figures of a span of minutes; averages are derived so sums of spans stay exact.</summary>
+public sealed record MinuteFigures(decimal Revenue, int Orders, int Sessions)
+{
+    public static readonly MinuteFigures Zero = new(0m, 0, 0);
+
+    /// <summary>Revenue per order to the cent; null without orders.</summary>
+    public decimal? AverageOrderValue => Orders == 0 ? null : Math.Round(Revenue / Orders, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>Orders per session (4 decimals); null without sessions, as a rate of nothing is unknown.</summary>
+    public decimal? ConversionRate => Sessions == 0 ? null : Math.Round((decimal)Orders / Sessions, 4, MidpointRounding.AwayFromZero);
+
+    public MinuteFigures Plus(MinuteFigures other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new MinuteFigures(Revenue + other.Revenue, Orders + other.Orders, Sessions + other.Sessions);
+    }
+
+    /// <summary>The figure of one metric; null where it is undefined (an average of no orders).</summary>
+    public decimal? Of(KpiStream stream) => stream switch
+    {
+        KpiStream.Revenue => Revenue,
+        KpiStream.Orders => Orders,
+        KpiStream.AverageOrderValue => AverageOrderValue,
+        KpiStream.ConversionRate => ConversionRate,
+        _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, null),
+    };
+}
+
+/// <summary>The detector's verdict on one stream for one closed minute.</summary>
+public sealed record StreamReading(KpiStream Stream, AnomalyVerdict Verdict);
+
+/// <summary>
+/// One store's completed minute: its own figures, the same minute yesterday and a week ago (for %-change rules), how
+/// long since the last order (for the "checkout is broken" rule), and the anomaly verdict of each stream over the
+/// trailing window ending with it. Everything here comes from the entity's buckets, so it can be rebuilt after recovery.
+/// </summary>
+/// <param name="Minute">Start of the minute (UTC).</param>
+/// <param name="LocalMinute">The same instant on the store's wall clock.</param>
+/// <param name="MinutesSinceLastOrder">Whole minutes since the newest minute with an order, this one included; null when
+/// no order is held at all (a new store), as "never" is not a length of time.</param>
+public sealed record ClosedMinute(
+    StoreRef Store,
+    DateTimeOffset Minute,
+    DateTime LocalMinute,
+    string TimeZone,
+    string Currency,
+    MinuteFigures Figures,
+    MinuteFigures Yesterday,
+    MinuteFigures LastWeek,
+    int? MinutesSinceLastOrder,
+    IReadOnlyList<StreamReading> Readings)
+{
+    public AnomalyVerdict? VerdictOf(KpiStream stream) => Readings.FirstOrDefault(r => r.Stream == stream)?.Verdict;
+}
+
+/// <summary>Messages between a store's entity and whoever watches its closed minutes (the alert evaluator).</summary>
+public static class StoreMinutes
+{
+    /// <summary>
+    /// Asks the store's entity to close every minute the clock has completed and answer with the closed minutes after
+    /// <paramref name="After"/> (all it keeps when null), as <see cref="Closed"/>. Sent through the shard region, it
+    /// also keeps an entity with alert rules awake, so "no orders for an hour" is noticed while nothing arrives.
+    /// </summary>
+    public sealed record Pull(StoreRef Store, DateTimeOffset? After) : IWithStoreRef;
+
+    /// <summary>Closed minutes, oldest first.</summary>
+    public sealed record Closed(StoreRef Store, IReadOnlyList<ClosedMinute> Minutes);
+
+    /// <summary>Published on <see cref="TopicFor"/> once per closed minute, for anyone who wants it live.</summary>
+    public sealed record MinuteClosed(ClosedMinute Minute);
+
+    /// <summary>The distributed pub-sub topic a store's closed minutes are published on.</summary>
+    public static string TopicFor(StoreRef store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return $"minutes.{store.TenantId}.{store.StoreId}";
+    }
+}
