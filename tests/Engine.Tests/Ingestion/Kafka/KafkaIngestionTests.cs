@@ -178,34 +178,6 @@ public sealed class KafkaIngestionTests : IAsyncLifetime
         Assert.Equal(["placed-o1"], log.Events.Select(e => e.EventId));
     }
 
-    [Fact]
-    public async Task A_second_consumer_joining_mid_stream_takes_over_partitions_without_losing_or_repeating_a_record()
-    {
-        var options = CreateTopic("rebalance", partitions: 6);
-        var events = Enumerable.Range(1, 600)
-            .Select(i => (CommerceEvent)TestEvents.Placed($"o{i}", TestEvents.Utc(2026, 1, 12, 9, 0).AddSeconds(i), 1m,
-                store: new StoreRef("acme", $"shop-{i % 12}")))
-            .ToArray();
-        var log = new RecordingLog();
-        var region = _system.ActorOf(RecordingRegion.PropsFor(log));
-        using var stop = new CancellationTokenSource();
-        using var ingest = new KafkaCommerceEventIngest(Options.Create(options));
-
-        var first = Pipeline(options, region).RunAsync(stop.Token);
-        await KafkaTestKit.ProduceAllAsync(ingest, events[..300]);
-        await KafkaTestKit.WaitUntilAsync(() => log.Count >= 150, Bound, "the first consumer is under way");
-
-        var second = Pipeline(options, region).RunAsync(stop.Token);
-        await KafkaTestKit.ProduceAllAsync(ingest, events[300..]);
-
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 600, Bound, "all 600 offsets are committed");
-        await stop.CancelAsync();
-        await Task.WhenAll(first, second).WaitAsync(Bound, TestContext.Current.CancellationToken);
-
-        // Revoked partitions were committed up to what was processed, so the new owner started exactly there.
-        Assert.Equal(events.Select(e => e.EventId).Order(), log.Events.Select(e => e.EventId).Order());
-    }
-
     /// <summary>Reads the consumer-lag gauge of one topic, summed over its partitions, as a metrics exporter would.</summary>
     private sealed class LagListener : IDisposable
     {
