@@ -1,13 +1,17 @@
-import type { MouseEvent, ReactNode } from 'react';
+import { lazy, Suspense, type MouseEvent, type ReactNode } from 'react';
 import { BoardEditorPage } from '../features/boards/BoardEditorPage';
 import { BoardsPage } from '../features/boards/BoardsPage';
 import { WallboardPage } from '../features/boards/WallboardPage';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { boardsPath, dashboardPath, parseRoute, useLocationPath } from './routing';
+import { boardsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
+
+// History and imports pull in ECharts and their own styles; load them only when opened.
+const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
+const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
 
 export interface AppProps {
   loadStores?: typeof fetchStores;
@@ -51,7 +55,13 @@ interface PagesProps {
 function AppNav({ route, stores, navigate }: PagesProps) {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId =
-    route.page === 'dashboard' ? route.store.tenantId : route.page === 'boards' || route.page === 'board' ? route.tenantId : first?.tenantId;
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import'
+      ? route.store.tenantId
+      : route.page === 'boards' || route.page === 'board'
+        ? route.tenantId
+        : first?.tenantId;
+  const historyStore =
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' ? route.store : first;
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();
     navigate(to);
@@ -73,6 +83,15 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           Dashboards
         </a>
       ) : null}
+      {historyStore ? (
+        <a
+          href={historyPath(historyStore)}
+          onClick={go(historyPath(historyStore))}
+          aria-current={route.page === 'history' || route.page === 'import' ? 'page' : undefined}
+        >
+          History
+        </a>
+      ) : null}
       <ThemeSwitch />
     </nav>
   );
@@ -91,6 +110,21 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
         boardsHref={boardsPath(route.tenantId)}
         stores={stores.status === 'ready' ? stores.stores : null}
       />
+    );
+  }
+
+  if (route.page === 'history' || route.page === 'import') {
+    const known = list.find((s) => sameStore(s, route.store));
+    const Page = route.page === 'history' ? HistoryPage : ImportPage;
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <Page
+          key={`${route.store.tenantId}/${route.store.storeId}`}
+          store={route.store}
+          navigate={navigate}
+          {...(known ? { storeName: known.name, timeZone: known.timeZone } : {})}
+        />
+      </Suspense>
     );
   }
 
