@@ -30,6 +30,9 @@ public static class CommerceEventCodec
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DescribeSubtypes } },
     };
 
+    /// <summary>The event types a record can carry; a new kind of event needs a name above before it can go through Kafka.</summary>
+    internal static IReadOnlyCollection<Type> EventTypes { get; } = [.. Subtypes.Select(s => s.Type)];
+
     /// <summary>
     /// The record key: the store's entity id ("{tenant}/{store}", escaped). One key per store puts a store's
     /// events on one partition, which keeps them in order.

@@ -51,6 +51,16 @@ public sealed class CommerceEventCodecTests
     }
 
     [Fact]
+    public void Every_kind_of_commerce_event_has_a_name_on_the_topic()
+    {
+        var concrete = typeof(CommerceEvent).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(CommerceEvent)) && !t.IsAbstract)
+            .OrderBy(t => t.Name);
+
+        Assert.Equal(concrete, CommerceEventCodec.EventTypes.OrderBy(t => t.Name));
+    }
+
+    [Fact]
     public void An_unknown_event_type_is_rejected()
     {
         Assert.ThrowsAny<JsonException>(() => CommerceEventCodec.Decode("{\"$type\":\"coupon-used\",\"EventId\":\"x\"}"u8));
