@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Ingestion.Kafka;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Snapshots;
 using SalesDash.Engine.Stores;
@@ -65,6 +66,9 @@ public static class EngineHosting
         services.AddSalesDashHistory(configuration);
         services.TryAddSingleton<ICommerceEventIngest, ShardedCommerceEventIngest>();
         services.TryAddSingleton<ITileQuery, ShardedTileQuery>();
+
+        // With Kafka:BootstrapServers set, webhooks are acknowledged from Kafka and a consumer feeds the entities.
+        services.AddKafkaIngestion(configuration);
         return services;
     }
 

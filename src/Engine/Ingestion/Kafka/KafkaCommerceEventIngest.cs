@@ -17,12 +17,14 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
 
     private readonly IProducer<string, byte[]> _producer;
     private readonly KafkaOptions _options;
+    private readonly TimeProvider _time;
     private readonly object _gate = new();
     private Task? _topicReady;
 
-    public KafkaCommerceEventIngest(IOptions<KafkaOptions> options)
+    public KafkaCommerceEventIngest(IOptions<KafkaOptions> options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _time = time ?? TimeProvider.System;
         var kafka = options.Value;
         if (!kafka.Enabled)
         {
@@ -35,7 +37,8 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
 
     public async Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(commerceEvent);
+        // Checked before Kafka has it: once in the topic, every consumer would have to cope with it.
+        CommerceEventGuard.EnsureValid(commerceEvent, _time.GetUtcNow());
         var message = new Message<string, byte[]>
         {
             Key = CommerceEventCodec.KeyFor(commerceEvent.Store),
