@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SalesDash.Connectors.Common;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 
@@ -75,6 +76,8 @@ public static class ShopifyWebhookNormalizer
             shipping = SumArray(shippingLines, "shipping_lines", (item, path) => OptionalMoneyAt(item, "price", $"{path}.price") ?? 0m);
         }
 
+        var landingSite = OptionalString(order, "landing_site");
+        var utm = OrderAttribution.ParseUtm(landingSite);
         var version = updatedAt ?? createdAt;
         var occurredAt = topic == ShopifyTopics.OrdersCreate ? createdAt : updatedAt ?? cancelledAt ?? createdAt;
 
@@ -113,8 +116,22 @@ public static class ShopifyWebhookNormalizer
             CancelledAt = cancelledAt ?? (topic == ShopifyTopics.OrdersCancelled ? version : null),
             SourceName = OptionalString(order, "source_name"),
             CountryCode = CountryCode(order, "shipping_address") ?? CountryCode(order, "billing_address"),
+            LandingSite = landingSite,
+            ReferringSite = OptionalString(order, "referring_site"),
+            UtmSource = utm.Source,
+            UtmMedium = utm.Medium,
+            UtmCampaign = utm.Campaign,
+            CustomerEmailHash = OrderAttribution.HashEmail(CustomerEmail(order)),
         };
     }
+
+    // Shopify puts the address on the order ("email", "contact_email") and on the customer; any of them identifies the person.
+    private static string? CustomerEmail(JsonElement order) =>
+        OptionalString(order, "email") is { Length: > 0 } email ? email
+        : OptionalString(order, "contact_email") is { Length: > 0 } contact ? contact
+        : TryGet(order, "customer", out var customer) && customer.ValueKind == JsonValueKind.Object
+            ? OptionalStringAt(customer, "email", "customer.email")
+            : null;
 
     private static RefundIssued ReadRefund(JsonElement refund, ShopifyDelivery delivery, StoreProfile store)
     {

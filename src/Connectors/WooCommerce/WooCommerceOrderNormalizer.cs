@@ -84,6 +84,8 @@ public static class WooCommerceOrderNormalizer
         var cancelled = topic == "order.deleted" || status.Equals("cancelled", StringComparison.OrdinalIgnoreCase);
         var customerId = JsonFields.OptionalId(order, "customer_id", "customer_id") is { } customer and not "0" ? customer : null;
         var events = new List<CommerceEvent>();
+        var attribution = Attribution(order);
+        var utm = OrderAttribution.ParseUtm(attribution.GetValueOrDefault("session_entry"));
 
         // A pending or failed order has taken no money: counting it would inflate revenue until it is paid.
         if (!Unpaid.Contains(status) || cancelled)
@@ -106,6 +108,13 @@ public static class WooCommerceOrderNormalizer
                 CancelledAt = cancelled ? modified : null,
                 SourceName = JsonFields.OptionalString(order, "created_via", "created_via"),
                 CountryCode = Country(order, "shipping") ?? Country(order, "billing"),
+                LandingSite = attribution.GetValueOrDefault("session_entry"),
+                ReferringSite = attribution.GetValueOrDefault("referrer"),
+                UtmSource = utm.Source ?? attribution.GetValueOrDefault("utm_source")?.ToLowerInvariant(),
+                UtmMedium = utm.Medium ?? attribution.GetValueOrDefault("utm_medium")?.ToLowerInvariant(),
+                UtmCampaign = utm.Campaign ?? attribution.GetValueOrDefault("utm_campaign"),
+                CustomerEmailHash = OrderAttribution.HashEmail(
+                    JsonFields.OptionalObject(order, "billing", "billing") is { } billing ? JsonFields.OptionalString(billing, "email", "billing.email") : null),
             });
         }
 
@@ -130,6 +139,28 @@ public static class WooCommerceOrderNormalizer
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// WooCommerce's order attribution (8.5+) keeps the visit in meta entries named _wc_order_attribution_*
+    /// (utm_source, utm_medium, utm_campaign, referrer, session_entry); keyed here without the prefix.
+    /// </summary>
+    private static Dictionary<string, string> Attribution(JsonElement order)
+    {
+        const string Prefix = "_wc_order_attribution_";
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (meta, path) in JsonFields.Array(order, "meta_data", "meta_data"))
+        {
+            if (meta.ValueKind == JsonValueKind.Object
+                && JsonFields.OptionalString(meta, "key", $"{path}.key") is { } key && key.StartsWith(Prefix, StringComparison.Ordinal)
+                && meta.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String
+                && value.GetString() is { Length: > 0 } text)
+            {
+                found.TryAdd(key[Prefix.Length..], text.Trim());
+            }
+        }
+
+        return found;
     }
 
     private static string? Country(JsonElement order, string field) =>

@@ -80,6 +80,27 @@ public abstract record OrderEvent : CommerceEvent
 
     public string? SourceName { get; init; }
     public string? CountryCode { get; init; }
+
+    /// <summary>The first page of the visit that ended in this order, as the platform reports it (path and query, UTM tags included).</summary>
+    public string? LandingSite { get; init; }
+
+    /// <summary>The page (URL or host) that sent the visitor, when the platform knows it.</summary>
+    public string? ReferringSite { get; init; }
+
+    /// <summary>utm_source of the visit that ended in this order (lower case); null when untagged.</summary>
+    public string? UtmSource { get; init; }
+
+    /// <summary>utm_medium of the visit that ended in this order (lower case), e.g. "cpc" or "email".</summary>
+    public string? UtmMedium { get; init; }
+
+    /// <summary>utm_campaign of the visit that ended in this order.</summary>
+    public string? UtmCampaign { get; init; }
+
+    /// <summary>
+    /// Lower-case hex SHA-256 of the customer's trimmed, lower-cased e-mail, so one person is recognised across
+    /// channels without the address ever being stored; null when the order carries no e-mail.
+    /// </summary>
+    public string? CustomerEmailHash { get; init; }
 }
 
 /// <summary>A new order was placed.</summary>

@@ -1,0 +1,142 @@
+using SalesDash.Contracts.Commerce;
+
+namespace SalesDash.Engine.Insights.MultiChannel;
+
+/// <summary>
+/// One order as multi-channel insight keeps it: where it was sold, what it was worth, which touch brought it and who
+/// (by hashed e-mail) bought it. Idempotent by (tenant, store, order id); the highest <see cref="Version"/> wins.
+/// </summary>
+/// <param name="Revenue">The order total in the reporting currency when a rate was known, else in <paramref name="Currency"/>.</param>
+/// <param name="Touch">The channel the visit came through (see <see cref="Touches"/>); null when the order says nothing about its visit.</param>
+public sealed record OrderTouch(
+    string TenantId,
+    string StoreId,
+    SalesChannel Channel,
+    string OrderId,
+    long Version,
+    DateTimeOffset PlacedAt,
+    decimal Revenue,
+    string Currency,
+    bool Cancelled,
+    string? Touch,
+    string? EmailHash);
+
+/// <summary>Ad spend of one delivery (a campaign's day, or the change to it); idempotent by (tenant, store, spend id).</summary>
+public sealed record SpendFact(
+    string TenantId,
+    string StoreId,
+    SalesChannel Channel,
+    string SpendId,
+    DateTimeOffset OccurredAt,
+    decimal Spend,
+    string Currency);
+
+/// <summary>Turns accepted commerce events into insight facts; pure, so the recorder and the tests share it.</summary>
+public static class InsightFacts
+{
+    /// <summary>The fact an event carries: an <see cref="OrderTouch"/>, a <see cref="SpendFact"/>, or null for other events.</summary>
+    public static object? From(CommerceEvent commerceEvent)
+    {
+        ArgumentNullException.ThrowIfNull(commerceEvent);
+        return commerceEvent switch
+        {
+            OrderEvent order => new OrderTouch(
+                order.Store.TenantId,
+                order.Store.StoreId,
+                order.Channel,
+                order.OrderId,
+                order.Version.ToUnixTimeMilliseconds(),
+                order.PlacedAt.ToUniversalTime(),
+                Money(order, order.TotalPrice),
+                order.Reporting?.Currency ?? order.Currency,
+                order.CancelledAt is not null || order is OrderCancelled,
+                Touches.Classify(order.UtmSource, order.UtmMedium, order.ReferringSite, order.LandingSite),
+                string.IsNullOrWhiteSpace(order.CustomerEmailHash) ? null : order.CustomerEmailHash.Trim().ToLowerInvariant()),
+            AdSpendRecorded spend => new SpendFact(
+                spend.Store.TenantId,
+                spend.Store.StoreId,
+                spend.Channel,
+                spend.EventId,
+                spend.OccurredAt.ToUniversalTime(),
+                Money(spend, spend.Spend),
+                spend.Reporting?.Currency ?? spend.Currency),
+            _ => null,
+        };
+    }
+
+    private static decimal Money(CommerceEvent commerceEvent, decimal amount) =>
+        commerceEvent.Reporting is { } reporting ? reporting.Convert(amount) : Math.Round(amount, 2, MidpointRounding.AwayFromZero);
+}
+
+/// <summary>
+/// Names the channel a visit came through from its UTM tags, referrer and landing page. Ad platforms' sources map to
+/// the ad channel that reports their spend (so ROAS can divide one by the other); anything else keeps its own name.
+/// </summary>
+public static class Touches
+{
+    /// <summary>The touch of a visit that carried neither UTM tags, a click id nor a referrer.</summary>
+    public const string Direct = "direct";
+
+    private static readonly HashSet<string> MetaSources = new(StringComparer.Ordinal)
+    {
+        "facebook", "fb", "instagram", "ig", "meta", "facebook.com", "m.facebook.com", "l.facebook.com", "instagram.com",
+    };
+
+    private static readonly HashSet<string> GoogleSources = new(StringComparer.Ordinal) { "google", "adwords", "googleads", "google_ads" };
+
+    // The mediums Google Ads auto-tagging and common manual tagging use for paid clicks.
+    private static readonly HashSet<string> PaidMediums = new(StringComparer.Ordinal) { "cpc", "ppc", "paid", "paidsearch", "paid_search", "sem", "cpm" };
+
+    /// <summary>The touch, or null when the order says nothing about its visit (so a later version that does is not overwritten by a guess).</summary>
+    public static string? Classify(string? utmSource, string? utmMedium, string? referringSite, string? landingSite)
+    {
+        var source = Clean(utmSource);
+        var medium = Clean(utmMedium);
+        var clickedGoogleAd = landingSite?.Contains("gclid=", StringComparison.OrdinalIgnoreCase) == true;
+        if (source is not null)
+        {
+            if (MetaSources.Contains(source))
+            {
+                return nameof(SalesChannel.FacebookAds);
+            }
+
+            if (GoogleSources.Contains(source))
+            {
+                return source != "google" || clickedGoogleAd || (medium is not null && PaidMediums.Contains(medium))
+                    ? nameof(SalesChannel.GoogleAds)
+                    : "google";
+            }
+
+            return source;
+        }
+
+        if (clickedGoogleAd)
+        {
+            return nameof(SalesChannel.GoogleAds);
+        }
+
+        if (Host(referringSite) is { } host)
+        {
+            return host;
+        }
+
+        return string.IsNullOrWhiteSpace(landingSite) ? null : Direct;
+    }
+
+    private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();
+
+    private static string? Host(string? referrer)
+    {
+        if (string.IsNullOrWhiteSpace(referrer))
+        {
+            return null;
+        }
+
+        var text = referrer.Trim();
+        var host = Uri.TryCreate(text.Contains("://", StringComparison.Ordinal) ? text : "https://" + text, UriKind.Absolute, out var uri)
+            ? uri.Host
+            : text;
+        host = host.ToLowerInvariant();
+        return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host.Length == 0 ? null : host;
+    }
+}
