@@ -5,13 +5,14 @@ import { WallboardPage } from '../features/boards/WallboardPage';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { boardsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
+import { boardsPath, channelsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
 // History and imports pull in ECharts and their own styles; load them only when opened.
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
+const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 
 export interface AppProps {
   loadStores?: typeof fetchStores;
@@ -55,13 +56,13 @@ interface PagesProps {
 function AppNav({ route, stores, navigate }: PagesProps) {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import'
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
       ? route.store.tenantId
       : route.page === 'boards' || route.page === 'board'
         ? route.tenantId
         : first?.tenantId;
   const historyStore =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' ? route.store : first;
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' ? route.store : first;
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();
     navigate(to);
@@ -92,6 +93,15 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           History
         </a>
       ) : null}
+      {historyStore ? (
+        <a
+          href={channelsPath(historyStore)}
+          onClick={go(channelsPath(historyStore))}
+          aria-current={route.page === 'channels' ? 'page' : undefined}
+        >
+          Channels
+        </a>
+      ) : null}
       <ThemeSwitch />
     </nav>
   );
@@ -110,6 +120,15 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
         boardsHref={boardsPath(route.tenantId)}
         stores={stores.status === 'ready' ? stores.stores : null}
       />
+    );
+  }
+
+  if (route.page === 'channels') {
+    const known = list.find((s) => sameStore(s, route.store));
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <ChannelsPage key={`${route.store.tenantId}/${route.store.storeId}`} store={route.store} {...(known ? { storeName: known.name } : {})} />
+      </Suspense>
     );
   }
 

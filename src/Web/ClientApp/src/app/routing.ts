@@ -10,6 +10,7 @@ export type Route =
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
+  | { page: 'channels'; store: StoreKey }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
@@ -29,10 +30,11 @@ export function parseRoute(pathname: string): Route {
   } catch {
     return { page: 'not-found' };
   }
-  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import)$/.exec(path);
+  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels)$/.exec(path);
   if (history?.[1] && history[2]) {
     try {
       const store = { tenantId: decodeURIComponent(history[1]), storeId: decodeURIComponent(history[2]) };
+      if (history[3] === 'channels') return { page: 'channels', store };
       return history[3] === 'import' ? { page: 'import', store } : { page: 'history', store };
     } catch {
       return { page: 'not-found' };
@@ -61,6 +63,11 @@ export function historyPath(store: StoreKey): string {
 /** Where a store's order history is imported from a CSV export. */
 export function importPath(store: StoreKey): string {
   return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/import`;
+}
+
+/** Where a store's channels are connected, tested and synced. */
+export function channelsPath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/channels`;
 }
 
 /** The organisation's own dashboards. */

@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react';
+import { fetchChannelInsights, formatAmount, formatRatio, formatShare, insightPeriods, visibleRows, type ChannelInsightResponse } from './insights';
+
+/** The channel comparison of an organisation: ranking, ROAS per ad channel, MER overall, attribution and matched customers. */
+export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { tenantId: string; load?: typeof fetchChannelInsights }) {
+  const [period, setPeriod] = useState('last30');
+  const [report, setReport] = useState<ChannelInsightResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    setError(null);
+    load(tenantId, period, abort.signal)
+      .then(setReport)
+      .catch((e: unknown) => {
+        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      });
+    return () => abort.abort();
+  }, [tenantId, period, load]);
+
+  const money = (value: number) => formatAmount(value, report?.currency ?? 'USD');
+  return (
+    <section className="insights" aria-labelledby="insights-title" data-testid="channel-insights">
+      <h2 id="insights-title">Channel comparison</h2>
+      <label>
+        Period{' '}
+        <select value={period} onChange={(e) => setPeriod(e.target.value)}>
+          {insightPeriods.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {error ? <p role="alert">Could not load the comparison: {error}</p> : null}
+      {report ? (
+        <>
+          <div className="insights__overall">
+            <p>
+              Revenue <strong data-testid="insights-revenue">{money(report.revenue)}</strong>
+            </p>
+            <p>
+              Ad spend <strong>{money(report.spend)}</strong>
+            </p>
+            <p>
+              MER <strong data-testid="insights-mer">{formatRatio(report.mer)}</strong>
+            </p>
+            <p>
+              Blended ROAS <strong>{formatRatio(report.blendedRoas)}</strong>
+            </p>
+            <p>
+              Matched customers <strong>{report.customers.crossChannelCustomers}</strong> of {report.customers.customers} bought on more than one
+              channel
+            </p>
+          </div>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Channel</th>
+                <th scope="col">Revenue</th>
+                <th scope="col">Orders</th>
+                <th scope="col">AOV</th>
+                <th scope="col">Share</th>
+                <th scope="col">Spend</th>
+                <th scope="col">ROAS</th>
+                <th scope="col">First-touch revenue</th>
+                <th scope="col">Last-touch revenue</th>
+              </tr>
+            </thead>
+            <tbody>
+              {visibleRows(report.rows).map((row) => (
+                <tr key={row.channel} data-testid={`insight-row-${row.channel}`}>
+                  <td>{row.rank}</td>
+                  <td>{row.channel}</td>
+                  <td>{money(row.revenue)}</td>
+                  <td>{row.orders}</td>
+                  <td>{row.averageOrderValue === null ? '—' : money(row.averageOrderValue)}</td>
+                  <td>{formatShare(row.share)}</td>
+                  <td>{money(row.spend)}</td>
+                  <td>{formatRatio(row.roas)}</td>
+                  <td>{money(row.firstTouchRevenue)}</td>
+                  <td>{money(row.lastTouchRevenue)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {report.rows.length === 0 ? <p>No orders or ad spend in this period yet.</p> : null}
+        </>
+      ) : null}
+    </section>
+  );
+}

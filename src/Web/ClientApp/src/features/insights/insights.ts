@@ -1,0 +1,76 @@
+// Shapes of /api/insights/{tenantId}/channels (src/Web/Api/ChannelInsightsApi.cs) and how its figures print.
+
+export interface ChannelInsightRow {
+  rank: number;
+  channel: string;
+  revenue: number;
+  orders: number;
+  averageOrderValue: number | null;
+  share: number;
+  spend: number;
+  roas: number | null;
+  firstTouchRoas: number | null;
+  firstTouchRevenue: number;
+  firstTouchOrders: number;
+  lastTouchRevenue: number;
+  lastTouchOrders: number;
+}
+
+export interface ChannelInsightResponse {
+  tenantId: string;
+  currency: string;
+  timeZone: string;
+  period: { firstDate: string; lastDate: string; fromUtc: string; toUtc: string };
+  revenue: number;
+  orders: number;
+  averageOrderValue: number | null;
+  spend: number;
+  mer: number | null;
+  blendedRoas: number | null;
+  adAttributedRevenue: number;
+  customers: { identifiedOrders: number; customers: number; crossChannelCustomers: number; crossChannelRevenue: number };
+  rows: ChannelInsightRow[];
+}
+
+export const insightPeriods = [
+  { value: 'last7', label: 'Last 7 days' },
+  { value: 'last30', label: 'Last 30 days' },
+  { value: 'last90', label: 'Last 90 days' },
+  { value: 'mtd', label: 'Month to date' },
+] as const;
+
+export async function fetchChannelInsights(tenantId: string, period: string, signal?: AbortSignal): Promise<ChannelInsightResponse> {
+  const url = `/api/insights/${encodeURIComponent(tenantId)}/channels?period=${encodeURIComponent(period)}`;
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  if (!response.ok) {
+    let detail = `GET ${url} answered ${response.status}`;
+    try {
+      detail = ((await response.json()) as { detail?: string }).detail ?? detail;
+    } catch {
+      // The status line says enough.
+    }
+    throw new Error(detail);
+  }
+  return (await response.json()) as ChannelInsightResponse;
+}
+
+/** A ratio such as ROAS or MER: "3.25×", or "—" when there was no spend to divide by. */
+export function formatRatio(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(2)}×`;
+}
+
+/** A share of revenue (0-1) as a percentage with one decimal. */
+export function formatShare(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+/** Money in the report's currency; "mixed" (several currencies without a reporting rate) prints as a plain number. */
+export function formatAmount(value: number, currency: string): string {
+  if (!/^[A-Z]{3}$/.test(currency)) return value.toFixed(2);
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(value);
+}
+
+/** The rows worth a line: a channel that sold, spent or brought a visit. */
+export function visibleRows(rows: ChannelInsightRow[]): ChannelInsightRow[] {
+  return rows.filter((r) => r.orders > 0 || r.spend > 0 || r.lastTouchOrders > 0 || r.firstTouchOrders > 0);
+}
