@@ -32,15 +32,19 @@ builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
 builder.Services.AddHealthChecks();
 
+// Backpressure: a bounded number of webhooks in flight per node; the rest get 503 + Retry-After and are retried.
+builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseRateLimiter();
 
-app.MapGroup("/webhooks").MapShopifyWebhooks();
-app.MapGroup("/webhooks").MapChannelWebhooks();
+app.MapGroup("/webhooks").RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
+app.MapGroup("/webhooks").RequireWebhookConcurrencyLimit().MapChannelWebhooks();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
