@@ -14,7 +14,7 @@ public enum ImportStatus
 }
 
 /// <summary>What GET /api/imports/{id} shows: progress, speed, time left, and every rejected row with its line.</summary>
-/// <param name="RowsPerSecond">Data rows handled per second since the import started.</param>
+/// <param name="RowsPerSecond">Data rows handled per second since the import started; null until measurable time has passed.</param>
 /// <param name="EtaSeconds">Seconds left at the current speed; null before the first rows are done, 0 once finished.</param>
 /// <param name="Errors">The first <see cref="ImportJob.MaxErrorsShown"/> rejected rows, by line; <paramref name="ErrorCount"/> counts them all.</param>
 public sealed record ImportProgress(
@@ -26,7 +26,7 @@ public sealed record ImportProgress(
     string Status,
     int TotalRows,
     int RowsDone,
-    double RowsPerSecond,
+    double? RowsPerSecond,
     double? EtaSeconds,
     int EventsAccepted,
     int EventsDuplicate,
@@ -128,9 +128,9 @@ public sealed class ImportJob
         {
             var done = Math.Min(Volatile.Read(ref _rowsDone), Math.Max(TotalRows, Volatile.Read(ref _rowsDone)));
             var elapsed = ((FinishedAt ?? now) - (StartedAt ?? now)).TotalSeconds;
-            var rate = elapsed > 0 ? Math.Round(done / elapsed, 1) : 0d;
+            double? rate = elapsed > 0 ? Math.Round(done / elapsed, 1) : null;
             double? eta = Status is ImportStatus.Completed or ImportStatus.Failed ? 0d
-                : rate > 0 && TotalRows > 0 ? Math.Round(Math.Max(0, TotalRows - done) / rate, 1) : null;
+                : rate > 0 && TotalRows > 0 ? Math.Round(Math.Max(0, TotalRows - done) / rate.Value, 1) : null;
             var errors = _errors.OrderBy(e => e.Line).Take(MaxErrorsShown).ToList();
             return new ImportProgress(Id, Store.TenantId, Store.StoreId, ImportFormats.Name(Format), FileName, Status.ToString(), TotalRows, done,
                 rate, eta, Volatile.Read(ref _accepted), Volatile.Read(ref _duplicates), _errors.Count, errors, QueuedAt, StartedAt, FinishedAt, Failure);

@@ -45,7 +45,16 @@ public static class ImportsApi
             return Bad("Send the CSV as multipart/form-data in a field named \"file\".");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Bad($"The form could not be read: {ex.Message}");
+        }
+
         var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
         if (file is null || file.Length == 0)
         {
