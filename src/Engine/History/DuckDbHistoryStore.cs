@@ -57,10 +57,16 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
     private static readonly string[] Merge =
     [
         // Orders whose staged version is newer than the held one (or not held at all) win; the rest change nothing.
+        // The held versions are looked up with a semi join on the (small) batch, so a write scans the table once
+        // instead of hashing all of it.
+        $"""
+        CREATE OR REPLACE TEMP TABLE stage_held AS
+        SELECT t.tenant_id, t.store_id, t.order_id, t.version FROM history_orders t SEMI JOIN stage_orders s ON {OrderKey}
+        """,
         $"""
         CREATE OR REPLACE TEMP TABLE stage_winners AS
         SELECT s.tenant_id, s.store_id, s.order_id FROM stage_orders s
-        WHERE NOT EXISTS (SELECT 1 FROM history_orders t WHERE {OrderKey} AND t.version >= s.version)
+        WHERE NOT EXISTS (SELECT 1 FROM stage_held t WHERE {OrderKey} AND t.version >= s.version)
         """,
         $"DELETE FROM history_order_lines t USING stage_winners s WHERE {OrderKey}",
         $"DELETE FROM history_orders t USING stage_winners s WHERE {OrderKey}",
@@ -68,16 +74,26 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
         $"INSERT INTO history_order_lines SELECT t.* FROM stage_order_lines t SEMI JOIN stage_winners s ON {OrderKey}",
         // Refunds and sessions never change once known: only new ids go in.
         """
+        CREATE OR REPLACE TEMP TABLE stage_known_refunds AS
+        SELECT t.tenant_id, t.store_id, t.refund_id FROM history_refunds t
+        SEMI JOIN stage_refunds s ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id
+        """,
+        """
         INSERT INTO history_refund_lines SELECT s.* FROM stage_refund_lines s
-        WHERE NOT EXISTS (SELECT 1 FROM history_refunds t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id)
+        ANTI JOIN stage_known_refunds t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id
         """,
         """
         INSERT INTO history_refunds SELECT s.* FROM stage_refunds s
-        WHERE NOT EXISTS (SELECT 1 FROM history_refunds t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id)
+        ANTI JOIN stage_known_refunds t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id
+        """,
+        """
+        CREATE OR REPLACE TEMP TABLE stage_known_sessions AS
+        SELECT t.tenant_id, t.store_id, t.session_id FROM history_sessions t
+        SEMI JOIN stage_sessions s ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id
         """,
         """
         INSERT INTO history_sessions SELECT s.* FROM stage_sessions s
-        WHERE NOT EXISTS (SELECT 1 FROM history_sessions t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id)
+        ANTI JOIN stage_known_sessions t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id
         """,
         "DELETE FROM stage_orders",
         "DELETE FROM stage_order_lines",
@@ -222,6 +238,35 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
             }
 
             return groups.Values.Select(g => g.Build()).ToList();
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RecentOrder>> RecentOrdersAsync(HistoryScope scope, HistoryRange range, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+
+        // history_orders holds one row per order (a newer version replaces the row), so no collapsing is needed.
+        var sql = $"""
+            SELECT store_id, order_id, placed_at, channel, currency, total, units, country, cancelled
+            FROM history_orders WHERE {Where(scope, "placed_at")}
+            ORDER BY placed_at DESC, order_id DESC LIMIT {limit.ToString(CultureInfo.InvariantCulture)}
+            """;
+        return RunAsync<IReadOnlyList<RecentOrder>>(connection =>
+        {
+            var orders = new List<RecentOrder>();
+            Query(connection, sql, scope, range, r => orders.Add(new RecentOrder(
+                r.GetString(0),
+                r.GetString(1),
+                new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(2), DateTimeKind.Utc)),
+                Enum.Parse<SalesChannel>(r.GetString(3)),
+                r.GetString(4),
+                Dec(r, 5),
+                (int)Long(r, 6),
+                r.GetString(7),
+                r.GetBoolean(8))));
+            return orders;
         }, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Snapshots;
 
 namespace SalesDash.Engine.History;
@@ -79,6 +80,19 @@ public sealed record BreakdownTotals(
     long RefundedUnits,
     long Sessions);
 
+/// <summary>One order as the live order feed lists it, at its newest version.</summary>
+/// <param name="Country">ISO country code, or "unknown" when the platform did not say.</param>
+public sealed record RecentOrder(
+    string StoreId,
+    string OrderId,
+    DateTimeOffset PlacedAt,
+    SalesChannel Channel,
+    string Currency,
+    decimal Total,
+    int Units,
+    string Country,
+    bool Cancelled);
+
 /// <summary>
 /// The history store: everything <see cref="IMinuteSnapshotStore"/> does for the live path, plus order, refund
 /// and session facts for "compared to what, and why". Writes are batched and idempotent — replaying the same
@@ -97,6 +111,9 @@ public interface IHistoryStore : IMinuteSnapshotStore
 
     /// <summary>Totals per group, unsorted; groups with nothing in the range are left out.</summary>
     Task<IReadOnlyList<BreakdownTotals>> BreakdownAsync(HistoryScope scope, HistoryRange range, BreakdownDimension by, CancellationToken cancellationToken);
+
+    /// <summary>The newest orders placed in the range, newest first (ties by order id), each once at its newest version.</summary>
+    Task<IReadOnlyList<RecentOrder>> RecentOrdersAsync(HistoryScope scope, HistoryRange range, int limit, CancellationToken cancellationToken);
 
     /// <summary>Deletes every fact and minute row of the tenant older than <paramref name="cutoffUtc"/> (retention); returns once it is gone.</summary>
     Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken);
