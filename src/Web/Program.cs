@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using SalesDash.Engine;
+using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web;
 using SalesDash.Web.Api;
 using SalesDash.Web.Channels;
@@ -27,6 +28,9 @@ builder.Services.AddSalesDashImports();
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
 
+// Multi-channel insight: records accepted orders' touches and ad spend; channel ranking, ROAS, MER, attribution.
+builder.Services.AddMultiChannelInsights();
+
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
@@ -49,6 +53,7 @@ app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api/history").MapHistoryApi();
+app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");

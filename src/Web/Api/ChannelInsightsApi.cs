@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Engine.History;
+using SalesDash.Engine.Insights.MultiChannel;
+
+namespace SalesDash.Web.Api;
+
+/// <summary>Query string of the channel insight endpoint.</summary>
+/// <param name="Period">today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To).</param>
+/// <param name="From">First local date of a custom period (yyyy-MM-dd).</param>
+/// <param name="To">Last local date of a custom period (yyyy-MM-dd), inclusive.</param>
+/// <param name="TimeZone">The zone days are cut in; by default the tenant's first store's.</param>
+public sealed record ChannelInsightParameters(string? Period = null, string? From = null, string? To = null, string? TimeZone = null);
+
+/// <summary>What the insight endpoint returns: the period, the overall figures (MER, blended ROAS), customer matching and the ranking.</summary>
+public sealed record ChannelInsightResponse(
+    string TenantId,
+    string Currency,
+    string TimeZone,
+    PeriodInfoRange Period,
+    decimal Revenue,
+    long Orders,
+    decimal? AverageOrderValue,
+    decimal Spend,
+    decimal? Mer,
+    decimal? BlendedRoas,
+    decimal AdAttributedRevenue,
+    CustomerMatching Customers,
+    IReadOnlyList<ChannelInsightRow> Rows);
+
+/// <summary>Multi-channel insight across a tenant's stores: channel ranking, ROAS and MER, first/last-touch attribution, matched customers.</summary>
+public static class ChannelInsightsApi
+{
+    public static RouteGroupBuilder MapChannelInsightsApi(this RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapGet("/{tenantId}/channels", ChannelsAsync).WithName("GetChannelInsights");
+        return group;
+    }
+
+    private static async Task<Results<Ok<ChannelInsightResponse>, ProblemHttpResult>> ChannelsAsync(
+        string tenantId, [AsParameters] ChannelInsightParameters query, ChannelInsightQueries insights, CancellationToken cancellationToken)
+    {
+        if (!HistoryPeriods.TryParsePeriod(query.Period ?? "last30", out var period)
+            || !HistoryPeriods.TryParseDate(query.From, out var from)
+            || !HistoryPeriods.TryParseDate(query.To, out var to))
+        {
+            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: period is one of today, yesterday, "
+                + "last7, last30, last90, mtd, custom; a custom period needs from and to as yyyy-MM-dd.");
+        }
+
+        ChannelInsightResult? result;
+        try
+        {
+            result = await insights.GetAsync(tenantId, period, from, to, query.TimeZone, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            return Bad(e.Message);
+        }
+
+        if (result is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown tenant", detail: $"There is no store in '{tenantId}'.");
+        }
+
+        var report = result.Report;
+        return TypedResults.Ok(new ChannelInsightResponse(result.TenantId, report.Currency, result.TimeZone, result.Period, report.Revenue, report.Orders,
+            report.AverageOrderValue, report.Spend, report.Mer, report.BlendedRoas, report.AdAttributedRevenue, report.Customers, report.Rows));
+    }
+
+    private static ProblemHttpResult Bad(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid insight query", detail: detail);
+}
