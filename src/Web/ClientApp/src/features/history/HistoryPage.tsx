@@ -235,7 +235,8 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
                   {shown && shown.text ? (
                     <p className={`history-kpi__delta history-kpi__delta--${shown.sentiment}`} data-testid={`kpi-${definition.id}-delta`}>
                       {shown.text}
-                      {delta && delta.previous !== null ? (
+                      {/* "was" adds nothing to "▲ from £0.00". */}
+                      {delta && delta.previous !== null && delta.previous !== 0 ? (
                         <span className="history-kpi__previous"> (was {formatKpi(delta.previous, definition.kind, currency)})</span>
                       ) : null}
                     </p>
