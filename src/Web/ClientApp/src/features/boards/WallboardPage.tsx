@@ -6,6 +6,7 @@ import { BoardCanvas } from './BoardCanvas';
 import { subscribeByToken } from './liveTilesClient';
 import { useBoardsServices } from './services';
 import { useLiveTiles } from './useLiveTiles';
+import { wallDataSource, WidgetDataContext } from './widgets';
 import { allGone, keyOfStore, rotateSeconds, showable, storesAndTokens, tokenStateAfter, type TokenState } from './wallState';
 
 /** Links are re-checked this often, so a revoked link or an edited layout reaches the TV within a minute. */
@@ -82,6 +83,10 @@ export function WallboardPage({ tokens, search }: WallboardPageProps) {
   const subscribe = useMemo(() => subscribeByToken((s: StoreKey) => tokenForRef.current.get(keyOfStore(s))), []);
   // A refused store usually means a revoked link: ask the server now rather than at the next check.
   const live = useLiveTiles(stores, subscribe, () => void check());
+  // History widgets read through the shown board's own link, which answers only for the stores that board shows.
+  const boardTokenRef = useRef<string | null>(null);
+  boardTokenRef.current = shown.length > 0 ? shown[index % shown.length]!.token : null;
+  const widgetData = useMemo(() => wallDataSource(() => boardTokenRef.current ?? undefined), []);
 
   useEffect(() => {
     if (shown.length < 2) return;
@@ -161,15 +166,17 @@ export function WallboardPage({ tokens, search }: WallboardPageProps) {
             : `Connection lost — reconnecting. Figures from ${updated ?? 'the last update'} are not live.`}
         </p>
       ) : null}
-      <BoardCanvas
-        key={board.id}
-        layout={board.layout}
-        widgets={board.widgets}
-        stores={boardStores}
-        tiles={live.tiles}
-        editable={false}
-        fitHeightPx={height - headerHeight - 16}
-      />
+      <WidgetDataContext.Provider value={widgetData}>
+        <BoardCanvas
+          key={board.id}
+          layout={board.layout}
+          widgets={board.widgets}
+          stores={boardStores}
+          tiles={live.tiles}
+          editable={false}
+          fitHeightPx={height - headerHeight - 16}
+        />
+      </WidgetDataContext.Provider>
     </main>
   );
 }

@@ -7,6 +7,7 @@ import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreF
 import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
+import { OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -38,6 +39,12 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       return <RankingWidget widget={widget} entries={entries} onDrill={onDrill} />;
     case 'goal':
       return <GoalWidget widget={widget} entries={entries} />;
+    case 'top-products':
+      return <TopProductsWidget widget={widget} entries={entries} />;
+    case 'order-map':
+      return <OrderMapWidget widget={widget} entries={entries} />;
+    case 'order-feed':
+      return <OrderFeedWidget widget={widget} entries={entries} />;
   }
 }
 

@@ -1,6 +1,6 @@
 // The widget palette and which settings each widget accepts. The server checks the same rules
-// (src/Web/Dashboards/DashboardValidation.cs); only figures the live tiles carry are offered. Top products, the
-// order map, the live order feed, forecasts and alerts are left out until a server endpoint gives their data.
+// (src/Web/Dashboards/DashboardValidation.cs). Top products, the order map and the order feed read today's history
+// (widgets/widgetData.ts); the rest are figures the live tiles carry.
 import type { ChartType, Comparison, Metric, Period, Widget, WidgetKind, WidgetSettings } from './types';
 
 export const GRID_COLUMNS = 12;
@@ -18,7 +18,15 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'chart', label: 'Chart', description: 'Line, area or bar chart, minute by minute', size: { w: 6, h: 5 } },
   { kind: 'ranking', label: 'Channel ranking', description: 'Channels ranked by a figure', size: { w: 4, h: 5 } },
   { kind: 'goal', label: 'Goal gauge', description: 'Progress towards a target, e.g. Black Friday', size: { w: 3, h: 4 } },
+  { kind: 'top-products', label: 'Top products', description: "Today's best sellers by revenue or units", size: { w: 4, h: 6 } },
+  { kind: 'order-map', label: 'Orders map', description: "Today's revenue or orders by country", size: { w: 6, h: 6 } },
+  { kind: 'order-feed', label: 'Live order feed', description: 'The latest orders as they arrive', size: { w: 6, h: 6 } },
 ];
+
+/** Widgets that read today's history of each store rather than the live tiles. */
+export function readsHistory(kind: WidgetKind): boolean {
+  return kind === 'top-products' || kind === 'order-map' || kind === 'order-feed';
+}
 
 export const metricLabels: Record<Metric, string> = {
   'gross-revenue': 'Gross revenue',
@@ -88,6 +96,9 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'chart':
       return ['last-60-minutes', 'last-15-minutes'];
     case 'goal':
+    case 'top-products':
+    case 'order-map':
+    case 'order-feed':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -97,6 +108,9 @@ export function periodsFor(kind: WidgetKind): Period[] {
 export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] {
   if (kind === 'chart') return chartMetrics;
   if (kind === 'goal') return goalMetrics;
+  if (kind === 'top-products') return ['gross-revenue', 'units-sold'];
+  if (kind === 'order-map') return ['gross-revenue', 'orders'];
+  if (kind === 'order-feed') return ['orders'];
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
 
@@ -124,6 +138,11 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
       return { id, kind, title: null, settings: { ...base, comparison: 'last-week' } };
     case 'goal':
       return { id, kind, title: null, settings: { ...base, target: 10_000, targetLabel: 'Daily target' } };
+    case 'top-products':
+    case 'order-map':
+      return { id, kind, title: null, settings: base };
+    case 'order-feed':
+      return { id, kind, title: null, settings: { ...base, metric: 'orders' } };
   }
 }
 
@@ -153,6 +172,10 @@ export function normaliseSettings(kind: WidgetKind, settings: WidgetSettings): W
 export function widgetTitle(widget: Widget): string {
   if (widget.title?.trim()) return widget.title.trim();
   const { metric, period, channel } = widget.settings;
+  const on = channel ? ` · ${channel}` : '';
+  if (widget.kind === 'top-products') return `Top products by ${metric === 'units-sold' ? 'units' : 'revenue'}, today${on}`;
+  if (widget.kind === 'order-map') return `${metric === 'orders' ? 'Orders' : 'Revenue'} by country, today${on}`;
+  if (widget.kind === 'order-feed') return `Latest orders${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();
   return `${what}, ${when}${channel ? ` · ${channel}` : ''}`;

@@ -1,0 +1,5 @@
+// The widgets that read today's history of each store rather than the live tiles.
+export { OrderFeedWidget } from './OrderFeedWidget';
+export { OrderMapWidget } from './OrderMapWidget';
+export { TopProductsWidget } from './TopProductsWidget';
+export { WidgetDataContext, historyDataSource, wallDataSource, type WidgetDataSource } from './widgetData';

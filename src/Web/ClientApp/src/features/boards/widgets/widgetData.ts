@@ -1,0 +1,96 @@
+// Where the history-reading widgets get their figures: the signed-in history API in the editor, the share-token
+// reads on a wallboard (src/Web/Dashboards/WidgetDataApi.cs). Widgets ask through the context, so neither page
+// passes anything down and tests swap in fakes.
+import { createContext, useContext } from 'react';
+import { ApiError } from '../../../lib/api';
+import type { StoreKey } from '../../../lib/types';
+
+/** One ranked group of a breakdown (the server's BreakdownRow, the fields the widgets use). */
+export interface BreakdownRowBody {
+  rank: number;
+  key: string;
+  label: string;
+  grossRevenue: number;
+  orders: number;
+  units: number;
+}
+
+export interface BreakdownBody {
+  tenantId: string;
+  storeId: string;
+  currency: string;
+  by: string;
+  rows: BreakdownRowBody[];
+}
+
+export interface RecentOrderBody {
+  storeId: string;
+  orderId: string;
+  placedAt: string;
+  total: number;
+  currency: string;
+  channel: string;
+  country: string;
+  units: number;
+  cancelled: boolean;
+}
+
+export interface RecentOrdersBody {
+  tenantId: string;
+  storeId: string;
+  currency: string;
+  timeZone: string;
+  orders: RecentOrderBody[];
+}
+
+export type ProductRank = 'revenue' | 'units';
+
+export interface WidgetDataSource {
+  topProducts(store: StoreKey, rank: ProductRank, limit: number, signal: AbortSignal): Promise<BreakdownBody>;
+  countries(store: StoreKey, signal: AbortSignal): Promise<BreakdownBody>;
+  recentOrders(store: StoreKey, limit: number, signal: AbortSignal): Promise<RecentOrdersBody>;
+}
+
+async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal });
+  if (!response.ok) {
+    let detail: string | undefined;
+    try {
+      detail = ((await response.json()) as { detail?: string }).detail;
+    } catch {
+      // Not problem+json: the status says enough.
+    }
+    throw new ApiError(response.status, detail ?? `GET ${url} answered ${response.status}`);
+  }
+  return (await response.json()) as T;
+}
+
+const storePath = (s: StoreKey) => `${encodeURIComponent(s.tenantId)}/${encodeURIComponent(s.storeId)}`;
+
+/** The signed-in pages: the history API, today in each store's zone. */
+export const historyDataSource: WidgetDataSource = {
+  topProducts: (s, rank, limit, signal) =>
+    getJson(`/api/history/${storePath(s)}/breakdown?by=product&period=today&compare=none&rank=${rank}&limit=${limit}`, signal),
+  countries: (s, signal) => getJson(`/api/history/${storePath(s)}/breakdown?by=country&period=today&compare=none&rank=revenue`, signal),
+  recentOrders: (s, limit, signal) => getJson(`/api/history/${storePath(s)}/orders/recent?limit=${limit}`, signal),
+};
+
+/** A wallboard: each store is read through the share token that shows it. */
+export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined): WidgetDataSource {
+  const base = (s: StoreKey) => {
+    const token = tokenFor(s);
+    if (!token) throw new ApiError(404, `No share link on this wall shows ${s.tenantId}/${s.storeId}.`);
+    return `/api/wall/${encodeURIComponent(token)}/stores/${storePath(s)}`;
+  };
+  return {
+    topProducts: async (s, rank, limit, signal) => getJson(`${base(s)}/top-products?rank=${rank}&limit=${limit}`, signal),
+    countries: async (s, signal) => getJson(`${base(s)}/countries`, signal),
+    recentOrders: async (s, limit, signal) => getJson(`${base(s)}/orders/recent?limit=${limit}`, signal),
+  };
+}
+
+export const WidgetDataContext = createContext<WidgetDataSource>(historyDataSource);
+
+export function useWidgetData(): WidgetDataSource {
+  return useContext(WidgetDataContext);
+}
