@@ -122,6 +122,7 @@ internal sealed class WebhookTraffic
 /// </summary>
 internal sealed class WebhookSender(IReadOnlyList<ClusterTestNode> nodes, TimeSpan giveUpAfter)
 {
+    private ClusterTestNode[] _nodes = [.. nodes];
     private int _next;
     private int _completedChains;
     private int _failedAttempts;
@@ -172,9 +173,10 @@ internal sealed class WebhookSender(IReadOnlyList<ClusterTestNode> nodes, TimeSp
         var deadline = DateTime.UtcNow + giveUpAfter;
         while (true)
         {
-            var node = NextServingNode();
             try
             {
+                // No serving node is what a sender sees as connection refused while a process restarts.
+                var node = NextServingNode() ?? throw new InvalidOperationException("no node is serving");
                 return await ask(node);
             }
             catch (Exception e) when (e is not InvalidCommerceEventException && !ct.IsCancellationRequested)
@@ -191,17 +193,30 @@ internal sealed class WebhookSender(IReadOnlyList<ClusterTestNode> nodes, TimeSp
         }
     }
 
-    private ClusterTestNode NextServingNode()
+    /// <summary>Puts a (re)started node behind the load balancer.</summary>
+    public void Add(ClusterTestNode node)
     {
-        for (var i = 0; i < nodes.Count; i++)
+        ClusterTestNode[] current, updated;
+        do
         {
-            var node = nodes[(int)((uint)Interlocked.Increment(ref _next) % nodes.Count)];
+            current = Volatile.Read(ref _nodes);
+            updated = [.. current, node];
+        }
+        while (Interlocked.CompareExchange(ref _nodes, updated, current) != current);
+    }
+
+    private ClusterTestNode? NextServingNode()
+    {
+        var current = Volatile.Read(ref _nodes);
+        for (var i = 0; i < current.Length; i++)
+        {
+            var node = current[(int)((uint)Interlocked.Increment(ref _next) % current.Length)];
             if (node.Serving)
             {
                 return node;
             }
         }
 
-        throw new InvalidOperationException("no node is serving");
+        return null;
     }
 }
