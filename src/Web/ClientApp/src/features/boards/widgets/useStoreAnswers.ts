@@ -8,10 +8,11 @@ import type { StoreAnswer } from './historyFigures';
 import { useWidgetData, type WidgetDataSource } from './widgetData';
 
 /**
- * History is written a moment after the tiles move (the engine batches facts, Engine:SnapshotFlushInterval), so a
- * change is read twice: at once, and once more after this delay to catch facts still in the batch.
+ * History is written a moment after the tiles move: the engine batches facts and flushes every 2 s by default
+ * (Engine:SnapshotFlushInterval). So a change is read at once and again after each of these delays, to catch facts
+ * still in the batch, even on a busy server; then nothing more until the tiles move again.
  */
-export const SETTLE_MS = 2500;
+export const SETTLE_DELAYS_MS = [2500, 6000] as const;
 
 export interface StoreAnswers<T> {
   answers: StoreAnswer<T>[];
@@ -48,9 +49,9 @@ export function useStoreAnswers<T>(
       setState((previous) => ({ answers: error && answers.length === 0 ? previous.answers : answers, error, loaded: true }));
     };
     void read();
-    const again = setTimeout(() => void read(), SETTLE_MS);
+    const again = SETTLE_DELAYS_MS.map((delay) => setTimeout(() => void read(), delay));
     return () => {
-      clearTimeout(again);
+      again.forEach(clearTimeout);
       controller.abort();
     };
   }, [source, trigger]);
