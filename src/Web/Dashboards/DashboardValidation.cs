@@ -6,8 +6,8 @@ namespace SalesDash.Web.Dashboards;
 /// <summary>
 /// The widget palette as the server knows it, and the rules a dashboard must meet before it is stored. The same
 /// catalogue lives in the client (ClientApp/src/features/boards/catalogue.ts); a widget the server would refuse is
-/// never offered there. Only figures the live tiles carry are offered: widgets whose data does not exist yet
-/// (top products, order map, live order feed, forecast, alerts) are not in the palette at all.
+/// never offered there. Top products, the order map and the live order feed read today's history of each store
+/// (<see cref="WidgetDataApi"/>); the rest are figures the live tiles carry.
 /// </summary>
 public static partial class DashboardValidation
 {
@@ -21,7 +21,7 @@ public static partial class DashboardValidation
     /// <summary>Far below anything a screen shows, but stops a client from storing absurd coordinates.</summary>
     public const int MaxRow = 1000;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed" };
 
     public static readonly IReadOnlySet<string> Periods = new HashSet<string>(StringComparer.Ordinal) { "today", "last-60-minutes", "last-15-minutes" };
 
@@ -37,6 +37,14 @@ public static partial class DashboardValidation
     public static readonly IReadOnlySet<string> ChartTypes = new HashSet<string>(StringComparer.Ordinal) { "line", "area", "bar" };
 
     private static readonly IReadOnlySet<string> GoalMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "net-revenue", "orders", "units-sold" };
+
+    /// <summary>Top products rank by revenue or by units; the order map shades countries by revenue or by orders.</summary>
+    private static readonly IReadOnlySet<string> TopProductMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "units-sold" };
+
+    private static readonly IReadOnlySet<string> MapMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "orders" };
+
+    /// <summary>The feed lists orders; it has no figure to choose.</summary>
+    private static readonly IReadOnlySet<string> FeedMetrics = new HashSet<string>(StringComparer.Ordinal) { "orders" };
 
     private static readonly IReadOnlySet<string> ChartMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "orders" };
 
@@ -194,6 +202,9 @@ public static partial class DashboardValidation
         {
             "chart" => ChartMetrics,
             "goal" => GoalMetrics,
+            "top-products" => TopProductMetrics,
+            "order-map" => MapMetrics,
+            "order-feed" => FeedMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
         if (settings.Metric is null || !allowedMetrics.Contains(settings.Metric))
@@ -244,6 +255,13 @@ public static partial class DashboardValidation
                 if (settings.TargetLabel is { Length: > 60 })
                 {
                     add($"{at}.targetLabel", "A target label is at most 60 characters.");
+                }
+
+                break;
+            case "top-products" or "order-map" or "order-feed":
+                if (!today)
+                {
+                    add($"{at}.period", "This widget shows today's orders.");
                 }
 
                 break;

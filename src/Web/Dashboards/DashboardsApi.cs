@@ -26,6 +26,7 @@ public static class DashboardsApi
         dashboards.MapGet("/{id}/share", ListSharesAsync).WithName("ListDashboardShares");
         dashboards.MapDelete("/{id}/share/{tokenId}", RevokeAsync).WithName("RevokeDashboardShare");
         api.MapGet("/wall/{token}", WallAsync).WithName("GetWall");
+        api.MapWidgetDataApi();
         return api;
     }
 
