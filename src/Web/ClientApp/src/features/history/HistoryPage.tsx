@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useId, useRef, useState, type MouseEvent } from 'react';
 import { dashboardPath, importPath } from '../../app/routing';
+import { usePrefersReducedMotion } from '../../app/usePrefersReducedMotion';
 import { formatMoney, localDateIn } from '../../lib/format';
 import type { StoreKey } from '../../lib/types';
 import { fetchBreakdown, fetchSummary, fetchTrend } from './api';
@@ -65,6 +66,7 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
   const [draftFrom, setDraftFrom] = useState(selection.from ?? '');
   const [draftTo, setDraftTo] = useState(selection.to ?? '');
   const breakdownHeading = useRef<HTMLHeadingElement>(null);
+  const reducedMotion = usePrefersReducedMotion();
   const ids = useId();
 
   const storeKey = `${store.tenantId}/${store.storeId}`;
@@ -113,7 +115,7 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
   const drill = (definition: KpiDefinition) => {
     if (definition.trend) setMetric(definition.trend);
     setRank(definition.rank);
-    breakdownHeading.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    breakdownHeading.current?.scrollIntoView({ behavior: reducedMotion ? 'auto' : 'smooth', block: 'start' });
     breakdownHeading.current?.focus({ preventScroll: true });
   };
 

@@ -1,0 +1,97 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ImportPage } from './ImportPage';
+import type { ImportProgress } from './types';
+
+function progress(overrides: Partial<ImportProgress>): ImportProgress {
+  return {
+    id: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+    tenantId: 'acme',
+    storeId: 'uk-shop',
+    format: 'shopify-orders',
+    fileName: 'orders_export.csv',
+    status: 'Queued',
+    totalRows: 0,
+    rowsDone: 0,
+    rowsPerSecond: null,
+    etaSeconds: null,
+    eventsAccepted: 0,
+    eventsDuplicate: 0,
+    errorCount: 0,
+    errors: [],
+    queuedAt: '2026-11-25T08:00:00Z',
+    startedAt: null,
+    finishedAt: null,
+    failure: null,
+    ...overrides,
+  };
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+describe('Import page', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('uploads the file, shows rows/s and time left while it runs, then the summary and the bad row’s line', async () => {
+    const answers = [
+      progress({ status: 'Running', totalRows: 4_000, rowsDone: 1_000, rowsPerSecond: 2_000, etaSeconds: 1.5 }),
+      progress({
+        status: 'Completed',
+        totalRows: 4_000,
+        rowsDone: 4_000,
+        rowsPerSecond: 2_500,
+        etaSeconds: 0,
+        eventsAccepted: 3_120,
+        errorCount: 1,
+        errors: [{ line: 17, message: "order #1016: Lineitem quantity 'two' is not a positive whole number; order not imported" }],
+      }),
+    ];
+    const requests: { url: string; method: string; body: unknown }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init?: RequestInit) => {
+        requests.push({ url, method: init?.method ?? 'GET', body: init?.body });
+        if (init?.method === 'POST') return Promise.resolve(json(progress({}), 202));
+        return Promise.resolve(json(answers.length > 1 ? answers.shift() : answers[0]));
+      }),
+    );
+
+    render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} storeName="UK shop" navigate={() => {}} />);
+    const file = new File(['Name,Created at\n'], 'orders_export.csv', { type: 'text/csv' });
+    fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [file] } });
+    fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+
+    await waitFor(() => expect(screen.getByTestId('import-rate').textContent).toBe('2,000 rows/s'));
+    expect(screen.getByTestId('import-eta').textContent).toBe('2 s');
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
+    expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', true);
+
+    await waitFor(() => expect(screen.getByTestId('import-status').getAttribute('data-status')).toBe('Completed'), { timeout: 3000 });
+    expect(screen.getByTestId('import-summary').textContent).toContain('Imported 3,120 orders and refunds from 4,000 rows. 1 row was rejected');
+    const errors = within(screen.getByTestId('import-errors'));
+    expect(errors.getByRole('rowheader').textContent).toBe('17');
+    expect(errors.getByRole('cell').textContent).toContain('#1016');
+
+    const post = requests.find((r) => r.method === 'POST');
+    expect(post?.url).toBe('/api/imports/acme/uk-shop');
+    expect((post?.body as FormData).get('file')).toBeInstanceOf(File);
+    // Polling stops once the import has finished.
+    const polls = requests.filter((r) => r.method === 'GET').length;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(requests.filter((r) => r.method === 'GET').length).toBe(polls);
+  });
+
+  it('says why an upload was refused', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.resolve(json({ title: 'Invalid import', detail: 'The file’s header is neither Shopify’s order export nor Online Retail' }, 400))),
+    );
+    render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} navigate={() => {}} />);
+    fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [new File(['a,b\n'], 'x.csv')] } });
+    fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Could not start the import: The file’s header is neither Shopify’s order export nor Online Retail',
+    );
+  });
+});
