@@ -1,7 +1,9 @@
 using Akka.Hosting;
 using SalesDash.Engine;
+using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web;
+using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
@@ -17,7 +19,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSalesDashEngine(builder.Configuration);
 builder.Services.AddAkka("salesdash", (akka, services) => akka
     .AddSalesDashEngine(services)
-    .AddTileRelay());
+    .AddTileRelay()
+    .AddAlertEvaluation());
 
 // Stores declared in configuration, then the demo tenant and its replay when asked for.
 builder.Services.AddHostedService<StoreSeeder>();
@@ -30,6 +33,9 @@ builder.Services.AddChannels(builder.Configuration);
 
 // Multi-channel insight: records accepted orders' touches and ad spend; channel ranking, ROAS, MER, attribution.
 builder.Services.AddMultiChannelInsights();
+
+// Alerts: rules and alerts in app.db, evaluated per store on closed minutes; e-mail, webhook and in-app delivery.
+builder.Services.AddAlerts(builder.Configuration);
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -55,6 +61,7 @@ app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api/history").MapHistoryApi();
 app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
+app.MapGroup("/api").MapAlertsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);

@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Http.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Polly;
+using Polly.Retry;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Alerts;
+using SalesDash.Web.Hubs;
+
+namespace SalesDash.Web.Alerts;
+
+/// <summary>How alerts leave the server: the SMTP relay for e-mail and the retry policy for outgoing webhooks.</summary>
+public sealed class AlertDeliveryOptions
+{
+    public const string Section = "Alerts:Delivery";
+
+    /// <summary>SMTP relay host; empty means e-mail is not configured and rules with recipients log a failure.</summary>
+    public string? SmtpHost { get; set; }
+
+    public int SmtpPort { get; set; } = 25;
+
+    /// <summary>None (a local relay), StartTls or SslOnConnect.</summary>
+    public SecureSocketOptions SmtpSecurity { get; set; } = SecureSocketOptions.None;
+
+    public string? SmtpUserName { get; set; }
+
+    public string? SmtpPassword { get; set; }
+
+    public string From { get; set; } = "SalesDash <alerts@salesdash.local>";
+
+    /// <summary>Attempts after the first for a webhook answering 5xx, 408, 429 or not at all.</summary>
+    public int WebhookRetries { get; set; } = 4;
+
+    /// <summary>First retry delay; each next one doubles (with jitter).</summary>
+    public TimeSpan WebhookFirstDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>E-mails the rule's recipients through the configured SMTP relay (MailKit).</summary>
+public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options) : IAlertNotifier
+{
+    public string Channel => "email";
+
+    public async Task NotifyAsync(AlertNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (notification.Rule.Recipients.Count == 0)
+        {
+            return;
+        }
+
+        var settings = options.Value;
+        if (string.IsNullOrWhiteSpace(settings.SmtpHost))
+        {
+            throw new InvalidOperationException("The rule has e-mail recipients but Alerts:Delivery:SmtpHost is not set.");
+        }
+
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        foreach (var recipient in notification.Rule.Recipients)
+        {
+            message.To.Add(MailboxAddress.Parse(recipient));
+        }
+
+        message.Subject = notification.Subject;
+        message.Body = new TextPart("plain") { Text = EmailBody(notification) };
+
+        using var client = new SmtpClient();
+        await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort, settings.SmtpSecurity, cancellationToken);
+        if (!string.IsNullOrEmpty(settings.SmtpUserName))
+        {
+            await client.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? string.Empty, cancellationToken);
+        }
+
+        await client.SendAsync(message, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    /// <summary>The sentence, then the figures one per line, so a reader can check them without the dashboard.</summary>
+    internal static string EmailBody(AlertNotification notification)
+    {
+        var alert = notification.Alert;
+        var f = notification.Kind == AlertNotificationKind.Resolved && alert.ResolvedFigures is { } resolved ? resolved : alert.Figures;
+        var lines = new List<string>
+        {
+            notification.Text,
+            string.Empty,
+            $"Store: {alert.TenantId}/{alert.StoreId}",
+            $"Rule: {alert.RuleName} ({alert.Kind})",
+            $"Fired at: {alert.FiredAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC",
+        };
+        if (alert.ResolvedAt is { } at)
+        {
+            lines.Add($"Resolved at: {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
+        }
+
+        lines.Add($"Observed: {(alert.Kind == AlertRuleKind.NoOrders ? $"{f.Observed} minutes without an order" : AlertText.Figure(f.Metric, f.Observed, f.Currency))}");
+        if (f.Expected is { } expected)
+        {
+            lines.Add($"Expected: {(alert.Kind == AlertRuleKind.NoOrders ? $"{expected} orders in the same minutes last week" : AlertText.Figure(f.Metric, expected, f.Currency))}");
+        }
+
+        if (f.Lower is { } lower && f.Upper is { } upper)
+        {
+            lines.Add($"Normal range: {AlertText.Figure(f.Metric, lower, f.Currency)} to {AlertText.Figure(f.Metric, upper, f.Currency)}");
+        }
+
+        if (f.ChangeRatio is { } ratio)
+        {
+            lines.Add($"Change: {ratio * 100m:0.#}%");
+        }
+
+        lines.Add($"Alert id: {alert.Id}");
+        return string.Join("\n", lines) + "\n";
+    }
+}
+
+/// <summary>
+/// Posts {"text": ...} (what Slack's incoming webhooks read) to the rule's webhook, retrying with exponential backoff
+/// while the receiver answers 5xx, 408 or 429 or cannot be reached.
+/// </summary>
+public sealed class WebhookAlertNotifier : IAlertNotifier
+{
+    /// <summary>The named HttpClient the notifier posts with.</summary>
+    public const string HttpClientName = "alerts-webhook";
+
+    private readonly IHttpClientFactory _clients;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+
+    public WebhookAlertNotifier(IHttpClientFactory clients, IOptions<AlertDeliveryOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _clients = clients;
+        var settings = options.Value;
+        // Backoff is network time, not business time: it runs on the real clock even when the app's clock is a test's.
+        _retry = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, settings.WebhookRetries),
+                Delay = settings.WebhookFirstDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TaskCanceledException>()
+                    .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests),
+                OnRetry = args =>
+                {
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(settings.WebhookTimeout * (settings.WebhookRetries + 2))
+            .Build();
+    }
+
+    public string Channel => "webhook";
+
+    public async Task NotifyAsync(AlertNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (notification.Rule.WebhookUrl is not { } url)
+        {
+            return;
+        }
+
+        var client = _clients.CreateClient(HttpClientName);
+        var payload = new SlackMessage(notification.Text);
+        using var response = await _retry.ExecuteAsync(
+            async ct => await client.PostAsJsonAsync(new Uri(url), payload, ct),
+            cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private sealed record SlackMessage(string Text);
+}
+
+/// <summary>What an open dashboard receives as the "alert" hub message: enough for a toast, figures included.</summary>
+public sealed record AlertToast(
+    string AlertId,
+    string TenantId,
+    string StoreId,
+    string RuleName,
+    string Kind,
+    string Status,
+    string Text,
+    DateTimeOffset FiredAt,
+    DateTimeOffset? ResolvedAt,
+    AlertFiguresView Figures);
+
+/// <summary>Sends a toast to the store's dashboard group over SignalR, when the rule asks for in-app alerts.</summary>
+public sealed class ToastAlertNotifier(IHubContext<DashboardHub> hub) : IAlertNotifier
+{
+    /// <summary>Name of the client method that receives <see cref="AlertToast"/>.</summary>
+    public const string AlertMethod = "alert";
+
+    public string Channel => "in-app";
+
+    public Task NotifyAsync(AlertNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (!notification.Rule.InApp)
+        {
+            return Task.CompletedTask;
+        }
+
+        var a = notification.Alert;
+        var toast = new AlertToast(a.Id, a.TenantId, a.StoreId, a.RuleName, a.Kind.ToString(), a.Status.ToString(), notification.Text, a.FiredAt,
+            a.ResolvedAt, AlertFiguresView.Of(notification.Kind == AlertNotificationKind.Resolved && a.ResolvedFigures is { } r ? r : a.Figures));
+        return hub.Clients.Group(DashboardHub.GroupFor(new StoreRef(a.TenantId, a.StoreId))).SendAsync(AlertMethod, toast, cancellationToken);
+    }
+}

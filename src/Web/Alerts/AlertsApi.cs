@@ -1,0 +1,186 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Stores;
+
+namespace SalesDash.Web.Alerts;
+
+/// <summary>
+/// Alert rules per organisation under /api/tenants/{tenantId}/alert-rules and their alerts under
+/// /api/tenants/{tenantId}/alerts (list, acknowledge). Until sign-in exists the organisation is the tenant id in the route.
+/// </summary>
+public static class AlertsApi
+{
+    private const int MaxListed = 500;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Maps the routes under <paramref name="api"/> (the "/api" group).</summary>
+    public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var rules = api.MapGroup("/tenants/{tenantId}/alert-rules");
+        rules.MapGet("/", ListRulesAsync).WithName("ListAlertRules");
+        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule");
+        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule");
+        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule");
+        rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule");
+        var alerts = api.MapGroup("/tenants/{tenantId}/alerts");
+        alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts");
+        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert");
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert");
+        return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AlertRuleView>>, ProblemHttpResult>> ListRulesAsync(
+        string tenantId, IAlertRuleStore rules, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        IReadOnlyList<AlertRuleView> list = [.. (await rules.ListRulesAsync(tenantId, cancellationToken)).Select(AlertRuleView.Of)];
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<Results<Created<AlertRuleView>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(
+        string tenantId, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
+        CancellationToken cancellationToken)
+    {
+        if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var rule = await rules.CreateRuleAsync(tenantId, input!, cancellationToken);
+        coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
+        return TypedResults.Created($"/api/tenants/{Uri.EscapeDataString(tenantId)}/alert-rules/{rule.Id}", AlertRuleView.Of(rule));
+    }
+
+    private static async Task<Results<Ok<AlertRuleView>, ProblemHttpResult>> GetRuleAsync(
+        string tenantId, string id, IAlertRuleStore rules, CancellationToken cancellationToken) =>
+        await rules.GetRuleAsync(tenantId, id, cancellationToken) is { } rule ? TypedResults.Ok(AlertRuleView.Of(rule)) : NoRule(tenantId, id);
+
+    private static async Task<Results<Ok<AlertRuleView>, ValidationProblem, ProblemHttpResult>> UpdateRuleAsync(
+        string tenantId, string id, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
+        CancellationToken cancellationToken)
+    {
+        var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (await rules.UpdateRuleAsync(tenantId, id, input!, cancellationToken) is not { } rule)
+        {
+            return NoRule(tenantId, id);
+        }
+
+        coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
+        return TypedResults.Ok(AlertRuleView.Of(rule));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRuleAsync(
+        string tenantId, string id, IAlertRuleStore rules, IRequiredActor<AlertCoordinatorActor> coordinator, CancellationToken cancellationToken)
+    {
+        if (!await rules.DeleteRuleAsync(tenantId, id, cancellationToken))
+        {
+            return NoRule(tenantId, id);
+        }
+
+        coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem, ProblemHttpResult>> ListAlertsAsync(
+        string tenantId, string? status, string? storeId, int? limit, IAlertStore alerts, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
+        AlertStatus? wanted = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            if (!Enum.TryParse<AlertStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["Use Firing, Acknowledged or Resolved."] });
+            }
+
+            wanted = parsed;
+        }
+
+        if (limit is < 1 or > MaxListed)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxListed}."] });
+        }
+
+        IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(tenantId, wanted, storeId, limit ?? 100, cancellationToken)).Select(AlertView.Of)];
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> GetAlertAsync(
+        string tenantId, string id, IAlertStore alerts, CancellationToken cancellationToken) =>
+        await alerts.GetAlertAsync(tenantId, id, cancellationToken) is { } alert ? TypedResults.Ok(AlertView.Of(alert)) : NoAlert(tenantId, id);
+
+    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> AcknowledgeAsync(
+        string tenantId, string id, HttpRequest request, IAlertStore alerts, CancellationToken cancellationToken)
+    {
+        // The body is optional: an empty POST acknowledges without a name.
+        AcknowledgeRequest? body = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<AcknowledgeRequest>(request.Body, Json, cancellationToken);
+            }
+            catch (JsonException)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unreadable body", detail: "Send {\"by\": \"name\"} or nothing.");
+            }
+        }
+
+        var by = string.IsNullOrWhiteSpace(body?.By) ? null : body.By.Trim();
+        return await alerts.AcknowledgeAsync(tenantId, id, by, cancellationToken) is { } alert ? TypedResults.Ok(AlertView.Of(alert)) : NoAlert(tenantId, id);
+    }
+
+    private static async Task<(AlertRuleInput? Input, ValidationProblem? Invalid)> ReadRuleAsync(
+        string tenantId, HttpRequest request, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        AlertRuleRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<AlertRuleRequest>(request.Body, Json, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "body"] = ["Not readable as a rule: " + e.Message] },
+                title: "The alert rule is not valid"));
+        }
+
+        var storeIds = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).Select(s => s.Store.StoreId).ToHashSet(StringComparer.Ordinal);
+        var input = AlertRuleValidation.Parse(body, storeIds.Contains, out var errors);
+        return input is null ? (null, TypedResults.ValidationProblem(errors, title: "The alert rule is not valid")) : (input, null);
+    }
+
+    private static async Task<ProblemHttpResult?> UnknownTenantAsync(string tenantId, IStoreDirectory stores, CancellationToken cancellationToken) =>
+        (await stores.ListAsync(cancellationToken)).Any(s => s.Store.TenantId == tenantId)
+            ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown organisation", detail: $"There is no organisation '{tenantId}'.");
+
+    private static ProblemHttpResult NoRule(string tenantId, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown alert rule", detail: $"'{tenantId}' has no alert rule '{id}'.");
+
+    private static ProblemHttpResult NoAlert(string tenantId, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown alert", detail: $"'{tenantId}' has no alert '{id}'.");
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SalesDash.Engine.Alerts;
+
+namespace SalesDash.Web.Alerts;
+
+/// <summary>Registration of alerts for the web host: the engine's rule and alert store plus the three notifiers.</summary>
+public static class AlertsWebHosting
+{
+    /// <summary>Rules and alerts in app.db, delivery options, and e-mail, webhook and in-app notifiers.</summary>
+    public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSalesDashAlerts(configuration);
+        services.AddOptions<AlertDeliveryOptions>()
+            .Bind(configuration.GetSection(AlertDeliveryOptions.Section))
+            .Validate(o => o.SmtpPort is > 0 and <= 65535, "Alerts:Delivery:SmtpPort must be 1-65535.")
+            .Validate(o => o.WebhookRetries >= 0 && o.WebhookFirstDelay >= TimeSpan.Zero && o.WebhookTimeout > TimeSpan.Zero,
+                "Alerts:Delivery webhook retries and delays must not be negative.")
+            .ValidateOnStart();
+        services.AddHttpClient(WebhookAlertNotifier.HttpClientName, (sp, client) =>
+            client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertDeliveryOptions>>().Value.WebhookTimeout);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, EmailAlertNotifier>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, WebhookAlertNotifier>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, ToastAlertNotifier>());
+        return services;
+    }
+}
