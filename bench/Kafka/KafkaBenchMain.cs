@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion.Kafka;
+using SalesDash.Engine.Tests.Support.Kafka;
+
+namespace SalesDash.Bench.Kafka;
+
+/// <summary>
+/// The Kafka path's figures (see bench/README.md): raw librdkafka produce rate, accepted webhooks/s, events/s the
+/// engine folds from a backlog, event-to-tile latency under a paced load, each as a ratio to the raw rate, and a
+/// check that the gross revenue tile equals everything sent. Not top-level statements: the app owns Program.
+/// </summary>
+internal static class KafkaBenchMain
+{
+    private const string RawTopic = "salesdash.bench-raw";
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<int> Main(string[] args)
+    {
+        KafkaBenchOptions options;
+        try
+        {
+            options = KafkaBenchOptions.Parse(args);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(KafkaBenchOptions.Usage);
+            return 2;
+        }
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+
+        // Printed after the server has stopped, so its shutdown log lines do not bury the figures.
+        var report = new List<string> { $"machine             {MachineFacts.Describe()}" };
+        using var cluster = MockKafkaCluster.Start();
+        var run = new BenchRun(options, cluster, TimeProvider.System, report);
+        int exitCode;
+        try
+        {
+            exitCode = await run.RunAsync(stop.Token);
+        }
+        catch (Exception e) when (e is TimeoutException or HttpRequestException or InvalidOperationException or OperationCanceledException)
+        {
+            report.Add($"ABORTED: {e.GetType().Name}: {e.Message}");
+            exitCode = 1;
+        }
+
+        report.Add($"load average at end {MachineFacts.LoadAverage()}");
+        foreach (var line in report)
+        {
+            Console.WriteLine(line);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>One run's phases, sharing the store, the order generator and the running totals the final check needs.</summary>
+    private sealed class BenchRun(KafkaBenchOptions options, MockKafkaCluster cluster, TimeProvider time, List<string> report)
+    {
+        private readonly Random random = new(42);
+        private readonly StoreProfile store = new(
+            new StoreRef(options.Store.TenantId, options.Store.StoreId), "Bench shop", SalesChannel.Shopify,
+            options.Store.ShopDomain, "USD", "UTC", options.Store.WebhookSecret);
+
+        private long orderIds = 1_000_000_000L + time.GetUtcNow().ToUnixTimeSeconds() % 1_000_000 * 1_000;
+        private decimal expectedGross;
+        private long expectedEvents;
+        private double rawPerSecond;
+
+        public async Task<int> RunAsync(CancellationToken ct)
+        {
+            // (a) librdkafka alone, before the app starts: the yardstick every later figure is divided by.
+            cluster.CreateTopic(RawTopic, options.Partitions);
+            Progress($"(a) raw produce of {options.Events} records");
+            var raw = RawProducer.Produce(cluster.BootstrapServers, RawTopic, Record(), Records(options.Events), time, ct);
+            rawPerSecond = raw.PerSecond;
+            report.Add(string.Create(Inv, $"cluster             librdkafka mock, {cluster.Brokers} brokers, {options.Partitions} partitions, replication {cluster.Brokers}, in this process"));
+            report.Add(string.Create(Inv,
+                $"(a) raw produce     {raw.PerSecond,9:0} msgs/s   ({raw.Delivered} acked, {raw.Failed} failed in {raw.Elapsed.TotalSeconds:0.00} s; " +
+                $"produce-to-ack p50 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 50))}, p99 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 99))})"));
+
+            // The app's topic is made here, like an operator would: librdkafka's mock answers the admin client's
+            // CreateTopics with "waiting for controller" time-outs, so the app is told not to create it.
+            cluster.CreateTopic(new KafkaOptions().Topic, options.Partitions);
+
+            // The app reads its configuration from the environment too; the linked InProcessServer sets the rest.
+            Environment.SetEnvironmentVariable("Kafka__BootstrapServers", cluster.BootstrapServers);
+            Environment.SetEnvironmentVariable("Kafka__CreateTopic", "false");
+            Environment.SetEnvironmentVariable("Kafka__Partitions", options.Partitions.ToString(Inv));
+            Environment.SetEnvironmentVariable("Kafka__ReplicationFactor", cluster.Brokers.ToString(Inv));
+            Environment.SetEnvironmentVariable("Kafka__Properties__log_level", "3");
+            Progress("starting the app in-process with Kafka on");
+            var server = InProcessServer.Start(options.Store);
+            try
+            {
+                using var http = new HttpClient { BaseAddress = server.BaseAddress };
+                return await RunAppPhasesAsync(server.BaseAddress, http, raw.Failed == 0, ct);
+            }
+            finally
+            {
+                Progress("stopping the app");
+                await server.DisposeAsync();
+            }
+        }
+
+        private async Task<int> RunAppPhasesAsync(Uri baseAddress, HttpClient http, bool rawComplete, CancellationToken ct)
+        {
+            var ok = rawComplete;
+            if (options.Warmup > 0)
+            {
+                Progress($"warm-up: {options.Warmup} webhooks");
+                var warm = await PostAsync(baseAddress, options.Warmup, ct);
+                ok &= warm.All(p => p.Accepted);
+            }
+
+            await WaitForTilesAsync(http, expectedEvents, ct);
+            await using var watcher = await TileWatcher.SubscribeAsync(baseAddress, options.Store, time, ct);
+
+            // (b) Accepted webhooks/s: 200 means the event is in Kafka on every in-sync replica, not yet folded.
+            Progress($"(b) {options.Events} webhooks from {options.Concurrency} clients");
+            var baseline = expectedEvents;
+            var started = time.GetTimestamp();
+            var posts = await PostAsync(baseAddress, options.Events, ct);
+            var elapsed = time.GetElapsedTime(started);
+            var accepted = posts.Count(p => p.Accepted);
+            ok &= accepted == posts.Length;
+            ok &= await watcher.WaitForAsync(expectedEvents, options.Store.SettleTimeout, ct);
+            var allShown = FirstCovering(watcher, expectedEvents);
+            var closedLoop = Latencies(posts, baseline, watcher);
+            var postMs = posts.Where(p => p.Accepted).Select(p => (p.RespondedAt - p.SentAt) * 1000.0 / time.TimestampFrequency).Order().ToList();
+            report.Add(string.Create(Inv,
+                $"(b) accepted        {accepted / elapsed.TotalSeconds,9:0} webhooks/s {Ratio(accepted / elapsed.TotalSeconds)}   ({accepted} of {posts.Length} in {elapsed.TotalSeconds:0.00} s, " +
+                $"{options.Concurrency} clients; POST p50 {Ms(LatencyReport.Percentile(postMs, 50))}, p99 {Ms(LatencyReport.Percentile(postMs, 99))}{Failures(posts)})"));
+            report.Add(string.Create(Inv,
+                $"    same webhooks   all on a tile {Seconds(started, allShown)} after the first POST; event-to-tile p50 {Ms(LatencyReport.Percentile(closedLoop, 50))}, " +
+                $"p99 {Ms(LatencyReport.Percentile(closedLoop, 99))} ({closedLoop.Count} of {accepted} seen)"));
+
+            // (c) Events/s folded: a backlog put straight on the app's topic, far faster than the engine takes it,
+            // timed from the first produce to the first tile push that covers the last record.
+            Progress($"(c) backlog of {options.Events} records on the app's topic");
+            var backlog = Records(options.Events);
+            var warmRecord = Record();
+            var produced = await Task.Run(() => RawProducer.Produce(cluster.BootstrapServers, new KafkaOptions().Topic, warmRecord, backlog, time, ct), ct);
+            expectedEvents += 1 + produced.Delivered;
+            expectedGross += warmRecord.TotalPrice + backlog.Sum(r => r.TotalPrice);
+            ok &= produced.Failed == 0;
+            var folded = await watcher.WaitForAsync(expectedEvents, options.Store.SettleTimeout, ct);
+            ok &= folded;
+            var foldedAt = FirstCovering(watcher, expectedEvents);
+            var foldSeconds = time.GetElapsedTime(produced.FirstProduceTimestamp, foldedAt).TotalSeconds;
+            report.Add(string.Create(Inv,
+                $"(c) folded          {produced.Delivered / foldSeconds,9:0} events/s   {Ratio(produced.Delivered / foldSeconds)}   ({produced.Delivered} records in {foldSeconds:0.00} s from first produce to the tile push " +
+                $"covering the last{(folded ? "" : ", NOT ALL FOLDED in time")}; the backlog itself went in at {produced.PerSecond:0} msgs/s)"));
+
+            // (d) Event-to-tile latency under an open-loop paced load, then unsaturated if the rate was not reached.
+            var paced = await PacedAsync(baseAddress, http, watcher, options.Rate, ct);
+            ok &= paced.Ok;
+            if (options.StepDown && paced.AcceptedPerSecond < 0.95 * options.Rate)
+            {
+                report.Add(string.Create(Inv, $"    {options.Rate}/s NOT sustained on this machine: {paced.AcceptedPerSecond:0}/s accepted; again at 80% of that:"));
+                var lower = await PacedAsync(baseAddress, http, watcher, Math.Max(1, (int)(0.8 * paced.AcceptedPerSecond)), ct);
+                ok &= lower.Ok;
+            }
+
+            // Nothing lost: the tile, asked directly, shows every event and every cent sent.
+            var tiles = await http.GetFromJsonAsync<DashboardTiles>(TilesPath(), ct)
+                ?? throw new InvalidOperationException("The tiles endpoint answered null.");
+            var same = tiles.GrossRevenue.Value == expectedGross && tiles.EventsApplied == expectedEvents;
+            report.Add(string.Create(Inv,
+                $"no loss             {(same ? "PASS" : "FAIL")}: gross revenue tile {tiles.GrossRevenue.Value} (sum sent {expectedGross}), events applied {tiles.EventsApplied} (sent {expectedEvents})"));
+            return ok && same ? 0 : 1;
+        }
+
+        private async Task<(bool Ok, double AcceptedPerSecond)> PacedAsync(Uri baseAddress, HttpClient http, TileWatcher watcher, int rate, CancellationToken ct)
+        {
+            var count = (int)Math.Min(int.MaxValue, (long)rate * (long)options.Duration.TotalSeconds);
+            Progress($"(d) {count} webhooks paced at {rate}/s");
+            await WaitForTilesAsync(http, expectedEvents, ct);
+            var baseline = expectedEvents;
+            var webhooks = Orders(count);
+            var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.Store.ShopDomain, webhooks, rate, options.MaxInFlight, time, ct);
+            Count(paced.Posts);
+            var settled = await watcher.WaitForAsync(expectedEvents, options.Store.SettleTimeout, ct);
+            var latencies = Latencies(paced.Posts, baseline, watcher);
+            var sentPerSecond = paced.Posts.Length / ((paced.Posts.Max(p => p.SentAt) - paced.FirstSentAt) / (double)time.TimestampFrequency);
+            report.Add(string.Create(Inv,
+                $"(d) event-to-tile   p50 {Ms(LatencyReport.Percentile(latencies, 50))}, p99 {Ms(LatencyReport.Percentile(latencies, 99))}, max {Ms(latencies.Count > 0 ? latencies[^1] : double.NaN)} " +
+                $"at {paced.AcceptedPerSecond:0} webhooks/s accepted {Ratio(paced.AcceptedPerSecond)} (offered {rate}/s for {options.Duration.TotalSeconds:0} s, sent {sentPerSecond:0}/s, " +
+                $"last POST {paced.BehindScheduleAtEnd.TotalSeconds:0.0} s late, {paced.NotSent} not sent by the end of the schedule, {options.MaxInFlight} in flight at most; {latencies.Count} of {paced.Accepted} seen{Failures(paced.Posts)})"));
+            return (settled && paced.Accepted == paced.Posts.Length, paced.AcceptedPerSecond);
+        }
+
+        private async Task<PostResult[]> PostAsync(Uri baseAddress, int count, CancellationToken ct)
+        {
+            var posts = await WebhookLoad.RunAsync(baseAddress, options.Store.ShopDomain, Orders(count), options.Concurrency, time, ct);
+            Count(posts);
+            return posts;
+        }
+
+        private void Count(IEnumerable<PostResult> posts)
+        {
+            foreach (var post in posts.Where(p => p.Accepted))
+            {
+                expectedEvents++;
+                expectedGross += post.TotalPrice;
+            }
+        }
+
+        private List<double> Latencies(IReadOnlyList<PostResult> posts, long baseline, TileWatcher watcher) =>
+            [.. LatencyReport.EventToTile(posts, baseline, watcher.Observations, time.TimestampFrequency)
+                .Where(l => l is not null).Select(l => l!.Value * 1000).Order()];
+
+        // Deterministic totals from 5.00 to 499.99, so two runs send the same money; order ids are fresh, so no event is a duplicate.
+        private List<ShopifyOrderWebhook> Orders(int count) =>
+            [.. Enumerable.Range(0, count).Select(_ =>
+                ShopifyOrderWebhook.Create(orderIds++, 5m + random.Next(0, 49_500) / 100m, time.GetUtcNow(), options.Store.WebhookSecret))];
+
+        private List<TopicRecord> Records(int count) => [.. Orders(count).Select(o => TopicRecord.From(o, store))];
+
+        private TopicRecord Record() => Records(1)[0];
+
+        private string TilesPath() => $"api/stores/{Uri.EscapeDataString(options.Store.TenantId)}/{Uri.EscapeDataString(options.Store.StoreId)}/tiles";
+
+        /// <summary>Polls the tiles endpoint until the entity has folded <paramref name="events"/>: a phase starts from a settled engine.</summary>
+        private async Task WaitForTilesAsync(HttpClient http, long events, CancellationToken ct)
+        {
+            var deadline = time.GetTimestamp() + (long)(options.Store.SettleTimeout.TotalSeconds * time.TimestampFrequency);
+            while ((await http.GetFromJsonAsync<DashboardTiles>(TilesPath(), ct))?.EventsApplied < events)
+            {
+                if (time.GetTimestamp() > deadline)
+                {
+                    throw new TimeoutException($"The engine did not fold {events} events within {options.Store.SettleTimeout.TotalSeconds:0} s.");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
+            }
+        }
+
+        private static long FirstCovering(TileWatcher watcher, long events) =>
+            watcher.Observations.FirstOrDefault(o => o.EventsApplied >= events) is { Timestamp: > 0 } push ? push.Timestamp : long.MaxValue;
+
+        private string Seconds(long from, long to) =>
+            to == long.MaxValue ? "never" : string.Create(Inv, $"{time.GetElapsedTime(from, to).TotalSeconds:0.00} s");
+
+        private string Ratio(double perSecond) => string.Create(Inv, $"= {perSecond / rawPerSecond:0.000} x raw");
+
+        private static string Ms(double ms) => double.IsNaN(ms) ? "n/a" : ms.ToString(ms < 10 ? "0.0" : "0", Inv) + " ms";
+
+        private static string Failures(IEnumerable<PostResult> posts)
+        {
+            var failed = posts.Where(p => !p.Accepted).GroupBy(p => p.Status).Select(g => $"{g.Count()} x HTTP {g.Key}").ToList();
+            return failed.Count == 0 ? "" : "; FAILED " + string.Join(", ", failed);
+        }
+
+        private static void Progress(string what) => Console.Error.WriteLine($"[kafka bench] {what}");
+    }
+}
