@@ -126,6 +126,33 @@ public sealed class HistoryImportTests(ChromiumBrowser chromium, HistoryPageApp 
             await Assertions.Expect(page.GetByTestId("period-select")).ToHaveValueAsync("custom");
             await Assertions.Expect(page.GetByTestId("kpi-grossRevenue-value")).ToHaveTextAsync($"US${expectedPeak.ToString("N2", CultureInfo.InvariantCulture)}");
             await Assertions.Expect(page.GetByTestId("history-period")).ToContainTextAsync(peakDate.ToString("d MMM yyyy", CultureInfo.InvariantCulture));
+
+            // On a phone in the dark theme: the same figures, and nothing wider than the screen (tables scroll inside their card).
+            var phone = await chromium.Browser.NewContextAsync(new()
+            {
+                ViewportSize = new() { Width = 390, Height = 844 },
+                IsMobile = true,
+                HasTouch = true,
+                ColorScheme = ColorScheme.Dark,
+                ReducedMotion = ReducedMotion.Reduce,
+                Locale = "en-US",
+                TimezoneId = "UTC",
+            });
+            try
+            {
+                var small = await phone.NewPageAsync();
+                await small.GotoAsync(new Uri(app.BaseAddress, $"stores/{HistoryPageApp.Shop.TenantId}/{HistoryPageApp.Shop.StoreId}/history").ToString());
+                await Assertions.Expect(small.GetByTestId("kpi-grossRevenue-value")).ToHaveTextAsync($"US${expectedRevenue.ToString("N2", CultureInfo.InvariantCulture)}");
+                await Assertions.Expect(small.GetByTestId("history-trend").Locator("canvas")).ToHaveCountAsync(1);
+                Assert.True(await small.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+                    "The History page is wider than a 390 px phone screen.");
+                Assert.Equal("rgb(13, 17, 23)", await small.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+                await small.ScreenshotAsync(new() { Path = RepositoryRoot.Combine("artifacts", "screenshots", "history-phone-dark.png"), FullPage = true });
+            }
+            finally
+            {
+                await phone.CloseAsync();
+            }
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
