@@ -1,0 +1,28 @@
+using System.Globalization;
+using SalesDash.Bench.Forecasts;
+using SalesDash.Connectors.Datasets.OnlineRetail;
+
+// Forecast accuracy and alert precision/recall on the Online Retail data set. Prints figures; asserts nothing.
+// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days]
+var path = args.Length > 0 ? args[0] : FindDataSet();
+var holdout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+var read = await OnlineRetailCsv.ReadFileAsync(path, CancellationToken.None);
+Console.WriteLine($"Data set: {path} ({read.Lines.Count} lines, {read.Errors.Count} unreadable)");
+Console.WriteLine();
+
+ForecastBench.Run(read.Lines, holdout);
+Console.WriteLine();
+AlertBench.Run(read.Lines);
+
+static string FindDataSet()
+{
+    foreach (var candidate in new[] { "/work/shared/datasets/online-retail/online-retail-sample-30k.csv", "src/Web/Demo/Data/online-retail-sample-30k.csv.gz" })
+    {
+        if (File.Exists(candidate))
+        {
+            return candidate;
+        }
+    }
+
+    throw new FileNotFoundException("Pass the Online Retail CSV (plain or gzipped) as the first argument.");
+}
