@@ -16,10 +16,10 @@ function readColors(element: HTMLElement) {
   const style = getComputedStyle(element);
   const get = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   return {
-    low: get('--surface-raised', '#262c36'),
-    high: get('--chart-bar', '#4493f8'),
-    empty: get('--surface', '#151b23'),
-    border: get('--border', '#3d444d'),
+    accent: get('--chart-bar', '#4493f8'),
+    // Land without orders in the border grey, outlined in the card's own colour: readable in both themes.
+    empty: get('--border', '#3d444d'),
+    border: get('--surface', '#151b23'),
     text: get('--text-muted', '#9198a1'),
     tooltipBackground: get('--surface-raised', '#262c36'),
     tooltipText: get('--text', '#f0f6fc'),

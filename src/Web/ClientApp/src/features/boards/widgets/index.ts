@@ -1,4 +1,5 @@
 // The widgets that read today's history of each store rather than the live tiles.
+import './widgets.css';
 export { OrderFeedWidget } from './OrderFeedWidget';
 export { OrderMapWidget } from './OrderMapWidget';
 export { TopProductsWidget } from './TopProductsWidget';

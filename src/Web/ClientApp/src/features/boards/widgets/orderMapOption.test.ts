@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildOrderMapOption } from './orderMapOption';
 
-const colors = { low: '#111', high: '#44f', empty: '#000', border: '#333', text: '#999', tooltipBackground: '#222', tooltipText: '#fff' };
+const colors = { accent: '#44f', empty: '#000', border: '#333', text: '#999', tooltipBackground: '#222', tooltipText: '#fff' };
 
 describe('order map option', () => {
   const option = buildOrderMapOption({
@@ -21,7 +21,7 @@ describe('order map option', () => {
       { name: 'DE', value: 105 },
       { name: 'FR', value: 95.5 },
     ]);
-    expect(option.visualMap).toMatchObject({ min: 0, max: 105, inRange: { color: ['#111', '#44f'] } });
+    expect(option.visualMap).toMatchObject({ min: 0, max: 105, inRange: { color: ['#44f'], colorAlpha: [0.35, 1] } });
   });
 
   it('says the country and its money on hover', () => {

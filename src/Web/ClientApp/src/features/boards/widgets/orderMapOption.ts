@@ -5,8 +5,8 @@ import type { CountryRow } from './historyFigures';
 export const WORLD_MAP = 'salesdash-world';
 
 export interface MapColors {
-  low: string;
-  high: string;
+  /** Countries with orders: this colour, faint for the least and full for the most. */
+  accent: string;
   empty: string;
   border: string;
   text: string;
@@ -45,7 +45,8 @@ export function buildOrderMapOption(input: {
       min: 0,
       max,
       show: false,
-      inRange: { color: [colors.low, colors.high] },
+      // Never fainter than 35 %, so a country with one small order still stands out from those with none.
+      inRange: { color: [colors.accent], colorAlpha: [0.35, 1] },
     },
     series: [
       {
