@@ -224,6 +224,15 @@ public sealed class SqliteChannelInsightStore : IChannelInsightStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // Every accepted order is one small write on the ingest path: in WAL mode NORMAL skips the fsync per commit
+        // and can lose only the last moments on power loss, never corrupt the file.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         if (!_schemaReady)
         {
             await _schemaGate.WaitAsync(cancellationToken);
