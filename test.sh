@@ -43,6 +43,9 @@ start_service() { local var=$1 script=$2 value; value="$("$script" | tail -n1)" 
 step "Starting test servers"
 start_service SALESDASH_POSTGRES       scripts/services/postgres.sh
 start_service SALESDASH_CLICKHOUSE_URL scripts/services/clickhouse.sh
+smtp_out="$(scripts/services/smtp.sh)" || { echo "test.sh: scripts/services/smtp.sh failed" >&2; exit 1; }
+export SALESDASH_SMTP="$(tail -n1 <<<"$smtp_out")" SALESDASH_SMTP_MAILDIR="$(tail -n2 <<<"$smtp_out" | head -n1)"
+echo "SALESDASH_SMTP=$SALESDASH_SMTP (maildir $SALESDASH_SMTP_MAILDIR)"
 
 step "Front end: npm ci, build, test"
 (
