@@ -34,8 +34,10 @@ builder.Services.AddChannels(builder.Configuration);
 // Multi-channel insight: records accepted orders' touches and ad spend; channel ranking, ROAS, MER, attribution.
 builder.Services.AddMultiChannelInsights();
 
-// Alerts: rules and alerts in app.db, evaluated per store on closed minutes; e-mail, webhook and in-app delivery.
+// Alerts (rules and alerts in app.db, evaluated per store on closed minutes; e-mail, webhook and in-app delivery),
+// then revenue forecasts and plain-language insights from history.
 builder.Services.AddAlerts(builder.Configuration);
+builder.Services.AddStoreInsights();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -62,6 +64,7 @@ app.MapGroup("/api/history").MapHistoryApi();
 app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
+app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);
