@@ -32,6 +32,6 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Akka.Management and cluster bootstrap settings, used when <see cref="Discovery"/> is Kubernetes.</summary>
+    /// <summary>How pods are looked up and joined when <see cref="Discovery"/> is Kubernetes.</summary>
     public ClusterBootstrapSettings Bootstrap { get; set; } = new();
 }

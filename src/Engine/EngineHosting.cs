@@ -53,10 +53,10 @@ public static class EngineHosting
             .Validate(o => o.Port is >= 0 and <= 65535, "Cluster:Port must be between 0 (any free port) and 65535.")
             .Validate(o => o.DownUnreachableAfter > TimeSpan.Zero, "Cluster:DownUnreachableAfter must be positive.")
             .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || o.SeedNodes.Length == 0,
-                "Cluster:SeedNodes must be empty when Cluster:Discovery=Kubernetes: bootstrap finds the seeds.")
-            .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || (o.Bootstrap.ManagementPort is > 0 and <= 65535
-                && o.Bootstrap.RequiredContactPoints > 0 && !string.IsNullOrWhiteSpace(o.Bootstrap.ServiceName)),
-                "Cluster:Bootstrap needs a ServiceName, a ManagementPort (1-65535) and RequiredContactPoints above 0.")
+                "Cluster:SeedNodes must be empty when Cluster:Discovery=Kubernetes: discovery finds the seeds.")
+            .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || (o.Bootstrap.RequiredContactPoints > 0
+                && o.Bootstrap.LookupInterval > TimeSpan.Zero && !string.IsNullOrWhiteSpace(o.Bootstrap.ServiceName)),
+                "Cluster:Bootstrap needs a ServiceName, RequiredContactPoints above 0 and a positive LookupInterval.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
