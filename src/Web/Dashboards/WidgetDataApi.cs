@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
+using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
 
 namespace SalesDash.Web.Dashboards;
@@ -15,8 +17,8 @@ public sealed record RecentOrderView(
 public sealed record RecentOrdersResponse(string TenantId, string StoreId, string Currency, string TimeZone, IReadOnlyList<RecentOrderView> Orders);
 
 /// <summary>
-/// The data of the widgets that read history rather than the live tiles: top products, orders by country and the
-/// live order feed. The feed has a signed-in route beside the other history endpoints; a wallboard has no sign-in,
+/// The data of the widgets that read history rather than the live tiles: top products, orders by country, the
+/// live order feed, and (for a wall) the alerts list. The feed has a signed-in route beside the other history endpoints; a wallboard has no sign-in,
 /// so it reads the same figures through its share token, and only for the stores its dashboard shows.
 /// </summary>
 public static class WidgetDataApi
@@ -46,6 +48,7 @@ public static class WidgetDataApi
         wall.MapGet("/top-products", WallTopProductsAsync).WithName("GetWallTopProducts");
         wall.MapGet("/countries", WallCountriesAsync).WithName("GetWallCountries");
         wall.MapGet("/orders/recent", WallRecentOrdersAsync).WithName("GetWallRecentOrders");
+        wall.MapGet("/alerts", WallAlertsAsync).WithName("GetWallAlerts");
         return api;
     }
 
@@ -105,6 +108,26 @@ public static class WidgetDataApi
         return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
             ? await FeedAsync(store, limit, history, time, cancellationToken)
             : NotShown();
+    }
+
+    /// <summary>The store's alerts, newest first, as the signed-in alerts list shows them (src/Web/Alerts).</summary>
+    private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ProblemHttpResult>> WallAlertsAsync(
+        string token, string tenantId, string storeId, int? limit, WallAccess access, IAlertStore alerts, HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        NoStore(http);
+        if (await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is null)
+        {
+            return NotShown();
+        }
+
+        if (limit is < 1 or > MaxFeedLength)
+        {
+            return Bad($"limit must be between 1 and {MaxFeedLength}.");
+        }
+
+        IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(tenantId, null, storeId, limit ?? DefaultFeedLength, cancellationToken)).Select(AlertView.Of)];
+        return TypedResults.Ok(list);
     }
 
     private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> FeedAsync(

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.History;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Tests.Hosting;
@@ -86,6 +88,33 @@ public sealed class WidgetDataApiTests(WebAppFactory app) : IClassFixture<WebApp
 
         await AssertNotFoundAsync(client, $"/api/wall/{link.Token}/stores/acme/uk-shop/orders/recent");
         await AssertNotFoundAsync(client, $"/api/wall/{link.Token}/stores/acme/uk-shop/top-products");
+    }
+
+    [Fact]
+    public async Task Wall_link_lists_the_alerts_of_a_store_it_shows_newest_first_and_no_other_stores()
+    {
+        var client = app.CreateClient();
+        var now = app.Clock.GetUtcNow();
+        var alerts = app.Services.GetRequiredService<IAlertStore>();
+        await alerts.SaveAlertAsync(Alert("a-old", "uk-shop", now.AddMinutes(-40), "Revenue dropped below £100 in 30 minutes"), Ct);
+        await alerts.SaveAlertAsync(Alert("a-new", "uk-shop", now.AddMinutes(-5), "Orders fell 60 % against last week"), Ct);
+        await alerts.SaveAlertAsync(Alert("a-us", "us-shop", now.AddMinutes(-1), "US revenue dropped"), Ct);
+        var board = HistoryBoard();
+        var withAlerts = board with
+        {
+            Layout = [.. board.Layout, new LayoutItem("alerts", 0, 12, 6, 6)],
+            Widgets = [.. board.Widgets, new Widget("alerts", "alerts", null, new WidgetSettings("orders", "today", "none"))],
+        };
+        var link = await ShareAsync(client, await CreateAsync(client, withAlerts));
+
+        using var response = await client.GetAsync($"/api/wall/{link.Token}/stores/acme/uk-shop/alerts", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var listed = (await response.Content.ReadFromJsonAsync<AlertBody[]>(Json, Ct))!;
+        Assert.Equal([("a-new", "Orders fell 60 % against last week", "Firing"), ("a-old", "Revenue dropped below £100 in 30 minutes", "Firing")],
+            listed.Select(a => (a.Id, a.Message, a.Status)));
+
+        await AssertNotFoundAsync(client, $"/api/wall/{link.Token}/stores/globex/shop/alerts");
+        await AssertNotFoundAsync(client, $"/api/wall/{ShareTokens.Create()}/stores/acme/uk-shop/alerts");
     }
 
     [Fact]
@@ -187,6 +216,22 @@ public sealed class WidgetDataApiTests(WebAppFactory app) : IClassFixture<WebApp
         Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{url}: expected 404, got {response.StatusCode}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    private static Alert Alert(string id, string storeId, DateTimeOffset firedAt, string message) => new()
+    {
+        Id = id,
+        TenantId = "acme",
+        StoreId = storeId,
+        RuleId = "rule-1",
+        RuleName = "Revenue watch",
+        Kind = AlertRuleKind.Threshold,
+        Status = AlertStatus.Firing,
+        FiredAt = firedAt,
+        Message = message,
+        Figures = new AlertFigures(AlertMetric.Revenue, 80m, 100m, null, null, null, 30, firedAt, "GBP", AnomalySeverity.Low),
+    };
+
+    private sealed record AlertBody(string Id, string StoreId, string Message, string Status);
 
     private sealed record RowBody(string Key, string Label, decimal GrossRevenue, long Orders, long Units);
 

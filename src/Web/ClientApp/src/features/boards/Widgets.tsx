@@ -7,7 +7,7 @@ import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreF
 import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
-import { OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
+import { AlertsWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -45,6 +45,8 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       return <OrderMapWidget widget={widget} entries={entries} />;
     case 'order-feed':
       return <OrderFeedWidget widget={widget} entries={entries} />;
+    case 'alerts':
+      return <AlertsWidget widget={widget} entries={entries} />;
   }
 }
 

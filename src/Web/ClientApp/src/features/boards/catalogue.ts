@@ -1,6 +1,6 @@
 // The widget palette and which settings each widget accepts. The server checks the same rules
 // (src/Web/Dashboards/DashboardValidation.cs). Top products, the order map and the order feed read today's history
-// (widgets/widgetData.ts); the rest are figures the live tiles carry.
+// and the alerts list reads the alerts API (widgets/widgetData.ts); the rest are figures the live tiles carry.
 import type { ChartType, Comparison, Metric, Period, Widget, WidgetKind, WidgetSettings } from './types';
 
 export const GRID_COLUMNS = 12;
@@ -21,12 +21,8 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'top-products', label: 'Top products', description: "Today's best sellers by revenue or units", size: { w: 4, h: 6 } },
   { kind: 'order-map', label: 'Orders map', description: "Today's revenue or orders by country", size: { w: 6, h: 6 } },
   { kind: 'order-feed', label: 'Live order feed', description: 'The latest orders as they arrive', size: { w: 6, h: 6 } },
+  { kind: 'alerts', label: 'Alerts', description: 'Alerts firing, acknowledged and resolved', size: { w: 4, h: 5 } },
 ];
-
-/** Widgets that read today's history of each store rather than the live tiles. */
-export function readsHistory(kind: WidgetKind): boolean {
-  return kind === 'top-products' || kind === 'order-map' || kind === 'order-feed';
-}
 
 export const metricLabels: Record<Metric, string> = {
   'gross-revenue': 'Gross revenue',
@@ -99,6 +95,7 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'top-products':
     case 'order-map':
     case 'order-feed':
+    case 'alerts':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -110,7 +107,7 @@ export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] 
   if (kind === 'goal') return goalMetrics;
   if (kind === 'top-products') return ['gross-revenue', 'units-sold'];
   if (kind === 'order-map') return ['gross-revenue', 'orders'];
-  if (kind === 'order-feed') return ['orders'];
+  if (kind === 'order-feed' || kind === 'alerts') return ['orders'];
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
 
@@ -142,6 +139,7 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
     case 'order-map':
       return { id, kind, title: null, settings: base };
     case 'order-feed':
+    case 'alerts':
       return { id, kind, title: null, settings: { ...base, metric: 'orders' } };
   }
 }
@@ -176,6 +174,7 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'top-products') return `Top products by ${metric === 'units-sold' ? 'units' : 'revenue'}, today${on}`;
   if (widget.kind === 'order-map') return `${metric === 'orders' ? 'Orders' : 'Revenue'} by country, today${on}`;
   if (widget.kind === 'order-feed') return `Latest orders${on}`;
+  if (widget.kind === 'alerts') return `Alerts${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();
   return `${what}, ${when}${channel ? ` · ${channel}` : ''}`;

@@ -2,7 +2,7 @@
 // As everywhere on the boards, money is never added across currencies.
 import { LOCALE } from '../../../lib/format';
 import type { StoreSummary } from '../../../lib/types';
-import type { BreakdownBody, ProductRank, RecentOrderBody, RecentOrdersBody } from './widgetData';
+import type { AlertBody, BreakdownBody, ProductRank, RecentOrderBody, RecentOrdersBody } from './widgetData';
 
 export interface StoreAnswer<T> {
   store: StoreSummary;
@@ -132,4 +132,23 @@ export function orderTime(placedAt: string, timeZone: string): string {
   } catch {
     return new Intl.DateTimeFormat(LOCALE, { ...options, timeZone: 'UTC' }).format(new Date(placedAt));
   }
+}
+
+export interface AlertRow extends AlertBody {
+  storeName: string;
+  timeZone: string;
+}
+
+/** The alerts of the stores, newest first: open ones and those resolved, as the alerts page lists them. */
+export function alertRows(answers: readonly StoreAnswer<AlertBody[]>[], limit: number): AlertRow[] {
+  return answers
+    .flatMap(({ store, body }) => body.map((a) => ({ ...a, storeName: store.name, timeZone: store.timeZone })))
+    .sort((a, b) => Date.parse(b.firedAt) - Date.parse(a.firedAt) || a.id.localeCompare(b.id))
+    .slice(0, limit);
+}
+
+/** The minute of the newest figures: alerts are decided on closed minutes, so the list is read again once a minute. */
+export function newestMinute(asOfs: readonly string[]): string {
+  const newest = asOfs.reduce((max, t) => (t > max ? t : max), '');
+  return newest.slice(0, 16);
 }

@@ -1,5 +1,6 @@
 // The widgets that read today's history of each store rather than the live tiles.
 import './widgets.css';
+export { AlertsWidget } from './AlertsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';
 export { OrderMapWidget } from './OrderMapWidget';
 export { TopProductsWidget } from './TopProductsWidget';

@@ -43,12 +43,25 @@ export interface RecentOrdersBody {
   orders: RecentOrderBody[];
 }
 
+/** An alert as src/Web/Alerts lists it (the fields the widget shows). */
+export interface AlertBody {
+  id: string;
+  tenantId: string;
+  storeId: string;
+  ruleName: string;
+  status: 'Firing' | 'Acknowledged' | 'Resolved';
+  firedAt: string;
+  resolvedAt: string | null;
+  message: string;
+}
+
 export type ProductRank = 'revenue' | 'units';
 
 export interface WidgetDataSource {
   topProducts(store: StoreKey, rank: ProductRank, limit: number, signal: AbortSignal): Promise<BreakdownBody>;
   countries(store: StoreKey, signal: AbortSignal): Promise<BreakdownBody>;
   recentOrders(store: StoreKey, limit: number, signal: AbortSignal): Promise<RecentOrdersBody>;
+  alerts(store: StoreKey, limit: number, signal: AbortSignal): Promise<AlertBody[]>;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -73,6 +86,8 @@ export const historyDataSource: WidgetDataSource = {
     getJson(`/api/history/${storePath(s)}/breakdown?by=product&period=today&compare=none&rank=${rank}&limit=${limit}`, signal),
   countries: (s, signal) => getJson(`/api/history/${storePath(s)}/breakdown?by=country&period=today&compare=none&rank=revenue`, signal),
   recentOrders: (s, limit, signal) => getJson(`/api/history/${storePath(s)}/orders/recent?limit=${limit}`, signal),
+  alerts: (s, limit, signal) =>
+    getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
 };
 
 /** A wallboard: each store is read through the share token that shows it. */
@@ -86,6 +101,7 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
     topProducts: async (s, rank, limit, signal) => getJson(`${base(s)}/top-products?rank=${rank}&limit=${limit}`, signal),
     countries: async (s, signal) => getJson(`${base(s)}/countries`, signal),
     recentOrders: async (s, limit, signal) => getJson(`${base(s)}/orders/recent?limit=${limit}`, signal),
+    alerts: async (s, limit, signal) => getJson(`${base(s)}/alerts?limit=${limit}`, signal),
   };
 }
 
