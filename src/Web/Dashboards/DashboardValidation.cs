@@ -7,7 +7,7 @@ namespace SalesDash.Web.Dashboards;
 /// The widget palette as the server knows it, and the rules a dashboard must meet before it is stored. The same
 /// catalogue lives in the client (ClientApp/src/features/boards/catalogue.ts); a widget the server would refuse is
 /// never offered there. Top products, the order map and the live order feed read today's history of each store
-/// (<see cref="WidgetDataApi"/>), the alerts list the alerts API; the rest are figures the live tiles carry.
+/// (<see cref="WidgetDataApi"/>), the alerts list and the forecast their own APIs; the rest are figures the live tiles carry.
 /// </summary>
 public static partial class DashboardValidation
 {
@@ -21,7 +21,7 @@ public static partial class DashboardValidation
     /// <summary>Far below anything a screen shows, but stops a client from storing absurd coordinates.</summary>
     public const int MaxRow = 1000;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast" };
 
     public static readonly IReadOnlySet<string> Periods = new HashSet<string>(StringComparer.Ordinal) { "today", "last-60-minutes", "last-15-minutes" };
 
@@ -42,6 +42,9 @@ public static partial class DashboardValidation
     private static readonly IReadOnlySet<string> TopProductMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "units-sold" };
 
     private static readonly IReadOnlySet<string> MapMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "orders" };
+
+    /// <summary>The forecast is of gross revenue (src/Engine/Forecasts).</summary>
+    private static readonly IReadOnlySet<string> ForecastMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue" };
 
     /// <summary>The feed lists orders and the alerts list alerts; neither has a figure to choose.</summary>
     private static readonly IReadOnlySet<string> FeedMetrics = new HashSet<string>(StringComparer.Ordinal) { "orders" };
@@ -205,6 +208,7 @@ public static partial class DashboardValidation
             "top-products" => TopProductMetrics,
             "order-map" => MapMetrics,
             "order-feed" or "alerts" => FeedMetrics,
+            "forecast" => ForecastMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
         if (settings.Metric is null || !allowedMetrics.Contains(settings.Metric))
@@ -258,7 +262,7 @@ public static partial class DashboardValidation
                 }
 
                 break;
-            case "top-products" or "order-map" or "order-feed" or "alerts":
+            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast":
                 if (!today)
                 {
                     add($"{at}.period", "This widget shows today's orders.");

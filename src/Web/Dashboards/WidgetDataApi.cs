@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Forecasts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Alerts;
@@ -18,7 +19,7 @@ public sealed record RecentOrdersResponse(string TenantId, string StoreId, strin
 
 /// <summary>
 /// The data of the widgets that read history rather than the live tiles: top products, orders by country, the
-/// live order feed, and (for a wall) the alerts list. The feed has a signed-in route beside the other history endpoints; a wallboard has no sign-in,
+/// live order feed, and (for a wall) the alerts list and the forecast. The feed has a signed-in route beside the other history endpoints; a wallboard has no sign-in,
 /// so it reads the same figures through its share token, and only for the stores its dashboard shows.
 /// </summary>
 public static class WidgetDataApi
@@ -49,6 +50,7 @@ public static class WidgetDataApi
         wall.MapGet("/countries", WallCountriesAsync).WithName("GetWallCountries");
         wall.MapGet("/orders/recent", WallRecentOrdersAsync).WithName("GetWallRecentOrders");
         wall.MapGet("/alerts", WallAlertsAsync).WithName("GetWallAlerts");
+        wall.MapGet("/forecast", WallForecastAsync).WithName("GetWallForecast");
         return api;
     }
 
@@ -128,6 +130,17 @@ public static class WidgetDataApi
 
         IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(tenantId, null, storeId, limit ?? DefaultFeedLength, cancellationToken)).Select(AlertView.Of)];
         return TypedResults.Ok(list);
+    }
+
+    /// <summary>The store's revenue forecast, the same answer as GET /api/stores/{t}/{s}/forecast (src/Web/Alerts).</summary>
+    private static async Task<Results<Ok<RevenueForecast>, ProblemHttpResult>> WallForecastAsync(
+        string token, string tenantId, string storeId, WallAccess access, RevenueForecastService forecasts, HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        NoStore(http);
+        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
+            ? TypedResults.Ok(await forecasts.ForecastAsync(store, cancellationToken))
+            : NotShown();
     }
 
     private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> FeedAsync(

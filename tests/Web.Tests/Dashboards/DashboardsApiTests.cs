@@ -143,7 +143,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     {
         { """{"name":"  ","layout":[],"widgets":[]}""", "name" },
         { $$"""{"name":"{{new string('x', 81)}}","layout":[],"widgets":[]}""", "name" },
-        { """{"name":"A","layout":[],"widgets":[{"id":"a","kind":"forecast","settings":{"metric":"gross-revenue","period":"today","comparison":"none"}}]}""", "widgets[0].kind" },
+        { """{"name":"A","layout":[],"widgets":[{"id":"a","kind":"weather","settings":{"metric":"gross-revenue","period":"today","comparison":"none"}}]}""", "widgets[0].kind" },
         { """{"name":"A","layout":[{"i":"a","x":0,"y":0,"w":4,"h":2}],"widgets":[{"id":"a","kind":"kpi","settings":{"metric":"refunds","period":"last-60-minutes","comparison":"none"}}]}""", "widgets[0].settings.metric" },
         { """{"name":"A","layout":[{"i":"a","x":0,"y":0,"w":4,"h":2}],"widgets":[{"id":"a","kind":"kpi","settings":{"metric":"orders","period":"last-15-minutes","comparison":"last-week"}}]}""", "widgets[0].settings.comparison" },
         { """{"name":"A","layout":[{"i":"a","x":0,"y":0,"w":4,"h":2}],"widgets":[{"id":"a","kind":"kpi","settings":{"metric":"orders","period":"today","comparison":"none","channel":"Etsy"}}]}""", "widgets[0].settings.channel" },

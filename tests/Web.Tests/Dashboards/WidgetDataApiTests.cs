@@ -118,6 +118,35 @@ public sealed class WidgetDataApiTests(WebAppFactory app) : IClassFixture<WebApp
     }
 
     [Fact]
+    public async Task Wall_link_gives_the_same_forecast_as_the_store_api_with_todays_revenue_so_far()
+    {
+        var client = app.CreateClient();
+        var now = app.Clock.GetUtcNow();
+        await WriteAsync(
+            Order("f-1", now.AddHours(-1), "GB", ("PEN", 4, 2.5m)),
+            Order("f-2", now.AddMinutes(-10), "GB", ("INK", 1, 7.25m)));
+        var board = HistoryBoard();
+        var withForecast = board with
+        {
+            Layout = [.. board.Layout, new LayoutItem("pace", 6, 12, 6, 4)],
+            Widgets = [.. board.Widgets, new Widget("pace", "forecast", null, new WidgetSettings("gross-revenue", "today", "none"))],
+        };
+        var link = await ShareAsync(client, await CreateAsync(client, withForecast));
+
+        var direct = await client.GetStringAsync("/api/stores/acme/uk-shop/forecast", Ct);
+        using var wall = await client.GetAsync($"/api/wall/{link.Token}/stores/acme/uk-shop/forecast", Ct);
+        Assert.Equal(HttpStatusCode.OK, wall.StatusCode);
+        var throughLink = await wall.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(direct, throughLink);
+        var forecast = JsonDocument.Parse(throughLink).RootElement;
+        Assert.Equal(("uk-shop", "GBP"), (forecast.GetProperty("storeId").GetString(), forecast.GetProperty("currency").GetString()));
+        Assert.True(forecast.GetProperty("todaySoFar").GetDecimal() >= 17.25m, throughLink);
+        Assert.False(string.IsNullOrWhiteSpace(forecast.GetProperty("text").GetString()));
+
+        await AssertNotFoundAsync(client, $"/api/wall/{link.Token}/stores/globex/shop/forecast");
+    }
+
+    [Fact]
     public async Task Recent_orders_lists_a_stores_newest_orders_first_and_refuses_bad_limits()
     {
         var client = app.CreateClient();

@@ -7,7 +7,7 @@ import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreF
 import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
-import { AlertsWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
+import { AlertsWidget, ForecastWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -47,6 +47,8 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       return <OrderFeedWidget widget={widget} entries={entries} />;
     case 'alerts':
       return <AlertsWidget widget={widget} entries={entries} />;
+    case 'forecast':
+      return <ForecastWidget widget={widget} entries={entries} />;
   }
 }
 

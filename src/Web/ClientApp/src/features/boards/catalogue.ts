@@ -1,6 +1,6 @@
 // The widget palette and which settings each widget accepts. The server checks the same rules
 // (src/Web/Dashboards/DashboardValidation.cs). Top products, the order map and the order feed read today's history
-// and the alerts list reads the alerts API (widgets/widgetData.ts); the rest are figures the live tiles carry.
+// and the alerts list and forecast read their own APIs (widgets/widgetData.ts); the rest are figures the live tiles carry.
 import type { ChartType, Comparison, Metric, Period, Widget, WidgetKind, WidgetSettings } from './types';
 
 export const GRID_COLUMNS = 12;
@@ -21,6 +21,7 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'top-products', label: 'Top products', description: "Today's best sellers by revenue or units", size: { w: 4, h: 6 } },
   { kind: 'order-map', label: 'Orders map', description: "Today's revenue or orders by country", size: { w: 6, h: 6 } },
   { kind: 'order-feed', label: 'Live order feed', description: 'The latest orders as they arrive', size: { w: 6, h: 6 } },
+  { kind: 'forecast', label: 'Forecast', description: 'Where today’s revenue is heading, with a range', size: { w: 4, h: 3 } },
   { kind: 'alerts', label: 'Alerts', description: 'Alerts firing, acknowledged and resolved', size: { w: 4, h: 5 } },
 ];
 
@@ -96,6 +97,7 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'order-map':
     case 'order-feed':
     case 'alerts':
+    case 'forecast':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -108,6 +110,7 @@ export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] 
   if (kind === 'top-products') return ['gross-revenue', 'units-sold'];
   if (kind === 'order-map') return ['gross-revenue', 'orders'];
   if (kind === 'order-feed' || kind === 'alerts') return ['orders'];
+  if (kind === 'forecast') return ['gross-revenue'];
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
 
@@ -137,6 +140,7 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
       return { id, kind, title: null, settings: { ...base, target: 10_000, targetLabel: 'Daily target' } };
     case 'top-products':
     case 'order-map':
+    case 'forecast':
       return { id, kind, title: null, settings: base };
     case 'order-feed':
     case 'alerts':
@@ -175,6 +179,7 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'order-map') return `${metric === 'orders' ? 'Orders' : 'Revenue'} by country, today${on}`;
   if (widget.kind === 'order-feed') return `Latest orders${on}`;
   if (widget.kind === 'alerts') return `Alerts${on}`;
+  if (widget.kind === 'forecast') return `Revenue forecast, today${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();
   return `${what}, ${when}${channel ? ` · ${channel}` : ''}`;

@@ -39,6 +39,7 @@ describe('alerts list', () => {
     let calls = 0;
     const source: WidgetDataSource = {
       topProducts: () => Promise.reject(new Error('not used')),
+      forecast: () => Promise.reject(new Error('not used')),
       countries: () => Promise.reject(new Error('not used')),
       recentOrders: () => Promise.reject(new Error('not used')),
       alerts: async (store) => {

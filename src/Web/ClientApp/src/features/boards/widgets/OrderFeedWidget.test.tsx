@@ -16,6 +16,7 @@ function fakeSource(orders: RecentOrderBody[]) {
   const calls: StoreKey[] = [];
   const source: WidgetDataSource = {
     topProducts: () => Promise.reject(new Error('not used')),
+    forecast: () => Promise.reject(new Error('not used')),
     countries: () => Promise.reject(new Error('not used')),
     alerts: () => Promise.reject(new Error('not used')),
     recentOrders: async (store) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreSummary } from '../../../lib/types';
-import { countryFigures, countryName, feedRows, orderTime, topProducts } from './historyFigures';
+import { countryFigures, countryName, feedRows, forecastLines, orderTime, topProducts } from './historyFigures';
 import type { BreakdownBody, RecentOrdersBody } from './widgetData';
 
 const uk: StoreSummary = { tenantId: 'acme', storeId: 'uk', name: 'UK shop', channel: 'Shopify', currency: 'GBP', timeZone: 'Europe/London' };
@@ -121,5 +121,23 @@ describe('order feed', () => {
   it('prints the time in the store’s zone', () => {
     expect(orderTime('2026-07-01T14:05:09Z', 'Europe/London')).toBe('15:05:09');
     expect(orderTime('2026-07-01T14:05:09Z', 'Not/AZone')).toBe('14:05:09');
+  });
+});
+
+describe('forecast', () => {
+  const body = (store: StoreSummary, endOfDay: { estimate: number; low: number; high: number } | null, todaySoFar: number, text = '') => ({
+    store,
+    body: { tenantId: 'acme', storeId: store.storeId, currency: store.currency, todaySoFar, endOfDay, endOfMonth: null, text },
+  });
+
+  it('says where each store is heading in its own currency, or why it cannot yet', () => {
+    const lines = forecastLines([
+      body(uk, { estimate: 1234, low: 1100, high: 1400.5 }, 512.3),
+      body(ie, null, 20, 'Not enough history for a forecast yet (3 days).'),
+    ]);
+    expect(lines.map((l) => [l.storeName, l.headline, l.estimate])).toEqual([
+      ['UK shop', 'On pace for £1,234.00 (£1,100.00–£1,400.50)', 1234],
+      ['Irish shop', 'Not enough history for a forecast yet (3 days).', null],
+    ]);
   });
 });

@@ -2,7 +2,8 @@
 // As everywhere on the boards, money is never added across currencies.
 import { LOCALE } from '../../../lib/format';
 import type { StoreSummary } from '../../../lib/types';
-import type { AlertBody, BreakdownBody, ProductRank, RecentOrderBody, RecentOrdersBody } from './widgetData';
+import { formatMoney } from '../../../lib/format';
+import type { AlertBody, BreakdownBody, ForecastBody, ProductRank, RecentOrderBody, RecentOrdersBody } from './widgetData';
 
 export interface StoreAnswer<T> {
   store: StoreSummary;
@@ -151,4 +152,30 @@ export function alertRows(answers: readonly StoreAnswer<AlertBody[]>[], limit: n
 export function newestMinute(asOfs: readonly string[]): string {
   const newest = asOfs.reduce((max, t) => (t > max ? t : max), '');
   return newest.slice(0, 16);
+}
+
+export interface ForecastLine {
+  key: string;
+  storeName: string;
+  /** "On pace for £1,234.00 (£1,100.00–£1,400.00)", or the server's reason when there is no forecast yet. */
+  headline: string;
+  estimate: number | null;
+  todaySoFar: number;
+  currency: string;
+}
+
+/** One "on pace for" line per store: forecasts are per store and per currency, never added up. */
+export function forecastLines(answers: readonly StoreAnswer<ForecastBody>[]): ForecastLine[] {
+  return answers.map(({ store, body }) => {
+    const money = (n: number) => formatMoney(n, body.currency);
+    const range = body.endOfDay;
+    return {
+      key: `${store.tenantId}/${store.storeId}`,
+      storeName: store.name,
+      headline: range ? `On pace for ${money(range.estimate)} (${money(range.low)}–${money(range.high)})` : body.text,
+      estimate: range ? range.estimate : null,
+      todaySoFar: body.todaySoFar,
+      currency: body.currency,
+    };
+  });
 }

@@ -55,6 +55,24 @@ export interface AlertBody {
   message: string;
 }
 
+/** A revenue forecast range (src/Engine/Forecasts ForecastRange). */
+export interface ForecastRangeBody {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+/** GET /api/stores/{t}/{s}/forecast (the fields the widget shows). */
+export interface ForecastBody {
+  tenantId: string;
+  storeId: string;
+  currency: string;
+  todaySoFar: number;
+  endOfDay: ForecastRangeBody | null;
+  endOfMonth: ForecastRangeBody | null;
+  text: string;
+}
+
 export type ProductRank = 'revenue' | 'units';
 
 export interface WidgetDataSource {
@@ -62,6 +80,7 @@ export interface WidgetDataSource {
   countries(store: StoreKey, signal: AbortSignal): Promise<BreakdownBody>;
   recentOrders(store: StoreKey, limit: number, signal: AbortSignal): Promise<RecentOrdersBody>;
   alerts(store: StoreKey, limit: number, signal: AbortSignal): Promise<AlertBody[]>;
+  forecast(store: StoreKey, signal: AbortSignal): Promise<ForecastBody>;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -88,6 +107,7 @@ export const historyDataSource: WidgetDataSource = {
   recentOrders: (s, limit, signal) => getJson(`/api/history/${storePath(s)}/orders/recent?limit=${limit}`, signal),
   alerts: (s, limit, signal) =>
     getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
+  forecast: (s, signal) => getJson(`/api/stores/${storePath(s)}/forecast`, signal),
 };
 
 /** A wallboard: each store is read through the share token that shows it. */
@@ -102,6 +122,7 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
     countries: async (s, signal) => getJson(`${base(s)}/countries`, signal),
     recentOrders: async (s, limit, signal) => getJson(`${base(s)}/orders/recent?limit=${limit}`, signal),
     alerts: async (s, limit, signal) => getJson(`${base(s)}/alerts?limit=${limit}`, signal),
+    forecast: async (s, signal) => getJson(`${base(s)}/forecast`, signal),
   };
 }
 
