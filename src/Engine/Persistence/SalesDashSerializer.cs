@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Persistence;
@@ -37,6 +38,9 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(TenantStore.GetTiles), "tenant-store.get-tiles"),
         (typeof(TenantStore.TilesPublished), "tenant-store.tiles-published"),
         (typeof(DashboardTiles), "dashboard-tiles"),
+        (typeof(StoreMinutes.Pull), "store-minutes.pull"),
+        (typeof(StoreMinutes.Closed), "store-minutes.closed"),
+        (typeof(StoreMinutes.MinuteClosed), "store-minutes.minute-closed"),
     ];
 
     private readonly Dictionary<Type, string> _manifestByType = Manifests.ToDictionary(m => m.Type, m => m.Manifest);

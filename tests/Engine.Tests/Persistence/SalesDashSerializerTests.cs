@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Configuration;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Tenants;
@@ -46,6 +48,10 @@ public sealed class SalesDashSerializerTests : IDisposable
             state.Apply(placed);
             state.Apply(Refund("r1", "o1", At.AddMinutes(3), 10m));
             var tiles = state.Tiles(At.AddMinutes(5), "Europe/London", "GBP");
+            var figures = new MinuteFigures(123.45m, 1, 3);
+            var closed = new ClosedMinute(Store, At, new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Unspecified), "Europe/London", "GBP",
+                figures, new MinuteFigures(0m, 0, 2), new MinuteFigures(50m, 1, 1), 0,
+                [new StreamReading(KpiStream.Revenue, new AnomalyVerdict(true, 123.45, 40.5, 10, 80, 0.91, AnomalySeverity.High))]);
             return new Dictionary<string, object>
             {
                 ["order-placed"] = placed,
@@ -60,6 +66,9 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["tenant-store.get-tiles"] = new TenantStore.GetTiles(Store, "GBP", "Europe/London"),
                 ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
                 ["dashboard-tiles"] = tiles,
+                ["store-minutes.pull"] = new StoreMinutes.Pull(Store, At),
+                ["store-minutes.closed"] = new StoreMinutes.Closed(Store, [closed]),
+                ["store-minutes.minute-closed"] = new StoreMinutes.MinuteClosed(closed),
             };
         }
     }
