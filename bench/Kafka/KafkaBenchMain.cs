@@ -81,12 +81,15 @@ internal static class KafkaBenchMain
             // (a) librdkafka alone, before the app starts: the yardstick every later figure is divided by.
             cluster.CreateTopic(RawTopic, options.Partitions);
             Progress($"(a) raw produce of {options.Events} records");
-            var raw = RawProducer.Produce(cluster.BootstrapServers, RawTopic, Record(), Records(options.Events), time, ct);
+            var rawRecords = Records(options.Events);
+            var cpu = CpuShare.Now(time);
+            var raw = RawProducer.Produce(cluster.BootstrapServers, RawTopic, Record(), rawRecords, time, ct);
+            var rawCpu = cpu.Since(time);
             rawPerSecond = raw.PerSecond;
             report.Add(string.Create(Inv, $"cluster             librdkafka mock, {cluster.Brokers} brokers, {options.Partitions} partitions, replication {cluster.Brokers}, in this process"));
             report.Add(string.Create(Inv,
                 $"(a) raw produce     {raw.PerSecond,9:0} msgs/s   ({raw.Delivered} acked, {raw.Failed} failed in {raw.Elapsed.TotalSeconds:0.00} s; " +
-                $"produce-to-ack p50 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 50))}, p99 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 99))})"));
+                $"produce-to-ack p50 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 50))}, p99 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 99))}; {rawCpu})"));
 
             // The app's topic is made here, like an operator would: librdkafka's mock answers the admin client's
             // CreateTopics with "waiting for controller" time-outs, so the app is told not to create it.
@@ -128,9 +131,13 @@ internal static class KafkaBenchMain
             // (b) Accepted webhooks/s: 200 means the event is in Kafka on every in-sync replica, not yet folded.
             Progress($"(b) {options.Events} webhooks from {options.Concurrency} clients");
             var baseline = expectedEvents;
+            var measuredOrders = Orders(options.Events);
+            var cpu = CpuShare.Now(time);
             var started = time.GetTimestamp();
-            var posts = await PostAsync(baseAddress, options.Events, ct);
+            var posts = await WebhookLoad.RunAsync(baseAddress, options.Store.ShopDomain, measuredOrders, options.Concurrency, time, ct);
             var elapsed = time.GetElapsedTime(started);
+            var postCpu = cpu.Since(time);
+            Count(posts);
             var accepted = posts.Count(p => p.Accepted);
             ok &= accepted == posts.Length;
             ok &= await watcher.WaitForAsync(expectedEvents, options.Store.SettleTimeout, ct);
@@ -139,7 +146,7 @@ internal static class KafkaBenchMain
             var postMs = posts.Where(p => p.Accepted).Select(p => (p.RespondedAt - p.SentAt) * 1000.0 / time.TimestampFrequency).Order().ToList();
             report.Add(string.Create(Inv,
                 $"(b) accepted        {accepted / elapsed.TotalSeconds,9:0} webhooks/s {Ratio(accepted / elapsed.TotalSeconds)}   ({accepted} of {posts.Length} in {elapsed.TotalSeconds:0.00} s, " +
-                $"{options.Concurrency} clients; POST p50 {Ms(LatencyReport.Percentile(postMs, 50))}, p99 {Ms(LatencyReport.Percentile(postMs, 99))}{Failures(posts)})"));
+                $"{options.Concurrency} clients; POST p50 {Ms(LatencyReport.Percentile(postMs, 50))}, p99 {Ms(LatencyReport.Percentile(postMs, 99))}; {postCpu}{Failures(posts)})"));
             report.Add(string.Create(Inv,
                 $"    same webhooks   all on a tile {Seconds(started, allShown)} after the first POST; event-to-tile p50 {Ms(LatencyReport.Percentile(closedLoop, 50))}, " +
                 $"p99 {Ms(LatencyReport.Percentile(closedLoop, 99))} ({closedLoop.Count} of {accepted} seen)"));
@@ -149,6 +156,7 @@ internal static class KafkaBenchMain
             Progress($"(c) backlog of {options.Events} records on the app's topic");
             var backlog = Records(options.Events);
             var warmRecord = Record();
+            cpu = CpuShare.Now(time);
             var produced = await Task.Run(() => RawProducer.Produce(cluster.BootstrapServers, new KafkaOptions().Topic, warmRecord, backlog, time, ct), ct);
             expectedEvents += 1 + produced.Delivered;
             expectedGross += warmRecord.TotalPrice + backlog.Sum(r => r.TotalPrice);
@@ -157,9 +165,20 @@ internal static class KafkaBenchMain
             ok &= folded;
             var foldedAt = FirstCovering(watcher, expectedEvents);
             var foldSeconds = time.GetElapsedTime(produced.FirstProduceTimestamp, foldedAt).TotalSeconds;
-            report.Add(string.Create(Inv,
-                $"(c) folded          {produced.Delivered / foldSeconds,9:0} events/s   {Ratio(produced.Delivered / foldSeconds)}   ({produced.Delivered} records in {foldSeconds:0.00} s from first produce to the tile push " +
-                $"covering the last{(folded ? "" : ", NOT ALL FOLDED in time")}; the backlog itself went in at {produced.PerSecond:0} msgs/s)"));
+            var foldCpu = cpu.Since(time);
+            if (folded)
+            {
+                report.Add(string.Create(Inv,
+                    $"(c) folded          {produced.Delivered / foldSeconds,9:0} events/s   {Ratio(produced.Delivered / foldSeconds)}   ({produced.Delivered} records in {foldSeconds:0.00} s from first produce to the tile push " +
+                    $"covering the last; the backlog itself went in at {produced.PerSecond:0} msgs/s; {foldCpu})"));
+            }
+            else
+            {
+                var where = await WhereAsync(http, ct);
+                report.Add(string.Create(Inv,
+                    $"(c) NOT FOLDED      within {options.Store.SettleTimeout.TotalSeconds:0} s: {where} (the backlog went in at {produced.PerSecond:0} msgs/s; {foldCpu})"));
+                return 1;
+            }
 
             // (d) Event-to-tile latency under an open-loop paced load, then unsaturated if the rate was not reached.
             var paced = await PacedAsync(baseAddress, http, watcher, options.Rate, ct);
@@ -187,15 +206,23 @@ internal static class KafkaBenchMain
             await WaitForTilesAsync(http, expectedEvents, ct);
             var baseline = expectedEvents;
             var webhooks = Orders(count);
+            var cpu = CpuShare.Now(time);
             var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.Store.ShopDomain, webhooks, rate, options.MaxInFlight, time, ct);
+            var pacedCpu = cpu.Since(time);
             Count(paced.Posts);
             var settled = await watcher.WaitForAsync(expectedEvents, options.Store.SettleTimeout, ct);
+            if (!settled)
+            {
+                var where = await WhereAsync(http, ct);
+                report.Add($"(d) NOT FOLDED      within {options.Store.SettleTimeout.TotalSeconds:0} s: {where}");
+            }
+
             var latencies = Latencies(paced.Posts, baseline, watcher);
             var sentPerSecond = paced.Posts.Length / ((paced.Posts.Max(p => p.SentAt) - paced.FirstSentAt) / (double)time.TimestampFrequency);
             report.Add(string.Create(Inv,
                 $"(d) event-to-tile   p50 {Ms(LatencyReport.Percentile(latencies, 50))}, p99 {Ms(LatencyReport.Percentile(latencies, 99))}, max {Ms(latencies.Count > 0 ? latencies[^1] : double.NaN)} " +
                 $"at {paced.AcceptedPerSecond:0} webhooks/s accepted {Ratio(paced.AcceptedPerSecond)} (offered {rate}/s for {options.Duration.TotalSeconds:0} s, sent {sentPerSecond:0}/s, " +
-                $"last POST {paced.BehindScheduleAtEnd.TotalSeconds:0.0} s late, {paced.NotSent} not sent by the end of the schedule, {options.MaxInFlight} in flight at most; {latencies.Count} of {paced.Accepted} seen{Failures(paced.Posts)})"));
+                $"last POST {paced.BehindScheduleAtEnd.TotalSeconds:0.0} s late, {paced.NotSent} not sent by the end of the schedule, {options.MaxInFlight} in flight at most; {latencies.Count} of {paced.Accepted} seen; {pacedCpu}{Failures(paced.Posts)})"));
             return (settled && paced.Accepted == paced.Posts.Length, paced.AcceptedPerSecond);
         }
 
@@ -238,11 +265,26 @@ internal static class KafkaBenchMain
             {
                 if (time.GetTimestamp() > deadline)
                 {
-                    throw new TimeoutException($"The engine did not fold {events} events within {options.Store.SettleTimeout.TotalSeconds:0} s.");
+                    var where = await WhereAsync(http, ct);
+                    throw new TimeoutException($"The engine did not fold {events} events within {options.Store.SettleTimeout.TotalSeconds:0} s: {where}.");
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
             }
+        }
+
+        /// <summary>Where the events are when the engine has not caught up: on the tile, committed by the consumer group, or only in the topic.</summary>
+        private async Task<string> WhereAsync(HttpClient http, CancellationToken ct)
+        {
+            var tiles = await http.GetFromJsonAsync<DashboardTiles>(TilesPath(), ct);
+            var kafka = new KafkaOptions();
+            var config = new Confluent.Kafka.ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = kafka.ConsumerGroup };
+            config.Set("log_level", "3");
+            using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(config).Build();
+            var partitions = Enumerable.Range(0, options.Partitions).Select(p => new Confluent.Kafka.TopicPartition(kafka.Topic, p)).ToList();
+            var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10)).Sum(o => o.Offset == Confluent.Kafka.Offset.Unset ? 0 : o.Offset.Value);
+            var inTopic = partitions.Sum(p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+            return string.Create(Inv, $"the tile shows {tiles?.EventsApplied} of {expectedEvents} events; the group committed {committed} of the {inTopic} records in the topic");
         }
 
         private static long FirstCovering(TileWatcher watcher, long events) =>
