@@ -141,6 +141,7 @@ public static class ShopifyWebhookNormalizer
             ?? throw new FieldException("created_at: missing (and no processed_at either)");
 
         var units = 0;
+        var returnedLines = new List<OrderLine>();
         var hasLineItems = TryGet(refund, "refund_line_items", out var refundLines);
         if (hasLineItems)
         {
@@ -148,7 +149,17 @@ public static class ShopifyWebhookNormalizer
             var i = 0;
             foreach (var item in refundLines.EnumerateArray())
             {
-                units += RequiredInt(item, "quantity", $"refund_line_items[{i}].quantity");
+                var path = $"refund_line_items[{i}]";
+                var quantity = RequiredInt(item, "quantity", $"{path}.quantity");
+                units += quantity;
+
+                // The returned product, for per-product return rates; a line without its line_item names no product.
+                if (TryGet(item, "line_item", out var lineItem) && lineItem.ValueKind == JsonValueKind.Object)
+                {
+                    var (sku, title) = LineIdentity(lineItem, $"{path}.line_item");
+                    returnedLines.Add(new OrderLine(sku, title, quantity, OptionalMoneyAt(lineItem, "price", $"{path}.line_item.price") ?? 0m));
+                }
+
                 i++;
             }
         }
@@ -197,6 +208,7 @@ public static class ShopifyWebhookNormalizer
             OrderId = orderId,
             Amount = amount,
             Units = units,
+            Lines = returnedLines,
         };
     }
 
@@ -258,15 +270,7 @@ public static class ShopifyWebhookNormalizer
                 throw new FieldException($"{path}: expected an object but found {item.ValueKind}");
             }
 
-            var sku = OptionalStringAt(item, "sku", $"{path}.sku");
-            if (string.IsNullOrWhiteSpace(sku))
-            {
-                sku = OptionalIdAt(item, "variant_id", $"{path}.variant_id")
-                    ?? OptionalIdAt(item, "product_id", $"{path}.product_id")
-                    ?? string.Empty;
-            }
-
-            var title = OptionalStringAt(item, "title", $"{path}.title") ?? OptionalStringAt(item, "name", $"{path}.name") ?? string.Empty;
+            var (sku, title) = LineIdentity(item, path);
             var quantity = RequiredInt(item, "quantity", $"{path}.quantity");
             var price = OptionalMoneyAt(item, "price", $"{path}.price") ?? throw new FieldException($"{path}.price: missing");
             lines.Add(new OrderLine(sku, title, quantity, price));
@@ -274,6 +278,21 @@ public static class ShopifyWebhookNormalizer
         }
 
         return lines;
+    }
+
+    /// <summary>A line's product: its SKU, or its variant or product id when the SKU is blank, and its title.</summary>
+    private static (string Sku, string Title) LineIdentity(JsonElement item, string path)
+    {
+        var sku = OptionalStringAt(item, "sku", $"{path}.sku");
+        if (string.IsNullOrWhiteSpace(sku))
+        {
+            sku = OptionalIdAt(item, "variant_id", $"{path}.variant_id")
+                ?? OptionalIdAt(item, "product_id", $"{path}.product_id")
+                ?? string.Empty;
+        }
+
+        var title = OptionalStringAt(item, "title", $"{path}.title") ?? OptionalStringAt(item, "name", $"{path}.name") ?? string.Empty;
+        return (sku, title);
     }
 
     private static (string? CustomerId, bool Returning) ReadCustomer(JsonElement order)

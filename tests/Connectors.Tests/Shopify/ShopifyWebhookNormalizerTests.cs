@@ -321,6 +321,18 @@ public sealed class ShopifyWebhookNormalizerTests
     }
 
     [Fact]
+    public void Refund_names_the_returned_products_for_return_rates()
+    {
+        var refund = Single<RefundIssued>(Normalize(ShopifyTopics.RefundsCreate, Refund()));
+
+        // refund.json returns one of each of two iPod Nano variants at 199.00.
+        Assert.Equal(
+            [("IPOD2008BLACK", 1, 199.00m), ("IPOD2008GREEN", 1, 199.00m)],
+            refund.Lines.Select(l => (l.Sku, l.Quantity, l.UnitPrice)));
+        Assert.All(refund.Lines, l => Assert.Equal("IPod Nano - 8gb", l.Title));
+    }
+
+    [Fact]
     public void Refund_without_order_id_is_invalid()
     {
         var body = Refund();
