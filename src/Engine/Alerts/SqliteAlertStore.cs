@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
+using SalesDash.Engine.Persistence;
 
 namespace SalesDash.Engine.Alerts;
 
@@ -46,10 +47,8 @@ public sealed class SqliteAlertStore : IAlertRuleStore, IAlertStore
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    private readonly string _connectionString;
+    private readonly SqliteSchemaConnections _connections;
     private readonly TimeProvider _clock;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. "Data Source=/data/app.db".</param>
     /// <param name="clock">Stamps rule times and acknowledgements.</param>
@@ -57,7 +56,7 @@ public sealed class SqliteAlertStore : IAlertRuleStore, IAlertStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(clock);
-        _connectionString = connectionString;
+        _connections = new SqliteSchemaConnections(connectionString, Schema);
         _clock = clock;
     }
 
@@ -278,31 +277,7 @@ public sealed class SqliteAlertStore : IAlertRuleStore, IAlertStore
         return alerts;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (!_schemaReady)
-        {
-            await _schemaGate.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_schemaReady)
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = Schema;
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    _schemaReady = true;
-                }
-            }
-            finally
-            {
-                _schemaGate.Release();
-            }
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 
     // Fixed-width UTC stamps sort as text in time order, which the list's ORDER BY relies on.
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

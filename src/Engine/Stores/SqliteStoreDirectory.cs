@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SalesDash.Engine.Persistence;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 
@@ -24,15 +25,13 @@ public sealed class SqliteStoreDirectory : IStoreDirectory
 
     private const string Columns = "tenant_id, store_id, name, channel, shop_domain, currency, time_zone, webhook_secret";
 
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SqliteSchemaConnections _connections;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. "Data Source=/data/app.db".</param>
     public SqliteStoreDirectory(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _connectionString = connectionString;
+        _connections = new SqliteSchemaConnections(connectionString, CreateTable);
     }
 
     /// <summary>The default file, app.db, inside a data folder.</summary>
@@ -118,37 +117,5 @@ public sealed class SqliteStoreDirectory : IStoreDirectory
         return profiles;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            if (!_schemaReady)
-            {
-                await _schemaGate.WaitAsync(cancellationToken);
-                try
-                {
-                    if (!_schemaReady)
-                    {
-                        await using var command = connection.CreateCommand();
-                        command.CommandText = CreateTable;
-                        await command.ExecuteNonQueryAsync(cancellationToken);
-                        _schemaReady = true;
-                    }
-                }
-                finally
-                {
-                    _schemaGate.Release();
-                }
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 }

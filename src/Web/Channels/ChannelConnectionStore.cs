@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
+using SalesDash.Engine.Persistence;
 using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Web.Channels;
@@ -89,16 +90,14 @@ public sealed class SqliteChannelConnectionStore : IChannelConnectionStore
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _connectionString;
+    private readonly SqliteSchemaConnections _connections;
     private readonly IDataProtector _protector;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
 
     public SqliteChannelConnectionStore(string connectionString, IDataProtectionProvider protection)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(protection);
-        _connectionString = connectionString;
+        _connections = new SqliteSchemaConnections(connectionString, Schema);
         _protector = protection.CreateProtector(ProtectorPurpose);
     }
 
@@ -213,29 +212,5 @@ public sealed class SqliteChannelConnectionStore : IChannelConnectionStore
         command.Parameters.AddWithValue("$channel", channel.ToString());
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (!_schemaReady)
-        {
-            await _schemaGate.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_schemaReady)
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = Schema;
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    _schemaReady = true;
-                }
-            }
-            finally
-            {
-                _schemaGate.Release();
-            }
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 }

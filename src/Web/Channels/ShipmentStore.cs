@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SalesDash.Engine.Persistence;
 using SalesDash.Connectors.Shipping;
 using SalesDash.Contracts.Commerce;
 
@@ -26,14 +27,12 @@ public sealed class ShipmentStore
         )
         """;
 
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SqliteSchemaConnections _connections;
 
     public ShipmentStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _connectionString = connectionString;
+        _connections = new SqliteSchemaConnections(connectionString, Schema);
     }
 
     /// <summary>Keeps the update when it is newer than what is held; false for a repeat or an older, late delivery.</summary>
@@ -93,31 +92,7 @@ public sealed class ShipmentStore
 
     private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (!_schemaReady)
-        {
-            await _schemaGate.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_schemaReady)
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = Schema;
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    _schemaReady = true;
-                }
-            }
-            finally
-            {
-                _schemaGate.Release();
-            }
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 }
 
 /// <summary>A parcel as the shipments list shows it.</summary>

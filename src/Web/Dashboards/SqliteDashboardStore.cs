@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SalesDash.Engine.Persistence;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -35,10 +36,8 @@ public sealed class SqliteDashboardStore : IDashboardStore
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _connectionString;
+    private readonly SqliteSchemaConnections _connections;
     private readonly TimeProvider _clock;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. "Data Source=/data/app.db".</param>
     /// <param name="clock">Stamps created/updated/revoked times.</param>
@@ -46,7 +45,7 @@ public sealed class SqliteDashboardStore : IDashboardStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(clock);
-        _connectionString = connectionString;
+        _connections = new SqliteSchemaConnections(connectionString, Schema);
         _clock = clock;
     }
 
@@ -261,37 +260,5 @@ public sealed class SqliteDashboardStore : IDashboardStore
         return dashboards;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            if (!_schemaReady)
-            {
-                await _schemaGate.WaitAsync(cancellationToken);
-                try
-                {
-                    if (!_schemaReady)
-                    {
-                        await using var command = connection.CreateCommand();
-                        command.CommandText = Schema;
-                        await command.ExecuteNonQueryAsync(cancellationToken);
-                        _schemaReady = true;
-                    }
-                }
-                finally
-                {
-                    _schemaGate.Release();
-                }
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 }

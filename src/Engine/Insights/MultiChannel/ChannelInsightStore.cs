@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SalesDash.Engine.Persistence;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 
@@ -62,14 +63,14 @@ public sealed class SqliteChannelInsightStore : IChannelInsightStore
         WHERE excluded.version >= order_touches.version
         """;
 
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SqliteSchemaConnections _connections;
 
     public SqliteChannelInsightStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _connectionString = connectionString;
+        // Every accepted order is one small write on the ingest path: in WAL mode NORMAL skips the fsync per commit
+        // and can lose only the last moments on power loss, never corrupt the file.
+        _connections = new SqliteSchemaConnections(connectionString, "PRAGMA journal_mode=WAL;" + Schema, everyOpen: "PRAGMA synchronous=NORMAL;");
     }
 
     /// <summary>The store's file in the engine's data folder.</summary>
@@ -220,38 +221,5 @@ public sealed class SqliteChannelInsightStore : IChannelInsightStore
         command.Parameters.AddWithValue("$to", to);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-
-        // Every accepted order is one small write on the ingest path: in WAL mode NORMAL skips the fsync per commit
-        // and can lose only the last moments on power loss, never corrupt the file.
-        await using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (!_schemaReady)
-        {
-            await _schemaGate.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_schemaReady)
-                {
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = "PRAGMA journal_mode=WAL;" + Schema;
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                    _schemaReady = true;
-                }
-            }
-            finally
-            {
-                _schemaGate.Release();
-            }
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
 }
