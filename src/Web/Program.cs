@@ -10,6 +10,7 @@ using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Imports;
+using SalesDash.Web.Plans;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
 
@@ -38,6 +39,9 @@ builder.Services.AddMultiChannelInsights();
 // then revenue forecasts and plain-language insights from history.
 builder.Services.AddAlerts(builder.Configuration);
 builder.Services.AddStoreInsights();
+
+// Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
+builder.Services.AddPlans(builder.Configuration);
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
