@@ -69,6 +69,7 @@ app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api/stores").MapStoreInsightsApi();
+app.MapGroup("/api").MapPlansApi().MapBrandingApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);

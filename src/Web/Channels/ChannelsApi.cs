@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Channels;
 
@@ -87,7 +88,8 @@ public static class ChannelsApi
 
     private static async Task<Results<Ok<ChannelConnectionView>, ValidationProblem, ProblemHttpResult>> PutAsync(
         string tenantId, string storeId, string channel, ChannelConnectionRequest request,
-        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, CancellationToken cancellationToken)
+        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
+        CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
@@ -140,6 +142,14 @@ public static class ChannelsApi
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: $"The {parsed} connection is incomplete");
+        }
+
+        // Only a new connection counts against the plan; editing one the organisation has is always allowed.
+        if (existing is null
+            && PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "channel connections",
+                await usage.ChannelsAsync(tenantId, cancellationToken), l => l.MaxChannels) is { } refused)
+        {
+            return refused;
         }
 
         var connection = new ChannelConnection(store, parsed, request.Enabled, settings, credentials, interval, time.GetUtcNow());

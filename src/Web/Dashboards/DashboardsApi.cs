@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Api;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -42,7 +43,7 @@ public static class DashboardsApi
     }
 
     private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string tenantId, HttpRequest request, IDashboardStore store, IStoreDirectory stores, CancellationToken cancellationToken)
+        string tenantId, HttpRequest request, IDashboardStore store, IStoreDirectory stores, IPlanService plans, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
@@ -59,6 +60,11 @@ public static class DashboardsApi
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
+        }
+
+        if (await DashboardLimitAsync(tenantId, store, plans, cancellationToken) is { } refused)
+        {
+            return refused;
         }
 
         var created = await store.CreateAsync(tenantId, input!, cancellationToken);
@@ -92,7 +98,7 @@ public static class DashboardsApi
         await store.DeleteAsync(tenantId, id, cancellationToken) ? TypedResults.NoContent() : NoDashboard(tenantId, id);
 
     private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> DuplicateAsync(
-        string tenantId, string id, HttpRequest request, IDashboardStore store, CancellationToken cancellationToken)
+        string tenantId, string id, HttpRequest request, IDashboardStore store, IPlanService plans, CancellationToken cancellationToken)
     {
         DuplicateInput? input = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -118,6 +124,11 @@ public static class DashboardsApi
             return TypedResults.ValidationProblem(errors, title: "The copy's name is not valid");
         }
 
+        if (await DashboardLimitAsync(tenantId, store, plans, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var copy = await store.CreateAsync(tenantId, new DashboardInput(name, original.Layout, original.Widgets), cancellationToken);
         return TypedResults.Created(Location(tenantId, copy.Id), copy);
     }
@@ -140,7 +151,7 @@ public static class DashboardsApi
                 detail: $"Dashboard '{id}' of '{tenantId}' has no share link '{tokenId}'.");
 
     private static async Task<Results<Ok<WallView>, ProblemHttpResult>> WallAsync(
-        string token, IDashboardStore store, WallAccess access, HttpContext http, CancellationToken cancellationToken)
+        string token, IDashboardStore store, WallAccess access, IOrganisationBranding branding, HttpContext http, CancellationToken cancellationToken)
     {
         // A wallboard polls this; the answer must never come from a cache once a link is revoked.
         http.Response.Headers.CacheControl = "no-store";
@@ -151,7 +162,8 @@ public static class DashboardsApi
                 return TypedResults.Ok(new WallView(
                     active.Dashboard.TenantId,
                     active.Dashboard,
-                    stores.Select(s => new StoreSummary(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone)).ToList()));
+                    stores.Select(s => new StoreSummary(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone)).ToList(),
+                    await branding.GetAsync(active.Dashboard.TenantId, cancellationToken)));
             case ShareResolution.Revoked:
                 return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Share link revoked",
                     detail: "This link was switched off by the dashboard's owner.");
@@ -194,6 +206,15 @@ public static class DashboardsApi
             ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown organisation",
                 detail: $"There is no organisation '{tenantId}' with a connected store.");
+    }
+
+    /// <summary>The plan's refusal when the organisation already has as many dashboards as its tier allows.</summary>
+    private static async Task<ProblemHttpResult?> DashboardLimitAsync(string tenantId, IDashboardStore store, IPlanService plans, CancellationToken cancellationToken)
+    {
+        var limits = await plans.GetLimitsAsync(tenantId, cancellationToken);
+        return limits.MaxDashboards is null
+            ? null
+            : PlanLimitProblems.CountLimit(limits, "dashboards", (await store.ListAsync(tenantId, cancellationToken)).Count, l => l.MaxDashboards);
     }
 
     private static ProblemHttpResult NoDashboard(string tenantId, string id) =>
