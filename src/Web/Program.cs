@@ -5,6 +5,7 @@ using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
@@ -42,6 +43,7 @@ builder.Services.AddStoreInsights();
 
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
+builder.Services.AddAudit();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -53,6 +55,7 @@ builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
 
 var app = builder.Build();
 
+app.UseAudit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
@@ -69,7 +72,7 @@ app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api/stores").MapStoreInsightsApi();
-app.MapGroup("/api").MapPlansApi().MapBrandingApi();
+app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);

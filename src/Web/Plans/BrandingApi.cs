@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
 
@@ -67,7 +68,10 @@ public static class BrandingApi
             return TypedResults.ValidationProblem(errors, title: "The branding is not valid");
         }
 
-        await store.SaveAsync(tenantId, BrandingValidation.Normalise(input!), time.GetUtcNow(), cancellationToken);
+        var before = await store.GetAsync(tenantId, cancellationToken) ?? Branding.SalesDash;
+        var after = BrandingValidation.Normalise(input!);
+        await store.SaveAsync(tenantId, after, time.GetUtcNow(), cancellationToken);
+        request.HttpContext.Note(BrandingChange(before, after));
         return TypedResults.Ok(await SettingsAsync(tenantId, store, branding, cancellationToken));
     }
 
@@ -89,6 +93,33 @@ public static class BrandingApi
         return await dashboards.ResolveShareTokenAsync(token, cancellationToken) is ShareResolution.Active active
             ? TypedResults.Ok(await branding.GetAsync(active.Dashboard.TenantId, cancellationToken))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown share link", detail: "No dashboard is shared under this link.");
+    }
+
+    /// <summary>What changed, for the audit log; the logo by whether it changed, not its bytes.</summary>
+    private static string BrandingChange(Branding before, Branding after)
+    {
+        var parts = new List<string>();
+        if (before.ProductName != after.ProductName)
+        {
+            parts.Add($"product name '{before.ProductName}' → '{after.ProductName}'");
+        }
+
+        if (before.PrimaryColour != after.PrimaryColour)
+        {
+            parts.Add($"primary colour {before.PrimaryColour} → {after.PrimaryColour}");
+        }
+
+        if (before.AccentColour != after.AccentColour)
+        {
+            parts.Add($"accent colour {before.AccentColour} → {after.AccentColour}");
+        }
+
+        if (before.LogoDataUri != after.LogoDataUri)
+        {
+            parts.Add(after.LogoDataUri is null ? "logo removed" : before.LogoDataUri is null ? "logo added" : "logo replaced");
+        }
+
+        return parts.Count == 0 ? "no change" : string.Join("; ", parts);
     }
 
     private static async Task<BrandingSettings> SettingsAsync(

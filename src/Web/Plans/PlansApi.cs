@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Plans;
@@ -91,7 +92,9 @@ public static class PlansApi
                 detail: $"The {tier} plan is too small for this organisation: it has {string.Join(", ", over)}. Remove the extra ones first.");
         }
 
+        var before = (await plans.GetLimitsAsync(tenantId, cancellationToken)).Tier;
         await store.SaveAsync(new StoredPlan(tenantId, tier, time.GetUtcNow(), Actor(user)), cancellationToken);
+        request.HttpContext.Note($"tier {before} → {tier}");
         return TypedResults.Ok(await ViewAsync(tenantId, store, plans, usage, cancellationToken));
     }
 
