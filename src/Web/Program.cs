@@ -11,6 +11,7 @@ using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Imports;
+using SalesDash.Web.Metrics;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
@@ -44,6 +45,7 @@ builder.Services.AddStoreInsights();
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
 builder.Services.AddAudit();
+builder.Services.AddCustomMetrics();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -72,7 +74,7 @@ app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api/stores").MapStoreInsightsApi();
-app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi();
+app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);
