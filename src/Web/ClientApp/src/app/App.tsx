@@ -5,7 +5,8 @@ import { WallboardPage } from '../features/boards/WallboardPage';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { boardsPath, channelsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
+import { useBranding, type Branding } from '../features/branding/branding';
+import { boardsPath, channelsPath, dashboardPath, historyPath, orgPath, parseRoute, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
@@ -13,6 +14,17 @@ import { useStores, type StoresState } from './useStores';
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
+const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ default: m.PlanPage })));
+const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
+const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m) => ({ default: m.MetricsPage })));
+const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+
+const orgSections: { section: OrgSection; label: string }[] = [
+  { section: 'metrics', label: 'Metrics' },
+  { section: 'audit', label: 'Audit' },
+  { section: 'plan', label: 'Plan' },
+  { section: 'branding', label: 'Branding' },
+];
 
 export interface AppProps {
   loadStores?: typeof fetchStores;
@@ -38,9 +50,10 @@ interface ShellProps {
 
 function Shell({ route, loadStores, navigate }: ShellProps) {
   const [stores, reloadStores] = useStores(loadStores);
+  const branding = useBranding(tenantOf(route, stores));
   return (
     <>
-      <AppNav route={route} stores={stores} navigate={navigate} />
+      <AppNav route={route} stores={stores} navigate={navigate} branding={branding} />
       <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} />
     </>
   );
@@ -52,15 +65,20 @@ interface PagesProps {
   navigate: (path: string) => void;
 }
 
-/** The top bar: the live store view, the organisation's dashboards and the theme. */
-function AppNav({ route, stores, navigate }: PagesProps) {
+/** The organisation the page is about: the route's, else the first store's. */
+function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
-  const tenantId =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
-      ? route.store.tenantId
-      : route.page === 'boards' || route.page === 'board'
-        ? route.tenantId
-        : first?.tenantId;
+  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
+    ? route.store.tenantId
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org'
+      ? route.tenantId
+      : first?.tenantId;
+}
+
+/** The top bar: the organisation's product name and logo, the live store view, its dashboards, settings and the theme. */
+function AppNav({ route, stores, navigate, branding }: PagesProps & { branding: Branding }) {
+  const first = stores.status === 'ready' ? stores.stores[0] : undefined;
+  const tenantId = tenantOf(route, stores);
   const historyStore =
     route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' ? route.store : first;
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
@@ -69,8 +87,9 @@ function AppNav({ route, stores, navigate }: PagesProps) {
   };
   return (
     <nav className="app-nav" aria-label="Main">
-      <a href="/" className="app-nav__brand" onClick={go('/')}>
-        SalesDash
+      <a href="/" className="app-nav__brand" onClick={go('/')} data-testid="app-brand">
+        {branding.logoDataUri ? <img className="app-nav__logo" src={branding.logoDataUri} alt="" /> : null}
+        {branding.productName}
       </a>
       <a href="/" onClick={go('/')} aria-current={route.page === 'home' || route.page === 'dashboard' ? 'page' : undefined}>
         Live
@@ -102,6 +121,18 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           Channels
         </a>
       ) : null}
+      {tenantId
+        ? orgSections.map(({ section, label }) => (
+            <a
+              key={section}
+              href={orgPath(tenantId, section)}
+              onClick={go(orgPath(tenantId, section))}
+              aria-current={route.page === 'org' && route.section === section ? 'page' : undefined}
+            >
+              {label}
+            </a>
+          ))
+        : null}
       <ThemeSwitch />
     </nav>
   );
@@ -120,6 +151,15 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
         boardsHref={boardsPath(route.tenantId)}
         stores={stores.status === 'ready' ? stores.stores : null}
       />
+    );
+  }
+
+  if (route.page === 'org') {
+    const Page = { plan: PlanPage, branding: BrandingPage, metrics: MetricsPage, audit: AuditPage }[route.section];
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <Page key={`${route.tenantId}/${route.section}`} tenantId={route.tenantId} />
+      </Suspense>
     );
   }
 

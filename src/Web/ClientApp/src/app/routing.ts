@@ -11,7 +11,11 @@ export type Route =
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
+  | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'not-found' };
+
+/** The organisation's settings pages: plan, white-label branding, custom metrics and the audit log. */
+export type OrgSection = 'plan' | 'branding' | 'metrics' | 'audit';
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -22,6 +26,8 @@ export function parseRoute(pathname: string): Route {
       const tenantId = decodeURIComponent(boards[1]);
       return boards[2] ? { page: 'board', tenantId, boardId: decodeURIComponent(boards[2]) } : { page: 'boards', tenantId };
     }
+    const org = /^\/t\/([^/]+)\/(plan|branding|metrics|audit)$/.exec(path);
+    if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
     if (wall?.[1]) {
       const tokens = decodeURIComponent(wall[1]).split(',').filter(Boolean);
@@ -77,6 +83,11 @@ export function boardsPath(tenantId: string): string {
 
 export function boardPath(tenantId: string, boardId: string): string {
   return `${boardsPath(tenantId)}/${encodeURIComponent(boardId)}`;
+}
+
+/** One of the organisation's settings pages. */
+export function orgPath(tenantId: string, section: OrgSection): string {
+  return `/t/${encodeURIComponent(tenantId)}/${section}`;
 }
 
 /** A wallboard rotating through the dashboards of these share tokens, `seconds` each. */

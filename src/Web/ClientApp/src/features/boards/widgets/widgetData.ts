@@ -4,6 +4,7 @@
 import { createContext, useContext } from 'react';
 import { ApiError } from '../../../lib/api';
 import type { StoreKey } from '../../../lib/types';
+import type { MetricValues } from '../../metrics/api';
 
 /** One ranked group of a breakdown (the server's BreakdownRow, the fields the widgets use). */
 export interface BreakdownRowBody {
@@ -81,6 +82,8 @@ export interface WidgetDataSource {
   recentOrders(store: StoreKey, limit: number, signal: AbortSignal): Promise<RecentOrdersBody>;
   alerts(store: StoreKey, limit: number, signal: AbortSignal): Promise<AlertBody[]>;
   forecast(store: StoreKey, signal: AbortSignal): Promise<ForecastBody>;
+  /** An organisation's custom metric today for the store (src/Web/Metrics); optional so older fakes need not answer it. */
+  customMetric?(store: StoreKey, metricId: string, signal: AbortSignal): Promise<MetricValues>;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -108,6 +111,11 @@ export const historyDataSource: WidgetDataSource = {
   alerts: (s, limit, signal) =>
     getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
   forecast: (s, signal) => getJson(`/api/stores/${storePath(s)}/forecast`, signal),
+  customMetric: (s, id, signal) =>
+    getJson(
+      `/api/tenants/${encodeURIComponent(s.tenantId)}/metrics/${encodeURIComponent(id)}/values?storeId=${encodeURIComponent(s.storeId)}&period=today&compare=previous`,
+      signal,
+    ),
 };
 
 /** A wallboard: each store is read through the share token that shows it. */
@@ -123,6 +131,7 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
     recentOrders: async (s, limit, signal) => getJson(`${base(s)}/orders/recent?limit=${limit}`, signal),
     alerts: async (s, limit, signal) => getJson(`${base(s)}/alerts?limit=${limit}`, signal),
     forecast: async (s, signal) => getJson(`${base(s)}/forecast`, signal),
+    customMetric: async (s, id, signal) => getJson(`${base(s)}/metrics/${encodeURIComponent(id)}?period=today&compare=previous`, signal),
   };
 }
 
