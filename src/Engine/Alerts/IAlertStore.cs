@@ -16,7 +16,8 @@ public sealed record AlertRuleInput(
     bool InApp = true,
     QuietHours? QuietHours = null,
     string? StoreId = null,
-    bool Enabled = true);
+    bool Enabled = true,
+    AlertCustomMetric? CustomMetric = null);
 
 /// <summary>Alert rules of organisations (app.db).</summary>
 public interface IAlertRuleStore

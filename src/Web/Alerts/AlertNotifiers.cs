@@ -99,10 +99,10 @@ public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options) :
             lines.Add($"Resolved at: {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         }
 
-        lines.Add($"Observed: {(alert.Kind == AlertRuleKind.NoOrders ? $"{f.Observed} minutes without an order" : AlertText.Figure(f.Metric, f.Observed, f.Currency))}");
+        lines.Add($"Observed: {(alert.Kind == AlertRuleKind.NoOrders ? $"{f.Observed} minutes without an order" : AlertText.FigureOf(f, f.Observed))}");
         if (f.Expected is { } expected)
         {
-            lines.Add($"Expected: {(alert.Kind == AlertRuleKind.NoOrders ? $"{expected} orders in the same minutes last week" : AlertText.Figure(f.Metric, expected, f.Currency))}");
+            lines.Add($"Expected: {(alert.Kind == AlertRuleKind.NoOrders ? $"{expected} orders in the same minutes last week" : AlertText.FigureOf(f, expected))}");
         }
 
         if (f.Lower is { } lower && f.Upper is { } upper)

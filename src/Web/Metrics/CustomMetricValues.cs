@@ -1,3 +1,4 @@
+using SalesDash.Engine.Metrics;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;

@@ -1,3 +1,4 @@
+using SalesDash.Engine.Metrics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;

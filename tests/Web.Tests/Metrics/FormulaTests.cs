@@ -1,3 +1,4 @@
+using SalesDash.Engine.Metrics;
 using FsCheck;
 using FsCheck.Fluent;
 using SalesDash.Web.Metrics;

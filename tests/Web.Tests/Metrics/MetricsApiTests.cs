@@ -139,3 +139,43 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
         return (await response.Content.ReadFromJsonAsync<CustomMetric>(Json, Ct))!;
     }
 }
+
+/// <summary>Alert rules that watch a custom metric: only formulas over figures closed minutes carry.</summary>
+public sealed class CustomMetricAlertRuleTests(PlansAppFactory app) : IClassFixture<PlansAppFactory>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Rule_targets_a_minute_figure_metric_and_refuses_one_that_needs_refunds()
+    {
+        var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
+        var client = app.ClientAs();
+        var perVisit = await CreateAsync(client, tenant, "Revenue per visit", "revenue / sessions");
+        var net = await CreateAsync(client, tenant, "Net", "net_revenue - refunds");
+
+        using var ok = await client.PostAsJsonAsync($"/api/tenants/{tenant}/alert-rules",
+            new { name = "Visits pay less", kind = "Threshold", threshold = 5, direction = "Below", windowMinutes = 15, customMetricId = perVisit.Id }, Ct);
+        using var refused = await client.PostAsJsonAsync($"/api/tenants/{tenant}/alert-rules",
+            new { name = "Net drop", kind = "Threshold", threshold = 5, customMetricId = net.Id }, Ct);
+        using var anomaly = await client.PostAsJsonAsync($"/api/tenants/{tenant}/alert-rules",
+            new { name = "Odd visits", kind = "Anomaly", customMetricId = perVisit.Id }, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
+        var rule = await ok.Content.ReadFromJsonAsync<JsonElement>(Json, Ct);
+        Assert.Equal((perVisit.Id, "Revenue per visit"), (rule.GetProperty("customMetricId").GetString(), rule.GetProperty("customMetricName").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.StartsWith("Alerts read figures minute by minute, which carry revenue, orders, sessions, aov, conversion; 'Net' (net_revenue - refunds) needs more: Unknown figure 'net_revenue'.",
+            (await refused.ProblemAsync(Ct))["errors"].GetProperty("customMetricId")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal("Only threshold and percent-change rules can watch a custom metric.",
+            (await anomaly.ProblemAsync(Ct))["errors"].GetProperty("customMetricId")[0].GetString());
+    }
+
+    private static async Task<CustomMetric> CreateAsync(HttpClient client, string tenant, string name, string formula)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/tenants/{tenant}/metrics", new CustomMetricInput(name, formula, null), Ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CustomMetric>(Json, Ct))!;
+    }
+}

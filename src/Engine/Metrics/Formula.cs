@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SalesDash.Web.Metrics;
+namespace SalesDash.Engine.Metrics;
 
 /// <summary>A node of a parsed formula. Formulas are data: they are walked by <see cref="FormulaEvaluator"/>, never compiled.</summary>
 public abstract record FormulaNode
