@@ -82,6 +82,17 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     }
 
     [Fact]
+    public async Task Change_made_with_an_api_key_records_the_key_not_a_user()
+    {
+        var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
+
+        (await app.ClientAs("apikey", "key-42").PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("From CI"), Ct)).EnsureSuccessStatusCode();
+
+        var entry = Assert.Single((await app.ClientAs().GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?actor=key-42", Json, Ct))!.Entries);
+        Assert.Equal(("key-42", null, null, "CreateDashboard"), (entry.ApiKeyId, entry.ActorUserId, entry.ActorEmail, entry.Action));
+    }
+
+    [Fact]
     public async Task Pages_walk_back_from_the_newest_and_filters_narrow_by_actor_and_action()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);

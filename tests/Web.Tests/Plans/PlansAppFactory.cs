@@ -13,6 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Tests.Hosting;
 
@@ -95,7 +96,10 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
                 return Task.FromResult(AuthenticateResult.NoResult());
             }
 
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Name, id)], SchemeName);
+            // "apikey|<key id>" stands for a caller that authenticated with an API key: no user, the key's claims.
+            var identity = id == "apikey"
+                ? new ClaimsIdentity([new Claim(SalesDashClaims.ApiKeyId, email), new Claim(SalesDashClaims.ApiKeyScope, "write")], SchemeName)
+                : new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Name, id)], SchemeName);
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
         }
     }
