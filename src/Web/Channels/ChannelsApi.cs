@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Channels;
@@ -89,7 +90,7 @@ public static class ChannelsApi
     private static async Task<Results<Ok<ChannelConnectionView>, ValidationProblem, ProblemHttpResult>> PutAsync(
         string tenantId, string storeId, string channel, ChannelConnectionRequest request,
         IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
-        CancellationToken cancellationToken)
+        HttpContext http, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
@@ -154,6 +155,7 @@ public static class ChannelsApi
 
         var connection = new ChannelConnection(store, parsed, request.Enabled, settings, credentials, interval, time.GetUtcNow());
         await connections.UpsertAsync(connection, cancellationToken);
+        http.Note(ConnectionChange(existing, connection));
 
         var status = await connections.GetStatusAsync(store, parsed, cancellationToken);
         if (existing is not null && !SameAccount(existing, connection))
@@ -169,6 +171,47 @@ public static class ChannelsApi
         status = status with { NextSyncAt = descriptor.Kind == ChannelKind.Poller ? time.GetUtcNow() : null };
         await connections.SaveStatusAsync(store, parsed, status, cancellationToken);
         return TypedResults.Ok(View(connection, status));
+    }
+
+    /// <summary>
+    /// What a save changed, for the audit log: enabled, poll interval and settings with their values (none is secret),
+    /// and only the names of credentials that changed — never their values.
+    /// </summary>
+    private static string ConnectionChange(ChannelConnection? before, ChannelConnection after)
+    {
+        if (before is null)
+        {
+            return $"connected ({(after.Enabled ? "enabled" : "disabled")}, every {after.PollInterval.TotalSeconds:0} s)";
+        }
+
+        var parts = new List<string>();
+        if (before.Enabled != after.Enabled)
+        {
+            parts.Add(after.Enabled ? "enabled" : "disabled");
+        }
+
+        if (before.PollInterval != after.PollInterval)
+        {
+            parts.Add($"poll interval {before.PollInterval.TotalSeconds:0} s → {after.PollInterval.TotalSeconds:0} s");
+        }
+
+        foreach (var key in before.Settings.Keys.Union(after.Settings.Keys).Order(StringComparer.Ordinal))
+        {
+            var was = before.Settings.GetValueOrDefault(key);
+            var now = after.Settings.GetValueOrDefault(key);
+            if (was != now)
+            {
+                parts.Add($"{key} '{was}' → '{now}'");
+            }
+        }
+
+        var credentials = after.Credentials.Keys.Where(k => before.Credentials.GetValueOrDefault(k) != after.Credentials[k]).Order(StringComparer.Ordinal).ToList();
+        if (credentials.Count > 0)
+        {
+            parts.Add($"credentials replaced: {string.Join(", ", credentials)}");
+        }
+
+        return parts.Count == 0 ? "saved unchanged" : string.Join("; ", parts);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

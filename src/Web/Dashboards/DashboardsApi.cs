@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Api;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Dashboards;
@@ -90,7 +91,36 @@ public static class DashboardsApi
             return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
         }
 
-        return await store.UpdateAsync(tenantId, id, input!, cancellationToken) is { } updated ? TypedResults.Ok(updated) : NoDashboard(tenantId, id);
+        var before = await store.GetAsync(tenantId, id, cancellationToken);
+        if (await store.UpdateAsync(tenantId, id, input!, cancellationToken) is not { } updated)
+        {
+            return NoDashboard(tenantId, id);
+        }
+
+        request.HttpContext.Note(DashboardChange(before, updated));
+        return TypedResults.Ok(updated);
+    }
+
+    /// <summary>What an update changed, for the audit log: the name and the widget count, not the whole layout.</summary>
+    private static string DashboardChange(Dashboard? before, Dashboard after)
+    {
+        if (before is null)
+        {
+            return $"'{after.Name}', {after.Widgets.Count} widgets";
+        }
+
+        var parts = new List<string>();
+        if (before.Name != after.Name)
+        {
+            parts.Add($"name '{before.Name}' → '{after.Name}'");
+        }
+
+        if (before.Widgets.Count != after.Widgets.Count)
+        {
+            parts.Add($"widgets {before.Widgets.Count} → {after.Widgets.Count}");
+        }
+
+        return parts.Count == 0 ? "layout or widget settings" : string.Join("; ", parts);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

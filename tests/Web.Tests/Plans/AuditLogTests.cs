@@ -37,8 +37,8 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
         Assert.Collection(
             page.Entries,
             update => Assert.Equal(
-                ("user-y", "y@example.com", "UpdateDashboard", "PUT", id, 200, "succeeded", app.Clock.GetUtcNow()),
-                (update.ActorUserId, update.ActorEmail, update.Action, update.Method, update.Target["id"], update.Status, update.Outcome, update.At)),
+                ("user-y", "y@example.com", "UpdateDashboard", "PUT", id, 200, "succeeded", app.Clock.GetUtcNow(), "name 'Weekly' → 'Weekly v2'"),
+                (update.ActorUserId, update.ActorEmail, update.Action, update.Method, update.Target["id"], update.Status, update.Outcome, update.At, update.Summary)),
             create => Assert.Equal(("user-x", "CreateDashboard", 201, "succeeded"), (create.ActorUserId, create.Action, create.Status, create.Outcome)));
         Assert.Null(page.NextBefore);
     }
@@ -72,13 +72,17 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
         (await client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Scale"), Ct)).EnsureSuccessStatusCode();
         (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe",
             new SalesDash.Web.Channels.ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec-very-secret-value" }, null), Ct)).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe",
+            new SalesDash.Web.Channels.ChannelConnectionRequest(false, null, new() { ["webhookSecret"] = "whsec-another-secret" }, 600), Ct)).EnsureSuccessStatusCode();
 
         var page = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit", Json, Ct))!;
         var change = Assert.Single(page.Entries, e => e.Action == "ChangePlan");
         Assert.Equal("tier Starter → Scale", change.Summary);
-        var channel = Assert.Single(page.Entries, e => e.Action == "SaveChannelConnection");
-        Assert.Equal(new Dictionary<string, string> { ["storeId"] = "shop", ["channel"] = "stripe" }, channel.Target);
+        var saves = page.Entries.Where(e => e.Action == "SaveChannelConnection").ToList();
+        Assert.Equal(new Dictionary<string, string> { ["storeId"] = "shop", ["channel"] = "stripe" }, saves[1].Target);
+        Assert.Equal(["disabled; poll interval 300 s → 600 s; credentials replaced: webhookSecret", "connected (enabled, every 300 s)"], saves.Select(e => e.Summary));
         Assert.DoesNotContain("whsec-very-secret-value", JsonSerializer.Serialize(page), StringComparison.Ordinal);
+        Assert.DoesNotContain("whsec-another-secret", JsonSerializer.Serialize(page), StringComparison.Ordinal);
     }
 
     [Fact]
