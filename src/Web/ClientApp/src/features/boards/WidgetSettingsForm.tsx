@@ -78,7 +78,7 @@ export function WidgetSettingsForm({ widget, onChange, onClose, customMetrics = 
         <label>
           <span>Period</span>
           <select value={settings.period} data-testid="setting-period" onChange={(e) => set({ period: e.target.value as Period })}>
-            {periodsFor(kind).map((p) => (
+            {(custom !== null ? (['today'] as Period[]) : periodsFor(kind)).map((p) => (
               <option key={p} value={p}>
                 {periodLabels[p]}
               </option>
@@ -92,7 +92,7 @@ export function WidgetSettingsForm({ widget, onChange, onClose, customMetrics = 
             data-testid="setting-comparison"
             onChange={(e) => set({ comparison: e.target.value as Comparison })}
           >
-            {comparisonsFor(kind, settings.period).map((c) => (
+            {(custom !== null ? (['none'] as Comparison[]) : comparisonsFor(kind, settings.period)).map((c) => (
               <option key={c} value={c}>
                 {comparisonLabels[c]}
               </option>
