@@ -85,6 +85,34 @@ public sealed class BrandingTests(PlansApp app, ChromiumBrowser browser) : IClas
         (await app.Http.GetFromJsonAsync<JsonElement>("api/tenants/starter-co/dashboards", Json, ct)).GetArrayLength();
 
     [Fact]
+    public async Task Wallboard_widget_shows_a_custom_metric_computed_from_todays_history()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var metric = await app.Http.PostAsJsonAsync("api/tenants/brand-co/metrics", new { name = "Revenue plus float", formula = "revenue + 2 * 2.5", format = "currency" }, ct);
+        metric.EnsureSuccessStatusCode();
+        var metricId = (await metric.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("id").GetString();
+        var board = new
+        {
+            name = "Metrics TV",
+            layout = new[] { new { i = "float", x = 0, y = 0, w = 4, h = 3 } },
+            widgets = new[] { new { id = "float", kind = "kpi", title = "Float", settings = new { metric = $"custom:{metricId}", period = "today", comparison = "none" } } },
+        };
+        using var created = await app.Http.PostAsJsonAsync("api/tenants/brand-co/dashboards", board, ct);
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("id").GetString();
+        using var share = await app.Http.PostAsync($"api/tenants/brand-co/dashboards/{id}/share", null, ct);
+        var token = (await share.Content.ReadFromJsonAsync<JsonElement>(Json, ct)).GetProperty("token").GetString();
+
+        var page = await browser.NewPageAsync();
+        await using var _ = page.Context;
+        await page.GotoAsync(new Uri(app.BaseAddress, $"wall/{token}").ToString());
+
+        // No orders in this store today: revenue 0, so the metric is 0 + 2 × 2.5 in the store's currency.
+        await Expect(page.GetByTestId("widget-float-value-brand-shop")).ToHaveTextAsync("$5.00");
+        await Expect(page.GetByTestId("widget-float-value-brand-shop")).ToHaveAttributeAsync("data-value", "5");
+    }
+
+    [Fact]
     public async Task Custom_metric_formula_mistake_is_pointed_at_before_saving()
     {
         var page = await browser.NewPageAsync();
