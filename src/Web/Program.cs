@@ -44,6 +44,8 @@ builder.Services.AddStoreInsights();
 
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
+
+// Audit log of every change attempted through /api (audit.db), and the organisations' custom metrics.
 builder.Services.AddAudit();
 builder.Services.AddCustomMetrics();
 
@@ -57,6 +59,7 @@ builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
 
 var app = builder.Build();
 
+// Outermost, so refusals and failures below it are recorded with their status.
 app.UseAudit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
