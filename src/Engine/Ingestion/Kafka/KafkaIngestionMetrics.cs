@@ -12,10 +12,12 @@ public sealed class KafkaIngestionMetrics : IDisposable
 {
     public const string MeterName = "SalesDash.Ingestion";
     public const string ConsumerLagInstrument = "salesdash.kafka.consumer_lag";
+    public const string RecordsLostInstrument = "salesdash.kafka.records_lost";
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<KafkaConsumerDriver, string> _consumers = new();
+    private readonly Counter<long> _recordsLost;
 
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public KafkaIngestionMetrics(IMeterFactory? meterFactory = null)
@@ -24,6 +26,8 @@ public sealed class KafkaIngestionMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableGauge(ConsumerLagInstrument, ObserveLag, unit: "{record}",
             description: "Records in Kafka not yet made durable by the engine, per partition.");
+        _recordsLost = _meter.CreateCounter<long>(RecordsLostInstrument, unit: "{record}",
+            description: "Records Kafka deleted (retention) before the engine processed them: events the dashboard never counted. Alert on any increase.");
     }
 
     public void Dispose()
@@ -33,6 +37,9 @@ public sealed class KafkaIngestionMetrics : IDisposable
             _meter.Dispose();
         }
     }
+
+    internal void RecordsLost(string topic, int partition, long count) =>
+        _recordsLost.Add(count, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("partition", partition));
 
     internal IDisposable Track(KafkaConsumerDriver driver)
     {
