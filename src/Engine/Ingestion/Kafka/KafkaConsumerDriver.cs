@@ -50,9 +50,9 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
     /// <summary>Idle for this long, the consumer is polled anyway (half of max.poll.interval.ms).</summary>
     private readonly TimeSpan _keepAliveAfter;
+    /// <summary>Partitions a keep-alive paused; only these are resumed, as resuming a partition that is not paused makes librdkafka fetch it again. Consumer thread only.</summary>
+    private readonly HashSet<TopicPartition> _paused = [];
     private long _lastConsume = Environment.TickCount64;
-    private bool _pausedForKeepAlive;
-    private bool _assignedSincePoll;
     private TaskCompletionSource<IReadOnlyList<ConsumedCommerceEvent>>? _pendingPoll;
     private volatile bool _stopRequested;
     private int _started;
@@ -234,12 +234,10 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
     private List<ConsumedCommerceEvent> PollBatch()
     {
-        if (_pausedForKeepAlive || _assignedSincePoll)
+        if (_paused.Count > 0)
         {
-            // Also after any assignment: a partition paused by a keep-alive, revoked and given back, may still be paused.
-            Resume(_consumer.Assignment);
-            _pausedForKeepAlive = false;
-            _assignedSincePoll = false;
+            Resume([.. _paused]);
+            _paused.Clear();
         }
 
         var wait = _polled.Count == 0 ? PollWait : TimeSpan.Zero;
@@ -296,17 +294,17 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
             return;
         }
 
-        if (!_pausedForKeepAlive || _assignedSincePoll)
+        // Partitions assigned since the last keep-alive are paused too.
+        var toPause = _consumer.Assignment.Where(p => !_paused.Contains(p)).ToList();
+        if (toPause.Count > 0)
         {
-            var assignment = _consumer.Assignment;
-            if (assignment.Count > 0)
+            if (_paused.Count == 0)
             {
-                _consumer.Pause(assignment);
-                LogKeepAlivePaused(assignment.Count, (long)(_keepAliveAfter * 2).TotalMilliseconds);
+                LogKeepAlivePaused(toPause.Count, (long)(_keepAliveAfter * 2).TotalMilliseconds);
             }
 
-            _pausedForKeepAlive = true;
-            _assignedSincePoll = false;
+            _consumer.Pause(toPause);
+            _paused.UnionWith(toPause);
         }
 
         // Rebalance callbacks run inside this call too, so a stalled engine still hands partitions over.
@@ -329,9 +327,15 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         }
         catch (KafkaException e)
         {
-            // A partition revoked meanwhile cannot be resumed; the next assignment resumes what is held then.
             LogResumeFailed(e);
         }
+    }
+
+    /// <summary>A paused partition that goes is resumed first, so it does not come back paused if it is given back later.</summary>
+    private void ForgetPaused(IEnumerable<TopicPartition> partitions)
+    {
+        var paused = partitions.Where(_paused.Remove).ToList();
+        Resume(paused);
     }
 
     /// <summary>
@@ -453,13 +457,13 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
             _expectedNext.Remove(partition);
         }
 
-        _assignedSincePoll = true;
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
     private void OnRevoked(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToArray();
+        ForgetPaused(revoked);
         // Records of this poll not yet handed out stay in Kafka for the new owner; they cannot be drained from here.
         _polled.RemoveAll(r => revoked.Contains(r.TopicPartition));
 
@@ -490,6 +494,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         var lost = partitions.Select(p => p.TopicPartition).ToArray();
+        ForgetPaused(lost);
         _polled.RemoveAll(r => lost.Contains(r.TopicPartition));
         _tracker.Lose(lost);
         foreach (var partition in lost)
