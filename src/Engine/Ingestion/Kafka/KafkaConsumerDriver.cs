@@ -415,6 +415,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         catch (JsonException e)
         {
             LogPoisonRecord(e, result.TopicPartitionOffset.ToString());
+            _metrics?.RecordUndecodable(result.Topic, result.Partition.Value);
             return null;
         }
     }
