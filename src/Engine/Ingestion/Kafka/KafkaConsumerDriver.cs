@@ -285,11 +285,12 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     /// <summary>
     /// The stream has asked for nothing for half of max.poll.interval.ms: poll anyway, or librdkafka leaves the
     /// group and the partitions, records in flight included, go to a replay. The partitions are paused first, so
-    /// the poll fetches nothing more into memory; a record it still returns is kept for the next batch.
+    /// the poll fetches nothing more into memory; a record it still returns is kept for the next batch. Once
+    /// paused, it polls on every wake, so a rebalance during the stall is served within one.
     /// </summary>
     private void KeepAliveIfIdleTooLong()
     {
-        if (Environment.TickCount64 - _lastConsume < (long)_keepAliveAfter.TotalMilliseconds)
+        if (_paused.Count == 0 && Environment.TickCount64 - _lastConsume < (long)_keepAliveAfter.TotalMilliseconds)
         {
             return;
         }
@@ -361,8 +362,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
         if (offset < expected)
         {
-            // The group's commit is past the end of the log (topic recreated, or an unclean leader election).
-            LogStartedBehindCommit(partition.ToString(), offset, expected);
+            // The log was cut back below where the group was (topic recreated, or an unclean leader election).
+            LogWentBack(partition.ToString(), expected, offset);
             return;
         }
 
@@ -544,8 +545,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private partial void LogOffsetsWithoutRecords(string partition, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Partition} restarts at offset {Offset}, below the group's commit {Committed}: records already processed come again and the entities drop them as duplicates")]
-    private partial void LogStartedBehindCommit(string partition, long offset, long committed);
+        Message = "{Partition} went back from offset {Expected} to {Offset} (log truncated or topic recreated): records already processed may come again, and the entities drop them as duplicates")]
+    private partial void LogWentBack(string partition, long expected, long offset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask Kafka about {Partition}; records skipped there, if any, go unreported")]
     private partial void LogQueryFailed(Exception exception, string partition);

@@ -214,8 +214,53 @@ public sealed class KafkaIngestionTests : IAsyncLifetime
         await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
 
         // Still a member throughout: no partition was lost, so nothing was handed to the engine a second time.
+        Assert.Contains(lines.At(Microsoft.Extensions.Logging.LogLevel.Information), l => l.Contains("keeps polling to stay in the group", StringComparison.Ordinal));
         Assert.DoesNotContain(lines.All, l => l.Contains("partitions lost", StringComparison.Ordinal));
         Assert.Equal(events.Select(e => e.EventId), log.Events.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task A_member_joining_while_the_engine_is_stalled_takes_over_a_partition_before_the_stall_ends()
+    {
+        var options = CreateTopic("stalled-join", partitions: 2);
+        options.ConsumerProperties["max.poll.interval.ms"] = "3500";
+        options.RevokeDrainTimeout = TimeSpan.FromSeconds(1);
+        options.ParallelismPerPartition = 2;
+        options.MaxPollBatch = 20;
+        var events = Enumerable.Range(1, 80)
+            .Select(i => (CommerceEvent)TestEvents.Placed($"o{i}", TestEvents.Utc(2026, 1, 12, 9, 0).AddSeconds(i), 6m,
+                store: new StoreRef("acme", $"shop-{i % 7}")))
+            .ToArray();
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, events);
+        }
+
+        var stalledLog = new RecordingLog();
+        var stalled = _system.ActorOf(RecordingRegion.PropsFor(stalledLog, open: false));
+        var lines = new LogLines();
+        using var stop = new CancellationTokenSource();
+        var first = new KafkaIngestionPipeline(options, stalled, TimeSpan.FromSeconds(60), _system, lines).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(
+            () => lines.At(Microsoft.Extensions.Logging.LogLevel.Information).Any(l => l.Contains("keeps polling", StringComparison.Ordinal)),
+            Bound, "the stalled member pauses and keeps polling");
+
+        // The second member joins while the first is still stalled: the rebalance is served inside the first's
+        // keep-alive polls, so one partition moves and its records flow again without waiting for the stall.
+        var joinedLog = new RecordingLog();
+        var joined = _system.ActorOf(RecordingRegion.PropsFor(joinedLog));
+        var second = Pipeline(options, joined).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(() => joinedLog.Count > 0, Bound, "the joining member processes records while the first is stalled");
+        Assert.NotEqual(0, stalledLog.Held);
+
+        stalled.Tell(RecordingRegion.Open.Instance);
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 80, Bound, "all 80 offsets are committed");
+        await stop.CancelAsync();
+        await Task.WhenAll(first, second).WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        // Nothing skipped: every event reached one of the two engines (the moved partition's unanswered records twice).
+        Assert.Equal(events.Select(e => e.EventId).Order(),
+            stalledLog.Events.Concat(joinedLog.Events).Select(e => e.EventId).Distinct().Order());
     }
 
     [Fact]
