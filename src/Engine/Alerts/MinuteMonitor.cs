@@ -34,9 +34,11 @@ public sealed class MinuteMonitor
 
     /// <summary>
     /// How far back a rebuild replays: everything a detector remembers (three daily seasons, plus the slot radius and the
-    /// spectral window) and the trailing window, with margin. Replaying more would change no verdict.
+    /// spectral window) and the trailing window, with margin, then the likelihood's day of evidence and its hour of
+    /// suppression on top, since that evidence is only the live run's once the detectors are. Replaying more would
+    /// change no verdict.
     /// </summary>
-    public static readonly TimeSpan WarmUp = TimeSpan.FromDays(3) + TimeSpan.FromHours(2);
+    public static readonly TimeSpan WarmUp = TimeSpan.FromDays(4) + TimeSpan.FromHours(3);
 
     private static readonly KpiStream[] Streams = Enum.GetValues<KpiStream>();
 
@@ -47,6 +49,10 @@ public sealed class MinuteMonitor
     private readonly Dictionary<KpiStream, KpiAnomalyDetector> _detectors = [];
     private readonly Dictionary<(SalesChannel Channel, KpiStream Stream), KpiAnomalyDetector> _channelDetectors = [];
     private readonly Dictionary<SalesChannel, long?> _lastChannelOrder = [];
+
+    // The last average order value seen per stream owner; the store's own under NoChannel.
+    private readonly Dictionary<SalesChannel, double> _lastAverageOrderValue = [];
+    private const SalesChannel NoChannel = (SalesChannel)(-1);
     private readonly LinkedList<ClosedMinute> _recent = new();
     private long? _lastClosed;
     private long? _lastOrderMinute;
@@ -70,6 +76,12 @@ public sealed class MinuteMonitor
         Seasons = 3,
         MinimumSeasons = 2,
         MinimumSpread = 1,
+
+        // A day of minutes is the stream's normal (its whole daily rhythm), learnt whole before it judges anything; an
+        // hour of silence after a detection.
+        LikelihoodHistory = 24 * 60,
+        LikelihoodLearning = 24 * 60,
+        LikelihoodSuppression = 60,
     };
 
     public StoreRef Store { get; }
@@ -178,6 +190,7 @@ public sealed class MinuteMonitor
 
         _channelDetectors.Clear();
         _lastChannelOrder.Clear();
+        _lastAverageOrderValue.Clear();
         _recent.Clear();
         _lastClosed = null;
 
@@ -211,7 +224,7 @@ public sealed class MinuteMonitor
             // An average of no orders (or no sessions) is fed as zero: the detector needs a point every step, and the
             // same slot on previous days was usually empty too, so the baseline expects it.
             var value = (double)(window.Of(stream) ?? 0m);
-            readings.Add(new StreamReading(stream, _detectors[stream].Observe(local, value)));
+            readings.Add(new StreamReading(stream, _detectors[stream].Observe(local, value, EventSize(stream, window, null))));
         }
 
         var channels = CloseChannels(source, minute, local, readings);
@@ -272,7 +285,7 @@ public sealed class MinuteMonitor
                     _channelDetectors[(channel, stream)] = detector;
                 }
 
-                readings.Add(new StreamReading(stream, detector.Observe(local, (double)(window.Of(stream) ?? 0m)), channel));
+                readings.Add(new StreamReading(stream, detector.Observe(local, (double)(window.Of(stream) ?? 0m), EventSize(stream, window, channel)), channel));
             }
 
             channels.Add(new ChannelMinute(channel, figures, source.At(minute - (24 * 60), channel), source.At(minute - (7 * 24 * 60), channel),
@@ -280,6 +293,25 @@ public sealed class MinuteMonitor
         }
 
         return channels;
+    }
+
+    /// <summary>
+    /// The size of one arrival of a summed stream: 1 order, or the average order value of the window (the last one known
+    /// while the window has no order); 0 for averages and rates, which are not sums of arrivals.
+    /// </summary>
+    private double EventSize(KpiStream stream, MinuteFigures window, SalesChannel? channel)
+    {
+        if (window.AverageOrderValue is { } aov)
+        {
+            _lastAverageOrderValue[channel ?? NoChannel] = (double)aov;
+        }
+
+        return stream switch
+        {
+            KpiStream.Orders => 1,
+            KpiStream.Revenue => _lastAverageOrderValue.GetValueOrDefault(channel ?? NoChannel),
+            _ => 0,
+        };
     }
 
     private static MinuteFigures Window(Func<long, MinuteFigures> at, long minute)

@@ -48,7 +48,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         Assert.Equal(24 * 200m + 150m, forecast.MonthToDate);
         Assert.Equal(30 * 200m, forecast.EndOfMonth!.Estimate);
         Assert.Equal(0d, forecast.Backtest!.Mape, 6);
-        Assert.Contains(forecast.Model, new[] { "seasonal-naive", "seasonal-mean", "fasttree" });
+        Assert.Contains(forecast.Model, new[] { "seasonal-naive", "seasonal-mean", "fasttree", "blend" });
         Assert.StartsWith("On pace for GBP 200.00 today (GBP ", forecast.Text, StringComparison.Ordinal);
         Assert.Contains("and GBP 6,000.00 this month", forecast.Text, StringComparison.Ordinal);
     }
