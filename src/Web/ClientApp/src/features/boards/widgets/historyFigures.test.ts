@@ -174,7 +174,7 @@ describe('insights', () => {
       [
         'channel-change',
         'Revenue from Amazon fell 60% against last Wednesday at this time (GBP 160.00 against GBP 400.00, 4 orders against 10).',
-        ['Channel revenue: £160.00 (was £400.00)', 'Channel orders: 4 orders (was 10 orders)'],
+        ['Channel revenue: £160.00 (was £400.00)', 'Channel orders: 4 (was 10)'],
       ],
       ['ad-channel', 'Revenue from Facebook Ads visits fell 50%…', ['Facebook Ads return on spend: 1.34× (was 3×)']],
     ]);

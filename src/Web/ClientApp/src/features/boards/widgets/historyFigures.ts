@@ -160,7 +160,7 @@ export interface InsightLine {
   kind: string;
   /** The server's sentence, figures included, shown as written: nothing here computes a figure of its own. */
   text: string;
-  /** "Revenue: GBP 500.00 (was GBP 1,000.00)" for each figure the sentence rests on. */
+  /** "Revenue: £500.00 (was £1,000.00)" for each figure the sentence rests on. */
   figures: string[];
 }
 
@@ -173,7 +173,8 @@ export function insightLines(answers: readonly StoreAnswer<InsightsBody>[]): Ins
       kind: insight.kind,
       text: insight.text,
       figures: insight.figures.map((f) => {
-        const show = (n: number | null) => (n === null ? '—' : f.unit === body.currency ? formatMoney(n, body.currency) : `${n}${f.unit === '%' ? '%' : f.unit === 'x' ? '×' : ` ${f.unit}`}`);
+        // Money in the store's currency, shares and returns with their sign; counts as the bare number (the name says what).
+        const show = (n: number | null) => (n === null ? '—' : f.unit === body.currency ? formatMoney(n, body.currency) : `${n}${f.unit === '%' ? '%' : f.unit === 'x' ? '×' : ''}`);
         return `${f.name}: ${show(f.value)} (was ${show(f.previous)})`;
       }),
     })),
