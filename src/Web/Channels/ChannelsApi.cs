@@ -37,7 +37,7 @@ public static class ChannelsApi
         ArgumentNullException.ThrowIfNull(group);
         group.MapGet("/catalog", Catalog).WithName("ChannelCatalog");
         group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections");
-        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsAsync).WithName("ListShipments");
+        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsApi.GetAsync).WithName("ListShipments");
         group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection");
         group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection");
         group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection");
@@ -227,15 +227,6 @@ public static class ChannelsApi
         var store = new StoreRef(tenantId, storeId);
         var status = await runner.SyncAsync(store, parsed, cancellationToken);
         return status is null ? NotConnected(store, parsed) : TypedResults.Ok(status);
-    }
-
-    private static async Task<Results<Ok<IReadOnlyList<ShipmentView>>, ProblemHttpResult>> ShipmentsAsync(
-        string tenantId, string storeId, IStoreDirectory stores, ShipmentStore shipments, CancellationToken cancellationToken)
-    {
-        var store = new StoreRef(tenantId, storeId);
-        return await stores.GetAsync(store, cancellationToken) is null
-            ? UnknownStore(store)
-            : TypedResults.Ok(await shipments.ListAsync(store, cancellationToken));
     }
 
     private static ChannelConnectionView View(ChannelConnection connection, ChannelSyncStatus status)
