@@ -123,21 +123,11 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IChannelInsightStore, IS
         INSERT INTO history_sessions SELECT s.* FROM stage_sessions s
         ANTI JOIN stage_known_sessions t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id
         """,
-        // An order's touch: the newest version wins, but a visit or buyer an older version named is kept when the newer
-        // one says nothing (Shopify's updates and the Admin backfill do not always repeat landing_site or the e-mail).
-        $"""
-        CREATE OR REPLACE TEMP TABLE stage_touch_merged AS
-        SELECT tenant_id, store_id, order_id, max(version) AS version, arg_max(channel, version) AS channel,
-               arg_max(placed_at, version) AS placed_at, arg_max(revenue, version) AS revenue, arg_max(currency, version) AS currency,
-               arg_max(cancelled, version) AS cancelled, arg_max(touch, version) FILTER (WHERE touch IS NOT NULL) AS touch,
-               arg_max(email_hash, version) FILTER (WHERE email_hash IS NOT NULL) AS email_hash
-        FROM (SELECT * FROM stage_touches UNION ALL SELECT t.* FROM history_order_touches t SEMI JOIN stage_touches s ON {OrderKey})
-        GROUP BY tenant_id, store_id, order_id
-        """,
-        $"DELETE FROM history_order_touches t USING stage_touch_merged s WHERE {OrderKey}",
+        // Every version of an order's touch is kept once; reads collapse them (see TouchesCollapsed).
         """
-        INSERT INTO history_order_touches
-        SELECT tenant_id, store_id, order_id, version, channel, placed_at, revenue, currency, cancelled, touch, email_hash FROM stage_touch_merged
+        INSERT INTO history_order_touches SELECT s.* FROM stage_touches s
+        ANTI JOIN history_order_touches t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id
+            AND t.version = s.version
         """,
         """
         INSERT INTO history_ad_spend SELECT s.* FROM stage_ad_spend s
@@ -349,7 +339,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IChannelInsightStore, IS
             var orders = new List<OrderTouch>();
             Query(connection, $"""
                 SELECT tenant_id, store_id, channel, order_id, version, placed_at, revenue, currency, cancelled, touch, email_hash
-                FROM history_order_touches WHERE {Where(scope, "placed_at")}
+                FROM ({TouchesCollapsed(Where(scope, "placed_at"))})
                 """, scope, range, r =>
                 {
                     if (Enum.TryParse<SalesChannel>(r.GetString(2), out var channel))
@@ -361,11 +351,10 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IChannelInsightStore, IS
 
             // Every order, up to the range's end, of the buyers among the range's orders: their first touch and channels.
             var customerOrders = new List<CustomerOrder>();
-            Query(connection, """
-                SELECT email_hash, channel, touch, placed_at, store_id, order_id FROM history_order_touches
-                WHERE tenant_id = $tenant AND placed_at < $to AND email_hash IN (
-                    SELECT email_hash FROM history_order_touches
-                    WHERE tenant_id = $tenant AND placed_at >= $from AND placed_at < $to AND email_hash IS NOT NULL)
+            Query(connection, $"""
+                SELECT email_hash, channel, touch, placed_at, store_id, order_id
+                FROM ({TouchesCollapsed("tenant_id = $tenant AND placed_at < $to")})
+                WHERE email_hash IN (SELECT email_hash FROM ({TouchesCollapsed(Where(scope, "placed_at"))}) WHERE email_hash IS NOT NULL)
                 """, scope, range, r =>
                 {
                     if (Enum.TryParse<SalesChannel>(r.GetString(1), out var channel))
@@ -488,6 +477,19 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IChannelInsightStore, IS
             row(reader);
         }
     }
+
+    /// <summary>
+    /// One row per order from its versions: the newest version's figures, the visit of the earliest version that names
+    /// one, the buyer of the newest that names one. Every version shares tenant, store and placed_at, so
+    /// <paramref name="where"/> may filter on them before grouping.
+    /// </summary>
+    private static string TouchesCollapsed(string where) => $"""
+        SELECT tenant_id, store_id, order_id, max(version) AS version, arg_max(channel, version) AS channel, arg_max(placed_at, version) AS placed_at,
+               arg_max(revenue, version) AS revenue, arg_max(currency, version) AS currency, arg_max(cancelled, version) AS cancelled,
+               arg_min(touch, version) FILTER (WHERE touch IS NOT NULL) AS touch,
+               arg_max(email_hash, version) FILTER (WHERE email_hash IS NOT NULL) AS email_hash
+        FROM history_order_touches WHERE {where} GROUP BY tenant_id, store_id, order_id
+        """;
 
     private static DateTimeOffset Utc(DbDataReader reader, int ordinal) => new(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc));
 

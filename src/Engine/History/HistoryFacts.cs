@@ -75,7 +75,7 @@ public sealed class HistoryBatch
     private readonly Dictionary<(string, string, string), OrderFact> _orders = [];
     private readonly Dictionary<(string, string, string), RefundFact> _refunds = [];
     private readonly Dictionary<(string, string, string), SessionFact> _sessions = [];
-    private readonly Dictionary<(string, string, string), OrderTouch> _touches = [];
+    private readonly Dictionary<(string, string, string, long), OrderTouch> _touches = [];
     private readonly Dictionary<(string, string, string), SpendFact> _spend = [];
     private readonly Dictionary<(string, string, string, string, string), ShipmentFact> _shipments = [];
     private readonly Dictionary<(string, string, DateOnly, string, string), TrafficFact> _traffic = [];
@@ -131,25 +131,13 @@ public sealed class HistoryBatch
     }
 
     /// <summary>
-    /// The newest version wins, but what it does not say about its visit or buyer is kept from the one it replaces
-    /// (Shopify's updates and the Admin backfill do not always repeat landing_site or the e-mail).
+    /// Every version of an order's touch is kept (once): the stores collapse them on read, taking the visit from the
+    /// earliest version that names one and the rest from the newest, so the answer does not depend on arrival order.
     /// </summary>
     public void Add(OrderTouch touch)
     {
         ArgumentNullException.ThrowIfNull(touch);
-        var key = (touch.TenantId, touch.StoreId, touch.OrderId);
-        if (!_touches.TryGetValue(key, out var held))
-        {
-            _touches[key] = touch;
-        }
-        else if (touch.Version >= held.Version)
-        {
-            _touches[key] = touch with { Touch = touch.Touch ?? held.Touch, EmailHash = touch.EmailHash ?? held.EmailHash };
-        }
-        else
-        {
-            _touches[key] = held with { Touch = held.Touch ?? touch.Touch, EmailHash = held.EmailHash ?? touch.EmailHash };
-        }
+        _touches.TryAdd((touch.TenantId, touch.StoreId, touch.OrderId, touch.Version), touch);
     }
 
     public void Add(SpendFact spend)

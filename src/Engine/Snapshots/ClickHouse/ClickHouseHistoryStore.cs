@@ -56,13 +56,14 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
             tenant_id String, store_id String, session_id String, channel String, started_at DateTime('UTC'), source String)
         ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(started_at) ORDER BY (tenant_id, store_id, session_id)
         """,
-        // Insight facts. A touch or buyer an older version named is kept when a newer one says nothing ('' here), so
-        // reads take argMaxIf(..., version, value != '') rather than FINAL.
+        // Insight facts. Every version of an order's touch is its own row (version is in the key, so merges never drop
+        // one): the visit is the earliest version's that names one and the buyer the newest's that names one ('' = not
+        // said), which later versions that repeat neither would otherwise lose. Reads collapse with argMin/argMaxIf.
         """
         CREATE TABLE IF NOT EXISTS history_order_touches (
             tenant_id String, store_id String, order_id String, version UInt64, channel String, placed_at DateTime('UTC'),
             revenue Decimal(18,2), currency String, cancelled UInt8, touch String, email_hash String)
-        ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id)
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id, version)
         """,
         """
         CREATE TABLE IF NOT EXISTS history_ad_spend (
@@ -443,7 +444,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
         string Collapsed(string where) => $"""
             SELECT store_id AS t_store, order_id AS t_order, argMax(channel, version) AS t_channel, argMax(placed_at, version) AS t_placed,
                    max(version) AS t_version, argMax(revenue, version) AS t_revenue, argMax(currency, version) AS t_currency,
-                   argMax(cancelled, version) AS t_cancelled, argMaxIf(touch, version, touch != '') AS t_touch,
+                   argMax(cancelled, version) AS t_cancelled, argMinIf(touch, version, touch != '') AS t_touch,
                    argMaxIf(email_hash, version, email_hash != '') AS t_email
             FROM history_order_touches WHERE {where} GROUP BY store_id, order_id
             """;
