@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
+using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.Stores;
 
@@ -33,7 +34,8 @@ public sealed record ShipmentsResponse(string TenantId, string StoreId, string T
 /// <summary>GET /api/channels/{tenantId}/{storeId}/shipments: read from the history store, so every node answers the same.</summary>
 public static class ShipmentsApi
 {
-    /// <param name="period">today, yesterday, last7, last30 (default), last90, mtd or custom (with from and to).</param>
+    /// <param name="period">today, yesterday, last7, last30 (default), last90, mtd or custom (with from and to). The rolling
+    /// periods run up to now, today included: where a parcel stands today is what the list is for.</param>
     internal static async Task<Results<Ok<ShipmentsResponse>, ProblemHttpResult>> GetAsync(
         string tenantId, string storeId, string? period, string? from, string? to, IStoreDirectory stores, IShipmentHistory history, TimeProvider time,
         CancellationToken cancellationToken)
@@ -62,7 +64,17 @@ public static class ShipmentsApi
             return Bad(e.Message);
         }
 
-        var parcels = await history.ParcelsAsync(HistoryScope.Store(tenantId, storeId), resolved.Utc, cancellationToken);
+        var range = resolved.Utc;
+        var lastDate = resolved.LastDate;
+        if (kind is PeriodKind.Last7 or PeriodKind.Last30 or PeriodKind.Last90)
+        {
+            // Tracking times are the carrier's clock, which may run a little ahead of ours: the same skew ingestion allows.
+            var now = time.GetUtcNow();
+            range = range with { ToUtc = now + CommerceEventGuard.MaxFutureSkew };
+            lastDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(profile.TimeZone)).DateTime);
+        }
+
+        var parcels = await history.ParcelsAsync(HistoryScope.Store(tenantId, storeId), range, cancellationToken);
         var delivered = parcels.Where(p => p.TimeToDeliver is not null).ToList();
         var summary = new ShipmentSummaryView(
             parcels.Count,
@@ -72,7 +84,7 @@ public static class ShipmentsApi
             parcels.Count(p => p.Group == ShipmentGroup.Exception),
             delivered.Count == 0 ? null : Math.Round(delivered.Average(p => p.TimeToDeliver!.Value.TotalDays), 2, MidpointRounding.AwayFromZero));
         return TypedResults.Ok(new ShipmentsResponse(tenantId, storeId, profile.TimeZone,
-            new PeriodInfoRange(resolved.FirstDate, resolved.LastDate, resolved.Utc.FromUtc, resolved.Utc.ToUtc), summary,
+            new PeriodInfoRange(resolved.FirstDate, lastDate, range.FromUtc, range.ToUtc), summary,
             [.. parcels.Select(p => new ShipmentView(p.TrackingCode, p.Carrier, p.Status, p.StatusDetail, p.UpdatedAt, p.EstimatedDelivery, p.PublicUrl,
                 GroupName(p.Group), p.OrderId, p.ShippedAt, p.DeliveredAt,
                 p.TimeToDeliver is { } days ? Math.Round(days.TotalDays, 2, MidpointRounding.AwayFromZero) : null))]));
