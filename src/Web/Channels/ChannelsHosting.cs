@@ -46,6 +46,7 @@ public static class ChannelsHosting
         services.TryAddSingleton<ICursorStore>(sp => new SqliteCursorStore(ConnectionString(sp)));
         services.TryAddSingleton<IPayPalCertificateFetcher>(sp => new HttpPayPalCertificateFetcher(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         services.TryAddSingleton(sp => new PayPalWebhookVerifier(sp.GetRequiredService<IPayPalCertificateFetcher>()));
+        services.TryAddSingleton(sp => new PayPalOnlineVerifier(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ChannelEventPublisher>();
         services.TryAddSingleton<ChannelPollerFactory>();
         services.TryAddSingleton<ChannelSyncRunner>();
