@@ -196,6 +196,44 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         "hmac-sha256-hex=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("sécret".Normalize(NormalizationForm.FormKD)), body));
 
     [Fact]
+    public async Task PayPal_with_rest_credentials_is_verified_by_paypal_and_a_failure_is_401()
+    {
+        var client = app.CreateClient();
+        app.Upstream.On("api-m.paypal.com/v1/oauth2/token", _ => FakeUpstream.Json(
+            """{"scope":"https://uri.paypal.com/services/payments/payment/authcapture","access_token":"A21AAF-token","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":32400,"nonce":"n"}"""));
+        app.Upstream.On("api-m.paypal.com/v1/notifications/verify-webhook-signature", request =>
+            FakeUpstream.Json(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult().Contains("\"transmission_sig\":\"genuine\"", StringComparison.Ordinal)
+                ? """{"verification_status":"SUCCESS"}"""
+                : """{"verification_status":"FAILURE"}"""));
+        using var half = await client.PutAsJsonAsync("/api/channels/globex/shop/paypal", new ChannelConnectionRequest(true,
+            new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG" }, null), Ct);
+        using var put = await client.PutAsJsonAsync("/api/channels/globex/shop/paypal", new ChannelConnectionRequest(true,
+            new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG", ["clientSecret"] = "EGnHDxD" }, null), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var body = """{"id":"WH-2WR32451HC0233532-67976317FL4543714","create_time":"2026-11-25T15:29:00.000Z","resource_type":"capture","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"amount":{"currency_code":"EUR","value":"19.99"},"supplementary_data":{"related_ids":{"order_id":"5O190127TN364715T"}},"create_time":"2026-11-25T15:28:58Z","update_time":"2026-11-25T15:28:58Z","final_capture":true,"id":"42311647XV020574X","status":"COMPLETED"}}""";
+
+        using var genuine = await client.SendAsync(PayPalDelivery(body, "genuine"), Ct);
+        using var forged = await client.SendAsync(PayPalDelivery(body, "forged"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        Assert.Equal("accepted", (string)(await genuine.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Contains("FAILURE", await forged.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    private static HttpRequestMessage PayPalDelivery(string body, string signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/paypal/globex/shop") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("PAYPAL-TRANSMISSION-ID", Guid.NewGuid().ToString());
+        request.Headers.Add("PAYPAL-TRANSMISSION-TIME", "2026-11-25T15:29:30Z");
+        request.Headers.Add("PAYPAL-TRANSMISSION-SIG", signature);
+        request.Headers.Add("PAYPAL-CERT-URL", "https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77");
+        request.Headers.Add("PAYPAL-AUTH-ALGO", "SHA256withRSA");
+        return request;
+    }
+
+    [Fact]
     public async Task Webhook_for_a_channel_that_is_not_connected_is_404()
     {
         using var response = await app.CreateClient().PostAsync("/webhooks/woocommerce/acme/us-shop", new StringContent("{}"), Ct);
