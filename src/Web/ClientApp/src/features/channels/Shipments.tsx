@@ -5,11 +5,15 @@ import { channelsApi, type ChannelsApi } from './api';
 import { formatDays, groupLabels, statusLabel, summaryTiles } from './shipments';
 import type { ShipmentsResponse } from './types';
 
+/** How often the panel is read again. */
+const refreshMs = 5000;
+
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A store's parcels from carrier tracking: how many are in transit, delivered or in trouble, and how long delivery takes. */
 export function Shipments({ store, api = channelsApi }: { store: StoreKey; api?: ChannelsApi }) {
   const [period, setPeriod] = useState('last30');
+  const [tick, setTick] = useState(0);
   const [data, setData] = useState<ShipmentsResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -23,7 +27,13 @@ export function Shipments({ store, api = channelsApi }: { store: StoreKey; api?:
         if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
       });
     return () => abort.abort();
-  }, [api, store.tenantId, store.storeId, period]);
+  }, [api, store.tenantId, store.storeId, period, tick]);
+
+  useEffect(() => {
+    // Tracking events reach history within seconds; the panel follows without a reload.
+    const timer = window.setInterval(() => setTick((t) => t + 1), refreshMs);
+    return () => window.clearInterval(timer);
+  }, []);
 
   return (
     <section className="shipments" aria-labelledby="shipments-title" data-testid="shipments">

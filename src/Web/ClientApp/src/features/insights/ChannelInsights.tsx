@@ -11,9 +11,13 @@ import {
   type ChannelInsightResponse,
 } from './insights';
 
-/** The channel comparison of an organisation: ranking, ROAS per ad channel, MER overall, attribution and matched customers. */
+/** How often the comparison is read again: facts reach history within seconds of a webhook or a sync. */
+const refreshMs = 5000;
+
+/** The channel comparison of an organisation: ranking, ROAS per ad channel, MER overall, attribution, matched customers, traffic. */
 export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { tenantId: string; load?: typeof fetchChannelInsights }) {
   const [period, setPeriod] = useState('last30');
+  const [tick, setTick] = useState(0);
   const [report, setReport] = useState<ChannelInsightResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -26,7 +30,12 @@ export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { ten
         if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
       });
     return () => abort.abort();
-  }, [tenantId, period, load]);
+  }, [tenantId, period, load, tick]);
+
+  useEffect(() => {
+    const timer = window.setInterval(() => setTick((t) => t + 1), refreshMs);
+    return () => window.clearInterval(timer);
+  }, []);
 
   const money = (value: number) => formatAmount(value, report?.currency ?? 'USD');
   return (
