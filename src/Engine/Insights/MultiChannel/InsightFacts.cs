@@ -3,8 +3,10 @@ using SalesDash.Contracts.Commerce;
 namespace SalesDash.Engine.Insights.MultiChannel;
 
 /// <summary>
-/// One order as multi-channel insight keeps it: where it was sold, what it was worth, which touch brought it and who
-/// (by hashed e-mail) bought it. Idempotent by (tenant, store, order id); the highest <see cref="Version"/> wins.
+/// One order at one version as multi-channel insight keeps it: where it was sold, what it was worth, which touch brought it
+/// and who (by hashed e-mail) bought it. History keeps each (tenant, store, order id, version) once and collapses them on
+/// read: figures from the highest <see cref="Version"/>, the touch from the earliest version that names one, the buyer
+/// from the newest that names one.
 /// </summary>
 /// <param name="Revenue">The order total in the reporting currency when a rate was known, else in <paramref name="Currency"/>.</param>
 /// <param name="Touch">The channel the visit came through (see <see cref="Touches"/>); null when the order says nothing about its visit.</param>
