@@ -205,13 +205,13 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
             FakeUpstream.Json(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult().Contains("\"transmission_sig\":\"genuine\"", StringComparison.Ordinal)
                 ? """{"verification_status":"SUCCESS"}"""
                 : """{"verification_status":"FAILURE"}"""));
-        using var half = await client.PutAsJsonAsync("/api/channels/globex/shop/paypal", new ChannelConnectionRequest(true,
+        using var half = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/paypal", new ChannelConnectionRequest(true,
             new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG" }, null), Ct);
-        using var put = await client.PutAsJsonAsync("/api/channels/globex/shop/paypal", new ChannelConnectionRequest(true,
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/paypal", new ChannelConnectionRequest(true,
             new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG", ["clientSecret"] = "EGnHDxD" }, null), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var body = """{"id":"WH-2WR32451HC0233532-67976317FL4543714","create_time":"2026-11-25T15:29:00.000Z","resource_type":"capture","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"amount":{"currency_code":"EUR","value":"19.99"},"supplementary_data":{"related_ids":{"order_id":"5O190127TN364715T"}},"create_time":"2026-11-25T15:28:58Z","update_time":"2026-11-25T15:28:58Z","final_capture":true,"id":"42311647XV020574X","status":"COMPLETED"}}""";
+        var body = """{"id":"WH-2WR32451HC0233532-67976317FL4543714","create_time":"2026-11-25T15:29:00.000Z","resource_type":"capture","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"amount":{"currency_code":"GBP","value":"19.99"},"supplementary_data":{"related_ids":{"order_id":"5O190127TN364715T"}},"create_time":"2026-11-25T15:28:58Z","update_time":"2026-11-25T15:28:58Z","final_capture":true,"id":"42311647XV020574X","status":"COMPLETED"}}""";
 
         using var genuine = await client.SendAsync(PayPalDelivery(body, "genuine"), Ct);
         using var forged = await client.SendAsync(PayPalDelivery(body, "forged"), Ct);
@@ -224,7 +224,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
 
     private static HttpRequestMessage PayPalDelivery(string body, string signature)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/paypal/globex/shop") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/paypal/acme/uk-shop") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("PAYPAL-TRANSMISSION-ID", Guid.NewGuid().ToString());
         request.Headers.Add("PAYPAL-TRANSMISSION-TIME", "2026-11-25T15:29:30Z");
         request.Headers.Add("PAYPAL-TRANSMISSION-SIG", signature);
