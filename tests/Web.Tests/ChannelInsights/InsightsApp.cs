@@ -19,9 +19,10 @@ namespace SalesDash.Web.Tests.ChannelInsights;
 /// <see cref="ClickHouseDatabase"/> share one history store as the nodes of a deployment do, each with its own data folder
 /// (journal, channel connections). The clock is frozen at <see cref="WebAppFactory.Now"/>; the stores are <see cref="TestStore.All"/>.
 /// </summary>
-public sealed class InsightsApp(string snapshots, string? clickHouseDatabase = null) : WebApplicationFactory<Program>
+/// <param name="dataDirectory">A data folder to reuse (a restarted node); a fresh one is made and deleted when null.</param>
+public sealed class InsightsApp(string snapshots, string? clickHouseDatabase = null, string? dataDirectory = null) : WebApplicationFactory<Program>
 {
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-insights-").FullName;
+    private readonly string _dataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("salesdash-insights-").FullName;
 
     public string ClickHouseDatabase { get; } = clickHouseDatabase ?? $"salesdash_insights_{Guid.NewGuid():N}";
 
@@ -82,6 +83,11 @@ public sealed class InsightsApp(string snapshots, string? clickHouseDatabase = n
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (dataDirectory is not null)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
