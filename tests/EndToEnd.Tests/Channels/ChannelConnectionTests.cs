@@ -120,4 +120,37 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
             await page.Context.CloseAsync();
         }
     }
+
+    [Fact]
+    public async Task Google_analytics_sync_shows_users_and_conversion_rate_per_source_in_the_comparison()
+    {
+        var page = await browser.NewPageAsync();
+        try
+        {
+            var response = await page.GotoAsync(new Uri(app.BaseAddress, app.ChannelsPath.TrimStart('/')).ToString());
+            Assert.True(response?.Ok, $"{app.ChannelsPath} answered {response?.Status}");
+
+            var card = page.GetByTestId("channel-googleanalytics");
+            await card.Locator("input[name='settings.propertyId']").FillAsync(FakeGoogleAnalytics.PropertyId);
+            await card.Locator("input[name='credentials.clientId']").FillAsync("e2e.apps.googleusercontent.com");
+            await card.Locator("input[name='credentials.clientSecret']").FillAsync("e2e-secret");
+            await card.Locator("input[name='credentials.refreshToken']").FillAsync("1//e2e-refresh");
+            await card.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Assertions.Expect(card).ToContainTextAsync("Saved.", Patient);
+            await card.GetByRole(AriaRole.Button, new() { Name = "Sync now" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("channel-googleanalytics-status")).ToContainTextAsync(new Regex("StateOK"), Patient);
+
+            // google / cpc is the GoogleAds touch: 120 users, 150 sessions, 6 key events = 4.00 %.
+            var ads = page.GetByTestId("traffic-row-GoogleAds");
+            await Assertions.Expect(ads).ToContainTextAsync("120", Patient);
+            await Assertions.Expect(ads).ToContainTextAsync("4.00%", Patient);
+            await Assertions.Expect(page.GetByTestId("traffic-row-direct")).ToContainTextAsync("2.50%", Patient);
+            Directory.CreateDirectory(RepositoryRoot.Combine("artifacts", "screenshots"));
+            await page.GetByTestId("insights-traffic").ScreenshotAsync(new() { Path = RepositoryRoot.Combine("artifacts", "screenshots", "channels-traffic.png") });
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
 }

@@ -107,7 +107,7 @@ export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { ten
           {report.rows.length === 0 ? <p>No orders or ad spend in this period yet.</p> : null}
           <h3>Traffic by source</h3>
           {report.traffic && report.traffic.length > 0 ? (
-            <table data-testid="insights-traffic">
+            <table className="insights__traffic" data-testid="insights-traffic">
               <thead>
                 <tr>
                   <th scope="col">Source</th>
