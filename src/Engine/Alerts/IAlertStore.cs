@@ -17,6 +17,7 @@ public sealed record AlertRuleInput(
     QuietHours? QuietHours = null,
     string? StoreId = null,
     bool Enabled = true,
+    Contracts.Commerce.SalesChannel? Channel = null,
     AlertCustomMetric? CustomMetric = null);
 
 /// <summary>Alert rules of organisations (app.db).</summary>

@@ -3,6 +3,7 @@ import './widgets.css';
 export { AlertsWidget } from './AlertsWidget';
 export { CustomMetricWidget } from './CustomMetricWidget';
 export { ForecastWidget } from './ForecastWidget';
+export { InsightsWidget } from './InsightsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';
 export { OrderMapWidget } from './OrderMapWidget';
 export { TopProductsWidget } from './TopProductsWidget';
