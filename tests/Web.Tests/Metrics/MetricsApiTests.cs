@@ -87,9 +87,8 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
             batch.Add(new SessionFact(tenant, "shop", SalesChannel.Shopify, $"s{i}", now.Date.AddHours(9), "direct"));
         }
 
+        batch.Add(new SpendFact(tenant, "shop", SalesChannel.FacebookAds, "sp1", new DateTimeOffset(now.Date.AddHours(12), TimeSpan.Zero), 120m, "EUR"));
         await history.WriteFactsAsync(batch, Ct);
-        await app.Services.GetRequiredService<IChannelInsightStore>().WriteAsync(
-            [], [new SpendFact(tenant, "shop", SalesChannel.FacebookAds, "sp1", new DateTimeOffset(now.Date.AddHours(12), TimeSpan.Zero), 120m, "EUR")], Ct);
         var client = app.ClientAs();
         var contribution = await CreateAsync(client, tenant, "Contribution", "net_revenue - ad_spend");
         var perVisit = await CreateAsync(client, tenant, "Revenue per visit", "revenue / sessions");
