@@ -12,6 +12,7 @@ using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Imports;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
 
@@ -44,6 +45,9 @@ builder.Services.AddStoreInsights();
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
 
+// Reports: definitions and sends in app.db, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
+builder.Services.AddReports(builder.Configuration);
+
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
@@ -71,6 +75,7 @@ app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapGroup("/api").MapExportsApi();
+app.MapGroup("/api").MapReportsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);
