@@ -5,13 +5,14 @@ import { WallboardPage } from '../features/boards/WallboardPage';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { boardsPath, channelsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
+import { boardsPath, channelsPath, dashboardPath, historyPath, parseRoute, reportsPath, useLocationPath } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
 // History and imports pull in ECharts and their own styles; load them only when opened.
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
+const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 
 export interface AppProps {
@@ -58,7 +59,7 @@ function AppNav({ route, stores, navigate }: PagesProps) {
   const tenantId =
     route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
       ? route.store.tenantId
-      : route.page === 'boards' || route.page === 'board'
+      : route.page === 'boards' || route.page === 'board' || route.page === 'reports'
         ? route.tenantId
         : first?.tenantId;
   const historyStore =
@@ -82,6 +83,11 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           aria-current={route.page === 'boards' || route.page === 'board' ? 'page' : undefined}
         >
           Dashboards
+        </a>
+      ) : null}
+      {tenantId ? (
+        <a href={reportsPath(tenantId)} onClick={go(reportsPath(tenantId))} aria-current={route.page === 'reports' ? 'page' : undefined}>
+          Reports
         </a>
       ) : null}
       {historyStore ? (
@@ -120,6 +126,14 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
         boardsHref={boardsPath(route.tenantId)}
         stores={stores.status === 'ready' ? stores.stores : null}
       />
+    );
+  }
+
+  if (route.page === 'reports') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <ReportsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
+      </Suspense>
     );
   }
 

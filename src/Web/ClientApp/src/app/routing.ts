@@ -7,6 +7,7 @@ export type Route =
   | { page: 'dashboard'; store: StoreKey }
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
+  | { page: 'reports'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
@@ -22,6 +23,8 @@ export function parseRoute(pathname: string): Route {
       const tenantId = decodeURIComponent(boards[1]);
       return boards[2] ? { page: 'board', tenantId, boardId: decodeURIComponent(boards[2]) } : { page: 'boards', tenantId };
     }
+    const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
+    if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
     if (wall?.[1]) {
       const tokens = decodeURIComponent(wall[1]).split(',').filter(Boolean);
@@ -73,6 +76,11 @@ export function channelsPath(store: StoreKey): string {
 /** The organisation's own dashboards. */
 export function boardsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/dashboards`;
+}
+
+/** The organisation's scheduled reports. */
+export function reportsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/reports`;
 }
 
 export function boardPath(tenantId: string, boardId: string): string {

@@ -12,6 +12,7 @@ import { SharePanel } from './SharePanel';
 import { useLiveTiles } from './useLiveTiles';
 import { useSavedBoard, type SaveState } from './useSavedBoard';
 import type { WidgetKind } from './types';
+import { widgetExportUrl } from '../reports/exportLinks';
 import { WidgetSettingsForm } from './WidgetSettingsForm';
 
 export interface BoardEditorPageProps {
@@ -153,6 +154,7 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
             onDropNew={(kind, at) => add(kind, at)}
             onEdit={setEditing}
             onRemove={remove}
+            exportHref={(widgetId, format) => widgetExportUrl(tenantId, boardId, widgetId, format)}
           />
         </main>
       </div>
