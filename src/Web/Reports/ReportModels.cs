@@ -48,7 +48,8 @@ public sealed record ReportDefinition(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>Where a send stands.</summary>
+/// <summary>Where a send stands; the API writes it by name.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ReportSendStatus>))]
 public enum ReportSendStatus
 {
     /// <summary>Being rendered or mailed.</summary>

@@ -73,6 +73,8 @@ public sealed class ReportsTests : IDisposable
         Assert.Equal(117.98m, gross);
 
         var client = app.CreateClient();
+        var raw = await client.GetFromJsonAsync<JsonElement>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct);
+        Assert.Equal("Sent", raw[0].GetProperty("status").GetString());
         var history = (await client.GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!;
         var listed = Assert.Single(history);
         Assert.Equal((send.Id, ReportSendStatus.Sent), (listed.Id, listed.Status));

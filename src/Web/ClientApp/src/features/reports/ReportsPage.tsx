@@ -298,9 +298,9 @@ function ReportForm({ tenantId, stores, editing, onDone }: ReportFormProps) {
           placeholder="The first store’s, e.g. Europe/London"
           aria-describedby={`${ids}-zone`}
         />
-        <small id={`${ids}-zone`}>IANA name; the send time and the report’s days are in this zone.</small>
         {fieldError('timeZone')}
       </label>
+      <small id={`${ids}-zone`}>An IANA zone; the send time and the report’s days are in this zone.</small>
       <label>
         <span>Recipients</span>
         <textarea value={draft.recipients} onChange={(e) => set('recipients', e.target.value)} rows={2} placeholder="ops@example.com, ceo@example.com" />
