@@ -17,6 +17,9 @@ public sealed class ReportOptions
     /// <summary>Wait before the first retry; each next one doubles.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Quartz triggers for every enabled report; off only where something else drives the jobs.</summary>
+    /// <summary>
+    /// Quartz triggers for every enabled report. The job store is in memory, so every node with this on sends: in a
+    /// cluster of several nodes leave it on for one node only ("run now" and the history work on every node).
+    /// </summary>
     public bool Schedule { get; set; } = true;
 }
