@@ -182,6 +182,20 @@ public static class ExportTables
         ]);
     }
 
+    /// <summary>The store's insights, a row per figure each sentence rests on.</summary>
+    public static ExportTable Insights(Engine.Insights.StoreInsights insights)
+    {
+        ArgumentNullException.ThrowIfNull(insights);
+        return new ExportTable($"{insights.StoreId} insights",
+        [
+            new("Store", ColumnKind.Text), new("Kind", ColumnKind.Text), new("Insight", ColumnKind.Text), new("Figure", ColumnKind.Text),
+            new("Value", ColumnKind.Decimal), new("Previous", ColumnKind.Decimal), new("Unit", ColumnKind.Text),
+        ],
+        [.. insights.Insights.SelectMany(i => i.Figures.Count == 0
+            ? [(IReadOnlyList<object?>)[insights.StoreId, i.Kind, i.Text, null, null, null, null]]
+            : i.Figures.Select(f => (IReadOnlyList<object?>)[insights.StoreId, i.Kind, i.Text, f.Name, f.Value, f.Previous, f.Unit]))]);
+    }
+
     /// <summary>A KPI figure typed by its unit: money carries its currency into the XLSX format; counts and ratios are plain numbers.</summary>
     private static object? Figure(decimal? value, string unit) => value is not { } v ? null : unit is "count" or "ratio" ? v : new Money(v, unit);
 }

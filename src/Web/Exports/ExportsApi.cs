@@ -157,8 +157,8 @@ public static class ExportsApi
     /// </summary>
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> WidgetAsync(
         string tenantId, string dashboardId, string widgetId, string? format, IDashboardStore dashboards, IStoreDirectory stores,
-        HistoryQueries history, IHistoryStore facts, ITileQuery tiles, IAlertStore alerts, RevenueForecastService forecasts, TimeProvider time,
-        CancellationToken cancellationToken)
+        HistoryQueries history, IHistoryStore facts, ITileQuery tiles, IAlertStore alerts, RevenueForecastService forecasts,
+        Engine.Insights.InsightService insights, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!ExportFormats.TryParse(format, out var fileFormat))
         {
@@ -217,6 +217,13 @@ public static class ExportsApi
                 }
 
                 tables.Add(ExportTables.Alerts([.. listed.OrderByDescending(a => a.FiredAt)], zone));
+                break;
+            case "insights":
+                foreach (var store in shown)
+                {
+                    tables.Add(ExportTables.Insights(await insights.GenerateAsync(store, cancellationToken)));
+                }
+
                 break;
             case "forecast":
                 foreach (var store in shown)
