@@ -65,6 +65,8 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["refund-issued"] = Refund("r1", "o1", At, 10.5m),
                 ["session-started"] = Session("s1", At),
                 ["ad-spend-recorded"] = AdSpend("c1", At, 12.34m),
+                ["shipment-updated"] = Shipment("easypost:evt_1", "9400100000000000000000", "in_transit", At),
+                ["traffic-reported"] = Traffic(new DateOnly(2026, 11, 24), "google", 40, At),
                 ["kpi-snapshot.v1"] = state.ToSnapshot(),
                 ["tenant-store.record"] = new TenantStore.Record(Cancelled(placed, At.AddMinutes(2))),
                 ["tenant-store.recorded"] = new TenantStore.Recorded("evt-1", IngestOutcome.Duplicate),
