@@ -8,11 +8,13 @@ using SalesDash.Web.Api;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Exports;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Imports;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
 
@@ -48,6 +50,8 @@ builder.Services.AddPlans(builder.Configuration);
 // Audit log of every change attempted through /api (audit.db), and the organisations' custom metrics.
 builder.Services.AddAudit();
 builder.Services.AddCustomMetrics();
+// Reports: definitions and sends in app.db, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
+builder.Services.AddReports(builder.Configuration);
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -78,6 +82,8 @@ app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
+app.MapGroup("/api").MapExportsApi();
+app.MapGroup("/api").MapReportsApi();
 app.MapHub<DashboardHub>("/hubs/dashboard");
 app.MapHealthChecks("/healthz");
 app.MapFallback(SpaFallback.ServeIndexAsync);

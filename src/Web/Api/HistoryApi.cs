@@ -54,7 +54,7 @@ internal static class HistoryApi
         return group;
     }
 
-    private static async Task<Results<Ok<HistorySummaryResponse>, ProblemHttpResult>> SummaryAsync(
+    internal static async Task<Results<Ok<HistorySummaryResponse>, ProblemHttpResult>> SummaryAsync(
         string tenantId, string storeId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history,
         CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ internal static class HistoryApi
         return TypedResults.Ok(new HistorySummaryResponse(tenantId, storeId, store.Currency, summary.TimeZone, summary.Period, summary.Comparison, summary.Kpis));
     }
 
-    private static async Task<Results<Ok<HistoryTrendResponse>, ProblemHttpResult>> TrendAsync(
+    internal static async Task<Results<Ok<HistoryTrendResponse>, ProblemHttpResult>> TrendAsync(
         string tenantId, string storeId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history,
         CancellationToken cancellationToken)
     {
@@ -105,7 +105,7 @@ internal static class HistoryApi
         }
     }
 
-    private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> BreakdownAsync(
+    internal static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> BreakdownAsync(
         string tenantId, string storeId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history,
         CancellationToken cancellationToken)
     {
@@ -118,7 +118,7 @@ internal static class HistoryApi
         return await RespondBreakdownAsync(query, HistoryScope.Store(tenantId, storeId), store.TimeZone, store.Currency, history, cancellationToken);
     }
 
-    private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> TenantBreakdownAsync(
+    internal static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> TenantBreakdownAsync(
         string tenantId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history, CancellationToken cancellationToken)
     {
         var tenantStores = (await stores.ListAsync(cancellationToken))

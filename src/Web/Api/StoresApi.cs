@@ -29,7 +29,7 @@ internal static class StoresApi
         return TypedResults.Ok(summaries);
     }
 
-    private static async Task<Results<Ok<DashboardTiles>, ProblemHttpResult>> GetTilesAsync(
+    internal static async Task<Results<Ok<DashboardTiles>, ProblemHttpResult>> GetTilesAsync(
         string tenantId, string storeId, IStoreDirectory stores, ITileQuery tiles, CancellationToken cancellationToken)
     {
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);

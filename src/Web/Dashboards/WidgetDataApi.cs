@@ -56,7 +56,7 @@ public static class WidgetDataApi
         return api;
     }
 
-    private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> RecentOrdersAsync(
+    internal static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> RecentOrdersAsync(
         string tenantId, string storeId, int? limit, IStoreDirectory stores, IHistoryStore history, TimeProvider time,
         CancellationToken cancellationToken)
     {

@@ -6,13 +6,14 @@ import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { boardsPath, channelsPath, dashboardPath, historyPath, orgPath, parseRoute, useLocationPath, type OrgSection } from './routing';
+import { boardsPath, channelsPath, dashboardPath, historyPath, orgPath, parseRoute, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
 // History and imports pull in ECharts and their own styles; load them only when opened.
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
+const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ default: m.PlanPage })));
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
@@ -70,7 +71,7 @@ function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState): st
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
     ? route.store.tenantId
-    : route.page === 'boards' || route.page === 'board' || route.page === 'org'
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports'
       ? route.tenantId
       : first?.tenantId;
 }
@@ -101,6 +102,11 @@ function AppNav({ route, stores, navigate, branding }: PagesProps & { branding: 
           aria-current={route.page === 'boards' || route.page === 'board' ? 'page' : undefined}
         >
           Dashboards
+        </a>
+      ) : null}
+      {tenantId ? (
+        <a href={reportsPath(tenantId)} onClick={go(reportsPath(tenantId))} aria-current={route.page === 'reports' ? 'page' : undefined}>
+          Reports
         </a>
       ) : null}
       {historyStore ? (
@@ -159,6 +165,14 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <Page key={`${route.tenantId}/${route.section}`} tenantId={route.tenantId} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'reports') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <ReportsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
       </Suspense>
     );
   }

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'dashboard'; store: StoreKey }
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
+  | { page: 'reports'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
@@ -28,6 +29,8 @@ export function parseRoute(pathname: string): Route {
     }
     const org = /^\/t\/([^/]+)\/(plan|branding|metrics|audit)$/.exec(path);
     if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
+    const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
+    if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
     if (wall?.[1]) {
       const tokens = decodeURIComponent(wall[1]).split(',').filter(Boolean);
@@ -79,6 +82,11 @@ export function channelsPath(store: StoreKey): string {
 /** The organisation's own dashboards. */
 export function boardsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/dashboards`;
+}
+
+/** The organisation's scheduled reports. */
+export function reportsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/reports`;
 }
 
 export function boardPath(tenantId: string, boardId: string): string {

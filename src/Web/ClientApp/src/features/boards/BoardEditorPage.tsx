@@ -12,6 +12,7 @@ import { SharePanel } from './SharePanel';
 import { useLiveTiles } from './useLiveTiles';
 import { useSavedBoard, type SaveState } from './useSavedBoard';
 import type { WidgetKind } from './types';
+import { widgetExportUrl } from '../reports/exportLinks';
 import { WidgetSettingsForm } from './WidgetSettingsForm';
 import { metricsApi, type CustomMetric } from '../metrics/api';
 
@@ -162,6 +163,7 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
             onDropNew={(kind, at) => add(kind, at)}
             onEdit={setEditing}
             onRemove={remove}
+            exportHref={(widgetId, format) => widgetExportUrl(tenantId, boardId, widgetId, format)}
           />
         </main>
       </div>
