@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Channels;
 
@@ -35,15 +36,15 @@ public static class ChannelsApi
     public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/catalog", Catalog).WithName("ChannelCatalog");
-        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections");
-        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsAsync).WithName("ListShipments");
-        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection");
-        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection");
-        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection");
-        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus");
-        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection");
-        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow");
+        group.MapGet("/catalog", Catalog).WithName("ChannelCatalog").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsAsync).WithName("ListShipments").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection").RequireOrgRole(OrgRole.Viewer);
+        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
+        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
+        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus").RequireOrgRole(OrgRole.Viewer);
+        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection").RequireOrgRole(OrgRole.Admin);
+        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow").RequireOrgRole(OrgRole.Admin);
         return group;
     }
 
