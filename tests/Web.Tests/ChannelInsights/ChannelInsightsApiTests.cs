@@ -21,7 +21,7 @@ public sealed class ChannelInsightsApiTests
     public async Task Orders_from_two_channels_are_ranked_attributed_and_matched_by_hashed_email()
     {
         await using var app = new WebAppFactory();
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var day = WebAppFactory.Now.AddDays(-3);
 
         // Ann first buys on Shopify from a Facebook ad, then on WooCommerce from the newsletter; Bob buys on Shopify from a Google ad.
@@ -88,7 +88,7 @@ public sealed class ChannelInsightsApiTests
     public async Task Unknown_tenant_is_404_and_a_bad_period_is_400()
     {
         await using var app = new WebAppFactory();
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var unknown = await client.GetAsync("/api/insights/nobody/channels", Ct);
         using var bad = await client.GetAsync("/api/insights/acme/channels?period=forever", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
