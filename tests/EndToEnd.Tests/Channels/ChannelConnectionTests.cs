@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using SalesDash.EndToEnd.Tests.Browser;
+using SalesDash.EndToEnd.Tests.Hosting;
 
 namespace SalesDash.EndToEnd.Tests.Channels;
 
@@ -15,6 +16,7 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
         var page = await browser.NewPageAsync();
         try
         {
+            await page.SignInAsync(app);
             var response = await page.GotoAsync(new Uri(app.BaseAddress, app.ChannelsPath.TrimStart('/')).ToString());
             Assert.True(response?.Ok, $"{app.ChannelsPath} answered {response?.Status}");
 

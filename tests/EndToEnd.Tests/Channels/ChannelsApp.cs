@@ -12,7 +12,7 @@ namespace SalesDash.EndToEnd.Tests.Channels;
 /// A SalesDash app of its own for the channel tests, started like <see cref="SalesDashApp"/> but with Meta's Graph API
 /// pointed at <see cref="FakeGraphApi"/> (the endpoints are configuration) and the scheduler off, so only the buttons poll.
 /// </summary>
-public sealed class ChannelsApp : IAsyncLifetime
+public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
 {
     public static readonly TestStore Shop = new("chan", "chan-shop", "Channels Shop", "chan-shop.myshopify.com", "USD", "UTC", $"shpss_chan_{Guid.NewGuid():N}");
 
@@ -23,6 +23,9 @@ public sealed class ChannelsApp : IAsyncLifetime
     public FakeGraphApi Graph { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Owner of every organisation the app started with; <see cref="TestSignIn"/> signs pages in as them.</summary>
+    public string OwnerEmail { get; private set; } = string.Empty;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -60,7 +63,8 @@ public sealed class ChannelsApp : IAsyncLifetime
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        OwnerEmail = await TestSignIn.CreateMemberAsync(factory.Services, SalesDash.Web.Identity.OrgRole.Owner);
+        Http = await TestSignIn.SignedInClientAsync(BaseAddress, OwnerEmail);
 
         // The store is seeded in the background after start; the page needs it to exist before it can save a connection.
         for (var attempt = 0; ; attempt++)

@@ -1,7 +1,9 @@
-import { lazy, Suspense, type MouseEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { BoardEditorPage } from '../features/boards/BoardEditorPage';
 import { BoardsPage } from '../features/boards/BoardsPage';
 import { WallboardPage } from '../features/boards/WallboardPage';
+import { AcceptInvitationPage, SignInPage, SignUpPage } from '../features/auth/AuthPages';
+import { authApi, type Me } from '../features/auth/session';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
@@ -27,6 +29,9 @@ export function App({ loadStores = fetchStores }: AppProps) {
   const route = parseRoute(path);
   // A wallboard needs no store list and shows no chrome.
   if (route.page === 'wall') return <WallboardPage tokens={route.tokens} search={window.location.search} />;
+  if (route.page === 'sign-in') return <SignInPage navigate={navigate} />;
+  if (route.page === 'sign-up') return <SignUpPage navigate={navigate} />;
+  if (route.page === 'invitation') return <AcceptInvitationPage token={route.token} navigate={navigate} />;
   return <Shell route={route} loadStores={loadStores} navigate={navigate} />;
 }
 
@@ -103,7 +108,36 @@ function AppNav({ route, stores, navigate }: PagesProps) {
         </a>
       ) : null}
       <ThemeSwitch />
+      <UserMenu navigate={navigate} />
     </nav>
+  );
+}
+
+/** Who is signed in, and signing out. */
+function UserMenu({ navigate }: { navigate: (path: string) => void }) {
+  const [me, setMe] = useState<Me | null>(null);
+  useEffect(() => {
+    let live = true;
+    authApi.me().then(
+      (m) => live && setMe(m),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!me) return null;
+  const signOut = async () => {
+    await authApi.signOut();
+    navigate('/sign-in');
+  };
+  return (
+    <span className="app-nav__user">
+      <span title={me.user.email}>{me.user.displayName}</span>{' '}
+      <button type="button" onClick={signOut}>
+        Sign out
+      </button>
+    </span>
   );
 }
 

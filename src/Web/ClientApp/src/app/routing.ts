@@ -11,11 +11,18 @@ export type Route =
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
+  | { page: 'sign-in' }
+  | { page: 'sign-up' }
+  | { page: 'invitation'; token: string }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { page: 'home' };
+  if (path === '/sign-in') return { page: 'sign-in' };
+  if (path === '/sign-up') return { page: 'sign-up' };
+  const invitation = /^\/invitations\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (invitation?.[1]) return { page: 'invitation', token: invitation[1] };
   try {
     const boards = /^\/t\/([^/]+)\/dashboards(?:\/([^/]+))?$/.exec(path);
     if (boards?.[1]) {
@@ -99,7 +106,7 @@ function subscribe(onChange: () => void): () => void {
 export function useLocationPath(): [string, (path: string) => void] {
   const path = useSyncExternalStore(subscribe, () => window.location.pathname, () => '/');
   const navigate = useCallback((to: string) => {
-    if (to === window.location.pathname) return;
+    if (to === window.location.pathname + window.location.search) return;
     window.history.pushState(null, '', to);
     window.dispatchEvent(new Event(navigationEvent));
   }, []);
