@@ -26,6 +26,9 @@ public sealed class SalesDashApp : IAsyncLifetime, ISignedInApp
     /// <summary>Owner of every organisation the app started with; <see cref="TestSignIn"/> signs pages in as them.</summary>
     public string OwnerEmail { get; private set; } = string.Empty;
 
+    /// <summary>The app's services, e.g. to create members with a role.</summary>
+    public IServiceProvider Services => factory?.Services ?? throw new InvalidOperationException("The app has not started.");
+
     /// <summary>A client for webhooks and API calls, based at <see cref="BaseAddress"/>.</summary>
     public HttpClient Http { get; private set; } = null!;
 

@@ -3,17 +3,18 @@ import { BoardEditorPage } from '../features/boards/BoardEditorPage';
 import { BoardsPage } from '../features/boards/BoardsPage';
 import { WallboardPage } from '../features/boards/WallboardPage';
 import { AcceptInvitationPage, SignInPage, SignUpPage } from '../features/auth/AuthPages';
-import { authApi, type Me } from '../features/auth/session';
+import { authApi, hasRole, type Me } from '../features/auth/session';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { boardsPath, channelsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
+import { boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, parseRoute, useLocationPath } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
 // History and imports pull in ECharts and their own styles; load them only when opened.
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
+const OrganisationPage = lazy(() => import('../features/organisation/OrganisationPage').then((m) => ({ default: m.OrganisationPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 
 export interface AppProps {
@@ -43,12 +44,47 @@ interface ShellProps {
 
 function Shell({ route, loadStores, navigate }: ShellProps) {
   const [stores, reloadStores] = useStores(loadStores);
+  const [me, reloadMe] = useMe();
+  if (route.page === 'organisation') {
+    return (
+      <>
+        <AppNav route={route} stores={stores} navigate={navigate} me={me} />
+        <Suspense fallback={<Message title="Loading…" />}>
+          <OrganisationPage
+            tenantId={route.tenantId}
+            onStoreCreated={(store) => {
+              reloadStores();
+              reloadMe();
+              navigate(dashboardPath(store));
+            }}
+          />
+        </Suspense>
+      </>
+    );
+  }
   return (
     <>
-      <AppNav route={route} stores={stores} navigate={navigate} />
+      <AppNav route={route} stores={stores} navigate={navigate} me={me} />
       <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} />
     </>
   );
+}
+
+/** The signed-in person and their organisations (with role), for the header and for hiding what a role cannot do. */
+function useMe(): [Me | null, () => void] {
+  const [me, setMe] = useState<Me | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    authApi.me().then(
+      (m) => live && setMe(m),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [version]);
+  return [me, () => setVersion((v) => v + 1)];
 }
 
 interface PagesProps {
@@ -57,15 +93,15 @@ interface PagesProps {
   navigate: (path: string) => void;
 }
 
-/** The top bar: the live store view, the organisation's dashboards and the theme. */
-function AppNav({ route, stores, navigate }: PagesProps) {
+/** The top bar: the store switcher, the live store view, the organisation's dashboards and settings, the theme, the user. */
+function AppNav({ route, stores, navigate, me }: PagesProps & { me: Me | null }) {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId =
     route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
       ? route.store.tenantId
-      : route.page === 'boards' || route.page === 'board'
+      : route.page === 'boards' || route.page === 'board' || route.page === 'organisation'
         ? route.tenantId
-        : first?.tenantId;
+        : (first?.tenantId ?? me?.organisations[0]?.id);
   const historyStore =
     route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' ? route.store : first;
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
@@ -107,25 +143,52 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           Channels
         </a>
       ) : null}
+      {tenantId && hasRole(me?.organisations.find((o) => o.id === tenantId)?.role, 'Admin') ? (
+        <a
+          href={organisationPath(tenantId)}
+          onClick={go(organisationPath(tenantId))}
+          aria-current={route.page === 'organisation' ? 'page' : undefined}
+        >
+          Organisation
+        </a>
+      ) : null}
+      <StoreSwitcher me={me} current={historyStore} navigate={navigate} />
       <ThemeSwitch />
-      <UserMenu navigate={navigate} />
+      <UserMenu me={me} navigate={navigate} />
     </nav>
   );
 }
 
+/** Every store of every organisation the person belongs to, grouped by organisation. */
+function StoreSwitcher({ me, current, navigate }: { me: Me | null; current: { tenantId: string; storeId: string } | undefined; navigate: (path: string) => void }) {
+  if (!me || me.organisations.every((o) => o.stores.length === 0)) return null;
+  const value = current ? `${current.tenantId}/${current.storeId}` : '';
+  return (
+    <select
+      className="app-nav__switcher"
+      aria-label="Organisation and store"
+      value={value}
+      onChange={(e) => {
+        const [tenantId, storeId] = e.target.value.split('/');
+        if (tenantId && storeId) navigate(dashboardPath({ tenantId, storeId }));
+      }}
+    >
+      {value ? null : <option value="">Choose a store</option>}
+      {me.organisations.map((o) => (
+        <optgroup key={o.id} label={o.name}>
+          {o.stores.map((s) => (
+            <option key={s.storeId} value={`${s.tenantId}/${s.storeId}`}>
+              {s.name}
+            </option>
+          ))}
+        </optgroup>
+      ))}
+    </select>
+  );
+}
+
 /** Who is signed in, and signing out. */
-function UserMenu({ navigate }: { navigate: (path: string) => void }) {
-  const [me, setMe] = useState<Me | null>(null);
-  useEffect(() => {
-    let live = true;
-    authApi.me().then(
-      (m) => live && setMe(m),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+function UserMenu({ me, navigate }: { me: Me | null; navigate: (path: string) => void }) {
   if (!me) return null;
   const signOut = async () => {
     await authApi.signOut();
@@ -218,7 +281,7 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
   if (!first) {
     return (
       <Message title="No stores connected yet">
-        <p>Connect a Shopify, WooCommerce or Stripe store and its figures appear here.</p>
+        <p>Connect a Shopify, WooCommerce or Stripe store and its figures appear here (Organisation → Add a store).</p>
       </Message>
     );
   }

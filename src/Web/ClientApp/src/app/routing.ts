@@ -11,6 +11,7 @@ export type Route =
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
+  | { page: 'organisation'; tenantId: string }
   | { page: 'sign-in' }
   | { page: 'sign-up' }
   | { page: 'invitation'; token: string }
@@ -29,6 +30,8 @@ export function parseRoute(pathname: string): Route {
       const tenantId = decodeURIComponent(boards[1]);
       return boards[2] ? { page: 'board', tenantId, boardId: decodeURIComponent(boards[2]) } : { page: 'boards', tenantId };
     }
+    const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
+    if (settings?.[1]) return { page: 'organisation', tenantId: decodeURIComponent(settings[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
     if (wall?.[1]) {
       const tokens = decodeURIComponent(wall[1]).split(',').filter(Boolean);
@@ -75,6 +78,11 @@ export function importPath(store: StoreKey): string {
 /** Where a store's channels are connected, tested and synced. */
 export function channelsPath(store: StoreKey): string {
   return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/channels`;
+}
+
+/** The organisation's settings: stores, members, invitations and API keys. */
+export function organisationPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/settings`;
 }
 
 /** The organisation's own dashboards. */
