@@ -57,6 +57,7 @@ builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
 // limit, whose rejection answer the per-key limiter keeps for non-key requests.
 builder.Services.AddSalesDashIdentity(builder.Configuration);
 builder.Services.AddSingleton<InvitationMailer>();
+builder.Services.AddSalesDashOpenApi();
 
 var app = builder.Build();
 
@@ -83,6 +84,7 @@ app.MapGroup("/api/stores").MapStoreInsightsApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();
+app.MapSalesDashOpenApi();
 app.MapFallback(SpaFallback.ServeIndexAsync).AllowAnonymous();
 
 app.Run();

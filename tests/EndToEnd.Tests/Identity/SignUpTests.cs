@@ -74,3 +74,21 @@ public sealed partial class SignUpTests(SalesDashApp app, ChromiumBrowser browse
     [GeneratedRegex("/sign-in$")]
     private static partial Regex SignInUrl();
 }
+
+/// <summary>The browsable API documentation.</summary>
+public sealed class ApiDocsTests(SalesDashApp app, ChromiumBrowser browser)
+{
+    [Fact]
+    public async Task The_api_docs_page_renders_the_operations_of_the_openapi_document()
+    {
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout((float)DashboardPage.DefaultTimeout.TotalMilliseconds);
+
+        await page.GotoAsync(new Uri(app.BaseAddress, "api/docs").ToString());
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "SalesDash API" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "ApiKeysApi", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-path='/api/tenants/{tenantId}/api-keys']").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Authorize" })).ToBeVisibleAsync();
+    }
+}
