@@ -146,7 +146,8 @@ public static class IdentityHosting
         services.AddAuthorization();
 
         services.AddSingleton<OrgAccess>();
-        services.AddHostedService<IdentitySeeder>();
+        // First of the hosted services: the schema, organisations and imported key ring exist before anything else starts.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, IdentitySeeder>());
         services.AddApiKeyRateLimit();
         return services;
     }

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using SalesDash.Engine;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Stores;
 
@@ -19,6 +21,7 @@ internal sealed class IdentitySeeder(
     IServiceScopeFactory scopes,
     IConfiguration configuration,
     IOptions<DemoOptions> demo,
+    IOptions<EngineOptions> engine,
     TimeProvider time,
     ILogger<IdentitySeeder> logger) : IHostedService
 {
@@ -29,6 +32,7 @@ internal sealed class IdentitySeeder(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
         await CreateSchemaAsync(db, cancellationToken);
+        await ImportFileKeyRingAsync(db, cancellationToken);
 
         foreach (var seed in configuration.GetSection("Stores").Get<List<StoreSeed>>() ?? [])
         {
@@ -97,6 +101,31 @@ internal sealed class IdentitySeeder(
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Installs from before the key ring moved into the database kept it in {DataDirectory}/keys; those keys are copied
+    /// in once, so channel credentials encrypted with them still open.
+    /// </summary>
+    private async Task ImportFileKeyRingAsync(AppIdentityDbContext db, CancellationToken cancellationToken)
+    {
+        var folder = new DirectoryInfo(Path.Combine(engine.Value.DataDirectory, "keys"));
+        if (!folder.Exists || await db.DataProtectionKeys.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+
+        foreach (var file in folder.EnumerateFiles("key-*.xml"))
+        {
+            db.DataProtectionKeys.Add(new DataProtectionKey
+            {
+                FriendlyName = Path.GetFileNameWithoutExtension(file.Name),
+                Xml = await File.ReadAllTextAsync(file.FullName, cancellationToken),
+            });
+        }
+
+        var imported = await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Data Protection: {Count} keys imported from {Folder} into the shared database", imported, folder.FullName);
     }
 
     private async Task EnsureOrganisationAsync(

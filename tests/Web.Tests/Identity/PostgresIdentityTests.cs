@@ -25,19 +25,30 @@ public sealed class PostgresIdentityTests
         {
             string key;
             string orgId;
+            string cookie;
             await using (var first = new IdentityAppFactory(settings))
             {
                 var client = first.CreateClient();
                 using var signUp = await client.PostAsJsonAsync("/api/auth/sign-up", SignInTests.SignUp(email, "Postgres Org", "America/New_York", "USD"), Ct);
                 Assert.Equal(HttpStatusCode.Created, signUp.StatusCode);
                 orgId = (await signUp.Content.ReadFromJsonAsync<MeResponse>(SignInTests.Json, Ct))!.Organisations.Single().Id;
+                var setCookie = signUp.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("SalesDash.Auth=", StringComparison.Ordinal));
+                cookie = setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
                 using var created = await client.PostAsJsonAsync($"/api/tenants/{orgId}/api-keys", new { name = "pg", scopes = new[] { "read" } }, Ct);
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
                 key = (await created.Content.ReadFromJsonAsync<ApiKeyCreated>(SignInTests.Json, Ct))!.Key;
             }
 
-            // A second start (another node, or a restart) finds the schema, the user, the cookie keys and the API key.
+            // A second start (another node, or a restart) finds the schema, the user, the cookie keys and the API key:
+            // the cookie the first node issued is accepted by the second, because the key ring is in the database.
             await using var second = new IdentityAppFactory(settings);
+            using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/me"))
+            {
+                request.Headers.Add("Cookie", cookie);
+                using var carried = await second.CreateClient(new() { HandleCookies = false }).SendAsync(request, Ct);
+                Assert.Equal(HttpStatusCode.OK, carried.StatusCode);
+            }
+
             var again = second.CreateClient();
             using var signIn = await again.PostAsJsonAsync("/api/auth/sign-in", new { email, password = "Correct-horse-42" }, Ct);
             Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
