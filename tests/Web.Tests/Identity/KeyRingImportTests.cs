@@ -17,9 +17,23 @@ public sealed class KeyRingImportTests
         var sealedSecret = old.GetRequiredService<IDataProtectionProvider>().CreateProtector("channel-credentials").Protect("refresh-token-123");
         await old.DisposeAsync();
 
-        await using var app = new IdentityAppFactory(new Dictionary<string, string> { ["Engine:DataDirectory"] = dataDirectory });
-        var opened = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("channel-credentials").Unprotect(sealedSecret);
+        try
+        {
+            await using var app = new IdentityAppFactory(new Dictionary<string, string> { ["Engine:DataDirectory"] = dataDirectory });
+            var opened = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("channel-credentials").Unprotect(sealedSecret);
 
-        Assert.Equal("refresh-token-123", opened);
+            Assert.Equal("refresh-token-123", opened);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by a closing store leaves a temp folder behind; the result stands.
+            }
+        }
     }
 }
