@@ -69,6 +69,13 @@ public sealed partial class SignUpTests(SalesDashApp app, ChromiumBrowser browse
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add store" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create key" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Invite" })).ToHaveCountAsync(0);
+
+        // Dashboards are listed to read, without the controls to create, rename or delete them.
+        await page.GotoAsync(new Uri(app.BaseAddress, $"t/{TestStore.Revenue.TenantId}/dashboards").ToString());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboards" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("New dashboard")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create wallboard link" })).ToHaveCountAsync(0);
     }
 
     [GeneratedRegex("/sign-in$")]

@@ -65,7 +65,7 @@ function Shell({ route, loadStores, navigate }: ShellProps) {
   return (
     <>
       <AppNav route={route} stores={stores} navigate={navigate} me={me} />
-      <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} />
+      <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} me={me} />
     </>
   );
 }
@@ -204,11 +204,15 @@ function UserMenu({ me, navigate }: { me: Me | null; navigate: (path: string) =>
   );
 }
 
-function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadStores: () => void }) {
+function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { reloadStores: () => void; me: Me | null }) {
   const list = stores.status === 'ready' ? stores.stores : [];
   const select = (store: StoreSummary) => navigate(dashboardPath(store));
 
-  if (route.page === 'boards') return <BoardsPage tenantId={route.tenantId} navigate={navigate} />;
+  if (route.page === 'boards') {
+    // Until the person is known nothing editable is offered; Analysts and up then see the editing controls.
+    const canEdit = hasRole(me?.organisations.find((o) => o.id === route.tenantId)?.role, 'Analyst');
+    return <BoardsPage tenantId={route.tenantId} navigate={navigate} canEdit={canEdit} />;
+  }
   if (route.page === 'board') {
     return (
       <BoardEditorPage
