@@ -42,7 +42,7 @@ internal static class KafkaBenchMain
         // Printed after the server has stopped, so its shutdown log lines do not bury the figures.
         var report = new List<string> { $"machine             {MachineFacts.Describe()}" };
         using var cluster = MockKafkaCluster.Start();
-        var run = new BenchRun(options, cluster, TimeProvider.System, report);
+        using var run = new BenchRun(options, cluster, TimeProvider.System, report);
         int exitCode;
         try
         {
@@ -64,8 +64,9 @@ internal static class KafkaBenchMain
     }
 
     /// <summary>One run's phases, sharing the store, the order generator and the running totals the final check needs.</summary>
-    private sealed class BenchRun(KafkaBenchOptions options, MockKafkaCluster cluster, TimeProvider time, List<string> report)
+    private sealed class BenchRun(KafkaBenchOptions options, MockKafkaCluster cluster, TimeProvider time, List<string> report) : IDisposable
     {
+        private readonly LostRecords recordsLost = new();
         private readonly Random random = new(42);
         private readonly StoreProfile store = new(
             new StoreRef(options.Store.TenantId, options.Store.StoreId), "Bench shop", SalesChannel.Shopify,
@@ -157,7 +158,16 @@ internal static class KafkaBenchMain
             var backlog = Records(options.Events);
             var warmRecord = Record();
             cpu = CpuShare.Now(time);
-            var produced = await Task.Run(() => RawProducer.Produce(cluster.BootstrapServers, new KafkaOptions().Topic, warmRecord, backlog, time, ct), ct);
+            var kafka = new KafkaOptions();
+            var feed = await Task.Run(() => BacklogFeeder.Feed(cluster.BootstrapServers, kafka.Topic, kafka.ConsumerGroup, options.Partitions, warmRecord, backlog,
+                options.MaxUnreadMiB * 1024L * 1024L, time, ct), ct);
+            var produced = feed.Produced;
+            var fed = options.MaxUnreadMiB == 0
+                ? string.Create(Inv, $"the backlog went in at once, {produced.PerSecond:0} msgs/s")
+                : feed.HeldRefills == 0
+                    ? string.Create(Inv, $"the backlog was fed at most {options.MaxUnreadMiB} MiB ahead of the group's commit and never had to wait")
+                    : string.Create(Inv, $"the backlog was fed at most {options.MaxUnreadMiB} MiB ahead of the group's commit; {feed.HeldRefills} refills waited for the engine, " +
+                        $"each with at least {feed.LeastWaitingAtRefill} records not yet committed, so at least {feed.LeastWaitingAtRefill - kafka.CommitBatchSize} still to process");
             expectedEvents += 1 + produced.Delivered;
             expectedGross += warmRecord.TotalPrice + backlog.Sum(r => r.TotalPrice);
             ok &= produced.Failed == 0;
@@ -170,13 +180,13 @@ internal static class KafkaBenchMain
             {
                 report.Add(string.Create(Inv,
                     $"(c) folded          {produced.Delivered / foldSeconds,9:0} events/s   {Ratio(produced.Delivered / foldSeconds)}   ({produced.Delivered} records in {foldSeconds:0.00} s from first produce to the tile push " +
-                    $"covering the last; the backlog itself went in at {produced.PerSecond:0} msgs/s; {foldCpu})"));
+                    $"covering the last; {fed}; {foldCpu})"));
             }
             else
             {
                 var where = await WhereAsync(http, ct);
                 report.Add(string.Create(Inv,
-                    $"(c) NOT FOLDED      within {options.Store.SettleTimeout.TotalSeconds:0} s: {where} (the backlog went in at {produced.PerSecond:0} msgs/s; {foldCpu})"));
+                    $"(c) NOT FOLDED      within {options.Store.SettleTimeout.TotalSeconds:0} s: {where} ({fed}; {foldCpu})"));
                 return 1;
             }
 
@@ -195,7 +205,8 @@ internal static class KafkaBenchMain
                 ?? throw new InvalidOperationException("The tiles endpoint answered null.");
             var same = tiles.GrossRevenue.Value == expectedGross && tiles.EventsApplied == expectedEvents;
             report.Add(string.Create(Inv,
-                $"no loss             {(same ? "PASS" : "FAIL")}: gross revenue tile {tiles.GrossRevenue.Value} (sum sent {expectedGross}), events applied {tiles.EventsApplied} (sent {expectedEvents})"));
+                $"no loss             {(same ? "PASS" : "FAIL")}: gross revenue tile {tiles.GrossRevenue.Value} (sum sent {expectedGross}), events applied {tiles.EventsApplied} (sent {expectedEvents}); " +
+                $"records the app reported deleted by Kafka before it read them: {recordsLost.Total}"));
             return ok && same ? 0 : 1;
         }
 
@@ -283,8 +294,13 @@ internal static class KafkaBenchMain
             using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(config).Build();
             var partitions = Enumerable.Range(0, options.Partitions).Select(p => new Confluent.Kafka.TopicPartition(kafka.Topic, p)).ToList();
             var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(10)).Sum(o => o.Offset == Confluent.Kafka.Offset.Unset ? 0 : o.Offset.Value);
-            var inTopic = partitions.Sum(p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
-            return string.Create(Inv, $"the tile shows {tiles?.EventsApplied} of {expectedEvents} events; the group committed {committed} of the {inTopic} records in the topic");
+            var watermarks = partitions.Select(p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10))).ToList();
+            var inTopic = watermarks.Sum(w => w.High.Value);
+            // The log start above 0 means the broker deleted the oldest records; the app says how many it never read.
+            var deleted = watermarks.Sum(w => w.Low.Value);
+            return string.Create(Inv,
+                $"the tile shows {tiles?.EventsApplied} of {expectedEvents} events; the group committed {committed} of the {inTopic} records in the topic; " +
+                $"the broker has deleted the oldest {deleted} of them, and the app reported {recordsLost.Total} deleted before it read them");
         }
 
         private static long FirstCovering(TileWatcher watcher, long events) =>
@@ -304,5 +320,31 @@ internal static class KafkaBenchMain
         }
 
         private static void Progress(string what) => Console.Error.WriteLine($"[kafka bench] {what}");
+
+        public void Dispose() => recordsLost.Dispose();
+    }
+
+    /// <summary>The app's salesdash.kafka.records_lost counter, read in-process as a metrics exporter would.</summary>
+    private sealed class LostRecords : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener listener = new();
+        private long total;
+
+        public LostRecords()
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == KafkaIngestionMetrics.MeterName && instrument.Name == KafkaIngestionMetrics.RecordsLostInstrument)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref total, value));
+            listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref total);
+
+        public void Dispose() => listener.Dispose();
     }
 }

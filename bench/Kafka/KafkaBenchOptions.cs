@@ -29,6 +29,12 @@ public sealed record KafkaBenchOptions
     /// <summary>Partitions of both topics; 12 is the product's default (KafkaOptions.Partitions).</summary>
     public int Partitions { get; init; } = 12;
 
+    /// <summary>
+    /// Most bytes the backlog of (c) runs ahead of the group's commit; 0 puts it on the topic at once. librdkafka's
+    /// mock broker keeps 5 MiB per partition and deletes older records, read or not (see BacklogFeeder).
+    /// </summary>
+    public int MaxUnreadMiB { get; init; } = 3;
+
     /// <summary>The store the in-process app knows; its fresh secret signs every webhook.</summary>
     public BenchOptions Store { get; init; } = new();
 
@@ -43,6 +49,8 @@ public sealed record KafkaBenchOptions
           --max-in-flight M   paced POSTs awaiting an answer at once (default 256)
           --step-down B       true/false: if the rate is not reached, measure latency again at 80% of what was accepted (default true)
           --partitions P      partitions of the topics (default 12)
+          --max-unread-mib M  the backlog (c) runs at most M MiB ahead of the group's commit; 0 = all at once, which
+                              overruns the mock broker's 5 MiB per partition (default 3)
         """;
 
     public static KafkaBenchOptions Parse(IReadOnlyList<string> args)
@@ -62,6 +70,7 @@ public sealed record KafkaBenchOptions
                 "--max-in-flight" => options with { MaxInFlight = Count(name, value, 1) },
                 "--step-down" => options with { StepDown = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") },
                 "--partitions" => options with { Partitions = Count(name, value, 1) },
+                "--max-unread-mib" => options with { MaxUnreadMiB = Count(name, value, 0) },
                 _ => throw new ArgumentException($"Unknown argument {name}"),
             };
         }

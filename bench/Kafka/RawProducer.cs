@@ -61,9 +61,23 @@ public static class RawProducer
     public static ProduceRun Produce(
         string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, TimeProvider time, CancellationToken cancellationToken)
     {
+        ProduceRun? run = null;
+        ProduceChunked(bootstrapServers, topic, warmup, records, int.MaxValue, time, beforeChunk: () => { }, result => run = result, cancellationToken);
+        return run!;
+    }
+
+    /// <summary>
+    /// Like <see cref="Produce"/>, but calls <paramref name="beforeChunk"/> (which may block) before each
+    /// <paramref name="chunk"/> records, so a caller can hold the producer back.
+    /// </summary>
+    public static void ProduceChunked(string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, int chunk,
+        TimeProvider time, Action beforeChunk, Action<ProduceRun> done, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(warmup);
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(beforeChunk);
+        ArgumentNullException.ThrowIfNull(done);
         using var producer = new ProducerBuilder<string, byte[]>(ConfigFor(bootstrapServers)).Build();
         producer.ProduceAsync(topic, new Message<string, byte[]> { Key = warmup.Key, Value = warmup.Value }, cancellationToken).GetAwaiter().GetResult();
 
@@ -73,6 +87,11 @@ public static class RawProducer
         var started = time.GetTimestamp();
         for (var i = 0; i < records.Count; i++)
         {
+            if (i % chunk == 0)
+            {
+                beforeChunk();
+            }
+
             var index = i;
             var sentAt = time.GetTimestamp();
             var message = new Message<string, byte[]> { Key = records[i].Key, Value = records[i].Value };
@@ -107,6 +126,6 @@ public static class RawProducer
         producer.Flush(cancellationToken);
         var elapsed = time.GetElapsedTime(started);
         Debug.Assert(delivered + failed == records.Count, "Flush returns once every delivery report has been served.");
-        return new ProduceRun(delivered, failed, elapsed, [.. acks.Order()], started);
+        done(new ProduceRun(delivered, failed, elapsed, [.. acks.Order()], started));
     }
 }

@@ -7,10 +7,15 @@ using SalesDash.Contracts.Commerce;
 namespace SalesDash.Engine.Ingestion.Kafka;
 
 /// <summary>
-/// Owns one Kafka consumer and the one thread that may touch it. The consumer is polled only when the stream
-/// asks for a batch, so a slow engine leaves records in Kafka rather than in memory; commits are queued to the
+/// Owns one Kafka consumer and the one thread that may touch it. Records are taken only when the stream asks
+/// for a batch, so a slow engine leaves records in Kafka rather than in memory; commits are queued to the
 /// same thread. Rebalance callbacks run on that thread inside Consume: on revoke, the records already handed
 /// out are given time to finish and what is processed is committed before the partitions go.
+/// While the stream asks for nothing for half of max.poll.interval.ms (an engine stalled on slow entities),
+/// the consumer keeps polling with its partitions paused: librdkafka would otherwise leave the group and the
+/// records in flight would be replayed by the next owner.
+/// Records Kafka deleted (retention) before the group reached them are reported, not skipped silently: the
+/// consumer jumps to the log start, and the gap is logged as an error and counted.
 /// </summary>
 internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 {
@@ -19,6 +24,12 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
     /// <summary>How often the lag gauge is refreshed while the stream is not asking for records.</summary>
     private static readonly TimeSpan IdleWake = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>librdkafka's max.poll.interval.ms when the configuration does not set it.</summary>
+    private static readonly TimeSpan DefaultMaxPollInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a broker round trip on the consumer thread (committed offset, log start) may take.</summary>
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
     private readonly KafkaOptions _options;
     private readonly OffsetTracker _tracker;
@@ -29,19 +40,32 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly ConcurrentQueue<(IReadOnlyList<OffsetTracker.PendingCommit> Offsets, TaskCompletionSource Done)> _commits = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
+    private readonly KafkaIngestionMetrics? _metrics;
 
-    /// <summary>Records taken in the current poll and not yet handed out; touched only on the consumer thread.</summary>
+    /// <summary>Records consumed and not yet handed out (this poll's, or one a keep-alive poll returned); consumer thread only.</summary>
     private readonly List<ConsumeResult<string, byte[]>> _polled = [];
+
+    /// <summary>Per held partition, the offset the next record should have; a higher one means records were skipped. Consumer thread only.</summary>
+    private readonly Dictionary<TopicPartition, long> _expectedNext = [];
+
+    /// <summary>Idle for this long, the consumer is polled anyway (half of max.poll.interval.ms).</summary>
+    private readonly TimeSpan _keepAliveAfter;
+    /// <summary>Partitions a keep-alive paused; only these are resumed, as resuming a partition that is not paused makes librdkafka fetch it again. Consumer thread only.</summary>
+    private readonly HashSet<TopicPartition> _paused = [];
+    private long _lastConsume = Environment.TickCount64;
     private TaskCompletionSource<IReadOnlyList<ConsumedCommerceEvent>>? _pendingPoll;
     private volatile bool _stopRequested;
     private int _started;
 
-    public KafkaConsumerDriver(KafkaOptions options, OffsetTracker tracker, ILogger logger)
+    public KafkaConsumerDriver(KafkaOptions options, OffsetTracker tracker, ILogger logger, KafkaIngestionMetrics? metrics = null)
     {
         _options = options;
         _tracker = tracker;
         _logger = logger;
-        _consumer = new ConsumerBuilder<string, byte[]>(ConsumerConfigFor(options))
+        _metrics = metrics;
+        var config = ConsumerConfigFor(options);
+        _keepAliveAfter = (config.MaxPollIntervalMs is { } maxPoll ? TimeSpan.FromMilliseconds(maxPoll) : DefaultMaxPollInterval) / 2;
+        _consumer = new ConsumerBuilder<string, byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
@@ -165,7 +189,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
                 }
                 else
                 {
-                    _wake.Wait(IdleWake);
+                    KeepAliveIfIdleTooLong();
+                    _wake.Wait(_keepAliveAfter / 2 < IdleWake ? _keepAliveAfter / 2 : IdleWake);
                 }
 
                 if (DateTime.UtcNow >= nextLagRefresh)
@@ -209,12 +234,17 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
     private List<ConsumedCommerceEvent> PollBatch()
     {
-        _polled.Clear();
-        var wait = PollWait;
+        if (_paused.Count > 0)
+        {
+            Resume([.. _paused]);
+            _paused.Clear();
+        }
+
+        var wait = _polled.Count == 0 ? PollWait : TimeSpan.Zero;
         while (_polled.Count < _options.MaxPollBatch)
         {
             // A rebalance callback may run inside Consume and drop records of revoked partitions from _polled.
-            var result = _consumer.Consume(wait);
+            var result = Consume(wait);
             if (result?.Message is null)
             {
                 break;
@@ -228,6 +258,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         var batch = new List<ConsumedCommerceEvent>(_polled.Count);
         foreach (var result in _polled)
         {
+            CheckContinuity(result.TopicPartitionOffset);
             _tracker.HandedOut(result.TopicPartitionOffset);
             var commerceEvent = Decode(result);
             if (commerceEvent is null)
@@ -244,6 +275,138 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         return batch;
     }
 
+    private ConsumeResult<string, byte[]>? Consume(TimeSpan wait)
+    {
+        var result = _consumer.Consume(wait);
+        _lastConsume = Environment.TickCount64;
+        return result;
+    }
+
+    /// <summary>
+    /// The stream has asked for nothing for half of max.poll.interval.ms: poll anyway, or librdkafka leaves the
+    /// group and the partitions, records in flight included, go to a replay. The partitions are paused first, so
+    /// the poll fetches nothing more into memory; a record it still returns is kept for the next batch. Once
+    /// paused, it polls on every wake, so a rebalance during the stall is served within one.
+    /// </summary>
+    private void KeepAliveIfIdleTooLong()
+    {
+        if (_paused.Count == 0 && Environment.TickCount64 - _lastConsume < (long)_keepAliveAfter.TotalMilliseconds)
+        {
+            return;
+        }
+
+        // Partitions assigned since the last keep-alive are paused too.
+        var toPause = _consumer.Assignment.Where(p => !_paused.Contains(p)).ToList();
+        if (toPause.Count > 0)
+        {
+            if (_paused.Count == 0)
+            {
+                LogKeepAlivePaused(toPause.Count, (long)(_keepAliveAfter * 2).TotalMilliseconds);
+            }
+
+            _consumer.Pause(toPause);
+            _paused.UnionWith(toPause);
+        }
+
+        // Rebalance callbacks run inside this call too, so a stalled engine still hands partitions over.
+        if (Consume(TimeSpan.Zero) is { Message: not null } early)
+        {
+            _polled.Add(early);
+        }
+    }
+
+    private void Resume(List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _consumer.Resume(partitions);
+        }
+        catch (KafkaException e)
+        {
+            LogResumeFailed(e);
+        }
+    }
+
+    /// <summary>A paused partition that goes is resumed first, so it does not come back paused if it is given back later.</summary>
+    private void ForgetPaused(IEnumerable<TopicPartition> partitions)
+    {
+        var paused = partitions.Where(_paused.Remove).ToList();
+        Resume(paused);
+    }
+
+    /// <summary>
+    /// Notices records skipped between two handed-out records of a partition (or between the group's commit and
+    /// the first record after an assignment). On this topic offsets are contiguous, so a gap means the consumer's
+    /// position fell below the log start, because retention deleted records nobody had processed, and
+    /// auto.offset.reset moved it forward. The records cannot be recovered from Kafka; saying so is all that is left.
+    /// </summary>
+    private void CheckContinuity(TopicPartitionOffset record)
+    {
+        var partition = record.TopicPartition;
+        var offset = record.Offset.Value;
+        if (!_expectedNext.TryGetValue(partition, out var expected))
+        {
+            expected = CommittedOffset(partition);
+        }
+
+        _expectedNext[partition] = offset + 1;
+        if (expected < 0 || offset == expected)
+        {
+            return;
+        }
+
+        if (offset < expected)
+        {
+            // The log was cut back below where the group was (topic recreated, or an unclean leader election).
+            LogWentBack(partition.ToString(), expected, offset);
+            return;
+        }
+
+        var logStart = LogStart(partition);
+        if (logStart is { } start && start <= expected)
+        {
+            // The offsets are still in the log, so they hold no records: compaction or transaction markers.
+            LogOffsetsWithoutRecords(partition.ToString(), expected, offset - 1);
+            return;
+        }
+
+        var lost = offset - expected;
+        LogRecordsDeleted(partition.ToString(), lost, expected, offset - 1, logStart?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
+        _metrics?.RecordsLost(partition.Topic, partition.Partition.Value, lost);
+    }
+
+    private long CommittedOffset(TopicPartition partition)
+    {
+        try
+        {
+            var committed = _consumer.Committed([partition], QueryTimeout);
+            return committed is [{ Offset.IsSpecial: false } only] ? only.Offset.Value : -1;
+        }
+        catch (KafkaException e)
+        {
+            LogQueryFailed(e, partition.ToString());
+            return -1;
+        }
+    }
+
+    private long? LogStart(TopicPartition partition)
+    {
+        try
+        {
+            return _consumer.QueryWatermarkOffsets(partition, QueryTimeout).Low.Value;
+        }
+        catch (KafkaException e)
+        {
+            LogQueryFailed(e, partition.ToString());
+            return null;
+        }
+    }
+
     private CommerceEvent? Decode(ConsumeResult<string, byte[]> result)
     {
         try
@@ -253,6 +416,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         catch (JsonException e)
         {
             LogPoisonRecord(e, result.TopicPartitionOffset.ToString());
+            _metrics?.RecordUndecodable(result.Topic, result.Partition.Value);
             return null;
         }
     }
@@ -289,12 +453,19 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private void OnAssigned(List<TopicPartition> partitions)
     {
         _tracker.Assign(partitions);
+        foreach (var partition in partitions)
+        {
+            // Continuity is checked against the group's commit for the first record of the new assignment.
+            _expectedNext.Remove(partition);
+        }
+
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
     private void OnRevoked(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToArray();
+        ForgetPaused(revoked);
         // Records of this poll not yet handed out stay in Kafka for the new owner; they cannot be drained from here.
         _polled.RemoveAll(r => revoked.Contains(r.TopicPartition));
 
@@ -303,6 +474,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         foreach (var partition in revoked)
         {
             _lag.TryRemove(partition, out _);
+            _expectedNext.Remove(partition);
         }
 
         if (offsets.Count > 0)
@@ -324,11 +496,13 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         var lost = partitions.Select(p => p.TopicPartition).ToArray();
+        ForgetPaused(lost);
         _polled.RemoveAll(r => lost.Contains(r.TopicPartition));
         _tracker.Lose(lost);
         foreach (var partition in lost)
         {
             _lag.TryRemove(partition, out _);
+            _expectedNext.Remove(partition);
         }
 
         LogLost(string.Join(", ", lost.Select(p => p.Partition.Value)));
@@ -361,6 +535,28 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Skipping record {Offset}: it is not a commerce event")]
     private partial void LogPoisonRecord(Exception exception, string offset);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Kafka deleted {Count} records of {Partition} (offsets {From}..{To}; the log now starts at {LogStart}) before the engine processed them: " +
+            "their events are lost to the dashboard. The topic's retention must outlast the longest time the engine can fall behind.")]
+    private partial void LogRecordsDeleted(string partition, long count, long from, long to, string logStart);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Offsets {From}..{To} of {Partition} hold no records (compaction or transaction markers)")]
+    private partial void LogOffsetsWithoutRecords(string partition, long from, long to);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Partition} went back from offset {Expected} to {Offset} (log truncated or topic recreated): records already processed may come again, and the entities drop them as duplicates")]
+    private partial void LogWentBack(string partition, long expected, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask Kafka about {Partition}; records skipped there, if any, go unreported")]
+    private partial void LogQueryFailed(Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "The engine has asked for no records for half of max.poll.interval.ms ({MaxPollIntervalMs} ms): {Count} partitions paused, the consumer keeps polling to stay in the group")]
+    private partial void LogKeepAlivePaused(int count, long maxPollIntervalMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Resuming paused partitions failed")]
+    private partial void LogResumeFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Commit on revoke failed; the new owner replays from the previous commit")]
     private partial void LogRevokeCommitFailed(Exception exception);

@@ -12,10 +12,14 @@ public sealed class KafkaIngestionMetrics : IDisposable
 {
     public const string MeterName = "SalesDash.Ingestion";
     public const string ConsumerLagInstrument = "salesdash.kafka.consumer_lag";
+    public const string RecordsLostInstrument = "salesdash.kafka.records_lost";
+    public const string RecordsUndecodableInstrument = "salesdash.kafka.records_undecodable";
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<KafkaConsumerDriver, string> _consumers = new();
+    private readonly Counter<long> _recordsLost;
+    private readonly Counter<long> _recordsUndecodable;
 
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public KafkaIngestionMetrics(IMeterFactory? meterFactory = null)
@@ -24,6 +28,10 @@ public sealed class KafkaIngestionMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableGauge(ConsumerLagInstrument, ObserveLag, unit: "{record}",
             description: "Records in Kafka not yet made durable by the engine, per partition.");
+        _recordsLost = _meter.CreateCounter<long>(RecordsLostInstrument, unit: "{record}",
+            description: "Records Kafka deleted (retention) before the engine processed them: events the dashboard never counted. Alert on any increase.");
+        _recordsUndecodable = _meter.CreateCounter<long>(RecordsUndecodableInstrument, unit: "{record}",
+            description: "Records skipped because they are not a commerce event this engine knows (e.g. written by a newer producer). Alert on any increase.");
     }
 
     public void Dispose()
@@ -33,6 +41,12 @@ public sealed class KafkaIngestionMetrics : IDisposable
             _meter.Dispose();
         }
     }
+
+    internal void RecordsLost(string topic, int partition, long count) =>
+        _recordsLost.Add(count, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("partition", partition));
+
+    internal void RecordUndecodable(string topic, int partition) =>
+        _recordsUndecodable.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("partition", partition));
 
     internal IDisposable Track(KafkaConsumerDriver driver)
     {

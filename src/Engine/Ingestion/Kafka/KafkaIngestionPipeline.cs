@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Ingestion.Kafka;
@@ -13,7 +15,7 @@ namespace SalesDash.Engine.Ingestion.Kafka;
 /// committed only after the entity answered <see cref="TenantStore.Recorded"/> (durable), so a crash replays
 /// instead of losing, and the entity's dedupe makes the replay harmless.
 /// </summary>
-public sealed class KafkaIngestionPipeline
+public sealed partial class KafkaIngestionPipeline
 {
     /// <summary>Upper bound on partitions one consumer can hold at once (GroupBy needs one); topics stay far below it.</summary>
     private const int MaxPartitions = 4096;
@@ -50,13 +52,13 @@ public sealed class KafkaIngestionPipeline
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var tracker = new OffsetTracker();
-        await using var driver = new KafkaConsumerDriver(_options, tracker, _logger);
+        await using var driver = new KafkaConsumerDriver(_options, tracker, _logger, _metrics);
         using var lag = _metrics?.Track(driver);
         using var materializer = _system.Materializer(namePrefix: "kafka-ingestion");
 
         var (killSwitch, completion) = Source.FromGraph(new KafkaConsumerSource(driver))
             .ViaMaterialized(KillSwitches.Single<ConsumedCommerceEvent>(), Keep.Right)
-            .Via(RecordInEntities(_shardRegion, _askTimeout, _options.ParallelismPerPartition, _options.RecordAttempts))
+            .Via(RecordInEntities(_shardRegion, _askTimeout, _options.ParallelismPerPartition, _options.RecordAttempts, _logger))
             .ToMaterialized(new KafkaCommitSink(driver, tracker, _options.CommitInterval, _options.CommitBatchSize), Keep.Both)
             .Run(materializer);
 
@@ -73,26 +75,34 @@ public sealed class KafkaIngestionPipeline
     /// <paramref name="parallelismPerPartition"/> awaiting their answer; partitions do not wait for each other.
     /// </summary>
     public static Flow<ConsumedCommerceEvent, ConsumedCommerceEvent, NotUsed> RecordInEntities(IActorRef shardRegion, TimeSpan askTimeout,
-        int parallelismPerPartition, int attempts) =>
+        int parallelismPerPartition, int attempts, ILogger? logger = null) =>
         (Flow<ConsumedCommerceEvent, ConsumedCommerceEvent, NotUsed>)Flow.Create<ConsumedCommerceEvent>()
             .GroupBy(MaxPartitions, consumed => consumed.Offset.Partition.Value)
-            .SelectAsync(parallelismPerPartition, consumed => RecordAsync(shardRegion, consumed, askTimeout, attempts))
+            .SelectAsync(parallelismPerPartition, consumed => RecordAsync(shardRegion, consumed, askTimeout, attempts, logger ?? NullLogger.Instance))
             .MergeSubstreams();
 
-    private static async Task<ConsumedCommerceEvent> RecordAsync(IActorRef shardRegion, ConsumedCommerceEvent consumed, TimeSpan askTimeout, int attempts)
+    private static async Task<ConsumedCommerceEvent> RecordAsync(IActorRef shardRegion, ConsumedCommerceEvent consumed, TimeSpan askTimeout, int attempts, ILogger logger)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 // Accepted and Duplicate both mean the effect is durable: either way the offset may be committed.
-                await shardRegion.Ask<TenantStore.Recorded>(new TenantStore.Record(consumed.Event), askTimeout);
+                var recorded = await shardRegion.Ask<TenantStore.Recorded>(new TenantStore.Record(consumed.Event), askTimeout);
+                LogRecorded(logger, consumed.Offset.ToString(), consumed.Event.EventId, recorded.Outcome, attempt);
                 return consumed;
             }
             catch (AskTimeoutException) when (attempt < attempts)
             {
+                LogAskTimedOut(logger, consumed.Offset.ToString(), consumed.Event.EventId, attempt);
                 // The entity may be recovering or moving between nodes; offering again is safe because it dedupes.
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Record {Offset} ({EventId}) answered {Outcome} on attempt {Attempt}")]
+    private static partial void LogRecorded(ILogger logger, string offset, string eventId, IngestOutcome outcome, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Record {Offset} ({EventId}) not answered in time on attempt {Attempt}; offering it again")]
+    private static partial void LogAskTimedOut(ILogger logger, string offset, string eventId, int attempt);
 }

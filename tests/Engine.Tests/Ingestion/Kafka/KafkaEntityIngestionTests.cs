@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -63,6 +64,72 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
+        foreach (var store in Stores)
+        {
+            var tiles = await TilesOf(host, store);
+            var expected = trade.Oracle(store);
+            Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
+            Assert.Equal(expected.Refunds, tiles.Refunds.Value);
+            Assert.Equal(expected.Gross - expected.Refunds, tiles.NetRevenue.Value);
+            Assert.Equal(expected.Orders, tiles.Orders.Value);
+            Assert.Equal(expected.Units, tiles.UnitsSold.Value);
+        }
+    }
+
+    [Fact]
+    public async Task One_stores_events_arriving_on_several_partitions_at_once_are_each_counted_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = CreateTopic("spread", partitions: 4);
+        options.ParallelismPerPartition = 16;
+        var trade = Trade.Generate(seed: 13, ordersPerStore: 60, updatesPerStore: 20, refundsPerStore: 12);
+
+        // A producer with another partitioner, or partitions added to the topic later, puts one store's events on
+        // several partitions, which the engine consumes concurrently. Here every event is delivered twice, on two
+        // different partitions picked at random, so each store's entity gets repeats and reorderings from all four.
+        var random = new Random(17);
+        var producerConfig = new ProducerConfig { BootstrapServers = options.BootstrapServers, EnableIdempotence = true, Acks = Acks.All };
+        producerConfig.Set("log_level", "3");
+        using (var producer = new ProducerBuilder<string, byte[]>(producerConfig).Build())
+        {
+            var failed = 0;
+            foreach (var commerceEvent in trade.Events)
+            {
+                var first = random.Next(4);
+                var message = new Message<string, byte[]> { Key = CommerceEventCodec.KeyFor(commerceEvent.Store), Value = CommerceEventCodec.Encode(commerceEvent) };
+                foreach (var partition in new[] { first, (first + 1 + random.Next(3)) % 4 })
+                {
+                    producer.Produce(new TopicPartition(options.Topic, partition), message, report =>
+                    {
+                        if (report.Error.IsError)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    });
+                }
+            }
+
+            producer.Flush(ct);
+            Assert.Equal(0, failed);
+        }
+
+        using var host = await EngineHost.StartAsync(_data.Path, _time);
+        var region = await host.Services.GetRequiredService<IRequiredActor<TenantStoreRegion>>().GetAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var counts = new ForwardCounts();
+        var forwarder = system.ActorOf(CountingForwarder.PropsFor(region, counts));
+        using var stop = new CancellationTokenSource();
+        var run = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
+
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 2 * trade.Events.Count, Bound,
+            $"all {2 * trade.Events.Count} deliveries are processed and committed");
+        await stop.CancelAsync();
+        await run.WaitAsync(Bound, ct);
+
+        // Each delivery reached an entity and was answered; at least every second copy was recognised as a repeat.
+        Assert.Equal(2 * trade.Events.Count, KafkaTestKit.RecordsInTopic(options));
+        Assert.Equal(2 * trade.Events.Count, counts.Answered);
+        Assert.True(counts.Duplicates >= trade.Events.Count, $"only {counts.Duplicates} of the {trade.Events.Count} repeats were recognised");
         foreach (var store in Stores)
         {
             var tiles = await TilesOf(host, store);

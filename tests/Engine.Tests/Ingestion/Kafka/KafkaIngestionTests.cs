@@ -169,13 +169,176 @@ public sealed class KafkaIngestionTests : IAsyncLifetime
 
         var log = new RecordingLog();
         var region = _system.ActorOf(RecordingRegion.PropsFor(log));
+        using var metrics = new KafkaIngestionMetrics();
+        using var undecodable = new CounterListener(KafkaIngestionMetrics.RecordsUndecodableInstrument, options.Topic);
         using var stop = new CancellationTokenSource();
-        var run = Pipeline(options, region).RunAsync(stop.Token);
+        var run = Pipeline(options, region, metrics).RunAsync(stop.Token);
 
         await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 2, Bound, "both offsets are committed");
         await stop.CancelAsync();
         await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
         Assert.Equal(["placed-o1"], log.Events.Select(e => e.EventId));
+        // Skipped, but counted where an operator's alert can see it.
+        Assert.Equal(1, undecodable.Total);
+    }
+
+    [Fact]
+    public async Task An_engine_stalled_longer_than_max_poll_interval_keeps_its_partitions_and_gets_each_record_once()
+    {
+        var options = CreateTopic("stalled-long", partitions: 1);
+        // librdkafka leaves the group when the application has not polled for this long (the minimum it allows
+        // next to the 3 s session timeout, plus a margin); the engine below holds its answers for twice as long.
+        options.ConsumerProperties["max.poll.interval.ms"] = "3500";
+        options.ParallelismPerPartition = 4;
+        options.MaxPollBatch = 50;
+        var events = Enumerable.Range(1, 120)
+            .Select(i => (CommerceEvent)TestEvents.Placed($"o{i}", TestEvents.Utc(2026, 1, 12, 9, 0).AddSeconds(i), 4m))
+            .ToArray();
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, events);
+        }
+
+        var log = new RecordingLog();
+        var lines = new LogLines();
+        var region = _system.ActorOf(RecordingRegion.PropsFor(log, open: false));
+        using var stop = new CancellationTokenSource();
+        var run = new KafkaIngestionPipeline(options, region, TimeSpan.FromSeconds(30), _system, lines).RunAsync(stop.Token);
+
+        await KafkaTestKit.WaitUntilAsync(() => log.Held == 4, Bound, "the engine holds 4 unanswered records");
+        await Task.Delay(TimeSpan.FromSeconds(7), TestContext.Current.CancellationToken);
+        region.Tell(RecordingRegion.Open.Instance);
+
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 120, Bound, "all 120 offsets are committed");
+        await stop.CancelAsync();
+        await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        // Still a member throughout: no partition was lost, so nothing was handed to the engine a second time.
+        Assert.Contains(lines.At(Microsoft.Extensions.Logging.LogLevel.Information), l => l.Contains("keeps polling to stay in the group", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines.All, l => l.Contains("partitions lost", StringComparison.Ordinal));
+        Assert.Equal(events.Select(e => e.EventId), log.Events.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task A_member_joining_while_the_engine_is_stalled_takes_over_a_partition_before_the_stall_ends()
+    {
+        var options = CreateTopic("stalled-join", partitions: 2);
+        options.ConsumerProperties["max.poll.interval.ms"] = "3500";
+        options.RevokeDrainTimeout = TimeSpan.FromSeconds(1);
+        options.ParallelismPerPartition = 2;
+        options.MaxPollBatch = 20;
+        var events = Enumerable.Range(1, 80)
+            .Select(i => (CommerceEvent)TestEvents.Placed($"o{i}", TestEvents.Utc(2026, 1, 12, 9, 0).AddSeconds(i), 6m,
+                store: new StoreRef("acme", $"shop-{i % 7}")))
+            .ToArray();
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, events);
+        }
+
+        var stalledLog = new RecordingLog();
+        var stalled = _system.ActorOf(RecordingRegion.PropsFor(stalledLog, open: false));
+        var lines = new LogLines();
+        using var stop = new CancellationTokenSource();
+        var first = new KafkaIngestionPipeline(options, stalled, TimeSpan.FromSeconds(60), _system, lines).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(
+            () => lines.At(Microsoft.Extensions.Logging.LogLevel.Information).Any(l => l.Contains("keeps polling", StringComparison.Ordinal)),
+            Bound, "the stalled member pauses and keeps polling");
+
+        // The second member joins while the first is still stalled: the rebalance is served inside the first's
+        // keep-alive polls, so one partition moves and its records flow again without waiting for the stall.
+        var joinedLog = new RecordingLog();
+        var joined = _system.ActorOf(RecordingRegion.PropsFor(joinedLog));
+        var second = Pipeline(options, joined).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(() => joinedLog.Count > 0, Bound, "the joining member processes records while the first is stalled");
+        Assert.NotEqual(0, stalledLog.Held);
+
+        stalled.Tell(RecordingRegion.Open.Instance);
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 80, Bound, "all 80 offsets are committed");
+        await stop.CancelAsync();
+        await Task.WhenAll(first, second).WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        // Nothing skipped: every event reached one of the two engines (the moved partition's unanswered records twice).
+        Assert.Equal(events.Select(e => e.EventId).Order(),
+            stalledLog.Events.Concat(joinedLog.Events).Select(e => e.EventId).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Records_Kafka_deleted_before_the_engine_reached_them_are_reported_as_lost_not_skipped_silently()
+    {
+        var options = CreateTopic("retention", partitions: 1);
+        using var metrics = new KafkaIngestionMetrics();
+        using var lost = new CounterListener(KafkaIngestionMetrics.RecordsLostInstrument, options.Topic);
+        var lines = new LogLines();
+        var events = Enumerable.Range(1, 20)
+            .Select(i => (CommerceEvent)TestEvents.Placed($"o{i}", TestEvents.Utc(2026, 1, 12, 9, 0).AddSeconds(i), 7m))
+            .ToArray();
+        var log = new RecordingLog();
+        var region = _system.ActorOf(RecordingRegion.PropsFor(log));
+
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, events[..10]);
+            using (var first = new CancellationTokenSource())
+            {
+                var run = Pipeline(options, region, metrics, lines).RunAsync(first.Token);
+                await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 10, Bound, "the first 10 offsets are committed");
+                await first.CancelAsync();
+                await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
+            }
+
+            await KafkaTestKit.ProduceAllAsync(ingest, events[10..]);
+        }
+
+        // While no engine reads, retention deletes the oldest records, five of them never processed (offsets 10..14).
+        _cluster.DeleteRecordsBefore(options.Topic, partition: 0, offset: 15);
+
+        using var stop = new CancellationTokenSource();
+        var second = Pipeline(options, region, metrics, lines).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 20, Bound, "the group moved past the deleted records");
+        await stop.CancelAsync();
+        await second.WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        Assert.Equal(events[..10].Concat(events[15..]).Select(e => e.EventId), log.Events.Select(e => e.EventId));
+        // What cannot be recovered is at least said, once, with its size: an error for the operator and a counter to alert on.
+        Assert.Equal(5, lost.Total);
+        var error = Assert.Single(lines.At(Microsoft.Extensions.Logging.LogLevel.Error));
+        Assert.StartsWith($"Kafka deleted 5 records of {options.Topic} [[0]] (offsets 10..14; the log now starts at 15)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_group_that_is_where_it_left_off_reports_nothing_lost()
+    {
+        var options = CreateTopic("no-gap", partitions: 2);
+        using var metrics = new KafkaIngestionMetrics();
+        using var lost = new CounterListener(KafkaIngestionMetrics.RecordsLostInstrument, options.Topic);
+        var lines = new LogLines();
+        var events = Enumerable.Range(1, 60)
+            .Select(i => (CommerceEvent)TestEvents.Placed($"o{i}", TestEvents.Utc(2026, 1, 12, 9, 0).AddSeconds(i), 2m,
+                store: new StoreRef("acme", $"shop-{i % 5}")))
+            .ToArray();
+        var log = new RecordingLog();
+        var region = _system.ActorOf(RecordingRegion.PropsFor(log));
+        using var ingest = new KafkaCommerceEventIngest(Options.Create(options));
+        await KafkaTestKit.ProduceAllAsync(ingest, events[..30]);
+        using (var first = new CancellationTokenSource())
+        {
+            var run = Pipeline(options, region, metrics, lines).RunAsync(first.Token);
+            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 30, Bound, "the first 30 offsets are committed");
+            await first.CancelAsync();
+            await run.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        }
+
+        await KafkaTestKit.ProduceAllAsync(ingest, events[30..]);
+        using var stop = new CancellationTokenSource();
+        var second = Pipeline(options, region, metrics, lines).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 60, Bound, "all 60 offsets are committed");
+        await stop.CancelAsync();
+        await second.WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        Assert.Equal(events.Select(e => e.EventId).Order(), log.Events.Select(e => e.EventId).Order());
+        Assert.Equal(0, lost.Total);
+        Assert.Empty(lines.At(Microsoft.Extensions.Logging.LogLevel.Error));
     }
 
     /// <summary>Reads the consumer-lag gauge of one topic, summed over its partitions, as a metrics exporter would.</summary>
@@ -226,6 +389,41 @@ public sealed class KafkaIngestionTests : IAsyncLifetime
         public void Dispose() => _listener.Dispose();
     }
 
+    /// <summary>Sums what a counter of one topic recorded, over its partitions, as a metrics exporter would.</summary>
+    private sealed class CounterListener : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly string _topic;
+        private long _total;
+
+        public CounterListener(string instrumentName, string topic)
+        {
+            _topic = topic;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == KafkaIngestionMetrics.MeterName && instrument.Name == instrumentName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "topic" && Equals(tag.Value, _topic))
+                    {
+                        Interlocked.Add(ref _total, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
     private KafkaOptions CreateTopic(string name, int partitions)
     {
         var options = KafkaTestKit.OptionsFor(_cluster, $"{name}-{Guid.NewGuid():N}", partitions);
@@ -233,6 +431,7 @@ public sealed class KafkaIngestionTests : IAsyncLifetime
         return options;
     }
 
-    private KafkaIngestionPipeline Pipeline(KafkaOptions options, IActorRef region, KafkaIngestionMetrics? metrics = null) =>
-        new(options, region, TimeSpan.FromSeconds(10), _system, NullLogger.Instance, metrics);
+    private KafkaIngestionPipeline Pipeline(KafkaOptions options, IActorRef region, KafkaIngestionMetrics? metrics = null,
+        Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        new(options, region, TimeSpan.FromSeconds(10), _system, logger ?? NullLogger.Instance, metrics);
 }

@@ -71,6 +71,13 @@ public sealed class MockKafkaCluster : IDisposable
     public void SetPartitionLeader(string topic, int partition, int brokerId) =>
         Check(_native.PartitionSetLeader(_cluster, topic, partition, brokerId), $"set leader of {topic}[{partition}]");
 
+    /// <summary>
+    /// Deletes the partition's records below <paramref name="offset"/>, as retention does on a real broker: the
+    /// log then starts at <paramref name="offset"/>, and a consumer whose position is below it finds its offset out of range.
+    /// </summary>
+    public void DeleteRecordsBefore(string topic, int partition, long offset) =>
+        Check(_native.PartitionDeleteRecords(_cluster, topic, partition, offset), $"delete records of {topic}[{partition}] before {offset}");
+
     /// <summary>The broker stops answering: its connections are closed and new ones refused.</summary>
     public void SetBrokerDown(int brokerId) => Check(_native.BrokerSetDown(_cluster, brokerId), $"take broker {brokerId} down");
 
@@ -114,6 +121,7 @@ public sealed class MockKafkaCluster : IDisposable
             PartitionSetLeader = Bind<PartitionSetLeaderFn>(library, "rd_kafka_mock_partition_set_leader");
             BrokerSetDown = Bind<BrokerFn>(library, "rd_kafka_mock_broker_set_down");
             BrokerSetUp = Bind<BrokerFn>(library, "rd_kafka_mock_broker_set_up");
+            PartitionDeleteRecords = Bind<PartitionDeleteRecordsFn>(library, "rd_kafka_mock_partition_delete_records");
             GroupInitialRebalanceDelay = Bind<GroupInitialRebalanceDelayFn>(library, "rd_kafka_mock_group_initial_rebalance_delay_ms");
         }
 
@@ -144,6 +152,9 @@ public sealed class MockKafkaCluster : IDisposable
         [UnmanagedFunctionPointer(CallingConvention.Cdecl, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
         public delegate int PartitionSetLeaderFn(IntPtr cluster, string topic, int partition, int brokerId);
 
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        public delegate int PartitionDeleteRecordsFn(IntPtr cluster, string topic, int partition, long offset);
+
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         public delegate int BrokerFn(IntPtr cluster, int brokerId);
 
@@ -167,6 +178,8 @@ public sealed class MockKafkaCluster : IDisposable
         public TopicCreateFn TopicCreate { get; }
 
         public PartitionSetLeaderFn PartitionSetLeader { get; }
+
+        public PartitionDeleteRecordsFn PartitionDeleteRecords { get; }
 
         public BrokerFn BrokerSetDown { get; }
 
