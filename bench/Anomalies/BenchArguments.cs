@@ -3,13 +3,19 @@ using System.Globalization;
 namespace SalesDash.Bench.Anomalies;
 
 /// <summary>Command-line settings of the NAB run; the defaults are the ones the README's table was made with.</summary>
-internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Sensitivity)
+internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Sensitivity, bool Explore = false)
 {
     public static BenchArguments Parse(string[] args)
     {
         var result = new BenchArguments(null, 256, 80);
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--explore")
+            {
+                result = result with { Explore = true };
+                continue;
+            }
+
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
             result = args[i] switch
             {

@@ -1,11 +1,18 @@
 // Scores SalesDash's anomaly detectors on the Numenta Anomaly Benchmark with NAB's own scoring rules and prints
 // the per-corpus and overall scores next to NAB's published scoreboard.
 // Usage: dotnet run -c Release --project bench/Anomalies [-- --nab <folder>] [--window <points>] [--sensitivity <0..100>]
+//        dotnet run -c Release --project bench/Anomalies -- --memory   (one store's live state in memory)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SalesDash.Bench.Anomalies;
 using SalesDash.Engine.Anomalies.Nab;
+
+if (args is ["--memory"])
+{
+    StoreMemory.Run();
+    return 0;
+}
 
 var options = BenchArguments.Parse(args);
 var nabRoot = options.NabRoot ?? Path.Combine(BenchArguments.RepositoryRoot(), "..", "shared", "datasets", "nab");
@@ -19,10 +26,17 @@ if (files.Count == 0)
     return 1;
 }
 
+if (options.Explore)
+{
+    Explore.Run(files, options.WindowSize, options.Sensitivity);
+    return 0;
+}
+
 NabDetector[] detectors =
 [
     NabDetectors.SpectralResidual(options.WindowSize, options.Sensitivity),
     NabDetectors.Combined(options.WindowSize, options.Sensitivity),
+    NabDetectors.Likelihood(options.WindowSize, options.Sensitivity),
 ];
 
 // One task per (detector, file); each detector instance sees its file row by row, as in production.

@@ -25,7 +25,7 @@ internal static class ForecastBench
         Console.WriteLine($"## Daily revenue, one day ahead: last {holdout} days ({series[^holdout].Date:yyyy-MM-dd} to {last:yyyy-MM-dd}), {series.Count} days in all");
         Console.WriteLine("| model | days | MAPE (days with sales) | sMAPE (all days) | 80% relative error |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
-        IDailyRevenueModel[] models = [new SeasonalNaiveModel(), new SeasonalMeanModel(), new FastTreeModel()];
+        IDailyRevenueModel[] models = [new SeasonalNaiveModel(), new SeasonalMeanModel(), new FastTreeModel(), new BlendModel()];
         foreach (var model in models)
         {
             var score = ForecastScoring.Backtest(model, series, holdout);

@@ -3,16 +3,32 @@ using SalesDash.Bench.Forecasts;
 using SalesDash.Connectors.Datasets.OnlineRetail;
 
 // Forecast accuracy and alert precision/recall on the Online Retail data set. Prints figures; asserts nothing.
-// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days]
+// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts]
 var path = args.Length > 0 ? args[0] : FindDataSet();
 var holdout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
 var read = await OnlineRetailCsv.ReadFileAsync(path, CancellationToken.None);
 Console.WriteLine($"Data set: {path} ({read.Lines.Count} lines, {read.Errors.Count} unreadable)");
 Console.WriteLine();
 
-ForecastBench.Run(read.Lines, holdout);
-Console.WriteLine();
-AlertBench.Run(read.Lines);
+var part = args.Length > 2 ? args[2] : "all";
+if (part is not ("all" or "forecasts" or "alerts"))
+{
+    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts or alerts.");
+    return 1;
+}
+
+if (part is "all" or "forecasts")
+{
+    ForecastBench.Run(read.Lines, holdout);
+    Console.WriteLine();
+}
+
+if (part is "all" or "alerts")
+{
+    AlertBench.Run(read.Lines);
+}
+
+return 0;
 
 static string FindDataSet()
 {

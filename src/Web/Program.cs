@@ -33,7 +33,7 @@ builder.Services.AddSalesDashImports();
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
 
-// Multi-channel insight: records accepted orders' touches and ad spend; channel ranking, ROAS, MER, attribution.
+// Multi-channel insight read from the history store: channel ranking, ROAS, MER, attribution, traffic; shipments.
 builder.Services.AddMultiChannelInsights();
 
 // Alerts (rules and alerts in app.db, evaluated per store on closed minutes; e-mail, webhook and in-app delivery),

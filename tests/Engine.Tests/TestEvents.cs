@@ -103,6 +103,45 @@ internal static class TestEvents
         Impressions = 340,
     };
 
+    public static ShipmentUpdated Shipment(string eventId, string trackingCode, string status, DateTimeOffset at) => new()
+    {
+        Store = Store,
+        Channel = SalesChannel.Shipping,
+        EventId = eventId,
+        OccurredAt = at,
+        StoreTimeZone = "Europe/London",
+        Currency = "GBP",
+        Carrier = "USPS",
+        TrackingCode = trackingCode,
+        Status = status,
+        StatusDetail = "arrived_at_facility",
+        OrderId = "o1",
+        ShipmentReference = "shp_1",
+        TrackerId = "trk_1",
+        EstimatedDelivery = at.AddDays(2),
+        ShippedAt = at.AddHours(-5),
+        DeliveredAt = status == "delivered" ? at : null,
+        PublicUrl = "https://track.easypost.com/1",
+    };
+
+    public static TrafficReported Traffic(DateOnly day, string source, long users, DateTimeOffset readAt) => new()
+    {
+        Store = Store,
+        Channel = SalesChannel.GoogleAnalytics,
+        EventId = $"ga4-traffic:{day}:{source}:{users}",
+        OccurredAt = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+        StoreTimeZone = "Europe/London",
+        Currency = "GBP",
+        Day = day,
+        Source = source,
+        Medium = "cpc",
+        Users = users,
+        ActiveUsers = users - 1,
+        Sessions = users + 3,
+        Conversions = 1.5m,
+        ReportedAt = readAt,
+    };
+
     public static DateTimeOffset Utc(int year, int month, int day, int hour, int minute, int second = 0) =>
         new(year, month, day, hour, minute, second, TimeSpan.Zero);
 }

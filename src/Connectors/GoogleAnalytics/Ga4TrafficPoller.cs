@@ -15,9 +15,11 @@ namespace SalesDash.Connectors.GoogleAnalytics;
 public sealed record Ga4Settings(Uri Endpoint, string PropertyId, string PropertyTimeZone, DateOnly InitialStart, int LookbackDays = 2, string ConversionMetric = "keyEvents");
 
 /// <summary>
-/// Polls the GA4 Data API (v1beta properties.runReport) for sessions, users and conversions by hour and traffic source,
-/// paging with limit/offset until rowCount. Each counted session becomes a <see cref="SessionStarted"/> whose id is
-/// derived from property, hour, source and index, so re-reading an hour whose count grew adds only the new sessions.
+/// Polls the GA4 Data API (v1beta properties.runReport), paging with limit/offset until rowCount, with two reports:
+/// sessions and conversions by hour and source, where each counted session becomes a <see cref="SessionStarted"/> whose
+/// id is derived from property, hour, source and index (re-reading an hour whose count grew adds only the new sessions);
+/// and users, active users, sessions and conversions by day, source and medium, each row a <see cref="TrafficReported"/>
+/// (users are distinct per day, so they come from the daily report rather than a sum of hours).
 /// </summary>
 public sealed class Ga4TrafficPoller : IChannelPoller
 {
@@ -92,9 +94,123 @@ public sealed class Ga4TrafficPoller : IChannelPoller
             }
         }
 
+        var (dailyPublished, dailyPages, dailyUsers) = await PollDailyAsync(sink, start, today, cancellationToken);
         await _cursor.SaveAsync(new Ga4Cursor(today), cancellationToken);
-        return new PollOutcome(published, pages,
-            $"{ReportDays.Iso(start)}..{ReportDays.Iso(today)}: {sessions} session(s), {users} user(s), {conversions} conversion(s); {published} new session event(s)");
+        return new PollOutcome(published + dailyPublished, pages + dailyPages,
+            $"{ReportDays.Iso(start)}..{ReportDays.Iso(today)}: {sessions} session(s), {dailyUsers} user(s), {conversions} conversion(s); "
+            + $"{published} new session event(s), {dailyPublished} new daily traffic figure(s)");
+    }
+
+    /// <summary>The daily users report; returns what it published, the pages read and the users summed over its rows.</summary>
+    private async Task<(int Published, int Pages, long Users)> PollDailyAsync(ICommerceEventSink sink, DateOnly start, DateOnly end, CancellationToken cancellationToken)
+    {
+        var offset = 0;
+        var pages = 0;
+        var published = 0;
+        long users = 0;
+        var readAt = _time.GetUtcNow();
+        while (true)
+        {
+            var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
+            var body = DailyReport(start, end, offset);
+            using var document = await _http.GetJsonAsync(
+                token => Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
+            pages++;
+            var page = ReadDailyPage(document.RootElement);
+            users += page.Rows.Sum(r => r.Users);
+            var events = page.Rows.Select(row => Traffic(row, readAt)).ToList();
+            published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
+            offset += page.Rows.Count;
+            if (page.Rows.Count == 0 || offset >= page.RowCount)
+            {
+                return (published, pages, users);
+            }
+        }
+    }
+
+    private object DailyReport(DateOnly start, DateOnly end, int offset) => new
+    {
+        dateRanges = new[] { new { startDate = ReportDays.Iso(start), endDate = ReportDays.Iso(end) } },
+        dimensions = new[] { new { name = "date" }, new { name = "sessionSource" }, new { name = "sessionMedium" } },
+        metrics = new[] { new { name = "totalUsers" }, new { name = "activeUsers" }, new { name = "sessions" }, new { name = _settings.ConversionMetric } },
+        limit = PageSize.ToString(CultureInfo.InvariantCulture),
+        offset = offset.ToString(CultureInfo.InvariantCulture),
+        orderBys = new[] { new { dimension = new { dimensionName = "date" } } },
+    };
+
+    /// <summary>Reads the daily report's RunReportResponse, by header names.</summary>
+    internal Ga4DailyPage ReadDailyPage(JsonElement root)
+    {
+        var dimensions = Headers(root, "dimensionHeaders");
+        var metrics = Headers(root, "metricHeaders");
+        int Column(List<string> headers, string name, string kind) => headers.IndexOf(name) is >= 0 and var i
+            ? i
+            : throw new ChannelResponseException($"runReport answered without the {kind} '{name}' (got: {string.Join(", ", headers)})");
+        var dateAt = Column(dimensions, "date", "dimension");
+        var sourceAt = Column(dimensions, "sessionSource", "dimension");
+        var mediumAt = Column(dimensions, "sessionMedium", "dimension");
+        var usersAt = Column(metrics, "totalUsers", "metric");
+        var activeAt = Column(metrics, "activeUsers", "metric");
+        var sessionsAt = Column(metrics, "sessions", "metric");
+        var conversionsAt = Column(metrics, _settings.ConversionMetric, "metric");
+
+        var rows = new List<Ga4DailyRow>();
+        if (root.TryGetProperty("rows", out var list))
+        {
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                throw new ChannelResponseException("runReport: rows is not an array");
+            }
+
+            var i = 0;
+            foreach (var row in list.EnumerateArray())
+            {
+                var path = $"rows[{i++}]";
+                var d = Values(row, "dimensionValues", path);
+                var m = Values(row, "metricValues", path);
+                var dateText = Cell(d, dateAt, $"{path}.dimensionValues");
+                if (!DateOnly.TryParseExact(dateText, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                {
+                    throw new ChannelResponseException($"{path}: date '{dateText}' is not yyyyMMdd");
+                }
+
+                var conversionsText = Cell(m, conversionsAt, $"{path}.metricValues");
+                if (!decimal.TryParse(conversionsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var conversions) || conversions < 0)
+                {
+                    throw new ChannelResponseException($"{path}: metric value '{conversionsText}' is not a count");
+                }
+
+                rows.Add(new Ga4DailyRow(date, Cell(d, sourceAt, $"{path}.dimensionValues"), Cell(d, mediumAt, $"{path}.dimensionValues"),
+                    Count(Cell(m, usersAt, $"{path}.metricValues"), path), Count(Cell(m, activeAt, $"{path}.metricValues"), path),
+                    Count(Cell(m, sessionsAt, $"{path}.metricValues"), path), conversions));
+            }
+        }
+
+        var rowCount = root.TryGetProperty("rowCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : rows.Count;
+        return new Ga4DailyPage(rows, rowCount);
+    }
+
+    private TrafficReported Traffic(Ga4DailyRow row, DateTimeOffset readAt)
+    {
+        var figures = string.Join(':', row.Users, row.ActiveUsers, row.Sessions, row.Conversions.ToString(CultureInfo.InvariantCulture));
+        return new TrafficReported
+        {
+            Store = _store.Store,
+            Channel = SalesChannel.GoogleAnalytics,
+            // The figures are part of the id: an unchanged re-read is a duplicate, a revised day is a new reading that replaces the old.
+            EventId = $"ga4-traffic:{_settings.PropertyId}:{ReportDays.Iso(row.Date)}:{row.Source}:{row.Medium}:{figures}",
+            OccurredAt = ReportDays.ToUtc(row.Date.ToDateTime(TimeOnly.MinValue), _zone),
+            StoreTimeZone = _store.TimeZone,
+            Currency = _store.Currency,
+            Day = row.Date,
+            Source = row.Source,
+            Medium = row.Medium,
+            Users = row.Users,
+            ActiveUsers = row.ActiveUsers,
+            Sessions = row.Sessions,
+            Conversions = row.Conversions,
+            ReportedAt = readAt,
+        };
     }
 
     private string Base => _settings.Endpoint.AbsoluteUri.TrimEnd('/');
@@ -212,6 +328,10 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     internal sealed record Ga4Row(string HourText, DateTime Hour, string Source, long Sessions, long Users, long Conversions);
 
     internal sealed record Ga4Page(IReadOnlyList<Ga4Row> Rows, int RowCount);
+
+    internal sealed record Ga4DailyRow(DateOnly Date, string Source, string Medium, long Users, long ActiveUsers, long Sessions, decimal Conversions);
+
+    internal sealed record Ga4DailyPage(IReadOnlyList<Ga4DailyRow> Rows, int RowCount);
 
     private sealed record Ga4Cursor(DateOnly LastPolledDay);
 }

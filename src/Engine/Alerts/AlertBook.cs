@@ -201,11 +201,17 @@ public sealed class AlertBook
     private Reading? Read(AlertRule rule, ClosedMinute minute, RuleTrack track)
     {
         var metric = StreamOf(rule.Metric);
+        var channel = rule.Channel;
+
+        // A channel rule reads the channel's part of each minute; a minute before the channel first sold reads as nothing sold.
+        Func<ClosedMinute, MinuteFigures> now = channel is { } c ? m => m.ChannelOf(c)?.Figures ?? MinuteFigures.Zero : m => m.Figures;
+        Func<ClosedMinute, MinuteFigures> yesterday = channel is { } cy ? m => m.ChannelOf(cy)?.Yesterday ?? MinuteFigures.Zero : m => m.Yesterday;
+        Func<ClosedMinute, MinuteFigures> lastWeek = channel is { } cw ? m => m.ChannelOf(cw)?.LastWeek ?? MinuteFigures.Zero : m => m.LastWeek;
         switch (rule.Kind)
         {
             case AlertRuleKind.Anomaly:
             {
-                if (minute.VerdictOf(metric) is not { } verdict)
+                if (minute.VerdictOf(metric, channel) is not { } verdict)
                 {
                     return null;
                 }
@@ -229,27 +235,28 @@ public sealed class AlertBook
                 var expected = Money(verdict.Expected);
                 var observed = Money(verdict.Value);
                 var figures = new AlertFigures(rule.Metric, observed, expected, Money(verdict.Lower), Money(verdict.Upper),
-                    Ratio(observed, expected), MinuteMonitor.WindowMinutes, minute.Minute, minute.Currency, severity);
+                    Ratio(observed, expected), MinuteMonitor.WindowMinutes, minute.Minute, minute.Currency, severity, channel);
                 return new Reading(fires, fires || outside, figures);
             }
 
             case AlertRuleKind.NoOrders:
             {
-                if (minute.MinutesSinceLastOrder is not { } silence)
+                var since = channel is { } sc ? minute.ChannelOf(sc)?.MinutesSinceLastOrder : minute.MinutesSinceLastOrder;
+                if (since is not { } silence)
                 {
                     return null;
                 }
 
-                var window = Window(rule.WindowMinutes, m => m.LastWeek);
+                var window = Window(rule.WindowMinutes, lastWeek);
                 var fires = silence >= rule.WindowMinutes;
                 var figures = new AlertFigures(AlertMetric.Orders, silence, window?.Orders, null, null, null, rule.WindowMinutes,
-                    minute.Minute, minute.Currency, AnomalySeverity.None);
+                    minute.Minute, minute.Currency, AnomalySeverity.None, channel);
                 return new Reading(fires, fires, figures);
             }
 
             case AlertRuleKind.Threshold:
             {
-                if (Window(rule.WindowMinutes, m => m.Figures) is not { } window || window.Of(metric) is not { } value || rule.Threshold is not { } level)
+                if (Window(rule.WindowMinutes, now) is not { } window || window.Of(metric) is not { } value || rule.Threshold is not { } level)
                 {
                     return null;
                 }
@@ -261,14 +268,14 @@ public sealed class AlertBook
                     _ => value != level,
                 };
                 var figures = new AlertFigures(rule.Metric, value, level, null, null, Ratio(value, level), rule.WindowMinutes,
-                    minute.Minute, minute.Currency, AnomalySeverity.None);
+                    minute.Minute, minute.Currency, AnomalySeverity.None, channel);
                 return new Reading(fires, fires, figures);
             }
 
             case AlertRuleKind.PercentChange:
             {
-                Func<ClosedMinute, MinuteFigures> then = rule.Comparison == ComparisonPeriod.Yesterday ? m => m.Yesterday : m => m.LastWeek;
-                if (Window(rule.WindowMinutes, m => m.Figures)?.Of(metric) is not { } value
+                var then = rule.Comparison == ComparisonPeriod.Yesterday ? yesterday : lastWeek;
+                if (Window(rule.WindowMinutes, now)?.Of(metric) is not { } value
                     || Window(rule.WindowMinutes, then)?.Of(metric) is not { } previous
                     || previous == 0m
                     || rule.Threshold is not { } percent)
@@ -285,7 +292,7 @@ public sealed class AlertBook
                     _ => Math.Abs(change) >= limit,
                 };
                 var figures = new AlertFigures(rule.Metric, value, previous, null, null, Math.Round(change, 4, MidpointRounding.AwayFromZero),
-                    rule.WindowMinutes, minute.Minute, minute.Currency, AnomalySeverity.None);
+                    rule.WindowMinutes, minute.Minute, minute.Currency, AnomalySeverity.None, channel);
                 return new Reading(fires, fires, figures);
             }
 
@@ -350,10 +357,10 @@ public static class AlertText
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(f);
-        var what = $"{MetricName(f.Metric)} over the last {f.WindowMinutes} minutes";
+        var what = $"{MetricName(f.Metric)}{On(f.Channel)} over the last {f.WindowMinutes} minutes";
         return rule.Kind switch
         {
-            AlertRuleKind.NoOrders => $"{rule.Name}: no orders for {Number(f.Observed)} minutes"
+            AlertRuleKind.NoOrders => $"{rule.Name}: no orders{On(f.Channel)} for {Number(f.Observed)} minutes"
                 + (f.Expected is { } usual ? $" (the same {f.WindowMinutes} minutes last week had {Number(usual)})." : "."),
             AlertRuleKind.Anomaly => $"{rule.Name}: {what} is {Figure(f.Metric, f.Observed, f.Currency)}, expected {Figure(f.Metric, f.Expected, f.Currency)}"
                 + $" (normal range {Figure(f.Metric, f.Lower, f.Currency)} to {Figure(f.Metric, f.Upper, f.Currency)}){Change(f.ChangeRatio)}; severity {f.Severity.ToString().ToLowerInvariant()}.",
@@ -368,7 +375,7 @@ public static class AlertText
     {
         ArgumentNullException.ThrowIfNull(alert);
         var now = alert.ResolvedFigures is { } f && alert.Kind != AlertRuleKind.NoOrders
-            ? $" {MetricName(f.Metric)} over the last {f.WindowMinutes} minutes is back at {Figure(f.Metric, f.Observed, f.Currency)}."
+            ? $" {MetricName(f.Metric)}{On(f.Channel)} over the last {f.WindowMinutes} minutes is back at {Figure(f.Metric, f.Observed, f.Currency)}."
             : string.Empty;
         return $"Resolved: {alert.RuleName} ({alert.StoreId}), fired at {alert.FiredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.{now}";
     }
@@ -391,6 +398,9 @@ public static class AlertText
             AlertMetric.ConversionRate => $"{(v * 100m).ToString("0.##", CultureInfo.InvariantCulture)}%",
             _ => Number(v),
         };
+
+    /// <summary>" on Amazon" for a channel's figure; nothing for the whole store's.</summary>
+    public static string On(SalesChannel? channel) => channel is { } c ? $" on {c}" : string.Empty;
 
     private static string Number(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 

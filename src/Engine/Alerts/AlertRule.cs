@@ -1,3 +1,4 @@
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Anomalies;
 
 namespace SalesDash.Engine.Alerts;
@@ -60,6 +61,10 @@ public sealed record AlertRule
     public required string Name { get; init; }
     public required AlertRuleKind Kind { get; init; }
     public AlertMetric Metric { get; init; } = AlertMetric.Revenue;
+
+    /// <summary>The sales channel the rule watches (its revenue, orders, order value, silence); null for the whole store.</summary>
+    public SalesChannel? Channel { get; init; }
+
     public AlertDirection Direction { get; init; } = AlertDirection.Below;
 
     /// <summary>The level (Threshold, in the metric's unit; a rate as 0..1) or the change in percent (PercentChange).</summary>
@@ -117,7 +122,8 @@ public sealed record AlertFigures(
     int WindowMinutes,
     DateTimeOffset Minute,
     string Currency,
-    AnomalySeverity Severity);
+    AnomalySeverity Severity,
+    SalesChannel? Channel = null);
 
 /// <summary>One alert: a rule firing for a store, from the minute it fired until it resolved.</summary>
 public sealed record Alert

@@ -16,7 +16,8 @@ public sealed record AlertRuleInput(
     bool InApp = true,
     QuietHours? QuietHours = null,
     string? StoreId = null,
-    bool Enabled = true);
+    bool Enabled = true,
+    Contracts.Commerce.SalesChannel? Channel = null);
 
 /// <summary>Alert rules of organisations (app.db).</summary>
 public interface IAlertRuleStore

@@ -19,7 +19,10 @@ namespace SalesDash.Engine.Alerts;
 /// previous seasons the detector needs before its seasonal baseline has a say. Three seasons and a 64-point spectral
 /// window bound what a detector remembers to <see cref="WarmUp"/>, so a rebuild reaches exactly the live state; a
 /// 240-point window cost about 1 ms a point here (four streams, so a rebuild of days took seconds), 64 about 0.15 ms.
-/// Minutes are not split by channel: the buckets carry none, and a store is one channel's storefront.
+/// Each channel that has sold in the held minutes gets its own revenue, orders and average-order-value streams too
+/// (<see cref="ChannelStreams"/>), so a marketplace going quiet is seen even while the storefront carries the total.
+/// Conversion has no per-channel stream: sessions arrive from analytics channels and orders from sales channels, so a
+/// channel's orders over its own sessions is not a conversion rate.
 /// </remarks>
 public sealed class MinuteMonitor
 {
@@ -31,14 +34,25 @@ public sealed class MinuteMonitor
 
     /// <summary>
     /// How far back a rebuild replays: everything a detector remembers (three daily seasons, plus the slot radius and the
-    /// spectral window) and the trailing window, with margin. Replaying more would change no verdict.
+    /// spectral window) and the trailing window, with margin, then the likelihood's day of evidence and its hour of
+    /// suppression on top, since that evidence is only the live run's once the detectors are. Replaying more would
+    /// change no verdict.
     /// </summary>
-    public static readonly TimeSpan WarmUp = TimeSpan.FromDays(3) + TimeSpan.FromHours(2);
+    public static readonly TimeSpan WarmUp = TimeSpan.FromDays(4) + TimeSpan.FromHours(3);
 
     private static readonly KpiStream[] Streams = Enum.GetValues<KpiStream>();
 
+    /// <summary>The streams run for each selling channel.</summary>
+    public static IReadOnlyList<KpiStream> ChannelStreams { get; } = [KpiStream.Revenue, KpiStream.Orders, KpiStream.AverageOrderValue];
+
     private readonly KpiAnomalyOptions _options;
     private readonly Dictionary<KpiStream, KpiAnomalyDetector> _detectors = [];
+    private readonly Dictionary<(SalesChannel Channel, KpiStream Stream), KpiAnomalyDetector> _channelDetectors = [];
+    private readonly Dictionary<SalesChannel, long?> _lastChannelOrder = [];
+
+    // The last average order value seen per stream owner; the store's own under NoChannel.
+    private readonly Dictionary<SalesChannel, double> _lastAverageOrderValue = [];
+    private const SalesChannel NoChannel = (SalesChannel)(-1);
     private readonly LinkedList<ClosedMinute> _recent = new();
     private long? _lastClosed;
     private long? _lastOrderMinute;
@@ -62,6 +76,12 @@ public sealed class MinuteMonitor
         Seasons = 3,
         MinimumSeasons = 2,
         MinimumSpread = 1,
+
+        // A day of minutes is the stream's normal (its whole daily rhythm), learnt whole before it judges anything; an
+        // hour of silence after a detection.
+        LikelihoodHistory = 24 * 60,
+        LikelihoodLearning = 24 * 60,
+        LikelihoodSuppression = 60,
     };
 
     public StoreRef Store { get; }
@@ -95,9 +115,10 @@ public sealed class MinuteMonitor
         var target = ToMinute(now) - 1;
         var zone = ResolveZone(timeZone, out var zoneId);
         var published = new List<ClosedMinute>();
+        var source = new StateSource(state);
         for (var minute = _lastClosed!.Value + 1; minute <= target; minute++)
         {
-            published.Add(CloseOne(m => Figures(state, m), minute, zone, zoneId, currency));
+            published.Add(CloseOne(source, minute, zone, zoneId, currency));
         }
 
         return published;
@@ -109,20 +130,35 @@ public sealed class MinuteMonitor
         ArgumentNullException.ThrowIfNull(state);
         var target = ToMinute(now) - 1;
         var figures = new Dictionary<long, MinuteFigures>();
+        var channelFigures = new Dictionary<SalesChannel, Dictionary<long, MinuteFigures>>();
         if (state.EarliestMinute is { } earliest)
         {
             // The replay's own minutes, the trailing window before them and the week-ago minutes they compare with.
             var from = Math.Max(ToMinute(earliest), target - (long)WarmUp.TotalMinutes - (7 * 24 * 60) - WindowMinutes);
+            var channels = state.Channels;
             for (var minute = from; minute <= target; minute++)
             {
                 if (state.MinuteAt(FromMinute(minute)) is { } b)
                 {
                     figures[minute] = new MinuteFigures(b.GrossRevenue, b.Orders, b.Sessions);
+                    foreach (var channel in channels)
+                    {
+                        if (state.MinuteAt(FromMinute(minute), channel) is { } c)
+                        {
+                            if (!channelFigures.TryGetValue(channel, out var held))
+                            {
+                                held = [];
+                                channelFigures[channel] = held;
+                            }
+
+                            held[minute] = new MinuteFigures(c.GrossRevenue, c.Orders, c.Sessions);
+                        }
+                    }
                 }
             }
         }
 
-        return new MinuteHistory(state.Store, figures);
+        return new MinuteHistory(state.Store, figures, channelFigures, state.ChannelsCompleteFrom is { } complete ? ToMinute(complete) : null);
     }
 
     /// <summary>A monitor that has replayed <paramref name="history"/> up to the last minute completed by <paramref name="now"/>.</summary>
@@ -152,42 +188,46 @@ public sealed class MinuteMonitor
             _detectors[stream] = new KpiAnomalyDetector(_options);
         }
 
+        _channelDetectors.Clear();
+        _lastChannelOrder.Clear();
+        _lastAverageOrderValue.Clear();
         _recent.Clear();
         _lastClosed = null;
 
         // The newest order before the replay starts, so "minutes since the last order" is right from the first minute.
         _lastOrderMinute = history.LastOrderBefore(start);
+        foreach (var channel in history.SellingChannels)
+        {
+            _lastChannelOrder[channel] = history.LastOrderBefore(start, channel);
+        }
+
         var zone = ResolveZone(timeZone, out var zoneId);
         for (var minute = start; minute <= target; minute++)
         {
-            CloseOne(history.At, minute, zone, zoneId, currency);
+            CloseOne(history, minute, zone, zoneId, currency);
         }
     }
 
-    private ClosedMinute CloseOne(Func<long, MinuteFigures> at, long minute, TimeZoneInfo zone, string zoneId, string currency)
+    private ClosedMinute CloseOne(IMinuteSource source, long minute, TimeZoneInfo zone, string zoneId, string currency)
     {
-        var figures = at(minute);
+        var figures = source.At(minute);
         if (figures.Orders > 0)
         {
             _lastOrderMinute = minute;
         }
 
-        var window = figures;
-        for (var k = 1; k < WindowMinutes; k++)
-        {
-            window = window.Plus(at(minute - k));
-        }
-
+        var window = Window(m => source.At(m), minute);
         var local = TimeZoneInfo.ConvertTime(FromMinute(minute), zone);
-        var readings = new StreamReading[Streams.Length];
-        for (var i = 0; i < Streams.Length; i++)
+        var readings = new List<StreamReading>(Streams.Length);
+        foreach (var stream in Streams)
         {
             // An average of no orders (or no sessions) is fed as zero: the detector needs a point every step, and the
             // same slot on previous days was usually empty too, so the baseline expects it.
-            var value = (double)(window.Of(Streams[i]) ?? 0m);
-            readings[i] = new StreamReading(Streams[i], _detectors[Streams[i]].Observe(local, value));
+            var value = (double)(window.Of(stream) ?? 0m);
+            readings.Add(new StreamReading(stream, _detectors[stream].Observe(local, value, EventSize(stream, window, null))));
         }
 
+        var channels = CloseChannels(source, minute, local, readings);
         var closed = new ClosedMinute(
             Store,
             FromMinute(minute),
@@ -195,10 +235,11 @@ public sealed class MinuteMonitor
             zoneId,
             currency,
             figures,
-            at(minute - (24 * 60)),
-            at(minute - (7 * 24 * 60)),
+            source.At(minute - (24 * 60)),
+            source.At(minute - (7 * 24 * 60)),
             _lastOrderMinute is { } last ? (int)(minute - last) : null,
-            readings);
+            readings,
+            channels);
 
         _recent.AddLast(closed);
         while (_recent.Count > KeptMinutes)
@@ -210,8 +251,79 @@ public sealed class MinuteMonitor
         return closed;
     }
 
-    private static MinuteFigures Figures(KpiState state, long minute) =>
-        state.MinuteAt(FromMinute(minute)) is { } b ? new MinuteFigures(b.GrossRevenue, b.Orders, b.Sessions) : MinuteFigures.Zero;
+    private List<ChannelMinute> CloseChannels(IMinuteSource source, long minute, DateTimeOffset local, List<StreamReading> readings)
+    {
+        var channels = new List<ChannelMinute>();
+
+        // Before this minute the channel figures are not all known (state recovered from a pre-channel snapshot): a
+        // window reaching back into it would read a made-up drop.
+        if (source.ChannelsCompleteFrom is { } complete && minute < complete + WindowMinutes - 1)
+        {
+            return channels;
+        }
+
+        foreach (var channel in source.Channels)
+        {
+            var figures = source.At(minute, channel);
+            if (figures.Orders > 0)
+            {
+                _lastChannelOrder[channel] = minute;
+            }
+
+            // A channel joins once it has sold: an analytics or ads channel has no revenue stream to watch.
+            if (!_lastChannelOrder.TryGetValue(channel, out var lastOrder) || lastOrder is null)
+            {
+                continue;
+            }
+
+            var window = Window(m => source.At(m, channel), minute);
+            foreach (var stream in ChannelStreams)
+            {
+                if (!_channelDetectors.TryGetValue((channel, stream), out var detector))
+                {
+                    detector = new KpiAnomalyDetector(_options);
+                    _channelDetectors[(channel, stream)] = detector;
+                }
+
+                readings.Add(new StreamReading(stream, detector.Observe(local, (double)(window.Of(stream) ?? 0m), EventSize(stream, window, channel)), channel));
+            }
+
+            channels.Add(new ChannelMinute(channel, figures, source.At(minute - (24 * 60), channel), source.At(minute - (7 * 24 * 60), channel),
+                (int)(minute - lastOrder.Value)));
+        }
+
+        return channels;
+    }
+
+    /// <summary>
+    /// The size of one arrival of a summed stream: 1 order, or the average order value of the window (the last one known
+    /// while the window has no order); 0 for averages and rates, which are not sums of arrivals.
+    /// </summary>
+    private double EventSize(KpiStream stream, MinuteFigures window, SalesChannel? channel)
+    {
+        if (window.AverageOrderValue is { } aov)
+        {
+            _lastAverageOrderValue[channel ?? NoChannel] = (double)aov;
+        }
+
+        return stream switch
+        {
+            KpiStream.Orders => 1,
+            KpiStream.Revenue => _lastAverageOrderValue.GetValueOrDefault(channel ?? NoChannel),
+            _ => 0,
+        };
+    }
+
+    private static MinuteFigures Window(Func<long, MinuteFigures> at, long minute)
+    {
+        var window = at(minute);
+        for (var k = 1; k < WindowMinutes; k++)
+        {
+            window = window.Plus(at(minute - k));
+        }
+
+        return window;
+    }
 
     private static TimeZoneInfo ResolveZone(string timeZoneId, out string resolvedId)
     {
@@ -231,30 +343,79 @@ public sealed class MinuteMonitor
     internal static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
 }
 
+/// <summary>Where a monitor reads minute figures from: the live state, or a copy taken for a rebuild.</summary>
+internal interface IMinuteSource
+{
+    /// <summary>Channels that have minutes held, selling or not.</summary>
+    IReadOnlyList<SalesChannel> Channels { get; }
+
+    /// <summary>The first minute whose channel figures are complete; null when all are.</summary>
+    long? ChannelsCompleteFrom { get; }
+
+    MinuteFigures At(long minute);
+
+    MinuteFigures At(long minute, SalesChannel channel);
+}
+
+/// <summary>Reads the entity's state as it stands.</summary>
+internal sealed class StateSource(KpiState state) : IMinuteSource
+{
+    public IReadOnlyList<SalesChannel> Channels { get; } = state.Channels;
+
+    public long? ChannelsCompleteFrom { get; } = state.ChannelsCompleteFrom is { } c ? MinuteMonitor.ToMinute(c) : null;
+
+    public MinuteFigures At(long minute) =>
+        state.MinuteAt(MinuteMonitor.FromMinute(minute)) is { } b ? new MinuteFigures(b.GrossRevenue, b.Orders, b.Sessions) : MinuteFigures.Zero;
+
+    public MinuteFigures At(long minute, SalesChannel channel) =>
+        state.MinuteAt(MinuteMonitor.FromMinute(minute), channel) is { } b ? new MinuteFigures(b.GrossRevenue, b.Orders, b.Sessions) : MinuteFigures.Zero;
+}
+
 /// <summary>An immutable copy of a store's minute figures (minutes with nothing in them are absent and read as zero).</summary>
-public sealed class MinuteHistory
+public sealed class MinuteHistory : IMinuteSource
 {
     private readonly Dictionary<long, MinuteFigures> _figures;
+    private readonly Dictionary<SalesChannel, Dictionary<long, MinuteFigures>> _channels;
 
-    internal MinuteHistory(StoreRef store, Dictionary<long, MinuteFigures> figures)
+    internal MinuteHistory(StoreRef store, Dictionary<long, MinuteFigures> figures, Dictionary<SalesChannel, Dictionary<long, MinuteFigures>> channels,
+        long? channelsCompleteFrom)
     {
         Store = store;
         _figures = figures;
+        _channels = channels;
+        ChannelsCompleteFrom = channelsCompleteFrom;
         Earliest = figures.Count == 0 ? long.MaxValue : figures.Keys.Min();
+        Channels = [.. channels.Keys.Order()];
+        SellingChannels = [.. channels.Where(kv => kv.Value.Values.Any(f => f.Orders > 0)).Select(kv => kv.Key).Order()];
     }
 
     public StoreRef Store { get; }
 
     public bool IsEmpty => _figures.Count == 0;
 
+    public IReadOnlyList<SalesChannel> Channels { get; }
+
+    /// <summary>Channels with at least one order in the copy.</summary>
+    public IReadOnlyList<SalesChannel> SellingChannels { get; }
+
+    public long? ChannelsCompleteFrom { get; }
+
     internal long Earliest { get; }
 
-    internal MinuteFigures At(long minute) => _figures.TryGetValue(minute, out var f) ? f : MinuteFigures.Zero;
+    public MinuteFigures At(long minute) => _figures.TryGetValue(minute, out var f) ? f : MinuteFigures.Zero;
 
-    internal long? LastOrderBefore(long minute)
+    public MinuteFigures At(long minute, SalesChannel channel) =>
+        _channels.TryGetValue(channel, out var held) && held.TryGetValue(minute, out var f) ? f : MinuteFigures.Zero;
+
+    internal long? LastOrderBefore(long minute) => LastOrderBefore(_figures, minute);
+
+    internal long? LastOrderBefore(long minute, SalesChannel channel) =>
+        _channels.TryGetValue(channel, out var held) ? LastOrderBefore(held, minute) : null;
+
+    private static long? LastOrderBefore(Dictionary<long, MinuteFigures> figures, long minute)
     {
         long? last = null;
-        foreach (var (m, f) in _figures)
+        foreach (var (m, f) in figures)
         {
             if (m < minute && f.Orders > 0 && (last is null || m > last))
             {

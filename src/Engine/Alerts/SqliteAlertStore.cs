@@ -214,6 +214,7 @@ public sealed class SqliteAlertStore : IAlertRuleStore, IAlertStore
         Name = input.Name.Trim(),
         Kind = input.Kind,
         Metric = input.Kind == AlertRuleKind.NoOrders ? AlertMetric.Orders : input.Metric,
+        Channel = input.Channel,
         Direction = input.Direction,
         Threshold = input.Threshold,
         WindowMinutes = input.WindowMinutes,

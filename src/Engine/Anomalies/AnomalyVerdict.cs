@@ -24,6 +24,8 @@ public enum AnomalySeverity
 /// <param name="Upper">Top of the normal band.</param>
 /// <param name="Score">0..1, higher is more anomalous; above the detector's threshold for every anomaly.</param>
 /// <param name="Severity">How far outside the band; <see cref="AnomalySeverity.None"/> when not an anomaly.</param>
+/// <param name="Likelihood">0..1, how far in the tail of the stream's own recent evidence the point is (log-scaled; 0.5
+/// is 1 in 100,000); 0 while learning and for a while after a detection. See <see cref="AnomalyLikelihood"/>.</param>
 public sealed record AnomalyVerdict(
     bool IsAnomaly,
     double Value,
@@ -31,7 +33,8 @@ public sealed record AnomalyVerdict(
     double Lower,
     double Upper,
     double Score,
-    AnomalySeverity Severity)
+    AnomalySeverity Severity,
+    double Likelihood = 0)
 {
     /// <summary>
     /// The verdict while a detector has seen too few points to judge: not an anomaly, expected what was seen, and a

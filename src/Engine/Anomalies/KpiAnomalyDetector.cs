@@ -39,6 +39,18 @@ public sealed record KpiAnomalyOptions
     /// <summary>Floor of the seasonal spread in the stream's own unit (e.g. 1 order), for streams that are usually zero.</summary>
     public double MinimumSpread { get; init; }
 
+    /// <summary>Points of the stream's own evidence the likelihood is judged against (Numenta uses about a month of 5-minute points).</summary>
+    public int LikelihoodHistory { get; init; } = 3000;
+
+    /// <summary>Points seen before any likelihood is reported: the probation in which the stream's normal is learnt.</summary>
+    public int LikelihoodLearning { get; init; } = 300;
+
+    /// <summary>Points after a likely anomaly whose likelihood is silenced, so one slump is one detection.</summary>
+    public int LikelihoodSuppression { get; init; } = 200;
+
+    /// <summary>Log-scaled likelihood (0..1) that makes an out-of-band point an anomaly on its own; 0.5 is a 1-in-100,000 tail.</summary>
+    public double LikelihoodThreshold { get; init; } = 0.5;
+
     public void Validate()
     {
         new SpectralResidualOptions { Threshold = Threshold, Sensitivity = Sensitivity }.Validate();
@@ -56,6 +68,13 @@ public sealed record KpiAnomalyOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MinimumSpread), "Spread floors must be finite and not negative.");
         }
+
+        if (!(LikelihoodThreshold is > 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LikelihoodThreshold), LikelihoodThreshold, "Must be in (0, 1].");
+        }
+
+        _ = new AnomalyLikelihood(LikelihoodHistory, 1, LikelihoodLearning, LikelihoodThreshold, LikelihoodSuppression);
     }
 }
 
@@ -74,6 +93,12 @@ public sealed record KpiAnomalyOptions
 /// While the history is shorter, the spectral verdict and band on the raw stream stand alone.
 /// The score is the smaller of the spectral score and the seasonal deviation mapped so that the threshold falls at
 /// the band edge; so it passes the threshold only where both do.
+/// The likelihood judges the point against the stream's own history instead of a fixed threshold: the evidence (the
+/// mean of the spectral score and the seasonal deviation in robust sigmas / 10, capped at 1; the spectral score alone
+/// while the seasonal history is short) goes through <see cref="AnomalyLikelihood"/>, which fits the stream's recent
+/// evidence and reports how far in its tail the point is, silenced for a while after a detection. An out-of-band point
+/// whose likelihood reaches <see cref="KpiAnomalyOptions.LikelihoodThreshold"/> is an anomaly even when the spectral
+/// verdict alone would not call it one: a slump that builds over a few minutes is not "salient" but is still rare.
 /// Feed one point per <see cref="KpiAnomalyOptions.Step"/>, zeros included: a missing minute is not skipped time to
 /// the spectral window. Pure and single-threaded: the tenant entity owns one per stream.
 /// </remarks>
@@ -82,6 +107,10 @@ public sealed class KpiAnomalyDetector
     private readonly StreamingSrDetector _raw;
     private readonly StreamingSrDetector _residual;
     private readonly SeasonalBaseline _baseline;
+    private readonly AnomalyLikelihood _likelihood;
+
+    // The raw stream's evidence and the deseasonalised one's are different distributions: each has its own normal.
+    private readonly AnomalyLikelihood _rawLikelihood;
     private bool _seenNegative;
     private bool _seenPositive;
 
@@ -93,13 +122,26 @@ public sealed class KpiAnomalyDetector
         _raw = new StreamingSrDetector(Options.WindowSize, spectral);
         _residual = new StreamingSrDetector(Options.WindowSize, spectral);
         _baseline = new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
+        _likelihood = new AnomalyLikelihood(Options.LikelihoodHistory, 1, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
+        _rawLikelihood = new AnomalyLikelihood(Options.LikelihoodHistory, 1, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
     }
 
     public KpiAnomalyOptions Options { get; }
 
     /// <summary>Judges the value observed at <paramref name="at"/> (store-local time), then remembers it.</summary>
-    public AnomalyVerdict Observe(DateTimeOffset at, double value)
+    /// <param name="eventSize">
+    /// For a stream that sums random arrivals (orders, their money), the size of one arrival (1 for a count, the average
+    /// order value for revenue); 0 otherwise. A sum of Poisson arrivals with mean m has a standard deviation of about
+    /// √(m × size), so the band is never narrower than that: at night, when a 15-minute window expects four orders, one
+    /// order is bad luck, not an outage, however steady the previous nights were.
+    /// </param>
+    public AnomalyVerdict Observe(DateTimeOffset at, double value, double eventSize = 0)
     {
+        if (!double.IsFinite(eventSize) || eventSize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(eventSize), eventSize, "Must be finite and not negative.");
+        }
+
         if (!double.IsFinite(value))
         {
             throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite; map a missing figure to a value (often 0) first.");
@@ -117,24 +159,33 @@ public sealed class KpiAnomalyDetector
             {
                 // The raw window keeps up without paying for a transform, in case the history thins out again.
                 _raw.Append(value);
-                return Combine(value, onResidual, season);
+                return Combine(value, onResidual, season, eventSize);
             }
         }
 
-        return _raw.Push(value) is { } sr ? SpectralOnly(value, sr) : AnomalyVerdict.WarmingUp(value);
+        if (_raw.Push(value) is { } sr)
+        {
+            return SpectralOnly(value, sr);
+        }
+
+        _rawLikelihood.Update(0);
+        return AnomalyVerdict.WarmingUp(value);
     }
 
     private AnomalyVerdict SpectralOnly(double value, SpectralResidualPoint sr)
     {
         var (lower, upper) = ClipBand(sr.LowerBound, sr.UpperBound);
-        var severity = sr.IsAnomaly ? AnomalyVerdict.SeverityOf(value, sr.ExpectedValue, lower, upper) : AnomalySeverity.None;
-        return new AnomalyVerdict(sr.IsAnomaly, value, sr.ExpectedValue, lower, upper, sr.RawScore, severity);
+        var likelihood = _rawLikelihood.Update(sr.RawScore);
+        var isAnomaly = sr.IsAnomaly || (likelihood >= Options.LikelihoodThreshold && (value < lower || value > upper));
+        var severity = isAnomaly ? AnomalyVerdict.SeverityOf(value, sr.ExpectedValue, lower, upper) : AnomalySeverity.None;
+        return new AnomalyVerdict(isAnomaly, value, sr.ExpectedValue, lower, upper, sr.RawScore, severity, likelihood);
     }
 
-    private AnomalyVerdict Combine(double value, SpectralResidualPoint onResidual, SeasonalEstimate season)
+    private AnomalyVerdict Combine(double value, SpectralResidualPoint onResidual, SeasonalEstimate season, double eventSize)
     {
         var expected = season.Median;
         var spread = Math.Max(season.Spread, Math.Max(Options.MinimumRelativeSpread * Math.Abs(expected), Options.MinimumSpread));
+        spread = Math.Max(spread, Math.Sqrt(Math.Abs(expected) * eventSize));
         var halfBand = Options.SeasonalDeviations * spread;
         var (lower, upper) = ClipBand(expected - halfBand, expected + halfBand);
 
@@ -144,9 +195,11 @@ public sealed class KpiAnomalyDetector
         var score = Math.Min(onResidual.RawScore, seasonalScore);
 
         var outside = value < lower || value > upper;
-        var isAnomaly = onResidual.IsAnomaly && outside;
+        var evidence = (onResidual.RawScore + Math.Min(1, deviations / 10)) / 2;
+        var likelihood = _likelihood.Update(evidence);
+        var isAnomaly = outside && (onResidual.IsAnomaly || likelihood >= Options.LikelihoodThreshold);
         var severity = isAnomaly ? AnomalyVerdict.SeverityOf(value, expected, lower, upper) : AnomalySeverity.None;
-        return new AnomalyVerdict(isAnomaly, value, expected, lower, upper, score, severity);
+        return new AnomalyVerdict(isAnomaly, value, expected, lower, upper, score, severity, likelihood);
     }
 
     private (double Lower, double Upper) ClipBand(double lower, double upper)

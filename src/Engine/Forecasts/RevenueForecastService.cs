@@ -95,7 +95,7 @@ public sealed class RevenueForecastService(IHistoryStore history, TimeProvider t
         }
 
         // The model that forecast the store's own recent days best wins; its errors size the range.
-        IDailyRevenueModel[] candidates = [new SeasonalNaiveModel(), new SeasonalMeanModel(), new FastTreeModel()];
+        IDailyRevenueModel[] candidates = [new SeasonalNaiveModel(), new SeasonalMeanModel(), new FastTreeModel(), new BlendModel()];
         var scores = candidates.Select(m => (Model: m, Score: ForecastScoring.Backtest(m, series, Math.Min(HoldoutDays, series.Count / 3)))).ToList();
         var best = scores.OrderBy(s => double.IsNaN(s.Score.Smape) ? double.MaxValue : s.Score.Smape).First();
         var q = Math.Clamp(best.Score.Q80, 0.05, 1.0);

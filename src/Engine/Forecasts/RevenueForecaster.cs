@@ -62,8 +62,13 @@ public sealed class SeasonalMeanModel : IDailyRevenueModel
 }
 
 /// <summary>
-/// ML.NET FastTree regression on calendar features (weekday, day of month, month) and lags (1, 7, 14, 28 days, the
-/// mean of the last week and of the same weekday over four weeks); days further ahead are forecast recursively.
+/// ML.NET FastTree regression. The label is the day's revenue as a multiple of its base, the mean of the same weekday
+/// over the last four weeks, and the forecast is that multiple times the base: a tree cannot extrapolate a level, but it
+/// can learn how days run against their usual weekday, and a weekday the shop has been closed on for four weeks has a
+/// base of zero, so it is forecast as zero rather than as a small sum. Features, all as multiples of the base where
+/// they are money: the same weekday 1-4 weeks back, yesterday, the trailing 7- and 28-day means, the 7-over-28 trend,
+/// day of week, day of month and progress through the month (holidays are not modelled: the data has no calendar of
+/// them). Days further ahead are forecast recursively.
 /// </summary>
 public sealed class FastTreeModel(int seed = 1) : IDailyRevenueModel
 {
@@ -84,7 +89,17 @@ public sealed class FastTreeModel(int seed = 1) : IDailyRevenueModel
         var ml = new MLContext(seed);
         var series = history.Select(d => d.Revenue).ToList();
         var dates = history.Select(d => d.Date).ToList();
-        var rows = Enumerable.Range(Reach, series.Count - Reach).Select(i => Row(series, dates[i], i, (float)series[i])).ToList();
+
+        // Days whose weekday had no revenue for four weeks teach nothing about multiples; they are forecast as zero.
+        var rows = Enumerable.Range(Reach, series.Count - Reach)
+            .Where(i => Base(series, i) > 0)
+            .Select(i => Row(series, dates[i], i, (float)(series[i] / Base(series, i))))
+            .ToList();
+        if (rows.Count < 14)
+        {
+            return new SeasonalMeanModel().Forecast(history, days);
+        }
+
         var pipeline = ml.Transforms.Concatenate("Features", FeatureRow.Features)
             .Append(ml.Regression.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRegressionTrainer.Options
             {
@@ -100,7 +115,9 @@ public sealed class FastTreeModel(int seed = 1) : IDailyRevenueModel
         for (var k = 0; k < days; k++)
         {
             var date = dates[^1].AddDays(1);
-            var predicted = Math.Max(0, engine.Predict(Row(series, date, series.Count, 0)).Score);
+            var i = series.Count;
+            var baseValue = Base(series, i);
+            var predicted = baseValue > 0 ? Math.Max(0, engine.Predict(Row(series, date, i, 0)).Score) * baseValue : 0;
             series.Add(predicted);
             dates.Add(date);
         }
@@ -108,41 +125,74 @@ public sealed class FastTreeModel(int seed = 1) : IDailyRevenueModel
         return series.GetRange(history.Count, days);
     }
 
-    private static FeatureRow Row(List<double> s, DateOnly date, int i, float label) => new()
+    /// <summary>The mean of the same weekday over the four weeks before day <paramref name="i"/>.</summary>
+    private static double Base(List<double> s, int i) => (s[i - 7] + s[i - 14] + s[i - 21] + s[i - 28]) / 4;
+
+    private static FeatureRow Row(List<double> s, DateOnly date, int i, float label)
     {
-        Label = label,
-        DayOfWeek = (float)date.DayOfWeek,
-        DayOfMonth = date.Day,
-        Month = date.Month,
-        Lag1 = (float)s[i - 1],
-        Lag7 = (float)s[i - 7],
-        Lag14 = (float)s[i - 14],
-        Lag28 = (float)s[i - 28],
-        Week = (float)Enumerable.Range(1, 7).Average(k => s[i - k]),
-        SameWeekday = (float)Enumerable.Range(1, 4).Average(k => s[i - (7 * k)]),
-    };
+        var b = Base(s, i);
+        var week = Enumerable.Range(1, 7).Average(k => s[i - k]);
+        var month = Enumerable.Range(1, 28).Average(k => s[i - k]);
+        return new FeatureRow
+        {
+            Label = label,
+            DayOfWeek = (float)date.DayOfWeek,
+            DayOfMonth = date.Day,
+            MonthProgress = (float)date.Day / DateTime.DaysInMonth(date.Year, date.Month),
+            Lag1 = (float)(s[i - 1] / b),
+            Lag7 = (float)(s[i - 7] / b),
+            Lag14 = (float)(s[i - 14] / b),
+            Lag21 = (float)(s[i - 21] / b),
+            Lag28 = (float)(s[i - 28] / b),
+            Week = (float)(week / b),
+            Month28 = (float)(month / b),
+            Trend = month > 0 ? (float)(week / month) : 1f,
+        };
+    }
 
     /// <summary>One day's features; ML.NET reads public fields by name.</summary>
     public sealed class FeatureRow
     {
-        public static readonly string[] Features = [nameof(DayOfWeek), nameof(DayOfMonth), nameof(Month), nameof(Lag1), nameof(Lag7), nameof(Lag14), nameof(Lag28), nameof(Week), nameof(SameWeekday)];
+        public static readonly string[] Features =
+        [
+            nameof(DayOfWeek), nameof(DayOfMonth), nameof(MonthProgress), nameof(Lag1), nameof(Lag7), nameof(Lag14), nameof(Lag21), nameof(Lag28),
+            nameof(Week), nameof(Month28), nameof(Trend),
+        ];
 
         public float Label { get; set; }
         public float DayOfWeek { get; set; }
         public float DayOfMonth { get; set; }
-        public float Month { get; set; }
+        public float MonthProgress { get; set; }
         public float Lag1 { get; set; }
         public float Lag7 { get; set; }
         public float Lag14 { get; set; }
+        public float Lag21 { get; set; }
         public float Lag28 { get; set; }
         public float Week { get; set; }
-        public float SameWeekday { get; set; }
+        public float Month28 { get; set; }
+        public float Trend { get; set; }
     }
 
     private sealed class Prediction
     {
         [ColumnName("Score")]
         public float Score { get; set; }
+    }
+}
+
+/// <summary>
+/// The mean of FastTree's and the seasonal mean's forecasts: two models that err differently (one learns how days run
+/// against their weekday, the other follows the weekday's level), so their average errs less than either on most data.
+/// </summary>
+public sealed class BlendModel(int seed = 1) : IDailyRevenueModel
+{
+    public string Name => "blend";
+
+    public IReadOnlyList<double> Forecast(IReadOnlyList<DayRevenue> history, int days)
+    {
+        var tree = new FastTreeModel(seed).Forecast(history, days);
+        var seasonal = new SeasonalMeanModel().Forecast(history, days);
+        return [.. tree.Zip(seasonal, (a, b) => (a + b) / 2)];
     }
 }
 

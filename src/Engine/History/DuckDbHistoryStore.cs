@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.Snapshots;
 
 namespace SalesDash.Engine.History;
@@ -13,7 +14,7 @@ namespace SalesDash.Engine.History;
 /// an order replaces the held one only when its version is newer, and its lines are replaced with it, so replaying
 /// a batch changes nothing. One connection, serialised, as DuckDB connections are not thread-safe.
 /// </summary>
-public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
+public sealed class DuckDbHistoryStore : IHistoryStore, IChannelInsightStore, IShipmentHistory, IDisposable
 {
     private static readonly string[] Schema =
     [
@@ -45,7 +46,34 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
             tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, session_id VARCHAR NOT NULL, channel VARCHAR NOT NULL,
             started_at TIMESTAMP NOT NULL, source VARCHAR NOT NULL)
         """,
+        """
+        CREATE TABLE IF NOT EXISTS history_order_touches (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, version BIGINT NOT NULL,
+            channel VARCHAR NOT NULL, placed_at TIMESTAMP NOT NULL, revenue DECIMAL(18,2) NOT NULL, currency VARCHAR NOT NULL,
+            cancelled BOOLEAN NOT NULL, touch VARCHAR, email_hash VARCHAR)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_ad_spend (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, spend_id VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+            occurred_at TIMESTAMP NOT NULL, spend DECIMAL(18,2) NOT NULL, currency VARCHAR NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_shipments (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, carrier VARCHAR NOT NULL, tracking_code VARCHAR NOT NULL,
+            event_id VARCHAR NOT NULL, status VARCHAR NOT NULL, status_detail VARCHAR NOT NULL, order_id VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL, est_delivery TIMESTAMP, shipped_at TIMESTAMP, delivered_at TIMESTAMP, public_url VARCHAR NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_traffic (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, day DATE NOT NULL, day_start TIMESTAMP NOT NULL, source VARCHAR NOT NULL,
+            medium VARCHAR NOT NULL, touch VARCHAR NOT NULL, users BIGINT NOT NULL, active_users BIGINT NOT NULL, sessions BIGINT NOT NULL,
+            conversions DECIMAL(18,4) NOT NULL, version BIGINT NOT NULL)
+        """,
         "CREATE TABLE IF NOT EXISTS stage_orders AS SELECT * FROM history_orders WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_touches AS SELECT * FROM history_order_touches WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_ad_spend AS SELECT * FROM history_ad_spend WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_shipments AS SELECT * FROM history_shipments WITH NO DATA",
+        "CREATE TABLE IF NOT EXISTS stage_traffic AS SELECT * FROM history_traffic WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_order_lines AS SELECT * FROM history_order_lines WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_refunds AS SELECT * FROM history_refunds WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_refund_lines AS SELECT * FROM history_refund_lines WITH NO DATA",
@@ -95,7 +123,38 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
         INSERT INTO history_sessions SELECT s.* FROM stage_sessions s
         ANTI JOIN stage_known_sessions t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id
         """,
+        // Every version of an order's touch is kept once; reads collapse them (see TouchesCollapsed).
+        """
+        INSERT INTO history_order_touches SELECT s.* FROM stage_touches s
+        ANTI JOIN history_order_touches t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id
+            AND t.version = s.version
+        """,
+        """
+        INSERT INTO history_ad_spend SELECT s.* FROM stage_ad_spend s
+        ANTI JOIN history_ad_spend t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.spend_id = s.spend_id
+        """,
+        """
+        INSERT INTO history_shipments SELECT s.* FROM stage_shipments s
+        ANTI JOIN history_shipments t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.carrier = s.carrier
+            AND t.tracking_code = s.tracking_code AND t.event_id = s.event_id
+        """,
+        // A day's traffic is replaced by a newer reading of the same day, source and medium; an older one changes nothing.
+        """
+        CREATE OR REPLACE TEMP TABLE stage_traffic_winners AS
+        SELECT s.* FROM stage_traffic s
+        WHERE NOT EXISTS (SELECT 1 FROM history_traffic t WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.day = s.day
+            AND t.source = s.source AND t.medium = s.medium AND t.version >= s.version)
+        """,
+        """
+        DELETE FROM history_traffic t USING stage_traffic_winners s WHERE t.tenant_id = s.tenant_id AND t.store_id = s.store_id
+            AND t.day = s.day AND t.source = s.source AND t.medium = s.medium
+        """,
+        "INSERT INTO history_traffic SELECT * FROM stage_traffic_winners",
         "DELETE FROM stage_orders",
+        "DELETE FROM stage_touches",
+        "DELETE FROM stage_ad_spend",
+        "DELETE FROM stage_shipments",
+        "DELETE FROM stage_traffic",
         "DELETE FROM stage_order_lines",
         "DELETE FROM stage_refunds",
         "DELETE FROM stage_refund_lines",
@@ -270,6 +329,88 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
         }, cancellationToken);
     }
 
+    public Task<InsightData> ReadAsync(string tenantId, HistoryRange range, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        ArgumentNullException.ThrowIfNull(range);
+        var scope = HistoryScope.Tenant(tenantId);
+        return RunAsync(connection =>
+        {
+            var orders = new List<OrderTouch>();
+            Query(connection, $"""
+                SELECT tenant_id, store_id, channel, order_id, version, placed_at, revenue, currency, cancelled, touch, email_hash
+                FROM ({TouchesCollapsed(Where(scope, "placed_at"))})
+                """, scope, range, r =>
+                {
+                    if (Enum.TryParse<SalesChannel>(r.GetString(2), out var channel))
+                    {
+                        orders.Add(new OrderTouch(r.GetString(0), r.GetString(1), channel, r.GetString(3), Long(r, 4), Utc(r, 5), Dec(r, 6),
+                            r.GetString(7), r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10)));
+                    }
+                });
+
+            // Every order, up to the range's end, of the buyers among the range's orders: their first touch and channels.
+            var customerOrders = new List<CustomerOrder>();
+            Query(connection, $"""
+                SELECT email_hash, channel, touch, placed_at, store_id, order_id
+                FROM ({TouchesCollapsed("tenant_id = $tenant AND placed_at < $to")})
+                WHERE email_hash IN (SELECT email_hash FROM ({TouchesCollapsed(Where(scope, "placed_at"))}) WHERE email_hash IS NOT NULL)
+                """, scope, range, r =>
+                {
+                    if (Enum.TryParse<SalesChannel>(r.GetString(1), out var channel))
+                    {
+                        customerOrders.Add(new CustomerOrder(r.GetString(0), channel, r.IsDBNull(2) ? null : r.GetString(2), Utc(r, 3), r.GetString(4), r.GetString(5)));
+                    }
+                });
+
+            var spend = new List<SpendFact>();
+            Query(connection, $"""
+                SELECT tenant_id, store_id, channel, spend_id, occurred_at, spend, currency FROM history_ad_spend WHERE {Where(scope, "occurred_at")}
+                """, scope, range, r =>
+                {
+                    if (Enum.TryParse<SalesChannel>(r.GetString(2), out var channel))
+                    {
+                        spend.Add(new SpendFact(r.GetString(0), r.GetString(1), channel, r.GetString(3), Utc(r, 4), Dec(r, 5), r.GetString(6)));
+                    }
+                });
+
+            var traffic = new List<TrafficFact>();
+            Query(connection, $"""
+                SELECT tenant_id, store_id, day, day_start, source, medium, touch, users, active_users, sessions, conversions, version
+                FROM history_traffic WHERE {Where(scope, "day_start")}
+                """, scope, range, r => traffic.Add(new TrafficFact(r.GetString(0), r.GetString(1), DateOnly.FromDateTime(r.GetDateTime(2)), Utc(r, 3),
+                    r.GetString(4), r.GetString(5), r.GetString(6), Long(r, 7), Long(r, 8), Long(r, 9), Dec(r, 10), Long(r, 11))));
+
+            return new InsightData(orders, CustomerHistories.From(customerOrders), spend) { Traffic = traffic };
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ParcelState>> ParcelsAsync(HistoryScope scope, HistoryRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        var storeFilter = scope.StoreId is null ? string.Empty : " AND store_id = $store";
+        var sql = $"""
+            SELECT store_id, carrier, tracking_code, arg_max(status, updated_at), arg_max(status_detail, updated_at),
+                   arg_max(order_id, updated_at) FILTER (WHERE order_id <> ''), min(updated_at), max(updated_at),
+                   arg_max(est_delivery, updated_at) FILTER (WHERE est_delivery IS NOT NULL), min(shipped_at),
+                   coalesce(min(delivered_at), min(updated_at) FILTER (WHERE status = 'delivered')),
+                   arg_max(public_url, updated_at) FILTER (WHERE public_url <> '')
+            FROM history_shipments WHERE tenant_id = $tenant{storeFilter}
+            GROUP BY store_id, carrier, tracking_code
+            HAVING max(updated_at) >= $from AND max(updated_at) < $to
+            ORDER BY max(updated_at) DESC, tracking_code
+            """;
+        return RunAsync<IReadOnlyList<ParcelState>>(connection =>
+        {
+            var parcels = new List<ParcelState>();
+            Query(connection, sql, scope, range, r => parcels.Add(new ParcelState(
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Text(r, 4), Text(r, 5), Utc(r, 6), Utc(r, 7),
+                r.IsDBNull(8) ? null : Utc(r, 8), r.IsDBNull(9) ? null : Utc(r, 9), r.IsDBNull(10) ? null : Utc(r, 10), Text(r, 11))));
+            return parcels;
+        }, cancellationToken);
+    }
+
     public async Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
@@ -336,6 +477,23 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
             row(reader);
         }
     }
+
+    /// <summary>
+    /// One row per order from its versions: the newest version's figures, the visit of the earliest version that names
+    /// one, the buyer of the newest that names one. Every version shares tenant, store and placed_at, so
+    /// <paramref name="where"/> may filter on them before grouping.
+    /// </summary>
+    private static string TouchesCollapsed(string where) => $"""
+        SELECT tenant_id, store_id, order_id, max(version) AS version, arg_max(channel, version) AS channel, arg_max(placed_at, version) AS placed_at,
+               arg_max(revenue, version) AS revenue, arg_max(currency, version) AS currency, arg_max(cancelled, version) AS cancelled,
+               arg_min(touch, version) FILTER (WHERE touch IS NOT NULL) AS touch,
+               arg_max(email_hash, version) FILTER (WHERE email_hash IS NOT NULL) AS email_hash
+        FROM history_order_touches WHERE {where} GROUP BY tenant_id, store_id, order_id
+        """;
+
+    private static DateTimeOffset Utc(DbDataReader reader, int ordinal) => new(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc));
+
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) || reader.GetString(ordinal).Length == 0 ? null : reader.GetString(ordinal);
 
     private static decimal Dec(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0m : reader.GetDecimal(ordinal);
 
@@ -404,6 +562,54 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
                     .EndRow();
             }
         }
+
+        using (var touches = connection.CreateAppender("stage_touches"))
+        {
+            foreach (var t in batch.Touches)
+            {
+                touches.CreateRow()
+                    .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.OrderId).AppendValue(t.Version).AppendValue(t.Channel.ToString())
+                    .AppendValue(t.PlacedAt.UtcDateTime).AppendValue(HistoryFacts.Cents(t.Revenue)).AppendValue(t.Currency).AppendValue(t.Cancelled)
+                    .AppendValue(t.Touch).AppendValue(t.EmailHash)
+                    .EndRow();
+            }
+        }
+
+        using (var spend = connection.CreateAppender("stage_ad_spend"))
+        {
+            foreach (var f in batch.Spend)
+            {
+                spend.CreateRow()
+                    .AppendValue(f.TenantId).AppendValue(f.StoreId).AppendValue(f.SpendId).AppendValue(f.Channel.ToString())
+                    .AppendValue(f.OccurredAt.UtcDateTime).AppendValue(HistoryFacts.Cents(f.Spend)).AppendValue(f.Currency)
+                    .EndRow();
+            }
+        }
+
+        using (var shipments = connection.CreateAppender("stage_shipments"))
+        {
+            foreach (var p in batch.Shipments)
+            {
+                shipments.CreateRow()
+                    .AppendValue(p.TenantId).AppendValue(p.StoreId).AppendValue(p.Carrier).AppendValue(p.TrackingCode).AppendValue(p.EventId)
+                    .AppendValue(p.Status).AppendValue(p.StatusDetail).AppendValue(p.OrderId).AppendValue(p.UpdatedAt.UtcDateTime)
+                    .AppendValue(p.EstimatedDelivery?.UtcDateTime).AppendValue(p.ShippedAt?.UtcDateTime).AppendValue(p.DeliveredAt?.UtcDateTime)
+                    .AppendValue(p.PublicUrl)
+                    .EndRow();
+            }
+        }
+
+        using (var traffic = connection.CreateAppender("stage_traffic"))
+        {
+            foreach (var t in batch.Traffic)
+            {
+                traffic.CreateRow()
+                    .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.Day).AppendValue(t.DayStartUtc.UtcDateTime).AppendValue(t.Source)
+                    .AppendValue(t.Medium).AppendValue(t.Touch).AppendValue(t.Users).AppendValue(t.ActiveUsers).AppendValue(t.Sessions)
+                    .AppendValue(t.Conversions).AppendValue(t.Version)
+                    .EndRow();
+            }
+        }
     }
 
     private static void Execute(DuckDBConnection connection, string sql)
@@ -443,7 +649,11 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IDisposable
         }
 
         // Staged rows left by a write that died mid-way are not facts yet; the writer retries them.
-        foreach (var table in new[] { "stage_orders", "stage_order_lines", "stage_refunds", "stage_refund_lines", "stage_sessions" })
+        foreach (var table in new[]
+                 {
+                     "stage_orders", "stage_order_lines", "stage_refunds", "stage_refund_lines", "stage_sessions", "stage_touches", "stage_ad_spend",
+                     "stage_shipments", "stage_traffic",
+                 })
         {
             Execute(connection, $"DELETE FROM {table}");
         }

@@ -1,4 +1,5 @@
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Insights.MultiChannel;
 
 namespace SalesDash.Engine.History;
 
@@ -47,6 +48,25 @@ public sealed record RefundLineFact(int LineNo, string Sku, int Quantity, decima
 public sealed record SessionFact(string TenantId, string StoreId, SalesChannel Channel, string SessionId, DateTimeOffset StartedAt, string Source);
 
 /// <summary>
+/// One carrier-tracking event of one parcel; idempotent by (tenant, store, carrier, tracking code, event id). A parcel's
+/// state is its newest event's (by <see cref="UpdatedAt"/>); optional texts are "" and unknown instants null.
+/// </summary>
+public sealed record ShipmentFact(
+    string TenantId,
+    string StoreId,
+    string Carrier,
+    string TrackingCode,
+    string EventId,
+    string Status,
+    string StatusDetail,
+    string OrderId,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? EstimatedDelivery,
+    DateTimeOffset? ShippedAt,
+    DateTimeOffset? DeliveredAt,
+    string PublicUrl);
+
+/// <summary>
 /// Facts to write in one go. Building it coalesces by key, so a batch never holds one order twice (the newest
 /// version is kept) and the stores never see a key twice in one write.
 /// </summary>
@@ -55,6 +75,10 @@ public sealed class HistoryBatch
     private readonly Dictionary<(string, string, string), OrderFact> _orders = [];
     private readonly Dictionary<(string, string, string), RefundFact> _refunds = [];
     private readonly Dictionary<(string, string, string), SessionFact> _sessions = [];
+    private readonly Dictionary<(string, string, string, long), OrderTouch> _touches = [];
+    private readonly Dictionary<(string, string, string), SpendFact> _spend = [];
+    private readonly Dictionary<(string, string, string, string, string), ShipmentFact> _shipments = [];
+    private readonly Dictionary<(string, string, DateOnly, string, string), TrafficFact> _traffic = [];
 
     public IReadOnlyCollection<OrderFact> Orders => _orders.Values;
 
@@ -62,9 +86,18 @@ public sealed class HistoryBatch
 
     public IReadOnlyCollection<SessionFact> Sessions => _sessions.Values;
 
-    public int Count => _orders.Count + _refunds.Count + _sessions.Count;
+    /// <summary>Orders' touches and buyers for multi-channel insight, in the reporting currency.</summary>
+    public IReadOnlyCollection<OrderTouch> Touches => _touches.Values;
 
-    /// <summary>Adds the facts an accepted event carries; events history does not keep (ad spend) add nothing.</summary>
+    public IReadOnlyCollection<SpendFact> Spend => _spend.Values;
+
+    public IReadOnlyCollection<ShipmentFact> Shipments => _shipments.Values;
+
+    public IReadOnlyCollection<TrafficFact> Traffic => _traffic.Values;
+
+    public int Count => _orders.Count + _refunds.Count + _sessions.Count + _touches.Count + _spend.Count + _shipments.Count + _traffic.Count;
+
+    /// <summary>Adds the facts an accepted event carries: history's own and multi-channel insight's.</summary>
     public void Add(CommerceEvent commerceEvent)
     {
         switch (HistoryFacts.From(commerceEvent))
@@ -78,6 +111,54 @@ public sealed class HistoryBatch
             case SessionFact session:
                 Add(session);
                 break;
+            case ShipmentFact shipment:
+                Add(shipment);
+                break;
+        }
+
+        switch (InsightFacts.From(commerceEvent))
+        {
+            case OrderTouch touch:
+                Add(touch);
+                break;
+            case SpendFact spend:
+                Add(spend);
+                break;
+            case TrafficFact traffic:
+                Add(traffic);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Every version of an order's touch is kept (once): the stores collapse them on read, taking the visit from the
+    /// earliest version that names one and the rest from the newest, so the answer does not depend on arrival order.
+    /// </summary>
+    public void Add(OrderTouch touch)
+    {
+        ArgumentNullException.ThrowIfNull(touch);
+        _touches.TryAdd((touch.TenantId, touch.StoreId, touch.OrderId, touch.Version), touch);
+    }
+
+    public void Add(SpendFact spend)
+    {
+        ArgumentNullException.ThrowIfNull(spend);
+        _spend.TryAdd((spend.TenantId, spend.StoreId, spend.SpendId), spend);
+    }
+
+    public void Add(ShipmentFact shipment)
+    {
+        ArgumentNullException.ThrowIfNull(shipment);
+        _shipments.TryAdd((shipment.TenantId, shipment.StoreId, shipment.Carrier, shipment.TrackingCode, shipment.EventId), shipment);
+    }
+
+    public void Add(TrafficFact traffic)
+    {
+        ArgumentNullException.ThrowIfNull(traffic);
+        var key = (traffic.TenantId, traffic.StoreId, traffic.Day, traffic.Source, traffic.Medium);
+        if (!_traffic.TryGetValue(key, out var held) || traffic.Version >= held.Version)
+        {
+            _traffic[key] = traffic;
         }
     }
 
@@ -121,6 +202,26 @@ public sealed class HistoryBatch
         {
             Add(session);
         }
+
+        foreach (var touch in other.Touches)
+        {
+            Add(touch);
+        }
+
+        foreach (var spend in other.Spend)
+        {
+            Add(spend);
+        }
+
+        foreach (var shipment in other.Shipments)
+        {
+            Add(shipment);
+        }
+
+        foreach (var traffic in other.Traffic)
+        {
+            Add(traffic);
+        }
     }
 }
 
@@ -154,6 +255,20 @@ public static class HistoryFacts
                 session.SessionId,
                 session.OccurredAt.ToUniversalTime(),
                 OrUnknown(session.Source)),
+            ShipmentUpdated shipment => new ShipmentFact(
+                shipment.Store.TenantId,
+                shipment.Store.StoreId,
+                shipment.Carrier.Trim(),
+                shipment.TrackingCode.Trim(),
+                shipment.EventId,
+                shipment.Status.Trim().ToLowerInvariant(),
+                shipment.StatusDetail?.Trim() ?? string.Empty,
+                shipment.OrderId?.Trim() ?? string.Empty,
+                shipment.OccurredAt.ToUniversalTime(),
+                shipment.EstimatedDelivery?.ToUniversalTime(),
+                shipment.ShippedAt?.ToUniversalTime(),
+                shipment.DeliveredAt?.ToUniversalTime(),
+                shipment.PublicUrl?.Trim() ?? string.Empty),
             _ => null,
         };
     }

@@ -11,6 +11,10 @@ internal static class HistorySql
         ("history_refunds", "occurred_at"),
         ("history_refund_lines", "occurred_at"),
         ("history_sessions", "started_at"),
+        ("history_order_touches", "placed_at"),
+        ("history_ad_spend", "occurred_at"),
+        ("history_shipments", "updated_at"),
+        ("history_traffic", "day_start"),
         ("minute_kpi", "minute"),
     ];
 

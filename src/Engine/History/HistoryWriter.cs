@@ -8,7 +8,8 @@ using SalesDash.Contracts.Commerce;
 namespace SalesDash.Engine.History;
 
 /// <summary>
-/// One per node: collects the facts of events the tenant entities accepted (orders, refunds, sessions) and writes
+/// One per node: collects the facts of events the tenant entities accepted (orders, refunds, sessions, and for
+/// multi-channel insight order touches, ad spend, shipments and analytics traffic) and writes
 /// them to the history store in batches, so an entity never waits on I/O. Pending facts are coalesced by key
 /// (for an order the newest version wins), a batch is written at the flush interval or once it reaches
 /// <see cref="MaxPending"/>, and a failed batch is merged back and retried: nothing is dropped, and the store's

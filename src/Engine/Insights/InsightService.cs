@@ -1,6 +1,7 @@
 using System.Globalization;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
+using SalesDash.Engine.Insights.MultiChannel;
 
 namespace SalesDash.Engine.Insights;
 
@@ -23,10 +24,12 @@ public sealed record StoreInsights(
 
 /// <summary>
 /// Turns a store's history into sentences: how revenue moved against the same weekday last week and whether orders or
-/// order value moved it, which product moved most, refunds and conversion when they stand out. Only what the history
-/// holds is said (there is no stock data, so nothing about selling out).
+/// order value moved it, which sales channel and which product moved most, how an ad channel's visits paid against its
+/// spend, refunds and conversion when they stand out. Only what the data holds is said: there is no stock data, so
+/// nothing about selling out, and spend facts carry no campaign, so an ad insight names the channel, not a campaign.
 /// </summary>
-public sealed class InsightService(IHistoryStore history, TimeProvider time)
+/// <param name="channels">Last-touch orders and ad spend; without it (multi-channel insights not hosted) no ad insight is made.</param>
+public sealed class InsightService(IHistoryStore history, TimeProvider time, IChannelInsightStore? channels = null)
 {
     /// <summary>A change smaller than this is "held": below it, a day's noise would be reported as news.</summary>
     public const decimal Steady = 0.05m;
@@ -91,6 +94,29 @@ public sealed class InsightService(IHistoryStore history, TimeProvider time)
                 [new("Product revenue", top.Now, top.Then, store.Currency), new("Store revenue", now0.GrossRevenue, then.GrossRevenue, store.Currency)]));
         }
 
+        // The sales channel whose revenue moved most, when it moved notably and is a real share of the store's move.
+        var channelsNow = await history.BreakdownAsync(scope, current, BreakdownDimension.Channel, cancellationToken);
+        var channelsThen = (await history.BreakdownAsync(scope, previous, BreakdownDimension.Channel, cancellationToken)).ToDictionary(c => c.Key, StringComparer.Ordinal);
+        var channelMoves = channelsNow.Select(c => (c.Key, c.Label, Now: c.GrossRevenue, Then: channelsThen.TryGetValue(c.Key, out var t) ? t.GrossRevenue : 0m,
+                Orders: c.Orders, OrdersThen: channelsThen.TryGetValue(c.Key, out var o) ? o.Orders : 0L))
+            .Concat(channelsThen.Values.Where(t => channelsNow.All(c => c.Key != t.Key)).Select(t => (t.Key, t.Label, Now: 0m, Then: t.GrossRevenue, Orders: 0L, OrdersThen: t.Orders)))
+            .Where(m => m.Then > 0m && Change(m.Now, m.Then) is { } cc && Math.Abs(cc) >= Notable)
+            .OrderByDescending(m => Math.Abs(m.Now - m.Then))
+            .ToList();
+        if (channelMoves.Count > 0 && channelMoves[0] is var move && (storeMove == 0m || Math.Abs(move.Now - move.Then) >= 0.25m * Math.Abs(storeMove)))
+        {
+            var cc = Change(move.Now, move.Then)!.Value;
+            insights.Add(new Insight(
+                "channel-change",
+                $"Revenue from {move.Label} {(cc < 0 ? "fell" : "rose")} {Percent(cc)} against last {weekday} at this time ({Money(move.Now)} against {Money(move.Then)}, {move.Orders} orders against {move.OrdersThen}).",
+                [new("Channel revenue", move.Now, move.Then, store.Currency), new("Channel orders", move.Orders, move.OrdersThen, "orders")]));
+        }
+
+        if (channels is not null)
+        {
+            insights.AddRange(await AdInsightsAsync(store, current, previous, weekday, Money, cancellationToken));
+        }
+
         if (now0.GrossRevenue > 0m && now0.Refunds / now0.GrossRevenue >= 0.10m)
         {
             var share = now0.Refunds / now0.GrossRevenue;
@@ -114,6 +140,49 @@ public sealed class InsightService(IHistoryStore history, TimeProvider time)
 
         return new StoreInsights(store.Store.TenantId, store.Store.StoreId, store.Currency, zone.Id, now, "today so far",
             $"last {weekday} to the same time", insights);
+    }
+
+    /// <summary>
+    /// For each ad channel with spend in both periods: revenue of orders whose last touch was that channel against its
+    /// spend. Said when the revenue moved notably and the spend did not move with it (the costly case: paying the same or
+    /// more for less), with both changes and the return on spend of each period.
+    /// </summary>
+    private async Task<IReadOnlyList<Insight>> AdInsightsAsync(StoreProfile store, HistoryRange current, HistoryRange previous, string weekday,
+        Func<decimal, string> money, CancellationToken cancellationToken)
+    {
+        var now = await channels!.ReadAsync(store.Store.TenantId, current, cancellationToken);
+        var then = await channels.ReadAsync(store.Store.TenantId, previous, cancellationToken);
+        var insights = new List<Insight>();
+        foreach (var channel in new[] { Contracts.Commerce.SalesChannel.FacebookAds, Contracts.Commerce.SalesChannel.GoogleAds })
+        {
+            var touch = channel.ToString();
+            decimal Revenue(InsightData d) => d.Orders.Where(o => o.StoreId == store.Store.StoreId && !o.Cancelled && o.Touch == touch).Sum(o => o.Revenue);
+            decimal Spend(InsightData d) => d.Spend.Where(s => s.StoreId == store.Store.StoreId && s.Channel == channel).Sum(s => s.Spend);
+            var (revenue, revenueThen, spend, spendThen) = (Revenue(now), Revenue(then), Spend(now), Spend(then));
+            if (spend <= 0m || spendThen <= 0m || revenueThen <= 0m || Change(revenue, revenueThen) is not { } rc || Change(spend, spendThen) is not { } sc)
+            {
+                continue;
+            }
+
+            if (rc <= -Notable && sc > -Steady)
+            {
+                var name = channel == Contracts.Commerce.SalesChannel.FacebookAds ? "Facebook Ads" : "Google Ads";
+                var roas = Math.Round(revenue / spend, 2, MidpointRounding.AwayFromZero);
+                var roasThen = Math.Round(revenueThen / spendThen, 2, MidpointRounding.AwayFromZero);
+                insights.Add(new Insight(
+                    "ad-channel",
+                    $"Revenue from {name} visits fell {Percent(rc)} against last {weekday} at this time ({money(revenue)} against {money(revenueThen)}) "
+                        + $"while spend {(Math.Abs(sc) < Steady ? $"held ({Signed(sc)})" : $"rose {Percent(sc)}")} ({money(spend)} against {money(spendThen)}): "
+                        + $"each {store.Currency} 1 of spend brought {store.Currency} {roas.ToString("0.00", CultureInfo.InvariantCulture)} against {roasThen.ToString("0.00", CultureInfo.InvariantCulture)} — check the {name} campaigns.",
+                    [
+                        new($"{name} last-touch revenue", revenue, revenueThen, store.Currency),
+                        new($"{name} spend", spend, spendThen, store.Currency),
+                        new($"{name} return on spend", roas, roasThen, "x"),
+                    ]));
+            }
+        }
+
+        return insights;
     }
 
     private async Task<HistoryTotals> TotalsAsync(HistoryScope scope, HistoryRange range, CancellationToken cancellationToken)

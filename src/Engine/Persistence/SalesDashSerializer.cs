@@ -32,6 +32,8 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(RefundIssued), "refund-issued"),
         (typeof(SessionStarted), "session-started"),
         (typeof(AdSpendRecorded), "ad-spend-recorded"),
+        (typeof(ShipmentUpdated), "shipment-updated"),
+        (typeof(TrafficReported), "traffic-reported"),
         (typeof(KpiSnapshot), "kpi-snapshot.v1"),
         (typeof(TenantStore.Record), "tenant-store.record"),
         (typeof(TenantStore.Recorded), "tenant-store.recorded"),

@@ -25,6 +25,10 @@ public sealed class KpiState
     private const int RevenueWindowMinutes = 60;
 
     private readonly Dictionary<long, MinuteBucket> _buckets = [];
+
+    // The same minutes split by the channel each event came through. Channels are few per store (one per
+    // connector, at most the enum's size) and a channel only has buckets for minutes it had an event in.
+    private readonly Dictionary<SalesChannel, Dictionary<long, MinuteBucket>> _channelBuckets = [];
     private readonly Dictionary<string, OrderContribution> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _refunds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _seenEvents = new(StringComparer.Ordinal);
@@ -36,6 +40,7 @@ public sealed class KpiState
 
     private long _watermarkMinute = long.MinValue;
     private long _oldestBucketMinute = long.MaxValue;
+    private long _channelsCompleteFrom = long.MinValue;
 
     public KpiState(StoreRef store)
     {
@@ -55,6 +60,18 @@ public sealed class KpiState
 
     /// <summary>How many minute buckets are held; bounded by <see cref="BucketRetention"/>.</summary>
     public int BucketCount => _buckets.Count;
+
+    /// <summary>How many per-channel minute buckets are held, over all channels; bounded by <see cref="BucketRetention"/>.</summary>
+    public int ChannelBucketCount => _channelBuckets.Values.Sum(b => b.Count);
+
+    /// <summary>The channels with at least one minute held, in enum order.</summary>
+    public IReadOnlyList<SalesChannel> Channels => [.. _channelBuckets.Where(kv => kv.Value.Count > 0).Select(kv => kv.Key).Order()];
+
+    /// <summary>
+    /// The first minute whose per-channel figures are complete; null when they all are. State recovered from a
+    /// snapshot written before buckets were split by channel knows no channel for the minutes before it.
+    /// </summary>
+    public DateTimeOffset? ChannelsCompleteFrom => _channelsCompleteFrom == long.MinValue ? null : FromMinute(_channelsCompleteFrom);
 
     /// <summary>How many orders are tracked for the version gate; bounded by <see cref="BucketRetention"/>.</summary>
     public int TrackedOrderCount => _orders.Count;
@@ -110,6 +127,7 @@ public sealed class KpiState
                     _refunds[refund.RefundId] = occurredMinute;
                     _refundExpiry.Enqueue(refund.RefundId, occurredMinute);
                     BucketAt(occurredMinute).Refunds += refund.Amount;
+                    ChannelBucketAt(refund.Channel, occurredMinute).Refunds += refund.Amount;
                     changed.Add(occurredMinute);
                 }
 
@@ -118,6 +136,7 @@ public sealed class KpiState
                 if (IsRetained(occurredMinute))
                 {
                     BucketAt(occurredMinute).Sessions++;
+                    ChannelBucketAt(commerceEvent.Channel, occurredMinute).Sessions++;
                     changed.Add(occurredMinute);
                 }
 
@@ -126,6 +145,7 @@ public sealed class KpiState
                 if (IsRetained(occurredMinute))
                 {
                     BucketAt(occurredMinute).AdSpend += spend.Spend;
+                    ChannelBucketAt(spend.Channel, occurredMinute).AdSpend += spend.Spend;
                     changed.Add(occurredMinute);
                 }
 
@@ -212,6 +232,16 @@ public sealed class KpiState
             : null;
     }
 
+    /// <summary>The totals of one UTC minute on one channel; null when the channel had nothing in it or it is no longer held.</summary>
+    public MinuteBucketSnapshot? MinuteAt(DateTimeOffset minute, SalesChannel channel)
+    {
+        var key = ToMinute(minute);
+        return _channelBuckets.TryGetValue(channel, out var buckets) && buckets.TryGetValue(key, out var b)
+            ? new MinuteBucketSnapshot(FromMinute(key), b.Gross, b.Refunds, b.Orders, b.Units, b.NewCustomerOrders, b.ReturningCustomerOrders,
+                b.CancelledOrders, b.Sessions, b.AdSpend)
+            : null;
+    }
+
     /// <summary>A serialisable copy of everything held, for persistence snapshots.</summary>
     public KpiSnapshot ToSnapshot() => new(
         EventsApplied,
@@ -222,9 +252,14 @@ public sealed class KpiState
             kv.Value.Orders, kv.Value.Units, kv.Value.NewCustomerOrders, kv.Value.ReturningCustomerOrders, kv.Value.CancelledOrders,
             kv.Value.Sessions, kv.Value.AdSpend)).ToArray(),
         _orders.Select(kv => new OrderSnapshot(kv.Key, kv.Value.Version, FromMinute(kv.Value.Minute), kv.Value.Total,
-            kv.Value.Units, kv.Value.Returning, kv.Value.Cancelled)).ToArray(),
+            kv.Value.Units, kv.Value.Returning, kv.Value.Cancelled, kv.Value.Channel)).ToArray(),
         _refunds.Select(kv => new RefundSnapshot(kv.Key, FromMinute(kv.Value))).ToArray(),
-        _seenEvents.Select(kv => new SeenEventSnapshot(kv.Key, FromMinute(kv.Value))).ToArray());
+        _seenEvents.Select(kv => new SeenEventSnapshot(kv.Key, FromMinute(kv.Value))).ToArray(),
+        KpiSnapshot.CurrentFormat,
+        _channelBuckets.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.OrderBy(b => b.Key).Select(b => new ChannelMinuteSnapshot(kv.Key,
+            FromMinute(b.Key), b.Value.Gross, b.Value.Refunds, b.Value.Orders, b.Value.Units, b.Value.NewCustomerOrders,
+            b.Value.ReturningCustomerOrders, b.Value.CancelledOrders, b.Value.Sessions, b.Value.AdSpend))).ToArray(),
+        ChannelsCompleteFrom);
 
     /// <summary>Rebuilds the state a snapshot was taken from.</summary>
     public static KpiState FromSnapshot(StoreRef store, KpiSnapshot snapshot)
@@ -255,10 +290,35 @@ public sealed class KpiState
             bucket.AdSpend = b.AdSpend;
         }
 
+        if (snapshot.Format < 2)
+        {
+            // Written before buckets were split by channel: the minutes it holds have no channel, so channel
+            // series start after them rather than reading a made-up zero for every channel.
+            state._channelsCompleteFrom = state._watermarkMinute == long.MinValue ? long.MinValue : state._watermarkMinute + 1;
+        }
+        else if (snapshot.ChannelsCompleteFrom is { } complete)
+        {
+            state._channelsCompleteFrom = ToMinute(complete);
+        }
+
+        foreach (var c in snapshot.ChannelBuckets ?? [])
+        {
+            var bucket = state.ChannelBucketAt(c.Channel, ToMinute(c.Minute));
+            bucket.Gross = c.GrossRevenue;
+            bucket.Refunds = c.Refunds;
+            bucket.Orders = c.Orders;
+            bucket.Units = c.Units;
+            bucket.NewCustomerOrders = c.NewCustomerOrders;
+            bucket.ReturningCustomerOrders = c.ReturningCustomerOrders;
+            bucket.CancelledOrders = c.CancelledOrders;
+            bucket.Sessions = c.Sessions;
+            bucket.AdSpend = c.AdSpend;
+        }
+
         foreach (var o in snapshot.Orders)
         {
             var minute = ToMinute(o.PlacedMinute);
-            state._orders[o.OrderId] = new OrderContribution(o.Version, minute, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled);
+            state._orders[o.OrderId] = new OrderContribution(o.Version, minute, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled, o.Channel);
             state._orderExpiry.Enqueue(o.OrderId, minute);
         }
 
@@ -285,6 +345,13 @@ public sealed class KpiState
         {
             oldBucket.Remove(previous);
             changed.Add(previous.Minute);
+
+            // An order recovered from a pre-channel snapshot has no channel contribution to take out.
+            if (previous.Channel is { } oldChannel && _channelBuckets.TryGetValue(oldChannel, out var channelBuckets)
+                && channelBuckets.TryGetValue(previous.Minute, out var oldChannelBucket))
+            {
+                oldChannelBucket.Remove(previous);
+            }
         }
 
         var minute = ToMinute(order.PlacedAt);
@@ -297,10 +364,11 @@ public sealed class KpiState
         // the money comes back through RefundIssued. That is Shopify's split of gross sales and returns,
         // and it avoids subtracting the same money twice when the refund arrives.
         var contribution = new OrderContribution(order.Version, minute, order.TotalPrice,
-            order.Lines.Sum(line => line.Quantity), order.ReturningCustomer, order.CancelledAt is not null);
+            order.Lines.Sum(line => line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel);
         _orders[order.OrderId] = contribution;
         _orderExpiry.Enqueue(order.OrderId, minute);
         BucketAt(minute).Add(contribution);
+        ChannelBucketAt(order.Channel, minute).Add(contribution);
         changed.Add(minute);
     }
 
@@ -337,11 +405,18 @@ public sealed class KpiState
         }
 
         // Walk minute by minute for the usual small step; scan the keys when event time jumped far ahead.
+        // A channel never has a minute the store-wide buckets lack, so the same walk prunes the channels.
         if (bucketHorizon - _oldestBucketMinute <= _buckets.Count)
         {
             for (var minute = _oldestBucketMinute; minute < bucketHorizon; minute++)
             {
-                _buckets.Remove(minute);
+                if (_buckets.Remove(minute))
+                {
+                    foreach (var channel in _channelBuckets.Values)
+                    {
+                        channel.Remove(minute);
+                    }
+                }
             }
         }
         else
@@ -349,6 +424,14 @@ public sealed class KpiState
             foreach (var minute in _buckets.Keys.Where(m => m < bucketHorizon).ToArray())
             {
                 _buckets.Remove(minute);
+            }
+
+            foreach (var channel in _channelBuckets.Values)
+            {
+                foreach (var minute in channel.Keys.Where(m => m < bucketHorizon).ToArray())
+                {
+                    channel.Remove(minute);
+                }
             }
         }
 
@@ -375,6 +458,23 @@ public sealed class KpiState
             bucket = new MinuteBucket();
             _buckets[minute] = bucket;
             _oldestBucketMinute = Math.Min(_oldestBucketMinute, minute);
+        }
+
+        return bucket;
+    }
+
+    private MinuteBucket ChannelBucketAt(SalesChannel channel, long minute)
+    {
+        if (!_channelBuckets.TryGetValue(channel, out var buckets))
+        {
+            buckets = [];
+            _channelBuckets[channel] = buckets;
+        }
+
+        if (!buckets.TryGetValue(minute, out var bucket))
+        {
+            bucket = new MinuteBucket();
+            buckets[minute] = bucket;
         }
 
         return bucket;
@@ -441,7 +541,8 @@ public sealed class KpiState
 
     private static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
 
-    private sealed record OrderContribution(DateTimeOffset Version, long Minute, decimal Total, int Units, bool Returning, bool Cancelled);
+    /// <param name="Channel">Null for an order recovered from a snapshot written before buckets were split by channel.</param>
+    private sealed record OrderContribution(DateTimeOffset Version, long Minute, decimal Total, int Units, bool Returning, bool Cancelled, SalesChannel? Channel);
 
     private sealed class MinuteBucket
     {
@@ -495,6 +596,13 @@ public sealed class KpiState
 }
 
 /// <summary>Everything a <see cref="KpiState"/> holds, in a form persistence snapshots can serialise.</summary>
+/// <remarks>
+/// Snapshots already in the store are read by this same record: fields added later are optional, and
+/// <see cref="Format"/> (absent, so 1, in the first format) says which of them the writer knew about.
+/// </remarks>
+/// <param name="Format">1: store-wide buckets only. 2: also <see cref="ChannelBuckets"/> and each order's channel.</param>
+/// <param name="ChannelBuckets">Per-channel minute totals (format 2).</param>
+/// <param name="ChannelsCompleteFrom">The first minute with complete channel figures; null when all are (format 2).</param>
 public sealed record KpiSnapshot(
     long EventsApplied,
     string? Currency,
@@ -503,7 +611,28 @@ public sealed record KpiSnapshot(
     IReadOnlyList<MinuteBucketSnapshot> Buckets,
     IReadOnlyList<OrderSnapshot> Orders,
     IReadOnlyList<RefundSnapshot> Refunds,
-    IReadOnlyList<SeenEventSnapshot> SeenEvents);
+    IReadOnlyList<SeenEventSnapshot> SeenEvents,
+    int Format = 1,
+    IReadOnlyList<ChannelMinuteSnapshot>? ChannelBuckets = null,
+    DateTimeOffset? ChannelsCompleteFrom = null)
+{
+    /// <summary>The format <see cref="KpiState.ToSnapshot"/> writes.</summary>
+    public const int CurrentFormat = 2;
+}
+
+/// <summary>One channel's totals of one minute in a <see cref="KpiSnapshot"/>.</summary>
+public sealed record ChannelMinuteSnapshot(
+    SalesChannel Channel,
+    DateTimeOffset Minute,
+    decimal GrossRevenue,
+    decimal Refunds,
+    int Orders,
+    int Units,
+    int NewCustomerOrders,
+    int ReturningCustomerOrders,
+    int CancelledOrders,
+    int Sessions,
+    decimal AdSpend);
 
 /// <summary>One minute's totals in a <see cref="KpiSnapshot"/>.</summary>
 public sealed record MinuteBucketSnapshot(
@@ -526,7 +655,8 @@ public sealed record OrderSnapshot(
     decimal TotalPrice,
     int Units,
     bool ReturningCustomer,
-    bool Cancelled);
+    bool Cancelled,
+    SalesChannel? Channel = null);
 
 /// <summary>A refund already counted, so a retried one is not.</summary>
 public sealed record RefundSnapshot(string RefundId, DateTimeOffset Minute);

@@ -156,6 +156,20 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal refused this one event and carries on. Forget it was in flight, so a redelivery is decided
+        // afresh; otherwise it would be answered "duplicate", its sender would acknowledge it, and it would be lost.
+        if (@event is CommerceEvent rejected)
+        {
+            _inFlight.Remove(rejected);
+            _log.Error(cause, "The journal rejected event {0} of {1}; it was not acknowledged and will be counted when redelivered", rejected.EventId, PersistenceId);
+            return;
+        }
+
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
     private void GetTiles(TenantStore.GetTiles query)
     {
         // The caller's profile is the authority on currency and zone; later pushes use it too.

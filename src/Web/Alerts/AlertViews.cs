@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Mail;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Anomalies;
 
@@ -27,7 +28,8 @@ public sealed record AlertRuleRequest(
     bool? InApp = null,
     QuietHoursView? QuietHours = null,
     string? StoreId = null,
-    bool? Enabled = null);
+    bool? Enabled = null,
+    string? Channel = null);
 
 /// <summary>A rule as the API shows it.</summary>
 public sealed record AlertRuleView(
@@ -49,7 +51,8 @@ public sealed record AlertRuleView(
     QuietHoursView? QuietHours,
     bool Enabled,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Channel)
 {
     public static AlertRuleView Of(AlertRule r)
     {
@@ -57,7 +60,7 @@ public sealed record AlertRuleView(
         return new AlertRuleView(r.Id, r.TenantId, r.StoreId, r.Name, r.Kind.ToString(), r.Metric.ToString(), r.Direction.ToString(), r.Threshold,
             r.WindowMinutes, r.Comparison.ToString(), r.MinimumSeverity.ToString(), (int)r.Frequency.TotalMinutes, r.Recipients, r.WebhookUrl, r.InApp,
             r.QuietHours is { } q ? new QuietHoursView(q.Start.ToString("HH:mm", CultureInfo.InvariantCulture), q.End.ToString("HH:mm", CultureInfo.InvariantCulture)) : null,
-            r.Enabled, r.CreatedAt, r.UpdatedAt);
+            r.Enabled, r.CreatedAt, r.UpdatedAt, r.Channel?.ToString());
     }
 }
 
@@ -72,13 +75,14 @@ public sealed record AlertFiguresView(
     int WindowMinutes,
     DateTimeOffset Minute,
     string Currency,
-    string Severity)
+    string Severity,
+    string? Channel)
 {
     public static AlertFiguresView Of(AlertFigures f)
     {
         ArgumentNullException.ThrowIfNull(f);
         return new AlertFiguresView(f.Metric.ToString(), f.Observed, f.Expected, f.Lower, f.Upper, f.ChangeRatio, f.WindowMinutes, f.Minute, f.Currency,
-            f.Severity.ToString());
+            f.Severity.ToString(), f.Channel?.ToString());
     }
 }
 
@@ -139,6 +143,13 @@ internal static class AlertRuleValidation
         var direction = ParseEnum<AlertDirection>(request.Direction, AlertDirection.Below, "direction", Error);
         var comparison = ParseEnum<ComparisonPeriod>(request.Comparison, ComparisonPeriod.LastWeek, "comparison", Error);
         var severity = ParseEnum<AnomalySeverity>(request.MinimumSeverity, AnomalySeverity.Low, "minimumSeverity", Error);
+
+        // No channel watches the whole store; a channel is one the connectors know.
+        SalesChannel? channel = string.IsNullOrWhiteSpace(request.Channel) ? null : ParseEnum<SalesChannel>(request.Channel, null, "channel", Error);
+        if (channel is not null && kind != AlertRuleKind.NoOrders && metric == AlertMetric.ConversionRate)
+        {
+            Error("channel", "Conversion cannot be watched per channel: sessions and orders arrive through different channels.");
+        }
         if (severity == AnomalySeverity.None)
         {
             Error("minimumSeverity", "Use Low, Medium or High.");
@@ -220,7 +231,7 @@ internal static class AlertRuleValidation
 
         return new AlertRuleInput(name, k, metric ?? AlertMetric.Revenue, direction ?? AlertDirection.Below, request.Threshold, window,
             comparison ?? ComparisonPeriod.LastWeek, severity ?? AnomalySeverity.Low, TimeSpan.FromMinutes(frequency), recipients, webhook,
-            request.InApp ?? true, quiet, storeId, request.Enabled ?? true);
+            request.InApp ?? true, quiet, storeId, request.Enabled ?? true, channel);
     }
 
     private static T? ParseEnum<T>(string? text, T? fallback, string field, Action<string, string> error)

@@ -26,7 +26,11 @@ public sealed record ChannelInsightResponse(
     decimal? BlendedRoas,
     decimal AdAttributedRevenue,
     CustomerMatching Customers,
-    IReadOnlyList<ChannelInsightRow> Rows);
+    IReadOnlyList<ChannelInsightRow> Rows)
+{
+    /// <summary>Analytics (GA4) users, sessions and conversion rate per touch, most users first.</summary>
+    public IReadOnlyList<TrafficInsightRow> Traffic { get; init; } = [];
+}
 
 /// <summary>Multi-channel insight across a tenant's stores: channel ranking, ROAS and MER, first/last-touch attribution, matched customers.</summary>
 public static class ChannelInsightsApi
@@ -66,7 +70,10 @@ public static class ChannelInsightsApi
 
         var report = result.Report;
         return TypedResults.Ok(new ChannelInsightResponse(result.TenantId, report.Currency, result.TimeZone, result.Period, report.Revenue, report.Orders,
-            report.AverageOrderValue, report.Spend, report.Mer, report.BlendedRoas, report.AdAttributedRevenue, report.Customers, report.Rows));
+            report.AverageOrderValue, report.Spend, report.Mer, report.BlendedRoas, report.AdAttributedRevenue, report.Customers, report.Rows)
+        {
+            Traffic = report.Traffic,
+        });
     }
 
     private static ProblemHttpResult Bad(string detail) =>

@@ -26,7 +26,11 @@ public sealed record ChannelConnectionView(
 
 /// <summary>A channel the form can offer, and what it asks for.</summary>
 public sealed record ChannelCatalogEntry(string Channel, string Kind, IReadOnlyList<string> RequiredSettings, IReadOnlyList<string> OptionalSettings,
-    IReadOnlyList<string> Credentials, string? WebhookPath, string Description);
+    IReadOnlyList<string> Credentials, string? WebhookPath, string Description)
+{
+    /// <summary>Secrets the form may ask for but need not have.</summary>
+    public IReadOnlyList<string> OptionalCredentials { get; init; } = [];
+}
 
 /// <summary>Connecting channels: per-store settings and credentials, test connection, sync now, sync status, shipments.</summary>
 public static class ChannelsApi
@@ -38,7 +42,7 @@ public static class ChannelsApi
         ArgumentNullException.ThrowIfNull(group);
         group.MapGet("/catalog", Catalog).WithName("ChannelCatalog").RequireOrgRole(OrgRole.Viewer);
         group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsAsync).WithName("ListShipments").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsApi.GetAsync).WithName("ListShipments").RequireOrgRole(OrgRole.Viewer);
         group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection").RequireOrgRole(OrgRole.Viewer);
         group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
         group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
@@ -50,7 +54,10 @@ public static class ChannelsApi
 
     private static Ok<IReadOnlyList<ChannelCatalogEntry>> Catalog() =>
         TypedResults.Ok<IReadOnlyList<ChannelCatalogEntry>>(ChannelCatalog.All
-            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.Credentials, d.WebhookPath, d.Description))
+            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.Credentials, d.WebhookPath, d.Description)
+            {
+                OptionalCredentials = d.OptionalCredentials,
+            })
             .ToList());
 
     private static async Task<Results<Ok<IReadOnlyList<ChannelConnectionView>>, ProblemHttpResult>> ListAsync(
@@ -117,9 +124,21 @@ public static class ChannelsApi
             errors[$"settings.{key}"] = [$"{parsed} has no setting '{key}' (known: {string.Join(", ", knownSettings)})."];
         }
 
-        foreach (var key in credentials.Keys.Where(k => !descriptor.Credentials.Contains(k)))
+        var knownCredentials = descriptor.Credentials.Concat(descriptor.OptionalCredentials).ToList();
+        foreach (var key in credentials.Keys.Where(k => !knownCredentials.Contains(k)))
         {
-            errors[$"credentials.{key}"] = [$"{parsed} has no credential '{key}' (known: {string.Join(", ", descriptor.Credentials)})."];
+            errors[$"credentials.{key}"] = [$"{parsed} has no credential '{key}' (known: {string.Join(", ", knownCredentials)})."];
+        }
+
+        if (parsed == SalesChannel.PayPal && credentials.ContainsKey("clientId") != credentials.ContainsKey("clientSecret"))
+        {
+            errors[credentials.ContainsKey("clientId") ? "credentials.clientSecret" : "credentials.clientId"] =
+                ["Online verification needs both the REST app's client id and secret (or neither, for offline verification)."];
+        }
+
+        if (parsed == SalesChannel.PayPal && settings.TryGetValue("environment", out var environment) && environment is not ("live" or "sandbox"))
+        {
+            errors["settings.environment"] = ["live or sandbox."];
         }
 
         foreach (var key in descriptor.RequiredSettings.Where(k => !settings.ContainsKey(k)))
@@ -228,15 +247,6 @@ public static class ChannelsApi
         var store = new StoreRef(tenantId, storeId);
         var status = await runner.SyncAsync(store, parsed, cancellationToken);
         return status is null ? NotConnected(store, parsed) : TypedResults.Ok(status);
-    }
-
-    private static async Task<Results<Ok<IReadOnlyList<ShipmentView>>, ProblemHttpResult>> ShipmentsAsync(
-        string tenantId, string storeId, IStoreDirectory stores, ShipmentStore shipments, CancellationToken cancellationToken)
-    {
-        var store = new StoreRef(tenantId, storeId);
-        return await stores.GetAsync(store, cancellationToken) is null
-            ? UnknownStore(store)
-            : TypedResults.Ok(await shipments.ListAsync(store, cancellationToken));
     }
 
     private static ChannelConnectionView View(ChannelConnection connection, ChannelSyncStatus status)

@@ -40,9 +40,9 @@ public static class ChannelsHosting
         services.TryAddSingleton<IChannelConnectionStore>(sp => new SqliteChannelConnectionStore(ConnectionString(sp), sp.GetRequiredService<IDataProtectionProvider>()));
         services.TryAddSingleton<IExchangeRates>(sp => new SqliteExchangeRates(ConnectionString(sp)));
         services.TryAddSingleton<ICursorStore>(sp => new SqliteCursorStore(ConnectionString(sp)));
-        services.TryAddSingleton(sp => new ShipmentStore(ConnectionString(sp)));
         services.TryAddSingleton<IPayPalCertificateFetcher>(sp => new HttpPayPalCertificateFetcher(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         services.TryAddSingleton(sp => new PayPalWebhookVerifier(sp.GetRequiredService<IPayPalCertificateFetcher>()));
+        services.TryAddSingleton(sp => new PayPalOnlineVerifier(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ChannelEventPublisher>();
         services.TryAddSingleton<ChannelPollerFactory>();
         services.TryAddSingleton<ChannelSyncRunner>();

@@ -58,6 +58,8 @@ public sealed class ChannelEndpoints
     public Uri FacebookGraph { get; set; } = new("https://graph.facebook.com");
     public string FacebookApiVersion { get; set; } = "v21.0";
     public string ShopifyApiVersion { get; set; } = "2024-10";
+    public Uri PayPal { get; set; } = new("https://api-m.paypal.com");
+    public Uri PayPalSandbox { get; set; } = new("https://api-m.sandbox.paypal.com");
 }
 
 /// <summary>Whether a channel pushes (webhooks) or is read on a schedule.</summary>
@@ -71,7 +73,11 @@ public enum ChannelKind
 /// <param name="WebhookPath">Where the channel must post, with {tenantId}/{storeId} to fill in; null for pollers.</param>
 public sealed record ChannelDescriptor(
     SalesChannel Channel, ChannelKind Kind, IReadOnlyList<string> RequiredSettings, IReadOnlyList<string> OptionalSettings,
-    IReadOnlyList<string> Credentials, string? WebhookPath, string Description);
+    IReadOnlyList<string> Credentials, string? WebhookPath, string Description)
+{
+    /// <summary>Secrets the channel can use but does not need (PayPal's REST app, for online verification).</summary>
+    public IReadOnlyList<string> OptionalCredentials { get; init; } = [];
+}
 
 /// <summary>Every channel SalesDash can connect, for the settings form and for validation.</summary>
 public static class ChannelCatalog
@@ -82,8 +88,12 @@ public static class ChannelCatalog
             "WooCommerce order webhooks (order.created, order.updated), signed with the webhook secret."),
         new(SalesChannel.Stripe, ChannelKind.Webhook, [], [], ["webhookSecret"], "/webhooks/stripe/{tenantId}/{storeId}",
             "Stripe events (charge.succeeded, charge.captured, refund.created, charge.refunded), signed with the endpoint secret (whsec_...)."),
-        new(SalesChannel.PayPal, ChannelKind.Webhook, ["webhookId"], [], [], "/webhooks/paypal/{tenantId}/{storeId}",
-            "PayPal webhooks (PAYMENT.CAPTURE.COMPLETED, PAYMENT.CAPTURE.REFUNDED), verified with PayPal's certificate and the webhook id."),
+        new(SalesChannel.PayPal, ChannelKind.Webhook, ["webhookId"], ["environment"], [], "/webhooks/paypal/{tenantId}/{storeId}",
+            "PayPal webhooks (PAYMENT.CAPTURE.COMPLETED, PAYMENT.CAPTURE.REFUNDED). With the REST app's client id and secret they are verified "
+            + "by PayPal (verify-webhook-signature); without, offline with PayPal's certificate and the webhook id. environment is live (default) or sandbox.")
+        {
+            OptionalCredentials = ["clientId", "clientSecret"],
+        },
         new(SalesChannel.Shipping, ChannelKind.Webhook, [], [], ["webhookSecret"], "/webhooks/shipping/easypost/{tenantId}/{storeId}",
             "EasyPost tracker events, signed with the webhook secret."),
         new(SalesChannel.Amazon, ChannelKind.Poller, ["marketplaceIds"], ["region", "since"], ["clientId", "clientSecret", "refreshToken"], null,

@@ -21,7 +21,7 @@ public static partial class DashboardValidation
     /// <summary>Far below anything a screen shows, but stops a client from storing absurd coordinates.</summary>
     public const int MaxRow = 1000;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights" };
 
     public static readonly IReadOnlySet<string> Periods = new HashSet<string>(StringComparer.Ordinal) { "today", "last-60-minutes", "last-15-minutes" };
 
@@ -208,7 +208,7 @@ public static partial class DashboardValidation
             "top-products" => TopProductMetrics,
             "order-map" => MapMetrics,
             "order-feed" or "alerts" => FeedMetrics,
-            "forecast" => ForecastMetrics,
+            "forecast" or "insights" => ForecastMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
         if (settings.Metric is null || !allowedMetrics.Contains(settings.Metric))
@@ -262,7 +262,7 @@ public static partial class DashboardValidation
                 }
 
                 break;
-            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast":
+            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast" or "insights":
                 if (!today)
                 {
                     add($"{at}.period", "This widget shows today's orders.");

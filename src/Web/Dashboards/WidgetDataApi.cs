@@ -4,6 +4,7 @@ using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Forecasts;
 using SalesDash.Engine.History;
+using SalesDash.Engine.Insights;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
@@ -52,6 +53,7 @@ public static class WidgetDataApi
         wall.MapGet("/orders/recent", WallRecentOrdersAsync).WithName("GetWallRecentOrders");
         wall.MapGet("/alerts", WallAlertsAsync).WithName("GetWallAlerts");
         wall.MapGet("/forecast", WallForecastAsync).WithName("GetWallForecast");
+        wall.MapGet("/insights", WallInsightsAsync).WithName("GetWallInsights");
         return api;
     }
 
@@ -141,6 +143,17 @@ public static class WidgetDataApi
         NoStore(http);
         return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
             ? TypedResults.Ok(await forecasts.ForecastAsync(store, cancellationToken))
+            : NotShown();
+    }
+
+    /// <summary>The store's insights, the same answer as GET /api/stores/{t}/{s}/insights (src/Web/Alerts).</summary>
+    private static async Task<Results<Ok<StoreInsights>, ProblemHttpResult>> WallInsightsAsync(
+        string token, string tenantId, string storeId, WallAccess access, InsightService insights, HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        NoStore(http);
+        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
+            ? TypedResults.Ok(await insights.GenerateAsync(store, cancellationToken))
             : NotShown();
     }
 

@@ -8,8 +8,9 @@ using SalesDash.Web.Channels.Webhooks;
 namespace SalesDash.Web.Webhooks;
 
 /// <summary>
-/// Receives EasyPost tracker events at /webhooks/shipping/easypost/{tenantId}/{storeId}. Tracking moves no money, so the
-/// update goes to the store's shipments list (newest state per parcel) rather than to the sales figures.
+/// Receives EasyPost tracker events at /webhooks/shipping/easypost/{tenantId}/{storeId}. A verified event becomes a
+/// <see cref="ShipmentUpdated"/> and goes through the same ingest path as every channel event (the tenant entity, or
+/// Kafka when configured); the entity dedupes it by event id and history keeps it for the shipments view.
 /// </summary>
 internal static class ShippingWebhookEndpoint
 {
@@ -21,7 +22,7 @@ internal static class ShippingWebhookEndpoint
 
     internal static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> HandleAsync(
         string tenantId, string storeId, HttpRequest request, IStoreDirectory stores, IChannelConnectionStore connections,
-        ShipmentStore shipments, ChannelSyncRunner runner, ILoggerFactory loggers, CancellationToken cancellationToken)
+        ChannelEventPublisher publisher, ChannelSyncRunner runner, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("SalesDash.Web.Webhooks.Shipping");
         var (target, problem) = await ChannelWebhook.FindAsync(tenantId, storeId, SalesChannel.Shipping, stores, connections, cancellationToken);
@@ -43,19 +44,6 @@ internal static class ShippingWebhookEndpoint
             return ChannelWebhook.Unauthorized(check.Problem!);
         }
 
-        switch (EasyPostTrackerNormalizer.Normalize(body))
-        {
-            case ShipmentNormalizeResult.Invalid invalid:
-                await runner.RecordWebhookAsync(target.Store.Store, SalesChannel.Shipping, 0, "Malformed webhook: " + invalid.Detail, cancellationToken);
-                return ChannelWebhook.Problem(StatusCodes.Status400BadRequest, "Malformed webhook", invalid.Detail);
-            case ShipmentNormalizeResult.Ignored ignored:
-                return TypedResults.Ok(new WebhookReceipt("ignored: " + ignored.Reason, 0));
-            case ShipmentNormalizeResult.Ok ok:
-                var stored = await shipments.RecordAsync(target.Store.Store, ok.Update, cancellationToken);
-                await runner.RecordWebhookAsync(target.Store.Store, SalesChannel.Shipping, stored ? 1 : 0, null, cancellationToken);
-                return TypedResults.Ok(new WebhookReceipt(stored ? "accepted" : "duplicate", stored ? 1 : 0));
-            default:
-                throw new InvalidOperationException("Unknown shipment normalise result.");
-        }
+        return await ChannelWebhook.IngestAsync(EasyPostTrackerNormalizer.Normalize(body, target.Store), target, publisher, runner, log, cancellationToken);
     }
 }

@@ -104,8 +104,18 @@ public sealed class Ga4TrafficPollerTests
             new Ga4Settings(new Uri("https://analyticsdata.googleapis.com"), "123456789", "America/New_York", new DateOnly(2026, 11, 25)),
             TestStores.UsShop, cursors, new SteppingClock(Now));
 
-    private static FakeChannel Google() => new FakeChannel()
+    /// <summary>The daily users report (date, sessionSource, sessionMedium) in the same RunReportResponse shape.</summary>
+    private static string Daily(params (string Date, string Source, string Medium, int Users, int Active, int Sessions, string Conversions)[] rows) => $$"""
+        {"dimensionHeaders":[{"name":"date"},{"name":"sessionSource"},{"name":"sessionMedium"}],
+         "metricHeaders":[{"name":"totalUsers","type":"TYPE_INTEGER"},{"name":"activeUsers","type":"TYPE_INTEGER"},{"name":"sessions","type":"TYPE_INTEGER"},{"name":"keyEvents","type":"TYPE_FLOAT"}],
+         "rows":[{{string.Join(",", rows.Select(r => $$$"""{"dimensionValues":[{"value":"{{{r.Date}}}"},{"value":"{{{r.Source}}}"},{"value":"{{{r.Medium}}}"}],"metricValues":[{"value":"{{{r.Users}}}"},{"value":"{{{r.Active}}}"},{"value":"{{{r.Sessions}}}"},{"value":"{{{r.Conversions}}}"}]}"""))}}],
+         "rowCount":{{rows.Length}},"metadata":{"currencyCode":"USD","timeZone":"America/New_York"},"kind":"analyticsData#runReport"}
+        """;
+
+    private static FakeChannel Google(string? daily = null) => new FakeChannel()
         .On(r => r.Uri.Host == "oauth2.googleapis.com", _ => FakeChannel.Json("""{"access_token":"ya29.a0","expires_in":3599,"token_type":"Bearer"}"""))
+        .On(r => r.Body.Contains("sessionMedium", StringComparison.Ordinal), _ => FakeChannel.Json(daily ?? Daily(
+            ("20261125", "google", "cpc", 2, 2, 3, "1.0"), ("20261125", "(direct)", "(none)", 2, 1, 2, "0"), ("20261125", "facebook.com", "referral", 1, 1, 1, "0"))))
         .On(r => r.Body.Contains("\"offset\":\"2\"", StringComparison.Ordinal), _ => FakeChannel.Json(Report(Row("2026112510", "facebook.com", 1, 1, "0"), 3)))
         .On(r => r.Uri.AbsolutePath.EndsWith(":runReport", StringComparison.Ordinal),
             _ => FakeChannel.Json(Report(Row("2026112509", "google", 3, 2, "1.0") + "," + Row("2026112509", "(direct)", 2, 2, "0"), 3)));
@@ -117,9 +127,10 @@ public sealed class Ga4TrafficPollerTests
 
         var outcome = await Poller(Google(), new MemoryCursors()).PollAsync(sink, Ct);
 
-        Assert.Equal(2, outcome.Pages);
-        Assert.Equal(6, outcome.EventsPublished);
-        var sessions = sink.Events.Cast<SessionStarted>().ToList();
+        Assert.Equal(3, outcome.Pages);
+        Assert.Equal(9, outcome.EventsPublished);
+        var sessions = sink.Events.OfType<SessionStarted>().ToList();
+        Assert.Equal(6, sessions.Count);
         Assert.Equal(3, sessions.Count(s => s.Source == "google"));
         Assert.Equal(1, sessions.Count(s => s.Converted));
         // 09:00 in New York is 14:00 UTC.
@@ -137,7 +148,29 @@ public sealed class Ga4TrafficPollerTests
         var again = await Poller(Google(), cursors).PollAsync(sink, Ct);
 
         Assert.Equal(0, again.EventsPublished);
-        Assert.Equal(6, sink.Events.Count);
+        Assert.Equal(9, sink.Events.Count);
+    }
+
+    [Fact]
+    public async Task Daily_users_sessions_and_conversions_per_source_become_traffic_figures_and_a_revision_is_a_new_reading()
+    {
+        var sink = new CollectingSink();
+        var cursors = new MemoryCursors();
+
+        await Poller(Google(), cursors).PollAsync(sink, Ct);
+        var revised = await Poller(Google(Daily(("20261125", "google", "cpc", 4, 3, 5, "2.5"), ("20261125", "(direct)", "(none)", 2, 1, 2, "0"),
+            ("20261125", "facebook.com", "referral", 1, 1, 1, "0"))), cursors).PollAsync(sink, Ct);
+
+        var traffic = sink.Events.OfType<TrafficReported>().ToList();
+        Assert.Equal(4, traffic.Count);
+        Assert.Equal(1, revised.EventsPublished);
+        var google = traffic.Where(t => t.Source == "google").OrderBy(t => t.Users).ToList();
+        Assert.Equal((2L, 2L, 3L, 1.0m), (google[0].Users, google[0].ActiveUsers, google[0].Sessions, google[0].Conversions));
+        Assert.Equal((4L, 3L, 5L, 2.5m, "cpc"), (google[1].Users, google[1].ActiveUsers, google[1].Sessions, google[1].Conversions, google[1].Medium));
+        Assert.Equal(new DateOnly(2026, 11, 25), google[1].Day);
+        // Midnight in New York is 05:00 UTC.
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 5, 0, 0, TimeSpan.Zero), google[1].OccurredAt);
+        Assert.All(traffic, t => Assert.Equal(SalesChannel.GoogleAnalytics, t.Channel));
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace SalesDash.EndToEnd.Tests.Channels;
 
 /// <summary>
 /// A SalesDash app of its own for the channel tests, started like <see cref="SalesDashApp"/> but with Meta's Graph API
-/// pointed at <see cref="FakeGraphApi"/> (the endpoints are configuration) and the scheduler off, so only the buttons poll.
+/// pointed at <see cref="FakeGraphApi"/>, Google's token endpoint and the GA4 Data API at <see cref="FakeGoogleAnalytics"/> (the
+/// endpoints are configuration) and the scheduler off, so only the buttons poll.
 /// </summary>
 public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
 {
@@ -21,6 +22,8 @@ public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
     private WebApplicationFactory<Program>? factory;
 
     public FakeGraphApi Graph { get; } = new();
+
+    public FakeGoogleAnalytics Analytics { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -47,6 +50,8 @@ public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
             builder.UseSetting("Demo:Enabled", "false");
             builder.UseSetting("Channels:SchedulerEnabled", "false");
             builder.UseSetting("Channels:Endpoints:FacebookGraph", Graph.BaseAddress.AbsoluteUri);
+            builder.UseSetting("Channels:Endpoints:GoogleToken", Analytics.TokenEndpoint.AbsoluteUri);
+            builder.UseSetting("Channels:Endpoints:GoogleAnalyticsData", Analytics.BaseAddress.AbsoluteUri);
             builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
             builder.UseSetting("Stores:0:TenantId", Shop.TenantId);
             builder.UseSetting("Stores:0:StoreId", Shop.StoreId);
@@ -98,6 +103,7 @@ public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
         }
 
         await Graph.DisposeAsync();
+        await Analytics.DisposeAsync();
         try
         {
             Directory.Delete(dataDirectory, recursive: true);

@@ -14,6 +14,9 @@ internal sealed class SyntheticShop(int seed, double busiestOrdersPerMinute = 4)
 
     public Func<DateTimeOffset, double> Drop { get; init; } = _ => 1.0;
 
+    /// <summary>The channel the shop's orders arrive through.</summary>
+    public SalesChannel Channel { get; init; } = SalesChannel.Shopify;
+
     /// <summary>Orders per minute at a UTC instant (the shop runs on UTC): 10% of the peak at 03:00, the peak at 15:00.</summary>
     public double RateAt(DateTimeOffset at)
     {
@@ -31,7 +34,7 @@ internal sealed class SyntheticShop(int seed, double busiestOrdersPerMinute = 4)
         {
             var at = minute.AddSeconds(_random.Next(0, 60));
             var total = Math.Round(20m + (decimal)(_random.NextDouble() * 60), 2);
-            orders.Add(TestEvents.Placed($"o{seed}-{_next++}", at, total, zone: "UTC"));
+            orders.Add(TestEvents.Placed($"o{seed}-{_next++}", at, total, zone: "UTC") with { Channel = Channel });
         }
 
         return orders;

@@ -47,11 +47,16 @@ public sealed class SalesDashSerializerTests : IDisposable
             var state = new KpiState(Store);
             state.Apply(placed);
             state.Apply(Refund("r1", "o1", At.AddMinutes(3), 10m));
+            state.Apply(Placed("o2", At, 23.45m) with { Channel = SalesChannel.Amazon });
             var tiles = state.Tiles(At.AddMinutes(5), "Europe/London", "GBP");
             var figures = new MinuteFigures(123.45m, 1, 3);
             var closed = new ClosedMinute(Store, At, new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Unspecified), "Europe/London", "GBP",
                 figures, new MinuteFigures(0m, 0, 2), new MinuteFigures(50m, 1, 1), 0,
-                [new StreamReading(KpiStream.Revenue, new AnomalyVerdict(true, 123.45, 40.5, 10, 80, 0.91, AnomalySeverity.High))]);
+                [
+                    new StreamReading(KpiStream.Revenue, new AnomalyVerdict(true, 123.45, 40.5, 10, 80, 0.91, AnomalySeverity.High, 0.73)),
+                    new StreamReading(KpiStream.Orders, new AnomalyVerdict(false, 1, 1.5, 0, 4, 0.1, AnomalySeverity.None), SalesChannel.Amazon),
+                ],
+                [new ChannelMinute(SalesChannel.Amazon, new MinuteFigures(23.45m, 1, 0), MinuteFigures.Zero, new MinuteFigures(20m, 1, 0), 0)]);
             return new Dictionary<string, object>
             {
                 ["order-placed"] = placed,
@@ -60,6 +65,8 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["refund-issued"] = Refund("r1", "o1", At, 10.5m),
                 ["session-started"] = Session("s1", At),
                 ["ad-spend-recorded"] = AdSpend("c1", At, 12.34m),
+                ["shipment-updated"] = Shipment("easypost:evt_1", "9400100000000000000000", "in_transit", At),
+                ["traffic-reported"] = Traffic(new DateOnly(2026, 11, 24), "google", 40, At),
                 ["kpi-snapshot.v1"] = state.ToSnapshot(),
                 ["tenant-store.record"] = new TenantStore.Record(Cancelled(placed, At.AddMinutes(2))),
                 ["tenant-store.recorded"] = new TenantStore.Recorded("evt-1", IngestOutcome.Duplicate),

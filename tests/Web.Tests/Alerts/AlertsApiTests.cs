@@ -65,7 +65,26 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
         { """{"name":"A","kind":"Anomaly","storeId":"nowhere"}""", "storeId" },
         { """{"name":"A","kind":"Anomaly","frequencyMinutes":0}""", "frequencyMinutes" },
         { """{"name":"A","kind":"Anomaly","minimumSeverity":"None"}""", "minimumSeverity" },
+        { """{"name":"A","kind":"Anomaly","channel":"Tiktok"}""", "channel" },
+        { """{"name":"A","kind":"Threshold","metric":"ConversionRate","threshold":0.02,"channel":"Amazon"}""", "channel" },
     };
+
+    [Fact]
+    public async Task A_rule_can_watch_one_channel_and_says_which()
+    {
+        var client = app.CreateSignedInClient();
+        using var created = await client.PostAsJsonAsync(Rules(), new AlertRuleRequest("Amazon slump", "anomaly", Channel: "amazon"), Json, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var rule = (await created.Content.ReadFromJsonAsync<AlertRuleView>(Json, Ct))!;
+        Assert.Equal(("Anomaly", "Revenue", "Amazon"), (rule.Kind, rule.Metric, rule.Channel));
+
+        var read = await client.GetFromJsonAsync<AlertRuleView>($"{Rules()}/{rule.Id}", Json, Ct);
+        Assert.Equal("Amazon", read!.Channel);
+
+        // Without a channel the rule watches the whole store, as before.
+        using var whole = await client.PostAsJsonAsync(Rules(), new AlertRuleRequest("Store slump", "anomaly"), Json, Ct);
+        Assert.Null((await whole.Content.ReadFromJsonAsync<AlertRuleView>(Json, Ct))!.Channel);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidRules))]

@@ -48,7 +48,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         Assert.Equal(24 * 200m + 150m, forecast.MonthToDate);
         Assert.Equal(30 * 200m, forecast.EndOfMonth!.Estimate);
         Assert.Equal(0d, forecast.Backtest!.Mape, 6);
-        Assert.Contains(forecast.Model, new[] { "seasonal-naive", "seasonal-mean", "fasttree" });
+        Assert.Contains(forecast.Model, new[] { "seasonal-naive", "seasonal-mean", "fasttree", "blend" });
         Assert.StartsWith("On pace for GBP 200.00 today (GBP ", forecast.Text, StringComparison.Ordinal);
         Assert.Contains("and GBP 6,000.00 this month", forecast.Text, StringComparison.Ordinal);
     }
@@ -87,6 +87,54 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_channel_that_fell_and_an_ad_channel_paying_less_for_its_spend_are_said_with_their_figures()
+    {
+        // Berlin, now 16:30 local. By 10:00 last week: Amazon 10 x 40, the storefront 10 x 50 (6 of them from Facebook
+        // ads), Facebook spend 100. By 10:00 today: Amazon 4 x 40, the storefront 10 x 50 (3 from Facebook), spend 112.
+        var store = TestStore.Other;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(store.TimeZone);
+        var localToday = TimeZoneInfo.ConvertTime(WebAppFactory.Now, zone).Date;
+        DateTimeOffset Local(DateTime day, int minutes) => new(day.AddHours(8).AddMinutes(minutes), zone.GetUtcOffset(day));
+        var lastWeek = localToday.AddDays(-7);
+        for (var i = 0; i < 10; i++)
+        {
+            await PlaceAsync(store, Local(lastWeek, 10 * i), 40m, SalesChannel.Amazon);
+            await PlaceAsync(store, Local(lastWeek, (10 * i) + 5), 50m, SalesChannel.Shopify, utmSource: i < 6 ? "facebook" : null);
+            await PlaceAsync(store, Local(localToday, (10 * i) + 5), 50m, SalesChannel.Shopify, utmSource: i < 3 ? "facebook" : null);
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await PlaceAsync(store, Local(localToday, 10 * i), 40m, SalesChannel.Amazon);
+        }
+
+        await SpendAsync(store, Local(lastWeek, 1), 100m);
+        await SpendAsync(store, Local(localToday, 1), 112m);
+
+        var weekday = localToday.ToString("dddd", CultureInfo.InvariantCulture);
+        var insights = await WaitForAsync(async () =>
+        {
+            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
+            return s is not null && s.Insights.Any(i => i.Kind == "channel-change" && i.Figures[0].Value == 160m) && s.Insights.Any(i => i.Kind == "ad-channel") ? s : null;
+        });
+
+        // The figures are recomputed here from the orders placed above, not copied from the answer.
+        var channel = Assert.Single(insights.Insights, i => i.Kind == "channel-change");
+        Assert.Equal(new InsightFigure("Channel revenue", 4 * 40m, 10 * 40m, "EUR"), channel.Figures[0]);
+        Assert.Equal(new InsightFigure("Channel orders", 4m, 10m, "orders"), channel.Figures[1]);
+        Assert.Equal($"Revenue from Amazon fell 60% against last {weekday} at this time (EUR 160.00 against EUR 400.00, 4 orders against 10).", channel.Text);
+
+        var ads = Assert.Single(insights.Insights, i => i.Kind == "ad-channel");
+        Assert.Equal(new InsightFigure("Facebook Ads last-touch revenue", 3 * 50m, 6 * 50m, "EUR"), ads.Figures[0]);
+        Assert.Equal(new InsightFigure("Facebook Ads spend", 112m, 100m, "EUR"), ads.Figures[1]);
+        Assert.Equal(new InsightFigure("Facebook Ads return on spend", Math.Round(150m / 112m, 2), 3.00m, "x"), ads.Figures[2]);
+        Assert.Equal(
+            $"Revenue from Facebook Ads visits fell 50% against last {weekday} at this time (EUR 150.00 against EUR 300.00) while spend rose 12% "
+                + "(EUR 112.00 against EUR 100.00): each EUR 1 of spend brought EUR 1.34 against 3.00 — check the Facebook Ads campaigns.",
+            ads.Text);
+    }
+
+    [Fact]
     public async Task Unknown_store_is_a_404_problem()
     {
         var client = app.CreateSignedInClient();
@@ -100,14 +148,32 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
 
     private int _orders;
 
-    private async Task PlaceAsync(TestStore store, DateTimeOffset at, decimal total)
+    private async Task SpendAsync(TestStore store, DateTimeOffset at, decimal spend)
+    {
+        var id = $"{store.StoreId}-spend-{Interlocked.Increment(ref _orders)}";
+        var ingest = app.Services.GetRequiredService<ICommerceEventIngest>();
+        Assert.Equal(IngestOutcome.Accepted, await ingest.IngestAsync(new AdSpendRecorded
+        {
+            Store = new StoreRef(store.TenantId, store.StoreId),
+            Channel = SalesChannel.FacebookAds,
+            EventId = id,
+            OccurredAt = at,
+            StoreTimeZone = store.TimeZone,
+            Currency = store.Currency,
+            CampaignId = "autumn",
+            Spend = spend,
+        }, Ct));
+    }
+
+    private async Task PlaceAsync(TestStore store, DateTimeOffset at, decimal total, SalesChannel channel = SalesChannel.Shopify, string? utmSource = null)
     {
         var id = $"{store.StoreId}-{Interlocked.Increment(ref _orders)}";
         var ingest = app.Services.GetRequiredService<ICommerceEventIngest>();
         Assert.Equal(IngestOutcome.Accepted, await ingest.IngestAsync(new OrderPlaced
         {
             Store = new StoreRef(store.TenantId, store.StoreId),
-            Channel = SalesChannel.Shopify,
+            Channel = channel,
+            UtmSource = utmSource,
             EventId = id,
             OccurredAt = at,
             StoreTimeZone = store.TimeZone,

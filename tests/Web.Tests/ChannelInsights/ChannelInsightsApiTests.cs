@@ -17,23 +17,126 @@ public sealed class ChannelInsightsApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Orders_from_two_channels_are_ranked_attributed_and_matched_by_hashed_email()
+    public static TheoryData<string> Kinds => ["DuckDb", "ClickHouse"];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Orders_from_two_channels_are_ranked_attributed_and_matched_by_hashed_email(string kind)
     {
-        await using var app = new WebAppFactory();
-        var client = app.CreateSignedInClient();
+        await using var app = new InsightsApp(kind);
+        try
+        {
+            var client = app.CreateSignedInClient();
+            await PostAnnAndBobOnShopifyAsync(client);
+            await PostAnnOnWooCommerceAsync(client);
+            await app.FlushHistoryAsync();
+
+            AssertWorkedExample(await GetReportAsync(client));
+        }
+        finally
+        {
+            if (kind == "ClickHouse")
+            {
+                await InsightsApp.DropClickHouseDatabaseAsync(app.ClickHouseDatabase);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Two_hosts_sharing_one_history_store_give_the_same_figures_from_either()
+    {
+        // Two nodes of one deployment: each with its own journal and data folder, one ClickHouse history store.
+        var database = $"salesdash_two_hosts_{Guid.NewGuid():N}";
+        try
+        {
+            await using var first = new InsightsApp("ClickHouse", database);
+            await using var second = new InsightsApp("ClickHouse", database);
+            var firstClient = first.CreateSignedInClient();
+            var secondClient = second.CreateSignedInClient();
+
+            // Ann's Shopify order and Bob's reach the first node; Ann's WooCommerce order reaches the second.
+            await PostAnnAndBobOnShopifyAsync(firstClient);
+            await PostAnnOnWooCommerceAsync(secondClient);
+            await first.FlushHistoryAsync();
+            await second.FlushHistoryAsync();
+
+            var fromFirst = await GetReportAsync(firstClient);
+            var fromSecond = await GetReportAsync(secondClient);
+
+            Assert.Equal(fromFirst.GetRawText(), fromSecond.GetRawText());
+            // Ann is matched across channels although each node saw only one of her orders.
+            AssertWorkedExample(fromFirst);
+        }
+        finally
+        {
+            await InsightsApp.DropClickHouseDatabaseAsync(database);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_restarted_node_replaying_its_journal_into_history_changes_no_figure(string kind)
+    {
+        var folder = Directory.CreateTempSubdirectory("salesdash-insights-restart-").FullName;
+        var database = $"salesdash_restart_{Guid.NewGuid():N}";
+        try
+        {
+            string before;
+            await using (var first = new InsightsApp(kind, database, folder))
+            {
+                var client = first.CreateSignedInClient();
+                await PostAnnAndBobOnShopifyAsync(client);
+                await PostAnnOnWooCommerceAsync(client);
+                await first.FlushHistoryAsync();
+                before = (await GetReportAsync(client)).GetRawText();
+            }
+
+            await using var second = new InsightsApp(kind, database, folder);
+            var again = second.CreateSignedInClient();
+            // A redelivery wakes the store's entity, which replays its journal and hands every accepted event to history again.
+            await PostAnnAndBobOnShopifyAsync(again);
+            await second.FlushHistoryAsync();
+            var after = await GetReportAsync(again);
+
+            Assert.Equal(before, after.GetRawText());
+            AssertWorkedExample(after);
+        }
+        finally
+        {
+            if (kind == "ClickHouse")
+            {
+                await InsightsApp.DropClickHouseDatabaseAsync(database);
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by a closing store leaves a temp folder behind; the results stand.
+            }
+        }
+    }
+
+    private static async Task PostAnnAndBobOnShopifyAsync(HttpClient client)
+    {
         var day = WebAppFactory.Now.AddDays(-3);
 
-        // Ann first buys on Shopify from a Facebook ad, then on WooCommerce from the newsletter; Bob buys on Shopify from a Google ad.
+        // Ann first buys on Shopify from a Facebook ad, then (PostAnnOnWooCommerceAsync) on WooCommerce from the newsletter;
+        // Bob buys on Shopify from a Google ad.
         await PostShopifyAsync(client, TestStore.NewYork, 9001, day, 80.00m, "Ann@Example.com", "/products/mug?utm_source=facebook&utm_medium=paid&utm_campaign=bf");
         await PostShopifyAsync(client, TestStore.NewYork, 9002, day.AddHours(1), 50.00m, "bob@example.com", "/?utm_source=google&utm_medium=cpc");
+    }
 
+    private static async Task PostAnnOnWooCommerceAsync(HttpClient client)
+    {
+        var day = WebAppFactory.Now.AddDays(-3);
         using (var connect = await client.PutAsJsonAsync("/api/channels/acme/us-shop/WooCommerce",
             new { enabled = true, credentials = new Dictionary<string, string> { ["webhookSecret"] = "woo-secret-42" } }, Ct))
         {
             Assert.Equal(HttpStatusCode.OK, connect.StatusCode);
         }
-
         var woo = Encoding.UTF8.GetBytes(new JsonObject
         {
             ["id"] = 77,
@@ -58,12 +161,19 @@ public sealed class ChannelInsightsApiTests
             Assert.True(delivered.IsSuccessStatusCode, $"WooCommerce webhook answered {(int)delivered.StatusCode}: {await delivered.Content.ReadAsStringAsync(Ct)}");
         }
 
+    }
+
+    private static async Task<JsonElement> GetReportAsync(HttpClient client)
+    {
         using var response = await client.GetAsync("/api/insights/acme/channels?period=last30", Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain("example.com", text, StringComparison.OrdinalIgnoreCase);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
 
-        var report = JsonDocument.Parse(text).RootElement;
+    private static void AssertWorkedExample(JsonElement report)
+    {
         Assert.Equal("USD", report.GetProperty("currency").GetString());
         Assert.Equal(230.00m, report.GetProperty("revenue").GetDecimal());
         Assert.Equal(3, report.GetProperty("orders").GetInt64());
@@ -87,7 +197,7 @@ public sealed class ChannelInsightsApiTests
     [Fact]
     public async Task Unknown_tenant_is_404_and_a_bad_period_is_400()
     {
-        await using var app = new WebAppFactory();
+        await using var app = new InsightsApp("DuckDb");
         var client = app.CreateSignedInClient();
         using var unknown = await client.GetAsync("/api/insights/nobody/channels", Ct);
         using var bad = await client.GetAsync("/api/insights/acme/channels?period=forever", Ct);

@@ -142,14 +142,100 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         var body = Encoding.UTF8.GetBytes("""{"description":"tracker.updated","id":"evt_7","object":"Event","updated_at":"2026-11-25T12:00:00Z","result":{"id":"trk_7","object":"Tracker","tracking_code":"9400100000000000000000","status":"out_for_delivery","status_detail":"out_for_delivery","updated_at":"2026-11-25T11:59:00Z","est_delivery_date":"2026-11-25T18:00:00Z","carrier":"USPS","public_url":"https://track.easypost.com/7"}}""");
 
         using var forged = await client.SendAsync(EasyPost(body, "hmac-sha256-hex=" + new string('0', 64)), Ct);
-        using var signed = await client.SendAsync(EasyPost(body, "hmac-sha256-hex=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("sécret".Normalize(NormalizationForm.FormKD)), body))), Ct);
-        var shipments = await client.GetFromJsonAsync<List<ShipmentView>>("/api/channels/acme/uk-shop/shipments", Ct);
+        using var signed = await client.SendAsync(EasyPost(body, EasyPostSignature(body)), Ct);
+        using var again = await client.SendAsync(EasyPost(body, EasyPostSignature(body)), Ct);
+        await app.FlushHistoryAsync();
+        var shipments = await client.GetFromJsonAsync<ShipmentsResponse>("/api/channels/acme/uk-shop/shipments", Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
-        var parcel = Assert.Single(shipments!);
-        Assert.Equal("out_for_delivery", parcel.Status);
-        Assert.Equal("USPS", parcel.Carrier);
+        Assert.Equal("accepted", (string)(await signed.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);
+        Assert.Equal("duplicate", (string)(await again.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);
+        var parcel = Assert.Single(shipments!.Parcels);
+        Assert.Equal(("out_for_delivery", "inTransit", "USPS"), (parcel.Status, parcel.Group, parcel.Carrier));
+        Assert.Equal(new ShipmentSummaryView(1, 0, 1, 0, 0, null), shipments.Summary);
+    }
+
+    [Fact]
+    public async Task Shipments_count_in_transit_delivered_and_exceptions_with_the_average_days_to_deliver()
+    {
+        var client = app.CreateSignedInClient();
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/shipping",
+            new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "sécret" }, null), Ct);
+        put.EnsureSuccessStatusCode();
+
+        // Parcel 1: first scan 20 Nov 09:00, delivered 22 Nov 21:00 (2.5 days), from its tracking_details checkpoints.
+        // Parcel 2: first scan 21 Nov 10:00, delivered 25 Nov 10:00 (4 days); its in-transit event arrives after the delivered one.
+        // Parcel 3: returned to sender. Parcel 4: label printed, waiting for the carrier.
+        string[] events =
+        [
+            Tracker("evt_11", "P1", "delivered", "2026-11-22T21:00:00Z", """[{"status":"pre_transit","datetime":"2026-11-19T15:00:00Z"},{"status":"in_transit","datetime":"2026-11-20T09:00:00Z"},{"status":"delivered","datetime":"2026-11-22T21:00:00Z"}]"""),
+            Tracker("evt_22", "P2", "delivered", "2026-11-25T10:00:00Z", """[{"status":"in_transit","datetime":"2026-11-21T10:00:00Z"},{"status":"delivered","datetime":"2026-11-25T10:00:00Z"}]"""),
+            Tracker("evt_21", "P2", "in_transit", "2026-11-21T10:00:00Z", """[{"status":"in_transit","datetime":"2026-11-21T10:00:00Z"}]"""),
+            Tracker("evt_31", "P3", "return_to_sender", "2026-11-24T08:00:00Z", "[]"),
+            Tracker("evt_41", "P4", "pre_transit", "2026-11-24T09:00:00Z", "[]"),
+        ];
+        foreach (var json in events)
+        {
+            var body = Encoding.UTF8.GetBytes(json);
+            using var request = EasyPost(body, EasyPostSignature(body), "us-shop");
+            using var response = await client.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await app.FlushHistoryAsync();
+        var shipments = await client.GetFromJsonAsync<ShipmentsResponse>("/api/channels/acme/us-shop/shipments?period=last7", Ct);
+        using var bad = await client.GetAsync("/api/channels/acme/us-shop/shipments?period=forever", Ct);
+
+        Assert.Equal(new ShipmentSummaryView(4, 1, 0, 2, 1, 3.25), shipments!.Summary);
+        Assert.Equal(["P2", "P4", "P3", "P1"], shipments.Parcels.Select(p => p.TrackingCode));
+        Assert.Equal((2.5, "delivered"), (shipments.Parcels.Single(p => p.TrackingCode == "P1").DaysToDeliver!.Value, shipments.Parcels[0].Group));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static string Tracker(string eventId, string code, string status, string updatedAt, string details) =>
+        $$$"""{"description":"tracker.updated","id":"{{{eventId}}}","object":"Event","updated_at":"{{{updatedAt}}}","result":{"id":"trk_{{{code}}}","object":"Tracker","tracking_code":"{{{code}}}","status":"{{{status}}}","updated_at":"{{{updatedAt}}}","carrier":"UPS","tracking_details":{{{details}}}}}""";
+
+    private static string EasyPostSignature(byte[] body) =>
+        "hmac-sha256-hex=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("sécret".Normalize(NormalizationForm.FormKD)), body));
+
+    [Fact]
+    public async Task PayPal_with_rest_credentials_is_verified_by_paypal_and_a_failure_is_401()
+    {
+        var client = app.CreateSignedInClient();
+        app.Upstream.On("api-m.paypal.com/v1/oauth2/token", _ => FakeUpstream.Json(
+            """{"scope":"https://uri.paypal.com/services/payments/payment/authcapture","access_token":"A21AAF-token","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":32400,"nonce":"n"}"""));
+        app.Upstream.On("api-m.paypal.com/v1/notifications/verify-webhook-signature", request =>
+            FakeUpstream.Json(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult().Contains("\"transmission_sig\":\"genuine\"", StringComparison.Ordinal)
+                ? """{"verification_status":"SUCCESS"}"""
+                : """{"verification_status":"FAILURE"}"""));
+        using var half = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/paypal", new ChannelConnectionRequest(true,
+            new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG" }, null), Ct);
+        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/paypal", new ChannelConnectionRequest(true,
+            new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG", ["clientSecret"] = "EGnHDxD" }, null), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var body = """{"id":"WH-2WR32451HC0233532-67976317FL4543714","create_time":"2026-11-25T15:29:00.000Z","resource_type":"capture","event_type":"PAYMENT.CAPTURE.COMPLETED","resource":{"amount":{"currency_code":"GBP","value":"19.99"},"supplementary_data":{"related_ids":{"order_id":"5O190127TN364715T"}},"create_time":"2026-11-25T15:28:58Z","update_time":"2026-11-25T15:28:58Z","final_capture":true,"id":"42311647XV020574X","status":"COMPLETED"}}""";
+
+        using var genuine = await client.SendAsync(PayPalDelivery(body, "genuine"), Ct);
+        using var forged = await client.SendAsync(PayPalDelivery(body, "forged"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        Assert.Equal("accepted", (string)(await genuine.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Contains("FAILURE", await forged.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    private static HttpRequestMessage PayPalDelivery(string body, string signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/paypal/acme/uk-shop") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("PAYPAL-TRANSMISSION-ID", Guid.NewGuid().ToString());
+        request.Headers.Add("PAYPAL-TRANSMISSION-TIME", "2026-11-25T15:29:30Z");
+        request.Headers.Add("PAYPAL-TRANSMISSION-SIG", signature);
+        request.Headers.Add("PAYPAL-CERT-URL", "https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77");
+        request.Headers.Add("PAYPAL-AUTH-ALGO", "SHA256withRSA");
+        return request;
     }
 
     [Fact]
@@ -169,9 +255,9 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         return request;
     }
 
-    private static HttpRequestMessage EasyPost(byte[] body, string signature)
+    private static HttpRequestMessage EasyPost(byte[] body, string signature, string storeId = "uk-shop")
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/shipping/easypost/acme/uk-shop") { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/shipping/easypost/acme/{storeId}") { Content = new ByteArrayContent(body) };
         request.Headers.TryAddWithoutValidation("X-Hmac-Signature", signature);
         return request;
     }

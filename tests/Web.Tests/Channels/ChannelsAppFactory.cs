@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using SalesDash.Engine.History;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Tests.Hosting;
 
@@ -56,6 +59,13 @@ public sealed class ChannelsAppFactory : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Clock);
             services.AddHttpClient(ChannelsHosting.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Upstream);
         });
+    }
+
+    /// <summary>Waits until every fact the entities handed over (shipments, traffic, orders) is in the history store.</summary>
+    public async Task FlushHistoryAsync()
+    {
+        var writer = await Services.GetRequiredService<ActorRegistry>().GetAsync<HistoryWriter>();
+        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, TimeSpan.FromSeconds(60));
     }
 
     public override async ValueTask DisposeAsync()

@@ -152,6 +152,29 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Wall_link_gives_the_same_insights_as_the_store_api_for_a_board_with_an_insights_widget()
+    {
+        var client = app.CreateSignedInClient();
+        var board = HistoryBoard();
+        var withInsights = board with
+        {
+            Layout = [.. board.Layout, new LayoutItem("why", 6, 12, 6, 4)],
+            Widgets = [.. board.Widgets, new Widget("why", "insights", null, new WidgetSettings("gross-revenue", "today", "none"))],
+        };
+        var link = await ShareAsync(client, await CreateAsync(client, withInsights));
+
+        // The insights are compared with the store API's answer at the same clock: figures come from the same history.
+        var direct = JsonDocument.Parse(await client.GetStringAsync("/api/stores/acme/uk-shop/insights", Ct)).RootElement;
+        using var wall = await client.GetAsync($"/api/wall/{link.Token}/stores/acme/uk-shop/insights", Ct);
+        Assert.Equal(HttpStatusCode.OK, wall.StatusCode);
+        var throughLink = JsonDocument.Parse(await wall.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal(("uk-shop", "GBP"), (throughLink.GetProperty("storeId").GetString(), throughLink.GetProperty("currency").GetString()));
+        Assert.Equal(direct.GetProperty("insights").GetRawText(), throughLink.GetProperty("insights").GetRawText());
+
+        await AssertNotFoundAsync(client, $"/api/wall/{link.Token}/stores/globex/shop/insights");
+    }
+
+    [Fact]
     public async Task Recent_orders_lists_a_stores_newest_orders_first_and_refuses_bad_limits()
     {
         var client = app.CreateSignedInClient();

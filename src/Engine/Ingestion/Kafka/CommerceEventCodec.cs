@@ -21,6 +21,8 @@ public static class CommerceEventCodec
         (typeof(RefundIssued), "refund-issued"),
         (typeof(SessionStarted), "session-started"),
         (typeof(AdSpendRecorded), "ad-spend-recorded"),
+        (typeof(ShipmentUpdated), "shipment-updated"),
+        (typeof(TrafficReported), "traffic-reported"),
     ];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)

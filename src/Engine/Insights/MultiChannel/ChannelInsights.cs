@@ -44,7 +44,27 @@ public sealed record ChannelInsightReport(
     decimal? BlendedRoas,
     decimal AdAttributedRevenue,
     CustomerMatching Customers,
-    IReadOnlyList<ChannelInsightRow> Rows);
+    IReadOnlyList<ChannelInsightRow> Rows)
+{
+    /// <summary>Analytics traffic per touch (users, sessions, conversions), most users first; empty without an analytics connection.</summary>
+    public IReadOnlyList<TrafficInsightRow> Traffic { get; init; } = [];
+}
+
+/// <summary>
+/// What an analytics property (GA4) reported for one touch over the period: users and sessions summed over its days
+/// (a user who came back on two days counts on both, as GA4's daily figures do), and conversions per session.
+/// </summary>
+/// <param name="Touch">Named as orders' touches are, so the line sits next to the channel's revenue and spend.</param>
+/// <param name="ConversionRate">Conversions over sessions (0-1, four decimals); null without sessions.</param>
+/// <param name="Sources">The analytics source/medium pairs that make up the touch, e.g. "google / cpc".</param>
+public sealed record TrafficInsightRow(
+    string Touch,
+    long Users,
+    long ActiveUsers,
+    long Sessions,
+    decimal Conversions,
+    decimal? ConversionRate,
+    IReadOnlyList<string> Sources);
 
 /// <summary>What a customer (by hashed e-mail) has done up to the period's end: the first touch and how many sales channels they bought on.</summary>
 public sealed record CustomerHistory(string EmailHash, string FirstTouch, int SalesChannels);
@@ -56,7 +76,11 @@ public sealed record CustomerHistory(string EmailHash, string FirstTouch, int Sa
 public sealed record InsightData(
     IReadOnlyList<OrderTouch> Orders,
     IReadOnlyDictionary<string, CustomerHistory> Customers,
-    IReadOnlyList<SpendFact> Spend);
+    IReadOnlyList<SpendFact> Spend)
+{
+    /// <summary>Analytics traffic of the days in the range, one line per store, day, source and medium at its newest reading.</summary>
+    public IReadOnlyList<TrafficFact> Traffic { get; init; } = [];
+}
 
 /// <summary>
 /// Computes the comparison from insight facts; pure, so tests check it against an independent count. Cancelled orders
@@ -156,8 +180,26 @@ public static class ChannelInsightCalculator
             Ratio(adAttributed, totalSpend, 4),
             adAttributed,
             matching,
-            ranked);
+            ranked)
+        {
+            Traffic = TrafficRows(data.Traffic),
+        };
     }
+
+    private static List<TrafficInsightRow> TrafficRows(IReadOnlyList<TrafficFact> traffic) =>
+        [.. traffic
+            .GroupBy(t => t.Touch, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var sessions = g.Sum(t => t.Sessions);
+                var conversions = g.Sum(t => t.Conversions);
+                return new TrafficInsightRow(g.Key, g.Sum(t => t.Users), g.Sum(t => t.ActiveUsers), sessions, conversions,
+                    Ratio(conversions, sessions, 4),
+                    [.. g.Select(t => $"{t.Source} / {t.Medium}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+            })
+            .OrderByDescending(r => r.Users)
+            .ThenByDescending(r => r.Sessions)
+            .ThenBy(r => r.Touch, StringComparer.Ordinal)];
 
     /// <summary>The range a named period covers, as the history API resolves it (store-local days).</summary>
     public static HistoryRange Range(PeriodKind period, DateTimeOffset now, TimeZoneInfo zone, DateOnly? from = null, DateOnly? to = null) =>

@@ -3,8 +3,10 @@ using SalesDash.Contracts.Commerce;
 namespace SalesDash.Engine.Insights.MultiChannel;
 
 /// <summary>
-/// One order as multi-channel insight keeps it: where it was sold, what it was worth, which touch brought it and who
-/// (by hashed e-mail) bought it. Idempotent by (tenant, store, order id); the highest <see cref="Version"/> wins.
+/// One order at one version as multi-channel insight keeps it: where it was sold, what it was worth, which touch brought it
+/// and who (by hashed e-mail) bought it. History keeps each (tenant, store, order id, version) once and collapses them on
+/// read: figures from the highest <see cref="Version"/>, the touch from the earliest version that names one, the buyer
+/// from the newest that names one.
 /// </summary>
 /// <param name="Revenue">The order total in the reporting currency when a rate was known, else in <paramref name="Currency"/>.</param>
 /// <param name="Touch">The channel the visit came through (see <see cref="Touches"/>); null when the order says nothing about its visit.</param>
@@ -31,10 +33,30 @@ public sealed record SpendFact(
     decimal Spend,
     string Currency);
 
-/// <summary>Turns accepted commerce events into insight facts; pure, so the recorder and the tests share it.</summary>
+/// <summary>
+/// One day's traffic from one source and medium, as an analytics property reported it last; idempotent by
+/// (tenant, store, day, source, medium) with the highest <see cref="Version"/> (the reading's time, Unix ms) winning.
+/// </summary>
+/// <param name="DayStartUtc">The day's start in the property's zone, as UTC; a report's range selects days by it.</param>
+/// <param name="Touch">The channel the visits came through, named as order touches are (see <see cref="Touches"/>).</param>
+public sealed record TrafficFact(
+    string TenantId,
+    string StoreId,
+    DateOnly Day,
+    DateTimeOffset DayStartUtc,
+    string Source,
+    string Medium,
+    string Touch,
+    long Users,
+    long ActiveUsers,
+    long Sessions,
+    decimal Conversions,
+    long Version);
+
+/// <summary>Turns accepted commerce events into insight facts; pure, so the history batch and the tests share it.</summary>
 public static class InsightFacts
 {
-    /// <summary>The fact an event carries: an <see cref="OrderTouch"/>, a <see cref="SpendFact"/>, or null for other events.</summary>
+    /// <summary>The fact an event carries: an <see cref="OrderTouch"/>, a <see cref="SpendFact"/>, a <see cref="TrafficFact"/>, or null for other events.</summary>
     public static object? From(CommerceEvent commerceEvent)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
@@ -60,6 +82,19 @@ public static class InsightFacts
                 spend.OccurredAt.ToUniversalTime(),
                 Money(spend, spend.Spend),
                 spend.Reporting?.Currency ?? spend.Currency),
+            TrafficReported traffic => new TrafficFact(
+                traffic.Store.TenantId,
+                traffic.Store.StoreId,
+                traffic.Day,
+                traffic.OccurredAt.ToUniversalTime(),
+                traffic.Source.Trim(),
+                string.IsNullOrWhiteSpace(traffic.Medium) ? "(none)" : traffic.Medium.Trim(),
+                Touches.OfTraffic(traffic.Source, traffic.Medium),
+                traffic.Users,
+                traffic.ActiveUsers,
+                traffic.Sessions,
+                Math.Round(traffic.Conversions, 4, MidpointRounding.AwayFromZero),
+                traffic.ReportedAt.ToUnixTimeMilliseconds()),
             _ => null,
         };
     }
@@ -121,6 +156,22 @@ public static class Touches
         }
 
         return string.IsNullOrWhiteSpace(landingSite) ? null : Direct;
+    }
+
+    /// <summary>
+    /// The touch of an analytics source and medium, so traffic lines up with the orders' touches: GA4's "(direct)" /
+    /// "(none)" is <see cref="Direct"/>, "(not set)" stays as GA4 says it, anything else is classified like a UTM pair.
+    /// </summary>
+    public static string OfTraffic(string? source, string? medium)
+    {
+        var cleanSource = Clean(source);
+        var cleanMedium = Clean(medium);
+        if (cleanSource is null or "(direct)")
+        {
+            return Direct;
+        }
+
+        return Classify(cleanSource, cleanMedium is "(none)" or "(not set)" ? null : cleanMedium, null, null) ?? Direct;
     }
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim().ToLowerInvariant();

@@ -4,6 +4,7 @@ using ClickHouse.Driver;
 using ClickHouse.Driver.ADO;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
+using SalesDash.Engine.Insights.MultiChannel;
 using static SalesDash.Engine.Snapshots.ClickHouse.ClickHouseTsv;
 
 namespace SalesDash.Engine.Snapshots.ClickHouse;
@@ -22,7 +23,7 @@ namespace SalesDash.Engine.Snapshots.ClickHouse;
 /// it sends output_format_binary_write_json_as_string / input_format_binary_read_json_as_string with every query,
 /// and servers older than 24.10 reject those settings. See deploy/clickhouse/README.md.
 /// </remarks>
-public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
+public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore, IShipmentHistory, IDisposable
 {
     private static readonly string[] Tables =
     [
@@ -54,6 +55,35 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
         CREATE TABLE IF NOT EXISTS history_sessions (
             tenant_id String, store_id String, session_id String, channel String, started_at DateTime('UTC'), source String)
         ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(started_at) ORDER BY (tenant_id, store_id, session_id)
+        """,
+        // Insight facts. Every version of an order's touch is its own row (version is in the key, so merges never drop
+        // one): the visit is the earliest version's that names one and the buyer the newest's that names one ('' = not
+        // said), which later versions that repeat neither would otherwise lose. Reads collapse with argMin/argMaxIf.
+        """
+        CREATE TABLE IF NOT EXISTS history_order_touches (
+            tenant_id String, store_id String, order_id String, version UInt64, channel String, placed_at DateTime('UTC'),
+            revenue Decimal(18,2), currency String, cancelled UInt8, touch String, email_hash String)
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id, version)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_ad_spend (
+            tenant_id String, store_id String, spend_id String, channel String, occurred_at DateTime('UTC'), spend Decimal(18,2), currency String)
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, store_id, spend_id)
+        """,
+        // Unknown instants are stored as 0 (1970-01-01) and read back with minIf(..., > 0): 18.16 has Nullable, but TSV's \N
+        // round trip through the driver is not worth the risk for three optional columns.
+        """
+        CREATE TABLE IF NOT EXISTS history_shipments (
+            tenant_id String, store_id String, carrier String, tracking_code String, event_id String, status String, status_detail String,
+            order_id String, updated_at DateTime('UTC'), est_delivery DateTime('UTC'), shipped_at DateTime('UTC'), delivered_at DateTime('UTC'),
+            public_url String)
+        ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(updated_at) ORDER BY (tenant_id, store_id, carrier, tracking_code, event_id)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS history_traffic (
+            tenant_id String, store_id String, day Date, day_start DateTime('UTC'), source String, medium String, touch String,
+            users Int64, active_users Int64, sessions Int64, conversions Decimal(18,4), version UInt64)
+        ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(day_start) ORDER BY (tenant_id, store_id, day, source, medium)
         """,
         """
         CREATE TABLE IF NOT EXISTS minute_kpi (
@@ -222,6 +252,41 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
             sessions.Field(s.TenantId).Field(s.StoreId).Field(s.SessionId).Field(s.Channel.ToString()).Field(s.StartedAt).Field(s.Source).EndRow();
         }
 
+        var touches = new StringBuilder();
+        foreach (var t in batch.Touches)
+        {
+            touches.Field(t.TenantId).Field(t.StoreId).Field(t.OrderId).Field(t.Version).Field(t.Channel.ToString()).Field(t.PlacedAt)
+                .Field(HistoryFacts.Cents(t.Revenue)).Field(t.Currency).Field(t.Cancelled).Field(t.Touch ?? string.Empty).Field(t.EmailHash ?? string.Empty)
+                .EndRow();
+        }
+
+        var spend = new StringBuilder();
+        foreach (var f in batch.Spend)
+        {
+            spend.Field(f.TenantId).Field(f.StoreId).Field(f.SpendId).Field(f.Channel.ToString()).Field(f.OccurredAt).Field(HistoryFacts.Cents(f.Spend))
+                .Field(f.Currency).EndRow();
+        }
+
+        var shipments = new StringBuilder();
+        foreach (var p in batch.Shipments)
+        {
+            shipments.Field(p.TenantId).Field(p.StoreId).Field(p.Carrier).Field(p.TrackingCode).Field(p.EventId).Field(p.Status).Field(p.StatusDetail)
+                .Field(p.OrderId).Field(p.UpdatedAt).Field(p.EstimatedDelivery ?? DateTimeOffset.UnixEpoch).Field(p.ShippedAt ?? DateTimeOffset.UnixEpoch)
+                .Field(p.DeliveredAt ?? DateTimeOffset.UnixEpoch).Field(p.PublicUrl).EndRow();
+        }
+
+        var traffic = new StringBuilder();
+        foreach (var t in batch.Traffic)
+        {
+            traffic.Field(t.TenantId).Field(t.StoreId).Field(t.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Field(t.DayStartUtc).Field(t.Source)
+                .Field(t.Medium).Field(t.Touch).Field(t.Users).Field(t.ActiveUsers).Field(t.Sessions).Field(t.Conversions).Field(t.Version).EndRow();
+        }
+
+        await InsertAsync("history_order_touches", touches, cancellationToken);
+        await InsertAsync("history_ad_spend", spend, cancellationToken);
+        await InsertAsync("history_shipments", shipments, cancellationToken);
+        await InsertAsync("history_traffic", traffic, cancellationToken);
+
         // Lines before their orders: a reader that sees an order's new version also finds its lines.
         await InsertAsync("history_order_lines", lines, cancellationToken);
         await InsertAsync("history_orders", orders, cancellationToken);
@@ -366,6 +431,99 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
             Long(f[8]) != 0))];
     }
 
+    public async Task<InsightData> ReadAsync(string tenantId, HistoryRange range, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        ArgumentNullException.ThrowIfNull(range);
+        await InitializeAsync(cancellationToken);
+        var tenant = $"tenant_id = {Literal(tenantId)}";
+        var rangeFilter = $"placed_at >= {Instant(range.FromUtc)} AND placed_at < {Instant(range.ToUtc)}";
+
+        // One row per order at its newest version; every version of an order shares tenant, store and placed_at, so
+        // filtering on them before grouping is exact.
+        string Collapsed(string where) => $"""
+            SELECT store_id AS t_store, order_id AS t_order, argMax(channel, version) AS t_channel, argMax(placed_at, version) AS t_placed,
+                   max(version) AS t_version, argMax(revenue, version) AS t_revenue, argMax(currency, version) AS t_currency,
+                   argMax(cancelled, version) AS t_cancelled, argMinIf(touch, version, touch != '') AS t_touch,
+                   argMaxIf(email_hash, version, email_hash != '') AS t_email
+            FROM history_order_touches WHERE {where} GROUP BY store_id, order_id
+            """;
+
+        var orders = new List<OrderTouch>();
+        foreach (var f in await QueryAsync($"""
+            SELECT t_store, t_channel, t_order, t_version, toInt64(toUInt32(t_placed)), t_revenue, t_currency, t_cancelled, t_touch, t_email
+            FROM ({Collapsed($"{tenant} AND {rangeFilter}")})
+            """, cancellationToken))
+        {
+            if (Enum.TryParse<SalesChannel>(f[1], out var channel))
+            {
+                orders.Add(new OrderTouch(tenantId, f[0], channel, f[2], Long(f[3]), DateTimeOffset.FromUnixTimeSeconds(Long(f[4])), Decimal(f[5]), f[6],
+                    Long(f[7]) != 0, Empty(f[8]), Empty(f[9])));
+            }
+        }
+
+        var customerOrders = new List<CustomerOrder>();
+        foreach (var f in await QueryAsync($"""
+            SELECT t_email, t_channel, t_touch, toInt64(toUInt32(t_placed)), t_store, t_order
+            FROM ({Collapsed($"{tenant} AND placed_at < {Instant(range.ToUtc)}")})
+            WHERE t_email != '' AND t_email IN (SELECT t_email FROM ({Collapsed($"{tenant} AND {rangeFilter}")}) WHERE t_email != '')
+            """, cancellationToken))
+        {
+            if (Enum.TryParse<SalesChannel>(f[1], out var channel))
+            {
+                customerOrders.Add(new CustomerOrder(f[0], channel, Empty(f[2]), DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), f[4], f[5]));
+            }
+        }
+
+        var spend = new List<SpendFact>();
+        foreach (var f in await QueryAsync($"""
+            SELECT store_id, channel, spend_id, toInt64(toUInt32(occurred_at)), spend, currency FROM history_ad_spend FINAL
+            WHERE {tenant} AND occurred_at >= {Instant(range.FromUtc)} AND occurred_at < {Instant(range.ToUtc)}
+            """, cancellationToken))
+        {
+            if (Enum.TryParse<SalesChannel>(f[1], out var channel))
+            {
+                spend.Add(new SpendFact(tenantId, f[0], channel, f[2], DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), Decimal(f[4]), f[5]));
+            }
+        }
+
+        var traffic = (await QueryAsync($"""
+            SELECT store_id, toString(day), toInt64(toUInt32(argMax(day_start, version))), source, medium, argMax(touch, version),
+                   argMax(users, version), argMax(active_users, version), argMax(sessions, version), argMax(conversions, version), max(version)
+            FROM history_traffic
+            WHERE {tenant} AND day_start >= {Instant(range.FromUtc)} AND day_start < {Instant(range.ToUtc)}
+            GROUP BY store_id, day, source, medium
+            """, cancellationToken))
+            .Select(f => new TrafficFact(tenantId, f[0], DateOnly.ParseExact(f[1], "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                DateTimeOffset.FromUnixTimeSeconds(Long(f[2])), f[3], f[4], f[5], Long(f[6]), Long(f[7]), Long(f[8]), Decimal(f[9]), Long(f[10])))
+            .ToList();
+
+        return new InsightData(orders, CustomerHistories.From(customerOrders), spend) { Traffic = traffic };
+    }
+
+    public async Task<IReadOnlyList<ParcelState>> ParcelsAsync(HistoryScope scope, HistoryRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(range);
+        await InitializeAsync(cancellationToken);
+        var rows = await QueryAsync($"""
+            SELECT store_id, carrier, tracking_code, argMax(status, updated_at), argMax(status_detail, updated_at),
+                   argMaxIf(order_id, updated_at, order_id != ''), toInt64(toUInt32(min(updated_at))), toInt64(toUInt32(max(updated_at))) AS last,
+                   toInt64(toUInt32(argMaxIf(est_delivery, updated_at, est_delivery > toDateTime(0)))),
+                   toInt64(toUInt32(minIf(shipped_at, shipped_at > toDateTime(0)))),
+                   toInt64(toUInt32(minIf(delivered_at, delivered_at > toDateTime(0)))),
+                   toInt64(toUInt32(minIf(updated_at, status = 'delivered'))),
+                   argMaxIf(public_url, updated_at, public_url != '')
+            FROM history_shipments WHERE {Where(scope)}
+            GROUP BY store_id, carrier, tracking_code
+            HAVING max(updated_at) >= {Instant(range.FromUtc)} AND max(updated_at) < {Instant(range.ToUtc)}
+            ORDER BY last DESC, tracking_code
+            """, cancellationToken);
+        static DateTimeOffset? At(string field) => Long(field) is > 0 and var seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+        return [.. rows.Select(f => new ParcelState(f[0], f[1], f[2], f[3], Empty(f[4]), Empty(f[5]), DateTimeOffset.FromUnixTimeSeconds(Long(f[6])),
+            DateTimeOffset.FromUnixTimeSeconds(Long(f[7])), At(f[8]), At(f[9]), At(f[10]) ?? At(f[11]), Empty(f[12])))];
+    }
+
     public async Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
@@ -402,6 +560,8 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IDisposable
         _client.Dispose();
         _initGate.Dispose();
     }
+
+    private static string? Empty(string field) => field.Length == 0 ? null : field;
 
     private static string Where(HistoryScope scope) =>
         $"tenant_id = {Literal(scope.TenantId)}" + (scope.StoreId is null ? string.Empty : $" AND store_id = {Literal(scope.StoreId)}");

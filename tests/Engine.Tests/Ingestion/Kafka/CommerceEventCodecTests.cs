@@ -21,6 +21,8 @@ public sealed class CommerceEventCodecTests
             Refund("r1", "o1", At.AddHours(2), 10.01m),
             Session("s1", At),
             AdSpend("c1", At, 42.42m),
+            Shipment("easypost:evt_1", "1Z999", "delivered", At),
+            Traffic(new DateOnly(2026, 3, 28), "(direct)", 12, At),
         };
     }
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Ingestion.Kafka;
 using SalesDash.Engine.Tenants;
@@ -297,6 +298,56 @@ public sealed class KafkaEntityIngestionTests : IDisposable
 
         await host.StopAsync(ct);
         Assert.Equal(trade.Events.Count, KafkaTestKit.CommittedTotal(options));
+    }
+
+    [Fact]
+    public async Task With_Kafka_configured_shipment_and_traffic_events_reach_the_history_store_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = $"activity-{Guid.NewGuid():N}";
+        _cluster.CreateTopic(topic, partitions: 3);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = EngineHost.Settings(_data.Path);
+        settings["Kafka:BootstrapServers"] = _cluster.BootstrapServers;
+        settings["Kafka:Topic"] = topic;
+        settings["Kafka:Partitions"] = "3";
+        settings["Kafka:ReplicationFactor"] = "3";
+        settings["Kafka:CommitInterval"] = "00:00:00.100";
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddKafkaIngestion(builder.Configuration);
+        builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+
+        var ingest = host.Services.GetRequiredService<ICommerceEventIngest>();
+        var store = new StoreRef("acme", "eu-shop");
+        CommerceEvent[] events =
+        [
+            Shipment("easypost:evt_k1", "1ZK", "in_transit", Now.AddHours(-30)) with { Store = store },
+            Shipment("easypost:evt_k2", "1ZK", "delivered", Now.AddHours(-2)) with { Store = store },
+            Traffic(DateOnly.FromDateTime(Now.UtcDateTime).AddDays(-1), "google", 40, Now.AddHours(-1)) with { Store = store },
+        ];
+        foreach (var commerceEvent in events.Concat(events))
+        {
+            await ingest.IngestAsync(commerceEvent, ct);
+        }
+
+        var history = host.Services.GetRequiredService<IHistoryStore>();
+        var range = new HistoryRange(Now.AddDays(-3), Now.AddHours(1));
+        IReadOnlyList<ParcelState> parcels = [];
+        await KafkaTestKit.WaitUntilAsync(() =>
+        {
+            parcels = ((IShipmentHistory)history).ParcelsAsync(HistoryScope.Store(store.TenantId, store.StoreId), range, ct).GetAwaiter().GetResult();
+            return parcels.Count == 1 && parcels[0].Status == "delivered";
+        }, Bound, "the parcel's delivered state is in history");
+        var traffic = (await ((SalesDash.Engine.Insights.MultiChannel.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct)).Traffic;
+
+        Assert.Equal(TimeSpan.FromHours(28) + TimeSpan.FromHours(5), parcels[0].TimeToDeliver);
+        Assert.Equal((40L, 43L), (Assert.Single(traffic).Users, traffic[0].Sessions));
+        await host.StopAsync(ct);
     }
 
     private KafkaOptions CreateTopic(string name, int partitions)

@@ -7,7 +7,7 @@ import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreF
 import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
-import { AlertsWidget, ForecastWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
+import { AlertsWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -49,6 +49,8 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       return <AlertsWidget widget={widget} entries={entries} />;
     case 'forecast':
       return <ForecastWidget widget={widget} entries={entries} />;
+    case 'insights':
+      return <InsightsWidget widget={widget} entries={entries} />;
   }
 }
 

@@ -1,6 +1,6 @@
 // The widget palette and which settings each widget accepts. The server checks the same rules
 // (src/Web/Dashboards/DashboardValidation.cs). Top products, the order map and the order feed read today's history
-// and the alerts list and forecast read their own APIs (widgets/widgetData.ts); the rest are figures the live tiles carry.
+// and the alerts list, forecast and insights read their own APIs (widgets/widgetData.ts); the rest are figures the live tiles carry.
 import type { ChartType, Comparison, Metric, Period, Widget, WidgetKind, WidgetSettings } from './types';
 
 export const GRID_COLUMNS = 12;
@@ -23,6 +23,7 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'order-feed', label: 'Live order feed', description: 'The latest orders as they arrive', size: { w: 6, h: 6 } },
   { kind: 'forecast', label: 'Forecast', description: 'Where today’s revenue is heading, with a range', size: { w: 4, h: 3 } },
   { kind: 'alerts', label: 'Alerts', description: 'Alerts firing, acknowledged and resolved', size: { w: 4, h: 5 } },
+  { kind: 'insights', label: 'Insights', description: 'What moved today against last week, with the figures', size: { w: 5, h: 5 } },
 ];
 
 export const metricLabels: Record<Metric, string> = {
@@ -98,6 +99,7 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'order-feed':
     case 'alerts':
     case 'forecast':
+    case 'insights':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -110,7 +112,7 @@ export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] 
   if (kind === 'top-products') return ['gross-revenue', 'units-sold'];
   if (kind === 'order-map') return ['gross-revenue', 'orders'];
   if (kind === 'order-feed' || kind === 'alerts') return ['orders'];
-  if (kind === 'forecast') return ['gross-revenue'];
+  if (kind === 'forecast' || kind === 'insights') return ['gross-revenue'];
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
 
@@ -141,6 +143,7 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
     case 'top-products':
     case 'order-map':
     case 'forecast':
+    case 'insights':
       return { id, kind, title: null, settings: base };
     case 'order-feed':
     case 'alerts':
@@ -180,6 +183,7 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'order-feed') return `Latest orders${on}`;
   if (widget.kind === 'alerts') return `Alerts${on}`;
   if (widget.kind === 'forecast') return `Revenue forecast, today${on}`;
+  if (widget.kind === 'insights') return `Insights, today against last week${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();
   return `${what}, ${when}${channel ? ` · ${channel}` : ''}`;

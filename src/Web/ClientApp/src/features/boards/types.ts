@@ -1,7 +1,7 @@
 // Shapes of /api/tenants/{tenantId}/dashboards and /api/wall/{token} (camelCase), mirroring src/Web/Dashboards.
 import type { StoreSummary } from '../../lib/types';
 
-export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast';
+export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights';
 export type Metric =
   | 'gross-revenue'
   | 'net-revenue'

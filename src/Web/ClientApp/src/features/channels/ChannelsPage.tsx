@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { StoreKey } from '../../lib/types';
 import { ChannelInsights } from '../insights/ChannelInsights';
 import { ChannelApiError, channelsApi, type ChannelsApi } from './api';
+import { Shipments } from './Shipments';
 import { fieldsFor, initialState, needsAttention, serverErrors, statusLines, toRequest, validate, type FormState } from './channelForm';
 import type { ChannelCatalogEntry, ChannelConnectionView, ChannelSyncStatus, ConnectionCheck } from './types';
 import './channels.css';
@@ -15,7 +16,7 @@ export interface ChannelsPageProps {
   api?: ChannelsApi;
 }
 
-/** A store's channels: connect each with its own form, test it, sync it, watch its status; then the channel comparison. */
+/** A store's channels: connect each with its own form, test it, sync it, watch its status; then its shipments and the channel comparison. */
 export function ChannelsPage({ store, storeName, api = channelsApi }: ChannelsPageProps) {
   const [catalog, setCatalog] = useState<ChannelCatalogEntry[] | null>(null);
   const [connections, setConnections] = useState<Record<string, ChannelConnectionView>>({});
@@ -71,6 +72,7 @@ export function ChannelsPage({ store, storeName, api = channelsApi }: ChannelsPa
           />
         ))}
       </div>
+      <Shipments store={store} api={api} />
       <ChannelInsights tenantId={store.tenantId} />
     </main>
   );

@@ -1,5 +1,5 @@
 // Calls to /api/channels. Errors carry the server's problem+json detail, so the form can show why a save was refused.
-import type { ChannelCatalogEntry, ChannelConnectionRequest, ChannelConnectionView, ChannelSyncStatus, ConnectionCheck } from './types';
+import type { ChannelCatalogEntry, ChannelConnectionRequest, ChannelConnectionView, ChannelSyncStatus, ConnectionCheck, ShipmentsResponse } from './types';
 
 /** A refused call with the server's explanation and, for validation problems, the message per field. */
 export class ChannelApiError extends Error {
@@ -47,6 +47,8 @@ export const channelsApi = {
     call<ChannelSyncStatus>(`${base(tenantId, storeId, channel)}/sync`, { method: 'POST' }),
   status: (tenantId: string, storeId: string, channel: string, signal?: AbortSignal) =>
     call<ChannelSyncStatus>(`${base(tenantId, storeId, channel)}/status`, signal ? { signal } : {}),
+  shipments: (tenantId: string, storeId: string, period: string, signal?: AbortSignal) =>
+    call<ShipmentsResponse>(`${base(tenantId, storeId)}/shipments?period=${encodeURIComponent(period)}`, signal ? { signal } : {}),
 };
 
 export type ChannelsApi = typeof channelsApi;

@@ -121,4 +121,26 @@ describe('channel form', () => {
       { label: 'Next sync', value: 'After the credentials are saved again' },
     ]);
   });
+
+  it('offers optional secrets (PayPal REST app) without requiring them', () => {
+    const paypal: ChannelCatalogEntry = {
+      channel: 'PayPal',
+      kind: 'webhook',
+      requiredSettings: ['webhookId'],
+      optionalSettings: ['environment'],
+      credentials: [],
+      optionalCredentials: ['clientId', 'clientSecret'],
+      webhookPath: '/webhooks/paypal/{tenantId}/{storeId}',
+      description: 'PayPal webhooks',
+    };
+    const fields = fieldsFor(paypal);
+    expect(fields.filter((f) => f.group === 'credentials').map((f) => [f.name, f.required, f.secret])).toEqual([
+      ['clientId', false, true],
+      ['clientSecret', false, true],
+    ]);
+    const state = initialState(paypal);
+    state.values['settings.webhookId'] = 'WH-1';
+    expect(validate(paypal, undefined, state)).toEqual({});
+  });
 });
+

@@ -42,6 +42,17 @@ export function fieldsFor(entry: ChannelCatalogEntry, connection?: ChannelConnec
         saved: saved.has(name),
       }),
     ),
+    ...(entry.optionalCredentials ?? []).map(
+      (name): FormField => ({
+        id: `credentials.${name}`,
+        name,
+        label: labelFor(name),
+        group: 'credentials',
+        required: false,
+        secret: true,
+        saved: saved.has(name),
+      }),
+    ),
   ];
 }
 

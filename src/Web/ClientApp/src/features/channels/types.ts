@@ -6,6 +6,8 @@ export interface ChannelCatalogEntry {
   requiredSettings: string[];
   optionalSettings: string[];
   credentials: string[];
+  /** Secrets the channel can use but does not need (PayPal's REST app, for online verification). */
+  optionalCredentials?: string[];
   webhookPath: string | null;
   description: string;
 }
@@ -41,4 +43,38 @@ export interface ChannelConnectionRequest {
 export interface ConnectionCheck {
   ok: boolean;
   detail: string;
+}
+
+/** A parcel at its newest tracking state (GET /api/channels/{tenant}/{store}/shipments). */
+export interface ShipmentView {
+  trackingCode: string;
+  carrier: string;
+  status: string;
+  statusDetail: string | null;
+  updatedAt: string;
+  estimatedDelivery: string | null;
+  publicUrl: string | null;
+  group: 'pending' | 'inTransit' | 'delivered' | 'exception';
+  orderId: string | null;
+  shippedAt: string | null;
+  deliveredAt: string | null;
+  daysToDeliver: number | null;
+}
+
+export interface ShipmentSummary {
+  parcels: number;
+  pending: number;
+  inTransit: number;
+  delivered: number;
+  exceptions: number;
+  averageDaysToDeliver: number | null;
+}
+
+export interface ShipmentsResponse {
+  tenantId: string;
+  storeId: string;
+  timeZone: string;
+  period: { firstDate: string; lastDate: string; fromUtc: string; toUtc: string };
+  summary: ShipmentSummary;
+  parcels: ShipmentView[];
 }

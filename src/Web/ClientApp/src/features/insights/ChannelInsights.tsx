@@ -1,9 +1,23 @@
 import { useEffect, useState } from 'react';
-import { fetchChannelInsights, formatAmount, formatRatio, formatShare, insightPeriods, visibleRows, type ChannelInsightResponse } from './insights';
+import {
+  fetchChannelInsights,
+  formatAmount,
+  formatCount,
+  formatRate,
+  formatRatio,
+  formatShare,
+  insightPeriods,
+  visibleRows,
+  type ChannelInsightResponse,
+} from './insights';
 
-/** The channel comparison of an organisation: ranking, ROAS per ad channel, MER overall, attribution and matched customers. */
+/** How often the comparison is read again: facts reach history within seconds of a webhook or a sync. */
+const refreshMs = 5000;
+
+/** The channel comparison of an organisation: ranking, ROAS per ad channel, MER overall, attribution, matched customers, traffic. */
 export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { tenantId: string; load?: typeof fetchChannelInsights }) {
   const [period, setPeriod] = useState('last30');
+  const [tick, setTick] = useState(0);
   const [report, setReport] = useState<ChannelInsightResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -16,7 +30,12 @@ export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { ten
         if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
       });
     return () => abort.abort();
-  }, [tenantId, period, load]);
+  }, [tenantId, period, load, tick]);
+
+  useEffect(() => {
+    const timer = window.setInterval(() => setTick((t) => t + 1), refreshMs);
+    return () => window.clearInterval(timer);
+  }, []);
 
   const money = (value: number) => formatAmount(value, report?.currency ?? 'USD');
   return (
@@ -86,6 +105,35 @@ export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { ten
             </tbody>
           </table>
           {report.rows.length === 0 ? <p>No orders or ad spend in this period yet.</p> : null}
+          <h3>Traffic by source</h3>
+          {report.traffic && report.traffic.length > 0 ? (
+            <table className="insights__traffic" data-testid="insights-traffic">
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  <th scope="col">Users</th>
+                  <th scope="col">Active users</th>
+                  <th scope="col">Sessions</th>
+                  <th scope="col">Conversions</th>
+                  <th scope="col">Conversion rate</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.traffic.map((row) => (
+                  <tr key={row.touch} data-testid={`traffic-row-${row.touch}`}>
+                    <td title={row.sources.join(', ')}>{row.touch}</td>
+                    <td>{formatCount(row.users)}</td>
+                    <td>{formatCount(row.activeUsers)}</td>
+                    <td>{formatCount(row.sessions)}</td>
+                    <td>{formatCount(row.conversions)}</td>
+                    <td>{formatRate(row.conversionRate)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p>No analytics traffic in this period. Connect GoogleAnalytics (GA4) above to see users and conversion rate per source.</p>
+          )}
         </>
       ) : null}
     </section>

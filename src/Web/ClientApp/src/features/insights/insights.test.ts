@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAmount, formatRatio, formatShare, visibleRows, type ChannelInsightRow } from './insights';
+import { formatAmount, formatCount, formatRate, formatRatio, formatShare, visibleRows, type ChannelInsightRow } from './insights';
 
 const row = (channel: string, overrides: Partial<ChannelInsightRow>): ChannelInsightRow => ({
   rank: 1,
@@ -36,5 +36,12 @@ describe('channel insight figures', () => {
   it('keeps channels that sold, spent or brought visits', () => {
     const rows = [row('Shopify', { orders: 2 }), row('FacebookAds', { spend: 20 }), row('newsletter', { lastTouchOrders: 1 }), row('idle', {})];
     expect(visibleRows(rows).map((r) => r.channel)).toEqual(['Shopify', 'FacebookAds', 'newsletter']);
+  });
+
+  it('prints conversion rate as a percentage with two decimals and a dash without sessions', () => {
+    expect(formatRate(0.0583)).toBe('5.83%');
+    expect(formatRate(null)).toBe('—');
+    expect(formatCount(12345)).toBe('12,345');
+    expect(formatCount(4.5)).toBe('4.5');
   });
 });

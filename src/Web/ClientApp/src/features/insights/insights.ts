@@ -16,6 +16,17 @@ export interface ChannelInsightRow {
   lastTouchOrders: number;
 }
 
+/** What GA4 reported for one touch over the period: users, sessions and conversions, and conversions per session. */
+export interface TrafficInsightRow {
+  touch: string;
+  users: number;
+  activeUsers: number;
+  sessions: number;
+  conversions: number;
+  conversionRate: number | null;
+  sources: string[];
+}
+
 export interface ChannelInsightResponse {
   tenantId: string;
   currency: string;
@@ -30,6 +41,8 @@ export interface ChannelInsightResponse {
   adAttributedRevenue: number;
   customers: { identifiedOrders: number; customers: number; crossChannelCustomers: number; crossChannelRevenue: number };
   rows: ChannelInsightRow[];
+  /** Empty until an analytics property (GA4) is connected. */
+  traffic?: TrafficInsightRow[];
 }
 
 export const insightPeriods = [
@@ -73,4 +86,14 @@ export function formatAmount(value: number, currency: string): string {
 /** The rows worth a line: a channel that sold, spent or brought a visit. */
 export function visibleRows(rows: ChannelInsightRow[]): ChannelInsightRow[] {
   return rows.filter((r) => r.orders > 0 || r.spend > 0 || r.lastTouchOrders > 0 || r.firstTouchOrders > 0);
+}
+
+/** A conversion rate (0-1) as a percentage with two decimals, or "—" without sessions. */
+export function formatRate(value: number | null): string {
+  return value === null ? '—' : `${(value * 100).toFixed(2)}%`;
+}
+
+/** Whole counts with thousands separators, as users and sessions read. */
+export function formatCount(value: number): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(value);
 }

@@ -40,6 +40,7 @@ describe('alerts list', () => {
     const source: WidgetDataSource = {
       topProducts: () => Promise.reject(new Error('not used')),
       forecast: () => Promise.reject(new Error('not used')),
+      insights: () => Promise.reject(new Error('not used')),
       countries: () => Promise.reject(new Error('not used')),
       recentOrders: () => Promise.reject(new Error('not used')),
       alerts: async (store) => {

@@ -17,6 +17,7 @@ function fakeSource(orders: RecentOrderBody[]) {
   const source: WidgetDataSource = {
     topProducts: () => Promise.reject(new Error('not used')),
     forecast: () => Promise.reject(new Error('not used')),
+    insights: () => Promise.reject(new Error('not used')),
     countries: () => Promise.reject(new Error('not used')),
     alerts: () => Promise.reject(new Error('not used')),
     recentOrders: async (store) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoreSummary } from '../../../lib/types';
-import { countryFigures, countryName, feedRows, forecastLines, orderTime, topProducts } from './historyFigures';
+import { countryFigures, countryName, feedRows, forecastLines, insightLines, orderTime, topProducts } from './historyFigures';
 import type { BreakdownBody, RecentOrdersBody } from './widgetData';
 
 const uk: StoreSummary = { tenantId: 'acme', storeId: 'uk', name: 'UK shop', channel: 'Shopify', currency: 'GBP', timeZone: 'Europe/London' };
@@ -138,6 +138,45 @@ describe('forecast', () => {
     expect(lines.map((l) => [l.storeName, l.headline, l.estimate])).toEqual([
       ['UK shop', 'On pace for £1,234.00 (£1,100.00–£1,400.50)', 1234],
       ['Irish shop', 'Not enough history for a forecast yet (3 days).', null],
+    ]);
+  });
+});
+
+describe('insights', () => {
+  it('shows each insight as the server wrote it, with the figures behind it in the store’s currency', () => {
+    const lines = insightLines([
+      {
+        store: uk,
+        body: {
+          tenantId: 'acme',
+          storeId: uk.storeId,
+          currency: 'GBP',
+          comparison: 'last Wednesday to the same time',
+          insights: [
+            {
+              kind: 'channel-change',
+              text: 'Revenue from Amazon fell 60% against last Wednesday at this time (GBP 160.00 against GBP 400.00, 4 orders against 10).',
+              figures: [
+                { name: 'Channel revenue', value: 160, previous: 400, unit: 'GBP' },
+                { name: 'Channel orders', value: 4, previous: 10, unit: 'orders' },
+              ],
+            },
+            {
+              kind: 'ad-channel',
+              text: 'Revenue from Facebook Ads visits fell 50%…',
+              figures: [{ name: 'Facebook Ads return on spend', value: 1.34, previous: 3, unit: 'x' }],
+            },
+          ],
+        },
+      },
+    ]);
+    expect(lines.map((l) => [l.kind, l.text, l.figures])).toEqual([
+      [
+        'channel-change',
+        'Revenue from Amazon fell 60% against last Wednesday at this time (GBP 160.00 against GBP 400.00, 4 orders against 10).',
+        ['Channel revenue: £160.00 (was £400.00)', 'Channel orders: 4 (was 10)'],
+      ],
+      ['ad-channel', 'Revenue from Facebook Ads visits fell 50%…', ['Facebook Ads return on spend: 1.34× (was 3×)']],
     ]);
   });
 });

@@ -3,7 +3,7 @@
 import { LOCALE } from '../../../lib/format';
 import type { StoreSummary } from '../../../lib/types';
 import { formatMoney } from '../../../lib/format';
-import type { AlertBody, BreakdownBody, ForecastBody, ProductRank, RecentOrderBody, RecentOrdersBody } from './widgetData';
+import type { AlertBody, BreakdownBody, ForecastBody, InsightsBody, ProductRank, RecentOrderBody, RecentOrdersBody } from './widgetData';
 
 export interface StoreAnswer<T> {
   store: StoreSummary;
@@ -152,6 +152,33 @@ export function alertRows(answers: readonly StoreAnswer<AlertBody[]>[], limit: n
 export function newestMinute(asOfs: readonly string[]): string {
   const newest = asOfs.reduce((max, t) => (t > max ? t : max), '');
   return newest.slice(0, 16);
+}
+
+export interface InsightLine {
+  key: string;
+  storeName: string;
+  kind: string;
+  /** The server's sentence, figures included, shown as written: nothing here computes a figure of its own. */
+  text: string;
+  /** "Revenue: £500.00 (was £1,000.00)" for each figure the sentence rests on. */
+  figures: string[];
+}
+
+/** Every insight of every store, in the server's order, each with the figures behind it. */
+export function insightLines(answers: readonly StoreAnswer<InsightsBody>[]): InsightLine[] {
+  return answers.flatMap(({ store, body }) =>
+    body.insights.map((insight, i) => ({
+      key: `${store.tenantId}/${store.storeId}/${i}`,
+      storeName: store.name,
+      kind: insight.kind,
+      text: insight.text,
+      figures: insight.figures.map((f) => {
+        // Money in the store's currency, shares and returns with their sign; counts as the bare number (the name says what).
+        const show = (n: number | null) => (n === null ? '—' : f.unit === body.currency ? formatMoney(n, body.currency) : `${n}${f.unit === '%' ? '%' : f.unit === 'x' ? '×' : ''}`);
+        return `${f.name}: ${show(f.value)} (was ${show(f.previous)})`;
+      }),
+    })),
+  );
 }
 
 export interface ForecastLine {

@@ -2,6 +2,7 @@
 import './widgets.css';
 export { AlertsWidget } from './AlertsWidget';
 export { ForecastWidget } from './ForecastWidget';
+export { InsightsWidget } from './InsightsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';
 export { OrderMapWidget } from './OrderMapWidget';
 export { TopProductsWidget } from './TopProductsWidget';

@@ -73,6 +73,23 @@ export interface ForecastBody {
   text: string;
 }
 
+/** A figure an insight rests on (src/Engine/Insights InsightFigure). */
+export interface InsightFigureBody {
+  name: string;
+  value: number | null;
+  previous: number | null;
+  unit: string;
+}
+
+/** GET /api/stores/{t}/{s}/insights (src/Engine/Insights StoreInsights). */
+export interface InsightsBody {
+  tenantId: string;
+  storeId: string;
+  currency: string;
+  comparison: string;
+  insights: { kind: string; text: string; figures: InsightFigureBody[] }[];
+}
+
 export type ProductRank = 'revenue' | 'units';
 
 export interface WidgetDataSource {
@@ -81,6 +98,7 @@ export interface WidgetDataSource {
   recentOrders(store: StoreKey, limit: number, signal: AbortSignal): Promise<RecentOrdersBody>;
   alerts(store: StoreKey, limit: number, signal: AbortSignal): Promise<AlertBody[]>;
   forecast(store: StoreKey, signal: AbortSignal): Promise<ForecastBody>;
+  insights(store: StoreKey, signal: AbortSignal): Promise<InsightsBody>;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -108,6 +126,7 @@ export const historyDataSource: WidgetDataSource = {
   alerts: (s, limit, signal) =>
     getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
   forecast: (s, signal) => getJson(`/api/stores/${storePath(s)}/forecast`, signal),
+  insights: (s, signal) => getJson(`/api/stores/${storePath(s)}/insights`, signal),
 };
 
 /** A wallboard: each store is read through the share token that shows it. */
@@ -123,6 +142,7 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
     recentOrders: async (s, limit, signal) => getJson(`${base(s)}/orders/recent?limit=${limit}`, signal),
     alerts: async (s, limit, signal) => getJson(`${base(s)}/alerts?limit=${limit}`, signal),
     forecast: async (s, signal) => getJson(`${base(s)}/forecast`, signal),
+    insights: async (s, signal) => getJson(`${base(s)}/insights`, signal),
   };
 }
 

@@ -1,0 +1,99 @@
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Bench.Anomalies;
+
+/// <summary>
+/// What one store's live state costs in memory once its buckets are full (9 days), for a store selling through three
+/// channels with analytics sessions and hourly ad spend: the <see cref="KpiState"/> and the <see cref="MinuteMonitor"/>
+/// with its detectors. Measured as the managed heap growth while the objects are alive (GC.GetTotalMemory after a full
+/// collection), so it includes dictionaries, buckets and the dedupe memory.
+/// </summary>
+internal static class StoreMemory
+{
+    public static void Run()
+    {
+        var store = new StoreRef("bench", "memory");
+        var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
+        var end = start.AddDays(9);
+
+        // Orders per minute at the daily peak per channel; nights run at a tenth of it.
+        (SalesChannel Channel, double Peak)[] sellers = [(SalesChannel.Shopify, 4.0), (SalesChannel.Amazon, 1.5), (SalesChannel.WooCommerce, 0.5)];
+        var random = new Random(7);
+        var events = 0;
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var state = new KpiState(store);
+        for (var minute = start; minute < end; minute = minute.AddMinutes(1))
+        {
+            var hour = minute.UtcDateTime.TimeOfDay.TotalHours;
+            var shape = 0.55 - (0.45 * Math.Cos((hour - 3) / 24 * 2 * Math.PI));
+            foreach (var (channel, peak) in sellers)
+            {
+                for (var k = Poisson(random, peak * shape); k > 0; k--)
+                {
+                    var id = $"o{events++}";
+                    var at = minute.AddSeconds(random.Next(60));
+                    state.Apply(new OrderPlaced
+                    {
+                        Store = store, Channel = channel, EventId = id, OccurredAt = at, StoreTimeZone = "UTC", Currency = "GBP",
+                        OrderId = id, PlacedAt = at, Version = at, TotalPrice = 20m + random.Next(6000) / 100m,
+                        Lines = [new OrderLine("SKU", "Item", 1, 20m)],
+                    });
+                }
+            }
+
+            for (var k = Poisson(random, 40 * shape); k > 0; k--)
+            {
+                var id = $"s{events++}";
+                state.Apply(new SessionStarted
+                {
+                    Store = store, Channel = SalesChannel.GoogleAnalytics, EventId = id, OccurredAt = minute, StoreTimeZone = "UTC", Currency = "GBP", SessionId = id,
+                });
+            }
+
+            if (minute.Minute == 0)
+            {
+                var id = $"a{events++}";
+                state.Apply(new AdSpendRecorded
+                {
+                    Store = store, Channel = SalesChannel.FacebookAds, EventId = id, OccurredAt = minute, StoreTimeZone = "UTC", Currency = "GBP",
+                    CampaignId = "spring", Spend = 12.5m,
+                });
+            }
+        }
+
+        var afterState = GC.GetTotalMemory(forceFullCollection: true);
+        var monitor = new MinuteMonitor(store);
+        monitor.Close(state, end.AddSeconds(1), "UTC", "GBP");
+        var afterMonitor = GC.GetTotalMemory(forceFullCollection: true);
+
+        // What an entity pays after recovery, off its thread: replaying the retained minutes through every detector.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var rebuilt = MinuteMonitor.Rebuild(MinuteMonitor.Capture(state, end.AddSeconds(1)), end.AddSeconds(1), "UTC", "GBP");
+        var rebuildSeconds = clock.Elapsed.TotalSeconds;
+
+        Console.WriteLine($"Store memory: 9 days, {events:N0} events ({string.Join(", ", sellers.Select(s => s.Channel))} selling; sessions; hourly ad spend).");
+        Console.WriteLine($"  KpiState: {(afterState - before) / 1024.0 / 1024.0:F2} MiB ({state.BucketCount:N0} minute buckets, {state.TrackedOrderCount:N0} orders, {state.RememberedEventIdCount:N0} event ids)");
+        Console.WriteLine($"  MinuteMonitor (detectors, kept minutes): {(afterMonitor - afterState) / 1024.0 / 1024.0:F2} MiB ({monitor.Since(null).Count} minutes kept)");
+        Console.WriteLine($"  Rebuild of the monitor after recovery ({MinuteMonitor.WarmUp.TotalMinutes:N0} minutes replayed): {rebuildSeconds:F1} s");
+        GC.KeepAlive(rebuilt);
+        GC.KeepAlive(state);
+        GC.KeepAlive(monitor);
+    }
+
+    private static int Poisson(Random random, double lambda)
+    {
+        var limit = Math.Exp(-lambda);
+        var k = 0;
+        var p = 1.0;
+        do
+        {
+            k++;
+            p *= random.NextDouble();
+        }
+        while (p > limit);
+        return k - 1;
+    }
+}

@@ -1,0 +1,146 @@
+namespace SalesDash.Engine.Anomalies;
+
+/// <summary>
+/// Turns a stream's raw anomaly scores into how unusual the current score is <em>for this stream</em>: the tail
+/// probability of the short-term mean score under a normal fitted to the stream's own recent scores, log-scaled to
+/// 0..1 (Numenta's "anomaly likelihood", Ahmad et al., Neurocomputing 2017, as NAB's HTM detector uses it).
+/// </summary>
+/// <remarks>
+/// One fixed threshold on raw scores suits no stream: a noisy stream scores high all day, a smooth one never does.
+/// Against a rolling distribution of its own scores, each stream gets its own threshold. After a point reaches
+/// <see cref="SuppressAbove"/>, the following <see cref="SuppressSteps"/> points report 0, so one slump is one
+/// detection rather than a burst. Until <see cref="LearningSteps"/> scores have been seen it reports 0. Pure and
+/// single-threaded: one per stream.
+/// </remarks>
+public sealed class AnomalyLikelihood
+{
+    // log(1 - L) / log(1e-10): likelihood 0.9 -> 0.1, 0.99999 -> 0.5, 1 - 1e-10 -> 1; Numenta's log scaling.
+    private const double LogScale = -23.02585084720009;
+
+    private readonly double[] _history;
+    private readonly double[] _recent;
+    private long _count;
+    private int _suppressLeft;
+
+    /// <param name="historySteps">Scores the distribution is fitted to (the stream's "normal").</param>
+    /// <param name="averageSteps">Scores averaged into the short-term mean that is judged.</param>
+    /// <param name="learningSteps">Scores seen before any likelihood is reported.</param>
+    /// <param name="suppressAbove">Log-scaled likelihood at which the next <paramref name="suppressSteps"/> points are silenced.</param>
+    /// <param name="suppressSteps">Points silenced after a detection; 0 for none.</param>
+    public AnomalyLikelihood(int historySteps = 1000, int averageSteps = 10, int learningSteps = 300, double suppressAbove = 0.5, int suppressSteps = 0)
+    {
+        if (historySteps < 10 || averageSteps < 1 || averageSteps > historySteps || learningSteps < 1 || suppressSteps < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(historySteps), "Need historySteps >= 10, 1 <= averageSteps <= historySteps, learningSteps >= 1, suppressSteps >= 0.");
+        }
+
+        if (!(suppressAbove is > 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(suppressAbove), suppressAbove, "Must be in (0, 1].");
+        }
+
+        _history = new double[historySteps];
+        _recent = new double[averageSteps];
+        LearningSteps = learningSteps;
+        SuppressAbove = suppressAbove;
+        SuppressSteps = suppressSteps;
+    }
+
+    public int LearningSteps { get; }
+
+    public double SuppressAbove { get; }
+
+    public int SuppressSteps { get; }
+
+    /// <summary>Adds the newest raw score (finite, usually 0..1) and returns its log-scaled likelihood in 0..1.</summary>
+    public double Update(double rawScore)
+    {
+        if (!double.IsFinite(rawScore))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rawScore), rawScore, "Must be finite.");
+        }
+
+        _recent[(int)(_count % _recent.Length)] = rawScore;
+        var filled = (int)Math.Min(_count + 1, _recent.Length);
+        var average = 0.0;
+        for (var k = 0; k < filled; k++)
+        {
+            average += _recent[(int)((_count + 1 - filled + k) % _recent.Length)];
+        }
+
+        average /= filled;
+
+        // The average is judged against the distribution before it joins it, so a slump does not make itself normal.
+        var seen = (int)Math.Min(_count, _history.Length);
+        var likelihood = 0.0;
+        if (_count >= LearningSteps && seen > 1)
+        {
+            var (mean, variance) = Distribution(seen);
+
+            // Numenta's floor on the variance (0.0003, nupic's anomaly_likelihood.estimateNormal), so a stream that scored a
+            // near-constant is not alarmed by a hair.
+            var sigma = Math.Sqrt(Math.Max(variance, 0.0003));
+            var tail = UpperTail((average - mean) / sigma);
+            likelihood = Math.Clamp(Math.Log(1.0000000001 - (1 - tail)) / LogScale, 0, 1);
+        }
+
+        _history[(int)(_count % _history.Length)] = average;
+        _count++;
+
+        if (_suppressLeft > 0)
+        {
+            _suppressLeft--;
+            return 0;
+        }
+
+        if (likelihood >= SuppressAbove)
+        {
+            _suppressLeft = SuppressSteps;
+        }
+
+        return likelihood;
+    }
+
+    /// <summary>
+    /// Mean and variance of the held averages, summed oldest first: the same window gives the same bits whatever came
+    /// before it, so a detector rebuilt from retained minutes matches the live one exactly (running sums would drift).
+    /// </summary>
+    private (double Mean, double Variance) Distribution(int seen)
+    {
+        var oldest = _count - seen;
+        var sum = 0.0;
+        for (var k = 0; k < seen; k++)
+        {
+            sum += _history[(int)((oldest + k) % _history.Length)];
+        }
+
+        var mean = sum / seen;
+        var squares = 0.0;
+        for (var k = 0; k < seen; k++)
+        {
+            var d = _history[(int)((oldest + k) % _history.Length)] - mean;
+            squares += d * d;
+        }
+
+        return (mean, squares / seen);
+    }
+
+    /// <summary>P(Z > z) for a standard normal, from the complementary error function (Abramowitz–Stegun 7.1.26 is too coarse in the tail).</summary>
+    internal static double UpperTail(double z) => 0.5 * Erfc(z / Math.Sqrt(2));
+
+    // Numerical Recipes' erfc (Chebyshev fit, relative error below 1.2e-7 everywhere), enough for a 1e-10 tail.
+    private static double Erfc(double x)
+    {
+        var z = Math.Abs(x);
+        var t = 1 / (1 + (0.5 * z));
+        double[] c = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+        var poly = 0.0;
+        for (var i = c.Length - 1; i >= 1; i--)
+        {
+            poly = (poly + c[i]) * t;
+        }
+
+        var r = t * Math.Exp((-z * z) + c[0] + poly);
+        return x >= 0 ? r : 2 - r;
+    }
+}

@@ -1,0 +1,64 @@
+using SalesDash.Engine.Anomalies;
+
+namespace SalesDash.Engine.Tests.Anomalies;
+
+/// <summary>Scores judged against the stream's own recent scores: per-stream thresholds and one detection per burst.</summary>
+public sealed class AnomalyLikelihoodTests
+{
+    [Fact]
+    public void The_normal_tail_matches_the_table()
+    {
+        Assert.Equal(0.5, AnomalyLikelihood.UpperTail(0), 6);
+        Assert.Equal(0.1586553, AnomalyLikelihood.UpperTail(1), 6);
+        Assert.Equal(0.0013499, AnomalyLikelihood.UpperTail(3), 6);
+        Assert.Equal(0.8413447, AnomalyLikelihood.UpperTail(-1), 6);
+    }
+
+    [Fact]
+    public void A_noisy_stream_and_a_quiet_one_each_flag_only_their_own_outlier()
+    {
+        // Same outlier height relative to each stream's own scatter; raw levels an order of magnitude apart.
+        foreach (var (level, scatter) in new[] { (0.4, 0.1), (0.02, 0.01) })
+        {
+            var random = new Random(3);
+            var likelihood = new AnomalyLikelihood(historySteps: 500, averageSteps: 1, learningSteps: 200);
+            var scores = new List<double>();
+            for (var i = 0; i < 800; i++)
+            {
+                var raw = i == 700 ? level + (12 * scatter) : Math.Max(0, level + (scatter * Gaussian(random)));
+                scores.Add(likelihood.Update(raw));
+            }
+
+            Assert.All(scores.Take(200), s => Assert.Equal(0, s));
+            Assert.True(scores[700] >= 0.5, $"outlier scored {scores[700]:F3} at level {level}");
+            Assert.True(scores.Where((_, i) => i != 700).Count(s => s >= 0.5) <= 1, $"ordinary points over 0.5 at level {level}");
+        }
+    }
+
+    [Fact]
+    public void After_a_detection_the_next_points_are_silenced_so_one_burst_is_one_detection()
+    {
+        var likelihood = new AnomalyLikelihood(historySteps: 300, averageSteps: 1, learningSteps: 100, suppressAbove: 0.5, suppressSteps: 20);
+        var random = new Random(5);
+        var scores = new List<double>();
+        for (var i = 0; i < 400; i++)
+        {
+            scores.Add(likelihood.Update(i is >= 300 and < 330 ? 0.9 : Math.Max(0, 0.1 + (0.02 * Gaussian(random)))));
+        }
+
+        var first = scores.FindIndex(s => s >= 0.5);
+        Assert.Equal(300, first);
+        Assert.All(scores.Skip(301).Take(20), s => Assert.Equal(0, s));
+    }
+
+    [Fact]
+    public void Settings_out_of_range_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood(historySteps: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood(suppressAbove: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood().Update(double.NaN));
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}

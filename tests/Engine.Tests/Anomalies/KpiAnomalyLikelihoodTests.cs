@@ -1,0 +1,78 @@
+using SalesDash.Engine.Anomalies;
+
+namespace SalesDash.Engine.Tests.Anomalies;
+
+/// <summary>The product detector's likelihood and its Poisson floor, on streams whose right answer is known.</summary>
+public sealed class KpiAnomalyLikelihoodTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly KpiAnomalyOptions Daily = new()
+    {
+        WindowSize = 64,
+        Season = TimeSpan.FromDays(1),
+        Seasons = 3,
+        MinimumSeasons = 2,
+        LikelihoodHistory = 1440,
+        LikelihoodLearning = 1440,
+        LikelihoodSuppression = 60,
+    };
+
+    [Fact]
+    public void A_slump_is_one_likely_anomaly_after_days_of_ordinary_noise_and_nothing_is_judged_while_learning()
+    {
+        var detector = new KpiAnomalyDetector(Daily);
+        var random = new Random(4);
+        var verdicts = new List<AnomalyVerdict>();
+        var slumpFrom = (4 * 1440) + (14 * 60);
+        for (var i = 0; i < slumpFrom + 120; i++)
+        {
+            var at = Start.AddMinutes(i);
+            var usual = 1000 + (400 * Math.Sin(2 * Math.PI * i / 1440));
+            var value = usual * (1 + (0.03 * Gaussian(random))) * (i >= slumpFrom ? 0.4 : 1);
+            verdicts.Add(detector.Observe(at, value));
+        }
+
+        // Learning: the raw phase's first day says nothing.
+        Assert.All(verdicts.Take(1440), v => Assert.Equal(0, v.Likelihood));
+
+        // Ordinary days after learning: hardly anything reaches the likelihood threshold.
+        var ordinary = verdicts.Skip(3 * 1440).Take(slumpFrom - (3 * 1440));
+        Assert.True(ordinary.Count(v => v.IsAnomaly) <= 2, $"{ordinary.Count(v => v.IsAnomaly)} anomalies on ordinary minutes");
+
+        // The slump: likely within minutes, then silenced for the suppression hour so it is one detection.
+        var slump = verdicts.Skip(slumpFrom).Take(61).ToList();
+        var first = slump.FindIndex(v => v.Likelihood >= 0.5);
+        Assert.InRange(first, 0, 5);
+        Assert.True(slump[first].IsAnomaly && slump[first].Value < slump[first].Lower);
+        Assert.All(slump.Skip(first + 1).Take(Daily.LikelihoodSuppression), v => Assert.Equal(0, v.Likelihood));
+    }
+
+    [Fact]
+    public void One_order_where_four_were_expected_is_bad_luck_once_the_band_knows_orders_arrive_at_random()
+    {
+        // Three steady nights of exactly four orders per window, then one.
+        AnomalyVerdict Last(double eventSize)
+        {
+            var detector = new KpiAnomalyDetector(Daily with { MinimumSpread = 0 });
+            AnomalyVerdict verdict = null!;
+            for (var i = 0; i <= 3 * 1440; i++)
+            {
+                verdict = detector.Observe(Start.AddMinutes(i), i == 3 * 1440 ? 1 : 4, eventSize);
+            }
+
+            return verdict;
+        }
+
+        var steady = Last(eventSize: 0);
+        var poisson = Last(eventSize: 1);
+
+        // Without the floor the band is 4 ± 5% x 4 sigma; with it, 4 ± 4 x sqrt(4 x 1) = 0 to 12.
+        Assert.True(steady.Value < steady.Lower, $"band {steady.Lower}..{steady.Upper}");
+        Assert.Equal((0, 12), (poisson.Lower, poisson.Upper));
+        Assert.False(poisson.IsAnomaly);
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
