@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Tests.Channels;
+using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.ChannelInsights;
 
