@@ -11,6 +11,7 @@ using SalesDash.Web.Dashboards;
 using SalesDash.Web.Exports;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Imports;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Plans;
@@ -61,6 +62,13 @@ builder.Services.AddHealthChecks();
 // Backpressure: a bounded number of webhooks in flight per node; the rest get 503 + Retry-After and are retried.
 builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
 
+// Identity: users, organisations, memberships, invitations and API keys (SQLite or PostgreSQL), the sign-in cookie,
+// API-key authentication with a per-key rate limit, and the shared Data Protection key ring. After the webhook
+// limit, whose rejection answer the per-key limiter keeps for non-key requests.
+builder.Services.AddSalesDashIdentity(builder.Configuration);
+builder.Services.AddSingleton<InvitationMailer>();
+builder.Services.AddSalesDashOpenApi();
+
 var app = builder.Build();
 
 // Outermost, so refusals and failures below it are recorded with their status.
@@ -69,10 +77,14 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseRouting();
+app.UseSalesDashIdentity();
 app.UseRateLimiter();
 
-app.MapGroup("/webhooks").RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
-app.MapGroup("/webhooks").RequireWebhookConcurrencyLimit().MapChannelWebhooks();
+// Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
+app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
+app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapChannelWebhooks();
+app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
@@ -84,9 +96,11 @@ app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
-app.MapHub<DashboardHub>("/hubs/dashboard");
-app.MapHealthChecks("/healthz");
-app.MapFallback(SpaFallback.ServeIndexAsync);
+// The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
+app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
+app.MapHealthChecks("/healthz").AllowAnonymous();
+app.MapSalesDashOpenApi();
+app.MapFallback(SpaFallback.ServeIndexAsync).AllowAnonymous();
 
 app.Run();
 

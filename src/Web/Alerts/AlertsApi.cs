@@ -6,6 +6,7 @@ using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Metrics;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Metrics;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Alerts;
 
@@ -24,15 +25,15 @@ public static class AlertsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var rules = api.MapGroup("/tenants/{tenantId}/alert-rules");
-        rules.MapGet("/", ListRulesAsync).WithName("ListAlertRules");
-        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule");
-        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule");
-        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule");
-        rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule");
+        rules.MapGet("/", ListRulesAsync).WithName("ListAlertRules").RequireOrgRole(OrgRole.Viewer);
+        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule").RequireOrgRole(OrgRole.Admin);
+        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule").RequireOrgRole(OrgRole.Viewer);
+        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule").RequireOrgRole(OrgRole.Admin);
+        rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").RequireOrgRole(OrgRole.Admin);
         var alerts = api.MapGroup("/tenants/{tenantId}/alerts");
-        alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts");
-        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert");
-        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert");
+        alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts").RequireOrgRole(OrgRole.Viewer);
+        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").RequireOrgRole(OrgRole.Viewer);
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireOrgRole(OrgRole.Analyst);
         return api;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Api;
 
@@ -47,10 +48,10 @@ internal static class HistoryApi
 
     public static RouteGroupBuilder MapHistoryApi(this RouteGroupBuilder group)
     {
-        group.MapGet("/{tenantId}/{storeId}/summary", SummaryAsync).WithName("GetHistorySummary");
-        group.MapGet("/{tenantId}/{storeId}/trend", TrendAsync).WithName("GetHistoryTrend");
-        group.MapGet("/{tenantId}/{storeId}/breakdown", BreakdownAsync).WithName("GetHistoryBreakdown");
-        group.MapGet("/{tenantId}/breakdown", TenantBreakdownAsync).WithName("GetTenantHistoryBreakdown");
+        group.MapGet("/{tenantId}/{storeId}/summary", SummaryAsync).WithName("GetHistorySummary").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/trend", TrendAsync).WithName("GetHistoryTrend").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/breakdown", BreakdownAsync).WithName("GetHistoryBreakdown").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/breakdown", TenantBreakdownAsync).WithName("GetTenantHistoryBreakdown").RequireOrgRole(OrgRole.Viewer);
         return group;
     }
 

@@ -4,6 +4,7 @@ using SalesDash.Engine.Stores;
 using SalesDash.Web.Api;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -18,16 +19,16 @@ public static class DashboardsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var dashboards = api.MapGroup("/tenants/{tenantId}/dashboards");
-        dashboards.MapGet("/", ListAsync).WithName("ListDashboards");
-        dashboards.MapPost("/", CreateAsync).WithName("CreateDashboard");
-        dashboards.MapGet("/{id}", GetAsync).WithName("GetDashboard");
-        dashboards.MapPut("/{id}", UpdateAsync).WithName("UpdateDashboard");
-        dashboards.MapDelete("/{id}", DeleteAsync).WithName("DeleteDashboard");
-        dashboards.MapPost("/{id}/duplicate", DuplicateAsync).WithName("DuplicateDashboard");
-        dashboards.MapPost("/{id}/share", ShareAsync).WithName("ShareDashboard");
-        dashboards.MapGet("/{id}/share", ListSharesAsync).WithName("ListDashboardShares");
-        dashboards.MapDelete("/{id}/share/{tokenId}", RevokeAsync).WithName("RevokeDashboardShare");
-        api.MapGet("/wall/{token}", WallAsync).WithName("GetWall");
+        dashboards.MapGet("/", ListAsync).WithName("ListDashboards").RequireOrgRole(OrgRole.Viewer);
+        dashboards.MapPost("/", CreateAsync).WithName("CreateDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapGet("/{id}", GetAsync).WithName("GetDashboard").RequireOrgRole(OrgRole.Viewer);
+        dashboards.MapPut("/{id}", UpdateAsync).WithName("UpdateDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapDelete("/{id}", DeleteAsync).WithName("DeleteDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapPost("/{id}/duplicate", DuplicateAsync).WithName("DuplicateDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapPost("/{id}/share", ShareAsync).WithName("ShareDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapGet("/{id}/share", ListSharesAsync).WithName("ListDashboardShares").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapDelete("/{id}/share/{tokenId}", RevokeAsync).WithName("RevokeDashboardShare").RequireOrgRole(OrgRole.Analyst);
+        api.MapGet("/wall/{token}", WallAsync).WithName("GetWall").AllowAnonymous();
         api.MapWidgetDataApi();
         return api;
     }
