@@ -6,6 +6,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Tests.Plans;
@@ -23,7 +24,7 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
     public async Task Metric_is_created_read_changed_and_deleted()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
-        var client = app.ClientAs("analyst-1", "a@example.com");
+        var client = app.ClientFor(tenant, OrgRole.Analyst);
 
         using var created = await client.PostAsJsonAsync($"/api/tenants/{tenant}/metrics", new CustomMetricInput(" Contribution ", "net_revenue - ad_spend", "currency"), Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -47,7 +48,7 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
 
-        using var response = await app.ClientAs().PostAsJsonAsync($"/api/tenants/{tenant}/metrics", new CustomMetricInput("Margin", "revenue - cogs - shipping", null), Ct);
+        using var response = await app.ClientFor(tenant).PostAsJsonAsync($"/api/tenants/{tenant}/metrics", new CustomMetricInput("Margin", "revenue - cogs - shipping", null), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.ProblemAsync(Ct);
@@ -56,7 +57,7 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
         Assert.StartsWith("At 11: Unknown figure 'cogs'. Known: ad_spend, aov,", errors[0], StringComparison.Ordinal);
         Assert.StartsWith("At 18: Unknown figure 'shipping'.", errors[1], StringComparison.Ordinal);
         Assert.Equal([(10, 4), (17, 8)], problem["formulaErrors"].EnumerateArray().Select(e => (e.GetProperty("position").GetInt32(), e.GetProperty("length").GetInt32())));
-        Assert.Empty((await app.ClientAs().GetFromJsonAsync<CustomMetric[]>($"/api/tenants/{tenant}/metrics", Json, Ct))!);
+        Assert.Empty((await app.ClientFor(tenant).GetFromJsonAsync<CustomMetric[]>($"/api/tenants/{tenant}/metrics", Json, Ct))!);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
 
-        var check = await app.ClientAs().GetFromJsonAsync<FormulaCheck>($"/api/tenants/{tenant}/metrics/check?formula={Uri.EscapeDataString("((revenue))/if_zero(sessions,1)")}", Json, Ct);
+        var check = await app.ClientFor(tenant).GetFromJsonAsync<FormulaCheck>($"/api/tenants/{tenant}/metrics/check?formula={Uri.EscapeDataString("((revenue))/if_zero(sessions,1)")}", Json, Ct);
 
         Assert.Equal((true, "revenue / if_zero(sessions, 1)"), (check!.Valid, check.Normalised));
         Assert.Equal(["revenue", "sessions"], check.Figures);
@@ -89,7 +90,7 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
 
         batch.Add(new SpendFact(tenant, "shop", SalesChannel.FacebookAds, "sp1", new DateTimeOffset(now.Date.AddHours(12), TimeSpan.Zero), 120m, "EUR"));
         await history.WriteFactsAsync(batch, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         var contribution = await CreateAsync(client, tenant, "Contribution", "net_revenue - ad_spend");
         var perVisit = await CreateAsync(client, tenant, "Revenue per visit", "revenue / sessions");
 
@@ -122,7 +123,7 @@ public sealed class MetricsApiTests(PlansAppFactory app) : IClassFixture<PlansAp
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
         var widget = new Widget("w", "goal", null, new WidgetSettings("custom:abc", "today", "none", Target: 10m));
 
-        using var response = await app.ClientAs().PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", new DashboardInput("B", [new LayoutItem("w", 0, 0, 4, 3)], [widget]), Ct);
+        using var response = await app.ClientFor(tenant).PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", new DashboardInput("B", [new LayoutItem("w", 0, 0, 4, 3)], [widget]), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("A custom metric can be shown by a kpi or a chart widget.", (await response.ProblemAsync(Ct))["errors"].GetProperty("widgets[0].settings.metric")[0].GetString());
@@ -150,7 +151,7 @@ public sealed class CustomMetricAlertRuleTests(PlansAppFactory app) : IClassFixt
     public async Task Rule_targets_a_minute_figure_metric_and_refuses_one_that_needs_refunds()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         var perVisit = await CreateAsync(client, tenant, "Revenue per visit", "revenue / sessions");
         var net = await CreateAsync(client, tenant, "Net", "net_revenue - refunds");
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Engine;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Tests.Plans;
@@ -25,21 +26,21 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Changing_a_dashboard_as_a_user_records_that_user_the_action_and_the_dashboard()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
-        var creator = app.ClientAs("user-x", "x@example.com");
-        var editor = app.ClientAs("user-y", "y@example.com");
-        using var created = await creator.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("Weekly"), Ct);
+        var creator = await app.MemberAsync(tenant, OrgRole.Analyst);
+        var editor = await app.MemberAsync(tenant, OrgRole.Admin);
+        using var created = await creator.Client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("Weekly"), Ct);
         var id = (await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!.Id;
         app.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        (await editor.PutAsJsonAsync($"/api/tenants/{tenant}/dashboards/{id}", Board("Weekly v2"), Ct)).EnsureSuccessStatusCode();
+        (await editor.Client.PutAsJsonAsync($"/api/tenants/{tenant}/dashboards/{id}", Board("Weekly v2"), Ct)).EnsureSuccessStatusCode();
 
-        var page = (await editor.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit", Json, Ct))!;
+        var page = (await editor.Client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit", Json, Ct))!;
         Assert.Collection(
             page.Entries,
             update => Assert.Equal(
-                ("user-y", "y@example.com", "UpdateDashboard", "PUT", id, 200, "succeeded", app.Clock.GetUtcNow(), "name 'Weekly' → 'Weekly v2'"),
+                (editor.UserId, editor.Email, "UpdateDashboard", "PUT", id, 200, "succeeded", app.Clock.GetUtcNow(), "name 'Weekly' → 'Weekly v2'"),
                 (update.ActorUserId, update.ActorEmail, update.Action, update.Method, update.Target["id"], update.Status, update.Outcome, update.At, update.Summary)),
-            create => Assert.Equal(("user-x", "CreateDashboard", 201, "succeeded"), (create.ActorUserId, create.Action, create.Status, create.Outcome)));
+            create => Assert.Equal((creator.UserId, "CreateDashboard", 201, "succeeded"), (create.ActorUserId, create.Action, create.Status, create.Outcome)));
         Assert.Null(page.NextBefore);
     }
 
@@ -47,7 +48,8 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Refused_change_is_recorded_as_refused_with_its_status()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var client = app.ClientAs("user-z", "z@example.com");
+        var member = await app.MemberAsync(tenant, OrgRole.Admin);
+        var client = member.Client;
         for (var i = 1; i <= 3; i++)
         {
             (await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"Board {i}"), Ct)).EnsureSuccessStatusCode();
@@ -59,7 +61,7 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
 
         var page = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?outcome=refused", Json, Ct))!;
         Assert.Equal(
-            [("UpdateDashboard", 400, "user-z"), ("CreateDashboard", 403, "user-z")],
+            [("UpdateDashboard", 400, member.UserId), ("CreateDashboard", 403, member.UserId)],
             page.Entries.Select(e => (e.Action, e.Status, e.ActorUserId)));
         Assert.All(page.Entries, e => Assert.Equal("refused", e.Outcome));
     }
@@ -68,7 +70,7 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Plan_change_records_before_and_after_and_never_a_channel_secret()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         (await client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Scale"), Ct)).EnsureSuccessStatusCode();
         (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe",
             new SalesDash.Web.Channels.ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec-very-secret-value" }, null), Ct)).EnsureSuccessStatusCode();
@@ -90,37 +92,41 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
 
-        (await app.ClientAs("apikey", "key-42").PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("From CI"), Ct)).EnsureSuccessStatusCode();
+        var (key, keyId) = await app.ApiKeyClientAsync(tenant, Ct);
 
-        var entry = Assert.Single((await app.ClientAs().GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?actor=key-42", Json, Ct))!.Entries);
-        Assert.Equal(("key-42", null, null, "CreateDashboard"), (entry.ApiKeyId, entry.ActorUserId, entry.ActorEmail, entry.Action));
+        (await key.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("From CI"), Ct)).EnsureSuccessStatusCode();
+
+        var entry = Assert.Single((await app.ClientFor(tenant).GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?actor={keyId}", Json, Ct))!.Entries);
+        Assert.Equal((keyId, null, null, "CreateDashboard"), (entry.ApiKeyId, entry.ActorUserId, entry.ActorEmail, entry.Action));
     }
 
     [Fact]
     public async Task Pages_walk_back_from_the_newest_and_filters_narrow_by_actor_and_action()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
+        var odd = await app.MemberAsync(tenant, OrgRole.Analyst);
+        var even = await app.MemberAsync(tenant, OrgRole.Analyst);
         var ids = new List<string>();
         for (var i = 1; i <= 5; i++)
         {
-            using var created = await app.ClientAs(i % 2 == 0 ? "even" : "odd", "e@example.com").PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"B{i}"), Ct);
+            using var created = await (i % 2 == 0 ? even : odd).Client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"B{i}"), Ct);
             ids.Add((await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!.Id);
         }
 
-        (await app.ClientAs("odd", "e@example.com").DeleteAsync($"/api/tenants/{tenant}/dashboards/{ids[0]}", Ct)).EnsureSuccessStatusCode();
-        var client = app.ClientAs();
+        (await odd.Client.DeleteAsync($"/api/tenants/{tenant}/dashboards/{ids[0]}", Ct)).EnsureSuccessStatusCode();
+        var client = app.ClientFor(tenant, OrgRole.Admin);
 
         var first = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?limit=4", Json, Ct))!;
         var second = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?limit=4&before={first.NextBefore}", Json, Ct))!;
-        var odd = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?actor=odd&action=CreateDashboard", Json, Ct))!;
+        var oddCreates = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit?actor={odd.UserId}&action=CreateDashboard", Json, Ct))!;
 
         Assert.Equal(4, first.Entries.Count);
         Assert.Equal("DeleteDashboard", first.Entries[0].Action);
         Assert.Equal(2, second.Entries.Count);
         Assert.Null(second.NextBefore);
         Assert.True(first.Entries[^1].Id > second.Entries[0].Id);
-        Assert.Equal(3, odd.Entries.Count);
-        Assert.All(odd.Entries, e => Assert.Equal(("odd", "CreateDashboard"), (e.ActorUserId, e.Action)));
+        Assert.Equal(3, oddCreates.Entries.Count);
+        Assert.All(oddCreates.Entries, e => Assert.Equal((odd.UserId, "CreateDashboard"), (e.ActorUserId, e.Action)));
 
         using var bad = await client.GetAsync($"/api/tenants/{tenant}/audit?outcome=maybe", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -130,7 +136,7 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Audit_rows_cannot_be_changed_or_deleted()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
-        (await app.ClientAs().PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("B"), Ct)).EnsureSuccessStatusCode();
+        (await app.ClientFor(tenant).PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("B"), Ct)).EnsureSuccessStatusCode();
         var directory = app.Services.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory;
 
         await using var connection = new SqliteConnection(SqliteAuditLog.ConnectionStringFor(directory));

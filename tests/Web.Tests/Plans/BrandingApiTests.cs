@@ -23,7 +23,7 @@ public sealed class BrandingApiTests(PlansAppFactory app) : IClassFixture<PlansA
     public async Task Starter_org_is_told_white_label_needs_the_scale_plan()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
 
         using var get = await client.GetAsync($"/api/tenants/{tenant}/branding", Ct);
         using var put = await client.PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding("Acme Pulse", "#112233", "#445566", null), Ct);
@@ -43,7 +43,7 @@ public sealed class BrandingApiTests(PlansAppFactory app) : IClassFixture<PlansA
     public async Task Scale_org_branding_is_in_effect_and_on_its_wallboard_until_it_downgrades()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Scale, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         var branding = new Branding("  Acme Pulse ", "#11AA33", "#445566", PngLogo);
 
         using var put = await client.PutAsJsonAsync($"/api/tenants/{tenant}/branding", branding, Ct);
@@ -73,7 +73,7 @@ public sealed class BrandingApiTests(PlansAppFactory app) : IClassFixture<PlansA
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
 
-        using var put = await app.ClientAs().PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding(name, colour, "#445566", null), Ct);
+        using var put = await app.ClientFor(tenant).PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding(name, colour, "#445566", null), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Equal(message, (await put.ProblemAsync(Ct))["errors"].GetProperty(field)[0].GetString());
@@ -96,7 +96,7 @@ public sealed class BrandingApiTests(PlansAppFactory app) : IClassFixture<PlansA
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
 
-        using var put = await app.ClientAs().PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding("Acme", "#112233", "#445566", logo), Ct);
+        using var put = await app.ClientFor(tenant).PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding("Acme", "#112233", "#445566", logo), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.StartsWith(message, (await put.ProblemAsync(Ct))["errors"].GetProperty("logoDataUri")[0].GetString(), StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class BrandingApiTests(PlansAppFactory app) : IClassFixture<PlansA
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
         var logo = Svg("""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs><rect width="10" height="10" fill="url(#g)"/></svg>""");
 
-        using var put = await app.ClientAs().PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding("Acme", "#112233", "#445566", logo), Ct);
+        using var put = await app.ClientFor(tenant).PutAsJsonAsync($"/api/tenants/{tenant}/branding", new Branding("Acme", "#112233", "#445566", logo), Ct);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Engine.History;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Tests.Plans;
@@ -25,7 +26,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Organisation_without_a_stored_plan_is_on_its_configured_tier_and_sees_its_usage()
     {
         await app.AddStoreAsync("configured-starter", "shop", Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor("configured-starter");
         using (var created = await client.PostAsJsonAsync("/api/tenants/configured-starter/dashboards", Board("One"), Ct))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -43,13 +44,13 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Owner_moves_to_growth_and_the_plan_and_its_limits_follow()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var client = app.ClientAs("owner-7", "owner7@example.com");
+        var owner = await app.MemberAsync(tenant, OrgRole.Owner);
 
-        using var put = await client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Growth"), Ct);
+        using var put = await owner.Client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Growth"), Ct);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var plan = (await put.Content.ReadFromJsonAsync<PlanView>(Json, Ct))!;
-        Assert.Equal(("Growth", "stored", 10, "1 year", "owner7@example.com"), (plan.Tier, plan.Source, plan.Limits.MaxDashboards, plan.Limits.HistoryRetention, plan.UpdatedBy));
+        Assert.Equal(("Growth", "stored", 10, "1 year", owner.Email), (plan.Tier, plan.Source, plan.Limits.MaxDashboards, plan.Limits.HistoryRetention, plan.UpdatedBy));
         Assert.Equal(PlanTier.Growth, (await app.Services.GetRequiredService<IPlanService>().GetLimitsAsync(tenant, Ct)).Tier);
     }
 
@@ -58,7 +59,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
 
-        using var put = await app.ClientAs().PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Platinum"), Ct);
+        using var put = await app.ClientFor(tenant).PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Platinum"), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         var problem = await put.ProblemAsync(Ct);
@@ -69,7 +70,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Fourth_dashboard_on_starter_is_refused_naming_limit_usage_and_the_tier_that_allows_more()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         for (var i = 1; i <= 3; i++)
         {
             using var ok = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"Board {i}"), Ct);
@@ -91,7 +92,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Duplicating_at_the_dashboard_limit_is_refused_and_allowed_again_after_upgrading()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         string? first = null;
         for (var i = 1; i <= 3; i++)
         {
@@ -119,7 +120,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
         await app.AddStoreAsync(tenant, "second", Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook(), Ct)).EnsureSuccessStatusCode();
         (await client.PutAsJsonAsync($"/api/channels/{tenant}/second/stripe", Webhook(), Ct)).EnsureSuccessStatusCode();
 
@@ -136,7 +137,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     public async Task Downgrade_below_what_is_in_use_is_refused_saying_what_is_over()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
-        var client = app.ClientAs();
+        var client = app.ClientFor(tenant);
         for (var i = 1; i <= 4; i++)
         {
             (await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"Board {i}"), Ct)).EnsureSuccessStatusCode();
@@ -164,7 +165,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
         Assert.Equal(app.Clock.GetUtcNow().AddDays(-30), trimmed[starter]);
         Assert.False(trimmed.ContainsKey(scale));
 
-        (await app.ClientAs().PutAsJsonAsync($"/api/tenants/{starter}/plan", new PlanChange("Growth"), Ct)).EnsureSuccessStatusCode();
+        (await app.ClientFor(starter).PutAsJsonAsync($"/api/tenants/{starter}/plan", new PlanChange("Growth"), Ct)).EnsureSuccessStatusCode();
         Assert.Equal(RetentionPlan.Year1, await policy.RetentionForAsync(starter, Ct));
     }
 }

@@ -1,14 +1,11 @@
+using System.Net;
 using System.Net.Http.Json;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
@@ -20,13 +17,12 @@ using SalesDash.Web.Tests.Hosting;
 namespace SalesDash.Web.Tests.Plans;
 
 /// <summary>
-/// The whole app with a fresh data folder, a frozen clock, the channel scheduler off, and a test sign-in: a request
-/// carrying "X-Test-User: id|email" is that user. Each test makes its own organisation, so counts never collide.
+/// The whole app with a fresh data folder, a frozen clock and the channel scheduler off; callers sign in for real as
+/// members of an organisation (<see cref="MemberAsync"/>) or with an API key made through the API
+/// (<see cref="ApiKeyClientAsync"/>). Each test makes its own organisation, so counts never collide.
 /// </summary>
 public sealed class PlansAppFactory : WebApplicationFactory<Program>
 {
-    public const string UserHeader = "X-Test-User";
-
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-plans-").FullName;
 
     public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
@@ -43,7 +39,6 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
-            services.AddAuthentication(TestUserHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, TestUserHandler>(TestUserHandler.SchemeName, _ => { });
         });
     }
 
@@ -62,12 +57,31 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
                 "Europe/Berlin", "secret-0123456789-abcdef"),
             cancellationToken);
 
-    /// <summary>A client signed in as <paramref name="userId"/>.</summary>
-    public HttpClient ClientAs(string userId = "owner-1", string email = "owner@example.com")
+    /// <summary>A client signed in as a new member who is <paramref name="role"/> in <paramref name="tenant"/>.</summary>
+    public HttpClient ClientFor(string tenant, OrgRole role = OrgRole.Owner) => this.CreateSignedInClient(role, tenant);
+
+    /// <summary>A new member who is <paramref name="role"/> in <paramref name="tenant"/>, signed in, with the id the app knows them by.</summary>
+    public async Task<SignedInMember> MemberAsync(string tenant, OrgRole role = OrgRole.Owner)
     {
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Add(UserHeader, $"{userId}|{email}");
-        return client;
+        var email = await this.CreateMemberAsync(role, tenant);
+        await using var scope = Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(email);
+        return new SignedInMember(this.CreateClientSignedInAs(email), user!.Id, email);
+    }
+
+    /// <summary>
+    /// A client that authenticates only with a write-scoped API key of <paramref name="tenant"/>, created through
+    /// POST /api/tenants/{tenant}/api-keys by an admin, and the key's id.
+    /// </summary>
+    public async Task<(HttpClient Client, string KeyId)> ApiKeyClientAsync(string tenant, CancellationToken cancellationToken)
+    {
+        using var admin = ClientFor(tenant, OrgRole.Admin);
+        using var response = await admin.PostAsJsonAsync($"/api/tenants/{tenant}/api-keys", new { name = "ci", scopes = new[] { "read", "write" } }, cancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var key = (await response.Content.ReadFromJsonAsync<ApiKeyCreated>(cancellationToken))!;
+        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        client.DefaultRequestHeaders.Add("X-Api-Key", key.Key);
+        return (client, key.Id.ToString());
     }
 
     public override async ValueTask DisposeAsync()
@@ -82,28 +96,10 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
             // A file still held by a closing store leaves a temp folder behind; the results stand.
         }
     }
-
-    /// <summary>Signs in whoever the X-Test-User header names; no header, no user.</summary>
-    private sealed class TestUserHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "TestUser";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (Request.Headers[UserHeader].FirstOrDefault()?.Split('|') is not [var id, var email])
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            // "apikey|<key id>" stands for a caller that authenticated with an API key: no user, the key's claims.
-            var identity = id == "apikey"
-                ? new ClaimsIdentity([new Claim(SalesDashClaims.ApiKeyId, email), new Claim(SalesDashClaims.ApiKeyScope, "write")], SchemeName)
-                : new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Name, id)], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
-    }
 }
+
+/// <summary>A signed-in member: their client, user id and e-mail.</summary>
+public sealed record SignedInMember(HttpClient Client, string UserId, string Email);
 
 internal static class ProblemReading
 {
