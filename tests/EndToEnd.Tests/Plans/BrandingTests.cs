@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using SalesDash.EndToEnd.Tests.Browser;
+using SalesDash.EndToEnd.Tests.Hosting;
 using static Microsoft.Playwright.Assertions;
 
 namespace SalesDash.EndToEnd.Tests.Plans;
@@ -54,6 +55,7 @@ public sealed class BrandingTests(PlansApp app, ChromiumBrowser browser) : IClas
     {
         var page = await browser.NewPageAsync();
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, "t/starter-co/branding").ToString());
 
         await Expect(page.GetByTestId("branding-refused")).ToHaveTextAsync("The Starter plan does not include white-label branding. The Scale plan includes it.");
@@ -72,6 +74,7 @@ public sealed class BrandingTests(PlansApp app, ChromiumBrowser browser) : IClas
 
         var page = await browser.NewPageAsync();
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, "t/starter-co/dashboards").ToString());
         await Expect(page.GetByTestId("boards-list").Locator("li")).ToHaveCountAsync(3);
         await page.GetByLabel("New dashboard").FillAsync("Board 4");
@@ -117,6 +120,7 @@ public sealed class BrandingTests(PlansApp app, ChromiumBrowser browser) : IClas
     {
         var page = await browser.NewPageAsync();
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, "t/starter-co/metrics").ToString());
 
         await page.GetByTestId("metric-formula").FillAsync("net_revenue - cogs");

@@ -13,7 +13,7 @@ namespace SalesDash.EndToEnd.Tests.Plans;
 /// its own on known plans (configured defaults): one on Scale (white-label), one on Starter. Branding one organisation
 /// of the shared app would change what other tests see.
 /// </summary>
-public sealed class PlansApp : IAsyncLifetime
+public sealed class PlansApp : IAsyncLifetime, ISignedInApp
 {
     /// <summary>An organisation on Scale, which includes white-label.</summary>
     public static readonly TestStore Branded = new("brand-co", "brand-shop", "Brand Shop", "brand-shop.myshopify.com", "USD", "UTC", $"shpss_brand_{Guid.NewGuid():N}");
@@ -27,6 +27,10 @@ public sealed class PlansApp : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Owner of both organisations; <see cref="TestSignIn"/> signs pages in as them.</summary>
+    public string OwnerEmail { get; private set; } = string.Empty;
+
+    /// <summary>Signed in as <see cref="OwnerEmail"/>.</summary>
     public HttpClient Http { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
@@ -64,7 +68,8 @@ public sealed class PlansApp : IAsyncLifetime
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        OwnerEmail = await TestSignIn.CreateMemberAsync(factory.Services, SalesDash.Web.Identity.OrgRole.Owner, Branded.TenantId, Starter.TenantId);
+        Http = await TestSignIn.SignedInClientAsync(BaseAddress, OwnerEmail);
 
         using var health = await Http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         if (health.StatusCode != HttpStatusCode.OK)
