@@ -67,9 +67,13 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
         """,
         """
         CREATE TABLE IF NOT EXISTS history_ad_spend (
-            tenant_id String, store_id String, spend_id String, channel String, occurred_at DateTime('UTC'), spend Decimal(18,2), currency String)
+            tenant_id String, store_id String, spend_id String, channel String, occurred_at DateTime('UTC'), spend Decimal(18,2), currency String,
+            campaign_id String, campaign_name String)
         ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, store_id, spend_id)
         """,
+        // Tables made before spend kept its campaign get the columns ('' in old rows = not known), last so TSV rows line up.
+        "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_id String",
+        "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_name String",
         // Unknown instants are stored as 0 (1970-01-01) and read back with minIf(..., > 0): 18.16 has Nullable, but TSV's \N
         // round trip through the driver is not worth the risk for three optional columns.
         """
@@ -264,7 +268,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
         foreach (var f in batch.Spend)
         {
             spend.Field(f.TenantId).Field(f.StoreId).Field(f.SpendId).Field(f.Channel.ToString()).Field(f.OccurredAt).Field(HistoryFacts.Cents(f.Spend))
-                .Field(f.Currency).EndRow();
+                .Field(f.Currency).Field(f.CampaignId ?? string.Empty).Field(f.CampaignName ?? string.Empty).EndRow();
         }
 
         var shipments = new StringBuilder();
@@ -477,13 +481,13 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
 
         var spend = new List<SpendFact>();
         foreach (var f in await QueryAsync($"""
-            SELECT store_id, channel, spend_id, toInt64(toUInt32(occurred_at)), spend, currency FROM history_ad_spend FINAL
+            SELECT store_id, channel, spend_id, toInt64(toUInt32(occurred_at)), spend, currency, campaign_id, campaign_name FROM history_ad_spend FINAL
             WHERE {tenant} AND occurred_at >= {Instant(range.FromUtc)} AND occurred_at < {Instant(range.ToUtc)}
             """, cancellationToken))
         {
             if (Enum.TryParse<SalesChannel>(f[1], out var channel))
             {
-                spend.Add(new SpendFact(tenantId, f[0], channel, f[2], DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), Decimal(f[4]), f[5]));
+                spend.Add(new SpendFact(tenantId, f[0], channel, f[2], DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), Decimal(f[4]), f[5], Empty(f[6]), Empty(f[7])));
             }
         }
 
