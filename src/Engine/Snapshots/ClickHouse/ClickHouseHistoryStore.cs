@@ -71,9 +71,6 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
             campaign_id String, campaign_name String)
         ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, store_id, spend_id)
         """,
-        // Tables made before spend kept its campaign get the columns ('' in old rows = not known), last so TSV rows line up.
-        "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_id String",
-        "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_name String",
         // Unknown instants are stored as 0 (1970-01-01) and read back with minIf(..., > 0): 18.16 has Nullable, but TSV's \N
         // round trip through the driver is not worth the risk for three optional columns.
         """
@@ -96,6 +93,16 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
             written UInt64)
         ENGINE = ReplacingMergeTree(written) PARTITION BY toYYYYMM(minute) ORDER BY (tenant_id, store_id, minute)
         """,
+    ];
+
+    /// <summary>
+    /// Columns added after a table's first release, appended (so TSV rows line up) to tables made before them; old rows read
+    /// the type's default ('' = not known). 18.16 has no ADD COLUMN IF NOT EXISTS, so presence is checked in system.columns.
+    /// </summary>
+    private static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("history_ad_spend", "campaign_id", "String"),
+        ("history_ad_spend", "campaign_name", "String"),
     ];
 
     /// <summary>How long retention waits for ClickHouse's asynchronous DELETE mutations to finish.</summary>
@@ -163,6 +170,27 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
             foreach (var ddl in Tables)
             {
                 await _client.ExecuteNonQueryAsync(ddl, cancellationToken: cancellationToken);
+            }
+
+            foreach (var (table, column, type) in AddedColumns)
+            {
+                if (await HasColumnAsync(table, column, cancellationToken))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await _client.ExecuteNonQueryAsync($"ALTER TABLE {table} ADD COLUMN {column} {type}", cancellationToken: cancellationToken);
+                }
+                catch (ClickHouseServerException)
+                {
+                    // Another node may have added it between the check and the ALTER; anything else is a real failure.
+                    if (!await HasColumnAsync(table, column, cancellationToken))
+                    {
+                        throw;
+                    }
+                }
             }
 
             _initialized = true;
@@ -584,6 +612,10 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
         using var response = await _client.InsertRawStreamAsync(table, body, "TabSeparated", cancellationToken: cancellationToken);
         response.EnsureSuccessStatusCode();
     }
+
+    private async Task<bool> HasColumnAsync(string table, string column, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = {Literal(table)} AND name = {Literal(column)}",
+            cancellationToken)) is [[var count, ..], ..] && Long(count) > 0;
 
     private async Task<IReadOnlyList<string[]>> QueryAsync(string sql, CancellationToken cancellationToken)
     {
