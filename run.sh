@@ -57,6 +57,8 @@ trap stop INT TERM HUP
             printf '\n============================================================\n'
             printf '  SalesDash is running: %s/\n' "$first_url"
             printf '  Demo dashboard:       %s/dashboards/demo/demo-shop\n' "$first_url"
+            printf '  Sign in as:           demo@salesdash.local (password printed above at first start;\n'
+            printf '                        Demo__ResetOwnerPassword=true ./run.sh prints a new one)\n'
             printf '  Press Ctrl-C to stop.\n'
             printf '============================================================\n\n'
             exit 0

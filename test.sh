@@ -9,6 +9,7 @@ ROOT="$PWD"
 APT_PACKAGES=(
     chromium         # the browser Playwright drives (/usr/bin/chromium); never a downloaded build
     fonts-liberation # so screenshots render text in real fonts
+    poppler-utils    # pdftotext: the report tests read the figures back out of the printed PDFs
 )
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -21,6 +21,9 @@ public sealed record BenchOptions
     /// <summary>The store's webhook secret; in-process runs make one up.</summary>
     public string WebhookSecret { get; init; } = "shpss_bench_" + Guid.NewGuid().ToString("N");
 
+    /// <summary>An API key of the store's organisation, for the hub subscription; in-process runs make one up and install it.</summary>
+    public string ApiKey { get; init; } = $"sdk_bench{Guid.NewGuid().ToString("N")[..8]}_{Guid.NewGuid():N}";
+
     /// <summary>How long to wait for the last tile update after the last POST.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -34,6 +37,7 @@ public sealed record BenchOptions
                               then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
                               (use a store nothing else writes to: other events would shorten the measured latency)
           --tenant ID --store ID --shop-domain DOMAIN --secret SECRET
+          --api-key KEY       with --url: an API key of that organisation (Organisation → API keys), to watch the tiles
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -54,6 +58,7 @@ public sealed record BenchOptions
                 case "--store": options = options with { StoreId = value }; break;
                 case "--shop-domain": options = options with { ShopDomain = value }; break;
                 case "--secret": options = options with { WebhookSecret = value }; secretGiven = true; break;
+                case "--api-key": options = options with { ApiKey = value }; break;
                 default: throw new ArgumentException($"Unknown argument {name}");
             }
         }

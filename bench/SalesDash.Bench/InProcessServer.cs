@@ -54,9 +54,28 @@ public sealed class InProcessServer : IAsyncDisposable
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
 
+        InstallApiKey(factory.Services, options);
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         return new InProcessServer(dataDirectory, root, factory, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>The made-up key of <see cref="BenchOptions.ApiKey"/>, stored the way keys are (its SHA-256), for the store's organisation.</summary>
+    private static void InstallApiKey(IServiceProvider services, BenchOptions options)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<SalesDash.Web.Identity.AppIdentityDbContext>();
+        db.ApiKeys.Add(new SalesDash.Web.Identity.ApiKey
+        {
+            Id = Guid.NewGuid(),
+            OrganisationId = options.TenantId,
+            Name = "bench",
+            Prefix = SalesDash.Web.Identity.ApiKeySecrets.PrefixOf(options.ApiKey) ?? throw new ArgumentException("The bench API key is not shaped like sdk_<prefix>_<secret>."),
+            SecretHash = SalesDash.Web.Identity.ApiKeySecrets.Hash(options.ApiKey),
+            CanRead = true,
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+        db.SaveChanges();
     }
 
     private static string FindRepositoryRoot()

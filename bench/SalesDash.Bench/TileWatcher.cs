@@ -29,7 +29,10 @@ public sealed class TileWatcher : IAsyncDisposable
 
     public static async Task<TileWatcher> SubscribeAsync(Uri baseAddress, BenchOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, "hubs/dashboard")).Build();
+        // Subscribing needs a member of the store's organisation: the bench is one through its API key.
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, "hubs/dashboard"), http => http.AccessTokenProvider = () => Task.FromResult<string?>(options.ApiKey))
+            .Build();
         var watcher = new TileWatcher(connection, time);
         await connection.StartAsync(cancellationToken);
         watcher.Initial = await connection.InvokeAsync<DashboardTiles>("Subscribe", options.TenantId, options.StoreId, cancellationToken);

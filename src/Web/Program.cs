@@ -5,12 +5,17 @@ using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Exports;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Hubs;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Imports;
+using SalesDash.Web.Metrics;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
 
@@ -43,6 +48,12 @@ builder.Services.AddStoreInsights();
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
 
+// Audit log of every change attempted through /api (audit.db), and the organisations' custom metrics.
+builder.Services.AddAudit();
+builder.Services.AddCustomMetrics();
+// Reports: definitions and sends in app.db, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
+builder.Services.AddReports(builder.Configuration);
+
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
@@ -51,16 +62,29 @@ builder.Services.AddHealthChecks();
 // Backpressure: a bounded number of webhooks in flight per node; the rest get 503 + Retry-After and are retried.
 builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
 
+// Identity: users, organisations, memberships, invitations and API keys (SQLite or PostgreSQL), the sign-in cookie,
+// API-key authentication with a per-key rate limit, and the shared Data Protection key ring. After the webhook
+// limit, whose rejection answer the per-key limiter keeps for non-key requests.
+builder.Services.AddSalesDashIdentity(builder.Configuration);
+builder.Services.AddSingleton<InvitationMailer>();
+builder.Services.AddSalesDashOpenApi();
+
 var app = builder.Build();
 
+// Outermost, so refusals and failures below it are recorded with their status.
+app.UseAudit();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseRouting();
+app.UseSalesDashIdentity();
 app.UseRateLimiter();
 
-app.MapGroup("/webhooks").RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
-app.MapGroup("/webhooks").RequireWebhookConcurrencyLimit().MapChannelWebhooks();
+// Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
+app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
+app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapChannelWebhooks();
+app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
@@ -69,9 +93,14 @@ app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api/stores").MapStoreInsightsApi();
-app.MapHub<DashboardHub>("/hubs/dashboard");
-app.MapHealthChecks("/healthz");
-app.MapFallback(SpaFallback.ServeIndexAsync);
+app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
+app.MapGroup("/api").MapExportsApi();
+app.MapGroup("/api").MapReportsApi();
+// The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
+app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
+app.MapHealthChecks("/healthz").AllowAnonymous();
+app.MapSalesDashOpenApi();
+app.MapFallback(SpaFallback.ServeIndexAsync).AllowAnonymous();
 
 app.Run();
 

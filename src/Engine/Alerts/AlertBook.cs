@@ -256,7 +256,7 @@ public sealed class AlertBook
 
             case AlertRuleKind.Threshold:
             {
-                if (Window(rule.WindowMinutes, now) is not { } window || window.Of(metric) is not { } value || rule.Threshold is not { } level)
+                if (Window(rule.WindowMinutes, now) is not { } window || ValueOf(rule, window, metric) is not { } value || rule.Threshold is not { } level)
                 {
                     return null;
                 }
@@ -268,15 +268,15 @@ public sealed class AlertBook
                     _ => value != level,
                 };
                 var figures = new AlertFigures(rule.Metric, value, level, null, null, Ratio(value, level), rule.WindowMinutes,
-                    minute.Minute, minute.Currency, AnomalySeverity.None, channel);
+                    minute.Minute, minute.Currency, AnomalySeverity.None, channel, rule.CustomMetric?.Name);
                 return new Reading(fires, fires, figures);
             }
 
             case AlertRuleKind.PercentChange:
             {
                 var then = rule.Comparison == ComparisonPeriod.Yesterday ? yesterday : lastWeek;
-                if (Window(rule.WindowMinutes, now)?.Of(metric) is not { } value
-                    || Window(rule.WindowMinutes, then)?.Of(metric) is not { } previous
+                if (Window(rule.WindowMinutes, now) is not { } current || ValueOf(rule, current, metric) is not { } value
+                    || Window(rule.WindowMinutes, then) is not { } earlier || ValueOf(rule, earlier, metric) is not { } previous
                     || previous == 0m
                     || rule.Threshold is not { } percent)
                 {
@@ -292,7 +292,7 @@ public sealed class AlertBook
                     _ => Math.Abs(change) >= limit,
                 };
                 var figures = new AlertFigures(rule.Metric, value, previous, null, null, Math.Round(change, 4, MidpointRounding.AwayFromZero),
-                    rule.WindowMinutes, minute.Minute, minute.Currency, AnomalySeverity.None, channel);
+                    rule.WindowMinutes, minute.Minute, minute.Currency, AnomalySeverity.None, channel, rule.CustomMetric?.Name);
                 return new Reading(fires, fires, figures);
             }
 
@@ -323,6 +323,10 @@ public sealed class AlertBook
 
         return sum;
     }
+
+    /// <summary>The rule's figure over a window: its custom metric's formula when it has one, else its metric.</summary>
+    private static decimal? ValueOf(AlertRule rule, MinuteFigures window, KpiStream metric) =>
+        rule.CustomMetric is { } custom ? custom.ValueOf(window) : window.Of(metric);
 
     internal static KpiStream StreamOf(AlertMetric metric) => metric switch
     {
@@ -357,17 +361,17 @@ public static class AlertText
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(f);
-        var what = $"{MetricName(f.Metric)}{On(f.Channel)} over the last {f.WindowMinutes} minutes";
+        var what = $"{NameOf(f)}{On(f.Channel)} over the last {f.WindowMinutes} minutes";
         return rule.Kind switch
         {
             AlertRuleKind.NoOrders => $"{rule.Name}: no orders{On(f.Channel)} for {Number(f.Observed)} minutes"
                 + (f.Expected is { } usual ? $" (the same {f.WindowMinutes} minutes last week had {Number(usual)})." : "."),
             AlertRuleKind.Anomaly => $"{rule.Name}: {what} is {Figure(f.Metric, f.Observed, f.Currency)}, expected {Figure(f.Metric, f.Expected, f.Currency)}"
                 + $" (normal range {Figure(f.Metric, f.Lower, f.Currency)} to {Figure(f.Metric, f.Upper, f.Currency)}){Change(f.ChangeRatio)}; severity {f.Severity.ToString().ToLowerInvariant()}.",
-            AlertRuleKind.PercentChange => $"{rule.Name}: {what} is {Figure(f.Metric, f.Observed, f.Currency)} against {Figure(f.Metric, f.Expected, f.Currency)}"
+            AlertRuleKind.PercentChange => $"{rule.Name}: {what} is {FigureOf(f, f.Observed)} against {FigureOf(f, f.Expected)}"
                 + $" {(rule.Comparison == ComparisonPeriod.Yesterday ? "yesterday" : "last week")}{Change(f.ChangeRatio)}.",
-            _ => $"{rule.Name}: {what} is {Figure(f.Metric, f.Observed, f.Currency)}, "
-                + $"{(rule.Direction == AlertDirection.Above ? "above" : "below")} the threshold of {Figure(f.Metric, f.Expected, f.Currency)}.",
+            _ => $"{rule.Name}: {what} is {FigureOf(f, f.Observed)}, "
+                + $"{(rule.Direction == AlertDirection.Above ? "above" : "below")} the threshold of {FigureOf(f, f.Expected)}.",
         };
     }
 
@@ -375,9 +379,23 @@ public static class AlertText
     {
         ArgumentNullException.ThrowIfNull(alert);
         var now = alert.ResolvedFigures is { } f && alert.Kind != AlertRuleKind.NoOrders
-            ? $" {MetricName(f.Metric)}{On(f.Channel)} over the last {f.WindowMinutes} minutes is back at {Figure(f.Metric, f.Observed, f.Currency)}."
+            ? $" {NameOf(f)}{On(f.Channel)} over the last {f.WindowMinutes} minutes is back at {FigureOf(f, f.Observed)}."
             : string.Empty;
         return $"Resolved: {alert.RuleName} ({alert.StoreId}), fired at {alert.FiredAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.{now}";
+    }
+
+    /// <summary>What the figures measure: the custom metric's name, else the metric's.</summary>
+    public static string NameOf(AlertFigures f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return f.CustomMetricName ?? MetricName(f.Metric);
+    }
+
+    /// <summary>A figure of these figures in its unit; a custom metric's unit is its formula's, so it prints as a number.</summary>
+    public static string FigureOf(AlertFigures f, decimal? value)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return f.CustomMetricName is null ? Figure(f.Metric, value, f.Currency) : value is { } v ? Number(v) : "unknown";
     }
 
     public static string MetricName(AlertMetric metric) => metric switch

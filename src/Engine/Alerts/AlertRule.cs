@@ -91,11 +91,43 @@ public sealed record AlertRule
     public bool InApp { get; init; } = true;
 
     public QuietHours? QuietHours { get; init; }
+
+    /// <summary>
+    /// When set, Threshold and PercentChange rules watch this custom metric instead of <see cref="Metric"/>. The
+    /// formula is copied when the rule is saved, so a later edit of the metric does not change what the rule meant.
+    /// </summary>
+    public AlertCustomMetric? CustomMetric { get; init; }
+
     public bool Enabled { get; init; } = true;
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
     public bool AppliesTo(string storeId) => StoreId is null || string.Equals(StoreId, storeId, StringComparison.Ordinal);
+}
+
+/// <summary>An organisation's custom metric as an alert rule watches it: over the figures each closed minute carries.</summary>
+public sealed record AlertCustomMetric(string Id, string Name, string Formula)
+{
+    /// <summary>The figures of closed minutes a formula may name: the minute stream keeps revenue, orders and sessions.</summary>
+    public static readonly IReadOnlySet<string> MinuteFigureNames = new HashSet<string>(StringComparer.Ordinal) { "revenue", "orders", "sessions", "aov", "conversion" };
+
+    /// <summary>The metric over a window of minutes; null when it has no value (division by zero, no orders for aov).</summary>
+    public decimal? ValueOf(MinuteFigures window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var parse = Metrics.FormulaLanguage.Parse(Formula, MinuteFigureNames);
+        return parse.IsValid
+            ? Metrics.FormulaEvaluator.Evaluate(parse.Tree!, name => name switch
+            {
+                "revenue" => window.Revenue,
+                "orders" => window.Orders,
+                "sessions" => window.Sessions,
+                "aov" => window.AverageOrderValue,
+                "conversion" => window.ConversionRate,
+                _ => null,
+            }) is { } value ? Math.Round(value, 4, MidpointRounding.AwayFromZero) : null
+            : null;
+    }
 }
 
 /// <summary>Where an alert is in its life: firing until someone acknowledges it, resolved once the condition clears.</summary>
@@ -123,7 +155,8 @@ public sealed record AlertFigures(
     DateTimeOffset Minute,
     string Currency,
     AnomalySeverity Severity,
-    SalesChannel? Channel = null);
+    SalesChannel? Channel = null,
+    string? CustomMetricName = null);
 
 /// <summary>One alert: a rule firing for a store, from the minute it fired until it resolved.</summary>
 public sealed record Alert

@@ -17,7 +17,8 @@ public sealed record AlertRuleInput(
     QuietHours? QuietHours = null,
     string? StoreId = null,
     bool Enabled = true,
-    Contracts.Commerce.SalesChannel? Channel = null);
+    Contracts.Commerce.SalesChannel? Channel = null,
+    AlertCustomMetric? CustomMetric = null);
 
 /// <summary>Alert rules of organisations (app.db).</summary>
 public interface IAlertRuleStore

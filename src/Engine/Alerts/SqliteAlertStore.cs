@@ -225,6 +225,7 @@ public sealed class SqliteAlertStore : IAlertRuleStore, IAlertStore
         WebhookUrl = string.IsNullOrWhiteSpace(input.WebhookUrl) ? null : input.WebhookUrl.Trim(),
         InApp = input.InApp,
         QuietHours = input.QuietHours,
+        CustomMetric = input.Kind is AlertRuleKind.Threshold or AlertRuleKind.PercentChange ? input.CustomMetric : null,
         Enabled = input.Enabled,
         CreatedAt = created,
         UpdatedAt = updated,

@@ -28,6 +28,7 @@ public static class HistoryHosting
         services.TryAddSingleton<IHistoryStore>(sp => CreateStore(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.Replace(ServiceDescriptor.Singleton<IMinuteSnapshotStore>(sp => sp.GetRequiredService<IHistoryStore>()));
         services.TryAddSingleton<HistoryQueries>();
+        services.TryAddSingleton<IHistoryRetentionPolicy, ConfiguredHistoryRetention>();
         services.TryAddSingleton<HistoryRetentionJob>();
         services.AddHostedService<HistoryRetentionService>();
         return services;

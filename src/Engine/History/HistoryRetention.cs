@@ -38,8 +38,25 @@ public sealed class HistoryOptions
     };
 }
 
+/// <summary>
+/// How long an organisation's history is kept. The Engine knows no plans: the host answers from the organisation's
+/// plan (src/Web/Plans); without a host's answer the "History" configuration decides.
+/// </summary>
+public interface IHistoryRetentionPolicy
+{
+    Task<RetentionPlan> RetentionForAsync(string tenantId, CancellationToken cancellationToken);
+}
+
+/// <summary>Retention as the "History" configuration section states it.</summary>
+public sealed class ConfiguredHistoryRetention(IOptions<HistoryOptions> options) : IHistoryRetentionPolicy
+{
+    public Task<RetentionPlan> RetentionForAsync(string tenantId, CancellationToken cancellationToken) =>
+        Task.FromResult(options.Value.PlanFor(tenantId));
+}
+
 /// <summary>Deletes each tenant's history older than its plan keeps; one run covers every known tenant.</summary>
-public sealed class HistoryRetentionJob(IHistoryStore store, IStoreDirectory stores, IOptions<HistoryOptions> options, TimeProvider time)
+public sealed class HistoryRetentionJob(
+    IHistoryStore store, IStoreDirectory stores, IOptions<HistoryOptions> options, IHistoryRetentionPolicy policy, TimeProvider time)
 {
     /// <summary>Runs retention now; returns the tenants whose history was trimmed and the cut-off used for each.</summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> RunOnceAsync(CancellationToken cancellationToken)
@@ -53,7 +70,7 @@ public sealed class HistoryRetentionJob(IHistoryStore store, IStoreDirectory sto
         var trimmed = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var tenant in tenants)
         {
-            if (HistoryOptions.Keeps(settings.PlanFor(tenant)) is { } keep)
+            if (HistoryOptions.Keeps(await policy.RetentionForAsync(tenant, cancellationToken)) is { } keep)
             {
                 var cutoff = now - keep;
                 await store.DeleteOlderThanAsync(tenant, cutoff, cancellationToken);

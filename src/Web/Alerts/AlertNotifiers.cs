@@ -41,8 +41,11 @@ public sealed class AlertDeliveryOptions
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>E-mails the rule's recipients through the configured SMTP relay (MailKit).</summary>
-public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options) : IAlertNotifier
+/// <summary>
+/// E-mails the rule's recipients through the configured SMTP relay (MailKit): the figures as plain text, and the same
+/// lines as HTML under the organisation's branding (product name, colours, logo; SalesDash's without white-label).
+/// </summary>
+public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options, SalesDash.Web.Plans.IOrganisationBranding? branding = null) : IAlertNotifier
 {
     public string Channel => "email";
 
@@ -67,8 +70,10 @@ public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options) :
             message.To.Add(MailboxAddress.Parse(recipient));
         }
 
-        message.Subject = notification.Subject;
-        message.Body = new TextPart("plain") { Text = EmailBody(notification) };
+        var text = EmailBody(notification);
+        var brand = branding is null ? SalesDash.Web.Plans.Branding.SalesDash : await branding.GetAsync(notification.Alert.TenantId, cancellationToken);
+        message.Subject = notification.Subject.Replace("[SalesDash]", $"[{brand.ProductName}]", StringComparison.Ordinal);
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = BrandedHtml(text, brand) }.ToMessageBody();
 
         using var client = new SmtpClient();
         await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort, settings.SmtpSecurity, cancellationToken);
@@ -79,6 +84,22 @@ public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options) :
 
         await client.SendAsync(message, cancellationToken);
         await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    /// <summary>The plain-text lines as HTML under the organisation's header; colours and logo pass only when well-formed.</summary>
+    internal static string BrandedHtml(string text, SalesDash.Web.Plans.Branding brand)
+    {
+        ArgumentNullException.ThrowIfNull(brand);
+        static bool Hex(string c) => c.Length is >= 4 and <= 9 && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit);
+        var primary = Hex(brand.PrimaryColour) ? brand.PrimaryColour : SalesDash.Web.Plans.Branding.SalesDash.PrimaryColour;
+        var accent = Hex(brand.AccentColour) ? brand.AccentColour : SalesDash.Web.Plans.Branding.SalesDash.AccentColour;
+        var logo = brand.LogoDataUri is { } uri && uri.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
+            ? $"<img src=\"{WebUtility.HtmlEncode(uri)}\" alt=\"\" style=\"max-height:32px;vertical-align:middle;margin-right:8px\">"
+            : string.Empty;
+        var lines = string.Concat(text.TrimEnd('\n').Split('\n').Select(l => l.Length == 0 ? "<br>" : $"<div>{WebUtility.HtmlEncode(l)}</div>"));
+        return $"<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;color:#1f2328;margin:0\">"
+            + $"<div style=\"background:{primary};color:#fff;padding:14px 22px\">{logo}<strong style=\"font-size:18px\">{WebUtility.HtmlEncode(brand.ProductName)}</strong></div>"
+            + $"<div style=\"padding:14px 22px;border-left:4px solid {accent}\">{lines}</div></body></html>";
     }
 
     /// <summary>The sentence, then the figures one per line, so a reader can check them without the dashboard.</summary>
@@ -99,10 +120,10 @@ public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options) :
             lines.Add($"Resolved at: {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         }
 
-        lines.Add($"Observed: {(alert.Kind == AlertRuleKind.NoOrders ? $"{f.Observed} minutes without an order" : AlertText.Figure(f.Metric, f.Observed, f.Currency))}");
+        lines.Add($"Observed: {(alert.Kind == AlertRuleKind.NoOrders ? $"{f.Observed} minutes without an order" : AlertText.FigureOf(f, f.Observed))}");
         if (f.Expected is { } expected)
         {
-            lines.Add($"Expected: {(alert.Kind == AlertRuleKind.NoOrders ? $"{expected} orders in the same minutes last week" : AlertText.Figure(f.Metric, expected, f.Currency))}");
+            lines.Add($"Expected: {(alert.Kind == AlertRuleKind.NoOrders ? $"{expected} orders in the same minutes last week" : AlertText.FigureOf(f, expected))}");
         }
 
         if (f.Lower is { } lower && f.Upper is { } upper)

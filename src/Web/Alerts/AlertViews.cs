@@ -29,7 +29,8 @@ public sealed record AlertRuleRequest(
     QuietHoursView? QuietHours = null,
     string? StoreId = null,
     bool? Enabled = null,
-    string? Channel = null);
+    string? Channel = null,
+    string? CustomMetricId = null);
 
 /// <summary>A rule as the API shows it.</summary>
 public sealed record AlertRuleView(
@@ -52,7 +53,9 @@ public sealed record AlertRuleView(
     bool Enabled,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? Channel)
+    string? Channel,
+    string? CustomMetricId = null,
+    string? CustomMetricName = null)
 {
     public static AlertRuleView Of(AlertRule r)
     {
@@ -60,7 +63,7 @@ public sealed record AlertRuleView(
         return new AlertRuleView(r.Id, r.TenantId, r.StoreId, r.Name, r.Kind.ToString(), r.Metric.ToString(), r.Direction.ToString(), r.Threshold,
             r.WindowMinutes, r.Comparison.ToString(), r.MinimumSeverity.ToString(), (int)r.Frequency.TotalMinutes, r.Recipients, r.WebhookUrl, r.InApp,
             r.QuietHours is { } q ? new QuietHoursView(q.Start.ToString("HH:mm", CultureInfo.InvariantCulture), q.End.ToString("HH:mm", CultureInfo.InvariantCulture)) : null,
-            r.Enabled, r.CreatedAt, r.UpdatedAt, r.Channel?.ToString());
+            r.Enabled, r.CreatedAt, r.UpdatedAt, r.Channel?.ToString(), r.CustomMetric?.Id, r.CustomMetric?.Name);
     }
 }
 

@@ -3,7 +3,10 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Metrics;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Metrics;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Alerts;
 
@@ -22,15 +25,15 @@ public static class AlertsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var rules = api.MapGroup("/tenants/{tenantId}/alert-rules");
-        rules.MapGet("/", ListRulesAsync).WithName("ListAlertRules");
-        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule");
-        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule");
-        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule");
-        rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule");
+        rules.MapGet("/", ListRulesAsync).WithName("ListAlertRules").RequireOrgRole(OrgRole.Viewer);
+        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule").RequireOrgRole(OrgRole.Admin);
+        rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule").RequireOrgRole(OrgRole.Viewer);
+        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule").RequireOrgRole(OrgRole.Admin);
+        rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").RequireOrgRole(OrgRole.Admin);
         var alerts = api.MapGroup("/tenants/{tenantId}/alerts");
-        alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts");
-        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert");
-        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert");
+        alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts").RequireOrgRole(OrgRole.Viewer);
+        alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").RequireOrgRole(OrgRole.Viewer);
+        alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireOrgRole(OrgRole.Analyst);
         return api;
     }
 
@@ -48,14 +51,14 @@ public static class AlertsApi
 
     private static async Task<Results<Created<AlertRuleView>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(
         string tenantId, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
-        CancellationToken cancellationToken)
+        ICustomMetricStore metrics, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
             return problem;
         }
 
-        var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, cancellationToken);
+        var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, metrics, cancellationToken);
         if (invalid is not null)
         {
             return invalid;
@@ -72,9 +75,9 @@ public static class AlertsApi
 
     private static async Task<Results<Ok<AlertRuleView>, ValidationProblem, ProblemHttpResult>> UpdateRuleAsync(
         string tenantId, string id, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
-        CancellationToken cancellationToken)
+        ICustomMetricStore metrics, CancellationToken cancellationToken)
     {
-        var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, cancellationToken);
+        var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, metrics, cancellationToken);
         if (invalid is not null)
         {
             return invalid;
@@ -155,7 +158,7 @@ public static class AlertsApi
     }
 
     private static async Task<(AlertRuleInput? Input, ValidationProblem? Invalid)> ReadRuleAsync(
-        string tenantId, HttpRequest request, IStoreDirectory stores, CancellationToken cancellationToken)
+        string tenantId, HttpRequest request, IStoreDirectory stores, ICustomMetricStore metrics, CancellationToken cancellationToken)
     {
         AlertRuleRequest? body;
         try
@@ -170,7 +173,42 @@ public static class AlertsApi
 
         var storeIds = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).Select(s => s.Store.StoreId).ToHashSet(StringComparer.Ordinal);
         var input = AlertRuleValidation.Parse(body, storeIds.Contains, out var errors);
+        if (input is not null && !string.IsNullOrWhiteSpace(body?.CustomMetricId))
+        {
+            // A custom metric target (src/Web/Metrics): its formula is copied into the rule and read over closed minutes.
+            var (custom, problem) = await CustomMetricTargetAsync(tenantId, body.CustomMetricId.Trim(), input.Kind, metrics, cancellationToken);
+            if (problem is not null)
+            {
+                errors["customMetricId"] = [problem];
+                input = null;
+            }
+            else
+            {
+                input = input with { CustomMetric = custom };
+            }
+        }
+
         return input is null ? (null, TypedResults.ValidationProblem(errors, title: "The alert rule is not valid")) : (input, null);
+    }
+
+    private static async Task<(AlertCustomMetric? Metric, string? Problem)> CustomMetricTargetAsync(
+        string tenantId, string id, AlertRuleKind kind, ICustomMetricStore metrics, CancellationToken cancellationToken)
+    {
+        if (kind is not (AlertRuleKind.Threshold or AlertRuleKind.PercentChange))
+        {
+            return (null, "Only threshold and percent-change rules can watch a custom metric.");
+        }
+
+        if (await metrics.GetAsync(tenantId, id, cancellationToken) is not { } metric)
+        {
+            return (null, $"'{tenantId}' has no custom metric '{id}'.");
+        }
+
+        var parse = FormulaLanguage.Parse(metric.Formula, AlertCustomMetric.MinuteFigureNames);
+        return parse.IsValid
+            ? (new AlertCustomMetric(metric.Id, metric.Name, metric.Formula), null)
+            : (null, $"Alerts read figures minute by minute, which carry {string.Join(", ", AlertCustomMetric.MinuteFigureNames)}; "
+                + $"'{metric.Name}' ({metric.Formula}) needs more: {parse.Errors[0].Message}");
     }
 
     private static async Task<ProblemHttpResult?> UnknownTenantAsync(string tenantId, IStoreDirectory stores, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Forecasts;
 using SalesDash.Engine.Insights;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Alerts;
 
@@ -21,8 +22,8 @@ public static class StoreInsightsApi
     public static RouteGroupBuilder MapStoreInsightsApi(this RouteGroupBuilder stores)
     {
         ArgumentNullException.ThrowIfNull(stores);
-        stores.MapGet("/{tenantId}/{storeId}/forecast", ForecastAsync).WithName("GetStoreForecast");
-        stores.MapGet("/{tenantId}/{storeId}/insights", InsightsAsync).WithName("GetStoreInsights");
+        stores.MapGet("/{tenantId}/{storeId}/forecast", ForecastAsync).WithName("GetStoreForecast").RequireOrgRole(OrgRole.Viewer);
+        stores.MapGet("/{tenantId}/{storeId}/insights", InsightsAsync).WithName("GetStoreInsights").RequireOrgRole(OrgRole.Viewer);
         return stores;
     }
 

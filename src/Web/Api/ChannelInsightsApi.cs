@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Api;
 
@@ -37,7 +38,7 @@ public static class ChannelInsightsApi
     public static RouteGroupBuilder MapChannelInsightsApi(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/{tenantId}/channels", ChannelsAsync).WithName("GetChannelInsights");
+        group.MapGet("/{tenantId}/channels", ChannelsAsync).WithName("GetChannelInsights").RequireOrgRole(OrgRole.Viewer);
         return group;
     }
 

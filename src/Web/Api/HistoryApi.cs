@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Api;
 
@@ -47,14 +48,14 @@ internal static class HistoryApi
 
     public static RouteGroupBuilder MapHistoryApi(this RouteGroupBuilder group)
     {
-        group.MapGet("/{tenantId}/{storeId}/summary", SummaryAsync).WithName("GetHistorySummary");
-        group.MapGet("/{tenantId}/{storeId}/trend", TrendAsync).WithName("GetHistoryTrend");
-        group.MapGet("/{tenantId}/{storeId}/breakdown", BreakdownAsync).WithName("GetHistoryBreakdown");
-        group.MapGet("/{tenantId}/breakdown", TenantBreakdownAsync).WithName("GetTenantHistoryBreakdown");
+        group.MapGet("/{tenantId}/{storeId}/summary", SummaryAsync).WithName("GetHistorySummary").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/trend", TrendAsync).WithName("GetHistoryTrend").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/breakdown", BreakdownAsync).WithName("GetHistoryBreakdown").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/breakdown", TenantBreakdownAsync).WithName("GetTenantHistoryBreakdown").RequireOrgRole(OrgRole.Viewer);
         return group;
     }
 
-    private static async Task<Results<Ok<HistorySummaryResponse>, ProblemHttpResult>> SummaryAsync(
+    internal static async Task<Results<Ok<HistorySummaryResponse>, ProblemHttpResult>> SummaryAsync(
         string tenantId, string storeId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history,
         CancellationToken cancellationToken)
     {
@@ -73,7 +74,7 @@ internal static class HistoryApi
         return TypedResults.Ok(new HistorySummaryResponse(tenantId, storeId, store.Currency, summary.TimeZone, summary.Period, summary.Comparison, summary.Kpis));
     }
 
-    private static async Task<Results<Ok<HistoryTrendResponse>, ProblemHttpResult>> TrendAsync(
+    internal static async Task<Results<Ok<HistoryTrendResponse>, ProblemHttpResult>> TrendAsync(
         string tenantId, string storeId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history,
         CancellationToken cancellationToken)
     {
@@ -105,7 +106,7 @@ internal static class HistoryApi
         }
     }
 
-    private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> BreakdownAsync(
+    internal static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> BreakdownAsync(
         string tenantId, string storeId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history,
         CancellationToken cancellationToken)
     {
@@ -118,7 +119,7 @@ internal static class HistoryApi
         return await RespondBreakdownAsync(query, HistoryScope.Store(tenantId, storeId), store.TimeZone, store.Currency, history, cancellationToken);
     }
 
-    private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> TenantBreakdownAsync(
+    internal static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> TenantBreakdownAsync(
         string tenantId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history, CancellationToken cancellationToken)
     {
         var tenantStores = (await stores.ListAsync(cancellationToken))

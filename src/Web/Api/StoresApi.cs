@@ -1,35 +1,56 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
+using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Api;
 
 /// <summary>A store as the dashboard lists it; the webhook secret never leaves the server.</summary>
 public sealed record StoreSummary(string TenantId, string StoreId, string Name, string Channel, string Currency, string TimeZone);
 
-/// <summary>Read endpoints for stores and their live tiles.</summary>
+/// <summary>A new store of an organisation; the id is made from the name when not given.</summary>
+public sealed record StoreCreateRequest(string? StoreId, string? Name, string? Channel, string? ShopDomain, string? Currency, string? TimeZone, string? WebhookSecret);
+
+/// <summary>Stores: the caller's list, live tiles, and creating a store under an organisation.</summary>
 internal static class StoresApi
 {
     public static RouteGroupBuilder MapStoresApi(this RouteGroupBuilder group)
     {
-        group.MapGet("/", ListAsync).WithName("ListStores");
-        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles");
+        group.MapGet("/", ListAsync).WithName("ListStores").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles").RequireOrgRole(OrgRole.Viewer);
         return group;
     }
 
-    private static async Task<Ok<IReadOnlyList<StoreSummary>>> ListAsync(IStoreDirectory stores, CancellationToken cancellationToken)
+    /// <summary>POST /api/tenants/{tenantId}/stores (Admin), within the plan's store limit.</summary>
+    public static RouteGroupBuilder MapStoreCreation(this RouteGroupBuilder api)
     {
+        api.MapPost("/tenants/{tenantId}/stores", CreateAsync).WithName("CreateStore").RequireOrgRole(OrgRole.Admin);
+        return api;
+    }
+
+    internal static StoreSummary Summarise(StoreProfile s) =>
+        new(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone);
+
+    /// <summary>Only the stores of organisations the caller belongs to (an API key: its own organisation's).</summary>
+    private static async Task<Ok<IReadOnlyList<StoreSummary>>> ListAsync(
+        ClaimsPrincipal user, OrgAccess access, IStoreDirectory stores, CancellationToken cancellationToken)
+    {
+        var mine = (await access.OrganisationsOfAsync(user, cancellationToken)).Select(o => o.Organisation.Id).ToHashSet(StringComparer.Ordinal);
         var all = await stores.ListAsync(cancellationToken);
         IReadOnlyList<StoreSummary> summaries = all
+            .Where(s => mine.Contains(s.Store.TenantId))
             .OrderBy(s => s.Store.TenantId, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)
-            .Select(s => new StoreSummary(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone))
+            .Select(Summarise)
             .ToList();
         return TypedResults.Ok(summaries);
     }
 
-    private static async Task<Results<Ok<DashboardTiles>, ProblemHttpResult>> GetTilesAsync(
+    internal static async Task<Results<Ok<DashboardTiles>, ProblemHttpResult>> GetTilesAsync(
         string tenantId, string storeId, IStoreDirectory stores, ITileQuery tiles, CancellationToken cancellationToken)
     {
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);
@@ -40,5 +61,79 @@ internal static class StoresApi
         }
 
         return TypedResults.Ok(await tiles.GetTilesAsync(store, cancellationToken));
+    }
+
+    private static async Task<Results<Created<StoreSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            errors["name"] = ["Name the store (1 to 100 characters)."];
+        }
+
+        var storeId = string.IsNullOrWhiteSpace(request.StoreId) ? OrganisationRules.Slug(name ?? string.Empty) : request.StoreId.Trim();
+        if (OrganisationRules.Slug(storeId) != storeId)
+        {
+            errors["storeId"] = ["A store id has lower-case letters, digits and single dashes, e.g. uk-shop."];
+        }
+
+        var channel = SalesChannel.Shopify;
+        if (request.Channel is not null && !Enum.TryParse(request.Channel, ignoreCase: true, out channel))
+        {
+            errors["channel"] = [$"Channel must be one of {string.Join(", ", Enum.GetNames<SalesChannel>())}."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ShopDomain))
+        {
+            errors["shopDomain"] = ["Give the shop's domain, e.g. my-shop.myshopify.com."];
+        }
+
+        if (!OrganisationRules.IsCurrency(request.Currency))
+        {
+            errors["currency"] = [$"'{request.Currency}' is not an ISO 4217 currency code such as GBP, EUR or USD."];
+        }
+
+        if (!OrganisationRules.IsIanaTimeZone(request.TimeZone))
+        {
+            errors["timeZone"] = [$"'{request.TimeZone}' is not an IANA time zone such as Europe/London."];
+        }
+
+        if (request.WebhookSecret is null || request.WebhookSecret.Length < 8)
+        {
+            errors["webhookSecret"] = ["Give the webhook signing secret (at least 8 characters) so deliveries can be verified."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The store is not valid");
+        }
+
+        var existing = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).ToList();
+        if (existing.Any(s => s.Store.StoreId == storeId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Store exists",
+                detail: $"'{tenantId}' already has a store '{storeId}'; choose another id.");
+        }
+
+        var limits = await plans.GetLimitsAsync(tenantId, cancellationToken);
+        if (limits.MaxStores is { } max && existing.Count >= max)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Store limit reached",
+                detail: $"The {limits.Tier} plan allows {max} store{(max == 1 ? string.Empty : "s")} and '{tenantId}' has {existing.Count}; upgrade the plan to add more.");
+        }
+
+        var domain = request.ShopDomain!.Trim().ToLowerInvariant();
+        if (await stores.FindByShopDomainAsync(channel, domain, cancellationToken) is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Shop already connected",
+                detail: $"{domain} is already connected to a store.");
+        }
+
+        var profile = new StoreProfile(new StoreRef(tenantId, storeId), name!, channel, domain, request.Currency!.ToUpperInvariant(), request.TimeZone!,
+            request.WebhookSecret!);
+        await stores.UpsertAsync(profile, cancellationToken);
+        return TypedResults.Created($"/api/stores/{tenantId}/{storeId}/tiles", Summarise(profile));
     }
 }

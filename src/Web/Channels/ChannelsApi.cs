@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Audit;
+using SalesDash.Web.Plans;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Channels;
 
@@ -39,15 +42,15 @@ public static class ChannelsApi
     public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/catalog", Catalog).WithName("ChannelCatalog");
-        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections");
-        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsApi.GetAsync).WithName("ListShipments");
-        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection");
-        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection");
-        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection");
-        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus");
-        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection");
-        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow");
+        group.MapGet("/catalog", Catalog).WithName("ChannelCatalog").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsApi.GetAsync).WithName("ListShipments").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection").RequireOrgRole(OrgRole.Viewer);
+        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
+        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
+        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus").RequireOrgRole(OrgRole.Viewer);
+        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection").RequireOrgRole(OrgRole.Admin);
+        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow").RequireOrgRole(OrgRole.Admin);
         return group;
     }
 
@@ -94,7 +97,8 @@ public static class ChannelsApi
 
     private static async Task<Results<Ok<ChannelConnectionView>, ValidationProblem, ProblemHttpResult>> PutAsync(
         string tenantId, string storeId, string channel, ChannelConnectionRequest request,
-        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, CancellationToken cancellationToken)
+        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
+        HttpContext http, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
@@ -161,8 +165,17 @@ public static class ChannelsApi
             return TypedResults.ValidationProblem(errors, title: $"The {parsed} connection is incomplete");
         }
 
+        // Only a new connection counts against the plan; editing one the organisation has is always allowed.
+        if (existing is null
+            && PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "channel connections",
+                await usage.ChannelsAsync(tenantId, cancellationToken), l => l.MaxChannels) is { } refused)
+        {
+            return refused;
+        }
+
         var connection = new ChannelConnection(store, parsed, request.Enabled, settings, credentials, interval, time.GetUtcNow());
         await connections.UpsertAsync(connection, cancellationToken);
+        http.Note(ConnectionChange(existing, connection));
 
         var status = await connections.GetStatusAsync(store, parsed, cancellationToken);
         if (existing is not null && !SameAccount(existing, connection))
@@ -178,6 +191,47 @@ public static class ChannelsApi
         status = status with { NextSyncAt = descriptor.Kind == ChannelKind.Poller ? time.GetUtcNow() : null };
         await connections.SaveStatusAsync(store, parsed, status, cancellationToken);
         return TypedResults.Ok(View(connection, status));
+    }
+
+    /// <summary>
+    /// What a save changed, for the audit log: enabled, poll interval and settings with their values (none is secret),
+    /// and only the names of credentials that changed — never their values.
+    /// </summary>
+    private static string ConnectionChange(ChannelConnection? before, ChannelConnection after)
+    {
+        if (before is null)
+        {
+            return $"connected ({(after.Enabled ? "enabled" : "disabled")}, every {after.PollInterval.TotalSeconds:0} s)";
+        }
+
+        var parts = new List<string>();
+        if (before.Enabled != after.Enabled)
+        {
+            parts.Add(after.Enabled ? "enabled" : "disabled");
+        }
+
+        if (before.PollInterval != after.PollInterval)
+        {
+            parts.Add($"poll interval {before.PollInterval.TotalSeconds:0} s → {after.PollInterval.TotalSeconds:0} s");
+        }
+
+        foreach (var key in before.Settings.Keys.Union(after.Settings.Keys).Order(StringComparer.Ordinal))
+        {
+            var was = before.Settings.GetValueOrDefault(key);
+            var now = after.Settings.GetValueOrDefault(key);
+            if (was != now)
+            {
+                parts.Add($"{key} '{was}' → '{now}'");
+            }
+        }
+
+        var credentials = after.Credentials.Keys.Where(k => before.Credentials.GetValueOrDefault(k) != after.Credentials[k]).Order(StringComparer.Ordinal).ToList();
+        if (credentials.Count > 0)
+        {
+            parts.Add($"credentials replaced: {string.Join(", ", credentials)}");
+        }
+
+        return parts.Count == 0 ? "saved unchanged" : string.Join("; ", parts);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

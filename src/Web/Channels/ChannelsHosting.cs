@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -34,10 +32,8 @@ public static class ChannelsHosting
                 "Channels:ExchangeRates entries need three-letter From/To codes and a positive Rate.")
             .ValidateOnStart();
 
+        // Credentials are encrypted with Data Protection; its key ring is shared by the nodes (see IdentityHosting).
         services.AddDataProtection().SetApplicationName("SalesDash");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<IOptions<EngineOptions>, ILoggerFactory>((keys, engine, loggers) =>
-                keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(engine.Value.DataDirectory, "keys")), loggers));
 
         services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
         services.TryAddSingleton(TimeProvider.System);

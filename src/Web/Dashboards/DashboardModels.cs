@@ -49,5 +49,8 @@ public sealed record ShareLinkCreated(string Id, string Token, string Url, DateT
 /// <summary>A share link as listed for its dashboard, without the token.</summary>
 public sealed record ShareLink(string Id, string DashboardId, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
-/// <summary>What a wallboard holding a share link may see: the dashboard and the stores its widgets draw on.</summary>
-public sealed record WallView(string TenantId, Dashboard Dashboard, IReadOnlyList<StoreSummary> Stores);
+/// <summary>
+/// What a wallboard holding a share link may see: the dashboard, the stores its widgets draw on, and the branding
+/// in force for the organisation (its own when its plan includes white-label).
+/// </summary>
+public sealed record WallView(string TenantId, Dashboard Dashboard, IReadOnlyList<StoreSummary> Stores, Plans.Branding? Branding = null);

@@ -211,12 +211,29 @@ public static partial class DashboardValidation
             "forecast" or "insights" => ForecastMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
-        if (settings.Metric is null || !allowedMetrics.Contains(settings.Metric))
+        // A custom metric (src/Web/Metrics) is computed from today's history, as a figure (kpi) or hour by hour (chart).
+        var custom = settings.Metric?.StartsWith(Metrics.MetricsApi.WidgetPrefix, StringComparison.Ordinal) == true;
+        if (custom)
+        {
+            if (kind is not ("kpi" or "chart"))
+            {
+                add($"{at}.metric", "A custom metric can be shown by a kpi or a chart widget.");
+            }
+            else if (!today)
+            {
+                add($"{at}.period", "A custom metric is shown for today.");
+            }
+            else if (!IdPattern().IsMatch(settings.Metric![Metrics.MetricsApi.WidgetPrefix.Length..]))
+            {
+                add($"{at}.metric", "A custom metric is named custom:<metric id>.");
+            }
+        }
+        else if (settings.Metric is null || !allowedMetrics.Contains(settings.Metric))
         {
             add($"{at}.metric", $"For a {kind} widget over '{settings.Period}' the metric is one of {string.Join(", ", allowedMetrics)}.");
         }
 
-        var comparisonAllowed = today && kind is "kpi" or "ranking";
+        var comparisonAllowed = today && kind is "kpi" or "ranking" && !custom;
         if (settings.Comparison is not ("none" or "last-week"))
         {
             add($"{at}.comparison", "Comparison is 'none' or 'last-week'.");
@@ -234,7 +251,7 @@ public static partial class DashboardValidation
         switch (kind)
         {
             case "chart":
-                if (today)
+                if (today && !custom)
                 {
                     add($"{at}.period", "A chart shows the last 60 or 15 minutes, minute by minute.");
                 }

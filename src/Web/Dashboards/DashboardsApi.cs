@@ -2,6 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Api;
+using SalesDash.Web.Audit;
+using SalesDash.Web.Plans;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -16,16 +19,16 @@ public static class DashboardsApi
     {
         ArgumentNullException.ThrowIfNull(api);
         var dashboards = api.MapGroup("/tenants/{tenantId}/dashboards");
-        dashboards.MapGet("/", ListAsync).WithName("ListDashboards");
-        dashboards.MapPost("/", CreateAsync).WithName("CreateDashboard");
-        dashboards.MapGet("/{id}", GetAsync).WithName("GetDashboard");
-        dashboards.MapPut("/{id}", UpdateAsync).WithName("UpdateDashboard");
-        dashboards.MapDelete("/{id}", DeleteAsync).WithName("DeleteDashboard");
-        dashboards.MapPost("/{id}/duplicate", DuplicateAsync).WithName("DuplicateDashboard");
-        dashboards.MapPost("/{id}/share", ShareAsync).WithName("ShareDashboard");
-        dashboards.MapGet("/{id}/share", ListSharesAsync).WithName("ListDashboardShares");
-        dashboards.MapDelete("/{id}/share/{tokenId}", RevokeAsync).WithName("RevokeDashboardShare");
-        api.MapGet("/wall/{token}", WallAsync).WithName("GetWall");
+        dashboards.MapGet("/", ListAsync).WithName("ListDashboards").RequireOrgRole(OrgRole.Viewer);
+        dashboards.MapPost("/", CreateAsync).WithName("CreateDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapGet("/{id}", GetAsync).WithName("GetDashboard").RequireOrgRole(OrgRole.Viewer);
+        dashboards.MapPut("/{id}", UpdateAsync).WithName("UpdateDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapDelete("/{id}", DeleteAsync).WithName("DeleteDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapPost("/{id}/duplicate", DuplicateAsync).WithName("DuplicateDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapPost("/{id}/share", ShareAsync).WithName("ShareDashboard").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapGet("/{id}/share", ListSharesAsync).WithName("ListDashboardShares").RequireOrgRole(OrgRole.Analyst);
+        dashboards.MapDelete("/{id}/share/{tokenId}", RevokeAsync).WithName("RevokeDashboardShare").RequireOrgRole(OrgRole.Analyst);
+        api.MapGet("/wall/{token}", WallAsync).WithName("GetWall").AllowAnonymous();
         api.MapWidgetDataApi();
         return api;
     }
@@ -42,7 +45,7 @@ public static class DashboardsApi
     }
 
     private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string tenantId, HttpRequest request, IDashboardStore store, IStoreDirectory stores, CancellationToken cancellationToken)
+        string tenantId, HttpRequest request, IDashboardStore store, IStoreDirectory stores, IPlanService plans, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
@@ -59,6 +62,11 @@ public static class DashboardsApi
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
+        }
+
+        if (await DashboardLimitAsync(tenantId, store, plans, cancellationToken) is { } refused)
+        {
+            return refused;
         }
 
         var created = await store.CreateAsync(tenantId, input!, cancellationToken);
@@ -84,7 +92,36 @@ public static class DashboardsApi
             return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
         }
 
-        return await store.UpdateAsync(tenantId, id, input!, cancellationToken) is { } updated ? TypedResults.Ok(updated) : NoDashboard(tenantId, id);
+        var before = await store.GetAsync(tenantId, id, cancellationToken);
+        if (await store.UpdateAsync(tenantId, id, input!, cancellationToken) is not { } updated)
+        {
+            return NoDashboard(tenantId, id);
+        }
+
+        request.HttpContext.Note(DashboardChange(before, updated));
+        return TypedResults.Ok(updated);
+    }
+
+    /// <summary>What an update changed, for the audit log: the name and the widget count, not the whole layout.</summary>
+    private static string DashboardChange(Dashboard? before, Dashboard after)
+    {
+        if (before is null)
+        {
+            return $"'{after.Name}', {after.Widgets.Count} widgets";
+        }
+
+        var parts = new List<string>();
+        if (before.Name != after.Name)
+        {
+            parts.Add($"name '{before.Name}' → '{after.Name}'");
+        }
+
+        if (before.Widgets.Count != after.Widgets.Count)
+        {
+            parts.Add($"widgets {before.Widgets.Count} → {after.Widgets.Count}");
+        }
+
+        return parts.Count == 0 ? "layout or widget settings" : string.Join("; ", parts);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -92,7 +129,7 @@ public static class DashboardsApi
         await store.DeleteAsync(tenantId, id, cancellationToken) ? TypedResults.NoContent() : NoDashboard(tenantId, id);
 
     private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> DuplicateAsync(
-        string tenantId, string id, HttpRequest request, IDashboardStore store, CancellationToken cancellationToken)
+        string tenantId, string id, HttpRequest request, IDashboardStore store, IPlanService plans, CancellationToken cancellationToken)
     {
         DuplicateInput? input = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -118,6 +155,11 @@ public static class DashboardsApi
             return TypedResults.ValidationProblem(errors, title: "The copy's name is not valid");
         }
 
+        if (await DashboardLimitAsync(tenantId, store, plans, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var copy = await store.CreateAsync(tenantId, new DashboardInput(name, original.Layout, original.Widgets), cancellationToken);
         return TypedResults.Created(Location(tenantId, copy.Id), copy);
     }
@@ -140,7 +182,7 @@ public static class DashboardsApi
                 detail: $"Dashboard '{id}' of '{tenantId}' has no share link '{tokenId}'.");
 
     private static async Task<Results<Ok<WallView>, ProblemHttpResult>> WallAsync(
-        string token, IDashboardStore store, WallAccess access, HttpContext http, CancellationToken cancellationToken)
+        string token, IDashboardStore store, WallAccess access, IOrganisationBranding branding, HttpContext http, CancellationToken cancellationToken)
     {
         // A wallboard polls this; the answer must never come from a cache once a link is revoked.
         http.Response.Headers.CacheControl = "no-store";
@@ -151,7 +193,8 @@ public static class DashboardsApi
                 return TypedResults.Ok(new WallView(
                     active.Dashboard.TenantId,
                     active.Dashboard,
-                    stores.Select(s => new StoreSummary(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone)).ToList()));
+                    stores.Select(s => new StoreSummary(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone)).ToList(),
+                    await branding.GetAsync(active.Dashboard.TenantId, cancellationToken)));
             case ShareResolution.Revoked:
                 return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Share link revoked",
                     detail: "This link was switched off by the dashboard's owner.");
@@ -194,6 +237,15 @@ public static class DashboardsApi
             ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown organisation",
                 detail: $"There is no organisation '{tenantId}' with a connected store.");
+    }
+
+    /// <summary>The plan's refusal when the organisation already has as many dashboards as its tier allows.</summary>
+    private static async Task<ProblemHttpResult?> DashboardLimitAsync(string tenantId, IDashboardStore store, IPlanService plans, CancellationToken cancellationToken)
+    {
+        var limits = await plans.GetLimitsAsync(tenantId, cancellationToken);
+        return limits.MaxDashboards is null
+            ? null
+            : PlanLimitProblems.CountLimit(limits, "dashboards", (await store.ListAsync(tenantId, cancellationToken)).Count, l => l.MaxDashboards);
     }
 
     private static ProblemHttpResult NoDashboard(string tenantId, string id) =>

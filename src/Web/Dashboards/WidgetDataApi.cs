@@ -8,6 +8,7 @@ using SalesDash.Engine.Insights;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -45,8 +46,8 @@ public static class WidgetDataApi
     public static RouteGroupBuilder MapWidgetDataApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/history/{tenantId}/{storeId}/orders/recent", RecentOrdersAsync).WithName("GetRecentOrders");
-        var wall = api.MapGroup("/wall/{token}/stores/{tenantId}/{storeId}");
+        api.MapGet("/history/{tenantId}/{storeId}/orders/recent", RecentOrdersAsync).WithName("GetRecentOrders").RequireOrgRole(OrgRole.Viewer);
+        var wall = api.MapGroup("/wall/{token}/stores/{tenantId}/{storeId}").AllowAnonymous();
         wall.MapGet("/top-products", WallTopProductsAsync).WithName("GetWallTopProducts");
         wall.MapGet("/countries", WallCountriesAsync).WithName("GetWallCountries");
         wall.MapGet("/orders/recent", WallRecentOrdersAsync).WithName("GetWallRecentOrders");
@@ -56,7 +57,7 @@ public static class WidgetDataApi
         return api;
     }
 
-    private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> RecentOrdersAsync(
+    internal static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> RecentOrdersAsync(
         string tenantId, string storeId, int? limit, IStoreDirectory stores, IHistoryStore history, TimeProvider time,
         CancellationToken cancellationToken)
     {

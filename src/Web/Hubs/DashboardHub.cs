@@ -7,14 +7,18 @@ using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Hubs;
 
 /// <summary>
 /// Live tiles for browsers: one SignalR group per dashboard (today one per store). The hub only joins
 /// and leaves groups; pushes come from the node's <see cref="TileRelayActor"/>.
+/// Subscribe and Unsubscribe need Viewer membership of the store's organisation (a non-member is told the store does not
+/// exist, as over HTTP); SubscribeShared needs only a live share token, for wallboards without sign-in.
 /// </summary>
-public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall) : Hub
+public sealed class DashboardHub(
+    IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall, OrgAccess access) : Hub
 {
     /// <summary>Name of the client method that receives <see cref="DashboardTiles"/>.</summary>
     public const string TilesMethod = "tiles";
@@ -24,6 +28,7 @@ public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequ
     /// <summary>Joins the store's dashboard group and returns its tiles now, so the page needs no other call.</summary>
     public async Task<DashboardTiles> Subscribe(string tenantId, string storeId)
     {
+        await RequireViewerAsync(tenantId, storeId);
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), Context.ConnectionAborted)
             ?? throw new HubException($"There is no store '{storeId}' in '{tenantId}'.");
         return await WatchAsync(store);
@@ -47,9 +52,22 @@ public sealed class DashboardHub(IStoreDirectory stores, ITileQuery tiles, IRequ
 
     public async Task Unsubscribe(string tenantId, string storeId)
     {
+        await RequireViewerAsync(tenantId, storeId);
         var store = new StoreRef(tenantId, storeId);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(store), Context.ConnectionAborted);
         relay.ActorRef.Tell(new TileRelayActor.Unwatch(Context.ConnectionId, store));
+    }
+
+    private async Task RequireViewerAsync(string tenantId, string storeId)
+    {
+        var user = Context.User ?? new System.Security.Claims.ClaimsPrincipal();
+        var decision = await access.DecideAsync(user, tenantId, OrgRole.Viewer, HttpMethods.Get, userOnly: false, Context.ConnectionAborted);
+        if (!decision.Allowed)
+        {
+            throw new HubException(decision.Outcome == AccessOutcome.NotMember
+                ? $"There is no store '{storeId}' in '{tenantId}'."
+                : $"{decision.Title}: {decision.Detail}");
+        }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

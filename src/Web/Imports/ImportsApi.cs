@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Imports;
 
@@ -25,8 +26,8 @@ public static class ImportsApi
     public static RouteGroupBuilder MapImportsApi(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapPost("/{tenantId}/{storeId}", UploadAsync).WithName("StartImport").DisableAntiforgery();
-        group.MapGet("/{id:guid}", Get).WithName("GetImport");
+        group.MapPost("/{tenantId}/{storeId}", UploadAsync).WithName("StartImport").RequireOrgRole(OrgRole.Admin).DisableAntiforgery();
+        group.MapGet("/{id:guid}", Get).WithName("GetImport").RequireOrgRole(OrgRole.Viewer);
         return group;
     }
 
@@ -88,10 +89,17 @@ public static class ImportsApi
         return TypedResults.Accepted($"{request.PathBase}/api/imports/{job.Id}", job.Progress(now));
     }
 
-    private static Results<Ok<ImportProgress>, ProblemHttpResult> Get(Guid id, ImportJobs jobs, TimeProvider time) =>
-        jobs.Find(id) is { } job
-            ? TypedResults.Ok(job.Progress(time.GetUtcNow()))
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown import", detail: $"There is no import '{id}'.");
+    private static async Task<Results<Ok<ImportProgress>, ProblemHttpResult>> Get(
+        Guid id, ImportJobs jobs, TimeProvider time, HttpContext http, OrgAccess access)
+    {
+        // The route has no organisation, so the import's own is checked: another organisation's import is "unknown".
+        if (jobs.Find(id) is { } job && await access.RoleInAsync(http.User, job.Store.TenantId, http.RequestAborted) is not null)
+        {
+            return TypedResults.Ok(job.Progress(time.GetUtcNow()));
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown import", detail: $"There is no import '{id}'.");
+    }
 
     private static ProblemHttpResult Bad(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid import", detail: detail);

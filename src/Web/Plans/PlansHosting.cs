@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine;
+using SalesDash.Engine.History;
+using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Plans;
 
@@ -15,7 +18,7 @@ public sealed class PlanOptions
     public Dictionary<string, PlanTier> Tenants { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>Plans as configuration states them: the operator's word for self-hosted installs.</summary>
+/// <summary>Plans as configuration states them: the operator's word for organisations that never chose a tier.</summary>
 public sealed class ConfiguredPlans(IOptionsMonitor<PlanOptions> options) : IPlanService
 {
     public Task<PlanLimits> GetLimitsAsync(string tenantId, CancellationToken cancellationToken)
@@ -33,11 +36,24 @@ public sealed class UnbrandedOrganisations : IOrganisationBranding
 
 public static class PlansHosting
 {
+    /// <summary>
+    /// Plans stored per organisation in {Engine:DataDirectory}/app.db over the configured defaults, branding where
+    /// the plan allows it, and history retention from the plan.
+    /// </summary>
     public static IServiceCollection AddPlans(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section));
-        services.TryAddSingleton<IPlanService, ConfiguredPlans>();
-        services.TryAddSingleton<IOrganisationBranding, UnbrandedOrganisations>();
+        services.TryAddSingleton<ConfiguredPlans>();
+        services.TryAddSingleton<IPlanStore>(sp => new SqlitePlanStore(ConnectionString(sp)));
+        services.TryAddSingleton<IBrandingStore>(sp => new SqliteBrandingStore(ConnectionString(sp)));
+        services.TryAddSingleton<IPlanService, StoredPlans>();
+        services.TryAddSingleton<IOrganisationBranding, StoredBranding>();
+        services.TryAddSingleton<PlanUsage>();
+        services.TryAddSingleton<ConfiguredHistoryRetention>();
+        services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());
         return services;
     }
+
+    private static string ConnectionString(IServiceProvider services) =>
+        SqliteStoreDirectory.ConnectionStringFor(services.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory);
 }

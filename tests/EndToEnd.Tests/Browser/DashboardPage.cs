@@ -27,6 +27,7 @@ public sealed class DashboardPage : IAsyncDisposable
     public static async Task<DashboardPage> OpenAsync(ChromiumBrowser browser, SalesDashApp app, TestStore store)
     {
         var dashboard = new DashboardPage(await browser.NewPageAsync());
+        await dashboard.page.SignInAsync(app);
         var response = await dashboard.page.GotoAsync(new Uri(app.BaseAddress, store.DashboardPath.TrimStart('/')).ToString());
         if (response is null || !response.Ok)
         {

@@ -19,6 +19,7 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
         var page = await browser.NewPageAsync();
         try
         {
+            await page.SignInAsync(app);
             var response = await page.GotoAsync(new Uri(app.BaseAddress, app.ChannelsPath.TrimStart('/')).ToString());
             Assert.True(response?.Ok, $"{app.ChannelsPath} answered {response?.Status}");
 
@@ -103,6 +104,7 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
         var page = await browser.NewPageAsync();
         try
         {
+            await page.SignInAsync(app);
             var response = await page.GotoAsync(new Uri(app.BaseAddress, app.ChannelsPath.TrimStart('/')).ToString());
             Assert.True(response?.Ok, $"{app.ChannelsPath} answered {response?.Status}");
 
@@ -127,6 +129,7 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
         var page = await browser.NewPageAsync();
         try
         {
+            await page.SignInAsync(app);
             var response = await page.GotoAsync(new Uri(app.BaseAddress, app.ChannelsPath.TrimStart('/')).ToString());
             Assert.True(response?.Ok, $"{app.ChannelsPath} answered {response?.Status}");
 

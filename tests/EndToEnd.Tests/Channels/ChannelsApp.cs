@@ -13,7 +13,7 @@ namespace SalesDash.EndToEnd.Tests.Channels;
 /// pointed at <see cref="FakeGraphApi"/>, Google's token endpoint and the GA4 Data API at <see cref="FakeGoogleAnalytics"/> (the
 /// endpoints are configuration) and the scheduler off, so only the buttons poll.
 /// </summary>
-public sealed class ChannelsApp : IAsyncLifetime
+public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
 {
     public static readonly TestStore Shop = new("chan", "chan-shop", "Channels Shop", "chan-shop.myshopify.com", "USD", "UTC", $"shpss_chan_{Guid.NewGuid():N}");
 
@@ -26,6 +26,9 @@ public sealed class ChannelsApp : IAsyncLifetime
     public FakeGoogleAnalytics Analytics { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Owner of every organisation the app started with; <see cref="TestSignIn"/> signs pages in as them.</summary>
+    public string OwnerEmail { get; private set; } = string.Empty;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -65,7 +68,8 @@ public sealed class ChannelsApp : IAsyncLifetime
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        OwnerEmail = await TestSignIn.CreateMemberAsync(factory.Services, SalesDash.Web.Identity.OrgRole.Owner);
+        Http = await TestSignIn.SignedInClientAsync(BaseAddress, OwnerEmail);
 
         // The store is seeded in the background after start; the page needs it to exist before it can save a connection.
         for (var attempt = 0; ; attempt++)

@@ -29,6 +29,7 @@ public sealed class InsightsWidgetTests(WallboardApp app, ChromiumBrowser browse
 
         var page = await LayoutSupport.NewPageAsync(browser);
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, $"t/{Tenant}/dashboards").ToString());
         await page.GetByLabel("New dashboard").FillAsync("Insights");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();

@@ -20,6 +20,7 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
         var ct = TestContext.Current.CancellationToken;
         var page = await LayoutSupport.NewPageAsync(browser);
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, $"t/{Tenant}/dashboards").ToString());
         var v0 = await LayoutSupport.SeriousAccessibilityViolationsAsync(page);
         Assert.True(v0.Count == 0, string.Join("\n", v0));
@@ -89,6 +90,7 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
             [LayoutSupport.Widget("chart-1", "chart", "gross-revenue", "last-60-minutes", chartType: "bar")], ct);
         var page = await LayoutSupport.NewPageAsync(browser);
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, $"t/{Tenant}/dashboards/{id}").ToString());
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Settings of Gross revenue, last 60 minutes" }).ClickAsync();
@@ -123,6 +125,7 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
     {
         var page = await LayoutSupport.NewPageAsync(browser, colorScheme: ColorScheme.Dark);
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, $"t/{Tenant}/dashboards").ToString());
         const string dark = "rgb(13, 17, 23)";
         const string light = "rgb(246, 248, 250)";
@@ -143,6 +146,7 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
 
         var lightSystem = await LayoutSupport.NewPageAsync(browser, colorScheme: ColorScheme.Light);
         await using var __ = lightSystem.Context;
+        await lightSystem.SignInAsync(app);
         await lightSystem.GotoAsync(new Uri(app.BaseAddress, $"t/{Tenant}/dashboards").ToString());
         Assert.Equal(light, await BackgroundAsync(lightSystem));
     }
@@ -170,6 +174,7 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
         var desktop = await LayoutSupport.NewPageAsync(browser);
         await using (desktop.Context)
         {
+            await desktop.SignInAsync(app);
             await desktop.GotoAsync(new Uri(app.BaseAddress, path).ToString());
             await Expect(desktop.GetByTestId("board-canvas")).ToHaveAttributeAsync("data-layout", "grid");
             await Expect(desktop.GetByTestId("widget-chart-1")).ToBeVisibleAsync();
@@ -181,6 +186,7 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
 
         var phone = await LayoutSupport.NewPageAsync(browser, 390, 844);
         await using var _ = phone.Context;
+        await phone.SignInAsync(app);
         await phone.GotoAsync(new Uri(app.BaseAddress, path).ToString());
         await Expect(phone.GetByTestId("board-canvas")).ToHaveAttributeAsync("data-layout", "stacked");
         await Expect(phone.GetByTestId("widget-chart-1")).ToBeVisibleAsync();

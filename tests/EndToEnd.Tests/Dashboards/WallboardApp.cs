@@ -12,7 +12,7 @@ namespace SalesDash.EndToEnd.Tests.Dashboards;
 /// A second SalesDash app for the wallboard tests, started like <see cref="SalesDashApp"/> but with an organisation
 /// of its own: these tests post orders, and the shared app's stores belong to tests that assert exact totals.
 /// </summary>
-public sealed class WallboardApp : IAsyncLifetime
+public sealed class WallboardApp : IAsyncLifetime, ISignedInApp
 {
     /// <summary>The wallboard's Shopify store; orders are posted here.</summary>
     public static readonly TestStore Shop = new("wall", "wall-shop", "Wall Shopify", "wall-shop.myshopify.com", "USD", "UTC", $"shpss_wall_{Guid.NewGuid():N}");
@@ -25,6 +25,9 @@ public sealed class WallboardApp : IAsyncLifetime
     private WebApplicationFactory<Program>? factory;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Owner of every organisation the app started with; <see cref="TestSignIn"/> signs pages in as them.</summary>
+    public string OwnerEmail { get; private set; } = string.Empty;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -61,7 +64,8 @@ public sealed class WallboardApp : IAsyncLifetime
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        OwnerEmail = await TestSignIn.CreateMemberAsync(factory.Services, SalesDash.Web.Identity.OrgRole.Owner);
+        Http = await TestSignIn.SignedInClientAsync(BaseAddress, OwnerEmail);
 
         using var health = await Http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         if (health.StatusCode != HttpStatusCode.OK)

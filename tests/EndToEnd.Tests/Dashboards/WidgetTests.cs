@@ -27,6 +27,7 @@ public sealed class WidgetTests(WallboardApp app, ChromiumBrowser browser) : ICl
         var ct = TestContext.Current.CancellationToken;
         var page = await LayoutSupport.NewPageAsync(browser);
         await using var _ = page.Context;
+        await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, $"t/{Tenant}/dashboards").ToString());
         await page.GetByLabel("New dashboard").FillAsync("History widgets");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();

@@ -71,6 +71,7 @@ public sealed class HistoryImportTests(ChromiumBrowser chromium, HistoryPageApp 
         };
         try
         {
+            await page.SignInAsync(app);
             await page.GotoAsync(new Uri(app.BaseAddress, $"stores/{HistoryPageApp.Shop.TenantId}/{HistoryPageApp.Shop.StoreId}/import").ToString());
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Import history");
 
@@ -141,6 +142,7 @@ public sealed class HistoryImportTests(ChromiumBrowser chromium, HistoryPageApp 
             try
             {
                 var small = await phone.NewPageAsync();
+                await small.SignInAsync(app);
                 await small.GotoAsync(new Uri(app.BaseAddress, $"stores/{HistoryPageApp.Shop.TenantId}/{HistoryPageApp.Shop.StoreId}/history").ToString());
                 await Assertions.Expect(small.GetByTestId("kpi-grossRevenue-value")).ToHaveTextAsync($"US${expectedRevenue.ToString("N2", CultureInfo.InvariantCulture)}");
                 await Assertions.Expect(small.GetByTestId("history-trend").Locator("canvas")).ToHaveCountAsync(1);

@@ -12,7 +12,7 @@ namespace SalesDash.EndToEnd.Tests.History;
 /// A SalesDash app of its own for the history tests, started like <see cref="SalesDashApp"/>: an import puts days of
 /// orders into a store, and the shared app's stores belong to tests that assert exact totals for today.
 /// </summary>
-public sealed class HistoryPageApp : IAsyncLifetime
+public sealed class HistoryPageApp : IAsyncLifetime, ISignedInApp
 {
     /// <summary>The store history is imported into; UTC so the store's days are the test's days.</summary>
     public static readonly TestStore Shop = new("hist", "hist-shop", "History Shop", "hist-shop.myshopify.com", "USD", "UTC", $"shpss_hist_{Guid.NewGuid():N}");
@@ -22,6 +22,9 @@ public sealed class HistoryPageApp : IAsyncLifetime
     private WebApplicationFactory<Program>? factory;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Owner of every organisation the app started with; <see cref="TestSignIn"/> signs pages in as them.</summary>
+    public string OwnerEmail { get; private set; } = string.Empty;
 
     public async ValueTask InitializeAsync()
     {
@@ -55,6 +58,7 @@ public sealed class HistoryPageApp : IAsyncLifetime
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
 
+        OwnerEmail = await TestSignIn.CreateMemberAsync(factory.Services, SalesDash.Web.Identity.OrgRole.Owner);
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         if (health.StatusCode != HttpStatusCode.OK)

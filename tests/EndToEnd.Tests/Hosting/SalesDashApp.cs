@@ -14,7 +14,7 @@ namespace SalesDash.EndToEnd.Tests.Hosting;
 /// stores of <see cref="TestStore.All"/> configured, serving the front end that npm built into src/Web/wwwroot.
 /// One per test run: starting the actor system costs seconds, and each test has its own store.
 /// </summary>
-public sealed class SalesDashApp : IAsyncLifetime
+public sealed class SalesDashApp : IAsyncLifetime, ISignedInApp
 {
     private readonly string dataDirectory = Directory.CreateTempSubdirectory("salesdash-e2e-").FullName;
     private WebApplicationFactory<Program>? root;
@@ -22,6 +22,12 @@ public sealed class SalesDashApp : IAsyncLifetime
 
     /// <summary>Where the app answers, e.g. http://127.0.0.1:40123/.</summary>
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Owner of every organisation the app started with; <see cref="TestSignIn"/> signs pages in as them.</summary>
+    public string OwnerEmail { get; private set; } = string.Empty;
+
+    /// <summary>The app's services, e.g. to create members with a role.</summary>
+    public IServiceProvider Services => factory?.Services ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>A client for webhooks and API calls, based at <see cref="BaseAddress"/>.</summary>
     public HttpClient Http { get; private set; } = null!;
@@ -61,7 +67,8 @@ public sealed class SalesDashApp : IAsyncLifetime
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel started without an address.");
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        OwnerEmail = await TestSignIn.CreateMemberAsync(factory.Services, SalesDash.Web.Identity.OrgRole.Owner);
+        Http = await TestSignIn.SignedInClientAsync(BaseAddress, OwnerEmail);
 
         using var health = await Http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
         if (health.StatusCode != HttpStatusCode.OK)

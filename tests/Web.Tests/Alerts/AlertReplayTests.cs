@@ -28,7 +28,7 @@ public sealed class AlertReplayTests(AlertsAppFactory app) : IClassFixture<Alert
     {
         var (_, _, maildir) = SmtpServer.Require();
         var store = TestStore.London;
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var ingest = app.Services.GetRequiredService<ICommerceEventIngest>();
         var start = WebAppFactory.Now; // 15:30 UTC = London time in November
         var slumpFrom = start.AddMinutes(30);
@@ -173,7 +173,7 @@ public sealed class AlertReplayTests(AlertsAppFactory app) : IClassFixture<Alert
         where T : class
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         while (true)
         {
             if (await probe() is { } found)

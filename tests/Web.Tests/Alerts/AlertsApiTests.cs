@@ -23,7 +23,7 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
     [Fact]
     public async Task A_created_rule_is_listed_read_back_changed_and_deleted()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var request = new AlertRuleRequest("Checkout broken", "noorders", WindowMinutes: 45, FrequencyMinutes: 120, Recipients: ["ops@acme.test"],
             WebhookUrl: "https://hooks.example.test/T000/B000", QuietHours: new QuietHoursView("22:00", "07:00"), StoreId: "uk-shop");
         using var created = await client.PostAsJsonAsync(Rules(), request, Json, Ct);
@@ -72,7 +72,7 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
     [Fact]
     public async Task A_rule_can_watch_one_channel_and_says_which()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var created = await client.PostAsJsonAsync(Rules(), new AlertRuleRequest("Amazon slump", "anomaly", Channel: "amazon"), Json, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var rule = (await created.Content.ReadFromJsonAsync<AlertRuleView>(Json, Ct))!;
@@ -90,7 +90,7 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
     [MemberData(nameof(InvalidRules))]
     public async Task An_invalid_rule_is_a_400_problem_naming_the_field(string body, string field)
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         using var response = await client.PostAsync(Rules(), content, Ct);
 
@@ -103,7 +103,7 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
     [Fact]
     public async Task Unknown_organisation_is_a_404_problem()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         await AssertProblemAsync(await client.GetAsync(Rules("nobody"), Ct), HttpStatusCode.NotFound);
         await AssertProblemAsync(await client.GetAsync(Alerts("nobody"), Ct), HttpStatusCode.NotFound);
         await AssertProblemAsync(await client.PostAsJsonAsync(Rules("nobody"), new AlertRuleRequest("A", "Anomaly"), Json, Ct), HttpStatusCode.NotFound);
@@ -112,7 +112,7 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
     [Fact]
     public async Task Acknowledging_a_firing_alert_records_who_and_when_and_survives_its_resolution()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var store = app.Services.GetRequiredService<IAlertStore>();
         var figures = new AlertFigures(AlertMetric.Orders, 0m, 12m, null, null, null, 30, WebAppFactory.Now.AddMinutes(-1), "GBP", AnomalySeverity.None);
         var alert = new Alert

@@ -35,7 +35,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
 
         var forecast = await WaitForAsync(async () =>
         {
-            var f = await app.CreateClient().GetFromJsonAsync<RevenueForecast>($"/api/stores/{store.TenantId}/{store.StoreId}/forecast", Json, Ct);
+            var f = await app.CreateSignedInClient().GetFromJsonAsync<RevenueForecast>($"/api/stores/{store.TenantId}/{store.StoreId}/forecast", Json, Ct);
             return f is { TodaySoFar: 150m, EndOfDay: not null, DaysOfHistory: 40 } ? f : null;
         });
 
@@ -72,7 +72,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         var weekday = localToday.ToString("dddd", CultureInfo.InvariantCulture);
         var insights = await WaitForAsync(async () =>
         {
-            var s = await app.CreateClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
+            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
             return s?.Insights.FirstOrDefault(i => i.Kind == "revenue-change") is { } found && found.Figures[0].Value == 500m ? s : null;
         });
 
@@ -114,7 +114,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         var weekday = localToday.ToString("dddd", CultureInfo.InvariantCulture);
         var insights = await WaitForAsync(async () =>
         {
-            var s = await app.CreateClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
+            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
             return s is not null && s.Insights.Any(i => i.Kind == "channel-change" && i.Figures[0].Value == 160m) && s.Insights.Any(i => i.Kind == "ad-channel") ? s : null;
         });
 
@@ -140,7 +140,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
     [Fact]
     public async Task Unknown_store_is_a_404_problem()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         foreach (var path in new[] { "/api/stores/acme/nowhere/forecast", "/api/stores/acme/nowhere/insights" })
         {
             using var response = await client.GetAsync(path, Ct);

@@ -11,7 +11,7 @@ public sealed class StoresApiTests(WebAppFactory app) : IClassFixture<WebAppFact
     [Fact]
     public async Task Store_list_shows_configured_stores_without_their_secrets()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         var json = await client.GetStringAsync("/api/stores", Ct);
         var stores = await client.GetFromJsonAsync<StoreBody[]>("/api/stores", Ct);
@@ -26,7 +26,7 @@ public sealed class StoresApiTests(WebAppFactory app) : IClassFixture<WebAppFact
     [Fact]
     public async Task Tiles_of_an_unknown_store_are_404_problem()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         using var response = await client.GetAsync("/api/stores/acme/nope/tiles", Ct);
 
@@ -37,7 +37,7 @@ public sealed class StoresApiTests(WebAppFactory app) : IClassFixture<WebAppFact
     [Fact]
     public async Task Unknown_api_path_is_a_404_problem_not_the_web_page()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         using var response = await client.GetAsync("/api/nothing-here", Ct);
 

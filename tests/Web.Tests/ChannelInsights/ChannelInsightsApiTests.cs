@@ -26,7 +26,7 @@ public sealed class ChannelInsightsApiTests
         await using var app = new InsightsApp(kind);
         try
         {
-            var client = app.CreateClient();
+            var client = app.CreateSignedInClient();
             await PostAnnAndBobOnShopifyAsync(client);
             await PostAnnOnWooCommerceAsync(client);
             await app.FlushHistoryAsync();
@@ -51,8 +51,8 @@ public sealed class ChannelInsightsApiTests
         {
             await using var first = new InsightsApp("ClickHouse", database);
             await using var second = new InsightsApp("ClickHouse", database);
-            var firstClient = first.CreateClient();
-            var secondClient = second.CreateClient();
+            var firstClient = first.CreateSignedInClient();
+            var secondClient = second.CreateSignedInClient();
 
             // Ann's Shopify order and Bob's reach the first node; Ann's WooCommerce order reaches the second.
             await PostAnnAndBobOnShopifyAsync(firstClient);
@@ -84,7 +84,7 @@ public sealed class ChannelInsightsApiTests
             string before;
             await using (var first = new InsightsApp(kind, database, folder))
             {
-                var client = first.CreateClient();
+                var client = first.CreateSignedInClient();
                 await PostAnnAndBobOnShopifyAsync(client);
                 await PostAnnOnWooCommerceAsync(client);
                 await first.FlushHistoryAsync();
@@ -92,7 +92,7 @@ public sealed class ChannelInsightsApiTests
             }
 
             await using var second = new InsightsApp(kind, database, folder);
-            var again = second.CreateClient();
+            var again = second.CreateSignedInClient();
             // A redelivery wakes the store's entity, which replays its journal and hands every accepted event to history again.
             await PostAnnAndBobOnShopifyAsync(again);
             await second.FlushHistoryAsync();
@@ -198,7 +198,7 @@ public sealed class ChannelInsightsApiTests
     public async Task Unknown_tenant_is_404_and_a_bad_period_is_400()
     {
         await using var app = new InsightsApp("DuckDb");
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var unknown = await client.GetAsync("/api/insights/nobody/channels", Ct);
         using var bad = await client.GetAsync("/api/insights/acme/channels?period=forever", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Tests.Channels;
+using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.ChannelInsights;
 
@@ -40,7 +41,7 @@ public sealed class TrafficInsightTests
         app.Upstream.On("oauth2.googleapis.com/token", _ => FakeUpstream.Json("""{"access_token":"ya29.a0","expires_in":3599,"token_type":"Bearer"}"""));
         app.Upstream.On("analyticsdata.googleapis.com/v1beta/properties/123456789:runReport", request =>
             FakeUpstream.Json(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult().Contains("sessionMedium", StringComparison.Ordinal) ? Daily : Hourly));
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/googleanalytics", new ChannelConnectionRequest(true,
             new() { ["propertyId"] = "123456789", ["timeZone"] = "America/New_York", ["since"] = "2026-11-20" },
             new() { ["clientId"] = "id.apps.googleusercontent.com", ["clientSecret"] = "secret", ["refreshToken"] = "1//refresh" }, null), Ct);

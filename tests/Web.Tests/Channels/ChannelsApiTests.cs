@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using SalesDash.Contracts.Tiles;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Web.Channels;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Channels;
@@ -16,7 +19,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task Saved_credentials_are_never_returned_and_not_stored_in_plain_text()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         const string secret = "Atzr|IwEBIA-very-secret-refresh-token";
 
         using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/amazon", new ChannelConnectionRequest(
@@ -34,13 +37,15 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         Assert.Equal("A1F83G8C2ARO7P", (string)view["settings"]!["marketplaceIds"]!);
         var database = await File.ReadAllBytesAsync(Path.Combine(app.DataDirectory, "channels.db"), Ct);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(database), StringComparison.Ordinal);
-        Assert.True(Directory.EnumerateFiles(Path.Combine(app.DataDirectory, "keys"), "key-*.xml").Any());
+        // The key that encrypted them is in the shared identity database, where every node of a cluster finds it.
+        await using var scope = app.Services.CreateAsyncScope();
+        Assert.True(await scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>().DataProtectionKeys.AnyAsync(Ct));
     }
 
     [Fact]
     public async Task Incomplete_connection_is_a_validation_problem_naming_what_is_missing()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         using var response = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/googleanalytics",
             new ChannelConnectionRequest(true, new() { ["propertyId"] = "123" }, new() { ["clientId"] = "id", ["password"] = "x" }, null), Ct);
@@ -55,7 +60,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task Rejected_credentials_show_in_test_connection_and_sync_status()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         app.Upstream.On("api.amazon.com/auth/o2/token", _ => FakeUpstream.Json("""{"error_description":"The request has an invalid grant parameter : refresh_token","error":"invalid_grant"}""", HttpStatusCode.BadRequest));
         using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/amazon", new ChannelConnectionRequest(
             true, new() { ["marketplaceIds"] = "ATVPDKIKX0DER" }, new() { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "Atzr|revoked" }, null), Ct);
@@ -77,7 +82,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task Amazon_sync_puts_todays_orders_on_the_tiles_and_records_the_last_sync()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var purchased = WebAppFactory.Now.AddHours(-2).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         app.Upstream.On("api.amazon.com/auth/o2/token", _ => FakeUpstream.Json("""{"access_token":"Atza|ok","expires_in":3600}"""));
         // getOrders / getOrderItems in the shape of Amazon's sandbox examples (ordersV0.json), dated today.
@@ -102,7 +107,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task Stripe_webhook_counts_a_signed_charge_once_and_refuses_a_replayed_one()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/stripe",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec_test_secret" }, null), Ct);
         put.EnsureSuccessStatusCode();
@@ -129,7 +134,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task EasyPost_tracker_event_shows_in_the_store_shipments_and_a_bad_signature_does_not()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/shipping",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "sécret" }, null), Ct);
         put.EnsureSuccessStatusCode();
@@ -154,7 +159,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task Shipments_count_in_transit_delivered_and_exceptions_with_the_average_days_to_deliver()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/shipping",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "sécret" }, null), Ct);
         put.EnsureSuccessStatusCode();
@@ -198,7 +203,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task PayPal_with_rest_credentials_is_verified_by_paypal_and_a_failure_is_401()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         app.Upstream.On("api-m.paypal.com/v1/oauth2/token", _ => FakeUpstream.Json(
             """{"scope":"https://uri.paypal.com/services/payments/payment/authcapture","access_token":"A21AAF-token","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":32400,"nonce":"n"}"""));
         app.Upstream.On("api-m.paypal.com/v1/notifications/verify-webhook-signature", request =>
@@ -236,7 +241,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     [Fact]
     public async Task Webhook_for_a_channel_that_is_not_connected_is_404()
     {
-        using var response = await app.CreateClient().PostAsync("/webhooks/woocommerce/acme/us-shop", new StringContent("{}"), Ct);
+        using var response = await app.CreateSignedInClient().PostAsync("/webhooks/woocommerce/acme/us-shop", new StringContent("{}"), Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -35,7 +35,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Created_dashboard_is_listed_and_read_back_with_its_layout_and_widgets()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var now = app.Clock.GetUtcNow();
 
         using var response = await client.PostAsJsonAsync(Base(), Board("Created board"), Ct);
@@ -58,7 +58,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Saving_a_moved_widget_and_a_new_name_is_what_the_next_read_returns()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var created = await CreateAsync(client, Board("Before"));
 
         app.Clock.Advance(TimeSpan.FromMinutes(5));
@@ -76,7 +76,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Duplicate_is_a_separate_dashboard_with_the_same_widgets_and_a_copy_name()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var original = await CreateAsync(client, Board("Weekly"));
 
         using var response = await client.PostAsync($"{Base()}/{original.Id}/duplicate", null, Ct);
@@ -101,7 +101,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Deleted_dashboard_is_gone_and_its_share_link_stops_working()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var created = await CreateAsync(client, Board("Short-lived"));
         var link = await ShareAsync(client, created.Id);
 
@@ -118,7 +118,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Another_organisations_dashboard_is_404_and_not_listed()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var acme = await CreateAsync(client, Board("Acme only"));
 
         await AssertProblemAsync(await client.GetAsync($"{Base("globex")}/{acme.Id}", Ct), HttpStatusCode.NotFound);
@@ -133,7 +133,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Unknown_organisation_is_404_problem()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         await AssertProblemAsync(await client.GetAsync(Base("nobody"), Ct), HttpStatusCode.NotFound);
         await AssertProblemAsync(await client.PostAsJsonAsync(Base("nobody"), Board(), Ct), HttpStatusCode.NotFound);
@@ -159,7 +159,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [MemberData(nameof(InvalidBoards))]
     public async Task Invalid_dashboard_is_refused_with_a_400_problem_naming_the_field(string body, string field)
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var before = (await client.GetFromJsonAsync<DashboardSummary[]>(Base(), Json, Ct))!.Length;
 
         using var response = await client.PostAsync(Base(), new StringContent(body, Encoding.UTF8, "application/json"), Ct);
@@ -172,7 +172,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Invalid_update_leaves_the_saved_dashboard_unchanged()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var created = await CreateAsync(client, Board("Kept"));
 
         var broken = Board("Broken") with { Layout = [new LayoutItem("revenue", 0, 0, 13, 3), .. Board().Layout.Skip(1)] };
@@ -186,7 +186,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Malformed_json_is_a_400_problem()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         var before = (await client.GetFromJsonAsync<DashboardSummary[]>(Base(), Json, Ct))!.Length;
 
@@ -199,7 +199,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Share_link_shows_the_dashboard_and_its_stores_and_only_its_hash_is_stored()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var created = await CreateAsync(client, Board("On the TV"));
 
         var link = await ShareAsync(client, created.Id);
@@ -227,7 +227,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Unknown_or_malformed_token_is_404()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         await AssertProblemAsync(await client.GetAsync($"/api/wall/{ShareTokens.Create()}", Ct), HttpStatusCode.NotFound);
         await AssertProblemAsync(await client.GetAsync("/api/wall/short", Ct), HttpStatusCode.NotFound);
@@ -236,7 +236,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Revoked_link_is_410_while_another_link_of_the_same_dashboard_keeps_working()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var created = await CreateAsync(client, Board("Revocable"));
         var kitchen = await ShareAsync(client, created.Id);
         var lobby = await ShareAsync(client, created.Id);
@@ -259,11 +259,11 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Hub_lets_a_share_link_watch_only_the_stores_its_dashboard_shows()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var allChannels = await ShareAsync(client, (await CreateAsync(client, Board("Every channel"))).Id);
         var wooOnly = await ShareAsync(client, (await CreateAsync(client, Board("WooCommerce only", channel: "WooCommerce"))).Id);
 
-        await using var tv = app.CreateHubConnection();
+        await using var tv = app.CreateAnonymousHubConnection();
         await tv.StartAsync(Ct);
 
         var tiles = await tv.InvokeAsync<DashboardTiles>("SubscribeShared", allChannels.Token, "acme", "uk-shop", Ct);
@@ -278,10 +278,10 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
     [Fact]
     public async Task Hub_refuses_a_revoked_link()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var created = await CreateAsync(client, Board("Soon revoked"));
         var link = await ShareAsync(client, created.Id);
-        await using var tv = app.CreateHubConnection();
+        await using var tv = app.CreateAnonymousHubConnection();
         await tv.StartAsync(Ct);
         Assert.Equal("us-shop", (await tv.InvokeAsync<DashboardTiles>("SubscribeShared", link.Token, "acme", "us-shop", Ct)).StoreId);
 

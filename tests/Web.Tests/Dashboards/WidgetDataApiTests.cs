@@ -38,7 +38,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task Wall_link_reads_todays_top_products_countries_and_latest_orders_of_a_store_it_shows()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("w-1", now.AddHours(-3), "FR", ("MUG", 2, 10m)),
@@ -70,7 +70,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task Wall_link_answers_not_found_for_stores_its_dashboard_does_not_show_and_once_revoked()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var shopifyOnly = await ShareAsync(client, await CreateAsync(client, HistoryBoard(channel: "WooCommerce")));
         await AssertNotFoundAsync(client, $"/api/wall/{shopifyOnly.Token}/stores/acme/uk-shop/top-products");
 
@@ -98,7 +98,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task Wall_link_lists_the_alerts_of_a_store_it_shows_newest_first_and_no_other_stores()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var now = app.Clock.GetUtcNow();
         var alerts = app.Services.GetRequiredService<IAlertStore>();
         await alerts.SaveAlertAsync(Alert("a-old", "uk-shop", now.AddMinutes(-40), "Revenue dropped below £100 in 30 minutes"), Ct);
@@ -125,7 +125,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task Wall_link_gives_the_same_forecast_as_the_store_api_with_todays_revenue_so_far()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("f-1", now.AddHours(-1), "GB", ("PEN", 4, 2.5m)),
@@ -154,7 +154,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task Wall_link_gives_the_same_insights_as_the_store_api_for_a_board_with_an_insights_widget()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var board = HistoryBoard();
         var withInsights = board with
         {
@@ -177,7 +177,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task Recent_orders_lists_a_stores_newest_orders_first_and_refuses_bad_limits()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("ny-1", now.AddMinutes(-50), "US", ("CAP", 1, 20m)),
@@ -198,7 +198,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     [Fact]
     public async Task History_widgets_are_saved_for_today_and_refused_over_the_last_hour()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var id = await CreateAsync(client, HistoryBoard());
         var read = await client.GetFromJsonAsync<Dashboard>($"/api/tenants/acme/dashboards/{id}", Json, Ct);
         Assert.Equal(["top-products", "order-map", "order-feed"], read!.Widgets.Select(w => w.Kind));

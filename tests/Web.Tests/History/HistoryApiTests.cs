@@ -31,7 +31,7 @@ public sealed class HistoryApiTests
     {
         await using var app = new HistoryApp("DuckDb");
         var import = await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         var tiles = (await client.GetFromJsonAsync<TilesBody>("/api/stores/acme/uk-shop/tiles", HistoryApp.Json, Ct))!;
         var summary = (await client.GetFromJsonAsync<SummaryBody>("/api/history/acme/uk-shop/summary?period=today&compare=previous", HistoryApp.Json, Ct))!;
@@ -58,7 +58,7 @@ public sealed class HistoryApiTests
     {
         await using var app = new HistoryApp("DuckDb");
         await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         var trend = (await client.GetFromJsonAsync<TrendBody>("/api/history/acme/uk-shop/trend?period=today", HistoryApp.Json, Ct))!;
         var sources = (await client.GetFromJsonAsync<BreakdownBody>("/api/history/acme/uk-shop/breakdown?by=source&period=today", HistoryApp.Json, Ct))!;
@@ -90,7 +90,7 @@ public sealed class HistoryApiTests
             "#2004,too,few,fields");
 
         var import = await app.ImportAsync("acme", "uk-shop", file, "orders_export.csv", Ct);
-        var summary = (await app.CreateClient().GetFromJsonAsync<SummaryBody>("/api/history/acme/uk-shop/summary?period=today", HistoryApp.Json, Ct))!;
+        var summary = (await app.CreateSignedInClient().GetFromJsonAsync<SummaryBody>("/api/history/acme/uk-shop/summary?period=today", HistoryApp.Json, Ct))!;
 
         Assert.Equal(("Completed", 7, 7, 0d), (import.Status, import.TotalRows, import.RowsDone, import.EtaSeconds));
         Assert.Equal([3, 4, 5, 6, 8], import.Errors.Select(e => e.Line));
@@ -106,7 +106,7 @@ public sealed class HistoryApiTests
     public async Task Importing_the_same_file_again_changes_nothing()
     {
         await using var app = new HistoryApp("DuckDb");
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var first = await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
         var before = await client.GetStringAsync("/api/history/acme/uk-shop/summary?period=last7&compare=none", Ct);
         var tilesBefore = (await client.GetFromJsonAsync<TilesBody>("/api/stores/acme/uk-shop/tiles", HistoryApp.Json, Ct))!;
@@ -130,7 +130,7 @@ public sealed class HistoryApiTests
         await app.ImportAsync("acme", "us-shop", Csv(
             $"#5001,z@example.com,paid,,USD,500.00,0.00,0.00,500.00,0.00,{Today(12, 0)},5,Chair,100.00,CHR-1,0.00,,web,US,"), "us.csv", Ct);
 
-        var stores = (await app.CreateClient().GetFromJsonAsync<BreakdownBody>("/api/history/acme/breakdown?by=store&period=today&compare=none",
+        var stores = (await app.CreateSignedInClient().GetFromJsonAsync<BreakdownBody>("/api/history/acme/breakdown?by=store&period=today&compare=none",
             HistoryApp.Json, Ct))!;
 
         Assert.Equal([("us-shop", 1, 500m, 1L), ("uk-shop", 2, 107.49m, 4L)], stores.Rows.Select(r => (r.Key, r.Rank, r.GrossRevenue, r.Orders)));
@@ -156,7 +156,7 @@ public sealed class HistoryApiTests
     {
         await using var app = new HistoryApp("DuckDb");
 
-        using var response = await app.CreateClient().GetAsync(url, Ct);
+        using var response = await app.CreateSignedInClient().GetAsync(url, Ct);
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -166,7 +166,7 @@ public sealed class HistoryApiTests
     public async Task An_upload_that_is_not_an_import_is_a_problem()
     {
         await using var app = new HistoryApp("DuckDb");
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         using var noFile = await client.PostAsync("/api/imports/acme/uk-shop", new MultipartFormDataContent(), Ct);
         using var unknown = new MultipartFormDataContent { { new ByteArrayContent("a,b,c\n1,2,3\n"u8.ToArray()), "file", "x.csv" } };

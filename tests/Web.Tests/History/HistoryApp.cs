@@ -69,7 +69,7 @@ public sealed class HistoryApp(string snapshots) : WebApplicationFactory<Program
     /// <summary>Uploads a file to the imports API and waits until the import has finished; returns its final progress.</summary>
     public async Task<ImportBody> ImportAsync(string tenantId, string storeId, byte[] file, string fileName, CancellationToken ct, string? format = null)
     {
-        var client = CreateClient();
+        var client = this.CreateSignedInClient();
         using var form = new MultipartFormDataContent();
         form.Add(new ByteArrayContent(file), "file", fileName);
         if (format is not null)

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 
+using SalesDash.Web.Tests.Hosting;
+
 namespace SalesDash.Web.Tests.History;
 
 /// <summary>
@@ -23,7 +25,7 @@ public sealed class RetailOracleTests
     {
         using var oracle = new RetailOracle(RetailCsv);
         await using var app = new HistoryApp(kind);
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
 
         var import = await app.ImportAsync("acme", "uk-shop", await File.ReadAllBytesAsync(RetailCsv, Ct), "online-retail.csv", Ct);
 

@@ -56,20 +56,8 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>A SignalR connection to the dashboard hub over the in-memory server's WebSocket.</summary>
-    public HubConnection CreateHubConnection()
-    {
-        var server = Server;
-        return new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, "hubs/dashboard"), options =>
-            {
-                options.Transports = HttpTransportType.WebSockets;
-                options.SkipNegotiation = true;
-                options.WebSocketFactory = async (context, cancellationToken) =>
-                    await server.CreateWebSocketClient().ConnectAsync(context.Uri, cancellationToken);
-            })
-            .Build();
-    }
+    /// <summary>A SignalR connection to the dashboard hub, signed in as an Owner of every organisation.</summary>
+    public HubConnection CreateHubConnection() => this.CreateSignedInHubConnection();
 
     public override async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.SignalR.Client;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Hubs;
@@ -48,7 +49,7 @@ public sealed class LiveTilesTests(WebAppFactory app) : IClassFixture<WebAppFact
         var refunds = orders.Skip(20).Take(5).Select((o, i) => (Id: 880000L + i, Order: o, At: now.AddMinutes(-5 - i), Amount: Math.Round(o.TotalPrice / 2, 2), Units: 1)).ToList();
 
         var received = new ConcurrentQueue<DashboardTiles>();
-        await using var dashboard = app.CreateHubConnection();
+        await using var dashboard = app.CreateSignedInHubConnection(OrgRole.Viewer, store.TenantId);
         dashboard.On<DashboardTiles>("tiles", received.Enqueue);
         await dashboard.StartAsync(Ct);
         var initial = await dashboard.InvokeAsync<DashboardTiles>("Subscribe", store.TenantId, store.StoreId, Ct);
@@ -56,12 +57,12 @@ public sealed class LiveTilesTests(WebAppFactory app) : IClassFixture<WebAppFact
 
         // A dashboard of another tenant, connected at the same time, must hear nothing of this store.
         var foreign = new ConcurrentQueue<DashboardTiles>();
-        await using var otherTenant = app.CreateHubConnection();
+        await using var otherTenant = app.CreateSignedInHubConnection(OrgRole.Viewer, TestStore.Other.TenantId);
         otherTenant.On<DashboardTiles>("tiles", foreign.Enqueue);
         await otherTenant.StartAsync(Ct);
         await otherTenant.InvokeAsync<DashboardTiles>("Subscribe", TestStore.Other.TenantId, TestStore.Other.StoreId, Ct);
 
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var pushesBeforePosting = received.Count;
         var deliveries = orders.Select(o => (Topic: "orders/create", Body: o.ToJson("GBP"), Id: $"create-{o.Id}"))
             .Concat(lastWeek.Select(o => (Topic: "orders/create", Body: o.ToJson("GBP"), Id: $"create-{o.Id}")))

@@ -15,7 +15,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     [Fact]
     public async Task Bad_signature_is_401_problem_and_nothing_is_counted()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var body = new TestOrder(9001, Placed, Placed, 120.50m, 2, 1, 1).ToJson("USD");
 
         using var response = await client.SendAsync(
@@ -34,7 +34,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     [Fact]
     public async Task Malformed_json_is_400_problem_with_the_reason()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var body = Encoding.UTF8.GetBytes("{\"id\": 77, \"total_price\": ");
 
         using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
@@ -51,7 +51,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     [Fact]
     public async Task Order_without_required_fields_is_400()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var body = Encoding.UTF8.GetBytes("{\"name\": \"#1\", \"total_price\": \"10.00\"}");
 
         using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
@@ -63,7 +63,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     [Fact]
     public async Task Order_dated_far_in_the_future_is_400_and_leaves_the_figures_alone()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var future = new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var body = new TestOrder(9002, future, future, 50m, 1, null, 0).ToJson("USD");
 
@@ -79,7 +79,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     [Fact]
     public async Task Unknown_store_is_404_problem()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var stranger = TestStore.NewYork with { ShopDomain = "nobody.myshopify.com" };
         var body = new TestOrder(1, Placed, Placed, 10m, 1, null, 0).ToJson("USD");
 
@@ -92,7 +92,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
     [Fact]
     public async Task Duplicate_delivery_and_stale_update_are_counted_once()
     {
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var order = new TestOrder(5550001, Placed, Placed.AddMinutes(5), 80.00m, 4, 42, 3);
         var body = order.ToJson("EUR");
         var webhookId = Guid.NewGuid().ToString();

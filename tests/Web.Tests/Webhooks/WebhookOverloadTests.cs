@@ -21,7 +21,7 @@ public sealed class WebhookOverloadTests
     public async Task Webhooks_beyond_the_limit_get_503_with_Retry_After_and_every_accepted_one_is_counted()
     {
         await using var app = new StalledEngineAppFactory(maxConcurrent: 3, queueLimit: 2, retryAfterSeconds: 7);
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient();
         var placed = WebAppFactory.Now.AddMinutes(-45);
         var orders = Enumerable.Range(0, 20).Select(i => new TestOrder(7000 + i, placed.AddMinutes(i), placed.AddMinutes(i), 10m + i, 1, null, 0)).ToArray();
 

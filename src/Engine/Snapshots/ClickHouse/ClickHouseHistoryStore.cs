@@ -23,7 +23,7 @@ namespace SalesDash.Engine.Snapshots.ClickHouse;
 /// it sends output_format_binary_write_json_as_string / input_format_binary_read_json_as_string with every query,
 /// and servers older than 24.10 reject those settings. See deploy/clickhouse/README.md.
 /// </remarks>
-public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore, IShipmentHistory, IDisposable
+public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, IChannelInsightStore, IShipmentHistory, IDisposable
 {
     private static readonly string[] Tables =
     [
@@ -462,6 +462,92 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IChannelInsightStore
             f[7],
             Long(f[8]) != 0))];
     }
+
+    public async Task<IReadOnlyList<OrderFact>> OrdersAfterAsync(StoreRef store, FactCursor? after, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        await InitializeAsync(cancellationToken);
+        var scope = Where(HistoryScope.Store(store.TenantId, store.StoreId));
+
+        // Rows of older versions may not be merged away yet: argMax by version picks each order's newest.
+        var heads = await QueryAsync($"""
+            SELECT o_order, o_version, o_channel, toInt64(toUInt32(o_placed)), o_currency, o_total, o_units, o_returning, o_cancelled, o_source, o_country
+            FROM (
+                SELECT order_id AS o_order, max(version) AS o_version, argMax(channel, version) AS o_channel, argMax(placed_at, version) AS o_placed,
+                       argMax(currency, version) AS o_currency, argMax(total, version) AS o_total, argMax(units, version) AS o_units,
+                       argMax(returning_customer, version) AS o_returning, argMax(cancelled, version) AS o_cancelled,
+                       argMax(source, version) AS o_source, argMax(country, version) AS o_country
+                FROM history_orders WHERE {scope} GROUP BY order_id)
+            {After("o_placed", "o_order", after)}
+            ORDER BY o_placed, o_order LIMIT {pageSize.ToString(CultureInfo.InvariantCulture)}
+            """, cancellationToken);
+        if (heads.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = string.Join(", ", heads.Select(h => Literal(h[0])));
+        var lines = (await QueryAsync($"""
+            SELECT order_id, line_no, max(version), argMax(sku, version), argMax(title, version), argMax(quantity, version),
+                   argMax(unit_price, version), argMax(line_revenue, version)
+            FROM history_order_lines WHERE {scope} AND order_id IN ({ids}) GROUP BY order_id, line_no ORDER BY order_id, line_no
+            """, cancellationToken))
+            .GroupBy(f => f[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+
+        return [.. heads.Select(f =>
+        {
+            var version = Long(f[1]);
+
+            // A newer version with fewer lines leaves the older version's extra lines behind until a merge; they are not its lines.
+            IReadOnlyList<OrderLineFact> orderLines = lines.TryGetValue(f[0], out var held)
+                ? [.. held.Where(l => Long(l[2]) == version).Select(l => new OrderLineFact((int)Long(l[1]), l[3], l[4], (int)Long(l[5]), Decimal(l[6]), Decimal(l[7])))]
+                : [];
+            return new OrderFact(store.TenantId, store.StoreId, Enum.Parse<SalesChannel>(f[2]), f[0], version, DateTimeOffset.FromUnixTimeSeconds(Long(f[3])),
+                f[4], Decimal(f[5]), (int)Long(f[6]), Long(f[7]) != 0, Long(f[8]) != 0, f[9], f[10], orderLines);
+        })];
+    }
+
+    public async Task<IReadOnlyList<RefundFact>> RefundsAfterAsync(StoreRef store, FactCursor? after, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        await InitializeAsync(cancellationToken);
+        var scope = Where(HistoryScope.Store(store.TenantId, store.StoreId));
+        var heads = await QueryAsync($"""
+            SELECT r_refund, r_order, r_channel, toInt64(toUInt32(r_at)), r_amount, r_units
+            FROM (
+                SELECT refund_id AS r_refund, any(order_id) AS r_order, any(channel) AS r_channel, any(occurred_at) AS r_at,
+                       any(amount) AS r_amount, any(units) AS r_units
+                FROM history_refunds WHERE {scope} GROUP BY refund_id)
+            {After("r_at", "r_refund", after)}
+            ORDER BY r_at, r_refund LIMIT {pageSize.ToString(CultureInfo.InvariantCulture)}
+            """, cancellationToken);
+        if (heads.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = string.Join(", ", heads.Select(h => Literal(h[0])));
+        var lines = (await QueryAsync($"""
+            SELECT refund_id, line_no, any(sku), any(quantity), any(amount)
+            FROM history_refund_lines WHERE {scope} AND refund_id IN ({ids}) GROUP BY refund_id, line_no ORDER BY refund_id, line_no
+            """, cancellationToken))
+            .GroupBy(f => f[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+
+        return [.. heads.Select(f => new RefundFact(store.TenantId, store.StoreId, Enum.Parse<SalesChannel>(f[2]), f[0], f[1],
+            DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), Decimal(f[4]), (int)Long(f[5]),
+            lines.TryGetValue(f[0], out var held)
+                ? [.. held.Select(l => new RefundLineFact((int)Long(l[1]), l[2], (int)Long(l[3]), Decimal(l[4])))]
+                : []))];
+    }
+
+    private static string After(string timeColumn, string idColumn, FactCursor? after) =>
+        after is null
+            ? string.Empty
+            : $"WHERE {timeColumn} > {Instant(after.At)} OR ({timeColumn} = {Instant(after.At)} AND {idColumn} > {Literal(after.Id)})";
 
     public async Task<InsightData> ReadAsync(string tenantId, HistoryRange range, CancellationToken cancellationToken)
     {

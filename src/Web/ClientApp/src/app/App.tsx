@@ -1,18 +1,34 @@
-import { lazy, Suspense, type MouseEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { BoardEditorPage } from '../features/boards/BoardEditorPage';
 import { BoardsPage } from '../features/boards/BoardsPage';
 import { WallboardPage } from '../features/boards/WallboardPage';
+import { AcceptInvitationPage, SignInPage, SignUpPage } from '../features/auth/AuthPages';
+import { authApi, hasRole, type Me } from '../features/auth/session';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
-import { boardsPath, channelsPath, dashboardPath, historyPath, parseRoute, useLocationPath } from './routing';
+import { useBranding, type Branding } from '../features/branding/branding';
+import { boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
 // History and imports pull in ECharts and their own styles; load them only when opened.
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
+const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
+const OrganisationPage = lazy(() => import('../features/organisation/OrganisationPage').then((m) => ({ default: m.OrganisationPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
+const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ default: m.PlanPage })));
+const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
+const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m) => ({ default: m.MetricsPage })));
+const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+
+const orgSections: { section: OrgSection; label: string }[] = [
+  { section: 'metrics', label: 'Metrics' },
+  { section: 'audit', label: 'Audit' },
+  { section: 'plan', label: 'Plan' },
+  { section: 'branding', label: 'Branding' },
+];
 
 export interface AppProps {
   loadStores?: typeof fetchStores;
@@ -27,6 +43,9 @@ export function App({ loadStores = fetchStores }: AppProps) {
   const route = parseRoute(path);
   // A wallboard needs no store list and shows no chrome.
   if (route.page === 'wall') return <WallboardPage tokens={route.tokens} search={window.location.search} />;
+  if (route.page === 'sign-in') return <SignInPage navigate={navigate} />;
+  if (route.page === 'sign-up') return <SignUpPage navigate={navigate} />;
+  if (route.page === 'invitation') return <AcceptInvitationPage token={route.token} navigate={navigate} />;
   return <Shell route={route} loadStores={loadStores} navigate={navigate} />;
 }
 
@@ -38,12 +57,48 @@ interface ShellProps {
 
 function Shell({ route, loadStores, navigate }: ShellProps) {
   const [stores, reloadStores] = useStores(loadStores);
+  const [me, reloadMe] = useMe();
+  const branding = useBranding(tenantOf(route, stores, me));
+  if (route.page === 'organisation') {
+    return (
+      <>
+        <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
+        <Suspense fallback={<Message title="Loading…" />}>
+          <OrganisationPage
+            tenantId={route.tenantId}
+            onStoreCreated={(store) => {
+              reloadStores();
+              reloadMe();
+              navigate(dashboardPath(store));
+            }}
+          />
+        </Suspense>
+      </>
+    );
+  }
   return (
     <>
-      <AppNav route={route} stores={stores} navigate={navigate} />
-      <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} />
+      <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
+      <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} me={me} />
     </>
   );
+}
+
+/** The signed-in person and their organisations (with role), for the header and for hiding what a role cannot do. */
+function useMe(): [Me | null, () => void] {
+  const [me, setMe] = useState<Me | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    authApi.me().then(
+      (m) => live && setMe(m),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [version]);
+  return [me, () => setVersion((v) => v + 1)];
 }
 
 interface PagesProps {
@@ -52,15 +107,20 @@ interface PagesProps {
   navigate: (path: string) => void;
 }
 
-/** The top bar: the live store view, the organisation's dashboards and the theme. */
-function AppNav({ route, stores, navigate }: PagesProps) {
+/** The organisation the page is about: the route's, else the first store's, else the person's first. */
+function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
-  const tenantId =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
-      ? route.store.tenantId
-      : route.page === 'boards' || route.page === 'board'
-        ? route.tenantId
-        : first?.tenantId;
+  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
+    ? route.store.tenantId
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'organisation'
+      ? route.tenantId
+      : (first?.tenantId ?? me?.organisations[0]?.id);
+}
+
+/** The top bar: the organisation's name and logo, the store switcher, the live store view, its dashboards, settings, the theme, the user. */
+function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me | null; branding: Branding }) {
+  const first = stores.status === 'ready' ? stores.stores[0] : undefined;
+  const tenantId = tenantOf(route, stores, me);
   const historyStore =
     route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' ? route.store : first;
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
@@ -69,8 +129,9 @@ function AppNav({ route, stores, navigate }: PagesProps) {
   };
   return (
     <nav className="app-nav" aria-label="Main">
-      <a href="/" className="app-nav__brand" onClick={go('/')}>
-        SalesDash
+      <a href="/" className="app-nav__brand" onClick={go('/')} data-testid="app-brand">
+        {branding.logoDataUri ? <img className="app-nav__logo" src={branding.logoDataUri} alt="" /> : null}
+        {branding.productName}
       </a>
       <a href="/" onClick={go('/')} aria-current={route.page === 'home' || route.page === 'dashboard' ? 'page' : undefined}>
         Live
@@ -82,6 +143,11 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           aria-current={route.page === 'boards' || route.page === 'board' ? 'page' : undefined}
         >
           Dashboards
+        </a>
+      ) : null}
+      {tenantId ? (
+        <a href={reportsPath(tenantId)} onClick={go(reportsPath(tenantId))} aria-current={route.page === 'reports' ? 'page' : undefined}>
+          Reports
         </a>
       ) : null}
       {historyStore ? (
@@ -102,16 +168,88 @@ function AppNav({ route, stores, navigate }: PagesProps) {
           Channels
         </a>
       ) : null}
+      {tenantId
+        ? orgSections.map(({ section, label }) => (
+            <a
+              key={section}
+              href={orgPath(tenantId, section)}
+              onClick={go(orgPath(tenantId, section))}
+              aria-current={route.page === 'org' && route.section === section ? 'page' : undefined}
+            >
+              {label}
+            </a>
+          ))
+        : null}
+      {tenantId && hasRole(me?.organisations.find((o) => o.id === tenantId)?.role, 'Admin') ? (
+        <a
+          href={organisationPath(tenantId)}
+          onClick={go(organisationPath(tenantId))}
+          aria-current={route.page === 'organisation' ? 'page' : undefined}
+        >
+          Organisation
+        </a>
+      ) : null}
+      <StoreSwitcher me={me} current={historyStore} navigate={navigate} />
       <ThemeSwitch />
+      <UserMenu me={me} navigate={navigate} />
     </nav>
   );
 }
 
-function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadStores: () => void }) {
+/** Every store of every organisation the person belongs to, grouped by organisation. */
+function StoreSwitcher({ me, current, navigate }: { me: Me | null; current: { tenantId: string; storeId: string } | undefined; navigate: (path: string) => void }) {
+  if (!me || me.organisations.every((o) => o.stores.length === 0)) return null;
+  const value = current ? `${current.tenantId}/${current.storeId}` : '';
+  return (
+    <select
+      className="app-nav__switcher"
+      aria-label="Organisation and store"
+      value={value}
+      onChange={(e) => {
+        const [tenantId, storeId] = e.target.value.split('/');
+        if (tenantId && storeId) navigate(dashboardPath({ tenantId, storeId }));
+      }}
+    >
+      {value ? null : <option value="">Choose a store</option>}
+      {me.organisations.map((o) => (
+        <optgroup key={o.id} label={o.name}>
+          {o.stores.map((s) => (
+            <option key={s.storeId} value={`${s.tenantId}/${s.storeId}`}>
+              {s.name}
+            </option>
+          ))}
+        </optgroup>
+      ))}
+    </select>
+  );
+}
+
+/** Who is signed in, and signing out. */
+function UserMenu({ me, navigate }: { me: Me | null; navigate: (path: string) => void }) {
+  if (!me) return null;
+  const signOut = async () => {
+    await authApi.signOut();
+    navigate('/sign-in');
+  };
+  return (
+    <span className="app-nav__user">
+      <span title={me.user.email}>{me.user.displayName}</span>{' '}
+      <button type="button" onClick={signOut}>
+        Sign out
+      </button>
+    </span>
+  );
+}
+
+function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { reloadStores: () => void; me: Me | null }) {
   const list = stores.status === 'ready' ? stores.stores : [];
   const select = (store: StoreSummary) => navigate(dashboardPath(store));
 
-  if (route.page === 'boards') return <BoardsPage tenantId={route.tenantId} navigate={navigate} />;
+  if (route.page === 'boards') {
+    // Until the person is known nothing editable is offered; Analysts and up then see the editing controls.
+    const canEdit = hasRole(me?.organisations.find((o) => o.id === route.tenantId)?.role, 'Analyst');
+    return <BoardsPage tenantId={route.tenantId} navigate={navigate} canEdit={canEdit} />;
+  }
   if (route.page === 'board') {
     return (
       <BoardEditorPage
@@ -120,6 +258,23 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
         boardsHref={boardsPath(route.tenantId)}
         stores={stores.status === 'ready' ? stores.stores : null}
       />
+    );
+  }
+
+  if (route.page === 'org') {
+    const Page = { plan: PlanPage, branding: BrandingPage, metrics: MetricsPage, audit: AuditPage }[route.section];
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <Page key={`${route.tenantId}/${route.section}`} tenantId={route.tenantId} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'reports') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <ReportsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
+      </Suspense>
     );
   }
 
@@ -184,7 +339,7 @@ function Pages({ route, stores, reloadStores, navigate }: PagesProps & { reloadS
   if (!first) {
     return (
       <Message title="No stores connected yet">
-        <p>Connect a Shopify, WooCommerce or Stripe store and its figures appear here.</p>
+        <p>Connect a Shopify, WooCommerce or Stripe store and its figures appear here (Organisation → Add a store).</p>
       </Message>
     );
   }

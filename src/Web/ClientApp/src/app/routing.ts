@@ -7,21 +7,40 @@ export type Route =
   | { page: 'dashboard'; store: StoreKey }
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
+  | { page: 'reports'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
+  | { page: 'org'; tenantId: string; section: OrgSection }
+  | { page: 'organisation'; tenantId: string }
+  | { page: 'sign-in' }
+  | { page: 'sign-up' }
+  | { page: 'invitation'; token: string }
   | { page: 'not-found' };
+
+/** The organisation's settings pages: plan, white-label branding, custom metrics and the audit log. */
+export type OrgSection = 'plan' | 'branding' | 'metrics' | 'audit';
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { page: 'home' };
+  if (path === '/sign-in') return { page: 'sign-in' };
+  if (path === '/sign-up') return { page: 'sign-up' };
+  const invitation = /^\/invitations\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (invitation?.[1]) return { page: 'invitation', token: invitation[1] };
   try {
     const boards = /^\/t\/([^/]+)\/dashboards(?:\/([^/]+))?$/.exec(path);
     if (boards?.[1]) {
       const tenantId = decodeURIComponent(boards[1]);
       return boards[2] ? { page: 'board', tenantId, boardId: decodeURIComponent(boards[2]) } : { page: 'boards', tenantId };
     }
+    const org = /^\/t\/([^/]+)\/(plan|branding|metrics|audit)$/.exec(path);
+    if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
+    const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
+    if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
+    const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
+    if (settings?.[1]) return { page: 'organisation', tenantId: decodeURIComponent(settings[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
     if (wall?.[1]) {
       const tokens = decodeURIComponent(wall[1]).split(',').filter(Boolean);
@@ -70,13 +89,28 @@ export function channelsPath(store: StoreKey): string {
   return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/channels`;
 }
 
+/** The organisation's settings: stores, members, invitations and API keys. */
+export function organisationPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/settings`;
+}
+
 /** The organisation's own dashboards. */
 export function boardsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/dashboards`;
 }
 
+/** The organisation's scheduled reports. */
+export function reportsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/reports`;
+}
+
 export function boardPath(tenantId: string, boardId: string): string {
   return `${boardsPath(tenantId)}/${encodeURIComponent(boardId)}`;
+}
+
+/** One of the organisation's settings pages. */
+export function orgPath(tenantId: string, section: OrgSection): string {
+  return `/t/${encodeURIComponent(tenantId)}/${section}`;
 }
 
 /** A wallboard rotating through the dashboards of these share tokens, `seconds` each. */
@@ -99,7 +133,7 @@ function subscribe(onChange: () => void): () => void {
 export function useLocationPath(): [string, (path: string) => void] {
   const path = useSyncExternalStore(subscribe, () => window.location.pathname, () => '/');
   const navigate = useCallback((to: string) => {
-    if (to === window.location.pathname) return;
+    if (to === window.location.pathname + window.location.search) return;
     window.history.pushState(null, '', to);
     window.dispatchEvent(new Event(navigationEvent));
   }, []);

@@ -7,6 +7,9 @@ import { DrillDialog } from './DrillDialog';
 import { storeKey, storesForChannel, type StoreFigures } from './figures';
 import { rowHeightToFit, sameLayout, stackOrder, toGridItems } from './layout';
 import type { GridItem, Widget, WidgetKind } from './types';
+import { ExportButtons } from '../reports/ExportButtons';
+import type { ExportFormat } from '../reports/exportLinks';
+import '../reports/exports.css';
 import { WidgetBody, type Drill } from './Widgets';
 
 /** Below this width widgets stack in one column in reading order: a phone, or a narrow window. */
@@ -29,11 +32,13 @@ export interface BoardCanvasProps {
   onDropNew?: (kind: WidgetKind, at: { x: number; y: number }) => void;
   onEdit?: (id: string) => void;
   onRemove?: (id: string) => void;
+  /** Where a widget's figures download from (signed-in boards only); no export buttons without it. */
+  exportHref?: (widgetId: string, format: ExportFormat) => string;
 }
 
 /** The widgets of a dashboard on a 12-column grid (drag by the header, resize from the corner), or stacked on a phone. */
 export function BoardCanvas(props: BoardCanvasProps) {
-  const { layout, widgets, stores, tiles, editable, fitHeightPx, draggingKind, onLayoutChange, onDropNew, onEdit, onRemove } = props;
+  const { layout, widgets, stores, tiles, editable, fitHeightPx, draggingKind, onLayoutChange, onDropNew, onEdit, onRemove, exportHref } = props;
   const { width, containerRef, mounted } = useContainerWidth();
   const [drill, setDrill] = useState<Drill | null>(null);
   const closeDrill = useCallback(() => setDrill(null), []);
@@ -55,14 +60,19 @@ export function BoardCanvas(props: BoardCanvasProps) {
           <h2 className="widget__title" id={`widget-${widget.id}-title`}>
             {title}
           </h2>
-          {editable ? (
+          {editable || exportHref ? (
             <div className="widget__tools">
-              <button type="button" className="icon-button" aria-label={`Settings of ${title}`} onClick={() => onEdit?.(widget.id)}>
-                ⚙
-              </button>
-              <button type="button" className="icon-button" aria-label={`Remove ${title}`} onClick={() => onRemove?.(widget.id)}>
-                ✕
-              </button>
+              {exportHref ? <ExportButtons label={title} href={(format) => exportHref(widget.id, format)} /> : null}
+              {editable ? (
+                <>
+                  <button type="button" className="icon-button" aria-label={`Settings of ${title}`} onClick={() => onEdit?.(widget.id)}>
+                    ⚙
+                  </button>
+                  <button type="button" className="icon-button" aria-label={`Remove ${title}`} onClick={() => onRemove?.(widget.id)}>
+                    ✕
+                  </button>
+                </>
+              ) : null}
             </div>
           ) : null}
         </header>

@@ -12,7 +12,9 @@ import { SharePanel } from './SharePanel';
 import { useLiveTiles } from './useLiveTiles';
 import { useSavedBoard, type SaveState } from './useSavedBoard';
 import type { WidgetKind } from './types';
+import { widgetExportUrl } from '../reports/exportLinks';
 import { WidgetSettingsForm } from './WidgetSettingsForm';
+import { metricsApi, type CustomMetric } from '../metrics/api';
 
 export interface BoardEditorPageProps {
   tenantId: string;
@@ -28,6 +30,13 @@ const saveText = (save: SaveState) =>
 /** One dashboard, live, with its palette, settings and share panel: what its owner arranges. */
 export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: BoardEditorPageProps) {
   const { board, loadError, save, update } = useSavedBoard(tenantId, boardId);
+  const [customMetrics, setCustomMetrics] = useState<CustomMetric[]>([]);
+  useEffect(() => {
+    const abort = new AbortController();
+    // Without the metrics list the picker offers the built-in figures only; the board still edits.
+    metricsApi.list(tenantId, abort.signal).then(setCustomMetrics, () => undefined);
+    return () => abort.abort();
+  }, [tenantId]);
   const [editing, setEditing] = useState<string | null>(null);
   const [sharing, setSharing] = useState(false);
   const [renaming, setRenaming] = useState(false);
@@ -134,6 +143,7 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
               widget={editingWidget}
               onChange={(changed) => update((draft) => ({ ...draft, widgets: draft.widgets.map((w) => (w.id === changed.id ? changed : w)) }))}
               onClose={() => setEditing(null)}
+              customMetrics={customMetrics}
             />
           ) : null}
           {sharing ? <SharePanel tenantId={tenantId} boardId={boardId} onClose={() => setSharing(false)} /> : null}
@@ -153,6 +163,7 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
             onDropNew={(kind, at) => add(kind, at)}
             onEdit={setEditing}
             onRemove={remove}
+            exportHref={(widgetId, format) => widgetExportUrl(tenantId, boardId, widgetId, format)}
           />
         </main>
       </div>

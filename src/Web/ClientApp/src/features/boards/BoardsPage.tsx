@@ -7,12 +7,14 @@ import type { BoardSummary } from './types';
 export interface BoardsPageProps {
   tenantId: string;
   navigate: (path: string) => void;
+  /** False for Viewers: creating, renaming, duplicating, deleting and wallboard links are not offered (the API refuses them too). */
+  canEdit?: boolean;
 }
 
 const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** An organisation's dashboards: create, open, rename, duplicate, delete, and build a rotating wallboard link. */
-export function BoardsPage({ tenantId, navigate }: BoardsPageProps) {
+export function BoardsPage({ tenantId, navigate, canEdit = true }: BoardsPageProps) {
   const { api } = useBoardsServices();
   const [boards, setBoards] = useState<BoardSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -96,6 +98,7 @@ export function BoardsPage({ tenantId, navigate }: BoardsPageProps) {
         </p>
       ) : null}
 
+      {canEdit ? (
       <form className="inline-form" onSubmit={(e) => void create(e)}>
         <label htmlFor="new-board-name">New dashboard</label>
         <input id="new-board-name" name="name" maxLength={80} required placeholder="e.g. Black Friday" />
@@ -103,6 +106,7 @@ export function BoardsPage({ tenantId, navigate }: BoardsPageProps) {
           Create
         </button>
       </form>
+      ) : null}
 
       {boards === null ? (
         <p className="notice">Loading dashboards…</p>
@@ -155,6 +159,8 @@ export function BoardsPage({ tenantId, navigate }: BoardsPageProps) {
                   />
                   <span>On wallboard</span>
                 </label>
+                {canEdit ? (
+                <>
                 <button type="button" onClick={() => setRenaming(board.id)} aria-label={`Rename ${board.name}`}>
                   Rename
                 </button>
@@ -182,12 +188,15 @@ export function BoardsPage({ tenantId, navigate }: BoardsPageProps) {
                     Delete
                   </button>
                 )}
+                </>
+                ) : null}
               </div>
             </li>
           ))}
         </ul>
       )}
 
+      {canEdit ? (
       <section className="panel wall-builder" aria-labelledby="wall-builder-title">
         <h2 id="wall-builder-title">Wallboard</h2>
         <p className="panel__hint">
@@ -213,6 +222,7 @@ export function BoardsPage({ tenantId, navigate }: BoardsPageProps) {
           </label>
         ) : null}
       </section>
+      ) : null}
     </main>
   );
 }

@@ -4,6 +4,7 @@ import type { StoreKey } from '../../lib/types';
 import type { ConnectionStatus } from '../dashboard/dashboardHubClient';
 import { BoardCanvas } from './BoardCanvas';
 import { subscribeByToken } from './liveTilesClient';
+import { applyBranding, brandedTitle, isDefault, SALESDASH } from '../branding/branding';
 import { useBoardsServices } from './services';
 import { useLiveTiles } from './useLiveTiles';
 import { wallDataSource, WidgetDataContext } from './widgets';
@@ -94,9 +95,11 @@ export function WallboardPage({ tokens, search }: WallboardPageProps) {
     return () => clearInterval(handle);
   }, [shown.length, seconds]);
 
+  const branding = (shown.length > 0 ? shown[index % shown.length]!.view.branding : null) ?? SALESDASH;
   useEffect(() => {
-    document.title = 'Wallboard · SalesDash';
-  }, []);
+    document.title = brandedTitle('Wallboard', branding);
+    applyBranding(branding);
+  }, [branding]);
 
   if (allGone(tokens, states)) {
     return (
@@ -132,7 +135,11 @@ export function WallboardPage({ tokens, search }: WallboardPageProps) {
 
   return (
     <main className={`wall${paused ? ' wall--paused' : ''}`} data-testid="wallboard" data-state={state}>
-      <header className="wall__bar" ref={headerRef}>
+      <header className="wall__bar" ref={headerRef} style={isDefault(branding) ? undefined : { borderBottom: `4px solid ${branding.accentColour}` }}>
+        <span className="wall__brand" data-testid="wall-brand">
+          {branding.logoDataUri ? <img className="wall__logo" src={branding.logoDataUri} alt={`${branding.productName} logo`} data-testid="wall-logo" /> : null}
+          <span data-testid="wall-product">{branding.productName}</span>
+        </span>
         <h1 className="wall__name">{board.name}</h1>
         {shown.length > 1 ? (
           <span className="wall__position" aria-label={`Dashboard ${(index % shown.length) + 1} of ${shown.length}`}>

@@ -11,19 +11,30 @@ import {
   periodsFor,
   widgetTitle,
 } from './catalogue';
-import type { ChartType, Comparison, Metric, Period, Widget, WidgetSettings } from './types';
+import { CUSTOM_METRIC_PREFIX, customMetricId, type ChartType, type Comparison, type Metric, type Period, type Widget, type WidgetSettings } from './types';
 
 export interface WidgetSettingsFormProps {
   widget: Widget;
   onChange: (widget: Widget) => void;
   onClose: () => void;
+  /** The organisation's custom metrics, offered to kpi and chart widgets (src/Web/Metrics). */
+  customMetrics?: readonly { id: string; name: string }[];
 }
 
 /** A widget's settings; every change applies at once and only offers what the server accepts. */
-export function WidgetSettingsForm({ widget, onChange, onClose }: WidgetSettingsFormProps) {
+export function WidgetSettingsForm({ widget, onChange, onClose, customMetrics = [] }: WidgetSettingsFormProps) {
   const id = useId();
   const { settings, kind } = widget;
   const set = (patch: Partial<WidgetSettings>) => onChange({ ...widget, settings: normaliseSettings(kind, { ...settings, ...patch }) });
+  const offersCustom = (kind === 'kpi' || kind === 'chart') && customMetrics.length > 0;
+  const custom = customMetricId(settings.metric);
+  const pickMetric = (value: string) => {
+    const picked = customMetricId(value);
+    const name = picked === null ? null : (customMetrics.find((m) => m.id === picked)?.name ?? null);
+    // A custom metric names itself: an untitled widget takes the metric's name.
+    const settingsNow = normaliseSettings(kind, { ...settings, metric: value as Metric });
+    onChange({ ...widget, title: widget.title ?? name, settings: settingsNow });
+  };
 
   return (
     <section className="panel" aria-labelledby={`${id}-title`} data-testid="widget-settings">
@@ -46,18 +57,28 @@ export function WidgetSettingsForm({ widget, onChange, onClose }: WidgetSettings
         </label>
         <label>
           <span>Metric</span>
-          <select value={settings.metric} data-testid="setting-metric" onChange={(e) => set({ metric: e.target.value as Metric })}>
-            {metricsFor(kind, settings.period).map((m) => (
+          <select value={settings.metric} data-testid="setting-metric" onChange={(e) => pickMetric(e.target.value)}>
+            {(custom === null ? metricsFor(kind, settings.period) : metricsFor(kind, kind === 'chart' ? 'last-60-minutes' : 'today')).map((m) => (
               <option key={m} value={m}>
                 {metricLabels[m]}
               </option>
             ))}
+            {offersCustom || custom !== null ? (
+              <optgroup label="Custom metrics">
+                {customMetrics.map((m) => (
+                  <option key={m.id} value={`${CUSTOM_METRIC_PREFIX}${m.id}`}>
+                    {m.name}
+                  </option>
+                ))}
+                {custom !== null && !customMetrics.some((m) => m.id === custom) ? <option value={settings.metric}>Deleted metric</option> : null}
+              </optgroup>
+            ) : null}
           </select>
         </label>
         <label>
           <span>Period</span>
           <select value={settings.period} data-testid="setting-period" onChange={(e) => set({ period: e.target.value as Period })}>
-            {periodsFor(kind).map((p) => (
+            {(custom !== null ? (['today'] as Period[]) : periodsFor(kind)).map((p) => (
               <option key={p} value={p}>
                 {periodLabels[p]}
               </option>
@@ -71,7 +92,7 @@ export function WidgetSettingsForm({ widget, onChange, onClose }: WidgetSettings
             data-testid="setting-comparison"
             onChange={(e) => set({ comparison: e.target.value as Comparison })}
           >
-            {comparisonsFor(kind, settings.period).map((c) => (
+            {(custom !== null ? (['none'] as Comparison[]) : comparisonsFor(kind, settings.period)).map((c) => (
               <option key={c} value={c}>
                 {comparisonLabels[c]}
               </option>

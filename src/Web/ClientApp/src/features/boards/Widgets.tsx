@@ -7,7 +7,8 @@ import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreF
 import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
-import { AlertsWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
+import { customMetricId } from './types';
+import { AlertsWidget, CustomMetricWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -30,6 +31,8 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       </p>
     );
   }
+  const custom = customMetricId(widget.settings.metric);
+  if (custom !== null && (widget.kind === 'kpi' || widget.kind === 'chart')) return <CustomMetricWidget widget={widget} entries={entries} metricId={custom} />;
   switch (widget.kind) {
     case 'kpi':
       return <KpiWidget widget={widget} entries={entries} />;

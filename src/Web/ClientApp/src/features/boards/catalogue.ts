@@ -1,7 +1,7 @@
 // The widget palette and which settings each widget accepts. The server checks the same rules
 // (src/Web/Dashboards/DashboardValidation.cs). Top products, the order map and the order feed read today's history
 // and the alerts list, forecast and insights read their own APIs (widgets/widgetData.ts); the rest are figures the live tiles carry.
-import type { ChartType, Comparison, Metric, Period, Widget, WidgetKind, WidgetSettings } from './types';
+import { customMetricId, type ChartType, type Comparison, type Metric, type Period, type Widget, type WidgetKind, type WidgetSettings } from './types';
 
 export const GRID_COLUMNS = 12;
 
@@ -156,6 +156,18 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
  * value, so the editor can never save a widget the server would refuse.
  */
 export function normaliseSettings(kind: WidgetKind, settings: WidgetSettings): WidgetSettings {
+  // A custom metric (src/Web/Metrics) is today's figure in a kpi or today's hours in a chart; the server allows nothing else.
+  if (customMetricId(settings.metric) !== null && (kind === 'kpi' || kind === 'chart')) {
+    return {
+      metric: settings.metric,
+      period: 'today',
+      comparison: 'none',
+      channel: settings.channel && (channels as readonly string[]).includes(settings.channel) ? settings.channel : null,
+      chartType: kind === 'chart' ? (settings.chartType ?? 'line') : null,
+      target: null,
+      targetLabel: null,
+    };
+  }
   const periods = periodsFor(kind);
   const period = periods.includes(settings.period) ? settings.period : periods[0]!;
   const metrics = metricsFor(kind, period);
@@ -184,6 +196,7 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'alerts') return `Alerts${on}`;
   if (widget.kind === 'forecast') return `Revenue forecast, today${on}`;
   if (widget.kind === 'insights') return `Insights, today against last week${on}`;
+  if (customMetricId(metric) !== null) return `Custom metric, today${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();
   return `${what}, ${when}${channel ? ` · ${channel}` : ''}`;

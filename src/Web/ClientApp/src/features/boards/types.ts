@@ -1,5 +1,6 @@
 // Shapes of /api/tenants/{tenantId}/dashboards and /api/wall/{token} (camelCase), mirroring src/Web/Dashboards.
 import type { StoreSummary } from '../../lib/types';
+import type { Branding } from '../branding/branding';
 
 export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights';
 export type Metric =
@@ -81,4 +82,13 @@ export interface WallView {
   tenantId: string;
   dashboard: Board;
   stores: StoreSummary[];
+  /** The organisation's product name, logo and colours (SalesDash's unless its plan includes white-label). */
+  branding?: Branding | null;
+}
+
+/** A widget showing an organisation's custom metric holds "custom:" and the metric's id as its metric. */
+export const CUSTOM_METRIC_PREFIX = 'custom:';
+
+export function customMetricId(metric: string): string | null {
+  return metric.startsWith(CUSTOM_METRIC_PREFIX) ? metric.slice(CUSTOM_METRIC_PREFIX.length) : null;
 }

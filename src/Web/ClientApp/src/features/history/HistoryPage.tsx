@@ -13,11 +13,13 @@ import {
   customPeriodProblem,
   describePeriod,
   grainOptions,
+  historyQuery,
   narrowToPoint,
   periodDays,
   periodOptions,
   searchFromSelection,
   selectionFromSearch,
+  trendQuery,
   type CompareKind,
   type HistorySelection,
   type PeriodKind,
@@ -26,6 +28,9 @@ import { bucketLabel } from './trendChartOption';
 import type { BreakdownDimension, Grain, HistoryBreakdown, HistoryTrend, RankMetric } from './types';
 import { useFetched } from './useFetched';
 import './history.css';
+import { ExportButtons } from '../reports/ExportButtons';
+import { historyExportUrl } from '../reports/exportLinks';
+import '../reports/exports.css';
 
 // ECharts is most of the bundle; the figures and tables paint before it arrives.
 const TrendChart = lazy(() => import('./TrendChart'));
@@ -221,9 +226,12 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
 
       <main>
         <section aria-labelledby={`${ids}-kpis`}>
-          <h2 id={`${ids}-kpis`} className="section-heading">
-            Key figures
-          </h2>
+          <div className="history-card__head">
+            <h2 id={`${ids}-kpis`} className="section-heading">
+              Key figures
+            </h2>
+            <ExportButtons label="key figures" href={(format) => historyExportUrl(store, 'summary', historyQuery(selection), format)} />
+          </div>
           <ul className="history-kpis" aria-busy={summary.status === 'loading'} data-testid="history-kpis">
             {kpiDefinitions.map((definition) => {
               const delta = summary.data?.kpis[definition.id];
@@ -257,6 +265,7 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
             <h2 id={`${ids}-trend`} className="section-heading">
               {trendMetricLabels[metric]} {trend.data ? `by ${trend.data.grain}` : ''}
             </h2>
+            <ExportButtons label="trend" href={(format) => historyExportUrl(store, 'trend', trendQuery(selection, today), format)} />
             <label>
               <span>Show</span>
               <select value={metric} onChange={(e) => setMetric(e.target.value as TrendMetric)}>
@@ -290,6 +299,12 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
             <h2 id={`${ids}-breakdown`} className="section-heading" ref={breakdownHeading} tabIndex={-1}>
               {dimension.label} by {rankLabel.toLowerCase()}
             </h2>
+            <ExportButtons
+              label="breakdown"
+              href={(format) =>
+                historyExportUrl(store, 'breakdown', historyQuery(selection, { by, rank, ...(limit !== null ? { limit: String(limit) } : {}) }), format, scope)
+              }
+            />
           </div>
           <div className="history-tabs" role="group" aria-label="Break down by">
             {dimensionOptions.map((d) => (

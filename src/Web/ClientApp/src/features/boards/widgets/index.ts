@@ -1,6 +1,7 @@
 // The widgets that read today's history of each store rather than the live tiles.
 import './widgets.css';
 export { AlertsWidget } from './AlertsWidget';
+export { CustomMetricWidget } from './CustomMetricWidget';
 export { ForecastWidget } from './ForecastWidget';
 export { InsightsWidget } from './InsightsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';

@@ -4,6 +4,7 @@
 import { createContext, useContext } from 'react';
 import { ApiError } from '../../../lib/api';
 import type { StoreKey } from '../../../lib/types';
+import type { MetricValues } from '../../metrics/api';
 
 /** One ranked group of a breakdown (the server's BreakdownRow, the fields the widgets use). */
 export interface BreakdownRowBody {
@@ -99,6 +100,8 @@ export interface WidgetDataSource {
   alerts(store: StoreKey, limit: number, signal: AbortSignal): Promise<AlertBody[]>;
   forecast(store: StoreKey, signal: AbortSignal): Promise<ForecastBody>;
   insights(store: StoreKey, signal: AbortSignal): Promise<InsightsBody>;
+  /** An organisation's custom metric today for the store (src/Web/Metrics); optional so older fakes need not answer it. */
+  customMetric?(store: StoreKey, metricId: string, signal: AbortSignal): Promise<MetricValues>;
 }
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
@@ -127,6 +130,11 @@ export const historyDataSource: WidgetDataSource = {
     getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
   forecast: (s, signal) => getJson(`/api/stores/${storePath(s)}/forecast`, signal),
   insights: (s, signal) => getJson(`/api/stores/${storePath(s)}/insights`, signal),
+  customMetric: (s, id, signal) =>
+    getJson(
+      `/api/tenants/${encodeURIComponent(s.tenantId)}/metrics/${encodeURIComponent(id)}/values?storeId=${encodeURIComponent(s.storeId)}&period=today&compare=previous`,
+      signal,
+    ),
 };
 
 /** A wallboard: each store is read through the share token that shows it. */
@@ -143,6 +151,7 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
     alerts: async (s, limit, signal) => getJson(`${base(s)}/alerts?limit=${limit}`, signal),
     forecast: async (s, signal) => getJson(`${base(s)}/forecast`, signal),
     insights: async (s, signal) => getJson(`${base(s)}/insights`, signal),
+    customMetric: async (s, id, signal) => getJson(`${base(s)}/metrics/${encodeURIComponent(id)}?period=today&compare=previous`, signal),
   };
 }
 

@@ -1,0 +1,222 @@
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { hasRole } from '../auth/session';
+import { organisationApi, roles, type ApiKey, type ApiKeyCreated, type Invitation, type Member, type Organisation, type Role } from './api';
+import './organisation.css';
+
+interface Props {
+  tenantId: string;
+  /** Called after a store is created, so the shell's store list and switcher show it. */
+  onStoreCreated: (store: { tenantId: string; storeId: string }) => void;
+}
+
+function useLoad<T>(load: () => Promise<T>): [T | null, string | null, () => void] {
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (v) => live && (setValue(v), setError(null)),
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [load, version]);
+  return [value, error, () => setVersion((v) => v + 1)];
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="org__section" aria-labelledby={`org-${title}`}>
+      <h2 id={`org-${title}`}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/** Settings of one organisation; what a role cannot change is not offered. */
+export function OrganisationPage({ tenantId, onStoreCreated }: Props) {
+  const [org, orgError] = useLoad(useCallback(() => organisationApi.get(tenantId), [tenantId]));
+  if (orgError) return <main className="org"><p role="alert">{orgError}</p></main>;
+  if (!org) return <main className="org"><p>Loading…</p></main>;
+  const admin = hasRole(org.role ?? undefined, 'Admin');
+  return (
+    <main className="org">
+      <h1>{org.name}</h1>
+      <p className="org__meta">
+        {org.plan} plan · {org.timeZone} · {org.reportingCurrency} · you are {org.role}
+      </p>
+      {admin ? (
+        <>
+          <StoresSection tenantId={tenantId} org={org} onStoreCreated={onStoreCreated} />
+          <MembersSection tenantId={tenantId} myRole={org.role ?? 'Viewer'} />
+          <InvitationsSection tenantId={tenantId} myRole={org.role ?? 'Viewer'} />
+          <ApiKeysSection tenantId={tenantId} />
+        </>
+      ) : (
+        <p>Members, invitations, stores and API keys are managed by the organisation's admins.</p>
+      )}
+    </main>
+  );
+}
+
+function StoresSection({ tenantId, org, onStoreCreated }: { tenantId: string; org: Organisation; onStoreCreated: Props['onStoreCreated'] }) {
+  const [form, setForm] = useState({ name: '', shopDomain: '', currency: org.reportingCurrency, timeZone: org.timeZone, webhookSecret: '', channel: 'Shopify' });
+  const [error, setError] = useState<string | null>(null);
+  const field = (name: keyof typeof form) => ({ value: form[name], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value })) });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      onStoreCreated(await organisationApi.createStore(tenantId, form));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <Section title="Add a store">
+      <form className="org__form" onSubmit={submit}>
+        <label>Store name<input required {...field('name')} /></label>
+        <label>Shop domain<input required placeholder="my-shop.myshopify.com" {...field('shopDomain')} /></label>
+        <label>Currency<input required maxLength={3} {...field('currency')} /></label>
+        <label>Time zone<input required {...field('timeZone')} /></label>
+        <label>Webhook secret<input required minLength={8} {...field('webhookSecret')} /></label>
+        {error ? <p role="alert" className="org__error">{error}</p> : null}
+        <button type="submit">Add store</button>
+      </form>
+    </Section>
+  );
+}
+
+function MembersSection({ tenantId, myRole }: { tenantId: string; myRole: Role }) {
+  const [members, error, reload] = useLoad(useCallback(() => organisationApi.members(tenantId), [tenantId]));
+  const [problem, setProblem] = useState<string | null>(null);
+  const act = (work: Promise<unknown>) => work.then(reload, (e: Error) => setProblem(e.message));
+  // Only an Owner makes or unmakes Owners; the server says so too, this only hides what would be refused.
+  const offered = (m: Member) => roles.filter((r) => myRole === 'Owner' || (r !== 'Owner' && m.role !== 'Owner'));
+  return (
+    <Section title="Members">
+      {error ? <p role="alert">{error}</p> : null}
+      {problem ? <p role="alert" className="org__error">{problem}</p> : null}
+      <table className="org__table">
+        <thead><tr><th>Name</th><th>E-mail</th><th>Role</th><th /></tr></thead>
+        <tbody>
+          {(members ?? []).map((m) => (
+            <tr key={m.userId}>
+              <td>{m.displayName}</td>
+              <td>{m.email}</td>
+              <td>
+                {offered(m).length > 1 ? (
+                  <select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => act(organisationApi.changeRole(tenantId, m.userId, e.target.value as Role))}>
+                    {offered(m).map((r) => <option key={r}>{r}</option>)}
+                  </select>
+                ) : m.role}
+              </td>
+              <td>
+                {m.role !== 'Owner' || myRole === 'Owner' ? (
+                  <button type="button" onClick={() => act(organisationApi.removeMember(tenantId, m.userId))}>Remove</button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function InvitationsSection({ tenantId, myRole }: { tenantId: string; myRole: Role }) {
+  const [invitations, error, reload] = useLoad(useCallback(() => organisationApi.invitations(tenantId), [tenantId]));
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('Viewer');
+  const [note, setNote] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const sent = await organisationApi.invite(tenantId, email, role);
+      setNote(sent.emailed ? `Invitation e-mailed to ${sent.email}.` : `No mail server is set up: send ${sent.email} this link: ${sent.acceptUrl}`);
+      setEmail('');
+      reload();
+    } catch (e) {
+      setNote((e as Error).message);
+    }
+  };
+  return (
+    <Section title="Invitations">
+      <form className="org__form org__form--inline" onSubmit={submit}>
+        <label>E-mail<input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} /></label>
+        <label>
+          Role
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {roles.filter((r) => r !== 'Owner' || myRole === 'Owner').map((r) => <option key={r}>{r}</option>)}
+          </select>
+        </label>
+        <button type="submit">Invite</button>
+      </form>
+      {note ? <p role="status">{note}</p> : null}
+      {error ? <p role="alert">{error}</p> : null}
+      <ul className="org__list">
+        {(invitations ?? []).map((i: Invitation) => (
+          <li key={i.id}>
+            {i.email} · {i.role} · {i.status}{' '}
+            {i.status === 'Pending' ? (
+              <button type="button" onClick={() => organisationApi.revokeInvitation(tenantId, i.id).then(reload)}>Revoke</button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function ApiKeysSection({ tenantId }: { tenantId: string }) {
+  const [keys, error, reload] = useLoad(useCallback(() => organisationApi.apiKeys(tenantId), [tenantId]));
+  const [name, setName] = useState('');
+  const [write, setWrite] = useState(false);
+  const [created, setCreated] = useState<ApiKeyCreated | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      setCreated(await organisationApi.createApiKey(tenantId, name, write ? ['read', 'write'] : ['read']));
+      setName('');
+      reload();
+    } catch (e) {
+      setProblem((e as Error).message);
+    }
+  };
+  return (
+    <Section title="API keys">
+      <form className="org__form org__form--inline" onSubmit={submit}>
+        <label>Name<input required value={name} onChange={(e) => setName(e.target.value)} /></label>
+        <label className="org__check"><input type="checkbox" checked={write} onChange={(e) => setWrite(e.target.checked)} /> Can make changes (write)</label>
+        <button type="submit">Create key</button>
+      </form>
+      {problem ? <p role="alert" className="org__error">{problem}</p> : null}
+      {created ? (
+        <p role="status" className="org__secret">
+          Copy this key now; it is not shown again: <code>{created.key}</code>
+        </p>
+      ) : null}
+      {error ? <p role="alert">{error}</p> : null}
+      <table className="org__table">
+        <thead><tr><th>Name</th><th>Key</th><th>Scopes</th><th>Last used</th><th /></tr></thead>
+        <tbody>
+          {(keys ?? []).map((k: ApiKey) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td><code>{k.prefix}_…</code></td>
+              <td>{k.scopes.join(', ')}</td>
+              <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : 'never'}</td>
+              <td>
+                {k.revokedAt ? 'revoked' : <button type="button" onClick={() => organisationApi.revokeApiKey(tenantId, k.id).then(reload)}>Revoke</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}

@@ -1,0 +1,48 @@
+// The organisation's settings, members, invitations, API keys and stores (see src/Web/Identity).
+
+export type Role = 'Viewer' | 'Analyst' | 'Admin' | 'Owner';
+export const roles: Role[] = ['Viewer', 'Analyst', 'Admin', 'Owner'];
+
+export interface Member { userId: string; email: string; displayName: string; role: Role; joinedAt: string }
+export interface Invitation { id: string; email: string; role: Role; status: string; createdAt: string; expiresAt: string }
+export interface InvitationCreated { id: string; email: string; role: Role; expiresAt: string; emailed: boolean; acceptUrl: string | null }
+export interface ApiKey { id: string; name: string; prefix: string; scopes: string[]; createdBy: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
+export interface ApiKeyCreated { id: string; name: string; prefix: string; scopes: string[]; createdAt: string; key: string }
+export interface Organisation { id: string; name: string; timeZone: string; reportingCurrency: string; plan: string; role: Role | null }
+
+async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) {
+    let message = `${method} ${url} answered ${response.status}`;
+    try {
+      const problem = (await response.json()) as { detail?: string; title?: string; errors?: Record<string, string[]> };
+      message = (problem.errors ? Object.values(problem.errors).flat()[0] : undefined) ?? problem.detail ?? problem.title ?? message;
+    } catch {
+      // Not problem+json.
+    }
+    throw new Error(message);
+  }
+  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
+}
+
+const base = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}`;
+
+export const organisationApi = {
+  get: (t: string) => send<Organisation>('GET', base(t)),
+  update: (t: string, body: { name: string; timeZone: string; reportingCurrency: string }) => send<Organisation>('PUT', base(t), body),
+  members: (t: string) => send<Member[]>('GET', `${base(t)}/members`),
+  changeRole: (t: string, userId: string, role: Role) => send<Member>('PUT', `${base(t)}/members/${encodeURIComponent(userId)}`, { role }),
+  removeMember: (t: string, userId: string) => send<void>('DELETE', `${base(t)}/members/${encodeURIComponent(userId)}`),
+  invitations: (t: string) => send<Invitation[]>('GET', `${base(t)}/invitations`),
+  invite: (t: string, email: string, role: Role) => send<InvitationCreated>('POST', `${base(t)}/invitations`, { email, role }),
+  revokeInvitation: (t: string, id: string) => send<void>('DELETE', `${base(t)}/invitations/${id}`),
+  apiKeys: (t: string) => send<ApiKey[]>('GET', `${base(t)}/api-keys`),
+  createApiKey: (t: string, name: string, scopes: string[]) => send<ApiKeyCreated>('POST', `${base(t)}/api-keys`, { name, scopes }),
+  revokeApiKey: (t: string, id: string) => send<void>('DELETE', `${base(t)}/api-keys/${id}`),
+  createStore: (t: string, body: { name: string; shopDomain: string; currency: string; timeZone: string; webhookSecret: string; channel: string }) =>
+    send<{ tenantId: string; storeId: string }>('POST', `${base(t)}/stores`, body),
+};

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.History;
+using SalesDash.Web.Reports;
+using SalesDash.Web.Tests.Alerts;
+using SalesDash.Web.Tests.Hosting;
+
+namespace SalesDash.Web.Tests.Reports;
+
+/// <summary>
+/// A scheduled report job, run directly with the frozen clock, prints a PDF whose text (pdftotext) holds the figures
+/// computed here from the orders fed in, and mails it to the loopback SMTP server; a send that fails is recorded and
+/// a retry delivers it.
+/// </summary>
+public sealed class ReportsTests : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly string dataDirectory = Directory.CreateTempSubdirectory("salesdash-reports-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a closing store leaves a temp folder behind; the results stand.
+        }
+    }
+
+    /// <summary>Yesterday in London (24 November 2026, GMT) and the day before, for the comparison.</summary>
+    private static readonly (string Id, DateTimeOffset At, (string Sku, int Qty, decimal Price)[] Lines)[] Orders =
+    [
+        ("y-1", new(2026, 11, 24, 9, 15, 0, TimeSpan.Zero), [("MUG", 3, 12.5m)]),
+        ("y-2", new(2026, 11, 24, 13, 40, 0, TimeSpan.Zero), [("TEE", 2, 24.99m), ("MUG", 1, 12.5m)]),
+        ("y-3", new(2026, 11, 24, 23, 59, 0, TimeSpan.Zero), [("CAP", 1, 18m)]),
+        ("d-1", new(2026, 11, 23, 11, 0, 0, TimeSpan.Zero), [("MUG", 2, 12.5m)]),
+        // Today: not in a report of yesterday.
+        ("t-1", new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero), [("TEE", 10, 24.99m)]),
+    ];
+
+    [Fact]
+    public async Task Scheduled_job_mails_a_pdf_whose_text_holds_the_figures_of_the_day_before()
+    {
+        var (host, port, maildir) = SmtpServer.Require();
+        await using var app = new ReportsApp(dataDirectory, $"{host}:{port}");
+        await FeedAsync(app);
+        var marker = $"daily-{Guid.NewGuid():N}@example.test";
+        var report = await CreateAsync(app.CreateClient(), marker);
+
+        // Scheduled through Quartz at 07:00 London (GMT in November) tomorrow.
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero), report.NextSendAt);
+
+        using var scope = app.Services.CreateScope();
+        var send = (await scope.ServiceProvider.GetRequiredService<ReportJob>().RunScheduledAsync("acme", report.Id, Ct))!;
+        Assert.True(send.Status == ReportSendStatus.Sent, send.Error);
+        Assert.Equal((new DateOnly(2026, 11, 24), new DateOnly(2026, 11, 24), "scheduled", 1), (send.PeriodFrom, send.PeriodTo, send.Trigger, send.Attempts));
+
+        // The figures, worked out here from the orders fed in.
+        var yesterday = Orders.Where(o => o.Id.StartsWith("y-", StringComparison.Ordinal)).ToList();
+        var gross = yesterday.Sum(o => o.Lines.Sum(l => l.Qty * l.Price));
+        var previous = Orders.Where(o => o.Id.StartsWith("d-", StringComparison.Ordinal)).Sum(o => o.Lines.Sum(l => l.Qty * l.Price));
+        Assert.Equal(117.98m, gross);
+
+        var client = app.CreateClient();
+        var raw = await client.GetFromJsonAsync<JsonElement>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct);
+        Assert.Equal("Sent", raw[0].GetProperty("status").GetString());
+        var history = (await client.GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!;
+        var listed = Assert.Single(history);
+        Assert.Equal((send.Id, ReportSendStatus.Sent), (listed.Id, listed.Status));
+        Assert.Equal([marker], listed.Recipients);
+        using var pdfResponse = await client.GetAsync($"/api/tenants/acme/reports/{report.Id}/sends/{send.Id}/pdf", Ct);
+        Assert.Equal(HttpStatusCode.OK, pdfResponse.StatusCode);
+        Assert.Equal("application/pdf", pdfResponse.Content.Headers.ContentType?.MediaType);
+        var pdf = await pdfResponse.Content.ReadAsByteArrayAsync(Ct);
+        Assert.Equal(listed.PdfBytes, pdf.LongLength);
+
+        var text = await PdfTextAsync(pdf);
+        Assert.Contains("Morning numbers", text, StringComparison.Ordinal);
+        Assert.Contains("Daily report for 2026-11-24", text, StringComparison.Ordinal);
+        Assert.Contains($"GBP {gross:#,##0.00}", text, StringComparison.Ordinal);
+        Assert.Contains($"GBP {previous:#,##0.00}", text, StringComparison.Ordinal);
+        Assert.Contains("GBP 39.33", text, StringComparison.Ordinal); // average order value: 117.98 / 3
+        Assert.Contains("GBP 49.98", text, StringComparison.Ordinal); // TEE: 2 × 24.99, and MUG 4 × 12.50 = 50.00 ranks first
+        Assert.Contains("GBP 50.00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("GBP 249.90", text, StringComparison.Ordinal); // today's order is not yesterday's
+
+        var mail = Assert.Single(SmtpServer.MessagesContaining(maildir, marker));
+        Assert.Equal("Morning numbers: Daily report for 2026-11-24", mail.Subject);
+        var attachment = Assert.Single(mail.Attachments.OfType<MimePart>());
+        Assert.Equal("application/pdf", attachment.ContentType.MimeType);
+        using var attached = new MemoryStream();
+        await attachment.Content!.DecodeToAsync(attached, Ct);
+        Assert.Equal(pdf, attached.ToArray());
+        Assert.Contains($"GBP {gross:#,##0.00}", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("SalesDash", mail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_send_that_fails_is_recorded_with_its_error_and_a_retry_delivers_it()
+    {
+        var (host, port, maildir) = SmtpServer.Require();
+        var marker = $"retry-{Guid.NewGuid():N}@example.test";
+        ReportView report;
+        ReportSend failed;
+
+        // Nothing listens on port 9 (discard) here: the relay is down.
+        await using (var down = new ReportsApp(dataDirectory, "127.0.0.1:9"))
+        {
+            await FeedAsync(down);
+            report = await CreateAsync(down.CreateClient(), marker);
+            using var scope = down.Services.CreateScope();
+            failed = (await scope.ServiceProvider.GetRequiredService<ReportJob>().RunScheduledAsync("acme", report.Id, Ct))!;
+            Assert.Equal((ReportSendStatus.Failed, 1), (failed.Status, failed.Attempts));
+            Assert.False(string.IsNullOrWhiteSpace(failed.Error));
+            Assert.Equal(down.Clock.GetUtcNow() + TimeSpan.FromMinutes(5), failed.NextAttemptAt);
+            Assert.True(failed.PdfBytes > 0, "the PDF was printed before the mail failed");
+            var listed = Assert.Single((await down.CreateClient().GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!);
+            Assert.Equal((ReportSendStatus.Failed, failed.Error), (listed.Status, listed.Error));
+        }
+
+        Assert.Empty(SmtpServer.MessagesContaining(maildir, marker));
+
+        // The relay is back: the retry the failure scheduled sends the same period and updates the same row.
+        await using var up = new ReportsApp(dataDirectory, $"{host}:{port}");
+        using var retryScope = up.Services.CreateScope();
+        var retried = (await retryScope.ServiceProvider.GetRequiredService<ReportJob>().RetryAsync("acme", failed.Id, Ct))!;
+        Assert.Equal((failed.Id, ReportSendStatus.Sent, 2, failed.PeriodFrom), (retried.Id, retried.Status, retried.Attempts, retried.PeriodFrom));
+        Assert.Null(retried.Error);
+        Assert.Single(SmtpServer.MessagesContaining(maildir, marker));
+        var sends = (await up.CreateClient().GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!;
+        Assert.Equal([(failed.Id, ReportSendStatus.Sent, 2)], sends.Select(s => (s.Id, s.Status, s.Attempts)));
+    }
+
+    [Fact]
+    public async Task Invalid_reports_are_refused_with_what_is_wrong()
+    {
+        await using var app = new ReportsApp(dataDirectory, "127.0.0.1:9");
+        using var response = await app.CreateClient().PostAsJsonAsync("/api/tenants/acme/reports",
+            new ReportInput("", ["uk-shop", "globex-shop"], "hourly", "7am", "Mars/Olympus", ["not-an-address"], new ReportSections(false, false, false, false)), Json, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("errors");
+        Assert.Equal(["name", "period", "recipients", "sections", "sendTime", "storeIds", "timeZone"],
+            errors.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<ReportView> CreateAsync(HttpClient client, string recipient)
+    {
+        using var response = await client.PostAsJsonAsync("/api/tenants/acme/reports",
+            new ReportInput("Morning numbers", ["uk-shop"], "daily", "07:00", null, [recipient]), Json, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<ReportView>(Json, Ct))!;
+        Assert.Equal(("Europe/London", "daily", "07:00"), (report.TimeZone, report.Period, report.SendTime));
+        return report;
+    }
+
+    private static async Task FeedAsync(ReportsApp app)
+    {
+        var batch = new HistoryBatch();
+        foreach (var (id, at, lines) in Orders)
+        {
+            batch.Add(new OrderPlaced
+            {
+                Store = new StoreRef("acme", "uk-shop"),
+                Channel = SalesChannel.Shopify,
+                EventId = id,
+                OccurredAt = at,
+                StoreTimeZone = "Europe/London",
+                Currency = "GBP",
+                OrderId = id,
+                PlacedAt = at,
+                Version = at,
+                TotalPrice = lines.Sum(l => l.Qty * l.Price),
+                Lines = [.. lines.Select(l => new OrderLine(l.Sku, $"Title of {l.Sku}", l.Qty, l.Price))],
+                CountryCode = "GB",
+            });
+        }
+
+        await app.Services.GetRequiredService<IHistoryStore>().WriteFactsAsync(batch, Ct);
+    }
+
+    /// <summary>The PDF's text as Debian's poppler-utils extracts it (./test.sh installs it).</summary>
+    internal static async Task<string> PdfTextAsync(byte[] pdf)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(file, pdf, Ct);
+            var start = new ProcessStartInfo("pdftotext", ["-layout", file, "-"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("pdftotext did not start: install poppler-utils.");
+            var text = await process.StandardOutput.ReadToEndAsync(Ct);
+            await process.WaitForExitAsync(Ct);
+            Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync(Ct));
+            return text;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
