@@ -95,7 +95,8 @@ public sealed class FacebookInsightsPoller : IChannelPoller
                     var day = ReportDays.Parse(JsonFields.String(row, "date_start", $"{path}.date_start"), $"{path}.date_start");
                     var currency = JsonFields.OptionalString(row, "account_currency", $"{path}.account_currency") ?? _store.Currency;
                     if (AdSpendLedger.Delta(ledger, _store.Store, SalesChannel.FacebookAds, "facebook", JsonFields.Id(row, "campaign_id", $"{path}.campaign_id"),
-                            day, totals, currency, _store.TimeZone, _zone, _time.GetUtcNow()) is { } delta)
+                            day, totals, currency, _store.TimeZone, _zone, _time.GetUtcNow(),
+                            JsonFields.OptionalString(row, "campaign_name", $"{path}.campaign_name")) is { } delta)
                     {
                         events.Add(delta);
                     }

@@ -98,7 +98,8 @@ public sealed class GoogleAdsSpendPoller : IChannelPoller
                     var day = ReportDays.Parse(JsonFields.String(segments, "date", $"{path}.segments.date"), $"{path}.segments.date");
                     var currency = customer is { } cu ? JsonFields.OptionalString(cu, "currencyCode", $"{path}.customer.currencyCode") ?? _store.Currency : _store.Currency;
                     if (AdSpendLedger.Delta(ledger, _store.Store, SalesChannel.GoogleAds, "googleads", JsonFields.Id(campaign, "id", $"{path}.campaign.id"),
-                            day, totals, currency, _store.TimeZone, _zone, _time.GetUtcNow()) is { } delta)
+                            day, totals, currency, _store.TimeZone, _zone, _time.GetUtcNow(),
+                            JsonFields.OptionalString(campaign, "name", $"{path}.campaign.name")) is { } delta)
                     {
                         events.Add(delta);
                     }

@@ -72,7 +72,7 @@ internal static class AdSpendLedger
 
     public static AdSpendRecorded? Delta(
         IDictionary<string, Totals> ledger, StoreRef store, SalesChannel channel, string prefix, string campaignId, DateOnly day,
-        Totals now, string currency, string storeTimeZone, TimeZoneInfo reportZone, DateTimeOffset utcNow)
+        Totals now, string currency, string storeTimeZone, TimeZoneInfo reportZone, DateTimeOffset utcNow, string? campaignName = null)
     {
         var key = $"{campaignId}|{ReportDays.Iso(day)}";
         var before = ledger.TryGetValue(key, out var held) ? held : new Totals(0m, 0, 0);
@@ -95,6 +95,7 @@ internal static class AdSpendLedger
             StoreTimeZone = storeTimeZone,
             Currency = currency,
             CampaignId = $"{prefix}:{campaignId}",
+            CampaignName = string.IsNullOrWhiteSpace(campaignName) ? null : campaignName.Trim(),
             Spend = now.Spend - before.Spend,
             Clicks = now.Clicks - before.Clicks,
             Impressions = now.Impressions - before.Impressions,

@@ -140,4 +140,8 @@ public sealed record AdSpendRecorded : CommerceEvent
     public required decimal Spend { get; init; }
     public long Clicks { get; init; }
     public long Impressions { get; init; }
+
+    /// <summary>The campaign's name as the ad platform reported it; null when it did not (and in events recorded before
+    /// names were kept), so an insight falls back to <see cref="CampaignId"/>.</summary>
+    public string? CampaignName { get; init; }
 }

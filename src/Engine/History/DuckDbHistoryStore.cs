@@ -55,7 +55,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         """
         CREATE TABLE IF NOT EXISTS history_ad_spend (
             tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, spend_id VARCHAR NOT NULL, channel VARCHAR NOT NULL,
-            occurred_at TIMESTAMP NOT NULL, spend DECIMAL(18,2) NOT NULL, currency VARCHAR NOT NULL)
+            occurred_at TIMESTAMP NOT NULL, spend DECIMAL(18,2) NOT NULL, currency VARCHAR NOT NULL, campaign_id VARCHAR, campaign_name VARCHAR)
         """,
         """
         CREATE TABLE IF NOT EXISTS history_shipments (
@@ -78,6 +78,12 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         "CREATE TABLE IF NOT EXISTS stage_refunds AS SELECT * FROM history_refunds WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_refund_lines AS SELECT * FROM history_refund_lines WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_sessions AS SELECT * FROM history_sessions WITH NO DATA",
+        // Databases made before spend kept its campaign get the columns (NULL in old rows), last in both tables so the
+        // staged rows still line up with "INSERT ... SELECT s.*".
+        "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_id VARCHAR",
+        "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
+        "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_id VARCHAR",
+        "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
     ];
 
     private const string OrderKey = "t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id";
@@ -488,12 +494,13 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
 
             var spend = new List<SpendFact>();
             Query(connection, $"""
-                SELECT tenant_id, store_id, channel, spend_id, occurred_at, spend, currency FROM history_ad_spend WHERE {Where(scope, "occurred_at")}
+                SELECT tenant_id, store_id, channel, spend_id, occurred_at, spend, currency, campaign_id, campaign_name FROM history_ad_spend WHERE {Where(scope, "occurred_at")}
                 """, scope, range, r =>
                 {
                     if (Enum.TryParse<SalesChannel>(r.GetString(2), out var channel))
                     {
-                        spend.Add(new SpendFact(r.GetString(0), r.GetString(1), channel, r.GetString(3), Utc(r, 4), Dec(r, 5), r.GetString(6)));
+                        spend.Add(new SpendFact(r.GetString(0), r.GetString(1), channel, r.GetString(3), Utc(r, 4), Dec(r, 5), r.GetString(6),
+                            r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8)));
                     }
                 });
 
@@ -705,6 +712,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
                 spend.CreateRow()
                     .AppendValue(f.TenantId).AppendValue(f.StoreId).AppendValue(f.SpendId).AppendValue(f.Channel.ToString())
                     .AppendValue(f.OccurredAt.UtcDateTime).AppendValue(HistoryFacts.Cents(f.Spend)).AppendValue(f.Currency)
+                    .AppendValue(f.CampaignId).AppendValue(f.CampaignName)
                     .EndRow();
             }
         }

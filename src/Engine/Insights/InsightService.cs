@@ -26,7 +26,8 @@ public sealed record StoreInsights(
 /// Turns a store's history into sentences: how revenue moved against the same weekday last week and whether orders or
 /// order value moved it, which sales channel and which product moved most, how an ad channel's visits paid against its
 /// spend, refunds and conversion when they stand out. Only what the data holds is said: there is no stock data, so
-/// nothing about selling out, and spend facts carry no campaign, so an ad insight names the channel, not a campaign.
+/// nothing about selling out; orders carry the channel of their visit but not its campaign, so an ad insight names the
+/// campaign whose spend rose most (spend is known per campaign), not one whose own return fell.
 /// </summary>
 /// <param name="channels">Last-touch orders and ad spend; without it (multi-channel insights not hosted) no ad insight is made.</param>
 public sealed class InsightService(IHistoryStore history, TimeProvider time, IChannelInsightStore? channels = null)
@@ -169,16 +170,31 @@ public sealed class InsightService(IHistoryStore history, TimeProvider time, ICh
                 var name = channel == Contracts.Commerce.SalesChannel.FacebookAds ? "Facebook Ads" : "Google Ads";
                 var roas = Math.Round(revenue / spend, 2, MidpointRounding.AwayFromZero);
                 var roasThen = Math.Round(revenueThen / spendThen, 2, MidpointRounding.AwayFromZero);
+                var campaigns = CampaignSpend.Of(now.Spend, then.Spend, store.Store.StoreId, channel);
+                var campaign = CampaignSpend.MostRisen(campaigns);
+                var check = campaign is null
+                    ? $"check the {name} campaigns"
+                    : $"check campaign '{campaign.Label}' (spend {money(campaign.Spend)} against {money(campaign.SpendThen)}"
+                        + (campaigns.Count < 2 ? ")" : campaign.Spend > campaign.SpendThen
+                            ? $", the largest rise of its {campaigns.Count} campaigns)"
+                            : $", the largest spend of its {campaigns.Count} campaigns)");
+                List<InsightFigure> figures =
+                [
+                    new($"{name} last-touch revenue", revenue, revenueThen, store.Currency),
+                    new($"{name} spend", spend, spendThen, store.Currency),
+                    new($"{name} return on spend", roas, roasThen, "x"),
+                ];
+                if (campaign is not null)
+                {
+                    figures.Add(new($"Campaign '{campaign.Label}' spend", campaign.Spend, campaign.SpendThen, store.Currency));
+                }
+
                 insights.Add(new Insight(
                     "ad-channel",
                     $"Revenue from {name} visits fell {Percent(rc)} against last {weekday} at this time ({money(revenue)} against {money(revenueThen)}) "
                         + $"while spend {(Math.Abs(sc) < Steady ? $"held ({Signed(sc)})" : $"rose {Percent(sc)}")} ({money(spend)} against {money(spendThen)}): "
-                        + $"each {store.Currency} 1 of spend brought {store.Currency} {roas.ToString("0.00", CultureInfo.InvariantCulture)} against {roasThen.ToString("0.00", CultureInfo.InvariantCulture)} — check the {name} campaigns.",
-                    [
-                        new($"{name} last-touch revenue", revenue, revenueThen, store.Currency),
-                        new($"{name} spend", spend, spendThen, store.Currency),
-                        new($"{name} return on spend", roas, roasThen, "x"),
-                    ]));
+                        + $"each {store.Currency} 1 of spend brought {store.Currency} {roas.ToString("0.00", CultureInfo.InvariantCulture)} against {roasThen.ToString("0.00", CultureInfo.InvariantCulture)} — {check}.",
+                    figures));
             }
         }
 

@@ -49,6 +49,7 @@ public sealed class FacebookInsightsPollerTests
         Assert.Equal(7.66m, spends[^1].Spend);
         Assert.Equal(0, spends[^1].Clicks);
         Assert.Equal("facebook:23843", spends[0].CampaignId);
+        Assert.Equal(["Black Friday", "Retargeting", "Black Friday"], spends.Select(s => s.CampaignName));
         Assert.Equal("Bearer EAAB-token", first.Seen.First().Headers["Authorization"]);
     }
 
@@ -223,6 +224,7 @@ public sealed class GoogleAdsSpendPollerTests
         Assert.Equal([12.34m, 0.99m], spends.Select(s => s.Spend));
         Assert.Equal(25, spends[0].Clicks);
         Assert.Equal("googleads:111", spends[0].CampaignId);
+        Assert.Equal(["Search - Brand", "Shopping"], spends.Select(s => s.CampaignName));
         var search = channel.Seen.First(r => r.Uri.AbsolutePath.EndsWith(":search", StringComparison.Ordinal));
         Assert.Equal("dev-token-abc", search.Headers["developer-token"]);
         Assert.Equal("9876543210", search.Headers["login-customer-id"]);

@@ -64,7 +64,7 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["order-cancelled"] = Cancelled(placed, At.AddMinutes(2)),
                 ["refund-issued"] = Refund("r1", "o1", At, 10.5m),
                 ["session-started"] = Session("s1", At),
-                ["ad-spend-recorded"] = AdSpend("c1", At, 12.34m),
+                ["ad-spend-recorded"] = AdSpend("c1", At, 12.34m) with { CampaignName = "Summer Sale" },
                 ["shipment-updated"] = Shipment("easypost:evt_1", "9400100000000000000000", "in_transit", At),
                 ["traffic-reported"] = Traffic(new DateOnly(2026, 11, 24), "google", 40, At),
                 ["kpi-snapshot.v1"] = state.ToSnapshot(),
@@ -115,6 +115,21 @@ public sealed class SalesDashSerializerTests : IDisposable
         var refund = Assert.IsType<RefundIssued>(copy.Event);
         Assert.Equal(7m, refund.Amount);
         Assert.Equal("r9", refund.RefundId);
+    }
+
+    [Fact]
+    public void An_ad_spend_journalled_before_campaign_names_were_kept_still_loads_without_one()
+    {
+        var serializer = new SalesDashSerializer((ExtendedActorSystem)_system);
+        var spend = AdSpend("c1", At, 12.34m);
+        // The journal row an older build wrote: the same JSON without the CampaignName property.
+        var row = System.Text.Json.Nodes.JsonNode.Parse(serializer.ToBinary(spend))!.AsObject();
+        Assert.True(row.Remove("CampaignName"));
+
+        var loaded = Assert.IsType<AdSpendRecorded>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(row.ToJsonString()), "ad-spend-recorded"));
+
+        Assert.Null(loaded.CampaignName);
+        Assert.Equal(("c1", 12.34m, 12L), (loaded.CampaignId, loaded.Spend, loaded.Clicks));
     }
 
     [Fact]

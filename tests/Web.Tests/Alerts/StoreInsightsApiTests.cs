@@ -128,9 +128,12 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         Assert.Equal(new InsightFigure("Facebook Ads last-touch revenue", 3 * 50m, 6 * 50m, "EUR"), ads.Figures[0]);
         Assert.Equal(new InsightFigure("Facebook Ads spend", 112m, 100m, "EUR"), ads.Figures[1]);
         Assert.Equal(new InsightFigure("Facebook Ads return on spend", Math.Round(150m / 112m, 2), 3.00m, "x"), ads.Figures[2]);
+        // The one campaign, named as the ad platform reported it, with its own spend.
+        Assert.Equal(new InsightFigure("Campaign 'Autumn Sale' spend", 112m, 100m, "EUR"), ads.Figures[3]);
         Assert.Equal(
             $"Revenue from Facebook Ads visits fell 50% against last {weekday} at this time (EUR 150.00 against EUR 300.00) while spend rose 12% "
-                + "(EUR 112.00 against EUR 100.00): each EUR 1 of spend brought EUR 1.34 against 3.00 — check the Facebook Ads campaigns.",
+                + "(EUR 112.00 against EUR 100.00): each EUR 1 of spend brought EUR 1.34 against 3.00 — check campaign 'Autumn Sale' "
+                + "(spend EUR 112.00 against EUR 100.00).",
             ads.Text);
     }
 
@@ -160,7 +163,8 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
             OccurredAt = at,
             StoreTimeZone = store.TimeZone,
             Currency = store.Currency,
-            CampaignId = "autumn",
+            CampaignId = "facebook:autumn",
+            CampaignName = "Autumn Sale",
             Spend = spend,
         }, Ct));
     }

@@ -24,6 +24,8 @@ public sealed record OrderTouch(
     string? EmailHash);
 
 /// <summary>Ad spend of one delivery (a campaign's day, or the change to it); idempotent by (tenant, store, spend id).</summary>
+/// <param name="CampaignId">The campaign the spend went to, as the event named it; null for facts written before campaigns were kept.</param>
+/// <param name="CampaignName">The campaign's name as the ad platform reported it; null when it did not.</param>
 public sealed record SpendFact(
     string TenantId,
     string StoreId,
@@ -31,7 +33,9 @@ public sealed record SpendFact(
     string SpendId,
     DateTimeOffset OccurredAt,
     decimal Spend,
-    string Currency);
+    string Currency,
+    string? CampaignId = null,
+    string? CampaignName = null);
 
 /// <summary>
 /// One day's traffic from one source and medium, as an analytics property reported it last; idempotent by
@@ -81,7 +85,9 @@ public static class InsightFacts
                 spend.EventId,
                 spend.OccurredAt.ToUniversalTime(),
                 Money(spend, spend.Spend),
-                spend.Reporting?.Currency ?? spend.Currency),
+                spend.Reporting?.Currency ?? spend.Currency,
+                string.IsNullOrWhiteSpace(spend.CampaignId) ? null : spend.CampaignId,
+                string.IsNullOrWhiteSpace(spend.CampaignName) ? null : spend.CampaignName.Trim()),
             TrafficReported traffic => new TrafficFact(
                 traffic.Store.TenantId,
                 traffic.Store.StoreId,

@@ -67,7 +67,8 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
         """,
         """
         CREATE TABLE IF NOT EXISTS history_ad_spend (
-            tenant_id String, store_id String, spend_id String, channel String, occurred_at DateTime('UTC'), spend Decimal(18,2), currency String)
+            tenant_id String, store_id String, spend_id String, channel String, occurred_at DateTime('UTC'), spend Decimal(18,2), currency String,
+            campaign_id String, campaign_name String)
         ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, store_id, spend_id)
         """,
         // Unknown instants are stored as 0 (1970-01-01) and read back with minIf(..., > 0): 18.16 has Nullable, but TSV's \N
@@ -92,6 +93,16 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
             written UInt64)
         ENGINE = ReplacingMergeTree(written) PARTITION BY toYYYYMM(minute) ORDER BY (tenant_id, store_id, minute)
         """,
+    ];
+
+    /// <summary>
+    /// Columns added after a table's first release, appended (so TSV rows line up) to tables made before them; old rows read
+    /// the type's default ('' = not known). 18.16 has no ADD COLUMN IF NOT EXISTS, so presence is checked in system.columns.
+    /// </summary>
+    private static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("history_ad_spend", "campaign_id", "String"),
+        ("history_ad_spend", "campaign_name", "String"),
     ];
 
     /// <summary>How long retention waits for ClickHouse's asynchronous DELETE mutations to finish.</summary>
@@ -159,6 +170,27 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
             foreach (var ddl in Tables)
             {
                 await _client.ExecuteNonQueryAsync(ddl, cancellationToken: cancellationToken);
+            }
+
+            foreach (var (table, column, type) in AddedColumns)
+            {
+                if (await HasColumnAsync(table, column, cancellationToken))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await _client.ExecuteNonQueryAsync($"ALTER TABLE {table} ADD COLUMN {column} {type}", cancellationToken: cancellationToken);
+                }
+                catch (ClickHouseServerException)
+                {
+                    // Another node may have added it between the check and the ALTER; anything else is a real failure.
+                    if (!await HasColumnAsync(table, column, cancellationToken))
+                    {
+                        throw;
+                    }
+                }
             }
 
             _initialized = true;
@@ -264,7 +296,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
         foreach (var f in batch.Spend)
         {
             spend.Field(f.TenantId).Field(f.StoreId).Field(f.SpendId).Field(f.Channel.ToString()).Field(f.OccurredAt).Field(HistoryFacts.Cents(f.Spend))
-                .Field(f.Currency).EndRow();
+                .Field(f.Currency).Field(f.CampaignId ?? string.Empty).Field(f.CampaignName ?? string.Empty).EndRow();
         }
 
         var shipments = new StringBuilder();
@@ -563,13 +595,13 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
 
         var spend = new List<SpendFact>();
         foreach (var f in await QueryAsync($"""
-            SELECT store_id, channel, spend_id, toInt64(toUInt32(occurred_at)), spend, currency FROM history_ad_spend FINAL
+            SELECT store_id, channel, spend_id, toInt64(toUInt32(occurred_at)), spend, currency, campaign_id, campaign_name FROM history_ad_spend FINAL
             WHERE {tenant} AND occurred_at >= {Instant(range.FromUtc)} AND occurred_at < {Instant(range.ToUtc)}
             """, cancellationToken))
         {
             if (Enum.TryParse<SalesChannel>(f[1], out var channel))
             {
-                spend.Add(new SpendFact(tenantId, f[0], channel, f[2], DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), Decimal(f[4]), f[5]));
+                spend.Add(new SpendFact(tenantId, f[0], channel, f[2], DateTimeOffset.FromUnixTimeSeconds(Long(f[3])), Decimal(f[4]), f[5], Empty(f[6]), Empty(f[7])));
             }
         }
 
@@ -666,6 +698,10 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
         using var response = await _client.InsertRawStreamAsync(table, body, "TabSeparated", cancellationToken: cancellationToken);
         response.EnsureSuccessStatusCode();
     }
+
+    private async Task<bool> HasColumnAsync(string table, string column, CancellationToken cancellationToken) =>
+        (await QueryAsync($"SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = {Literal(table)} AND name = {Literal(column)}",
+            cancellationToken)) is [[var count, ..], ..] && Long(count) > 0;
 
     private async Task<IReadOnlyList<string[]>> QueryAsync(string sql, CancellationToken cancellationToken)
     {

@@ -21,6 +21,7 @@ public sealed class CommerceEventCodecTests
             Refund("r1", "o1", At.AddHours(2), 10.01m),
             Session("s1", At),
             AdSpend("c1", At, 42.42m),
+            AdSpend("c2", At, 7m) with { CampaignName = "Summer Sale" },
             Shipment("easypost:evt_1", "1Z999", "delivered", At),
             Traffic(new DateOnly(2026, 3, 28), "(direct)", 12, At),
         };
@@ -34,6 +35,19 @@ public sealed class CommerceEventCodecTests
 
         Assert.IsType(commerceEvent.GetType(), decoded);
         Assert.Equivalent(commerceEvent, decoded, strict: true);
+    }
+
+    [Fact]
+    public void An_ad_spend_record_from_before_campaign_names_decodes_without_one()
+    {
+        // A record an older producer wrote: the same JSON without the CampaignName property.
+        var record = System.Text.Json.Nodes.JsonNode.Parse(CommerceEventCodec.Encode(AdSpend("c1", At, 42.42m)))!.AsObject();
+        Assert.True(record.Remove("CampaignName"));
+
+        var decoded = Assert.IsType<AdSpendRecorded>(CommerceEventCodec.Decode(System.Text.Encoding.UTF8.GetBytes(record.ToJsonString())));
+
+        Assert.Null(decoded.CampaignName);
+        Assert.Equal(("c1", 42.42m), (decoded.CampaignId, decoded.Spend));
     }
 
     [Fact]
