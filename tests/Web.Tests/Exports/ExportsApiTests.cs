@@ -8,6 +8,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Exports;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Tests.Hosting;
 using static SalesDash.Web.Tests.Exports.ExportFiles;
 
@@ -28,10 +29,15 @@ public sealed class ExportsApiTests : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Downloads of figures need an Analyst; the full export an Admin. Members of acme only, so globex stays out of reach.</summary>
+    private HttpClient Analyst() => app.CreateSignedInClient(OrgRole.Analyst, "acme");
+
+    private HttpClient Admin() => app.CreateSignedInClient(OrgRole.Admin, "acme");
+
     [Fact]
     public async Task Breakdown_exports_as_csv_and_xlsx_with_the_figures_the_api_returns()
     {
-        var client = app.CreateClient();
+        var client = Analyst();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("b-1", TestStore.London, now.AddHours(-3), ("MUG", 2, 10.25m)),
@@ -74,7 +80,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
     [Fact]
     public async Task Summary_and_trend_export_to_the_api_figures_with_times_in_the_store_zone()
     {
-        var client = app.CreateClient();
+        var client = Analyst();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("s-1", TestStore.NewYork, now.AddHours(-5), ("CAP", 2, 19.99m)),
@@ -110,7 +116,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
     [Fact]
     public async Task Bad_format_and_bad_query_are_problems_and_unknown_stores_are_not_found()
     {
-        var client = app.CreateClient();
+        var client = Analyst();
         await AssertProblemAsync(client, "/api/tenants/acme/exports/stores/uk-shop/summary?format=pdf", HttpStatusCode.BadRequest, "csv, xlsx");
         await AssertProblemAsync(client, "/api/tenants/acme/exports/stores/uk-shop/breakdown?by=colour&format=csv", HttpStatusCode.BadRequest, "colour");
         await AssertProblemAsync(client, "/api/tenants/acme/exports/stores/no-shop/summary", HttpStatusCode.NotFound, "no-shop");
@@ -120,7 +126,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
     [Fact]
     public async Task Widget_export_holds_what_the_widget_shows_for_each_store()
     {
-        var client = app.CreateClient();
+        var client = Analyst();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("w-1", TestStore.London, now.AddHours(-1), ("PEN", 4, 2.5m)),
@@ -147,7 +153,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
     [Fact]
     public async Task Full_export_is_a_zip_with_every_store_s_facts_and_no_other_organisation_s()
     {
-        var client = app.CreateClient();
+        var client = Admin();
         var now = app.Clock.GetUtcNow();
         await WriteAsync(
             Order("z-uk-1", TestStore.London, now.AddDays(-3), ("MUG", 2, 10m)),
@@ -196,7 +202,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
         var now = app.Clock.GetUtcNow();
         var count = OrganisationExport.PageSize * 2 + 17;
         await WriteAsync([.. Enumerable.Range(0, count).Select(i => (CommerceEvent)Order($"p-{i:D5}", TestStore.London, now.AddMinutes(-(i % 600)), ("SKU", 1, 1m)))]);
-        using var response = await app.CreateClient().GetAsync("/api/tenants/acme/exports/full", Ct);
+        using var response = await Admin().GetAsync("/api/tenants/acme/exports/full", Ct);
         using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync(Ct)));
         using var stream = zip.GetEntry("stores/uk-shop/orders.csv")!.Open();
         using var copy = new MemoryStream();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
+using SalesDash.Web.Identity;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Tests.Alerts;
 using SalesDash.Web.Tests.Hosting;
@@ -56,7 +57,7 @@ public sealed class ReportsTests : IDisposable
         await using var app = new ReportsApp(dataDirectory, $"{host}:{port}");
         await FeedAsync(app);
         var marker = $"daily-{Guid.NewGuid():N}@example.test";
-        var report = await CreateAsync(app.CreateClient(), marker);
+        var report = await CreateAsync(app.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
 
         // Scheduled through Quartz at 07:00 London (GMT in November) tomorrow.
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero), report.NextSendAt);
@@ -72,7 +73,7 @@ public sealed class ReportsTests : IDisposable
         var previous = Orders.Where(o => o.Id.StartsWith("d-", StringComparison.Ordinal)).Sum(o => o.Lines.Sum(l => l.Qty * l.Price));
         Assert.Equal(117.98m, gross);
 
-        var client = app.CreateClient();
+        var client = app.CreateSignedInClient(OrgRole.Analyst, "acme");
         var raw = await client.GetFromJsonAsync<JsonElement>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct);
         Assert.Equal("Sent", raw[0].GetProperty("status").GetString());
         var history = (await client.GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!;
@@ -118,14 +119,14 @@ public sealed class ReportsTests : IDisposable
         await using (var down = new ReportsApp(dataDirectory, "127.0.0.1:9"))
         {
             await FeedAsync(down);
-            report = await CreateAsync(down.CreateClient(), marker);
+            report = await CreateAsync(down.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
             using var scope = down.Services.CreateScope();
             failed = (await scope.ServiceProvider.GetRequiredService<ReportJob>().RunScheduledAsync("acme", report.Id, Ct))!;
             Assert.Equal((ReportSendStatus.Failed, 1), (failed.Status, failed.Attempts));
             Assert.False(string.IsNullOrWhiteSpace(failed.Error));
             Assert.Equal(down.Clock.GetUtcNow() + TimeSpan.FromMinutes(5), failed.NextAttemptAt);
             Assert.True(failed.PdfBytes > 0, "the PDF was printed before the mail failed");
-            var listed = Assert.Single((await down.CreateClient().GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!);
+            var listed = Assert.Single((await down.CreateSignedInClient(OrgRole.Analyst, "acme").GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!);
             Assert.Equal((ReportSendStatus.Failed, failed.Error), (listed.Status, listed.Error));
         }
 
@@ -138,7 +139,7 @@ public sealed class ReportsTests : IDisposable
         Assert.Equal((failed.Id, ReportSendStatus.Sent, 2, failed.PeriodFrom), (retried.Id, retried.Status, retried.Attempts, retried.PeriodFrom));
         Assert.Null(retried.Error);
         Assert.Single(SmtpServer.MessagesContaining(maildir, marker));
-        var sends = (await up.CreateClient().GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!;
+        var sends = (await up.CreateSignedInClient(OrgRole.Analyst, "acme").GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!;
         Assert.Equal([(failed.Id, ReportSendStatus.Sent, 2)], sends.Select(s => (s.Id, s.Status, s.Attempts)));
     }
 
@@ -146,7 +147,7 @@ public sealed class ReportsTests : IDisposable
     public async Task Invalid_reports_are_refused_with_what_is_wrong()
     {
         await using var app = new ReportsApp(dataDirectory, "127.0.0.1:9");
-        using var response = await app.CreateClient().PostAsJsonAsync("/api/tenants/acme/reports",
+        using var response = await app.CreateSignedInClient(OrgRole.Analyst, "acme").PostAsJsonAsync("/api/tenants/acme/reports",
             new ReportInput("", ["uk-shop", "globex-shop"], "hourly", "7am", "Mars/Olympus", ["not-an-address"], new ReportSections(false, false, false, false)), Json, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("errors");
