@@ -4,6 +4,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.EndToEnd.Tests.Browser;
 using SalesDash.EndToEnd.Tests.Hosting;
 using SalesDash.Engine.History;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.EndToEnd.Tests.Reports;
 
@@ -26,7 +27,10 @@ public sealed class ReportsPageTests(ChromiumBrowser chromium, ReportsPageApp ap
         });
         await app.Services.GetRequiredService<IHistoryStore>().WriteFactsAsync(batch, ct);
 
+        // Reports are an Analyst's to build and run: the person is one, in this organisation only.
+        var analyst = await TestSignIn.CreateMemberAsync(app.Services, OrgRole.Analyst, ReportsPageApp.Shop.TenantId);
         var page = await chromium.NewPageAsync();
+        await page.SignInAsync(app.BaseAddress, analyst);
         await page.GotoAsync(new Uri(app.BaseAddress, "/t/rep/reports").ToString());
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Reports of rep" })).ToBeVisibleAsync(new() { Timeout = (float)Timeout.TotalMilliseconds });
 
