@@ -118,6 +118,13 @@ public sealed class FastTreeModel(int seed = 1) : IDailyRevenueModel
             var i = series.Count;
             var baseValue = Base(series, i);
             var predicted = baseValue > 0 ? Math.Max(0, engine.Predict(Row(series, date, i, 0)).Score) * baseValue : 0;
+
+            // Far-out features can overflow the trees' single-precision inputs; the weekday mean is the honest fallback.
+            if (!double.IsFinite(predicted))
+            {
+                predicted = baseValue;
+            }
+
             series.Add(predicted);
             dates.Add(date);
         }
@@ -228,6 +235,10 @@ public static class ForecastScoring
     public static ForecastScore Score(string model, IReadOnlyList<(double Actual, double Forecast)> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
+
+        // A model that answers NaN or infinity has said nothing: score it as if it forecast nothing, which ranks it
+        // last instead of putting a number into the answer that JSON cannot carry.
+        pairs = [.. pairs.Select(p => (p.Actual, Forecast: double.IsFinite(p.Forecast) ? p.Forecast : 0))];
         var withRevenue = pairs.Where(p => p.Actual > 0).ToList();
         var mape = withRevenue.Count == 0 ? double.NaN : withRevenue.Average(p => Math.Abs(p.Actual - p.Forecast) / p.Actual);
         var smape = pairs.Count == 0 ? double.NaN : pairs.Average(p => p.Actual + p.Forecast == 0 ? 0 : 2 * Math.Abs(p.Actual - p.Forecast) / (Math.Abs(p.Actual) + Math.Abs(p.Forecast)));

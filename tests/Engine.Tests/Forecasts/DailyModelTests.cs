@@ -50,4 +50,14 @@ public sealed class DailyModelTests
         Assert.Equal(28, tree.Days);
         Assert.True(tree.Smape < 0.05, $"fasttree sMAPE {tree.Smape:P1}");
     }
+
+    [Fact]
+    public void A_model_answering_infinity_or_nan_scores_as_forecasting_nothing_and_every_figure_stays_finite()
+    {
+        var score = ForecastScoring.Score("broken", [(100, double.PositiveInfinity), (200, double.NaN), (0, 0)]);
+
+        Assert.True(double.IsFinite(score.Mape) && double.IsFinite(score.Smape) && double.IsFinite(score.Q80));
+        Assert.Equal(1.0, score.Mape, 6);
+        Assert.Equal(4.0 / 3, score.Smape, 6);
+    }
 }
