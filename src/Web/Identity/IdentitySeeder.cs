@@ -90,17 +90,15 @@ internal sealed class IdentitySeeder(
         }
     }
 
+    // Asks the catalogue rather than querying the table and catching the error, so a first start logs no failure.
     private static async Task<bool> SchemaExistsAsync(AppIdentityDbContext db, CancellationToken cancellationToken)
     {
-        try
-        {
-            await db.Organisations.AnyAsync(cancellationToken);
-            return true;
-        }
-        catch (DbException)
-        {
-            return false;
-        }
+        var table = db.Model.FindEntityType(typeof(Organisation))?.GetTableName()
+            ?? throw new InvalidOperationException("The identity model has no organisations table.");
+        var sql = db.Database.IsNpgsql()
+            ? "SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = {0}"
+            : "SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = {0}";
+        return await db.Database.SqlQueryRaw<int>(sql, table).SingleAsync(cancellationToken) > 0;
     }
 
     /// <summary>
