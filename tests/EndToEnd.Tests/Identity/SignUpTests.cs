@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using SalesDash.EndToEnd.Tests.Browser;
@@ -76,6 +78,28 @@ public sealed partial class SignUpTests(SalesDashApp app, ChromiumBrowser browse
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByLabel("New dashboard")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create wallboard link" })).ToHaveCountAsync(0);
+
+        // A dashboard an analyst built opens live for the viewer, without the controls to change, share or export it.
+        var analyst = await TestSignIn.CreateMemberAsync(app.Services, OrgRole.Analyst, TestStore.Revenue.TenantId);
+        using var analystHttp = await TestSignIn.SignedInClientAsync(app.BaseAddress, analyst);
+        var board = new
+        {
+            name = "Viewer board",
+            layout = new[] { new { i = "sales", x = 0, y = 0, w = 4, h = 3 } },
+            widgets = new[] { new { id = "sales", kind = "kpi", title = "Revenue", settings = new { metric = "gross-revenue", period = "today", comparison = "none" } } },
+        };
+        using var created = await analystHttp.PostAsJsonAsync($"api/tenants/{TestStore.Revenue.TenantId}/dashboards", board, TestContext.Current.CancellationToken);
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetString();
+
+        await page.GotoAsync(new Uri(app.BaseAddress, $"t/{TestStore.Revenue.TenantId}/dashboards/{id}").ToString());
+        await Assertions.Expect(page.GetByTestId("board-name")).ToHaveTextAsync("Viewer board");
+        await Assertions.Expect(page.GetByTestId("connection-status")).ToHaveTextAsync("Live");
+        await Assertions.Expect(page.GetByTestId("widget-sales")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Rename" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Share to a TV" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add a widget" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("widget-sales").GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
     }
 
     [GeneratedRegex("/sign-in$")]

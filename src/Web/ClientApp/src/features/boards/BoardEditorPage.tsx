@@ -12,7 +12,7 @@ import { SharePanel } from './SharePanel';
 import { useLiveTiles } from './useLiveTiles';
 import { useSavedBoard, type SaveState } from './useSavedBoard';
 import type { WidgetKind } from './types';
-import { widgetExportUrl } from '../reports/exportLinks';
+import { widgetExportUrl, type ExportFormat } from '../reports/exportLinks';
 import { WidgetSettingsForm } from './WidgetSettingsForm';
 import { metricsApi, type CustomMetric } from '../metrics/api';
 
@@ -22,13 +22,15 @@ export interface BoardEditorPageProps {
   boardsHref: string;
   /** Every store the app knows (null while loading); the organisation's are picked from them. */
   stores: readonly StoreSummary[] | null;
+  /** False for viewers: the board shows live, without the controls to change, share or export it (the API refuses those too). */
+  canEdit?: boolean;
 }
 
 const saveText = (save: SaveState) =>
   save.kind === 'saved' ? 'All changes saved' : save.kind === 'saving' ? 'Saving…' : `Could not save: ${save.message}`;
 
 /** One dashboard, live, with its palette, settings and share panel: what its owner arranges. */
-export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: BoardEditorPageProps) {
+export function BoardEditorPage({ tenantId, boardId, boardsHref, stores, canEdit = true }: BoardEditorPageProps) {
   const { board, loadError, save, update } = useSavedBoard(tenantId, boardId);
   const [customMetrics, setCustomMetrics] = useState<CustomMetric[]>([]);
   useEffect(() => {
@@ -113,9 +115,11 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
           ) : (
             <div className="inline-form">
               <h1 data-testid="board-name">{board.name}</h1>
-              <button type="button" onClick={() => setRenaming(true)}>
-                Rename
-              </button>
+              {canEdit ? (
+                <button type="button" onClick={() => setRenaming(true)}>
+                  Rename
+                </button>
+              ) : null}
             </div>
           )}
         </div>
@@ -129,13 +133,16 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
           <span className="dashboard__updated" data-testid="last-updated">
             {newest ? <>Updated <time dateTime={newest}>{formatLocalTimeWithSeconds(newest, zone)}</time></> : 'Waiting for figures'}
           </span>
-          <button type="button" onClick={() => setSharing((s) => !s)} aria-expanded={sharing}>
-            Share to a TV
-          </button>
+          {canEdit ? (
+            <button type="button" onClick={() => setSharing((s) => !s)} aria-expanded={sharing}>
+              Share to a TV
+            </button>
+          ) : null}
         </div>
       </header>
 
       <div className="board-page__body">
+        {canEdit ? (
         <aside className="board-page__side">
           <Palette onAdd={(kind) => add(kind)} onDragKind={setDraggingKind} />
           {editingWidget ? (
@@ -148,22 +155,25 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores }: Board
           ) : null}
           {sharing ? <SharePanel tenantId={tenantId} boardId={boardId} onClose={() => setSharing(false)} /> : null}
         </aside>
+        ) : null}
         <main className="board-page__main" aria-label={board.name}>
           {board.widgets.length === 0 ? (
-            <p className="board-page__empty">Drag a widget here from the palette, or press its Add button.</p>
+            <p className="board-page__empty">
+              {canEdit ? 'Drag a widget here from the palette, or press its Add button.' : 'This dashboard has no widgets yet.'}
+            </p>
           ) : null}
           <BoardCanvas
             layout={board.layout}
             widgets={board.widgets}
             stores={tenantStores}
             tiles={live.tiles}
-            editable
+            editable={canEdit}
             draggingKind={draggingKind}
             onLayoutChange={(layout) => update((draft) => ({ ...draft, layout }))}
             onDropNew={(kind, at) => add(kind, at)}
             onEdit={setEditing}
             onRemove={remove}
-            exportHref={(widgetId, format) => widgetExportUrl(tenantId, boardId, widgetId, format)}
+            {...(canEdit ? { exportHref: (widgetId: string, format: ExportFormat) => widgetExportUrl(tenantId, boardId, widgetId, format) } : {})}
           />
         </main>
       </div>
