@@ -257,7 +257,7 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
         boardId={route.boardId}
         boardsHref={boardsPath(route.tenantId)}
         stores={stores.status === 'ready' ? stores.stores : null}
-        canEdit={hasRole(me?.organisations.find((o) => o.id === route.tenantId)?.role, 'Analyst')}
+        canEdit={me === null || hasRole(me.organisations.find((o) => o.id === route.tenantId)?.role, 'Analyst')}
       />
     );
   }

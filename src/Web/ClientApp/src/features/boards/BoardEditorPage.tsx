@@ -22,7 +22,8 @@ export interface BoardEditorPageProps {
   boardsHref: string;
   /** Every store the app knows (null while loading); the organisation's are picked from them. */
   stores: readonly StoreSummary[] | null;
-  /** False for viewers: the board shows live, without the controls to change, share or export it (the API refuses those too). */
+  /** False for viewers: the board shows live, without the controls to change, share or export it (the API refuses those
+   * too). The app passes true until it knows the role, so the canvas never switches modes under an editor's hands. */
   canEdit?: boolean;
 }
 
