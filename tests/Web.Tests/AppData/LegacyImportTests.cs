@@ -115,19 +115,19 @@ public sealed class LegacyImportTests
         var figures = $$"""{"metric":"Orders","observed":0,"expected":12,"windowMinutes":30,"minute":"{{stamp}}","currency":"GBP","severity":"High"}""";
         var report = $$"""{"id":"r1","tenantId":"planted","name":"Weekly","storeIds":["shop"],"period":"Weekly","sendTime":"08:00:00","timeZone":"Europe/London","recipients":["boss@planted.test"],"sections":{"kpiSummary":true,"trend":true,"topProducts":true,"channelBreakdown":true},"enabled":true,"createdAt":"{{stamp}}","updatedAt":"{{stamp}}"}""";
         var send = $$"""{"id":"s1","reportId":"r1","tenantId":"planted","trigger":"schedule","startedAt":"{{stamp}}","periodFrom":"2026-11-16","periodTo":"2026-11-22","recipients":["boss@planted.test"],"status":"Sent","attempts":1,"pdfBytes":4}""";
-        await RunAsync(Path.Combine(folder, "app.db"), OldAppDbDdl, $"""
+        await RunAsync(Path.Combine(folder, "app.db"), OldAppDbDdl, $$$"""
             INSERT INTO stores VALUES ('planted', 'shop', 'Planted shop', 'Shopify', 'planted.myshopify.com', 'GBP', 'Europe/London', 'planted-secret');
             INSERT INTO dashboards VALUES ('d1', 'planted', 'Board', '[{"i":"w1","x":0,"y":0,"w":4,"h":2}]',
-                '[{"id":"w1","kind":"kpi","title":null,"settings":{"metric":"revenue","period":"today","comparison":"none"}}]', '{stamp}', '{stamp}');
-            INSERT INTO share_links VALUES ('l1', 'hash-of-token', 'd1', '{stamp}', NULL);
-            INSERT INTO alert_rules VALUES ('rule1', 'planted', '{rule}', 1, '{stamp}', '{stamp}');
-            INSERT INTO alerts VALUES ('alert1', 'planted', 'shop', 'rule1', 'Quiet', 'NoOrders', 'Acknowledged', '{stamp}', '{stamp}', 'ops@planted.test', NULL,
-                'No orders for 30 minutes', '{figures}', NULL);
-            INSERT INTO custom_metrics VALUES ('m1', 'planted', 'AOV', 'revenue / orders', 'Currency', '{stamp}', '{stamp}');
-            INSERT INTO organisation_branding VALUES ('planted', 'Planted Live', '#112233', '#445566', NULL, '{stamp}');
-            INSERT INTO organisation_plans VALUES ('planted', 'Growth', '{stamp}', 'owner-1');
-            INSERT INTO reports VALUES ('r1', 'planted', 'Weekly', 1, '{report}');
-            INSERT INTO report_sends VALUES ('s1', 'r1', 'planted', '{stamp}', 'Sent', NULL, '{send}', X'25504446');
+                '[{"id":"w1","kind":"kpi","title":null,"settings":{"metric":"revenue","period":"today","comparison":"none"}}]', '{{{stamp}}}', '{{{stamp}}}');
+            INSERT INTO share_links VALUES ('l1', 'hash-of-token', 'd1', '{{{stamp}}}', NULL);
+            INSERT INTO alert_rules VALUES ('rule1', 'planted', '{{{rule}}}', 1, '{{{stamp}}}', '{{{stamp}}}');
+            INSERT INTO alerts VALUES ('alert1', 'planted', 'shop', 'rule1', 'Quiet', 'NoOrders', 'Acknowledged', '{{{stamp}}}', '{{{stamp}}}', 'ops@planted.test', NULL,
+                'No orders for 30 minutes', '{{{figures}}}', NULL);
+            INSERT INTO custom_metrics VALUES ('m1', 'planted', 'AOV', 'revenue / orders', 'Currency', '{{{stamp}}}', '{{{stamp}}}');
+            INSERT INTO organisation_branding VALUES ('planted', 'Planted Live', '#112233', '#445566', NULL, '{{{stamp}}}');
+            INSERT INTO organisation_plans VALUES ('planted', 'Growth', '{{{stamp}}}', 'owner-1');
+            INSERT INTO reports VALUES ('r1', 'planted', 'Weekly', 1, '{{{report}}}');
+            INSERT INTO report_sends VALUES ('s1', 'r1', 'planted', '{{{stamp}}}', 'Sent', NULL, '{{{send}}}', X'25504446');
             """);
         await RunAsync(Path.Combine(folder, "channels.db"), OldChannelsDbDdl, """
             INSERT INTO channel_connections VALUES ('planted', 'shop', 'RetiredChannel', 1, '{"page":7}', 'CfDJ8-ciphertext', 600, '2026-11-25T15:30:00.0000000Z');
