@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Snapshots;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
 
@@ -57,5 +58,25 @@ public sealed class TenantStoreHistoryBackpressureTests(ITestOutputHelper output
         var recorded = await ExpectMsgAsync<TenantStore.Recorded>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
         Assert.Equal((second.EventId, IngestOutcome.Accepted), (recorded.EventId, recorded.Outcome));
         Assert.Equal(second.EventId, (await history.ExpectMsgAsync<HistoryWriter.Record>(cancellationToken: Ct)).Event.EventId);
+    }
+
+    [Fact]
+    public async Task Minute_rows_a_full_snapshot_writer_refused_are_sent_again()
+    {
+        var store = new StoreRef("acme", "minutes-backpressure");
+        var snapshots = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
+            TenantStoreIds.EntityIdFor(store), _time, snapshots.Ref, CreateTestProbe().Ref, TimeSpan.FromMilliseconds(50))));
+        var placed = Today.AddMinutes(-10);
+
+        entity.Tell(new TenantStore.Record(Placed("o1", placed, 40m, store: store)));
+        await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: Ct);
+        var offered = await snapshots.ExpectMsgAsync<SnapshotWriter.Enqueue>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        snapshots.Reply(new SnapshotWriter.Refused(offered.Rows));
+
+        // Nothing else happens to the store: the refused minute is offered again on its own.
+        var again = await snapshots.ExpectMsgAsync<SnapshotWriter.Enqueue>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        var row = Assert.Single(again.Rows);
+        Assert.Equal((offered.Rows.Single().Minute, 40m, 1), (row.Minute, row.GrossRevenue, row.Orders));
     }
 }
