@@ -91,6 +91,7 @@ app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api/history").MapHistoryApi();
+app.MapGroup("/api").MapHistoryDeadLettersApi();
 app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
