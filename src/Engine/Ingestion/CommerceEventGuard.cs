@@ -176,7 +176,7 @@ public static class CommerceEventGuard
             ?? OptionalText(order.UtmMedium, "utmMedium")
             ?? OptionalText(order.UtmCampaign, "utmCampaign")
             ?? OptionalId(order.CustomerEmailHash, "customerEmailHash");
-        return problem ?? Lines(order.Lines, "lines", required: true);
+        return problem ?? Lines(order.Lines, "lines", required: true, minQuantity: 1);
     }
 
     private static GuardProblem? Refund(RefundIssued refund) =>
@@ -184,7 +184,7 @@ public static class CommerceEventGuard
         ?? Id(refund.OrderId, "orderId")
         ?? Amount(refund.Amount, "amount")
         ?? (refund.Units is < 0 or > (int)MaxUnits ? new GuardProblem("units", $"{refund.Units} is not between 0 and {MaxUnits}") : null)
-        ?? Lines(refund.Lines, "lines", required: false);
+        ?? Lines(refund.Lines, "lines", required: false, minQuantity: 0);
 
     private static GuardProblem? Shipment(ShipmentUpdated shipment) =>
         Id(shipment.Carrier, "carrier")
@@ -209,7 +209,9 @@ public static class CommerceEventGuard
         ?? Amount(traffic.Conversions, "conversions")
         ?? Date(traffic.ReportedAt, "reportedAt");
 
-    private static GuardProblem? Lines(IReadOnlyList<OrderLine>? lines, string path, bool required)
+    /// <param name="minQuantity">1 for an order's lines (a line sells at least one unit; platforms keep a removed line's
+    /// original quantity), 0 for a refund's (a refund can return money on a line without returning units).</param>
+    private static GuardProblem? Lines(IReadOnlyList<OrderLine>? lines, string path, bool required, int minQuantity)
     {
         if (lines is null)
         {
@@ -230,9 +232,9 @@ public static class CommerceEventGuard
                 return new(at, "missing");
             }
 
-            if (line.Quantity is < 0 or > MaxLineQuantity)
+            if (line.Quantity < minQuantity || line.Quantity > MaxLineQuantity)
             {
-                return new($"{at}.quantity", $"{line.Quantity} is not between 0 and {MaxLineQuantity}");
+                return new($"{at}.quantity", $"{line.Quantity} is not between {minQuantity} and {MaxLineQuantity}");
             }
 
             var problem = Text(line.Sku, $"{at}.sku", MaxIdLength) ?? Text(line.Title, $"{at}.title", MaxTextLength) ?? Amount(line.UnitPrice, $"{at}.unitPrice");
