@@ -16,6 +16,7 @@ using SalesDash.Web.Identity;
 using SalesDash.Web.Imports;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Quarantine;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
@@ -55,6 +56,8 @@ builder.Services.AddAudit();
 builder.Services.AddCustomMetrics();
 // Reports: definitions and sends in the app database, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
 builder.Services.AddReports(builder.Configuration);
+// Quarantine: events a store could not count, for Admins to retry after a fix or discard.
+builder.Services.AddQuarantine();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -99,6 +102,7 @@ app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
+app.MapGroup("/api").MapQuarantineApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

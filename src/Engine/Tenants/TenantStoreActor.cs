@@ -11,6 +11,7 @@ using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Snapshots;
 
 namespace SalesDash.Engine.Tenants;
@@ -21,7 +22,7 @@ namespace SalesDash.Engine.Tenants;
 /// and per-minute rows, and hands each accepted event to the node's <see cref="HistoryWriter"/> for history facts.
 /// It only persists, snapshots, publishes and passivates; the figures are KpiState's.
 /// </summary>
-public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
+public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Accepted events between snapshots: recovery replays at most this many events after the snapshot.</summary>
     public const int SnapshotEvery = 500;
@@ -80,19 +81,20 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
             if (offer.Snapshot is KpiSnapshot snapshot)
             {
                 _state = KpiState.FromSnapshot(_store, snapshot);
+                _quarantine = QuarantineBook.From(snapshot.Quarantine);
             }
         });
         Recover<CommerceEvent>(e =>
         {
             // Rows of minutes replayed from the journal may not have reached the snapshot store before the
             // last stop, so they are written again; rows are absolute, so rewriting is harmless.
-            _dirtyMinutes.UnionWith(_state.Apply(e));
-            _eventsSinceSnapshot++;
-
             // Facts of replayed events may not have reached history before the last stop either; history
             // writes are idempotent (newest order version wins, ids once), so handing them over again is harmless.
-            _historyWriter.Tell(new HistoryWriter.Record(e));
+            // An event an older release journaled that cannot be folded in is quarantined, not thrown on every recovery.
+            FoldOrQuarantine(e, JournalEntryId(LastSequenceNr));
+            _eventsSinceSnapshot++;
         });
+        QuarantineHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
             // Anomaly detectors are not journalled: the minute monitor rebuilds them from the buckets on its first close.
@@ -169,6 +171,11 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         }
 
         var commerceEvent = record.Event;
+        if (QuarantinedAtDoor(commerceEvent))
+        {
+            return;
+        }
+
         if (_state.Decide(commerceEvent) == IngestOutcome.Duplicate || _inFlight.Covers(commerceEvent))
         {
             Sender.Tell(new TenantStore.Recorded(commerceEvent.EventId, IngestOutcome.Duplicate));
@@ -180,14 +187,18 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         PersistAsync(commerceEvent, persisted =>
         {
             _inFlight.Remove(persisted);
-            _dirtyMinutes.UnionWith(_state.Apply(persisted));
-            _historyWriter.Tell(new HistoryWriter.Record(persisted));
+            if (!FoldOrQuarantine(persisted, JournalEntryId(LastSequenceNr)))
+            {
+                replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Quarantined));
+                return;
+            }
+
             replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Accepted));
             _changedSincePublish = true;
             ScheduleFlush();
             if (++_eventsSinceSnapshot >= SnapshotEvery)
             {
-                SaveSnapshot(_state.ToSnapshot());
+                SaveSnapshot(TakeSnapshot());
                 _eventsSinceSnapshot = 0;
             }
         });
@@ -309,7 +320,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        SaveSnapshot(_state.ToSnapshot());
+        SaveSnapshot(TakeSnapshot());
         Timers.StartSingleTimer(StopTimer, StopTimeout.Instance, StopSnapshotTimeout);
         Become(Stopping);
     }

@@ -365,7 +365,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             TestContext.Current.CancellationToken);
 
     /// <summary>A day's trade for the three stores and, computed separately from the engine, what its tiles must show.</summary>
-    private sealed record Trade(IReadOnlyList<CommerceEvent> Events, IReadOnlyDictionary<StoreRef, (decimal Gross, decimal Refunds, int Orders, int Units)> Expected)
+    internal sealed record Trade(IReadOnlyList<CommerceEvent> Events, IReadOnlyDictionary<StoreRef, (decimal Gross, decimal Refunds, int Orders, int Units)> Expected)
     {
         public (decimal Gross, decimal Refunds, int Orders, int Units) Oracle(StoreRef store) => Expected[store];
 
