@@ -98,6 +98,23 @@ public sealed class TenantStoreGroupCommitTests(ITestOutputHelper output) : Akka
     }
 
     [Fact]
+    public async Task An_ask_whose_write_is_refused_fails_as_not_durable_which_webhook_doors_answer_with_a_retryable_503()
+    {
+        var store = new StoreRef("acme", "refused-ask");
+        var writes = CreateTestProbe();
+        var journal = await HeldJournalAsync(writes.Ref);
+        var entity = StartEntity(store);
+
+        // The same ask the embedded ingest makes; its TimeoutException family is what the endpoints map to 503.
+        var ask = entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-10), 40m, store: store)), TimeSpan.FromSeconds(30), Ct);
+        await writes.ExpectMsgAsync<GatedJournal.WriteArrived>(cancellationToken: Ct);
+        await journal.Ask<Done>(new GatedJournal.Release(Reject: true), TimeSpan.FromSeconds(10), Ct);
+
+        var refused = await Assert.ThrowsAsync<EventNotDurableException>(() => ask);
+        Assert.IsAssignableFrom<TimeoutException>(refused);
+    }
+
+    [Fact]
     public async Task A_retry_of_an_event_still_being_written_is_answered_duplicate_only_after_that_write_is_durable()
     {
         var store = new StoreRef("acme", "retry-during-write");
