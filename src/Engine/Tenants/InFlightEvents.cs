@@ -34,6 +34,9 @@ internal sealed class InFlightEvents
         };
     }
 
+    /// <summary>True when an in-flight event already covers this one.</summary>
+    public bool Covers(CommerceEvent commerceEvent) => CoveredBy(commerceEvent) is not null;
+
     public void Add(CommerceEvent commerceEvent)
     {
         _eventIds.Add(commerceEvent.EventId);
