@@ -59,14 +59,30 @@ internal static class BenchMain
         var inv = CultureInfo.InvariantCulture;
         var baseAddress = options.Url ?? server!.BaseAddress;
         report.Add(string.Create(inv,
-            $"SalesDash bench: {options.Orders} orders, {options.Concurrency} concurrent clients, {(server is null ? "target" : "in-process at")} {baseAddress} ({Environment.ProcessorCount} cores)"));
+            $"SalesDash bench: {options.Orders} orders of ~{options.BodyBytes} bytes, {options.Concurrency} concurrent clients, {(server is null ? "target" : "in-process at")} {baseAddress}"));
+        report.Add($"machine             {MachineFacts.Describe()} (at start)");
 
         // Deterministic order totals from 5.00 to 499.99, so two runs post the same money.
         var random = new Random(42);
         var orderIds = 1_000_000_000L + time.GetUtcNow().ToUnixTimeSeconds() % 1_000_000 * 1_000;
         List<ShopifyOrderWebhook> Orders(int count) =>
             [.. Enumerable.Range(0, count).Select(_ =>
-                ShopifyOrderWebhook.Create(orderIds++, 5m + random.Next(0, 49_500) / 100m, time.GetUtcNow(), options.WebhookSecret))];
+                ShopifyOrderWebhook.Create(orderIds++, 5m + random.Next(0, 49_500) / 100m, time.GetUtcNow(), options.WebhookSecret, options.BodyBytes))];
+
+        double? ceiling = null;
+        if (server is not null && options.Ceiling)
+        {
+            // Same bodies, same clients, same process, minutes apart: the app's rate is read against this one.
+            await using var bare = await CeilingServer.StartAsync(options.WebhookSecret, ct);
+            await WebhookLoad.RunAsync(bare.BaseAddress, options.ShopDomain, Orders(options.Warmup), options.Concurrency, time, ct);
+            var cpu = CpuShare.Now(time);
+            var bareStarted = time.GetTimestamp();
+            var barePosts = await WebhookLoad.RunAsync(bare.BaseAddress, options.ShopDomain, Orders(options.Orders), options.Concurrency, time, ct);
+            var bareElapsed = time.GetElapsedTime(bareStarted);
+            ceiling = barePosts.Count(p => p.Accepted) / bareElapsed.TotalSeconds;
+            report.Add(string.Create(inv,
+                $"ceiling             {ceiling:0} webhooks/s: bare endpoint, same bodies, HMAC + JSON parse, no engine ({barePosts.Count(p => p.Accepted)} of {barePosts.Length} in {bareElapsed.TotalSeconds:0.00} s, {cpu.Since(time)}, load {MachineFacts.LoadAverage()})"));
+        }
 
         if (options.Warmup > 0)
         {
@@ -83,30 +99,55 @@ internal static class BenchMain
         var baseline = watcher.Initial;
 
         var measured = Orders(options.Orders);
+        var appCpu = CpuShare.Now(time);
         var started = time.GetTimestamp();
         var posts = await WebhookLoad.RunAsync(baseAddress, options.ShopDomain, measured, options.Concurrency, time, ct);
         var elapsed = time.GetElapsedTime(started);
+        var appCpuShare = appCpu.Since(time);
 
         var accepted = posts.Count(p => p.Accepted);
         var settled = await watcher.WaitForAsync(baseline.EventsApplied + accepted, options.SettleTimeout, ct);
         var pushes = watcher.Observations;
 
-        var latencies = LatencyReport.EventToTile(posts, baseline.EventsApplied, pushes, time.TimestampFrequency);
-        var seen = latencies.Where(l => l is not null).Select(l => l!.Value * 1000).Order().ToList();
+        var seen = Seen(LatencyReport.EventToTile(posts, baseline.EventsApplied, pushes, time.TimestampFrequency));
         var postTimes = posts.Where(p => p.Accepted).Select(p => (p.RespondedAt - p.SentAt) * 1000.0 / time.TimestampFrequency).Order().ToList();
         var expectedGross = baseline.GrossRevenue.Value + posts.Where(p => p.Accepted).Sum(p => p.TotalPrice);
-        var shownGross = pushes.Count > 0 ? pushes[^1].GrossRevenue : baseline.GrossRevenue.Value;
+        var rate = accepted / elapsed.TotalSeconds;
 
         string Ms(double ms) => ms.ToString(ms < 10 ? "0.0" : "0", inv) + " ms";
-        var failures = posts.Where(p => !p.Accepted).GroupBy(p => p.Status).Select(g => $"{g.Count()} x HTTP {g.Key}");
-        report.Add(string.Create(inv, $"accepted webhooks   {accepted} of {posts.Length}{(accepted < posts.Length ? " (" + string.Join(", ", failures) + ")" : "")}"));
-        report.Add(string.Create(inv, $"throughput          {accepted / elapsed.TotalSeconds:0} accepted webhooks/s ({elapsed.TotalSeconds:0.00} s)"));
+        string Failures(IEnumerable<PostResult> all) => string.Join(", ", all.Where(p => !p.Accepted).GroupBy(p => p.Status).Select(g => $"{g.Count()} x HTTP {g.Key}"));
+        string Tile(List<double> latencies, int of) =>
+            $"p50 {Ms(LatencyReport.Percentile(latencies, 50))}, p99 {Ms(LatencyReport.Percentile(latencies, 99))}, max {Ms(latencies.Count > 0 ? latencies[^1] : double.NaN)} ({latencies.Count} of {of} events seen on a tile)";
+        report.Add(string.Create(inv, $"accepted webhooks   {accepted} of {posts.Length}{(accepted < posts.Length ? " (" + Failures(posts) + ")" : "")}"));
+        report.Add(string.Create(inv,
+            $"throughput          {rate:0} accepted webhooks/s ({elapsed.TotalSeconds:0.00} s, {appCpuShare}){(ceiling is { } c ? $" = {rate / c:0.00} x ceiling" : "")}"));
         report.Add($"POST round trip     p50 {Ms(LatencyReport.Percentile(postTimes, 50))}, p99 {Ms(LatencyReport.Percentile(postTimes, 99))}");
-        report.Add($"event-to-tile       p50 {Ms(LatencyReport.Percentile(seen, 50))}, p99 {Ms(LatencyReport.Percentile(seen, 99))}, " +
-            $"max {Ms(seen.Count > 0 ? seen[^1] : double.NaN)} ({seen.Count} of {accepted} events seen on a tile, {pushes.Count} tile pushes)");
-        report.Add(string.Create(inv, $"gross revenue tile  {shownGross} (expected {expectedGross}): {(shownGross == expectedGross ? "matches" : "MISMATCH")}"));
+        report.Add($"event-to-tile       at the highest rate (closed loop above): {Tile(seen, accepted)}");
 
-        if (!settled || accepted < posts.Length || shownGross != expectedGross)
+        var pacedOk = true;
+        var pacedAccepted = 0;
+        if (options.Rate > 0 && settled)
+        {
+            // Open loop at a fixed rate: the latency a dashboard shows when webhooks arrive at that pace, not queued behind each other.
+            var before = baseline.EventsApplied + accepted;
+            var count = (int)Math.Min(int.MaxValue, (long)options.Rate * (long)options.Duration.TotalSeconds);
+            var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, Orders(count), options.Rate, options.MaxInFlight, time, ct);
+            pacedAccepted = paced.Accepted;
+            pacedOk = await watcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct) && pacedAccepted == paced.Posts.Length;
+            pushes = watcher.Observations;
+            var pacedSeen = Seen(LatencyReport.EventToTile(paced.Posts, before, pushes, time.TimestampFrequency));
+            expectedGross += paced.Posts.Where(p => p.Accepted).Sum(p => p.TotalPrice);
+            report.Add(string.Create(inv,
+                $"paced {options.Rate}/s        accepted {paced.AcceptedPerSecond:0}/s ({pacedAccepted} of {count}{(paced.NotSent > 0 ? $", {paced.NotSent} not sent: the rate was not reached" : "")}" +
+                $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end)"));
+            report.Add($"event-to-tile       at {options.Rate}/s offered: {Tile(pacedSeen, pacedAccepted)}");
+        }
+
+        var shownGross = pushes.Count > 0 ? pushes[^1].GrossRevenue : baseline.GrossRevenue.Value;
+        report.Add(string.Create(inv, $"gross revenue tile  {shownGross} (expected {expectedGross}): {(shownGross == expectedGross ? "matches" : "MISMATCH")}; {pushes.Count} tile pushes"));
+        report.Add($"machine             load average {MachineFacts.LoadAverage()} (at end)");
+
+        if (!settled || !pacedOk || accepted < posts.Length || shownGross != expectedGross)
         {
             report.Add(settled ? "Some webhooks failed or the tile disagrees with what was posted." : $"No tile push covered every event within {options.SettleTimeout.TotalSeconds:0} s.");
             return 1;
@@ -114,4 +155,6 @@ internal static class BenchMain
 
         return 0;
     }
+
+    private static List<double> Seen(double?[] latencies) => [.. latencies.Where(l => l is not null).Select(l => l!.Value * 1000).Order()];
 }

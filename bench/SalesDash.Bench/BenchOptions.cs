@@ -6,7 +6,22 @@ namespace SalesDash.Bench;
 public sealed record BenchOptions
 {
     public int Orders { get; init; } = 5_000;
-    public int Concurrency { get; init; } = 8;
+    public int Concurrency { get; init; } = 64;
+
+    /// <summary>Size each webhook body is padded to; Shopify order payloads run to several kilobytes.</summary>
+    public int BodyBytes { get; init; } = 5 * 1024;
+
+    /// <summary>Webhooks per second offered in the paced latency phase; 0 skips it.</summary>
+    public int Rate { get; init; } = 2_000;
+
+    /// <summary>How long the paced latency phase lasts.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most paced POSTs awaiting an answer at once.</summary>
+    public int MaxInFlight { get; init; } = 256;
+
+    /// <summary>Whether to measure the bare-endpoint ceiling (in-process runs only).</summary>
+    public bool Ceiling { get; init; } = true;
 
     /// <summary>Orders posted and awaited before measuring, so JIT and first-use costs stay out of the figures.</summary>
     public int Warmup { get; init; } = 200;
@@ -31,7 +46,12 @@ public sealed record BenchOptions
         SalesDash.Bench: posts signed Shopify orders/create webhooks and measures throughput and event-to-tile latency.
 
           --orders N          orders to post and measure (default 5000)
-          --concurrency C     concurrent HttpClients posting (default 8)
+          --concurrency C     concurrent HttpClients posting (default 64)
+          --body-bytes B      pad each webhook body to about B bytes (default 5120)
+          --rate R            webhooks/s offered in the paced latency phase; 0 skips it (default 2000)
+          --duration S        seconds the paced latency phase lasts (default 10)
+          --max-in-flight M   paced POSTs awaiting an answer at once (default 256)
+          --ceiling B         true/false: measure the bare endpoint (HMAC + JSON, no engine) first (default true)
           --warmup N          orders posted first and not measured (default 200)
           --url URL           target a running SalesDash instead of starting one in-process;
                               then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
@@ -53,6 +73,11 @@ public sealed record BenchOptions
                 case "--orders": options = options with { Orders = Count(name, value, 1) }; break;
                 case "--concurrency": options = options with { Concurrency = Count(name, value, 1) }; break;
                 case "--warmup": options = options with { Warmup = Count(name, value, 0) }; break;
+                case "--body-bytes": options = options with { BodyBytes = Count(name, value, 0) }; break;
+                case "--rate": options = options with { Rate = Count(name, value, 0) }; break;
+                case "--duration": options = options with { Duration = TimeSpan.FromSeconds(Count(name, value, 1)) }; break;
+                case "--max-in-flight": options = options with { MaxInFlight = Count(name, value, 1) }; break;
+                case "--ceiling": options = options with { Ceiling = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") }; break;
                 case "--url": options = options with { Url = new Uri(value.TrimEnd('/') + "/") }; break;
                 case "--tenant": options = options with { TenantId = value }; break;
                 case "--store": options = options with { StoreId = value }; break;

@@ -37,7 +37,7 @@ public sealed class EngineOptions
     /// <summary>How long per-minute rows are batched before a write to the snapshot store.</summary>
     public TimeSpan SnapshotFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often tile updates are pushed at most, per store; updates in between are coalesced.</summary>
+    /// <summary>A store's first change after a quiet spell is pushed at once; later changes within this interval are coalesced into one push at its end.</summary>
     public TimeSpan TilePublishInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long ingestion and tile queries wait for the store's entity (recovery included) before failing.</summary>

@@ -121,7 +121,7 @@ public sealed partial class TenantStoreActor
             if (FoldOrQuarantine(entry.Event, released.Id))
             {
                 _changedSincePublish = true;
-                ScheduleFlush();
+                PublishSoon();
                 replyTo.Tell(new StoreQuarantine.Retried(released.Id, outcome, null));
             }
             else

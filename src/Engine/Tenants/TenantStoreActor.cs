@@ -47,7 +47,14 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private readonly IActorRef _historyWriter;
     private readonly IActorRef _mediator;
     private readonly TimeSpan _publishInterval;
+    /// <summary>Most events in one group write: bounds a transaction's size and the wait of the last event in it.</summary>
+    private const int MaxBatch = 1_000;
+
     private readonly InFlightEvents _inFlight = new();
+    private readonly Dictionary<string, List<Waiter>> _waiting = new(StringComparer.Ordinal);
+    private readonly HashSet<Dictionary<string, IActorRef>> _replyTo = [];
+    private List<Waiter> _pending = [];
+    private int _writesInFlight;
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
     private readonly List<CommerceEvent> _refusedByHistory = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -101,7 +108,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             Timers.StartPeriodicTimer(MinuteTimer, MinuteTick.Instance, MinuteCheckInterval);
             if (_dirtyMinutes.Count > 0)
             {
-                ScheduleFlush();
+                PublishSoon();
             }
         });
 
@@ -128,10 +135,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         {
             // Rows are absolute: the minutes are written again at the next flush, with whatever they hold by then.
             _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
-            ScheduleFlush();
+            PublishSoon();
         });
         Command<TenantStore.GetTiles>(GetTiles);
-        Command<FlushTick>(_ => Flush());
+        Command<FlushTick>(_ => FlushOrCoolDown());
+        Command<WriteNext>(_ => WriteIfIdle());
         Command<MinuteTick>(_ => CloseMinutes());
         Command<MinutesRebuilt>(rebuilt =>
         {
@@ -149,7 +157,12 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             CloseMinutes();
             Sender.Tell(new StoreMinutes.Closed(_store, _minutes.Since(pull.After)));
         });
-        Command<Stop>(_ => DeferAsync(Stop.Instance, _ => BeginStop()));
+        Command<Stop>(_ =>
+        {
+            // Accepted but not yet handed to the journal: write them now, so their senders are answered before the stop.
+            WritePending();
+            DeferAsync(Stop.Instance, _ => BeginStop());
+        });
         Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Snapshot of {0} failed; the journal still has every event", PersistenceId));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -170,52 +183,172 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             return;
         }
 
-        var commerceEvent = record.Event;
-        if (QuarantinedAtDoor(commerceEvent))
+        if (QuarantinedAtDoor(record.Event))
         {
             return;
         }
 
-        if (_state.Decide(commerceEvent) == IngestOutcome.Duplicate || _inFlight.Covers(commerceEvent))
+        Decide(record, Sender);
+        WriteIfIdle();
+    }
+
+    private void WriteIfIdle()
+    {
+        if (_writesInFlight == 0 || _pending.Count >= MaxBatch)
         {
-            Sender.Tell(new TenantStore.Recorded(commerceEvent.EventId, IngestOutcome.Duplicate));
+            WritePending();
+        }
+    }
+
+    private void Decide(TenantStore.Record record, IActorRef replyTo)
+    {
+        var commerceEvent = record.Event;
+        if (_state.Decide(commerceEvent) == IngestOutcome.Duplicate)
+        {
+            replyTo.Tell(new TenantStore.Recorded(commerceEvent.EventId, IngestOutcome.Duplicate));
+            return;
+        }
+
+        if (_inFlight.CoveredBy(commerceEvent) is { } coveringId)
+        {
+            // A copy is not durable yet: "duplicate" now would let the sender drop this one while that write may
+            // still fail. It is decided again once that write's outcome is known.
+            if (!_waiting.TryGetValue(coveringId, out var waiters))
+            {
+                _waiting[coveringId] = waiters = [];
+            }
+
+            waiters.Add(new Waiter(record, replyTo));
             return;
         }
 
         _inFlight.Add(commerceEvent);
-        var replyTo = Sender;
-        PersistAsync(commerceEvent, persisted =>
+        _pending.Add(new Waiter(record, replyTo));
+    }
+
+    /// <summary>
+    /// Group commit: everything accepted since the last write goes to the journal as one atomic write (one
+    /// transaction), and each sender is answered only when that write is durable. The first event after a quiet
+    /// spell is written at once; events arriving while a write is under way wait for it and form the next batch,
+    /// so the batch grows with the load and the journal's per-write cost is shared.
+    /// </summary>
+    private void WritePending()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var batch = _pending;
+        _pending = [];
+        _writesInFlight++;
+        var remaining = batch.Count;
+        var replies = batch.ToDictionary(w => w.Record.Event.EventId, w => w.ReplyTo, StringComparer.Ordinal);
+        _replyTo.Add(replies);
+        PersistAllAsync(batch.ConvertAll(w => w.Record.Event), persisted =>
         {
             _inFlight.Remove(persisted);
-            if (!FoldOrQuarantine(persisted, JournalEntryId(LastSequenceNr)))
+            replies.Remove(persisted.EventId, out var replyTo);
+            var folded = FoldOrQuarantine(persisted, JournalEntryId(LastSequenceNr));
+            replyTo?.Tell(new TenantStore.Recorded(persisted.EventId, folded ? IngestOutcome.Accepted : IngestOutcome.Quarantined));
+            if (folded)
             {
-                replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Quarantined));
-                return;
+                _changedSincePublish = true;
+                if (++_eventsSinceSnapshot >= SnapshotEvery)
+                {
+                    SaveSnapshot(TakeSnapshot());
+                    _eventsSinceSnapshot = 0;
+                }
             }
 
-            replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Accepted));
-            _changedSincePublish = true;
-            ScheduleFlush();
-            if (++_eventsSinceSnapshot >= SnapshotEvery)
+            DecideWaitersOf(persisted.EventId, quarantined: !folded);
+            if (--remaining == 0)
             {
-                SaveSnapshot(TakeSnapshot());
-                _eventsSinceSnapshot = 0;
+                BatchDone(replies);
             }
         });
     }
 
+    /// <summary>
+    /// Duplicates that waited for <paramref name="eventId"/>'s write are decided again now that its outcome is known;
+    /// a copy of an event that went to quarantine is answered as that event was, rather than quarantined twice.
+    /// </summary>
+    private void DecideWaitersOf(string eventId, bool quarantined = false)
+    {
+        if (_waiting.Remove(eventId, out var waiters))
+        {
+            foreach (var waiter in waiters)
+            {
+                if (quarantined && waiter.Record.Event.EventId == eventId)
+                {
+                    waiter.ReplyTo.Tell(new TenantStore.Recorded(eventId, IngestOutcome.Quarantined));
+                    continue;
+                }
+
+                Decide(waiter.Record, waiter.ReplyTo);
+            }
+        }
+    }
+
+    private void BatchDone(Dictionary<string, IActorRef> replies)
+    {
+        _replyTo.Remove(replies);
+        _writesInFlight--;
+        PublishSoon();
+        WriteSoon();
+    }
+
+    // Journal answers are handled inside Akka's persistence machinery: the next write starts from a command of its own.
+    private void WriteSoon()
+    {
+        if (_pending.Count > 0)
+        {
+            Self.Tell(WriteNext.Instance);
+        }
+    }
+
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // The journal refused this one event and carries on. Forget it was in flight, so a redelivery is decided
-        // afresh; otherwise it would be answered "duplicate", its sender would acknowledge it, and it would be lost.
+        // The journal refused the write holding this event and carries on. Its sender is told it is not durable
+        // (so it retries instead of waiting out its ask), the event is forgotten as in flight so a redelivery is
+        // decided afresh, and duplicates waiting for it are decided again: the first of them is written itself.
         if (@event is CommerceEvent rejected)
         {
             _inFlight.Remove(rejected);
             _log.Error(cause, "The journal rejected event {0} of {1}; it was not acknowledged and will be counted when redelivered", rejected.EventId, PersistenceId);
+            if (_replyTo.FirstOrDefault(r => r.ContainsKey(rejected.EventId)) is { } replies)
+            {
+                replies.Remove(rejected.EventId, out var replyTo);
+                replyTo!.Tell(new Status.Failure(new EventNotDurableException(
+                    $"The journal refused event {rejected.EventId}; it was not stored, deliver it again.", cause)));
+                if (replies.Count == 0)
+                {
+                    // A write is rejected whole, one rejection per event: the last one ends the batch.
+                    BatchDone(replies);
+                }
+            }
+
+            DecideWaitersOf(rejected.EventId);
+            WriteSoon();
             return;
         }
 
         base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The journal failed and the entity stops: tell everyone still waiting now, rather than after their ask times out.
+        var failure = new Status.Failure(new EventNotDurableException($"The journal of {PersistenceId} failed; nothing unanswered was stored, deliver it again.", cause));
+        foreach (var replyTo in _replyTo.SelectMany(r => r.Values).Concat(_pending.Select(w => w.ReplyTo)).Concat(_waiting.Values.SelectMany(w => w).Select(w => w.ReplyTo)))
+        {
+            replyTo.Tell(failure);
+        }
+
+        _replyTo.Clear();
+        _pending.Clear();
+        _waiting.Clear();
+        base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     private void GetTiles(TenantStore.GetTiles query)
@@ -238,11 +371,28 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
     private string? Zone => _requestedZone ?? _state.TimeZone;
 
-    private void ScheduleFlush()
+    /// <summary>
+    /// Leading and trailing coalescing: a change after a quiet spell is pushed at once, then the tiles rest for one
+    /// publish interval; changes during the rest ride along in one push at its end, which starts another rest.
+    /// A burst thus costs one push per interval, and a lone order is on screen without waiting for a timer.
+    /// </summary>
+    private void PublishSoon()
     {
-        // Trailing-edge coalescing: the first change starts the timer, later ones ride along.
-        if (!Timers.IsTimerActive(FlushTimer))
+        if (Timers.IsTimerActive(FlushTimer))
         {
+            return;
+        }
+
+        Flush();
+        Timers.StartSingleTimer(FlushTimer, FlushTick.Instance, _publishInterval);
+    }
+
+    private void FlushOrCoolDown()
+    {
+        // Nothing changed during the rest (or nothing can be pushed yet): the next change is pushed at once.
+        if ((_changedSincePublish || _dirtyMinutes.Count > 0) && Currency is not null && Zone is not null)
+        {
+            Flush();
             Timers.StartSingleTimer(FlushTimer, FlushTick.Instance, _publishInterval);
         }
     }
@@ -354,6 +504,14 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         private Stop()
         {
         }
+    }
+
+    /// <summary>A Record waiting for an answer: the command and who asked.</summary>
+    private sealed record Waiter(TenantStore.Record Record, IActorRef ReplyTo);
+
+    private sealed class WriteNext
+    {
+        public static readonly WriteNext Instance = new();
     }
 
     private sealed class FlushTick

@@ -161,6 +161,37 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     }
 
     [Fact]
+    public async Task A_change_after_a_quiet_spell_is_pushed_at_once_and_a_burst_behind_it_is_coalesced()
+    {
+        var store = new StoreRef("acme", "leading-edge");
+        var mediator = DistributedPubSub.Get(Sys).Mediator;
+        var pushes = CreateTestProbe();
+        mediator.Tell(new Subscribe(TenantStore.TopicFor(store), pushes.Ref), pushes.Ref);
+        await pushes.ExpectMsgAsync<SubscribeAck>(cancellationToken: TestContext.Current.CancellationToken);
+        // An interval no test waits out: a push seen here can only be the leading edge or the stop's final flush.
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
+            TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        var orders = Enumerable.Range(0, 5).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 10m * (i + 1), store: store)).ToArray();
+
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(orders[0]), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var first = await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(1, first.Tiles.EventsApplied);
+
+        foreach (var order in orders[1..])
+        {
+            await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(order), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        }
+
+        // The burst rides on the rest after the first push: the stop's flush is the next push, and it covers all four.
+        Watch(entity);
+        entity.Tell(TenantStoreActor.Stop.Instance);
+        await ExpectTerminatedAsync(entity, cancellationToken: TestContext.Current.CancellationToken);
+        var coalesced = await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(5, coalesced.Tiles.EventsApplied);
+        Assert.Equal(150m, coalesced.Tiles.GrossRevenue.Value);
+    }
+
+    [Fact]
     public async Task Changed_minutes_reach_the_snapshot_store_without_the_entity_waiting()
     {
         var store = new StoreRef("acme", "history");

@@ -92,7 +92,7 @@ public sealed partial class KafkaIngestionPipeline
                 LogRecorded(logger, consumed.Offset.ToString(), consumed.Event.EventId, recorded.Outcome, attempt);
                 return consumed;
             }
-            catch (AskTimeoutException) when (attempt < attempts)
+            catch (Exception e) when (e is AskTimeoutException or EventNotDurableException && attempt < attempts)
             {
                 LogAskTimedOut(logger, consumed.Offset.ToString(), consumed.Event.EventId, attempt);
                 // The entity may be recovering or moving between nodes; offering again is safe because it dedupes.

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace SalesDash.Bench.Kafka;
+namespace SalesDash.Bench;
 
 /// <summary>The facts a reader needs to compare these figures with their own machine's.</summary>
 public static class MachineFacts

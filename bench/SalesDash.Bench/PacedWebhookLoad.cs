@@ -1,4 +1,4 @@
-namespace SalesDash.Bench.Kafka;
+namespace SalesDash.Bench;
 
 /// <summary>What a paced run sent: each POST, and how well the sender kept to the schedule.</summary>
 public sealed record PacedRun(PostResult[] Posts, int NotSent, long FirstSentAt, long LastRespondedAt, TimeSpan BehindScheduleAtEnd, long TimestampFrequency)
