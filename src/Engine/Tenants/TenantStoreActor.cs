@@ -30,6 +30,10 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private const string FlushTimer = "flush";
     private const string StopTimer = "stop-timeout";
     private const string MinuteTimer = "minute";
+    private const string HistoryRetryTimer = "history-retry";
+
+    /// <summary>How long an entity waits before handing facts a full history writer refused over again.</summary>
+    private static readonly TimeSpan HistoryRetryInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the clock is checked for completed minutes; a minute closes at most this late.</summary>
     private static readonly TimeSpan MinuteCheckInterval = TimeSpan.FromSeconds(10);
@@ -45,6 +49,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private readonly TimeSpan _publishInterval;
     private readonly InFlightEvents _inFlight = new();
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
+    private readonly List<CommerceEvent> _refusedByHistory = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private MinuteMonitor _minutes;
     private bool _rebuildingMinutes;
@@ -101,6 +106,30 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         });
 
         Command<TenantStore.Record>(Record);
+        Command<HistoryWriter.Refused>(refused =>
+        {
+            _refusedByHistory.Add(refused.Event);
+            if (!Timers.IsTimerActive(HistoryRetryTimer))
+            {
+                Timers.StartSingleTimer(HistoryRetryTimer, HistoryRetry.Instance, HistoryRetryInterval);
+            }
+        });
+        Command<HistoryRetry>(_ =>
+        {
+            foreach (var e in _refusedByHistory)
+            {
+                _historyWriter.Tell(new HistoryWriter.Record(e));
+            }
+
+            _refusedByHistory.Clear();
+            Stash.UnstashAll();
+        });
+        Command<SnapshotWriter.Refused>(refused =>
+        {
+            // Rows are absolute: the minutes are written again at the next flush, with whatever they hold by then.
+            _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
+            ScheduleFlush();
+        });
         Command<TenantStore.GetTiles>(GetTiles);
         Command<FlushTick>(_ => Flush());
         Command<MinuteTick>(_ => CloseMinutes());
@@ -133,6 +162,14 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
     private void Record(TenantStore.Record record)
     {
+        if (_refusedByHistory.Count > 0)
+        {
+            // The history writer is full: take no more until it has taken these, so the door's senders slow down
+            // (they wait for the answer) instead of facts piling up here.
+            Stash.Stash();
+            return;
+        }
+
         var commerceEvent = record.Event;
         if (QuarantinedAtDoor(commerceEvent))
         {
@@ -210,7 +247,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         }
     }
 
-    private void Flush()
+    private void Flush(bool force = false)
     {
         if (Currency is not { } currency || Zone is not { } zone)
         {
@@ -230,7 +267,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             _dirtyMinutes.Clear();
             if (rows.Count > 0)
             {
-                _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows));
+                _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows, force));
             }
         }
     }
@@ -267,7 +304,16 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     {
         Timers.Cancel(FlushTimer);
         Timers.Cancel(MinuteTimer);
-        Flush();
+        Timers.Cancel(HistoryRetryTimer);
+
+        // A stopping entity cannot keep what the writers refused: its final snapshot would cover it, so it goes over now.
+        Flush(force: true);
+        foreach (var e in _refusedByHistory)
+        {
+            _historyWriter.Tell(new HistoryWriter.Record(e, Force: true));
+        }
+
+        _refusedByHistory.Clear();
         if (_eventsSinceSnapshot == 0)
         {
             Context.Stop(Self);
@@ -318,6 +364,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private sealed class MinuteTick
     {
         public static readonly MinuteTick Instance = new();
+    }
+
+    private sealed class HistoryRetry
+    {
+        public static readonly HistoryRetry Instance = new();
     }
 
     private sealed record MinutesRebuilt(MinuteMonitor Monitor);

@@ -267,6 +267,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddKafkaIngestion(builder.Configuration);
         builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
         using var host = builder.Build();
@@ -317,6 +318,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddKafkaIngestion(builder.Configuration);
         builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
         using var host = builder.Build();
