@@ -8,7 +8,7 @@ import { Dashboard } from '../features/dashboard/Dashboard';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 
@@ -18,6 +18,7 @@ const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) 
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 const OrganisationPage = lazy(() => import('../features/organisation/OrganisationPage').then((m) => ({ default: m.OrganisationPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
+const QuarantinePage = lazy(() => import('../features/quarantine/QuarantinePage').then((m) => ({ default: m.QuarantinePage })));
 const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ default: m.PlanPage })));
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
 const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m) => ({ default: m.MetricsPage })));
@@ -110,7 +111,7 @@ interface PagesProps {
 /** The organisation the page is about: the route's, else the first store's, else the person's first. */
 function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
-  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels'
+  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
     ? route.store.tenantId
     : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'organisation'
       ? route.tenantId
@@ -122,7 +123,9 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId = tenantOf(route, stores, me);
   const historyStore =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' ? route.store : first;
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
+      ? route.store
+      : first;
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();
     navigate(to);
@@ -166,6 +169,15 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
           aria-current={route.page === 'channels' ? 'page' : undefined}
         >
           Channels
+        </a>
+      ) : null}
+      {historyStore && hasRole(me?.organisations.find((o) => o.id === historyStore.tenantId)?.role, 'Admin') ? (
+        <a
+          href={quarantinePath(historyStore)}
+          onClick={go(quarantinePath(historyStore))}
+          aria-current={route.page === 'quarantine' ? 'page' : undefined}
+        >
+          Quarantine
         </a>
       ) : null}
       {tenantId
@@ -275,6 +287,15 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <ReportsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'quarantine') {
+    const known = list.find((s) => sameStore(s, route.store));
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <QuarantinePage key={`${route.store.tenantId}/${route.store.storeId}`} store={route.store} {...(known ? { storeName: known.name } : {})} />
       </Suspense>
     );
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardPath, boardsPath, dashboardPath, historyPath, importPath, parseRoute, wallPath } from './routing';
+import { boardPath, boardsPath, dashboardPath, historyPath, importPath, parseRoute, quarantinePath, wallPath } from './routing';
 
 describe('parseRoute', () => {
   it('keeps the store dashboard routes', () => {
@@ -33,5 +33,13 @@ describe('parseRoute', () => {
     expect(parseRoute('/wall/')).toEqual({ page: 'not-found' });
     expect(parseRoute('/t/acme')).toEqual({ page: 'not-found' });
     expect(parseRoute('/t/%E0%A4%A/dashboards')).toEqual({ page: 'not-found' });
+  });
+});
+
+describe('quarantine route', () => {
+  it('parses and builds a store quarantine path', () => {
+    const store = { tenantId: 'acme', storeId: 'uk shop' };
+    expect(quarantinePath(store)).toBe('/stores/acme/uk%20shop/quarantine');
+    expect(parseRoute(quarantinePath(store))).toEqual({ page: 'quarantine', store });
   });
 });

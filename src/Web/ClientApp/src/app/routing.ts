@@ -12,6 +12,7 @@ export type Route =
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
+  | { page: 'quarantine'; store: StoreKey }
   | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'organisation'; tenantId: string }
   | { page: 'sign-in' }
@@ -49,11 +50,12 @@ export function parseRoute(pathname: string): Route {
   } catch {
     return { page: 'not-found' };
   }
-  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels)$/.exec(path);
+  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine)$/.exec(path);
   if (history?.[1] && history[2]) {
     try {
       const store = { tenantId: decodeURIComponent(history[1]), storeId: decodeURIComponent(history[2]) };
       if (history[3] === 'channels') return { page: 'channels', store };
+      if (history[3] === 'quarantine') return { page: 'quarantine', store };
       return history[3] === 'import' ? { page: 'import', store } : { page: 'history', store };
     } catch {
       return { page: 'not-found' };
@@ -87,6 +89,11 @@ export function importPath(store: StoreKey): string {
 /** Where a store's channels are connected, tested and synced. */
 export function channelsPath(store: StoreKey): string {
   return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/channels`;
+}
+
+/** Events the store could not count, for Admins to retry or discard. */
+export function quarantinePath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/quarantine`;
 }
 
 /** The organisation's settings: stores, members, invitations and API keys. */
