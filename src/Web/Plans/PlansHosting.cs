@@ -11,21 +11,22 @@ public sealed class PlanOptions
 {
     public const string Section = "Plans";
 
-    /// <summary>The tier of organisations not listed in <see cref="Tenants"/>.</summary>
-    public PlanTier Default { get; set; } = PlanTier.Enterprise;
+    /// <summary>A self-hosted install: every organisation is on Enterprise and nothing is billed.</summary>
+    public bool SelfHosted { get; set; }
 
-    /// <summary>Tier per organisation id, e.g. Plans:Tenants:acme=Starter.</summary>
+    /// <summary>An Enterprise licence key; any non-empty licence is treated as self-hosted.</summary>
+    public string? Licence { get; set; }
+
+    /// <summary>How long a new organisation's trial lasts (14 days, as sold).</summary>
+    public TimeSpan TrialLength { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>The tier a trial gives (Growth, as sold).</summary>
+    public PlanTier TrialTier { get; set; } = PlanTier.Growth;
+
+    /// <summary>Tier pinned per organisation id by the operator, e.g. Plans:Tenants:acme=Starter; wins over everything.</summary>
     public Dictionary<string, PlanTier> Tenants { get; } = new(StringComparer.Ordinal);
-}
 
-/// <summary>Plans as configuration states them: the operator's word for organisations that never chose a tier.</summary>
-public sealed class ConfiguredPlans(IOptionsMonitor<PlanOptions> options) : IPlanService
-{
-    public Task<PlanLimits> GetLimitsAsync(string tenantId, CancellationToken cancellationToken)
-    {
-        var current = options.CurrentValue;
-        return Task.FromResult(PlanCatalog.For(current.Tenants.GetValueOrDefault(tenantId, current.Default)));
-    }
+    public bool IsSelfHosted => SelfHosted || !string.IsNullOrWhiteSpace(Licence);
 }
 
 /// <summary>Branding when no organisation has set its own: SalesDash's.</summary>
@@ -42,13 +43,19 @@ public static class PlansHosting
     /// </summary>
     public static IServiceCollection AddPlans(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section));
-        services.TryAddSingleton<ConfiguredPlans>();
+        services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section))
+            .Validate(o => o.TrialLength >= TimeSpan.Zero, "Plans:TrialLength must not be negative.")
+            .ValidateOnStart();
         services.TryAddSingleton<IPlanStore>(sp => new SqlitePlanStore(ConnectionString(sp)));
         services.TryAddSingleton<IBrandingStore>(sp => new SqliteBrandingStore(ConnectionString(sp)));
-        services.TryAddSingleton<IPlanService, StoredPlans>();
+        services.TryAddSingleton<IPlanService, OrganisationPlans>();
         services.TryAddSingleton<IOrganisationBranding, StoredBranding>();
         services.TryAddSingleton<PlanUsage>();
+        services.AddOptions<StripeBillingOptions>().Bind(configuration.GetSection(StripeBillingOptions.Section))
+            .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.WebhookSecret),
+                "Plans:Stripe:SecretKey without Plans:Stripe:WebhookSecret would sell tiers that no webhook can ever grant.")
+            .ValidateOnStart();
+        services.AddHttpClient<StripeClient>(client => client.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<ConfiguredHistoryRetention>();
         services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());
         return services;

@@ -1,17 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SalesDash.Engine.History;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Plans;
 
 /// <summary>
-/// The plan in force: the tier the organisation's owner stored, else the configured one (the operator's default
-/// for organisations that never chose).
+/// The plan in force, first match wins: a tier configuration pins for the organisation (Plans:Tenants); a self-hosted
+/// install's Enterprise; a tier the operator assigned (an Enterprise contract, stored per organisation); a live Stripe
+/// subscription; the 14-day Growth trial from the organisation's creation; else Free.
 /// </summary>
-public sealed class StoredPlans(IPlanStore store, ConfiguredPlans configured) : IPlanService
+public sealed class OrganisationPlans(
+    IOptionsMonitor<PlanOptions> options, IPlanStore assigned, IDbContextFactory<AppIdentityDbContext> databases, TimeProvider time) : IPlanService
 {
     public async Task<PlanLimits> GetLimitsAsync(string tenantId, CancellationToken cancellationToken) =>
-        await store.GetAsync(tenantId, cancellationToken) is { } stored
-            ? PlanCatalog.For(stored.Tier)
-            : await configured.GetLimitsAsync(tenantId, cancellationToken);
+        (await GetStandingAsync(tenantId, cancellationToken)).Limits;
+
+    public async Task<PlanStanding> GetStandingAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        if (settings.Tenants.TryGetValue(tenantId, out var pinned))
+        {
+            return new(PlanCatalog.For(pinned), PlanSource.Configured, null, null, null);
+        }
+
+        if (settings.IsSelfHosted)
+        {
+            return new(PlanCatalog.For(PlanTier.Enterprise), PlanSource.SelfHosted, null, null, null);
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var billing = await db.OrganisationBillings.AsNoTracking().FirstOrDefaultAsync(b => b.OrganisationId == tenantId, cancellationToken);
+        var subscription = billing?.Status is null
+            ? null
+            : new SubscriptionState(billing.Tier, billing.Status, billing.CurrentPeriodEnd, billing.CancelAtPeriodEnd, billing.LastInvoiceStatus);
+        if (await assigned.GetAsync(tenantId, cancellationToken) is { } stored)
+        {
+            return new(PlanCatalog.For(stored.Tier), PlanSource.Assigned, null, null, subscription);
+        }
+
+        if (subscription is { Tier: { } paid } && StripeBillingEvents.Grants(subscription.Status))
+        {
+            return new(PlanCatalog.For(paid), PlanSource.Subscription, null, null, subscription);
+        }
+
+        var created = await db.Organisations.AsNoTracking().Where(o => o.Id == tenantId).Select(o => (DateTimeOffset?)o.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        var trialEnds = created + settings.TrialLength;
+        var now = time.GetUtcNow();
+        if (trialEnds is { } ends && now < ends)
+        {
+            return new(PlanCatalog.For(settings.TrialTier), PlanSource.Trial, ends, DaysLeft(now, ends), subscription);
+        }
+
+        return new(PlanCatalog.For(PlanTier.Free), PlanSource.Free, trialEnds, trialEnds is null ? null : 0, subscription);
+    }
+
+    /// <summary>Whole days left, rounded up: a trial ending in 2 days and 1 hour has 3 days left, as a person counts.</summary>
+    public static int DaysLeft(DateTimeOffset now, DateTimeOffset ends) => ends <= now ? 0 : (int)Math.Ceiling((ends - now).TotalDays);
 }
 
 /// <summary>
