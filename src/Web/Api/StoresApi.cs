@@ -22,7 +22,7 @@ internal static class StoresApi
     public static RouteGroupBuilder MapStoresApi(this RouteGroupBuilder group)
     {
         group.MapGet("/", ListAsync).WithName("ListStores").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles").RequireOrgRole(OrgRole.Viewer).RequireLiveViewAllowance();
         return group;
     }
 

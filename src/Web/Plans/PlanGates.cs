@@ -28,4 +28,29 @@ public static class PlanGates
         });
         return builder;
     }
+
+    /// <summary>
+    /// Refuses live figures of the route's <c>{tenantId}</c> once its tracked revenue stayed over the month's cap past
+    /// the grace period; history and exports are other routes and stay open.
+    /// </summary>
+    public static TBuilder RequireLiveViewAllowance<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            if (context.HttpContext.GetRouteValue("tenantId") is string tenantId)
+            {
+                var meter = context.HttpContext.RequestServices.GetRequiredService<RevenueMeter>();
+                var cancellationToken = context.HttpContext.RequestAborted;
+                if (await meter.LiveViewRefusalAsync(tenantId, cancellationToken) is { } why)
+                {
+                    var plans = context.HttpContext.RequestServices.GetRequiredService<IPlanService>();
+                    return PlanLimitProblems.RevenueCap(await plans.GetLimitsAsync(tenantId, cancellationToken), await meter.MeasureAsync(tenantId, cancellationToken), why);
+                }
+            }
+
+            return await next(context);
+        });
+        return builder;
+    }
 }

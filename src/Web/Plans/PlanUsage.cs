@@ -69,6 +69,25 @@ public static class PlanLimitProblems
             what, usage, max, limits.Tier, next?.Tier);
     }
 
+    /// <summary>The live view's refusal once tracked revenue stayed over the month's cap past the grace period.</summary>
+    public static ProblemHttpResult RevenueCap(PlanLimits limits, RevenueUsage usage, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(usage);
+        var next = PlanCatalog.All.FirstOrDefault(l => l.Tier > limits.Tier && (l.MaxMonthlyRevenueUsd is null || l.MaxMonthlyRevenueUsd > limits.MaxMonthlyRevenueUsd));
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden, type: Type, title: Title, detail: detail,
+            extensions: new Dictionary<string, object?>
+            {
+                ["limit"] = "tracked revenue a month",
+                ["usage"] = usage.Revenue,
+                ["allowed"] = usage.Cap,
+                ["currency"] = usage.Currency,
+                ["tier"] = limits.Tier.ToString(),
+                ["upgradeTo"] = next?.Tier.ToString(),
+            });
+    }
+
     /// <summary>A refusal for <paramref name="feature"/> when the tier lacks it; null when the tier includes it.</summary>
     public static ProblemHttpResult? Feature(PlanLimits limits, PlanFeature feature)
     {

@@ -31,8 +31,8 @@ public sealed record SubscriptionView(string? Tier, string Status, DateTimeOffse
 /// </summary>
 /// <param name="Billing">Whether upgrades go through Stripe Checkout here (false on a self-hosted install or without Stripe keys).</param>
 public sealed record PlanView(
-    string TenantId, string Tier, string Source, PlanLimitsView Limits, PlanUsageCounts Usage, TrialView? Trial, SubscriptionView? Subscription,
-    bool Billing, IReadOnlyList<PlanLimitsView> Tiers);
+    string TenantId, string Tier, string Source, PlanLimitsView Limits, PlanUsageCounts Usage, RevenueUsage Revenue, TrialView? Trial,
+    SubscriptionView? Subscription, bool Billing, IReadOnlyList<PlanLimitsView> Tiers);
 
 /// <summary>What an owner sends to change the plan.</summary>
 public sealed record PlanChange(string? Tier);
@@ -61,8 +61,8 @@ public static class PlansApi
     }
 
     private static async Task<Ok<PlanView>> GetAsync(
-        string tenantId, IPlanService plans, PlanUsage usage, IOptions<StripeBillingOptions> stripe, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ViewAsync(tenantId, plans, usage, stripe.Value, cancellationToken));
+        string tenantId, IPlanService plans, PlanUsage usage, RevenueMeter meter, IOptions<StripeBillingOptions> stripe, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ViewAsync(tenantId, plans, usage, meter, stripe.Value, cancellationToken));
 
     /// <summary>
     /// Refused: a paid tier is bought through Checkout and Stripe's webhooks say when it is paid; setting one here
@@ -194,7 +194,8 @@ public static class PlansApi
         return customer;
     }
 
-    private static async Task<PlanView> ViewAsync(string tenantId, IPlanService plans, PlanUsage usage, StripeBillingOptions stripe, CancellationToken cancellationToken)
+    private static async Task<PlanView> ViewAsync(
+        string tenantId, IPlanService plans, PlanUsage usage, RevenueMeter meter, StripeBillingOptions stripe, CancellationToken cancellationToken)
     {
         var standing = await plans.GetStandingAsync(tenantId, cancellationToken);
         var trial = standing.TrialEndsAt is { } ends ? new TrialView(ends, standing.TrialDaysLeft ?? 0, standing.Source == PlanSource.Trial) : null;
@@ -204,6 +205,6 @@ public static class PlansApi
         var billing = stripe.Enabled && standing.Source is PlanSource.Free or PlanSource.Trial or PlanSource.Subscription;
         return new PlanView(
             tenantId, standing.Limits.Tier.ToString(), standing.Source.ToString(), PlanLimitsView.Of(standing.Limits),
-            await usage.CountAsync(tenantId, cancellationToken), trial, subscription, billing, [.. PlanCatalog.All.Select(PlanLimitsView.Of)]);
+            await usage.CountAsync(tenantId, cancellationToken), await meter.MeasureAsync(tenantId, cancellationToken), trial, subscription, billing, [.. PlanCatalog.All.Select(PlanLimitsView.Of)]);
     }
 }

@@ -26,6 +26,18 @@ public sealed class PlanOptions
     /// <summary>Tier pinned per organisation id by the operator, e.g. Plans:Tenants:acme=Starter; wins over everything.</summary>
     public Dictionary<string, PlanTier> Tenants { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How long tracked revenue may stay over the month's cap, counted from the owner's e-mail, before the live view asks for an upgrade.</summary>
+    public TimeSpan RevenueGrace { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long after the retention warning e-mail history past the tier's retention is first deleted.</summary>
+    public TimeSpan RetentionWarningLead { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often trial reminders, retention warnings and revenue-cap e-mails are checked.</summary>
+    public TimeSpan NoticeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether this node runs the notice checks (tests run them on demand).</summary>
+    public bool NoticesEnabled { get; set; } = true;
+
     public bool IsSelfHosted => SelfHosted || !string.IsNullOrWhiteSpace(Licence);
 }
 
@@ -45,6 +57,8 @@ public static class PlansHosting
     {
         services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section))
             .Validate(o => o.TrialLength >= TimeSpan.Zero, "Plans:TrialLength must not be negative.")
+            .Validate(o => o.RevenueGrace >= TimeSpan.Zero && o.RetentionWarningLead >= TimeSpan.Zero && o.NoticeInterval > TimeSpan.Zero,
+                "Plans:RevenueGrace and Plans:RetentionWarningLead must not be negative, Plans:NoticeInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton<IPlanStore>(sp => new SqlitePlanStore(ConnectionString(sp)));
         services.TryAddSingleton<IBrandingStore>(sp => new SqliteBrandingStore(ConnectionString(sp)));
@@ -56,6 +70,13 @@ public static class PlansHosting
                 "Plans:Stripe:SecretKey without Plans:Stripe:WebhookSecret would sell tiers that no webhook can ever grant.")
             .ValidateOnStart();
         services.AddHttpClient<StripeClient>(client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<RevenueMeter>();
+        services.TryAddSingleton<PlanNotices>();
+        services.TryAddSingleton<PlanNoticeJob>();
+        if (configuration.GetValue(PlanOptions.Section + ":" + nameof(PlanOptions.NoticesEnabled), true))
+        {
+            services.AddHostedService<PlanNoticeService>();
+        }
         services.TryAddSingleton<ConfiguredHistoryRetention>();
         services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());
         return services;

@@ -61,14 +61,24 @@ public sealed class OrganisationPlans(
 }
 
 /// <summary>
-/// History retention from the organisation's plan. An operator's explicit History:TenantRetention still applies
-/// when it keeps less: configuration may narrow what a plan keeps, never widen it.
+/// History retention from the organisation's plan, once its owners were warned by e-mail at least
+/// Plans:RetentionWarningLead ago; until then nothing is deleted because of the plan. An operator's explicit
+/// History:TenantRetention still applies when it keeps less: configuration may narrow what a plan keeps, never widen it.
 /// </summary>
-public sealed class PlanHistoryRetention(IPlanService plans, ConfiguredHistoryRetention configured) : IHistoryRetentionPolicy
+public sealed class PlanHistoryRetention(
+    IPlanService plans, ConfiguredHistoryRetention configured, PlanNotices notices, IOptionsMonitor<PlanOptions> options, TimeProvider time)
+    : IHistoryRetentionPolicy
 {
     public async Task<RetentionPlan> RetentionForAsync(string tenantId, CancellationToken cancellationToken)
     {
         var plan = (await plans.GetLimitsAsync(tenantId, cancellationToken)).HistoryRetention;
+        if (HistoryOptions.Keeps(plan) is not null
+            && (await notices.SentAtAsync(tenantId, PlanNotices.RetentionKey(plan), cancellationToken) is not { } warned
+                || time.GetUtcNow() - warned < options.CurrentValue.RetentionWarningLead))
+        {
+            plan = RetentionPlan.Unlimited;
+        }
+
         var operatorSays = await configured.RetentionForAsync(tenantId, cancellationToken);
         return Shorter(plan, operatorSays);
     }

@@ -174,7 +174,14 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var starter = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
         var scale = await app.NewOrganisationAsync(PlanTier.Scale, Ct);
+        _ = await app.MemberAsync(starter);
         var policy = app.Services.GetRequiredService<IHistoryRetentionPolicy>();
+
+        // Nothing is deleted because of the plan before its owner was warned, and not until a week after.
+        Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(starter, Ct));
+        Assert.Contains($"{starter}:retention-Days30", await app.Services.GetRequiredService<PlanNoticeJob>().RunOnceAsync(Ct));
+        Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(starter, Ct));
+        app.Clock.Advance(TimeSpan.FromDays(7));
 
         Assert.Equal(RetentionPlan.Days30, await policy.RetentionForAsync(starter, Ct));
         Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(scale, Ct));
@@ -184,6 +191,7 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
         Assert.False(trimmed.ContainsKey(scale));
 
         var free = await app.NewOrganisationAsync(PlanTier.Free, Ct);
-        Assert.Equal(RetentionPlan.Days7, await policy.RetentionForAsync(free, Ct));
+        Assert.Equal(RetentionPlan.Days7, PlanCatalog.For(PlanTier.Free).HistoryRetention);
+        Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(free, Ct));
     }
 }

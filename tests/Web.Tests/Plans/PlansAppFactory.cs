@@ -41,6 +41,14 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Channels:SchedulerEnabled", "false");
         builder.UseSetting("Plans:Tenants:configured-starter", "Starter");
         FakeStripe.Configure(builder, Stripe.BaseAddress);
+
+        // Notices run when a test asks (PlanNoticeJob.RunOnceAsync), through the loopback SMTP server when there is one.
+        builder.UseSetting("Plans:NoticesEnabled", "false");
+        if (Environment.GetEnvironmentVariable("SALESDASH_SMTP") is { Length: > 0 } smtp)
+        {
+            builder.UseSetting("Alerts:Delivery:SmtpHost", smtp[..smtp.LastIndexOf(':')]);
+            builder.UseSetting("Alerts:Delivery:SmtpPort", smtp[(smtp.LastIndexOf(':') + 1)..]);
+        }
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -63,6 +71,16 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>, IAsyncLife
         var tenant = me.Organisations.Single().Id;
         await AddStoreAsync(tenant, "shop", cancellationToken);
         return (client, tenant, email);
+    }
+
+    /// <summary>Moves the organisation's creation so its trial ends <paramref name="endsIn"/> from now (zero or less: it has ended).</summary>
+    public async Task SetTrialEndAsync(string tenant, TimeSpan endsIn, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
+        var org = await db.Organisations.FindAsync([tenant], cancellationToken);
+        org!.CreatedAt = Clock.GetUtcNow().AddDays(-14) + endsIn;
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>POSTs a Stripe event to the billing webhook, signed as Stripe signs it unless a header is given.</summary>
