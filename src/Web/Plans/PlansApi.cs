@@ -112,9 +112,9 @@ public static class PlansApi
         try
         {
             var customer = await CustomerAsync(tenantId, user, stripeClient, databases, time, cancellationToken);
-            var origin = $"{request.Scheme}://{request.Host}";
+            var page = PlanPage(request, tenantId);
             var url = await stripeClient.CreateCheckoutSessionAsync(customer, stripe.Value.Prices[tier], tenantId,
-                new Uri($"{origin}/plan?checkout=success"), new Uri($"{origin}/plan?checkout=cancelled"), cancellationToken);
+                new Uri($"{page}?checkout=success"), new Uri($"{page}?checkout=cancelled"), cancellationToken);
             request.HttpContext.Note($"checkout for {tier} started");
             return TypedResults.Ok(new BillingRedirect(new Uri(url)));
         }
@@ -144,7 +144,7 @@ public static class PlansApi
 
         try
         {
-            var url = await stripeClient.CreatePortalSessionAsync(customer, new Uri($"{request.Scheme}://{request.Host}/plan"), cancellationToken);
+            var url = await stripeClient.CreatePortalSessionAsync(customer, new Uri(PlanPage(request, tenantId)), cancellationToken);
             return TypedResults.Ok(new BillingRedirect(new Uri(url)));
         }
         catch (StripeException e)
@@ -152,6 +152,9 @@ public static class PlansApi
             return StripeFailed(e);
         }
     }
+
+    /// <summary>The organisation's plan page in the app, where Stripe sends the browser back to.</summary>
+    private static string PlanPage(HttpRequest request, string tenantId) => $"{request.Scheme}://{request.Host}/t/{Uri.EscapeDataString(tenantId)}/plan";
 
     /// <summary>Stripe's refusal or outage, passed on as a bad gateway with Stripe's message; nothing was charged.</summary>
     private static ProblemHttpResult StripeFailed(StripeException e) =>

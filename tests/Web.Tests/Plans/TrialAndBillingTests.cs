@@ -88,7 +88,7 @@ public sealed class TrialAndBillingTests(PlansAppFactory app) : IClassFixture<Pl
         var session = app.Stripe.CheckoutSessions[FakeStripe.SessionIdOf(url)];
         Assert.Equal(("subscription", "price_growth_monthly", "1", tenant, tenant), (session["mode"], session["line_items[0][price]"],
             session["line_items[0][quantity]"], session["client_reference_id"], session["subscription_data[metadata][organisation_id]"]));
-        Assert.EndsWith("/plan?checkout=success", session["success_url"], StringComparison.Ordinal);
+        Assert.EndsWith($"/t/{tenant}/plan?checkout=success", session["success_url"], StringComparison.Ordinal);
         var customer = app.Stripe.Customers[session["customer"]];
         Assert.Equal((email, tenant), (customer["email"], customer["metadata[organisation_id]"]));
 
@@ -147,7 +147,7 @@ public sealed class TrialAndBillingTests(PlansAppFactory app) : IClassFixture<Pl
         {
             Assert.Equal(HttpStatusCode.OK, portal.StatusCode);
             Assert.Contains(app.Stripe.PortalSessions, p => p["customer"] == app.Stripe.CheckoutSessions[session]["customer"]
-                && p["return_url"].EndsWith("/plan", StringComparison.Ordinal));
+                && p["return_url"].EndsWith($"/t/{tenant}/plan", StringComparison.Ordinal));
         }
 
         (await app.SendStripeEventAsync(app.Stripe.SubscriptionEvent(session, "customer.subscription.deleted", "canceled", now.AddSeconds(10)), Ct))
