@@ -27,6 +27,12 @@ public sealed class FakeStripe : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Where the hosted Checkout page sends the paid subscription's event (the app's billing webhook), for browser tests.</summary>
+    public Uri? WebhookTarget { get; set; }
+
+    /// <summary>The clock the hosted Checkout page stamps its events with.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     /// <summary>Customers by id: their form fields as sent.</summary>
     public ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> Customers { get; } = new();
 
@@ -47,6 +53,8 @@ public sealed class FakeStripe : IAsyncDisposable
         app.MapPost("/v1/customers", fake.CreateCustomerAsync);
         app.MapPost("/v1/checkout/sessions", fake.CreateCheckoutSessionAsync);
         app.MapPost("/v1/billing_portal/sessions", fake.CreatePortalSessionAsync);
+        app.MapGet("/c/pay/{id}", fake.CheckoutPage);
+        app.MapPost("/c/pay/{id}", fake.PayAsync);
         await app.StartAsync();
         fake.BaseAddress = new Uri(app.Urls.First() + "/");
         return fake;
@@ -197,6 +205,32 @@ public sealed class FakeStripe : IAsyncDisposable
             return_url = form.GetValueOrDefault("return_url"),
             url = new Uri(BaseAddress, $"p/session/{customer}").ToString(),
         });
+    }
+
+    /// <summary>The hosted Checkout page: one button that pays.</summary>
+    private IResult CheckoutPage(string id) => CheckoutSessions.TryGetValue(id, out var session)
+        ? Results.Content(
+            $"<!doctype html><title>Fake Checkout</title><h1>Pay for {System.Net.WebUtility.HtmlEncode(session["line_items[0][price]"])}</h1>"
+            + "<form method=\"post\"><button type=\"submit\">Pay</button></form>", "text/html")
+        : Results.NotFound();
+
+    /// <summary>Paying: Stripe sends customer.subscription.created to the webhook, then the browser back to success_url.</summary>
+    private async Task<IResult> PayAsync(string id)
+    {
+        if (!CheckoutSessions.TryGetValue(id, out var session) || WebhookTarget is null)
+        {
+            return Results.NotFound();
+        }
+
+        var now = Clock.GetUtcNow();
+        var payload = SubscriptionEvent(id, "customer.subscription.created", "active", now);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookTarget) { Content = new StringContent(payload, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", Signature(payload, now));
+        using var delivered = await http.SendAsync(request);
+        return delivered.IsSuccessStatusCode
+            ? Results.Redirect(session["success_url"])
+            : Results.Problem(statusCode: StatusCodes.Status502BadGateway, detail: $"The webhook answered {(int)delivered.StatusCode}.");
     }
 
     /// <summary>The form of an authorised request, or null when the bearer key is not the secret key.</summary>
