@@ -24,7 +24,7 @@ public sealed class PlanUsage(IStoreDirectory stores, IChannelConnectionStore ch
     public async Task<int> SalesChannelsAsync(string tenantId, CancellationToken cancellationToken)
     {
         var sources = new HashSet<(string Store, SalesChannel Channel)>();
-        foreach (var store in (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId))
+        foreach (var store in await stores.ListAsync(tenantId, cancellationToken))
         {
             sources.Add((store.Store.StoreId, store.Channel));
         }
