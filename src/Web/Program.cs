@@ -89,6 +89,7 @@ app.UseRateLimiter();
 // Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapChannelWebhooks();
+app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
 app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();

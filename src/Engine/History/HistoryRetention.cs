@@ -11,6 +11,7 @@ public enum RetentionPlan
     Unlimited,
     Days30,
     Year1,
+    Days7,
 }
 
 /// <summary>History settings, bound from the "History" configuration section.</summary>
@@ -32,6 +33,7 @@ public sealed class HistoryOptions
     /// <summary>How far back a plan keeps facts; null keeps everything.</summary>
     public static TimeSpan? Keeps(RetentionPlan plan) => plan switch
     {
+        RetentionPlan.Days7 => TimeSpan.FromDays(7),
         RetentionPlan.Days30 => TimeSpan.FromDays(30),
         RetentionPlan.Year1 => TimeSpan.FromDays(365),
         _ => null,

@@ -7,6 +7,7 @@ using SalesDash.Engine.Metrics;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Alerts;
 
@@ -26,9 +27,9 @@ public static class AlertsApi
         ArgumentNullException.ThrowIfNull(api);
         var rules = api.MapGroup("/tenants/{tenantId}/alert-rules");
         rules.MapGet("/", ListRulesAsync).WithName("ListAlertRules").RequireOrgRole(OrgRole.Viewer);
-        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule").RequireOrgRole(OrgRole.Admin);
+        rules.MapPost("/", CreateRuleAsync).WithName("CreateAlertRule").RequireOrgRole(OrgRole.Admin).RequirePlanFeature(PlanFeature.CustomAlerts);
         rules.MapGet("/{id}", GetRuleAsync).WithName("GetAlertRule").RequireOrgRole(OrgRole.Viewer);
-        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule").RequireOrgRole(OrgRole.Admin);
+        rules.MapPut("/{id}", UpdateRuleAsync).WithName("UpdateAlertRule").RequireOrgRole(OrgRole.Admin).RequirePlanFeature(PlanFeature.CustomAlerts);
         rules.MapDelete("/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").RequireOrgRole(OrgRole.Admin);
         var alerts = api.MapGroup("/tenants/{tenantId}/alerts");
         alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts").RequireOrgRole(OrgRole.Viewer);

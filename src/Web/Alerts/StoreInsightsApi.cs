@@ -4,6 +4,7 @@ using SalesDash.Engine.Forecasts;
 using SalesDash.Engine.Insights;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Alerts;
 
@@ -22,7 +23,8 @@ public static class StoreInsightsApi
     public static RouteGroupBuilder MapStoreInsightsApi(this RouteGroupBuilder stores)
     {
         ArgumentNullException.ThrowIfNull(stores);
-        stores.MapGet("/{tenantId}/{storeId}/forecast", ForecastAsync).WithName("GetStoreForecast").RequireOrgRole(OrgRole.Viewer);
+        stores.MapGet("/{tenantId}/{storeId}/forecast", ForecastAsync).WithName("GetStoreForecast").RequireOrgRole(OrgRole.Viewer)
+            .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
         stores.MapGet("/{tenantId}/{storeId}/insights", InsightsAsync).WithName("GetStoreInsights").RequireOrgRole(OrgRole.Viewer);
         return stores;
     }

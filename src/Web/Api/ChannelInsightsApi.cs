@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Api;
 
@@ -38,7 +39,8 @@ public static class ChannelInsightsApi
     public static RouteGroupBuilder MapChannelInsightsApi(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/{tenantId}/channels", ChannelsAsync).WithName("GetChannelInsights").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/channels", ChannelsAsync).WithName("GetChannelInsights").RequireOrgRole(OrgRole.Viewer)
+            .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
         return group;
     }
 

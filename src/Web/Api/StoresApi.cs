@@ -22,7 +22,7 @@ internal static class StoresApi
     public static RouteGroupBuilder MapStoresApi(this RouteGroupBuilder group)
     {
         group.MapGet("/", ListAsync).WithName("ListStores").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles").RequireOrgRole(OrgRole.Viewer);
+        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles").RequireOrgRole(OrgRole.Viewer).RequireLiveViewAllowance();
         return group;
     }
 
@@ -68,7 +68,7 @@ internal static class StoresApi
     }
 
     private static async Task<Results<Created<StoreSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, CancellationToken cancellationToken)
+        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, PlanUsage usage, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var name = request.Name?.Trim();
@@ -121,11 +121,11 @@ internal static class StoresApi
                 detail: $"'{tenantId}' already has a store '{storeId}'; choose another id.");
         }
 
-        var limits = await plans.GetLimitsAsync(tenantId, cancellationToken);
-        if (limits.MaxStores is { } max && existing.Count >= max)
+        // A store is a shop on a selling platform: a new one is a new sales channel for the plan.
+        if (PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "sales channels",
+                await usage.SalesChannelsAsync(tenantId, cancellationToken), l => l.MaxSalesChannels) is { } refused)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Store limit reached",
-                detail: $"The {limits.Tier} plan allows {max} store{(max == 1 ? string.Empty : "s")} and '{tenantId}' has {existing.Count}; upgrade the plan to add more.");
+            return refused;
         }
 
         var domain = request.ShopDomain!.Trim().ToLowerInvariant();

@@ -165,10 +165,11 @@ public static class ChannelsApi
             return TypedResults.ValidationProblem(errors, title: $"The {parsed} connection is incomplete");
         }
 
-        // Only a new connection counts against the plan; editing one the organisation has is always allowed.
-        if (existing is null
-            && PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "channel connections",
-                await usage.ChannelsAsync(tenantId, cancellationToken), l => l.MaxChannels) is { } refused)
+        // Only a new selling source counts against the plan; editing a connection, connecting an analytics or ad
+        // source, or a store's own platform is always allowed.
+        if (existing is null && PlanCatalog.IsSalesChannel(parsed) && (await stores.GetAsync(store, cancellationToken))!.Channel != parsed
+            && PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "sales channels",
+                await usage.SalesChannelsAsync(tenantId, cancellationToken), l => l.MaxSalesChannels) is { } refused)
         {
             return refused;
         }

@@ -18,7 +18,7 @@ namespace SalesDash.Web.Hubs;
 /// exist, as over HTTP); SubscribeShared needs only a live share token, for wallboards without sign-in.
 /// </summary>
 public sealed class DashboardHub(
-    IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall, OrgAccess access) : Hub
+    IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall, OrgAccess access, Plans.RevenueMeter revenue) : Hub
 {
     /// <summary>Name of the client method that receives <see cref="DashboardTiles"/>.</summary>
     public const string TilesMethod = "tiles";
@@ -44,6 +44,12 @@ public sealed class DashboardHub(
 
     private async Task<DashboardTiles> WatchAsync(StoreProfile store)
     {
+        // Past the revenue cap's grace period the live view asks for an upgrade (history and exports stay open).
+        if (await revenue.LiveViewRefusalAsync(store.Store.TenantId, Context.ConnectionAborted) is { } why)
+        {
+            throw new HubException(why);
+        }
+
         // Watch before reading, so an update racing with the read is pushed rather than lost.
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(store.Store), Context.ConnectionAborted);
         relay.ActorRef.Tell(new TileRelayActor.Watch(Context.ConnectionId, store));

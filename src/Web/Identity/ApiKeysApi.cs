@@ -46,7 +46,7 @@ internal static class ApiKeysApi
         if (!limits.ApiAccess)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Plan has no API access",
-                detail: $"The {limits.Tier} plan does not include API access; upgrade to Growth or above to create API keys.");
+                detail: $"The {limits.Tier} plan does not include API access; upgrade to {PlanCatalog.All.First(l => l.ApiAccess).Tier} or above to create API keys.");
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

@@ -21,6 +21,10 @@ public class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> options
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<Plans.OrganisationBilling> OrganisationBillings => Set<Plans.OrganisationBilling>();
+
+    public DbSet<Plans.PlanNotice> PlanNotices => Set<Plans.PlanNotice>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -71,5 +75,7 @@ public class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> options
             key.Ignore(k => k.Scopes);
             key.HasOne<Organisation>().WithMany().HasForeignKey(k => k.OrganisationId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        Plans.PlanEntities.Configure(builder);
     }
 }

@@ -141,7 +141,7 @@ public sealed class OrgAccess(IDbContextFactory<AppIdentityDbContext> databases,
             if (!limits.ApiAccess)
             {
                 return new(AccessOutcome.PlanWithoutApiAccess, null,
-                    $"The {limits.Tier} plan does not include API access; upgrade to Growth or above to use API keys.");
+                    $"The {limits.Tier} plan does not include API access; upgrade to {PlanCatalog.All.First(l => l.ApiAccess).Tier} or above to use API keys.");
             }
 
             var writes = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));

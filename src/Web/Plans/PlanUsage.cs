@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Channels;
@@ -7,20 +8,37 @@ using SalesDash.Web.Dashboards;
 namespace SalesDash.Web.Plans;
 
 /// <summary>What an organisation uses of the counted limits.</summary>
-public sealed record PlanUsageCounts(int Stores, int Channels, int Dashboards);
+public sealed record PlanUsageCounts(int SalesChannels, int Dashboards);
 
 /// <summary>Counts what an organisation uses now, from the stores that own each thing.</summary>
 public sealed class PlanUsage(IStoreDirectory stores, IChannelConnectionStore channels, IDashboardStore dashboards)
 {
-    public async Task<PlanUsageCounts> CountAsync(string tenantId, CancellationToken cancellationToken)
-    {
-        var storeCount = (await stores.ListAsync(tenantId, cancellationToken)).Count;
-        return new PlanUsageCounts(storeCount, await ChannelsAsync(tenantId, cancellationToken), (await dashboards.ListAsync(tenantId, cancellationToken)).Count);
-    }
+    public async Task<PlanUsageCounts> CountAsync(string tenantId, CancellationToken cancellationToken) =>
+        new(await SalesChannelsAsync(tenantId, cancellationToken), (await dashboards.ListAsync(tenantId, cancellationToken)).Count);
 
-    /// <summary>Channel connections across every store of the organisation: the plan counts connections, not kinds.</summary>
-    public async Task<int> ChannelsAsync(string tenantId, CancellationToken cancellationToken) =>
-        (await channels.ListAsync(null, cancellationToken)).Count(c => c.Store.TenantId == tenantId);
+    /// <summary>
+    /// The selling sources of the organisation: each store's own platform, and each connection to a selling channel
+    /// (a store's connection to its own platform is the same source, counted once). Analytics, ad and shipping
+    /// connections are not sales channels.
+    /// </summary>
+    public async Task<int> SalesChannelsAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var sources = new HashSet<(string Store, SalesChannel Channel)>();
+        foreach (var store in await stores.ListAsync(tenantId, cancellationToken))
+        {
+            sources.Add((store.Store.StoreId, store.Channel));
+        }
+
+        foreach (var connection in (await channels.ListAsync(null, cancellationToken)).Where(c => c.Store.TenantId == tenantId))
+        {
+            if (PlanCatalog.IsSalesChannel(connection.Channel))
+            {
+                sources.Add((connection.Store.StoreId, connection.Channel));
+            }
+        }
+
+        return sources.Count;
+    }
 }
 
 /// <summary>
@@ -47,8 +65,34 @@ public static class PlanLimitProblems
         var next = Enum.GetValues<PlanTier>().Where(t => t > limits.Tier).Select(PlanCatalog.For).FirstOrDefault(l => limitOf(l) is null || limitOf(l) > usage);
         var more = next is null ? string.Empty : $" The {next.Tier} plan allows {Describe(limitOf(next))}.";
         return Refuse(
-            $"The {limits.Tier} plan allows {max} {what}; this organisation has {usage}.{more}",
+            $"The {limits.Tier} plan allows {Counted(max, what)}; this organisation has {usage}.{more}",
             what, usage, max, limits.Tier, next?.Tier);
+    }
+
+    /// <summary>The live view's refusal once tracked revenue stayed over the month's cap past the grace period.</summary>
+    public static ProblemHttpResult RevenueCap(PlanLimits limits, RevenueUsage usage, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(usage);
+        var next = PlanCatalog.All.FirstOrDefault(l => l.Tier > limits.Tier && (l.MaxMonthlyRevenueUsd is null || l.MaxMonthlyRevenueUsd > limits.MaxMonthlyRevenueUsd));
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden, type: Type, title: Title, detail: detail,
+            extensions: new Dictionary<string, object?>
+            {
+                ["limit"] = "tracked revenue a month",
+                ["usage"] = usage.Revenue,
+                ["allowed"] = usage.Cap,
+                ["currency"] = usage.Currency,
+                ["tier"] = limits.Tier.ToString(),
+                ["upgradeTo"] = next?.Tier.ToString(),
+            });
+    }
+
+    /// <summary>A refusal for <paramref name="feature"/> when the tier lacks it; null when the tier includes it.</summary>
+    public static ProblemHttpResult? Feature(PlanLimits limits, PlanFeature feature)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return limits.Includes(feature) ? null : Feature(limits, FeatureNames.Of(feature), l => l.Includes(feature));
     }
 
     /// <summary>A refusal for a feature the tier does not include at all (API access, white-label).</summary>
@@ -60,6 +104,10 @@ public static class PlanLimitProblems
         var more = next is null ? string.Empty : $" The {next.Tier} plan includes it.";
         return Refuse($"The {limits.Tier} plan does not include {feature}.{more}", feature, null, null, limits.Tier, next?.Tier);
     }
+
+    /// <summary>"1 dashboard", "5 dashboards": the plural names the limit, the singular reads right for a limit of one.</summary>
+    private static string Counted(int max, string plural) =>
+        max == 1 && plural.EndsWith('s') ? $"1 {plural[..^1]}" : $"{max.ToString(System.Globalization.CultureInfo.InvariantCulture)} {plural}";
 
     private static string Describe(int? max) => max is { } m ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited";
 
@@ -79,11 +127,32 @@ public static class PlanLimitProblems
             });
 }
 
+/// <summary>Names features for people: "custom alerts", "advanced analytics", ...</summary>
+public static class FeatureNames
+{
+    public static string Of(PlanFeature feature) => feature switch
+    {
+        PlanFeature.CustomAlerts => "custom alerts",
+        PlanFeature.AdvancedAnalytics => "advanced analytics (anomalies, forecasts, attribution, benchmarks)",
+        PlanFeature.ApiAccess => "API access",
+        PlanFeature.WhiteLabel => "white-label",
+        PlanFeature.DataWarehouse => "a data warehouse connection",
+        PlanFeature.SsoReady => "single sign-on",
+        PlanFeature.Sla => "an SLA",
+        _ => feature.ToString(),
+    };
+
+    /// <summary>The single features a tier includes, as the plan page lists them.</summary>
+    public static IReadOnlyList<string> Keys(PlanFeature features) =>
+        [.. Enum.GetValues<PlanFeature>().Where(f => f != PlanFeature.None && (features & f) == f).Select(f => f.ToString())];
+}
+
 /// <summary>Shapes a retention plan for people: "30 days", "1 year", "unlimited".</summary>
 public static class RetentionNames
 {
     public static string Of(RetentionPlan plan) => plan switch
     {
+        RetentionPlan.Days7 => "7 days",
         RetentionPlan.Days30 => "30 days",
         RetentionPlan.Year1 => "1 year",
         _ => "unlimited",

@@ -9,21 +9,34 @@ public sealed class PlanOptions
 {
     public const string Section = "Plans";
 
-    /// <summary>The tier of organisations not listed in <see cref="Tenants"/>.</summary>
-    public PlanTier Default { get; set; } = PlanTier.Enterprise;
+    /// <summary>A self-hosted install: every organisation is on Enterprise and nothing is billed.</summary>
+    public bool SelfHosted { get; set; }
 
-    /// <summary>Tier per organisation id, e.g. Plans:Tenants:acme=Starter.</summary>
+    /// <summary>An Enterprise licence key; any non-empty licence is treated as self-hosted.</summary>
+    public string? Licence { get; set; }
+
+    /// <summary>How long a new organisation's trial lasts (14 days, as sold).</summary>
+    public TimeSpan TrialLength { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>The tier a trial gives (Growth, as sold).</summary>
+    public PlanTier TrialTier { get; set; } = PlanTier.Growth;
+
+    /// <summary>Tier pinned per organisation id by the operator, e.g. Plans:Tenants:acme=Starter; wins over everything.</summary>
     public Dictionary<string, PlanTier> Tenants { get; } = new(StringComparer.Ordinal);
-}
 
-/// <summary>Plans as configuration states them: the operator's word for organisations that never chose a tier.</summary>
-public sealed class ConfiguredPlans(IOptionsMonitor<PlanOptions> options) : IPlanService
-{
-    public Task<PlanLimits> GetLimitsAsync(string tenantId, CancellationToken cancellationToken)
-    {
-        var current = options.CurrentValue;
-        return Task.FromResult(PlanCatalog.For(current.Tenants.GetValueOrDefault(tenantId, current.Default)));
-    }
+    /// <summary>How long tracked revenue may stay over the month's cap, counted from the owner's e-mail, before the live view asks for an upgrade.</summary>
+    public TimeSpan RevenueGrace { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long after the retention warning e-mail history past the tier's retention is first deleted.</summary>
+    public TimeSpan RetentionWarningLead { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often trial reminders, retention warnings and revenue-cap e-mails are checked.</summary>
+    public TimeSpan NoticeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether this node runs the notice checks (tests run them on demand).</summary>
+    public bool NoticesEnabled { get; set; } = true;
+
+    public bool IsSelfHosted => SelfHosted || !string.IsNullOrWhiteSpace(Licence);
 }
 
 /// <summary>Branding when no organisation has set its own: SalesDash's.</summary>
@@ -40,13 +53,28 @@ public static class PlansHosting
     /// </summary>
     public static IServiceCollection AddPlans(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section));
-        services.TryAddSingleton<ConfiguredPlans>();
+        services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section))
+            .Validate(o => o.TrialLength >= TimeSpan.Zero, "Plans:TrialLength must not be negative.")
+            .Validate(o => o.RevenueGrace >= TimeSpan.Zero && o.RetentionWarningLead >= TimeSpan.Zero && o.NoticeInterval > TimeSpan.Zero,
+                "Plans:RevenueGrace and Plans:RetentionWarningLead must not be negative, Plans:NoticeInterval must be positive.")
+            .ValidateOnStart();
         services.TryAddSingleton<IPlanStore, EfPlanStore>();
         services.TryAddSingleton<IBrandingStore, EfBrandingStore>();
-        services.TryAddSingleton<IPlanService, StoredPlans>();
+        services.TryAddSingleton<IPlanService, OrganisationPlans>();
         services.TryAddSingleton<IOrganisationBranding, StoredBranding>();
         services.TryAddSingleton<PlanUsage>();
+        services.AddOptions<StripeBillingOptions>().Bind(configuration.GetSection(StripeBillingOptions.Section))
+            .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.WebhookSecret),
+                "Plans:Stripe:SecretKey without Plans:Stripe:WebhookSecret would sell tiers that no webhook can ever grant.")
+            .ValidateOnStart();
+        services.AddHttpClient<StripeClient>(client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<RevenueMeter>();
+        services.TryAddSingleton<PlanNotices>();
+        services.TryAddSingleton<PlanNoticeJob>();
+        if (configuration.GetValue(PlanOptions.Section + ":" + nameof(PlanOptions.NoticesEnabled), true))
+        {
+            services.AddHostedService<PlanNoticeService>();
+        }
         services.TryAddSingleton<ConfiguredHistoryRetention>();
         services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());
         return services;

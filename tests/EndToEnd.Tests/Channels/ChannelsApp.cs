@@ -48,6 +48,8 @@ public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
         {
             builder.UseSetting("Engine:DataDirectory", dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting("Channels:SchedulerEnabled", "false");
             builder.UseSetting("Channels:Endpoints:FacebookGraph", Graph.BaseAddress.AbsoluteUri);
             builder.UseSetting("Channels:Endpoints:GoogleToken", Analytics.TokenEndpoint.AbsoluteUri);

@@ -44,6 +44,8 @@ public sealed class WallboardApp : IAsyncLifetime, ISignedInApp
         {
             builder.UseSetting("Engine:DataDirectory", dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
             foreach (var (store, channel, index) in new[] { (Shop, "Shopify", 0), (Woo, "WooCommerce", 1) })
             {

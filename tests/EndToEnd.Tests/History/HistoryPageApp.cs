@@ -41,6 +41,8 @@ public sealed class HistoryPageApp : IAsyncLifetime, ISignedInApp
             // Imported facts reach the history store within a fraction of a second rather than the production interval.
             builder.UseSetting("Engine:SnapshotFlushInterval", "00:00:00.200");
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
             builder.UseSetting("Stores:0:TenantId", Shop.TenantId);
             builder.UseSetting("Stores:0:StoreId", Shop.StoreId);

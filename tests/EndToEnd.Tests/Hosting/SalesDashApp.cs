@@ -45,6 +45,8 @@ public sealed class SalesDashApp : IAsyncLifetime, ISignedInApp
         {
             builder.UseSetting("Engine:DataDirectory", dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
             foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
             {

@@ -63,10 +63,10 @@ public sealed class BrandingTests(PlansApp app, ChromiumBrowser browser) : IClas
     }
 
     [Fact]
-    public async Task Starter_organisation_creating_a_fourth_dashboard_is_told_the_limit_and_the_plan_that_allows_more()
+    public async Task Starter_organisation_creating_a_sixth_dashboard_is_told_the_limit_and_the_plan_that_allows_more()
     {
         var ct = TestContext.Current.CancellationToken;
-        for (var i = (await CountDashboardsAsync(ct)) + 1; i <= 3; i++)
+        for (var i = (await CountDashboardsAsync(ct)) + 1; i <= 5; i++)
         {
             using var created = await app.Http.PostAsJsonAsync("api/tenants/starter-co/dashboards", new { name = $"Board {i}", layout = Array.Empty<object>(), widgets = Array.Empty<object>() }, ct);
             created.EnsureSuccessStatusCode();
@@ -76,12 +76,12 @@ public sealed class BrandingTests(PlansApp app, ChromiumBrowser browser) : IClas
         await using var _ = page.Context;
         await page.SignInAsync(app);
         await page.GotoAsync(new Uri(app.BaseAddress, "t/starter-co/dashboards").ToString());
-        await Expect(page.GetByTestId("boards-list").Locator("li")).ToHaveCountAsync(3);
-        await page.GetByLabel("New dashboard").FillAsync("Board 4");
+        await Expect(page.GetByTestId("boards-list").Locator("li")).ToHaveCountAsync(5);
+        await page.GetByLabel("New dashboard").FillAsync("Board 6");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
 
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The Starter plan allows 3 dashboards; this organisation has 3. The Growth plan allows 10.");
-        await Expect(page.GetByTestId("boards-list").Locator("li")).ToHaveCountAsync(3);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The Starter plan allows 5 dashboards; this organisation has 5. The Growth plan allows unlimited.");
+        await Expect(page.GetByTestId("boards-list").Locator("li")).ToHaveCountAsync(5);
     }
 
     private async Task<int> CountDashboardsAsync(CancellationToken ct) =>

@@ -46,6 +46,8 @@ public sealed class PlansApp : IAsyncLifetime, ISignedInApp
         {
             builder.UseSetting("Engine:DataDirectory", dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
             builder.UseSetting("Plans:Tenants:brand-co", "Scale");
             builder.UseSetting("Plans:Tenants:starter-co", "Starter");

@@ -44,6 +44,8 @@ public sealed class ReportsPageApp : IAsyncLifetime
         {
             builder.UseSetting("Engine:DataDirectory", dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
             builder.UseSetting("Alerts:Delivery:SmtpHost", smtp[..colon]);
             builder.UseSetting("Alerts:Delivery:SmtpPort", smtp[(colon + 1)..]);

@@ -69,6 +69,8 @@ public sealed class AlertsAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:DataDirectory", _dataDirectory);
         builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
         builder.UseSetting("Demo:Enabled", "false");
+        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+        builder.UseSetting("Plans:SelfHosted", "true");
         builder.UseSetting("Alerts:PollInterval", "00:00:00.100");
         builder.UseSetting("Alerts:RulesRefreshInterval", "00:00:00.200");
         builder.UseSetting("Alerts:Delivery:WebhookFirstDelay", "00:00:00.050");

@@ -40,6 +40,8 @@ public sealed class InsightsApp(string snapshots, string? clickHouseDatabase = n
         builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
         builder.UseSetting("Engine:SnapshotFlushInterval", "00:00:00.200");
         builder.UseSetting("Demo:Enabled", "false");
+        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+        builder.UseSetting("Plans:SelfHosted", "true");
         builder.UseSetting("Channels:SchedulerEnabled", "false");
         if (snapshots == "ClickHouse")
         {

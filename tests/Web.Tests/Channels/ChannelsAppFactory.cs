@@ -34,6 +34,8 @@ public sealed class ChannelsAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:DataDirectory", _dataDirectory);
         builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
         builder.UseSetting("Demo:Enabled", "false");
+        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+        builder.UseSetting("Plans:SelfHosted", "true");
         builder.UseSetting("Channels:SchedulerEnabled", "false");
         builder.UseSetting("Channels:ReportingCurrency", "EUR");
         builder.UseSetting("Channels:ExchangeRates:0:From", "EUR");

@@ -44,6 +44,8 @@ public sealed class HistoryApp(string snapshots, IReadOnlyDictionary<string, str
         builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
         builder.UseSetting("Engine:SnapshotFlushInterval", "00:00:00.200");
         builder.UseSetting("Demo:Enabled", "false");
+        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+        builder.UseSetting("Plans:SelfHosted", "true");
         if (snapshots == "ClickHouse")
         {
             builder.UseSetting("Engine:Snapshots", "ClickHouse");

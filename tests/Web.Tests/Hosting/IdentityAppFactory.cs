@@ -21,6 +21,8 @@ public class IdentityAppFactory(IReadOnlyDictionary<string, string> settings) : 
     {
         builder.UseSetting("Engine:DataDirectory", _dataDirectory);
         builder.UseSetting("Demo:Enabled", "false");
+        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+        builder.UseSetting("Plans:SelfHosted", "true");
         foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
         {
             var prefix = $"Stores:{index}:";
@@ -60,7 +62,7 @@ public class IdentityAppFactory(IReadOnlyDictionary<string, string> settings) : 
     }
 }
 
-/// <summary>globex is on Starter (one store, no API access); API keys get 3 requests a minute; mail goes to the loopback SMTP server.</summary>
+/// <summary>globex is on Starter (one sales channel, no API access); API keys get 3 requests a minute; mail goes to the loopback SMTP server.</summary>
 public sealed class PlansAndLimitsAppFactory() : IdentityAppFactory(Settings())
 {
     private static Dictionary<string, string> Settings()

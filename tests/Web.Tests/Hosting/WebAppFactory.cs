@@ -37,6 +37,8 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:DataDirectory", dataDirectory);
         builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
         builder.UseSetting("Demo:Enabled", "false");
+        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+        builder.UseSetting("Plans:SelfHosted", "true");
         foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
         {
             var prefix = $"Stores:{index}:";

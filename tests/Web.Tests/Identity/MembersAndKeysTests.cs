@@ -105,7 +105,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
     }
 
     [Fact]
-    public async Task A_store_beyond_the_plans_limit_is_refused_with_the_plan_named()
+    public async Task A_store_beyond_the_plans_sales_channels_is_refused_with_the_plan_named()
     {
         var admin = app.CreateSignedInClient(OrgRole.Admin, "globex");
         var store = new { name = "Globex DE", shopDomain = "globex-de.myshopify.com", currency = "EUR", timeZone = "Europe/Berlin", webhookSecret = "globex-de-secret" };
@@ -113,7 +113,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
         using var response = await admin.PostAsJsonAsync("/api/tenants/globex/stores", store, Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("The Starter plan allows 1 store and 'globex' has 1; upgrade the plan to add more.", await Detail(response));
+        Assert.Equal("The Starter plan allows 1 sales channel; this organisation has 1. The Growth plan allows 3.", await Detail(response));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
         using var response = await admin.PostAsJsonAsync("/api/tenants/globex/api-keys", new { name = "BI", scopes = new[] { "read" } }, Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("The Starter plan does not include API access; upgrade to Growth or above to create API keys.", await Detail(response));
+        Assert.Equal("The Starter plan does not include API access; upgrade to Scale or above to create API keys.", await Detail(response));
 
         // A key made while the plan allowed it stops working when the plan no longer does.
         var (prefix, secret, hash) = ApiKeySecrets.Generate();
@@ -220,7 +220,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
 
         using var used = await KeyClient(secret).GetAsync("/api/stores/globex/shop/tiles", Ct);
         Assert.Equal(HttpStatusCode.Forbidden, used.StatusCode);
-        Assert.Equal("The Starter plan does not include API access; upgrade to Growth or above to use API keys.", await Detail(used));
+        Assert.Equal("The Starter plan does not include API access; upgrade to Scale or above to use API keys.", await Detail(used));
     }
 
     [GeneratedRegex(@"/invitations/([A-Za-z0-9_-]+)")]

@@ -23,7 +23,30 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     private static ChannelConnectionRequest Webhook() => new(true, null, new() { ["webhookSecret"] = "whsec-0123456789" }, null);
 
     [Fact]
-    public async Task Organisation_without_a_stored_plan_is_on_its_configured_tier_and_sees_its_usage()
+    public async Task Tiers_are_exactly_as_sold()
+    {
+        var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
+
+        var plan = await app.ClientFor(tenant).GetFromJsonAsync<PlanView>($"/api/tenants/{tenant}/plan", Json, Ct);
+
+        Assert.Equal(
+            [
+                "Free: 1 channel, $10000/month, 1 dashboards, 7 days, []",
+                "Starter: 1 channel, $100000/month, 5 dashboards, 30 days, []",
+                "Growth: 3 channel, $500000/month, ∞ dashboards, 1 year, [CustomAlerts]",
+                "Scale: ∞ channel, $∞/month, ∞ dashboards, unlimited, [CustomAlerts, AdvancedAnalytics, ApiAccess, WhiteLabel]",
+                "Enterprise: ∞ channel, $∞/month, ∞ dashboards, unlimited, [CustomAlerts, AdvancedAnalytics, ApiAccess, WhiteLabel, DataWarehouse, SsoReady, Sla]",
+            ],
+            plan!.Tiers.Select(t => $"{t.Tier}: {N(t.MaxSalesChannels)} channel, ${N(t.MaxMonthlyRevenueUsd)}/month, {N(t.MaxDashboards)} dashboards, "
+                + $"{t.HistoryRetention}, [{string.Join(", ", t.Features)}]"));
+        Assert.Equal(("Starter", "Assigned"), (plan.Tier, plan.Source));
+    }
+
+    private static string N<T>(T? value)
+        where T : struct => value is { } v ? string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0:0}", v) : "∞";
+
+    [Fact]
+    public async Task Organisation_pinned_in_configuration_is_on_that_tier_and_sees_its_usage()
     {
         await app.AddStoreAsync("configured-starter", "shop", Ct);
         var client = app.ClientFor("configured-starter");
@@ -34,121 +57,116 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
 
         var plan = await client.GetFromJsonAsync<PlanView>("/api/tenants/configured-starter/plan", Json, Ct);
 
-        Assert.Equal(("Starter", "configured"), (plan!.Tier, plan.Source));
-        Assert.Equal(new PlanLimitsView("Starter", 1, 2, 3, "30 days", false, false), plan.Limits);
-        Assert.Equal(new PlanUsageCounts(Stores: 1, Channels: 0, Dashboards: 1), plan.Usage);
-        Assert.Equal(["Starter", "Growth", "Scale", "Enterprise"], plan.Tiers.Select(t => t.Tier));
+        Assert.Equal(("Starter", "Configured"), (plan!.Tier, plan.Source));
+        Assert.Equal(new PlanUsageCounts(SalesChannels: 1, Dashboards: 1), plan.Usage);
     }
 
     [Fact]
-    public async Task Owner_moves_to_growth_and_the_plan_and_its_limits_follow()
+    public async Task Owner_cannot_set_a_paid_tier_directly()
     {
-        var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        var owner = await app.MemberAsync(tenant, OrgRole.Owner);
+        var (owner, tenant, _) = await app.SignUpAsync(Ct);
 
-        using var put = await owner.Client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Growth"), Ct);
+        using var put = await owner.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Scale"), Ct);
 
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var plan = (await put.Content.ReadFromJsonAsync<PlanView>(Json, Ct))!;
-        Assert.Equal(("Growth", "stored", 10, "1 year", owner.Email), (plan.Tier, plan.Source, plan.Limits.MaxDashboards, plan.Limits.HistoryRetention, plan.UpdatedBy));
-        Assert.Equal(PlanTier.Growth, (await app.Services.GetRequiredService<IPlanService>().GetLimitsAsync(tenant, Ct)).Tier);
-    }
-
-    [Fact]
-    public async Task Unknown_tier_is_refused_naming_the_tiers()
-    {
-        var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-
-        using var put = await app.ClientFor(tenant).PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Platinum"), Ct);
-
-        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
         var problem = await put.ProblemAsync(Ct);
-        Assert.Equal("Tier must be one of Starter, Growth, Scale, Enterprise.", problem["errors"].GetProperty("tier")[0].GetString());
+        Assert.Equal(PlansApi.BillingProblemType, problem["type"].GetString());
+        Assert.Contains($"POST /api/tenants/{tenant}/plan/checkout", problem["detail"].GetString(), StringComparison.Ordinal);
+        Assert.Equal(PlanTier.Growth, (await app.Services.GetRequiredService<IPlanService>().GetLimitsAsync(tenant, Ct)).Tier);
+        Assert.Equal("Trial", (await owner.GetFromJsonAsync<PlanView>($"/api/tenants/{tenant}/plan", Json, Ct))!.Source);
     }
 
     [Fact]
-    public async Task Fourth_dashboard_on_starter_is_refused_naming_limit_usage_and_the_tier_that_allows_more()
+    public async Task Sixth_dashboard_on_starter_is_refused_naming_limit_usage_and_the_tier_that_allows_more()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
         var client = app.ClientFor(tenant);
-        for (var i = 1; i <= 3; i++)
+        for (var i = 1; i <= 5; i++)
         {
             using var ok = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"Board {i}"), Ct);
             Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
         }
 
-        using var refused = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("Board 4"), Ct);
+        using var refused = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("Board 6"), Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var problem = await refused.ProblemAsync(Ct);
         Assert.Equal("Plan limit reached", problem["title"].GetString());
-        Assert.Equal("The Starter plan allows 3 dashboards; this organisation has 3. The Growth plan allows 10.", problem["detail"].GetString());
-        Assert.Equal(("dashboards", 3, 3, "Starter", "Growth"),
+        Assert.Equal("The Starter plan allows 5 dashboards; this organisation has 5. The Growth plan allows unlimited.", problem["detail"].GetString());
+        Assert.Equal(("dashboards", 5, 5, "Starter", "Growth"),
             (problem["limit"].GetString(), problem["usage"].GetInt32(), problem["allowed"].GetInt32(), problem["tier"].GetString(), problem["upgradeTo"].GetString()));
-        Assert.Equal(3, (await client.GetFromJsonAsync<DashboardSummary[]>($"/api/tenants/{tenant}/dashboards", Json, Ct))!.Length);
+        Assert.Equal(5, (await client.GetFromJsonAsync<DashboardSummary[]>($"/api/tenants/{tenant}/dashboards", Json, Ct))!.Length);
     }
 
     [Fact]
-    public async Task Duplicating_at_the_dashboard_limit_is_refused_and_allowed_again_after_upgrading()
+    public async Task Second_dashboard_on_free_is_refused_naming_starter()
     {
-        var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
+        var tenant = await app.NewOrganisationAsync(PlanTier.Free, Ct);
         var client = app.ClientFor(tenant);
-        string? first = null;
-        for (var i = 1; i <= 3; i++)
+        string? first;
+        using (var ok = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("Only"), Ct))
         {
-            using var ok = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"Board {i}"), Ct);
-            first ??= (await ok.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!.Id;
+            first = (await ok.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!.Id;
         }
 
-        using (var refused = await client.PostAsync($"/api/tenants/{tenant}/dashboards/{first}/duplicate", null, Ct))
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            Assert.StartsWith("The Starter plan allows 3 dashboards", (await refused.ProblemAsync(Ct))["detail"].GetString(), StringComparison.Ordinal);
-        }
+        using var refused = await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("Second"), Ct);
+        using var copy = await client.PostAsync($"/api/tenants/{tenant}/dashboards/{first}/duplicate", null, Ct);
 
-        using (var upgrade = await client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Growth"), Ct))
-        {
-            upgrade.EnsureSuccessStatusCode();
-        }
-
-        using var copied = await client.PostAsync($"/api/tenants/{tenant}/dashboards/{first}/duplicate", null, Ct);
-        Assert.Equal(HttpStatusCode.Created, copied.StatusCode);
+        Assert.Equal("The Free plan allows 1 dashboard; this organisation has 1. The Starter plan allows 5.", (await refused.ProblemAsync(Ct))["detail"].GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, copy.StatusCode);
     }
 
     [Fact]
-    public async Task Third_channel_connection_on_starter_is_refused_but_editing_a_connected_one_is_not()
+    public async Task A_second_sales_channel_on_starter_is_refused_but_a_shipping_source_is_not_counted()
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
-        await app.AddStoreAsync(tenant, "second", Ct);
         var client = app.ClientFor(tenant);
-        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook(), Ct)).EnsureSuccessStatusCode();
-        (await client.PutAsJsonAsync($"/api/channels/{tenant}/second/stripe", Webhook(), Ct)).EnsureSuccessStatusCode();
-
-        using var refused = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe", Webhook(), Ct);
-        using var edit = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook() with { Enabled = false }, Ct);
+        using var refused = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook(), Ct);
+        using var shipping = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/shipping", Webhook(), Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        Assert.Equal("The Starter plan allows 2 channel connections; this organisation has 2. The Growth plan allows 5.",
+        Assert.Equal("The Starter plan allows 1 sales channel; this organisation has 1. The Growth plan allows 3.",
             (await refused.ProblemAsync(Ct))["detail"].GetString());
+        Assert.Equal(HttpStatusCode.OK, shipping.StatusCode);
+        Assert.Equal(new PlanUsageCounts(SalesChannels: 1, Dashboards: 0), (await client.GetFromJsonAsync<PlanView>($"/api/tenants/{tenant}/plan", Json, Ct))!.Usage);
+    }
+
+    [Fact]
+    public async Task Growth_connects_three_sales_channels_and_editing_one_is_never_refused()
+    {
+        var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
+        var client = app.ClientFor(tenant);
+        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook(), Ct)).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe", Webhook(), Ct)).EnsureSuccessStatusCode();
+
+        using var fourth = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/paypal",
+            new ChannelConnectionRequest(true, new() { ["webhookId"] = "WH-0123456789" }, [], null), Ct);
+        using var edit = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook() with { Enabled = false }, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, fourth.StatusCode);
+        Assert.Equal("The Growth plan allows 3 sales channels; this organisation has 3. The Scale plan allows unlimited.",
+            (await fourth.ProblemAsync(Ct))["detail"].GetString());
         Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
     }
 
     [Fact]
-    public async Task Downgrade_below_what_is_in_use_is_refused_saying_what_is_over()
+    public async Task Custom_alerts_need_growth_and_advanced_analytics_need_scale()
     {
-        var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
-        var client = app.ClientFor(tenant);
-        for (var i = 1; i <= 4; i++)
-        {
-            (await client.PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board($"Board {i}"), Ct)).EnsureSuccessStatusCode();
-        }
+        var starter = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
+        var growth = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
+        var rule = new { name = "Slow day", kind = "Threshold", metric = "gross-revenue", comparison = "Below", threshold = 100, windowMinutes = 60 };
 
-        using var put = await client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Starter"), Ct);
+        using var starterRule = await app.ClientFor(starter).PostAsJsonAsync($"/api/tenants/{starter}/alert-rules", rule, Ct);
+        using var growthRule = await app.ClientFor(growth).PostAsJsonAsync($"/api/tenants/{growth}/alert-rules", rule, Ct);
+        using var forecast = await app.ClientFor(growth).GetAsync($"/api/stores/{growth}/shop/forecast", Ct);
+        using var attribution = await app.ClientFor(growth).GetAsync($"/api/insights/{growth}/channels", Ct);
 
-        Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
-        Assert.Equal("The Starter plan is too small for this organisation: it has 4 dashboards (allows 3). Remove the extra ones first.",
-            (await put.ProblemAsync(Ct))["detail"].GetString());
-        Assert.Equal("Growth", (await client.GetFromJsonAsync<PlanView>($"/api/tenants/{tenant}/plan", Json, Ct))!.Tier);
+        var refused = await starterRule.ProblemAsync(Ct);
+        Assert.Equal((HttpStatusCode.Forbidden, "The Starter plan does not include custom alerts. The Growth plan includes it.", "Growth"),
+            (starterRule.StatusCode, refused["detail"].GetString(), refused["upgradeTo"].GetString()));
+        Assert.NotEqual(HttpStatusCode.Forbidden, growthRule.StatusCode);
+        Assert.Equal((HttpStatusCode.Forbidden, "Scale"), (forecast.StatusCode, (await forecast.ProblemAsync(Ct))["upgradeTo"].GetString()));
+        Assert.Equal((HttpStatusCode.Forbidden, "Scale"), (attribution.StatusCode, (await attribution.ProblemAsync(Ct))["upgradeTo"].GetString()));
     }
 
     [Fact]
@@ -156,7 +174,14 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var starter = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
         var scale = await app.NewOrganisationAsync(PlanTier.Scale, Ct);
+        _ = await app.MemberAsync(starter);
         var policy = app.Services.GetRequiredService<IHistoryRetentionPolicy>();
+
+        // Nothing is deleted because of the plan before its owner was warned, and not until a week after.
+        Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(starter, Ct));
+        Assert.Contains($"{starter}:retention-Days30", await app.Services.GetRequiredService<PlanNoticeJob>().RunOnceAsync(Ct));
+        Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(starter, Ct));
+        app.Clock.Advance(TimeSpan.FromDays(7));
 
         Assert.Equal(RetentionPlan.Days30, await policy.RetentionForAsync(starter, Ct));
         Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(scale, Ct));
@@ -165,7 +190,8 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
         Assert.Equal(app.Clock.GetUtcNow().AddDays(-30), trimmed[starter]);
         Assert.False(trimmed.ContainsKey(scale));
 
-        (await app.ClientFor(starter).PutAsJsonAsync($"/api/tenants/{starter}/plan", new PlanChange("Growth"), Ct)).EnsureSuccessStatusCode();
-        Assert.Equal(RetentionPlan.Year1, await policy.RetentionForAsync(starter, Ct));
+        var free = await app.NewOrganisationAsync(PlanTier.Free, Ct);
+        Assert.Equal(RetentionPlan.Days7, PlanCatalog.For(PlanTier.Free).HistoryRetention);
+        Assert.Equal(RetentionPlan.Unlimited, await policy.RetentionForAsync(free, Ct));
     }
 }

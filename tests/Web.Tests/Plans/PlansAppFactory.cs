@@ -17,15 +17,21 @@ using SalesDash.Web.Tests.Hosting;
 namespace SalesDash.Web.Tests.Plans;
 
 /// <summary>
-/// The whole app with a fresh data folder, a frozen clock and the channel scheduler off; callers sign in for real as
-/// members of an organisation (<see cref="MemberAsync"/>) or with an API key made through the API
-/// (<see cref="ApiKeyClientAsync"/>). Each test makes its own organisation, so counts never collide.
+/// The whole app as sold (trial, Free, Stripe billing against <see cref="FakeStripe"/>) with a fresh data folder, a
+/// clock tests move, and the channel scheduler off; callers sign up (<see cref="SignUpAsync"/>), or sign in as members
+/// of an organisation on an assigned tier (<see cref="NewOrganisationAsync"/>, <see cref="MemberAsync"/>) or with an
+/// API key made through the API (<see cref="ApiKeyClientAsync"/>). Each test makes its own organisation, so counts
+/// never collide.
 /// </summary>
-public sealed class PlansAppFactory : WebApplicationFactory<Program>
+public sealed class PlansAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-plans-").FullName;
 
     public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
+
+    public FakeStripe Stripe { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Stripe = await FakeStripe.StartAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -33,8 +39,16 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseSetting("Channels:SchedulerEnabled", "false");
-        builder.UseSetting("Plans:Default", "Enterprise");
         builder.UseSetting("Plans:Tenants:configured-starter", "Starter");
+        FakeStripe.Configure(builder, Stripe.BaseAddress);
+
+        // Notices run when a test asks (PlanNoticeJob.RunOnceAsync), through the loopback SMTP server when there is one.
+        builder.UseSetting("Plans:NoticesEnabled", "false");
+        if (Environment.GetEnvironmentVariable("SALESDASH_SMTP") is { Length: > 0 } smtp)
+        {
+            builder.UseSetting("Alerts:Delivery:SmtpHost", smtp[..smtp.LastIndexOf(':')]);
+            builder.UseSetting("Alerts:Delivery:SmtpPort", smtp[(smtp.LastIndexOf(':') + 1)..]);
+        }
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -42,7 +56,43 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>A new organisation with one store, on <paramref name="tier"/> (stored, as its owner would set it).</summary>
+    /// <summary>
+    /// A person signing up through POST /api/auth/sign-up, with their new organisation (created now on the test clock,
+    /// so on its trial) and its one store, and a client that keeps their sign-in cookie.
+    /// </summary>
+    public async Task<(HttpClient Owner, string TenantId, string Email)> SignUpAsync(CancellationToken cancellationToken)
+    {
+        var email = $"owner-{Guid.NewGuid():N}@test.salesdash";
+        var client = CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/auth/sign-up",
+            new SignUpRequest(email, TestUsers.Password, "Olive Owner", $"Shop {Guid.NewGuid():N}"[..13], "Europe/London", "GBP"), cancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var me = (await response.Content.ReadFromJsonAsync<MeResponse>(cancellationToken))!;
+        var tenant = me.Organisations.Single().Id;
+        await AddStoreAsync(tenant, "shop", cancellationToken);
+        return (client, tenant, email);
+    }
+
+    /// <summary>Moves the organisation's creation so its trial ends <paramref name="endsIn"/> from now (zero or less: it has ended).</summary>
+    public async Task SetTrialEndAsync(string tenant, TimeSpan endsIn, CancellationToken cancellationToken)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
+        var org = await db.Organisations.FindAsync([tenant], cancellationToken);
+        org!.CreatedAt = Clock.GetUtcNow().AddDays(-14) + endsIn;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>POSTs a Stripe event to the billing webhook, signed as Stripe signs it unless a header is given.</summary>
+    public async Task<HttpResponseMessage> SendStripeEventAsync(string payload, CancellationToken cancellationToken, string? signature = null)
+    {
+        using var client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe-billing") { Content = new StringContent(payload, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", signature ?? FakeStripe.Signature(payload, Clock.GetUtcNow()));
+        return await client.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>A new organisation with one store, on <paramref name="tier"/> (assigned by the operator, as for an Enterprise contract).</summary>
     public async Task<string> NewOrganisationAsync(PlanTier tier, CancellationToken cancellationToken, string? prefix = null)
     {
         var tenant = $"{prefix ?? tier.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}"[..20];
@@ -87,6 +137,7 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        await Stripe.DisposeAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);

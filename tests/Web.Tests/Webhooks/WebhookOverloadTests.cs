@@ -84,6 +84,8 @@ public sealed class WebhookOverloadTests
         {
             builder.UseSetting("Engine:DataDirectory", _dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
+            builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting("Webhooks:MaxConcurrent", maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Webhooks:QueueLimit", queueLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Webhooks:RetryAfter", TimeSpan.FromSeconds(retryAfterSeconds).ToString());

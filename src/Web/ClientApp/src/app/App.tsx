@@ -5,6 +5,7 @@ import { WallboardPage } from '../features/boards/WallboardPage';
 import { AcceptInvitationPage, SignInPage, SignUpPage } from '../features/auth/AuthPages';
 import { authApi, hasRole, type Me } from '../features/auth/session';
 import { Dashboard } from '../features/dashboard/Dashboard';
+import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
@@ -64,6 +65,7 @@ function Shell({ route, loadStores, navigate }: ShellProps) {
     return (
       <>
         <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
+        <Banner tenantId={me ? tenantOf(route, stores, me) : undefined} navigate={navigate} />
         <Suspense fallback={<Message title="Loading…" />}>
           <OrganisationPage
             tenantId={route.tenantId}
@@ -80,6 +82,7 @@ function Shell({ route, loadStores, navigate }: ShellProps) {
   return (
     <>
       <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
+      <Banner tenantId={me ? tenantOf(route, stores, me) : undefined} navigate={navigate} />
       <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} me={me} />
     </>
   );
@@ -109,6 +112,22 @@ interface PagesProps {
 }
 
 /** The organisation the page is about: the route's, else the first store's, else the person's first. */
+/** The plan banner (trial days left, trial ended, revenue over the allowance) for the organisation in view. */
+function Banner({ tenantId, navigate }: { tenantId: string | undefined; navigate: (path: string) => void }) {
+  if (!tenantId) return null;
+  const href = orgPath(tenantId, 'plan');
+  return (
+    <PlanBanner
+      tenantId={tenantId}
+      planHref={href}
+      onOpen={(e) => {
+        e.preventDefault();
+        navigate(href);
+      }}
+    />
+  );
+}
+
 function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
