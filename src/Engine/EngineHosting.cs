@@ -61,7 +61,8 @@ public static class EngineHosting
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IStoreDirectory>(sp =>
-            new SqliteStoreDirectory(SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
+            new SqliteStoreDirectory(SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory),
+                sp.GetService<IWebhookSecretProtector>()));
         // One store (DuckDB or ClickHouse) serves both the live path's minute rows and history's facts.
         services.AddSalesDashHistory(configuration);
         services.TryAddSingleton<ICommerceEventIngest, ShardedCommerceEventIngest>();
@@ -102,7 +103,9 @@ public static class EngineHosting
             .AddJournal(engine)
             .AddSnapshotWriter()
             .AddHistoryWriter()
-            .AddTenantStores(role);
+            .AddTenantStores(role)
+            // Polling, reports, retention: every IClusterJob runs on one node of the cluster, not on each.
+            .AddClusterJobs(role);
 
         return builder;
     }

@@ -30,6 +30,8 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
 
 // Stores declared in configuration, then the demo tenant and its replay when asked for.
 builder.Services.AddHostedService<StoreSeeder>();
+// Store webhook secrets encrypted at rest with the shared key ring, and their rotation with a grace period.
+builder.Services.AddWebhookSecrets(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
 builder.Services.AddSalesDashImports();
@@ -51,7 +53,7 @@ builder.Services.AddPlans(builder.Configuration);
 // Audit log of every change attempted through /api (audit.db), and the organisations' custom metrics.
 builder.Services.AddAudit();
 builder.Services.AddCustomMetrics();
-// Reports: definitions and sends in app.db, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
+// Reports: definitions and sends in app.db, scheduled by a cluster job, printed by headless Chromium, mailed with MailKit.
 builder.Services.AddReports(builder.Configuration);
 
 // HTTP: problem+json for every error, SignalR for live tiles.
@@ -84,7 +86,7 @@ app.UseRateLimiter();
 // Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapChannelWebhooks();
-app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
+app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapWebhookSecretRotation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();

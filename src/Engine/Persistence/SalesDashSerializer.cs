@@ -43,6 +43,7 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(StoreMinutes.Pull), "store-minutes.pull"),
         (typeof(StoreMinutes.Closed), "store-minutes.closed"),
         (typeof(StoreMinutes.MinuteClosed), "store-minutes.minute-closed"),
+        (typeof(AlertCoordinatorActor.RulesChanged), "alert-coordinator.rules-changed"),
     ];
 
     private readonly Dictionary<Type, string> _manifestByType = Manifests.ToDictionary(m => m.Type, m => m.Manifest);

@@ -26,12 +26,15 @@ public sealed class SqliteStoreDirectory : IStoreDirectory
     private const string Columns = "tenant_id, store_id, name, channel, shop_domain, currency, time_zone, webhook_secret";
 
     private readonly SqliteSchemaConnections _connections;
+    private readonly IWebhookSecretProtector? _secrets;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. "Data Source=/data/app.db".</param>
-    public SqliteStoreDirectory(string connectionString)
+    /// <param name="secrets">Encrypts webhook secrets at rest; without one (an engine alone, in tests) they are stored as given.</param>
+    public SqliteStoreDirectory(string connectionString, IWebhookSecretProtector? secrets = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         _connections = new SqliteSchemaConnections(connectionString, CreateTable);
+        _secrets = secrets;
     }
 
     /// <summary>The default file, app.db, inside a data folder.</summary>
@@ -87,7 +90,7 @@ public sealed class SqliteStoreDirectory : IStoreDirectory
         command.Parameters.AddWithValue("$domain", NormaliseDomain(profile.ShopDomain));
         command.Parameters.AddWithValue("$currency", profile.Currency);
         command.Parameters.AddWithValue("$zone", profile.TimeZone);
-        command.Parameters.AddWithValue("$secret", profile.WebhookSecret);
+        command.Parameters.AddWithValue("$secret", _secrets?.Protect(profile.WebhookSecret) ?? profile.WebhookSecret);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -111,7 +114,7 @@ public sealed class SqliteStoreDirectory : IStoreDirectory
                 reader.GetString(4),
                 reader.GetString(5),
                 reader.GetString(6),
-                reader.GetString(7)));
+                _secrets?.Unprotect(reader.GetString(7)) ?? reader.GetString(7)));
         }
 
         return profiles;

@@ -6,6 +6,7 @@ using SalesDash.Connectors.Currency;
 using SalesDash.Connectors.PayPal;
 using SalesDash.Connectors.Polling;
 using SalesDash.Engine;
+using SalesDash.Engine.Clustering;
 
 namespace SalesDash.Web.Channels;
 
@@ -47,7 +48,8 @@ public static class ChannelsHosting
         services.TryAddSingleton<ChannelPollerFactory>();
         services.TryAddSingleton<ChannelSyncRunner>();
         services.AddHostedService<ExchangeRateSeeder>();
-        services.AddHostedService<ChannelSyncService>();
+        // Polled by the cluster-jobs singleton: one node polls each connection, however many run.
+        services.AddClusterJob<ChannelSyncService>();
         return services;
     }
 

@@ -21,6 +21,9 @@ public sealed class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> 
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>Webhook secrets a rotation replaced, still accepted for a grace period (encrypted).</summary>
+    public DbSet<Stores.PreviousWebhookSecret> PreviousWebhookSecrets => Set<Stores.PreviousWebhookSecret>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -67,6 +70,14 @@ public sealed class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> 
             key.Property(k => k.SecretHash).HasMaxLength(64).IsRequired();
             key.Ignore(k => k.Scopes);
             key.HasOne<Organisation>().WithMany().HasForeignKey(k => k.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Stores.PreviousWebhookSecret>(previous =>
+        {
+            previous.HasKey(p => new { p.TenantId, p.StoreId });
+            previous.Property(p => p.TenantId).HasMaxLength(64);
+            previous.Property(p => p.StoreId).HasMaxLength(64);
+            previous.Property(p => p.ProtectedSecret).IsRequired();
         });
     }
 }

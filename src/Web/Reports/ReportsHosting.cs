@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Quartz;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine;
 using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Reports;
 
-/// <summary>Registers reports: the store in app.db, the composer, printer and mailer, and Quartz (in-memory) for the schedule.</summary>
+/// <summary>Registers reports: the store in app.db, the composer, printer and mailer, and the schedule (a cluster job).</summary>
 public static class ReportsHosting
 {
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
@@ -16,6 +16,7 @@ public static class ReportsHosting
             .Validate(o => o.RenderTimeout > TimeSpan.Zero, "Reports:RenderTimeout must be positive.")
             .Validate(o => o.MaxAttempts >= 1, "Reports:MaxAttempts must be at least 1.")
             .Validate(o => o.RetryDelay > TimeSpan.Zero, "Reports:RetryDelay must be positive.")
+            .Validate(o => o.SchedulerTick > TimeSpan.Zero, "Reports:SchedulerTick must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton<IReportStore>(sp => new SqliteReportStore(
             SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
@@ -23,11 +24,10 @@ public static class ReportsHosting
         services.TryAddSingleton<ReportPdfPrinter>();
         services.TryAddSingleton<ReportMailer>();
         services.TryAddSingleton<ReportRunner>();
+        services.TryAddSingleton<ReportJob>();
         services.TryAddSingleton<ReportScheduler>();
-        services.AddTransient<ReportJob>();
-        services.AddQuartz(q => q.UseInMemoryStore());
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
-        services.AddHostedService(sp => sp.GetRequiredService<ReportScheduler>());
+        // Sent by the cluster-jobs singleton: one node sends, however many run.
+        services.AddSingleton<IClusterJob>(sp => sp.GetRequiredService<ReportScheduler>());
         return services;
     }
 }
