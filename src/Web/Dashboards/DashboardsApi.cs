@@ -232,8 +232,7 @@ public static class DashboardsApi
 
     private static async Task<ProblemHttpResult?> UnknownTenantAsync(string tenantId, IStoreDirectory stores, CancellationToken cancellationToken)
     {
-        var all = await stores.ListAsync(cancellationToken);
-        return all.Any(s => s.Store.TenantId == tenantId)
+        return (await stores.ListAsync(tenantId, cancellationToken)).Count > 0
             ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown organisation",
                 detail: $"There is no organisation '{tenantId}' with a connected store.");

@@ -14,10 +14,9 @@ public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory store
     public async Task<IReadOnlyList<StoreProfile>> StoresOfAsync(Dashboard dashboard, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dashboard);
-        var all = await stores.ListAsync(cancellationToken);
+        var own = await stores.ListAsync(dashboard.TenantId, cancellationToken);
         var filters = dashboard.Widgets.Select(w => w.Settings.Channel).ToHashSet();
-        return all
-            .Where(s => s.Store.TenantId == dashboard.TenantId)
+        return own
             .Where(s => filters.Contains(null) || filters.Contains(s.Channel.ToString()))
             .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Store.StoreId, StringComparer.Ordinal)
             .ToList();

@@ -1,12 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
-using SalesDash.Engine;
-using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Reports;
 
-/// <summary>Registers reports: the store in app.db, the composer, printer and mailer, and the schedule (a cluster job).</summary>
+/// <summary>Registers reports: the store in the app database, the composer, printer and mailer, and the schedule (a cluster job).</summary>
 public static class ReportsHosting
 {
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
@@ -18,8 +15,7 @@ public static class ReportsHosting
             .Validate(o => o.RetryDelay > TimeSpan.Zero, "Reports:RetryDelay must be positive.")
             .Validate(o => o.SchedulerTick > TimeSpan.Zero, "Reports:SchedulerTick must be positive.")
             .ValidateOnStart();
-        services.TryAddSingleton<IReportStore>(sp => new SqliteReportStore(
-            SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
+        services.TryAddSingleton<IReportStore, EfReportStore>();
         services.TryAddSingleton<ReportComposer>();
         services.TryAddSingleton<ReportPdfPrinter>();
         services.TryAddSingleton<ReportMailer>();

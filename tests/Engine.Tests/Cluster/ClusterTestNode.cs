@@ -79,6 +79,7 @@ internal sealed class ClusterTestNode : IAsyncDisposable
         builder.Logging.AddProvider(log.ProviderFor(name));
         builder.Services.AddSingleton(time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         services?.Invoke(builder.Services);
         builder.Services.AddAkka("salesdash", (configure, sp) => configure
             .AddHocon(FastFailureDetection + "\n" + TerminateIsACrash + "\n" + hocon, HoconAddMode.Prepend)

@@ -4,11 +4,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using SalesDash.Engine;
+using SalesDash.Web.AppData;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Tests.Hosting;
@@ -145,13 +143,8 @@ public sealed class WebhookSecretTests
 
     private static async Task<string> StoredSecretAsync(WebAppFactory app, string storeId)
     {
-        var folder = app.Services.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory;
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "app.db") }.ToString());
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT webhook_secret FROM stores WHERE tenant_id = 'acme' AND store_id = $store";
-        command.Parameters.AddWithValue("$store", storeId);
-        return (string)(await command.ExecuteScalarAsync(Ct))!;
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(Ct);
+        return await db.Set<StoreRow>().Where(s => s.TenantId == "acme" && s.StoreId == storeId).Select(s => s.WebhookSecret).SingleAsync(Ct);
     }
 
     private static async Task<HttpStatusCode> DeliverAsync(WebAppFactory app, long orderId, string secret)
