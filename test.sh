@@ -64,6 +64,17 @@ results="$ROOT/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results" "$ROOT/artifacts/screenshots"
 
+# The deployment files against the Kubernetes object schemas and the no-state-on-pod-disks rule; its results are a
+# trx file like the test projects', so a broken manifest fails CI and counts in the summary.
+step "Deploy manifests: deploy/validate"
+manifest_results=0
+(
+    cd deploy/validate
+    npm ci --no-audit --no-fund
+    node validate.mjs --trx "$results/DeployManifests.trx"
+) || manifest_results=1
+[[ $manifest_results -eq 0 ]] || echo "test.sh: deploy/validate found problems (listed above)" >&2
+
 mapfile -t projects < <(find tests -name '*.csproj' -not -path '*/bin/*' -not -path '*/obj/*' | sort)
 [[ ${#projects[@]} -gt 0 ]] || { echo "test.sh: no test projects under tests/" >&2; echo "0 passed, 0 failed"; exit 1; }
 
@@ -83,6 +94,6 @@ done
 
 step "Summary"
 status=0
-python3 "$ROOT/scripts/trx-summary.py" "$results" "${#projects[@]}" || status=$?
+python3 "$ROOT/scripts/trx-summary.py" "$results" "$(( ${#projects[@]} + 1 ))" || status=$?
 [[ $crashed -eq 0 ]] || status=1
 exit "$status"

@@ -101,7 +101,9 @@ public static class EngineHosting
             .AddJournal(engine)
             .AddSnapshotWriter()
             .AddHistoryWriter()
-            .AddTenantStores(role);
+            .AddTenantStores(role)
+            // Polling, reports, retention: every IClusterJob runs on one node of the cluster, not on each.
+            .AddClusterJobs(role);
 
         return builder;
     }

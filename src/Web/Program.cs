@@ -33,6 +33,8 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
 // Stores (in the app database, shared by every node) declared in configuration, then the demo tenant and its replay.
 builder.Services.AddStoreDirectory();
 builder.Services.AddHostedService<StoreSeeder>();
+// Store webhook secrets encrypted at rest with the shared key ring, and their rotation with a grace period.
+builder.Services.AddWebhookSecrets(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
 builder.Services.AddSalesDashImports();
@@ -54,7 +56,7 @@ builder.Services.AddPlans(builder.Configuration);
 // Audit log of every change attempted through /api (append-only table in the app database), and the organisations' custom metrics.
 builder.Services.AddAudit();
 builder.Services.AddCustomMetrics();
-// Reports: definitions and sends in the app database, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
+// Reports: definitions and sends in the app database, scheduled by a cluster job, printed by headless Chromium, mailed with MailKit.
 builder.Services.AddReports(builder.Configuration);
 // Quarantine: events a store could not count, for Admins to retry after a fix or discard.
 builder.Services.AddQuarantine();
@@ -90,7 +92,7 @@ app.UseRateLimiter();
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapChannelWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
-app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
+app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapWebhookSecretRotation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();

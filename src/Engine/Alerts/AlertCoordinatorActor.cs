@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
@@ -35,11 +36,21 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         Receive<RefreshTick>(_ => Refresh());
         Receive<Watched>(Apply);
         Receive<Status.Failure>(f => _log.Warning(f.Cause, "Reading alert rules failed; retrying at the next refresh"));
+        Receive<SubscribeAck>(_ => { });
     }
+
+    /// <summary>The pub-sub topic rule changes are published on, from whichever node took the API call.</summary>
+    public const string RulesChangedTopic = "alert-rules-changed";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => Timers.StartPeriodicTimer(RefreshTimer, RefreshTick.Instance, TimeSpan.Zero, _options.RulesRefreshInterval);
+    protected override void PreStart()
+    {
+        // Rule changes arrive over pub-sub rather than a singleton proxy: a proxy logs "failed to find an associated
+        // singleton" as it starts, before its first lookup could answer (akka.net #8568), on every node, every start.
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(RulesChangedTopic, Self));
+        Timers.StartPeriodicTimer(RefreshTimer, RefreshTick.Instance, TimeSpan.Zero, _options.RulesRefreshInterval);
+    }
 
     private void Refresh() => WatchedStoresAsync().PipeTo(Self);
 
@@ -82,14 +93,10 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
     public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options) =>
         Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, alerts, stores, options));
 
-    /// <summary>Rules were created, changed or deleted: look again now rather than at the next refresh.</summary>
-    public sealed class RulesChanged
+    /// <summary>Rules were created, changed or deleted: look again now rather than at the next refresh. Crosses nodes.</summary>
+    public sealed record RulesChanged
     {
         public static readonly RulesChanged Instance = new();
-
-        private RulesChanged()
-        {
-        }
     }
 
     private sealed record Watched(HashSet<StoreRef> Stores);
@@ -97,5 +104,18 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
     private sealed class RefreshTick
     {
         public static readonly RefreshTick Instance = new();
+    }
+}
+
+/// <summary>
+/// The per-node door for rule changes: what the alerts API tells it is published to the coordinator singleton's
+/// topic, wherever in the cluster the singleton runs.
+/// </summary>
+public sealed class AlertRulesChangedPublisher : ReceiveActor
+{
+    public AlertRulesChangedPublisher()
+    {
+        var mediator = DistributedPubSub.Get(Context.System).Mediator;
+        Receive<AlertCoordinatorActor.RulesChanged>(changed => mediator.Tell(new Publish(AlertCoordinatorActor.RulesChangedTopic, changed)));
     }
 }

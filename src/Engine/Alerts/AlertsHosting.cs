@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -41,7 +42,11 @@ public static class AlertsHosting
         return services;
     }
 
-    /// <summary>The per-node delivery actor and the alert coordinator singleton; call after the tenant stores are added.</summary>
+    /// <summary>
+    /// The per-node delivery actor, the alert coordinator singleton (no proxy) and, registered as
+    /// <see cref="AlertCoordinatorActor"/>, the per-node publisher that passes rule changes on to it; call after the
+    /// tenant stores are added.
+    /// </summary>
     public static AkkaConfigurationBuilder AddAlertEvaluation(this AkkaConfigurationBuilder builder, string? role = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -50,8 +55,9 @@ public static class AlertsHosting
             {
                 var delivery = system.ActorOf(resolver.Props<AlertDeliveryActor>(), "alert-delivery");
                 registry.Register<AlertDeliveryActor>(delivery);
+                registry.Register<AlertCoordinatorActor>(system.ActorOf(Props.Create(() => new AlertRulesChangedPublisher()), "alert-rules-changed"));
             })
-            .WithSingleton<AlertCoordinatorActor>(
+            .WithSingleton<AlertCoordinatorSingleton>(
                 "alert-coordinator",
                 (_, registry, resolver) => AlertCoordinatorActor.PropsFor(
                     registry.Get<TenantStoreRegion>(),
@@ -61,6 +67,9 @@ public static class AlertsHosting
                     resolver.GetService<IStoreDirectory>(),
                     resolver.GetService<IOptions<AlertsOptions>>().Value),
                 new ClusterSingletonOptions { Role = role },
-                createProxyToo: true);
+                createProxyToo: false);
     }
 }
+
+/// <summary>Registry key of the alert coordinator's singleton manager.</summary>
+public sealed class AlertCoordinatorSingleton;

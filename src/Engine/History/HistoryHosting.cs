@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Snapshots;
 using SalesDash.Engine.Snapshots.ClickHouse;
 
@@ -30,7 +31,8 @@ public static class HistoryHosting
         services.TryAddSingleton<HistoryQueries>();
         services.TryAddSingleton<IHistoryRetentionPolicy, ConfiguredHistoryRetention>();
         services.TryAddSingleton<HistoryRetentionJob>();
-        services.AddHostedService<HistoryRetentionService>();
+        // On one node of the cluster: the cluster-jobs singleton runs it.
+        services.AddClusterJob<HistoryRetentionService>();
         return services;
     }
 

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Stores;
 
 namespace SalesDash.Engine.History;
@@ -84,30 +84,32 @@ public sealed class HistoryRetentionJob(
     }
 }
 
-/// <summary>Runs <see cref="HistoryRetentionJob"/> at start and then every <see cref="HistoryOptions.RetentionInterval"/>.</summary>
+/// <summary>
+/// Runs <see cref="HistoryRetentionJob"/> as a cluster job: on one node, when it takes the jobs over and then every
+/// <see cref="HistoryOptions.RetentionInterval"/>.
+/// </summary>
 public sealed partial class HistoryRetentionService(
-    HistoryRetentionJob job, IOptions<HistoryOptions> options, TimeProvider time, ILogger<HistoryRetentionService> logger) : BackgroundService
+    HistoryRetentionJob job, IOptions<HistoryOptions> options, ILogger<HistoryRetentionService> logger) : IClusterJob
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "history-retention";
+
+    public TimeSpan Interval => options.Value.RetentionInterval;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RetentionInterval, time);
-        do
+        try
         {
-            try
+            var trimmed = await job.RunOnceAsync(cancellationToken);
+            if (trimmed.Count > 0)
             {
-                var trimmed = await job.RunOnceAsync(stoppingToken);
-                if (trimmed.Count > 0)
-                {
-                    LogTrimmed(logger, trimmed.Count);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A failed run leaves more history than the plan keeps, never less; the next run catches up.
-                LogFailed(logger, ex);
+                LogTrimmed(logger, trimmed.Count);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A failed run leaves more history than the plan keeps, never less; the next run catches up.
+            LogFailed(logger, ex);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "History retention trimmed {Tenants} tenant(s)")]

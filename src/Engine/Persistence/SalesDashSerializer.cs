@@ -53,6 +53,7 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(StoreQuarantine.Retried), "quarantine.retried"),
         (typeof(StoreQuarantine.Discard), "quarantine.discard"),
         (typeof(StoreQuarantine.Discarded), "quarantine.discarded"),
+        (typeof(AlertCoordinatorActor.RulesChanged), "alert-coordinator.rules-changed"),
     ];
 
     private readonly Dictionary<Type, string> _manifestByType = Manifests.ToDictionary(m => m.Type, m => m.Manifest);

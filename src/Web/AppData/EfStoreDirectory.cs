@@ -6,8 +6,12 @@ using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.AppData;
 
-/// <summary>The store directory in the app database: every node sees a store the moment any node created it.</summary>
-public sealed class EfStoreDirectory(IDbContextFactory<AppIdentityDbContext> databases) : IStoreDirectory
+/// <summary>
+/// The store directory in the app database: every node sees a store the moment any node created it. Webhook secrets
+/// are stored encrypted (<see cref="IWebhookSecretProtector"/>, registered by the web host), so a copy of the database
+/// alone signs nothing; without a protector (a test of the directory alone) they are stored as given.
+/// </summary>
+public sealed class EfStoreDirectory(IDbContextFactory<AppIdentityDbContext> databases, IWebhookSecretProtector? secrets = null) : IStoreDirectory
 {
     public async Task<StoreProfile?> FindByShopDomainAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken)
     {
@@ -62,7 +66,7 @@ public sealed class EfStoreDirectory(IDbContextFactory<AppIdentityDbContext> dat
         row.ShopDomain = NormaliseDomain(profile.ShopDomain);
         row.Currency = profile.Currency;
         row.TimeZone = profile.TimeZone;
-        row.WebhookSecret = profile.WebhookSecret;
+        row.WebhookSecret = secrets?.Protect(profile.WebhookSecret) ?? profile.WebhookSecret;
 
         // A shop domain already held by another store is refused by the unique index (DbUpdateException).
         await db.SaveChangesAsync(cancellationToken);
@@ -71,6 +75,7 @@ public sealed class EfStoreDirectory(IDbContextFactory<AppIdentityDbContext> dat
     // Shop domains arrive in webhook headers in whatever case the platform sends; they compare case-insensitively.
     private static string NormaliseDomain(string shopDomain) => shopDomain.Trim().ToLowerInvariant();
 
-    private static StoreProfile ToProfile(StoreRow row) => new(
-        new StoreRef(row.TenantId, row.StoreId), row.Name, Enum.Parse<SalesChannel>(row.Channel), row.ShopDomain, row.Currency, row.TimeZone, row.WebhookSecret);
+    private StoreProfile ToProfile(StoreRow row) => new(
+        new StoreRef(row.TenantId, row.StoreId), row.Name, Enum.Parse<SalesChannel>(row.Channel), row.ShopDomain, row.Currency, row.TimeZone,
+        secrets?.Unprotect(row.WebhookSecret) ?? row.WebhookSecret);
 }

@@ -1,39 +1,41 @@
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Clustering;
 
 namespace SalesDash.Web.Channels;
 
 /// <summary>
 /// Runs every enabled poller whose next sync is due, one at a time (polls are I/O-bound and the channels' rate limits,
 /// not our cores, are the bottleneck). A connection waiting on rejected credentials is skipped until it is saved again.
+/// A cluster job: the cluster-jobs singleton runs it on one node, so each connection is polled by one node at a time,
+/// and when that node goes the next one reads the same next-sync times from the database and carries on.
 /// </summary>
 internal sealed class ChannelSyncService(
     IChannelConnectionStore connections,
     ChannelSyncRunner runner,
     TimeProvider time,
     IOptions<ChannelsOptions> options,
-    ILogger<ChannelSyncService> log) : BackgroundService
+    ILogger<ChannelSyncService> log) : IClusterJob
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "channel-polling";
+
+    public TimeSpan Interval => options.Value.SchedulerTick;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.SchedulerEnabled)
         {
             return;
         }
 
-        using var timer = new PeriodicTimer(options.Value.SchedulerTick, time);
-        do
+        try
         {
-            try
-            {
-                await RunDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One broken connection (or an unreadable database row) must not stop every other channel's syncing.
-                log.LogError(e, "Channel scheduler pass failed");
-            }
+            await RunDueAsync(cancellationToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One broken connection (or an unreadable database row) must not stop every other channel's syncing.
+            log.LogError(e, "Channel scheduler pass failed");
+        }
     }
 
     internal async Task RunDueAsync(CancellationToken cancellationToken)

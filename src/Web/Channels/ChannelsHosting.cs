@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Connectors.Currency;
 using SalesDash.Connectors.PayPal;
 using SalesDash.Connectors.Polling;
+using SalesDash.Engine.Clustering;
 using SalesDash.Web.AppData;
 
 namespace SalesDash.Web.Channels;
@@ -46,7 +47,8 @@ public static class ChannelsHosting
         services.TryAddSingleton<ChannelPollerFactory>();
         services.TryAddSingleton<ChannelSyncRunner>();
         services.AddHostedService<ExchangeRateSeeder>();
-        services.AddHostedService<ChannelSyncService>();
+        // Polled by the cluster-jobs singleton: one node polls each connection, however many run.
+        services.AddClusterJob<ChannelSyncService>();
         return services;
     }
 

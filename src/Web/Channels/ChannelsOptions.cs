@@ -16,7 +16,7 @@ public sealed class ChannelsOptions
     /// <summary>Rates written to the rates table at start-up (e.g. a month of ECB reference rates).</summary>
     public List<ExchangeRateSeed> ExchangeRates { get; set; } = [];
 
-    /// <summary>Whether the background scheduler runs pollers; "sync now" works either way.</summary>
+    /// <summary>Whether the cluster's poll job runs pollers (off only in tests that drive syncs by hand); "sync now" works either way.</summary>
     public bool SchedulerEnabled { get; set; } = true;
 
     /// <summary>How often the scheduler looks for connections that are due.</summary>

@@ -25,6 +25,9 @@ public class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> options
 
     public DbSet<Plans.PlanNotice> PlanNotices => Set<Plans.PlanNotice>();
 
+    /// <summary>Webhook secrets a rotation replaced, still accepted for a grace period (encrypted).</summary>
+    public DbSet<Stores.PreviousWebhookSecret> PreviousWebhookSecrets => Set<Stores.PreviousWebhookSecret>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -77,5 +80,13 @@ public class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> options
         });
 
         Plans.PlanEntities.Configure(builder);
+
+        builder.Entity<Stores.PreviousWebhookSecret>(previous =>
+        {
+            previous.HasKey(p => new { p.TenantId, p.StoreId });
+            previous.Property(p => p.TenantId).HasMaxLength(64);
+            previous.Property(p => p.StoreId).HasMaxLength(64);
+            previous.Property(p => p.ProtectedSecret).IsRequired();
+        });
     }
 }

@@ -122,7 +122,9 @@ public static class IdentityHosting
             .AddClaimsPrincipalFactory<SalesDashClaimsFactory>();
 
         // Cookies and encrypted channel credentials must open on every node: the key ring lives in the shared database.
-        services.AddDataProtection().SetApplicationName("SalesDash").PersistKeysToDbContext<AppIdentityDbContext>();
+        // Encrypted with DataProtection:Certificate when set, so a copy of the database alone opens none of them.
+        services.AddDataProtection().SetApplicationName("SalesDash").PersistKeysToDbContext<AppIdentityDbContext>()
+            .ProtectKeysWithConfiguredCertificate(configuration);
 
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "API key or sign-in cookie", policy => policy.ForwardDefaultSelector = context =>

@@ -18,8 +18,8 @@ public sealed class ReportOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Quartz triggers for every enabled report. The job store is in memory, so every node with this on sends: in a
-    /// cluster of several nodes leave it on for one node only ("run now" and the history work on every node).
+    /// How often the schedule looks for reports and retries that are due; a send goes out at most this late. The
+    /// schedule runs on one node of the cluster (the cluster-jobs singleton), whatever the number of nodes.
     /// </summary>
-    public bool Schedule { get; set; } = true;
+    public TimeSpan SchedulerTick { get; set; } = TimeSpan.FromSeconds(30);
 }

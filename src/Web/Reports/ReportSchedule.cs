@@ -28,6 +28,21 @@ public static class ReportSchedule
         throw new InvalidOperationException("No send time found within three periods.");
     }
 
+    /// <summary>The last send time at or before <paramref name="at"/>; null only for a zone that has none in the month before.</summary>
+    public static DateTimeOffset? LatestSend(ReportPeriod period, TimeOnly sendTime, TimeZoneInfo zone, DateTimeOffset at)
+    {
+        // A monthly report's previous send is at most 31 days and a DST hour back; walk forward from before it.
+        DateTimeOffset? latest = null;
+        var candidate = NextSend(period, sendTime, zone, at.AddDays(-32));
+        while (candidate <= at)
+        {
+            latest = candidate;
+            candidate = NextSend(period, sendTime, zone, candidate);
+        }
+
+        return latest;
+    }
+
     /// <summary>
     /// The complete period a send at <paramref name="at"/> covers: the local day, Monday-to-Sunday week or month
     /// before the one <paramref name="at"/> falls in.

@@ -1,123 +1,75 @@
 using Microsoft.Extensions.Options;
-using Quartz;
+using SalesDash.Engine.Clustering;
 
 namespace SalesDash.Web.Reports;
 
 /// <summary>
-/// Keeps one Quartz trigger per enabled report at its next send time, computed on the report zone's wall clock from
-/// the injected clock (so DST moves the instant, not the local time), and one trigger per pending retry. Quartz's
-/// in-memory store holds them; on start every enabled report and pending retry is scheduled again from the database.
+/// The report schedule as a cluster job: the cluster-jobs singleton runs it on one node every
+/// <see cref="ReportOptions.SchedulerTick"/>, and each pass sends every enabled report whose latest send time has passed
+/// without a scheduled send, then retries the failed sends that are due. What is due is read from the database (the
+/// sends recorded, each saved before its first attempt), never held in one node's memory, so the node that takes the
+/// job over after another died sends what that one had not, and nothing it had.
 /// </summary>
-public sealed class ReportScheduler(ISchedulerFactory factory, IReportStore reports, TimeProvider time, IOptions<ReportOptions> options) : IHostedService
+public sealed class ReportScheduler(IReportStore reports, ReportJob job, TimeProvider time, IOptions<ReportOptions> options, ILogger<ReportScheduler> log)
+    : IClusterJob
 {
-    public static JobKey JobKey { get; } = new("report-send", "reports");
+    /// <summary>Sends this many recent entries are searched for the slot's scheduled send (runs and retries share the history).</summary>
+    private const int SendsLookedAt = 50;
 
-    public static TriggerKey ReportTrigger(ReportDefinition report)
+    public string Name => "report-schedule";
+
+    public TimeSpan Interval => options.Value.SchedulerTick;
+
+    /// <summary>When the report is next sent by the schedule; null when it is disabled.</summary>
+    public DateTimeOffset? NextSend(ReportDefinition report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new TriggerKey($"{report.TenantId}/{report.Id}", "reports");
+        return report.Enabled
+            ? ReportSchedule.NextSend(report.Period, report.SendTime, ReportRunner.Zone(report), time.GetUtcNow())
+            : null;
     }
 
-    public static TriggerKey RetryTrigger(ReportSend send)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(send);
-        return new TriggerKey($"{send.TenantId}/{send.Id}", "report-retries");
-    }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!options.Value.Schedule)
-        {
-            return;
-        }
-
         foreach (var report in await reports.ListEnabledAsync(cancellationToken))
-        {
-            await ScheduleAsync(report, cancellationToken);
-        }
-
-        foreach (var send in await reports.ListRetriesAsync(cancellationToken))
-        {
-            await ScheduleRetryAsync(send, cancellationToken);
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>(Re)places the report's trigger at its next send after now; a disabled report gets none.</summary>
-    public async Task<DateTimeOffset?> ScheduleAsync(ReportDefinition report, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        var scheduler = await SchedulerAsync(cancellationToken);
-        var key = ReportTrigger(report);
-        await scheduler.UnscheduleJob(key, cancellationToken);
-        if (!report.Enabled || !options.Value.Schedule)
-        {
-            return null;
-        }
-
-        var next = ReportSchedule.NextSend(report.Period, report.SendTime, ReportRunner.Zone(report), time.GetUtcNow());
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity(key)
-            .ForJob(JobKey)
-            .UsingJobData(ReportJob.TenantKey, report.TenantId)
-            .UsingJobData(ReportJob.ReportKey, report.Id)
-            .StartAt(next)
-            .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
-            .Build();
-        await scheduler.ScheduleJob(trigger, default, cancellationToken);
-        return next;
-    }
-
-    public async Task UnscheduleAsync(ReportDefinition report, CancellationToken cancellationToken)
-    {
-        var scheduler = await SchedulerAsync(cancellationToken);
-        await scheduler.UnscheduleJob(ReportTrigger(report), cancellationToken);
-    }
-
-    /// <summary>A one-off trigger at the send's next attempt time, when it failed and has one.</summary>
-    public async Task ScheduleRetryAsync(ReportSend send, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(send);
-        var scheduler = await SchedulerAsync(cancellationToken);
-        var key = RetryTrigger(send);
-        await scheduler.UnscheduleJob(key, cancellationToken);
-        if (send.Status != ReportSendStatus.Failed || send.NextAttemptAt is not { } at || !options.Value.Schedule)
-        {
-            return;
-        }
-
-        await scheduler.ScheduleJob(TriggerBuilder.Create()
-            .WithIdentity(key)
-            .ForJob(JobKey)
-            .UsingJobData(ReportJob.TenantKey, send.TenantId)
-            .UsingJobData(ReportJob.SendKey, send.Id)
-            .StartAt(at)
-            .Build(), default, cancellationToken);
-    }
-
-    /// <summary>When the report's trigger fires next, as Quartz holds it; null when it has none.</summary>
-    public async Task<DateTimeOffset?> NextFireAsync(ReportDefinition report, CancellationToken cancellationToken)
-    {
-        var scheduler = await SchedulerAsync(cancellationToken);
-        return (await scheduler.GetTrigger(ReportTrigger(report), cancellationToken) as Quartz.Extensibility.IMutableTrigger)?.NextFireTimeUtc;
-    }
-
-    private async Task<IScheduler> SchedulerAsync(CancellationToken cancellationToken)
-    {
-        var scheduler = await factory.GetScheduler(cancellationToken);
-        if (!await scheduler.Exists(JobKey, cancellationToken))
         {
             try
             {
-                await scheduler.AddJob(JobBuilder.Create<ReportJob>().WithIdentity(JobKey).StoreDurably().Build(), default, cancellationToken);
+                if (await IsDueAsync(report, cancellationToken))
+                {
+                    await job.RunScheduledAsync(report.TenantId, report.Id, cancellationToken);
+                }
             }
-            catch (ObjectAlreadyExistsException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Another caller added it first.
+                // One report that cannot be read or sent must not hold back every other organisation's.
+                log.LogError(e, "Scheduled send of report {ReportId} of {TenantId} failed", report.Id, report.TenantId);
             }
         }
 
-        return scheduler;
+        var now = time.GetUtcNow();
+        foreach (var send in await reports.ListRetriesAsync(cancellationToken))
+        {
+            if (send.NextAttemptAt is { } at && at <= now)
+            {
+                await job.RetryAsync(send.TenantId, send.Id, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the report's latest send time has passed with no scheduled send since. A slot before the report was
+    /// last saved is not sent late: saving schedules from the next one, as a new report does.
+    /// </summary>
+    internal async Task<bool> IsDueAsync(ReportDefinition report, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (ReportSchedule.LatestSend(report.Period, report.SendTime, ReportRunner.Zone(report), now) is not { } slot || slot < report.UpdatedAt)
+        {
+            return false;
+        }
+
+        var sends = await reports.ListSendsAsync(report.TenantId, report.Id, SendsLookedAt, cancellationToken);
+        return !sends.Any(s => s.Trigger == ReportJob.ScheduledTrigger && s.StartedAt >= slot);
     }
 }

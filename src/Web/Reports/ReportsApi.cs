@@ -52,7 +52,7 @@ public static class ReportsApi
         var list = new List<ReportView>();
         foreach (var report in await store.ListAsync(tenantId, cancellationToken))
         {
-            list.Add(ReportView.Of(report, await scheduler.NextFireAsync(report, cancellationToken)));
+            list.Add(ReportView.Of(report, scheduler.NextSend(report)));
         }
 
         return TypedResults.Ok<IReadOnlyList<ReportView>>(list);
@@ -71,14 +71,14 @@ public static class ReportsApi
         var now = time.GetUtcNow();
         var report = parsed! with { Id = Guid.CreateVersion7(now).ToString("N"), CreatedAt = now, UpdatedAt = now };
         await store.SaveAsync(report, cancellationToken);
-        var next = await scheduler.ScheduleAsync(report, cancellationToken);
+        var next = scheduler.NextSend(report);
         return TypedResults.Created($"/api/tenants/{tenantId}/reports/{report.Id}", ReportView.Of(report, next));
     }
 
     private static async Task<Results<Ok<ReportView>, ProblemHttpResult>> GetAsync(
         string tenantId, string id, IReportStore store, ReportScheduler scheduler, CancellationToken cancellationToken) =>
         await store.GetAsync(tenantId, id, cancellationToken) is { } report
-            ? TypedResults.Ok(ReportView.Of(report, await scheduler.NextFireAsync(report, cancellationToken)))
+            ? TypedResults.Ok(ReportView.Of(report, scheduler.NextSend(report)))
             : NotFound(tenantId, id);
 
     private static async Task<Results<Ok<ReportView>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
@@ -98,34 +98,33 @@ public static class ReportsApi
 
         var report = parsed! with { Id = existing.Id, CreatedAt = existing.CreatedAt, UpdatedAt = time.GetUtcNow() };
         await store.SaveAsync(report, cancellationToken);
-        var next = await scheduler.ScheduleAsync(report, cancellationToken);
+        var next = scheduler.NextSend(report);
         return TypedResults.Ok(ReportView.Of(report, next));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string tenantId, string id, IReportStore store, ReportScheduler scheduler, CancellationToken cancellationToken)
+        string tenantId, string id, IReportStore store, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(tenantId, id, cancellationToken) is not { } report)
+        if (await store.GetAsync(tenantId, id, cancellationToken) is null)
         {
             return NotFound(tenantId, id);
         }
 
-        await scheduler.UnscheduleAsync(report, cancellationToken);
         await store.DeleteAsync(tenantId, id, cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary>Sends the report now for its last complete period; a failure is in the answer and retried like a scheduled one.</summary>
     private static async Task<Results<Ok<ReportSend>, ProblemHttpResult>> RunAsync(
-        string tenantId, string id, IReportStore store, ReportRunner runner, ReportScheduler scheduler, CancellationToken cancellationToken)
+        string tenantId, string id, IReportStore store, ReportRunner runner, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(tenantId, id, cancellationToken) is not { } report)
         {
             return NotFound(tenantId, id);
         }
 
+        // A failure records its next attempt; the schedule retries it like a scheduled send's.
         var send = await runner.RunAsync(report, "manual", cancellationToken);
-        await scheduler.ScheduleRetryAsync(send, cancellationToken);
         return TypedResults.Ok(send);
     }
 

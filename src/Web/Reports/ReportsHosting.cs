@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Quartz;
+using SalesDash.Engine.Clustering;
 
 namespace SalesDash.Web.Reports;
 
-/// <summary>Registers reports: the store in the app database, the composer, printer and mailer, and Quartz (in-memory) for the schedule.</summary>
+/// <summary>Registers reports: the store in the app database, the composer, printer and mailer, and the schedule (a cluster job).</summary>
 public static class ReportsHosting
 {
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
@@ -13,17 +13,17 @@ public static class ReportsHosting
             .Validate(o => o.RenderTimeout > TimeSpan.Zero, "Reports:RenderTimeout must be positive.")
             .Validate(o => o.MaxAttempts >= 1, "Reports:MaxAttempts must be at least 1.")
             .Validate(o => o.RetryDelay > TimeSpan.Zero, "Reports:RetryDelay must be positive.")
+            .Validate(o => o.SchedulerTick > TimeSpan.Zero, "Reports:SchedulerTick must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton<IReportStore, EfReportStore>();
         services.TryAddSingleton<ReportComposer>();
         services.TryAddSingleton<ReportPdfPrinter>();
         services.TryAddSingleton<ReportMailer>();
         services.TryAddSingleton<ReportRunner>();
+        services.TryAddSingleton<ReportJob>();
         services.TryAddSingleton<ReportScheduler>();
-        services.AddTransient<ReportJob>();
-        services.AddQuartz(q => q.UseInMemoryStore());
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
-        services.AddHostedService(sp => sp.GetRequiredService<ReportScheduler>());
+        // Sent by the cluster-jobs singleton: one node sends, however many run.
+        services.AddSingleton<IClusterJob>(sp => sp.GetRequiredService<ReportScheduler>());
         return services;
     }
 }

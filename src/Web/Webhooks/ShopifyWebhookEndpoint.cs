@@ -5,6 +5,7 @@ using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Stores;
 
 namespace SalesDash.Web.Webhooks;
 
@@ -34,6 +35,7 @@ internal static class ShopifyWebhookEndpoint
         IStoreDirectory stores,
         ICommerceEventIngest ingest,
         ILoggerFactory loggers,
+        WebhookSecrets secrets,
         CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("SalesDash.Web.Webhooks.Shopify");
@@ -58,7 +60,8 @@ internal static class ShopifyWebhookEndpoint
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"Webhook bodies are limited to {MaxBodyBytes} bytes.");
         }
 
-        if (!ShopifyWebhookSignature.IsValid(body, request.Headers[ShopifyHeaders.HmacSha256].ToString(), store.WebhookSecret))
+        // The store's secret, or the one a rotation replaced while its grace period lasts.
+        if (!await secrets.VerifiesShopifyAsync(store, body, request.Headers[ShopifyHeaders.HmacSha256].ToString(), cancellationToken))
         {
             log.LogWarning("Rejected a Shopify webhook for {Store}: bad signature", store.Store);
             return Problem(StatusCodes.Status401Unauthorized, "Invalid signature", $"The {ShopifyHeaders.HmacSha256} header does not match the body.");

@@ -59,7 +59,8 @@ internal sealed class ClusterTestNode : IAsyncDisposable
     public Akka.Actor.Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
 
     public static async Task<ClusterTestNode> StartAsync(string name, string dataRoot, TimeProvider time, string journal,
-        string? seed, NodeLog log, CancellationToken ct)
+        string? seed, NodeLog log, CancellationToken ct, Action<IServiceCollection>? services = null, string? hocon = null,
+        Action<AkkaConfigurationBuilder>? akka = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var settings = EngineHost.Settings(Path.Combine(dataRoot, name));
@@ -79,15 +80,17 @@ internal sealed class ClusterTestNode : IAsyncDisposable
         builder.Services.AddSingleton(time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
         builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
-        builder.Services.AddAkka("salesdash", (akka, sp) => akka
-            .AddHocon(FastFailureDetection + "\n" + TerminateIsACrash, HoconAddMode.Prepend)
+        services?.Invoke(builder.Services);
+        builder.Services.AddAkka("salesdash", (configure, sp) => configure
+            .AddHocon(FastFailureDetection + "\n" + TerminateIsACrash + "\n" + hocon, HoconAddMode.Prepend)
             .ConfigureLoggers(loggers =>
             {
                 loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
-            .AddSalesDashEngine(sp));
+            .AddSalesDashEngine(sp)
+            .AddExtra(akka));
         var host = builder.Build();
         await host.StartAsync(ct);
         return new ClusterTestNode(name, host);
@@ -125,5 +128,14 @@ internal sealed class ClusterTestNode : IAsyncDisposable
         }
 
         Host.Dispose();
+    }
+}
+
+internal static class AkkaBuilderExtras
+{
+    public static AkkaConfigurationBuilder AddExtra(this AkkaConfigurationBuilder builder, Action<AkkaConfigurationBuilder>? extra)
+    {
+        extra?.Invoke(builder);
+        return builder;
     }
 }

@@ -12,6 +12,9 @@ internal sealed class NodeLog
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly DateTime _start = DateTime.UtcNow;
 
+    /// <summary>Every warning and error so far, oldest first.</summary>
+    public IReadOnlyList<string> Lines => [.. _lines];
+
     public ILoggerProvider ProviderFor(string node) => new Provider(this, node);
 
     /// <summary>Writes the last <paramref name="count"/> lines to the test's output.</summary>

@@ -28,6 +28,73 @@ public sealed class ThreeNodeClusterTests
     public Task A_node_leaving_mid_stream_hands_its_stores_over_without_losing_or_doubling_anything() =>
         RunAsync(seed: 11, (node, ct) => node.LeaveAsync(ct), expectFailedDeliveries: false);
 
+    [Fact]
+    public async Task A_rolling_restart_of_all_three_nodes_loses_no_accepted_event()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new TempDirectory();
+        await using var journal = await PostgresTestDatabase.CreateAsync(ct);
+        var traffic = WebhookTraffic.Generate(storeCount: 9, ordersPerStore: 24, Now, seed: 23);
+        var log = new NodeLog();
+        var time = new FakeTimeProvider(Now);
+        var running = new List<ClusterTestNode>();
+        try
+        {
+            running.Add(await ClusterTestNode.StartAsync("node-a", data.Path, time, journal.ConnectionString, seed: null, log, ct));
+            await new WebhookSender([running[0]], GiveUpAfter).DeliverAsync(
+                Placed("warm-up", Now.AddMinutes(-1), 1m, store: new StoreRef("acme", "warm-up")), ct);
+            running.Add(await ClusterTestNode.StartAsync("node-b", data.Path, time, journal.ConnectionString, running[0].Address.ToString(), log, ct));
+            running.Add(await ClusterTestNode.StartAsync("node-c", data.Path, time, journal.ConnectionString, running[0].Address.ToString(), log, ct));
+            await WaitUntilAsync(() => UpMembers(running[0]) == 3, "all three nodes Up", ct);
+
+            // A deployment replaces the pods one at a time, each leaving (coordinated shutdown) before its successor
+            // joins, while webhooks keep arriving: a third of the traffic is sent around each restart.
+            var sender = new WebhookSender(running, GiveUpAfter);
+            var slices = traffic.Chains.Select((chain, i) => (chain, i)).GroupBy(c => c.i % 3, c => c.chain).Select(g => g.ToList()).ToList();
+            for (var round = 0; round < 3; round++)
+            {
+                var sending = sender.SendAsync(slices[round], concurrency: 6, pace: TimeSpan.FromMilliseconds(30), ct);
+                var victim = running[0];
+                await victim.LeaveAsync(ct);
+                running.RemoveAt(0);
+                await WaitUntilAsync(() => running.All(n => UpMembers(n) == 2
+                    && !Akka.Cluster.Cluster.Get(n.System).State.Members.Any(m => m.Address == victim.Address)), $"{victim.Name} gone", ct);
+                await victim.DisposeAsync();
+                var successor = await ClusterTestNode.StartAsync($"{victim.Name}-{round + 2}", data.Path, time, journal.ConnectionString,
+                    running[0].Address.ToString(), log, ct);
+                running.Add(successor);
+                sender.Add(successor);
+                await WaitUntilAsync(() => running.All(n => UpMembers(n) == 3), $"{successor.Name} Up", ct);
+                await sending;
+            }
+
+            Assert.Equal(traffic.Deliveries, sender.Accepted + sender.Duplicates);
+            foreach (var store in traffic.Stores)
+            {
+                var expected = traffic.ExpectedFor(store);
+                var profile = new StoreProfile(store, store.StoreId, SalesChannel.Shopify, $"{store.StoreId}.myshopify.com", "GBP", "Europe/London", "s");
+                var tiles = await new WebhookSender([running[^1]], GiveUpAfter).UntilAnsweredAsync(n => n.Tiles.GetTilesAsync(profile, ct), $"tiles of {store}", ct);
+                Assert.True(expected.Gross == tiles.GrossRevenue.Value, $"{store.StoreId}: gross {tiles.GrossRevenue.Value} != {expected.Gross}");
+                Assert.True(expected.Net == tiles.NetRevenue.Value, $"{store.StoreId}: net {tiles.NetRevenue.Value} != {expected.Net}");
+                Assert.True(expected.Orders == tiles.Orders.Value, $"{store.StoreId}: orders {tiles.Orders.Value} != {expected.Orders}");
+                Assert.True(expected.EventsApplied == tiles.EventsApplied, $"{store.StoreId}: events applied {tiles.EventsApplied} != {expected.EventsApplied}");
+                Assert.Equal(expected.EventsApplied, await journal.CountJournalRowsAsync(TenantStoreIds.PersistenceIdFor(store), ct));
+            }
+        }
+        catch
+        {
+            log.WriteTo(TestContext.Current.TestOutputHelper);
+            throw;
+        }
+        finally
+        {
+            foreach (var node in running)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
     private static async Task RunAsync(int seed, Func<ClusterTestNode, CancellationToken, Task> takeDown, bool expectFailedDeliveries)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -89,6 +89,7 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["store-minutes.pull"] = new StoreMinutes.Pull(Store, At),
                 ["store-minutes.closed"] = new StoreMinutes.Closed(Store, [closed]),
                 ["store-minutes.minute-closed"] = new StoreMinutes.MinuteClosed(closed),
+                ["alert-coordinator.rules-changed"] = AlertCoordinatorActor.RulesChanged.Instance,
             };
         }
     }

@@ -12,7 +12,7 @@ namespace SalesDash.Web.Tests.Reports;
 /// The whole app with the <see cref="TestStore.All"/> stores, a frozen clock and reports mailed to <paramref name="smtp"/>
 /// (host:port). Two apps may share a data folder, one after the other, as a server restarted with new settings does.
 /// </summary>
-public sealed class ReportsApp(string dataDirectory, string smtp) : WebApplicationFactory<Program>
+public sealed class ReportsApp(string dataDirectory, string smtp, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
 
@@ -27,6 +27,10 @@ public sealed class ReportsApp(string dataDirectory, string smtp) : WebApplicati
         builder.UseSetting("Alerts:Delivery:SmtpPort", smtp[(colon + 1)..]);
         builder.UseSetting("Alerts:Delivery:From", "Reports <reports@salesdash.test>");
         builder.UseSetting("Reports:RenderTimeout", "00:01:00");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
         foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
         {
             var prefix = $"Stores:{index}:";

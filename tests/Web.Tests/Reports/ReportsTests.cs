@@ -59,7 +59,7 @@ public sealed class ReportsTests : IDisposable
         var marker = $"daily-{Guid.NewGuid():N}@example.test";
         var report = await CreateAsync(app.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
 
-        // Scheduled through Quartz at 07:00 London (GMT in November) tomorrow.
+        // Next sent at 07:00 London (GMT in November) tomorrow.
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero), report.NextSendAt);
 
         using var scope = app.Services.CreateScope();
@@ -106,6 +106,52 @@ public sealed class ReportsTests : IDisposable
         Assert.Contains($"GBP {gross:#,##0.00}", mail.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("SalesDash", mail.HtmlBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_schedule_sends_a_due_report_once_even_when_another_node_runs_it_again()
+    {
+        var (host, port, maildir) = SmtpServer.Require();
+        var marker = $"once-{Guid.NewGuid():N}@example.test";
+        // Only the passes this test runs: the cluster job's own timer would wait a day (of the real clock).
+        var settings = new Dictionary<string, string> { ["Reports:SchedulerTick"] = "1.00:00:00" };
+        var sendTime = new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
+        ReportView report;
+        await using (var first = new ReportsApp(dataDirectory, $"{host}:{port}", settings))
+        {
+            await FeedAsync(first);
+            report = await CreateAsync(first.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
+            var schedule = first.Services.GetRequiredService<ReportScheduler>();
+
+            // Today's 07:00 passed before the report was saved: nothing is due until tomorrow's.
+            await schedule.RunAsync(Ct);
+            Assert.Empty(await SendsAsync(first, report.Id));
+
+            first.Clock.SetUtcNow(sendTime.AddSeconds(20));
+            await schedule.RunAsync(Ct);
+            await schedule.RunAsync(Ct);
+            var sent = Assert.Single(await SendsAsync(first, report.Id));
+            Assert.Equal((ReportSendStatus.Sent, "scheduled", new DateOnly(2026, 11, 25)), (sent.Status, sent.Trigger, sent.PeriodFrom));
+        }
+
+        // The node that takes the schedule over reads the sends, not a memory: it does not send that slot again.
+        await using var second = new ReportsApp(dataDirectory, $"{host}:{port}", settings);
+        second.Clock.SetUtcNow(sendTime.AddSeconds(50));
+        var takeover = second.Services.GetRequiredService<ReportScheduler>();
+        await takeover.RunAsync(Ct);
+        Assert.Single(await SendsAsync(second, report.Id));
+        Assert.Single(SmtpServer.MessagesContaining(maildir, marker));
+
+        // The next slot is its to send.
+        second.Clock.SetUtcNow(sendTime.AddDays(1).AddSeconds(5));
+        await takeover.RunAsync(Ct);
+        var sends = await SendsAsync(second, report.Id);
+        Assert.Equal(2, sends.Count);
+        Assert.Equal(new DateOnly(2026, 11, 26), sends[0].PeriodFrom);
+        Assert.Equal(2, SmtpServer.MessagesContaining(maildir, marker).Count);
+    }
+
+    private static async Task<IReadOnlyList<ReportSend>> SendsAsync(ReportsApp app, string reportId) =>
+        await app.Services.GetRequiredService<IReportStore>().ListSendsAsync("acme", reportId, 10, Ct);
 
     [Fact]
     public async Task A_send_that_fails_is_recorded_with_its_error_and_a_retry_delivers_it()

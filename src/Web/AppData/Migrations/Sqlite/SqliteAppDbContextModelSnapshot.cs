@@ -905,6 +905,28 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("PlanNotices");
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("AcceptedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("PreviousWebhookSecrets");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
                     b.HasOne("SalesDash.Web.Identity.AppUser", null)
