@@ -30,6 +30,11 @@ public sealed class SqliteDashboardStore : IDashboardStore
             revoked_at TEXT NULL
         );
         CREATE INDEX IF NOT EXISTS share_links_by_dashboard ON share_links (dashboard_id);
+        -- Beside share_links rather than a column of it: CREATE ... IF NOT EXISTS upgrades existing app.db files too.
+        CREATE TABLE IF NOT EXISTS share_link_expiries (
+            link_id TEXT NOT NULL PRIMARY KEY,
+            expires_at TEXT NOT NULL
+        );
         """;
 
     private const string Columns = "id, tenant_id, name, layout, widgets, created_at, updated_at";
@@ -139,7 +144,7 @@ public sealed class SqliteDashboardStore : IDashboardStore
         return true;
     }
 
-    public async Task<ShareLinkCreated?> CreateShareLinkAsync(string tenantId, string dashboardId, CancellationToken cancellationToken)
+    public async Task<ShareLinkCreated?> CreateShareLinkAsync(string tenantId, string dashboardId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         if (await GetAsync(tenantId, dashboardId, cancellationToken) is null)
         {
@@ -156,8 +161,21 @@ public sealed class SqliteDashboardStore : IDashboardStore
         command.Parameters.AddWithValue("$hash", ShareTokens.Hash(token));
         command.Parameters.AddWithValue("$dashboard", dashboardId);
         command.Parameters.AddWithValue("$created", Stamp(now));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        command.Transaction = (SqliteTransaction)transaction;
         await command.ExecuteNonQueryAsync(cancellationToken);
-        return new ShareLinkCreated(id, token, $"/wall/{token}", now);
+        if (expiresAt is { } expiry)
+        {
+            await using var expires = connection.CreateCommand();
+            expires.Transaction = (SqliteTransaction)transaction;
+            expires.CommandText = "INSERT INTO share_link_expiries (link_id, expires_at) VALUES ($id, $expires)";
+            expires.Parameters.AddWithValue("$id", id);
+            expires.Parameters.AddWithValue("$expires", Stamp(expiry));
+            await expires.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new ShareLinkCreated(id, token, $"/wall/{token}", now, expiresAt?.ToUniversalTime());
     }
 
     public async Task<IReadOnlyList<ShareLink>?> ListShareLinksAsync(string tenantId, string dashboardId, CancellationToken cancellationToken)
@@ -169,14 +187,18 @@ public sealed class SqliteDashboardStore : IDashboardStore
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, dashboard_id, created_at, revoked_at FROM share_links WHERE dashboard_id = $dashboard ORDER BY created_at DESC, id DESC";
+        command.CommandText = """
+            SELECT l.id, l.dashboard_id, l.created_at, l.revoked_at, e.expires_at
+            FROM share_links l LEFT JOIN share_link_expiries e ON e.link_id = l.id
+            WHERE l.dashboard_id = $dashboard ORDER BY l.created_at DESC, l.id DESC
+            """;
         command.Parameters.AddWithValue("$dashboard", dashboardId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var links = new List<ShareLink>();
         while (await reader.ReadAsync(cancellationToken))
         {
             links.Add(new ShareLink(reader.GetString(0), reader.GetString(1), ParseStamp(reader.GetString(2)),
-                reader.IsDBNull(3) ? null : ParseStamp(reader.GetString(3))));
+                reader.IsDBNull(3) ? null : ParseStamp(reader.GetString(3)), reader.IsDBNull(4) ? null : ParseStamp(reader.GetString(4))));
         }
 
         return links;
@@ -209,10 +231,16 @@ public sealed class SqliteDashboardStore : IDashboardStore
         }
 
         string dashboardId;
+        string linkId;
+        DateTimeOffset? expiresAt;
         await using (var connection = await OpenAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT dashboard_id, revoked_at FROM share_links WHERE token_hash = $hash";
+            command.CommandText = """
+                SELECT l.dashboard_id, l.revoked_at, l.id, e.expires_at
+                FROM share_links l LEFT JOIN share_link_expiries e ON e.link_id = l.id
+                WHERE l.token_hash = $hash
+                """;
             command.Parameters.AddWithValue("$hash", ShareTokens.Hash(token));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
@@ -226,10 +254,16 @@ public sealed class SqliteDashboardStore : IDashboardStore
             }
 
             dashboardId = reader.GetString(0);
+            linkId = reader.GetString(2);
+            expiresAt = reader.IsDBNull(3) ? null : ParseStamp(reader.GetString(3));
+            if (expiresAt <= _clock.GetUtcNow())
+            {
+                return new ShareResolution.Expired(expiresAt.Value);
+            }
         }
 
         var found = await QueryAsync($"SELECT {Columns} FROM dashboards WHERE id = $id", p => p.AddWithValue("$id", dashboardId), cancellationToken);
-        return found.SingleOrDefault() is { } dashboard ? new ShareResolution.Active(dashboard) : new ShareResolution.Unknown();
+        return found.SingleOrDefault() is { } dashboard ? new ShareResolution.Active(dashboard, linkId, expiresAt) : new ShareResolution.Unknown();
     }
 
     // Round-trip ISO 8601 in UTC: sorts as text and reads back exactly.
