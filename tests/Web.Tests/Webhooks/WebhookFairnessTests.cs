@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +25,11 @@ public sealed class WebhookFairnessTests
     public async Task Tenant_flooding_with_slow_bodies_and_webhooks_does_not_delay_another_tenants_webhooks()
     {
         await using var app = new FairnessAppFactory(maxConcurrent: 2, queueLimit: 0);
-        var client = app.CreateClient();
+        // Real Kestrel on loopback: bodies stream over a socket as they would from a platform (or an attacker).
+        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        app.StartServer();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
         var tenantA = TestStore.London;
         var tenantB = TestStore.Other;
 
@@ -61,7 +67,8 @@ public sealed class WebhookFairnessTests
             Assert.NotNull(r.Delta);
         });
 
-        // The trickling bodies hit their read deadline (on the app's clock) and are answered 408, never having held a slot.
+        // The trickling bodies hit their read deadline (on the app's clock) and are ended, never having held a slot: 408
+        // problem+json, or, when the client is still writing as Kestrel answers and closes, the connection reset.
         deadline = DateTime.UtcNow.AddSeconds(60);
         while (slow.Any(t => !t.IsCompleted))
         {
@@ -70,12 +77,21 @@ public sealed class WebhookFairnessTests
             await Task.Delay(20, Ct);
         }
 
-        foreach (var response in await Task.WhenAll(slow))
+        foreach (var delivery in slow)
         {
-            Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            response.Dispose();
+            try
+            {
+                using var response = await delivery;
+                Assert.Equal(HttpStatusCode.RequestTimeout, response.StatusCode);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+            catch (HttpRequestException)
+            {
+                // Ended by the server while the body was still being sent.
+            }
         }
+
+        Assert.Equal(2, app.StalledStore.Entered);
 
         app.StalledStore.Release();
         var accepted = await Task.WhenAll(flood);
@@ -102,14 +118,19 @@ public sealed class WebhookFairnessTests
         public void Dispose() => _done.TrySetResult();
     }
 
-    /// <summary>A body that sends one byte and then nothing until the test ends.</summary>
+    /// <summary>A slow-loris body: a byte of JSON whitespace now and then, never the end, until the server stops reading or the test ends.</summary>
     private sealed class TrickleContent(TrickleGate gate) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
             await stream.WriteAsync("{"u8.ToArray());
             await stream.FlushAsync();
-            await gate.Done;
+            while (!gate.Done.IsCompleted)
+            {
+                await Task.WhenAny(gate.Done, Task.Delay(100));
+                await stream.WriteAsync(" "u8.ToArray());
+                await stream.FlushAsync();
+            }
         }
 
         protected override bool TryComputeLength(out long length)
@@ -135,6 +156,8 @@ public sealed class WebhookFairnessTests
             builder.UseSetting("Webhooks:MaxConcurrent", maxConcurrent.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Webhooks:QueueLimit", queueLimit.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Webhooks:BodyReadTimeout", "00:00:10");
+            // Below the trickle's rate, so the read deadline (on the fake clock) is what ends slow bodies, not Kestrel's floor.
+            builder.UseSetting("Webhooks:MinBodyBytesPerSecond", "1");
             foreach (var (store, index) in new[] { TestStore.London, TestStore.Other }.Select((s, i) => (s, i)))
             {
                 var prefix = $"Stores:{index}:";
