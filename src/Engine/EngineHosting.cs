@@ -28,7 +28,7 @@ namespace SalesDash.Engine;
 /// </summary>
 public static class EngineHosting
 {
-    /// <summary>Registers options (validated on start), clock, stores directory, snapshot store, ingestion and tile queries.</summary>
+    /// <summary>Registers options (validated on start), clock, snapshot store, ingestion and tile queries; the host adds an <see cref="IStoreDirectory"/>.</summary>
     public static IServiceCollection AddSalesDashEngine(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -60,8 +60,7 @@ public static class EngineHosting
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IStoreDirectory>(sp =>
-            new SqliteStoreDirectory(SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
+        // The store directory (IStoreDirectory) is the host's: the web host keeps it in the one app database.
         // One store (DuckDB or ClickHouse) serves both the live path's minute rows and history's facts.
         services.AddSalesDashHistory(configuration);
         services.TryAddSingleton<ICommerceEventIngest, ShardedCommerceEventIngest>();

@@ -4,6 +4,7 @@ using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web;
 using SalesDash.Web.Alerts;
+using SalesDash.Web.AppData;
 using SalesDash.Web.Api;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
@@ -16,6 +17,7 @@ using SalesDash.Web.Imports;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Quarantine;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
@@ -30,7 +32,8 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
     .AddLiveAccess()
     .AddAlertEvaluation());
 
-// Stores declared in configuration, then the demo tenant and its replay when asked for.
+// Stores (in the app database, shared by every node) declared in configuration, then the demo tenant and its replay.
+builder.Services.AddStoreDirectory();
 builder.Services.AddHostedService<StoreSeeder>();
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
@@ -45,7 +48,7 @@ builder.Services.AddChannels(builder.Configuration);
 // Multi-channel insight read from the history store: channel ranking, ROAS, MER, attribution, traffic; shipments.
 builder.Services.AddMultiChannelInsights();
 
-// Alerts (rules and alerts in app.db, evaluated per store on closed minutes; e-mail, webhook and in-app delivery),
+// Alerts (rules and alerts in the app database, evaluated per store on closed minutes; e-mail, webhook and in-app delivery),
 // then revenue forecasts and plain-language insights from history.
 builder.Services.AddAlerts(builder.Configuration);
 builder.Services.AddStoreInsights();
@@ -53,11 +56,13 @@ builder.Services.AddStoreInsights();
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
 
-// Audit log of every change attempted through /api (audit.db), and the organisations' custom metrics.
+// Audit log of every change attempted through /api (append-only table in the app database), and the organisations' custom metrics.
 builder.Services.AddAudit();
 builder.Services.AddCustomMetrics();
-// Reports: definitions and sends in app.db, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
+// Reports: definitions and sends in the app database, scheduled with Quartz, printed by headless Chromium, mailed with MailKit.
 builder.Services.AddReports(builder.Configuration);
+// Quarantine: events a store could not count, for Admins to retry after a fix or discard.
+builder.Services.AddQuarantine();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -69,7 +74,7 @@ builder.Services.AddHealthChecks();
 // Backpressure: a bounded number of webhooks in flight per node; the rest get 503 + Retry-After and are retried.
 builder.Services.AddWebhookConcurrencyLimit(builder.Configuration);
 
-// Identity: users, organisations, memberships, invitations and API keys (SQLite or PostgreSQL), the sign-in cookie,
+// Identity and the one app database (SQLite or PostgreSQL, migrated at start): users, organisations, memberships, invitations and API keys, the sign-in cookie,
 // API-key authentication with a per-key rate limit, and the shared Data Protection key ring. After the webhook
 // limit, whose rejection answer the per-key limiter keeps for non-key requests.
 builder.Services.AddSalesDashIdentity(builder.Configuration);
@@ -96,6 +101,7 @@ app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api/history").MapHistoryApi();
+app.MapGroup("/api").MapHistoryDeadLettersApi();
 app.MapGroup("/api/insights").MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
@@ -103,6 +109,7 @@ app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
+app.MapGroup("/api").MapQuarantineApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -30,6 +30,7 @@ internal static class EngineHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
         return builder.Build();
     }

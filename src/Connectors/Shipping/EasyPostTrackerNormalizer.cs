@@ -144,5 +144,11 @@ public static class EasyPostTrackerNormalizer
         {
             return new ShipmentNormalizeResult.Invalid(e.Message);
         }
+        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
+        {
+            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
+            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
+            return new ShipmentNormalizeResult.Invalid($"body: unusable value ({e.Message})");
+        }
     }
 }

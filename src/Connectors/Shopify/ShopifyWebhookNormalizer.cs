@@ -56,6 +56,12 @@ public static class ShopifyWebhookNormalizer
             {
                 return new ShopifyNormalizeResult.Invalid(ex.Message);
             }
+            catch (Exception ex) when (ex is OverflowException or InvalidOperationException or FormatException)
+            {
+                // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
+                // an object was read: the payload is unusable, which is the sender's 400, not our 500.
+                return new ShopifyNormalizeResult.Invalid($"body: unusable value ({ex.Message})");
+            }
         }
     }
 

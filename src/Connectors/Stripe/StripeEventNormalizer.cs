@@ -38,6 +38,12 @@ public static class StripeEventNormalizer
         {
             return new NormalizeResult.Invalid(e.Message);
         }
+        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
+        {
+            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
+            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
+            return new NormalizeResult.Invalid($"body: unusable value ({e.Message})");
+        }
     }
 
     private static NormalizeResult Charge(string type, string eventId, DateTimeOffset eventCreated, JsonElement charge, StoreProfile store)

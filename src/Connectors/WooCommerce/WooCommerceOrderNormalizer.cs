@@ -47,6 +47,12 @@ public static class WooCommerceOrderNormalizer
         {
             return new NormalizeResult.Invalid(e.Message);
         }
+        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
+        {
+            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
+            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
+            return new NormalizeResult.Invalid($"body: unusable value ({e.Message})");
+        }
     }
 
     /// <summary>Reads one order object (also used for orders listed by the REST API).</summary>
@@ -65,7 +71,8 @@ public static class WooCommerceOrderNormalizer
         var lines = JsonFields.Array(order, "line_items", "line_items").Select(entry =>
         {
             var (item, path) = entry;
-            var quantity = (int)JsonFields.Long(item, "quantity", $"{path}.quantity");
+            var whole = JsonFields.Long(item, "quantity", $"{path}.quantity");
+            var quantity = whole is >= int.MinValue and <= int.MaxValue ? (int)whole : throw new FieldException($"{path}.quantity: {whole} is not a quantity");
             var sku = JsonFields.OptionalString(item, "sku", $"{path}.sku");
             if (string.IsNullOrWhiteSpace(sku))
             {

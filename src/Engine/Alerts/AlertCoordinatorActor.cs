@@ -48,14 +48,11 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         var rules = await _rules.ListEnabledRulesAsync(CancellationToken.None);
         var watched = new HashSet<StoreRef>();
         var tenantWide = rules.Where(r => r.StoreId is null).Select(r => r.TenantId).ToHashSet(StringComparer.Ordinal);
-        if (tenantWide.Count > 0)
+        foreach (var tenantId in tenantWide)
         {
-            foreach (var store in await _stores.ListAsync(CancellationToken.None))
+            foreach (var store in await _stores.ListAsync(tenantId, CancellationToken.None))
             {
-                if (tenantWide.Contains(store.Store.TenantId))
-                {
-                    watched.Add(store.Store);
-                }
+                watched.Add(store.Store);
             }
         }
 

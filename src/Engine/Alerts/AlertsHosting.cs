@@ -27,7 +27,7 @@ public sealed class AlertsOptions
 /// <summary>Wires alert rules, alerts and their evaluation into a host.</summary>
 public static class AlertsHosting
 {
-    /// <summary>Options and the app.db rule and alert store; notifiers (<see cref="IAlertNotifier"/>) are added by the host.</summary>
+    /// <summary>Options; the rule and alert stores (<see cref="IAlertRuleStore"/>, <see cref="IAlertStore"/>) and the notifiers (<see cref="IAlertNotifier"/>) are added by the host.</summary>
     public static IServiceCollection AddSalesDashAlerts(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -38,11 +38,6 @@ public static class AlertsHosting
                 "Alerts:PollInterval, Alerts:PullTimeout and Alerts:RulesRefreshInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new SqliteAlertStore(
-            SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory),
-            sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IAlertRuleStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
-        services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<SqliteAlertStore>());
         return services;
     }
 

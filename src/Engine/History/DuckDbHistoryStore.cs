@@ -69,6 +69,12 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
             medium VARCHAR NOT NULL, touch VARCHAR NOT NULL, users BIGINT NOT NULL, active_users BIGINT NOT NULL, sessions BIGINT NOT NULL,
             conversions DECIMAL(18,4) NOT NULL, version BIGINT NOT NULL)
         """,
+        // Facts and rows the store refused (see HistoryDeadLetter); one row per item, the latest refusal kept.
+        """
+        CREATE TABLE IF NOT EXISTS history_dead_letters (
+            tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, item_key VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL, payload VARCHAR NOT NULL, refused_at TIMESTAMP NOT NULL, PRIMARY KEY (tenant_id, store_id, kind, item_key))
+        """,
         "CREATE TABLE IF NOT EXISTS stage_orders AS SELECT * FROM history_orders WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_touches AS SELECT * FROM history_order_touches WITH NO DATA",
         "CREATE TABLE IF NOT EXISTS stage_ad_spend AS SELECT * FROM history_ad_spend WITH NO DATA",
@@ -217,6 +223,80 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
 
             transaction.Commit();
             return true;
+        }, cancellationToken);
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1";
+                return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DuckDBException or IOException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    public Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(letters);
+        if (letters.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return RunAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT OR REPLACE INTO history_dead_letters VALUES ($tenant, $store, $kind, $key, $reason, $payload, $at)";
+            foreach (var l in letters)
+            {
+                command.Parameters.Clear();
+                command.Parameters.Add(new DuckDBParameter("tenant", l.TenantId));
+                command.Parameters.Add(new DuckDBParameter("store", l.StoreId));
+                command.Parameters.Add(new DuckDBParameter("kind", l.Kind));
+                command.Parameters.Add(new DuckDBParameter("key", l.Key));
+                command.Parameters.Add(new DuckDBParameter("reason", l.Reason));
+                command.Parameters.Add(new DuckDBParameter("payload", l.Payload));
+                command.Parameters.Add(new DuckDBParameter("at", l.At.UtcDateTime));
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<HistoryDeadLetter>> DeadLettersAsync(string tenantId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return RunAsync<IReadOnlyList<HistoryDeadLetter>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT tenant_id, store_id, kind, item_key, reason, payload, refused_at FROM history_dead_letters
+                WHERE tenant_id = $tenant ORDER BY refused_at DESC, store_id, kind, item_key LIMIT $limit
+                """;
+            command.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+            command.Parameters.Add(new DuckDBParameter("limit", limit));
+            using var reader = command.ExecuteReader();
+            var letters = new List<HistoryDeadLetter>();
+            while (reader.Read())
+            {
+                letters.Add(new HistoryDeadLetter(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.GetString(5), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(6), DateTimeKind.Utc))));
+            }
+
+            return letters;
         }, cancellationToken);
     }
 

@@ -70,7 +70,7 @@ public sealed record ShipmentFact(
 /// Facts to write in one go. Building it coalesces by key, so a batch never holds one order twice (the newest
 /// version is kept) and the stores never see a key twice in one write.
 /// </summary>
-public sealed class HistoryBatch
+public sealed class HistoryBatch : IWriteBatch<HistoryBatch>
 {
     private readonly Dictionary<(string, string, string), OrderFact> _orders = [];
     private readonly Dictionary<(string, string, string), RefundFact> _refunds = [];
@@ -182,6 +182,78 @@ public sealed class HistoryBatch
     {
         ArgumentNullException.ThrowIfNull(session);
         _sessions.TryAdd((session.TenantId, session.StoreId, session.SessionId), session);
+    }
+
+    /// <summary>Every fact held, orders first; each is one item to the writer's capacity and to splitting.</summary>
+    public IEnumerable<object> Facts() =>
+        Orders.Cast<object>().Concat(Refunds).Concat(Sessions).Concat(Touches).Concat(Spend).Concat(Shipments).Concat(Traffic);
+
+    /// <summary>Adds one fact of any kind history keeps.</summary>
+    public void AddFact(object fact)
+    {
+        switch (fact)
+        {
+            case OrderFact order:
+                Add(order);
+                break;
+            case RefundFact refund:
+                Add(refund);
+                break;
+            case SessionFact session:
+                Add(session);
+                break;
+            case OrderTouch touch:
+                Add(touch);
+                break;
+            case SpendFact spend:
+                Add(spend);
+                break;
+            case ShipmentFact shipment:
+                Add(shipment);
+                break;
+            case TrafficFact traffic:
+                Add(traffic);
+                break;
+            default:
+                throw new ArgumentException($"{fact?.GetType().Name ?? "null"} is not a history fact", nameof(fact));
+        }
+    }
+
+    public void Absorb(HistoryBatch newer) => AddRange(newer);
+
+    public (HistoryBatch First, HistoryBatch Second) Split()
+    {
+        var facts = Facts().ToList();
+        if (facts.Count < 2)
+        {
+            throw new InvalidOperationException("A batch of fewer than two facts cannot be split.");
+        }
+
+        var first = new HistoryBatch();
+        var second = new HistoryBatch();
+        for (var i = 0; i < facts.Count; i++)
+        {
+            (i < facts.Count / 2 ? first : second).AddFact(facts[i]);
+        }
+
+        return (first, second);
+    }
+
+    public HistoryDeadLetter ToDeadLetter(Exception cause, DateTimeOffset at)
+    {
+        var fact = Facts().Single();
+        var (tenant, store, kind, key) = fact switch
+        {
+            OrderFact o => (o.TenantId, o.StoreId, "order", o.OrderId),
+            RefundFact r => (r.TenantId, r.StoreId, "refund", r.RefundId),
+            SessionFact s => (s.TenantId, s.StoreId, "session", s.SessionId),
+            OrderTouch t => (t.TenantId, t.StoreId, "touch", $"{t.OrderId}@{t.Version}"),
+            SpendFact s => (s.TenantId, s.StoreId, "spend", s.SpendId),
+            ShipmentFact p => (p.TenantId, p.StoreId, "shipment", $"{p.Carrier}/{p.TrackingCode}/{p.EventId}"),
+            TrafficFact t => (t.TenantId, t.StoreId, "traffic", $"{t.Day:yyyy-MM-dd}/{t.Source}/{t.Medium}"),
+            _ => throw new InvalidOperationException($"{fact.GetType().Name} is not a history fact"),
+        };
+        return HistoryDeadLetter.Of(tenant, store, kind, key, fact, cause, at);
     }
 
     /// <summary>Everything of <paramref name="other"/> joins this batch, with the same newest-wins rule.</summary>

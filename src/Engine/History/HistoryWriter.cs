@@ -9,142 +9,74 @@ namespace SalesDash.Engine.History;
 
 /// <summary>
 /// One per node: collects the facts of events the tenant entities accepted (orders, refunds, sessions, and for
-/// multi-channel insight order touches, ad spend, shipments and analytics traffic) and writes
-/// them to the history store in batches, so an entity never waits on I/O. Pending facts are coalesced by key
-/// (for an order the newest version wins), a batch is written at the flush interval or once it reaches
-/// <see cref="MaxPending"/>, and a failed batch is merged back and retried: nothing is dropped, and the store's
-/// writes are idempotent, so a retry or a replay after restart cannot count twice.
+/// multi-channel insight order touches, ad spend, shipments and analytics traffic) and writes them to the history
+/// store in batches, so an entity never waits on I/O. Pending facts are coalesced by key (for an order the newest
+/// version wins); the store's writes are idempotent, so a retry or a replay after restart cannot count twice. A fact
+/// the store refuses is dead-lettered and the rest written; a full writer answers <see cref="Refused"/> and the
+/// entity hands the event over again later (see <see cref="BatchWriter{TBatch}"/>).
 /// </summary>
-public sealed class HistoryWriter : ReceiveActor, IWithTimers
+public sealed class HistoryWriter : BatchWriter<HistoryBatch>
 {
-    /// <summary>Facts held before a write starts early; bounds memory during an import or a journal replay.</summary>
-    public const int MaxPending = 20_000;
-
-    private const string FlushTimer = "flush";
-
-    private readonly IHistoryStore _store;
-    private readonly List<IActorRef> _flushWaiters = [];
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private HistoryBatch _pending = new();
-    private bool _writing;
+    /// <summary>
+    /// Facts held at most (pending and being written). About 50 MB of ordinary orders; a write starts early at half,
+    /// so an import or a journal replay runs at the store's pace instead of piling up here.
+    /// </summary>
+    public const int DefaultCapacity = 40_000;
 
     public HistoryWriter(IHistoryStore store, TimeSpan flushInterval)
+        : this(new HistoryFactSink(store), BatchWriterSettings.For(flushInterval, DefaultCapacity), TimeProvider.System)
     {
-        _store = store;
-        FlushInterval = flushInterval;
+    }
 
+    public HistoryWriter(IBatchSink<HistoryBatch> sink, BatchWriterSettings settings, TimeProvider time)
+        : base(sink, settings, time)
+    {
         Receive<Record>(msg =>
         {
-            _pending.Add(msg.Event);
-            if (_pending.Count >= MaxPending)
+            // A forced hand-over comes from a stopping entity, whose facts would otherwise be covered by its final snapshot.
+            if (!msg.Force && !HasRoomFor(2))
             {
-                StartWrite();
+                Sender.Tell(new Refused(msg.Event));
+                return;
             }
-        });
-        Receive<Tick>(_ => StartWrite());
-        Receive<FlushNow>(_ =>
-        {
-            _flushWaiters.Add(Sender);
-            if (!_writing)
+
+            HistoryBatch facts;
+            try
             {
-                StartWrite();
+                facts = new HistoryBatch();
+                facts.Add(msg.Event);
             }
+            catch (Exception ex) when (ex is ArithmeticException or FormatException or ArgumentException)
+            {
+                // The event cannot become a fact (e.g. quantity × price overflows): keep it where an Admin sees it.
+                DeadLetterNow(HistoryDeadLetter.Of(msg.Event.Store.TenantId, msg.Event.Store.StoreId, "event", msg.Event.EventId, msg.Event, ex,
+                    time.GetUtcNow()));
+                return;
+            }
+
+            Accept(pending => pending.AddRange(facts));
         });
-        Receive<Written>(_ => Completed(succeeded: true));
-        Receive<WriteFailed>(failed =>
-        {
-            _log.Warning(failed.Cause, "Writing {0} history facts failed; they are retried with the next flush", failed.Batch.Count);
-
-            // Newer facts that arrived meanwhile win over the failed ones.
-            failed.Batch.AddRange(_pending);
-            _pending = failed.Batch;
-            Completed(succeeded: false);
-        });
     }
 
-    public TimeSpan FlushInterval { get; }
-
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    protected override void PreStart() => Timers.StartPeriodicTimer(FlushTimer, Tick.Instance, FlushInterval);
-
-    private void StartWrite()
-    {
-        if (_writing)
-        {
-            return;
-        }
-
-        if (_pending.Count == 0)
-        {
-            ReplyFlushed();
-            return;
-        }
-
-        var batch = _pending;
-        _pending = new HistoryBatch();
-        _writing = true;
-        _store.WriteFactsAsync(batch, CancellationToken.None).PipeTo(Self, success: () => Written.Instance, failure: ex => new WriteFailed(ex, batch));
-    }
-
-    private void Completed(bool succeeded)
-    {
-        _writing = false;
-        if (!succeeded)
-        {
-            // Retrying at once would hammer a failing store; waiters are released and the timer retries.
-            ReplyFlushed();
-        }
-        else if (_flushWaiters.Count > 0 || _pending.Count >= MaxPending)
-        {
-            StartWrite();
-        }
-    }
-
-    private void ReplyFlushed()
-    {
-        foreach (var waiter in _flushWaiters)
-        {
-            waiter.Tell(Flushed.Instance);
-        }
-
-        _flushWaiters.Clear();
-    }
+    protected override string What => "history facts";
 
     /// <summary>An event a tenant entity accepted (live or replayed from its journal); its facts go to history.</summary>
-    public sealed record Record(CommerceEvent Event);
+    /// <param name="Force">Taken even when the writer is full: the entity is stopping and cannot keep it.</param>
+    public sealed record Record(CommerceEvent Event, bool Force = false);
 
-    /// <summary>Write everything pending now; answered with <see cref="Flushed"/> once it is in the store.</summary>
-    public sealed class FlushNow
-    {
-        public static readonly FlushNow Instance = new();
+    /// <summary>The writer is full: the sender keeps <paramref name="Event"/> and hands it over again later.</summary>
+    public sealed record Refused(CommerceEvent Event);
+}
 
-        private FlushNow()
-        {
-        }
-    }
+/// <summary>History facts into the history store; dead letters into its dead-letter table.</summary>
+public sealed class HistoryFactSink(IHistoryStore store) : IBatchSink<HistoryBatch>
+{
+    public Task WriteAsync(HistoryBatch batch, CancellationToken cancellationToken) => store.WriteFactsAsync(batch, cancellationToken);
 
-    /// <summary>Everything recorded before the matching <see cref="FlushNow"/> has been written (or is retried later on failure).</summary>
-    public sealed class Flushed
-    {
-        public static readonly Flushed Instance = new();
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => store.IsReachableAsync(cancellationToken);
 
-        private Flushed()
-        {
-        }
-    }
-
-    private sealed class Tick
-    {
-        public static readonly Tick Instance = new();
-    }
-
-    private sealed class Written
-    {
-        public static readonly Written Instance = new();
-    }
-
-    private sealed record WriteFailed(Exception Cause, HistoryBatch Batch);
+    public Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken) =>
+        store.WriteDeadLettersAsync(letters, cancellationToken);
 }
 
 /// <summary>Starts the per-node <see cref="HistoryWriter"/> and flushes it during coordinated shutdown.</summary>
@@ -160,7 +92,9 @@ public static class HistoryWriterHosting
         {
             var store = resolver.GetService<IHistoryStore>();
             var options = resolver.GetService<IOptions<EngineOptions>>().Value;
-            var writer = system.ActorOf(Props.Create(() => new HistoryWriter(store, options.SnapshotFlushInterval)), "history-writer");
+            var time = resolver.GetService<TimeProvider>();
+            var settings = BatchWriterSettings.For(options.SnapshotFlushInterval, HistoryWriter.DefaultCapacity);
+            var writer = system.ActorOf(Props.Create(() => new HistoryWriter(new HistoryFactSink(store), settings, time)), "history-writer");
             registry.Register<HistoryWriter>(writer);
 
             // Entities hand over their last facts when sharding stops them; this runs after that phase.

@@ -99,7 +99,7 @@ public sealed record RecentOrder(
 /// facts leaves the same figures, and for an order the newest version wins. DuckDB (embedded) and ClickHouse
 /// (production) implement it and answer every query with the same figures.
 /// </summary>
-public interface IHistoryStore : IMinuteSnapshotStore
+public interface IHistoryStore : IMinuteSnapshotStore, IHistoryDeadLetters
 {
     /// <summary>Creates tables if missing; safe to call more than once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);

@@ -10,6 +10,9 @@ public enum IngestOutcome
 
     /// <summary>The event was seen before (same event id, or an order version not newer than the one held).</summary>
     Duplicate,
+
+    /// <summary>The event is durable but could not be counted; the store holds it in quarantine for an Admin to retry or discard.</summary>
+    Quarantined,
 }
 
 /// <summary>

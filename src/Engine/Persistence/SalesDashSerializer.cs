@@ -7,6 +7,7 @@ using Akka.Serialization;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Persistence;
@@ -43,6 +44,15 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(StoreMinutes.Pull), "store-minutes.pull"),
         (typeof(StoreMinutes.Closed), "store-minutes.closed"),
         (typeof(StoreMinutes.MinuteClosed), "store-minutes.minute-closed"),
+        (typeof(StoreQuarantine.EventQuarantined), "quarantine.event-quarantined"),
+        (typeof(StoreQuarantine.EntryReleased), "quarantine.entry-released"),
+        (typeof(StoreQuarantine.EntryDiscarded), "quarantine.entry-discarded"),
+        (typeof(StoreQuarantine.List), "quarantine.list"),
+        (typeof(StoreQuarantine.Listed), "quarantine.listed"),
+        (typeof(StoreQuarantine.Retry), "quarantine.retry"),
+        (typeof(StoreQuarantine.Retried), "quarantine.retried"),
+        (typeof(StoreQuarantine.Discard), "quarantine.discard"),
+        (typeof(StoreQuarantine.Discarded), "quarantine.discarded"),
     ];
 
     private readonly Dictionary<Type, string> _manifestByType = Manifests.ToDictionary(m => m.Type, m => m.Manifest);

@@ -4,144 +4,116 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.History;
 
 namespace SalesDash.Engine.Snapshots;
 
 /// <summary>
 /// One per node: collects per-minute rows from the tenant entities and writes them to the snapshot store in
 /// batches, so an entity never waits on I/O. Rows are absolute, so pending rows are coalesced by key (latest
-/// wins); memory is bounded by the number of distinct store-minutes touched during one flush interval, and
-/// nothing is dropped. A keyed buffer fits this better than a stream's drop-or-backpressure buffer: an entity
-/// cannot be backpressured, and dropping a row would leave a minute stale for good.
+/// wins). A row the store refuses is dead-lettered and the rest written; a full writer answers
+/// <see cref="Refused"/>, and the entity marks those minutes dirty again and sends their (then newest) rows later,
+/// so nothing is lost and nothing piles up here (see <see cref="BatchWriter{TBatch}"/>).
 /// </summary>
-public sealed class SnapshotWriter : ReceiveActor, IWithTimers
+public sealed class SnapshotWriter : BatchWriter<MinuteRowBatch>
 {
-    private const string FlushTimer = "flush";
-
-    private readonly IMinuteSnapshotStore _store;
-    private readonly Dictionary<(string TenantId, string StoreId, DateTimeOffset Minute), MinuteKpiRow> _pending = [];
-    private readonly List<IActorRef> _flushWaiters = [];
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private bool _writing;
+    /// <summary>Rows held at most: a busy minute of 20,000 stores, each row a few hundred bytes.</summary>
+    public const int DefaultCapacity = 20_000;
 
     public SnapshotWriter(IMinuteSnapshotStore store, TimeSpan flushInterval)
+        : this(new MinuteRowSink(store), BatchWriterSettings.For(flushInterval, DefaultCapacity), TimeProvider.System)
     {
-        _store = store;
-        FlushInterval = flushInterval;
+    }
 
+    public SnapshotWriter(IBatchSink<MinuteRowBatch> sink, BatchWriterSettings settings, TimeProvider time)
+        : base(sink, settings, time)
+    {
         Receive<Enqueue>(msg =>
         {
-            foreach (var row in msg.Rows)
+            // A forced hand-over comes from a stopping entity, which cannot write its minutes again later.
+            if (!msg.Force && !HasRoomFor(msg.Rows.Count))
             {
-                _pending[(row.TenantId, row.StoreId, row.Minute)] = row;
-            }
-        });
-        Receive<Tick>(_ => StartWrite());
-        Receive<FlushNow>(_ =>
-        {
-            _flushWaiters.Add(Sender);
-            if (!_writing)
-            {
-                StartWrite();
-            }
-        });
-        Receive<Written>(_ => Completed(succeeded: true));
-        Receive<WriteFailed>(failed =>
-        {
-            _log.Warning(failed.Cause, "Writing {0} minute rows failed; they are retried with the next flush", failed.Batch.Count);
-            foreach (var row in failed.Batch)
-            {
-                // A newer row for the same minute may have arrived meanwhile; it wins.
-                _pending.TryAdd((row.TenantId, row.StoreId, row.Minute), row);
+                Sender.Tell(new Refused(msg.Rows));
+                return;
             }
 
-            Completed(succeeded: false);
+            Accept(pending => pending.AddRange(msg.Rows));
         });
     }
 
-    public TimeSpan FlushInterval { get; }
-
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    protected override void PreStart() => Timers.StartPeriodicTimer(FlushTimer, Tick.Instance, FlushInterval);
-
-    private void StartWrite()
-    {
-        if (_writing)
-        {
-            return;
-        }
-
-        if (_pending.Count == 0)
-        {
-            ReplyFlushed();
-            return;
-        }
-
-        var batch = _pending.Values.ToArray();
-        _pending.Clear();
-        _writing = true;
-        _store.WriteAsync(batch, CancellationToken.None).PipeTo(Self, success: () => Written.Instance, failure: ex => new WriteFailed(ex, batch));
-    }
-
-    private void Completed(bool succeeded)
-    {
-        _writing = false;
-        if (!succeeded)
-        {
-            // Retrying at once would hammer a failing store; waiters are released and the timer retries.
-            ReplyFlushed();
-        }
-        else if (_flushWaiters.Count > 0)
-        {
-            StartWrite();
-        }
-    }
-
-    private void ReplyFlushed()
-    {
-        foreach (var waiter in _flushWaiters)
-        {
-            waiter.Tell(Flushed.Instance);
-        }
-
-        _flushWaiters.Clear();
-    }
+    protected override string What => "minute rows";
 
     /// <summary>Rows to write; later rows for the same store-minute replace earlier ones.</summary>
-    public sealed record Enqueue(IReadOnlyList<MinuteKpiRow> Rows);
+    /// <param name="Force">Taken even when the writer is full: the entity is stopping.</param>
+    public sealed record Enqueue(IReadOnlyList<MinuteKpiRow> Rows, bool Force = false);
 
-    /// <summary>Write everything pending now; answered with <see cref="Flushed"/> once it is in the store.</summary>
-    public sealed class FlushNow
+    /// <summary>The writer is full: the sender writes these minutes again later (with their newest figures).</summary>
+    public sealed record Refused(IReadOnlyList<MinuteKpiRow> Rows);
+}
+
+/// <summary>Minute rows keyed by store-minute, the latest row winning.</summary>
+public sealed class MinuteRowBatch : IWriteBatch<MinuteRowBatch>
+{
+    private readonly Dictionary<(string TenantId, string StoreId, DateTimeOffset Minute), MinuteKpiRow> _rows = [];
+
+    public int Count => _rows.Count;
+
+    public IReadOnlyCollection<MinuteKpiRow> Rows => _rows.Values;
+
+    public void AddRange(IEnumerable<MinuteKpiRow> rows)
     {
-        public static readonly FlushNow Instance = new();
-
-        private FlushNow()
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows)
         {
+            _rows[(row.TenantId, row.StoreId, row.Minute)] = row;
         }
     }
 
-    /// <summary>Everything enqueued before the matching <see cref="FlushNow"/> has been written (or retried later on failure).</summary>
-    public sealed class Flushed
+    public void Absorb(MinuteRowBatch newer)
     {
-        public static readonly Flushed Instance = new();
+        ArgumentNullException.ThrowIfNull(newer);
+        AddRange(newer.Rows);
+    }
 
-        private Flushed()
+    public (MinuteRowBatch First, MinuteRowBatch Second) Split()
+    {
+        var rows = _rows.Values.ToList();
+        if (rows.Count < 2)
         {
+            throw new InvalidOperationException("A batch of fewer than two rows cannot be split.");
         }
+
+        var first = new MinuteRowBatch();
+        var second = new MinuteRowBatch();
+        first.AddRange(rows.Take(rows.Count / 2));
+        second.AddRange(rows.Skip(rows.Count / 2));
+        return (first, second);
     }
 
-    private sealed class Tick
+    public HistoryDeadLetter ToDeadLetter(Exception cause, DateTimeOffset at)
     {
-        public static readonly Tick Instance = new();
+        var row = _rows.Values.Single();
+        return HistoryDeadLetter.Of(row.TenantId, row.StoreId, "minute", row.Minute.UtcDateTime.ToString("yyyy-MM-ddTHH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            row, cause, at);
     }
+}
 
-    private sealed class Written
+/// <summary>Minute rows into the snapshot store; dead letters into the history store's dead-letter table.</summary>
+public sealed class MinuteRowSink(IMinuteSnapshotStore store) : IBatchSink<MinuteRowBatch>
+{
+    public Task WriteAsync(MinuteRowBatch batch, CancellationToken cancellationToken)
     {
-        public static readonly Written Instance = new();
+        ArgumentNullException.ThrowIfNull(batch);
+        return store.WriteAsync(batch.Rows, cancellationToken);
     }
 
-    private sealed record WriteFailed(Exception Cause, IReadOnlyList<MinuteKpiRow> Batch);
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
+        store is IHistoryDeadLetters history ? history.IsReachableAsync(cancellationToken) : Task.FromResult(true);
+
+    public Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken) =>
+        store is IHistoryDeadLetters history
+            ? history.WriteDeadLettersAsync(letters, cancellationToken)
+            : throw new NotSupportedException($"{store.GetType().Name} keeps no dead letters; use a history store.");
 }
 
 /// <summary>Starts the per-node <see cref="SnapshotWriter"/> and flushes it during coordinated shutdown.</summary>
@@ -157,7 +129,9 @@ public static class SnapshotWriterHosting
         {
             var store = resolver.GetService<IMinuteSnapshotStore>();
             var options = resolver.GetService<IOptions<EngineOptions>>().Value;
-            var writer = system.ActorOf(Props.Create(() => new SnapshotWriter(store, options.SnapshotFlushInterval)), "minute-snapshot-writer");
+            var time = resolver.GetService<TimeProvider>();
+            var settings = BatchWriterSettings.For(options.SnapshotFlushInterval, SnapshotWriter.DefaultCapacity);
+            var writer = system.ActorOf(Props.Create(() => new SnapshotWriter(new MinuteRowSink(store), settings, time)), "minute-snapshot-writer");
             registry.Register<SnapshotWriter>(writer);
 
             // Entities hand over their last rows when sharding stops them; this runs after that phase.

@@ -99,15 +99,71 @@ public sealed class KpiState
 
     /// <summary>
     /// Folds an accepted event into the buckets and returns the UTC minutes whose totals changed.
-    /// An event that <see cref="Decide"/> calls a duplicate changes nothing, so replay is safe.
+    /// An event that <see cref="Decide"/> calls a duplicate changes nothing, so replay is safe; so does one that
+    /// <see cref="TryApply"/> refuses (it never throws).
     /// </summary>
-    public IReadOnlyCollection<DateTimeOffset> Apply(CommerceEvent commerceEvent)
+    public IReadOnlyCollection<DateTimeOffset> Apply(CommerceEvent commerceEvent) =>
+        TryApply(commerceEvent, out var changed) is null ? changed : [];
+
+    /// <summary>
+    /// Folds the event in like <see cref="Apply"/>, or, when it cannot be (it fails <see cref="CommerceEventGuard.CheckShape"/>
+    /// or would overflow a minute's totals), changes nothing and says why. Never throws: one bad event must not stop a
+    /// store, neither when it arrives nor each time the journal is replayed.
+    /// </summary>
+    public GuardProblem? TryApply(CommerceEvent commerceEvent, out IReadOnlyCollection<DateTimeOffset> changed)
     {
-        if (Decide(commerceEvent) == IngestOutcome.Duplicate)
+        changed = [];
+        if (Check(commerceEvent) is { } problem)
         {
-            return [];
+            return problem;
         }
 
+        if (Decide(commerceEvent) == IngestOutcome.Duplicate)
+        {
+            return null;
+        }
+
+        try
+        {
+            changed = Fold(commerceEvent);
+            return null;
+        }
+        catch (Exception e) when (e is ArithmeticException or ArgumentException or InvalidOperationException)
+        {
+            // The checks above make this unreachable for every event they pass; should a future field slip through
+            // them, the event is still refused rather than crashing the store.
+            return new GuardProblem("event", $"could not be folded in: {e.Message}");
+        }
+    }
+
+    /// <summary>Null when <see cref="TryApply"/> would fold the event in, else why not; changes nothing.</summary>
+    public GuardProblem? Check(CommerceEvent commerceEvent)
+    {
+        if (commerceEvent is null)
+        {
+            return new GuardProblem("event", "missing");
+        }
+
+        if (CommerceEventGuard.CheckShape(commerceEvent) is { } problem)
+        {
+            return problem;
+        }
+
+        // Minute totals are ints; the guard bounds one order's units, this bounds their sum in one minute.
+        if (commerceEvent is OrderEvent order && _buckets.TryGetValue(ToMinute(order.PlacedAt), out var bucket))
+        {
+            var units = order.Lines.Sum(line => (long)line.Quantity);
+            if (bucket.Units + units > int.MaxValue || bucket.Orders == int.MaxValue)
+            {
+                return new GuardProblem("lines[].quantity", $"{units} more units would overflow the minute's total of {bucket.Units}");
+            }
+        }
+
+        return null;
+    }
+
+    private IReadOnlyCollection<DateTimeOffset> Fold(CommerceEvent commerceEvent)
+    {
         EventsApplied++;
         Currency = commerceEvent.Currency;
         TimeZone = commerceEvent.StoreTimeZone;
@@ -364,7 +420,7 @@ public sealed class KpiState
         // the money comes back through RefundIssued. That is Shopify's split of gross sales and returns,
         // and it avoids subtracting the same money twice when the refund arrives.
         var contribution = new OrderContribution(order.Version, minute, order.TotalPrice,
-            order.Lines.Sum(line => line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel);
+            (int)order.Lines.Sum(line => (long)line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel);
         _orders[order.OrderId] = contribution;
         _orderExpiry.Enqueue(order.OrderId, minute);
         BucketAt(minute).Add(contribution);
@@ -582,14 +638,15 @@ public sealed class KpiState
         }
     }
 
+    // Sums of a day of minutes: long, so a day of full minutes cannot overflow where one minute does not.
     private sealed class Totals
     {
         public decimal Gross { get; set; }
         public decimal Refunds { get; set; }
-        public int Orders { get; set; }
-        public int Units { get; set; }
-        public int NewCustomerOrders { get; set; }
-        public int ReturningCustomerOrders { get; set; }
+        public long Orders { get; set; }
+        public long Units { get; set; }
+        public long NewCustomerOrders { get; set; }
+        public long ReturningCustomerOrders { get; set; }
 
         public decimal AverageOrderValue => Orders == 0 ? 0m : Math.Round(Gross / Orders, 2, MidpointRounding.AwayFromZero);
     }
@@ -603,6 +660,7 @@ public sealed class KpiState
 /// <param name="Format">1: store-wide buckets only. 2: also <see cref="ChannelBuckets"/> and each order's channel.</param>
 /// <param name="ChannelBuckets">Per-channel minute totals (format 2).</param>
 /// <param name="ChannelsCompleteFrom">The first minute with complete channel figures; null when all are (format 2).</param>
+/// <param name="Quarantine">The store's quarantined events, written by the entity beside the figures; null before quarantine existed.</param>
 public sealed record KpiSnapshot(
     long EventsApplied,
     string? Currency,
@@ -614,7 +672,8 @@ public sealed record KpiSnapshot(
     IReadOnlyList<SeenEventSnapshot> SeenEvents,
     int Format = 1,
     IReadOnlyList<ChannelMinuteSnapshot>? ChannelBuckets = null,
-    DateTimeOffset? ChannelsCompleteFrom = null)
+    DateTimeOffset? ChannelsCompleteFrom = null,
+    IReadOnlyList<Quarantine.QuarantinedEvent>? Quarantine = null)
 {
     /// <summary>The format <see cref="KpiState.ToSnapshot"/> writes.</summary>
     public const int CurrentFormat = 2;

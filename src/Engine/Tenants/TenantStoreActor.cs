@@ -11,6 +11,7 @@ using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Snapshots;
 
 namespace SalesDash.Engine.Tenants;
@@ -21,7 +22,7 @@ namespace SalesDash.Engine.Tenants;
 /// and per-minute rows, and hands each accepted event to the node's <see cref="HistoryWriter"/> for history facts.
 /// It only persists, snapshots, publishes and passivates; the figures are KpiState's.
 /// </summary>
-public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
+public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Accepted events between snapshots: recovery replays at most this many events after the snapshot.</summary>
     public const int SnapshotEvery = 500;
@@ -29,6 +30,10 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     private const string FlushTimer = "flush";
     private const string StopTimer = "stop-timeout";
     private const string MinuteTimer = "minute";
+    private const string HistoryRetryTimer = "history-retry";
+
+    /// <summary>How long an entity waits before handing facts a full history writer refused over again.</summary>
+    private static readonly TimeSpan HistoryRetryInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the clock is checked for completed minutes; a minute closes at most this late.</summary>
     private static readonly TimeSpan MinuteCheckInterval = TimeSpan.FromSeconds(10);
@@ -44,6 +49,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     private readonly TimeSpan _publishInterval;
     private readonly InFlightEvents _inFlight = new();
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
+    private readonly List<CommerceEvent> _refusedByHistory = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private MinuteMonitor _minutes;
     private bool _rebuildingMinutes;
@@ -75,19 +81,20 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
             if (offer.Snapshot is KpiSnapshot snapshot)
             {
                 _state = KpiState.FromSnapshot(_store, snapshot);
+                _quarantine = QuarantineBook.From(snapshot.Quarantine);
             }
         });
         Recover<CommerceEvent>(e =>
         {
             // Rows of minutes replayed from the journal may not have reached the snapshot store before the
             // last stop, so they are written again; rows are absolute, so rewriting is harmless.
-            _dirtyMinutes.UnionWith(_state.Apply(e));
-            _eventsSinceSnapshot++;
-
             // Facts of replayed events may not have reached history before the last stop either; history
             // writes are idempotent (newest order version wins, ids once), so handing them over again is harmless.
-            _historyWriter.Tell(new HistoryWriter.Record(e));
+            // An event an older release journaled that cannot be folded in is quarantined, not thrown on every recovery.
+            FoldOrQuarantine(e, JournalEntryId(LastSequenceNr));
+            _eventsSinceSnapshot++;
         });
+        QuarantineHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
             // Anomaly detectors are not journalled: the minute monitor rebuilds them from the buckets on its first close.
@@ -99,6 +106,30 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         });
 
         Command<TenantStore.Record>(Record);
+        Command<HistoryWriter.Refused>(refused =>
+        {
+            _refusedByHistory.Add(refused.Event);
+            if (!Timers.IsTimerActive(HistoryRetryTimer))
+            {
+                Timers.StartSingleTimer(HistoryRetryTimer, HistoryRetry.Instance, HistoryRetryInterval);
+            }
+        });
+        Command<HistoryRetry>(_ =>
+        {
+            foreach (var e in _refusedByHistory)
+            {
+                _historyWriter.Tell(new HistoryWriter.Record(e));
+            }
+
+            _refusedByHistory.Clear();
+            Stash.UnstashAll();
+        });
+        Command<SnapshotWriter.Refused>(refused =>
+        {
+            // Rows are absolute: the minutes are written again at the next flush, with whatever they hold by then.
+            _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
+            ScheduleFlush();
+        });
         Command<TenantStore.GetTiles>(GetTiles);
         Command<FlushTick>(_ => Flush());
         Command<MinuteTick>(_ => CloseMinutes());
@@ -131,7 +162,20 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
 
     private void Record(TenantStore.Record record)
     {
+        if (_refusedByHistory.Count > 0)
+        {
+            // The history writer is full: take no more until it has taken these, so the door's senders slow down
+            // (they wait for the answer) instead of facts piling up here.
+            Stash.Stash();
+            return;
+        }
+
         var commerceEvent = record.Event;
+        if (QuarantinedAtDoor(commerceEvent))
+        {
+            return;
+        }
+
         if (_state.Decide(commerceEvent) == IngestOutcome.Duplicate || _inFlight.Covers(commerceEvent))
         {
             Sender.Tell(new TenantStore.Recorded(commerceEvent.EventId, IngestOutcome.Duplicate));
@@ -143,14 +187,18 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         PersistAsync(commerceEvent, persisted =>
         {
             _inFlight.Remove(persisted);
-            _dirtyMinutes.UnionWith(_state.Apply(persisted));
-            _historyWriter.Tell(new HistoryWriter.Record(persisted));
+            if (!FoldOrQuarantine(persisted, JournalEntryId(LastSequenceNr)))
+            {
+                replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Quarantined));
+                return;
+            }
+
             replyTo.Tell(new TenantStore.Recorded(persisted.EventId, IngestOutcome.Accepted));
             _changedSincePublish = true;
             ScheduleFlush();
             if (++_eventsSinceSnapshot >= SnapshotEvery)
             {
-                SaveSnapshot(_state.ToSnapshot());
+                SaveSnapshot(TakeSnapshot());
                 _eventsSinceSnapshot = 0;
             }
         });
@@ -199,7 +247,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void Flush()
+    private void Flush(bool force = false)
     {
         if (Currency is not { } currency || Zone is not { } zone)
         {
@@ -219,7 +267,7 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
             _dirtyMinutes.Clear();
             if (rows.Count > 0)
             {
-                _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows));
+                _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows, force));
             }
         }
     }
@@ -256,14 +304,23 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     {
         Timers.Cancel(FlushTimer);
         Timers.Cancel(MinuteTimer);
-        Flush();
+        Timers.Cancel(HistoryRetryTimer);
+
+        // A stopping entity cannot keep what the writers refused: its final snapshot would cover it, so it goes over now.
+        Flush(force: true);
+        foreach (var e in _refusedByHistory)
+        {
+            _historyWriter.Tell(new HistoryWriter.Record(e, Force: true));
+        }
+
+        _refusedByHistory.Clear();
         if (_eventsSinceSnapshot == 0)
         {
             Context.Stop(Self);
             return;
         }
 
-        SaveSnapshot(_state.ToSnapshot());
+        SaveSnapshot(TakeSnapshot());
         Timers.StartSingleTimer(StopTimer, StopTimeout.Instance, StopSnapshotTimeout);
         Become(Stopping);
     }
@@ -307,6 +364,11 @@ public sealed class TenantStoreActor : ReceivePersistentActor, IWithTimers
     private sealed class MinuteTick
     {
         public static readonly MinuteTick Instance = new();
+    }
+
+    private sealed class HistoryRetry
+    {
+        public static readonly HistoryRetry Instance = new();
     }
 
     private sealed record MinutesRebuilt(MinuteMonitor Monitor);

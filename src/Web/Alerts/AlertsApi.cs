@@ -171,7 +171,7 @@ public static class AlertsApi
                 title: "The alert rule is not valid"));
         }
 
-        var storeIds = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).Select(s => s.Store.StoreId).ToHashSet(StringComparer.Ordinal);
+        var storeIds = (await stores.ListAsync(tenantId, cancellationToken)).Select(s => s.Store.StoreId).ToHashSet(StringComparer.Ordinal);
         var input = AlertRuleValidation.Parse(body, storeIds.Contains, out var errors);
         if (input is not null && !string.IsNullOrWhiteSpace(body?.CustomMetricId))
         {
@@ -212,7 +212,7 @@ public static class AlertsApi
     }
 
     private static async Task<ProblemHttpResult?> UnknownTenantAsync(string tenantId, IStoreDirectory stores, CancellationToken cancellationToken) =>
-        (await stores.ListAsync(cancellationToken)).Any(s => s.Store.TenantId == tenantId)
+        (await stores.ListAsync(tenantId, cancellationToken)).Count > 0
             ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown organisation", detail: $"There is no organisation '{tenantId}'.");
 

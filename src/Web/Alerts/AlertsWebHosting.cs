@@ -7,11 +7,14 @@ namespace SalesDash.Web.Alerts;
 /// <summary>Registration of alerts for the web host: the engine's rule and alert store plus the three notifiers.</summary>
 public static class AlertsWebHosting
 {
-    /// <summary>Rules and alerts in app.db, delivery options, and e-mail, webhook and in-app notifiers.</summary>
+    /// <summary>Rules and alerts in the app database, delivery options, and e-mail, webhook and in-app notifiers.</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSalesDashAlerts(configuration);
+        services.TryAddSingleton<SalesDash.Web.AppData.EfAlertStore>();
+        services.TryAddSingleton<IAlertRuleStore>(sp => sp.GetRequiredService<SalesDash.Web.AppData.EfAlertStore>());
+        services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<SalesDash.Web.AppData.EfAlertStore>());
         services.AddOptions<AlertDeliveryOptions>()
             .Bind(configuration.GetSection(AlertDeliveryOptions.Section))
             .Validate(o => o.SmtpPort is > 0 and <= 65535, "Alerts:Delivery:SmtpPort must be 1-65535.")

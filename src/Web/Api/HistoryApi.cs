@@ -122,8 +122,7 @@ internal static class HistoryApi
     internal static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> TenantBreakdownAsync(
         string tenantId, [AsParameters] HistoryParameters query, IStoreDirectory stores, HistoryQueries history, CancellationToken cancellationToken)
     {
-        var tenantStores = (await stores.ListAsync(cancellationToken))
-            .Where(s => s.Store.TenantId == tenantId)
+        var tenantStores = (await stores.ListAsync(tenantId, cancellationToken))
             .OrderBy(s => s.Store.StoreId, StringComparer.Ordinal)
             .ToList();
         if (tenantStores.Count == 0)

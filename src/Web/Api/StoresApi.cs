@@ -42,9 +42,13 @@ internal static class StoresApi
         ClaimsPrincipal user, OrgAccess access, IStoreDirectory stores, CancellationToken cancellationToken)
     {
         var mine = (await access.OrganisationsOfAsync(user, cancellationToken)).Select(o => o.Organisation.Id).ToHashSet(StringComparer.Ordinal);
-        var all = await stores.ListAsync(cancellationToken);
+        var all = new List<StoreProfile>();
+        foreach (var organisation in mine)
+        {
+            all.AddRange(await stores.ListAsync(organisation, cancellationToken));
+        }
+
         IReadOnlyList<StoreSummary> summaries = all
-            .Where(s => mine.Contains(s.Store.TenantId))
             .OrderBy(s => s.Store.TenantId, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)
             .Select(Summarise)
             .ToList();
@@ -117,7 +121,7 @@ internal static class StoresApi
             return TypedResults.ValidationProblem(errors, title: "The store is not valid");
         }
 
-        var existing = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).ToList();
+        var existing = await stores.ListAsync(tenantId, cancellationToken);
         if (existing.Any(s => s.Store.StoreId == storeId))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Store exists",

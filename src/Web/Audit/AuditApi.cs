@@ -53,8 +53,7 @@ public static class AuditHosting
     /// <summary>The append-only audit log in {Engine:DataDirectory}/audit.db.</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
-        services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(
-            SqliteAuditLog.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
+        services.AddSingleton<IAuditLog, EfAuditLog>();
         services.AddSingleton<AuditMetrics>();
         return services;
     }

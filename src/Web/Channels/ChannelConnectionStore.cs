@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
-using SalesDash.Engine.Persistence;
+using Microsoft.EntityFrameworkCore;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Channels;
 
@@ -59,158 +59,113 @@ public interface IChannelConnectionStore
 }
 
 /// <summary>
-/// Connections in SQLite with the credentials encrypted by ASP.NET Core Data Protection (keys under the data folder),
-/// so the database file alone reveals no secret.
+/// Connections in the app database with the credentials encrypted by ASP.NET Core Data Protection (its key ring is in
+/// the same database, shared by the nodes), so the table alone reveals no secret.
 /// </summary>
-public sealed class SqliteChannelConnectionStore : IChannelConnectionStore
+public sealed class EfChannelConnectionStore : IChannelConnectionStore
 {
     /// <summary>Changing the purpose makes every stored credential unreadable; it is versioned for that reason.</summary>
     public const string ProtectorPurpose = "SalesDash.Channels.Credentials.v1";
 
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS channel_connections (
-            tenant_id TEXT NOT NULL,
-            store_id TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            enabled INTEGER NOT NULL,
-            settings TEXT NOT NULL,
-            credentials TEXT NOT NULL,
-            poll_interval_seconds INTEGER NOT NULL,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (tenant_id, store_id, channel)
-        );
-        CREATE TABLE IF NOT EXISTS channel_sync_status (
-            tenant_id TEXT NOT NULL,
-            store_id TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            status TEXT NOT NULL,
-            PRIMARY KEY (tenant_id, store_id, channel)
-        );
-        """;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly SqliteSchemaConnections _connections;
+    private readonly IDbContextFactory<AppIdentityDbContext> _databases;
     private readonly IDataProtector _protector;
 
-    public SqliteChannelConnectionStore(string connectionString, IDataProtectionProvider protection)
+    public EfChannelConnectionStore(IDbContextFactory<AppIdentityDbContext> databases, IDataProtectionProvider protection)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(databases);
         ArgumentNullException.ThrowIfNull(protection);
-        _connections = new SqliteSchemaConnections(connectionString, Schema);
+        _databases = databases;
         _protector = protection.CreateProtector(ProtectorPurpose);
     }
 
-    public async Task<ChannelConnection?> GetAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken) =>
-        (await QueryAsync("WHERE tenant_id = $tenant AND store_id = $store AND channel = $channel", store, channel, cancellationToken)).SingleOrDefault();
+    public async Task<ChannelConnection?> GetAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var name = channel.ToString();
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<ChannelConnectionRow>().AsNoTracking()
+            .SingleOrDefaultAsync(c => c.TenantId == store.TenantId && c.StoreId == store.StoreId && c.Channel == name, cancellationToken);
+        return row is null ? null : ToConnection(row);
+    }
 
-    public async Task<IReadOnlyList<ChannelConnection>> ListAsync(StoreRef? store, CancellationToken cancellationToken) =>
-        await QueryAsync(store is null ? string.Empty : "WHERE tenant_id = $tenant AND store_id = $store", store, null, cancellationToken);
+    public async Task<IReadOnlyList<ChannelConnection>> ListAsync(StoreRef? store, CancellationToken cancellationToken)
+    {
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        var query = db.Set<ChannelConnectionRow>().AsNoTracking();
+        if (store is not null)
+        {
+            query = query.Where(c => c.TenantId == store.TenantId && c.StoreId == store.StoreId);
+        }
+
+        var rows = await query.OrderBy(c => c.TenantId).ThenBy(c => c.StoreId).ThenBy(c => c.Channel).ToListAsync(cancellationToken);
+
+        // A channel a later version removed is skipped rather than failing the whole list.
+        return [.. rows.Where(r => Enum.TryParse<SalesChannel>(r.Channel, out _)).Select(ToConnection)];
+    }
 
     public async Task UpsertAsync(ChannelConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var db = await OpenAsync(cancellationToken);
-        await using var command = db.CreateCommand();
-        command.CommandText = """
-            INSERT INTO channel_connections (tenant_id, store_id, channel, enabled, settings, credentials, poll_interval_seconds, updated_at)
-            VALUES ($tenant, $store, $channel, $enabled, $settings, $credentials, $interval, $updated)
-            ON CONFLICT (tenant_id, store_id, channel) DO UPDATE SET enabled = excluded.enabled, settings = excluded.settings,
-                credentials = excluded.credentials, poll_interval_seconds = excluded.poll_interval_seconds, updated_at = excluded.updated_at
-            """;
-        Bind(command, connection.Store, connection.Channel);
-        command.Parameters.AddWithValue("$enabled", connection.Enabled ? 1 : 0);
-        command.Parameters.AddWithValue("$settings", JsonSerializer.Serialize(connection.Settings, Json));
-        command.Parameters.AddWithValue("$credentials", _protector.Protect(JsonSerializer.Serialize(connection.Credentials, Json)));
-        command.Parameters.AddWithValue("$interval", (long)connection.PollInterval.TotalSeconds);
-        command.Parameters.AddWithValue("$updated", connection.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var channel = connection.Channel.ToString();
+        var settings = JsonSerializer.Serialize(connection.Settings, Json);
+        var credentials = _protector.Protect(JsonSerializer.Serialize(connection.Credentials, Json));
+        var interval = (long)connection.PollInterval.TotalSeconds;
+        var updated = StoredTime.From(connection.UpdatedAt);
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "ChannelConnections" ("TenantId", "StoreId", "Channel", "Enabled", "Settings", "Credentials", "PollIntervalSeconds", "UpdatedAt")
+            VALUES ({connection.Store.TenantId}, {connection.Store.StoreId}, {channel}, {connection.Enabled}, {settings}, {credentials}, {interval}, {updated})
+            ON CONFLICT ("TenantId", "StoreId", "Channel") DO UPDATE SET "Enabled" = excluded."Enabled", "Settings" = excluded."Settings",
+                "Credentials" = excluded."Credentials", "PollIntervalSeconds" = excluded."PollIntervalSeconds", "UpdatedAt" = excluded."UpdatedAt"
+            """, cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
     {
-        await using var db = await OpenAsync(cancellationToken);
-        await using var command = db.CreateCommand();
-        command.CommandText = """
-            DELETE FROM channel_sync_status WHERE tenant_id = $tenant AND store_id = $store AND channel = $channel;
-            DELETE FROM channel_connections WHERE tenant_id = $tenant AND store_id = $store AND channel = $channel;
-            """;
-        Bind(command, store, channel);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        ArgumentNullException.ThrowIfNull(store);
+        var name = channel.ToString();
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var statuses = await db.Set<ChannelSyncStatusRow>()
+            .Where(c => c.TenantId == store.TenantId && c.StoreId == store.StoreId && c.Channel == name).ExecuteDeleteAsync(cancellationToken);
+        var connections = await db.Set<ChannelConnectionRow>()
+            .Where(c => c.TenantId == store.TenantId && c.StoreId == store.StoreId && c.Channel == name).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return statuses + connections > 0;
     }
 
     public async Task<ChannelSyncStatus> GetStatusAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
     {
-        await using var db = await OpenAsync(cancellationToken);
-        await using var command = db.CreateCommand();
-        command.CommandText = "SELECT status FROM channel_sync_status WHERE tenant_id = $tenant AND store_id = $store AND channel = $channel";
-        Bind(command, store, channel);
-        return await command.ExecuteScalarAsync(cancellationToken) is string text
-            ? JsonSerializer.Deserialize<ChannelSyncStatus>(text, Json) ?? ChannelSyncStatus.Initial
-            : ChannelSyncStatus.Initial;
+        ArgumentNullException.ThrowIfNull(store);
+        var name = channel.ToString();
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        var text = await db.Set<ChannelSyncStatusRow>().AsNoTracking()
+            .Where(c => c.TenantId == store.TenantId && c.StoreId == store.StoreId && c.Channel == name)
+            .Select(c => c.Status).SingleOrDefaultAsync(cancellationToken);
+        return text is null ? ChannelSyncStatus.Initial : JsonSerializer.Deserialize<ChannelSyncStatus>(text, Json) ?? ChannelSyncStatus.Initial;
     }
 
     public async Task SaveStatusAsync(StoreRef store, SalesChannel channel, ChannelSyncStatus status, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(status);
-        await using var db = await OpenAsync(cancellationToken);
-        await using var command = db.CreateCommand();
-        command.CommandText = """
-            INSERT INTO channel_sync_status (tenant_id, store_id, channel, status) VALUES ($tenant, $store, $channel, $status)
-            ON CONFLICT (tenant_id, store_id, channel) DO UPDATE SET status = excluded.status
-            """;
-        Bind(command, store, channel);
-        command.Parameters.AddWithValue("$status", JsonSerializer.Serialize(status, Json));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var name = channel.ToString();
+        var text = JsonSerializer.Serialize(status, Json);
+        await using var db = await _databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "ChannelSyncStatus" ("TenantId", "StoreId", "Channel", "Status") VALUES ({store.TenantId}, {store.StoreId}, {name}, {text})
+            ON CONFLICT ("TenantId", "StoreId", "Channel") DO UPDATE SET "Status" = excluded."Status"
+            """, cancellationToken);
     }
 
-    private async Task<List<ChannelConnection>> QueryAsync(string where, StoreRef? store, SalesChannel? channel, CancellationToken cancellationToken)
-    {
-        await using var db = await OpenAsync(cancellationToken);
-        await using var command = db.CreateCommand();
-        command.CommandText = $"""
-            SELECT tenant_id, store_id, channel, enabled, settings, credentials, poll_interval_seconds, updated_at
-            FROM channel_connections {where} ORDER BY tenant_id, store_id, channel
-            """;
-        if (store is not null)
-        {
-            command.Parameters.AddWithValue("$tenant", store.TenantId);
-            command.Parameters.AddWithValue("$store", store.StoreId);
-        }
-
-        if (channel is not null)
-        {
-            command.Parameters.AddWithValue("$channel", channel.Value.ToString());
-        }
-
-        var found = new List<ChannelConnection>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (!Enum.TryParse<SalesChannel>(reader.GetString(2), out var parsed))
-            {
-                continue;
-            }
-
-            found.Add(new ChannelConnection(
-                new StoreRef(reader.GetString(0), reader.GetString(1)),
-                parsed,
-                reader.GetInt64(3) != 0,
-                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4), Json) ?? [],
-                JsonSerializer.Deserialize<Dictionary<string, string>>(_protector.Unprotect(reader.GetString(5)), Json) ?? [],
-                TimeSpan.FromSeconds(reader.GetInt64(6)),
-                DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)));
-        }
-
-        return found;
-    }
-
-    private static void Bind(SqliteCommand command, StoreRef store, SalesChannel channel)
-    {
-        command.Parameters.AddWithValue("$tenant", store.TenantId);
-        command.Parameters.AddWithValue("$store", store.StoreId);
-        command.Parameters.AddWithValue("$channel", channel.ToString());
-    }
-
-    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _connections.OpenAsync(cancellationToken);
+    private ChannelConnection ToConnection(ChannelConnectionRow row) => new(
+        new StoreRef(row.TenantId, row.StoreId),
+        Enum.Parse<SalesChannel>(row.Channel),
+        row.Enabled,
+        JsonSerializer.Deserialize<Dictionary<string, string>>(row.Settings, Json) ?? [],
+        JsonSerializer.Deserialize<Dictionary<string, string>>(_protector.Unprotect(row.Credentials), Json) ?? [],
+        TimeSpan.FromSeconds(row.PollIntervalSeconds),
+        StoredTime.To(row.UpdatedAt));
 }

@@ -11,7 +11,7 @@ namespace SalesDash.Web.Channels;
 /// The one way channel events reach the engine: money put into the store's currency and stamped with the reporting
 /// currency, then ingested one by one (each returns once durable). Webhooks and pollers both go through it.
 /// </summary>
-public sealed class ChannelEventPublisher(ICommerceEventIngest ingest, IExchangeRates rates, IOptions<ChannelsOptions> options)
+public sealed class ChannelEventPublisher(ICommerceEventIngest ingest, IExchangeRates rates, IOptions<ChannelsOptions> options, TimeProvider time)
 {
     private readonly CurrencyNormalizer _currency = new(rates);
 
@@ -24,10 +24,14 @@ public sealed class ChannelEventPublisher(ICommerceEventIngest ingest, IExchange
         ArgumentNullException.ThrowIfNull(events);
         var reporting = options.Value.ReportingCurrencyFor(store.Store.TenantId);
 
-        // Convert the whole batch first, so a missing rate stores nothing rather than half a delivery.
+        // Convert the whole batch first, so a missing rate stores nothing rather than half a delivery. The guard runs
+        // before converting too (in the store's currency, which conversion sets): an amount past its bounds would
+        // overflow decimal when multiplied by a rate, and is refused with its field named instead.
         var ready = new List<CommerceEvent>(events.Count);
+        var now = time.GetUtcNow();
         foreach (var commerceEvent in events)
         {
+            CommerceEventGuard.EnsureValid(commerceEvent with { Currency = store.Currency }, now);
             ready.Add(await _currency.NormalizeAsync(commerceEvent, store.Currency, reporting, cancellationToken));
         }
 

@@ -1,19 +1,18 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Connectors.Currency;
 using SalesDash.Connectors.PayPal;
 using SalesDash.Connectors.Polling;
-using SalesDash.Engine;
+using SalesDash.Web.AppData;
 using SalesDash.Web.Outbound;
 
 namespace SalesDash.Web.Channels;
 
 /// <summary>
-/// Wires channel connections: encrypted connection store (Data Protection keys in {Engine:DataDirectory}/keys), rates
+/// Wires channel connections: encrypted connection store (Data Protection key ring in the app database), rates
 /// table seeded from configuration, cursor store, pollers with their HttpClient, the scheduler, and PayPal's verifier.
-/// Everything lives in {Engine:DataDirectory}/channels.db.
+/// Everything lives in the app database.
 /// </summary>
 public static class ChannelsHosting
 {
@@ -39,9 +38,9 @@ public static class ChannelsHosting
         // Shop domains and certificate URLs come from tenants and webhooks: every channel call goes through the outbound policy.
         services.AddOutboundHttpClient(HttpClientName, (_, client) => client.Timeout = TimeSpan.FromSeconds(60));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IChannelConnectionStore>(sp => new SqliteChannelConnectionStore(ConnectionString(sp), sp.GetRequiredService<IDataProtectionProvider>()));
-        services.TryAddSingleton<IExchangeRates>(sp => new SqliteExchangeRates(ConnectionString(sp)));
-        services.TryAddSingleton<ICursorStore>(sp => new SqliteCursorStore(ConnectionString(sp)));
+        services.TryAddSingleton<IChannelConnectionStore, EfChannelConnectionStore>();
+        services.TryAddSingleton<IExchangeRates, EfExchangeRates>();
+        services.TryAddSingleton<ICursorStore, EfCursorStore>();
         services.TryAddSingleton<IPayPalCertificateFetcher>(sp => new HttpPayPalCertificateFetcher(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         services.TryAddSingleton(sp => new PayPalWebhookVerifier(sp.GetRequiredService<IPayPalCertificateFetcher>()));
         services.TryAddSingleton(sp => new PayPalOnlineVerifier(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<TimeProvider>()));
@@ -63,13 +62,6 @@ public static class ChannelsHosting
         global::SalesDash.Web.Webhooks.ShippingWebhookEndpoint.Map(group);
         return group;
     }
-
-    private static string ConnectionString(IServiceProvider sp) =>
-        new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory, "channels.db"),
-            DefaultTimeout = 30,
-        }.ToString();
 }
 
 /// <summary>Writes the configured exchange rates into the rates table before traffic arrives.</summary>

@@ -14,10 +14,9 @@ public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory store
     public async Task<IReadOnlyList<StoreProfile>> StoresOfAsync(Dashboard dashboard, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dashboard);
-        var all = await stores.ListAsync(cancellationToken);
+        var own = await stores.ListAsync(dashboard.TenantId, cancellationToken);
         var filters = dashboard.Widgets.Select(w => w.Settings.Channel).ToHashSet();
-        return all
-            .Where(s => s.Store.TenantId == dashboard.TenantId)
+        return own
             .Where(s => filters.Contains(null) || filters.Contains(s.Channel.ToString()))
             .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Store.StoreId, StringComparer.Ordinal)
             .ToList();
@@ -39,10 +38,10 @@ public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory store
 
         var allowed = await StoresOfAsync(active.Dashboard, cancellationToken);
         return allowed.FirstOrDefault(s => s.Store == store) is { } profile
-            ? new WallGrant(profile, active.LinkId, active.Dashboard.Id, active.ExpiresAt)
+            ? new WallGrant(profile, active.LinkId, active.Dashboard.Id)
             : null;
     }
 }
 
-/// <summary>A share link's access to one store: the link and dashboard it rests on, and when it ends.</summary>
-public sealed record WallGrant(StoreProfile Store, string LinkId, string DashboardId, DateTimeOffset? ExpiresAt);
+/// <summary>A share link's access to one store: the link and dashboard it rests on.</summary>
+public sealed record WallGrant(StoreProfile Store, string LinkId, string DashboardId);

@@ -175,8 +175,8 @@ public static class ExportsApi
             return NotFound("Unknown widget", $"Dashboard '{dashboard.Name}' has no widget '{widgetId}'.");
         }
 
-        var shown = (await stores.ListAsync(cancellationToken))
-            .Where(s => s.Store.TenantId == tenantId && (widget.Settings.Channel is null || widget.Settings.Channel == s.Channel.ToString()))
+        var shown = (await stores.ListAsync(tenantId, cancellationToken))
+            .Where(s => (widget.Settings.Channel is null || widget.Settings.Channel == s.Channel.ToString()))
             .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Store.StoreId, StringComparer.Ordinal)
             .ToList();
         var tables = new List<ExportTable>();

@@ -30,8 +30,7 @@ public static class OrganisationExport
         TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var own = (await stores.ListAsync(cancellationToken))
-            .Where(s => s.Store.TenantId == tenantId)
+        var own = (await stores.ListAsync(tenantId, cancellationToken))
             .OrderBy(s => s.Store.StoreId, StringComparer.Ordinal)
             .ToList();
         if (own.Count == 0)

@@ -8,7 +8,7 @@ namespace SalesDash.Web.Identity;
 /// Users, organisations, memberships, invitations, API keys and the Data Protection key ring, in one database
 /// (a SQLite file by default, PostgreSQL for a cluster) so every node signs and reads the same cookies.
 /// </summary>
-public sealed class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> options)
+public class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> options)
     : IdentityUserContext<AppUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Organisation> Organisations => Set<Organisation>();
@@ -24,6 +24,9 @@ public sealed class AppIdentityDbContext(DbContextOptions<AppIdentityDbContext> 
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+
+        // Everything else the app keeps (stores, dashboards, channels, alerts, reports, plans, audit...): one database.
+        SalesDash.Web.AppData.AppDataModel.Configure(builder);
 
         builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(100).IsRequired();
 

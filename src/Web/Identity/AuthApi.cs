@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Api;
 
@@ -131,11 +132,16 @@ internal static class AuthApi
                                  join o in db.Organisations.AsNoTracking() on m.OrganisationId equals o.Id
                                  where m.UserId == user.Id
                                  select new { o, m.Role }).ToListAsync(cancellationToken);
-        var allStores = await stores.ListAsync(cancellationToken);
+        var storesOf = new Dictionary<string, IReadOnlyList<StoreProfile>>(StringComparer.Ordinal);
+        foreach (var membership in memberships)
+        {
+            storesOf[membership.o.Id] = await stores.ListAsync(membership.o.Id, cancellationToken);
+        }
+
         var organisations = memberships
             .OrderBy(m => m.o.Name, StringComparer.OrdinalIgnoreCase)
             .Select(m => new MeOrganisation(m.o.Id, m.o.Name, m.Role.ToString(), m.o.TimeZone, m.o.ReportingCurrency,
-                allStores.Where(s => s.Store.TenantId == m.o.Id).OrderBy(s => s.Name, StringComparer.Ordinal).Select(StoresApi.Summarise).ToList()))
+                storesOf[m.o.Id].OrderBy(s => s.Name, StringComparer.Ordinal).Select(StoresApi.Summarise).ToList()))
             .ToList();
         return new MeResponse(new MeUser(user.Id, user.Email ?? string.Empty, user.DisplayName), organisations);
     }

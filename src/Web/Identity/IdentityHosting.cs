@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine;
+using SalesDash.Web.AppData;
 
 namespace SalesDash.Web.Identity;
 
@@ -17,12 +18,12 @@ public enum AppDatabaseProvider
     PostgreSQL,
 }
 
-/// <summary>Where users, organisations and keys live ("AppDatabase" section).</summary>
+/// <summary>Where the app database lives ("AppDatabase" section): identity and every piece of app state.</summary>
 public sealed class AppDatabaseOptions
 {
     public const string Section = "AppDatabase";
 
-    /// <summary>Sqlite (identity.db in Engine:DataDirectory) or PostgreSQL (with <see cref="ConnectionString"/>), for clusters.</summary>
+    /// <summary>Sqlite (salesdash.db in Engine:DataDirectory, or <see cref="ConnectionString"/>) or PostgreSQL (with <see cref="ConnectionString"/>), for clusters.</summary>
     public AppDatabaseProvider Provider { get; set; } = AppDatabaseProvider.Sqlite;
 
     public string? ConnectionString { get; set; }
@@ -88,7 +89,9 @@ public static class IdentityHosting
             .Validate(o => o.InvitationLifetime > TimeSpan.Zero, "Identity:InvitationLifetime must be positive.")
             .ValidateOnStart();
 
-        services.AddDbContextFactory<AppIdentityDbContext>((sp, db) =>
+        // One app database (identity and all app state), migrated at start; the factory picks the provider's context,
+        // whose migrations are the ones EF Core applies.
+        services.AddDbContextFactory<AppIdentityDbContext, AppDbContextFactory>((sp, db) =>
         {
             var options = sp.GetRequiredService<IOptions<AppDatabaseOptions>>().Value;
             if (options.Provider == AppDatabaseProvider.PostgreSQL)
@@ -97,10 +100,10 @@ public static class IdentityHosting
             }
             else
             {
-                // Its own file: app.db's hand-written tables would make EF think the schema already exists.
                 var folder = sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory;
                 Directory.CreateDirectory(folder);
-                db.UseSqlite($"Data Source={Path.Combine(folder, "identity.db")}");
+                AppDatabase.CarryOverLegacyIdentityFile(options, folder);
+                db.UseSqlite(AppDatabase.SqliteConnectionString(options, folder));
             }
         });
 

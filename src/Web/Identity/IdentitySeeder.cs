@@ -1,20 +1,18 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using SalesDash.Engine;
+using SalesDash.Web.AppData;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Stores;
 
 namespace SalesDash.Web.Identity;
 
 /// <summary>
-/// Before the server takes traffic: creates the identity schema, an organisation for every tenant that configuration
-/// declares stores for (so configured stores always belong to someone), and with the demo on, the demo organisation
+/// Before the server takes traffic: migrates the app database (copying an earlier version's data files in, once),
+/// creates an organisation for every tenant that configuration declares stores for (so configured stores always belong to someone), and with the demo on, the demo organisation
 /// and its owner, whose password is generated at first start, stored hashed and shown once on the console.
 /// </summary>
 internal sealed class IdentitySeeder(
@@ -31,8 +29,12 @@ internal sealed class IdentitySeeder(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
-        await CreateSchemaAsync(db, cancellationToken);
+        await AppDatabase.MigrateAsync(db, cancellationToken);
         await ImportFileKeyRingAsync(db, cancellationToken);
+        foreach (var (file, rows) in await LegacyDataImport.ImportAsync(db, engine.Value.DataDirectory, time, cancellationToken))
+        {
+            logger.LogInformation("{File} of an earlier version: {Rows} rows copied into the app database (done once)", file, rows);
+        }
 
         foreach (var seed in configuration.GetSection("Stores").Get<List<StoreSeed>>() ?? [])
         {
@@ -47,59 +49,6 @@ internal sealed class IdentitySeeder(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>
-    /// Like EnsureCreated, but also when the database already holds other tables (PostgreSQL shared with the journal):
-    /// EnsureCreated would see those and create nothing.
-    /// </summary>
-    internal static async Task CreateSchemaAsync(AppIdentityDbContext db, CancellationToken cancellationToken)
-    {
-        var creator = db.GetService<IRelationalDatabaseCreator>();
-        if (!await creator.ExistsAsync(cancellationToken))
-        {
-            try
-            {
-                await creator.CreateAsync(cancellationToken);
-            }
-            catch (DbException)
-            {
-                // Another node may have created it first; if not, this is a real failure.
-                if (!await creator.ExistsAsync(cancellationToken))
-                {
-                    throw;
-                }
-            }
-        }
-
-        if (await SchemaExistsAsync(db, cancellationToken))
-        {
-            return;
-        }
-
-        try
-        {
-            await creator.CreateTablesAsync(cancellationToken);
-        }
-        catch (DbException)
-        {
-            // Another node may have created the tables between our check and our create; if not, this is a real failure.
-            if (!await SchemaExistsAsync(db, cancellationToken))
-            {
-                throw;
-            }
-        }
-    }
-
-    // Asks the catalogue rather than querying the table and catching the error, so a first start logs no failure.
-    private static async Task<bool> SchemaExistsAsync(AppIdentityDbContext db, CancellationToken cancellationToken)
-    {
-        var table = db.Model.FindEntityType(typeof(Organisation))?.GetTableName()
-            ?? throw new InvalidOperationException("The identity model has no organisations table.");
-        var sql = db.Database.IsNpgsql()
-            ? "SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = {0}"
-            : "SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = {0}";
-        return await db.Database.SqlQueryRaw<int>(sql, table).SingleAsync(cancellationToken) > 0;
-    }
 
     /// <summary>
     /// Installs from before the key ring moved into the database kept it in {DataDirectory}/keys; those keys are copied

@@ -49,13 +49,13 @@ public sealed class ImportJob
     private int _accepted;
     private int _duplicates;
 
-    public ImportJob(Guid id, StoreRef store, ImportFormat format, string fileName, byte[] content, DateTimeOffset queuedAt)
+    public ImportJob(Guid id, StoreRef store, ImportFormat format, string fileName, string spoolPath, DateTimeOffset queuedAt)
     {
         Id = id;
         Store = store;
         Format = format;
         FileName = fileName;
-        Content = content;
+        SpoolPath = spoolPath;
         QueuedAt = queuedAt;
     }
 
@@ -64,8 +64,8 @@ public sealed class ImportJob
     public ImportFormat Format { get; }
     public string FileName { get; }
 
-    /// <summary>The uploaded bytes; released once parsed.</summary>
-    public byte[]? Content { get; private set; }
+    /// <summary>The uploaded file, spooled to disk until parsed; deleted once parsed or finished.</summary>
+    public string SpoolPath { get; }
 
     public DateTimeOffset QueuedAt { get; }
     public ImportStatus Status { get; private set; } = ImportStatus.Queued;
@@ -90,8 +90,9 @@ public sealed class ImportJob
         {
             TotalRows = totalRows;
             _errors.AddRange(errors);
-            Content = null;
         }
+
+        DeleteSpool();
 
         Interlocked.Add(ref _rowsDone, rejectedRows);
     }
@@ -120,6 +121,21 @@ public sealed class ImportJob
             Failure = failure;
             FinishedAt = at;
         }
+
+        DeleteSpool();
+    }
+
+    /// <summary>Removes the spooled upload; a file already gone is fine.</summary>
+    public void DeleteSpool()
+    {
+        try
+        {
+            File.Delete(SpoolPath);
+        }
+        catch (IOException)
+        {
+            // Still open somewhere: the spool folder is temporary, and the next start clears it.
+        }
     }
 
     public ImportProgress Progress(DateTimeOffset now)
@@ -138,24 +154,71 @@ public sealed class ImportJob
     }
 }
 
-/// <summary>Every import of this process by id, and the queue the worker takes them from (one at a time, in order).</summary>
+/// <summary>
+/// Every import of this process by id, and the queue the worker takes them from (one at a time, in order). The queue
+/// holds only small job records (uploads wait on disk), and each organisation may have at most a set number queued or
+/// running, so neither memory nor the spool folder grows with a burst of uploads.
+/// </summary>
 public sealed class ImportJobs
 {
     private readonly ConcurrentDictionary<Guid, ImportJob> _jobs = new();
+    private readonly Dictionary<string, int> _activeByTenant = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private readonly Channel<ImportJob> _queue = Channel.CreateUnbounded<ImportJob>(new UnboundedChannelOptions { SingleReader = true });
 
     public ChannelReader<ImportJob> Queue => _queue.Reader;
 
-    public ImportJob Enqueue(ImportJob job)
+    /// <summary>Imports of the tenant queued or running now.</summary>
+    public int ActiveFor(string tenantId)
+    {
+        lock (_gate)
+        {
+            return _activeByTenant.GetValueOrDefault(tenantId);
+        }
+    }
+
+    /// <summary>Queues the job unless its tenant already has <paramref name="maxActivePerTenant"/> queued or running.</summary>
+    public bool TryEnqueue(ImportJob job, int maxActivePerTenant)
     {
         ArgumentNullException.ThrowIfNull(job);
+        lock (_gate)
+        {
+            var active = _activeByTenant.GetValueOrDefault(job.Store.TenantId);
+            if (active >= maxActivePerTenant)
+            {
+                return false;
+            }
+
+            _activeByTenant[job.Store.TenantId] = active + 1;
+        }
+
         _jobs[job.Id] = job;
         if (!_queue.Writer.TryWrite(job))
         {
             throw new InvalidOperationException("The import queue is closed.");
         }
 
-        return job;
+        return true;
+    }
+
+    /// <summary>The job has finished (or failed): its tenant may queue another.</summary>
+    public void Done(ImportJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (_gate)
+        {
+            if (_activeByTenant.TryGetValue(job.Store.TenantId, out var active))
+            {
+                if (active <= 1)
+                {
+                    _activeByTenant.Remove(job.Store.TenantId);
+                }
+                else
+                {
+                    _activeByTenant[job.Store.TenantId] = active - 1;
+                }
+            }
+        }
     }
 
     public ImportJob? Find(Guid id) => _jobs.GetValueOrDefault(id);

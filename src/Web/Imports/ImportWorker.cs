@@ -34,6 +34,10 @@ public sealed partial class ImportWorker(
                 LogFailed(logger, job.Id, ex);
                 job.Finish(time.GetUtcNow(), ex.Message);
             }
+            finally
+            {
+                jobs.Done(job);
+            }
         }
     }
 
@@ -45,7 +49,8 @@ public sealed partial class ImportWorker(
         var target = new ImportTarget(profile.Store, profile.Channel, profile.Currency, profile.TimeZone);
 
         ParsedImport parsed;
-        using (var file = new MemoryStream(job.Content ?? []))
+        // Read from the spooled upload: the file never sits in memory whole, only the events parsed from it.
+        await using (var file = new FileStream(job.SpoolPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true))
         {
             parsed = job.Format == ImportFormat.OnlineRetail
                 ? await OnlineRetailImport.ParseAsync(file, target, cancellationToken)

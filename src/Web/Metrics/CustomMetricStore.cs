@@ -1,6 +1,6 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
-using SalesDash.Engine.Persistence;
+using Microsoft.EntityFrameworkCore;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Metrics;
 
@@ -33,103 +33,62 @@ public interface ICustomMetricStore
     Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken);
 }
 
-/// <summary>Custom metrics in the embedded app.db; the formula is stored as the user wrote it, and parsed again on use.</summary>
-public sealed class SqliteCustomMetricStore(string connectionString, TimeProvider clock) : ICustomMetricStore
+/// <summary>Custom metrics in the app database; the formula is stored as the user wrote it, and parsed again on use.</summary>
+public sealed class EfCustomMetricStore(IDbContextFactory<AppIdentityDbContext> databases, TimeProvider clock) : ICustomMetricStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS custom_metrics (
-            id TEXT NOT NULL PRIMARY KEY,
-            tenant_id TEXT NOT NULL,
-            name TEXT NOT NULL,
-            formula TEXT NOT NULL,
-            format TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS custom_metrics_by_tenant ON custom_metrics (tenant_id);
-        """;
+    public async Task<IReadOnlyList<CustomMetric>> ListAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Set<CustomMetricRow>().AsNoTracking().Where(m => m.TenantId == tenantId).ToListAsync(cancellationToken);
+        return [.. rows.Select(ToMetric).OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.Id, StringComparer.Ordinal)];
+    }
 
-    private const string Columns = "id, tenant_id, name, formula, format, created_at, updated_at";
-
-    private readonly SqliteSchemaConnections _connections = new(connectionString, Schema);
-
-    public Task<IReadOnlyList<CustomMetric>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM custom_metrics WHERE tenant_id = $tenant ORDER BY name COLLATE NOCASE, id", tenantId, null, cancellationToken);
-
-    public async Task<CustomMetric?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {Columns} FROM custom_metrics WHERE tenant_id = $tenant AND id = $id", tenantId, id, cancellationToken)).SingleOrDefault();
+    public async Task<CustomMetric?> GetAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<CustomMetricRow>().AsNoTracking().SingleOrDefaultAsync(m => m.TenantId == tenantId && m.Id == id, cancellationToken);
+        return row is null ? null : ToMetric(row);
+    }
 
     public async Task<CustomMetric> CreateAsync(string tenantId, string name, string formula, MetricFormat format, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = StoredTime.Truncate(clock.GetUtcNow());
         var metric = new CustomMetric(Guid.CreateVersion7(now).ToString("N"), tenantId, name, formula, format, now, now);
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO custom_metrics ({Columns}) VALUES ($id, $tenant, $name, $formula, $format, $at, $at)";
-        command.Parameters.AddWithValue("$id", metric.Id);
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$formula", formula);
-        command.Parameters.AddWithValue("$format", format.ToString());
-        command.Parameters.AddWithValue("$at", Stamp(now));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        db.Set<CustomMetricRow>().Add(new CustomMetricRow
+        {
+            Id = metric.Id, TenantId = tenantId, Name = name, Formula = formula, Format = format.ToString(),
+            CreatedAt = StoredTime.From(now), UpdatedAt = StoredTime.From(now),
+        });
+        await db.SaveChangesAsync(cancellationToken);
         return metric;
     }
 
     public async Task<CustomMetric?> UpdateAsync(string tenantId, string id, string name, string formula, MetricFormat format, CancellationToken cancellationToken)
     {
-        await using (var connection = await _connections.OpenAsync(cancellationToken))
-        await using (var command = connection.CreateCommand())
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<CustomMetricRow>().SingleOrDefaultAsync(m => m.TenantId == tenantId && m.Id == id, cancellationToken);
+        if (row is null)
         {
-            command.CommandText = "UPDATE custom_metrics SET name = $name, formula = $formula, format = $format, updated_at = $at WHERE tenant_id = $tenant AND id = $id";
-            command.Parameters.AddWithValue("$tenant", tenantId);
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$name", name);
-            command.Parameters.AddWithValue("$formula", formula);
-            command.Parameters.AddWithValue("$format", format.ToString());
-            command.Parameters.AddWithValue("$at", Stamp(clock.GetUtcNow()));
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return null;
-            }
+            return null;
         }
 
-        return await GetAsync(tenantId, id, cancellationToken);
+        row.Name = name;
+        row.Formula = formula;
+        row.Format = format.ToString();
+        row.UpdatedAt = StoredTime.From(clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return ToMetric(row);
     }
 
     public async Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM custom_metrics WHERE tenant_id = $tenant AND id = $id";
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        command.Parameters.AddWithValue("$id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Set<CustomMetricRow>().Where(m => m.TenantId == tenantId && m.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 
-    private static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
-
-    private async Task<IReadOnlyList<CustomMetric>> QueryAsync(string sql, string tenantId, string? id, CancellationToken cancellationToken)
-    {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        if (id is not null)
-        {
-            command.Parameters.AddWithValue("$id", id);
-        }
-
-        var metrics = new List<CustomMetric>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            metrics.Add(new CustomMetric(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                Enum.TryParse<MetricFormat>(reader.GetString(4), out var format) ? format : MetricFormat.Number,
-                DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture), DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture)));
-        }
-
-        return metrics;
-    }
+    private static CustomMetric ToMetric(CustomMetricRow row) => new(
+        row.Id, row.TenantId, row.Name, row.Formula,
+        Enum.TryParse<MetricFormat>(row.Format, out var format) ? format : MetricFormat.Number,
+        StoredTime.To(row.CreatedAt), StoredTime.To(row.UpdatedAt));
 }

@@ -112,7 +112,7 @@ public static class MetricsApi
         StoreProfile? profile;
         if (storeId is null)
         {
-            profile = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).OrderBy(s => s.Store.StoreId, StringComparer.Ordinal).FirstOrDefault();
+            profile = (await stores.ListAsync(tenantId, cancellationToken)).OrderBy(s => s.Store.StoreId, StringComparer.Ordinal).FirstOrDefault();
         }
         else
         {
@@ -236,8 +236,7 @@ public static class MetricsHosting
     /// <summary>Custom metrics in {Engine:DataDirectory}/app.db and the service that computes them from history.</summary>
     public static IServiceCollection AddCustomMetrics(this IServiceCollection services)
     {
-        services.TryAddSingleton<ICustomMetricStore>(sp => new SqliteCustomMetricStore(
-            SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ICustomMetricStore, EfCustomMetricStore>();
         services.TryAddSingleton<CustomMetricValues>();
         return services;
     }

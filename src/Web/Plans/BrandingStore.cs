@@ -1,4 +1,6 @@
-using SalesDash.Engine.Persistence;
+using Microsoft.EntityFrameworkCore;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Plans;
 
@@ -13,61 +15,33 @@ public interface IBrandingStore
     Task<bool> DeleteAsync(string tenantId, CancellationToken cancellationToken);
 }
 
-/// <summary>Branding in the embedded app.db; the logo is a data URI already checked by <see cref="BrandingValidation"/>.</summary>
-public sealed class SqliteBrandingStore(string connectionString) : IBrandingStore
+/// <summary>Branding in the app database; the logo is a data URI already checked by <see cref="BrandingValidation"/>.</summary>
+public sealed class EfBrandingStore(IDbContextFactory<AppIdentityDbContext> databases) : IBrandingStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS organisation_branding (
-            tenant_id TEXT NOT NULL PRIMARY KEY,
-            product_name TEXT NOT NULL,
-            primary_colour TEXT NOT NULL,
-            accent_colour TEXT NOT NULL,
-            logo TEXT NULL,
-            updated_at TEXT NOT NULL
-        );
-        """;
-
-    private readonly SqliteSchemaConnections _connections = new(connectionString, Schema);
-
     public async Task<Branding?> GetAsync(string tenantId, CancellationToken cancellationToken)
     {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT product_name, primary_colour, accent_colour, logo FROM organisation_branding WHERE tenant_id = $tenant";
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new Branding(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3))
-            : null;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<OrganisationBrandingRow>().AsNoTracking().SingleOrDefaultAsync(b => b.TenantId == tenantId, cancellationToken);
+        return row is null ? null : new Branding(row.ProductName, row.PrimaryColour, row.AccentColour, row.Logo);
     }
 
     public async Task SaveAsync(string tenantId, Branding branding, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(branding);
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO organisation_branding (tenant_id, product_name, primary_colour, accent_colour, logo, updated_at)
-            VALUES ($tenant, $name, $primary, $accent, $logo, $at)
-            ON CONFLICT (tenant_id) DO UPDATE SET product_name = excluded.product_name, primary_colour = excluded.primary_colour,
-                accent_colour = excluded.accent_colour, logo = excluded.logo, updated_at = excluded.updated_at
-            """;
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        command.Parameters.AddWithValue("$name", branding.ProductName);
-        command.Parameters.AddWithValue("$primary", branding.PrimaryColour);
-        command.Parameters.AddWithValue("$accent", branding.AccentColour);
-        command.Parameters.AddWithValue("$logo", (object?)branding.LogoDataUri ?? DBNull.Value);
-        command.Parameters.AddWithValue("$at", at.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var stamp = StoredTime.From(at);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "OrganisationBranding" ("TenantId", "ProductName", "PrimaryColour", "AccentColour", "Logo", "UpdatedAt")
+            VALUES ({tenantId}, {branding.ProductName}, {branding.PrimaryColour}, {branding.AccentColour}, {branding.LogoDataUri}, {stamp})
+            ON CONFLICT ("TenantId") DO UPDATE SET "ProductName" = excluded."ProductName", "PrimaryColour" = excluded."PrimaryColour",
+                "AccentColour" = excluded."AccentColour", "Logo" = excluded."Logo", "UpdatedAt" = excluded."UpdatedAt"
+            """, cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string tenantId, CancellationToken cancellationToken)
     {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM organisation_branding WHERE tenant_id = $tenant";
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Set<OrganisationBrandingRow>().Where(b => b.TenantId == tenantId).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 }
 

@@ -1,5 +1,6 @@
-using System.Globalization;
-using SalesDash.Engine.Persistence;
+using Microsoft.EntityFrameworkCore;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Plans;
 
@@ -14,51 +15,29 @@ public interface IPlanStore
     Task SaveAsync(StoredPlan plan, CancellationToken cancellationToken);
 }
 
-/// <summary>Plans in the embedded app.db beside dashboards and the store directory.</summary>
-public sealed class SqlitePlanStore(string connectionString) : IPlanStore
+/// <summary>Plans in the app database, beside the organisations they belong to.</summary>
+public sealed class EfPlanStore(IDbContextFactory<AppIdentityDbContext> databases) : IPlanStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS organisation_plans (
-            tenant_id TEXT NOT NULL PRIMARY KEY,
-            tier TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            updated_by TEXT NULL
-        );
-        """;
-
-    private readonly SqliteSchemaConnections _connections = new(connectionString, Schema);
-
     public async Task<StoredPlan?> GetAsync(string tenantId, CancellationToken cancellationToken)
     {
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT tier, updated_at, updated_by FROM organisation_plans WHERE tenant_id = $tenant";
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<OrganisationPlanRow>().AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, cancellationToken);
 
         // A tier name a later version removed reads as the configured default rather than failing every request.
-        return Enum.TryParse<PlanTier>(reader.GetString(0), out var tier)
-            ? new StoredPlan(tenantId, tier, DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.IsDBNull(2) ? null : reader.GetString(2))
+        return row is not null && Enum.TryParse<PlanTier>(row.Tier, out var tier)
+            ? new StoredPlan(tenantId, tier, StoredTime.To(row.UpdatedAt), row.UpdatedBy)
             : null;
     }
 
     public async Task SaveAsync(StoredPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        await using var connection = await _connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO organisation_plans (tenant_id, tier, updated_at, updated_by) VALUES ($tenant, $tier, $at, $by)
-            ON CONFLICT (tenant_id) DO UPDATE SET tier = excluded.tier, updated_at = excluded.updated_at, updated_by = excluded.updated_by
-            """;
-        command.Parameters.AddWithValue("$tenant", plan.TenantId);
-        command.Parameters.AddWithValue("$tier", plan.Tier.ToString());
-        command.Parameters.AddWithValue("$at", plan.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$by", (object?)plan.UpdatedBy ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var tier = plan.Tier.ToString();
+        var at = StoredTime.From(plan.UpdatedAt);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "OrganisationPlans" ("TenantId", "Tier", "UpdatedAt", "UpdatedBy") VALUES ({plan.TenantId}, {tier}, {at}, {plan.UpdatedBy})
+            ON CONFLICT ("TenantId") DO UPDATE SET "Tier" = excluded."Tier", "UpdatedAt" = excluded."UpdatedAt", "UpdatedBy" = excluded."UpdatedBy"
+            """, cancellationToken);
     }
 }

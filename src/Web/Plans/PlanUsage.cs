@@ -14,7 +14,7 @@ public sealed class PlanUsage(IStoreDirectory stores, IChannelConnectionStore ch
 {
     public async Task<PlanUsageCounts> CountAsync(string tenantId, CancellationToken cancellationToken)
     {
-        var storeCount = (await stores.ListAsync(cancellationToken)).Count(s => s.Store.TenantId == tenantId);
+        var storeCount = (await stores.ListAsync(tenantId, cancellationToken)).Count;
         return new PlanUsageCounts(storeCount, await ChannelsAsync(tenantId, cancellationToken), (await dashboards.ListAsync(tenantId, cancellationToken)).Count);
     }
 

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using SalesDash.Engine;
 using SalesDash.Engine.History;
-using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Plans;
 
@@ -37,15 +35,15 @@ public sealed class UnbrandedOrganisations : IOrganisationBranding
 public static class PlansHosting
 {
     /// <summary>
-    /// Plans stored per organisation in {Engine:DataDirectory}/app.db over the configured defaults, branding where
+    /// Plans stored per organisation in the app database over the configured defaults, branding where
     /// the plan allows it, and history retention from the plan.
     /// </summary>
     public static IServiceCollection AddPlans(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<PlanOptions>().Bind(configuration.GetSection(PlanOptions.Section));
         services.TryAddSingleton<ConfiguredPlans>();
-        services.TryAddSingleton<IPlanStore>(sp => new SqlitePlanStore(ConnectionString(sp)));
-        services.TryAddSingleton<IBrandingStore>(sp => new SqliteBrandingStore(ConnectionString(sp)));
+        services.TryAddSingleton<IPlanStore, EfPlanStore>();
+        services.TryAddSingleton<IBrandingStore, EfBrandingStore>();
         services.TryAddSingleton<IPlanService, StoredPlans>();
         services.TryAddSingleton<IOrganisationBranding, StoredBranding>();
         services.TryAddSingleton<PlanUsage>();
@@ -53,7 +51,4 @@ public static class PlansHosting
         services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());
         return services;
     }
-
-    private static string ConnectionString(IServiceProvider services) =>
-        SqliteStoreDirectory.ConnectionStringFor(services.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory);
 }

@@ -219,7 +219,7 @@ public static class ReportsApi
             errors["name"] = ["name is required, at most 100 characters."];
         }
 
-        var own = (await stores.ListAsync(cancellationToken)).Where(s => s.Store.TenantId == tenantId).ToDictionary(s => s.Store.StoreId, StringComparer.Ordinal);
+        var own = (await stores.ListAsync(tenantId, cancellationToken)).ToDictionary(s => s.Store.StoreId, StringComparer.Ordinal);
         var storeIds = (input.StoreIds ?? []).Select(s => s?.Trim() ?? string.Empty).Distinct(StringComparer.Ordinal).ToList();
         if (storeIds.Count == 0)
         {

@@ -1,12 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Quartz;
-using SalesDash.Engine;
-using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Reports;
 
-/// <summary>Registers reports: the store in app.db, the composer, printer and mailer, and Quartz (in-memory) for the schedule.</summary>
+/// <summary>Registers reports: the store in the app database, the composer, printer and mailer, and Quartz (in-memory) for the schedule.</summary>
 public static class ReportsHosting
 {
     public static IServiceCollection AddReports(this IServiceCollection services, IConfiguration configuration)
@@ -17,8 +14,7 @@ public static class ReportsHosting
             .Validate(o => o.MaxAttempts >= 1, "Reports:MaxAttempts must be at least 1.")
             .Validate(o => o.RetryDelay > TimeSpan.Zero, "Reports:RetryDelay must be positive.")
             .ValidateOnStart();
-        services.TryAddSingleton<IReportStore>(sp => new SqliteReportStore(
-            SqliteStoreDirectory.ConnectionStringFor(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory)));
+        services.TryAddSingleton<IReportStore, EfReportStore>();
         services.TryAddSingleton<ReportComposer>();
         services.TryAddSingleton<ReportPdfPrinter>();
         services.TryAddSingleton<ReportMailer>();

@@ -97,7 +97,7 @@ internal static class ShopifyWebhookEndpoint
         catch (InvalidCommerceEventException e)
         {
             // Earlier events of the same delivery may be stored; a corrected retry is deduplicated against them.
-            return Problem(StatusCodes.Status400BadRequest, "Unusable event", e.Message);
+            return Channels.Webhooks.ChannelWebhook.Unusable(e);
         }
         catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

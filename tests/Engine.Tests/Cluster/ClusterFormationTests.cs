@@ -111,6 +111,7 @@ public sealed class ClusterFormationTests
         builder.Logging.AddProvider(log.ProviderFor(name));
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Utc(2026, 6, 10, 12, 0)));
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddAkka("salesdash", (akka, sp) =>
         {
             akka.ConfigureLoggers(loggers =>

@@ -78,6 +78,7 @@ internal sealed class ClusterTestNode : IAsyncDisposable
         builder.Logging.AddProvider(log.ProviderFor(name));
         builder.Services.AddSingleton(time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddAkka("salesdash", (akka, sp) => akka
             .AddHocon(FastFailureDetection + "\n" + TerminateIsACrash, HoconAddMode.Prepend)
             .ConfigureLoggers(loggers =>

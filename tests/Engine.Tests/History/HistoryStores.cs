@@ -26,6 +26,9 @@ internal sealed class StoreUnderTest : IAsyncDisposable
 
     public IHistoryStore Store { get; }
 
+    /// <summary>The ClickHouse database made for this test; null for DuckDB.</summary>
+    public string? ClickHouseDatabase => _clickHouseDatabase;
+
     public static Uri ClickHouseUrl() =>
         Environment.GetEnvironmentVariable(ClickHouseUrlVariable) is { Length: > 0 } url
             ? new Uri(url)

@@ -7,6 +7,7 @@ using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
 
@@ -57,6 +58,8 @@ public sealed class SalesDashSerializerTests : IDisposable
                     new StreamReading(KpiStream.Orders, new AnomalyVerdict(false, 1, 1.5, 0, 4, 0.1, AnomalySeverity.None), SalesChannel.Amazon),
                 ],
                 [new ChannelMinute(SalesChannel.Amazon, new MinuteFigures(23.45m, 1, 0), MinuteFigures.Zero, new MinuteFigures(20m, 1, 0), 0)]);
+            var held = new QuarantinedEvent("q1", placed with { Lines = [new OrderLine("BIG", "Big", 2_000_000_000, 1m)] }, "lines[0].quantity",
+                "2000000000 is not between 1 and 1000000", At.AddMinutes(4));
             return new Dictionary<string, object>
             {
                 ["order-placed"] = placed,
@@ -67,7 +70,17 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["ad-spend-recorded"] = AdSpend("c1", At, 12.34m) with { CampaignName = "Summer Sale" },
                 ["shipment-updated"] = Shipment("easypost:evt_1", "9400100000000000000000", "in_transit", At),
                 ["traffic-reported"] = Traffic(new DateOnly(2026, 11, 24), "google", 40, At),
-                ["kpi-snapshot.v1"] = state.ToSnapshot(),
+                // A snapshot carries the store's quarantine, each entry with its event as held (of any type).
+                ["kpi-snapshot.v1"] = state.ToSnapshot() with { Quarantine = [held, held with { Id = "j9", Event = Refund("r9", "o1", At, 1m) }] },
+                ["quarantine.event-quarantined"] = new StoreQuarantine.EventQuarantined(held),
+                ["quarantine.entry-released"] = new StoreQuarantine.EntryReleased("j7", At),
+                ["quarantine.entry-discarded"] = new StoreQuarantine.EntryDiscarded("q1", At),
+                ["quarantine.list"] = new StoreQuarantine.List(Store),
+                ["quarantine.listed"] = new StoreQuarantine.Listed([held]),
+                ["quarantine.retry"] = new StoreQuarantine.Retry(Store, "q1"),
+                ["quarantine.retried"] = new StoreQuarantine.Retried("q1", RetryOutcome.StillInvalid, new GuardProblem("occurredAt", "ahead of now")),
+                ["quarantine.discard"] = new StoreQuarantine.Discard(Store, "q1"),
+                ["quarantine.discarded"] = new StoreQuarantine.Discarded("q1", true),
                 ["tenant-store.record"] = new TenantStore.Record(Cancelled(placed, At.AddMinutes(2))),
                 ["tenant-store.recorded"] = new TenantStore.Recorded("evt-1", IngestOutcome.Duplicate),
                 ["tenant-store.get-tiles"] = new TenantStore.GetTiles(Store, "GBP", "Europe/London"),

@@ -28,6 +28,7 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     {
         services.AddSingleton<TimeProvider>(_time);
         services.AddSalesDashEngine(context.Configuration);
+        services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
     }
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder.AddSalesDashEngine(provider);

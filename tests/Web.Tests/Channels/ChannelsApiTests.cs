@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Tests.AppData;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Channels;
@@ -35,9 +36,8 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         var view = JsonNode.Parse(body)!;
         Assert.Equal(["clientId", "clientSecret", "refreshToken"], view["credentialsSet"]!.AsArray().Select(n => (string)n!));
         Assert.Equal("A1F83G8C2ARO7P", (string)view["settings"]!["marketplaceIds"]!);
-        var database = await File.ReadAllBytesAsync(Path.Combine(app.DataDirectory, "channels.db"), Ct);
-        Assert.DoesNotContain(secret, Encoding.UTF8.GetString(database), StringComparison.Ordinal);
-        // The key that encrypted them is in the shared identity database, where every node of a cluster finds it.
+        Assert.DoesNotContain(secret, await AppDatabaseFiles.ReadAllTextAsync(app.Services, Ct), StringComparison.Ordinal);
+        // The key that encrypted them is in the shared app database, where every node of a cluster finds it.
         await using var scope = app.Services.CreateAsyncScope();
         Assert.True(await scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>().DataProtectionKeys.AnyAsync(Ct));
     }

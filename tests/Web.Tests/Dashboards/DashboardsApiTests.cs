@@ -4,12 +4,15 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.Tests.AppData;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Dashboards;
@@ -216,7 +219,7 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
         // The database holds the token's SHA-256, never the token.
         var stored = await ReadTokenHashesAsync(link.Id);
         Assert.Equal([ShareTokens.Hash(link.Token)], stored);
-        Assert.DoesNotContain(link.Token, await File.ReadAllTextAsync(AppDbPath(), Ct), StringComparison.Ordinal);
+        Assert.DoesNotContain(link.Token, await AppDatabaseFiles.ReadAllTextAsync(app.Services, Ct), StringComparison.Ordinal);
 
         var listed = await client.GetFromJsonAsync<ShareLink[]>($"{Base()}/{created.Id}/share", Json, Ct);
         var row = Assert.Single(listed!);
@@ -327,23 +330,10 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
         }
     }
 
-    private string AppDbPath() => Path.Combine(app.Services.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory, "app.db");
-
     private async Task<List<string>> ReadTokenHashesAsync(string linkId)
     {
-        await using var connection = new SqliteConnection($"Data Source={AppDbPath()};Mode=ReadOnly");
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT token_hash FROM share_links WHERE id = $id";
-        command.Parameters.AddWithValue("$id", linkId);
-        var hashes = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(Ct);
-        while (await reader.ReadAsync(Ct))
-        {
-            hashes.Add(reader.GetString(0));
-        }
-
-        return hashes;
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(Ct);
+        return await db.Set<ShareLinkRow>().Where(l => l.Id == linkId).Select(l => l.TokenHash).ToListAsync(Ct);
     }
 
     private sealed record StoreBody(string TenantId, string StoreId, string Name, string Channel, string Currency, string TimeZone);

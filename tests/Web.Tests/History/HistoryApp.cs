@@ -20,7 +20,10 @@ namespace SalesDash.Web.Tests.History;
 /// database on the ClickHouse server ./test.sh starts (SALESDASH_CLICKHOUSE_URL; missing means the test fails).
 /// The clock is frozen at <see cref="WebAppFactory.Now"/>; the stores are <see cref="TestStore.All"/>.
 /// </summary>
-public sealed class HistoryApp(string snapshots) : WebApplicationFactory<Program>
+/// <param name="settings">Extra configuration (e.g. Imports:*), applied after the defaults.</param>
+/// <param name="services">Extra service changes, applied after the app's own.</param>
+public sealed class HistoryApp(string snapshots, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     public const string ClickHouseUrlVariable = "SALESDASH_CLICKHOUSE_URL";
 
@@ -59,10 +62,16 @@ public sealed class HistoryApp(string snapshots) : WebApplicationFactory<Program
             builder.UseSetting(prefix + "WebhookSecret", store.WebhookSecret);
         }
 
-        builder.ConfigureTestServices(services =>
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(collection =>
+        {
+            collection.RemoveAll<TimeProvider>();
+            collection.AddSingleton<TimeProvider>(Clock);
+            services?.Invoke(collection);
         });
     }
 

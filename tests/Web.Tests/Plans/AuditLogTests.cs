@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine;
@@ -137,15 +138,12 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Enterprise, Ct);
         (await app.ClientFor(tenant).PostAsJsonAsync($"/api/tenants/{tenant}/dashboards", Board("B"), Ct)).EnsureSuccessStatusCode();
-        var directory = app.Services.GetRequiredService<IOptions<EngineOptions>>().Value.DataDirectory;
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(Ct);
 
-        await using var connection = new SqliteConnection(SqliteAuditLog.ConnectionStringFor(directory));
-        await connection.OpenAsync(Ct);
-        foreach (var sql in new[] { "UPDATE audit_log SET actor_user_id = 'someone-else'", "DELETE FROM audit_log" })
+        Assert.True(await db.Set<SalesDash.Web.AppData.AuditRow>().AnyAsync(Ct));
+        foreach (var sql in new[] { "UPDATE \"AuditLog\" SET \"ActorUserId\" = 'someone-else'", "DELETE FROM \"AuditLog\"" })
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            var error = await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync(Ct));
+            var error = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync(sql, Ct));
             Assert.Contains("append-only", error.Message, StringComparison.Ordinal);
         }
     }

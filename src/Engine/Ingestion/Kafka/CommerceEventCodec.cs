@@ -47,9 +47,33 @@ public static class CommerceEventCodec
         return JsonSerializer.SerializeToUtf8Bytes(commerceEvent, Json);
     }
 
-    /// <summary>Reads a record value; throws <see cref="JsonException"/> for anything that is not a known event.</summary>
-    public static CommerceEvent Decode(ReadOnlySpan<byte> value) =>
-        JsonSerializer.Deserialize<CommerceEvent>(value, Json) ?? throw new JsonException("The record value is JSON null.");
+    /// <summary>
+    /// Reads a record value; throws <see cref="JsonException"/> for anything that is not a known event addressed to a
+    /// store. Bad values inside a well-formed event are not refused here: the store's entity quarantines them.
+    /// </summary>
+    public static CommerceEvent Decode(ReadOnlySpan<byte> value)
+    {
+        CommerceEvent? commerceEvent;
+        try
+        {
+            commerceEvent = JsonSerializer.Deserialize<CommerceEvent>(value, Json);
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or OverflowException)
+        {
+            // Invalid UTF-16 escapes, unknown discriminators and the like: not an event, however close it looks.
+            throw new JsonException($"The record value is not a commerce event: {e.Message}", e);
+        }
+
+        if (commerceEvent is null)
+        {
+            throw new JsonException("The record value is JSON null.");
+        }
+
+        // Without a store the record cannot be routed to any entity (nor quarantined by one).
+        return commerceEvent.Store is { TenantId.Length: > 0, StoreId.Length: > 0 }
+            ? commerceEvent
+            : throw new JsonException("The record names no store.");
+    }
 
     private static void DescribeSubtypes(JsonTypeInfo typeInfo)
     {

@@ -18,8 +18,7 @@ public sealed class ChannelInsightQueries(IChannelInsightStore store, IStoreDire
     public async Task<ChannelInsightResult?> GetAsync(
         string tenantId, PeriodKind period, DateOnly? from, DateOnly? to, string? timeZone, CancellationToken cancellationToken)
     {
-        var tenantStores = (await stores.ListAsync(cancellationToken))
-            .Where(s => s.Store.TenantId == tenantId)
+        var tenantStores = (await stores.ListAsync(tenantId, cancellationToken))
             .OrderBy(s => s.Store.StoreId, StringComparer.Ordinal)
             .ToList();
         if (tenantStores.Count == 0)

@@ -93,6 +93,12 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
             written UInt64)
         ENGINE = ReplacingMergeTree(written) PARTITION BY toYYYYMM(minute) ORDER BY (tenant_id, store_id, minute)
         """,
+        // Facts and rows the store refused (see HistoryDeadLetter); one row per item, the latest refusal kept.
+        """
+        CREATE TABLE IF NOT EXISTS history_dead_letters (
+            tenant_id String, store_id String, kind String, item_key String, reason String, payload String, refused_at DateTime('UTC'))
+        ENGINE = ReplacingMergeTree(refused_at) ORDER BY (tenant_id, store_id, kind, item_key)
+        """,
     ];
 
     /// <summary>
@@ -671,6 +677,54 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
         }
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await QueryAsync("SELECT 1", cancellationToken) is [["1", ..], ..];
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or ClickHouseServerException
+                                   || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    public async Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(letters);
+        if (letters.Count == 0)
+        {
+            return;
+        }
+
+        await InitializeAsync(cancellationToken);
+        var tsv = new StringBuilder();
+        foreach (var l in letters)
+        {
+            tsv.Field(l.TenantId).Field(l.StoreId).Field(l.Kind).Field(l.Key).Field(l.Reason).Field(l.Payload).Field(l.At).EndRow();
+        }
+
+        await InsertAsync("history_dead_letters", tsv, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<HistoryDeadLetter>> DeadLettersAsync(string tenantId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await InitializeAsync(cancellationToken);
+
+        // FINAL collapses a letter written twice (a retried cycle); the table is small and read only by Admins.
+        var rows = await QueryAsync($"""
+            SELECT tenant_id, store_id, kind, item_key, reason, payload, toUInt32(refused_at)
+            FROM history_dead_letters FINAL
+            WHERE tenant_id = {Literal(tenantId)}
+            ORDER BY refused_at DESC, store_id, kind, item_key
+            LIMIT {limit.ToString(CultureInfo.InvariantCulture)}
+            """, cancellationToken);
+        return [.. rows.Select(f => new HistoryDeadLetter(f[0], f[1], f[2], f[3], f[4], f[5], DateTimeOffset.FromUnixTimeSeconds(Long(f[6]))))];
     }
 
     public void Dispose()

@@ -71,7 +71,7 @@ internal static class ChannelWebhook
         catch (InvalidCommerceEventException e)
         {
             await runner.RecordWebhookAsync(store, channel, 0, e.Message, cancellationToken);
-            return Problem(StatusCodes.Status400BadRequest, "Unusable event", e.Message);
+            return Unusable(e);
         }
         catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -115,6 +115,14 @@ internal static class ChannelWebhook
 
     public static ProblemHttpResult TooLarge() =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"Webhook bodies are limited to {MaxBodyBytes} bytes.");
+
+    /// <summary>The guard's refusal: 400 naming the event's field (also as the "field" member, for programs).</summary>
+    public static ProblemHttpResult Unusable(InvalidCommerceEventException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unusable event", detail: refusal.Message,
+            extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["field"] = refusal.Field });
+    }
 
     public static ProblemHttpResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Invalid signature", detail);
 

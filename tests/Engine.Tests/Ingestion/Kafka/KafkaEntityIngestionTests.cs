@@ -267,6 +267,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddKafkaIngestion(builder.Configuration);
         builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
         using var host = builder.Build();
@@ -317,6 +318,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
         builder.Services.AddKafkaIngestion(builder.Configuration);
         builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
         using var host = builder.Build();
@@ -363,7 +365,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             TestContext.Current.CancellationToken);
 
     /// <summary>A day's trade for the three stores and, computed separately from the engine, what its tiles must show.</summary>
-    private sealed record Trade(IReadOnlyList<CommerceEvent> Events, IReadOnlyDictionary<StoreRef, (decimal Gross, decimal Refunds, int Orders, int Units)> Expected)
+    internal sealed record Trade(IReadOnlyList<CommerceEvent> Events, IReadOnlyDictionary<StoreRef, (decimal Gross, decimal Refunds, int Orders, int Units)> Expected)
     {
         public (decimal Gross, decimal Refunds, int Orders, int Units) Oracle(StoreRef store) => Expected[store];
 

@@ -69,8 +69,6 @@ export interface ShareLink {
   dashboardId: string;
   createdAt: string;
   revokedAt: string | null;
-  /** When the link stops working; null for a link that works until switched off. */
-  expiresAt?: string | null;
 }
 
 export interface ShareLinkCreated {
@@ -78,7 +76,6 @@ export interface ShareLinkCreated {
   token: string;
   url: string;
   createdAt: string;
-  expiresAt?: string | null;
 }
 
 export interface WallView {

@@ -1,0 +1,415 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+
+namespace SalesDash.Engine.History;
+
+/// <summary>A batch a <see cref="BatchWriter{TBatch}"/> can hold, merge, split and, once down to one item, dead-letter.</summary>
+public interface IWriteBatch<TBatch>
+    where TBatch : IWriteBatch<TBatch>
+{
+    /// <summary>Items held (facts, rows); what the writer's capacity counts.</summary>
+    int Count { get; }
+
+    /// <summary>Adds <paramref name="newer"/>'s items; where both hold the same key, the newer item wins.</summary>
+    void Absorb(TBatch newer);
+
+    /// <summary>Two non-empty halves; only called when <see cref="Count"/> is at least 2.</summary>
+    (TBatch First, TBatch Second) Split();
+
+    /// <summary>The one item of a batch of <see cref="Count"/> 1, as a dead letter with the reason it was refused.</summary>
+    HistoryDeadLetter ToDeadLetter(Exception cause, DateTimeOffset at);
+}
+
+/// <summary>Where a <see cref="BatchWriter{TBatch}"/> writes: the batch itself, the store's health, and its dead letters.</summary>
+public interface IBatchSink<in TBatch>
+{
+    Task WriteAsync(TBatch batch, CancellationToken cancellationToken);
+
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+
+    Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken);
+}
+
+/// <summary>How a <see cref="BatchWriter{TBatch}"/> paces itself.</summary>
+/// <param name="FlushInterval">How often pending items are written.</param>
+/// <param name="Capacity">Items held at most, pending and being written together; beyond it producers are refused.</param>
+/// <param name="MinBackoff">First wait after the store was found down; doubles per failure up to <paramref name="MaxBackoff"/>.</param>
+public sealed record BatchWriterSettings(TimeSpan FlushInterval, int Capacity, TimeSpan MinBackoff, TimeSpan MaxBackoff)
+{
+    public static BatchWriterSettings For(TimeSpan flushInterval, int capacity) =>
+        new(flushInterval, capacity, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30));
+
+    /// <summary>The wait before retry number <paramref name="failures"/> (1-based).</summary>
+    public TimeSpan BackoffAfter(int failures)
+    {
+        var factor = Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
+        var wait = TimeSpan.FromTicks((long)Math.Min(MinBackoff.Ticks * factor, MaxBackoff.Ticks));
+        return wait < MinBackoff ? MinBackoff : wait;
+    }
+}
+
+/// <summary>What one write cycle did with a batch.</summary>
+/// <param name="Unwritten">Items not written because the store was down (null when all went in or were dead-lettered).</param>
+/// <param name="Cause">Why <paramref name="Unwritten"/> was not written.</param>
+public sealed record WriteCycleOutcome<TBatch>(int Written, int DeadLettered, TBatch? Unwritten, Exception? Cause)
+    where TBatch : class;
+
+/// <summary>
+/// One attempt to write a batch. A store that is down (connection refused, timeout, or not answering a trivial query)
+/// leaves the batch whole for a later retry: splitting it would only multiply failing calls. A store that answers
+/// but refuses the batch is refusing its data, so the batch is halved until each failing half is a single item,
+/// which is tried once more and then dead-lettered; every other item is written. One bad fact costs about
+/// 2·log2(n) writes instead of blocking every tenant's history behind it.
+/// </summary>
+public static class WriteCycle
+{
+    public static async Task<WriteCycleOutcome<TBatch>> RunAsync<TBatch>(TBatch batch, IBatchSink<TBatch> sink, TimeProvider time, CancellationToken cancellationToken)
+        where TBatch : class, IWriteBatch<TBatch>
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(time);
+        var outcome = new Tally<TBatch>();
+        await WriteAsync(batch, sink, time, outcome, cancellationToken);
+        return new WriteCycleOutcome<TBatch>(outcome.Written, outcome.DeadLettered, outcome.Unwritten, outcome.Cause);
+    }
+
+    /// <summary>Failures that say nothing about the data: the store did not answer.</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // An HTTP store that answered with a status refused the request; one that did not answer is down.
+                case HttpRequestException http when http.StatusCode is null:
+                case HttpRequestException { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable }:
+                case SocketException:
+                case IOException:
+                case TimeoutException:
+                case OperationCanceledException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task WriteAsync<TBatch>(TBatch batch, IBatchSink<TBatch> sink, TimeProvider time, Tally<TBatch> tally, CancellationToken cancellationToken)
+        where TBatch : class, IWriteBatch<TBatch>
+    {
+        if (tally.Cause is not null)
+        {
+            // The store went down earlier in this cycle: keep the rest for the retry rather than fail on each half.
+            tally.Keep(batch, tally.Cause);
+            return;
+        }
+
+        var failure = await TryWriteAsync(batch, sink, cancellationToken);
+        if (failure is null)
+        {
+            tally.Written += batch.Count;
+            return;
+        }
+
+        if (await IsDownAsync(failure, sink, cancellationToken))
+        {
+            tally.Keep(batch, failure);
+            return;
+        }
+
+        if (batch.Count > 1)
+        {
+            var (first, second) = batch.Split();
+            await WriteAsync(first, sink, time, tally, cancellationToken);
+            await WriteAsync(second, sink, time, tally, cancellationToken);
+            return;
+        }
+
+        // Once more on its own, so a blip between the failed write and the health check cannot condemn a good item.
+        failure = await TryWriteAsync(batch, sink, cancellationToken);
+        if (failure is null)
+        {
+            tally.Written += 1;
+            return;
+        }
+
+        if (await IsDownAsync(failure, sink, cancellationToken))
+        {
+            tally.Keep(batch, failure);
+            return;
+        }
+
+        try
+        {
+            await sink.WriteDeadLettersAsync([batch.ToDeadLetter(failure, time.GetUtcNow())], cancellationToken);
+            tally.DeadLettered += 1;
+        }
+        catch (Exception deadLetterFailure) when (deadLetterFailure is not OutOfMemoryException)
+        {
+            // Not kept anywhere yet: it stays pending and is tried again with the store's next good turn.
+            tally.Keep(batch, deadLetterFailure);
+        }
+    }
+
+    private static async Task<Exception?> TryWriteAsync<TBatch>(TBatch batch, IBatchSink<TBatch> sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sink.WriteAsync(batch, cancellationToken);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ex;
+        }
+    }
+
+    private static async Task<bool> IsDownAsync<TBatch>(Exception failure, IBatchSink<TBatch> sink, CancellationToken cancellationToken)
+    {
+        if (IsTransient(failure))
+        {
+            return true;
+        }
+
+        try
+        {
+            return !await sink.IsReachableAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return true;
+        }
+    }
+
+    private sealed class Tally<TBatch>
+        where TBatch : class, IWriteBatch<TBatch>
+    {
+        public int Written { get; set; }
+
+        public int DeadLettered { get; set; }
+
+        public TBatch? Unwritten { get; private set; }
+
+        public Exception? Cause { get; private set; }
+
+        public void Keep(TBatch batch, Exception cause)
+        {
+            Cause ??= cause;
+            if (Unwritten is null)
+            {
+                Unwritten = batch;
+            }
+            else
+            {
+                Unwritten.Absorb(batch);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The per-node writer behind history facts and minute rows: producers hand items over without waiting on I/O, items
+/// are coalesced by key, and written in batches at the flush interval (or early, once half the capacity is pending).
+/// A batch the store refuses is split until the bad item is dead-lettered (see <see cref="WriteCycle"/>); a store that
+/// is down is retried with exponential backoff and nothing is split or dropped. Memory is bounded: once
+/// <see cref="BatchWriterSettings.Capacity"/> items are held, producers are answered with a refusal and keep their
+/// items (a tenant entity holds them and slows its own intake) instead of this writer growing without limit.
+/// </summary>
+public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
+    where TBatch : class, IWriteBatch<TBatch>, new()
+{
+    private const string FlushTimer = "flush";
+    private const string RetryTimer = "retry";
+
+    private readonly IBatchSink<TBatch> _sink;
+    private readonly TimeProvider _time;
+    private readonly List<IActorRef> _flushWaiters = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private TBatch _pending = new();
+    private int _inFlight;
+    private bool _writing;
+    private int _failures;
+
+    protected BatchWriter(IBatchSink<TBatch> sink, BatchWriterSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Capacity < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.Capacity, "A batch writer holds at least two items.");
+        }
+
+        _sink = sink;
+        _time = time;
+        Settings = settings;
+
+        Receive<Tick>(_ =>
+        {
+            // While backing off, the retry timer decides when the store is tried again.
+            if (!Timers.IsTimerActive(RetryTimer))
+            {
+                StartWrite();
+            }
+        });
+        Receive<Retry>(_ => StartWrite());
+        Receive<FlushNow>(_ =>
+        {
+            _flushWaiters.Add(Sender);
+            StartWrite();
+        });
+        Receive<GetStatus>(_ => Sender.Tell(new Status(_pending.Count, _inFlight, Settings.Capacity, _failures)));
+        Receive<CycleDone>(done => Completed(done.Outcome));
+        Receive<CycleCrashed>(crashed => Completed(new WriteCycleOutcome<TBatch>(0, 0, crashed.Batch, crashed.Cause)));
+    }
+
+    public BatchWriterSettings Settings { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Items held now: pending plus the batch being written.</summary>
+    protected int Held => _pending.Count + _inFlight;
+
+    /// <summary>
+    /// True when <paramref name="incoming"/> more items fit. An empty writer takes anything, so one oversized
+    /// hand-over cannot be refused forever.
+    /// </summary>
+    protected bool HasRoomFor(int incoming) => Held == 0 || Held + incoming <= Settings.Capacity;
+
+    /// <summary>What the writer is about: "history facts", "minute rows"; for log lines.</summary>
+    protected abstract string What { get; }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(FlushTimer, Tick.Instance, Settings.FlushInterval);
+
+    /// <summary>Adds items to the pending batch; callers check <see cref="HasRoomFor"/> first.</summary>
+    protected void Accept(Action<TBatch> add)
+    {
+        ArgumentNullException.ThrowIfNull(add);
+        add(_pending);
+        if (_pending.Count >= Settings.Capacity / 2 && !Timers.IsTimerActive(RetryTimer))
+        {
+            StartWrite();
+        }
+    }
+
+    /// <summary>Keeps an item refused before it reached the store (e.g. its fact could not be built).</summary>
+    protected void DeadLetterNow(HistoryDeadLetter letter)
+    {
+        var log = _log;
+        _sink.WriteDeadLettersAsync([letter], CancellationToken.None).ContinueWith(
+            t => log.Error(t.Exception, "Dead letter {0} {1} of {2}/{3} could not be kept: {4}", letter.Kind, letter.Key, letter.TenantId,
+                letter.StoreId, letter.Reason),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private void StartWrite()
+    {
+        if (_writing)
+        {
+            return;
+        }
+
+        if (_pending.Count == 0)
+        {
+            ReplyFlushed();
+            return;
+        }
+
+        Timers.Cancel(RetryTimer);
+        var batch = _pending;
+        _pending = new TBatch();
+        _inFlight = batch.Count;
+        _writing = true;
+        WriteCycle.RunAsync(batch, _sink, _time, CancellationToken.None)
+            .PipeTo(Self, success: outcome => new CycleDone(outcome), failure: ex => new CycleCrashed(ex, batch));
+    }
+
+    private void Completed(WriteCycleOutcome<TBatch> outcome)
+    {
+        _writing = false;
+        _inFlight = 0;
+        if (outcome.DeadLettered > 0)
+        {
+            _log.Error("{0} {1} refused by the store were dead-lettered; {2} written", outcome.DeadLettered, What, outcome.Written);
+        }
+
+        if (outcome.Unwritten is { } unwritten)
+        {
+            _failures++;
+            var wait = Settings.BackoffAfter(_failures);
+            _log.Warning(outcome.Cause, "Writing {0} {1} failed: the store is not answering; retrying in {2}", unwritten.Count, What, wait);
+
+            // Items that arrived meanwhile are newer and win over the failed ones.
+            unwritten.Absorb(_pending);
+            _pending = unwritten;
+            Timers.StartSingleTimer(RetryTimer, Retry.Instance, wait);
+
+            // Waiters are not held through an outage: they learn the write is being retried.
+            ReplyFlushed();
+            return;
+        }
+
+        _failures = 0;
+        if (_flushWaiters.Count > 0 || _pending.Count >= Settings.Capacity / 2)
+        {
+            StartWrite();
+        }
+    }
+
+    private void ReplyFlushed()
+    {
+        foreach (var waiter in _flushWaiters)
+        {
+            waiter.Tell(Flushed.Instance);
+        }
+
+        _flushWaiters.Clear();
+    }
+
+    /// <summary>Write everything pending now; answered with <see cref="Flushed"/> once it is in the store (or being retried).</summary>
+    public sealed class FlushNow
+    {
+        public static readonly FlushNow Instance = new();
+
+        private FlushNow()
+        {
+        }
+    }
+
+    /// <summary>Everything handed over before the matching <see cref="FlushNow"/> has been written, dead-lettered, or is retried later.</summary>
+    public sealed class Flushed
+    {
+        public static readonly Flushed Instance = new();
+
+        private Flushed()
+        {
+        }
+    }
+
+    /// <summary>Asks for a <see cref="Status"/>: how full the writer is, for tests and diagnostics.</summary>
+    public sealed class GetStatus
+    {
+        public static readonly GetStatus Instance = new();
+
+        private GetStatus()
+        {
+        }
+    }
+
+    /// <param name="Failures">Write cycles in a row that found the store down.</param>
+    public sealed record Status(int Pending, int InFlight, int Capacity, int Failures);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed class Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private sealed record CycleDone(WriteCycleOutcome<TBatch> Outcome);
+
+    private sealed record CycleCrashed(Exception Cause, TBatch Batch);
+}

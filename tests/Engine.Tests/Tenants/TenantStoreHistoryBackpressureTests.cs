@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.History;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.Tenants;
+using static SalesDash.Engine.Tests.TestEvents;
+
+namespace SalesDash.Engine.Tests.Tenants;
+
+/// <summary>
+/// A full history writer refuses facts rather than growing. The entity keeps the refused facts, takes no new events
+/// until the writer has them (so the door's senders wait and slow down), and hands them over again: none is lost.
+/// </summary>
+public sealed class TenantStoreHistoryBackpressureTests(ITestOutputHelper output) : Akka.Hosting.TestKit.TestKit("tenant-store-backpressure", output)
+{
+    private static readonly DateTimeOffset Today = Utc(2026, 6, 10, 12, 0);
+    private readonly FakeTimeProvider _time = new(Today);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) => builder
+        .WithRemoting("127.0.0.1", 0)
+        .WithClustering()
+        .AddHocon(
+            """
+            akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+            """,
+            HoconAddMode.Prepend);
+
+    [Fact]
+    public async Task An_entity_whose_facts_a_full_history_writer_refused_holds_new_events_and_hands_the_facts_over_again()
+    {
+        var store = new StoreRef("acme", "backpressure");
+        var history = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
+            TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, history.Ref, TimeSpan.FromMilliseconds(50))));
+        var first = Placed("o1", Today.AddMinutes(-10), 40m, store: store);
+        var second = Placed("o2", Today.AddMinutes(-5), 15m, store: store);
+
+        entity.Tell(new TenantStore.Record(first));
+        Assert.Equal(IngestOutcome.Accepted, (await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: Ct)).Outcome);
+        var handed = await history.ExpectMsgAsync<HistoryWriter.Record>(cancellationToken: Ct);
+        history.Reply(new HistoryWriter.Refused(handed.Event));
+
+        // Held while the writer has not taken the first event's facts: no answer yet, so the sender waits.
+        entity.Tell(new TenantStore.Record(second));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300), Ct);
+
+        // The entity hands the refused event over again, then takes the held one.
+        var again = await history.ExpectMsgAsync<HistoryWriter.Record>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        Assert.Equal(first.EventId, again.Event.EventId);
+        var recorded = await ExpectMsgAsync<TenantStore.Recorded>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        Assert.Equal((second.EventId, IngestOutcome.Accepted), (recorded.EventId, recorded.Outcome));
+        Assert.Equal(second.EventId, (await history.ExpectMsgAsync<HistoryWriter.Record>(cancellationToken: Ct)).Event.EventId);
+    }
+
+    [Fact]
+    public async Task Minute_rows_a_full_snapshot_writer_refused_are_sent_again()
+    {
+        var store = new StoreRef("acme", "minutes-backpressure");
+        var snapshots = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
+            TenantStoreIds.EntityIdFor(store), _time, snapshots.Ref, CreateTestProbe().Ref, TimeSpan.FromMilliseconds(50))));
+        var placed = Today.AddMinutes(-10);
+
+        entity.Tell(new TenantStore.Record(Placed("o1", placed, 40m, store: store)));
+        await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: Ct);
+        var offered = await snapshots.ExpectMsgAsync<SnapshotWriter.Enqueue>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        snapshots.Reply(new SnapshotWriter.Refused(offered.Rows));
+
+        // Nothing else happens to the store: the refused minute is offered again on its own.
+        var again = await snapshots.ExpectMsgAsync<SnapshotWriter.Enqueue>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        var row = Assert.Single(again.Rows);
+        Assert.Equal((offered.Rows.Single().Minute, 40m, 1), (row.Minute, row.GrossRevenue, row.Orders));
+    }
+}
