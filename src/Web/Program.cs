@@ -9,12 +9,13 @@ using SalesDash.Web.Api;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
-using SalesDash.Web.Exports;
 using SalesDash.Web.Demo;
+using SalesDash.Web.Exports;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Imports;
 using SalesDash.Web.Metrics;
+using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Quarantine;
 using SalesDash.Web.Reports;
@@ -28,6 +29,7 @@ builder.Services.AddSalesDashEngine(builder.Configuration);
 builder.Services.AddAkka("salesdash", (akka, services) => akka
     .AddSalesDashEngine(services)
     .AddTileRelay()
+    .AddLiveAccess()
     .AddAlertEvaluation());
 
 // Stores (in the app database, shared by every node) declared in configuration, then the demo tenant and its replay.
@@ -38,6 +40,9 @@ builder.Services.AddWebhookSecrets(builder.Configuration);
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
 builder.Services.AddSalesDashImports();
+
+// Outbound HTTP (alert webhooks, pollers, PayPal certificates): public addresses only, no redirects, capped bodies.
+builder.Services.AddOutboundHttp(builder.Configuration);
 
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
@@ -64,6 +69,8 @@ builder.Services.AddQuarantine();
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
+// Live connections by what their access rests on, so revoking a member, key or share link ends them on every node.
+builder.Services.AddLiveAccess();
 builder.Services.AddHealthChecks();
 
 // Backpressure: a bounded number of webhooks in flight per node; the rest get 503 + Retry-After and are retried.

@@ -18,35 +18,76 @@ public sealed record PayPalTransmission(string? TransmissionId, string? Transmis
     public const string AuthAlgoHeader = "PAYPAL-AUTH-ALGO";
 }
 
-/// <summary>Fetches the signing certificate PayPal names in PAYPAL-CERT-URL; injectable so tests never touch the network.</summary>
+/// <summary>Fetches the certificates PayPal serves at PAYPAL-CERT-URL (signer first, then any intermediates); injectable so tests never touch the network.</summary>
 public interface IPayPalCertificateFetcher
 {
-    Task<X509Certificate2> FetchAsync(Uri certUrl, CancellationToken cancellationToken);
+    Task<X509Certificate2Collection> FetchAsync(Uri certUrl, CancellationToken cancellationToken);
 }
 
-/// <summary>Fetches the PEM PayPal serves at the certificate URL; the first certificate in it is the signer.</summary>
+/// <summary>
+/// Fetches the PEM PayPal serves at the certificate URL. The client must not follow redirects (the outbound policy's
+/// clients do not): a redirect would let the URL check pass on paypal.com and the download come from elsewhere.
+/// </summary>
 public sealed class HttpPayPalCertificateFetcher(HttpClient http) : IPayPalCertificateFetcher
 {
-    public async Task<X509Certificate2> FetchAsync(Uri certUrl, CancellationToken cancellationToken)
+    /// <summary>A certificate chain in PEM is a few kilobytes; anything much larger is not one.</summary>
+    private const int MaxPemBytes = 64 * 1024;
+
+    public async Task<X509Certificate2Collection> FetchAsync(Uri certUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(certUrl);
-        var pem = await http.GetStringAsync(certUrl, cancellationToken);
-        return X509Certificate2.CreateFromPem(pem);
+        using var response = await http.GetAsync(certUrl, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        // Whatever client it is given: an answer from anywhere but the checked URL (a followed redirect) is not PayPal's.
+        if (response.RequestMessage?.RequestUri is { } answered && answered != certUrl)
+        {
+            throw new HttpRequestException($"{certUrl} redirected to {answered.GetLeftPart(UriPartial.Authority)}; certificates are only taken from the URL PayPal names.");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"{certUrl} answered {(int)response.StatusCode}; redirects are not followed.", null, response.StatusCode);
+        }
+
+        if (response.Content.Headers.ContentLength > MaxPemBytes)
+        {
+            throw new HttpRequestException($"{certUrl} served more than {MaxPemBytes} bytes, which is no certificate chain.");
+        }
+
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (bytes.Length > MaxPemBytes)
+        {
+            throw new HttpRequestException($"{certUrl} served more than {MaxPemBytes} bytes, which is no certificate chain.");
+        }
+
+        var certificates = new X509Certificate2Collection();
+        certificates.ImportFromPem(Encoding.ASCII.GetString(bytes));
+        return certificates.Count > 0 ? certificates : throw new CryptographicException($"{certUrl} served no PEM certificate.");
     }
+}
+
+/// <summary>
+/// The roots a PayPal signing certificate must chain to. Null (the default) means the operating system's trusted roots,
+/// which is what PayPal's public CA needs; tests and air-gapped installs name their own.
+/// </summary>
+public sealed record PayPalCertificateTrust(X509Certificate2Collection? CustomRoots = null)
+{
+    public static readonly PayPalCertificateTrust System = new();
 }
 
 /// <summary>
 /// PayPal's offline webhook verification: the signature in PAYPAL-TRANSMISSION-SIG is RSA-SHA256 (PKCS#1 v1.5) by the
 /// certificate at PAYPAL-CERT-URL over "transmission_id|transmission_time|webhook_id|crc32(raw body)", the CRC-32 written
-/// as an unsigned decimal. The certificate URL is trusted only on https paypal.com hosts, the certificate must be in date
-/// and issued to a paypal.com name, and the transmission time must be within the tolerance, which bounds replays.
+/// as an unsigned decimal. The certificate URL is trusted only on https paypal.com hosts, the certificate must chain to a
+/// trusted root (a self-made certificate with a PayPal name is not PayPal's), be in date and be issued to a paypal.com
+/// name, and the transmission time must be within the tolerance, which bounds replays.
 /// </summary>
-public sealed class PayPalWebhookVerifier(IPayPalCertificateFetcher fetcher)
+public sealed class PayPalWebhookVerifier(IPayPalCertificateFetcher fetcher, PayPalCertificateTrust? trust = null)
 {
     /// <summary>The same five minutes Stripe uses; PayPal retries with a new transmission time, so honest retries pass.</summary>
     public static readonly TimeSpan DefaultTolerance = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<Uri, X509Certificate2> _certificates = new();
+    private readonly ConcurrentDictionary<Uri, X509Certificate2Collection> _certificates = new();
+    private readonly PayPalCertificateTrust _trust = trust ?? PayPalCertificateTrust.System;
 
     /// <summary>CRC-32 (IEEE 802.3, the zlib polynomial) of the raw body, as PayPal puts it in the signed message.</summary>
     public static uint Crc32Of(ReadOnlySpan<byte> rawBody) => Crc32.HashToUInt32(rawBody);
@@ -110,14 +151,25 @@ public sealed class PayPalWebhookVerifier(IPayPalCertificateFetcher fetcher)
             return SignatureCheck.Fail("PAYPAL-TRANSMISSION-SIG is not base64");
         }
 
-        X509Certificate2 certificate;
+        X509Certificate2Collection served;
         try
         {
-            certificate = await CertificateAsync(certUrl!, cancellationToken);
+            served = await CertificateAsync(certUrl!, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or CryptographicException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or CryptographicException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return SignatureCheck.Fail($"the signing certificate could not be fetched or read: {e.Message}");
+        }
+
+        if (served.Count == 0)
+        {
+            return SignatureCheck.Fail("PAYPAL-CERT-URL served no certificate");
+        }
+
+        var certificate = served[0];
+        if (ChainProblem(served, now) is { } chainProblem)
+        {
+            return SignatureCheck.Fail($"the signing certificate '{certificate.Subject}' is not trusted: {chainProblem}");
         }
 
         if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
@@ -142,7 +194,30 @@ public sealed class PayPalWebhookVerifier(IPayPalCertificateFetcher fetcher)
             : SignatureCheck.Fail("PAYPAL-TRANSMISSION-SIG does not verify for this body and webhook id");
     }
 
-    private async Task<X509Certificate2> CertificateAsync(Uri certUrl, CancellationToken cancellationToken)
+    /// <summary>Null when the signer chains to a trusted root at <paramref name="now"/>; otherwise what is wrong.</summary>
+    private string? ChainProblem(X509Certificate2Collection served, DateTimeOffset now)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        // Offline by design (the point of offline verification); PayPal rotates these certificates often and keeps them short-lived.
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ExtraStore.AddRange(served.Skip(1).ToArray());
+        if (_trust.CustomRoots is { } roots)
+        {
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        }
+
+        if (chain.Build(served[0]))
+        {
+            return null;
+        }
+
+        var statuses = chain.ChainStatus.Select(s => s.Status == X509ChainStatusFlags.NoError ? null : s.StatusInformation.Trim()).OfType<string>().Distinct().ToList();
+        return statuses.Count > 0 ? string.Join("; ", statuses) : "the chain does not end at a trusted root";
+    }
+
+    private async Task<X509Certificate2Collection> CertificateAsync(Uri certUrl, CancellationToken cancellationToken)
     {
         // PayPal signs many deliveries with one certificate; fetching it once per URL keeps verification offline after the first.
         if (_certificates.TryGetValue(certUrl, out var cached))

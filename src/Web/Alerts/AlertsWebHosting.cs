@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SalesDash.Engine.Alerts;
+using SalesDash.Web.Outbound;
 
 namespace SalesDash.Web.Alerts;
 
@@ -20,7 +21,8 @@ public static class AlertsWebHosting
             .Validate(o => o.WebhookRetries >= 0 && o.WebhookFirstDelay >= TimeSpan.Zero && o.WebhookTimeout > TimeSpan.Zero,
                 "Alerts:Delivery webhook retries and delays must not be negative.")
             .ValidateOnStart();
-        services.AddHttpClient(WebhookAlertNotifier.HttpClientName, (sp, client) =>
+        // Tenants choose webhook URLs: the outbound policy keeps them off loopback, private and metadata addresses.
+        services.AddOutboundHttpClient(WebhookAlertNotifier.HttpClientName, (sp, client) =>
             client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertDeliveryOptions>>().Value.WebhookTimeout);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, EmailAlertNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, WebhookAlertNotifier>());

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
@@ -92,6 +93,12 @@ internal static class StoresApi
         if (string.IsNullOrWhiteSpace(request.ShopDomain))
         {
             errors["shopDomain"] = ["Give the shop's domain, e.g. my-shop.myshopify.com."];
+        }
+        else if (string.Equals(request.Channel?.Trim(), nameof(SalesChannel.Shopify), StringComparison.OrdinalIgnoreCase)
+            && !ShopifyShopDomain.TryNormalise(request.ShopDomain, out _))
+        {
+            // The Shopify backfill calls https://{shopDomain}: only a real shop name, never an arbitrary host.
+            errors["shopDomain"] = [ShopifyShopDomain.Rule(request.ShopDomain)];
         }
 
         if (!OrganisationRules.IsCurrency(request.Currency))

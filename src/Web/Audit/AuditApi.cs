@@ -54,9 +54,10 @@ public static class AuditHosting
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddSingleton<IAuditLog, EfAuditLog>();
+        services.AddSingleton<AuditMetrics>();
         return services;
     }
 
-    /// <summary>Records every mutating /api request; goes first in the pipeline so refusals and failures are recorded too.</summary>
+    /// <summary>Records every mutating /api request by a member; goes first in the pipeline so refusals and failures are recorded too.</summary>
     public static IApplicationBuilder UseAudit(this IApplicationBuilder app) => app.UseMiddleware<AuditMiddleware>();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Claims;
 using SalesDash.Web.Identity;
 
@@ -20,12 +21,15 @@ public static class AuditNotes
 }
 
 /// <summary>
-/// Records every POST, PUT, PATCH and DELETE under /api, whether it succeeded or was refused: time, organisation,
-/// actor, endpoint, route values and status. It runs outside everything else, so a request refused by
-/// authorization, a plan limit or validation is recorded as refused, and a crash as failed. Bodies are never
-/// recorded: they carry credentials and passwords.
+/// Records every POST, PUT, PATCH and DELETE under /api by an authenticated member, whether it succeeded or was
+/// refused: time, organisation, actor, endpoint, route values and status. It runs outside everything else, so a
+/// member's request refused by authorization, a plan limit or validation is recorded as refused, and a crash as failed.
+/// Requests from anyone else (not signed in, or not a member of the organisation they aim at) are not stored one row
+/// each, or anyone could grow any organisation's log without bound; they are counted in the
+/// "salesdash.audit.unrecorded" metric. Bodies are never recorded: they carry credentials and passwords.
 /// </summary>
-public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeProvider time, ILogger<AuditMiddleware> logger)
+public sealed partial class AuditMiddleware(
+    RequestDelegate next, IAuditLog log, TimeProvider time, OrgAccess access, AuditMetrics metrics, ILogger<AuditMiddleware> logger)
 {
     /// <summary>Route values that may hold a secret (a share token); recorded as "(hidden)".</summary>
     private static readonly HashSet<string> SecretRouteValues = new(StringComparer.OrdinalIgnoreCase) { "token", "secret", "password", "key", "apiKey" };
@@ -70,6 +74,12 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog log,
             .Where(v => v.Key != "tenantId" && v.Value is not null)
             .ToDictionary(v => v.Key, v => SecretRouteValues.Contains(v.Key) ? "(hidden)" : v.Value!.ToString() ?? string.Empty, StringComparer.Ordinal);
         var user = http.User;
+        if (!await IsMemberActionAsync(user, tenant, status))
+        {
+            metrics.Unrecorded(user.Identity?.IsAuthenticated == true ? "not-a-member" : "anonymous", OutcomeOf(status));
+            return;
+        }
+
         var entry = new AuditEntry(
             0, at, tenant,
             user.FindFirstValue(ClaimTypes.NameIdentifier),
@@ -84,6 +94,34 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog log,
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFailed(logger, ex, action, status);
+        }
+    }
+
+    /// <summary>
+    /// True for a signed-in person or API key acting on their own organisation (or on none, like creating one). A change
+    /// that succeeded was allowed, so it counts even when the actor is no longer a member (someone leaving).
+    /// </summary>
+    private async Task<bool> IsMemberActionAsync(ClaimsPrincipal user, string? tenant, int status)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return false;
+        }
+
+        if (tenant is null || status < StatusCodes.Status400BadRequest)
+        {
+            return true;
+        }
+
+        try
+        {
+            return await access.RoleInAsync(user, tenant, CancellationToken.None) is not null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Cannot tell: keep the trace rather than lose a member's refused change.
+            LogMembershipUnknown(logger, ex, tenant);
+            return true;
         }
     }
 
@@ -111,4 +149,25 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog log,
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record audit entry for {Action} ({Status})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string action, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check membership of {Tenant} for an audit entry; recording it")]
+    private static partial void LogMembershipUnknown(ILogger logger, Exception exception, string tenant);
+}
+
+/// <summary>The audit log's counters: changes attempted by callers whose requests are not stored one row each.</summary>
+public sealed class AuditMetrics
+{
+    public const string MeterName = "SalesDash.Audit";
+
+    private readonly Counter<long> _unrecorded;
+
+    public AuditMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        _unrecorded = meters.Create(MeterName).CreateCounter<long>("salesdash.audit.unrecorded", unit: "{request}",
+            description: "Mutating /api requests from callers who are not members of the organisation (or not signed in), counted instead of stored.");
+    }
+
+    public void Unrecorded(string caller, string outcome) =>
+        _unrecorded.Add(1, new KeyValuePair<string, object?>("caller", caller), new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -5,6 +5,7 @@ using SalesDash.Connectors.FacebookAds;
 using SalesDash.Connectors.GoogleAds;
 using SalesDash.Connectors.GoogleAnalytics;
 using SalesDash.Connectors.Polling;
+using SalesDash.Connectors.Shopify;
 using SalesDash.Connectors.ShopifyAdmin;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
@@ -61,11 +62,20 @@ public sealed class ChannelPollerFactory(IHttpClientFactory clients, ICursorStor
                 store, cursors, time),
             SalesChannel.Shopify => new ShopifyBackfillPoller(channelHttp,
                 new StaticAccessToken(Required(secrets, "accessToken")),
-                new ShopifyAdminSettings(new Uri("https://" + (Setting(settings, "shopDomain") ?? store.ShopDomain)), endpoints.ShopifyApiVersion, since),
+                new ShopifyAdminSettings(ShopUri(Setting(settings, "shopDomain") ?? store.ShopDomain), endpoints.ShopifyApiVersion, since),
                 store, cursors),
             _ => throw new InvalidOperationException($"{connection.Channel} is a webhook channel; it has no poller."),
         };
     }
+
+    /// <summary>
+    /// The shop's Admin API origin. Checked again here, not only where settings are accepted: a store or connection saved
+    /// before the rule existed must not aim the backfill at another host.
+    /// </summary>
+    private static Uri ShopUri(string shopDomain) =>
+        ShopifyShopDomain.TryNormalise(shopDomain, out var domain)
+            ? new Uri("https://" + domain)
+            : throw new InvalidOperationException(ShopifyShopDomain.Rule(shopDomain));
 
     private DateTimeOffset Since(IReadOnlyDictionary<string, string> settings) =>
         Setting(settings, "since") is { } text

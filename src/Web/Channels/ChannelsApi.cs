@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Polling;
+using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Audit;
-using SalesDash.Web.Plans;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Channels;
 
@@ -142,6 +143,12 @@ public static class ChannelsApi
         if (parsed == SalesChannel.PayPal && settings.TryGetValue("environment", out var environment) && environment is not ("live" or "sandbox"))
         {
             errors["settings.environment"] = ["live or sandbox."];
+        }
+
+        if (parsed == SalesChannel.Shopify && settings.TryGetValue("shopDomain", out var shopDomain) && !ShopifyShopDomain.TryNormalise(shopDomain, out _))
+        {
+            // The backfill calls https://{shopDomain}/admin/...: only a shop name, never a host the tenant picks.
+            errors["settings.shopDomain"] = [ShopifyShopDomain.Rule(shopDomain)];
         }
 
         foreach (var key in descriptor.RequiredSettings.Where(k => !settings.ContainsKey(k)))

@@ -6,6 +6,7 @@ using SalesDash.Connectors.PayPal;
 using SalesDash.Connectors.Polling;
 using SalesDash.Engine.Clustering;
 using SalesDash.Web.AppData;
+using SalesDash.Web.Outbound;
 
 namespace SalesDash.Web.Channels;
 
@@ -35,7 +36,8 @@ public static class ChannelsHosting
         // Credentials are encrypted with Data Protection; its key ring is shared by the nodes (see IdentityHosting).
         services.AddDataProtection().SetApplicationName("SalesDash");
 
-        services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(60));
+        // Shop domains and certificate URLs come from tenants and webhooks: every channel call goes through the outbound policy.
+        services.AddOutboundHttpClient(HttpClientName, (_, client) => client.Timeout = TimeSpan.FromSeconds(60));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChannelConnectionStore, EfChannelConnectionStore>();
         services.TryAddSingleton<IExchangeRates, EfExchangeRates>();

@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Api;
 using SalesDash.Web.Audit;
-using SalesDash.Web.Plans;
+using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -125,8 +126,17 @@ public static class DashboardsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
-        await store.DeleteAsync(tenantId, id, cancellationToken) ? TypedResults.NoContent() : NoDashboard(tenantId, id);
+        string tenantId, string id, IDashboardStore store, LiveAccessRevocations live, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteAsync(tenantId, id, cancellationToken))
+        {
+            return NoDashboard(tenantId, id);
+        }
+
+        // Its share links went with it: wallboards showing it live stop now, not at their next reconnect.
+        live.Revoke(LiveGrants.Dashboard(tenantId, id));
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Results<Created<Dashboard>, ValidationProblem, ProblemHttpResult>> DuplicateAsync(
         string tenantId, string id, HttpRequest request, IDashboardStore store, IPlanService plans, CancellationToken cancellationToken)
@@ -175,11 +185,18 @@ public static class DashboardsApi
         await store.ListShareLinksAsync(tenantId, id, cancellationToken) is { } links ? TypedResults.Ok(links) : NoDashboard(tenantId, id);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string tenantId, string id, string tokenId, IDashboardStore store, CancellationToken cancellationToken) =>
-        await store.RevokeShareLinkAsync(tenantId, id, tokenId, cancellationToken)
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown share link",
+        string tenantId, string id, string tokenId, IDashboardStore store, LiveAccessRevocations live, CancellationToken cancellationToken)
+    {
+        if (!await store.RevokeShareLinkAsync(tenantId, id, tokenId, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown share link",
                 detail: $"Dashboard '{id}' of '{tenantId}' has no share link '{tokenId}'.");
+        }
+
+        // Wallboards showing the link live stop now, on whichever node they are connected.
+        live.Revoke(LiveGrants.ShareLink(tokenId));
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Results<Ok<WallView>, ProblemHttpResult>> WallAsync(
         string token, IDashboardStore store, WallAccess access, IOrganisationBranding branding, HttpContext http, CancellationToken cancellationToken)

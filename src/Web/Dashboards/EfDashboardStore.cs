@@ -147,7 +147,7 @@ public sealed class EfDashboardStore(IDbContextFactory<AppIdentityDbContext> dat
         }
 
         var row = await db.Set<DashboardRow>().AsNoTracking().SingleOrDefaultAsync(d => d.Id == link.DashboardId, cancellationToken);
-        return row is null ? new ShareResolution.Unknown() : new ShareResolution.Active(ToDashboard(row));
+        return row is null ? new ShareResolution.Unknown() : new ShareResolution.Active(ToDashboard(row), link.Id);
     }
 
     private static Task<bool> OwnsAsync(AppIdentityDbContext db, string tenantId, string dashboardId, CancellationToken cancellationToken) =>

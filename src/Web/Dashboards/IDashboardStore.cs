@@ -1,6 +1,6 @@
 namespace SalesDash.Web.Dashboards;
 
-/// <summary>What a share token leads to: nothing, a revoked link, or a dashboard.</summary>
+/// <summary>What a share token leads to: nothing, a revoked link, or a dashboard (with the link's id).</summary>
 public abstract record ShareResolution
 {
     private ShareResolution()
@@ -11,7 +11,7 @@ public abstract record ShareResolution
 
     public sealed record Revoked(DateTimeOffset RevokedAt) : ShareResolution;
 
-    public sealed record Active(Dashboard Dashboard) : ShareResolution;
+    public sealed record Active(Dashboard Dashboard, string LinkId) : ShareResolution;
 }
 
 /// <summary>Dashboards and their share links, per organisation (tenant). Every read and write is scoped to the tenant.</summary>

@@ -23,7 +23,11 @@ public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory store
     }
 
     /// <summary>The store's profile when the token is live and its dashboard shows the store; null otherwise.</summary>
-    public async Task<StoreProfile?> AuthorizeStoreAsync(string token, StoreRef store, CancellationToken cancellationToken)
+    public async Task<StoreProfile?> AuthorizeStoreAsync(string token, StoreRef store, CancellationToken cancellationToken) =>
+        (await AuthorizeAsync(token, store, cancellationToken))?.Store;
+
+    /// <summary>Like <see cref="AuthorizeStoreAsync"/>, with the link and dashboard the access rests on, for a live connection to hold.</summary>
+    public async Task<WallGrant?> AuthorizeAsync(string token, StoreRef store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (await dashboards.ResolveShareTokenAsync(token, cancellationToken) is not ShareResolution.Active active
@@ -33,6 +37,11 @@ public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory store
         }
 
         var allowed = await StoresOfAsync(active.Dashboard, cancellationToken);
-        return allowed.FirstOrDefault(s => s.Store == store);
+        return allowed.FirstOrDefault(s => s.Store == store) is { } profile
+            ? new WallGrant(profile, active.LinkId, active.Dashboard.Id)
+            : null;
     }
 }
+
+/// <summary>A share link's access to one store: the link and dashboard it rests on.</summary>
+public sealed record WallGrant(StoreProfile Store, string LinkId, string DashboardId);

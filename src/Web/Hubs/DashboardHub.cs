@@ -18,7 +18,8 @@ namespace SalesDash.Web.Hubs;
 /// exist, as over HTTP); SubscribeShared needs only a live share token, for wallboards without sign-in.
 /// </summary>
 public sealed class DashboardHub(
-    IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall, OrgAccess access, Plans.RevenueMeter revenue) : Hub
+    IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall, OrgAccess access, Plans.RevenueMeter revenue,
+    LiveConnections live) : Hub
 {
     /// <summary>Name of the client method that receives <see cref="DashboardTiles"/>.</summary>
     public const string TilesMethod = "tiles";
@@ -31,15 +32,31 @@ public sealed class DashboardHub(
         await RequireViewerAsync(tenantId, storeId);
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), Context.ConnectionAborted)
             ?? throw new HubException($"There is no store '{storeId}' in '{tenantId}'.");
+        live.Hold(Context, GrantsOf(Context.User, tenantId));
         return await WatchAsync(store);
+    }
+
+    /// <summary>What a signed-in or API-key subscription to the organisation rests on.</summary>
+    private static IEnumerable<string> GrantsOf(System.Security.Claims.ClaimsPrincipal? user, string tenantId)
+    {
+        if (user?.FindFirst(SalesDashClaims.ApiKeyId)?.Value is { } keyId)
+        {
+            yield return LiveGrants.ApiKey(keyId);
+        }
+
+        if (user?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value is { } userId)
+        {
+            yield return LiveGrants.Member(tenantId, userId);
+        }
     }
 
     /// <summary>Like <see cref="Subscribe"/> for a wallboard without sign-in: only a store its share link's dashboard shows.</summary>
     public async Task<DashboardTiles> SubscribeShared(string token, string tenantId, string storeId)
     {
-        var store = await wall.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), Context.ConnectionAborted)
+        var grant = await wall.AuthorizeAsync(token, new StoreRef(tenantId, storeId), Context.ConnectionAborted)
             ?? throw new HubException("This share link does not show that store, or it was revoked.");
-        return await WatchAsync(store);
+        live.Hold(Context, [LiveGrants.ShareLink(grant.LinkId), LiveGrants.Dashboard(tenantId, grant.DashboardId)]);
+        return await WatchAsync(grant.Store);
     }
 
     private async Task<DashboardTiles> WatchAsync(StoreProfile store)
@@ -79,6 +96,7 @@ public sealed class DashboardHub(
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         relay.ActorRef.Tell(new TileRelayActor.ConnectionClosed(Context.ConnectionId));
+        live.Release(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 }

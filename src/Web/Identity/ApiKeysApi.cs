@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SalesDash.Web.Hubs;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Identity;
@@ -88,7 +89,7 @@ internal static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string tenantId, Guid id, AppIdentityDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        string tenantId, Guid id, AppIdentityDbContext db, TimeProvider time, LiveAccessRevocations live, CancellationToken cancellationToken)
     {
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id && k.OrganisationId == tenantId, cancellationToken);
         if (key is null)
@@ -98,6 +99,8 @@ internal static class ApiKeysApi
 
         key.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        // Live subscriptions made with the key end now, on whichever node they are connected.
+        live.Revoke(LiveGrants.ApiKey(key.Id.ToString()));
         return TypedResults.NoContent();
     }
 }

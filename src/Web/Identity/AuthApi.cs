@@ -24,8 +24,8 @@ internal static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
     {
         var auth = api.MapGroup("/auth").AllowAnonymous();
-        auth.MapPost("/sign-up", SignUpAsync).WithName("SignUp");
-        auth.MapPost("/sign-in", SignInAsync).WithName("SignIn");
+        auth.MapPost("/sign-up", SignUpAsync).WithName("SignUp").RequireSignInRateLimit();
+        auth.MapPost("/sign-in", SignInAsync).WithName("SignIn").RequireSignInRateLimit();
         auth.MapPost("/sign-out", SignOutAsync).WithName("SignOut");
         api.MapGet("/me", MeAsync).WithName("GetMe").RequireSignedInUser();
         return api;

@@ -154,6 +154,7 @@ public static class IdentityHosting
         // First of the hosted services: the schema, organisations and imported key ring exist before anything else starts.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, IdentitySeeder>());
         services.AddApiKeyRateLimit();
+        services.AddSignInRateLimit(configuration);
         return services;
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SalesDash.Web.Hubs;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Identity;
@@ -41,7 +42,7 @@ internal static class OrganisationsApi
         invitations.MapPost("/", InviteAsync).WithName("CreateInvitation");
         invitations.MapDelete("/{id:guid}", RevokeInvitationAsync).WithName("RevokeInvitation");
 
-        api.MapPost("/invitations/{token}/accept", AcceptAsync).WithName("AcceptInvitation").RequireSignedInUser();
+        api.MapPost("/invitations/{token}/accept", AcceptAsync).WithName("AcceptInvitation").RequireSignedInUser().RequireSignInRateLimit();
         return api;
     }
 
@@ -159,7 +160,8 @@ internal static class OrganisationsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
-        string tenantId, string userId, ClaimsPrincipal user, AppIdentityDbContext db, OrgAccess access, CancellationToken cancellationToken)
+        string tenantId, string userId, ClaimsPrincipal user, AppIdentityDbContext db, OrgAccess access, LiveAccessRevocations live,
+        CancellationToken cancellationToken)
     {
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.OrganisationId == tenantId && m.UserId == userId, cancellationToken);
         if (membership is null)
@@ -182,6 +184,8 @@ internal static class OrganisationsApi
 
         db.Memberships.Remove(membership);
         await db.SaveChangesAsync(cancellationToken);
+        // Their open dashboards of this organisation stop receiving tiles now, on whichever node they are connected.
+        live.Revoke(LiveGrants.Member(tenantId, userId));
         return TypedResults.NoContent();
     }
 

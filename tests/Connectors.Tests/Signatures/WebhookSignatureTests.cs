@@ -136,15 +136,32 @@ public sealed class PayPalSignatureTests : IDisposable
     private const string CertUrl = "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-1d93a270";
 
     private readonly RSA _key = RSA.Create(2048);
+    private readonly RSA _caKey = RSA.Create(2048);
+    private readonly X509Certificate2 _root;
     private readonly X509Certificate2 _certificate;
     private readonly CertificateFetcher _fetcher;
+    private readonly PayPalCertificateTrust _trust;
 
     public PayPalSignatureTests()
     {
-        // A self-made stand-in for PayPal's message-verification certificate: same name shape, our own key.
-        var request = new CertificateRequest("CN=messageverificationcerts.sandbox.paypal.com", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        _certificate = request.CreateSelfSigned(Now.AddDays(-30), Now.AddDays(300));
+        // A local CA stands in for PayPal's public CA, and issues a stand-in for the message-verification certificate.
+        var ca = new CertificateRequest("CN=SalesDash Test Root CA", _caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        ca.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        ca.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        _root = ca.CreateSelfSigned(Now.AddYears(-1), Now.AddYears(5));
+        _certificate = Issue("CN=messageverificationcerts.sandbox.paypal.com", "messageverificationcerts.sandbox.paypal.com", _key);
         _fetcher = new CertificateFetcher(_certificate);
+        _trust = new PayPalCertificateTrust([X509CertificateLoader.LoadCertificate(_root.Export(X509ContentType.Cert))]);
+    }
+
+    private X509Certificate2 Issue(string subject, string dnsName, RSA key)
+    {
+        var leaf = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        leaf.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(dnsName);
+        leaf.CertificateExtensions.Add(san.Build());
+        return leaf.Create(_root, Now.AddDays(-30), Now.AddDays(300), RandomNumberGenerator.GetBytes(12));
     }
 
     private static byte[] Body => Encoding.UTF8.GetBytes(PayPalSamples.CaptureCompleted);
@@ -160,7 +177,7 @@ public sealed class PayPalSignatureTests : IDisposable
     [Fact]
     public async Task Delivery_signed_with_the_certificate_key_is_accepted_and_the_certificate_fetched_once()
     {
-        var verifier = new PayPalWebhookVerifier(_fetcher);
+        var verifier = new PayPalWebhookVerifier(_fetcher, _trust);
 
         var first = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:29:00Z"), Body, WebhookId, Now, TestContext.Current.CancellationToken);
         var second = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:29:30Z", "tx-2"), Body, WebhookId, Now, TestContext.Current.CancellationToken);
@@ -173,7 +190,7 @@ public sealed class PayPalSignatureTests : IDisposable
     [Fact]
     public async Task Another_webhook_id_a_changed_body_or_another_key_is_refused()
     {
-        var verifier = new PayPalWebhookVerifier(_fetcher);
+        var verifier = new PayPalWebhookVerifier(_fetcher, _trust);
         var ct = TestContext.Current.CancellationToken;
         var changed = Encoding.UTF8.GetBytes(PayPalSamples.CaptureCompleted.Replace("\"2.51\"", "\"25.10\"", StringComparison.Ordinal));
         using var otherKey = RSA.Create(2048);
@@ -186,7 +203,7 @@ public sealed class PayPalSignatureTests : IDisposable
     [Fact]
     public async Task Stale_transmission_is_refused_as_a_replay()
     {
-        var verifier = new PayPalWebhookVerifier(_fetcher);
+        var verifier = new PayPalWebhookVerifier(_fetcher, _trust);
 
         var check = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:20:00Z"), Body, WebhookId, Now, TestContext.Current.CancellationToken);
 
@@ -202,7 +219,7 @@ public sealed class PayPalSignatureTests : IDisposable
     [InlineData("https://user@api.paypal.com/certs/CERT-1")]
     public async Task Certificate_url_off_paypal_hosts_is_refused_without_fetching(string certUrl)
     {
-        var verifier = new PayPalWebhookVerifier(_fetcher);
+        var verifier = new PayPalWebhookVerifier(_fetcher, _trust);
 
         var check = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:29:00Z") with { CertUrl = certUrl }, Body, WebhookId, Now, TestContext.Current.CancellationToken);
 
@@ -211,11 +228,58 @@ public sealed class PayPalSignatureTests : IDisposable
     }
 
     [Fact]
+    public async Task Self_signed_impostor_with_a_paypal_name_is_refused()
+    {
+        // Same name, same key as the genuine signer, valid signature: only the chain to a trusted root tells them apart.
+        var request = new CertificateRequest("CN=messageverificationcerts.sandbox.paypal.com", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var impostor = request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(10));
+        var verifier = new PayPalWebhookVerifier(new CertificateFetcher(impostor), _trust);
+
+        var check = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:29:00Z"), Body, WebhookId, Now, TestContext.Current.CancellationToken);
+
+        Assert.False(check.IsValid);
+        Assert.Contains("not trusted", check.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Certificate_from_another_ca_is_refused()
+    {
+        using var otherCaKey = RSA.Create(2048);
+        var otherCa = new CertificateRequest("CN=Someone Else's CA", otherCaKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        otherCa.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var otherRoot = otherCa.CreateSelfSigned(Now.AddYears(-1), Now.AddYears(5));
+        var verifier = new PayPalWebhookVerifier(_fetcher, new PayPalCertificateTrust([X509CertificateLoader.LoadCertificate(otherRoot.Export(X509ContentType.Cert))]));
+
+        var check = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:29:00Z"), Body, WebhookId, Now, TestContext.Current.CancellationToken);
+
+        Assert.False(check.IsValid);
+        Assert.Contains("not trusted", check.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Certificate_fetch_that_was_redirected_is_refused()
+    {
+        using var http = new HttpClient(new RedirectedAnswer(new Uri("https://evil.example/cert.pem"), _certificate.ExportCertificatePem()));
+        var fetcher = new HttpPayPalCertificateFetcher(http);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => fetcher.FetchAsync(new Uri(CertUrl), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Certificate_chain_is_read_from_the_pem_paypal_serves()
+    {
+        using var http = new HttpClient(new RedirectedAnswer(null, _certificate.ExportCertificatePem() + "\n" + _root.ExportCertificatePem()));
+
+        var chain = await new HttpPayPalCertificateFetcher(http).FetchAsync(new Uri(CertUrl), TestContext.Current.CancellationToken);
+
+        Assert.Equal([_certificate.Thumbprint, _root.Thumbprint], chain.Select(c => c.Thumbprint));
+    }
+
+    [Fact]
     public async Task Certificate_not_issued_to_paypal_is_refused()
     {
-        var request = new CertificateRequest("CN=attacker.example", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var foreign = request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(10));
-        var verifier = new PayPalWebhookVerifier(new CertificateFetcher(foreign));
+        using var foreign = Issue("CN=attacker.example", "attacker.example", _key);
+        var verifier = new PayPalWebhookVerifier(new CertificateFetcher(foreign), _trust);
 
         var check = await verifier.VerifyAsync(Sign(Body, "2026-11-25T15:29:00Z"), Body, WebhookId, Now, TestContext.Current.CancellationToken);
 
@@ -233,18 +297,34 @@ public sealed class PayPalSignatureTests : IDisposable
     public void Dispose()
     {
         _certificate.Dispose();
+        _root.Dispose();
         _key.Dispose();
+        _caKey.Dispose();
     }
 
     private sealed class CertificateFetcher(X509Certificate2 certificate) : IPayPalCertificateFetcher
     {
         public int Fetches { get; private set; }
 
-        public Task<X509Certificate2> FetchAsync(Uri certUrl, CancellationToken cancellationToken)
+        public Task<X509Certificate2Collection> FetchAsync(Uri certUrl, CancellationToken cancellationToken)
         {
             Fetches++;
             // The verifier gets what PayPal serves: the certificate without its private key.
-            return Task.FromResult(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert)));
+            return Task.FromResult(new X509Certificate2Collection(X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert))));
+        }
+    }
+
+    /// <summary>Answers with the PEM, as if it came from <paramref name="servedFrom"/> (a followed redirect) or from the asked URL.</summary>
+    private sealed class RedirectedAnswer(Uri? servedFrom, string pem) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (servedFrom is not null)
+            {
+                request.RequestUri = servedFrom;
+            }
+
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(pem), RequestMessage = request });
         }
     }
 }

@@ -51,6 +51,8 @@ public sealed class ChannelsApp : IAsyncLifetime, ISignedInApp
             // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
             builder.UseSetting("Plans:SelfHosted", "true");
             builder.UseSetting("Channels:SchedulerEnabled", "false");
+            // The fake Graph and Google servers listen on loopback, which the outbound policy refuses unless listed.
+            builder.UseSetting("Outbound:AllowedHosts:0", "127.0.0.1");
             builder.UseSetting("Channels:Endpoints:FacebookGraph", Graph.BaseAddress.AbsoluteUri);
             builder.UseSetting("Channels:Endpoints:GoogleToken", Analytics.TokenEndpoint.AbsoluteUri);
             builder.UseSetting("Channels:Endpoints:GoogleAnalyticsData", Analytics.BaseAddress.AbsoluteUri);

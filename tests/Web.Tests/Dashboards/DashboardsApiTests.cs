@@ -285,13 +285,23 @@ public sealed class DashboardsApiTests(WebAppFactory app) : IClassFixture<WebApp
         var created = await CreateAsync(client, Board("Soon revoked"));
         var link = await ShareAsync(client, created.Id);
         await using var tv = app.CreateAnonymousHubConnection();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tv.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
         await tv.StartAsync(Ct);
         Assert.Equal("us-shop", (await tv.InvokeAsync<DashboardTiles>("SubscribeShared", link.Token, "acme", "us-shop", Ct)).StoreId);
 
         using var revoke = await client.DeleteAsync($"{Base()}/{created.Id}/share/{link.Id}", Ct);
         Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
 
-        await Assert.ThrowsAsync<HubException>(() => tv.InvokeAsync<DashboardTiles>("SubscribeShared", link.Token, "acme", "us-shop", Ct));
+        // Revoking ends the live connection (LiveRevocationTests); a TV that reconnects is refused.
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await using var reconnected = app.CreateAnonymousHubConnection();
+        await reconnected.StartAsync(Ct);
+        await Assert.ThrowsAsync<HubException>(() => reconnected.InvokeAsync<DashboardTiles>("SubscribeShared", link.Token, "acme", "us-shop", Ct));
     }
 
     private static async Task<Dashboard> CreateAsync(HttpClient client, DashboardInput input)

@@ -77,10 +77,18 @@ public static class TestUsers
     public static HubConnection CreateSignedInHubConnection(this WebApplicationFactory<Program> app, OrgRole role = OrgRole.Owner, params string[] organisations) =>
         HubConnection(app, async () => await app.SignInCookieAsync(await app.CreateMemberAsync(role, organisations)));
 
+    /// <summary>A hub connection signed in as an existing user.</summary>
+    public static HubConnection CreateHubConnectionSignedInAs(this WebApplicationFactory<Program> app, string email) =>
+        HubConnection(app, async () => await app.SignInCookieAsync(email));
+
+    /// <summary>A hub connection authenticated with an API key ("Authorization: Bearer ...").</summary>
+    public static HubConnection CreateHubConnectionWithApiKey(this WebApplicationFactory<Program> app, string key) =>
+        HubConnection(app, () => Task.FromResult<string?>(null), $"Bearer {key}");
+
     /// <summary>A hub connection with no sign-in (wallboards with a share token).</summary>
     public static HubConnection CreateAnonymousHubConnection(this WebApplicationFactory<Program> app) => HubConnection(app, () => Task.FromResult<string?>(null));
 
-    private static HubConnection HubConnection(WebApplicationFactory<Program> app, Func<Task<string?>> cookie)
+    private static HubConnection HubConnection(WebApplicationFactory<Program> app, Func<Task<string?>> cookie, string? authorization = null)
     {
         var server = app.Server;
         return new HubConnectionBuilder()
@@ -95,6 +103,10 @@ public static class TestUsers
                     if (value is not null)
                     {
                         client.ConfigureRequest = request => request.Headers.Cookie = value;
+                    }
+                    else if (authorization is not null)
+                    {
+                        client.ConfigureRequest = request => request.Headers.Authorization = authorization;
                     }
 
                     return await client.ConnectAsync(context.Uri, cancellationToken);
