@@ -20,7 +20,7 @@ public sealed record AlertRuleInput(
     Contracts.Commerce.SalesChannel? Channel = null,
     AlertCustomMetric? CustomMetric = null);
 
-/// <summary>Alert rules of organisations (app.db).</summary>
+/// <summary>Alert rules of organisations (kept by the host: the app database).</summary>
 public interface IAlertRuleStore
 {
     Task<IReadOnlyList<AlertRule>> ListRulesAsync(string tenantId, CancellationToken cancellationToken);
@@ -37,7 +37,7 @@ public interface IAlertRuleStore
     Task<bool> DeleteRuleAsync(string tenantId, string id, CancellationToken cancellationToken);
 }
 
-/// <summary>Alerts that fired (app.db): what the list shows and what acknowledging changes.</summary>
+/// <summary>Alerts that fired (kept by the host: the app database): what the list shows and what acknowledging changes.</summary>
 public interface IAlertStore
 {
     /// <summary>Stores a new alert or replaces one with the same id (a resolution).</summary>

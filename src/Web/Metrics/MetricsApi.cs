@@ -233,7 +233,7 @@ public static class MetricsApi
 
 public static class MetricsHosting
 {
-    /// <summary>Custom metrics in {Engine:DataDirectory}/app.db and the service that computes them from history.</summary>
+    /// <summary>Custom metrics in the app database and the service that computes them from history.</summary>
     public static IServiceCollection AddCustomMetrics(this IServiceCollection services)
     {
         services.TryAddSingleton<ICustomMetricStore, EfCustomMetricStore>();
