@@ -39,6 +39,9 @@ public sealed class ShareLinkRow
     public required string DashboardId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+
+    /// <summary>When the link stops working on its own; null: until revoked.</summary>
+    public DateTime? ExpiresAt { get; set; }
 }
 
 /// <summary>An alert rule, kept whole as JSON beside the columns the evaluators filter on.</summary>

@@ -44,10 +44,13 @@ public sealed record DuplicateInput(string? Name);
 /// The answer to creating a share link. The token is shown this once: the server keeps only its SHA-256,
 /// so a leaked database cannot be turned into working links.
 /// </summary>
-public sealed record ShareLinkCreated(string Id, string Token, string Url, DateTimeOffset CreatedAt);
+public sealed record ShareLinkCreated(string Id, string Token, string Url, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>Optional body of a share request: when the link stops working (none: until revoked).</summary>
+public sealed record ShareLinkInput(DateTimeOffset? ExpiresAt);
 
 /// <summary>A share link as listed for its dashboard, without the token.</summary>
-public sealed record ShareLink(string Id, string DashboardId, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record ShareLink(string Id, string DashboardId, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>
 /// What a wallboard holding a share link may see: the dashboard, the stores its widgets draw on, and the branding

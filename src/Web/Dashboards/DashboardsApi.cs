@@ -174,11 +174,29 @@ public static class DashboardsApi
         return TypedResults.Created(Location(tenantId, copy.Id), copy);
     }
 
-    private static async Task<Results<Created<ShareLinkCreated>, ProblemHttpResult>> ShareAsync(
-        string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
-        await store.CreateShareLinkAsync(tenantId, id, cancellationToken) is { } link
+    private static async Task<Results<Created<ShareLinkCreated>, ValidationProblem, ProblemHttpResult>> ShareAsync(
+        string tenantId, string id, HttpRequest request, IDashboardStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ShareLinkInput? input = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            (input, var unreadable) = await ReadBodyAsync<ShareLinkInput>(request, cancellationToken);
+            if (unreadable is not null)
+            {
+                return unreadable;
+            }
+        }
+
+        if (input?.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["expiresAt"] = [$"{expiresAt:O} has passed; give a time in the future, or none."] },
+                title: "The share link is not valid");
+        }
+
+        return await store.CreateShareLinkAsync(tenantId, id, input?.ExpiresAt, cancellationToken) is { } link
             ? TypedResults.Created(link.Url, link)
             : NoDashboard(tenantId, id);
+    }
 
     private static async Task<Results<Ok<IReadOnlyList<ShareLink>>, ProblemHttpResult>> ListSharesAsync(
         string tenantId, string id, IDashboardStore store, CancellationToken cancellationToken) =>
@@ -215,6 +233,9 @@ public static class DashboardsApi
             case ShareResolution.Revoked:
                 return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Share link revoked",
                     detail: "This link was switched off by the dashboard's owner.");
+            case ShareResolution.Expired expired:
+                return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Share link expired",
+                    detail: $"This link stopped working at {expired.ExpiredAt:yyyy-MM-dd HH:mm} UTC; ask the dashboard's owner for a new one.");
             default:
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown share link",
                     detail: "No dashboard is shared under this link.");

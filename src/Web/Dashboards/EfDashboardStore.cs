@@ -80,7 +80,7 @@ public sealed class EfDashboardStore(IDbContextFactory<AppIdentityDbContext> dat
         return true;
     }
 
-    public async Task<ShareLinkCreated?> CreateShareLinkAsync(string tenantId, string dashboardId, CancellationToken cancellationToken)
+    public async Task<ShareLinkCreated?> CreateShareLinkAsync(string tenantId, string dashboardId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         if (!await OwnsAsync(db, tenantId, dashboardId, cancellationToken))
@@ -91,9 +91,10 @@ public sealed class EfDashboardStore(IDbContextFactory<AppIdentityDbContext> dat
         var now = StoredTime.Truncate(clock.GetUtcNow());
         var token = ShareTokens.Create();
         var id = Guid.CreateVersion7(now).ToString("N");
-        db.Set<ShareLinkRow>().Add(new ShareLinkRow { Id = id, TokenHash = ShareTokens.Hash(token), DashboardId = dashboardId, CreatedAt = StoredTime.From(now) });
+        db.Set<ShareLinkRow>().Add(new ShareLinkRow { Id = id, TokenHash = ShareTokens.Hash(token), DashboardId = dashboardId, CreatedAt = StoredTime.From(now),
+            ExpiresAt = StoredTime.From(expiresAt) });
         await db.SaveChangesAsync(cancellationToken);
-        return new ShareLinkCreated(id, token, $"/wall/{token}", now);
+        return new ShareLinkCreated(id, token, $"/wall/{token}", now, StoredTime.To(StoredTime.From(expiresAt)));
     }
 
     public async Task<IReadOnlyList<ShareLink>?> ListShareLinksAsync(string tenantId, string dashboardId, CancellationToken cancellationToken)
@@ -106,7 +107,7 @@ public sealed class EfDashboardStore(IDbContextFactory<AppIdentityDbContext> dat
 
         var rows = await db.Set<ShareLinkRow>().AsNoTracking().Where(l => l.DashboardId == dashboardId)
             .OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.Id).ToListAsync(cancellationToken);
-        return [.. rows.Select(l => new ShareLink(l.Id, l.DashboardId, StoredTime.To(l.CreatedAt), StoredTime.To(l.RevokedAt)))];
+        return [.. rows.Select(l => new ShareLink(l.Id, l.DashboardId, StoredTime.To(l.CreatedAt), StoredTime.To(l.RevokedAt), StoredTime.To(l.ExpiresAt)))];
     }
 
     public async Task<bool> RevokeShareLinkAsync(string tenantId, string dashboardId, string linkId, CancellationToken cancellationToken)
@@ -146,8 +147,14 @@ public sealed class EfDashboardStore(IDbContextFactory<AppIdentityDbContext> dat
             return new ShareResolution.Revoked(StoredTime.To(revoked));
         }
 
+        DateTimeOffset? expiresAt = link.ExpiresAt is { } expiry ? StoredTime.To(expiry) : null;
+        if (expiresAt <= clock.GetUtcNow())
+        {
+            return new ShareResolution.Expired(expiresAt.Value);
+        }
+
         var row = await db.Set<DashboardRow>().AsNoTracking().SingleOrDefaultAsync(d => d.Id == link.DashboardId, cancellationToken);
-        return row is null ? new ShareResolution.Unknown() : new ShareResolution.Active(ToDashboard(row), link.Id);
+        return row is null ? new ShareResolution.Unknown() : new ShareResolution.Active(ToDashboard(row), link.Id, expiresAt);
     }
 
     private static Task<bool> OwnsAsync(AppIdentityDbContext db, string tenantId, string dashboardId, CancellationToken cancellationToken) =>

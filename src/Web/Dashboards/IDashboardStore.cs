@@ -1,6 +1,6 @@
 namespace SalesDash.Web.Dashboards;
 
-/// <summary>What a share token leads to: nothing, a revoked link, or a dashboard (with the link's id).</summary>
+/// <summary>What a share token leads to: nothing, a revoked or expired link, or a dashboard (with the link's id and expiry).</summary>
 public abstract record ShareResolution
 {
     private ShareResolution()
@@ -11,7 +11,9 @@ public abstract record ShareResolution
 
     public sealed record Revoked(DateTimeOffset RevokedAt) : ShareResolution;
 
-    public sealed record Active(Dashboard Dashboard, string LinkId) : ShareResolution;
+    public sealed record Expired(DateTimeOffset ExpiredAt) : ShareResolution;
+
+    public sealed record Active(Dashboard Dashboard, string LinkId, DateTimeOffset? ExpiresAt) : ShareResolution;
 }
 
 /// <summary>Dashboards and their share links, per organisation (tenant). Every read and write is scoped to the tenant.</summary>
@@ -30,8 +32,8 @@ public interface IDashboardStore
     /// <summary>Deletes the dashboard and its share links; false when there was none.</summary>
     Task<bool> DeleteAsync(string tenantId, string id, CancellationToken cancellationToken);
 
-    /// <summary>A new share link for the dashboard; null when the dashboard does not exist in the tenant.</summary>
-    Task<ShareLinkCreated?> CreateShareLinkAsync(string tenantId, string dashboardId, CancellationToken cancellationToken);
+    /// <summary>A new share link for the dashboard, working until <paramref name="expiresAt"/> when given; null when the dashboard does not exist in the tenant.</summary>
+    Task<ShareLinkCreated?> CreateShareLinkAsync(string tenantId, string dashboardId, DateTimeOffset? expiresAt, CancellationToken cancellationToken);
 
     /// <summary>The dashboard's links, newest first; null when the dashboard does not exist in the tenant.</summary>
     Task<IReadOnlyList<ShareLink>?> ListShareLinksAsync(string tenantId, string dashboardId, CancellationToken cancellationToken);

@@ -38,10 +38,10 @@ public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory store
 
         var allowed = await StoresOfAsync(active.Dashboard, cancellationToken);
         return allowed.FirstOrDefault(s => s.Store == store) is { } profile
-            ? new WallGrant(profile, active.LinkId, active.Dashboard.Id)
+            ? new WallGrant(profile, active.LinkId, active.Dashboard.Id, active.ExpiresAt)
             : null;
     }
 }
 
-/// <summary>A share link's access to one store: the link and dashboard it rests on.</summary>
-public sealed record WallGrant(StoreProfile Store, string LinkId, string DashboardId);
+/// <summary>A share link's access to one store: the link and dashboard it rests on, and when it ends.</summary>
+public sealed record WallGrant(StoreProfile Store, string LinkId, string DashboardId, DateTimeOffset? ExpiresAt);

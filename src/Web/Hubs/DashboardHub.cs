@@ -54,8 +54,8 @@ public sealed class DashboardHub(
     public async Task<DashboardTiles> SubscribeShared(string token, string tenantId, string storeId)
     {
         var grant = await wall.AuthorizeAsync(token, new StoreRef(tenantId, storeId), Context.ConnectionAborted)
-            ?? throw new HubException("This share link does not show that store, or it was revoked.");
-        live.Hold(Context, [LiveGrants.ShareLink(grant.LinkId), LiveGrants.Dashboard(tenantId, grant.DashboardId)]);
+            ?? throw new HubException("This share link does not show that store, or it was revoked or has expired.");
+        live.Hold(Context, [LiveGrants.ShareLink(grant.LinkId), LiveGrants.Dashboard(tenantId, grant.DashboardId)], grant.ExpiresAt);
         return await WatchAsync(grant.Store);
     }
 

@@ -28,14 +28,14 @@ public static class LiveGrants
 /// revoked is aborted: SignalR drops it from every group, the relay stops feeding it, and a reconnect must pass the
 /// hub's checks again, which it no longer can.
 /// </summary>
-public sealed class LiveConnections
+public sealed class LiveConnections(TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, HashSet<string>> _byGrant = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Held> _byConnection = new(StringComparer.Ordinal);
 
-    /// <summary>Records that the connection holds the grants.</summary>
-    public void Hold(HubCallerContext connection, IEnumerable<string> grants)
+    /// <summary>Records that the connection holds the grants; with <paramref name="expiresAt"/>, it is also ended then.</summary>
+    public void Hold(HubCallerContext connection, IEnumerable<string> grants, DateTimeOffset? expiresAt = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(grants);
@@ -56,6 +56,13 @@ public sealed class LiveConnections
 
                 connections.Add(connection.ConnectionId);
             }
+
+            if (expiresAt is { } at)
+            {
+                var due = at - time.GetUtcNow();
+                held.Expiries.Add(time.CreateTimer(static state => ((HubCallerContext)state!).Abort(), connection,
+                    due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            }
         }
     }
 
@@ -75,6 +82,11 @@ public sealed class LiveConnections
                 {
                     _byGrant.Remove(grant);
                 }
+            }
+
+            foreach (var timer in held.Expiries)
+            {
+                timer.Dispose();
             }
         }
     }
@@ -115,6 +127,8 @@ public sealed class LiveConnections
         public HubCallerContext Connection { get; } = connection;
 
         public HashSet<string> Grants { get; } = new(StringComparer.Ordinal);
+
+        public List<ITimer> Expiries { get; } = [];
     }
 }
 

@@ -88,8 +88,9 @@ public sealed class AppStoresTests
         Assert.Equal(("Sales", WebAppFactory.Now.AddMinutes(5)), (renamed!.Name, renamed.UpdatedAt));
         Assert.Null(await store.UpdateAsync("globex", board.Id, new DashboardInput("Stolen", [], []), Ct));
 
-        var link = await store.CreateShareLinkAsync("acme", board.Id, Ct);
-        Assert.Null(await store.CreateShareLinkAsync("globex", board.Id, Ct));
+        var link = await store.CreateShareLinkAsync("acme", board.Id, null, Ct);
+        Assert.Null(await store.CreateShareLinkAsync("globex", board.Id, null, Ct));
+
         var active = Assert.IsType<ShareResolution.Active>(await store.ResolveShareTokenAsync(link!.Token, Ct));
         Assert.Equal("Sales", active.Dashboard.Name);
         Assert.True(await store.RevokeShareLinkAsync("acme", board.Id, link.Id, Ct));
@@ -98,6 +99,15 @@ public sealed class AppStoresTests
         var revoked = Assert.IsType<ShareResolution.Revoked>(await store.ResolveShareTokenAsync(link.Token, Ct));
         Assert.Equal(WebAppFactory.Now.AddMinutes(5), revoked.RevokedAt);
         Assert.False(await store.RevokeShareLinkAsync("acme", board.Id, "no-such-link", Ct));
+
+        // A link with an expiry works until that instant and reads back as expired from then on, on either provider.
+        var until = clock.GetUtcNow().AddMinutes(30);
+        var timed = await store.CreateShareLinkAsync("acme", board.Id, until, Ct);
+        Assert.Equal(until, timed!.ExpiresAt);
+        Assert.Equal(until, Assert.IsType<ShareResolution.Active>(await store.ResolveShareTokenAsync(timed.Token, Ct)).ExpiresAt);
+        Assert.Equal(until, (await store.ListShareLinksAsync("acme", board.Id, Ct))!.Single(l => l.Id == timed.Id).ExpiresAt);
+        clock.Advance(TimeSpan.FromMinutes(30));
+        Assert.Equal(until, Assert.IsType<ShareResolution.Expired>(await store.ResolveShareTokenAsync(timed.Token, Ct)).ExpiredAt);
 
         Assert.False(await store.DeleteAsync("globex", board.Id, Ct));
         Assert.True(await store.DeleteAsync("acme", board.Id, Ct));

@@ -71,7 +71,7 @@ public sealed class LiveRevocationTests
     public async Task Revoked_share_link_ends_the_wallboards_live_connection()
     {
         await using var app = new WebAppFactory();
-        var (owner, dashboardId, link) = await ShareAsync(app);
+        var (owner, dashboardId, link) = await ShareAsync(app, expiresAt: null);
         await using var wall = app.CreateAnonymousHubConnection();
         var closed = ClosedOf(wall);
         await wall.StartAsync(Ct);
@@ -82,6 +82,52 @@ public sealed class LiveRevocationTests
 
         await closed.WaitAsync(Never, Ct);
         Assert.Equal(HubConnectionState.Disconnected, wall.State);
+    }
+
+    [Fact]
+    public async Task Share_link_with_an_expiry_works_until_then_and_afterwards_is_gone_and_its_connection_ended()
+    {
+        await using var app = new WebAppFactory();
+        var expiresAt = app.Clock.GetUtcNow().AddHours(2);
+        var (owner, dashboardId, link) = await ShareAsync(app, expiresAt);
+        Assert.Equal(expiresAt, link.ExpiresAt);
+        var listed = await owner.GetFromJsonAsync<ShareLink[]>($"/api/tenants/acme/dashboards/{dashboardId}/share", Json, Ct);
+        Assert.Equal(expiresAt, Assert.Single(listed!).ExpiresAt);
+        var anonymous = app.CreateClient();
+        using (var before = await anonymous.GetAsync($"/api/wall/{link.Token}", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await using var wall = app.CreateAnonymousHubConnection();
+        var closed = ClosedOf(wall);
+        await wall.StartAsync(Ct);
+        await wall.InvokeAsync<DashboardTiles>("SubscribeShared", link.Token, "acme", "uk-shop", Ct);
+
+        app.Clock.Advance(TimeSpan.FromHours(2));
+
+        await closed.WaitAsync(Never, Ct);
+        using var after = await anonymous.GetAsync($"/api/wall/{link.Token}", Ct);
+        Assert.Equal(HttpStatusCode.Gone, after.StatusCode);
+        Assert.Equal("application/problem+json", after.Content.Headers.ContentType?.MediaType);
+        await using var again = app.CreateAnonymousHubConnection();
+        await again.StartAsync(Ct);
+        await Assert.ThrowsAsync<HubException>(() => again.InvokeAsync<DashboardTiles>("SubscribeShared", link.Token, "acme", "uk-shop", Ct));
+    }
+
+    [Fact]
+    public async Task Share_link_expiring_in_the_past_is_refused()
+    {
+        await using var app = new WebAppFactory();
+        var owner = app.CreateSignedInClient(OrgRole.Owner, "acme");
+        using var created = await owner.PostAsJsonAsync("/api/tenants/acme/dashboards", Board(), Ct);
+        var dashboard = (await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!;
+
+        using var share = await owner.PostAsJsonAsync($"/api/tenants/acme/dashboards/{dashboard.Id}/share",
+            new ShareLinkInput(app.Clock.GetUtcNow().AddMinutes(-1)), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, share.StatusCode);
+        Assert.Contains("expiresAt", await share.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,13 +179,15 @@ public sealed class LiveRevocationTests
         return (await users.FindByEmailAsync(email))!.Id;
     }
 
-    private static async Task<(HttpClient Owner, string DashboardId, ShareLinkCreated Link)> ShareAsync(WebAppFactory app)
+    private static async Task<(HttpClient Owner, string DashboardId, ShareLinkCreated Link)> ShareAsync(WebAppFactory app, DateTimeOffset? expiresAt)
     {
         var owner = app.CreateSignedInClient(OrgRole.Owner, "acme");
         using var created = await owner.PostAsJsonAsync("/api/tenants/acme/dashboards", Board(), Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var dashboard = (await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!;
-        using var share = await owner.PostAsync($"/api/tenants/acme/dashboards/{dashboard.Id}/share", null, Ct);
+        using var share = expiresAt is null
+            ? await owner.PostAsync($"/api/tenants/acme/dashboards/{dashboard.Id}/share", null, Ct)
+            : await owner.PostAsJsonAsync($"/api/tenants/acme/dashboards/{dashboard.Id}/share", new ShareLinkInput(expiresAt), Ct);
         Assert.Equal(HttpStatusCode.Created, share.StatusCode);
         return (owner, dashboard.Id, (await share.Content.ReadFromJsonAsync<ShareLinkCreated>(Json, Ct))!);
     }

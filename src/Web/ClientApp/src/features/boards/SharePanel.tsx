@@ -13,7 +13,7 @@ const describeError = (error: unknown) => (error instanceof Error ? error.messag
 
 /**
  * Read-only links for TVs. A new link's address is shown once (the server keeps only a hash of it);
- * any link can be switched off here, and a TV showing it stops at its next check.
+ * a link may stop working at a chosen time, any link can be switched off here, and a TV showing it stops at once.
  */
 export function SharePanel({ tenantId, boardId, onClose }: SharePanelProps) {
   const { api } = useBoardsServices();
@@ -21,6 +21,8 @@ export function SharePanel({ tenantId, boardId, onClose }: SharePanelProps) {
   const [links, setLinks] = useState<ShareLink[] | null>(null);
   const [created, setCreated] = useState<ShareLinkCreated | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A local date and time from the input ("2026-12-01T18:00"), or empty for a link without an end.
+  const [expires, setExpires] = useState('');
 
   const reload = useCallback(
     (signal?: AbortSignal) =>
@@ -42,7 +44,7 @@ export function SharePanel({ tenantId, boardId, onClose }: SharePanelProps) {
   const create = async () => {
     setError(null);
     try {
-      setCreated(await api.share(tenantId, boardId));
+      setCreated(await api.share(tenantId, boardId, expires ? new Date(expires).toISOString() : null));
       await reload();
     } catch (e) {
       setError(describeError(e));
@@ -71,6 +73,10 @@ export function SharePanel({ tenantId, boardId, onClose }: SharePanelProps) {
         </button>
       </header>
       <p className="panel__hint">Anyone with a link sees this dashboard live, read-only, without signing in.</p>
+      <label className="share-expiry">
+        <span>Stops working (optional)</span>
+        <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="share-expires" />
+      </label>
       <button type="button" className="primary" onClick={() => void create()}>
         Create a wallboard link
       </button>
@@ -102,6 +108,13 @@ export function SharePanel({ tenantId, boardId, onClose }: SharePanelProps) {
               <span>
                 Created {formatLocalDate(link.createdAt.slice(0, 10))} {link.createdAt.slice(11, 16)} UTC
                 {link.revokedAt ? <strong> · switched off</strong> : null}
+                {!link.revokedAt && link.expiresAt ? (
+                  <span>
+                    {' '}
+                    · {Date.parse(link.expiresAt) <= Date.now() ? 'expired' : 'stops'} {formatLocalDate(link.expiresAt.slice(0, 10))}{' '}
+                    {link.expiresAt.slice(11, 16)} UTC
+                  </span>
+                ) : null}
               </span>
               {link.revokedAt ? null : (
                 <button type="button" onClick={() => void revoke(link.id)}>

@@ -39,7 +39,8 @@ export interface BoardsApi {
   save(tenantId: string, id: string, input: BoardInput): Promise<Board>;
   remove(tenantId: string, id: string): Promise<void>;
   duplicate(tenantId: string, id: string): Promise<Board>;
-  share(tenantId: string, id: string): Promise<ShareLinkCreated>;
+  /** A new wallboard link; with `expiresAt` (ISO 8601) it stops working then. */
+  share(tenantId: string, id: string, expiresAt?: string | null): Promise<ShareLinkCreated>;
   shareLinks(tenantId: string, id: string, signal?: AbortSignal): Promise<ShareLink[]>;
   revoke(tenantId: string, id: string, linkId: string): Promise<void>;
   wall(token: string, signal?: AbortSignal): Promise<WallView>;
@@ -52,7 +53,7 @@ export const boardsApi: BoardsApi = {
   save: (tenantId, id, input) => send('PUT', board(tenantId, id), input),
   remove: (tenantId, id) => send('DELETE', board(tenantId, id)),
   duplicate: (tenantId, id) => send('POST', `${board(tenantId, id)}/duplicate`),
-  share: (tenantId, id) => send('POST', `${board(tenantId, id)}/share`),
+  share: (tenantId, id, expiresAt) => send('POST', `${board(tenantId, id)}/share`, expiresAt ? { expiresAt } : undefined),
   shareLinks: (tenantId, id, signal) => send('GET', `${board(tenantId, id)}/share`, undefined, signal),
   revoke: (tenantId, id, linkId) => send('DELETE', `${board(tenantId, id)}/share/${encodeURIComponent(linkId)}`),
   wall: (token, signal) => send('GET', `/api/wall/${encodeURIComponent(token)}`, undefined, signal),

@@ -69,6 +69,8 @@ export interface ShareLink {
   dashboardId: string;
   createdAt: string;
   revokedAt: string | null;
+  /** When the link stops working; null for a link that works until switched off. */
+  expiresAt?: string | null;
 }
 
 export interface ShareLinkCreated {
@@ -76,6 +78,7 @@ export interface ShareLinkCreated {
   token: string;
   url: string;
   createdAt: string;
+  expiresAt?: string | null;
 }
 
 export interface WallView {
