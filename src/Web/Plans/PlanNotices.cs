@@ -2,6 +2,7 @@ using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.Identity;
@@ -153,25 +154,24 @@ public sealed class PlanNoticeJob(
     }
 }
 
-/// <summary>Runs <see cref="PlanNoticeJob"/> at start and then every <see cref="PlanOptions.NoticeInterval"/>.</summary>
-public sealed partial class PlanNoticeService(PlanNoticeJob job, IOptions<PlanOptions> options, TimeProvider time, ILogger<PlanNoticeService> logger) : BackgroundService
+/// <summary>Runs <see cref="PlanNoticeJob"/> as a cluster job: on one node, when it takes the jobs over and then every <see cref="PlanOptions.NoticeInterval"/>.</summary>
+public sealed partial class PlanNoticeService(PlanNoticeJob job, IOptions<PlanOptions> options, ILogger<PlanNoticeService> logger) : IClusterJob
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "plan-notices";
+
+    public TimeSpan Interval => options.Value.NoticeInterval;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.NoticeInterval, time);
-        do
+        try
         {
-            try
-            {
-                await job.RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // An unsent notice is retried next run; what waits on it (trimming, the end of the grace) waits too.
-                LogFailed(logger, ex);
-            }
+            await job.RunOnceAsync(cancellationToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An unsent notice is retried next run; what waits on it (trimming, the end of the grace) waits too.
+            LogFailed(logger, ex);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plan notices failed; they run again at the next interval")]

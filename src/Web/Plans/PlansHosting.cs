@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
 
 namespace SalesDash.Web.Plans;
@@ -73,7 +74,8 @@ public static class PlansHosting
         services.TryAddSingleton<PlanNoticeJob>();
         if (configuration.GetValue(PlanOptions.Section + ":" + nameof(PlanOptions.NoticesEnabled), true))
         {
-            services.AddHostedService<PlanNoticeService>();
+            // A cluster job: trial reminders, revenue notices and retention warnings are sent by one node, never by each.
+            services.AddSingleton<IClusterJob, PlanNoticeService>();
         }
         services.TryAddSingleton<ConfiguredHistoryRetention>();
         services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());

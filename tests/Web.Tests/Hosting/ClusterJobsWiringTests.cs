@@ -5,7 +5,7 @@ using SalesDash.Engine.Clustering;
 namespace SalesDash.Web.Tests.Hosting;
 
 /// <summary>
-/// Polling, the report schedule and history retention are cluster jobs (run by the one cluster-jobs singleton), not
+/// Polling, the report schedule, history retention and plan notices are cluster jobs (run by the one cluster-jobs singleton), not
 /// hosted services every node would run; Engine.Tests' ClusterJobsTests prove the singleton runs each once.
 /// </summary>
 public sealed class ClusterJobsWiringTests
@@ -16,9 +16,9 @@ public sealed class ClusterJobsWiringTests
         await using var app = new WebAppFactory();
 
         var jobs = app.Services.GetServices<IClusterJob>().Select(j => j.Name).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["channel-polling", "history-retention", "report-schedule"], jobs);
+        Assert.Equal(["channel-polling", "history-retention", "plan-notices", "report-schedule"], jobs);
 
         var hosted = app.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
-        Assert.DoesNotContain(hosted, name => name is "ChannelSyncService" or "ReportScheduler" or "HistoryRetentionService" or "QuartzHostedService");
+        Assert.DoesNotContain(hosted, name => name is "ChannelSyncService" or "ReportScheduler" or "HistoryRetentionService" or "PlanNoticeService" or "QuartzHostedService");
     }
 }
