@@ -34,7 +34,13 @@ public sealed class ClusterJobsTests
             var seed = a.Address.ToString();
             await using var b = await StartAsync("node-b", seed);
             await using var c = await StartAsync("node-c", seed);
-            await WaitUntilAsync(() => Akka.Cluster.Cluster.Get(a.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, "three nodes Up", ct);
+            // Every node, not only the seed, must see all three Up before one is killed: a survivor that still sees the
+            // third as Joining counts one Up member against the dead one, and keep-majority then downs the survivors.
+            await WaitUntilAsync(() => new[] { a, b, c }.All(n =>
+            {
+                var state = Akka.Cluster.Cluster.Get(n.System).State;
+                return state.Members.Count(m => m.Status == MemberStatus.Up) == 3 && state.Unreachable.Count == 0;
+            }), "three nodes Up as seen from each of them", ct);
 
             // Work falls due (a report's send time passes, a connection's next sync comes) and is done once.
             ledger.Release(5);

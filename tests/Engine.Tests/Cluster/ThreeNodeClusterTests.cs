@@ -45,7 +45,8 @@ public sealed class ThreeNodeClusterTests
                 Placed("warm-up", Now.AddMinutes(-1), 1m, store: new StoreRef("acme", "warm-up")), ct);
             running.Add(await ClusterTestNode.StartAsync("node-b", data.Path, time, journal.ConnectionString, running[0].Address.ToString(), log, ct));
             running.Add(await ClusterTestNode.StartAsync("node-c", data.Path, time, journal.ConnectionString, running[0].Address.ToString(), log, ct));
-            await WaitUntilAsync(() => UpMembers(running[0]) == 3, "all three nodes Up", ct);
+            // Every node sees all three Up before one leaves: a view still holding a Joining member can tip keep-majority.
+            await WaitUntilAsync(() => running.All(n => UpMembers(n) == 3), "all three nodes Up as seen from each", ct);
 
             // A deployment replaces the pods one at a time, each leaving (coordinated shutdown) before its successor
             // joins, while webhooks keep arriving: a third of the traffic is sent around each restart.
@@ -126,7 +127,9 @@ public sealed class ThreeNodeClusterTests
         await using var second = await ClusterTestNode.StartAsync("node-b", dataPath, time, journal.ConnectionString, seedAddress, log, ct);
         await using var third = await ClusterTestNode.StartAsync("node-c", dataPath, time, journal.ConnectionString, seedAddress, log, ct);
         ClusterTestNode[] nodes = [first, second, third];
-        await WaitUntilAsync(() => UpMembers(first) == 3, "all three nodes Up", ct);
+        // Every node sees all three Up before one is killed: a survivor that still sees the third as Joining counts one Up
+        // member against the dead one, and keep-majority then downs the survivors.
+        await WaitUntilAsync(() => nodes.All(n => UpMembers(n) == 3), "all three nodes Up as seen from each", ct);
 
         var sender = new WebhookSender(nodes, GiveUpAfter);
         var sending = sender.SendAsync(traffic.Chains, concurrency: 8, pace: TimeSpan.FromMilliseconds(40), ct);
