@@ -108,6 +108,10 @@ public sealed class LiveConnections(TimeProvider time)
         foreach (var connection in ending)
         {
             connection.Abort();
+
+            // Forgotten now, not when SignalR gets round to OnDisconnectedAsync: from the revocation on, nothing counts
+            // the connection as holding the grant (the later Release finds nothing and does nothing).
+            Release(connection.ConnectionId);
         }
 
         return ending.Count;
