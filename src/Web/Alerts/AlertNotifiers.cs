@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -10,27 +8,14 @@ using Polly.Retry;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Alerts;
 using SalesDash.Web.Hubs;
+using SalesDash.Web.Mail;
 
 namespace SalesDash.Web.Alerts;
 
-/// <summary>How alerts leave the server: the SMTP relay for e-mail and the retry policy for outgoing webhooks.</summary>
+/// <summary>How alert webhooks are retried; e-mail goes through the Mail capability's relay (src/Web/Mail).</summary>
 public sealed class AlertDeliveryOptions
 {
     public const string Section = "Alerts:Delivery";
-
-    /// <summary>SMTP relay host; empty means e-mail is not configured and rules with recipients log a failure.</summary>
-    public string? SmtpHost { get; set; }
-
-    public int SmtpPort { get; set; } = 25;
-
-    /// <summary>None (a local relay), StartTls or SslOnConnect.</summary>
-    public SecureSocketOptions SmtpSecurity { get; set; } = SecureSocketOptions.None;
-
-    public string? SmtpUserName { get; set; }
-
-    public string? SmtpPassword { get; set; }
-
-    public string From { get; set; } = "SalesDash <alerts@salesdash.local>";
 
     /// <summary>Attempts after the first for a webhook answering 5xx, 408, 429 or not at all.</summary>
     public int WebhookRetries { get; set; } = 4;
@@ -42,10 +27,10 @@ public sealed class AlertDeliveryOptions
 }
 
 /// <summary>
-/// E-mails the rule's recipients through the configured SMTP relay (MailKit): the figures as plain text, and the same
+/// E-mails the rule's recipients through the one mail relay: the figures as plain text, and the same
 /// lines as HTML under the organisation's branding (product name, colours, logo; SalesDash's without white-label).
 /// </summary>
-public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options, SalesDash.Web.Plans.IOrganisationBranding? branding = null) : IAlertNotifier
+public sealed class EmailAlertNotifier(IMailSender mail, SalesDash.Web.Plans.IOrganisationBranding? branding = null) : IAlertNotifier
 {
     public string Channel => "email";
 
@@ -57,14 +42,12 @@ public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options, S
             return;
         }
 
-        var settings = options.Value;
-        if (string.IsNullOrWhiteSpace(settings.SmtpHost))
+        if (!mail.Configured)
         {
-            throw new InvalidOperationException("The rule has e-mail recipients but Alerts:Delivery:SmtpHost is not set.");
+            throw new MailNotConfiguredException("The rule's e-mail to its recipients");
         }
 
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(settings.From));
         foreach (var recipient in notification.Rule.Recipients)
         {
             message.To.Add(MailboxAddress.Parse(recipient));
@@ -74,16 +57,7 @@ public sealed class EmailAlertNotifier(IOptions<AlertDeliveryOptions> options, S
         var brand = branding is null ? SalesDash.Web.Plans.Branding.SalesDash : await branding.GetAsync(notification.Alert.TenantId, cancellationToken);
         message.Subject = notification.Subject.Replace("[SalesDash]", $"[{brand.ProductName}]", StringComparison.Ordinal);
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = BrandedHtml(text, brand) }.ToMessageBody();
-
-        using var client = new SmtpClient();
-        await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort, settings.SmtpSecurity, cancellationToken);
-        if (!string.IsNullOrEmpty(settings.SmtpUserName))
-        {
-            await client.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? string.Empty, cancellationToken);
-        }
-
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await mail.SendAsync(message, cancellationToken);
     }
 
     /// <summary>The plain-text lines as HTML under the organisation's header; colours and logo pass only when well-formed.</summary>

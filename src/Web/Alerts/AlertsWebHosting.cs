@@ -7,7 +7,7 @@ namespace SalesDash.Web.Alerts;
 /// <summary>Registration of alerts for the web host: the engine's rule and alert store plus the three notifiers.</summary>
 public static class AlertsWebHosting
 {
-    /// <summary>Rules and alerts in the app database, delivery options, and e-mail, webhook and in-app notifiers.</summary>
+    /// <summary>Rules and alerts in the app database, webhook retry options, and e-mail (through AddMail's sender), webhook and in-app notifiers.</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -17,7 +17,6 @@ public static class AlertsWebHosting
         services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<SalesDash.Web.AppData.EfAlertStore>());
         services.AddOptions<AlertDeliveryOptions>()
             .Bind(configuration.GetSection(AlertDeliveryOptions.Section))
-            .Validate(o => o.SmtpPort is > 0 and <= 65535, "Alerts:Delivery:SmtpPort must be 1-65535.")
             .Validate(o => o.WebhookRetries >= 0 && o.WebhookFirstDelay >= TimeSpan.Zero && o.WebhookTimeout > TimeSpan.Zero,
                 "Alerts:Delivery webhook retries and delays must not be negative.")
             .ValidateOnStart();

@@ -1,21 +1,17 @@
-using MailKit.Net.Smtp;
-using Microsoft.Extensions.Options;
 using MimeKit;
-using SalesDash.Web.Alerts;
+using SalesDash.Web.Mail;
 
 namespace SalesDash.Web.Identity;
 
-/// <summary>Sends invitation e-mails through the SMTP relay alerts use (Alerts:Delivery), so there is one mail setting.</summary>
-public sealed class InvitationMailer(IOptions<AlertDeliveryOptions> options)
+/// <summary>Writes invitation e-mails and sends them through the one mail relay (src/Web/Mail).</summary>
+public sealed class InvitationMailer(IMailSender mail)
 {
-    public bool Configured => !string.IsNullOrWhiteSpace(options.Value.SmtpHost);
+    public bool Configured => mail.Configured;
 
     public async Task SendAsync(string to, string organisationName, string inviterName, OrgRole role, Uri acceptLink, DateTimeOffset expiresAt,
         CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(settings.From));
         message.To.Add(MailboxAddress.Parse(to));
         message.Subject = $"{inviterName} invited you to {organisationName} on SalesDash";
         message.Body = new TextPart("plain")
@@ -30,14 +26,6 @@ public sealed class InvitationMailer(IOptions<AlertDeliveryOptions> options)
                 """,
         };
 
-        using var client = new SmtpClient();
-        await client.ConnectAsync(settings.SmtpHost!, settings.SmtpPort, settings.SmtpSecurity, cancellationToken);
-        if (!string.IsNullOrEmpty(settings.SmtpUserName))
-        {
-            await client.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? string.Empty, cancellationToken);
-        }
-
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await mail.SendAsync(message, cancellationToken);
     }
 }

@@ -1,20 +1,19 @@
-using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
-using SalesDash.Web.Alerts;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Mail;
 
 namespace SalesDash.Web.Plans;
 
 /// <summary>
-/// Sends a plan e-mail to the organisation's owners once per key, through the SMTP relay alerts use, and records it
+/// Sends a plan e-mail to the organisation's owners once per key, through the one mail relay, and records it
 /// only when it went out: a notice that could not be sent is tried again on the next run, and whatever waits on it
 /// (history trimming, the end of the revenue grace) keeps waiting.
 /// </summary>
-public sealed class PlanNotices(IDbContextFactory<AppIdentityDbContext> databases, IOptions<AlertDeliveryOptions> mail, TimeProvider time)
+public sealed class PlanNotices(IDbContextFactory<AppIdentityDbContext> databases, IMailSender mail, TimeProvider time)
 {
     public async Task<DateTimeOffset?> SentAtAsync(string tenantId, string key, CancellationToken cancellationToken)
     {
@@ -36,30 +35,18 @@ public sealed class PlanNotices(IDbContextFactory<AppIdentityDbContext> database
                             join u in db.Users.AsNoTracking() on m.UserId equals u.Id
                             where m.OrganisationId == tenantId && m.Role == OrgRole.Owner && u.Email != null
                             select u.Email!).ToListAsync(cancellationToken);
-        var settings = mail.Value;
-        if (owners.Count == 0 || string.IsNullOrWhiteSpace(settings.SmtpHost))
+        if (owners.Count == 0 || !mail.Configured)
         {
             return false;
         }
 
         var message = new MimeMessage { Subject = subject, Body = new TextPart("plain") { Text = body } };
-        message.From.Add(MailboxAddress.Parse(settings.From));
         foreach (var owner in owners.Order(StringComparer.Ordinal))
         {
             message.To.Add(MailboxAddress.Parse(owner));
         }
 
-        using (var client = new SmtpClient())
-        {
-            await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort, settings.SmtpSecurity, cancellationToken);
-            if (!string.IsNullOrEmpty(settings.SmtpUserName))
-            {
-                await client.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? string.Empty, cancellationToken);
-            }
-
-            await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
-        }
+        await mail.SendAsync(message, cancellationToken);
 
         db.PlanNotices.Add(new PlanNotice { OrganisationId = tenantId, Key = key, SentAt = time.GetUtcNow() });
         try

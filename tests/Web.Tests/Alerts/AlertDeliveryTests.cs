@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Anomalies;
 using SalesDash.Web.Alerts;
+using SalesDash.Web.Mail;
 
 namespace SalesDash.Web.Tests.Alerts;
 
@@ -55,7 +56,7 @@ public sealed class AlertDeliveryTests
         var (host, port, maildir) = SmtpServer.Require();
         var recipient = $"ops-{Guid.NewGuid():N}@acme.test";
         var notification = Notification(Rule([recipient, "owner@acme.test"]));
-        var notifier = new EmailAlertNotifier(Options.Create(new AlertDeliveryOptions { SmtpHost = host, SmtpPort = port }));
+        var notifier = new EmailAlertNotifier(new SmtpMailSender(Options.Create(new MailOptions { SmtpHost = host, SmtpPort = port })));
 
         await notifier.NotifyAsync(notification, Ct);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Anomalies;
 using SalesDash.Web.Alerts;
+using SalesDash.Web.Mail;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Tests.Alerts;
 
@@ -30,7 +31,7 @@ public sealed class AlertMailBrandingTests
             Status = AlertStatus.Firing, FiredAt = figures.Minute.AddMinutes(1), Message = AlertText.Fired(rule, figures), Figures = figures,
         };
         var brand = new Branding("Acme Insights", "#123456", "#abcdef", "data:image/png;base64,iVBORw0KGgo=");
-        var notifier = new EmailAlertNotifier(Options.Create(new AlertDeliveryOptions { SmtpHost = host, SmtpPort = port }), new WhiteLabel(brand));
+        var notifier = new EmailAlertNotifier(new SmtpMailSender(Options.Create(new MailOptions { SmtpHost = host, SmtpPort = port })), new WhiteLabel(brand));
 
         await notifier.NotifyAsync(new AlertNotification(alert, rule, AlertNotificationKind.Fired, HeldByQuietHours: false), TestContext.Current.CancellationToken);
 
