@@ -5,16 +5,20 @@ using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.AppData;
-using SalesDash.Web.Api;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
 using SalesDash.Web.Exports;
+using SalesDash.Web.Forecasts;
+using SalesDash.Web.History;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Imports;
+using SalesDash.Web.Insights;
+using SalesDash.Web.Mail;
 using SalesDash.Web.Metrics;
+using SalesDash.Web.OpenApi;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Quarantine;
@@ -47,12 +51,20 @@ builder.Services.AddOutboundHttp(builder.Configuration);
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
 
+// Store-scoped requests: the store resolved once per request; history reads shared by the history endpoints and exports.
+builder.Services.AddStoreScope();
+builder.Services.AddHistoryReads();
+
 // Multi-channel insight read from the history store: channel ranking, ROAS, MER, attribution, traffic; shipments.
 builder.Services.AddMultiChannelInsights();
+
+// One mail relay (MailKit) for alerts, invitations, reports and plan notices.
+builder.Services.AddMail(builder.Configuration);
 
 // Alerts (rules and alerts in the app database, evaluated per store on closed minutes; e-mail, webhook and in-app delivery),
 // then revenue forecasts and plain-language insights from history.
 builder.Services.AddAlerts(builder.Configuration);
+builder.Services.AddForecasts();
 builder.Services.AddStoreInsights();
 
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
@@ -102,13 +114,19 @@ app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
 app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapWebhookSecretRotation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
+// One store-scoped group (/api/tenants/{t}/stores/{s}): role checked, store resolved once; old addresses answer 308.
+app.MapStoreScope()
+    .MapLiveTilesApi(app)
+    .MapStoreHistoryApi()
+    .MapOrderFeedApi(app)
+    .MapForecastsApi(app)
+    .MapStoreInsightsApi(app);
+app.MapTenantHistoryApi();
 app.MapGroup("/api").MapDashboardsApi();
-app.MapGroup("/api/history").MapHistoryApi();
 app.MapGroup("/api").MapHistoryDeadLettersApi();
-app.MapGroup("/api/insights").MapChannelInsightsApi();
+app.MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
-app.MapGroup("/api/stores").MapStoreInsightsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();

@@ -1,4 +1,4 @@
-using SalesDash.Web.Api;
+using SalesDash.Web.Stores;
 
 namespace SalesDash.Web.Dashboards;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Stores;
-using SalesDash.Web.Api;
+using SalesDash.Web.Stores;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;

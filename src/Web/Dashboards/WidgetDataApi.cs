@@ -7,7 +7,7 @@ using SalesDash.Engine.History;
 using SalesDash.Engine.Insights;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Alerts;
-using SalesDash.Web.Api;
+using SalesDash.Web.History;
 using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Dashboards;
@@ -21,32 +21,32 @@ public sealed record RecentOrdersResponse(string TenantId, string StoreId, strin
 
 /// <summary>
 /// The data of the widgets that read history rather than the live tiles: top products, orders by country, the
-/// live order feed, and (for a wall) the alerts list and the forecast. The feed has a signed-in route beside the other history endpoints; a wallboard has no sign-in,
+/// live order feed, and (for a wall) the alerts list and the forecast. The feed has a signed-in route on the store-scoped group; a wallboard has no sign-in,
 /// so it reads the same figures through its share token, and only for the stores its dashboard shows.
 /// </summary>
 public static class WidgetDataApi
 {
-    /// <summary>How many orders the feed shows by default, and at most.</summary>
-    public const int DefaultFeedLength = 20;
+    /// <summary>How many alerts a wall lists by default, and at most: as many as the order feed.</summary>
+    public const int DefaultFeedLength = OrderFeed.DefaultLength;
 
-    public const int MaxFeedLength = 100;
+    public const int MaxFeedLength = OrderFeed.MaxLength;
 
     /// <summary>Top products shows ten by default; the countries of a day are far fewer than this cap.</summary>
     public const int MaxRows = 300;
 
-    /// <summary>
-    /// The feed looks back a week: enough for a quiet store to still show its last orders, bounded so the query
-    /// never scans all history. The hour ahead lets an order stamped by a slightly fast shop clock show at once.
-    /// </summary>
-    private static readonly TimeSpan FeedLookBack = TimeSpan.FromDays(7);
+    /// <summary>Maps the feed on the store-scoped group (the old /api/history/{t}/{s}/orders/recent moved there).</summary>
+    public static RouteGroupBuilder MapOrderFeedApi(this RouteGroupBuilder store, IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        store.MapGet("/orders/recent", RecentOrdersAsync).WithName("GetRecentOrders");
+        app.MapMovedStoreRoute("/api/history", "orders/recent");
+        return store;
+    }
 
-    private static readonly TimeSpan FeedLookAhead = TimeSpan.FromHours(1);
-
-    /// <summary>Maps the feed under /api/history and the token-scoped reads under /api/wall/{token}/stores/{tenantId}/{storeId}.</summary>
+    /// <summary>Maps the token-scoped reads under /api/wall/{token}/stores/{tenantId}/{storeId}.</summary>
     public static RouteGroupBuilder MapWidgetDataApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/history/{tenantId}/{storeId}/orders/recent", RecentOrdersAsync).WithName("GetRecentOrders").RequireOrgRole(OrgRole.Viewer);
         var wall = api.MapGroup("/wall/{token}/stores/{tenantId}/{storeId}").AllowAnonymous();
         wall.MapGet("/top-products", WallTopProductsAsync).WithName("GetWallTopProducts");
         wall.MapGet("/countries", WallCountriesAsync).WithName("GetWallCountries");
@@ -57,15 +57,9 @@ public static class WidgetDataApi
         return api;
     }
 
-    internal static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> RecentOrdersAsync(
-        string tenantId, string storeId, int? limit, IStoreDirectory stores, IHistoryStore history, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);
-        return store is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store", detail: $"There is no store '{storeId}' in '{tenantId}'.")
-            : await FeedAsync(store, limit, history, time, cancellationToken);
-    }
+    private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> RecentOrdersAsync(
+        CurrentStore store, int? limit, OrderFeed feed, CancellationToken cancellationToken) =>
+        (await feed.RecentAsync(store.Profile, limit, cancellationToken)).ToResult();
 
     private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> WallTopProductsAsync(
         string token, string tenantId, string storeId, string? rank, int? limit, WallAccess access, HistoryQueries history, HttpContext http,
@@ -106,12 +100,12 @@ public static class WidgetDataApi
     }
 
     private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> WallRecentOrdersAsync(
-        string token, string tenantId, string storeId, int? limit, WallAccess access, IHistoryStore history, TimeProvider time, HttpContext http,
+        string token, string tenantId, string storeId, int? limit, WallAccess access, OrderFeed feed, HttpContext http,
         CancellationToken cancellationToken)
     {
         NoStore(http);
         return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
-            ? await FeedAsync(store, limit, history, time, cancellationToken)
+            ? (await feed.RecentAsync(store, limit, cancellationToken)).ToResult()
             : NotShown();
     }
 
@@ -135,7 +129,7 @@ public static class WidgetDataApi
         return TypedResults.Ok(list);
     }
 
-    /// <summary>The store's revenue forecast, the same answer as GET /api/stores/{t}/{s}/forecast (src/Web/Alerts).</summary>
+    /// <summary>The store's revenue forecast, the same answer as GET /api/tenants/{t}/stores/{s}/forecast (src/Web/Forecasts).</summary>
     private static async Task<Results<Ok<RevenueForecast>, ProblemHttpResult>> WallForecastAsync(
         string token, string tenantId, string storeId, WallAccess access, RevenueForecastService forecasts, HttpContext http,
         CancellationToken cancellationToken)
@@ -146,7 +140,7 @@ public static class WidgetDataApi
             : NotShown();
     }
 
-    /// <summary>The store's insights, the same answer as GET /api/stores/{t}/{s}/insights (src/Web/Alerts).</summary>
+    /// <summary>The store's insights, the same answer as GET /api/tenants/{t}/stores/{s}/insights (src/Web/Insights).</summary>
     private static async Task<Results<Ok<StoreInsights>, ProblemHttpResult>> WallInsightsAsync(
         string token, string tenantId, string storeId, WallAccess access, InsightService insights, HttpContext http,
         CancellationToken cancellationToken)
@@ -155,22 +149,6 @@ public static class WidgetDataApi
         return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
             ? TypedResults.Ok(await insights.GenerateAsync(store, cancellationToken))
             : NotShown();
-    }
-
-    private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> FeedAsync(
-        StoreProfile store, int? limit, IHistoryStore history, TimeProvider time, CancellationToken cancellationToken)
-    {
-        if (limit is < 1 or > MaxFeedLength)
-        {
-            return Bad($"limit must be between 1 and {MaxFeedLength}.");
-        }
-
-        var now = time.GetUtcNow();
-        var orders = await history.RecentOrdersAsync(
-            HistoryScope.Store(store.Store.TenantId, store.Store.StoreId), new HistoryRange(now - FeedLookBack, now + FeedLookAhead),
-            limit ?? DefaultFeedLength, cancellationToken);
-        return TypedResults.Ok(new RecentOrdersResponse(store.Store.TenantId, store.Store.StoreId, store.Currency, store.TimeZone,
-            [.. orders.Select(o => new RecentOrderView(o.StoreId, o.OrderId, o.PlacedAt, o.Total, o.Currency, o.Channel.ToString(), o.Country, o.Units, o.Cancelled))]));
     }
 
     /// <summary>Today in the store's own zone, as the wall's live tiles count it, without a comparison.</summary>

@@ -2,7 +2,7 @@ using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Forecasts;
 using SalesDash.Engine.History;
 using SalesDash.Web.Alerts;
-using SalesDash.Web.Api;
+using SalesDash.Web.History;
 using SalesDash.Web.Dashboards;
 
 namespace SalesDash.Web.Exports;

@@ -7,16 +7,16 @@ using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 using SalesDash.Web.Alerts;
-using SalesDash.Web.Api;
 using SalesDash.Web.Dashboards;
+using SalesDash.Web.History;
 using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Exports;
 
 /// <summary>
 /// Downloads of what the dashboard and history show, as CSV or XLSX: each endpoint takes the same query as the API it
-/// mirrors plus format=csv|xlsx and answers through that API's own handler, so a file holds the same figures (and a
-/// bad query the same problem). Plus the organisation's full data export as a streamed zip (Admin).
+/// mirrors plus format=csv|xlsx and answers through the same query service as that API (HistoryReads, OrderFeed,
+/// ITileQuery), so a file holds the same figures (and a bad query the same problem). Plus the organisation's full data export as a streamed zip (Admin).
 /// </summary>
 public static class ExportsApi
 {
@@ -33,122 +33,68 @@ public static class ExportsApi
         ArgumentNullException.ThrowIfNull(api);
         var exports = api.MapGroup("/tenants/{tenantId}/exports");
         var analyst = exports.MapGroup(string.Empty).RequireOrgRole(OrgRole.Analyst);
-        analyst.MapGet("/stores/{storeId}/summary", SummaryAsync).WithName("ExportHistorySummary");
-        analyst.MapGet("/stores/{storeId}/trend", TrendAsync).WithName("ExportHistoryTrend");
-        analyst.MapGet("/stores/{storeId}/breakdown", BreakdownAsync).WithName("ExportHistoryBreakdown");
+        // The store's 404 comes from the store scope's one filter, as on the API each export mirrors.
+        var store = analyst.MapGroup("/stores/{storeId}").RequireStore();
+        store.MapGet("/summary", SummaryAsync).WithName("ExportHistorySummary");
+        store.MapGet("/trend", TrendAsync).WithName("ExportHistoryTrend");
+        store.MapGet("/breakdown", BreakdownAsync).WithName("ExportHistoryBreakdown");
         analyst.MapGet("/breakdown", TenantBreakdownAsync).WithName("ExportTenantHistoryBreakdown");
-        analyst.MapGet("/stores/{storeId}/tiles", TilesAsync).WithName("ExportStoreTiles");
-        analyst.MapGet("/stores/{storeId}/orders/recent", RecentOrdersAsync).WithName("ExportRecentOrders");
+        store.MapGet("/tiles", TilesAsync).WithName("ExportStoreTiles");
+        store.MapGet("/orders/recent", RecentOrdersAsync).WithName("ExportRecentOrders");
         analyst.MapGet("/dashboards/{dashboardId}/widgets/{widgetId}", WidgetAsync).WithName("ExportWidget");
         exports.MapGet("/full", OrganisationExport.StreamAsync).RequireOrgRole(OrgRole.Admin).WithName("ExportOrganisation");
         return api;
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SummaryAsync(
-        string tenantId, string storeId, [AsParameters] HistoryParameters query, string? format, IStoreDirectory stores, HistoryQueries history,
-        CancellationToken cancellationToken)
-    {
-        if (!ExportFormats.TryParse(format, out var fileFormat))
-        {
-            return BadFormat(format);
-        }
-
-        return (await HistoryApi.SummaryAsync(tenantId, storeId, query, stores, history, cancellationToken)).Result switch
-        {
-            Ok<HistorySummaryResponse> ok => await FileAsync(
-                new ExportDocument(Stem(tenantId, storeId, "summary", ok.Value!.Period), [ExportTables.Summary(ok.Value)]), fileFormat, cancellationToken),
-            ProblemHttpResult problem => problem,
-            var other => Unexpected(other),
-        };
-    }
+        CurrentStore store, [AsParameters] HistoryParameters query, string? format, HistoryReads reads, CancellationToken cancellationToken) =>
+        await FileOfAsync(format, await reads.SummaryAsync(store.Profile, query, cancellationToken),
+            ok => new ExportDocument(Stem(store, "summary", ok.Period), [ExportTables.Summary(ok)]), cancellationToken);
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TrendAsync(
-        string tenantId, string storeId, [AsParameters] HistoryParameters query, string? format, IStoreDirectory stores, HistoryQueries history,
-        CancellationToken cancellationToken)
-    {
-        if (!ExportFormats.TryParse(format, out var fileFormat))
-        {
-            return BadFormat(format);
-        }
-
-        return (await HistoryApi.TrendAsync(tenantId, storeId, query, stores, history, cancellationToken)).Result switch
-        {
-            Ok<HistoryTrendResponse> ok => await FileAsync(
-                new ExportDocument(Stem(tenantId, storeId, $"trend-{ok.Value!.Grain}", ok.Value.Period), ExportTables.Trend(ok.Value)), fileFormat, cancellationToken),
-            ProblemHttpResult problem => problem,
-            var other => Unexpected(other),
-        };
-    }
+        CurrentStore store, [AsParameters] HistoryParameters query, string? format, HistoryReads reads, CancellationToken cancellationToken) =>
+        await FileOfAsync(format, await reads.TrendAsync(store.Profile, query, cancellationToken),
+            ok => new ExportDocument(Stem(store, $"trend-{ok.Grain}", ok.Period), ExportTables.Trend(ok)), cancellationToken);
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> BreakdownAsync(
-        string tenantId, string storeId, [AsParameters] HistoryParameters query, string? format, IStoreDirectory stores, HistoryQueries history,
-        CancellationToken cancellationToken)
-    {
-        if (!ExportFormats.TryParse(format, out var fileFormat))
-        {
-            return BadFormat(format);
-        }
-
-        return (await HistoryApi.BreakdownAsync(tenantId, storeId, query, stores, history, cancellationToken)).Result switch
-        {
-            Ok<HistoryBreakdownResponse> ok => await FileAsync(
-                new ExportDocument(Stem(tenantId, storeId, $"by-{ok.Value!.By}", ok.Value.Period), [ExportTables.Breakdown(ok.Value)]), fileFormat, cancellationToken),
-            ProblemHttpResult problem => problem,
-            var other => Unexpected(other),
-        };
-    }
+        CurrentStore store, [AsParameters] HistoryParameters query, string? format, HistoryReads reads, CancellationToken cancellationToken) =>
+        await FileOfAsync(format, await reads.BreakdownAsync(store.Profile, query, cancellationToken),
+            ok => new ExportDocument(Stem(store, $"by-{ok.By}", ok.Period), [ExportTables.Breakdown(ok)]), cancellationToken);
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TenantBreakdownAsync(
-        string tenantId, [AsParameters] HistoryParameters query, string? format, IStoreDirectory stores, HistoryQueries history,
-        CancellationToken cancellationToken)
-    {
-        if (!ExportFormats.TryParse(format, out var fileFormat))
-        {
-            return BadFormat(format);
-        }
-
-        return (await HistoryApi.TenantBreakdownAsync(tenantId, query, stores, history, cancellationToken)).Result switch
-        {
-            Ok<HistoryBreakdownResponse> ok => await FileAsync(
-                new ExportDocument(Stem(tenantId, "all-stores", $"by-{ok.Value!.By}", ok.Value.Period), [ExportTables.Breakdown(ok.Value)]), fileFormat, cancellationToken),
-            ProblemHttpResult problem => problem,
-            var other => Unexpected(other),
-        };
-    }
+        string tenantId, [AsParameters] HistoryParameters query, string? format, HistoryReads reads, CancellationToken cancellationToken) =>
+        await FileOfAsync(format, await reads.TenantBreakdownAsync(tenantId, query, cancellationToken),
+            ok => new ExportDocument(Stem(tenantId, "all-stores", $"by-{ok.By}", ok.Period), [ExportTables.Breakdown(ok)]), cancellationToken);
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> TilesAsync(
-        string tenantId, string storeId, string? format, IStoreDirectory stores, ITileQuery tiles, CancellationToken cancellationToken)
+        CurrentStore store, string? format, ITileQuery tiles, CancellationToken cancellationToken)
     {
         if (!ExportFormats.TryParse(format, out var fileFormat))
         {
             return BadFormat(format);
         }
 
-        return (await StoresApi.GetTilesAsync(tenantId, storeId, stores, tiles, cancellationToken)).Result switch
-        {
-            Ok<Contracts.Tiles.DashboardTiles> ok => await FileAsync(
-                new ExportDocument($"{tenantId}-{storeId}-tiles-{ok.Value!.LocalDate}", ExportTables.Tiles(ok.Value)), fileFormat, cancellationToken),
-            ProblemHttpResult problem => problem,
-            var other => Unexpected(other),
-        };
+        var current = await tiles.GetTilesAsync(store.Profile, cancellationToken);
+        return await FileAsync(new ExportDocument($"{store.Profile.Store.TenantId}-{store.Profile.Store.StoreId}-tiles-{current.LocalDate}", ExportTables.Tiles(current)),
+            fileFormat, cancellationToken);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> RecentOrdersAsync(
-        string tenantId, string storeId, int? limit, string? format, IStoreDirectory stores, IHistoryStore history, TimeProvider time,
-        CancellationToken cancellationToken)
+        CurrentStore store, int? limit, string? format, OrderFeed feed, CancellationToken cancellationToken) =>
+        await FileOfAsync(format, await feed.RecentAsync(store.Profile, limit, cancellationToken),
+            ok => new ExportDocument($"{ok.TenantId}-{ok.StoreId}-recent-orders", [ExportTables.RecentOrders(ok)]), cancellationToken);
+
+    /// <summary>The query's answer as a file in the asked format, or its refusal as the API would answer it.</summary>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> FileOfAsync<T>(
+        string? format, QueryAnswer<T> answer, Func<T, ExportDocument> document, CancellationToken cancellationToken)
+        where T : class
     {
         if (!ExportFormats.TryParse(format, out var fileFormat))
         {
             return BadFormat(format);
         }
 
-        return (await WidgetDataApi.RecentOrdersAsync(tenantId, storeId, limit, stores, history, time, cancellationToken)).Result switch
-        {
-            Ok<RecentOrdersResponse> ok => await FileAsync(
-                new ExportDocument($"{tenantId}-{storeId}-recent-orders", [ExportTables.RecentOrders(ok.Value!)]), fileFormat, cancellationToken),
-            ProblemHttpResult problem => problem,
-            var other => Unexpected(other),
-        };
+        return answer.Refusal is { } refusal ? refusal.ToProblem() : await FileAsync(document(answer.Value!), fileFormat, cancellationToken);
     }
 
     /// <summary>
@@ -157,8 +103,8 @@ public static class ExportsApi
     /// </summary>
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> WidgetAsync(
         string tenantId, string dashboardId, string widgetId, string? format, IDashboardStore dashboards, IStoreDirectory stores,
-        HistoryQueries history, IHistoryStore facts, ITileQuery tiles, IAlertStore alerts, RevenueForecastService forecasts,
-        Engine.Insights.InsightService insights, TimeProvider time, CancellationToken cancellationToken)
+        HistoryReads history, OrderFeed feed, ITileQuery tiles, IAlertStore alerts, RevenueForecastService forecasts,
+        Engine.Insights.InsightService insights, CancellationToken cancellationToken)
     {
         if (!ExportFormats.TryParse(format, out var fileFormat))
         {
@@ -189,8 +135,7 @@ public static class ExportsApi
                 {
                     var query = new HistoryParameters(Period: "today", Compare: "none", By: by.ToString(), Rank: rank,
                         Limit: widget.Kind == "top-products" ? TopProducts : null);
-                    if ((await HistoryApi.BreakdownAsync(tenantId, store.Store.StoreId, query, stores, history, cancellationToken)).Result
-                        is Ok<HistoryBreakdownResponse> { Value: { } breakdown })
+                    if ((await history.BreakdownAsync(store, query, cancellationToken)).Value is { } breakdown)
                     {
                         tables.Add(ExportTables.Breakdown(breakdown, $"{store.Store.StoreId} by {breakdown.By}"));
                     }
@@ -200,10 +145,9 @@ public static class ExportsApi
             case "order-feed":
                 foreach (var store in shown)
                 {
-                    if ((await WidgetDataApi.RecentOrdersAsync(tenantId, store.Store.StoreId, FeedLength, stores, facts, time, cancellationToken)).Result
-                        is Ok<RecentOrdersResponse> { Value: { } feed })
+                    if ((await feed.RecentAsync(store, FeedLength, cancellationToken)).Value is { } orders)
                     {
-                        tables.Add(ExportTables.RecentOrders(feed));
+                        tables.Add(ExportTables.RecentOrders(orders));
                     }
                 }
 
@@ -263,6 +207,9 @@ public static class ExportsApi
             ExportFormats.FileName(document.FileStem, format));
     }
 
+    private static string Stem(CurrentStore store, string what, PeriodInfo period) =>
+        Stem(store.Profile.Store.TenantId, store.Profile.Store.StoreId, what, period);
+
     private static string Stem(string tenantId, string storeId, string what, PeriodInfo period) =>
         $"{tenantId}-{storeId}-{what}-{period.From:yyyy-MM-dd}-to-{period.To:yyyy-MM-dd}";
 
@@ -271,7 +218,4 @@ public static class ExportsApi
 
     private static ProblemHttpResult NotFound(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, detail: detail);
-
-    private static ProblemHttpResult Unexpected(IResult result) =>
-        throw new InvalidOperationException($"The API answered {result.GetType().Name}, which an export cannot turn into a file.");
 }

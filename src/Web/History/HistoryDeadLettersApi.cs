@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.History;
 using SalesDash.Web.Identity;
 
-namespace SalesDash.Web.Api;
+namespace SalesDash.Web.History;
 
 /// <summary>One fact or minute row the history store refused, as an Admin sees it.</summary>
 /// <param name="Payload">The refused item as JSON.</param>

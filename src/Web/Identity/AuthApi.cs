@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
-using SalesDash.Web.Api;
+using SalesDash.Web.Stores;
 
 namespace SalesDash.Web.Identity;
 

@@ -4,7 +4,7 @@ using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
-namespace SalesDash.Web.Api;
+namespace SalesDash.Web.Insights;
 
 /// <summary>Query string of the channel insight endpoint.</summary>
 /// <param name="Period">today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To).</param>
@@ -36,12 +36,14 @@ public sealed record ChannelInsightResponse(
 /// <summary>Multi-channel insight across a tenant's stores: channel ranking, ROAS and MER, first/last-touch attribution, matched customers.</summary>
 public static class ChannelInsightsApi
 {
-    public static RouteGroupBuilder MapChannelInsightsApi(this RouteGroupBuilder group)
+    /// <summary>GET /api/tenants/{tenantId}/insights/channels; the old /api/insights/{tenantId}/channels answers 308 to it.</summary>
+    public static IEndpointRouteBuilder MapChannelInsightsApi(this IEndpointRouteBuilder app)
     {
-        ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("/{tenantId}/channels", ChannelsAsync).WithName("GetChannelInsights").RequireOrgRole(OrgRole.Viewer)
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/api/tenants/{tenantId}/insights/channels", ChannelsAsync).WithName("GetChannelInsights").RequireOrgRole(OrgRole.Viewer)
             .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
-        return group;
+        app.MapMoved("/api/insights/{tenantId}/channels", v => $"/api/tenants/{v.Segment("tenantId")}/insights/channels");
+        return app;
     }
 
     private static async Task<Results<Ok<ChannelInsightResponse>, ProblemHttpResult>> ChannelsAsync(

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace SalesDash.Web.Identity;
+namespace SalesDash.Web.OpenApi;
 
 /// <summary>
 /// The public API described at /openapi/v1.json (Microsoft.AspNetCore.OpenApi), with the API-key scheme every

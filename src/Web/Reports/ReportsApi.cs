@@ -176,7 +176,7 @@ public static class ReportsApi
             var name = s.Store.StoreId;
             if (part.Summary is { } summary)
             {
-                tables.Add(ExportTables.Summary(new Api.HistorySummaryResponse(tenantId, name, s.Currency, summary.TimeZone, summary.Period, summary.Comparison, summary.Kpis))
+                tables.Add(ExportTables.Summary(new History.HistorySummaryResponse(tenantId, name, s.Currency, summary.TimeZone, summary.Period, summary.Comparison, summary.Kpis))
                     with { Name = $"{name} summary" });
             }
 
@@ -199,7 +199,7 @@ public static class ReportsApi
         return await ExportsApi.FileAsync(new ExportDocument($"{tenantId}-{report.Name}-{from:yyyy-MM-dd}-to-{to:yyyy-MM-dd}", tables), fileFormat, cancellationToken);
     }
 
-    private static Api.HistoryBreakdownResponse Breakdown(string tenantId, string currency, Engine.History.HistoryBreakdown b) =>
+    private static History.HistoryBreakdownResponse Breakdown(string tenantId, string currency, Engine.History.HistoryBreakdown b) =>
         new(tenantId, b.StoreId, currency, b.TimeZone, b.By.ToString().ToLowerInvariant(), b.RankedBy.ToString().ToLowerInvariant(), b.Period, b.Comparison, b.TotalGroups, b.Rows);
 
     private static async Task<(Dictionary<string, string[]> Errors, ReportDefinition? Report)> ValidateAsync(

@@ -3,13 +3,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
-using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Stores;
-using SalesDash.Engine.Tenants;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
-namespace SalesDash.Web.Api;
+namespace SalesDash.Web.Stores;
 
 /// <summary>A store as the dashboard lists it; the webhook secret never leaves the server.</summary>
 public sealed record StoreSummary(string TenantId, string StoreId, string Name, string Channel, string Currency, string TimeZone);
@@ -17,13 +15,12 @@ public sealed record StoreSummary(string TenantId, string StoreId, string Name, 
 /// <summary>A new store of an organisation; the id is made from the name when not given.</summary>
 public sealed record StoreCreateRequest(string? StoreId, string? Name, string? Channel, string? ShopDomain, string? Currency, string? TimeZone, string? WebhookSecret);
 
-/// <summary>Stores: the caller's list, live tiles, and creating a store under an organisation.</summary>
+/// <summary>Stores: the caller's list and creating a store under an organisation (live tiles: src/Web/Dashboards/LiveTilesApi).</summary>
 internal static class StoresApi
 {
     public static RouteGroupBuilder MapStoresApi(this RouteGroupBuilder group)
     {
         group.MapGet("/", ListAsync).WithName("ListStores").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/tiles", GetTilesAsync).WithName("GetStoreTiles").RequireOrgRole(OrgRole.Viewer).RequireLiveViewAllowance();
         return group;
     }
 
@@ -53,19 +50,6 @@ internal static class StoresApi
             .Select(Summarise)
             .ToList();
         return TypedResults.Ok(summaries);
-    }
-
-    internal static async Task<Results<Ok<DashboardTiles>, ProblemHttpResult>> GetTilesAsync(
-        string tenantId, string storeId, IStoreDirectory stores, ITileQuery tiles, CancellationToken cancellationToken)
-    {
-        var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);
-        if (store is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store",
-                detail: $"There is no store '{storeId}' in '{tenantId}'.");
-        }
-
-        return TypedResults.Ok(await tiles.GetTilesAsync(store, cancellationToken));
     }
 
     private static async Task<Results<Created<StoreSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
@@ -145,6 +129,6 @@ internal static class StoresApi
         var profile = new StoreProfile(new StoreRef(tenantId, storeId), name!, channel, domain, request.Currency!.ToUpperInvariant(), request.TimeZone!,
             request.WebhookSecret!);
         await stores.UpsertAsync(profile, cancellationToken);
-        return TypedResults.Created($"/api/stores/{tenantId}/{storeId}/tiles", Summarise(profile));
+        return TypedResults.Created($"/api/tenants/{tenantId}/stores/{storeId}/tiles", Summarise(profile));
     }
 }

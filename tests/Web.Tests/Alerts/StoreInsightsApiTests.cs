@@ -11,7 +11,7 @@ using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Alerts;
 
-/// <summary>GET /api/stores/{t}/{s}/forecast and /insights over history fed through the real ingest path.</summary>
+/// <summary>GET /api/tenants/{t}/stores/{s}/forecast and /insights over history fed through the real ingest path.</summary>
 public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<AlertsAppFactory>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -35,7 +35,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
 
         var forecast = await WaitForAsync(async () =>
         {
-            var f = await app.CreateSignedInClient().GetFromJsonAsync<RevenueForecast>($"/api/stores/{store.TenantId}/{store.StoreId}/forecast", Json, Ct);
+            var f = await app.CreateSignedInClient().GetFromJsonAsync<RevenueForecast>($"/api/tenants/{store.TenantId}/stores/{store.StoreId}/forecast", Json, Ct);
             return f is { TodaySoFar: 150m, EndOfDay: not null, DaysOfHistory: 40 } ? f : null;
         });
 
@@ -72,7 +72,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         var weekday = localToday.ToString("dddd", CultureInfo.InvariantCulture);
         var insights = await WaitForAsync(async () =>
         {
-            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
+            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/tenants/{store.TenantId}/stores/{store.StoreId}/insights", Json, Ct);
             return s?.Insights.FirstOrDefault(i => i.Kind == "revenue-change") is { } found && found.Figures[0].Value == 500m ? s : null;
         });
 
@@ -114,7 +114,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
         var weekday = localToday.ToString("dddd", CultureInfo.InvariantCulture);
         var insights = await WaitForAsync(async () =>
         {
-            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/stores/{store.TenantId}/{store.StoreId}/insights", Json, Ct);
+            var s = await app.CreateSignedInClient().GetFromJsonAsync<StoreInsights>($"/api/tenants/{store.TenantId}/stores/{store.StoreId}/insights", Json, Ct);
             return s is not null && s.Insights.Any(i => i.Kind == "channel-change" && i.Figures[0].Value == 160m) && s.Insights.Any(i => i.Kind == "ad-channel") ? s : null;
         });
 
@@ -141,7 +141,7 @@ public sealed class StoreInsightsApiTests(AlertsAppFactory app) : IClassFixture<
     public async Task Unknown_store_is_a_404_problem()
     {
         var client = app.CreateSignedInClient();
-        foreach (var path in new[] { "/api/stores/acme/nowhere/forecast", "/api/stores/acme/nowhere/insights" })
+        foreach (var path in new[] { "/api/tenants/acme/stores/nowhere/forecast", "/api/tenants/acme/stores/nowhere/insights" })
         {
             using var response = await client.GetAsync(path, Ct);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

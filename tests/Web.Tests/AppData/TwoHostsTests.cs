@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using SalesDash.Web.Api;
+using SalesDash.Web.Stores;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Tests.Hosting;

@@ -165,7 +165,7 @@ public sealed class ChannelInsightsApiTests
 
     private static async Task<JsonElement> GetReportAsync(HttpClient client)
     {
-        using var response = await client.GetAsync("/api/insights/acme/channels?period=last30", Ct);
+        using var response = await client.GetAsync("/api/tenants/acme/insights/channels?period=last30", Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain("example.com", text, StringComparison.OrdinalIgnoreCase);
@@ -199,8 +199,8 @@ public sealed class ChannelInsightsApiTests
     {
         await using var app = new InsightsApp("DuckDb");
         var client = app.CreateSignedInClient();
-        using var unknown = await client.GetAsync("/api/insights/nobody/channels", Ct);
-        using var bad = await client.GetAsync("/api/insights/acme/channels?period=forever", Ct);
+        using var unknown = await client.GetAsync("/api/tenants/nobody/insights/channels", Ct);
+        using var bad = await client.GetAsync("/api/tenants/acme/insights/channels?period=forever", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }

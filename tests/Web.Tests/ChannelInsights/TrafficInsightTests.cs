@@ -51,7 +51,7 @@ public sealed class TrafficInsightTests
         var status = await sync.Content.ReadAsStringAsync(Ct);
         Assert.True(sync.IsSuccessStatusCode, status);
         await app.FlushHistoryAsync();
-        var report = JsonDocument.Parse(await client.GetStringAsync("/api/insights/acme/channels?period=last7", Ct)).RootElement;
+        var report = JsonDocument.Parse(await client.GetStringAsync("/api/tenants/acme/insights/channels?period=last7", Ct)).RootElement;
 
         var traffic = report.GetProperty("traffic").EnumerateArray().ToList();
         Assert.Equal(["GoogleAds", "google", "direct"], traffic.Select(t => t.GetProperty("touch").GetString()));

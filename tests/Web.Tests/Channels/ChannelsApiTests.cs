@@ -94,7 +94,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         put.EnsureSuccessStatusCode();
 
         var status = await (await client.PostAsync("/api/channels/globex/shop/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/globex/shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/globex/stores/shop/tiles", Ct);
 
         Assert.Equal(SyncStates.Ok, status!.State);
         Assert.Equal(1, status.EventsIngested);
@@ -120,7 +120,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         using var first = await client.SendAsync(Stripe(body, WebAppFactory.Now.ToUnixTimeSeconds()), Ct);
         using var again = await client.SendAsync(Stripe(body, WebAppFactory.Now.ToUnixTimeSeconds()), Ct);
         using var replay = await client.SendAsync(Stripe(body, WebAppFactory.Now.AddMinutes(-10).ToUnixTimeSeconds()), Ct);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("accepted", (string)(await first.Content.ReadFromJsonAsync<JsonObject>(Ct))!["outcome"]!);

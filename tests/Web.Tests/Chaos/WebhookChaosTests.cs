@@ -303,7 +303,7 @@ public sealed class WebhookChaosTests
             while (true)
             {
                 TilesBody? tiles = null;
-                using var response = await client.GetAsync($"/api/stores/{store.TenantId}/{store.StoreId}/tiles", Ct);
+                using var response = await client.GetAsync($"/api/tenants/{store.TenantId}/stores/{store.StoreId}/tiles", Ct);
                 if (response.IsSuccessStatusCode)
                 {
                     tiles = await response.Content.ReadFromJsonAsync<TilesBody>(Ct);

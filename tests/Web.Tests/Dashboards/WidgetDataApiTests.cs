@@ -138,7 +138,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
         };
         var link = await ShareAsync(client, await CreateAsync(client, withForecast));
 
-        var direct = await client.GetStringAsync("/api/stores/acme/uk-shop/forecast", Ct);
+        var direct = await client.GetStringAsync("/api/tenants/acme/stores/uk-shop/forecast", Ct);
         using var wall = await client.GetAsync($"/api/wall/{link.Token}/stores/acme/uk-shop/forecast", Ct);
         Assert.Equal(HttpStatusCode.OK, wall.StatusCode);
         var throughLink = await wall.Content.ReadAsStringAsync(Ct);
@@ -164,7 +164,7 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
         var link = await ShareAsync(client, await CreateAsync(client, withInsights));
 
         // The insights are compared with the store API's answer at the same clock: figures come from the same history.
-        var direct = JsonDocument.Parse(await client.GetStringAsync("/api/stores/acme/uk-shop/insights", Ct)).RootElement;
+        var direct = JsonDocument.Parse(await client.GetStringAsync("/api/tenants/acme/stores/uk-shop/insights", Ct)).RootElement;
         using var wall = await client.GetAsync($"/api/wall/{link.Token}/stores/acme/uk-shop/insights", Ct);
         Assert.Equal(HttpStatusCode.OK, wall.StatusCode);
         var throughLink = JsonDocument.Parse(await wall.Content.ReadAsStringAsync(Ct)).RootElement;
@@ -184,14 +184,14 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
             Order("ny-2", now.AddMinutes(-5), "CA", ("CAP", 2, 20m)));
         await WriteAsync(OrderVersion("ny-2", now.AddMinutes(-5), "CA", now.AddMinutes(-1), [("CAP", 3, 20m)]));
 
-        var feed = (await client.GetFromJsonAsync<RecentOrdersResponse>("/api/history/acme/us-shop/orders/recent", Json, Ct))!;
+        var feed = (await client.GetFromJsonAsync<RecentOrdersResponse>("/api/tenants/acme/stores/us-shop/orders/recent", Json, Ct))!;
         Assert.Equal(("USD", "America/New_York"), (feed.Currency, feed.TimeZone));
         // Other tests of this class write older orders to the same store; these two are the newest, newest first.
         Assert.Equal([("ny-2", 60m, 3, "CA"), ("ny-1", 20m, 1, "US")], feed.Orders.Take(2).Select(o => (o.OrderId, o.Total, o.Units, o.Country)));
         Assert.Equal(feed.Orders.OrderByDescending(o => o.PlacedAt).Select(o => o.OrderId), feed.Orders.Select(o => o.OrderId));
 
-        await AssertNotFoundAsync(client, "/api/history/acme/nowhere/orders/recent");
-        using var bad = await client.GetAsync("/api/history/acme/us-shop/orders/recent?limit=0", Ct);
+        await AssertNotFoundAsync(client, "/api/tenants/acme/stores/nowhere/orders/recent");
+        using var bad = await client.GetAsync("/api/tenants/acme/stores/us-shop/orders/recent?limit=0", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 

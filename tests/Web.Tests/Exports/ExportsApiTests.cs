@@ -44,7 +44,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
             Order("b-2", TestStore.London, now.AddHours(-2), ("TEE", 1, 25m), ("MUG", 1, 10.25m)),
             Order("b-3", TestStore.London, now.AddMinutes(-30), ("=HYPERLINK(\"x\")", 3, 7.5m)));
         const string query = "by=product&period=today&compare=none";
-        var api = (await client.GetFromJsonAsync<HistoryApiTestsBreakdown>($"/api/history/acme/uk-shop/breakdown?{query}", Json, Ct))!;
+        var api = (await client.GetFromJsonAsync<HistoryApiTestsBreakdown>($"/api/tenants/acme/stores/uk-shop/history/breakdown?{query}", Json, Ct))!;
         Assert.Equal(3, api.Rows.Count);
 
         using var csvResponse = await client.GetAsync($"/api/tenants/acme/exports/stores/uk-shop/breakdown?{query}&format=csv", Ct);
@@ -88,7 +88,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
             Order("s-3", TestStore.NewYork, now.AddDays(-1), ("HAT", 4, 12m)));
 
         const string query = "period=last7&compare=previous";
-        var summary = (await client.GetFromJsonAsync<SummaryBody>($"/api/history/acme/us-shop/summary?{query}", Json, Ct))!;
+        var summary = (await client.GetFromJsonAsync<SummaryBody>($"/api/tenants/acme/stores/us-shop/history/summary?{query}", Json, Ct))!;
         var csv = CsvRecords(await client.GetByteArrayAsync($"/api/tenants/acme/exports/stores/us-shop/summary?{query}&format=csv", Ct));
         var gross = csv.Single(r => r["Metric"] == "Gross revenue");
         Assert.Equal((summary.Kpis.GrossRevenue.Value, "USD"), (Dec(gross["Value"]), gross["Unit"]));
@@ -96,7 +96,7 @@ public sealed class ExportsApiTests : IAsyncDisposable
         Assert.Equal(48m, Dec(gross["Value"]));
         Assert.Equal(summary.Kpis.Orders.Value, Dec(csv.Single(r => r["Metric"] == "Orders")["Value"]));
 
-        var trend = (await client.GetFromJsonAsync<TrendBody>($"/api/history/acme/us-shop/trend?period=today&compare=none&grain=hour", Json, Ct))!;
+        var trend = (await client.GetFromJsonAsync<TrendBody>($"/api/tenants/acme/stores/us-shop/history/trend?period=today&compare=none&grain=hour", Json, Ct))!;
         var trendCsv = CsvRecords(await client.GetByteArrayAsync("/api/tenants/acme/exports/stores/us-shop/trend?period=today&compare=none&grain=hour", Ct));
         Assert.Equal(trend.Points.Count, trendCsv.Count);
 

@@ -33,8 +33,8 @@ public sealed class HistoryApiTests
         var import = await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
         var client = app.CreateSignedInClient();
 
-        var tiles = (await client.GetFromJsonAsync<TilesBody>("/api/stores/acme/uk-shop/tiles", HistoryApp.Json, Ct))!;
-        var summary = (await client.GetFromJsonAsync<SummaryBody>("/api/history/acme/uk-shop/summary?period=today&compare=previous", HistoryApp.Json, Ct))!;
+        var tiles = (await client.GetFromJsonAsync<TilesBody>("/api/tenants/acme/stores/uk-shop/tiles", HistoryApp.Json, Ct))!;
+        var summary = (await client.GetFromJsonAsync<SummaryBody>("/api/tenants/acme/stores/uk-shop/history/summary?period=today&compare=previous", HistoryApp.Json, Ct))!;
         var k = summary.Kpis;
 
         Assert.Equal(("Completed", 6, 0), (import.Status, import.EventsAccepted, import.ErrorCount));
@@ -60,9 +60,9 @@ public sealed class HistoryApiTests
         await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
         var client = app.CreateSignedInClient();
 
-        var trend = (await client.GetFromJsonAsync<TrendBody>("/api/history/acme/uk-shop/trend?period=today", HistoryApp.Json, Ct))!;
-        var sources = (await client.GetFromJsonAsync<BreakdownBody>("/api/history/acme/uk-shop/breakdown?by=source&period=today", HistoryApp.Json, Ct))!;
-        var products = (await client.GetFromJsonAsync<BreakdownBody>("/api/history/acme/uk-shop/breakdown?by=product&period=today&rank=units&limit=2", HistoryApp.Json, Ct))!;
+        var trend = (await client.GetFromJsonAsync<TrendBody>("/api/tenants/acme/stores/uk-shop/history/trend?period=today", HistoryApp.Json, Ct))!;
+        var sources = (await client.GetFromJsonAsync<BreakdownBody>("/api/tenants/acme/stores/uk-shop/history/breakdown?by=source&period=today", HistoryApp.Json, Ct))!;
+        var products = (await client.GetFromJsonAsync<BreakdownBody>("/api/tenants/acme/stores/uk-shop/history/breakdown?by=product&period=today&rank=units&limit=2", HistoryApp.Json, Ct))!;
 
         Assert.Equal("hour", trend.Grain);
         Assert.Equal(16, trend.Points.Length);
@@ -90,7 +90,7 @@ public sealed class HistoryApiTests
             "#2004,too,few,fields");
 
         var import = await app.ImportAsync("acme", "uk-shop", file, "orders_export.csv", Ct);
-        var summary = (await app.CreateSignedInClient().GetFromJsonAsync<SummaryBody>("/api/history/acme/uk-shop/summary?period=today", HistoryApp.Json, Ct))!;
+        var summary = (await app.CreateSignedInClient().GetFromJsonAsync<SummaryBody>("/api/tenants/acme/stores/uk-shop/history/summary?period=today", HistoryApp.Json, Ct))!;
 
         Assert.Equal(("Completed", 7, 7, 0d), (import.Status, import.TotalRows, import.RowsDone, import.EtaSeconds));
         Assert.Equal([3, 4, 5, 6, 8], import.Errors.Select(e => e.Line));
@@ -108,12 +108,12 @@ public sealed class HistoryApiTests
         await using var app = new HistoryApp("DuckDb");
         var client = app.CreateSignedInClient();
         var first = await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
-        var before = await client.GetStringAsync("/api/history/acme/uk-shop/summary?period=last7&compare=none", Ct);
-        var tilesBefore = (await client.GetFromJsonAsync<TilesBody>("/api/stores/acme/uk-shop/tiles", HistoryApp.Json, Ct))!;
+        var before = await client.GetStringAsync("/api/tenants/acme/stores/uk-shop/history/summary?period=last7&compare=none", Ct);
+        var tilesBefore = (await client.GetFromJsonAsync<TilesBody>("/api/tenants/acme/stores/uk-shop/tiles", HistoryApp.Json, Ct))!;
 
         var second = await app.ImportAsync("acme", "uk-shop", TodaysOrders, "orders_export.csv", Ct);
-        var after = await client.GetStringAsync("/api/history/acme/uk-shop/summary?period=last7&compare=none", Ct);
-        var tilesAfter = (await client.GetFromJsonAsync<TilesBody>("/api/stores/acme/uk-shop/tiles", HistoryApp.Json, Ct))!;
+        var after = await client.GetStringAsync("/api/tenants/acme/stores/uk-shop/history/summary?period=last7&compare=none", Ct);
+        var tilesAfter = (await client.GetFromJsonAsync<TilesBody>("/api/tenants/acme/stores/uk-shop/tiles", HistoryApp.Json, Ct))!;
 
         Assert.Equal((6, 0), (first.EventsAccepted, first.EventsDuplicate));
         Assert.Equal((0, 6), (second.EventsAccepted, second.EventsDuplicate));
@@ -130,7 +130,7 @@ public sealed class HistoryApiTests
         await app.ImportAsync("acme", "us-shop", Csv(
             $"#5001,z@example.com,paid,,USD,500.00,0.00,0.00,500.00,0.00,{Today(12, 0)},5,Chair,100.00,CHR-1,0.00,,web,US,"), "us.csv", Ct);
 
-        var stores = (await app.CreateSignedInClient().GetFromJsonAsync<BreakdownBody>("/api/history/acme/breakdown?by=store&period=today&compare=none",
+        var stores = (await app.CreateSignedInClient().GetFromJsonAsync<BreakdownBody>("/api/tenants/acme/history/breakdown?by=store&period=today&compare=none",
             HistoryApp.Json, Ct))!;
 
         Assert.Equal([("us-shop", 1, 500m, 1L), ("uk-shop", 2, 107.49m, 4L)], stores.Rows.Select(r => (r.Key, r.Rank, r.GrossRevenue, r.Orders)));
@@ -139,18 +139,18 @@ public sealed class HistoryApiTests
     }
 
     [Theory]
-    [InlineData("/api/history/acme/uk-shop/summary?period=fortnight", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/summary?period=custom&from=2026-11-10", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/summary?period=custom&from=2026-11-10&to=2026-11-01", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/summary?period=custom&from=10/11/2026&to=2026-11-12", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/summary?compare=sometime", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/trend?period=last90&grain=minute", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/trend?grain=fortnight", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/breakdown?by=colour", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/uk-shop/breakdown?by=product&limit=0", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/breakdown?by=store&timeZone=Mars/Olympus", HttpStatusCode.BadRequest)]
-    [InlineData("/api/history/acme/nope/summary", HttpStatusCode.NotFound)]
-    [InlineData("/api/history/nobody/breakdown?by=store", HttpStatusCode.NotFound)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/summary?period=fortnight", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/summary?period=custom&from=2026-11-10", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/summary?period=custom&from=2026-11-10&to=2026-11-01", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/summary?period=custom&from=10/11/2026&to=2026-11-12", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/summary?compare=sometime", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/trend?period=last90&grain=minute", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/trend?grain=fortnight", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/breakdown?by=colour", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/uk-shop/history/breakdown?by=product&limit=0", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/history/breakdown?by=store&timeZone=Mars/Olympus", HttpStatusCode.BadRequest)]
+    [InlineData("/api/tenants/acme/stores/nope/history/summary", HttpStatusCode.NotFound)]
+    [InlineData("/api/tenants/nobody/history/breakdown?by=store", HttpStatusCode.NotFound)]
     [InlineData("/api/imports/3f2504e0-4f89-11d3-9a0c-0305e82c3301", HttpStatusCode.NotFound)]
     public async Task Bad_queries_are_problems_not_figures(string url, HttpStatusCode expected)
     {

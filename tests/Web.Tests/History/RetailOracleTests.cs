@@ -44,7 +44,7 @@ public sealed class RetailOracleTests
 
         // Daily trend of November.
         var trend = (await client.GetFromJsonAsync<TrendBody>(
-            "/api/history/acme/uk-shop/trend?period=custom&from=2011-11-01&to=2011-11-30&compare=none&grain=day", HistoryApp.Json, Ct))!;
+            "/api/tenants/acme/stores/uk-shop/history/trend?period=custom&from=2011-11-01&to=2011-11-30&compare=none&grain=day", HistoryApp.Json, Ct))!;
         var daily = oracle.Daily(new DateOnly(2011, 11, 1), new DateOnly(2011, 11, 30));
         Assert.Equal(30, trend.Points.Length);
         Assert.Equal(daily.OrderBy(d => d.Key).Select(d => (d.Key, d.Value.Gross, d.Value.Orders, d.Value.Units, d.Value.Refunds)),
@@ -82,11 +82,11 @@ public sealed class RetailOracleTests
 
     private static async Task<SummaryBody> Summary(HttpClient client, DateOnly from, DateOnly to, string compare) =>
         (await client.GetFromJsonAsync<SummaryBody>(
-            $"/api/history/acme/uk-shop/summary?period=custom&from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&compare={compare}", HistoryApp.Json, Ct))!;
+            $"/api/tenants/acme/stores/uk-shop/history/summary?period=custom&from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&compare={compare}", HistoryApp.Json, Ct))!;
 
     private static async Task<BreakdownBody> Breakdown(HttpClient client, string by, string rank, int? limit) =>
         (await client.GetFromJsonAsync<BreakdownBody>(
-            $"/api/history/acme/uk-shop/breakdown?by={by}&rank={rank}&period=custom&from={First:yyyy-MM-dd}&to={Last:yyyy-MM-dd}&compare=none"
+            $"/api/tenants/acme/stores/uk-shop/history/breakdown?by={by}&rank={rank}&period=custom&from={First:yyyy-MM-dd}&to={Last:yyyy-MM-dd}&compare=none"
             + (limit is null ? string.Empty : $"&limit={limit}"), HistoryApp.Json, Ct))!;
 
     private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "")

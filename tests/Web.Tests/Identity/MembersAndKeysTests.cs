@@ -125,7 +125,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
         using var created = await admin.PostAsJsonAsync("/api/tenants/acme/stores", store, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        var tiles = await admin.GetFromJsonAsync<JsonElement>("/api/stores/acme/acme-fr/tiles", Ct);
+        var tiles = await admin.GetFromJsonAsync<JsonElement>("/api/tenants/acme/stores/acme-fr/tiles", Ct);
         Assert.Equal("EUR", tiles.GetProperty("currency").GetString());
         var analyst = app.CreateSignedInClient(OrgRole.Analyst, "acme");
         Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsJsonAsync("/api/tenants/acme/stores", store with { name = "Nope" }, Ct)).StatusCode);
@@ -144,7 +144,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
 
         var key = KeyClient(created.Key);
         Assert.Equal(HttpStatusCode.OK, (await key.GetAsync("/api/tenants/acme/dashboards", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await key.GetAsync("/api/stores/globex/shop/tiles", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await key.GetAsync("/api/tenants/globex/stores/shop/tiles", Ct)).StatusCode);
         using var write = await key.PostAsJsonAsync("/api/tenants/acme/dashboards", new { name = "x", layout = Array.Empty<object>(), widgets = Array.Empty<object>() }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
         Assert.Equal("This API key lacks the 'write' scope that POST requests need.", await Detail(write));
@@ -218,7 +218,7 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
             await db.SaveChangesAsync(Ct);
         }
 
-        using var used = await KeyClient(secret).GetAsync("/api/stores/globex/shop/tiles", Ct);
+        using var used = await KeyClient(secret).GetAsync("/api/tenants/globex/stores/shop/tiles", Ct);
         Assert.Equal(HttpStatusCode.Forbidden, used.StatusCode);
         Assert.Equal("The Starter plan does not include API access; upgrade to Scale or above to use API keys.", await Detail(used));
     }

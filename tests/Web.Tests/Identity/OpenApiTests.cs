@@ -18,10 +18,10 @@ public sealed class OpenApiTests(WebAppFactory app) : IClassFixture<WebAppFactor
 
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/stores", paths);
-        Assert.Contains("/api/stores/{tenantId}/{storeId}/tiles", paths);
+        Assert.Contains("/api/tenants/{tenantId}/stores/{storeId}/tiles", paths);
         Assert.Contains("/api/tenants/{tenantId}/dashboards", paths);
         Assert.Contains("/api/tenants/{tenantId}/api-keys", paths);
-        Assert.Contains("/api/history/{tenantId}/{storeId}/summary", paths);
+        Assert.Contains("/api/tenants/{tenantId}/stores/{storeId}/history/summary", paths);
         Assert.True(document.GetProperty("paths").GetProperty("/api/tenants/{tenantId}/dashboards").TryGetProperty("post", out _));
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
         Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));

@@ -49,7 +49,7 @@ public sealed class RoleEnforcementTests(WebAppFactory app) : IClassFixture<WebA
         var viewer = app.CreateSignedInClient(OrgRole.Viewer, "acme");
 
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/tenants/acme/dashboards", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/stores/acme/uk-shop/tiles", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/tenants/acme/stores/uk-shop/tiles", Ct)).StatusCode);
 
         var rule = await Answer(await viewer.PostAsJsonAsync("/api/tenants/acme/alert-rules", AlertRule("Checkout broken"), Ct));
         var board = await Answer(await viewer.PostAsJsonAsync("/api/tenants/acme/dashboards", Dashboard("Mine"), Ct));
@@ -84,7 +84,7 @@ public sealed class RoleEnforcementTests(WebAppFactory app) : IClassFixture<WebA
     {
         var analyst = app.CreateSignedInClient(OrgRole.Analyst, "acme");
 
-        foreach (var url in new[] { "/api/stores/globex/shop/tiles", "/api/history/globex/shop/summary?period=today", "/api/tenants/globex/dashboards",
+        foreach (var url in new[] { "/api/tenants/globex/stores/shop/tiles", "/api/tenants/globex/stores/shop/history/summary?period=today", "/api/tenants/globex/dashboards",
                      "/api/channels/globex/shop", "/api/tenants/globex" })
         {
             var answer = await Answer(await analyst.GetAsync(url, Ct));
@@ -92,7 +92,7 @@ public sealed class RoleEnforcementTests(WebAppFactory app) : IClassFixture<WebA
         }
 
         // The same answer as for an organisation that does not exist at all: nothing tells the two apart.
-        var unknown = await Answer(await analyst.GetAsync("/api/stores/no-such-org/shop/tiles", Ct));
+        var unknown = await Answer(await analyst.GetAsync("/api/tenants/no-such-org/stores/shop/tiles", Ct));
         Assert.Equal((HttpStatusCode.NotFound, "There is no organisation 'no-such-org'."), (unknown.Status, unknown.Detail));
     }
 

@@ -103,15 +103,15 @@ public sealed class PlanNoticesTests(PlansAppFactory app) : IClassFixture<PlansA
         plan = (await owner.Client.GetFromJsonAsync<PlanView>($"/api/tenants/{tenant}/plan", Json, Ct))!;
         Assert.Equal((85_000.00m, 106, now, now.AddDays(7), false),
             (plan.Revenue.Revenue, plan.Revenue.Percent, plan.Revenue.OverCapSince, plan.Revenue.GraceEndsAt, plan.Revenue.LiveViewBlocked));
-        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/stores/{tenant}/shop/tiles", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/tenants/{tenant}/stores/shop/tiles", Ct)).StatusCode);
 
         app.Clock.Advance(TimeSpan.FromDays(7));
 
-        using var live = await owner.Client.GetAsync($"/api/stores/{tenant}/shop/tiles", Ct);
+        using var live = await owner.Client.GetAsync($"/api/tenants/{tenant}/stores/shop/tiles", Ct);
         var problem = await live.ProblemAsync(Ct);
         Assert.Equal((HttpStatusCode.Forbidden, "tracked revenue a month", "Growth"), (live.StatusCode, problem["limit"].GetString(), problem["upgradeTo"].GetString()));
         Assert.Contains("History and exports stay available.", problem["detail"].GetString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/history/{tenant}/shop/summary?period=mtd", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync($"/api/tenants/{tenant}/stores/shop/history/summary?period=mtd", Ct)).StatusCode);
     }
 
     private async Task<string> NameAsync(string tenant)

@@ -158,8 +158,8 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
 
         using var starterRule = await app.ClientFor(starter).PostAsJsonAsync($"/api/tenants/{starter}/alert-rules", rule, Ct);
         using var growthRule = await app.ClientFor(growth).PostAsJsonAsync($"/api/tenants/{growth}/alert-rules", rule, Ct);
-        using var forecast = await app.ClientFor(growth).GetAsync($"/api/stores/{growth}/shop/forecast", Ct);
-        using var attribution = await app.ClientFor(growth).GetAsync($"/api/insights/{growth}/channels", Ct);
+        using var forecast = await app.ClientFor(growth).GetAsync($"/api/tenants/{growth}/stores/shop/forecast", Ct);
+        using var attribution = await app.ClientFor(growth).GetAsync($"/api/tenants/{growth}/insights/channels", Ct);
 
         var refused = await starterRule.ProblemAsync(Ct);
         Assert.Equal((HttpStatusCode.Forbidden, "The Starter plan does not include custom alerts. The Growth plan includes it.", "Growth"),

@@ -70,7 +70,7 @@ public sealed class QuarantineApiTests(WebAppFactory app) : IClassFixture<WebApp
         Assert.Equal(HttpStatusCode.Forbidden, viewerRetry.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownStore.StatusCode);
         Assert.Empty((await admin.GetFromJsonAsync<List<QuarantineEntryView>>(Base, Ct))!);
-        var tiles = await admin.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        var tiles = await admin.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
         Assert.Equal((80m, 1m), (tiles!.GrossRevenue.Value, tiles.Orders.Value));
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using SalesDash.Web.Tests.Hosting;
 
-namespace SalesDash.Web.Tests.Api;
+namespace SalesDash.Web.Tests.Stores;
 
 public sealed class StoresApiTests(WebAppFactory app) : IClassFixture<WebAppFactory>
 {
@@ -28,7 +28,7 @@ public sealed class StoresApiTests(WebAppFactory app) : IClassFixture<WebAppFact
     {
         var client = app.CreateSignedInClient();
 
-        using var response = await client.GetAsync("/api/stores/acme/nope/tiles", Ct);
+        using var response = await client.GetAsync("/api/tenants/acme/stores/nope/tiles", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

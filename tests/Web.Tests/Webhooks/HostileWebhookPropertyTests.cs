@@ -140,7 +140,7 @@ public sealed class HostileWebhookPropertyTests(ChannelsAppFactory app) : IClass
         response.Content.ReadAsStringAsync().GetAwaiter().GetResult().Contains("\"outcome\":\"ignored", StringComparison.Ordinal);
 
     private DashboardTiles Tiles(HttpClient client) =>
-        client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/uk-shop/tiles", TestContext.Current.CancellationToken).GetAwaiter().GetResult()!;
+        client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/uk-shop/tiles", TestContext.Current.CancellationToken).GetAwaiter().GetResult()!;
 
     private static DateTimeOffset Placed(int id) => Now.AddMinutes(-(id % 600) - 1);
 

@@ -26,7 +26,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
         Assert.Equal(0m, tiles!.Orders.Value);
         Assert.Equal(0m, tiles.GrossRevenue.Value);
     }
@@ -44,7 +44,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
         var problem = await response.Content.ReadFromJsonAsync<ProblemBody>(Ct);
         Assert.Equal(400, problem!.Status);
         Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
         Assert.Equal(0m, tiles!.Orders.Value);
     }
 
@@ -72,7 +72,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("2099", (await response.Content.ReadFromJsonAsync<ProblemBody>(Ct))!.Detail, StringComparison.Ordinal);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
         Assert.Equal(0m, tiles!.Orders.Value);
     }
 
@@ -107,7 +107,7 @@ public sealed class ShopifyWebhookEndpointTests(WebAppFactory app) : IClassFixtu
         Assert.Equal("accepted", first.Outcome);
         Assert.Equal("duplicate", retry.Outcome);
         Assert.Equal("duplicate", staleUpdate.Outcome);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/globex/shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/globex/stores/shop/tiles", Ct);
         Assert.Equal(1m, tiles!.Orders.Value);
         Assert.Equal(80.00m, tiles.GrossRevenue.Value);
         Assert.Equal(4m, tiles.UnitsSold.Value);

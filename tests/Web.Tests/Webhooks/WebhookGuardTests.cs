@@ -23,7 +23,7 @@ public sealed class WebhookGuardTests(WebAppFactory app) : IClassFixture<WebAppF
             """);
 
         using var hostile = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.London, "orders/create", body), Ct);
-        using var tiles = await client.GetAsync("/api/stores/acme/uk-shop/tiles", Ct);
+        using var tiles = await client.GetAsync("/api/tenants/acme/stores/uk-shop/tiles", Ct);
         var valid = new TestOrder(1401, WebAppFactory.Now.AddMinutes(-10), WebAppFactory.Now.AddMinutes(-10), 35m, 3, null, 0).ToJson("GBP");
         using var later = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.London, "orders/create", valid), Ct);
 
@@ -34,7 +34,7 @@ public sealed class WebhookGuardTests(WebAppFactory app) : IClassFixture<WebAppF
         Assert.Contains("2000000000", (string?)problem["detail"], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, tiles.StatusCode);
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
-        var after = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/uk-shop/tiles", Ct);
+        var after = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/uk-shop/tiles", Ct);
         Assert.Equal((35m, 1m, 3m), (after!.GrossRevenue.Value, after.Orders.Value, after.UnitsSold.Value));
     }
 }

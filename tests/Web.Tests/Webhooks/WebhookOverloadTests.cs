@@ -57,7 +57,7 @@ public sealed class WebhookOverloadTests
         var all = await Task.WhenAll(sending);
         var accepted = all.Where(r => r.status == HttpStatusCode.OK).Select(r => r.order).ToArray();
         Assert.Equal(5, accepted.Length);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/uk-shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/uk-shop/tiles", Ct);
         Assert.Equal(5m, tiles!.Orders.Value);
         Assert.Equal(accepted.Sum(o => o.TotalPrice), tiles.GrossRevenue.Value);
 
@@ -68,7 +68,7 @@ public sealed class WebhookOverloadTests
             Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         }
 
-        tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/uk-shop/tiles", Ct);
+        tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/uk-shop/tiles", Ct);
         Assert.Equal(orders.Length, tiles!.Orders.Value);
         Assert.Equal(orders.Sum(o => o.TotalPrice), tiles.GrossRevenue.Value);
     }
