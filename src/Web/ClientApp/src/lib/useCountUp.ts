@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { tweenValue } from '../../lib/format';
+import { tweenValue } from './format';
 
 /** Matches the ~600 ms the design asks for: long enough to notice, short enough to finish between pushes (≥250 ms). */
 export const COUNT_UP_MS = 600;

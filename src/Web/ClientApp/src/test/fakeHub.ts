@@ -1,5 +1,5 @@
 // A scriptable stand-in for @microsoft/signalr's HubConnection: tests decide when it connects, drops and answers.
-import type { HubConnectionLike } from '../features/dashboard/dashboardHubClient';
+import type { HubConnectionLike } from '../lib/live';
 import type { DashboardTiles } from '../lib/types';
 
 type Handler = (...args: never[]) => void;

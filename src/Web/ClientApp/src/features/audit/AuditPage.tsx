@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { send, tenantApi } from '../plan/http';
+import { send, tenantApi } from '../../lib/http';
 import '../plan/settings.css';
 
 interface AuditEntry {

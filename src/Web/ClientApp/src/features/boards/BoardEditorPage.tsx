@@ -1,12 +1,11 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { formatLocalTimeWithSeconds } from '../../lib/format';
 import type { StoreSummary } from '../../lib/types';
-import { connectionStatusText } from '../dashboard/dashboardHubClient';
 import { newWidget, palette } from './catalogue';
 import { storesShownBy } from './figures';
 import { nextWidgetId, placeNew } from './layout';
 import { BoardCanvas } from './BoardCanvas';
-import { subscribeByTenant } from './liveTilesClient';
+import { connectionStatusText, subscribeByTenant } from '../../lib/live';
 import { Palette } from './Palette';
 import { SharePanel } from './SharePanel';
 import { useLiveTiles } from './useLiveTiles';

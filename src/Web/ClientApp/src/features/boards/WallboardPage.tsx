@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatLocalTimeWithSeconds } from '../../lib/format';
 import type { StoreKey } from '../../lib/types';
-import type { ConnectionStatus } from '../dashboard/dashboardHubClient';
 import { BoardCanvas } from './BoardCanvas';
-import { subscribeByToken } from './liveTilesClient';
+import { subscribeByToken, type ConnectionStatus } from '../../lib/live';
 import { applyBranding, brandedTitle, isDefault, SALESDASH } from '../branding/branding';
 import { useBoardsServices } from './services';
 import { useLiveTiles } from './useLiveTiles';

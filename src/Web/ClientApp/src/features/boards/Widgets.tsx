@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { usePrefersReducedMotion } from '../../app/usePrefersReducedMotion';
 import { deltaSentiment, formatDelta, formatMoney, formatCount } from '../../lib/format';
-import { useCountUp } from '../dashboard/useCountUp';
+import { useCountUp } from '../../lib/useCountUp';
 import { higherIsBetter, isMoney, metricLabels } from './catalogue';
 import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreFigures } from './figures';
 import { formatFigure, formatProgress } from './format';

@@ -1,32 +1,8 @@
 // REST calls for dashboards, share links and wallboards (src/Web/Dashboards/DashboardsApi.cs).
-import { ApiError } from '../../lib/api';
+import { send } from '../../lib/http';
 import type { Board, BoardInput, BoardSummary, ShareLink, ShareLinkCreated, WallView } from './types';
 
-/** A 400 answer with the server's per-field messages. */
-export class ValidationError extends ApiError {
-  constructor(readonly errors: Record<string, string[]>) {
-    super(400, Object.values(errors).flat().join(' ') || 'The dashboard is not valid.');
-    this.name = 'ValidationError';
-  }
-}
-
-async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    ...(signal ? { signal } : {}),
-  });
-  if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
-  let problem: { title?: string; detail?: string; errors?: Record<string, string[]> } = {};
-  try {
-    problem = (await response.json()) as typeof problem;
-  } catch {
-    // Not problem+json (a proxy's error page): the status says enough.
-  }
-  if (response.status === 400 && problem.errors) throw new ValidationError(problem.errors);
-  throw new ApiError(response.status, problem.detail ?? problem.title ?? `${method} ${url} answered ${response.status}`);
-}
+export { ValidationError } from '../../lib/http';
 
 const boards = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}/dashboards`;
 const board = (tenantId: string, id: string) => `${boards(tenantId)}/${encodeURIComponent(id)}`;

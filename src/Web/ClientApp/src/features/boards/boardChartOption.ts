@@ -3,7 +3,7 @@ import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
 import { formatLocalTime } from '../../lib/format';
-import type { ChartColors } from '../dashboard/revenueChartOption';
+import type { ChartColors } from '../../lib/charts';
 import type { ChartData } from './figures';
 import { formatAxis, formatFigure } from './format';
 import type { ChartType, Metric } from './types';

@@ -1,8 +1,7 @@
 // What the dashboard pages talk to, swappable in tests.
 import { createContext, useContext } from 'react';
-import type { HubConnectionLike } from '../dashboard/dashboardHubClient';
+import { createHubConnection, endlessReconnectPolicy, type HubConnectionLike } from '../../lib/live';
 import { boardsApi, type BoardsApi } from './api';
-import { createLiveConnection } from './liveTilesClient';
 
 export interface BoardsServices {
   api: BoardsApi;
@@ -13,7 +12,7 @@ export interface BoardsServices {
 
 export const defaultBoardsServices: BoardsServices = {
   api: boardsApi,
-  createConnection: () => createLiveConnection(),
+  createConnection: () => createHubConnection(endlessReconnectPolicy),
   saveDelayMs: 500,
 };
 

@@ -1,9 +1,8 @@
 // React binding for LiveTilesClient: the latest tiles per store, the connection state and whether figures are fresh.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardTiles, StoreKey } from '../../lib/types';
-import type { ConnectionStatus } from '../dashboard/dashboardHubClient';
 import { storeKey } from './figures';
-import { LiveTilesClient, type SubscribeFn } from './liveTilesClient';
+import { LiveTilesClient, type ConnectionStatus, type SubscribeFn } from '../../lib/live';
 import { useBoardsServices } from './services';
 
 /**

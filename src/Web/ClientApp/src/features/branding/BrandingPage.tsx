@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
-import { ProblemError, send, tenantApi } from '../plan/http';
+import { ProblemError, send, tenantApi } from '../../lib/http';
 import '../plan/settings.css';
 import { COLOUR, SALESDASH, type Branding } from './branding';
 

@@ -1,6 +1,6 @@
 // The branding in force for an organisation (src/Web/Plans/Branding.cs) and how the app applies it.
 import { useEffect, useState } from 'react';
-import { send, tenantApi } from '../plan/http';
+import { send, tenantApi } from '../../lib/http';
 
 export interface Branding {
   productName: string;

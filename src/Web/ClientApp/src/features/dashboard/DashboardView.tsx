@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { formatLocalDate, formatLocalTimeWithSeconds } from '../../lib/format';
 import type { DashboardTiles, StoreSummary } from '../../lib/types';
-import { connectionStatusText, type ConnectionStatus } from './dashboardHubClient';
+import { connectionStatusText, type ConnectionStatus } from '../../lib/live';
 import { Tile } from './Tile';
 import { tileDefinitions } from './tileDefinitions';
 

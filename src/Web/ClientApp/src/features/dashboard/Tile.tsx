@@ -2,7 +2,7 @@ import { usePrefersReducedMotion } from '../../app/usePrefersReducedMotion';
 import { deltaSentiment, formatCount, formatDelta, formatLastWeek, formatMoney } from '../../lib/format';
 import type { KpiTile } from '../../lib/types';
 import type { TileKind } from './tileDefinitions';
-import { useCountUp, useFlashOnChange } from './useCountUp';
+import { useCountUp, useFlashOnChange } from '../../lib/useCountUp';
 
 export interface TileProps {
   id: string;

@@ -1,4 +1,5 @@
 // Builds the ECharts option for revenue per minute; pure, so axis and tooltip text are unit tested.
+import type { ChartColors } from '../../lib/charts';
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, TooltipComponentOption } from 'echarts/components';
@@ -8,13 +9,7 @@ import type { MinutePoint } from '../../lib/types';
 export type RevenueChartOption = ComposeOption<BarSeriesOption | GridComponentOption | TooltipComponentOption>;
 
 /** Theme colours read from the page's CSS variables, so the chart follows light/dark like everything else. */
-export interface ChartColors {
-  bar: string;
-  text: string;
-  grid: string;
-  tooltipBackground: string;
-  tooltipText: string;
-}
+export type { ChartColors } from '../../lib/charts';
 
 export interface RevenueChartInput {
   points: readonly MinutePoint[];

@@ -1,13 +1,15 @@
-// React binding for DashboardHubClient plus the REST first paint: returns the connection badge and current figures.
+// React binding for the live client (one store) plus the REST first paint: returns the connection badge and current figures.
 import { createContext, useContext, useEffect, useReducer, useRef, useState } from 'react';
 import { fetchTiles } from '../../lib/api';
 import type { DashboardTiles, StoreKey } from '../../lib/types';
 import {
-  createDashboardConnection,
-  DashboardHubClient,
+  createHubConnection,
+  LiveTilesClient,
+  reconnectPolicy,
+  subscribeByTenant,
   type ConnectionStatus,
   type HubConnectionLike,
-} from './dashboardHubClient';
+} from '../../lib/live';
 import { dashboardReducer, initialDashboardState } from './dashboardState';
 
 export interface DashboardServices {
@@ -17,7 +19,7 @@ export interface DashboardServices {
 
 /** Lets tests swap the server for fakes; the app uses the real hub and REST endpoint. */
 export const DashboardServicesContext = createContext<DashboardServices>({
-  createConnection: () => createDashboardConnection(),
+  createConnection: () => createHubConnection(reconnectPolicy),
   fetchTiles,
 });
 
@@ -33,18 +35,21 @@ export function useDashboardHub(store: StoreKey | null): DashboardHubState {
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
   const [state, dispatch] = useReducer(dashboardReducer, initialDashboardState);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const clientRef = useRef<DashboardHubClient | null>(null);
+  const clientRef = useRef<LiveTilesClient | null>(null);
   const storeRef = useRef(store);
   storeRef.current = store;
 
   // One connection for the page's life; switching stores re-subscribes on it.
   useEffect(() => {
-    const client = new DashboardHubClient(services.createConnection(), {
-      status: setStatus,
-      tiles: (tiles) => dispatch({ type: 'hub', tiles }),
-    });
+    // Someone is looking at this page: a steady 15 s retry, and "Offline" once SignalR gives up, so they know.
+    const client = new LiveTilesClient(
+      services.createConnection(),
+      subscribeByTenant,
+      { status: setStatus, tiles: (tiles) => dispatch({ type: 'hub', tiles }) },
+      { backoff: () => 15_000, whenGivenUp: 'offline' },
+    );
     clientRef.current = client;
-    void client.setStore(storeRef.current);
+    void client.setStores(storeRef.current ? [storeRef.current] : []);
     client.start();
     const retry = () => client.retryNow();
     window.addEventListener('online', retry);
@@ -61,7 +66,7 @@ export function useDashboardHub(store: StoreKey | null): DashboardHubState {
     const key = tenantId !== undefined && storeId !== undefined ? { tenantId, storeId } : null;
     dispatch({ type: 'store', store: key });
     setLoadError(null);
-    void clientRef.current?.setStore(key);
+    void clientRef.current?.setStores(key ? [key] : []);
     if (!key) return;
     // Paint figures straight away even if the hub is slow or blocked by a proxy.
     const abort = new AbortController();

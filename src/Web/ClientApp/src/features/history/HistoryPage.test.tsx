@@ -85,7 +85,7 @@ function answer(url: string): unknown {
   }
   return {
     ...base,
-    storeId: url.startsWith('/api/history/acme/breakdown') ? null : 'uk-shop',
+    storeId: url.startsWith('/api/tenants/acme/history/breakdown') ? null : 'uk-shop',
     by: (query.get('by') ?? 'channel') as HistoryBreakdown['by'],
     rankedBy: (query.get('rank') ?? 'revenue') as HistoryBreakdown['rankedBy'],
     totalGroups: 2,
@@ -123,7 +123,7 @@ describe('History page', () => {
     // More refunds is bad news, and is coloured so.
     expect(screen.getByTestId('kpi-refunds-delta').className).toContain('history-kpi__delta--bad');
     expect(screen.getByTestId('kpi-conversionRate-value').textContent).toBe('—');
-    expect(requests.some((u) => u.startsWith('/api/history/acme/uk-shop/summary?period=last7&compare=previous'))).toBe(true);
+    expect(requests.some((u) => u.startsWith('/api/tenants/acme/stores/uk-shop/history/summary?period=last7&compare=previous'))).toBe(true);
   });
 
   it('ranks channels across the organisation with bars, and re-ranks when drilling down from a KPI', async () => {
@@ -131,7 +131,7 @@ describe('History page', () => {
     const table = await screen.findByTestId('history-breakdown');
     expect(within(table).getAllByRole('rowheader').map((c) => c.textContent)).toEqual(['Shopify', 'Amazon']);
     expect(within(table).getAllByRole('columnheader').map((c) => c.textContent)).toContain('Revenue vs previous period');
-    expect(requests.some((u) => u.startsWith('/api/history/acme/breakdown?') && u.includes('by=channel'))).toBe(true);
+    expect(requests.some((u) => u.startsWith('/api/tenants/acme/history/breakdown?') && u.includes('by=channel'))).toBe(true);
 
     fireEvent.click(screen.getByRole('button', { name: 'Break down units sold' }));
     expect(document.activeElement).toBe(screen.getByRole('heading', { level: 2, name: 'Channels by units' }));
@@ -139,7 +139,7 @@ describe('History page', () => {
     expect(screen.getByRole('heading', { level: 2, name: 'Channels by units' })).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Products' }));
-    await waitFor(() => expect(requests.some((u) => u.startsWith('/api/history/acme/uk-shop/breakdown?') && u.includes('by=product'))).toBe(true));
+    await waitFor(() => expect(requests.some((u) => u.startsWith('/api/tenants/acme/stores/uk-shop/history/breakdown?') && u.includes('by=product'))).toBe(true));
   });
 
   it('narrows the period to a clicked trend point, and Back returns to the week', async () => {

@@ -1,4 +1,4 @@
-// Shapes of GET /api/history/... (camelCase), mirroring src/Web/Api/HistoryApi.cs and src/Engine/History/HistoryQueries.cs.
+// Shapes of GET /api/tenants/{t}/stores/{s}/history/... (camelCase), mirroring src/Web/History/HistoryApi.cs and src/Engine/History/HistoryQueries.cs.
 
 /** A figure over the period and over its comparison; previous is null without a comparison, value null when unknown. */
 export interface KpiDelta {

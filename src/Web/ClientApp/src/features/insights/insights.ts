@@ -1,4 +1,5 @@
-// Shapes of /api/insights/{tenantId}/channels (src/Web/Api/ChannelInsightsApi.cs) and how its figures print.
+// Shapes of /api/tenants/{tenantId}/insights/channels (src/Web/Insights/ChannelInsightsApi.cs) and how its figures print.
+import { getJson, tenantApi } from '../../lib/http';
 
 export interface ChannelInsightRow {
   rank: number;
@@ -52,19 +53,8 @@ export const insightPeriods = [
   { value: 'mtd', label: 'Month to date' },
 ] as const;
 
-export async function fetchChannelInsights(tenantId: string, period: string, signal?: AbortSignal): Promise<ChannelInsightResponse> {
-  const url = `/api/insights/${encodeURIComponent(tenantId)}/channels?period=${encodeURIComponent(period)}`;
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
-  if (!response.ok) {
-    let detail = `GET ${url} answered ${response.status}`;
-    try {
-      detail = ((await response.json()) as { detail?: string }).detail ?? detail;
-    } catch {
-      // The status line says enough.
-    }
-    throw new Error(detail);
-  }
-  return (await response.json()) as ChannelInsightResponse;
+export function fetchChannelInsights(tenantId: string, period: string, signal?: AbortSignal): Promise<ChannelInsightResponse> {
+  return getJson<ChannelInsightResponse>(tenantApi(tenantId, `insights/channels?period=${encodeURIComponent(period)}`), signal);
 }
 
 /** A ratio such as ROAS or MER: "3.25×", or "—" when there was no spend to divide by. */

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ProblemError } from '../plan/http';
+import { ProblemError } from '../../lib/http';
 import '../plan/settings.css';
 import { caretLine, metricsApi, type CustomMetric, type FormulaCheck, type FormulaError, type FormulaLanguage } from './api';
 

@@ -1,5 +1,5 @@
 // Custom metrics (src/Web/Metrics/MetricsApi.cs).
-import { send, tenantApi } from '../plan/http';
+import { send, tenantApi } from '../../lib/http';
 
 export type MetricFormat = 'Number' | 'Currency' | 'Percent';
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { StoreKey } from '../../lib/types';
-import { ProblemError, send } from '../plan/http';
+import { ProblemError, send } from '../../lib/http';
 import '../plan/settings.css';
 
 /** One event the store could not count, as GET /api/tenants/{t}/stores/{s}/quarantine lists it. */

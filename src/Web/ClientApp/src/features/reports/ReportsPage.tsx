@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { StoreSummary } from '../../lib/types';
-import { ValidationError } from '../boards/api';
+import { ValidationError } from '../../lib/http';
 import { reportsApi } from './api';
 import { ExportButtons } from './ExportButtons';
 import { reportExportUrl } from './exportLinks';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeTiles } from '../../test/fixtures';
 import { deferred, FakeHubConnection, settle } from '../../test/fakeHub';
-import type { DashboardTiles } from '../../lib/types';
-import { connectionStatusText, DashboardHubClient, reconnectPolicy, type ConnectionStatus, type Schedule } from './dashboardHubClient';
+import type { DashboardTiles } from '../types';
+import { connectionStatusText, LiveTilesClient, reconnectPolicy, subscribeByTenant, type ConnectionStatus, type Schedule } from '.';
 
 function manualSchedule() {
   const queue: { action: () => void; ms: number; cancelled: boolean }[] = [];
@@ -26,10 +26,12 @@ function setup() {
   const statuses: ConnectionStatus[] = [];
   const received: DashboardTiles[] = [];
   const timers = manualSchedule();
-  const client = new DashboardHubClient(
+  // The dashboard page's settings (features/dashboard/useDashboardHub): one store, a steady retry, "Offline" once given up.
+  const client = new LiveTilesClient(
     connection,
+    subscribeByTenant,
     { status: (s) => statuses.push(s), tiles: (t) => received.push(t) },
-    { schedule: timers.schedule, retryDelayMs: 5_000 },
+    { schedule: timers.schedule, backoff: () => 5_000, whenGivenUp: 'offline' },
   );
   return { connection, statuses, received, timers, client };
 }
@@ -37,12 +39,12 @@ function setup() {
 const shop = { tenantId: 'demo', storeId: 'demo-shop' };
 const other = { tenantId: 'demo', storeId: 'us-shop' };
 
-describe('DashboardHubClient', () => {
+describe('LiveTilesClient on the dashboard page (one store, gives up to Offline)', () => {
   it('says Connecting… then Live, and shows what subscribe returns', async () => {
     const { connection, statuses, received, client } = setup();
     const first = makeTiles();
     connection.subscribeAnswer = () => Promise.resolve(first);
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
 
@@ -53,7 +55,7 @@ describe('DashboardHubClient', () => {
 
   it('shows pushed figures for the store on screen and ignores other stores', async () => {
     const { connection, received, client } = setup();
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
 
@@ -68,7 +70,7 @@ describe('DashboardHubClient', () => {
     const { connection, statuses, received, client } = setup();
     let answer = makeTiles({ asOf: '2026-11-25T14:00:00Z' });
     connection.subscribeAnswer = () => Promise.resolve(answer);
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
 
@@ -90,11 +92,11 @@ describe('DashboardHubClient', () => {
   it('leaves the old store’s group and joins the new one when the merchant switches', async () => {
     const { connection, received, client } = setup();
     connection.subscribeAnswer = (_, storeId) => Promise.resolve(makeTiles({ storeId }));
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
 
-    await client.setStore(other);
+    await client.setStores([other]);
     await settle();
 
     expect(connection.invocations.map((i) => [i.method, ...i.args])).toEqual([
@@ -110,10 +112,10 @@ describe('DashboardHubClient', () => {
     const { connection, received, client } = setup();
     const slow = deferred<DashboardTiles | null>();
     connection.subscribeAnswer = (_, storeId) => (storeId === 'demo-shop' ? slow.promise : Promise.resolve(makeTiles({ storeId })));
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
-    await client.setStore(other);
+    await client.setStores([other]);
     slow.resolve(makeTiles());
     await settle();
 
@@ -123,7 +125,7 @@ describe('DashboardHubClient', () => {
   it('says Offline when the server cannot be reached and keeps trying without flickering to Connecting…', async () => {
     const { connection, statuses, timers, client } = setup();
     connection.startBehaviour = () => Promise.reject(new Error('refused'));
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
     expect(statuses).toEqual(['connecting', 'offline']);
@@ -143,7 +145,7 @@ describe('DashboardHubClient', () => {
 
   it('goes Offline when the connection is given up, then starts a fresh one', async () => {
     const { connection, statuses, timers, client } = setup();
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
 
@@ -160,7 +162,7 @@ describe('DashboardHubClient', () => {
     const { connection, received, timers, client } = setup();
     let fail = true;
     connection.subscribeAnswer = () => (fail ? Promise.reject(new Error('busy')) : Promise.resolve(makeTiles()));
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await settle();
     expect(received).toHaveLength(0);
@@ -175,7 +177,7 @@ describe('DashboardHubClient', () => {
     const { connection, received, timers, client } = setup();
     const start = deferred();
     connection.startBehaviour = () => start.promise;
-    await client.setStore(shop);
+    await client.setStores([shop]);
     client.start();
     await client.dispose();
     start.resolve();

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeTiles } from '../../test/fixtures';
 import { FakeHubConnection, deferred, settle } from '../../test/fakeHub';
-import type { ConnectionStatus } from '../dashboard/dashboardHubClient';
-import type { DashboardTiles } from '../../lib/types';
-import { backoffDelay, endlessReconnectPolicy, LiveTilesClient, subscribeByTenant, subscribeByToken } from './liveTilesClient';
+import type { DashboardTiles } from '../types';
+import { backoffDelay, endlessReconnectPolicy, LiveTilesClient, subscribeByTenant, subscribeByToken, type ConnectionStatus } from '.';
 
 const uk = { tenantId: 'acme', storeId: 'uk' };
 const us = { tenantId: 'acme', storeId: 'us' };

@@ -1,13 +1,13 @@
-// Keeps one SignalR connection subscribed to every store a dashboard shows, across drops, with backoff. Built for
-// screens nobody touches: it never gives up, and it only says "Live" once every store has answered afresh.
-import { HubConnectionBuilder, LogLevel, type IRetryPolicy } from '@microsoft/signalr';
-import type { ConnectionStatus, HubConnectionLike, Schedule } from '../dashboard/dashboardHubClient';
-import type { DashboardTiles, StoreKey } from '../../lib/types';
+// The one live-tiles client: keeps the page's SignalR connection subscribed to every store on screen, across drops,
+// with backoff. The dashboard watches one store, a board or wallboard several; the hub forgets groups when a
+// connection drops, so every reconnect subscribes again and the answers replace the figures.
+import type { DashboardTiles, StoreKey } from '../types';
+import { backoffDelay, browserSchedule, type ConnectionStatus, type HubConnectionLike, type Schedule } from './connection';
 
 /** Asks the hub for a store's tiles and joins its updates. */
 export type SubscribeFn = (connection: HubConnectionLike, store: StoreKey) => Promise<DashboardTiles | null>;
 
-/** The signed-in (today: tenant-in-the-URL) subscription. */
+/** The signed-in subscription: the caller's membership of the tenant in the URL. */
 export const subscribeByTenant: SubscribeFn = (connection, store) =>
   connection.invoke<DashboardTiles | null>('subscribe', store.tenantId, store.storeId);
 
@@ -18,24 +18,6 @@ export function subscribeByToken(tokenFor: (store: StoreKey) => string | undefin
     if (!token) return Promise.reject(new Error(`No share link covers ${store.tenantId}/${store.storeId}.`));
     return connection.invoke<DashboardTiles | null>('subscribeShared', token, store.tenantId, store.storeId);
   };
-}
-
-/**
- * Exponential backoff with jitter: about 1 s, 2 s, 4 s … capped at 30 s, each ±20 %, so a room of TVs that lost
- * the network together do not all hit the server in the same second when it returns.
- */
-export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt));
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-/** SignalR's own reconnect: at once, then the backoff above, and never "give up" — a wallboard has nobody to press retry. */
-export const endlessReconnectPolicy: IRetryPolicy = {
-  nextRetryDelayInMilliseconds: ({ previousRetryCount }) => (previousRetryCount === 0 ? 0 : backoffDelay(previousRetryCount - 1)),
-};
-
-export function createLiveConnection(url = '/hubs/dashboard'): HubConnectionLike {
-  return new HubConnectionBuilder().withUrl(url).withAutomaticReconnect(endlessReconnectPolicy).configureLogging(LogLevel.Warning).build();
 }
 
 export interface LiveTilesEvents {
@@ -49,12 +31,12 @@ export interface LiveTilesOptions {
   schedule?: Schedule;
   /** Delay before attempt `n` (0-based) to connect or subscribe again. */
   backoff?: (attempt: number) => number;
+  /**
+   * What the badge says once SignalR gave up and fresh connections are being tried: 'reconnecting' for screens
+   * nobody touches (the default), 'offline' for a page whose reader should know the figures stopped.
+   */
+  whenGivenUp?: 'reconnecting' | 'offline';
 }
-
-const browserSchedule: Schedule = (action, ms) => {
-  const handle = setTimeout(action, ms);
-  return () => clearTimeout(handle);
-};
 
 const keyOf = (store: StoreKey) => `${store.tenantId}/${store.storeId}`;
 
@@ -68,6 +50,7 @@ export class LiveTilesClient {
   private readonly pending = new Set<() => void>();
   private readonly schedule: Schedule;
   private readonly backoff: (attempt: number) => number;
+  private readonly whenGivenUp: 'reconnecting' | 'offline';
 
   private readonly onTiles = (tiles: DashboardTiles) => {
     if (!this.disposed && this.stores.has(keyOf(tiles))) this.events.tiles(tiles);
@@ -81,6 +64,7 @@ export class LiveTilesClient {
   ) {
     this.schedule = options.schedule ?? browserSchedule;
     this.backoff = options.backoff ?? ((n) => backoffDelay(n));
+    this.whenGivenUp = options.whenGivenUp ?? 'reconnecting';
     connection.on('tiles', this.onTiles);
     connection.onreconnecting(() => {
       if (this.disposed) return;
@@ -95,7 +79,7 @@ export class LiveTilesClient {
     connection.onclose(() => {
       if (this.disposed) return;
       this.connected = false;
-      this.events.status(this.everLive ? 'reconnecting' : 'offline');
+      this.events.status(this.everLive ? this.whenGivenUp : 'offline');
       this.later(this.backoff(this.attempt++), () => void this.connect());
     });
   }
@@ -145,7 +129,7 @@ export class LiveTilesClient {
     } catch {
       this.connecting = false;
       if (this.disposed) return;
-      this.events.status(this.everLive ? 'reconnecting' : 'offline');
+      this.events.status(this.everLive ? this.whenGivenUp : 'offline');
       this.later(this.backoff(this.attempt++), () => void this.connect());
       return;
     }

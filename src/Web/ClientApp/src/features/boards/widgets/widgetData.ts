@@ -2,7 +2,7 @@
 // reads on a wallboard (src/Web/Dashboards/WidgetDataApi.cs). Widgets ask through the context, so neither page
 // passes anything down and tests swap in fakes.
 import { createContext, useContext } from 'react';
-import { ApiError } from '../../../lib/api';
+import { ApiError, getJson, storeApi } from '../../../lib/http';
 import type { StoreKey } from '../../../lib/types';
 import type { MetricValues } from '../../metrics/api';
 
@@ -63,7 +63,7 @@ export interface ForecastRangeBody {
   high: number;
 }
 
-/** GET /api/stores/{t}/{s}/forecast (the fields the widget shows). */
+/** GET /api/tenants/{t}/stores/{s}/forecast (the fields the widget shows). */
 export interface ForecastBody {
   tenantId: string;
   storeId: string;
@@ -82,7 +82,7 @@ export interface InsightFigureBody {
   unit: string;
 }
 
-/** GET /api/stores/{t}/{s}/insights (src/Engine/Insights StoreInsights). */
+/** GET /api/tenants/{t}/stores/{s}/insights (src/Engine/Insights StoreInsights). */
 export interface InsightsBody {
   tenantId: string;
   storeId: string;
@@ -104,32 +104,18 @@ export interface WidgetDataSource {
   customMetric?(store: StoreKey, metricId: string, signal: AbortSignal): Promise<MetricValues>;
 }
 
-async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, signal });
-  if (!response.ok) {
-    let detail: string | undefined;
-    try {
-      detail = ((await response.json()) as { detail?: string }).detail;
-    } catch {
-      // Not problem+json: the status says enough.
-    }
-    throw new ApiError(response.status, detail ?? `GET ${url} answered ${response.status}`);
-  }
-  return (await response.json()) as T;
-}
-
 const storePath = (s: StoreKey) => `${encodeURIComponent(s.tenantId)}/${encodeURIComponent(s.storeId)}`;
 
 /** The signed-in pages: the history API, today in each store's zone. */
 export const historyDataSource: WidgetDataSource = {
   topProducts: (s, rank, limit, signal) =>
-    getJson(`/api/history/${storePath(s)}/breakdown?by=product&period=today&compare=none&rank=${rank}&limit=${limit}`, signal),
-  countries: (s, signal) => getJson(`/api/history/${storePath(s)}/breakdown?by=country&period=today&compare=none&rank=revenue`, signal),
-  recentOrders: (s, limit, signal) => getJson(`/api/history/${storePath(s)}/orders/recent?limit=${limit}`, signal),
+    getJson(storeApi(s, `history/breakdown?by=product&period=today&compare=none&rank=${rank}&limit=${limit}`), signal),
+  countries: (s, signal) => getJson(storeApi(s, 'history/breakdown?by=country&period=today&compare=none&rank=revenue'), signal),
+  recentOrders: (s, limit, signal) => getJson(storeApi(s, `orders/recent?limit=${limit}`), signal),
   alerts: (s, limit, signal) =>
     getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
-  forecast: (s, signal) => getJson(`/api/stores/${storePath(s)}/forecast`, signal),
-  insights: (s, signal) => getJson(`/api/stores/${storePath(s)}/insights`, signal),
+  forecast: (s, signal) => getJson(storeApi(s, 'forecast'), signal),
+  insights: (s, signal) => getJson(storeApi(s, 'insights'), signal),
   customMetric: (s, id, signal) =>
     getJson(
       `/api/tenants/${encodeURIComponent(s.tenantId)}/metrics/${encodeURIComponent(id)}/values?storeId=${encodeURIComponent(s.storeId)}&period=today&compare=previous`,

@@ -1,0 +1,1 @@
+export { EChart, type ChartColors, type CssVar, type EChartProps } from './EChart';
