@@ -34,6 +34,7 @@ public sealed partial class SignUpTests(SalesDashApp app, ChromiumBrowser browse
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
 
         await Assertions.Expect(page.GetByText("No stores connected yet")).ToBeVisibleAsync();
+        await page.GetByTestId("app-nav").GetByText("Settings", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Organisation" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Peacock Pottery {unique}" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("you are Owner")).ToBeVisibleAsync();

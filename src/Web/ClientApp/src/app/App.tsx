@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { BoardEditorPage } from '../features/boards/BoardEditorPage';
 import { BoardsPage } from '../features/boards/BoardsPage';
 import { WallboardPage } from '../features/boards/WallboardPage';
@@ -12,6 +12,7 @@ import { useBranding, type Branding } from '../features/branding/branding';
 import { boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
+import './nav.css';
 
 // History and imports pull in ECharts and their own styles; load them only when opened.
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
@@ -137,7 +138,10 @@ function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me:
       : (first?.tenantId ?? me?.organisations[0]?.id);
 }
 
-/** The top bar: the organisation's name and logo, the store switcher, the live store view, its dashboards, settings, the theme, the user. */
+/**
+ * The top bar in one row from 1280 px: the brand, the everyday pages (Live · Dashboards · History · Channels ·
+ * Reports), then a Settings menu for the organisation's pages, the store switcher, the theme and the user.
+ */
 function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me | null; branding: Branding }) {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId = tenantOf(route, stores, me);
@@ -145,80 +149,41 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
     route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
       ? route.store
       : first;
+  const settingsRef = useRef<HTMLDetailsElement>(null);
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();
+    // A chosen page closes the Settings menu, as a menu would.
+    if (settingsRef.current) settingsRef.current.open = false;
     navigate(to);
   };
+  const link = (to: string, label: string, current: boolean) => (
+    <a key={label} href={to} onClick={go(to)} aria-current={current ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  const isAdmin = (orgId: string | undefined) => hasRole(me?.organisations.find((o) => o.id === orgId)?.role, 'Admin');
+  const settings = [
+    ...(tenantId ? orgSections.map(({ section, label }) => link(orgPath(tenantId, section), label, route.page === 'org' && route.section === section)) : []),
+    ...(tenantId && isAdmin(tenantId) ? [link(organisationPath(tenantId), 'Organisation', route.page === 'organisation')] : []),
+    ...(historyStore && isAdmin(historyStore.tenantId) ? [link(quarantinePath(historyStore), 'Quarantine', route.page === 'quarantine')] : []),
+  ];
+  const inSettings = route.page === 'org' || route.page === 'organisation' || route.page === 'quarantine';
   return (
-    <nav className="app-nav" aria-label="Main">
+    <nav className="app-nav" aria-label="Main" data-testid="app-nav">
       <a href="/" className="app-nav__brand" onClick={go('/')} data-testid="app-brand">
         {branding.logoDataUri ? <img className="app-nav__logo" src={branding.logoDataUri} alt="" /> : null}
         {branding.productName}
       </a>
-      <a href="/" onClick={go('/')} aria-current={route.page === 'home' || route.page === 'dashboard' ? 'page' : undefined}>
-        Live
-      </a>
-      {tenantId ? (
-        <a
-          href={boardsPath(tenantId)}
-          onClick={go(boardsPath(tenantId))}
-          aria-current={route.page === 'boards' || route.page === 'board' ? 'page' : undefined}
-        >
-          Dashboards
-        </a>
-      ) : null}
-      {tenantId ? (
-        <a href={reportsPath(tenantId)} onClick={go(reportsPath(tenantId))} aria-current={route.page === 'reports' ? 'page' : undefined}>
-          Reports
-        </a>
-      ) : null}
-      {historyStore ? (
-        <a
-          href={historyPath(historyStore)}
-          onClick={go(historyPath(historyStore))}
-          aria-current={route.page === 'history' || route.page === 'import' ? 'page' : undefined}
-        >
-          History
-        </a>
-      ) : null}
-      {historyStore ? (
-        <a
-          href={channelsPath(historyStore)}
-          onClick={go(channelsPath(historyStore))}
-          aria-current={route.page === 'channels' ? 'page' : undefined}
-        >
-          Channels
-        </a>
-      ) : null}
-      {historyStore && hasRole(me?.organisations.find((o) => o.id === historyStore.tenantId)?.role, 'Admin') ? (
-        <a
-          href={quarantinePath(historyStore)}
-          onClick={go(quarantinePath(historyStore))}
-          aria-current={route.page === 'quarantine' ? 'page' : undefined}
-        >
-          Quarantine
-        </a>
-      ) : null}
-      {tenantId
-        ? orgSections.map(({ section, label }) => (
-            <a
-              key={section}
-              href={orgPath(tenantId, section)}
-              onClick={go(orgPath(tenantId, section))}
-              aria-current={route.page === 'org' && route.section === section ? 'page' : undefined}
-            >
-              {label}
-            </a>
-          ))
-        : null}
-      {tenantId && hasRole(me?.organisations.find((o) => o.id === tenantId)?.role, 'Admin') ? (
-        <a
-          href={organisationPath(tenantId)}
-          onClick={go(organisationPath(tenantId))}
-          aria-current={route.page === 'organisation' ? 'page' : undefined}
-        >
-          Organisation
-        </a>
+      {link('/', 'Live', route.page === 'home' || route.page === 'dashboard')}
+      {tenantId ? link(boardsPath(tenantId), 'Dashboards', route.page === 'boards' || route.page === 'board') : null}
+      {historyStore ? link(historyPath(historyStore), 'History', route.page === 'history' || route.page === 'import') : null}
+      {historyStore ? link(channelsPath(historyStore), 'Channels', route.page === 'channels') : null}
+      {tenantId ? link(reportsPath(tenantId), 'Reports', route.page === 'reports') : null}
+      {settings.length > 0 ? (
+        <details className="app-nav__menu" ref={settingsRef}>
+          <summary aria-current={inSettings ? 'page' : undefined}>Settings</summary>
+          <div className="app-nav__menu-items">{settings}</div>
+        </details>
       ) : null}
       <StoreSwitcher me={me} current={historyStore} navigate={navigate} />
       <ThemeSwitch />
