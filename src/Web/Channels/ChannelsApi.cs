@@ -361,7 +361,7 @@ public static class ChannelsApi
     }
 
     private static ProblemHttpResult UnknownStore(StoreRef store) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store", detail: $"There is no store '{store.StoreId}' in '{store.TenantId}'.");
+        StoreScope.UnknownStore(store.TenantId, store.StoreId);
 
     private static ProblemHttpResult NotConnected(StoreRef store, SalesChannel channel) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Channel not connected",

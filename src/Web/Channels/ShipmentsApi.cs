@@ -44,7 +44,7 @@ public static class ShipmentsApi
         var profile = await stores.GetAsync(store, cancellationToken);
         if (profile is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store", detail: $"There is no store '{storeId}' in '{tenantId}'.");
+            return StoreScope.UnknownStore(tenantId, storeId);
         }
 
         if (!HistoryPeriods.TryParsePeriod(period ?? "last30", out var kind) || !HistoryPeriods.TryParseDate(from, out var fromDate)

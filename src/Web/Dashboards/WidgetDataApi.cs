@@ -20,6 +20,20 @@ public sealed record RecentOrderView(
 public sealed record RecentOrdersResponse(string TenantId, string StoreId, string Currency, string TimeZone, IReadOnlyList<RecentOrderView> Orders);
 
 /// <summary>
+/// What every wallboard read binds: the share token and the store in the route, checked against the token's
+/// dashboard, and the response marked no-store (a wall polls these; once a link is revoked no cache may answer).
+/// </summary>
+internal sealed record WallStore(string Token, string TenantId, string StoreId, WallAccess Access, HttpContext Http, CancellationToken CancellationToken)
+{
+    /// <summary>The store when the link shows it, else null (answered "Not on this wallboard").</summary>
+    public Task<StoreProfile?> AuthorizeAsync()
+    {
+        Http.Response.Headers.CacheControl = "no-store";
+        return Access.AuthorizeStoreAsync(Token, new StoreRef(TenantId, StoreId), CancellationToken);
+    }
+}
+
+/// <summary>
 /// The data of the widgets that read history rather than the live tiles: top products, orders by country, the
 /// live order feed, and (for a wall) the alerts list and the forecast. The feed has a signed-in route on the store-scoped group; a wallboard has no sign-in,
 /// so it reads the same figures through its share token, and only for the stores its dashboard shows.
@@ -62,11 +76,9 @@ public static class WidgetDataApi
         (await feed.RecentAsync(store.Profile, limit, cancellationToken)).ToResult();
 
     private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> WallTopProductsAsync(
-        string token, string tenantId, string storeId, string? rank, int? limit, WallAccess access, HistoryQueries history, HttpContext http,
-        CancellationToken cancellationToken)
+        [AsParameters] WallStore wall, string? rank, int? limit, HistoryQueries history)
     {
-        NoStore(http);
-        if (await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is not { } store)
+        if (await wall.AuthorizeAsync() is not { } store)
         {
             return NotShown();
         }
@@ -87,35 +99,26 @@ public static class WidgetDataApi
             return Bad($"limit must be between 1 and {MaxRows}.");
         }
 
-        return TypedResults.Ok(await TodayAsync(store, BreakdownDimension.Product, rankBy.Value, limit ?? 10, history, cancellationToken));
+        return TypedResults.Ok(await TodayAsync(store, BreakdownDimension.Product, rankBy.Value, limit ?? 10, history, wall.CancellationToken));
     }
 
     private static async Task<Results<Ok<HistoryBreakdownResponse>, ProblemHttpResult>> WallCountriesAsync(
-        string token, string tenantId, string storeId, WallAccess access, HistoryQueries history, HttpContext http, CancellationToken cancellationToken)
-    {
-        NoStore(http);
-        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
-            ? TypedResults.Ok(await TodayAsync(store, BreakdownDimension.Country, BreakdownMetric.Revenue, MaxRows, history, cancellationToken))
+        [AsParameters] WallStore wall, HistoryQueries history) =>
+        await wall.AuthorizeAsync() is { } store
+            ? TypedResults.Ok(await TodayAsync(store, BreakdownDimension.Country, BreakdownMetric.Revenue, MaxRows, history, wall.CancellationToken))
             : NotShown();
-    }
 
     private static async Task<Results<Ok<RecentOrdersResponse>, ProblemHttpResult>> WallRecentOrdersAsync(
-        string token, string tenantId, string storeId, int? limit, WallAccess access, OrderFeed feed, HttpContext http,
-        CancellationToken cancellationToken)
-    {
-        NoStore(http);
-        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
-            ? (await feed.RecentAsync(store, limit, cancellationToken)).ToResult()
+        [AsParameters] WallStore wall, int? limit, OrderFeed feed) =>
+        await wall.AuthorizeAsync() is { } store
+            ? (await feed.RecentAsync(store, limit, wall.CancellationToken)).ToResult()
             : NotShown();
-    }
 
     /// <summary>The store's alerts, newest first, as the signed-in alerts list shows them (src/Web/Alerts).</summary>
     private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ProblemHttpResult>> WallAlertsAsync(
-        string token, string tenantId, string storeId, int? limit, WallAccess access, IAlertStore alerts, HttpContext http,
-        CancellationToken cancellationToken)
+        [AsParameters] WallStore wall, int? limit, IAlertStore alerts)
     {
-        NoStore(http);
-        if (await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is null)
+        if (await wall.AuthorizeAsync() is null)
         {
             return NotShown();
         }
@@ -125,31 +128,23 @@ public static class WidgetDataApi
             return Bad($"limit must be between 1 and {MaxFeedLength}.");
         }
 
-        IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(tenantId, null, storeId, limit ?? DefaultFeedLength, cancellationToken)).Select(AlertView.Of)];
+        IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(wall.TenantId, null, wall.StoreId, limit ?? DefaultFeedLength, wall.CancellationToken)).Select(AlertView.Of)];
         return TypedResults.Ok(list);
     }
 
     /// <summary>The store's revenue forecast, the same answer as GET /api/tenants/{t}/stores/{s}/forecast (src/Web/Forecasts).</summary>
     private static async Task<Results<Ok<RevenueForecast>, ProblemHttpResult>> WallForecastAsync(
-        string token, string tenantId, string storeId, WallAccess access, RevenueForecastService forecasts, HttpContext http,
-        CancellationToken cancellationToken)
-    {
-        NoStore(http);
-        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
-            ? TypedResults.Ok(await forecasts.ForecastAsync(store, cancellationToken))
+        [AsParameters] WallStore wall, RevenueForecastService forecasts) =>
+        await wall.AuthorizeAsync() is { } store
+            ? TypedResults.Ok(await forecasts.ForecastAsync(store, wall.CancellationToken))
             : NotShown();
-    }
 
     /// <summary>The store's insights, the same answer as GET /api/tenants/{t}/stores/{s}/insights (src/Web/Insights).</summary>
     private static async Task<Results<Ok<StoreInsights>, ProblemHttpResult>> WallInsightsAsync(
-        string token, string tenantId, string storeId, WallAccess access, InsightService insights, HttpContext http,
-        CancellationToken cancellationToken)
-    {
-        NoStore(http);
-        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
-            ? TypedResults.Ok(await insights.GenerateAsync(store, cancellationToken))
+        [AsParameters] WallStore wall, InsightService insights) =>
+        await wall.AuthorizeAsync() is { } store
+            ? TypedResults.Ok(await insights.GenerateAsync(store, wall.CancellationToken))
             : NotShown();
-    }
 
     /// <summary>Today in the store's own zone, as the wall's live tiles count it, without a comparison.</summary>
     private static async Task<HistoryBreakdownResponse> TodayAsync(
@@ -161,9 +156,6 @@ public static class WidgetDataApi
         return new HistoryBreakdownResponse(store.Store.TenantId, store.Store.StoreId, store.Currency, breakdown.TimeZone,
             by.ToString().ToLowerInvariant(), rankBy.ToString().ToLowerInvariant(), breakdown.Period, breakdown.Comparison, breakdown.TotalGroups, breakdown.Rows);
     }
-
-    // A wall polls these; once a link is revoked no cache may keep answering for it.
-    private static void NoStore(HttpContext http) => http.Response.Headers.CacheControl = "no-store";
 
     private static ProblemHttpResult NotShown() =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not on this wallboard",

@@ -54,7 +54,7 @@ public static class ImportsApi
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);
         if (store is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store", detail: $"There is no store '{storeId}' in '{tenantId}'.");
+            return StoreScope.UnknownStore(tenantId, storeId);
         }
 
         // Refused before a byte of the body is read: a busy organisation or an oversized file costs nothing to turn away.

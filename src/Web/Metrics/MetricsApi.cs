@@ -101,9 +101,10 @@ public static class MetricsApi
         await store.DeleteAsync(tenantId, id, cancellationToken) ? TypedResults.NoContent() : NoMetric(tenantId, id);
 
     private static async Task<Results<Ok<MetricValues>, ProblemHttpResult>> ValuesAsync(
-        string tenantId, string id, string? storeId, string? period, string? compare, string? grain,
-        ICustomMetricStore store, IStoreDirectory stores, CustomMetricValues values, CancellationToken cancellationToken)
+        string tenantId, string id, string? storeId, [AsParameters] MetricPeriod query, [AsParameters] MetricServices services, IStoreDirectory stores)
     {
+        var (store, values, cancellationToken) = services;
+        var (period, compare, grain) = query;
         if (await store.GetAsync(tenantId, id, cancellationToken) is not { } metric)
         {
             return NoMetric(tenantId, id);
@@ -122,7 +123,7 @@ public static class MetricsApi
         if (profile is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store",
-                detail: storeId is null ? $"'{tenantId}' has no store yet." : $"There is no store '{storeId}' in '{tenantId}'.");
+                detail: storeId is null ? $"'{tenantId}' has no store yet." : StoreScope.UnknownStoreDetail(tenantId, storeId));
         }
 
         return await ComputeAsync(metric, storeId is null ? HistoryScope.Tenant(tenantId) : HistoryScope.Store(tenantId, storeId), profile, period, compare, grain,
@@ -131,21 +132,21 @@ public static class MetricsApi
 
     /// <summary>A wallboard reads a custom metric only for a store its dashboard shows and only when one of its widgets uses that metric.</summary>
     private static async Task<Results<Ok<MetricValues>, ProblemHttpResult>> WallValuesAsync(
-        string token, string tenantId, string storeId, string id, string? period, string? compare,
-        IDashboardStore dashboards, WallAccess access, ICustomMetricStore store, CustomMetricValues values, HttpContext http, CancellationToken cancellationToken)
+        [AsParameters] WallStore wall, string id, [AsParameters] MetricPeriod query, [AsParameters] MetricServices services, IDashboardStore dashboards)
     {
-        http.Response.Headers.CacheControl = "no-store";
-        var shown = await dashboards.ResolveShareTokenAsync(token, cancellationToken) is ShareResolution.Active active
+        var (store, values, cancellationToken) = services;
+        var (tenantId, storeId) = (wall.TenantId, wall.StoreId);
+        var shown = await dashboards.ResolveShareTokenAsync(wall.Token, cancellationToken) is ShareResolution.Active active
             && active.Dashboard.Widgets.Any(w => w.Settings.Metric == WidgetPrefix + id);
-        if (!shown
-            || await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is not { } profile
+        if (await wall.AuthorizeAsync() is not { } profile
+            || !shown
             || await store.GetAsync(tenantId, id, cancellationToken) is not { } metric)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not on this wallboard",
                 detail: "This link does not show that metric for that store, or the link is no longer valid.");
         }
 
-        return await ComputeAsync(metric, HistoryScope.Store(tenantId, storeId), profile, period, compare, null, values, cancellationToken);
+        return await ComputeAsync(metric, HistoryScope.Store(tenantId, storeId), profile, query.Period, query.Compare, null, values, cancellationToken);
     }
 
     private static async Task<Results<Ok<MetricValues>, ProblemHttpResult>> ComputeAsync(
@@ -223,6 +224,12 @@ public static class MetricsApi
     }
 
     private sealed record ValidMetricInput(string Name, string Formula, MetricFormat Format);
+
+    /// <summary>The query string of a metric's values: period (default today), comparison (default none) and grain.</summary>
+    internal sealed record MetricPeriod(string? Period, string? Compare, string? Grain);
+
+    /// <summary>What computing a metric's values needs.</summary>
+    internal sealed record MetricServices(ICustomMetricStore Store, CustomMetricValues Values, CancellationToken CancellationToken);
 
     private static ProblemHttpResult NoMetric(string tenantId, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown metric", detail: $"There is no custom metric '{id}' in '{tenantId}'.");

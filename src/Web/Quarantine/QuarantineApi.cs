@@ -115,7 +115,7 @@ internal static class QuarantineApi
         entry.QuarantinedAt, entry.Event.OccurredAt, Encoding.UTF8.GetString(CommerceEventCodec.Encode(entry.Event)));
 
     private static ProblemHttpResult UnknownStore(StoreRef store) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store", detail: $"There is no store '{store.StoreId}' in '{store.TenantId}'.");
+        StoreScope.UnknownStore(store.TenantId, store.StoreId);
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not in quarantine", detail: $"No quarantined event has id '{id}'.");

@@ -226,7 +226,7 @@ public static class ReportsApi
         }
         else if (storeIds.FirstOrDefault(s => !own.ContainsKey(s)) is { } unknown)
         {
-            errors["storeIds"] = [$"There is no store '{unknown}' in '{tenantId}'."];
+            errors["storeIds"] = [StoreScope.UnknownStoreDetail(tenantId, unknown)];
         }
 
         ReportPeriod? period = input.Period?.Trim().ToLowerInvariant() switch

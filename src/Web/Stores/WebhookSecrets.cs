@@ -143,8 +143,7 @@ internal static class WebhookSecretsApi
         var store = new StoreRef(tenantId, storeId);
         if (await stores.GetAsync(store, cancellationToken) is not { } profile)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown store",
-                detail: $"There is no store '{storeId}' in '{tenantId}'.");
+            return StoreScope.UnknownStore(tenantId, storeId);
         }
 
         if (secrets.IsConfigured(store))
