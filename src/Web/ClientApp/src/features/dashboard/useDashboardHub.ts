@@ -41,12 +41,13 @@ export function useDashboardHub(store: StoreKey | null): DashboardHubState {
 
   // One connection for the page's life; switching stores re-subscribes on it.
   useEffect(() => {
-    // Someone is looking at this page: a steady 15 s retry, and "Offline" once SignalR gives up, so they know.
+    // Someone is looking at this page: "Live" once connected (the REST figures are painted already), a steady 15 s
+    // retry, and "Offline" once SignalR gives up, so they know.
     const client = new LiveTilesClient(
       services.createConnection(),
       subscribeByTenant,
       { status: setStatus, tiles: (tiles) => dispatch({ type: 'hub', tiles }) },
-      { backoff: () => 15_000, whenGivenUp: 'offline' },
+      { backoff: () => 15_000, whenGivenUp: 'offline', liveOnConnect: true },
     );
     clientRef.current = client;
     void client.setStores(storeRef.current ? [storeRef.current] : []);

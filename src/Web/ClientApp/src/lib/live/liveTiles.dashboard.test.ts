@@ -26,12 +26,13 @@ function setup() {
   const statuses: ConnectionStatus[] = [];
   const received: DashboardTiles[] = [];
   const timers = manualSchedule();
-  // The dashboard page's settings (features/dashboard/useDashboardHub): one store, a steady retry, "Offline" once given up.
+  // The dashboard page's settings (features/dashboard/useDashboardHub): one store, a steady retry, "Offline" once given up,
+  // "Live" as soon as connected (its REST figures are already painted).
   const client = new LiveTilesClient(
     connection,
     subscribeByTenant,
     { status: (s) => statuses.push(s), tiles: (t) => received.push(t) },
-    { schedule: timers.schedule, backoff: () => 5_000, whenGivenUp: 'offline' },
+    { schedule: timers.schedule, backoff: () => 5_000, whenGivenUp: 'offline', liveOnConnect: true },
   );
   return { connection, statuses, received, timers, client };
 }
@@ -51,6 +52,21 @@ describe('LiveTilesClient on the dashboard page (one store, gives up to Offline)
     expect(statuses.map((s) => connectionStatusText[s])).toEqual(['Connecting…', 'Live']);
     expect(connection.subscribes()).toEqual([['demo', 'demo-shop']]);
     expect(received).toEqual([first]);
+  });
+
+  it('says Live as soon as the connection is up, before a slow subscribe answers', async () => {
+    const { connection, statuses, received, client } = setup();
+    const slow = deferred<DashboardTiles | null>();
+    connection.subscribeAnswer = () => slow.promise;
+    await client.setStores([shop]);
+    client.start();
+    await settle();
+
+    expect(statuses).toEqual(['connecting', 'live']);
+    slow.resolve(makeTiles());
+    await settle();
+    expect(received).toHaveLength(1);
+    expect(statuses).toEqual(['connecting', 'live']);
   });
 
   it('shows pushed figures for the store on screen and ignores other stores', async () => {

@@ -36,6 +36,11 @@ export interface LiveTilesOptions {
    * nobody touches (the default), 'offline' for a page whose reader should know the figures stopped.
    */
   whenGivenUp?: 'reconnecting' | 'offline';
+  /**
+   * Say "Live" as soon as the connection is up (a page whose REST figures are already on screen), rather than once
+   * every store has answered afresh (a wallboard, where "Live" promises current figures).
+   */
+  liveOnConnect?: boolean;
 }
 
 const keyOf = (store: StoreKey) => `${store.tenantId}/${store.storeId}`;
@@ -51,6 +56,7 @@ export class LiveTilesClient {
   private readonly schedule: Schedule;
   private readonly backoff: (attempt: number) => number;
   private readonly whenGivenUp: 'reconnecting' | 'offline';
+  private readonly liveOnConnect: boolean;
 
   private readonly onTiles = (tiles: DashboardTiles) => {
     if (!this.disposed && this.stores.has(keyOf(tiles))) this.events.tiles(tiles);
@@ -65,6 +71,7 @@ export class LiveTilesClient {
     this.schedule = options.schedule ?? browserSchedule;
     this.backoff = options.backoff ?? ((n) => backoffDelay(n));
     this.whenGivenUp = options.whenGivenUp ?? 'reconnecting';
+    this.liveOnConnect = options.liveOnConnect ?? false;
     connection.on('tiles', this.onTiles);
     connection.onreconnecting(() => {
       if (this.disposed) return;
@@ -139,10 +146,15 @@ export class LiveTilesClient {
     await this.subscribeAll();
   }
 
-  /** After a (re)connect: every store answers with figures as of now before the badge says "Live". */
+  /** After a (re)connect: every store subscribes again; "Live" once they all answered, or at once with liveOnConnect. */
   private async subscribeAll(): Promise<void> {
+    if (this.liveOnConnect) this.markLive();
     await Promise.all([...this.stores.values()].map((store) => this.subscribeOne(store, 0)));
-    if (this.disposed || !this.connected) return;
+    if (this.disposed || !this.connected || this.liveOnConnect) return;
+    this.markLive();
+  }
+
+  private markLive(): void {
     this.attempt = 0;
     this.everLive = true;
     this.events.status('live');
