@@ -46,7 +46,7 @@ public sealed class WebhookDoor(
         var profile = await stores.GetForWebhookAsync(store, cancellationToken);
         if (profile is null)
         {
-            return Problem(StatusCodes.Status404NotFound, "Unknown store", $"There is no store '{storeId}' in '{tenantId}'.");
+            return Problem(StatusCodes.Status404NotFound, "Unknown store", StoreScope.UnknownStoreDetail(tenantId, storeId));
         }
 
         var connection = await connections.GetAsync(store, module.Channel, cancellationToken);
