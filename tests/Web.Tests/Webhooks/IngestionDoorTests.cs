@@ -51,7 +51,7 @@ public sealed class IngestionDoorTests(ChannelsAppFactory channels) : IClassFixt
         var body = new TestOrder(7102, Placed, Placed, 100.00m, 1, 1, 1).ToJson("EUR");
 
         using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // 100 EUR at 1.25 is 125 USD; the store's tiles add dollars, never euros.
@@ -65,7 +65,7 @@ public sealed class IngestionDoorTests(ChannelsAppFactory channels) : IClassFixt
         var body = new TestOrder(7103, Placed, Placed, 100.00m, 1, 1, 1).ToJson("JPY");
 
         using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.Other, "orders/create", body), Ct);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>($"/api/stores/{TestStore.Other.TenantId}/{TestStore.Other.StoreId}/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>($"/api/tenants/{TestStore.Other.TenantId}/stores/{TestStore.Other.StoreId}/tiles", Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

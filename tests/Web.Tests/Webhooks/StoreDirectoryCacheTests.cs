@@ -148,7 +148,7 @@ public sealed class StoreDirectoryCacheAppTests(ChannelsAppFactory app) : IClass
             ShopifyPayloads.Webhook(TestStore.London, "orders/create", body, signature: ShopifyPayloads.Sign("london-rotated-secret-0123", body)), Ct);
         using var forged = await client.SendAsync(
             ShopifyPayloads.Webhook(TestStore.London, "orders/create", new TestOrder(8103, Placed, Placed, 30m, 1, 1, 1).ToJson("GBP"), signature: "bm90LXNpZ25lZA=="), Ct);
-        var tiles = await client.GetFromJsonAsync<DashboardTiles>($"/api/stores/{TestStore.London.TenantId}/{TestStore.London.StoreId}/tiles", Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>($"/api/tenants/{TestStore.London.TenantId}/stores/{TestStore.London.StoreId}/tiles", Ct);
 
         Assert.Equal(HttpStatusCode.OK, signedWithNew.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
