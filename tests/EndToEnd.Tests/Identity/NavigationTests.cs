@@ -34,6 +34,8 @@ public sealed class NavigationTests(SalesDashApp app, ChromiumBrowser browser)
         await page.GetByLabel("E-mail").FillAsync(owner);
         await page.GetByLabel("Password").FillAsync(TestSignIn.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // Signed in (the cookie is set) before going to the dashboard, or it sends us back to sign-in.
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         await page.GotoAsync(new Uri(app.BaseAddress, TestStore.Revenue.DashboardPath.TrimStart('/')).ToString());
         var nav = page.GetByTestId("app-nav");
         await Assertions.Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Reports" })).ToBeVisibleAsync();
