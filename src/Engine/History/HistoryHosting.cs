@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Snapshots;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
 
 namespace SalesDash.Engine.History;
 

@@ -6,7 +6,7 @@ using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights;
 using SalesDash.Engine.Insights.MultiChannel;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Engine.Tests.History;
 
 namespace SalesDash.Engine.Tests.Insights;
