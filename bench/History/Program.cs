@@ -31,6 +31,7 @@ File.Delete(duckPath);
 File.Delete(duckPath + ".wal");
 using (var duck = new DuckDbHistoryStore($"Data Source={duckPath}"))
 using (var duckFacts = new DuckDbHistoryStore($"Data Source={duckPath}") { ReadRollups = false })
+using SalesDash.Engine.History.DuckDb;
 {
     results.Add(await Bench.RunAsync("DuckDB", duck, duckFacts, synthetic, store, options, end));
 }

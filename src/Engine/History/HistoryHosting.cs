@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Snapshots;
 using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.History.DuckDb;
 
 namespace SalesDash.Engine.History;
 

@@ -2,6 +2,7 @@ using ClickHouse.Driver;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.History.DuckDb;
 
 namespace SalesDash.Engine.Tests.History;
 

@@ -8,6 +8,7 @@ using SalesDash.Engine.Insights;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Engine.Tests.History;
+using SalesDash.Engine.History.DuckDb;
 
 namespace SalesDash.Engine.Tests.Insights;
 

@@ -3,11 +3,10 @@ using System.Globalization;
 using System.Numerics;
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
-using SalesDash.Engine.History.DuckDb;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.Snapshots;
 
-namespace SalesDash.Engine.History;
+namespace SalesDash.Engine.History.DuckDb;
 
 /// <summary>
 /// The embedded history store: order, line, refund and session facts in the same DuckDB file as the per-minute
