@@ -6,6 +6,7 @@ using SalesDash.Connectors.Datasets.OnlineRetail;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.History.DuckDb;
 
 // History bench: writes N synthetic order lines (default 10M, from the Online Retail sample's distribution) to DuckDB and
 // to ClickHouse through IHistoryStore.WriteFactsAsync (facts and their hourly rollups), then times the 90-day dashboard
@@ -31,7 +32,6 @@ File.Delete(duckPath);
 File.Delete(duckPath + ".wal");
 using (var duck = new DuckDbHistoryStore($"Data Source={duckPath}"))
 using (var duckFacts = new DuckDbHistoryStore($"Data Source={duckPath}") { ReadRollups = false })
-using SalesDash.Engine.History.DuckDb;
 {
     results.Add(await Bench.RunAsync("DuckDB", duck, duckFacts, synthetic, store, options, end));
 }
