@@ -10,6 +10,7 @@ using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
+using SalesDash.Web.ExchangeRates;
 using SalesDash.Web.Exports;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
@@ -48,6 +49,8 @@ builder.Services.AddOutboundHttp(builder.Configuration);
 
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
+// Exchange rates refreshed from the configured provider (ECB reference rates) by one node, as a cluster job.
+builder.Services.AddExchangeRateRefresh(builder.Configuration);
 
 // Multi-channel insight read from the history store: channel ranking, ROAS, MER, attribution, traffic; shipments.
 builder.Services.AddMultiChannelInsights();
@@ -114,6 +117,7 @@ app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi(
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapQuarantineApi();
+app.MapGroup("/api").MapExchangeRatesApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -374,6 +374,31 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("Dashboards", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.AppData.ExchangeRateRefreshRow", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RateCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("RatesDate")
+                        .HasColumnType("date");
+
+                    b.HasKey("Provider");
+
+                    b.ToTable("ExchangeRateRefreshes", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.AppData.ExchangeRateRow", b =>
                 {
                     b.Property<string>("FromCurrency")

@@ -363,6 +363,31 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("Dashboards", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.AppData.ExchangeRateRefreshRow", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RateCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("RatesDate")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Provider");
+
+                    b.ToTable("ExchangeRateRefreshes", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.AppData.ExchangeRateRow", b =>
                 {
                     b.Property<string>("FromCurrency")
