@@ -194,6 +194,99 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     }
 
     [Fact]
+    public async Task Reading_tiles_in_other_terms_changes_nothing_the_store_pushes()
+    {
+        var store = new StoreRef("acme", "pure-query");
+        var pushes = await SubscribeToTilesAsync(store);
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
+            TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
+            TimeSpan.FromSeconds(10), Ct);
+        await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct);
+
+        var asked = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "EUR", "Asia/Tokyo"), TimeSpan.FromSeconds(10), Ct);
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o2", Today.AddMinutes(-1), 5m, store: store, zone: "America/New_York", currency: "USD")),
+            TimeSpan.FromSeconds(10), Ct);
+        var pushed = await StopAndTakeFinalPushAsync(entity, pushes);
+
+        Assert.Equal(("EUR", "Asia/Tokyo"), (asked.Currency, asked.TimeZone));
+        Assert.Equal(("USD", "America/New_York"), (pushed.Currency, pushed.TimeZone));
+        Assert.Equal(15m, pushed.GrossRevenue.Value);
+    }
+
+    [Fact]
+    public async Task The_store_profile_sent_by_command_sets_the_terms_of_later_pushes()
+    {
+        var store = new StoreRef("acme", "profile-command");
+        var pushes = await SubscribeToTilesAsync(store);
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
+            TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+
+        entity.Tell(new TenantStore.UseProfile(store, "EUR", "Asia/Tokyo"));
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
+            TimeSpan.FromSeconds(10), Ct);
+        var pushed = (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
+
+        Assert.Equal(("EUR", "Asia/Tokyo"), (pushed.Currency, pushed.TimeZone));
+    }
+
+    [Fact]
+    public async Task A_passivated_store_wakes_with_identical_figures_and_still_refuses_every_retry()
+    {
+        var store = new StoreRef("acme", "passivated");
+        var entity = StartEntity(store);
+        var events = Enumerable.Range(0, 120)
+            .Select(i => i % 3 == 2
+                ? (CommerceEvent)Session($"s{i}", Today.AddMinutes(-(i % 200))) with { Store = store }
+                : Placed($"o{i}", Today.AddMinutes(-(i % 200)), 1m + (i % 9), units: 1 + (i % 2), store: store))
+            .Append(Refund("r1", "o1", Today.AddMinutes(-3), 0.5m, store: store))
+            .ToArray();
+        foreach (var e in events)
+        {
+            Assert.Equal(IngestOutcome.Accepted, (await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(e), TimeSpan.FromSeconds(10), Ct)).Outcome);
+        }
+
+        var before = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
+
+        // What sharding sends an idle entity: it flushes, snapshots and stops, giving its memory back.
+        Watch(entity);
+        entity.Tell(TenantStoreActor.Stop.Instance);
+        await ExpectTerminatedAsync(entity, cancellationToken: Ct);
+
+        var woken = StartEntity(store);
+        var after = await woken.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
+        Assert.Equivalent(before, after, strict: true);
+        Assert.Equal(events.Length, after.EventsApplied);
+        foreach (var e in events)
+        {
+            Assert.Equal(IngestOutcome.Duplicate, (await woken.Ask<TenantStore.Recorded>(new TenantStore.Record(e), TimeSpan.FromSeconds(10), Ct)).Outcome);
+        }
+
+        var again = await woken.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(events.OfType<OrderEvent>().Sum(o => o.TotalPrice) - 0.5m, again.NetRevenue.Value);
+        Assert.Equal(events.Length, again.EventsApplied);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<Akka.TestKit.TestProbe> SubscribeToTilesAsync(StoreRef store)
+    {
+        var pushes = CreateTestProbe();
+        DistributedPubSub.Get(Sys).Mediator.Tell(new Subscribe(TenantStore.TopicFor(store), pushes.Ref), pushes.Ref);
+        await pushes.ExpectMsgAsync<SubscribeAck>(cancellationToken: Ct);
+        return pushes;
+    }
+
+    // With a publish interval no test waits out, the stop's final flush is the next push after the leading edge.
+    private async Task<DashboardTiles> StopAndTakeFinalPushAsync(IActorRef entity, Akka.TestKit.TestProbe pushes)
+    {
+        Watch(entity);
+        entity.Tell(TenantStoreActor.Stop.Instance);
+        await ExpectTerminatedAsync(entity, cancellationToken: Ct);
+        return (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
+    }
+
+    [Fact]
     public async Task Changed_minutes_reach_the_snapshot_store_without_the_entity_waiting()
     {
         var store = new StoreRef("acme", "history");
