@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SalesDash.Connectors.Currency;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Stores;
 
@@ -6,12 +7,12 @@ namespace SalesDash.Web.Imports;
 
 /// <summary>
 /// Runs imports from the app database, one at a time per node. Each file is read, then every event goes through the
-/// same ingestion path as a webhook (<see cref="ICommerceEventIngest"/>), so live tiles and history agree and a job
+/// same ingestion path as a webhook (<see cref="IngestionPipeline"/>: guard, currency conversion, ingest), so live tiles and history agree and a job
 /// started again after a node died is recognised event by event. Events are ingested a few at a time in parallel:
 /// the entity journals them in batches, so this is what makes an import fast without letting it flood the cluster.
 /// </summary>
 public sealed partial class ImportWorker(
-    ImportJobs jobs, ImportSignal signal, ICommerceEventIngest ingest, IStoreDirectory stores, IOptions<ImportOptions> options, TimeProvider time,
+    ImportJobs jobs, ImportSignal signal, IngestionPipeline pipeline, IStoreDirectory stores, IOptions<ImportOptions> options, TimeProvider time,
     ILogger<ImportWorker> logger) : BackgroundService
 {
     /// <summary>Events in flight per import; enough to keep journal batches full, few enough to leave room for webhooks.</summary>
@@ -113,10 +114,10 @@ public sealed partial class ImportWorker(
                 {
                     try
                     {
-                        var outcome = await ingest.IngestAsync(item.Event, ct);
+                        var outcome = await pipeline.IngestAsync(profile, item.Event, ct);
                         progress.EventDone(item.Rows, outcome == IngestOutcome.Accepted);
                     }
-                    catch (InvalidCommerceEventException ex)
+                    catch (Exception ex) when (ex is InvalidCommerceEventException or MissingExchangeRateException)
                     {
                         progress.EventFailed(new ImportError(item.FirstLine, ex.Message), item.Rows);
                     }
