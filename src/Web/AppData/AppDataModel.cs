@@ -315,6 +315,7 @@ public static class AppDataModel
             e.ToTable("LegacyImports");
             e.HasKey(l => l.Source);
         });
+        Imports.ImportRows.Configure(builder);
     }
 }
 
