@@ -3,16 +3,20 @@
 // The headline is out of sample: settings chosen with each corpus left out, then scored on it.
 // Usage: dotnet run -c Release --project bench/Anomalies [-- --nab <folder>] [--window <points>] [--sensitivity <0..100>]
 //        [--in-sample-only]  (skip the leave-one-corpus-out grid: only the in-sample table)
-//        dotnet run -c Release --project bench/Anomalies -- --memory   (one store's live state in memory)
+//        dotnet run -c Release --project bench/Anomalies -- --memory [--shopify-ids] [--small-stores 10000]
+//          (one busy store's live state in memory; optionally with realistic id lengths, and many small stores)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SalesDash.Bench.Anomalies;
 using SalesDash.Engine.Anomalies.Nab;
 
-if (args is ["--memory"])
+if (args is ["--memory", ..])
 {
-    StoreMemory.Run();
+    var smallStores = Array.IndexOf(args, "--small-stores") is var at and >= 0 && at + 1 < args.Length
+        ? int.Parse(args[at + 1], CultureInfo.InvariantCulture)
+        : 0;
+    StoreMemory.Run(args.Contains("--shopify-ids"), smallStores);
     return 0;
 }
 

@@ -12,7 +12,20 @@ namespace SalesDash.Bench.Anomalies;
 /// </summary>
 internal static class StoreMemory
 {
-    public static void Run()
+    /// <summary>The issue's goals (issue 15 pt 7): a busy store's live state, and 10,000 small stores on one node.</summary>
+    private const double BusyStoreGoalMiB = 6;
+    private const double SmallStoresGoalGiB = 1;
+
+    public static void Run(bool shopifyIds, int smallStores)
+    {
+        RunBusyStore(shopifyIds);
+        if (smallStores > 0)
+        {
+            RunSmallStores(smallStores);
+        }
+    }
+
+    private static void RunBusyStore(bool shopifyIds)
     {
         var store = new StoreRef("bench", "memory");
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
@@ -37,8 +50,8 @@ internal static class StoreMemory
                     var at = minute.AddSeconds(random.Next(60));
                     state.Apply(new OrderPlaced
                     {
-                        Store = store, Channel = channel, EventId = id, OccurredAt = at, StoreTimeZone = "UTC", Currency = "GBP",
-                        OrderId = id, PlacedAt = at, Version = at, TotalPrice = 20m + random.Next(6000) / 100m,
+                        Store = store, Channel = channel, EventId = shopifyIds ? WebhookId(random) : id, OccurredAt = at, StoreTimeZone = "UTC", Currency = "GBP",
+                        OrderId = shopifyIds ? OrderId(events) : id, PlacedAt = at, Version = at, TotalPrice = 20m + random.Next(6000) / 100m,
                         Lines = [new OrderLine("SKU", "Item", 1, 20m)],
                     });
                 }
@@ -49,7 +62,7 @@ internal static class StoreMemory
                 var id = $"s{events++}";
                 state.Apply(new SessionStarted
                 {
-                    Store = store, Channel = SalesChannel.GoogleAnalytics, EventId = id, OccurredAt = minute, StoreTimeZone = "UTC", Currency = "GBP", SessionId = id,
+                    Store = store, Channel = SalesChannel.GoogleAnalytics, EventId = shopifyIds ? WebhookId(random) : id, OccurredAt = minute, StoreTimeZone = "UTC", Currency = "GBP", SessionId = id,
                 });
             }
 
@@ -74,14 +87,72 @@ internal static class StoreMemory
         var rebuilt = MinuteMonitor.Rebuild(MinuteMonitor.Capture(state, end.AddSeconds(1)), end.AddSeconds(1), "UTC", "GBP");
         var rebuildSeconds = clock.Elapsed.TotalSeconds;
 
-        Console.WriteLine($"Store memory: 9 days, {events:N0} events ({string.Join(", ", sellers.Select(s => s.Channel))} selling; sessions; hourly ad spend).");
-        Console.WriteLine($"  KpiState: {(afterState - before) / 1024.0 / 1024.0:F2} MiB ({state.BucketCount:N0} minute buckets, {state.TrackedOrderCount:N0} orders, {state.RememberedEventIdCount:N0} event ids)");
+        var ids = shopifyIds ? "Shopify-shaped ids: 36-character webhook ids, 13-digit order ids" : "short ids: o123, s456";
+        Console.WriteLine($"Store memory: 9 days, {events:N0} events ({string.Join(", ", sellers.Select(s => s.Channel))} selling; sessions; hourly ad spend; {ids}).");
+        var stateMiB = (afterState - before) / 1024.0 / 1024.0;
+        Console.WriteLine($"  KpiState: {stateMiB:F2} MiB (goal <= {BusyStoreGoalMiB} MiB: {(stateMiB <= BusyStoreGoalMiB ? "met" : "NOT met")}; {state.BucketCount:N0} minute buckets, {state.TrackedOrderCount:N0} orders, {state.RememberedEventIdCount:N0} event ids)");
         Console.WriteLine($"  MinuteMonitor (detectors, kept minutes): {(afterMonitor - afterState) / 1024.0 / 1024.0:F2} MiB ({monitor.Since(null).Count} minutes kept)");
         Console.WriteLine($"  Rebuild of the monitor after recovery ({MinuteMonitor.WarmUp.TotalMinutes:N0} minutes replayed): {rebuildSeconds:F1} s");
         GC.KeepAlive(rebuilt);
         GC.KeepAlive(state);
         GC.KeepAlive(monitor);
     }
+
+    /// <summary>
+    /// Many small stores (20 orders a day for 9 days, a session per order, Shopify-shaped ids) held at once: the managed
+    /// heap growth divided by the stores. Only the live figures are counted (what a passivated entity gives back); the
+    /// entity actor itself and the minute monitor come on top while a store is awake.
+    /// </summary>
+    private static void RunSmallStores(int count)
+    {
+        var random = new Random(11);
+        var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var states = new KpiState[count];
+        var events = 0L;
+        for (var s = 0; s < count; s++)
+        {
+            var store = new StoreRef("bench", $"small-{s}");
+            var state = new KpiState(store);
+            for (var day = 0; day < 9; day++)
+            {
+                for (var k = 0; k < 20; k++)
+                {
+                    var at = start.AddDays(day).AddSeconds(random.Next(86_400));
+                    state.Apply(new SessionStarted
+                    {
+                        Store = store, Channel = SalesChannel.GoogleAnalytics, EventId = WebhookId(random), OccurredAt = at.AddMinutes(-3),
+                        StoreTimeZone = "UTC", Currency = "GBP", SessionId = WebhookId(random),
+                    });
+                    state.Apply(new OrderPlaced
+                    {
+                        Store = store, Channel = SalesChannel.Shopify, EventId = WebhookId(random), OccurredAt = at, StoreTimeZone = "UTC", Currency = "GBP",
+                        OrderId = OrderId(++events), PlacedAt = at, Version = at, TotalPrice = 20m + random.Next(6000) / 100m,
+                        Lines = [new OrderLine("SKU", "Item", 1, 20m)],
+                    });
+                    events++;
+                }
+            }
+
+            states[s] = state;
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var perStore = (after - before) / (double)count;
+        var projectedGiB = perStore * 10_000 / 1024 / 1024 / 1024;
+        Console.WriteLine($"Small stores: {count:N0} stores x 9 days x 20 orders a day (+ a session each), {events:N0} events.");
+        Console.WriteLine($"  KpiState per store: {perStore / 1024:F1} KiB; 10,000 stores: {projectedGiB:F3} GiB (goal <= {SmallStoresGoalGiB} GiB for the whole node: {(projectedGiB <= SmallStoresGoalGiB ? "met" : "NOT met")} for the live figures)");
+        GC.KeepAlive(states);
+    }
+
+    private static string WebhookId(Random random)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        random.NextBytes(bytes);
+        return new Guid(bytes).ToString();
+    }
+
+    private static string OrderId(long n) => (5_000_000_000_000L + n).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static int Poisson(Random random, double lambda)
     {

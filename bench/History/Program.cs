@@ -5,12 +5,15 @@ using SalesDash.Bench.History;
 using SalesDash.Connectors.Datasets.OnlineRetail;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.History.DuckDb;
 
 // History bench: writes N synthetic order lines (default 10M, from the Online Retail sample's distribution) to DuckDB and
-// to ClickHouse, then times the 90-day dashboard (summary vs previous period, daily trend, channel and top-20 product
-// breakdowns) on each. Prints machine, data size, import rows/s and query p50/p95. Not run by test.sh.
-//   dotnet run -c Release --project bench/History -- [--lines 10000000] [--days 120] [--runs 20] [--clickhouse http://127.0.0.1:8123]
+// to ClickHouse through IHistoryStore.WriteFactsAsync (facts and their hourly rollups), then times the 90-day dashboard
+// (summary vs previous period, daily trend, channel breakdown, top-10 products) from the rollups and, in the same run and
+// process, the same dashboard from the facts alone (the baseline: a second store object on the same database with
+// ReadRollups = false). Checks both give the same figures, prints p50/p95 of each and the load average. Not run by test.sh.
+//   dotnet run -c Release --project bench/History -- [--lines 10000000] [--days 120] [--runs 20] [--baseline-runs 5] [--clickhouse http://127.0.0.1:8123]
 var options = Args.Parse(args);
 var end = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
 var store = new StoreRef("bench", "shop");
@@ -28,8 +31,9 @@ var duckPath = Path.Combine(Path.GetTempPath(), "salesdash-bench-history.duckdb"
 File.Delete(duckPath);
 File.Delete(duckPath + ".wal");
 using (var duck = new DuckDbHistoryStore($"Data Source={duckPath}"))
+using (var duckFacts = new DuckDbHistoryStore($"Data Source={duckPath}") { ReadRollups = false })
 {
-    results.Add(await Bench.RunAsync("DuckDB", duck, synthetic, store, options, end));
+    results.Add(await Bench.RunAsync("DuckDB", duck, duckFacts, synthetic, store, options, end));
 }
 
 Console.WriteLine($"  DuckDB file: {new FileInfo(duckPath).Length / (1024 * 1024):N0} MB");
@@ -46,7 +50,8 @@ if (options.ClickHouse is { } url)
     }
 
     using var click = new ClickHouseHistoryStore(ClickHouseHistoryStore.ConnectionStringFor(url, database));
-    results.Add(await Bench.RunAsync("ClickHouse", click, synthetic, store, options, end));
+    using var clickFacts = new ClickHouseHistoryStore(ClickHouseHistoryStore.ConnectionStringFor(url, database)) { ReadRollups = false };
+    results.Add(await Bench.RunAsync("ClickHouse", click, clickFacts, synthetic, store, options, end));
     if (!args.Contains("--keep"))
     {
         using var cleanup = new ClickHouseClient(ClickHouseHistoryStore.ConnectionStringFor(url, "default") + ";JsonReadMode=None;JsonWriteMode=None");
@@ -59,8 +64,8 @@ else
 }
 
 Console.WriteLine();
-Console.WriteLine("| store | order lines | import rows/s | 90-day dashboard p50 | p95 |");
-Console.WriteLine("|---|---:|---:|---:|---:|");
+Console.WriteLine("| store | order lines | import lines/s | 90-day dashboard from rollups p50 | p95 | baseline (facts) p50 | p95 | load avg (1 min) |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var row in results)
 {
     Console.WriteLine(row);
@@ -68,7 +73,8 @@ foreach (var row in results)
 
 internal static class Bench
 {
-    public static async Task<string> RunAsync(string name, IHistoryStore store, SyntheticHistory synthetic, StoreRef shop, Args options, DateTimeOffset end)
+    public static async Task<string> RunAsync(
+        string name, IHistoryStore store, IHistoryStore facts, SyntheticHistory synthetic, StoreRef shop, Args options, DateTimeOffset end)
     {
         await store.InitializeAsync(CancellationToken.None);
         Console.WriteLine($"{name}: importing...");
@@ -82,38 +88,65 @@ internal static class Bench
 
         import.Stop();
         var rowsPerSecond = lines / import.Elapsed.TotalSeconds;
-        Console.WriteLine($"  {lines:N0} lines in {import.Elapsed.TotalSeconds:F1} s = {rowsPerSecond:N0} lines/s");
+        Console.WriteLine($"  {lines:N0} lines in {import.Elapsed.TotalSeconds:F1} s = {rowsPerSecond:N0} lines/s (facts and rollups)");
 
-        var queries = new HistoryQueries(store, new FixedClock(end));
         var request = new HistoryRequest(HistoryScope.Store(shop.TenantId, shop.StoreId), TimeZoneInfo.FindSystemTimeZoneById("Europe/London"),
             PeriodKind.Last90, ComparisonKind.Previous);
-        async Task<(decimal Gross, long Orders)> DashboardAsync()
+        var rolled = new HistoryQueries(store, new FixedClock(end));
+        var baseline = new HistoryQueries(facts, new FixedClock(end));
+
+        // Warm both, and check they agree on every figure the dashboard shows before timing either.
+        var expected = await DashboardAsync(baseline, request);
+        var actual = await DashboardAsync(rolled, request);
+        if (expected != actual)
         {
-            var summary = await queries.SummaryAsync(request, CancellationToken.None);
-            await queries.TrendAsync(request, TrendGrain.Day, CancellationToken.None);
-            await queries.BreakdownAsync(request, BreakdownDimension.Channel, BreakdownMetric.Revenue, null, CancellationToken.None);
-            await queries.BreakdownAsync(request, BreakdownDimension.Product, BreakdownMetric.Revenue, 20, CancellationToken.None);
-            return (summary.Kpis.GrossRevenue.Value ?? 0m, (long)(summary.Kpis.Orders.Value ?? 0m));
+            throw new InvalidOperationException($"{name}: the rollups disagree with the facts:\n{actual}\n{expected}");
         }
 
-        var (gross, orders) = await DashboardAsync();
-        await DashboardAsync();
+        await DashboardAsync(rolled, request);
+        var load = new List<double> { LoadAverage() };
+        var fast = await TimeAsync(rolled, request, options.Runs);
+        load.Add(LoadAverage());
+        var slow = await TimeAsync(baseline, request, options.BaselineRuns);
+        load.Add(LoadAverage());
+        Console.WriteLine($"  90-day dashboard ({expected.Orders:N0} orders, {expected.Gross:N2} GBP in the window, same figures both ways): "
+            + $"rollups p50 {fast.P50:F0} ms, p95 {fast.P95:F0} ms over {options.Runs} runs; facts p50 {slow.P50:F0} ms, p95 {slow.P95:F0} ms over "
+            + $"{options.BaselineRuns} runs; load average {string.Join(" / ", load.Select(l => l.ToString("F1", CultureInfo.InvariantCulture)))}");
+        return $"| {name} | {lines:N0} | {rowsPerSecond:N0} | {fast.P50:F0} ms | {fast.P95:F0} ms | {slow.P50:F0} ms | {slow.P95:F0} ms | "
+            + $"{load.Min():F1}–{load.Max():F1} |";
+    }
+
+    private static async Task<(double P50, double P95)> TimeAsync(HistoryQueries queries, HistoryRequest request, int runs)
+    {
         var timings = new List<double>();
-        for (var i = 0; i < options.Runs; i++)
+        for (var i = 0; i < runs; i++)
         {
             var watch = Stopwatch.StartNew();
-            await DashboardAsync();
+            await DashboardAsync(queries, request);
             timings.Add(watch.Elapsed.TotalMilliseconds);
         }
 
         timings.Sort();
-        var p50 = Percentile(timings, 0.50);
-        var p95 = Percentile(timings, 0.95);
-        Console.WriteLine($"  90-day dashboard ({orders:N0} orders, {gross:N2} GBP in the window): p50 {p50:F0} ms, p95 {p95:F0} ms over {options.Runs} runs");
-        return $"| {name} | {lines:N0} | {rowsPerSecond:N0} | {p50:F0} ms | {p95:F0} ms |";
+        return (Percentile(timings, 0.50), Percentile(timings, 0.95));
     }
 
+    /// <summary>What one history page asks for; the record compares every figure shown.</summary>
+    private static async Task<Shown> DashboardAsync(HistoryQueries queries, HistoryRequest request)
+    {
+        var summary = await queries.SummaryAsync(request, CancellationToken.None);
+        var trend = await queries.TrendAsync(request, TrendGrain.Day, CancellationToken.None);
+        var channels = await queries.BreakdownAsync(request, BreakdownDimension.Channel, BreakdownMetric.Revenue, null, CancellationToken.None);
+        var products = await queries.BreakdownAsync(request, BreakdownDimension.Product, BreakdownMetric.Revenue, 10, CancellationToken.None);
+        return new Shown(summary.Kpis.GrossRevenue.Value ?? 0m, (long)(summary.Kpis.Orders.Value ?? 0m),
+            string.Join("\n", summary.Kpis, string.Join(";", trend.Points), string.Join(";", channels.Rows), string.Join(";", products.Rows)));
+    }
+
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;
+
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private sealed record Shown(decimal Gross, long Orders, string Figures);
 }
 
 internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
@@ -121,7 +154,7 @@ internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => now;
 }
 
-internal sealed record Args(long Lines, int Days, int Runs, int BatchLines, Uri? ClickHouse)
+internal sealed record Args(long Lines, int Days, int Runs, int BaselineRuns, int BatchLines, Uri? ClickHouse)
 {
     public static Args Parse(string[] args)
     {
@@ -131,6 +164,7 @@ internal sealed record Args(long Lines, int Days, int Runs, int BatchLines, Uri?
             long.Parse(Value("--lines") ?? "10000000", CultureInfo.InvariantCulture),
             int.Parse(Value("--days") ?? "120", CultureInfo.InvariantCulture),
             int.Parse(Value("--runs") ?? "20", CultureInfo.InvariantCulture),
+            int.Parse(Value("--baseline-runs") ?? "5", CultureInfo.InvariantCulture),
             int.Parse(Value("--batch") ?? "200000", CultureInfo.InvariantCulture),
             string.IsNullOrWhiteSpace(url) ? null : new Uri(url));
     }

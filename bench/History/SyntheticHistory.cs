@@ -7,7 +7,7 @@ namespace SalesDash.Bench.History;
 /// <summary>
 /// Order-line facts drawn from the Online Retail sample's own distribution: each synthetic order copies a real
 /// invoice's shape (its lines' SKUs, titles, quantities and prices, its time of day, country and whether it had a
-/// customer), on a random day of the window; refunds copy real cancellations at the data's cancellation rate.
+/// customer), the window's days filled in order; refunds copy real cancellations at the data's cancellation rate.
 /// Deterministic for a seed, so both stores get the same facts.
 /// </summary>
 internal sealed class SyntheticHistory
@@ -42,7 +42,8 @@ internal sealed class SyntheticHistory
             while (inBatch < batchLines && written < lines)
             {
                 var shape = _sales[random.Next(_sales.Count)];
-                var placed = start.AddDays(random.Next(days)) + shape[0].InvoiceDate.TimeOfDay;
+                // Days in order, as a live store or an import writes them: each batch covers a few consecutive days.
+                var placed = start.AddDays(Math.Min(days - 1, written * days / lines)) + shape[0].InvoiceDate.TimeOfDay;
                 var id = $"b{++orderNo}";
                 long? customer = shape[0].CustomerId is { } c ? c + (random.Next(4) * 100_000L) : null;
                 var returning = customer is { } known && !customersSeen.Add(known);

@@ -143,11 +143,22 @@ internal static class BenchMain
             report.Add($"event-to-tile       at {options.Rate}/s offered: {Tile(pacedSeen, pacedAccepted)}");
         }
 
+        var fanOutOk = true;
+        if (options.Wallboards > 0 && settled)
+        {
+            var before = pushes.Count > 0 ? pushes[^1].EventsApplied : baseline.EventsApplied;
+            var fanOut = await WallboardFanOut.RunAsync(baseAddress, options, Orders, time, report, ct);
+            fanOutOk = fanOut.Ok;
+            _ = await watcher.WaitForAsync(before + fanOut.Accepted, options.SettleTimeout, ct);
+            pushes = watcher.Observations;
+            expectedGross += fanOut.AcceptedGross;
+        }
+
         var shownGross = pushes.Count > 0 ? pushes[^1].GrossRevenue : baseline.GrossRevenue.Value;
         report.Add(string.Create(inv, $"gross revenue tile  {shownGross} (expected {expectedGross}): {(shownGross == expectedGross ? "matches" : "MISMATCH")}; {pushes.Count} tile pushes"));
         report.Add($"machine             load average {MachineFacts.LoadAverage()} (at end)");
 
-        if (!settled || !pacedOk || accepted < posts.Length || shownGross != expectedGross)
+        if (!settled || !pacedOk || !fanOutOk || accepted < posts.Length || shownGross != expectedGross)
         {
             report.Add(settled ? "Some webhooks failed or the tile disagrees with what was posted." : $"No tile push covered every event within {options.SettleTimeout.TotalSeconds:0} s.");
             return 1;

@@ -26,6 +26,12 @@ public sealed record BenchOptions
     /// <summary>Orders posted and awaited before measuring, so JIT and first-use costs stay out of the figures.</summary>
     public int Warmup { get; init; } = 200;
 
+    /// <summary>Wallboard connections for the fan-out phase (issue 15 pt 5); 0 skips it.</summary>
+    public int Wallboards { get; init; }
+
+    /// <summary>Orders per second offered while the wallboards watch.</summary>
+    public int WallboardRate { get; init; } = 20;
+
     /// <summary>Null: start the app in-process on a free loopback port with a fresh data folder.</summary>
     public Uri? Url { get; init; }
 
@@ -53,6 +59,8 @@ public sealed record BenchOptions
           --max-in-flight M   paced POSTs awaiting an answer at once (default 256)
           --ceiling B         true/false: measure the bare endpoint (HMAC + JSON, no engine) first (default true)
           --warmup N          orders posted first and not measured (default 200)
+          --wallboards W      fan-out phase: W SignalR WebSocket connections watch the store (default 0: skipped)
+          --wallboard-rate R  orders/s posted while they watch (default 20); reports pushes/s and push lag
           --url URL           target a running SalesDash instead of starting one in-process;
                               then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
                               (use a store nothing else writes to: other events would shorten the measured latency)
@@ -78,6 +86,8 @@ public sealed record BenchOptions
                 case "--duration": options = options with { Duration = TimeSpan.FromSeconds(Count(name, value, 1)) }; break;
                 case "--max-in-flight": options = options with { MaxInFlight = Count(name, value, 1) }; break;
                 case "--ceiling": options = options with { Ceiling = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") }; break;
+                case "--wallboards": options = options with { Wallboards = Count(name, value, 0) }; break;
+                case "--wallboard-rate": options = options with { WallboardRate = Count(name, value, 1) }; break;
                 case "--url": options = options with { Url = new Uri(value.TrimEnd('/') + "/") }; break;
                 case "--tenant": options = options with { TenantId = value }; break;
                 case "--store": options = options with { StoreId = value }; break;

@@ -52,6 +52,8 @@ public sealed class InProcessServer : IAsyncDisposable
             // UTC: "today" cannot roll over differently for the bench and the store during a run.
             builder.UseSetting("Stores:0:TimeZone", "UTC");
             builder.UseSetting("Stores:0:WebhookSecret", options.WebhookSecret);
+            // Every wallboard connects with the same key; the per-key limit (120 a minute) would turn most away with 429.
+            builder.UseSetting("Identity:ApiKeyPermits", (options.Wallboards + 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();

@@ -9,6 +9,7 @@ using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
+using SalesDash.Web.ExchangeRates;
 using SalesDash.Web.Exports;
 using SalesDash.Web.Forecasts;
 using SalesDash.Web.History;
@@ -52,6 +53,8 @@ builder.Services.AddOutboundHttp(builder.Configuration);
 
 // Channels: connection settings (encrypted credentials), rates table, pollers on a schedule, channel webhooks.
 builder.Services.AddChannels(builder.Configuration);
+// Exchange rates refreshed from the configured provider (ECB reference rates) by one node, as a cluster job.
+builder.Services.AddExchangeRateRefresh(builder.Configuration);
 
 // Store-scoped requests: the store resolved once per request; history reads shared by the history endpoints and exports.
 builder.Services.AddStoreScope();
@@ -132,6 +135,7 @@ app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi(
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapQuarantineApi();
+app.MapGroup("/api").MapExchangeRatesApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -4,7 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Snapshots;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.History.DuckDb;
 
 namespace SalesDash.Engine.History;
 

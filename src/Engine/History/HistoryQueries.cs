@@ -109,6 +109,9 @@ public sealed class HistoryQueries(IHistoryStore store, TimeProvider time)
     /// <summary>Slots are 15 minutes: every zone's offset is a whole number of quarter hours, so local hours and days are sums of slots.</summary>
     private static readonly TimeSpan QuarterHour = TimeSpan.FromMinutes(15);
 
+    /// <summary>Hour slots when every bucket starts on a whole UTC hour, so the stores answer from their hourly rollups.</summary>
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
     public async Task<HistorySummary> SummaryAsync(HistoryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -241,6 +244,25 @@ public sealed class HistoryQueries(IHistoryStore store, TimeProvider time)
         return slots.Aggregate(HistoryTotals.Zero, (sum, slot) => sum.Plus(slot.Totals));
     }
 
+    /// <summary>True when the period and each of its buckets start on a whole UTC hour (any zone whose offsets are whole hours).</summary>
+    private static bool BucketsOnWholeHours(HistoryPeriod period, TrendGrain grain, TimeZoneInfo zone)
+    {
+        if (!HistoryRollups.Covers(period.Utc))
+        {
+            return false;
+        }
+
+        for (var start = HistoryPeriods.BucketStart(period.StartLocal, grain); start < period.EndLocal; start = HistoryPeriods.NextBucket(start, grain))
+        {
+            if (!HistoryRollups.IsWholeHour(HistoryPeriods.LocalToUtc(start, zone)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private async Task<IReadOnlyList<TrendPoint>> PointsAsync(HistoryRequest request, HistoryPeriod period, TrendGrain grain, CancellationToken cancellationToken)
     {
         var buckets = new SortedDictionary<DateTime, HistoryTotals>();
@@ -251,7 +273,9 @@ public sealed class HistoryQueries(IHistoryStore store, TimeProvider time)
 
         if (period.Utc.Length > TimeSpan.Zero)
         {
-            var slot = grain == TrendGrain.Minute ? TimeSpan.FromMinutes(1) : QuarterHour;
+            var slot = grain == TrendGrain.Minute ? TimeSpan.FromMinutes(1)
+                : BucketsOnWholeHours(period, grain, request.Zone) ? Hour
+                : QuarterHour;
             foreach (var s in await store.SlotsAsync(request.Scope, period.Utc, slot, cancellationToken))
             {
                 var local = TimeZoneInfo.ConvertTime(period.Utc.FromUtc + (slot * s.Index), request.Zone).DateTime;

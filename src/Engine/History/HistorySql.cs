@@ -16,6 +16,10 @@ internal static class HistorySql
         ("history_shipments", "updated_at"),
         ("history_traffic", "day_start"),
         ("minute_kpi", "minute"),
+
+        // A rollup hour that straddles the cutoff goes too; the stores recompute it from the facts they keep.
+        ("history_hourly", "hour"),
+        ("history_hourly_products", "hour"),
     ];
 
     public static string Column(BreakdownDimension by) => by switch

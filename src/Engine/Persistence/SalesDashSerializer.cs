@@ -39,6 +39,7 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(TenantStore.Record), "tenant-store.record"),
         (typeof(TenantStore.Recorded), "tenant-store.recorded"),
         (typeof(TenantStore.GetTiles), "tenant-store.get-tiles"),
+        (typeof(TenantStore.UseProfile), "tenant-store.use-profile"),
         (typeof(TenantStore.TilesPublished), "tenant-store.tiles-published"),
         (typeof(DashboardTiles), "dashboard-tiles"),
         (typeof(StoreMinutes.Pull), "store-minutes.pull"),

@@ -21,6 +21,9 @@ public sealed class ShardedTileQuery(IRequiredActor<TenantStoreRegion> region, I
     {
         ArgumentNullException.ThrowIfNull(store);
         var shardRegion = await region.GetAsync(ct);
+
+        // The reader holds the profile as the app database has it now; the entity's pushes follow it from here on.
+        shardRegion.Tell(new TenantStore.UseProfile(store.Store, store.Currency, store.TimeZone));
         return await shardRegion.Ask<DashboardTiles>(new TenantStore.GetTiles(store.Store, store.Currency, store.TimeZone), _timeout, ct);
     }
 }

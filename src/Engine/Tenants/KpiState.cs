@@ -29,22 +29,28 @@ public sealed class KpiState
     // The same minutes split by the channel each event came through. Channels are few per store (one per
     // connector, at most the enum's size) and a channel only has buckets for minutes it had an event in.
     private readonly Dictionary<SalesChannel, Dictionary<long, MinuteBucket>> _channelBuckets = [];
-    private readonly Dictionary<string, OrderContribution> _orders = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _refunds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _seenEvents = new(StringComparer.Ordinal);
-
-    // Min-heaps of (key, time) for pruning without scanning; an entry is stale when the key's time moved.
-    private readonly PriorityQueue<string, long> _orderExpiry = new();
-    private readonly PriorityQueue<string, long> _refundExpiry = new();
-    private readonly PriorityQueue<string, long> _eventExpiry = new();
+    // Orders by id with the minute they count in, refunds and event ids already counted: exact, and compact because a
+    // busy store holds tens of thousands of each (see CompactIdMap).
+    private readonly CompactIdMap<OrderContribution> _orders;
+    private readonly CompactIdMap<byte> _refunds;
+    private readonly CompactIdMap<byte> _seenEvents;
 
     private long _watermarkMinute = long.MinValue;
     private long _oldestBucketMinute = long.MaxValue;
     private long _channelsCompleteFrom = long.MinValue;
 
     public KpiState(StoreRef store)
+        : this(store, null)
+    {
+    }
+
+    /// <summary>A state whose id maps use the given hash; tests pass a colliding one to prove dedupe stays exact.</summary>
+    internal KpiState(StoreRef store, Func<string, ulong>? idHash)
     {
         Store = store;
+        _orders = idHash is null ? new() : new(idHash);
+        _refunds = idHash is null ? new() : new(idHash);
+        _seenEvents = idHash is null ? new() : new(idHash);
     }
 
     public StoreRef Store { get; }
@@ -83,16 +89,16 @@ public sealed class KpiState
     public IngestOutcome Decide(CommerceEvent commerceEvent)
     {
         ArgumentNullException.ThrowIfNull(commerceEvent);
-        if (_seenEvents.ContainsKey(commerceEvent.EventId))
+        if (_seenEvents.Contains(commerceEvent.EventId))
         {
             return IngestOutcome.Duplicate;
         }
 
         return commerceEvent switch
         {
-            OrderEvent order when _orders.TryGetValue(order.OrderId, out var held) && order.Version <= held.Version
+            OrderEvent order when _orders.TryGet(order.OrderId, out _, out var held) && order.Version.UtcTicks <= held.VersionUtcTicks
                 => IngestOutcome.Duplicate,
-            RefundIssued refund when _refunds.ContainsKey(refund.RefundId) => IngestOutcome.Duplicate,
+            RefundIssued refund when _refunds.Contains(refund.RefundId) => IngestOutcome.Duplicate,
             _ => IngestOutcome.Accepted,
         };
     }
@@ -180,8 +186,7 @@ public sealed class KpiState
             case RefundIssued refund:
                 if (IsRetained(occurredMinute))
                 {
-                    _refunds[refund.RefundId] = occurredMinute;
-                    _refundExpiry.Enqueue(refund.RefundId, occurredMinute);
+                    _refunds.Set(refund.RefundId, occurredMinute, 0);
                     BucketAt(occurredMinute).Refunds += refund.Amount;
                     ChannelBucketAt(refund.Channel, occurredMinute).Refunds += refund.Amount;
                     changed.Add(occurredMinute);
@@ -307,10 +312,10 @@ public sealed class KpiState
         _buckets.OrderBy(kv => kv.Key).Select(kv => new MinuteBucketSnapshot(FromMinute(kv.Key), kv.Value.Gross, kv.Value.Refunds,
             kv.Value.Orders, kv.Value.Units, kv.Value.NewCustomerOrders, kv.Value.ReturningCustomerOrders, kv.Value.CancelledOrders,
             kv.Value.Sessions, kv.Value.AdSpend)).ToArray(),
-        _orders.Select(kv => new OrderSnapshot(kv.Key, kv.Value.Version, FromMinute(kv.Value.Minute), kv.Value.Total,
-            kv.Value.Units, kv.Value.Returning, kv.Value.Cancelled, kv.Value.Channel)).ToArray(),
-        _refunds.Select(kv => new RefundSnapshot(kv.Key, FromMinute(kv.Value))).ToArray(),
-        _seenEvents.Select(kv => new SeenEventSnapshot(kv.Key, FromMinute(kv.Value))).ToArray(),
+        _orders.Entries().Select(o => new OrderSnapshot(o.Id, new DateTimeOffset(o.Value.VersionUtcTicks, TimeSpan.Zero), FromMinute(o.Minute),
+            o.Value.Total, o.Value.Units, o.Value.Returning, o.Value.Cancelled, o.Value.Channel)).ToArray(),
+        _refunds.Entries().Select(r => new RefundSnapshot(r.Id, FromMinute(r.Minute))).ToArray(),
+        _seenEvents.Entries().Select(e => new SeenEventSnapshot(e.Id, FromMinute(e.Minute))).ToArray(),
         KpiSnapshot.CurrentFormat,
         _channelBuckets.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.OrderBy(b => b.Key).Select(b => new ChannelMinuteSnapshot(kv.Key,
             FromMinute(b.Key), b.Value.Gross, b.Value.Refunds, b.Value.Orders, b.Value.Units, b.Value.NewCustomerOrders,
@@ -373,16 +378,13 @@ public sealed class KpiState
 
         foreach (var o in snapshot.Orders)
         {
-            var minute = ToMinute(o.PlacedMinute);
-            state._orders[o.OrderId] = new OrderContribution(o.Version, minute, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled, o.Channel);
-            state._orderExpiry.Enqueue(o.OrderId, minute);
+            state._orders.Set(o.OrderId, ToMinute(o.PlacedMinute),
+                new OrderContribution(o.Version.UtcTicks, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled, o.Channel));
         }
 
         foreach (var r in snapshot.Refunds)
         {
-            var minute = ToMinute(r.Minute);
-            state._refunds[r.RefundId] = minute;
-            state._refundExpiry.Enqueue(r.RefundId, minute);
+            state._refunds.Set(r.RefundId, ToMinute(r.Minute), 0);
         }
 
         foreach (var e in snapshot.SeenEvents)
@@ -397,14 +399,15 @@ public sealed class KpiState
     {
         // An upsert: the order's previous contribution comes out whole and the new version goes in, so an
         // edited total moves the figure and a changed PlacedAt moves the order to its new minute.
-        if (_orders.Remove(order.OrderId, out var previous) && _buckets.TryGetValue(previous.Minute, out var oldBucket))
+        if (_orders.TryGet(order.OrderId, out var previousMinute, out var previous) && _orders.Remove(order.OrderId)
+            && _buckets.TryGetValue(previousMinute, out var oldBucket))
         {
             oldBucket.Remove(previous);
-            changed.Add(previous.Minute);
+            changed.Add(previousMinute);
 
             // An order recovered from a pre-channel snapshot has no channel contribution to take out.
             if (previous.Channel is { } oldChannel && _channelBuckets.TryGetValue(oldChannel, out var channelBuckets)
-                && channelBuckets.TryGetValue(previous.Minute, out var oldChannelBucket))
+                && channelBuckets.TryGetValue(previousMinute, out var oldChannelBucket))
             {
                 oldChannelBucket.Remove(previous);
             }
@@ -419,10 +422,9 @@ public sealed class KpiState
         // Cancelling keeps the order and its gross in the placed minute and only counts it as cancelled:
         // the money comes back through RefundIssued. That is Shopify's split of gross sales and returns,
         // and it avoids subtracting the same money twice when the refund arrives.
-        var contribution = new OrderContribution(order.Version, minute, order.TotalPrice,
+        var contribution = new OrderContribution(order.Version.UtcTicks, order.TotalPrice,
             (int)order.Lines.Sum(line => (long)line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel);
-        _orders[order.OrderId] = contribution;
-        _orderExpiry.Enqueue(order.OrderId, minute);
+        _orders.Set(order.OrderId, minute, contribution);
         BucketAt(minute).Add(contribution);
         ChannelBucketAt(order.Channel, minute).Add(contribution);
         changed.Add(minute);
@@ -430,10 +432,9 @@ public sealed class KpiState
 
     private void RememberEvent(string eventId, long minute)
     {
-        if (!_seenEvents.TryGetValue(eventId, out var held) || held < minute)
+        if (!_seenEvents.TryGet(eventId, out var held, out _) || held < minute)
         {
-            _seenEvents[eventId] = minute;
-            _eventExpiry.Enqueue(eventId, minute);
+            _seenEvents.Set(eventId, minute, 0);
         }
     }
 
@@ -451,9 +452,9 @@ public sealed class KpiState
         var bucketHorizon = BucketHorizon;
         var eventHorizon = _watermarkMinute - (long)EventIdRetention.TotalMinutes;
 
-        PruneExpired(_orderExpiry, bucketHorizon, id => _orders.TryGetValue(id, out var o) ? o.Minute : null, id => _orders.Remove(id));
-        PruneExpired(_refundExpiry, bucketHorizon, id => _refunds.TryGetValue(id, out var m) ? m : null, id => _refunds.Remove(id));
-        PruneExpired(_eventExpiry, eventHorizon, id => _seenEvents.TryGetValue(id, out var m) ? m : null, id => _seenEvents.Remove(id));
+        _orders.ExpireBefore(bucketHorizon);
+        _refunds.ExpireBefore(bucketHorizon);
+        _seenEvents.ExpireBefore(eventHorizon);
 
         if (_oldestBucketMinute >= bucketHorizon)
         {
@@ -493,18 +494,6 @@ public sealed class KpiState
 
         // A lower bound is enough for the walk above; everything older is gone.
         _oldestBucketMinute = _buckets.Count == 0 ? long.MaxValue : bucketHorizon;
-    }
-
-    private static void PruneExpired(PriorityQueue<string, long> expiry, long horizon, Func<string, long?> currentTime, Action<string> remove)
-    {
-        while (expiry.TryPeek(out var key, out var time) && time < horizon)
-        {
-            expiry.Dequeue();
-            if (currentTime(key) == time)
-            {
-                remove(key);
-            }
-        }
     }
 
     private MinuteBucket BucketAt(long minute)
@@ -597,8 +586,9 @@ public sealed class KpiState
 
     private static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
 
+    /// <summary>What one order adds to its minute; the minute itself is held by the order map.</summary>
     /// <param name="Channel">Null for an order recovered from a snapshot written before buckets were split by channel.</param>
-    private sealed record OrderContribution(DateTimeOffset Version, long Minute, decimal Total, int Units, bool Returning, bool Cancelled, SalesChannel? Channel);
+    private readonly record struct OrderContribution(long VersionUtcTicks, decimal Total, int Units, bool Returning, bool Cancelled, SalesChannel? Channel);
 
     private sealed class MinuteBucket
     {

@@ -22,9 +22,15 @@ public static class TenantStore
     /// <summary>The event is durable (Accepted) or was already known (Duplicate).</summary>
     public sealed record Recorded(string EventId, IngestOutcome Outcome);
 
-    /// <summary>Asks for the store's tiles now; answered with <see cref="DashboardTiles"/>.
+    /// <summary>Asks for the store's tiles now; answered with <see cref="DashboardTiles"/> and changes nothing.
     /// Currency and zone are given so a store with no events yet still answers in its own terms.</summary>
     public sealed record GetTiles(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;
+
+    /// <summary>
+    /// The store's profile says which currency and zone its pushed tiles and closed minutes are in; until one arrives
+    /// the entity uses those of its latest event. A command of its own, so reading tiles never changes the entity.
+    /// </summary>
+    public sealed record UseProfile(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;
 
     /// <summary>Published on the store's topic whenever its tiles change (coalesced).</summary>
     public sealed record TilesPublished(DashboardTiles Tiles);

@@ -138,6 +138,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             PublishSoon();
         });
         Command<TenantStore.GetTiles>(GetTiles);
+        Command<TenantStore.UseProfile>(UseProfile);
         Command<FlushTick>(_ => FlushOrCoolDown());
         Command<WriteNext>(_ => WriteIfIdle());
         Command<MinuteTick>(_ => CloseMinutes());
@@ -351,20 +352,23 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
-    private void GetTiles(TenantStore.GetTiles query)
+    private void GetTiles(TenantStore.GetTiles query) =>
+        Sender.Tell(_state.Tiles(_time.GetUtcNow(),
+            string.IsNullOrWhiteSpace(query.TimeZone) ? Zone ?? "UTC" : query.TimeZone,
+            string.IsNullOrWhiteSpace(query.Currency) ? Currency ?? string.Empty : query.Currency));
+
+    private void UseProfile(TenantStore.UseProfile profile)
     {
-        // The caller's profile is the authority on currency and zone; later pushes use it too.
-        if (!string.IsNullOrWhiteSpace(query.Currency))
+        // Later pushes and closed minutes use it; the next change pushes tiles in these terms, as before.
+        if (!string.IsNullOrWhiteSpace(profile.Currency))
         {
-            _requestedCurrency = query.Currency;
+            _requestedCurrency = profile.Currency;
         }
 
-        if (!string.IsNullOrWhiteSpace(query.TimeZone))
+        if (!string.IsNullOrWhiteSpace(profile.TimeZone))
         {
-            _requestedZone = query.TimeZone;
+            _requestedZone = profile.TimeZone;
         }
-
-        Sender.Tell(_state.Tiles(_time.GetUtcNow(), Zone ?? "UTC", Currency ?? string.Empty));
     }
 
     private string? Currency => _requestedCurrency ?? _state.Currency;

@@ -189,11 +189,8 @@ public sealed record AlertToast(
     AlertFiguresView Figures);
 
 /// <summary>Sends a toast to the store's dashboard group over SignalR, when the rule asks for in-app alerts.</summary>
-public sealed class ToastAlertNotifier(IHubContext<DashboardHub> hub) : IAlertNotifier
+public sealed class ToastAlertNotifier(IHubContext<DashboardHub, IDashboardClient> hub) : IAlertNotifier
 {
-    /// <summary>Name of the client method that receives <see cref="AlertToast"/>.</summary>
-    public const string AlertMethod = "alert";
-
     public string Channel => "in-app";
 
     public Task NotifyAsync(AlertNotification notification, CancellationToken cancellationToken)
@@ -207,6 +204,6 @@ public sealed class ToastAlertNotifier(IHubContext<DashboardHub> hub) : IAlertNo
         var a = notification.Alert;
         var toast = new AlertToast(a.Id, a.TenantId, a.StoreId, a.RuleName, a.Kind.ToString(), a.Status.ToString(), notification.Text, a.FiredAt,
             a.ResolvedAt, AlertFiguresView.Of(notification.Kind == AlertNotificationKind.Resolved && a.ResolvedFigures is { } r ? r : a.Figures));
-        return hub.Clients.Group(DashboardHub.GroupFor(new StoreRef(a.TenantId, a.StoreId))).SendAsync(AlertMethod, toast, cancellationToken);
+        return hub.Clients.Group(DashboardHub.GroupFor(new StoreRef(a.TenantId, a.StoreId))).Alert(toast, cancellationToken);
     }
 }

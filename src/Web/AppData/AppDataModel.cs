@@ -114,6 +114,22 @@ public sealed class ExchangeRateRow
     public required string Source { get; set; }
 }
 
+/// <summary>How the last exchange-rate refreshes from a provider went, so an operator sees how fresh the rates are.</summary>
+public sealed class ExchangeRateRefreshRow
+{
+    /// <summary>The provider's URL: a changed URL starts a new record instead of inheriting another source's history.</summary>
+    public required string Provider { get; set; }
+    public DateTime? LastAttemptAt { get; set; }
+    public DateTime? LastSuccessAt { get; set; }
+
+    /// <summary>The newest rate date the last good refresh brought.</summary>
+    public DateOnly? RatesDate { get; set; }
+    public int RateCount { get; set; }
+
+    /// <summary>Why the last attempt failed; null when it succeeded.</summary>
+    public string? LastError { get; set; }
+}
+
 public sealed class CustomMetricRow
 {
     public required string Id { get; set; }
@@ -253,6 +269,11 @@ public static class AppDataModel
             e.ToTable("ExchangeRates");
             e.HasKey(r => new { r.FromCurrency, r.ToCurrency, r.RateDate });
         });
+        builder.Entity<ExchangeRateRefreshRow>(e =>
+        {
+            e.ToTable("ExchangeRateRefreshes");
+            e.HasKey(r => r.Provider);
+        });
         builder.Entity<CustomMetricRow>(e =>
         {
             e.ToTable("CustomMetrics");
@@ -294,6 +315,7 @@ public static class AppDataModel
             e.ToTable("LegacyImports");
             e.HasKey(l => l.Source);
         });
+        Imports.ImportRows.Configure(builder);
     }
 }
 

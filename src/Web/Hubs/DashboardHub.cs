@@ -19,10 +19,13 @@ namespace SalesDash.Web.Hubs;
 /// </summary>
 public sealed class DashboardHub(
     IStoreDirectory stores, ITileQuery tiles, IRequiredActor<TileRelayActor> relay, WallAccess wall, OrgAccess access, Plans.RevenueMeter revenue,
-    LiveConnections live) : Hub
+    LiveConnections live) : Hub<IDashboardClient>
 {
     /// <summary>Name of the client method that receives <see cref="DashboardTiles"/>.</summary>
     public const string TilesMethod = "tiles";
+
+    /// <summary>Name of the client method that receives an <see cref="Alerts.AlertToast"/>.</summary>
+    public const string AlertMethod = "alert";
 
     public static string GroupFor(StoreRef store) => $"store:{store.TenantId}:{store.StoreId}";
 

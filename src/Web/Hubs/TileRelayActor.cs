@@ -38,7 +38,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
 
-    private readonly IHubContext<DashboardHub> _hub;
+    private readonly IHubContext<DashboardHub, IDashboardClient> _hub;
     private readonly ITileQuery _tiles;
     private readonly IActorRef _mediator;
     private readonly Dictionary<StoreRef, (StoreProfile Profile, HashSet<string> Connections)> _watched = [];
@@ -48,7 +48,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TileRelayActor(IHubContext<DashboardHub> hub, ITileQuery tiles)
+    public TileRelayActor(IHubContext<DashboardHub, IDashboardClient> hub, ITileQuery tiles)
     {
         _hub = hub;
         _tiles = tiles;
@@ -155,7 +155,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         _inFlight.Add(store);
         var self = Self;
         _hub.Clients.Group(DashboardHub.GroupFor(store))
-            .SendAsync(DashboardHub.TilesMethod, tiles)
+            .Tiles(tiles, CancellationToken.None)
             .PipeTo(Self, success: () => new SendCompleted(store), failure: e =>
             {
                 self.Tell(new SendCompleted(store));

@@ -5,10 +5,12 @@ namespace SalesDash.Web.Imports;
 /// <summary>One CSV record and the physical line it starts on (the header is line 1).</summary>
 internal sealed record CsvRecord(int Line, IReadOnlyList<string> Fields);
 
-/// <summary>RFC 4180 reading: commas separate, double quotes enclose (line breaks included), "" is a literal quote.</summary>
+/// <summary>RFC 4180 reading: the delimiter (a comma unless told) separates, double quotes enclose (line breaks included), "" is a literal quote.</summary>
 internal static class Csv
 {
-    public static async IAsyncEnumerable<CsvRecord> ReadAsync(TextReader reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<CsvRecord> ReadAsync(TextReader reader, CancellationToken cancellationToken) => ReadAsync(reader, ',', cancellationToken);
+
+    public static async IAsyncEnumerable<CsvRecord> ReadAsync(TextReader reader, char delimiter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var line = 0;
@@ -52,11 +54,12 @@ internal static class Csv
                         inQuotes = false;
                     }
                 }
-                else if (ch == '"')
+                else if (ch == '"' && field.Length == 0)
                 {
+                    // Only a quote that opens a field encloses it; one inside an unquoted field (Lid "classic") is text.
                     inQuotes = true;
                 }
-                else if (ch == ',')
+                else if (ch == delimiter)
                 {
                     fields.Add(field.ToString());
                     field.Clear();

@@ -1,12 +1,16 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Imports;
 
-/// <summary>Where an import stands.</summary>
+/// <summary>Where an import stands. <see cref="Uploading"/> is a job whose file is still arriving: no worker takes it.</summary>
 public enum ImportStatus
 {
+    Uploading,
     Queued,
     Running,
     Completed,
@@ -37,220 +41,274 @@ public sealed record ImportProgress(
     DateTimeOffset? FinishedAt,
     string? Failure);
 
-/// <summary>One uploaded file on its way in; progress counters are updated by the worker and read by the API.</summary>
-public sealed class ImportJob
+/// <summary>A claimed import, as the worker runs it.</summary>
+public sealed record ImportJob(Guid Id, StoreRef Store, string FileName, ImportSettings Settings)
 {
     /// <summary>A status answer stays small however bad the file; the count still says how many rows were rejected.</summary>
     public const int MaxErrorsShown = 1000;
-
-    private readonly Lock _gate = new();
-    private readonly List<ImportError> _errors = [];
-    private int _rowsDone;
-    private int _accepted;
-    private int _duplicates;
-
-    public ImportJob(Guid id, StoreRef store, ImportFormat format, string fileName, string spoolPath, DateTimeOffset queuedAt)
-    {
-        Id = id;
-        Store = store;
-        Format = format;
-        FileName = fileName;
-        SpoolPath = spoolPath;
-        QueuedAt = queuedAt;
-    }
-
-    public Guid Id { get; }
-    public StoreRef Store { get; }
-    public ImportFormat Format { get; }
-    public string FileName { get; }
-
-    /// <summary>The uploaded file, spooled to disk until parsed; deleted once parsed or finished.</summary>
-    public string SpoolPath { get; }
-
-    public DateTimeOffset QueuedAt { get; }
-    public ImportStatus Status { get; private set; } = ImportStatus.Queued;
-    public int TotalRows { get; private set; }
-    public DateTimeOffset? StartedAt { get; private set; }
-    public DateTimeOffset? FinishedAt { get; private set; }
-    public string? Failure { get; private set; }
-
-    public void Start(DateTimeOffset at)
-    {
-        lock (_gate)
-        {
-            Status = ImportStatus.Running;
-            StartedAt = at;
-        }
-    }
-
-    /// <summary>The file is parsed: the row count is known, and rejected rows are done (and reported) already.</summary>
-    public void Parsed(int totalRows, IReadOnlyList<ImportError> errors, int rejectedRows)
-    {
-        lock (_gate)
-        {
-            TotalRows = totalRows;
-            _errors.AddRange(errors);
-        }
-
-        DeleteSpool();
-
-        Interlocked.Add(ref _rowsDone, rejectedRows);
-    }
-
-    public void EventDone(int rows, bool accepted)
-    {
-        Interlocked.Add(ref _rowsDone, rows);
-        Interlocked.Increment(ref accepted ? ref _accepted : ref _duplicates);
-    }
-
-    public void EventFailed(ImportError error, int rows)
-    {
-        lock (_gate)
-        {
-            _errors.Add(error);
-        }
-
-        Interlocked.Add(ref _rowsDone, rows);
-    }
-
-    public void Finish(DateTimeOffset at, string? failure = null)
-    {
-        lock (_gate)
-        {
-            Status = failure is null ? ImportStatus.Completed : ImportStatus.Failed;
-            Failure = failure;
-            FinishedAt = at;
-        }
-
-        DeleteSpool();
-    }
-
-    /// <summary>Removes the spooled upload; a file already gone is fine.</summary>
-    public void DeleteSpool()
-    {
-        try
-        {
-            File.Delete(SpoolPath);
-        }
-        catch (IOException)
-        {
-            // Still open somewhere: the spool folder is temporary, and the next start clears it.
-        }
-    }
-
-    public ImportProgress Progress(DateTimeOffset now)
-    {
-        lock (_gate)
-        {
-            var done = Math.Min(Volatile.Read(ref _rowsDone), Math.Max(TotalRows, Volatile.Read(ref _rowsDone)));
-            var elapsed = ((FinishedAt ?? now) - (StartedAt ?? now)).TotalSeconds;
-            double? rate = elapsed > 0 ? Math.Round(done / elapsed, 1) : null;
-            double? eta = Status is ImportStatus.Completed or ImportStatus.Failed ? 0d
-                : rate > 0 && TotalRows > 0 ? Math.Round(Math.Max(0, TotalRows - done) / rate.Value, 1) : null;
-            var errors = _errors.OrderBy(e => e.Line).Take(MaxErrorsShown).ToList();
-            return new ImportProgress(Id, Store.TenantId, Store.StoreId, ImportFormats.Name(Format), FileName, Status.ToString(), TotalRows, done,
-                rate, eta, Volatile.Read(ref _accepted), Volatile.Read(ref _duplicates), _errors.Count, errors, QueuedAt, StartedAt, FinishedAt, Failure);
-        }
-    }
 }
+
+/// <summary>Counters of a running import, written back as it goes.</summary>
+public sealed record ImportCounters(int TotalRows, int RowsDone, int EventsAccepted, int EventsDuplicate, IReadOnlyList<ImportError> Errors);
 
 /// <summary>
-/// Every import of this process by id, and the queue the worker takes them from (one at a time, in order). The queue
-/// holds only small job records (uploads wait on disk), and each organisation may have at most a set number queued or
-/// running, so neither memory nor the spool folder grows with a burst of uploads.
+/// Imports in the app database: the upload in chunks beside its job, so no node's disk holds state and a job outlives
+/// the node that took the upload. A node takes a job by a conditional update (queued, or running under a lease that
+/// ran out), so on any number of nodes each job runs on one at a time and is taken over when its node dies.
 /// </summary>
-public sealed class ImportJobs
+public sealed class ImportJobs(IDbContextFactory<AppIdentityDbContext> databases, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<Guid, ImportJob> _jobs = new();
-    private readonly Dictionary<string, int> _activeByTenant = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private readonly Channel<ImportJob> _queue = Channel.CreateUnbounded<ImportJob>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Upload pieces: small enough to keep memory flat, large enough that a 256 MB file is a few hundred rows.</summary>
+    public const int ChunkBytes = 1024 * 1024;
 
-    public ChannelReader<ImportJob> Queue => _queue.Reader;
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
-    /// <summary>Imports of the tenant queued or running now.</summary>
-    public int ActiveFor(string tenantId)
+    private static readonly string[] Active = [nameof(ImportStatus.Uploading), nameof(ImportStatus.Queued), nameof(ImportStatus.Running)];
+
+    /// <summary>Imports of the tenant uploading, queued or running now.</summary>
+    public async Task<int> ActiveForAsync(string tenantId, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ImportJobRow>().CountAsync(j => j.TenantId == tenantId && Active.Contains(j.Status), cancellationToken);
+    }
+
+    /// <summary>Starts a job in <see cref="ImportStatus.Uploading"/>; its file follows with <see cref="AppendAsync"/>.</summary>
+    public async Task<Guid> CreateAsync(StoreRef store, string format, string fileName, ImportSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var id = Guid.NewGuid();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        db.Add(new ImportJobRow
         {
-            return _activeByTenant.GetValueOrDefault(tenantId);
+            Id = id.ToString("N"),
+            TenantId = store.TenantId,
+            StoreId = store.StoreId,
+            Format = format,
+            FileName = fileName,
+            Settings = JsonSerializer.Serialize(settings, Json),
+            Status = nameof(ImportStatus.Uploading),
+            Errors = "[]",
+            QueuedAt = StoredTime.From(time.GetUtcNow()),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return id;
+    }
+
+    public async Task AppendAsync(Guid id, int seq, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        db.Add(new ImportChunkRow { JobId = id.ToString("N"), Seq = seq, Data = data.ToArray() });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Names what the upload is and how to read it, once its form has been read whole.</summary>
+    public async Task DescribeAsync(Guid id, string format, string fileName, ImportSettings settings, CancellationToken cancellationToken)
+    {
+        var key = id.ToString("N");
+        var json = JsonSerializer.Serialize(settings, Json);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Set<ImportJobRow>().Where(j => j.Id == key)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Format, format).SetProperty(j => j.FileName, fileName).SetProperty(j => j.Settings, json), cancellationToken);
+    }
+
+    /// <summary>The file is whole: the job may be taken.</summary>
+    public async Task QueueAsync(Guid id, long bytes, CancellationToken cancellationToken)
+    {
+        var key = id.ToString("N");
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Set<ImportJobRow>().Where(j => j.Id == key)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, nameof(ImportStatus.Queued)).SetProperty(j => j.Bytes, bytes), cancellationToken);
+    }
+
+    /// <summary>Removes a job and its file: an upload refused half-way leaves nothing behind.</summary>
+    public async Task DiscardAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var key = id.ToString("N");
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Set<ImportChunkRow>().Where(c => c.JobId == key).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<ImportJobRow>().Where(j => j.Id == key).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    public async Task<ImportProgress?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var key = id.ToString("N");
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<ImportJobRow>().AsNoTracking().SingleOrDefaultAsync(j => j.Id == key, cancellationToken);
+        return row is null ? null : Progress(row, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Takes the oldest job that is queued, or running under a lease that has run out (its node died or stopped), for
+    /// <paramref name="node"/>; null when there is none or another node took each candidate first.
+    /// </summary>
+    public async Task<ImportJob?> TryClaimAsync(string node, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = StoredTime.From(time.GetUtcNow());
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var candidates = await db.Set<ImportJobRow>().AsNoTracking()
+            .Where(j => j.Status == nameof(ImportStatus.Queued) || j.Status == nameof(ImportStatus.Running) && j.LeaseUntil < now)
+            .OrderBy(j => j.QueuedAt).Take(5).ToListAsync(cancellationToken);
+        foreach (var row in candidates)
+        {
+            // The same condition again in the update: of two nodes reading the same candidate, one changes it.
+            var taken = await db.Set<ImportJobRow>()
+                .Where(j => j.Id == row.Id && (j.Status == nameof(ImportStatus.Queued) || j.Status == nameof(ImportStatus.Running) && j.LeaseUntil < now))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(j => j.Status, nameof(ImportStatus.Running))
+                    .SetProperty(j => j.ClaimedBy, node)
+                    .SetProperty(j => j.LeaseUntil, now + lease)
+                    .SetProperty(j => j.StartedAt, now)
+                    .SetProperty(j => j.RowsDone, 0)
+                    .SetProperty(j => j.EventsAccepted, 0)
+                    .SetProperty(j => j.EventsDuplicate, 0), cancellationToken);
+            if (taken == 1)
+            {
+                var settings = JsonSerializer.Deserialize<ImportSettings>(row.Settings, Json) ?? new ImportSettings();
+                return new ImportJob(Guid.ParseExact(row.Id, "N"), new StoreRef(row.TenantId, row.StoreId), row.FileName, settings);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Writes the counters and renews the lease; false when the job is no longer this node's (its lease ran out and another took it).</summary>
+    public async Task<bool> ReportAsync(Guid id, string node, ImportCounters counters, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var key = id.ToString("N");
+        var now = StoredTime.From(time.GetUtcNow());
+        var errors = Errors(counters.Errors);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Set<ImportJobRow>().Where(j => j.Id == key && j.ClaimedBy == node && j.Status == nameof(ImportStatus.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.TotalRows, counters.TotalRows)
+                .SetProperty(j => j.RowsDone, counters.RowsDone)
+                .SetProperty(j => j.EventsAccepted, counters.EventsAccepted)
+                .SetProperty(j => j.EventsDuplicate, counters.EventsDuplicate)
+                .SetProperty(j => j.ErrorCount, counters.Errors.Count)
+                .SetProperty(j => j.Errors, errors)
+                .SetProperty(j => j.LeaseUntil, now + lease), cancellationToken) == 1;
+    }
+
+    /// <summary>Ends the job (Completed, or Failed with the reason) and deletes its file.</summary>
+    public async Task FinishAsync(Guid id, string node, ImportCounters counters, string? failure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var key = id.ToString("N");
+        var now = StoredTime.From(time.GetUtcNow());
+        var errors = Errors(counters.Errors);
+        var status = failure is null ? nameof(ImportStatus.Completed) : nameof(ImportStatus.Failed);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var updated = await db.Set<ImportJobRow>().Where(j => j.Id == key && j.ClaimedBy == node && j.Status == nameof(ImportStatus.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, status)
+                .SetProperty(j => j.Failure, failure)
+                .SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.TotalRows, counters.TotalRows)
+                .SetProperty(j => j.RowsDone, counters.RowsDone)
+                .SetProperty(j => j.EventsAccepted, counters.EventsAccepted)
+                .SetProperty(j => j.EventsDuplicate, counters.EventsDuplicate)
+                .SetProperty(j => j.ErrorCount, counters.Errors.Count)
+                .SetProperty(j => j.Errors, errors)
+                .SetProperty(j => j.LeaseUntil, (DateTime?)null), cancellationToken);
+        if (updated == 1)
+        {
+            await db.Set<ImportChunkRow>().Where(c => c.JobId == key).ExecuteDeleteAsync(cancellationToken);
         }
     }
 
-    /// <summary>Queues the job unless its tenant already has <paramref name="maxActivePerTenant"/> queued or running.</summary>
-    public bool TryEnqueue(ImportJob job, int maxActivePerTenant)
+    /// <summary>Gives the job back (its node is stopping): another node, or this one after a restart, starts it again.</summary>
+    public async Task ReleaseAsync(Guid id, string node, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        lock (_gate)
+        var key = id.ToString("N");
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Set<ImportJobRow>().Where(j => j.Id == key && j.ClaimedBy == node && j.Status == nameof(ImportStatus.Running))
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, nameof(ImportStatus.Queued)).SetProperty(j => j.ClaimedBy, (string?)null), cancellationToken);
+    }
+
+    /// <summary>The uploaded file, read a chunk at a time from the database.</summary>
+    public Stream OpenFile(Guid id) => new ChunkStream(databases, id.ToString("N"));
+
+    private static string Errors(IReadOnlyList<ImportError> errors) =>
+        JsonSerializer.Serialize(errors.OrderBy(e => e.Line).Take(ImportJob.MaxErrorsShown), Json);
+
+    private static ImportProgress Progress(ImportJobRow row, DateTimeOffset now)
+    {
+        var finished = row.Status is nameof(ImportStatus.Completed) or nameof(ImportStatus.Failed);
+        var started = StoredTime.To(row.StartedAt);
+        var end = StoredTime.To(row.FinishedAt) ?? now;
+        var elapsed = started is { } s ? (end - s).TotalSeconds : 0;
+        double? rate = elapsed > 0 ? Math.Round(row.RowsDone / elapsed, 1) : null;
+        double? eta = finished ? 0d : rate > 0 && row.TotalRows > 0 ? Math.Round(Math.Max(0, row.TotalRows - row.RowsDone) / rate.Value, 1) : null;
+        var errors = JsonSerializer.Deserialize<List<ImportError>>(row.Errors, Json) ?? [];
+        return new ImportProgress(Guid.ParseExact(row.Id, "N"), row.TenantId, row.StoreId, row.Format, row.FileName, row.Status, row.TotalRows, row.RowsDone,
+            rate, eta, row.EventsAccepted, row.EventsDuplicate, row.ErrorCount, errors, StoredTime.To(row.QueuedAt), started, StoredTime.To(row.FinishedAt), row.Failure);
+    }
+
+    /// <summary>Reads the chunks in order, one query each, holding one chunk at a time.</summary>
+    private sealed class ChunkStream(IDbContextFactory<AppIdentityDbContext> databases, string jobId) : Stream
+    {
+        private byte[] _chunk = [];
+        private int _offset;
+        private int _next;
+        private bool _ended;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var active = _activeByTenant.GetValueOrDefault(job.Store.TenantId);
-            if (active >= maxActivePerTenant)
+            while (_offset >= _chunk.Length)
             {
-                return false;
+                if (_ended)
+                {
+                    return 0;
+                }
+
+                await using var db = await databases.CreateDbContextAsync(cancellationToken);
+                var seq = _next;
+                var data = await db.Set<ImportChunkRow>().AsNoTracking().Where(c => c.JobId == jobId && c.Seq == seq)
+                    .Select(c => c.Data).SingleOrDefaultAsync(cancellationToken);
+                if (data is null)
+                {
+                    _ended = true;
+                    return 0;
+                }
+
+                _chunk = data;
+                _offset = 0;
+                _next++;
             }
 
-            _activeByTenant[job.Store.TenantId] = active + 1;
+            var n = Math.Min(buffer.Length, _chunk.Length - _offset);
+            _chunk.AsMemory(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
         }
 
-        _jobs[job.Id] = job;
-        if (!_queue.Writer.TryWrite(job))
+        public override void Flush()
         {
-            throw new InvalidOperationException("The import queue is closed.");
         }
 
-        return true;
-    }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
-    /// <summary>The job has finished (or failed): its tenant may queue another.</summary>
-    public void Done(ImportJob job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        lock (_gate)
-        {
-            if (_activeByTenant.TryGetValue(job.Store.TenantId, out var active))
-            {
-                if (active <= 1)
-                {
-                    _activeByTenant.Remove(job.Store.TenantId);
-                }
-                else
-                {
-                    _activeByTenant[job.Store.TenantId] = active - 1;
-                }
-            }
-        }
-    }
+        public override void SetLength(long value) => throw new NotSupportedException();
 
-    public ImportJob? Find(Guid id) => _jobs.GetValueOrDefault(id);
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
 
-/// <summary>Format names as the API spells them.</summary>
+/// <summary>Layout names as the API spells them.</summary>
 public static class ImportFormats
 {
-    public static string Name(ImportFormat format) => format == ImportFormat.OnlineRetail ? OnlineRetailImport.FormatName : ShopifyOrderExportImport.FormatName;
-
-    public static bool TryParse(string? text, out ImportFormat? format)
-    {
-        format = (text ?? string.Empty).Trim().ToLowerInvariant() switch
-        {
-            "" => null,
-            "shopify" or "shopify-orders" => ImportFormat.ShopifyOrders,
-            "online-retail" or "onlineretail" or "retail" => ImportFormat.OnlineRetail,
-            _ => (ImportFormat)(-1),
-        };
-        return format is null || Enum.IsDefined(format.Value);
-    }
-
-    /// <summary>Recognises a file by its header: InvoiceNo → Online Retail, Lineitem quantity → Shopify's order export.</summary>
-    public static ImportFormat? Sniff(ReadOnlySpan<byte> head)
-    {
-        var text = System.Text.Encoding.UTF8.GetString(head);
-        var firstLine = text.Split('\n', 2)[0];
-        if (firstLine.Contains("InvoiceNo", StringComparison.OrdinalIgnoreCase))
-        {
-            return ImportFormat.OnlineRetail;
-        }
-
-        return firstLine.Contains("Lineitem quantity", StringComparison.OrdinalIgnoreCase) ? ImportFormat.ShopifyOrders : null;
-    }
+    /// <summary>What <see cref="ImportSettings"/> reads a file as, for the job's "format".</summary>
+    public static string Name(TableRead read) => read.Layout ?? ImportLayouts.Custom;
 }

@@ -2,16 +2,6 @@ using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Web.Imports;
 
-/// <summary>The file formats an import understands.</summary>
-public enum ImportFormat
-{
-    /// <summary>Shopify's order export: one row per line item, order-level fields on the order's first row only.</summary>
-    ShopifyOrders,
-
-    /// <summary>The UCI Online Retail data set: one row per invoice line; "C" invoices are cancellations (refunds).</summary>
-    OnlineRetail,
-}
-
 /// <summary>A row (or a group of rows) that could not be imported, with the file line it starts on.</summary>
 public sealed record ImportError(int Line, string Message);
 

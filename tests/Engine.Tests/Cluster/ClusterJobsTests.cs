@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Akka.Cluster;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.Tests.Persistence.Postgres;
+using SalesDash.Tests.Shared;
 
 namespace SalesDash.Engine.Tests.Clustering;
 
@@ -34,13 +34,8 @@ public sealed class ClusterJobsTests
             var seed = a.Address.ToString();
             await using var b = await StartAsync("node-b", seed);
             await using var c = await StartAsync("node-c", seed);
-            // Every node, not only the seed, must see all three Up before one is killed: a survivor that still sees the
-            // third as Joining counts one Up member against the dead one, and keep-majority then downs the survivors.
-            await WaitUntilAsync(() => new[] { a, b, c }.All(n =>
-            {
-                var state = Akka.Cluster.Cluster.Get(n.System).State;
-                return state.Members.Count(m => m.Status == MemberStatus.Up) == 3 && state.Unreachable.Count == 0;
-            }), "three nodes Up as seen from each of them", ct);
+            // Every node, not only the seed, must see all three Up before one is killed (see ClusterViews).
+            await ClusterViews.EveryNodeSeesUpAsync([a.System, b.System, c.System], 3, ct);
 
             // Work falls due (a report's send time passes, a connection's next sync comes) and is done once.
             ledger.Release(5);

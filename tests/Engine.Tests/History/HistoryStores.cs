@@ -1,7 +1,8 @@
 using ClickHouse.Driver;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.History.DuckDb;
 
 namespace SalesDash.Engine.Tests.History;
 
@@ -24,7 +25,37 @@ internal sealed class StoreUnderTest : IAsyncDisposable
         _clickHouseDatabase = clickHouseDatabase;
     }
 
-    public IHistoryStore Store { get; }
+    public IHistoryStore Store { get; private set; }
+
+    private string DuckDbConnectionString => $"Data Source={Path.Combine(_folder!.Path, "snapshots.duckdb")}";
+
+    /// <summary>Runs SQL on the store's database behind its back (as an older release or an operator would).</summary>
+    public async Task ExecuteRawAsync(string sql, CancellationToken cancellationToken)
+    {
+        if (_clickHouseDatabase is not null)
+        {
+            using var client = new ClickHouseClient(ClickHouseHistoryStore.ConnectionStringFor(ClickHouseUrl(), _clickHouseDatabase) + ";JsonReadMode=None;JsonWriteMode=None");
+            await client.ExecuteNonQueryAsync(sql, cancellationToken: cancellationToken);
+            return;
+        }
+
+        // DuckDB shares one database per file within the process, so this sees what the store holds.
+        using var connection = new DuckDB.NET.Data.DuckDBConnection(DuckDbConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the store and opens a new one on the same database, as a restart would.</summary>
+    public async Task ReopenAsync(CancellationToken cancellationToken)
+    {
+        (Store as IDisposable)?.Dispose();
+        Store = _clickHouseDatabase is not null
+            ? new ClickHouseHistoryStore(ClickHouseHistoryStore.ConnectionStringFor(ClickHouseUrl(), _clickHouseDatabase))
+            : new DuckDbHistoryStore(DuckDbConnectionString);
+        await Store.InitializeAsync(cancellationToken);
+    }
 
     /// <summary>The ClickHouse database made for this test; null for DuckDB.</summary>
     public string? ClickHouseDatabase => _clickHouseDatabase;

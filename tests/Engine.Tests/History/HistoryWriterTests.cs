@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Snapshots;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Engine.Tests.Support;
 using static SalesDash.Engine.Tests.History.Facts;
 

@@ -6,8 +6,9 @@ using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights;
 using SalesDash.Engine.Insights.MultiChannel;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Engine.Tests.History;
+using SalesDash.Engine.History.DuckDb;
 
 namespace SalesDash.Engine.Tests.Insights;
 

@@ -84,6 +84,7 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["tenant-store.record"] = new TenantStore.Record(Cancelled(placed, At.AddMinutes(2))),
                 ["tenant-store.recorded"] = new TenantStore.Recorded("evt-1", IngestOutcome.Duplicate),
                 ["tenant-store.get-tiles"] = new TenantStore.GetTiles(Store, "GBP", "Europe/London"),
+                ["tenant-store.use-profile"] = new TenantStore.UseProfile(Store, "USD", "America/New_York"),
                 ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
                 ["dashboard-tiles"] = tiles,
                 ["store-minutes.pull"] = new StoreMinutes.Pull(Store, At),

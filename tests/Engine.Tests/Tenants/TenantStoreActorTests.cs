@@ -112,21 +112,23 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         var v2 = Updated(v1, Today.AddMinutes(-5), 55m);
         var staleV1Again = v1 with { EventId = "orders-create-redelivered" };
 
-        entity.Tell(new TenantStore.Record(v1));
-        entity.Tell(new TenantStore.Record(v1));
-        entity.Tell(new TenantStore.Record(v2));
-        entity.Tell(new TenantStore.Record(staleV1Again));
-        entity.Tell(new TenantStore.Record(v2));
+        // Each delivery asks for its own answer, all five queued back to back before the first is handled. The answers
+        // are awaited without a deadline of their own (the test's token ends them): the first write creates the
+        // journal's tables, which took longer than TestKit's 3 s ExpectMsg default when the machine was loaded.
+        var ct = TestContext.Current.CancellationToken;
+        Task<TenantStore.Recorded>[] replies =
+        [
+            entity.Ask<TenantStore.Recorded>(new TenantStore.Record(v1), ct),
+            entity.Ask<TenantStore.Recorded>(new TenantStore.Record(v1), ct),
+            entity.Ask<TenantStore.Recorded>(new TenantStore.Record(v2), ct),
+            entity.Ask<TenantStore.Recorded>(new TenantStore.Record(staleV1Again), ct),
+            entity.Ask<TenantStore.Recorded>(new TenantStore.Record(v2), ct),
+        ];
 
-        var replies = new List<TenantStore.Recorded>();
-        for (var i = 0; i < 5; i++)
-        {
-            replies.Add(await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: TestContext.Current.CancellationToken));
-        }
-
-        Assert.Equal(2, replies.Count(r => r.Outcome == IngestOutcome.Accepted));
-        Assert.Equal(3, replies.Count(r => r.Outcome == IngestOutcome.Duplicate));
-        var tiles = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(
+            [IngestOutcome.Accepted, IngestOutcome.Duplicate, IngestOutcome.Accepted, IngestOutcome.Duplicate, IngestOutcome.Duplicate],
+            (await Task.WhenAll(replies)).Select(r => r.Outcome));
+        var tiles = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), ct);
         Assert.Equal(55m, tiles.GrossRevenue.Value);
         Assert.Equal(1m, tiles.Orders.Value);
         Assert.Equal(2, tiles.EventsApplied);
@@ -189,6 +191,99 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         var coalesced = await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(5, coalesced.Tiles.EventsApplied);
         Assert.Equal(150m, coalesced.Tiles.GrossRevenue.Value);
+    }
+
+    [Fact]
+    public async Task Reading_tiles_in_other_terms_changes_nothing_the_store_pushes()
+    {
+        var store = new StoreRef("acme", "pure-query");
+        var pushes = await SubscribeToTilesAsync(store);
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
+            TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
+            TimeSpan.FromSeconds(10), Ct);
+        await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct);
+
+        var asked = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "EUR", "Asia/Tokyo"), TimeSpan.FromSeconds(10), Ct);
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o2", Today.AddMinutes(-1), 5m, store: store, zone: "America/New_York", currency: "USD")),
+            TimeSpan.FromSeconds(10), Ct);
+        var pushed = await StopAndTakeFinalPushAsync(entity, pushes);
+
+        Assert.Equal(("EUR", "Asia/Tokyo"), (asked.Currency, asked.TimeZone));
+        Assert.Equal(("USD", "America/New_York"), (pushed.Currency, pushed.TimeZone));
+        Assert.Equal(15m, pushed.GrossRevenue.Value);
+    }
+
+    [Fact]
+    public async Task The_store_profile_sent_by_command_sets_the_terms_of_later_pushes()
+    {
+        var store = new StoreRef("acme", "profile-command");
+        var pushes = await SubscribeToTilesAsync(store);
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
+            TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+
+        entity.Tell(new TenantStore.UseProfile(store, "EUR", "Asia/Tokyo"));
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
+            TimeSpan.FromSeconds(10), Ct);
+        var pushed = (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
+
+        Assert.Equal(("EUR", "Asia/Tokyo"), (pushed.Currency, pushed.TimeZone));
+    }
+
+    [Fact]
+    public async Task A_passivated_store_wakes_with_identical_figures_and_still_refuses_every_retry()
+    {
+        var store = new StoreRef("acme", "passivated");
+        var entity = StartEntity(store);
+        var events = Enumerable.Range(0, 120)
+            .Select(i => i % 3 == 2
+                ? (CommerceEvent)Session($"s{i}", Today.AddMinutes(-(i % 200))) with { Store = store }
+                : Placed($"o{i}", Today.AddMinutes(-(i % 200)), 1m + (i % 9), units: 1 + (i % 2), store: store))
+            .Append(Refund("r1", "o1", Today.AddMinutes(-3), 0.5m, store: store))
+            .ToArray();
+        foreach (var e in events)
+        {
+            Assert.Equal(IngestOutcome.Accepted, (await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(e), TimeSpan.FromSeconds(10), Ct)).Outcome);
+        }
+
+        var before = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
+
+        // What sharding sends an idle entity: it flushes, snapshots and stops, giving its memory back.
+        Watch(entity);
+        entity.Tell(TenantStoreActor.Stop.Instance);
+        await ExpectTerminatedAsync(entity, cancellationToken: Ct);
+
+        var woken = StartEntity(store);
+        var after = await woken.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
+        Assert.Equivalent(before, after, strict: true);
+        Assert.Equal(events.Length, after.EventsApplied);
+        foreach (var e in events)
+        {
+            Assert.Equal(IngestOutcome.Duplicate, (await woken.Ask<TenantStore.Recorded>(new TenantStore.Record(e), TimeSpan.FromSeconds(10), Ct)).Outcome);
+        }
+
+        var again = await woken.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(events.OfType<OrderEvent>().Sum(o => o.TotalPrice) - 0.5m, again.NetRevenue.Value);
+        Assert.Equal(events.Length, again.EventsApplied);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<Akka.TestKit.TestProbe> SubscribeToTilesAsync(StoreRef store)
+    {
+        var pushes = CreateTestProbe();
+        DistributedPubSub.Get(Sys).Mediator.Tell(new Subscribe(TenantStore.TopicFor(store), pushes.Ref), pushes.Ref);
+        await pushes.ExpectMsgAsync<SubscribeAck>(cancellationToken: Ct);
+        return pushes;
+    }
+
+    // With a publish interval no test waits out, the stop's final flush is the next push after the leading edge.
+    private async Task<DashboardTiles> StopAndTakeFinalPushAsync(IActorRef entity, Akka.TestKit.TestProbe pushes)
+    {
+        Watch(entity);
+        entity.Tell(TenantStoreActor.Stop.Instance);
+        await ExpectTerminatedAsync(entity, cancellationToken: Ct);
+        return (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
     }
 
     [Fact]

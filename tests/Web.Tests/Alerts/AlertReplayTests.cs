@@ -164,16 +164,19 @@ public sealed class AlertReplayTests(AlertsAppFactory app) : IClassFixture<Alert
     private static async Task<IReadOnlyList<AlertView>> ListAsync(HttpClient client, string tenantId) =>
         (await client.GetFromJsonAsync<AlertView[]>($"/api/tenants/{tenantId}/alerts", Json, Ct))!;
 
-    private async Task WaitForAsync(Func<Task<bool>> condition)
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         await WaitForAsync(async () => await condition() ? (object?)true : null);
     }
 
-    private async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
+    /// <summary>
+    /// Waits for what the evaluator and the mailer do in their own time, on the test's token and no clock of its own:
+    /// every minute the replay closes is kept by the store (three hours) and judged when the evaluator next pulls, so a
+    /// loaded machine only makes it later, never different. The 60 s deadline that was here failed at load 40-70.
+    /// </summary>
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
         where T : class
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var client = app.CreateSignedInClient();
         while (true)
         {
             if (await probe() is { } found)
@@ -181,8 +184,6 @@ public sealed class AlertReplayTests(AlertsAppFactory app) : IClassFixture<Alert
                 return found;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting; alerts now: "
-                + JsonSerializer.Serialize(await ListAsync(client, TestStore.London.TenantId), Json));
             await Task.Delay(100, Ct);
         }
     }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using SalesDash.Tests.Shared;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Chaos;
@@ -40,13 +41,8 @@ public sealed class WebhookChaosTests
         await using var second = await ChaosNode.StartAsync("b", journal.ConnectionString, seed);
         await using var third = await ChaosNode.StartAsync("c", journal.ConnectionString, seed);
         ChaosNode[] nodes = [first, second, third];
-        // Each node must see all three Up before one is killed: a survivor that still sees the third as Joining counts one Up
-        // member against the dead one, and keep-majority would down the survivors.
-        await WaitUntilAsync(() => nodes.All(n =>
-        {
-            var state = Cluster.Get(n.System).State;
-            return state.Members.Count(m => m.Status == MemberStatus.Up) == 3 && state.Unreachable.Count == 0;
-        }), "three nodes Up as seen from each of them");
+        // Each node must see all three Up before one is killed (see ClusterViews).
+        await ClusterViews.EveryNodeSeesUpAsync(nodes.Select(n => n.System), 3, Ct);
 
         var traffic = Traffic.Generate(seed: 5);
         var sender = new Sender(nodes);

@@ -176,7 +176,7 @@ public sealed class HistoryApiTests
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound),
             (noFile.StatusCode, notRecognised.StatusCode, unknownStore.StatusCode));
-        Assert.Contains("neither Shopify", await notRecognised.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("is not one of the known layouts", await notRecognised.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     private sealed record TileBody(decimal Value, decimal LastWeek);

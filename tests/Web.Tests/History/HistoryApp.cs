@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using SalesDash.Engine.History;
-using SalesDash.Engine.Snapshots.ClickHouse;
+using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.History;

@@ -5,20 +5,19 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SalesDash.Web.Imports;
 using SalesDash.Web.Tests.Hosting;
+using SalesDash.Web.Tests.Imports;
 
 namespace SalesDash.Web.Tests.History;
 
 /// <summary>
-/// Imports are bounded: uploads wait on disk, not in memory; a file over Imports:MaxUploadBytes is a 413 and an
-/// organisation with Imports:MaxQueuedPerTenant imports waiting is a 429, both problem+json with a clear message,
-/// and a refused upload leaves nothing behind.
+/// Imports are bounded: uploads wait in the app database, not in memory; a file over Imports:MaxUploadBytes is a 413
+/// and an organisation with Imports:MaxQueuedPerTenant imports waiting is a 429, both problem+json with a clear
+/// message, and a refused upload leaves nothing behind.
 /// </summary>
-public sealed class ImportLimitsTests : IDisposable
+public sealed class ImportLimitsTests
 {
     private const string Header =
         "Name,Email,Financial Status,Paid at,Currency,Subtotal,Shipping,Taxes,Total,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Refunded Amount,Cancelled at,Source,Shipping Country,Id";
-
-    private readonly string _spool = Directory.CreateTempSubdirectory("salesdash-spool-test-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -31,7 +30,6 @@ public sealed class ImportLimitsTests : IDisposable
         {
             ["Imports:MaxUploadBytes"] = maxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Imports:MaxQueuedPerTenant"] = maxQueued.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Imports:SpoolDirectory"] = _spool,
         },
         services =>
         {
@@ -61,8 +59,8 @@ public sealed class ImportLimitsTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Contains($"up to {big.Length - 1:N0} bytes", problem!.Detail, StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_spool));
-        Assert.Equal(0, app.Services.GetRequiredService<ImportJobs>().ActiveFor("acme"));
+        Assert.Equal(0, await app.Services.GetRequiredService<ImportJobs>().ActiveForAsync("acme", Ct));
+        Assert.Equal((0, 0), (await app.ImportJobRowsAsync(Ct), await app.ImportChunkRowsAsync(Ct)));
 
         // A file within the limit still goes in.
         var import = await app.ImportAsync("acme", "uk-shop", Orders(3), "small.csv", Ct);
@@ -87,22 +85,10 @@ public sealed class ImportLimitsTests : IDisposable
             StringComparison.Ordinal);
         Assert.NotNull(third.Headers.RetryAfter);
 
-        // The accepted uploads wait on disk, one file each; the refused one left nothing.
-        Assert.Equal(3, Directory.EnumerateFiles(_spool).Count());
+        // The accepted uploads wait in the database, one job each; the refused one left nothing.
+        Assert.Equal(3, await app.ImportJobRowsAsync(Ct));
         var queued = (await first.Content.ReadFromJsonAsync<ImportBody>(HistoryApp.Json, Ct))!;
         Assert.Equal("Queued", (await client.GetFromJsonAsync<ImportBody>($"/api/imports/{queued.Id}", HistoryApp.Json, Ct))!.Status);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_spool, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open in a closing app leaves the temp folder behind; the results stand.
-        }
     }
 
     private sealed record ProblemBody(string? Title, string? Detail, int? Status);

@@ -2,7 +2,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ImportPage } from './ImportPage';
-import type { ImportProgress } from './types';
+import type { ImportPreview, ImportProgress } from './types';
 
 function progress(overrides: Partial<ImportProgress>): ImportProgress {
   return {
@@ -24,6 +24,34 @@ function progress(overrides: Partial<ImportProgress>): ImportProgress {
     startedAt: null,
     finishedAt: null,
     failure: null,
+    ...overrides,
+  };
+}
+
+function preview(overrides: Partial<ImportPreview>): ImportPreview {
+  return {
+    encoding: 'utf-8',
+    delimiter: 'comma',
+    header: ['Name', 'Created at'],
+    layout: 'shopify-orders',
+    mapping: { orderId: 'Name', date: 'Created at' },
+    dateOrder: null,
+    dateOrderFrom: 'none needed',
+    needsMapping: false,
+    needsDateOrder: false,
+    failure: null,
+    sampleRows: 1,
+    sampleOrders: 1,
+    sampleRefunds: 0,
+    sampleRejected: 0,
+    rows: [
+      { line: 2, cells: ['#1001', '2026-11-25'], becomes: 'order', orderId: '#1001', placedAt: '2026-11-25T09:00:00', amount: 12.5, currency: 'GBP', customer: null, problem: null },
+    ],
+    layouts: [
+      { name: 'shopify-orders', title: 'Shopify orders export' },
+      { name: 'generic', title: 'Date, order id, amount' },
+    ],
+    fields: ['orderId', 'date', 'total', 'customer'],
     ...overrides,
   };
 }
@@ -52,6 +80,7 @@ describe('Import page', () => {
       'fetch',
       vi.fn((url: string, init?: RequestInit) => {
         requests.push({ url, method: init?.method ?? 'GET', body: init?.body });
+        if (url.endsWith('/preview')) return Promise.resolve(json(preview({})));
         if (init?.method === 'POST') return Promise.resolve(json(progress({}), 202));
         return Promise.resolve(json(answers.length > 1 ? answers.shift() : answers[0]));
       }),
@@ -60,6 +89,8 @@ describe('Import page', () => {
     render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} storeName="UK shop" navigate={() => {}} />);
     const file = new File(['Name,Created at\n'], 'orders_export.csv', { type: 'text/csv' });
     fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [file] } });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', false));
+    expect(screen.getByTestId('import-preview-summary').textContent).toContain('1 become orders');
     fireEvent.click(screen.getByRole('button', { name: 'Import' }));
 
     await waitFor(() => expect(screen.getByTestId('import-rate').textContent).toBe('2,000 rows/s'));
@@ -73,13 +104,59 @@ describe('Import page', () => {
     expect(errors.getByRole('rowheader').textContent).toBe('17');
     expect(errors.getByRole('cell').textContent).toContain('#1016');
 
-    const post = requests.find((r) => r.method === 'POST');
+    const post = requests.find((r) => r.method === 'POST' && !r.url.endsWith('/preview'));
     expect(post?.url).toBe('/api/imports/acme/uk-shop');
     expect((post?.body as FormData).get('file')).toBeInstanceOf(File);
     // Polling stops once the import has finished.
     const polls = requests.filter((r) => r.method === 'GET').length;
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(requests.filter((r) => r.method === 'GET').length).toBe(polls);
+  });
+
+  it('asks for a column mapping when no layout fits, previews with it, and imports with it', async () => {
+    const bodies: FormData[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init?: RequestInit) => {
+        const body = init?.body as FormData;
+        bodies.push(body);
+        if (url.endsWith('/preview')) {
+          const mapped = body.get('mapping') !== null;
+          return Promise.resolve(
+            json(
+              mapped
+                ? preview({ layout: 'custom', header: ['Wann', 'Beleg', 'Betrag'], dateOrder: 'day-first', dateOrderFrom: 'file' })
+                : preview({
+                    layout: null,
+                    header: ['Wann', 'Beleg', 'Betrag'],
+                    needsMapping: true,
+                    failure: 'the header (line 1) is not one of the known layouts',
+                    sampleOrders: 0,
+                    sampleRejected: 1,
+                    rows: [{ line: 2, cells: ['13.10.2026', 'B-1', '12,50'], becomes: 'rejected', orderId: null, placedAt: null, amount: null, currency: null, customer: null, problem: 'map its columns' }],
+                  }),
+            ),
+          );
+        }
+        return Promise.resolve(json(progress({ status: 'Queued' }), 202));
+      }),
+    );
+    render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} navigate={() => {}} />);
+    fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [new File(['Wann;Beleg;Betrag\n'], 'x.csv')] } });
+
+    const mapping = await screen.findByTestId('import-mapping');
+    expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', true);
+    fireEvent.change(within(mapping).getByLabelText('Order id'), { target: { value: 'Beleg' } });
+    fireEvent.change(within(mapping).getByLabelText('Date'), { target: { value: 'Wann' } });
+    fireEvent.change(within(mapping).getByLabelText('Order total'), { target: { value: 'Betrag' } });
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', false));
+    expect(screen.getByTestId('import-detected').textContent).toContain('dates day-first');
+    fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+    await screen.findByTestId('import-status');
+    const sent = bodies[bodies.length - 1] as FormData;
+    expect(JSON.parse(String(sent.get('mapping')))).toEqual({ orderId: 'Beleg', date: 'Wann', total: 'Betrag' });
+    expect(sent.get('file')).toBeInstanceOf(File);
   });
 
   it('says why an upload was refused', async () => {
@@ -89,7 +166,6 @@ describe('Import page', () => {
     );
     render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} navigate={() => {}} />);
     fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [new File(['a,b\n'], 'x.csv')] } });
-    fireEvent.click(screen.getByRole('button', { name: 'Import' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
       'Could not start the import: The file’s header is neither Shopify’s order export nor Online Retail',
     );

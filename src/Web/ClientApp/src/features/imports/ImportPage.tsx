@@ -1,10 +1,10 @@
-import { useId, useState, type FormEvent, type MouseEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
 import { dashboardPath, historyPath } from '../../app/routing';
 import type { StoreKey } from '../../lib/types';
 import '../history/history.css';
-import { startImport } from './api';
+import { previewImport, startImport } from './api';
 import { formatEta, formatRate, formatRows, isFinished, percentDone, summarise } from './progress';
-import type { ImportFormatChoice, ImportProgress } from './types';
+import type { ImportChoices, ImportPreview, ImportProgress } from './types';
 import { useImportProgress } from './useImportProgress';
 
 export interface ImportPageProps {
@@ -13,10 +13,43 @@ export interface ImportPageProps {
   navigate: (path: string) => void;
 }
 
-/** Upload a Shopify order export (or an Online Retail file), watch it go in, and see which rows were refused and why. */
+/** What each field means, in the words of the mapping step; the first three make an order. */
+const FIELD_LABELS: Record<string, string> = {
+  orderId: 'Order id',
+  date: 'Date',
+  total: 'Order total',
+  quantity: 'Quantity',
+  unitPrice: 'Unit price',
+  lineTotal: 'Line total',
+  sku: 'SKU',
+  product: 'Product',
+  customer: 'Customer',
+  currency: 'Currency',
+  country: 'Country',
+  refunded: 'Refunded amount',
+  status: 'Status',
+  shipping: 'Shipping',
+  tax: 'Tax',
+  subtotal: 'Subtotal',
+  discounts: 'Discounts',
+  cancelledAt: 'Cancelled at',
+  paidAt: 'Paid at',
+  source: 'Source',
+  externalId: 'Platform order id',
+};
+
+const NO_CHOICES: ImportChoices = { format: '', mapping: {}, dateOrder: '' };
+
+/**
+ * Upload an orders export: the page previews the file's first rows and what each becomes before anything is written,
+ * asks for a column mapping when no known layout fits and for the date order when the file cannot tell, then imports
+ * it and shows progress and the rows that were refused and why.
+ */
 export function ImportPage({ store, storeName, navigate }: ImportPageProps) {
   const [file, setFile] = useState<File | null>(null);
-  const [format, setFormat] = useState<ImportFormatChoice>('');
+  const [choices, setChoices] = useState<ImportChoices>(NO_CHOICES);
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [previewing, setPreviewing] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [uploadError, setUploadError] = useState<string | null>(null);
   const [started, setStarted] = useState<ImportProgress | null>(null);
@@ -25,13 +58,37 @@ export function ImportPage({ store, storeName, navigate }: ImportPageProps) {
 
   const running = uploading || (progress !== null && !isFinished(progress));
 
+  useEffect(() => {
+    if (!file) return;
+    const abort = new AbortController();
+    setPreviewing(true);
+    setUploadError(null);
+    previewImport(store, file, choices, abort.signal)
+      .then((answer) => {
+        setPreview(answer);
+        // A file no layout knows starts from an empty mapping the person fills in.
+        if (answer.needsMapping && choices.format === '') setChoices((c) => ({ ...c, format: 'custom' }));
+      })
+      .catch((error: unknown) => {
+        if (abort.signal.aborted) return;
+        setPreview(null);
+        setUploadError(error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => {
+        if (!abort.signal.aborted) setPreviewing(false);
+      });
+    return () => abort.abort();
+  }, [store, file, choices]);
+
+  const ready = preview !== null && !previewing && (preview.failure === null || (preview.needsDateOrder && choices.dateOrder !== ''));
+
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!file || running) return;
+    if (!file || running || !ready) return;
     setUploading(true);
     setUploadError(null);
     try {
-      setStarted(await startImport(store, file, format));
+      setStarted(await startImport(store, file, choices));
     } catch (error: unknown) {
       setUploadError(error instanceof Error ? error.message : String(error));
     } finally {
@@ -43,6 +100,8 @@ export function ImportPage({ store, storeName, navigate }: ImportPageProps) {
     event.preventDefault();
     navigate(to);
   };
+
+  const setField = (field: string, header: string) => setChoices((c) => ({ ...c, format: 'custom', mapping: { ...c.mapping, [field]: header } }));
 
   return (
     <div className="history">
@@ -71,26 +130,39 @@ export function ImportPage({ store, storeName, navigate }: ImportPageProps) {
               <span>CSV file</span>
               <input
                 type="file"
-                accept=".csv,text/csv"
+                accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
                 data-testid="import-file"
                 aria-describedby={`${ids}-formats`}
-                onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+                onChange={(e) => {
+                  setFile(e.target.files?.[0] ?? null);
+                  setChoices(NO_CHOICES);
+                  setPreview(null);
+                }}
               />
             </label>
             <label>
-              <span>Format</span>
-              <select value={format} onChange={(e) => setFormat(e.target.value as ImportFormatChoice)}>
+              <span>Layout</span>
+              <select
+                value={choices.format}
+                data-testid="import-layout"
+                onChange={(e) => setChoices((c) => ({ ...c, format: e.target.value }))}
+              >
                 <option value="">Recognise from the header</option>
-                <option value="shopify-orders">Shopify order export</option>
-                <option value="online-retail">Online Retail (InvoiceNo, StockCode, …)</option>
+                {(preview?.layouts ?? []).map((l) => (
+                  <option key={l.name} value={l.name}>
+                    {l.title}
+                  </option>
+                ))}
+                <option value="custom">My own columns (map them below)</option>
               </select>
             </label>
-            <button type="submit" className="button--primary" disabled={!file || running}>
+            <button type="submit" className="button--primary" disabled={!file || running || !ready}>
               {uploading ? 'Uploading…' : 'Import'}
             </button>
           </form>
           <p id={`${ids}-formats`} className="history__muted">
-            Shopify: Orders → Export → “Plain CSV file”. Times without an offset are read in the store’s time zone.
+            Understood as they are: Shopify orders export, Online Retail, WooCommerce orders export, Amazon order report, and any file with a date, an
+            order id and an amount. Comma, semicolon or tab separated; UTF-8 or Latin-1. Times without an offset are read in the store’s time zone.
           </p>
           {uploadError ? (
             <p className="notice notice--error" role="alert">
@@ -99,9 +171,126 @@ export function ImportPage({ store, storeName, navigate }: ImportPageProps) {
           ) : null}
         </section>
 
+        {preview && !started ? (
+          <PreviewView preview={preview} choices={choices} previewing={previewing} setField={setField} setChoices={setChoices} />
+        ) : null}
+
         {progress ? <ImportStatusView progress={progress} pollError={pollError} historyHref={historyPath(store)} go={go} /> : null}
       </main>
     </div>
+  );
+}
+
+interface PreviewViewProps {
+  preview: ImportPreview;
+  choices: ImportChoices;
+  previewing: boolean;
+  setField: (field: string, header: string) => void;
+  setChoices: (update: (c: ImportChoices) => ImportChoices) => void;
+}
+
+function PreviewView({ preview, choices, previewing, setField, setChoices }: PreviewViewProps) {
+  const ids = useId();
+  const mapping = choices.format === 'custom';
+  const amount = (value: number | null, currency: string | null) =>
+    value === null ? '' : `${value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}`;
+  return (
+    <section className="history-card" aria-labelledby={`${ids}-preview`} data-testid="import-preview" aria-busy={previewing}>
+      <h2 id={`${ids}-preview`} className="section-heading">
+        Preview: what the first rows become
+      </h2>
+      <p className="history__muted" data-testid="import-detected">
+        {preview.encoding.toUpperCase()}, {preview.delimiter}-separated, {preview.header.length} columns
+        {preview.layout ? ` · read as ${preview.layouts.find((l) => l.name === preview.layout)?.title ?? 'your column mapping'}` : ''}
+        {preview.dateOrder ? ` · dates ${preview.dateOrder}${preview.dateOrderFrom === 'file' ? ' (the file’s own dates show it)' : ''}` : ''}
+      </p>
+      {mapping || preview.needsMapping ? (
+        <fieldset className="import-mapping" data-testid="import-mapping">
+          <legend>Which column holds what? An order id, a date and an amount (order total, line total or unit price) are needed.</legend>
+          {preview.fields.map((field) => (
+            <label key={field}>
+              <span>{FIELD_LABELS[field] ?? field}</span>
+              <select value={choices.mapping[field] ?? ''} onChange={(e) => setField(field, e.target.value)} data-field={field}>
+                <option value="">—</option>
+                {preview.header.map((h, i) => (
+                  <option key={`${h}-${i}`} value={h}>
+                    {h}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+      {preview.needsDateOrder || choices.dateOrder ? (
+        <fieldset className="import-date-order" data-testid="import-date-order">
+          <legend>Dates like 03/04 could be 3 April or 4 March. Which comes first in this file?</legend>
+          <label>
+            <input
+              type="radio"
+              name={`${ids}-order`}
+              checked={choices.dateOrder === 'day-first'}
+              onChange={() => setChoices((c) => ({ ...c, dateOrder: 'day-first' }))}
+            />
+            Day first (31/12/2024)
+          </label>
+          <label>
+            <input
+              type="radio"
+              name={`${ids}-order`}
+              checked={choices.dateOrder === 'month-first'}
+              onChange={() => setChoices((c) => ({ ...c, dateOrder: 'month-first' }))}
+            />
+            Month first (12/31/2024)
+          </label>
+        </fieldset>
+      ) : null}
+      {preview.failure && !(preview.needsDateOrder && choices.dateOrder) ? (
+        <p className="notice notice--error" role="status" data-testid="import-preview-failure">
+          {preview.failure}
+        </p>
+      ) : (
+        <p className="import-summary" data-testid="import-preview-summary">
+          Of the first {preview.sampleRows} rows: {preview.sampleOrders} become orders, {preview.sampleRefunds} refunds, {preview.sampleRejected} are
+          refused. Nothing is written until you press Import.
+        </p>
+      )}
+      <div className="history-table-wrap">
+        <table className="import-preview-table" data-testid="import-preview-rows">
+          <caption className="visually-hidden">The file’s first rows and what each becomes</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                Line
+              </th>
+              <th scope="col">Becomes</th>
+              <th scope="col">Order</th>
+              <th scope="col">When (store time)</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col">Customer</th>
+              <th scope="col">Why not</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.rows.map((row) => (
+              <tr key={row.line} data-becomes={row.becomes}>
+                <th scope="row" className="num">
+                  {row.line}
+                </th>
+                <td>{row.becomes}</td>
+                <td>{row.orderId ?? ''}</td>
+                <td>{row.placedAt ? row.placedAt.replace('T', ' ').slice(0, 16) : ''}</td>
+                <td className="num">{amount(row.amount, row.currency)}</td>
+                <td>{row.customer ?? (row.becomes === 'order' ? 'guest' : '')}</td>
+                <td>{row.problem ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 
@@ -119,7 +308,7 @@ function ImportStatusView({ progress, pollError, historyHref, go }: ImportStatus
   return (
     <section className="history-card" aria-labelledby={`${ids}-status`} data-testid="import-status" data-status={progress.status}>
       <h2 id={`${ids}-status`} className="section-heading">
-        {progress.fileName || 'Import'}: {finished ? (progress.status === 'Completed' ? 'finished' : 'failed') : progress.status === 'Queued' ? 'waiting' : 'importing'}
+        {progress.fileName || 'Import'}: {finished ? (progress.status === 'Completed' ? 'finished' : 'failed') : progress.status === 'Queued' || progress.status === 'Uploading' ? 'waiting' : 'importing'}
       </h2>
       <div
         className="import-bar"

@@ -1,6 +1,6 @@
 // Shape of GET /api/imports/{id} (camelCase), mirroring ImportProgress in src/Web/Imports/ImportJobs.cs.
 
-export type ImportStatus = 'Queued' | 'Running' | 'Completed' | 'Failed';
+export type ImportStatus = 'Uploading' | 'Queued' | 'Running' | 'Completed' | 'Failed';
 
 export interface ImportError {
   line: number;
@@ -30,4 +30,47 @@ export interface ImportProgress {
   failure: string | null;
 }
 
-export type ImportFormatChoice = '' | 'shopify-orders' | 'online-retail';
+/** '' recognises the layout from the header; 'custom' reads the file with the column mapping. */
+export type ImportFormatChoice = string;
+
+export type DateOrderChoice = '' | 'day-first' | 'month-first';
+
+/** What the person chose: layout, column mapping (field → header), date order. */
+export interface ImportChoices {
+  format: ImportFormatChoice;
+  mapping: Record<string, string>;
+  dateOrder: DateOrderChoice;
+}
+
+// Shape of POST /api/imports/{tenantId}/{storeId}/preview, mirroring ImportPreview in src/Web/Imports/ImportsApi.cs.
+export interface PreviewRow {
+  line: number;
+  cells: string[];
+  becomes: 'order' | 'refund' | 'rejected';
+  orderId: string | null;
+  placedAt: string | null;
+  amount: number | null;
+  currency: string | null;
+  customer: string | null;
+  problem: string | null;
+}
+
+export interface ImportPreview {
+  encoding: string;
+  delimiter: string;
+  header: string[];
+  layout: string | null;
+  mapping: Record<string, string>;
+  dateOrder: 'day-first' | 'month-first' | null;
+  dateOrderFrom: string;
+  needsMapping: boolean;
+  needsDateOrder: boolean;
+  failure: string | null;
+  sampleRows: number;
+  sampleOrders: number;
+  sampleRefunds: number;
+  sampleRejected: number;
+  rows: PreviewRow[];
+  layouts: { name: string; title: string }[];
+  fields: string[];
+}

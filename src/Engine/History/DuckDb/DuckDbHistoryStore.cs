@@ -6,7 +6,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.Snapshots;
 
-namespace SalesDash.Engine.History;
+namespace SalesDash.Engine.History.DuckDb;
 
 /// <summary>
 /// The embedded history store: order, line, refund and session facts in the same DuckDB file as the per-minute
@@ -90,6 +90,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
         "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_id VARCHAR",
         "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
+        .. DuckDbRollups.Schema,
     ];
 
     private const string OrderKey = "t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id";
@@ -162,6 +163,10 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
             AND t.day = s.day AND t.source = s.source AND t.medium = s.medium
         """,
         "INSERT INTO history_traffic SELECT * FROM stage_traffic_winners",
+    ];
+
+    private static readonly string[] ClearStage =
+    [
         "DELETE FROM stage_orders",
         "DELETE FROM stage_touches",
         "DELETE FROM stage_ad_spend",
@@ -188,6 +193,9 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         // Minute rows keep their own store and table; DuckDB shares one database per file within the process.
         _minutes = new DuckDbMinuteSnapshotStore(connectionString);
     }
+
+    /// <summary>False answers every query from the facts alone, as before the rollups: the bench's baseline, never production.</summary>
+    public bool ReadRollups { get; init; } = true;
 
     public Task WriteAsync(IReadOnlyCollection<MinuteKpiRow> rows, CancellationToken cancellationToken) =>
         _minutes.WriteAsync(rows, cancellationToken);
@@ -216,7 +224,10 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         {
             using var transaction = connection.BeginTransaction();
             Stage(connection, batch, cancellationToken);
-            foreach (var statement in Merge)
+
+            // The touched hours are listed before the merge (it replaces held versions, whose hours need recomputing too)
+            // and recomputed after it, in the same transaction as the facts.
+            foreach (var statement in DuckDbRollups.StageHours.Concat(Merge).Concat(DuckDbRollups.Recompute).Concat(ClearStage))
             {
                 Execute(connection, statement);
             }
@@ -307,6 +318,27 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         var slotSeconds = HistorySql.SlotSeconds(slot);
         var from = range.FromUtc.ToUnixTimeSeconds();
         string SlotOf(string column) => $"CAST(floor((epoch({column}) - {from}) / {slotSeconds}) AS BIGINT)";
+        if (ReadRollups && HistoryRollups.Covers(range, slotSeconds))
+        {
+            // Whole hours: the hourly rollup holds every figure, no fact table is read.
+            var rolled = $"""
+                SELECT {SlotOf("hour")} AS slot, SUM(gross), SUM(orders), SUM(units), SUM(new_orders), SUM(returning_orders), SUM(cancelled),
+                       SUM(refunds), SUM(refund_count), SUM(refunded_units), SUM(sessions)
+                FROM history_hourly WHERE {Where(scope, "hour")} GROUP BY slot
+                """;
+            return RunAsync<IReadOnlyList<HistorySlot>>(connection =>
+            {
+                var slots = new SortedDictionary<long, HistorySlotBuilder>();
+                Query(connection, rolled, scope, range, r =>
+                {
+                    var builder = slots[r.GetInt64(0)] = new HistorySlotBuilder();
+                    builder.AddOrders(Dec(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), Long(r, 5), Long(r, 6));
+                    builder.AddRefunds(Dec(r, 7), Long(r, 8), Long(r, 9));
+                    builder.AddSessions(Long(r, 10));
+                });
+                return slots.Select(kv => new HistorySlot(kv.Key, kv.Value.Build())).ToList();
+            }, cancellationToken);
+        }
 
         var orders = $"""
             SELECT {SlotOf("placed_at")} AS slot, SUM(total), COUNT(*), SUM(units),
@@ -344,7 +376,33 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
             var groups = new Dictionary<string, BreakdownBuilder>(StringComparer.Ordinal);
             BreakdownBuilder At(string key) => groups.TryGetValue(key, out var b) ? b : groups[key] = new BreakdownBuilder(key);
 
-            if (by == BreakdownDimension.Product)
+            if (ReadRollups && HistoryRollups.Covers(range) && by is BreakdownDimension.Product)
+            {
+                Query(connection, $"""
+                    SELECT sku, MIN(title), SUM(gross), SUM(orders), SUM(units), SUM(refunds), SUM(refunded_units)
+                    FROM history_hourly_products WHERE {Where(scope, "hour")} GROUP BY sku
+                    """, scope, range, r =>
+                    {
+                        var group = At(r.GetString(0));
+                        group.AddSales(r.IsDBNull(1) ? null : r.GetString(1), Dec(r, 2), Long(r, 3), Long(r, 4));
+                        group.AddRefunds(Dec(r, 5), Long(r, 6));
+                    });
+            }
+            else if (ReadRollups && HistoryRollups.Covers(range) && by is BreakdownDimension.Channel or BreakdownDimension.Store)
+            {
+                var column = HistorySql.Column(by);
+                Query(connection, $"""
+                    SELECT {column}, SUM(gross), SUM(orders), SUM(units), SUM(refunds), SUM(refunded_units), SUM(sessions)
+                    FROM history_hourly WHERE {Where(scope, "hour")} GROUP BY 1
+                    """, scope, range, r =>
+                    {
+                        var group = At(r.GetString(0));
+                        group.AddSales(null, Dec(r, 1), Long(r, 2), Long(r, 3));
+                        group.AddRefunds(Dec(r, 4), Long(r, 5));
+                        group.AddSessions(Long(r, 6));
+                    });
+            }
+            else if (by == BreakdownDimension.Product)
             {
                 Query(connection, $"""
                     SELECT sku, MIN(title), SUM(line_revenue), COUNT(DISTINCT store_id || chr(31) || order_id), SUM(quantity)
@@ -638,6 +696,31 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
                 command.ExecuteNonQuery();
             }
 
+            if (!HistoryRollups.IsWholeHour(cutoffUtc))
+            {
+                using (var hours = connection.CreateCommand())
+                {
+                    hours.Transaction = transaction;
+                    hours.CommandText = """
+                        CREATE OR REPLACE TEMP TABLE stage_hours AS
+                        SELECT DISTINCT tenant_id, store_id, date_trunc('hour', placed_at) AS hour FROM history_orders
+                            WHERE tenant_id = $tenant AND date_trunc('hour', placed_at) = $hour
+                        UNION SELECT tenant_id, store_id, date_trunc('hour', occurred_at) FROM history_refunds
+                            WHERE tenant_id = $tenant AND date_trunc('hour', occurred_at) = $hour
+                        UNION SELECT tenant_id, store_id, date_trunc('hour', started_at) FROM history_sessions
+                            WHERE tenant_id = $tenant AND date_trunc('hour', started_at) = $hour
+                        """;
+                    hours.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+                    hours.Parameters.Add(new DuckDBParameter("hour", DateTimeOffset.FromUnixTimeSeconds(HistoryRollups.HourOf(cutoffUtc)).UtcDateTime));
+                    hours.ExecuteNonQuery();
+                }
+
+                foreach (var statement in DuckDbRollups.Recompute)
+                {
+                    Execute(connection, statement);
+                }
+            }
+
             transaction.Commit();
             return true;
         }, cancellationToken);
@@ -869,7 +952,40 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
             Execute(connection, $"DELETE FROM {table}");
         }
 
+        EnsureRollups(connection);
         _connection = connection;
         return connection;
+    }
+
+    /// <summary>
+    /// A database written before the rollups existed (or under an older rollup version) has facts but no matching
+    /// rollups: they are rebuilt from the facts once, in one transaction, before the store answers anything.
+    /// </summary>
+    private static void EnsureRollups(DuckDBConnection connection)
+    {
+        using (var check = connection.CreateCommand())
+        {
+            check.CommandText = "SELECT count(*) FROM history_rollup_state WHERE name = 'hourly' AND version = $version";
+            check.Parameters.Add(new DuckDBParameter("version", HistoryRollups.Version));
+            if (Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+            {
+                return;
+            }
+        }
+
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in DuckDbRollups.AllHours.Concat(DuckDbRollups.Recompute))
+        {
+            Execute(connection, statement);
+        }
+
+        using (var mark = connection.CreateCommand())
+        {
+            mark.CommandText = "INSERT OR REPLACE INTO history_rollup_state VALUES ('hourly', $version)";
+            mark.Parameters.Add(new DuckDBParameter("version", HistoryRollups.Version));
+            mark.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SalesDash.Engine.Snapshots.ClickHouse;
+namespace SalesDash.Engine.History.ClickHouse;
 
 /// <summary>
 /// Literals and TabSeparated rows for ClickHouse 18.16 and later. 18.16 knows neither query parameters

@@ -5,9 +5,9 @@ using ClickHouse.Driver.ADO;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
-using static SalesDash.Engine.Snapshots.ClickHouse.ClickHouseTsv;
+using static SalesDash.Engine.History.ClickHouse.ClickHouseTsv;
 
-namespace SalesDash.Engine.Snapshots.ClickHouse;
+namespace SalesDash.Engine.History.ClickHouse;
 
 /// <summary>
 /// The production history store on ClickHouse (18.16 and later) through ClickHouse.Driver over HTTP. Tables are
@@ -23,7 +23,7 @@ namespace SalesDash.Engine.Snapshots.ClickHouse;
 /// it sends output_format_binary_write_json_as_string / input_format_binary_read_json_as_string with every query,
 /// and servers older than 24.10 reject those settings. See deploy/clickhouse/README.md.
 /// </remarks>
-public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, IChannelInsightStore, IShipmentHistory, IDisposable
+public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, IChannelInsightStore, IShipmentHistory, IDisposable
 {
     private static readonly string[] Tables =
     [
@@ -173,7 +173,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
                     cancellationToken: cancellationToken);
             }
 
-            foreach (var ddl in Tables)
+            foreach (var ddl in Tables.Concat(RollupTables))
             {
                 await _client.ExecuteNonQueryAsync(ddl, cancellationToken: cancellationToken);
             }
@@ -197,6 +197,12 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
                         throw;
                     }
                 }
+            }
+
+            // A database written before the rollups (or under an older rollup version) rebuilds them from its facts once.
+            if (!await RollupsCurrentAsync(cancellationToken))
+            {
+                await RebuildRollupsAsync(cancellationToken);
             }
 
             _initialized = true;
@@ -331,6 +337,9 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
         await InsertAsync("history_refund_lines", refundLines, cancellationToken);
         await InsertAsync("history_refunds", refunds, cancellationToken);
         await InsertAsync("history_sessions", sessions, cancellationToken);
+
+        // After the facts, so the recomputation sees them; a failure here fails the write and the writer retries the batch.
+        await RecomputeHoursAsync(HoursOf(batch), cancellationToken);
     }
 
     public async Task<IReadOnlyList<HistorySlot>> SlotsAsync(HistoryScope scope, HistoryRange range, TimeSpan slot, CancellationToken cancellationToken)
@@ -339,6 +348,11 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
         ArgumentNullException.ThrowIfNull(range);
         await InitializeAsync(cancellationToken);
         var seconds = HistorySql.SlotSeconds(slot);
+        if (ReadRollups && HistoryRollups.Covers(range, seconds))
+        {
+            return await RolledSlotsAsync(scope, range, seconds, cancellationToken);
+        }
+
         var from = range.FromUtc.ToUnixTimeSeconds();
         string SlotOf(string column) => $"intDiv(toInt64(toUInt32({column})) - {from}, {seconds})";
 
@@ -376,6 +390,11 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(range);
         await InitializeAsync(cancellationToken);
+        if (ReadRollups && HistoryRollups.Covers(range) && by is BreakdownDimension.Product or BreakdownDimension.Channel or BreakdownDimension.Store)
+        {
+            return await RolledBreakdownAsync(scope, range, by, cancellationToken);
+        }
+
         var groups = new Dictionary<string, BreakdownBuilder>(StringComparer.Ordinal);
         BreakdownBuilder At(string key) => groups.TryGetValue(key, out var b) ? b : groups[key] = new BreakdownBuilder(key);
 
@@ -667,7 +686,7 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
                 $"SELECT count() FROM system.mutations WHERE database = {Literal(_database)} AND is_done = 0", cancellationToken);
             if (Long(pending[0][0]) == 0)
             {
-                return;
+                break;
             }
 
             if (_time.GetUtcNow() > deadline)
@@ -676,6 +695,20 @@ public sealed class ClickHouseHistoryStore : IHistoryStore, IHistoryFactExport, 
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken);
+        }
+
+        // The rollup hour holding the cutoff went with the older rows; what is left of it is recomputed.
+        if (!HistoryRollups.IsWholeHour(cutoffUtc))
+        {
+            var hour = HistoryRollups.HourOf(cutoffUtc);
+            var within = $"tenant_id = {Literal(tenantId)} AND {{0}} >= toDateTime({hour}) AND {{0}} < toDateTime({hour + HistoryRollups.HourSeconds})";
+            var stores = await QueryAsync($"""
+                SELECT DISTINCT store_id FROM (
+                    SELECT store_id FROM history_orders WHERE {string.Format(CultureInfo.InvariantCulture, within, "placed_at")}
+                    UNION ALL SELECT store_id FROM history_refunds WHERE {string.Format(CultureInfo.InvariantCulture, within, "occurred_at")}
+                    UNION ALL SELECT store_id FROM history_sessions WHERE {string.Format(CultureInfo.InvariantCulture, within, "started_at")})
+                """, cancellationToken);
+            await RecomputeHoursAsync(stores.Select(f => (tenantId, f[0], hour)), cancellationToken);
         }
     }
 

@@ -1,0 +1,388 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SalesDash.Engine.Tenants;
+
+/// <summary>
+/// An exact map from string ids to a small value and a minute, compact enough for a busy store's 72 hours of event ids
+/// and 9 days of orders. A string key in a <see cref="Dictionary{TKey,TValue}"/> with an expiry heap beside it cost
+/// about 100 bytes per id (two objects, two references, heap slack); here an id is its UTF-8 bytes in an arena plus a
+/// few ints, found through its 64-bit hash.
+/// </summary>
+/// <remarks>
+/// Exact, not probabilistic: a hash hit is confirmed by comparing the stored bytes, so two ids that share a hash stay
+/// two ids (never a false duplicate, never a lost order). Ids live in one arena per hour of their minute, so expiry
+/// drops whole hours at once and only the hour the horizon falls in is scanned entry by entry, keeping expiry exact
+/// to the minute as the heaps it replaces were.
+/// </remarks>
+internal sealed class CompactIdMap<TValue>
+    where TValue : struct
+{
+    private const int Empty = 0;
+
+    private readonly Func<string, ulong> _hash;
+    private readonly Dictionary<long, HourArena> _hours = [];
+
+    // Open addressing with linear probing over entry numbers + 1 (0 is empty); kept at most three quarters full.
+    private int[] _table = [];
+
+    // Per entry (struct-of-arrays, so a set of ids pays nothing for values it does not have).
+    private ulong[] _hashes = [];
+    private int[] _offsets = [];
+    private int[] _minutes = [];
+    private TValue[] _values = [];
+    private int _entries;
+    private readonly Stack<int> _free = new();
+
+    private long _expiredBefore = long.MinValue;
+
+    /// <summary>A map hashing ids with XxHash3 over their UTF-16 code units.</summary>
+    public CompactIdMap()
+        : this(static id => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan())))
+    {
+    }
+
+    /// <summary>A map with the given hash; tests pass a poor one to prove collisions are told apart.</summary>
+    internal CompactIdMap(Func<string, ulong> hash)
+    {
+        _hash = hash;
+    }
+
+    /// <summary>How many ids are held.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Whether the id is held; its minute and value when it is.</summary>
+    public bool TryGet(string id, out long minute, out TValue value)
+    {
+        var entry = Find(id, _hash(id), out _);
+        if (entry < 0)
+        {
+            minute = 0;
+            value = default;
+            return false;
+        }
+
+        minute = _minutes[entry];
+        value = _values[entry];
+        return true;
+    }
+
+    /// <summary>Whether the id is held.</summary>
+    public bool Contains(string id) => Find(id, _hash(id), out _) >= 0;
+
+    /// <summary>Adds the id, or moves it to <paramref name="minute"/> with the new value when it is already held.</summary>
+    public void Set(string id, long minute, TValue value)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var minuteKey = checked((int)minute);
+        var hash = _hash(id);
+        var entry = Find(id, hash, out _);
+        if (entry >= 0)
+        {
+            if (HourOf(_minutes[entry]) != HourOf(minuteKey))
+            {
+                // The bytes move with the entry so that dropping the old hour cannot take them away.
+                _offsets[entry] = ArenaFor(HourOf(minuteKey)).Append(id, entry);
+            }
+
+            _minutes[entry] = minuteKey;
+            _values[entry] = value;
+            return;
+        }
+
+        if ((Count + 1) * 4 > _table.Length * 3)
+        {
+            Grow();
+        }
+
+        entry = _free.Count > 0 ? _free.Pop() : NewEntry();
+        _hashes[entry] = hash;
+        _minutes[entry] = minuteKey;
+        _values[entry] = value;
+        _offsets[entry] = ArenaFor(HourOf(minuteKey)).Append(id, entry);
+        Insert(entry);
+        Count++;
+    }
+
+    /// <summary>Forgets the id; false when it was not held.</summary>
+    public bool Remove(string id)
+    {
+        var entry = Find(id, _hash(id), out var slot);
+        if (entry < 0)
+        {
+            return false;
+        }
+
+        RemoveAt(slot, entry);
+        return true;
+    }
+
+    /// <summary>Forgets every id whose minute is before <paramref name="horizon"/>.</summary>
+    public void ExpireBefore(long horizon)
+    {
+        if (horizon <= _expiredBefore)
+        {
+            return;
+        }
+
+        _expiredBefore = horizon;
+        var boundaryHour = HourOf(horizon);
+        List<long>? dropped = null;
+        foreach (var (hour, arena) in _hours)
+        {
+            if (hour > boundaryHour)
+            {
+                continue;
+            }
+
+            foreach (var (offset, entry) in arena.Records())
+            {
+                if (IsCurrent(entry, hour, offset) && _minutes[entry] < horizon)
+                {
+                    RemoveAt(SlotOf(entry), entry);
+                }
+            }
+
+            if (hour < boundaryHour)
+            {
+                (dropped ??= []).Add(hour);
+            }
+        }
+
+        foreach (var hour in dropped ?? [])
+        {
+            _hours.Remove(hour);
+        }
+    }
+
+    /// <summary>Every id held with its minute and value, in no particular order.</summary>
+    public IEnumerable<(string Id, long Minute, TValue Value)> Entries()
+    {
+        foreach (var (hour, arena) in _hours)
+        {
+            foreach (var (offset, entry) in arena.Records())
+            {
+                if (IsCurrent(entry, hour, offset))
+                {
+                    yield return (arena.Read(offset), _minutes[entry], _values[entry]);
+                }
+            }
+        }
+    }
+
+    // A record is stale once its entry moved to another hour or offset, or was freed (and perhaps reused for another id).
+    private bool IsCurrent(int entry, long hour, int offset) =>
+        _minutes[entry] != int.MinValue && HourOf(_minutes[entry]) == hour && _offsets[entry] == offset;
+
+    private static long HourOf(long minute) => Math.DivRem(minute, 60, out var rem) - (rem < 0 ? 1 : 0);
+
+    private HourArena ArenaFor(long hour)
+    {
+        if (!_hours.TryGetValue(hour, out var arena))
+        {
+            arena = new HourArena();
+            _hours[hour] = arena;
+        }
+
+        return arena;
+    }
+
+    private int Find(string id, ulong hash, out int slot)
+    {
+        if (_table.Length == 0)
+        {
+            slot = -1;
+            return -1;
+        }
+
+        var mask = _table.Length - 1;
+        for (slot = (int)(hash & (ulong)mask); _table[slot] != Empty; slot = (slot + 1) & mask)
+        {
+            var entry = _table[slot] - 1;
+            if (_hashes[entry] == hash && _hours[HourOf(_minutes[entry])].Matches(_offsets[entry], id))
+            {
+                return entry;
+            }
+        }
+
+        return -1;
+    }
+
+    private int SlotOf(int entry)
+    {
+        var mask = _table.Length - 1;
+        var slot = (int)(_hashes[entry] & (ulong)mask);
+        while (_table[slot] != entry + 1)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        return slot;
+    }
+
+    private void Insert(int entry)
+    {
+        var mask = _table.Length - 1;
+        var slot = (int)(_hashes[entry] & (ulong)mask);
+        while (_table[slot] != Empty)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        _table[slot] = entry + 1;
+    }
+
+    private void RemoveAt(int slot, int entry)
+    {
+        // Backward-shift deletion: later members of the same probe run move up, so no tombstones accumulate.
+        var mask = _table.Length - 1;
+        _table[slot] = Empty;
+        for (var next = (slot + 1) & mask; _table[next] != Empty; next = (next + 1) & mask)
+        {
+            var home = (int)(_hashes[_table[next] - 1] & (ulong)mask);
+            var movable = slot <= next ? home <= slot || home > next : home <= slot && home > next;
+            if (movable)
+            {
+                _table[slot] = _table[next];
+                _table[next] = Empty;
+                slot = next;
+            }
+        }
+
+        _minutes[entry] = int.MinValue;
+        _values[entry] = default;
+        _free.Push(entry);
+        Count--;
+    }
+
+    private int NewEntry()
+    {
+        if (_entries == _hashes.Length)
+        {
+            var size = Math.Max(8, _hashes.Length * 2);
+            Array.Resize(ref _hashes, size);
+            Array.Resize(ref _offsets, size);
+            Array.Resize(ref _minutes, size);
+            Array.Resize(ref _values, size);
+        }
+
+        return _entries++;
+    }
+
+    private void Grow()
+    {
+        _table = new int[Math.Max(16, _table.Length * 2)];
+        for (var entry = 0; entry < _entries; entry++)
+        {
+            if (_minutes[entry] != int.MinValue)
+            {
+                Insert(entry);
+            }
+        }
+    }
+
+    /// <summary>The ids of one hour, back to back: the entry number each was written for, its UTF-8 length, its bytes.</summary>
+    private sealed class HourArena
+    {
+        private byte[] _bytes = new byte[64];
+        private int _length;
+
+        /// <summary>Each record's offset and the entry number it was written for; a caller checks the entry still points here.</summary>
+        public IEnumerable<(int Offset, int Entry)> Records()
+        {
+            for (var offset = 0; offset < _length;)
+            {
+                var entry = BitConverter.ToInt32(_bytes, offset);
+                var next = EndOf(offset);
+                yield return (offset, entry);
+                offset = next;
+            }
+        }
+
+        /// <summary>Appends the id and returns its offset.</summary>
+        public int Append(string id, int entry)
+        {
+            var byteCount = Encoding.UTF8.GetByteCount(id);
+            var needed = _length + 4 + 5 + byteCount;
+            if (needed > _bytes.Length)
+            {
+                // Half again rather than double: arenas of old hours stop growing, so slack would stay for days.
+                Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length + (_bytes.Length / 2)));
+            }
+
+            var offset = _length;
+            BitConverter.TryWriteBytes(_bytes.AsSpan(_length), entry);
+            _length += 4;
+            _length += WriteLength(_bytes.AsSpan(_length), byteCount);
+            _length += Encoding.UTF8.GetBytes(id, _bytes.AsSpan(_length));
+            return offset;
+        }
+
+        public bool Matches(int offset, string id)
+        {
+            var stored = Stored(offset);
+            var maxBytes = Encoding.UTF8.GetMaxByteCount(id.Length);
+            if (maxBytes <= 256)
+            {
+                Span<byte> buffer = stackalloc byte[maxBytes];
+                var written = Encoding.UTF8.GetBytes(id, buffer);
+                return stored.SequenceEqual(buffer[..written]);
+            }
+
+            var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
+            try
+            {
+                var written = Encoding.UTF8.GetBytes(id, rented);
+                return stored.SequenceEqual(rented.AsSpan(0, written));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        public string Read(int offset) => Encoding.UTF8.GetString(Stored(offset));
+
+        private ReadOnlySpan<byte> Stored(int offset) => Stored(offset, out _);
+
+        private int EndOf(int offset)
+        {
+            Stored(offset, out var end);
+            return end;
+        }
+
+        private ReadOnlySpan<byte> Stored(int offset, out int end)
+        {
+            var position = offset + 4;
+            var length = 0;
+            var shift = 0;
+            byte b;
+            do
+            {
+                b = _bytes[position++];
+                length |= (b & 0x7F) << shift;
+                shift += 7;
+            }
+            while ((b & 0x80) != 0);
+
+            end = position + length;
+            return _bytes.AsSpan(position, length);
+        }
+
+        private static int WriteLength(Span<byte> target, int length)
+        {
+            var written = 0;
+            var value = (uint)length;
+            while (value >= 0x80)
+            {
+                target[written++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            target[written++] = (byte)value;
+            return written;
+        }
+    }
+}

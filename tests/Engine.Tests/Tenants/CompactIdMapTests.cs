@@ -1,0 +1,120 @@
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine.Tests.Tenants;
+
+public sealed class CompactIdMapTests
+{
+    // Every id shares one hash, so every lookup depends on the exact comparison behind it.
+    private static CompactIdMap<int> Colliding() => new(_ => 42);
+
+    [Fact]
+    public void Ids_sharing_a_hash_stay_distinct()
+    {
+        var map = Colliding();
+        map.Set("order-1", 100, 1);
+        map.Set("order-2", 100, 2);
+
+        Assert.True(map.TryGet("order-1", out _, out var first));
+        Assert.True(map.TryGet("order-2", out _, out var second));
+        Assert.Equal((1, 2), (first, second));
+        Assert.False(map.Contains("order-3"));
+        Assert.Equal(2, map.Count);
+
+        Assert.True(map.Remove("order-1"));
+        Assert.False(map.Contains("order-1"));
+        Assert.True(map.Contains("order-2"));
+    }
+
+    [Fact]
+    public void Expiry_is_exact_to_the_minute_inside_an_hour()
+    {
+        var map = new CompactIdMap<int>();
+        map.Set("a", 119, 0); // hour 1, minute 59
+        map.Set("b", 120, 0); // hour 2, minute 0
+        map.Set("c", 125, 0);
+
+        map.ExpireBefore(121);
+
+        Assert.False(map.Contains("a"));
+        Assert.False(map.Contains("b"));
+        Assert.True(map.Contains("c"));
+        Assert.Equal(["c"], map.Entries().Select(e => e.Id));
+    }
+
+    [Fact]
+    public void An_id_moved_to_another_hour_survives_the_expiry_of_the_old_one()
+    {
+        var map = Colliding();
+        map.Set("order-1", 10, 1);
+        map.Set("order-1", 500, 2);
+
+        map.ExpireBefore(400);
+
+        Assert.True(map.TryGet("order-1", out var minute, out var value));
+        Assert.Equal((500L, 2), (minute, value));
+        Assert.Equal([("order-1", 500L, 2)], map.Entries());
+    }
+
+    [Fact]
+    public void Ids_beyond_ascii_and_long_ids_compare_exactly()
+    {
+        var map = Colliding();
+        var longId = new string('x', 1000);
+        map.Set("commande-é", 1, 1);
+        map.Set("commande-e", 1, 2);
+        map.Set(longId, 1, 3);
+
+        Assert.True(map.TryGet("commande-é", out _, out var accented));
+        Assert.True(map.TryGet(longId, out _, out var longValue));
+        Assert.False(map.Contains(longId + "y"));
+        Assert.Equal((1, 3), (accented, longValue));
+        Assert.Equal(3, map.Entries().Count());
+    }
+
+    [Theory]
+    [InlineData(1)] // everything collides
+    [InlineData(8)] // long probe runs across the table, wrapping round
+    [InlineData(0)] // the real hash
+    public void Random_operations_agree_with_a_dictionary(int hashBuckets)
+    {
+        var map = hashBuckets == 0 ? new CompactIdMap<int>() : new CompactIdMap<int>(id => (ulong)id.Sum(c => c) % (ulong)hashBuckets);
+        var reference = new Dictionary<string, (long Minute, int Value)>(StringComparer.Ordinal);
+        var random = new Random(hashBuckets + 17);
+        long horizon = 0;
+        for (var step = 0; step < 4_000; step++)
+        {
+            var id = $"id-{random.Next(600)}";
+            switch (random.Next(10))
+            {
+                case < 6:
+                    var minute = horizon + random.Next(300);
+                    map.Set(id, minute, step);
+                    reference[id] = (minute, step);
+                    break;
+                case < 8:
+                    Assert.Equal(reference.Remove(id), map.Remove(id));
+                    break;
+                default:
+                    horizon += random.Next(40);
+                    map.ExpireBefore(horizon);
+                    foreach (var expired in reference.Where(kv => kv.Value.Minute < horizon).Select(kv => kv.Key).ToArray())
+                    {
+                        reference.Remove(expired);
+                    }
+
+                    break;
+            }
+
+            Assert.Equal(reference.ContainsKey(id), map.TryGet(id, out var heldMinute, out var heldValue));
+            if (reference.TryGetValue(id, out var expected))
+            {
+                Assert.Equal(expected, (heldMinute, heldValue));
+            }
+        }
+
+        Assert.Equal(reference.Count, map.Count);
+        Assert.Equal(
+            reference.Select(kv => (kv.Key, kv.Value.Minute, kv.Value.Value)).Order(),
+            map.Entries().Order());
+    }
+}
