@@ -294,6 +294,7 @@ public static class AppDataModel
             e.ToTable("LegacyImports");
             e.HasKey(l => l.Source);
         });
+        SalesDash.Web.Warehouse.WarehouseModel.Configure(builder);
     }
 }
 
