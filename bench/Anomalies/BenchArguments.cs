@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SalesDash.Bench.Anomalies;
 
 /// <summary>Command-line settings of the NAB run; the defaults are the ones the README's table was made with.</summary>
-internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Sensitivity, bool Explore = false)
+internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Sensitivity, bool Explore = false, bool InSampleOnly = false)
 {
     public static BenchArguments Parse(string[] args)
     {
@@ -16,13 +16,19 @@ internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Se
                 continue;
             }
 
+            if (args[i] == "--in-sample-only")
+            {
+                result = result with { InSampleOnly = true };
+                continue;
+            }
+
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
             result = args[i] switch
             {
                 "--nab" => result with { NabRoot = value },
                 "--window" => result with { WindowSize = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--sensitivity" => result with { Sensitivity = double.Parse(value, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; expected --nab, --window or --sensitivity."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}; expected --nab, --window, --sensitivity, --explore or --in-sample-only."),
             };
             i++;
         }

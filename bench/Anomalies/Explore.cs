@@ -64,7 +64,7 @@ internal static class Explore
             var scored = files.Select((f, i) => new NabScoredFile(f.Name, f.Timestamps, score(i), f.Windows)).ToList();
             var r = NabEvaluation.Run(files, scored, nullFiles, corpora, NabCostMatrix.Standard);
             Console.WriteLine($"{name,-60} {r.Overall,6:F1}  thr {r.Threshold:F3} TP {r.Counts.TruePositives} FP {r.Counts.FalsePositives}  "
-                + string.Join(" ", corpora.Select(c => $"{r.PerCorpus[c],6:F1}")));
+                + string.Join(" ", corpora.Select(c => NabReport.Score(r.PerCorpus[c], 6))));
         }
 
         double Zs(double z) => double.IsNaN(z) ? 0 : Math.Min(1, z / 10);

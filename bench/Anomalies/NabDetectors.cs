@@ -56,30 +56,41 @@ internal static class NabDetectors
 
     /// <summary>
     /// The same detector, scored by its likelihood: the evidence judged against the file's own recent evidence, silenced
-    /// for a while after each detection. History, learning and suppression are the detector's defaults (3,000 / 300 /
-    /// 200 points), one setting for every file, picked on these four corpora as a whole (see the README).
+    /// for a while after each detection. With no settings given, history, learning and suppression are the detector's
+    /// defaults (3,000 / 300 / 200 points); the leave-one-corpus-out run also tries the neighbours of that setting.
     /// </summary>
-    public static NabDetector Likelihood(int windowSize, double sensitivity) => new(
-        "likelihood",
-        $"KpiAnomalyDetector, window {windowSize}, season 1 day x 7, score = verdict likelihood",
-        file =>
-        {
-            var detector = new KpiAnomalyDetector(new KpiAnomalyOptions
+    public static NabDetector Likelihood(int windowSize, double sensitivity, int? history = null, int? learning = null, int? suppression = null)
+    {
+        var defaults = new KpiAnomalyOptions();
+        var h = history ?? defaults.LikelihoodHistory;
+        var l = learning ?? defaults.LikelihoodLearning;
+        var s = suppression ?? defaults.LikelihoodSuppression;
+        var isDefault = h == defaults.LikelihoodHistory && l == defaults.LikelihoodLearning && s == defaults.LikelihoodSuppression;
+        return new(
+            isDefault ? "likelihood" : $"L h{h} l{l} s{s}",
+            $"KpiAnomalyDetector, window {windowSize}, season 1 day x 7, likelihood history {h}, learning {l}, suppression {s}, score = verdict likelihood",
+            file =>
             {
-                WindowSize = windowSize,
-                Sensitivity = sensitivity,
-                Step = file.TypicalStep(),
-                Season = TimeSpan.FromDays(1),
-                Seasons = 7,
-                MinimumSeasons = 2,
-                SlotRadius = 1,
-            });
-            var scores = new double[file.Values.Length];
-            for (var i = 0; i < scores.Length; i++)
-            {
-                scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Likelihood;
-            }
+                var detector = new KpiAnomalyDetector(new KpiAnomalyOptions
+                {
+                    WindowSize = windowSize,
+                    Sensitivity = sensitivity,
+                    Step = file.TypicalStep(),
+                    Season = TimeSpan.FromDays(1),
+                    Seasons = 7,
+                    MinimumSeasons = 2,
+                    SlotRadius = 1,
+                    LikelihoodHistory = h,
+                    LikelihoodLearning = l,
+                    LikelihoodSuppression = s,
+                });
+                var scores = new double[file.Values.Length];
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Likelihood;
+                }
 
-            return scores;
-        });
+                return scores;
+            });
+    }
 }

@@ -10,7 +10,7 @@ namespace SalesDash.Bench.Anomalies;
 /// NAB normalises only the whole benchmark. The per-corpus figures here reuse the overall threshold and normalise
 /// each corpus against the null detector's raw score on that corpus and its own window count, so they add up to
 /// the same scale. "Perfect" counts the windows of the files scored, not the whole label file: this folder holds 4
-/// of NAB's 7 corpora.
+/// of NAB's 7 corpora. A corpus with no anomaly window has no such scale; its figure is null (printed "n/a").
 /// </remarks>
 internal sealed record NabEvaluation(
     double Threshold,
@@ -19,7 +19,7 @@ internal sealed record NabEvaluation(
     double Perfect,
     double Overall,
     NabThresholdScore Counts,
-    IReadOnlyDictionary<string, double> PerCorpus)
+    IReadOnlyDictionary<string, double?> PerCorpus)
 {
     public static NabEvaluation Run(
         IReadOnlyList<NabDataFile> files,
@@ -41,11 +41,11 @@ internal sealed record NabEvaluation(
         var nullRaw = Sum(all, i => nullPerFile[i]);
         var windows = files.Sum(f => f.Windows.Length);
 
-        var perCorpus = new Dictionary<string, double>(StringComparer.Ordinal);
+        var perCorpus = new Dictionary<string, double?>(StringComparer.Ordinal);
         foreach (var corpus in corpora)
         {
             var rows = all.Where(i => files[i].Corpus == corpus).ToList();
-            perCorpus[corpus] = NabNormalizer.Normalize(
+            perCorpus[corpus] = NabNormalizer.TryNormalize(
                 Sum(rows, i => perFile[i].Score),
                 Sum(rows, i => nullPerFile[i]),
                 rows.Sum(i => files[i].Windows.Length),

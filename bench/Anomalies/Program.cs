@@ -1,6 +1,8 @@
 // Scores SalesDash's anomaly detectors on the Numenta Anomaly Benchmark with NAB's own scoring rules and prints
 // the per-corpus and overall scores next to NAB's published scoreboard.
+// The headline is out of sample: settings chosen with each corpus left out, then scored on it.
 // Usage: dotnet run -c Release --project bench/Anomalies [-- --nab <folder>] [--window <points>] [--sensitivity <0..100>]
+//        [--in-sample-only]  (skip the leave-one-corpus-out grid: only the in-sample table)
 //        dotnet run -c Release --project bench/Anomalies -- --memory   (one store's live state in memory)
 using System.Diagnostics;
 using System.Globalization;
@@ -32,21 +34,41 @@ if (options.Explore)
     return 0;
 }
 
-NabDetector[] detectors =
-[
+// The three detectors of the in-sample table, then the neighbours of the likelihood's setting that the
+// leave-one-corpus-out selection may pick instead (every candidate has one setting for all files).
+var detectors = new List<NabDetector>
+{
     NabDetectors.SpectralResidual(options.WindowSize, options.Sensitivity),
     NabDetectors.Combined(options.WindowSize, options.Sensitivity),
     NabDetectors.Likelihood(options.WindowSize, options.Sensitivity),
-];
+};
+var tableDetectors = detectors.ToList();
+if (!options.InSampleOnly)
+{
+    foreach (var history in new[] { 1000, 3000 })
+    {
+        foreach (var learning in new[] { 150, 300 })
+        {
+            foreach (var suppression in new[] { 50, 200 })
+            {
+                var variant = NabDetectors.Likelihood(options.WindowSize, options.Sensitivity, history, learning, suppression);
+                if (detectors.All(d => d.Name != variant.Name))
+                {
+                    detectors.Add(variant);
+                }
+            }
+        }
+    }
+}
 
 // One task per (detector, file); each detector instance sees its file row by row, as in production.
-var scores = new double[detectors.Length][][];
-for (var d = 0; d < detectors.Length; d++)
+var scores = new double[detectors.Count][][];
+for (var d = 0; d < detectors.Count; d++)
 {
     scores[d] = new double[files.Count][];
 }
 
-var work = Enumerable.Range(0, detectors.Length).SelectMany(d => Enumerable.Range(0, files.Count).Select(f => (d, f)))
+var work = Enumerable.Range(0, detectors.Count).SelectMany(d => Enumerable.Range(0, files.Count).Select(f => (d, f)))
     .OrderByDescending(job => files[job.f].Values.Length)
     .ToList();
 Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, job =>
@@ -64,13 +86,15 @@ var profiles = new (string Name, NabCostMatrix Cost)[]
 
 var corpora = files.Select(f => f.Corpus).Distinct().Order(StringComparer.Ordinal).ToList();
 var nullFiles = files.Select(f => NabScoredFile.NullDetector(f.Name, f.Timestamps, f.Windows)).ToList();
+var candidates = detectors
+    .Select((d, i) => new NabCandidate(d.Name, files.Select((f, j) => new NabScoredFile(f.Name, f.Timestamps, scores[i][j], f.Windows)).ToList()))
+    .ToList();
 var results = new Dictionary<(string Detector, string Profile), NabEvaluation>();
 foreach (var (profileName, cost) in profiles)
 {
-    for (var d = 0; d < detectors.Length; d++)
+    foreach (var candidate in candidates.Where(c => tableDetectors.Any(d => d.Name == c.Name)))
     {
-        var scored = files.Select((f, i) => new NabScoredFile(f.Name, f.Timestamps, scores[d][i], f.Windows)).ToList();
-        results[(detectors[d].Name, profileName)] = NabEvaluation.Run(files, scored, nullFiles, corpora, cost);
+        results[(candidate.Name, profileName)] = NabEvaluation.Run(files, candidate.Files, nullFiles, corpora, cost);
     }
 }
 
@@ -83,27 +107,57 @@ foreach (var detector in detectors)
     Console.WriteLine($"  {detector.Name}: {detector.Description}");
 }
 
+if (!options.InSampleOnly && corpora.Count >= 2)
+{
+    var corpusOfFile = files.Select(f => f.Corpus).ToList();
+    Console.WriteLine();
+    Console.WriteLine($"HEADLINE: out of sample, leave one corpus out. For each corpus, the setting ({candidates.Count} candidates) and its");
+    Console.WriteLine("threshold are chosen on the other corpora only (NAB's rule: best normalised score), then applied unchanged to it.");
+    Console.WriteLine();
+    var oos = new Dictionary<string, NabOutOfSample>(StringComparer.Ordinal);
+    foreach (var (profileName, cost) in profiles)
+    {
+        oos[profileName] = NabLeaveOneCorpusOut.Run(corpusOfFile, candidates, nullFiles, cost);
+    }
+
+    var foldHeader = $"| {"Held-out corpus",-24} | {"Files",5} | {"Windows",7} | {"Chosen on the others",-22} | {"Threshold",9} | {"Others",6} | {"Held out",8} | {"FP",4} |";
+    Console.WriteLine(foldHeader);
+    Console.WriteLine("|" + string.Concat(foldHeader.Skip(1).Select(c => c == '|' ? '|' : '-')));
+    foreach (var fold in oos["standard"].Folds)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {fold.HeldOut,-24} | {files.Count(f => f.Corpus == fold.HeldOut),5} | {fold.HeldOutWindows,7} | {fold.Chosen,-22} | {fold.Threshold,9:F4} | {fold.TrainingScore,6:F1} | {NabReport.Score(fold.HeldOutScore, 8)} | {fold.HeldOutFalsePositives,4} |"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {"Overall, out of sample",-24} | {files.Count,5} | {oos["standard"].Windows,7} | {"",-22} | {"",9} | {"",6} | {oos["standard"].Score,8:F1} | {oos["standard"].Folds.Sum(f => f.HeldOutFalsePositives),4} |"));
+    Console.WriteLine();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Out of sample, other profiles: reward_low_FP_rate {oos["reward_low_FP_rate"].Score:F1}, reward_low_FN_rate {oos["reward_low_FN_rate"].Score:F1}."));
+    Console.WriteLine("A held-out corpus with no anomaly window has no NAB scale: n/a, and its false positives still count in the overall figure.");
+}
+
 Console.WriteLine();
-Console.WriteLine("Standard profile, normalised NAB score (0 = null detector, 100 = perfect), threshold optimised over all files:");
+Console.WriteLine("In sample (for comparison only): standard profile, normalised NAB score (0 = null detector, 100 = perfect), threshold optimised over all files:");
 Console.WriteLine();
-var header = $"| {"Corpus",-24} | {"Files",5} | {"Windows",7} |" + string.Concat(detectors.Select(d => $" {d.Name,11} |"));
+var header = $"| {"Corpus",-24} | {"Files",5} | {"Windows",7} |" + string.Concat(tableDetectors.Select(d => $" {d.Name,11} |"));
 Console.WriteLine(header);
 Console.WriteLine("|" + string.Concat(header.Skip(1).Select(c => c == '|' ? '|' : '-')));
 foreach (var corpus in corpora)
 {
     var inCorpus = files.Where(f => f.Corpus == corpus).ToList();
     Console.WriteLine($"| {corpus,-24} | {inCorpus.Count,5} | {inCorpus.Sum(f => f.Windows.Length),7} |"
-        + string.Concat(detectors.Select(d => $" {results[(d.Name, "standard")].PerCorpus[corpus],11:F1} |")));
+        + string.Concat(tableDetectors.Select(d => $" {NabReport.Score(results[(d.Name, "standard")].PerCorpus[corpus], 11)} |")));
 }
 
 Console.WriteLine($"| {"Overall (these corpora)",-24} | {files.Count,5} | {totalWindows,7} |"
-    + string.Concat(detectors.Select(d => $" {results[(d.Name, "standard")].Overall,11:F1} |")));
+    + string.Concat(tableDetectors.Select(d => $" {results[(d.Name, "standard")].Overall,11:F1} |")));
 
 Console.WriteLine();
 Console.WriteLine("All profiles, overall (threshold and raw score / null detector's raw score / perfect):");
 foreach (var (profileName, _) in profiles)
 {
-    foreach (var detector in detectors)
+    foreach (var detector in tableDetectors)
     {
         var r = results[(detector.Name, profileName)];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -237,4 +237,15 @@ public static class NabNormalizer
         var perfect = windowCount * costMatrix.TpWeight;
         return 100.0 * (rawScore - nullScore) / (perfect - nullScore);
     }
+
+    /// <summary>
+    /// The normalised score, or null where the scale does not exist: a set of files with no anomaly window (a perfect
+    /// score equal to the null detector's), where <see cref="Normalize"/> would print -Infinity or NaN.
+    /// </summary>
+    public static double? TryNormalize(double rawScore, double nullScore, int windowCount, NabCostMatrix costMatrix)
+    {
+        ArgumentNullException.ThrowIfNull(costMatrix);
+        var perfect = windowCount * costMatrix.TpWeight;
+        return windowCount == 0 || perfect == nullScore ? null : Normalize(rawScore, nullScore, windowCount, costMatrix);
+    }
 }
