@@ -42,6 +42,7 @@ public static partial class WarehouseApi
         warehouse.MapPut("/", PutAsync).WithName("SaveWarehouse").RequireOrgRole(OrgRole.Owner).RequirePlanFeature(PlanFeature.DataWarehouse);
         warehouse.MapDelete("/", DeleteAsync).WithName("DeleteWarehouse").RequireOrgRole(OrgRole.Owner);
         warehouse.MapPost("/sync", SyncAsync).WithName("SyncWarehouse").RequireOrgRole(OrgRole.Owner).RequirePlanFeature(PlanFeature.DataWarehouse);
+        warehouse.MapGet("/parquet/{table}", ParquetAsync).WithName("ExportWarehouseParquet").RequireOrgRole(OrgRole.Admin).RequirePlanFeature(PlanFeature.DataWarehouse);
         return api;
     }
 
@@ -57,6 +58,7 @@ public static partial class WarehouseApi
         services.TryAddSingleton<IWarehouseTargetFactory, WarehouseTargetFactory>();
         services.TryAddSingleton<WarehouseSync>();
         services.TryAddSingleton<WarehouseSyncJob>();
+        services.TryAddSingleton<WarehouseParquetExport>();
         if (configuration.GetValue(WarehouseOptions.Section + ":" + nameof(WarehouseOptions.Enabled), true))
         {
             // A cluster job: one node copies each organisation, so two nodes never write the same pages at once.
@@ -125,6 +127,33 @@ public static partial class WarehouseApi
                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return Unreachable(e);
+        }
+    }
+
+    /// <summary>
+    /// One table of the organisation as a Parquet file made by DuckDB; needs no warehouse connection. The file is
+    /// written to a temporary folder and deleted once sent.
+    /// </summary>
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ParquetAsync(
+        string tenantId, string table, WarehouseParquetExport export, CancellationToken cancellationToken)
+    {
+        if (!WarehouseParquetExport.Tables.Contains(table))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such table",
+                detail: $"'{table}' is not a warehouse table; Parquet files are made of {string.Join(", ", WarehouseParquetExport.Tables)}.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("salesdash-parquet-").FullName;
+        try
+        {
+            var file = await export.WriteAsync(tenantId, table, folder, cancellationToken);
+            var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.Asynchronous);
+            return TypedResults.File(stream, "application/vnd.apache.parquet", $"{tenantId}-{table}.parquet");
+        }
+        finally
+        {
+            // The open stream still reads the file once its name is gone (FileShare.Delete), so nothing is left on disk after the send.
+            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -212,6 +212,58 @@ public sealed class WarehouseSyncTests(WarehouseAppFactory app) : IClassFixture<
         Assert.Contains(enterprise, await job.RunDueAsync(Ct));
     }
 
+    [Fact]
+    public async Task Parquet_files_made_by_duckdb_hold_the_organisations_orders_lines_and_refunds()
+    {
+        var tenant = await app.OrganisationAsync(PlanTier.Enterprise, Ct);
+        var scale = await app.OrganisationAsync(PlanTier.Scale, Ct);
+        var at = new DateTimeOffset(2026, 11, 19, 23, 30, 0, TimeSpan.Zero);
+        await WriteAsync(
+            Order(tenant, "P-1", at, 30m, ("MUG", 2, 10m), ("PEN", 1, 10m)),
+            Order(tenant, "P-2", at.AddHours(1), 12.35m, ("INK", 1, 12.35m)),
+            Refund(tenant, "PR-1", "P-1", at.AddHours(2), 10m));
+        using var owner = app.CreateSignedInClient(OrgRole.Owner, tenant);
+
+        var folder = Directory.CreateTempSubdirectory("salesdash-parquet-test-").FullName;
+        try
+        {
+            async Task<IReadOnlyList<string>> ReadAsync(string table, string columns)
+            {
+                using var response = await owner.GetAsync($"/api/tenants/{tenant}/warehouse/parquet/{table}", Ct);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var file = Path.Combine(folder, table + ".parquet");
+                await File.WriteAllBytesAsync(file, await response.Content.ReadAsByteArrayAsync(Ct), Ct);
+                await using var duck = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+                await duck.OpenAsync(Ct);
+                await using var command = duck.CreateCommand();
+                command.CommandText = $"SELECT {columns} FROM read_parquet('{file}') ORDER BY ALL";
+                await using var reader = await command.ExecuteReaderAsync(Ct);
+                var rows = new List<string>();
+                while (await reader.ReadAsync(Ct))
+                {
+                    rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+                }
+
+                return rows;
+            }
+
+            // Local dates are Berlin's: 23:30 UTC on the 19th is the 20th there.
+            Assert.Equal(["P-1|30.00|3|2026-11-20", "P-2|12.35|1|2026-11-20"], await ReadAsync("orders", "order_id, CAST(total AS VARCHAR), units, CAST(local_date AS VARCHAR)"));
+            Assert.Equal(["P-1|1|MUG|20.00", "P-1|2|PEN|10.00", "P-2|1|INK|12.35"], await ReadAsync("order_lines", "order_id, line_no, sku, CAST(line_revenue AS VARCHAR)"));
+            Assert.Equal(["PR-1|P-1|10.00|EUR"], await ReadAsync("refunds", "refund_id, order_id, CAST(amount AS VARCHAR), currency"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        using var unknown = await owner.GetAsync($"/api/tenants/{tenant}/warehouse/parquet/customers", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var scaleOwner = app.CreateSignedInClient(OrgRole.Owner, scale);
+        using var refused = await scaleOwner.GetAsync($"/api/tenants/{scale}/warehouse/parquet/orders", Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
     private async Task WriteAsync(params CommerceEvent[] events)
     {
         var batch = new HistoryBatch();
