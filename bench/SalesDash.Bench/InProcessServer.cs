@@ -38,6 +38,8 @@ public sealed class InProcessServer : IAsyncDisposable
             builder.UseContentRoot(Path.Combine(FindRepositoryRoot(), "src", "Web"));
             builder.UseSetting("Engine:DataDirectory", dataDirectory);
             builder.UseSetting("Demo:Enabled", "false");
+            // A self-hosted install puts every organisation on Enterprise, so the tile watcher's API key is allowed (Growth has no API access).
+            builder.UseSetting("Plans:SelfHosted", "true");
             // Per-request log lines would cost more than the work measured.
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");

@@ -35,6 +35,8 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
 
 // Stores (in the app database, shared by every node) declared in configuration, then the demo tenant and its replay.
 builder.Services.AddStoreDirectory();
+// Webhooks find their store in a short-lived cache, not the database, on every delivery.
+builder.Services.AddStoreDirectoryCache(builder.Configuration);
 builder.Services.AddHostedService<StoreSeeder>();
 // Store webhook secrets encrypted at rest with the shared key ring, and their rotation with a grace period.
 builder.Services.AddWebhookSecrets(builder.Configuration);
@@ -99,8 +101,7 @@ app.UseSalesDashIdentity();
 app.UseRateLimiter();
 
 // Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
-app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapShopifyWebhooks();
-app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapChannelWebhooks();
+app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
 app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapWebhookSecretRotation();
 app.MapGroup("/api/channels").MapChannelsApi();

@@ -16,7 +16,7 @@ public sealed class ChannelSyncRunner(
     IChannelConnectionStore connections,
     IStoreDirectory stores,
     ChannelPollerFactory pollers,
-    ChannelEventPublisher publisher,
+    IngestionPipeline pipeline,
     TimeProvider time,
     IOptions<ChannelsOptions> options,
     ILogger<ChannelSyncRunner> log)
@@ -44,7 +44,7 @@ public sealed class ChannelSyncRunner(
             try
             {
                 var poller = pollers.Create(connection, profile);
-                var outcome = await poller.PollAsync(publisher.SinkFor(profile), cancellationToken);
+                var outcome = await poller.PollAsync(pipeline.SinkFor(profile), cancellationToken);
                 status = previous with
                 {
                     State = SyncStates.Ok, LastSyncAt = startedAt, LastSuccessAt = startedAt, LastError = null,

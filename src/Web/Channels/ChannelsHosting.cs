@@ -1,10 +1,21 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SalesDash.Connectors.Amazon;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Currency;
+using SalesDash.Connectors.FacebookAds;
+using SalesDash.Connectors.GoogleAds;
+using SalesDash.Connectors.GoogleAnalytics;
 using SalesDash.Connectors.PayPal;
 using SalesDash.Connectors.Polling;
+using SalesDash.Connectors.Shipping;
+using SalesDash.Connectors.Shopify;
+using SalesDash.Connectors.ShopifyAdmin;
+using SalesDash.Connectors.Stripe;
+using SalesDash.Connectors.WooCommerce;
 using SalesDash.Engine.Clustering;
+using SalesDash.Engine.Ingestion;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Outbound;
 
@@ -45,24 +56,33 @@ public static class ChannelsHosting
         services.TryAddSingleton<IPayPalCertificateFetcher>(sp => new HttpPayPalCertificateFetcher(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         services.TryAddSingleton(sp => new PayPalWebhookVerifier(sp.GetRequiredService<IPayPalCertificateFetcher>()));
         services.TryAddSingleton(sp => new PayPalOnlineVerifier(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ChannelEventPublisher>();
+        // The one ingestion door, with the reporting currency configured here.
+        services.TryAddSingleton<IReportingCurrencySource, ConfiguredReportingCurrency>();
+        services.TryAddSingleton<IngestionPipeline>();
+        // One module per polled channel (Connectors/<Channel>/), each binding its typed connection.
+        services.AddSingleton<IPollerModule, AmazonPollerModule>();
+        services.AddSingleton<IPollerModule, Ga4PollerModule>();
+        services.AddSingleton<IPollerModule, FacebookAdsPollerModule>();
+        services.AddSingleton<IPollerModule, GoogleAdsPollerModule>();
+        services.AddSingleton<IPollerModule, ShopifyAdminPollerModule>();
         services.TryAddSingleton<ChannelPollerFactory>();
         services.TryAddSingleton<ChannelSyncRunner>();
+        // One module per webhook channel (Connectors/<Channel>/), behind the one webhook endpoint.
+        services.AddSingleton<IWebhookModule, ShopifyWebhookModule>();
+        services.AddSingleton<IWebhookModule, WooCommerceWebhookModule>();
+        services.AddSingleton<IWebhookModule>(sp => new StripeWebhookModule(sp.GetRequiredService<IOptions<ChannelsOptions>>().Value.WebhookTolerance));
+        services.AddSingleton<IWebhookModule>(sp =>
+        {
+            var channels = sp.GetRequiredService<IOptions<ChannelsOptions>>().Value;
+            return new PayPalWebhookModule(sp.GetRequiredService<PayPalWebhookVerifier>(), sp.GetRequiredService<PayPalOnlineVerifier>(),
+                channels.Endpoints.PayPal, channels.Endpoints.PayPalSandbox, channels.WebhookTolerance);
+        });
+        services.AddSingleton<IWebhookModule, EasyPostWebhookModule>();
+        services.TryAddSingleton<SalesDash.Web.Webhooks.WebhookDoor>();
         services.AddHostedService<ExchangeRateSeeder>();
         // Polled by the cluster-jobs singleton: one node polls each connection, however many run.
         services.AddClusterJob<ChannelSyncService>();
         return services;
-    }
-
-    /// <summary>The channel webhooks under one group (e.g. /webhooks).</summary>
-    public static RouteGroupBuilder MapChannelWebhooks(this RouteGroupBuilder group)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        global::SalesDash.Web.Webhooks.WooCommerceWebhookEndpoint.Map(group);
-        global::SalesDash.Web.Webhooks.StripeWebhookEndpoint.Map(group);
-        global::SalesDash.Web.Webhooks.PayPalWebhookEndpoint.Map(group);
-        global::SalesDash.Web.Webhooks.ShippingWebhookEndpoint.Map(group);
-        return group;
     }
 }
 
@@ -83,4 +103,10 @@ internal sealed class ExchangeRateSeeder(IExchangeRates rates, IOptions<Channels
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The reporting currency from the Channels section (per organisation, else the default).</summary>
+internal sealed class ConfiguredReportingCurrency(IOptionsMonitor<ChannelsOptions> options) : IReportingCurrencySource
+{
+    public string? For(string tenantId) => options.CurrentValue.ReportingCurrencyFor(tenantId);
 }

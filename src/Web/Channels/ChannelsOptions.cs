@@ -1,3 +1,4 @@
+using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Web.Channels;
@@ -42,24 +43,6 @@ public sealed class ExchangeRateSeed
     public DateOnly Date { get; set; }
     public decimal Rate { get; set; }
     public string Source { get; set; } = "configuration";
-}
-
-/// <summary>The channels' API hosts; the defaults are the vendors' production endpoints.</summary>
-public sealed class ChannelEndpoints
-{
-    public Uri AmazonNorthAmerica { get; set; } = new("https://sellingpartnerapi-na.amazon.com");
-    public Uri AmazonEurope { get; set; } = new("https://sellingpartnerapi-eu.amazon.com");
-    public Uri AmazonFarEast { get; set; } = new("https://sellingpartnerapi-fe.amazon.com");
-    public Uri AmazonToken { get; set; } = new("https://api.amazon.com/auth/o2/token");
-    public Uri GoogleToken { get; set; } = new("https://oauth2.googleapis.com/token");
-    public Uri GoogleAnalyticsData { get; set; } = new("https://analyticsdata.googleapis.com");
-    public Uri GoogleAds { get; set; } = new("https://googleads.googleapis.com");
-    public string GoogleAdsApiVersion { get; set; } = "v18";
-    public Uri FacebookGraph { get; set; } = new("https://graph.facebook.com");
-    public string FacebookApiVersion { get; set; } = "v21.0";
-    public string ShopifyApiVersion { get; set; } = "2024-10";
-    public Uri PayPal { get; set; } = new("https://api-m.paypal.com");
-    public Uri PayPalSandbox { get; set; } = new("https://api-m.sandbox.paypal.com");
 }
 
 /// <summary>Whether a channel pushes (webhooks) or is read on a schedule.</summary>

@@ -1,3 +1,4 @@
+using SalesDash.Connectors.Currency;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Stores;
 
@@ -5,12 +6,12 @@ namespace SalesDash.Web.Imports;
 
 /// <summary>
 /// Runs queued imports one after another. Each file is parsed, then every event goes through the same ingestion
-/// path as a webhook (<see cref="ICommerceEventIngest"/>), so live tiles and history agree and re-running an import
+/// path as a webhook (<see cref="IngestionPipeline"/>: guard, currency conversion, ingest), so live tiles and history agree and re-running an import
 /// is recognised event by event. Events are ingested a few at a time in parallel: the entity journals them in
 /// batches, so this is what makes an import fast without letting it flood the cluster.
 /// </summary>
 public sealed partial class ImportWorker(
-    ImportJobs jobs, ICommerceEventIngest ingest, IStoreDirectory stores, TimeProvider time, ILogger<ImportWorker> logger) : BackgroundService
+    ImportJobs jobs, IngestionPipeline pipeline, IStoreDirectory stores, TimeProvider time, ILogger<ImportWorker> logger) : BackgroundService
 {
     /// <summary>Events in flight per import; enough to keep journal batches full, few enough to leave room for webhooks.</summary>
     public const int Parallelism = 32;
@@ -65,10 +66,10 @@ public sealed partial class ImportWorker(
             {
                 try
                 {
-                    var outcome = await ingest.IngestAsync(item.Event, ct);
+                    var outcome = await pipeline.IngestAsync(profile, item.Event, ct);
                     job.EventDone(item.Rows, outcome == IngestOutcome.Accepted);
                 }
-                catch (InvalidCommerceEventException ex)
+                catch (Exception ex) when (ex is InvalidCommerceEventException or MissingExchangeRateException)
                 {
                     job.EventFailed(new ImportError(item.FirstLine, ex.Message), item.Rows);
                 }

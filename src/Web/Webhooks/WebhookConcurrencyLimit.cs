@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -150,7 +149,11 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
         byte[]? body;
         try
         {
-            body = await ReadBodyAsync(http.Request.Body, settings.MaxBodyBytes, reading.Token);
+            body = await WebhookBody.ReadAsync(http.Request, settings.MaxBodyBytes, reading.Token);
+        }
+        catch (EndOfStreamException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Body incomplete", "The body ended before its Content-Length. Nothing from this delivery was stored.");
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
         {
@@ -163,9 +166,8 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"Webhook bodies are limited to {settings.MaxBodyBytes} bytes.");
         }
 
-        // The endpoint reads the body as before, from memory now.
-        http.Request.Body = new MemoryStream(body, writable: false);
-        http.Request.ContentLength = body.Length;
+        // The endpoint takes these bytes as they are: no second read, no copy.
+        http.Features.Set(new WebhookBody(body));
 
         using var lease = await limiter.AcquireAsync(http, http.RequestAborted);
         if (!lease.IsAcquired)
@@ -195,24 +197,6 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
         {
             // HTTP/2 and HTTP/3: the per-request deadline below bounds the body instead.
         }
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.WrittenCount + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk.AsSpan(0, read));
-        }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static IResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);

@@ -1,0 +1,32 @@
+using SalesDash.Connectors.Common;
+using SalesDash.Connectors.Polling;
+using SalesDash.Contracts.Commerce;
+
+namespace SalesDash.Connectors.FacebookAds;
+
+/// <summary>A Meta ads connection: the ad account (without "act_"), its time zone (the store's unless set) and a long-lived token.</summary>
+public sealed record FacebookAdsConnection(string AdAccountId, string TimeZone, DateTimeOffset Since, string AccessToken);
+
+/// <summary>Meta ads spend, clicks and impressions per campaign per day, polled.</summary>
+public sealed class FacebookAdsPollerModule : PollerModule<FacebookAdsConnection>
+{
+    public override SalesChannel Channel => SalesChannel.FacebookAds;
+
+    public override FacebookAdsConnection Bind(ConnectionValues values, PollerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(context);
+        return new(PollerModule.Required(values.Setting("adAccountId"), "adAccountId").Replace("act_", string.Empty, StringComparison.Ordinal),
+            values.Setting("timeZone") ?? context.Store.TimeZone, context.Since(values), PollerModule.Required(values.Credential("accessToken"), "accessToken"));
+    }
+
+    public override IChannelPoller Create(FacebookAdsConnection connection, PollerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(context);
+        return new FacebookInsightsPoller(context.Http, new StaticAccessToken(connection.AccessToken),
+            new FacebookAdsSettings(context.Endpoints.FacebookGraph, context.Endpoints.FacebookApiVersion, connection.AdAccountId, connection.TimeZone,
+                DateOnly.FromDateTime(connection.Since.UtcDateTime)),
+            context.Store, context.Cursors, context.Time);
+    }
+}

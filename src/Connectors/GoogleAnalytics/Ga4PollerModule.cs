@@ -1,0 +1,32 @@
+using SalesDash.Connectors.Common;
+using SalesDash.Connectors.Polling;
+using SalesDash.Contracts.Commerce;
+
+namespace SalesDash.Connectors.GoogleAnalytics;
+
+/// <summary>A GA4 connection: the property, its time zone (the store's unless set), the conversion metric and the Google grant.</summary>
+public sealed record Ga4Connection(string PropertyId, string TimeZone, DateTimeOffset Since, string ConversionMetric, OAuthRefreshCredentials Credentials);
+
+/// <summary>GA4 sessions, users, traffic source and conversions per hour, polled.</summary>
+public sealed class Ga4PollerModule : PollerModule<Ga4Connection>
+{
+    public override SalesChannel Channel => SalesChannel.GoogleAnalytics;
+
+    public override Ga4Connection Bind(ConnectionValues values, PollerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(context);
+        return new(PollerModule.Required(values.Setting("propertyId"), "propertyId"), values.Setting("timeZone") ?? context.Store.TimeZone,
+            context.Since(values), values.Setting("conversionMetric") ?? "keyEvents", OAuthRefreshCredentials.Bind(values));
+    }
+
+    public override IChannelPoller Create(Ga4Connection connection, PollerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(context);
+        return new Ga4TrafficPoller(context.ChannelHttp(), connection.Credentials.Source(context.Http, context.Endpoints.GoogleToken, context.Time),
+            new Ga4Settings(context.Endpoints.GoogleAnalyticsData, connection.PropertyId, connection.TimeZone, DateOnly.FromDateTime(connection.Since.UtcDateTime),
+                ConversionMetric: connection.ConversionMetric),
+            context.Store, context.Cursors, context.Time);
+    }
+}

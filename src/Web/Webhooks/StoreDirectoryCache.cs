@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Engine.Stores;
+
+namespace SalesDash.Web.Webhooks;
+
+/// <summary>How long the webhook path may trust a store it looked up, bound from "Webhooks:StoreCache".</summary>
+public sealed class StoreCacheOptions
+{
+    public const string Section = "Webhooks:StoreCache";
+
+    /// <summary>
+    /// The longest a change made on another node (or straight in the database) goes unseen by this node's webhooks.
+    /// Changes made through this node's directory take effect at once, and a signature that fails against the cached
+    /// secret is checked again against the database, so a rotation never refuses a correctly signed delivery.
+    /// </summary>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Stores kept per lookup kind; beyond it the cache starts over (a node rarely sees that many stores in one TTL).</summary>
+    public int MaxEntries { get; set; } = 100_000;
+}
+
+/// <summary>
+/// The store directory with a short-lived cache for the webhook path, which otherwise read the app database on every
+/// delivery (the largest cost after the journal in the last profile). Only known stores are cached: an unknown shop
+/// costs a read, as before, so a flood of made-up domains cannot fill memory, and a store created on another node
+/// is found at once. Every write through the directory drops what it changes, so create, update and secret rotation
+/// on this node take effect for the next delivery; other nodes see them within <see cref="StoreCacheOptions.TimeToLive"/>.
+/// Other readers (APIs, jobs) go straight to the directory: they are not hot, and they want no staleness at all.
+/// </summary>
+public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCacheOptions> options, TimeProvider time) : IStoreDirectory
+{
+    private readonly ConcurrentDictionary<StoreRef, Entry> _byRef = new();
+    private readonly ConcurrentDictionary<(SalesChannel Channel, string Domain), Entry> _byDomain = new();
+    private readonly TimeSpan _ttl = options.Value.TimeToLive;
+    private readonly int _maxEntries = options.Value.MaxEntries;
+
+    /// <summary>The store a webhook names by shop domain (already trimmed and lower case), from the cache while fresh.</summary>
+    public async ValueTask<StoreProfile?> FindForWebhookAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_byDomain.TryGetValue((channel, shopDomain), out var hit) && hit.ExpiresAt > now)
+        {
+            return hit.Profile;
+        }
+
+        var profile = await inner.FindByShopDomainAsync(channel, shopDomain, cancellationToken);
+        Remember(profile, now);
+        return profile;
+    }
+
+    /// <summary>The store a webhook names by its route, from the cache while fresh.</summary>
+    public async ValueTask<StoreProfile?> GetForWebhookAsync(StoreRef store, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_byRef.TryGetValue(store, out var hit) && hit.ExpiresAt > now)
+        {
+            return hit.Profile;
+        }
+
+        var profile = await inner.GetAsync(store, cancellationToken);
+        if (profile is null)
+        {
+            Forget(store);
+        }
+
+        Remember(profile, now);
+        return profile;
+    }
+
+    /// <summary>The store as the database has it now, refreshing the cache: for a delivery the cached copy refused.</summary>
+    public async Task<StoreProfile?> RefreshAsync(StoreRef store, CancellationToken cancellationToken)
+    {
+        Forget(store);
+        var profile = await inner.GetAsync(store, cancellationToken);
+        Remember(profile, time.GetUtcNow());
+        return profile;
+    }
+
+    /// <summary>Drops the store from the cache; the next delivery for it reads the database.</summary>
+    public void Forget(StoreRef store)
+    {
+        if (_byRef.TryRemove(store, out var removed) && removed.Profile is { } profile)
+        {
+            _byDomain.TryRemove((profile.Channel, profile.ShopDomain), out _);
+        }
+
+        // A domain entry may outlive its ref entry (looked up by domain only): sweep by store, which is rare (writes only).
+        foreach (var (key, entry) in _byDomain)
+        {
+            if (entry.Profile?.Store == store)
+            {
+                _byDomain.TryRemove(key, out _);
+            }
+        }
+    }
+
+    public Task<StoreProfile?> FindByShopDomainAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken) =>
+        inner.FindByShopDomainAsync(channel, shopDomain, cancellationToken);
+
+    public Task<StoreProfile?> GetAsync(StoreRef store, CancellationToken cancellationToken) => inner.GetAsync(store, cancellationToken);
+
+    public Task<IReadOnlyList<StoreProfile>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public Task<IReadOnlyList<StoreProfile>> ListAsync(string tenantId, CancellationToken cancellationToken) => inner.ListAsync(tenantId, cancellationToken);
+
+    public async Task UpsertAsync(StoreProfile profile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        // Before and after: a delivery that read the old row while the write ran must not keep it for a whole TTL.
+        Forget(profile.Store);
+        try
+        {
+            await inner.UpsertAsync(profile, cancellationToken);
+        }
+        finally
+        {
+            Forget(profile.Store);
+        }
+    }
+
+    private void Remember(StoreProfile? profile, DateTimeOffset now)
+    {
+        if (profile is null || _ttl <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (_byRef.Count >= _maxEntries || _byDomain.Count >= _maxEntries)
+        {
+            _byRef.Clear();
+            _byDomain.Clear();
+        }
+
+        var entry = new Entry(profile, now + _ttl);
+        _byRef[profile.Store] = entry;
+        _byDomain[(profile.Channel, profile.ShopDomain)] = entry;
+    }
+
+    private sealed record Entry(StoreProfile? Profile, DateTimeOffset ExpiresAt);
+}
+
+/// <summary>Wires the cache in front of the registered store directory.</summary>
+public static class StoreDirectoryCacheHosting
+{
+    /// <summary>Call after the directory is registered: every writer then goes through the cache, which drops what it changes.</summary>
+    public static IServiceCollection AddStoreDirectoryCache(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StoreCacheOptions>()
+            .Bind(configuration.GetSection(StoreCacheOptions.Section))
+            .Validate(o => o.TimeToLive >= TimeSpan.Zero && o.TimeToLive <= TimeSpan.FromMinutes(1),
+                "Webhooks:StoreCache:TimeToLive must be between zero (no cache) and one minute: it bounds how long another node's change goes unseen.")
+            .Validate(o => o.MaxEntries > 0, "Webhooks:StoreCache:MaxEntries must be positive.")
+            .ValidateOnStart();
+        var directory = services.LastOrDefault(d => d.ServiceType == typeof(IStoreDirectory))
+            ?? throw new InvalidOperationException("Register the store directory before its cache.");
+        services.Remove(directory);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new StoreDirectoryCache(Resolve(sp, directory), sp.GetRequiredService<IOptions<StoreCacheOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IStoreDirectory>(sp => sp.GetRequiredService<StoreDirectoryCache>());
+        return services;
+    }
+
+    private static IStoreDirectory Resolve(IServiceProvider sp, ServiceDescriptor descriptor) =>
+        (IStoreDirectory)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
+using SalesDash.Web.Tests.Channels;
+using SalesDash.Web.Tests.Hosting;
+
+namespace SalesDash.Web.Tests.Webhooks;
+
+/// <summary>
+/// Shopify webhooks go through the same door as every other channel: the store-currency conversion and the reporting
+/// rate are applied before the engine sees the event. (Shopify once called the engine directly and skipped both.)
+/// </summary>
+public sealed class IngestionDoorTests(ChannelsAppFactory channels) : IClassFixture<ChannelsAppFactory>
+{
+    private static readonly DateTimeOffset Placed = WebAppFactory.Now.AddMinutes(-30);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Shopify_order_carries_the_reporting_conversion_like_every_other_channel()
+    {
+        var recorded = new ConcurrentQueue<CommerceEvent>();
+        // A host of its own: two hosts on one data folder would share the store's journal.
+        await using var own = new ChannelsAppFactory();
+        await using var app = Recording(own, recorded);
+        var client = app.CreateSignedInClient();
+        var body = new TestOrder(7101, Placed, Placed, 125.00m, 1, 1, 1).ToJson("USD");
+
+        using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var order = Assert.IsAssignableFrom<OrderEvent>(Assert.Single(recorded));
+        // The factory's reporting currency is EUR with an EUR→USD rate of 1.25 on 20 Nov: the inverse applies to a USD store.
+        Assert.NotNull(order.Reporting);
+        Assert.Equal("EUR", order.Reporting.Currency);
+        Assert.Equal(0.8m, order.Reporting.Rate);
+        Assert.Equal(new DateOnly(2026, 11, 20), order.Reporting.RateDate);
+        Assert.Equal(100.00m, order.Reporting.Convert(order.TotalPrice));
+    }
+
+    [Fact]
+    public async Task Shopify_order_in_a_foreign_currency_is_counted_in_the_store_currency()
+    {
+        var client = channels.CreateSignedInClient();
+        var body = new TestOrder(7102, Placed, Placed, 100.00m, 1, 1, 1).ToJson("EUR");
+
+        using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/stores/acme/us-shop/tiles", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // 100 EUR at 1.25 is 125 USD; the store's tiles add dollars, never euros.
+        Assert.Equal(125.00m, tiles!.GrossRevenue.Value);
+    }
+
+    [Fact]
+    public async Task Shopify_order_in_a_currency_without_a_rate_is_422_and_counts_nothing()
+    {
+        var client = channels.CreateSignedInClient();
+        var body = new TestOrder(7103, Placed, Placed, 100.00m, 1, 1, 1).ToJson("JPY");
+
+        using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.Other, "orders/create", body), Ct);
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>($"/api/stores/{TestStore.Other.TenantId}/{TestStore.Other.StoreId}/tiles", Ct);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0m, tiles!.Orders.Value);
+    }
+
+    private static WebApplicationFactory<Program> Recording(ChannelsAppFactory host, ConcurrentQueue<CommerceEvent> recorded) =>
+        host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            var composed = services.Last(d => d.ServiceType == typeof(ICommerceEventIngest));
+            services.Remove(composed);
+            services.AddSingleton<ICommerceEventIngest>(sp => new RecordingIngest(recorded, (ICommerceEventIngest)(composed.ImplementationInstance
+                ?? composed.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, composed.ImplementationType!))));
+        }));
+
+    private sealed class RecordingIngest(ConcurrentQueue<CommerceEvent> recorded, ICommerceEventIngest inner) : ICommerceEventIngest
+    {
+        public Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken)
+        {
+            recorded.Enqueue(commerceEvent);
+            return inner.IngestAsync(commerceEvent, cancellationToken);
+        }
+    }
+}
