@@ -9,6 +9,7 @@ using SalesDash.Engine.Stores;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -137,13 +138,19 @@ public static class WidgetDataApi
 
     /// <summary>The store's revenue forecast, the same answer as GET /api/stores/{t}/{s}/forecast (src/Web/Alerts).</summary>
     private static async Task<Results<Ok<RevenueForecast>, ProblemHttpResult>> WallForecastAsync(
-        string token, string tenantId, string storeId, WallAccess access, RevenueForecastService forecasts, HttpContext http,
+        string token, string tenantId, string storeId, WallAccess access, RevenueForecastService forecasts, IPlanService plans, HttpContext http,
         CancellationToken cancellationToken)
     {
         NoStore(http);
-        return await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is { } store
-            ? TypedResults.Ok(await forecasts.ForecastAsync(store, cancellationToken))
-            : NotShown();
+        if (await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is not { } store)
+        {
+            return NotShown();
+        }
+
+        // Checked after the link, so a stranger learns nothing of an organisation's plan: a forecast is advanced analytics (Scale).
+        return PlanLimitProblems.Feature(await plans.GetLimitsAsync(tenantId, cancellationToken), PlanFeature.AdvancedAnalytics) is { } refused
+            ? refused
+            : TypedResults.Ok(await forecasts.ForecastAsync(store, cancellationToken));
     }
 
     /// <summary>The store's insights, the same answer as GET /api/stores/{t}/{s}/insights (src/Web/Alerts).</summary>

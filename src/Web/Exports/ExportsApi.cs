@@ -10,6 +10,7 @@ using SalesDash.Web.Alerts;
 using SalesDash.Web.Api;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Exports;
 
@@ -158,7 +159,7 @@ public static class ExportsApi
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> WidgetAsync(
         string tenantId, string dashboardId, string widgetId, string? format, IDashboardStore dashboards, IStoreDirectory stores,
         HistoryQueries history, IHistoryStore facts, ITileQuery tiles, IAlertStore alerts, RevenueForecastService forecasts,
-        Engine.Insights.InsightService insights, TimeProvider time, CancellationToken cancellationToken)
+        Engine.Insights.InsightService insights, IPlanService plans, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!ExportFormats.TryParse(format, out var fileFormat))
         {
@@ -226,6 +227,12 @@ public static class ExportsApi
 
                 break;
             case "forecast":
+                // The same gate as GET .../forecast: a forecast is advanced analytics, so a tier without it gets no file of one either.
+                if (PlanLimitProblems.Feature(await plans.GetLimitsAsync(tenantId, cancellationToken), PlanFeature.AdvancedAnalytics) is { } refused)
+                {
+                    return refused;
+                }
+
                 foreach (var store in shown)
                 {
                     tables.Add(ExportTables.Forecast(await forecasts.ForecastAsync(store, cancellationToken)));
