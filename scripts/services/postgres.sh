@@ -56,6 +56,10 @@ ensure_database() {
     if [[ "$(superuser_sql "SELECT 1 FROM pg_roles WHERE rolname = '${USER_NAME}'")" != 1 ]]; then
         superuser_sql "CREATE ROLE ${USER_NAME} LOGIN CREATEDB PASSWORD '${PASSWORD}'"
     fi
+    # Tests drop their databases WITH (FORCE). An autovacuum worker that just started on such a database belongs to no
+    # role, and ending it needs pg_signal_backend: without it the drop fails with "must be a member of the role whose
+    # process is being terminated" whenever autovacuum happens to be there (seen in MigrationTests' clean-up).
+    superuser_sql "GRANT pg_signal_backend TO ${USER_NAME}"
     if [[ "$(superuser_sql "SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'")" != 1 ]]; then
         superuser_sql "CREATE DATABASE ${DATABASE} OWNER ${USER_NAME}"
     fi

@@ -26,6 +26,7 @@ using SalesDash.Web.Quarantine;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
+using SalesDash.Web.Warehouse;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -74,6 +75,8 @@ builder.Services.AddStoreInsights();
 
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
+// Data warehouse connection (Enterprise): orders, lines, refunds and daily KPIs copied to the merchant's PostgreSQL or ClickHouse by a cluster job.
+builder.Services.AddWarehouse(builder.Configuration);
 
 // Audit log of every change attempted through /api (append-only table in the app database), and the organisations' custom metrics.
 builder.Services.AddAudit();
@@ -136,6 +139,7 @@ app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapQuarantineApi();
 app.MapGroup("/api").MapExchangeRatesApi();
+app.MapGroup("/api").MapWarehouseApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -17,17 +17,23 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
     private readonly IActorRef _region;
     private readonly IActorRef _delivery;
     private readonly IAlertRuleStore _rules;
+    private readonly IAlertRuleAllowance _allowance;
     private readonly IAlertStore _alerts;
     private readonly IStoreDirectory _stores;
     private readonly AlertsOptions _options;
     private readonly Dictionary<StoreRef, IActorRef> _evaluators = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public AlertCoordinatorActor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options)
+    /// <remarks>
+    /// A store whose rules are all paused by its organisation's tier is still watched: its evaluator resolves the alerts
+    /// those rules left open and picks them up again the moment the tier allows them.
+    /// </remarks>
+    public AlertCoordinatorActor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options)
     {
         _region = region;
         _delivery = delivery;
         _rules = rules;
+        _allowance = allowance;
         _alerts = alerts;
         _stores = stores;
         _options = options;
@@ -86,12 +92,12 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         foreach (var store in watched.Stores.Where(s => !_evaluators.ContainsKey(s)))
         {
             var name = $"{Uri.EscapeDataString(store.TenantId)}~{Uri.EscapeDataString(store.StoreId)}";
-            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _region, _rules, _alerts, _delivery, _options), name);
+            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _region, _rules, _allowance, _alerts, _delivery, _options), name);
         }
     }
 
-    public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options) =>
-        Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, alerts, stores, options));
+    public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options) =>
+        Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, allowance, alerts, stores, options));
 
     /// <summary>Rules were created, changed or deleted: look again now rather than at the next refresh. Crosses nodes.</summary>
     public sealed record RulesChanged

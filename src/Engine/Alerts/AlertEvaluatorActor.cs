@@ -17,6 +17,7 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     private readonly StoreRef _store;
     private readonly IActorRef _region;
     private readonly IAlertRuleStore _rules;
+    private readonly IAlertRuleAllowance _allowance;
     private readonly IAlertStore _alerts;
     private readonly IActorRef _delivery;
     private readonly AlertsOptions _options;
@@ -24,11 +25,12 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     private AlertBook? _book;
     private bool _pulling;
 
-    public AlertEvaluatorActor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertStore alerts, IActorRef delivery, AlertsOptions options)
+    public AlertEvaluatorActor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery, AlertsOptions options)
     {
         _store = store;
         _region = region;
         _rules = rules;
+        _allowance = allowance;
         _alerts = alerts;
         _delivery = delivery;
         _options = options;
@@ -99,9 +101,11 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
 
     private async Task ProcessAsync(IReadOnlyList<ClosedMinute> minutes)
     {
-        var rules = (await _rules.ListRulesAsync(_store.TenantId, CancellationToken.None))
-            .Where(r => r.Enabled && r.AppliesTo(_store.StoreId))
-            .ToList();
+        // Asked at every batch, so a rule the organisation's tier no longer allows stops at once (its open alert resolves,
+        // as for a rule switched off) and runs again with the first batch after an upgrade.
+        var rules = await _allowance.RunningAsync(
+            [.. (await _rules.ListRulesAsync(_store.TenantId, CancellationToken.None)).Where(r => r.Enabled && r.AppliesTo(_store.StoreId))],
+            CancellationToken.None);
         foreach (var minute in minutes)
         {
             foreach (var effect in _book!.Process(minute, rules))
@@ -122,8 +126,8 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
         }
     }
 
-    public static Props PropsFor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertStore alerts, IActorRef delivery, AlertsOptions options) =>
-        Props.Create(() => new AlertEvaluatorActor(store, region, rules, alerts, delivery, options));
+    public static Props PropsFor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery, AlertsOptions options) =>
+        Props.Create(() => new AlertEvaluatorActor(store, region, rules, allowance, alerts, delivery, options));
 
     private sealed record Loaded(IReadOnlyList<Alert> Open);
 

@@ -39,6 +39,7 @@ public static class AlertsHosting
                 "Alerts:PollInterval, Alerts:PullTimeout and Alerts:RulesRefreshInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IAlertRuleAllowance, EveryAlertRuleRuns>();
         return services;
     }
 
@@ -63,6 +64,7 @@ public static class AlertsHosting
                     registry.Get<TenantStoreRegion>(),
                     registry.Get<AlertDeliveryActor>(),
                     resolver.GetService<IAlertRuleStore>(),
+                    resolver.GetService<IAlertRuleAllowance>(),
                     resolver.GetService<IAlertStore>(),
                     resolver.GetService<IStoreDirectory>(),
                     resolver.GetService<IOptions<AlertsOptions>>().Value),

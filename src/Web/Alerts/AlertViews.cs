@@ -32,7 +32,7 @@ public sealed record AlertRuleRequest(
     string? Channel = null,
     string? CustomMetricId = null);
 
-/// <summary>A rule as the API shows it.</summary>
+/// <summary>A rule as the API shows it; <c>PausedReason</c> says why the organisation's tier keeps it from running, null while it runs.</summary>
 public sealed record AlertRuleView(
     string Id,
     string TenantId,
@@ -55,7 +55,8 @@ public sealed record AlertRuleView(
     DateTimeOffset UpdatedAt,
     string? Channel,
     string? CustomMetricId = null,
-    string? CustomMetricName = null)
+    string? CustomMetricName = null,
+    string? PausedReason = null)
 {
     public static AlertRuleView Of(AlertRule r)
     {

@@ -39,20 +39,19 @@ public static class AlertsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AlertRuleView>>, ProblemHttpResult>> ListRulesAsync(
-        string tenantId, IAlertRuleStore rules, IStoreDirectory stores, CancellationToken cancellationToken)
+        string tenantId, IAlertRuleStore rules, IStoreDirectory stores, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
             return problem;
         }
 
-        IReadOnlyList<AlertRuleView> list = [.. (await rules.ListRulesAsync(tenantId, cancellationToken)).Select(AlertRuleView.Of)];
-        return TypedResults.Ok(list);
+        return TypedResults.Ok(await ViewsAsync(await rules.ListRulesAsync(tenantId, cancellationToken), allowance, cancellationToken));
     }
 
     private static async Task<Results<Created<AlertRuleView>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(
         string tenantId, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
-        ICustomMetricStore metrics, CancellationToken cancellationToken)
+        ICustomMetricStore metrics, IPlanService plans, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
@@ -65,18 +64,31 @@ public static class AlertsApi
             return invalid;
         }
 
-        var rule = await rules.CreateRuleAsync(tenantId, input!, cancellationToken);
+        // The route's filter let custom alerts through; an anomaly rule also needs advanced analytics.
+        if (AlertRulePlans.Refusal(await plans.GetLimitsAsync(tenantId, cancellationToken), input!.Kind) is { } refused)
+        {
+            return refused;
+        }
+
+        var rule = await rules.CreateRuleAsync(tenantId, input, cancellationToken);
         coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
-        return TypedResults.Created($"/api/tenants/{Uri.EscapeDataString(tenantId)}/alert-rules/{rule.Id}", AlertRuleView.Of(rule));
+        return TypedResults.Created($"/api/tenants/{Uri.EscapeDataString(tenantId)}/alert-rules/{rule.Id}", (await ViewsAsync([rule], allowance, cancellationToken))[0]);
     }
 
     private static async Task<Results<Ok<AlertRuleView>, ProblemHttpResult>> GetRuleAsync(
-        string tenantId, string id, IAlertRuleStore rules, CancellationToken cancellationToken) =>
-        await rules.GetRuleAsync(tenantId, id, cancellationToken) is { } rule ? TypedResults.Ok(AlertRuleView.Of(rule)) : NoRule(tenantId, id);
+        string tenantId, string id, IAlertRuleStore rules, IAlertRuleAllowance allowance, CancellationToken cancellationToken) =>
+        await rules.GetRuleAsync(tenantId, id, cancellationToken) is { } rule ? TypedResults.Ok((await ViewsAsync([rule], allowance, cancellationToken))[0]) : NoRule(tenantId, id);
+
+    /// <summary>Rules as the API shows them, each rule the organisation's tier pauses with the reason.</summary>
+    private static async Task<IReadOnlyList<AlertRuleView>> ViewsAsync(IReadOnlyList<AlertRule> rules, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
+    {
+        var paused = await allowance.PausedAsync(rules, cancellationToken);
+        return [.. rules.Select(r => AlertRuleView.Of(r) with { PausedReason = paused.GetValueOrDefault(r.Id) })];
+    }
 
     private static async Task<Results<Ok<AlertRuleView>, ValidationProblem, ProblemHttpResult>> UpdateRuleAsync(
         string tenantId, string id, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
-        ICustomMetricStore metrics, CancellationToken cancellationToken)
+        ICustomMetricStore metrics, IPlanService plans, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
     {
         var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, metrics, cancellationToken);
         if (invalid is not null)
@@ -84,13 +96,18 @@ public static class AlertsApi
             return invalid;
         }
 
-        if (await rules.UpdateRuleAsync(tenantId, id, input!, cancellationToken) is not { } rule)
+        if (AlertRulePlans.Refusal(await plans.GetLimitsAsync(tenantId, cancellationToken), input!.Kind) is { } refused)
+        {
+            return refused;
+        }
+
+        if (await rules.UpdateRuleAsync(tenantId, id, input, cancellationToken) is not { } rule)
         {
             return NoRule(tenantId, id);
         }
 
         coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
-        return TypedResults.Ok(AlertRuleView.Of(rule));
+        return TypedResults.Ok((await ViewsAsync([rule], allowance, cancellationToken))[0]);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRuleAsync(

@@ -316,6 +316,7 @@ public static class AppDataModel
             e.HasKey(l => l.Source);
         });
         Imports.ImportRows.Configure(builder);
+        SalesDash.Web.Warehouse.WarehouseModel.Configure(builder);
     }
 }
 

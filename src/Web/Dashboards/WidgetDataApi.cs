@@ -9,6 +9,7 @@ using SalesDash.Engine.Stores;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.History;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -134,10 +135,18 @@ public static class WidgetDataApi
 
     /// <summary>The store's revenue forecast, the same answer as GET /api/tenants/{t}/stores/{s}/forecast (src/Web/Forecasts).</summary>
     private static async Task<Results<Ok<RevenueForecast>, ProblemHttpResult>> WallForecastAsync(
-        [AsParameters] WallStore wall, RevenueForecastService forecasts) =>
-        await wall.AuthorizeAsync() is { } store
-            ? TypedResults.Ok(await forecasts.ForecastAsync(store, wall.CancellationToken))
-            : NotShown();
+        [AsParameters] WallStore wall, RevenueForecastService forecasts, IPlanService plans)
+    {
+        if (await wall.AuthorizeAsync() is not { } store)
+        {
+            return NotShown();
+        }
+
+        // Checked after the link, so a stranger learns nothing of an organisation's plan: a forecast is advanced analytics (Scale).
+        return PlanLimitProblems.Feature(await plans.GetLimitsAsync(wall.TenantId, wall.CancellationToken), PlanFeature.AdvancedAnalytics) is { } refused
+            ? refused
+            : TypedResults.Ok(await forecasts.ForecastAsync(store, wall.CancellationToken));
+    }
 
     /// <summary>The store's insights, the same answer as GET /api/tenants/{t}/stores/{s}/insights (src/Web/Insights).</summary>
     private static async Task<Results<Ok<StoreInsights>, ProblemHttpResult>> WallInsightsAsync(

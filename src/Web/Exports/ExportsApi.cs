@@ -10,6 +10,7 @@ using SalesDash.Web.Alerts;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.History;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Exports;
 
@@ -104,7 +105,7 @@ public static class ExportsApi
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> WidgetAsync(
         string tenantId, string dashboardId, string widgetId, string? format, IDashboardStore dashboards, IStoreDirectory stores,
         HistoryReads history, OrderFeed feed, ITileQuery tiles, IAlertStore alerts, RevenueForecastService forecasts,
-        Engine.Insights.InsightService insights, CancellationToken cancellationToken)
+        Engine.Insights.InsightService insights, IPlanService plans, CancellationToken cancellationToken)
     {
         if (!ExportFormats.TryParse(format, out var fileFormat))
         {
@@ -170,6 +171,12 @@ public static class ExportsApi
 
                 break;
             case "forecast":
+                // The same gate as GET .../forecast: a forecast is advanced analytics, so a tier without it gets no file of one either.
+                if (PlanLimitProblems.Feature(await plans.GetLimitsAsync(tenantId, cancellationToken), PlanFeature.AdvancedAnalytics) is { } refused)
+                {
+                    return refused;
+                }
+
                 foreach (var store in shown)
                 {
                     tables.Add(ExportTables.Forecast(await forecasts.ForecastAsync(store, cancellationToken)));

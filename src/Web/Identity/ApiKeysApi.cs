@@ -44,10 +44,9 @@ internal static class ApiKeysApi
         CancellationToken cancellationToken)
     {
         var limits = await plans.GetLimitsAsync(tenantId, cancellationToken);
-        if (!limits.ApiAccess)
+        if (PlanLimitProblems.Feature(limits, PlanFeature.ApiAccess) is { } refused)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Plan has no API access",
-                detail: $"The {limits.Tier} plan does not include API access; upgrade to {PlanCatalog.All.First(l => l.ApiAccess).Tier} or above to create API keys.");
+            return refused;
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

@@ -29,7 +29,8 @@ public enum AccessOutcome
     UserOnly,
 }
 
-public sealed record AccessDecision(AccessOutcome Outcome, OrgRole? Role, string Detail)
+/// <param name="PlanProblem">The plan-limit problem (limit, usage, the tier that allows it) when the plan, not the role, refused.</param>
+public sealed record AccessDecision(AccessOutcome Outcome, OrgRole? Role, string Detail, IResult? PlanProblem = null)
 {
     public bool Allowed => Outcome == AccessOutcome.Allowed;
 
@@ -52,7 +53,7 @@ public sealed record AccessDecision(AccessOutcome Outcome, OrgRole? Role, string
         _ => "Allowed",
     };
 
-    public IResult ToProblem() => TypedResults.Problem(statusCode: StatusCode, title: Title, detail: Detail);
+    public IResult ToProblem() => PlanProblem ?? TypedResults.Problem(statusCode: StatusCode, title: Title, detail: Detail);
 }
 
 /// <summary>Marks an endpoint that an API key may not call (managing keys, members, invitations, the caller's own account).</summary>
@@ -138,10 +139,9 @@ public sealed class OrgAccess(IDbContextFactory<AppIdentityDbContext> databases,
 
             var keyOrg = user.FindFirstValue(SalesDashClaims.ApiKeyOrganisation)!;
             var limits = await plans.GetLimitsAsync(keyOrg, cancellationToken);
-            if (!limits.ApiAccess)
+            if (PlanLimitProblems.Feature(limits, PlanFeature.ApiAccess) is { } refused)
             {
-                return new(AccessOutcome.PlanWithoutApiAccess, null,
-                    $"The {limits.Tier} plan does not include API access; upgrade to {PlanCatalog.All.First(l => l.ApiAccess).Tier} or above to use API keys.");
+                return new(AccessOutcome.PlanWithoutApiAccess, null, PlanLimitProblems.FeatureDetail(limits, PlanFeature.ApiAccess), refused);
             }
 
             var writes = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));

@@ -101,9 +101,18 @@ public static class PlanLimitProblems
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(allows);
         var next = Enum.GetValues<PlanTier>().Where(t => t > limits.Tier).Select(PlanCatalog.For).FirstOrDefault(allows);
-        var more = next is null ? string.Empty : $" The {next.Tier} plan includes it.";
-        return Refuse($"The {limits.Tier} plan does not include {feature}.{more}", feature, null, null, limits.Tier, next?.Tier);
+        return Refuse(FeatureDetail(limits, feature, next), feature, null, null, limits.Tier, next?.Tier);
     }
+
+    /// <summary>"The Starter plan does not include custom alerts. The Growth plan includes it." for <paramref name="feature"/>.</summary>
+    public static string FeatureDetail(PlanLimits limits, PlanFeature feature)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return FeatureDetail(limits, FeatureNames.Of(feature), PlanCatalog.All.FirstOrDefault(l => l.Tier > limits.Tier && l.Includes(feature)));
+    }
+
+    private static string FeatureDetail(PlanLimits limits, string feature, PlanLimits? next) =>
+        $"The {limits.Tier} plan does not include {feature}." + (next is null ? string.Empty : $" The {next.Tier} plan includes it.");
 
     /// <summary>"1 dashboard", "5 dashboards": the plural names the limit, the singular reads right for a limit of one.</summary>
     private static string Counted(int max, string plural) =>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Alerts;
 using SalesDash.Web.Audit;
 using SalesDash.Web.Identity;
 
@@ -30,9 +31,13 @@ public sealed record SubscriptionView(string? Tier, string Status, DateTimeOffse
 /// self-hosted), the trial, the subscription, what the tier allows, what is used, and every tier to compare.
 /// </summary>
 /// <param name="Billing">Whether upgrades go through Stripe Checkout here (false on a self-hosted install or without Stripe keys).</param>
+/// <param name="PausedAlertRules">Alert rules kept from before a downgrade that the tier does not run, each with why.</param>
 public sealed record PlanView(
     string TenantId, string Tier, string Source, PlanLimitsView Limits, PlanUsageCounts Usage, RevenueUsage Revenue, TrialView? Trial,
-    SubscriptionView? Subscription, bool Billing, IReadOnlyList<PlanLimitsView> Tiers);
+    SubscriptionView? Subscription, bool Billing, IReadOnlyList<PlanLimitsView> Tiers, IReadOnlyList<PausedAlertRuleView> PausedAlertRules);
+
+/// <summary>An alert rule the tier pauses: kept, not evaluated, running again after an upgrade.</summary>
+public sealed record PausedAlertRuleView(string Id, string Name, string Kind, string Reason);
 
 /// <summary>What an owner sends to change the plan.</summary>
 public sealed record PlanChange(string? Tier);
@@ -61,8 +66,15 @@ public static class PlansApi
     }
 
     private static async Task<Ok<PlanView>> GetAsync(
-        string tenantId, IPlanService plans, PlanUsage usage, RevenueMeter meter, IOptions<StripeBillingOptions> stripe, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ViewAsync(tenantId, plans, usage, meter, stripe.Value, cancellationToken));
+        string tenantId, IPlanService plans, PlanUsage usage, RevenueMeter meter, IOptions<StripeBillingOptions> stripe,
+        IAlertRuleStore alertRules, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
+    {
+        var rules = await alertRules.ListRulesAsync(tenantId, cancellationToken);
+        var paused = await allowance.PausedAsync(rules, cancellationToken);
+        IReadOnlyList<PausedAlertRuleView> pausedRules =
+            [.. rules.Where(r => paused.ContainsKey(r.Id)).Select(r => new PausedAlertRuleView(r.Id, r.Name, r.Kind.ToString(), paused[r.Id]))];
+        return TypedResults.Ok(await ViewAsync(tenantId, plans, usage, meter, stripe.Value, pausedRules, cancellationToken));
+    }
 
     /// <summary>
     /// Refused: a paid tier is bought through Checkout and Stripe's webhooks say when it is paid; setting one here
@@ -198,7 +210,8 @@ public static class PlansApi
     }
 
     private static async Task<PlanView> ViewAsync(
-        string tenantId, IPlanService plans, PlanUsage usage, RevenueMeter meter, StripeBillingOptions stripe, CancellationToken cancellationToken)
+        string tenantId, IPlanService plans, PlanUsage usage, RevenueMeter meter, StripeBillingOptions stripe, IReadOnlyList<PausedAlertRuleView> pausedRules,
+        CancellationToken cancellationToken)
     {
         var standing = await plans.GetStandingAsync(tenantId, cancellationToken);
         var trial = standing.TrialEndsAt is { } ends ? new TrialView(ends, standing.TrialDaysLeft ?? 0, standing.Source == PlanSource.Trial) : null;
@@ -208,6 +221,7 @@ public static class PlansApi
         var billing = stripe.Enabled && standing.Source is PlanSource.Free or PlanSource.Trial or PlanSource.Subscription;
         return new PlanView(
             tenantId, standing.Limits.Tier.ToString(), standing.Source.ToString(), PlanLimitsView.Of(standing.Limits),
-            await usage.CountAsync(tenantId, cancellationToken), await meter.MeasureAsync(tenantId, cancellationToken), trial, subscription, billing, [.. PlanCatalog.All.Select(PlanLimitsView.Of)]);
+            await usage.CountAsync(tenantId, cancellationToken), await meter.MeasureAsync(tenantId, cancellationToken), trial, subscription, billing, [.. PlanCatalog.All.Select(PlanLimitsView.Of)],
+            pausedRules);
     }
 }

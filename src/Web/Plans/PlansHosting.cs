@@ -77,6 +77,8 @@ public static class PlansHosting
             // A cluster job: trial reminders, revenue notices and retention warnings are sent by one node, never by each.
             services.AddSingleton<IClusterJob, PlanNoticeService>();
         }
+        // Replaces the engine's "every rule runs": rules above the tier are kept but not evaluated.
+        services.Replace(ServiceDescriptor.Singleton<SalesDash.Engine.Alerts.IAlertRuleAllowance, PlanAlertRuleAllowance>());
         services.TryAddSingleton<ConfiguredHistoryRetention>();
         services.Replace(ServiceDescriptor.Singleton<IHistoryRetentionPolicy, PlanHistoryRetention>());
         return services;

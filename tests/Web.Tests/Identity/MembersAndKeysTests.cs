@@ -207,7 +207,11 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
         using var response = await admin.PostAsJsonAsync("/api/tenants/globex/api-keys", new { name = "BI", scopes = new[] { "read" } }, Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("The Starter plan does not include API access; upgrade to Scale or above to create API keys.", await Detail(response));
+        // The plan-limit problem: it names the limit, the tier, and the least tier that includes it.
+        var refused = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("https://salesdash.dev/problems/plan-limit", "The Starter plan does not include API access. The Scale plan includes it.", "API access", "Starter", "Scale"),
+            (refused.GetProperty("type").GetString(), refused.GetProperty("detail").GetString(), refused.GetProperty("limit").GetString(),
+             refused.GetProperty("tier").GetString(), refused.GetProperty("upgradeTo").GetString()));
 
         // A key made while the plan allowed it stops working when the plan no longer does.
         var (prefix, secret, hash) = ApiKeySecrets.Generate();
@@ -220,7 +224,9 @@ public sealed partial class MembersAndKeysTests(PlansAndLimitsAppFactory app) : 
 
         using var used = await KeyClient(secret).GetAsync("/api/tenants/globex/stores/shop/tiles", Ct);
         Assert.Equal(HttpStatusCode.Forbidden, used.StatusCode);
-        Assert.Equal("The Starter plan does not include API access; upgrade to Scale or above to use API keys.", await Detail(used));
+        var usedRefusal = await used.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("https://salesdash.dev/problems/plan-limit", "The Starter plan does not include API access. The Scale plan includes it.", "Scale"),
+            (usedRefusal.GetProperty("type").GetString(), usedRefusal.GetProperty("detail").GetString(), usedRefusal.GetProperty("upgradeTo").GetString()));
     }
 
     [GeneratedRegex(@"/invitations/([A-Za-z0-9_-]+)")]

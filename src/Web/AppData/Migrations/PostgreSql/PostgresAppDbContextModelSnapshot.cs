@@ -1061,6 +1061,68 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("PreviousWebhookSecrets");
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Warehouse.WarehouseConnectionRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("IntervalMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("LastRowsWritten")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProtectedSettings")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("WarehouseConnections", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Warehouse.WarehouseWatermarkRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Table")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CursorAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CursorId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("TenantId", "StoreId", "Table");
+
+                    b.ToTable("WarehouseWatermarks", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
                     b.HasOne("SalesDash.Web.Identity.AppUser", null)

@@ -1050,6 +1050,68 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("PreviousWebhookSecrets");
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Warehouse.WarehouseConnectionRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("IntervalMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastRowsWritten")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSettings")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("WarehouseConnections", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Warehouse.WarehouseWatermarkRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Table")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CursorAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CursorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId", "Table");
+
+                    b.ToTable("WarehouseWatermarks", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
                 {
                     b.HasOne("SalesDash.Web.Identity.AppUser", null)

@@ -25,12 +25,14 @@ const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ d
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
 const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m) => ({ default: m.MetricsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const WarehousePage = lazy(() => import('../features/plan/WarehousePage').then((m) => ({ default: m.WarehousePage })));
 
 const orgSections: { section: OrgSection; label: string }[] = [
   { section: 'metrics', label: 'Metrics' },
   { section: 'audit', label: 'Audit' },
   { section: 'plan', label: 'Plan' },
   { section: 'branding', label: 'Branding' },
+  { section: 'warehouse', label: 'Warehouse' },
 ];
 
 export interface AppProps {
@@ -259,7 +261,7 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
   }
 
   if (route.page === 'org') {
-    const Page = { plan: PlanPage, branding: BrandingPage, metrics: MetricsPage, audit: AuditPage }[route.section];
+    const Page = { plan: PlanPage, branding: BrandingPage, metrics: MetricsPage, audit: AuditPage, warehouse: WarehousePage }[route.section];
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <Page key={`${route.tenantId}/${route.section}`} tenantId={route.tenantId} />

@@ -15,6 +15,11 @@ describe('parseRoute', () => {
     expect(parseRoute(boardPath('acme', 'b1') + '/')).toEqual({ page: 'board', tenantId: 'acme', boardId: 'b1' });
   });
 
+  it('reads the organisation settings pages, the data warehouse among them', () => {
+    expect(parseRoute('/t/acme/warehouse')).toEqual({ page: 'org', tenantId: 'acme', section: 'warehouse' });
+    expect(parseRoute('/t/acme/plan')).toEqual({ page: 'org', tenantId: 'acme', section: 'plan' });
+  });
+
   it('reads one or several wallboard tokens', () => {
     expect(parseRoute('/wall/abc')).toEqual({ page: 'wall', tokens: ['abc'] });
     expect(parseRoute(wallPath(['abc', 'def'], 30).split('?')[0]!)).toEqual({ page: 'wall', tokens: ['abc', 'def'] });

@@ -20,8 +20,8 @@ export type Route =
   | { page: 'invitation'; token: string }
   | { page: 'not-found' };
 
-/** The organisation's settings pages: plan, white-label branding, custom metrics and the audit log. */
-export type OrgSection = 'plan' | 'branding' | 'metrics' | 'audit';
+/** The organisation's settings pages: plan, white-label branding, custom metrics, the audit log and the data warehouse. */
+export type OrgSection = 'plan' | 'branding' | 'metrics' | 'audit' | 'warehouse';
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -36,7 +36,7 @@ export function parseRoute(pathname: string): Route {
       const tenantId = decodeURIComponent(boards[1]);
       return boards[2] ? { page: 'board', tenantId, boardId: decodeURIComponent(boards[2]) } : { page: 'boards', tenantId };
     }
-    const org = /^\/t\/([^/]+)\/(plan|branding|metrics|audit)$/.exec(path);
+    const org = /^\/t\/([^/]+)\/(plan|branding|metrics|audit|warehouse)$/.exec(path);
     if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
     const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };

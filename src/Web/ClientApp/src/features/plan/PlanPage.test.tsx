@@ -28,6 +28,7 @@ const trial: PlanView = {
   subscription: null,
   billing: true,
   tiers: [tier('Free', 1, 1), tier('Starter', 1, 5), tier('Growth', 3, null), tier('Scale', null, null), tier('Enterprise', null, null)],
+  pausedAlertRules: [],
 };
 
 afterEach(() => vi.unstubAllGlobals());
@@ -49,6 +50,22 @@ describe('PlanPage', () => {
 
     await waitFor(() => expect(assign).toHaveBeenCalledWith('https://checkout.example/checkout'));
     expect(fetch).toHaveBeenCalledWith('/api/tenants/acme/plan/checkout', expect.objectContaining({ method: 'POST', body: JSON.stringify({ tier: 'Scale' }) }));
+  });
+});
+
+describe('PlanPage paused alert rules', () => {
+  it('lists each rule the tier pauses with its reason, and nothing when none is paused', async () => {
+    const reason = 'Paused: The Growth plan does not include advanced analytics. The Scale plan includes it.';
+    vi.stubGlobal('location', { ...window.location, search: '', assign: vi.fn() });
+    vi.stubGlobal('fetch', vi.fn(() => answer(200, { ...trial, pausedAlertRules: [{ id: 'r1', name: 'Odd revenue', kind: 'Anomaly', reason }] })));
+    const { unmount } = render(<PlanPage tenantId="acme" />);
+    expect((await screen.findByTestId('paused-alert-rules')).textContent).toContain(`Odd revenue — ${reason}`);
+    unmount();
+
+    vi.stubGlobal('fetch', vi.fn(() => answer(200, trial)));
+    render(<PlanPage tenantId="acme" />);
+    await screen.findByTestId('plan-tier');
+    expect(screen.queryByTestId('paused-alert-rules')).toBeNull();
   });
 });
 

@@ -34,6 +34,7 @@ export interface PlanView {
   subscription: { tier: string | null; status: string; currentPeriodEnd: string | null; cancelAtPeriodEnd: boolean; lastInvoiceStatus: string | null } | null;
   billing: boolean;
   tiers: PlanLimitsView[];
+  pausedAlertRules: { id: string; name: string; kind: string; reason: string }[];
 }
 
 /** The tiers Checkout sells; Enterprise is sold by contract. */
@@ -174,6 +175,19 @@ export function PlanPage({ tenantId }: { tenantId: string }) {
                 ? 'The live view is paused until you upgrade; history and exports stay available.'
                 : `Data keeps flowing until ${day(plan.revenue.graceEndsAt)}; then the live view asks for an upgrade.`}
             </p>
+          ) : null}
+          {plan.pausedAlertRules.length ? (
+            <section data-testid="paused-alert-rules">
+              <h2>Paused alert rules</h2>
+              <p>These rules are kept but not evaluated on this plan; they run again after an upgrade.</p>
+              <ul>
+                {plan.pausedAlertRules.map((r) => (
+                  <li key={r.id}>
+                    <strong>{r.name}</strong> — {r.reason}
+                  </li>
+                ))}
+              </ul>
+            </section>
           ) : null}
           {plan.billing && plan.source === 'Subscription' ? (
             <button type="button" disabled={busy} onClick={() => void go('plan/portal')}>
