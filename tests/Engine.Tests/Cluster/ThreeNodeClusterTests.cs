@@ -4,6 +4,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Tenants;
 using SalesDash.Engine.Tests.Persistence.Postgres;
+using SalesDash.Tests.Shared;
 using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Clustering;
@@ -189,8 +190,7 @@ public sealed class ThreeNodeClusterTests
         }
     }
 
-    private static int UpMembers(ClusterTestNode node) =>
-        Akka.Cluster.Cluster.Get(node.System).State.Members.Count(m => m.Status == MemberStatus.Up);
+    private static int UpMembers(ClusterTestNode node) => ClusterViews.UpMembers(node.System);
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken ct)
     {
