@@ -83,12 +83,10 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
     /// <summary>Drops the store from the cache; the next delivery for it reads the database.</summary>
     public void Forget(StoreRef store)
     {
-        if (_byRef.TryRemove(store, out var removed) && removed.Profile is { } profile)
-        {
-            _byDomain.TryRemove((profile.Channel, profile.ShopDomain), out _);
-        }
+        _byRef.TryRemove(store, out _);
 
-        // A domain entry may outlive its ref entry (looked up by domain only): sweep by store, which is rare (writes only).
+        // A domain entry may outlive its ref entry (looked up by domain only), so the domain side is swept by store,
+        // which also covers the domain the ref entry had; rare (writes and refused signatures only).
         foreach (var (key, entry) in _byDomain)
         {
             if (entry.Profile?.Store == store)
