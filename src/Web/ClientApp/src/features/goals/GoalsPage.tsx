@@ -155,7 +155,7 @@ export function GoalsPage({ tenantId, stores }: GoalsPageProps) {
         <label>
           Pace
           <select value={draft.pace} onChange={(e) => set('pace', e.target.value as GoalDraft['pace'])}>
-            <option value="hourly-profile">By the store’s trading hours</option>
+            <option value="hourly-profile">By trading hours (hourly profile)</option>
             <option value="linear">Linear</option>
           </select>
           {problem('pace')}
