@@ -121,7 +121,7 @@ app.UseRateLimiter();
 // Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
-app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapWebhookSecretRotation();
+app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 // One store-scoped group (/api/tenants/{t}/stores/{s}): role checked, store resolved once; old addresses answer 308.
@@ -130,7 +130,9 @@ app.MapStoreScope()
     .MapStoreHistoryApi()
     .MapOrderFeedApi(app)
     .MapForecastsApi(app)
-    .MapStoreInsightsApi(app);
+    .MapStoreInsightsApi(app)
+    .MapQuarantineApi()
+    .MapWebhookSecretRotation();
 app.MapTenantHistoryApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api").MapHistoryDeadLettersApi();
@@ -141,7 +143,6 @@ app.MapGroup("/api").MapGoalsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
-app.MapGroup("/api").MapQuarantineApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.

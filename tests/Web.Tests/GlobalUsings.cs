@@ -1,1 +1,2 @@
+global using SalesDash.Tests.Shared;
 global using Xunit;

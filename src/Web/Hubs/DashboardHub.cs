@@ -34,7 +34,7 @@ public sealed class DashboardHub(
     {
         await RequireViewerAsync(tenantId, storeId);
         var store = await stores.GetAsync(new StoreRef(tenantId, storeId), Context.ConnectionAborted)
-            ?? throw new HubException($"There is no store '{storeId}' in '{tenantId}'.");
+            ?? throw new HubException(StoreScope.UnknownStoreDetail(tenantId, storeId));
         live.Hold(Context, GrantsOf(Context.User, tenantId));
         return await WatchAsync(store);
     }
@@ -91,7 +91,7 @@ public sealed class DashboardHub(
         if (!decision.Allowed)
         {
             throw new HubException(decision.Outcome == AccessOutcome.NotMember
-                ? $"There is no store '{storeId}' in '{tenantId}'."
+                ? StoreScope.UnknownStoreDetail(tenantId, storeId)
                 : $"{decision.Title}: {decision.Detail}");
         }
     }

@@ -40,7 +40,17 @@ public static class StoreScope
     /// <summary>Resolves the route's {tenantId}/{storeId} store for endpoints outside the group (exports), with the same 404.</summary>
     public static TBuilder RequireStore<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
-        => builder.AddEndpointFilter(ResolveAsync);
+        => builder.AddEndpointFilter(ResolveAsync).WithMetadata(StoreResolved.Instance);
+
+    /// <summary>Marks an endpoint whose store this filter resolves, so a test can find a store route that does its own lookup.</summary>
+    public sealed class StoreResolved
+    {
+        public static readonly StoreResolved Instance = new();
+
+        private StoreResolved()
+        {
+        }
+    }
 
     /// <summary>The one "no such store" problem; also used where the store arrives in a body or hub call, not the route.</summary>
     public static ProblemHttpResult UnknownStore(string tenantId, string storeId) =>

@@ -54,38 +54,27 @@ internal static class QuarantineApi
         return services;
     }
 
-    public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder api)
+    /// <summary>Maps <c>/quarantine</c> on the store-scoped group, which has resolved the store (or answered 404) already.</summary>
+    public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder store)
     {
-        var quarantine = api.MapGroup("/tenants/{tenantId}/stores/{storeId}/quarantine").RequireOrgRole(OrgRole.Admin);
+        var quarantine = store.MapGroup("/quarantine").RequireOrgRole(OrgRole.Admin);
         quarantine.MapGet("/", ListAsync).WithName("ListQuarantine");
         quarantine.MapPost("/{id}/retry", RetryAsync).WithName("RetryQuarantined");
         quarantine.MapPost("/{id}/discard", DiscardAsync).WithName("DiscardQuarantined");
-        return api;
+        return store;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<QuarantineEntryView>>, ProblemHttpResult>> ListAsync(
-        string tenantId, string storeId, IStoreDirectory stores, StoreQuarantineService quarantine, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<QuarantineEntryView>>> ListAsync(
+        CurrentStore current, StoreQuarantineService quarantine, CancellationToken cancellationToken)
     {
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
-        IReadOnlyList<QuarantineEntryView> views = [.. (await quarantine.ListAsync(store, cancellationToken)).Select(View)];
+        IReadOnlyList<QuarantineEntryView> views = [.. (await quarantine.ListAsync(current.Profile.Store, cancellationToken)).Select(View)];
         return TypedResults.Ok(views);
     }
 
     private static async Task<Results<Ok<QuarantineRetryView>, ProblemHttpResult>> RetryAsync(
-        string tenantId, string storeId, string id, IStoreDirectory stores, StoreQuarantineService quarantine, CancellationToken cancellationToken)
+        string id, CurrentStore current, StoreQuarantineService quarantine, CancellationToken cancellationToken)
     {
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
-        var retried = await quarantine.RetryAsync(store, id, cancellationToken);
+        var retried = await quarantine.RetryAsync(current.Profile.Store, id, cancellationToken);
         return retried.Outcome switch
         {
             RetryOutcome.Applied => TypedResults.Ok(new QuarantineRetryView(id, "applied")),
@@ -99,23 +88,12 @@ internal static class QuarantineApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DiscardAsync(
-        string tenantId, string storeId, string id, IStoreDirectory stores, StoreQuarantineService quarantine, CancellationToken cancellationToken)
-    {
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
-        return await quarantine.DiscardAsync(store, id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);
-    }
+        string id, CurrentStore current, StoreQuarantineService quarantine, CancellationToken cancellationToken) =>
+        await quarantine.DiscardAsync(current.Profile.Store, id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);
 
     private static QuarantineEntryView View(QuarantinedEvent entry) => new(
         entry.Id, entry.Event.EventId ?? string.Empty, entry.Event.GetType().Name, entry.Event.Channel.ToString(), entry.Field, entry.Reason,
         entry.QuarantinedAt, entry.Event.OccurredAt, Encoding.UTF8.GetString(CommerceEventCodec.Encode(entry.Event)));
-
-    private static ProblemHttpResult UnknownStore(StoreRef store) =>
-        StoreScope.UnknownStore(store.TenantId, store.StoreId);
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not in quarantine", detail: $"No quarantined event has id '{id}'.");

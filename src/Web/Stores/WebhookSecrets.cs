@@ -127,30 +127,24 @@ public sealed class WebhookSecrets(
     }
 }
 
-/// <summary>POST /api/tenants/{tenantId}/stores/{storeId}/webhook-secret/rotate (Admin).</summary>
+/// <summary>POST /api/tenants/{tenantId}/stores/{storeId}/webhook-secret/rotate (Admin), on the store-scoped group.</summary>
 internal static class WebhookSecretsApi
 {
-    public static RouteGroupBuilder MapWebhookSecretRotation(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapWebhookSecretRotation(this RouteGroupBuilder store)
     {
-        api.MapPost("/tenants/{tenantId}/stores/{storeId}/webhook-secret/rotate", RotateAsync)
-            .WithName("RotateStoreWebhookSecret").RequireOrgRole(OrgRole.Admin);
-        return api;
+        store.MapPost("/webhook-secret/rotate", RotateAsync).WithName("RotateStoreWebhookSecret").RequireOrgRole(OrgRole.Admin);
+        return store;
     }
 
     private static async Task<Results<Ok<RotatedWebhookSecret>, ProblemHttpResult>> RotateAsync(
-        string tenantId, string storeId, HttpResponse response, IStoreDirectory stores, WebhookSecrets secrets, CancellationToken cancellationToken)
+        CurrentStore current, HttpResponse response, WebhookSecrets secrets, CancellationToken cancellationToken)
     {
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is not { } profile)
-        {
-            return StoreScope.UnknownStore(tenantId, storeId);
-        }
-
-        if (secrets.IsConfigured(store))
+        var profile = current.Profile;
+        if (secrets.IsConfigured(profile.Store))
         {
             // Rotating it here would last until the next start, when the configured secret comes back.
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Secret set in configuration",
-                detail: $"The webhook secret of '{storeId}' comes from the Stores configuration; change it there.");
+                detail: $"The webhook secret of '{profile.Store.StoreId}' comes from the Stores configuration; change it there.");
         }
 
         // The secret is shown this once; nothing between here and the caller may keep a copy.

@@ -29,12 +29,20 @@ public sealed class StoreCacheOptions
 /// costs a read, as before, so a flood of made-up domains cannot fill memory, and a store created on another node
 /// is found at once. Every write through the directory drops what it changes, so create, update and secret rotation
 /// on this node take effect for the next delivery; other nodes see them within <see cref="StoreCacheOptions.TimeToLive"/>.
+/// A signature refused against the cached copy re-reads the store at most once per store per TTL, so a flood of forged
+/// signatures costs the database one read per store per TTL, not one per delivery.
 /// Other readers (APIs, jobs) go straight to the directory: they are not hot, and they want no staleness at all.
 /// </summary>
 public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCacheOptions> options, TimeProvider time) : IStoreDirectory
 {
     private readonly ConcurrentDictionary<StoreRef, Entry> _byRef = new();
     private readonly ConcurrentDictionary<(SalesChannel Channel, string Domain), Entry> _byDomain = new();
+
+    // Which domain keys point at each store, so forgetting a store touches its own keys instead of sweeping every entry.
+    private readonly ConcurrentDictionary<StoreRef, ConcurrentDictionary<(SalesChannel Channel, string Domain), byte>> _domainsOf = new();
+
+    // One database read per store at a time for refused signatures: concurrent forgeries wait for the same answer.
+    private readonly ConcurrentDictionary<StoreRef, Lazy<Task<StoreProfile?>>> _refreshing = new();
     private readonly TimeSpan _ttl = options.Value.TimeToLive;
     private readonly int _maxEntries = options.Value.MaxEntries;
 
@@ -42,13 +50,14 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
     public async ValueTask<StoreProfile?> FindForWebhookAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_byDomain.TryGetValue((channel, shopDomain), out var hit) && hit.ExpiresAt > now)
+        _byDomain.TryGetValue((channel, shopDomain), out var cached);
+        if (cached is not null && cached.ExpiresAt > now)
         {
-            return hit.Profile;
+            return cached.Profile;
         }
 
         var profile = await inner.FindByShopDomainAsync(channel, shopDomain, cancellationToken);
-        Remember(profile, now);
+        Remember(profile, now, RefreshableAt(cached, now));
         return profile;
     }
 
@@ -56,9 +65,10 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
     public async ValueTask<StoreProfile?> GetForWebhookAsync(StoreRef store, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_byRef.TryGetValue(store, out var hit) && hit.ExpiresAt > now)
+        _byRef.TryGetValue(store, out var cached);
+        if (cached is not null && cached.ExpiresAt > now)
         {
-            return hit.Profile;
+            return cached.Profile;
         }
 
         var profile = await inner.GetAsync(store, cancellationToken);
@@ -67,31 +77,39 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
             Forget(store);
         }
 
-        Remember(profile, now);
+        Remember(profile, now, RefreshableAt(cached, now));
         return profile;
     }
 
-    /// <summary>The store as the database has it now, refreshing the cache: for a delivery the cached copy refused.</summary>
+    /// <summary>
+    /// The store as the database has it, for a delivery the cached copy refused: read again unless it was read again
+    /// within the TTL already, in which case the cached copy is that read. A secret rotated on another node is therefore
+    /// accepted at once when the store has not been re-read lately, and within one TTL under a flood of forgeries.
+    /// </summary>
     public async Task<StoreProfile?> RefreshAsync(StoreRef store, CancellationToken cancellationToken)
     {
-        Forget(store);
-        var profile = await inner.GetAsync(store, cancellationToken);
-        Remember(profile, time.GetUtcNow());
-        return profile;
+        if (_byRef.TryGetValue(store, out var cached) && cached.RefreshableAt > time.GetUtcNow())
+        {
+            return cached.Profile;
+        }
+
+        var read = _refreshing.GetOrAdd(store, s => new Lazy<Task<StoreProfile?>>(() => ReadAgainAsync(s)));
+        return await read.Value.WaitAsync(cancellationToken);
     }
 
     /// <summary>Drops the store from the cache; the next delivery for it reads the database.</summary>
     public void Forget(StoreRef store)
     {
         _byRef.TryRemove(store, out _);
-
-        // A domain entry may outlive its ref entry (looked up by domain only), so the domain side is swept by store,
-        // which also covers the domain the ref entry had; rare (writes and refused signatures only).
-        foreach (var (key, entry) in _byDomain)
+        if (_domainsOf.TryRemove(store, out var domains))
         {
-            if (entry.Profile?.Store == store)
+            foreach (var key in domains.Keys)
             {
-                _byDomain.TryRemove(key, out _);
+                // Only while it still points at this store: the domain may have moved to another store since.
+                if (_byDomain.TryGetValue(key, out var entry) && entry.Profile.Store == store)
+                {
+                    _byDomain.TryRemove(KeyValuePair.Create(key, entry));
+                }
             }
         }
     }
@@ -120,7 +138,30 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
         }
     }
 
-    private void Remember(StoreProfile? profile, DateTimeOffset now)
+    /// <summary>
+    /// A store read because its entry expired is as fresh as a refresh, so it counts as this TTL's re-read; a store read
+    /// for the first time (or after a write dropped it) may still be re-read at once for a refused signature.
+    /// </summary>
+    private DateTimeOffset RefreshableAt(Entry? expired, DateTimeOffset now) => expired is null ? now : now + _ttl;
+
+    private async Task<StoreProfile?> ReadAgainAsync(StoreRef store)
+    {
+        try
+        {
+            // Not the caller's token: other deliveries wait on this read, and one giving up must not fail theirs.
+            var profile = await inner.GetAsync(store, CancellationToken.None);
+            var now = time.GetUtcNow();
+            Forget(store);
+            Remember(profile, now, now + _ttl);
+            return profile;
+        }
+        finally
+        {
+            _refreshing.TryRemove(store, out _);
+        }
+    }
+
+    private void Remember(StoreProfile? profile, DateTimeOffset now, DateTimeOffset refreshableAt)
     {
         if (profile is null || _ttl <= TimeSpan.Zero)
         {
@@ -131,14 +172,18 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
         {
             _byRef.Clear();
             _byDomain.Clear();
+            _domainsOf.Clear();
         }
 
-        var entry = new Entry(profile, now + _ttl);
+        var entry = new Entry(profile, now + _ttl, refreshableAt);
+        var key = (profile.Channel, profile.ShopDomain);
         _byRef[profile.Store] = entry;
-        _byDomain[(profile.Channel, profile.ShopDomain)] = entry;
+        _byDomain[key] = entry;
+        _domainsOf.GetOrAdd(profile.Store, _ => new())[key] = 0;
     }
 
-    private sealed record Entry(StoreProfile? Profile, DateTimeOffset ExpiresAt);
+    /// <param name="RefreshableAt">Before this, a refused signature is answered from this entry rather than another read.</param>
+    private sealed record Entry(StoreProfile Profile, DateTimeOffset ExpiresAt, DateTimeOffset RefreshableAt);
 }
 
 /// <summary>Wires the cache in front of the registered store directory.</summary>

@@ -44,12 +44,19 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
         var handle = kpiCell.Locator(".react-resizable-handle");
         var handleBox = (await handle.BoundingBoxAsync())!;
         var column = gridBox.Width / 12;
+        // The status still reads "All changes saved" from the chart's drop until the resize is handled, so that text
+        // alone can pass before the resize is saved: wait for the answer to the save that carries the resized cell.
+        var resizedSave = page.WaitForResponseAsync(r =>
+            r.Request.Method == "PUT" && r.Url.Contains(boardId, StringComparison.Ordinal) && HoldsResizedKpi(r.Request.PostData));
         await page.Mouse.MoveAsync(handleBox.X + handleBox.Width / 2, handleBox.Y + handleBox.Height / 2);
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(handleBox.X + column * 1.2f, handleBox.Y + 70, new() { Steps = 12 });
         await page.Mouse.MoveAsync(handleBox.X + column * 1.5f, handleBox.Y + 120, new() { Steps = 12 });
         await page.Mouse.UpAsync();
 
+        var response = await resizedSave;
+        Assert.True(response.Ok, $"Saving the resized board answered {response.Status}");
+        // Nothing newer is waiting to be saved.
         await Expect(page.GetByTestId("save-status")).ToHaveTextAsync("All changes saved");
         var saved = await LayoutSupport.GetDashboardAsync(app.Http, Tenant, boardId, ct);
         var layout = Cells(saved);
@@ -202,6 +209,18 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
     private sealed record Box(int X, int Y, int Width, int Height);
 
     private sealed record GridCell(int X, int Y, int W, int H);
+
+    /// <summary>Whether a board save's body has the KPI at least 4 by 4 (the resize), not the 3-wide cell it was dropped as.</summary>
+    private static bool HoldsResizedKpi(string? body)
+    {
+        if (body is null)
+        {
+            return false;
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return Cells(json.RootElement).TryGetValue("kpi-1", out var kpi) && kpi.W >= 4 && kpi.H >= 4;
+    }
 
     private static Dictionary<string, GridCell> Cells(JsonElement dashboard) =>
         dashboard.GetProperty("layout").EnumerateArray().ToDictionary(

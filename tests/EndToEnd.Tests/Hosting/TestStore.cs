@@ -7,6 +7,9 @@ public sealed record TestStore(string TenantId, string StoreId, string Name, str
 {
     public StoreRef Ref => new(TenantId, StoreId);
 
+    /// <summary>The store as a host declares it in configuration.</summary>
+    public HostedStore Hosted(string channel = "Shopify") => new(TenantId, StoreId, Name, ShopDomain, Currency, TimeZone, WebhookSecret, channel);
+
     public string DashboardPath => $"/dashboards/{Uri.EscapeDataString(TenantId)}/{Uri.EscapeDataString(StoreId)}";
 
     /// <summary>Store used by the revenue test.</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -18,65 +13,29 @@ using static Microsoft.Playwright.Assertions;
 namespace SalesDash.EndToEnd.Tests.Plans;
 
 /// <summary>The app as sold (trial, Free, Stripe billing) on Kestrel, with the local fake Stripe and its hosted Checkout page.</summary>
-public sealed class BillingApp : IAsyncLifetime
+public sealed class BillingApp : ServedSalesDash
 {
-    private readonly string dataDirectory = Directory.CreateTempSubdirectory("salesdash-billing-e2e-").FullName;
-    private WebApplicationFactory<Program>? root;
-    private WebApplicationFactory<Program>? factory;
-
-    public Uri BaseAddress { get; private set; } = null!;
-
     public FakeStripe Stripe { get; private set; } = null!;
 
-    public IServiceProvider Services => factory!.Services;
+    protected override async Task BeforeStartAsync() => Stripe = await FakeStripe.StartAsync();
 
-    public async ValueTask InitializeAsync()
+    protected override SalesDashHostOptions CreateOptions() => new()
     {
-        var webRoot = RepositoryRoot.Combine("src", "Web", "wwwroot");
-        if (!File.Exists(Path.Combine(webRoot, "index.html")))
-        {
-            throw new InvalidOperationException($"{webRoot}/index.html is missing: build the front end first (./test.sh does).");
-        }
+        SelfHosted = false,
+        Stores = [],
+        Settings = new Dictionary<string, string>(FakeStripe.Settings(Stripe.BaseAddress)) { ["Plans:NoticesEnabled"] = "false" },
+    };
 
-        Stripe = await FakeStripe.StartAsync();
-        root = new WebApplicationFactory<Program>();
-        factory = root.WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("Engine:DataDirectory", dataDirectory);
-            builder.UseSetting("Demo:Enabled", "false");
-            builder.UseSetting("Plans:NoticesEnabled", "false");
-            builder.UseSetting(WebHostDefaults.WebRootKey, webRoot);
-            FakeStripe.Configure(builder, Stripe.BaseAddress);
-        });
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel started without an address.");
-        BaseAddress = new Uri(address.TrimEnd('/') + "/");
+    protected override Task AfterStartAsync()
+    {
         Stripe.WebhookTarget = new Uri(BaseAddress, "webhooks/stripe-billing");
+        return Task.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (factory is not null)
-        {
-            await factory.DisposeAsync();
-        }
-
-        if (root is not null)
-        {
-            await root.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         await Stripe.DisposeAsync();
-        try
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a finishing writer only leaves a temp folder behind; the results stand.
-        }
     }
 }
 

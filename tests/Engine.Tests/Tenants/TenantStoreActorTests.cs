@@ -39,6 +39,8 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         _data.Dispose();
     }
 
+    // Writes are awaited with the test's token, not a deadline of their own: a test's first write creates the journal's
+    // tables, which overran 3 s (ExpectMsg) and 10 s (Ask) deadlines on a loaded machine (load average 60-70).
     private IActorRef StartEntity(StoreRef store) => Sys.ActorOf(TenantStoreActor.PropsFor(
         TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromMilliseconds(50)));
 
@@ -69,15 +71,11 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
             .Select(i => (CommerceEvent)Placed($"o{i}", Today.AddMinutes(-(i % 300)), 1m + (i % 7), units: 1 + (i % 3), returning: i % 4 == 0, store: store))
             .Append(Refund("r1", "o1", Today.AddMinutes(-5), 3.5m, store: store))
             .ToArray();
-        foreach (var e in events)
-        {
-            entity.Tell(new TenantStore.Record(e));
-        }
-
-        for (var i = 0; i < events.Length; i++)
-        {
-            Assert.Equal(IngestOutcome.Accepted, (await ExpectMsgAsync<TenantStore.Recorded>(cancellationToken: TestContext.Current.CancellationToken)).Outcome);
-        }
+        // Each event asks for its own answer, in order, awaited without a deadline of its own (the test's token ends them):
+        // the first write creates the journal's tables, which overran TestKit's 3 s ExpectMsg default on a loaded machine.
+        var ct = TestContext.Current.CancellationToken;
+        var replies = events.Select(e => entity.Ask<TenantStore.Recorded>(new TenantStore.Record(e), ct)).ToArray();
+        Assert.All(await Task.WhenAll(replies), r => Assert.Equal(IngestOutcome.Accepted, r.Outcome));
 
         var before = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
@@ -176,7 +174,7 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
 
         var region = await ActorRegistry.GetAsync<TenantStoreRegion>(TestContext.Current.CancellationToken);
         var orders = Enumerable.Range(0, 5).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 10m * (i + 1), store: store, zone: "America/New_York", currency: "USD")).ToArray();
-        var recorded = await Task.WhenAll(orders.Select(o => region.Ask<TenantStore.Recorded>(new TenantStore.Record(o), TimeSpan.FromSeconds(30))));
+        var recorded = await Task.WhenAll(orders.Select(o => region.Ask<TenantStore.Recorded>(new TenantStore.Record(o), TestContext.Current.CancellationToken)));
         Assert.All(recorded, r => Assert.Equal(IngestOutcome.Accepted, r.Outcome));
 
         DashboardTiles? latest = null;
@@ -207,13 +205,13 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
             TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
         var orders = Enumerable.Range(0, 5).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 10m * (i + 1), store: store)).ToArray();
 
-        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(orders[0]), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(orders[0]), TestContext.Current.CancellationToken);
         var first = await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(1, first.Tiles.EventsApplied);
 
         foreach (var order in orders[1..])
         {
-            await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(order), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(order), TestContext.Current.CancellationToken);
         }
 
         // The burst rides on the rest after the first push: the stop's flush is the next push, and it covers all four.
@@ -233,12 +231,12 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
             TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
         await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
-            TimeSpan.FromSeconds(10), Ct);
+            Ct);
         await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct);
 
         var asked = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "EUR", "Asia/Tokyo"), TimeSpan.FromSeconds(10), Ct);
         await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o2", Today.AddMinutes(-1), 5m, store: store, zone: "America/New_York", currency: "USD")),
-            TimeSpan.FromSeconds(10), Ct);
+            Ct);
         var pushed = await StopAndTakeFinalPushAsync(entity, pushes);
 
         Assert.Equal(("EUR", "Asia/Tokyo"), (asked.Currency, asked.TimeZone));
@@ -256,7 +254,7 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
 
         entity.Tell(new TenantStore.UseProfile(store, "EUR", "Asia/Tokyo"));
         await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
-            TimeSpan.FromSeconds(10), Ct);
+            Ct);
         var pushed = (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
 
         Assert.Equal(("EUR", "Asia/Tokyo"), (pushed.Currency, pushed.TimeZone));
@@ -275,7 +273,7 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
             .ToArray();
         foreach (var e in events)
         {
-            Assert.Equal(IngestOutcome.Accepted, (await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(e), TimeSpan.FromSeconds(10), Ct)).Outcome);
+            Assert.Equal(IngestOutcome.Accepted, (await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(e), Ct)).Outcome);
         }
 
         var before = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
@@ -291,7 +289,7 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         Assert.Equal(events.Length, after.EventsApplied);
         foreach (var e in events)
         {
-            Assert.Equal(IngestOutcome.Duplicate, (await woken.Ask<TenantStore.Recorded>(new TenantStore.Record(e), TimeSpan.FromSeconds(10), Ct)).Outcome);
+            Assert.Equal(IngestOutcome.Duplicate, (await woken.Ask<TenantStore.Recorded>(new TenantStore.Record(e), Ct)).Outcome);
         }
 
         var again = await woken.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(10), Ct);
@@ -324,8 +322,8 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         var store = new StoreRef("acme", "history");
         var region = await ActorRegistry.GetAsync<TenantStoreRegion>(TestContext.Current.CancellationToken);
         var placed = Placed("o1", Utc(2026, 6, 10, 11, 15, 30), 42m, units: 3, store: store);
-        await region.Ask<TenantStore.Recorded>(new TenantStore.Record(placed), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        await region.Ask<TenantStore.Recorded>(new TenantStore.Record(Updated(placed, Today, 45m)), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await region.Ask<TenantStore.Recorded>(new TenantStore.Record(placed), TestContext.Current.CancellationToken);
+        await region.Ask<TenantStore.Recorded>(new TenantStore.Record(Updated(placed, Today, 45m)), TestContext.Current.CancellationToken);
 
         var snapshots = Host.Services.GetRequiredService<IMinuteSnapshotStore>();
         await AwaitAssertAsync(async () =>

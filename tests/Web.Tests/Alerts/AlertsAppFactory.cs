@@ -1,11 +1,4 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 using SalesDash.Web.Tests.Hosting;
 
 namespace SalesDash.Web.Tests.Alerts;
@@ -54,65 +47,20 @@ internal static class SmtpServer
 }
 
 /// <summary>
-/// The whole app in memory like <see cref="WebAppFactory"/>, with alert evaluation polling fast, e-mail going to the
-/// loopback SMTP server, and webhooks retried quickly, so a test replays hours of trade in seconds.
+/// The shared <see cref="SalesDashHost"/> with alert evaluation polling fast, e-mail going to the loopback SMTP server,
+/// and webhooks retried quickly, so a test replays hours of trade in seconds.
 /// </summary>
-public sealed class AlertsAppFactory : WebApplicationFactory<Program>
+public sealed class AlertsAppFactory() : SalesDashHost(new SalesDashHostOptions
 {
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-alerts-").FullName;
-
-    public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    LoopbackSmtp = true,
+    Settings = new Dictionary<string, string>
     {
-        var smtp = Environment.GetEnvironmentVariable("SALESDASH_SMTP");
-        builder.UseSetting("Engine:DataDirectory", _dataDirectory);
-        builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
-        builder.UseSetting("Demo:Enabled", "false");
-        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
-        builder.UseSetting("Plans:SelfHosted", "true");
-        builder.UseSetting("Alerts:PollInterval", "00:00:00.100");
-        builder.UseSetting("Alerts:RulesRefreshInterval", "00:00:00.200");
-        builder.UseSetting("Alerts:Delivery:WebhookFirstDelay", "00:00:00.050");
-        if (!string.IsNullOrWhiteSpace(smtp))
-        {
-            var colon = smtp.LastIndexOf(':');
-            builder.UseSetting("Alerts:Delivery:SmtpHost", smtp[..colon]);
-            builder.UseSetting("Alerts:Delivery:SmtpPort", smtp[(colon + 1)..]);
-        }
-
-        foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
-        {
-            var prefix = $"Stores:{index}:";
-            builder.UseSetting(prefix + "TenantId", store.TenantId);
-            builder.UseSetting(prefix + "StoreId", store.StoreId);
-            builder.UseSetting(prefix + "Name", $"{store.TenantId} {store.StoreId}");
-            builder.UseSetting(prefix + "ShopDomain", store.ShopDomain);
-            builder.UseSetting(prefix + "Currency", store.Currency);
-            builder.UseSetting(prefix + "TimeZone", store.TimeZone);
-            builder.UseSetting(prefix + "WebhookSecret", store.WebhookSecret);
-        }
-
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
-        });
-    }
-
+        ["Alerts:PollInterval"] = "00:00:00.100",
+        ["Alerts:RulesRefreshInterval"] = "00:00:00.200",
+        ["Alerts:Delivery:WebhookFirstDelay"] = "00:00:00.050",
+    },
+})
+{
     /// <summary>A SignalR connection to the dashboard hub, signed in as an Owner of every organisation.</summary>
     public HubConnection CreateHubConnection() => this.CreateSignedInHubConnection();
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a closing store leaves a temp folder behind; the results stand.
-        }
-    }
 }

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Akka.Actor;
-using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using SalesDash.Engine.History;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Tests.Hosting;
 
@@ -14,8 +11,11 @@ namespace SalesDash.Web.Tests.Channels;
 /// The shared <see cref="SalesDashHost"/> with the scheduler off (tests sync on demand), EUR reporting with a configured
 /// EUR/USD rate, and every outbound channel call answered by <see cref="Upstream"/>, so nothing leaves the machine.
 /// </summary>
-public sealed class ChannelsAppFactory() : SalesDashHost(new SalesDashHostOptions { Settings = Settings })
+public sealed class ChannelsAppFactory() : SalesDashHost(Defaults)
 {
+    /// <summary>The options of this host, for a test that needs a host of its own with one more change.</summary>
+    public static SalesDashHostOptions Defaults => new() { Settings = Settings };
+
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Channels:SchedulerEnabled"] = "false",
@@ -31,13 +31,6 @@ public sealed class ChannelsAppFactory() : SalesDashHost(new SalesDashHostOption
 
     protected override void ConfigureServices(IServiceCollection services) =>
         services.AddHttpClient(ChannelsHosting.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Upstream);
-
-    /// <summary>Waits until every fact the entities handed over (shipments, traffic, orders) is in the history store.</summary>
-    public async Task FlushHistoryAsync()
-    {
-        var writer = await Services.GetRequiredService<ActorRegistry>().GetAsync<HistoryWriter>();
-        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, TimeSpan.FromSeconds(60));
-    }
 }
 
 /// <summary>Answers outbound channel calls by host and path prefix; unknown calls get 404.</summary>

@@ -4,12 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Akka.Actor;
 using Akka.Cluster;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using SalesDash.Tests.Shared;
 using SalesDash.Web.Tests.Hosting;
@@ -250,20 +245,29 @@ public sealed class WebhookChaosTests
     }
 
     /// <summary>One app node: the whole web host with its own data folder, the shared journal, fast failure downing.</summary>
-    private sealed class ChaosNode : WebApplicationFactory<Program>
+    private sealed class ChaosNode(string name, string journal, string? seed) : SalesDashHost(new SalesDashHostOptions { SelfHosted = false, Settings = Settings(journal, seed) })
     {
-        private readonly string _data = Directory.CreateTempSubdirectory("salesdash-chaos-").FullName;
-        private readonly string _journal;
-        private readonly string? _seed;
-
-        private ChaosNode(string name, string journal, string? seed)
+        private static Dictionary<string, string> Settings(string journal, string? seed)
         {
-            Name = name;
-            _journal = journal;
-            _seed = seed;
+            var settings = new Dictionary<string, string>
+            {
+                ["Engine:Journal"] = "PostgreSql",
+                ["Engine:JournalConnectionString"] = journal,
+                ["Engine:AskTimeout"] = "00:00:05",
+                ["Cluster:Hostname"] = "127.0.0.1",
+                ["Cluster:Port"] = "0",
+                ["Cluster:DownUnreachableAfter"] = "00:00:03",
+            };
+            if (seed is not null)
+            {
+                settings["Cluster:SeedNodes:0"] = seed;
+            }
+
+            return settings;
         }
 
-        public string Name { get; }
+
+        public string Name { get; } = name;
 
         public bool Serving { get; private set; } = true;
 
@@ -314,53 +318,10 @@ public sealed class WebhookChaosTests
             }
         }
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Engine:DataDirectory", _data);
-            builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
-            builder.UseSetting("Engine:Journal", "PostgreSql");
-            builder.UseSetting("Engine:JournalConnectionString", _journal);
-            builder.UseSetting("Engine:AskTimeout", "00:00:05");
-            builder.UseSetting("Cluster:Hostname", "127.0.0.1");
-            builder.UseSetting("Cluster:Port", "0");
-            builder.UseSetting("Cluster:DownUnreachableAfter", "00:00:03");
-            if (_seed is not null)
-            {
-                builder.UseSetting("Cluster:SeedNodes:0", _seed);
-            }
-
-            builder.UseSetting("Demo:Enabled", "false");
-            foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
-            {
-                var prefix = $"Stores:{index}:";
-                builder.UseSetting(prefix + "TenantId", store.TenantId);
-                builder.UseSetting(prefix + "StoreId", store.StoreId);
-                builder.UseSetting(prefix + "Name", $"{store.TenantId} {store.StoreId}");
-                builder.UseSetting(prefix + "ShopDomain", store.ShopDomain);
-                builder.UseSetting(prefix + "Currency", store.Currency);
-                builder.UseSetting(prefix + "TimeZone", store.TimeZone);
-                builder.UseSetting(prefix + "WebhookSecret", store.WebhookSecret);
-            }
-
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
-            });
-        }
-
         public override async ValueTask DisposeAsync()
         {
             Serving = false;
             await base.DisposeAsync();
-            try
-            {
-                Directory.Delete(_data, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held by a closing store leaves a temp folder behind; the results stand.
-            }
         }
     }
 

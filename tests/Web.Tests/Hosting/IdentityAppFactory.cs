@@ -7,23 +7,13 @@ namespace SalesDash.Web.Tests.Hosting;
 public class IdentityAppFactory(IReadOnlyDictionary<string, string> settings) : SalesDashHost(new SalesDashHostOptions { Settings = settings });
 
 /// <summary>globex is on Starter (one sales channel, no API access); API keys get 3 requests a minute; mail goes to the loopback SMTP server.</summary>
-public sealed class PlansAndLimitsAppFactory() : IdentityAppFactory(Settings())
+public sealed class PlansAndLimitsAppFactory() : SalesDashHost(new SalesDashHostOptions
 {
-    private static Dictionary<string, string> Settings()
+    LoopbackSmtp = true,
+    Settings = new Dictionary<string, string>
     {
-        var settings = new Dictionary<string, string>
-        {
-            ["Plans:Tenants:globex"] = "Starter",
-            ["Identity:ApiKeyPermits"] = "3",
-            ["Identity:ApiKeyWindow"] = "00:01:00",
-        };
-        if (Environment.GetEnvironmentVariable("SALESDASH_SMTP") is { Length: > 0 } smtp)
-        {
-            var colon = smtp.LastIndexOf(':');
-            settings["Alerts:Delivery:SmtpHost"] = smtp[..colon];
-            settings["Alerts:Delivery:SmtpPort"] = smtp[(colon + 1)..];
-        }
-
-        return settings;
-    }
-}
+        ["Plans:Tenants:globex"] = "Starter",
+        ["Identity:ApiKeyPermits"] = "3",
+        ["Identity:ApiKeyWindow"] = "00:01:00",
+    },
+});

@@ -1,63 +1,42 @@
+using Akka.Actor;
+using Akka.Hosting;
+using ClickHouse.Driver;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using SalesDash.Engine.History;
+using SalesDash.Engine.History.ClickHouse;
+using SalesDash.Engine.Ingestion;
 
 namespace SalesDash.Web.Tests.Hosting;
-
-/// <summary>What a <see cref="SalesDashHost"/> differs in: extra configuration and services; everything else is shared.</summary>
-public sealed record SalesDashHostOptions
-{
-    /// <summary>Configuration on top of the host's own (e.g. a plan per organisation, PostgreSQL, a provider URL).</summary>
-    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>Services swapped in after the app's own (fakes, handlers), after the frozen clock.</summary>
-    public Action<IServiceCollection>? Services { get; init; }
-
-    /// <summary>Whether the <see cref="TestStore.All"/> stores are declared in configuration.</summary>
-    public bool WithTestStores { get; init; } = true;
-}
 
 /// <summary>
 /// The one test host of Web.Tests: the whole app in memory (TestServer) with a fresh data folder, no demo, plans
 /// out of the way (self-hosted), the <see cref="TestStore.All"/> stores and a frozen clock at
 /// <see cref="WebAppFactory.Now"/>, so "today" and "last week" are fixed whatever the machine's time. What a test
-/// needs beyond that comes in through <see cref="SalesDashHostOptions"/> or an override of
-/// <see cref="ConfigureServices"/>, not through another copy of this class.
+/// needs beyond that comes in through <see cref="SalesDashHostOptions"/> (shared with EndToEnd.Tests' Kestrel host)
+/// or an override of <see cref="ConfigureServices"/>, not through another copy of this class.
 /// </summary>
 public class SalesDashHost(SalesDashHostOptions? options = null) : WebApplicationFactory<Program>
 {
-    private readonly SalesDashHostOptions _options = options ?? new SalesDashHostOptions();
+    private bool _ownsDataDirectory = options?.DataDirectory is null;
+    private bool _ownsClickHouseDatabase = options?.ClickHouseDatabase is null;
+
+    public SalesDashHostOptions Options { get; } = options ?? new SalesDashHostOptions();
 
     public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
 
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("salesdash-host-").FullName;
+    public string DataDirectory { get; } = options?.DataDirectory ?? Directory.CreateTempSubdirectory("salesdash-host-").FullName;
+
+    /// <summary>The history database on the ClickHouse server when <see cref="SalesDashHostOptions.History"/> is "ClickHouse".</summary>
+    public string ClickHouseDatabase { get; } = options?.ClickHouseDatabase ?? $"salesdash_web_{Guid.NewGuid():N}";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Engine:DataDirectory", DataDirectory);
-        builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
-        builder.UseSetting("Demo:Enabled", "false");
-        // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
-        builder.UseSetting("Plans:SelfHosted", "true");
-        if (_options.WithTestStores)
-        {
-            foreach (var (store, index) in TestStore.All.Select((s, i) => (s, i)))
-            {
-                var prefix = $"Stores:{index}:";
-                builder.UseSetting(prefix + "TenantId", store.TenantId);
-                builder.UseSetting(prefix + "StoreId", store.StoreId);
-                builder.UseSetting(prefix + "Name", $"{store.TenantId} {store.StoreId}");
-                builder.UseSetting(prefix + "ShopDomain", store.ShopDomain);
-                builder.UseSetting(prefix + "Currency", store.Currency);
-                builder.UseSetting(prefix + "TimeZone", store.TimeZone);
-                builder.UseSetting(prefix + "WebhookSecret", store.WebhookSecret);
-            }
-        }
-
-        foreach (var (key, value) in _options.Settings)
+        foreach (var (key, value) in Options.Configuration(DataDirectory, [.. TestStore.All.Select(s => s.Hosted)], ClickHouseDatabase, ClickHouseHistoryStore.ConnectionStringFor))
         {
             builder.UseSetting(key, value);
         }
@@ -66,7 +45,7 @@ public class SalesDashHost(SalesDashHostOptions? options = null) : WebApplicatio
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
-            _options.Services?.Invoke(services);
+            Options.Services?.Invoke(services);
             ConfigureServices(services);
         });
     }
@@ -76,10 +55,69 @@ public class SalesDashHost(SalesDashHostOptions? options = null) : WebApplicatio
     {
     }
 
+    /// <summary>
+    /// Services that put <paramref name="wrap"/> around whatever ingest the app composed (embedded, Kafka, decorated), so
+    /// a test can watch or stall events at the door while the real ingest still does the work.
+    /// </summary>
+    public static Action<IServiceCollection> WrapIngest(Func<ICommerceEventIngest, ICommerceEventIngest> wrap) => services =>
+    {
+        var composed = services.Last(d => d.ServiceType == typeof(ICommerceEventIngest));
+        services.Remove(composed);
+        services.AddSingleton(sp => wrap((ICommerceEventIngest)(composed.ImplementationInstance
+            ?? composed.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, composed.ImplementationType!))));
+    };
+
+    /// <summary>Waits until every fact this host's entities handed over (orders, shipments, traffic) is in the history store.</summary>
+    public async Task FlushHistoryAsync()
+    {
+        var writer = await Services.GetRequiredService<ActorRegistry>().GetAsync<HistoryWriter>();
+        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// The journal-restart helper: stops this host and starts the app again on the same data folder (journal, app
+    /// database, history) and history store, as a restarted server or the next node does, with <paramref name="change"/>
+    /// applied to the options (e.g. other settings). The new host takes over the clean-up this one owned; its clock
+    /// starts where this one's was.
+    /// </summary>
+    public async Task<SalesDashHost> RestartAsync(Func<SalesDashHostOptions, SalesDashHostOptions>? change = null)
+    {
+        var next = (change ?? (o => o))(Options with { DataDirectory = DataDirectory, ClickHouseDatabase = ClickHouseDatabase });
+        var restarted = new SalesDashHost(next)
+        {
+            _ownsDataDirectory = _ownsDataDirectory,
+            _ownsClickHouseDatabase = _ownsClickHouseDatabase && Options.History == "ClickHouse",
+        };
+        restarted.Clock.SetUtcNow(Clock.GetUtcNow());
+        (_ownsDataDirectory, _ownsClickHouseDatabase) = (false, false);
+        await DisposeAsync();
+        return restarted;
+    }
+
+    /// <summary>Drops a ClickHouse history database once every host using it is gone.</summary>
+    public static async Task DropClickHouseDatabaseAsync(string database)
+    {
+        using var server = new ClickHouseClient(ClickHouseHistoryStore.ConnectionStringFor(SalesDashHostOptions.ClickHouseUrl(), "default") + ";JsonReadMode=None;JsonWriteMode=None");
+        await server.ExecuteNonQueryAsync($"DROP DATABASE IF EXISTS {database}");
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
+        if (_ownsClickHouseDatabase && Options.History == "ClickHouse")
+        {
+            _ownsClickHouseDatabase = false;
+            await DropClickHouseDatabaseAsync(ClickHouseDatabase);
+        }
+
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
+        _ownsDataDirectory = false;
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

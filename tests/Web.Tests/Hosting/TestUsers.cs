@@ -23,7 +23,7 @@ public static class TestUsers
     /// A new user who is <paramref name="role"/> in each of <paramref name="organisations"/> (created when missing),
     /// or in every organisation the app has when none are named. Returns the user's e-mail.
     /// </summary>
-    public static async Task<string> CreateMemberAsync(this WebApplicationFactory<Program> app, OrgRole role, params string[] organisations)
+    public static async Task<string> CreateMemberAsync(this SalesDashHost app, OrgRole role, params string[] organisations)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
@@ -56,15 +56,15 @@ public static class TestUsers
     /// A client that, before its first request, creates a member (<see cref="CreateMemberAsync"/>) and signs in as
     /// them; the cookie is kept for every later request. Default: Owner of every organisation.
     /// </summary>
-    public static HttpClient CreateSignedInClient(this WebApplicationFactory<Program> app, OrgRole role = OrgRole.Owner, params string[] organisations) =>
+    public static HttpClient CreateSignedInClient(this SalesDashHost app, OrgRole role = OrgRole.Owner, params string[] organisations) =>
         app.CreateDefaultClient(new SignInFirstHandler(ct => app.CreateMemberAsync(role, organisations)), new CookieContainerHandler());
 
     /// <summary>A client signed in as an existing user.</summary>
-    public static HttpClient CreateClientSignedInAs(this WebApplicationFactory<Program> app, string email) =>
+    public static HttpClient CreateClientSignedInAs(this SalesDashHost app, string email) =>
         app.CreateDefaultClient(new SignInFirstHandler(_ => Task.FromResult(email)), new CookieContainerHandler());
 
     /// <summary>The sign-in cookie ("name=value") of a user, for SignalR or a browser.</summary>
-    public static async Task<string> SignInCookieAsync(this WebApplicationFactory<Program> app, string email)
+    public static async Task<string> SignInCookieAsync(this SalesDashHost app, string email)
     {
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
         using var response = await client.PostAsJsonAsync("/api/auth/sign-in", new { email, password = Password });
@@ -74,21 +74,21 @@ public static class TestUsers
     }
 
     /// <summary>A hub connection that signs in as a new member (default: Owner of every organisation) when it connects.</summary>
-    public static HubConnection CreateSignedInHubConnection(this WebApplicationFactory<Program> app, OrgRole role = OrgRole.Owner, params string[] organisations) =>
+    public static HubConnection CreateSignedInHubConnection(this SalesDashHost app, OrgRole role = OrgRole.Owner, params string[] organisations) =>
         HubConnection(app, async () => await app.SignInCookieAsync(await app.CreateMemberAsync(role, organisations)));
 
     /// <summary>A hub connection signed in as an existing user.</summary>
-    public static HubConnection CreateHubConnectionSignedInAs(this WebApplicationFactory<Program> app, string email) =>
+    public static HubConnection CreateHubConnectionSignedInAs(this SalesDashHost app, string email) =>
         HubConnection(app, async () => await app.SignInCookieAsync(email));
 
     /// <summary>A hub connection authenticated with an API key ("Authorization: Bearer ...").</summary>
-    public static HubConnection CreateHubConnectionWithApiKey(this WebApplicationFactory<Program> app, string key) =>
+    public static HubConnection CreateHubConnectionWithApiKey(this SalesDashHost app, string key) =>
         HubConnection(app, () => Task.FromResult<string?>(null), $"Bearer {key}");
 
     /// <summary>A hub connection with no sign-in (wallboards with a share token).</summary>
-    public static HubConnection CreateAnonymousHubConnection(this WebApplicationFactory<Program> app) => HubConnection(app, () => Task.FromResult<string?>(null));
+    public static HubConnection CreateAnonymousHubConnection(this SalesDashHost app) => HubConnection(app, () => Task.FromResult<string?>(null));
 
-    private static HubConnection HubConnection(WebApplicationFactory<Program> app, Func<Task<string?>> cookie, string? authorization = null)
+    private static HubConnection HubConnection(SalesDashHost app, Func<Task<string?>> cookie, string? authorization = null)
     {
         var server = app.Server;
         return new HubConnectionBuilder()

@@ -5,6 +5,9 @@ namespace SalesDash.Web.Tests.Hosting;
 /// <summary>A store the test app knows, with its webhook secret.</summary>
 public sealed record TestStore(string TenantId, string StoreId, string ShopDomain, string Currency, string TimeZone, string WebhookSecret)
 {
+    /// <summary>The store as a host declares it in configuration, named "tenant store".</summary>
+    public HostedStore Hosted => new(TenantId, StoreId, $"{TenantId} {StoreId}", ShopDomain, Currency, TimeZone, WebhookSecret);
+
     public static readonly TestStore London = new("acme", "uk-shop", "acme-uk.myshopify.com", "GBP", "Europe/London", "london-secret-0123456789");
     public static readonly TestStore NewYork = new("acme", "us-shop", "acme-us.myshopify.com", "USD", "America/New_York", "newyork-secret-0123456789");
     public static readonly TestStore Other = new("globex", "shop", "globex.myshopify.com", "EUR", "Europe/Berlin", "globex-secret-0123456789");

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Tests.Hosting;
 
@@ -15,8 +14,7 @@ public sealed class SignInRateLimitTests
     [Fact]
     public async Task Guessing_one_accounts_password_is_stopped_with_429_and_Retry_After_while_other_accounts_still_answer()
     {
-        await using var root = new WebAppFactory();
-        await using var app = root.WithWebHostBuilder(b => b.UseSetting("SignInLimits:PermitsPerAccount", "3"));
+        await using var app = new SalesDashHost(new SalesDashHostOptions { Settings = new Dictionary<string, string> { ["SignInLimits:PermitsPerAccount"] = "3" } });
         var victim = await app.CreateMemberAsync(OrgRole.Viewer, "acme");
         var other = await app.CreateMemberAsync(OrgRole.Viewer, "acme");
         var client = app.CreateClient();
@@ -41,8 +39,7 @@ public sealed class SignInRateLimitTests
     [Fact]
     public async Task One_address_trying_many_accounts_or_sign_ups_is_stopped_with_429()
     {
-        await using var root = new WebAppFactory();
-        await using var app = root.WithWebHostBuilder(b => b.UseSetting("SignInLimits:PermitsPerAddress", "4"));
+        await using var app = new SalesDashHost(new SalesDashHostOptions { Settings = new Dictionary<string, string> { ["SignInLimits:PermitsPerAddress"] = "4" } });
         var client = app.CreateClient();
 
         for (var i = 0; i < 3; i++)
@@ -67,8 +64,7 @@ public sealed class SignInRateLimitTests
     [Fact]
     public async Task Guessing_invitation_links_is_stopped_with_429()
     {
-        await using var root = new WebAppFactory();
-        await using var app = root.WithWebHostBuilder(b => b.UseSetting("SignInLimits:PermitsPerAccount", "3"));
+        await using var app = new SalesDashHost(new SalesDashHostOptions { Settings = new Dictionary<string, string> { ["SignInLimits:PermitsPerAccount"] = "3" } });
         var client = app.CreateSignedInClient(OrgRole.Viewer, "acme");
 
         for (var i = 0; i < 3; i++)

@@ -24,13 +24,13 @@ internal static class ImportClient
         return form;
     }
 
-    public static async Task<HttpResponseMessage> UploadAsync(HistoryApp app, string storeId, byte[] file, string fileName, IReadOnlyDictionary<string, string>? fields, CancellationToken ct)
+    public static async Task<HttpResponseMessage> UploadAsync(SalesDashHost app, string storeId, byte[] file, string fileName, IReadOnlyDictionary<string, string>? fields, CancellationToken ct)
     {
         using var form = Form(file, fileName, fields);
         return await app.CreateSignedInClient().PostAsync($"/api/imports/acme/{storeId}", form, ct);
     }
 
-    public static async Task<ImportBody> ImportAsync(HistoryApp app, string storeId, byte[] file, string fileName, IReadOnlyDictionary<string, string>? fields, CancellationToken ct)
+    public static async Task<ImportBody> ImportAsync(SalesDashHost app, string storeId, byte[] file, string fileName, IReadOnlyDictionary<string, string>? fields, CancellationToken ct)
     {
         using var response = await UploadAsync(app, storeId, file, fileName, fields, ct);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync(ct));
@@ -39,7 +39,7 @@ internal static class ImportClient
     }
 
     /// <summary>Polls until the import has finished, moving the frozen clock with the wait.</summary>
-    public static async Task<ImportBody> WaitAsync(HistoryApp app, Guid id, CancellationToken ct)
+    public static async Task<ImportBody> WaitAsync(SalesDashHost app, Guid id, CancellationToken ct)
     {
         var client = app.CreateSignedInClient();
         var deadline = DateTime.UtcNow.AddMinutes(4);
@@ -58,19 +58,19 @@ internal static class ImportClient
         }
     }
 
-    public static async Task<int> ImportJobRowsAsync(this HistoryApp app, CancellationToken ct)
+    public static async Task<int> ImportJobRowsAsync(this SalesDashHost app, CancellationToken ct)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(ct);
         return await db.Set<ImportJobRow>().CountAsync(ct);
     }
 
-    public static async Task<int> ImportChunkRowsAsync(this HistoryApp app, CancellationToken ct)
+    public static async Task<int> ImportChunkRowsAsync(this SalesDashHost app, CancellationToken ct)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(ct);
         return await db.Set<ImportChunkRow>().CountAsync(ct);
     }
 
-    public static async Task<SummaryBody> OctoberAsync(HistoryApp app, string storeId, CancellationToken ct) =>
+    public static async Task<SummaryBody> OctoberAsync(SalesDashHost app, string storeId, CancellationToken ct) =>
         (await app.CreateSignedInClient().GetFromJsonAsync<SummaryBody>(
             $"/api/tenants/acme/stores/{storeId}/history/summary?period=custom&from=2026-10-01&to=2026-10-31&compare=none", HistoryApp.Json, ct))!;
 }

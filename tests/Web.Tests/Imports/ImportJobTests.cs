@@ -120,18 +120,13 @@ public sealed class ImportJobTests
     [Fact]
     public async Task An_upload_waits_in_the_database_and_another_process_runs_it_after_a_restart()
     {
-        var data = Directory.CreateTempSubdirectory("salesdash-import-restart-").FullName;
-        var settings = new Dictionary<string, string> { ["Engine:DataDirectory"] = data };
         var file = ExportShapes.Generic(ExportShapes.Orders(7, 12));
-        Guid id;
-        await using (var first = new HistoryApp("DuckDb", new Dictionary<string, string>(settings) { ["Imports:RunJobs"] = "false" }))
-        {
-            using var response = await ImportClient.UploadAsync(first, "uk-shop", file.Bytes, file.Name, null, Ct);
-            id = (await response.Content.ReadFromJsonAsync<ImportBody>(HistoryApp.Json, Ct))!.Id;
-            Assert.Equal("Queued", (await first.CreateSignedInClient().GetFromJsonAsync<ImportBody>($"/api/imports/{id}", HistoryApp.Json, Ct))!.Status);
-        }
+        await using var first = new HistoryApp("DuckDb", new Dictionary<string, string> { ["Imports:RunJobs"] = "false" });
+        using var response = await ImportClient.UploadAsync(first, "uk-shop", file.Bytes, file.Name, null, Ct);
+        var id = (await response.Content.ReadFromJsonAsync<ImportBody>(HistoryApp.Json, Ct))!.Id;
+        Assert.Equal("Queued", (await first.CreateSignedInClient().GetFromJsonAsync<ImportBody>($"/api/imports/{id}", HistoryApp.Json, Ct))!.Status);
 
-        await using var second = new HistoryApp("DuckDb", settings);
+        await using var second = await first.RestartAsync(o => o with { Settings = HistoryApp.FastHistory() });
         var import = await ImportClient.WaitAsync(second, id, Ct);
         var october = (await ImportClient.OctoberAsync(second, "uk-shop", Ct)).Kpis;
 

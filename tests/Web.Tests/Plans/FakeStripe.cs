@@ -63,12 +63,25 @@ public sealed class FakeStripe : IAsyncDisposable
     public static void Configure(IWebHostBuilder builder, Uri apiBase)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.UseSetting("Plans:Stripe:ApiBase", apiBase.ToString());
-        builder.UseSetting("Plans:Stripe:SecretKey", SecretKey);
-        builder.UseSetting("Plans:Stripe:WebhookSecret", WebhookSecret);
-        builder.UseSetting("Plans:Stripe:Prices:Starter", "price_starter_monthly");
-        builder.UseSetting("Plans:Stripe:Prices:Growth", "price_growth_monthly");
-        builder.UseSetting("Plans:Stripe:Prices:Scale", "price_scale_monthly");
+        foreach (var (key, value) in Settings(apiBase))
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>The Plans:Stripe settings that point the app at this fake at <paramref name="apiBase"/>.</summary>
+    public static Dictionary<string, string> Settings(Uri apiBase)
+    {
+        ArgumentNullException.ThrowIfNull(apiBase);
+        return new Dictionary<string, string>
+        {
+            ["Plans:Stripe:ApiBase"] = apiBase.ToString(),
+            ["Plans:Stripe:SecretKey"] = SecretKey,
+            ["Plans:Stripe:WebhookSecret"] = WebhookSecret,
+            ["Plans:Stripe:Prices:Starter"] = "price_starter_monthly",
+            ["Plans:Stripe:Prices:Growth"] = "price_growth_monthly",
+            ["Plans:Stripe:Prices:Scale"] = "price_scale_monthly",
+        };
     }
 
     /// <summary>The Checkout session a checkout URL names (…/c/pay/{id}).</summary>

@@ -3,10 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
@@ -23,40 +20,31 @@ namespace SalesDash.Web.Tests.Plans;
 /// API key made through the API (<see cref="ApiKeyClientAsync"/>). Each test makes its own organisation, so counts
 /// never collide.
 /// </summary>
-public sealed class PlansAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public sealed class PlansAppFactory() : SalesDashHost(new SalesDashHostOptions
 {
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-plans-").FullName;
-
-    public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
-
+    SelfHosted = false,
+    Stores = [],
+    // Notices run when a test asks (PlanNoticeJob.RunOnceAsync), through the loopback SMTP server when there is one.
+    LoopbackSmtp = true,
+    Settings = new Dictionary<string, string>
+    {
+        ["Channels:SchedulerEnabled"] = "false",
+        ["Plans:Tenants:configured-starter"] = "Starter",
+        // Alert rules are evaluated within a test's patience (AlertRulePlanTests): closed minutes pulled every 100 ms.
+        ["Alerts:PollInterval"] = "00:00:00.100",
+        ["Alerts:RulesRefreshInterval"] = "00:00:00.200",
+        ["Plans:NoticesEnabled"] = "false",
+    },
+}), IAsyncLifetime
+{
     public FakeStripe Stripe { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() => Stripe = await FakeStripe.StartAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Engine:DataDirectory", _dataDirectory);
-        builder.UseSetting("Engine:TilePublishInterval", "00:00:00.100");
-        builder.UseSetting("Demo:Enabled", "false");
-        builder.UseSetting("Channels:SchedulerEnabled", "false");
-        builder.UseSetting("Plans:Tenants:configured-starter", "Starter");
-        // Alert rules are evaluated within a test's patience (AlertRulePlanTests): closed minutes pulled every 100 ms.
-        builder.UseSetting("Alerts:PollInterval", "00:00:00.100");
-        builder.UseSetting("Alerts:RulesRefreshInterval", "00:00:00.200");
+        base.ConfigureWebHost(builder);
         FakeStripe.Configure(builder, Stripe.BaseAddress);
-
-        // Notices run when a test asks (PlanNoticeJob.RunOnceAsync), through the loopback SMTP server when there is one.
-        builder.UseSetting("Plans:NoticesEnabled", "false");
-        if (Environment.GetEnvironmentVariable("SALESDASH_SMTP") is { Length: > 0 } smtp)
-        {
-            builder.UseSetting("Alerts:Delivery:SmtpHost", smtp[..smtp.LastIndexOf(':')]);
-            builder.UseSetting("Alerts:Delivery:SmtpPort", smtp[(smtp.LastIndexOf(':') + 1)..]);
-        }
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
-        });
     }
 
     /// <summary>
@@ -141,14 +129,6 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>, IAsyncLife
     {
         await base.DisposeAsync();
         await Stripe.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a closing store leaves a temp folder behind; the results stand.
-        }
     }
 }
 

@@ -115,26 +115,23 @@ public sealed class ReportsTests : IDisposable
         // Only the passes this test runs: the cluster job's own timer would wait a day (of the real clock).
         var settings = new Dictionary<string, string> { ["Reports:SchedulerTick"] = "1.00:00:00" };
         var sendTime = new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
-        ReportView report;
-        await using (var first = new ReportsApp(dataDirectory, $"{host}:{port}", settings))
-        {
-            await FeedAsync(first);
-            report = await CreateAsync(first.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
-            var schedule = first.Services.GetRequiredService<ReportScheduler>();
+        await using var first = new ReportsApp(null, $"{host}:{port}", settings);
+        await FeedAsync(first);
+        var report = await CreateAsync(first.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
+        var schedule = first.Services.GetRequiredService<ReportScheduler>();
 
-            // Today's 07:00 passed before the report was saved: nothing is due until tomorrow's.
-            await schedule.RunAsync(Ct);
-            Assert.Empty(await SendsAsync(first, report.Id));
+        // Today's 07:00 passed before the report was saved: nothing is due until tomorrow's.
+        await schedule.RunAsync(Ct);
+        Assert.Empty(await SendsAsync(first, report.Id));
 
-            first.Clock.SetUtcNow(sendTime.AddSeconds(20));
-            await schedule.RunAsync(Ct);
-            await schedule.RunAsync(Ct);
-            var sent = Assert.Single(await SendsAsync(first, report.Id));
-            Assert.Equal((ReportSendStatus.Sent, "scheduled", new DateOnly(2026, 11, 25)), (sent.Status, sent.Trigger, sent.PeriodFrom));
-        }
+        first.Clock.SetUtcNow(sendTime.AddSeconds(20));
+        await schedule.RunAsync(Ct);
+        await schedule.RunAsync(Ct);
+        var sent = Assert.Single(await SendsAsync(first, report.Id));
+        Assert.Equal((ReportSendStatus.Sent, "scheduled", new DateOnly(2026, 11, 25)), (sent.Status, sent.Trigger, sent.PeriodFrom));
 
         // The node that takes the schedule over reads the sends, not a memory: it does not send that slot again.
-        await using var second = new ReportsApp(dataDirectory, $"{host}:{port}", settings);
+        await using var second = await first.RestartAsync();
         second.Clock.SetUtcNow(sendTime.AddSeconds(50));
         var takeover = second.Services.GetRequiredService<ReportScheduler>();
         await takeover.RunAsync(Ct);
@@ -150,7 +147,7 @@ public sealed class ReportsTests : IDisposable
         Assert.Equal(2, SmtpServer.MessagesContaining(maildir, marker).Count);
     }
 
-    private static async Task<IReadOnlyList<ReportSend>> SendsAsync(ReportsApp app, string reportId) =>
+    private static async Task<IReadOnlyList<ReportSend>> SendsAsync(SalesDashHost app, string reportId) =>
         await app.Services.GetRequiredService<IReportStore>().ListSendsAsync("acme", reportId, 10, Ct);
 
     [Fact]
@@ -158,28 +155,28 @@ public sealed class ReportsTests : IDisposable
     {
         var (host, port, maildir) = SmtpServer.Require();
         var marker = $"retry-{Guid.NewGuid():N}@example.test";
-        ReportView report;
-        ReportSend failed;
 
         // Nothing listens on port 9 (discard) here: the relay is down.
-        await using (var down = new ReportsApp(dataDirectory, "127.0.0.1:9"))
+        await using var down = new ReportsApp(null, "127.0.0.1:9");
+        await FeedAsync(down);
+        var report = await CreateAsync(down.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
+        ReportSend failed;
+        using (var scope = down.Services.CreateScope())
         {
-            await FeedAsync(down);
-            report = await CreateAsync(down.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
-            using var scope = down.Services.CreateScope();
             failed = (await scope.ServiceProvider.GetRequiredService<ReportJob>().RunScheduledAsync("acme", report.Id, Ct))!;
-            Assert.Equal((ReportSendStatus.Failed, 1), (failed.Status, failed.Attempts));
-            Assert.False(string.IsNullOrWhiteSpace(failed.Error));
-            Assert.Equal(down.Clock.GetUtcNow() + TimeSpan.FromMinutes(5), failed.NextAttemptAt);
-            Assert.True(failed.PdfBytes > 0, "the PDF was printed before the mail failed");
-            var listed = Assert.Single((await down.CreateSignedInClient(OrgRole.Analyst, "acme").GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!);
-            Assert.Equal((ReportSendStatus.Failed, failed.Error), (listed.Status, listed.Error));
         }
+
+        Assert.Equal((ReportSendStatus.Failed, 1), (failed.Status, failed.Attempts));
+        Assert.False(string.IsNullOrWhiteSpace(failed.Error));
+        Assert.Equal(down.Clock.GetUtcNow() + TimeSpan.FromMinutes(5), failed.NextAttemptAt);
+        Assert.True(failed.PdfBytes > 0, "the PDF was printed before the mail failed");
+        var listed = Assert.Single((await down.CreateSignedInClient(OrgRole.Analyst, "acme").GetFromJsonAsync<ReportSend[]>($"/api/tenants/acme/reports/{report.Id}/sends", Json, Ct))!);
+        Assert.Equal((ReportSendStatus.Failed, failed.Error), (listed.Status, listed.Error));
 
         Assert.Empty(SmtpServer.MessagesContaining(maildir, marker));
 
         // The relay is back: the retry the failure scheduled sends the same period and updates the same row.
-        await using var up = new ReportsApp(dataDirectory, $"{host}:{port}");
+        await using var up = await down.RestartAsync(o => o with { Settings = ReportsApp.Settings($"{host}:{port}") });
         using var retryScope = up.Services.CreateScope();
         var retried = (await retryScope.ServiceProvider.GetRequiredService<ReportJob>().RetryAsync("acme", failed.Id, Ct))!;
         Assert.Equal((failed.Id, ReportSendStatus.Sent, 2, failed.PeriodFrom), (retried.Id, retried.Status, retried.Attempts, retried.PeriodFrom));
@@ -211,7 +208,7 @@ public sealed class ReportsTests : IDisposable
         return report;
     }
 
-    private static async Task FeedAsync(ReportsApp app)
+    private static async Task FeedAsync(SalesDashHost app)
     {
         var batch = new HistoryBatch();
         foreach (var (id, at, lines) in Orders)

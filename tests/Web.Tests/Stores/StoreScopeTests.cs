@@ -43,6 +43,34 @@ public sealed class StoreScopeTests(WebAppFactory app) : IClassFixture<WebAppFac
     }
 
     [Fact]
+    public void Every_route_under_the_store_prefix_has_its_store_resolved_by_the_scope()
+    {
+        var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith(StoreScope.Prefix + "/", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.Contains(routes, e => e.RoutePattern.RawText == StoreScope.Prefix + "/quarantine/");
+        Assert.Contains(routes, e => e.RoutePattern.RawText == StoreScope.Prefix + "/webhook-secret/rotate");
+        Assert.All(routes, e => Assert.True(e.Metadata.GetMetadata<StoreScope.StoreResolved>() is not null,
+            $"{e.RoutePattern.RawText} looks its store up itself instead of through the store scope"));
+    }
+
+    [Theory]
+    [InlineData("POST", "/quarantine/q-1/retry")]
+    [InlineData("POST", "/quarantine/q-1/discard")]
+    [InlineData("POST", "/webhook-secret/rotate")]
+    public async Task Store_scoped_changes_answer_an_unknown_store_with_the_same_404_problem(string method, string rest)
+    {
+        var client = app.CreateSignedInClient();
+
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "/api/tenants/acme/stores/nowhere" + rest), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("Unknown store", "There is no store 'nowhere' in 'acme'."), (problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
     public async Task A_known_store_is_resolved_for_the_handler()
     {
         var client = app.CreateSignedInClient();

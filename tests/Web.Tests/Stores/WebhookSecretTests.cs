@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Web.AppData;
@@ -98,10 +97,10 @@ public sealed class WebhookSecretTests
         var pfx = Convert.ToBase64String(certificate.Export(X509ContentType.Pkcs12, "pfx-password"));
 
         await using var plain = new WebAppFactory();
-        await using var factory = new WebAppFactory();
-        var app = factory.WithWebHostBuilder(b => b
-            .UseSetting("DataProtection:Certificate", pfx)
-            .UseSetting("DataProtection:CertificatePassword", "pfx-password"));
+        await using var app = new SalesDashHost(new SalesDashHostOptions
+        {
+            Settings = new Dictionary<string, string> { ["DataProtection:Certificate"] = pfx, ["DataProtection:CertificatePassword"] = "pfx-password" },
+        });
         var payload = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("a cookie's content");
         var keys = await KeyRingAsync(app);
         Assert.NotEmpty(keys);
@@ -135,7 +134,7 @@ public sealed class WebhookSecretTests
         }
     }
 
-    private static async Task<List<string>> KeyRingAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app)
+    private static async Task<List<string>> KeyRingAsync(SalesDashHost app)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(Ct);
         return await db.DataProtectionKeys.Select(k => k.Xml!).ToListAsync(Ct);

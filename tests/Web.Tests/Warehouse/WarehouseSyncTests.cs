@@ -3,14 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
@@ -27,28 +22,20 @@ namespace SalesDash.Web.Tests.Warehouse;
 /// The app with the warehouse job off (tests run syncs themselves), pages of two rows so a sync spans several pages,
 /// loopback let through the outbound policy for the test servers, and organisations pinned to Enterprise or Scale.
 /// </summary>
-public sealed class WarehouseAppFactory : WebApplicationFactory<Program>
+public sealed class WarehouseAppFactory() : SalesDashHost(new SalesDashHostOptions
 {
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-warehouse-").FullName;
-
-    public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    SelfHosted = false,
+    Stores = [],
+    Settings = new Dictionary<string, string>
     {
-        builder.UseSetting("Engine:DataDirectory", _dataDirectory);
-        builder.UseSetting("Demo:Enabled", "false");
-        builder.UseSetting("Channels:SchedulerEnabled", "false");
-        builder.UseSetting("Plans:NoticesEnabled", "false");
-        builder.UseSetting("Warehouse:Enabled", "false");
-        builder.UseSetting("Warehouse:PageSize", "2");
-        builder.UseSetting("Outbound:AllowedHosts:0", "127.0.0.1/32");
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
-        });
-    }
-
+        ["Channels:SchedulerEnabled"] = "false",
+        ["Plans:NoticesEnabled"] = "false",
+        ["Warehouse:Enabled"] = "false",
+        ["Warehouse:PageSize"] = "2",
+        ["Outbound:AllowedHosts:0"] = "127.0.0.1/32",
+    },
+})
+{
     /// <summary>A new organisation on <paramref name="tier"/> with one store, "shop" (EUR, Berlin).</summary>
     public async Task<string> OrganisationAsync(PlanTier tier, CancellationToken cancellationToken)
     {
@@ -58,19 +45,6 @@ public sealed class WarehouseAppFactory : WebApplicationFactory<Program>
             cancellationToken);
         await Services.GetRequiredService<IPlanStore>().SaveAsync(new StoredPlan(tenant, tier, Clock.GetUtcNow(), "test"), cancellationToken);
         return tenant;
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a closing store leaves a temp folder behind; the results stand.
-        }
     }
 }
 

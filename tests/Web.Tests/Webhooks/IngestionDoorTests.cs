@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Ingestion;
@@ -26,9 +23,8 @@ public sealed class IngestionDoorTests(ChannelsAppFactory channels) : IClassFixt
     public async Task Shopify_order_carries_the_reporting_conversion_like_every_other_channel()
     {
         var recorded = new ConcurrentQueue<CommerceEvent>();
-        // A host of its own: two hosts on one data folder would share the store's journal.
-        await using var own = new ChannelsAppFactory();
-        await using var app = Recording(own, recorded);
+        // A host of its own, watching what reaches the engine behind the door.
+        await using var app = new SalesDashHost(ChannelsAppFactory.Defaults with { Services = SalesDashHost.WrapIngest(inner => new RecordingIngest(recorded, inner)) });
         var client = app.CreateSignedInClient();
         var body = new TestOrder(7101, Placed, Placed, 125.00m, 1, 1, 1).ToJson("USD");
 
@@ -71,16 +67,6 @@ public sealed class IngestionDoorTests(ChannelsAppFactory channels) : IClassFixt
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0m, tiles!.Orders.Value);
     }
-
-    private static WebApplicationFactory<Program> Recording(ChannelsAppFactory host, ConcurrentQueue<CommerceEvent> recorded) =>
-        host.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-        {
-            var composed = services.Last(d => d.ServiceType == typeof(ICommerceEventIngest));
-            services.Remove(composed);
-            services.AddSingleton<ICommerceEventIngest>(sp => new RecordingIngest(recorded, (ICommerceEventIngest)(composed.ImplementationInstance
-                ?? composed.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, composed.ImplementationType!))));
-        }));
 
     private sealed class RecordingIngest(ConcurrentQueue<CommerceEvent> recorded, ICommerceEventIngest inner) : ICommerceEventIngest
     {

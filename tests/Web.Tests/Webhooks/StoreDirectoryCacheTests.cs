@@ -77,6 +77,85 @@ public sealed class StoreDirectoryCacheTests
         Assert.Equal(Shop, await cache.FindForWebhookAsync(SalesChannel.Shopify, Shop.ShopDomain, Ct));
     }
 
+    [Fact]
+    public async Task A_flood_of_forged_signatures_reads_each_store_at_most_once_per_ttl()
+    {
+        var (cache, directory, clock) = Cache();
+        var other = Shop with { Store = new StoreRef("globex", "shop"), ShopDomain = "globex.myshopify.com", WebhookSecret = "globex-secret" };
+        await directory.UpsertAsync(other, Ct);
+        // A correctly signed delivery for each store first: the cache holds both.
+        Assert.True(await DeliverAsync(cache, Shop.ShopDomain, Shop.WebhookSecret));
+        Assert.True(await DeliverAsync(cache, other.ShopDomain, other.WebhookSecret));
+
+        for (var ttl = 0; ttl < 3; ttl++)
+        {
+            var before = (directory.ReadsOf(Shop.Store), directory.ReadsOf(other.Store));
+            var refused = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => DeliverAsync(cache, i % 2 == 0 ? Shop.ShopDomain : other.ShopDomain, "forged")));
+
+            Assert.All(refused, accepted => Assert.False(accepted));
+            Assert.True(directory.ReadsOf(Shop.Store) - before.Item1 <= 1, $"{directory.ReadsOf(Shop.Store) - before.Item1} reads of {Shop.Store} in TTL {ttl}");
+            Assert.True(directory.ReadsOf(other.Store) - before.Item2 <= 1, $"{directory.ReadsOf(other.Store) - before.Item2} reads of {other.Store} in TTL {ttl}");
+            clock.Advance(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
+    public async Task Forgeries_arriving_together_share_one_read()
+    {
+        var (cache, directory, _) = Cache();
+        await cache.FindForWebhookAsync(SalesChannel.Shopify, Shop.ShopDomain, Ct);
+        var reads = directory.Reads;
+        directory.Hold();
+
+        var refreshes = Enumerable.Range(0, 50).Select(_ => cache.RefreshAsync(Shop.Store, Ct)).ToArray();
+        directory.Release();
+
+        Assert.All(await Task.WhenAll(refreshes), profile => Assert.Equal(Shop, profile));
+        Assert.Equal(reads + 1, directory.Reads);
+    }
+
+    [Fact]
+    public async Task A_secret_rotated_on_another_node_is_accepted_within_one_ttl_of_a_flood_of_forgeries()
+    {
+        var (cache, directory, clock) = Cache();
+        Assert.True(await DeliverAsync(cache, Shop.ShopDomain, Shop.WebhookSecret));
+        Assert.False(await DeliverAsync(cache, Shop.ShopDomain, "forged"));
+
+        // Another node rotates the secret in the shared database, behind this node's cache.
+        await directory.UpsertAsync(Shop with { WebhookSecret = "rotated-secret" }, Ct);
+        var refusedWithin = await DeliverAsync(cache, Shop.ShopDomain, "rotated-secret");
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var acceptedAfter = await DeliverAsync(cache, Shop.ShopDomain, "rotated-secret");
+
+        // Refused for at most one TTL after the flood's re-read (the platform retries), then accepted.
+        Assert.False(refusedWithin);
+        Assert.True(acceptedAfter);
+    }
+
+    [Fact]
+    public async Task A_secret_rotated_on_another_node_is_accepted_at_once_when_nothing_was_refused_lately()
+    {
+        var (cache, directory, _) = Cache();
+        Assert.True(await DeliverAsync(cache, Shop.ShopDomain, Shop.WebhookSecret));
+
+        await directory.UpsertAsync(Shop with { WebhookSecret = "rotated-secret" }, Ct);
+
+        Assert.True(await DeliverAsync(cache, Shop.ShopDomain, "rotated-secret"));
+    }
+
+    /// <summary>What the Shopify webhook door does with a delivery signed with <paramref name="secret"/>: whether it is accepted.</summary>
+    private static async Task<bool> DeliverAsync(StoreDirectoryCache cache, string domain, string secret)
+    {
+        var profile = await cache.FindForWebhookAsync(SalesChannel.Shopify, domain, Ct);
+        if (profile is null || profile.WebhookSecret == secret)
+        {
+            return profile is not null;
+        }
+
+        profile = await cache.RefreshAsync(profile.Store, Ct);
+        return profile?.WebhookSecret == secret;
+    }
+
     private static (StoreDirectoryCache Cache, CountingDirectory Directory, FakeTimeProvider Clock) Cache(bool empty = false)
     {
         var directory = new CountingDirectory();
@@ -90,24 +169,52 @@ public sealed class StoreDirectoryCacheTests
         return (new StoreDirectoryCache(directory, options, clock), directory, clock);
     }
 
+    /// <summary>A directory in memory that counts its reads, per store found, and can hold reads until released.</summary>
     private sealed class CountingDirectory : IStoreDirectory
     {
-        private readonly Dictionary<StoreRef, StoreProfile> _stores = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<StoreRef, StoreProfile> _stores = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<StoreRef, int> _readsOf = new();
+        private TaskCompletionSource _gate = CompletedGate();
+        private int _reads;
 
-        public int Reads { get; private set; }
+        public int Reads => _reads;
 
-        public void Remove(StoreRef store) => _stores.Remove(store);
+        public int ReadsOf(StoreRef store) => _readsOf.GetValueOrDefault(store);
 
-        public Task<StoreProfile?> FindByShopDomainAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken)
+        public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _gate.TrySetResult();
+
+        public void Remove(StoreRef store) => _stores.TryRemove(store, out _);
+
+        public async Task<StoreProfile?> FindByShopDomainAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken)
         {
-            Reads++;
-            return Task.FromResult(_stores.Values.FirstOrDefault(s => s.Channel == channel && s.ShopDomain == shopDomain));
+            await _gate.Task;
+            return Counted(_stores.Values.FirstOrDefault(s => s.Channel == channel && s.ShopDomain == shopDomain));
         }
 
-        public Task<StoreProfile?> GetAsync(StoreRef store, CancellationToken cancellationToken)
+        public async Task<StoreProfile?> GetAsync(StoreRef store, CancellationToken cancellationToken)
         {
-            Reads++;
-            return Task.FromResult(_stores.GetValueOrDefault(store));
+            await _gate.Task;
+            return Counted(_stores.GetValueOrDefault(store));
+        }
+
+        private StoreProfile? Counted(StoreProfile? found)
+        {
+            Interlocked.Increment(ref _reads);
+            if (found is not null)
+            {
+                _readsOf.AddOrUpdate(found.Store, 1, (_, n) => n + 1);
+            }
+
+            return found;
+        }
+
+        private static TaskCompletionSource CompletedGate()
+        {
+            var gate = new TaskCompletionSource();
+            gate.SetResult();
+            return gate;
         }
 
         public Task<IReadOnlyList<StoreProfile>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoreProfile>>([.. _stores.Values]);

@@ -5,10 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Ingestion;
@@ -140,63 +137,29 @@ public sealed class WebhookFairnessTests
         }
     }
 
-    /// <summary>The app with two tenants' stores, a fake clock, small per-store limits, and an engine stalled on London's store.</summary>
-    private sealed class FairnessAppFactory(int maxConcurrent, int queueLimit) : WebApplicationFactory<Program>
+    /// <summary>The shared host with two tenants' stores, small per-store limits, and an engine stalled on London's store.</summary>
+    private sealed class FairnessAppFactory(int maxConcurrent, int queueLimit) : SalesDashHost(new SalesDashHostOptions
     {
-        private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-web-fairness-").FullName;
-
-        public FakeTimeProvider Clock { get; } = new(WebAppFactory.Now);
-
+        SelfHosted = false,
+        Stores = [TestStore.London.Hosted, TestStore.Other.Hosted],
+        Settings = new Dictionary<string, string>
+        {
+            ["Webhooks:MaxConcurrent"] = maxConcurrent.ToString(CultureInfo.InvariantCulture),
+            ["Webhooks:QueueLimit"] = queueLimit.ToString(CultureInfo.InvariantCulture),
+            ["Webhooks:BodyReadTimeout"] = "00:00:10",
+            // Below the trickle's rate, so the read deadline (on the fake clock) is what ends slow bodies, not Kestrel's floor.
+            ["Webhooks:MinBodyBytesPerSecond"] = "1",
+        },
+    })
+    {
         public StalledStoreIngest StalledStore { get; } = new(new StoreRef(TestStore.London.TenantId, TestStore.London.StoreId));
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Engine:DataDirectory", _dataDirectory);
-            builder.UseSetting("Demo:Enabled", "false");
-            builder.UseSetting("Webhooks:MaxConcurrent", maxConcurrent.ToString(CultureInfo.InvariantCulture));
-            builder.UseSetting("Webhooks:QueueLimit", queueLimit.ToString(CultureInfo.InvariantCulture));
-            builder.UseSetting("Webhooks:BodyReadTimeout", "00:00:10");
-            // Below the trickle's rate, so the read deadline (on the fake clock) is what ends slow bodies, not Kestrel's floor.
-            builder.UseSetting("Webhooks:MinBodyBytesPerSecond", "1");
-            foreach (var (store, index) in new[] { TestStore.London, TestStore.Other }.Select((s, i) => (s, i)))
-            {
-                var prefix = $"Stores:{index}:";
-                builder.UseSetting(prefix + "TenantId", store.TenantId);
-                builder.UseSetting(prefix + "StoreId", store.StoreId);
-                builder.UseSetting(prefix + "Name", store.StoreId);
-                builder.UseSetting(prefix + "ShopDomain", store.ShopDomain);
-                builder.UseSetting(prefix + "Currency", store.Currency);
-                builder.UseSetting(prefix + "TimeZone", store.TimeZone);
-                builder.UseSetting(prefix + "WebhookSecret", store.WebhookSecret);
-            }
-
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton<TimeProvider>(Clock);
-                var composed = services.Last(d => d.ServiceType == typeof(ICommerceEventIngest));
-                services.Remove(composed);
-                services.AddSingleton<ICommerceEventIngest>(sp => StalledStore.Wrap(Resolve(sp, composed)));
-            });
-        }
-
-        private static ICommerceEventIngest Resolve(IServiceProvider sp, ServiceDescriptor descriptor) =>
-            (ICommerceEventIngest)(descriptor.ImplementationInstance
-                ?? descriptor.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
+        protected override void ConfigureServices(IServiceCollection services) => WrapIngest(StalledStore.Wrap)(services);
 
         public override async ValueTask DisposeAsync()
         {
             StalledStore.Release();
             await base.DisposeAsync();
-            try
-            {
-                Directory.Delete(_dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held by a closing store leaves a temp folder behind; the results stand.
-            }
         }
     }
 

@@ -1,11 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Ingestion;
@@ -73,60 +68,26 @@ public sealed class WebhookOverloadTests
         Assert.Equal(orders.Sum(o => o.TotalPrice), tiles.GrossRevenue.Value);
     }
 
-    /// <summary>The app with small webhook limits and an engine that holds every event until released.</summary>
-    private sealed class StalledEngineAppFactory(int maxConcurrent, int queueLimit, int retryAfterSeconds) : WebApplicationFactory<Program>
+    /// <summary>The shared host with London's store only, small webhook limits and an engine that holds every event until released.</summary>
+    private sealed class StalledEngineAppFactory(int maxConcurrent, int queueLimit, int retryAfterSeconds) : SalesDashHost(new SalesDashHostOptions
     {
-        private readonly string _dataDirectory = Directory.CreateTempSubdirectory("salesdash-web-overload-").FullName;
-
+        Stores = [TestStore.London.Hosted],
+        Settings = new Dictionary<string, string>
+        {
+            ["Webhooks:MaxConcurrent"] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Webhooks:QueueLimit"] = queueLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Webhooks:RetryAfter"] = TimeSpan.FromSeconds(retryAfterSeconds).ToString(),
+        },
+    })
+    {
         public StalledIngest Engine { get; } = new();
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Engine:DataDirectory", _dataDirectory);
-            builder.UseSetting("Demo:Enabled", "false");
-            // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
-            builder.UseSetting("Plans:SelfHosted", "true");
-            builder.UseSetting("Webhooks:MaxConcurrent", maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.UseSetting("Webhooks:QueueLimit", queueLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.UseSetting("Webhooks:RetryAfter", TimeSpan.FromSeconds(retryAfterSeconds).ToString());
-            var store = TestStore.London;
-            builder.UseSetting("Stores:0:TenantId", store.TenantId);
-            builder.UseSetting("Stores:0:StoreId", store.StoreId);
-            builder.UseSetting("Stores:0:Name", "London");
-            builder.UseSetting("Stores:0:ShopDomain", store.ShopDomain);
-            builder.UseSetting("Stores:0:Currency", store.Currency);
-            builder.UseSetting("Stores:0:TimeZone", store.TimeZone);
-            builder.UseSetting("Stores:0:WebhookSecret", store.WebhookSecret);
-
-            builder.ConfigureTestServices(services =>
-            {
-                services.RemoveAll<TimeProvider>();
-                services.AddSingleton<TimeProvider>(new FakeTimeProvider(WebAppFactory.Now));
-
-                // Whatever ingest the app composed (embedded, Kafka, decorated) still does the work, after the gate.
-                var composed = services.Last(d => d.ServiceType == typeof(ICommerceEventIngest));
-                services.Remove(composed);
-                services.AddSingleton<ICommerceEventIngest>(sp => Engine.Wrap(Resolve(sp, composed)));
-            });
-        }
-
-        private static ICommerceEventIngest Resolve(IServiceProvider sp, ServiceDescriptor descriptor) =>
-            (ICommerceEventIngest)(descriptor.ImplementationInstance
-                ?? descriptor.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
+        protected override void ConfigureServices(IServiceCollection services) => WrapIngest(Engine.Wrap)(services);
 
         public override async ValueTask DisposeAsync()
         {
             Engine.Release();
             await base.DisposeAsync();
-            try
-            {
-                Directory.Delete(_dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held by a closing store leaves a temp folder behind; the results stand.
-            }
         }
     }
 
