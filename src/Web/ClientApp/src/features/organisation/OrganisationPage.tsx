@@ -49,6 +49,12 @@ export function OrganisationPage({ tenantId, onStoreCreated }: Props) {
       </p>
       {admin ? (
         <>
+          <p>
+            <a href={`/api/tenants/${encodeURIComponent(tenantId)}/exports/full`} download aria-label={`Download all of ${org.name}'s data`}>
+              Download all data
+            </a>{' '}
+            — a ZIP of CSV files: stores, dashboards, alert rules, and every store's per-minute figures, orders, lines and refunds.
+          </p>
           <StoresSection tenantId={tenantId} org={org} onStoreCreated={onStoreCreated} />
           <MembersSection tenantId={tenantId} myRole={org.role ?? 'Viewer'} />
           <InvitationsSection tenantId={tenantId} myRole={org.role ?? 'Viewer'} />
