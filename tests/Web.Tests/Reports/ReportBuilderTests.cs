@@ -163,7 +163,9 @@ public sealed class ReportBuilderTests : IDisposable
         var all = Table(ExportFiles.ParseCsv(attached.ToArray()), "ALL summary");
         Assert.Equal(RolledUpRevenue(SaleFrom, SaleTo), ExportFiles.Dec(all.Single(r => r["Metric"] == "Gross revenue")["Value"]));
 
-        // A store's rate missing: the send fails with why, and the history keeps both.
+        // A store's rate missing: the send fails with why, and the history keeps both (a minute later, so newest first is certain).
+        var firstAt = app.Clock.GetUtcNow();
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
@@ -179,7 +181,7 @@ public sealed class ReportBuilderTests : IDisposable
         Assert.Equal([(failed.Id, ReportSendStatus.Failed), (send.Id, ReportSendStatus.Sent)], history.Select(s => (s.Id, s.Status)));
         Assert.All(history, s => Assert.Equal((SaleFrom, SaleTo, ReportFormat.Csv, "manual"), (s.PeriodFrom, s.PeriodTo, s.Format, s.Trigger)));
         Assert.All(history, s => Assert.Equal([marker], s.Recipients));
-        Assert.Equal(app.Clock.GetUtcNow(), history[1].StartedAt);
+        Assert.Equal((app.Clock.GetUtcNow(), firstAt), (history[0].StartedAt, history[1].StartedAt));
         using var file = await client.GetAsync($"/api/tenants/acme/reports/{report.Id}/sends/{send.Id}/file", Ct);
         Assert.Equal("text/csv", file.Content.Headers.ContentType?.MediaType);
         Assert.Equal(attached.ToArray(), await file.Content.ReadAsByteArrayAsync(Ct));
