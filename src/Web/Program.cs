@@ -121,7 +121,7 @@ app.UseRateLimiter();
 // Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
-app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation();
+app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapStoreManagement();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
 // One store-scoped group (/api/tenants/{t}/stores/{s}): role checked, store resolved once; old addresses answer 308.

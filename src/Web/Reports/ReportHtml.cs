@@ -55,7 +55,9 @@ public static partial class ReportHtml
         foreach (var part in content.Stores)
         {
             var currency = part.Store.Currency;
-            html.Append($"<section class=\"store\"><h2>{E(part.Store.Name)} <small>({E(part.Store.Store.StoreId)}, {E(currency)})</small></h2>");
+            html.Append(part.IsRollUp
+                ? $"<section class=\"store\"><h2>{E(part.Store.Name)} <small>(converted at the stored exchange rate of each day)</small></h2>"
+                : $"<section class=\"store\"><h2>{E(part.Store.Name)} <small>({E(part.Store.Store.StoreId)}, {E(currency)})</small></h2>");
             if (part.Summary is { } summary)
             {
                 html.Append("<h3>KPI summary</h3>");
@@ -63,8 +65,10 @@ public static partial class ReportHtml
                     ? $"<p>Compared with {E(Dates(previous.From, previous.To))}.</p>"
                     : string.Empty);
                 html.Append("<table><thead><tr><th>Metric</th><th class=\"num\">This period</th><th class=\"num\">Previous</th><th class=\"num\">Change</th></tr></thead><tbody>");
-                foreach (var (name, delta, kind) in Kpis(summary.Kpis))
+                foreach (var metric in ReportMetrics.Of(content.Report))
                 {
+                    var (name, delta) = (metric.Label, metric.Figure(summary.Kpis));
+                    var kind = metric.Kind switch { MetricKind.Money => "money", MetricKind.Ratio => "ratio", _ => "count" };
                     var change = delta.ChangeRatio is { } ratio ? $"{(ratio >= 0 ? "+" : string.Empty)}{(ratio * 100m).ToString("0.0", Invariant)}%" : "–";
                     var css = delta.ChangeRatio is { } r ? (r >= 0 ? "up" : "down") : string.Empty;
                     html.Append($"<tr><td>{E(name)}</td><td class=\"num\">{E(Figure(delta.Value, kind, currency))}</td><td class=\"num\">{E(Figure(delta.Previous, kind, currency))}</td><td class=\"num {css}\">{E(change)}</td></tr>");
@@ -119,7 +123,7 @@ public static partial class ReportHtml
     }
 
     /// <summary>The e-mail body: the headline figures of each store, in the organisation's colours; the PDF carries the rest.</summary>
-    public static string EmailHtml(ReportContent content, Branding branding)
+    public static string EmailHtml(ReportContent content, Branding branding, ReportFormat format = ReportFormat.Pdf)
     {
         ArgumentNullException.ThrowIfNull(content);
         var brand = Safe(branding);
@@ -135,13 +139,13 @@ public static partial class ReportHtml
             <h2 style="margin:0 0 8px">{E(content.Report.Name)}</h2>
             <p>{E(PeriodText(content))}</p>
             {(rows.Length == 0 ? string.Empty : $"<table style=\"border-collapse:collapse\"><tr><th style=\"text-align:left;padding:4px 8px\">Store</th><th style=\"padding:4px 8px\">Gross revenue</th><th style=\"padding:4px 8px\">Net revenue</th><th style=\"padding:4px 8px\">Orders</th></tr>{rows}</table>")}
-            <p style="border-top:3px solid {brand.AccentColour};padding-top:8px">The full report is attached as a PDF.</p>
+            <p style="border-top:3px solid {brand.AccentColour};padding-top:8px">The full report is attached as {Attached(format)}.</p>
             </div></body></html>
             """;
     }
 
     /// <summary>The same headline as text, for mail clients that show no HTML.</summary>
-    public static string EmailText(ReportContent content, Branding branding)
+    public static string EmailText(ReportContent content, Branding branding, ReportFormat format = ReportFormat.Pdf)
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(branding);
@@ -149,33 +153,29 @@ public static partial class ReportHtml
         lines.AddRange(content.Stores.Where(s => s.Summary is not null).Select(s =>
             $"{s.Store.Name}: gross revenue {Money(s.Summary!.Kpis.GrossRevenue.Value ?? 0m, s.Store.Currency)}, net revenue {Money(s.Summary.Kpis.NetRevenue.Value ?? 0m, s.Store.Currency)}, orders {(s.Summary.Kpis.Orders.Value ?? 0m).ToString("0", Invariant)}"));
         lines.Add(string.Empty);
-        lines.Add("The full report is attached as a PDF.");
+        lines.Add($"The full report is attached as {Attached(format)}.");
         return string.Join("\n", lines) + "\n";
     }
+
+    private static string Attached(ReportFormat format) => format switch
+    {
+        ReportFormat.Csv => "a CSV file",
+        ReportFormat.Xlsx => "an Excel (XLSX) workbook",
+        _ => "a PDF",
+    };
 
     public static string Money(decimal amount, string currency) => $"{currency} {amount.ToString("#,##0.00", Invariant)}";
 
     public static string PeriodText(ReportContent content)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return $"{content.Report.Period} report for {Dates(content.From, content.To)}";
+        return content.Report.Period == ReportPeriod.Custom
+            ? $"Report for {Dates(content.From, content.To)}"
+            : $"{content.Report.Period} report for {Dates(content.From, content.To)}";
     }
 
     private static string Dates(DateOnly from, DateOnly to) =>
         from == to ? from.ToString("yyyy-MM-dd", Invariant) : $"{from.ToString("yyyy-MM-dd", Invariant)} to {to.ToString("yyyy-MM-dd", Invariant)}";
-
-    private static (string Name, KpiDelta Delta, string Kind)[] Kpis(HistoryKpis k) =>
-    [
-        ("Gross revenue", k.GrossRevenue, "money"),
-        ("Net revenue", k.NetRevenue, "money"),
-        ("Orders", k.Orders, "count"),
-        ("Average order value", k.AverageOrderValue, "money"),
-        ("Units sold", k.UnitsSold, "count"),
-        ("Refunds", k.Refunds, "money"),
-        ("New customers", k.NewCustomers, "count"),
-        ("Returning customers", k.ReturningCustomers, "count"),
-        ("Conversion rate", k.ConversionRate, "ratio"),
-    ];
 
     private static string Figure(decimal? value, string kind, string currency) => value switch
     {

@@ -3,13 +3,14 @@ using SalesDash.Web.Mail;
 
 namespace SalesDash.Web.Reports;
 
-/// <summary>Mails a report with its PDF attached through the one mail relay (src/Web/Mail).</summary>
+/// <summary>Mails a report with its file (PDF, CSV or XLSX) attached through the one mail relay (src/Web/Mail).</summary>
 public sealed class ReportMailer(IMailSender mail)
 {
     public async Task SendAsync(
-        IReadOnlyList<string> recipients, string subject, string html, string text, byte[] pdf, string fileName, CancellationToken cancellationToken)
+        IReadOnlyList<string> recipients, string subject, string html, string text, ReportFile file, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(file);
         if (!mail.Configured)
         {
             throw new MailNotConfiguredException("Mailing a report");
@@ -23,7 +24,13 @@ public sealed class ReportMailer(IMailSender mail)
 
         message.Subject = subject;
         var body = new BodyBuilder { HtmlBody = html, TextBody = text };
-        body.Attachments.Add(fileName, pdf, new ContentType("application", "pdf"));
+        var attachment = body.Attachments.Add(file.FileName, file.Bytes, ContentType.Parse(file.ContentType));
+        if (attachment is MimePart part)
+        {
+            // Base64 for every format: a text/csv part would otherwise go quoted-printable and arrive with its CRLF row ends rewritten.
+            part.ContentTransferEncoding = ContentEncoding.Base64;
+        }
+
         message.Body = body.ToMessageBody();
 
         await mail.SendAsync(message, cancellationToken);

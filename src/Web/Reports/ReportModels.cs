@@ -3,6 +3,12 @@ namespace SalesDash.Web.Reports;
 /// <summary>How often a report is sent, and so which complete period each send covers.</summary>
 public enum ReportPeriod
 {
+    /// <summary>
+    /// A fixed range of dates (a custom range, or "the sale" between two dates): every send covers the same dates, so
+    /// it is sent when someone asks ("run now"), never by the schedule.
+    /// </summary>
+    Custom = -1,
+
     /// <summary>Sent every day; covers the day before.</summary>
     Daily,
 
@@ -19,19 +25,44 @@ public sealed record ReportSections(bool KpiSummary = true, bool Trend = true, b
     public bool Any => KpiSummary || Trend || TopProducts || ChannelBreakdown;
 }
 
+/// <summary>The file a report is sent (attached) and downloaded as.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ReportFormat>))]
+public enum ReportFormat
+{
+    Pdf,
+    Csv,
+    Xlsx,
+}
+
 /// <summary>What a person sends to create or replace a report.</summary>
-/// <param name="Period">daily, weekly or monthly.</param>
-/// <param name="SendTime">Local time of day in <paramref name="TimeZone"/>, HH:mm.</param>
+/// <param name="Period">daily, weekly, monthly, or custom (then <paramref name="From"/> and <paramref name="To"/>).</param>
+/// <param name="SendTime">Local time of day in <paramref name="TimeZone"/>, HH:mm; not needed for a custom range, which is never scheduled.</param>
 /// <param name="TimeZone">IANA zone the send time and the periods are in; the first store's when omitted.</param>
+/// <param name="From">First day (yyyy-MM-dd) of a custom range, inclusive.</param>
+/// <param name="To">Last day (yyyy-MM-dd) of a custom range, inclusive.</param>
+/// <param name="Metrics">Keys of the KPI summary's metrics (<see cref="ReportMetrics"/>); every one when null or empty.</param>
+/// <param name="Format">pdf (the default), csv or xlsx.</param>
+/// <param name="RollUp">Adds one "all stores" part whose money is converted into the organisation's reporting currency.</param>
 public sealed record ReportInput(
     string Name,
     IReadOnlyList<string> StoreIds,
     string Period,
-    string SendTime,
+    string? SendTime,
     string? TimeZone,
     IReadOnlyList<string> Recipients,
     ReportSections? Sections = null,
-    bool Enabled = true);
+    bool Enabled = true,
+    string? From = null,
+    string? To = null,
+    IReadOnlyList<string>? Metrics = null,
+    string? Format = null,
+    bool RollUp = false);
+
+/// <summary>
+/// A report's read-only share link. Only a hash of the secret is kept, so the link is shown once, when made; making a
+/// new one replaces it (the old link stops working), and revoking keeps the record so the old link answers 410.
+/// </summary>
+public sealed record ReportShare(string Id, string SecretHash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>A saved report of one organisation.</summary>
 public sealed record ReportDefinition(
@@ -46,7 +77,13 @@ public sealed record ReportDefinition(
     ReportSections Sections,
     bool Enabled,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateOnly? From = null,
+    DateOnly? To = null,
+    IReadOnlyList<string>? Metrics = null,
+    ReportFormat Format = ReportFormat.Pdf,
+    bool RollUp = false,
+    ReportShare? Share = null);
 
 /// <summary>Where a send stands; the API writes it by name.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ReportSendStatus>))]
@@ -60,7 +97,10 @@ public enum ReportSendStatus
     Failed,
 }
 
-/// <summary>One send of a report: its period, who it went to, how it went and the PDF that was (or would have been) attached.</summary>
+/// <summary>
+/// One send of a report: its period, who it went to, how it went and the file that was (or would have been) attached;
+/// <see cref="PdfBytes"/> is that file's size whatever its <see cref="Format"/> (the name predates CSV and XLSX sends).
+/// </summary>
 public sealed record ReportSend(
     string Id,
     string ReportId,
@@ -75,4 +115,5 @@ public sealed record ReportSend(
     string? Error,
     int Attempts,
     long? PdfBytes,
-    DateTimeOffset? NextAttemptAt);
+    DateTimeOffset? NextAttemptAt,
+    ReportFormat Format = ReportFormat.Pdf);

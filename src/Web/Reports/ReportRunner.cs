@@ -4,14 +4,14 @@ using SalesDash.Web.Plans;
 namespace SalesDash.Web.Reports;
 
 /// <summary>
-/// Sends a report: works out the period, reads the figures, renders the branded page, prints it to PDF, mails it and
-/// records the send. A failure (render or mail) is recorded with its error and, while attempts remain, a time for the
+/// Sends a report: works out the period, reads the figures, renders them in the report's format (the branded page
+/// printed to PDF, or CSV/XLSX tables), mails the file and records the send. A failure (render or mail) is recorded with its error and, while attempts remain, a time for the
 /// next try; a retry sends the same period again and updates the same history row.
 /// </summary>
 public sealed class ReportRunner(
     IReportStore reports,
     ReportComposer composer,
-    ReportPdfPrinter printer,
+    ReportFiles files,
     ReportMailer mailer,
     IOrganisationBranding branding,
     TimeProvider time,
@@ -23,9 +23,9 @@ public sealed class ReportRunner(
     {
         ArgumentNullException.ThrowIfNull(report);
         var now = time.GetUtcNow();
-        var (from, to) = ReportSchedule.CoveredPeriod(report.Period, Zone(report), now);
+        var (from, to) = ReportComposer.PeriodAt(report, now);
         var send = new ReportSend(Guid.CreateVersion7(now).ToString("N"), report.Id, report.TenantId, trigger, now, null, from, to, report.Recipients,
-            ReportSendStatus.Running, null, 0, null, null);
+            ReportSendStatus.Running, null, 0, null, null, report.Format);
         await reports.SaveSendAsync(send, null, cancellationToken);
         return await AttemptAsync(report, send, cancellationToken);
     }
@@ -46,9 +46,23 @@ public sealed class ReportRunner(
     public async Task<string> PreviewAsync(ReportDefinition report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var (from, to) = ReportSchedule.CoveredPeriod(report.Period, Zone(report), time.GetUtcNow());
-        var content = await composer.ComposeAsync(report, from, to, cancellationToken);
+        var content = await ContentAsync(report, cancellationToken);
         return ReportHtml.Render(content, await branding.GetAsync(report.TenantId, cancellationToken));
+    }
+
+    /// <summary>The report's figures for the period a send now would cover.</summary>
+    public async Task<ReportContent> ContentAsync(ReportDefinition report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var (from, to) = ReportComposer.PeriodAt(report, time.GetUtcNow());
+        return await composer.ComposeAsync(report, from, to, cancellationToken);
+    }
+
+    /// <summary>The report as a file of <paramref name="format"/> for the period a send now would cover, to download.</summary>
+    public async Task<ReportFile> FileAsync(ReportDefinition report, ReportFormat format, CancellationToken cancellationToken)
+    {
+        var content = await ContentAsync(report, cancellationToken);
+        return await files.RenderAsync(content, await branding.GetAsync(report.TenantId, cancellationToken), format, cancellationToken);
     }
 
     private async Task<ReportSend> AttemptAsync(ReportDefinition report, ReportSend send, CancellationToken cancellationToken)
@@ -60,13 +74,14 @@ public sealed class ReportRunner(
         {
             var content = await composer.ComposeAsync(report, send.PeriodFrom, send.PeriodTo, cancellationToken);
             var brand = await branding.GetAsync(report.TenantId, cancellationToken);
-            pdf = await printer.PrintAsync(ReportHtml.Render(content, brand), cancellationToken);
+            var file = await files.RenderAsync(content, brand, send.Format, cancellationToken);
+            pdf = file.Bytes;
             send = send with { PdfBytes = pdf.LongLength, Attempts = attempt };
             await reports.SaveSendAsync(send, pdf, cancellationToken);
 
             var subject = $"{report.Name}: {ReportHtml.PeriodText(content)}";
-            var fileName = $"{FileStem(report.Name)}-{send.PeriodFrom:yyyy-MM-dd}.pdf";
-            await mailer.SendAsync(send.Recipients, subject, ReportHtml.EmailHtml(content, brand), ReportHtml.EmailText(content, brand), pdf, fileName, cancellationToken);
+            await mailer.SendAsync(send.Recipients, subject, ReportHtml.EmailHtml(content, brand, send.Format), ReportHtml.EmailText(content, brand, send.Format), file,
+                cancellationToken);
             send = send with { Status = ReportSendStatus.Sent, FinishedAt = time.GetUtcNow(), Error = null, NextAttemptAt = null };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -91,7 +106,4 @@ public sealed class ReportRunner(
 
     internal static TimeZoneInfo Zone(ReportDefinition report) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(report.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
-
-    private static string FileStem(string name) =>
-        new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
 }

@@ -24,7 +24,7 @@ public sealed class ReportScheduler(IReportStore reports, ReportJob job, TimePro
     public DateTimeOffset? NextSend(ReportDefinition report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return report.Enabled
+        return report.Enabled && report.Period != ReportPeriod.Custom
             ? ReportSchedule.NextSend(report.Period, report.SendTime, ReportRunner.Zone(report), time.GetUtcNow())
             : null;
     }
@@ -63,6 +63,12 @@ public sealed class ReportScheduler(IReportStore reports, ReportJob job, TimePro
     /// </summary>
     internal async Task<bool> IsDueAsync(ReportDefinition report, CancellationToken cancellationToken)
     {
+        // A fixed range is sent on request only: the schedule would send the same dates again every day.
+        if (report.Period == ReportPeriod.Custom)
+        {
+            return false;
+        }
+
         var now = time.GetUtcNow();
         if (ReportSchedule.LatestSend(report.Period, report.SendTime, ReportRunner.Zone(report), now) is not { } slot || slot < report.UpdatedAt)
         {

@@ -16,6 +16,9 @@ public interface IReportStore
 
     Task<ReportDefinition?> GetAsync(string tenantId, string id, CancellationToken cancellationToken);
 
+    /// <summary>A report by its id alone (ids are unique across organisations), for its share link.</summary>
+    Task<ReportDefinition?> FindAsync(string id, CancellationToken cancellationToken);
+
     Task SaveAsync(ReportDefinition report, CancellationToken cancellationToken);
 
     /// <summary>Deletes the report and its sends; false when there was none.</summary>
@@ -63,6 +66,13 @@ public sealed class EfReportStore(IDbContextFactory<AppIdentityDbContext> databa
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var body = await db.Set<ReportRow>().AsNoTracking().Where(r => r.TenantId == tenantId && r.Id == id).Select(r => r.Body).SingleOrDefaultAsync(cancellationToken);
+        return body is null ? null : Read<ReportDefinition>(body);
+    }
+
+    public async Task<ReportDefinition?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var body = await db.Set<ReportRow>().AsNoTracking().Where(r => r.Id == id).Select(r => r.Body).SingleOrDefaultAsync(cancellationToken);
         return body is null ? null : Read<ReportDefinition>(body);
     }
 

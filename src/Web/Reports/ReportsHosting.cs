@@ -18,6 +18,7 @@ public static class ReportsHosting
         services.TryAddSingleton<IReportStore, EfReportStore>();
         services.TryAddSingleton<ReportComposer>();
         services.TryAddSingleton<ReportPdfPrinter>();
+        services.TryAddSingleton<ReportFiles>();
         services.TryAddSingleton<ReportMailer>();
         services.TryAddSingleton<ReportRunner>();
         services.TryAddSingleton<ReportJob>();

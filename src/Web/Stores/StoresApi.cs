@@ -15,7 +15,10 @@ public sealed record StoreSummary(string TenantId, string StoreId, string Name, 
 /// <summary>A new store of an organisation; the id is made from the name when not given.</summary>
 public sealed record StoreCreateRequest(string? StoreId, string? Name, string? Channel, string? ShopDomain, string? Currency, string? TimeZone, string? WebhookSecret);
 
-/// <summary>Stores: the caller's list and creating a store under an organisation (live tiles: src/Web/Dashboards/LiveTilesApi).</summary>
+/// <summary>What an Admin changes about a store; a null field is left as it is.</summary>
+public sealed record StoreUpdateRequest(string? Name, string? TimeZone, string? Currency);
+
+/// <summary>Stores: the caller's list, creating a store under an organisation and changing one (live tiles: src/Web/Dashboards/LiveTilesApi).</summary>
 internal static class StoresApi
 {
     public static RouteGroupBuilder MapStoresApi(this RouteGroupBuilder group)
@@ -29,6 +32,72 @@ internal static class StoresApi
     {
         api.MapPost("/tenants/{tenantId}/stores", CreateAsync).WithName("CreateStore").RequireOrgRole(OrgRole.Admin);
         return api;
+    }
+
+    /// <summary>PATCH /api/tenants/{tenantId}/stores/{storeId} (Admin): rename, change time zone or currency; audited like every change.</summary>
+    public static RouteGroupBuilder MapStoreManagement(this RouteGroupBuilder api)
+    {
+        api.MapPatch("/tenants/{tenantId}/stores/{storeId}", UpdateAsync).WithName("UpdateStore").RequireOrgRole(OrgRole.Admin);
+        return api;
+    }
+
+    /// <summary>
+    /// What a change means for history, and so what is allowed. History keeps every figure by its UTC minute, so a
+    /// new time zone re-buckets the past into the new zone's days and hours (totals stay; which day a late-evening
+    /// order falls on can move). Amounts are kept as recorded, without their currency converted, so the currency may
+    /// change only while the store has recorded nothing: afterwards old amounts would read in the new currency.
+    /// </summary>
+    private static async Task<Results<Ok<StoreSummary>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        string tenantId, string storeId, StoreUpdateRequest? request, IStoreDirectory stores, Engine.History.IHistoryStore history, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken) is not { } store)
+        {
+            return StoreScope.UnknownStore(tenantId, storeId);
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var name = request?.Name?.Trim() ?? store.Name;
+        if (name.Length is 0 or > 100)
+        {
+            errors["name"] = ["Name the store (1 to 100 characters)."];
+        }
+
+        var zone = request?.TimeZone?.Trim() ?? store.TimeZone;
+        if (!OrganisationRules.IsIanaTimeZone(zone))
+        {
+            errors["timeZone"] = [$"'{zone}' is not an IANA time zone such as Europe/London."];
+        }
+
+        var currency = (request?.Currency?.Trim() ?? store.Currency).ToUpperInvariant();
+        if (!OrganisationRules.IsCurrency(currency))
+        {
+            errors["currency"] = [$"'{request?.Currency}' is not an ISO 4217 currency code such as GBP, EUR or USD."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The store is not valid");
+        }
+
+        if (currency != store.Currency && await HasHistoryAsync(history, store, time.GetUtcNow(), cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Currency cannot change",
+                detail: $"{store.Name} has recorded figures in {store.Currency}; they are kept as recorded, not converted, so they would read as {currency}. "
+                    + "Connect the shop as a new store to report in another currency.");
+        }
+
+        var changed = store with { Name = name, TimeZone = zone, Currency = currency };
+        await stores.UpsertAsync(changed, cancellationToken);
+        return TypedResults.Ok(Summarise(changed));
+    }
+
+    private static async Task<bool> HasHistoryAsync(Engine.History.IHistoryStore history, StoreProfile store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Everything from 2000 (before any store sold online through us) to tomorrow, as one slot.
+        var range = new Engine.History.HistoryRange(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero), now.AddDays(1));
+        var slots = await history.SlotsAsync(Engine.History.HistoryScope.Store(store.Store.TenantId, store.Store.StoreId), range, range.Length, cancellationToken);
+        return slots.Any(s => s.Totals.Orders > 0 || s.Totals.GrossRevenue != 0m || s.Totals.Refunds != 0m);
     }
 
     internal static StoreSummary Summarise(StoreProfile s) =>

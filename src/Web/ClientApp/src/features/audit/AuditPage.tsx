@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { send, tenantApi } from '../../lib/http';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import '../plan/settings.css';
 
 interface AuditEntry {
@@ -99,7 +100,8 @@ export function AuditPage({ tenantId }: { tenantId: string }) {
           {error}
         </p>
       ) : null}
-      <table className="settings-table" data-testid="audit-table">
+      <CsvButton tableId="audit-table" name={`Audit log of ${tenantId}`} />
+      <table className="settings-table" data-testid="audit-table" id="audit-table">
         <caption>Changes, newest first</caption>
         <thead>
           <tr>

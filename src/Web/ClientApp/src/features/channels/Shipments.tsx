@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { StoreKey } from '../../lib/types';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import { insightPeriods } from '../insights/insights';
 import { channelsApi, type ChannelsApi } from './api';
 import { formatDays, groupLabels, statusLabel, summaryTiles } from './shipments';
@@ -62,7 +63,9 @@ export function Shipments({ store, api = channelsApi }: { store: StoreKey; api?:
           {data.parcels.length === 0 ? (
             <p>No tracking events in this period. Connect Shipping (EasyPost) above and point its webhook at the address shown.</p>
           ) : (
-            <table>
+            <>
+            <CsvButton tableId="shipments-parcels" name="Shipments" />
+            <table id="shipments-parcels" data-testid="shipments-parcels">
               <thead>
                 <tr>
                   <th scope="col">Tracking code</th>
@@ -86,6 +89,7 @@ export function Shipments({ store, api = channelsApi }: { store: StoreKey; api?:
                 ))}
               </tbody>
             </table>
+            </>
           )}
         </>
       ) : null}

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
 import { dashboardPath, historyPath } from '../../app/routing';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import type { StoreKey } from '../../lib/types';
 import '../history/history.css';
 import { previewImport, startImport } from './api';
@@ -356,13 +357,14 @@ function ImportStatusView({ progress, pollError, historyHref, go }: ImportStatus
       {progress.errors.length > 0 ? (
         <>
           <h3>Rejected rows</h3>
+          <CsvButton tableId="import-errors" name="Rejected rows of the import" />
           {progress.errorCount > progress.errors.length ? (
             <p className="history__muted">
               Showing the first {progress.errors.length} of {progress.errorCount}.
             </p>
           ) : null}
           <div className="history-table-wrap">
-            <table className="import-errors" data-testid="import-errors">
+            <table className="import-errors" data-testid="import-errors" id="import-errors">
               <caption className="visually-hidden">Rows that were not imported, by line of the file</caption>
               <thead>
                 <tr>

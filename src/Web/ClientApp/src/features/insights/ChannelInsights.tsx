@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import {
   fetchChannelInsights,
   formatAmount,
@@ -72,7 +73,8 @@ export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { ten
               channel
             </p>
           </div>
-          <table>
+          <CsvButton tableId="insights-channels" name="Channels" />
+          <table id="insights-channels" data-testid="insights-channels">
             <thead>
               <tr>
                 <th scope="col">#</th>
@@ -106,8 +108,9 @@ export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { ten
           </table>
           {report.rows.length === 0 ? <p>No orders or ad spend in this period yet.</p> : null}
           <h3>Traffic by source</h3>
+          {report.traffic && report.traffic.length > 0 ? <CsvButton tableId="insights-traffic" name="Traffic by source" /> : null}
           {report.traffic && report.traffic.length > 0 ? (
-            <table className="insights__traffic" data-testid="insights-traffic">
+            <table className="insights__traffic" data-testid="insights-traffic" id="insights-traffic">
               <thead>
                 <tr>
                   <th scope="col">Source</th>

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ProblemError } from '../../lib/http';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import '../plan/settings.css';
 import { caretLine, metricsApi, type CustomMetric, type FormulaCheck, type FormulaError, type FormulaLanguage } from './api';
 
@@ -117,14 +118,15 @@ export function MetricsPage({ tenantId }: { tenantId: string }) {
         {message && shownErrors.length === 0 ? <p role="alert">{message}</p> : null}
       </form>
 
-      <table className="settings-table" data-testid="metric-list">
+      <CsvButton tableId="metric-list" name="Custom metrics" />
+      <table className="settings-table" data-testid="metric-list" id="metric-list">
         <caption>Metrics of this organisation</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Formula</th>
             <th scope="col">Shown as</th>
-            <th scope="col">
+            <th scope="col" data-csv="skip">
               <span className="visually-hidden">Actions</span>
             </th>
           </tr>

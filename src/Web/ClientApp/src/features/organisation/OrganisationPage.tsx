@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { hasRole } from '../auth/session';
-import { organisationApi, roles, type ApiKey, type ApiKeyCreated, type Invitation, type Member, type Organisation, type Role } from './api';
+import { organisationApi, roles, type ApiKey, type ApiKeyCreated, type Invitation, type Member, type Organisation, type RotatedSecret, type Role, type StoreInfo } from './api';
 import './organisation.css';
 
 interface Props {
@@ -49,6 +49,13 @@ export function OrganisationPage({ tenantId, onStoreCreated }: Props) {
       </p>
       {admin ? (
         <>
+          <p>
+            <a href={`/api/tenants/${encodeURIComponent(tenantId)}/exports/full`} download aria-label={`Download all of ${org.name}'s data`}>
+              Download all data
+            </a>{' '}
+            — a ZIP of CSV files: stores, dashboards, alert rules, and every store's per-minute figures, orders, lines and refunds.
+          </p>
+          <ManageStoresSection tenantId={tenantId} />
           <StoresSection tenantId={tenantId} org={org} onStoreCreated={onStoreCreated} />
           <MembersSection tenantId={tenantId} myRole={org.role ?? 'Viewer'} />
           <InvitationsSection tenantId={tenantId} myRole={org.role ?? 'Viewer'} />
@@ -58,6 +65,82 @@ export function OrganisationPage({ tenantId, onStoreCreated }: Props) {
         <p>Members, invitations, stores and API keys are managed by the organisation's admins.</p>
       )}
     </main>
+  );
+}
+
+/**
+ * Each store's name, time zone and currency, and its webhook secret. What a change means for history is said beside
+ * the form, as the server applies it (src/Web/Stores/StoresApi.cs UpdateAsync).
+ */
+function ManageStoresSection({ tenantId }: { tenantId: string }) {
+  const [stores, error, reload] = useLoad(useCallback(() => organisationApi.stores(tenantId), [tenantId]));
+  const [editing, setEditing] = useState<StoreInfo | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [rotated, setRotated] = useState<RotatedSecret | null>(null);
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!editing) return;
+    setProblem(null);
+    try {
+      await organisationApi.updateStore(tenantId, editing.storeId, { name: editing.name, timeZone: editing.timeZone, currency: editing.currency });
+      setEditing(null);
+      reload();
+    } catch (e) {
+      setProblem((e as Error).message);
+    }
+  };
+  const rotate = async (store: StoreInfo) => {
+    setProblem(null);
+    try {
+      setRotated(await organisationApi.rotateWebhookSecret(tenantId, store.storeId));
+    } catch (e) {
+      setProblem((e as Error).message);
+    }
+  };
+  const set = (key: 'name' | 'timeZone' | 'currency') => (e: { target: { value: string } }) =>
+    setEditing((s) => (s ? { ...s, [key]: e.target.value } : s));
+  return (
+    <Section title="Stores">
+      {error ? <p role="alert">{error}</p> : null}
+      {problem ? <p role="alert" className="org__error">{problem}</p> : null}
+      {rotated ? (
+        <p role="status" data-testid="rotated-secret">
+          New webhook secret of {rotated.storeId}: <code>{rotated.webhookSecret}</code> — paste it into the shop's webhook settings. It is shown only now; the
+          old one is still accepted until {new Date(rotated.previousSecretAcceptedUntil).toISOString().replace('T', ' ').slice(0, 16)} UTC.
+        </p>
+      ) : null}
+      <table className="org__table" data-testid="org-stores">
+        <thead><tr><th>Store</th><th>Channel</th><th>Currency</th><th>Time zone</th><th /></tr></thead>
+        <tbody>
+          {(stores ?? []).map((s) => (
+            <tr key={s.storeId}>
+              <td>{s.name} <small>({s.storeId})</small></td>
+              <td>{s.channel}</td>
+              <td>{s.currency}</td>
+              <td>{s.timeZone}</td>
+              <td>
+                <button type="button" onClick={() => setEditing({ ...s })} aria-label={`Edit ${s.name}`}>Edit</button>{' '}
+                <button type="button" onClick={() => void rotate(s)} aria-label={`Rotate the webhook secret of ${s.name}`}>Rotate webhook secret</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {editing ? (
+        <form className="org__form" onSubmit={save} aria-label={`Edit ${editing.storeId}`}>
+          <label>Store name<input required maxLength={100} value={editing.name} onChange={set('name')} /></label>
+          <label>Time zone<input required value={editing.timeZone} onChange={set('timeZone')} /></label>
+          <label>Currency<input required maxLength={3} value={editing.currency} onChange={set('currency')} /></label>
+          <p className="org__meta">
+            History keeps every figure by its UTC minute, so a new time zone re-buckets past figures into the new zone's days and hours: totals stay, and
+            a late-evening order may move to the next or previous day. Amounts are kept as recorded and never converted, so the currency can change
+            only while the store has recorded no sales.
+          </p>
+          <button type="submit">Save store</button>{' '}
+          <button type="button" onClick={() => setEditing(null)}>Cancel</button>
+        </form>
+      ) : null}
+    </Section>
   );
 }
 

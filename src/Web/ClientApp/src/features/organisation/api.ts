@@ -8,6 +8,8 @@ export interface Invitation { id: string; email: string; role: Role; status: str
 export interface InvitationCreated { id: string; email: string; role: Role; expiresAt: string; emailed: boolean; acceptUrl: string | null }
 export interface ApiKey { id: string; name: string; prefix: string; scopes: string[]; createdBy: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
 export interface ApiKeyCreated { id: string; name: string; prefix: string; scopes: string[]; createdAt: string; key: string }
+export interface StoreInfo { tenantId: string; storeId: string; name: string; channel: string; currency: string; timeZone: string }
+export interface RotatedSecret { tenantId: string; storeId: string; webhookSecret: string; previousSecretAcceptedUntil: string }
 export interface Organisation { id: string; name: string; timeZone: string; reportingCurrency: string; plan: string; role: Role | null }
 
 async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
@@ -45,4 +47,9 @@ export const organisationApi = {
   revokeApiKey: (t: string, id: string) => send<void>('DELETE', `${base(t)}/api-keys/${id}`),
   createStore: (t: string, body: { name: string; shopDomain: string; currency: string; timeZone: string; webhookSecret: string; channel: string }) =>
     send<{ tenantId: string; storeId: string }>('POST', `${base(t)}/stores`, body),
+  stores: async (t: string) => (await send<StoreInfo[]>('GET', '/api/stores')).filter((s) => s.tenantId === t),
+  updateStore: (t: string, storeId: string, body: { name?: string; timeZone?: string; currency?: string }) =>
+    send<StoreInfo>('PATCH', `${base(t)}/stores/${encodeURIComponent(storeId)}`, body),
+  rotateWebhookSecret: (t: string, storeId: string) =>
+    send<RotatedSecret>('POST', `${base(t)}/stores/${encodeURIComponent(storeId)}/webhook-secret/rotate`),
 };

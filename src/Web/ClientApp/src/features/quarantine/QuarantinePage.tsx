@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { StoreKey } from '../../lib/types';
 import { ProblemError, send } from '../../lib/http';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import '../plan/settings.css';
 
 /** One event the store could not count, as GET /api/tenants/{t}/stores/{s}/quarantine lists it. */
@@ -62,8 +63,9 @@ export function QuarantinePage({ store, storeName }: { store: StoreKey; storeNam
       {notice ? <p role="status">{notice}</p> : null}
       {entries === null && !error ? <p>Loading…</p> : null}
       {entries !== null && entries.length === 0 ? <p>Nothing in quarantine.</p> : null}
+      {entries !== null && entries.length > 0 ? <CsvButton tableId="quarantine-table" name={`Quarantine of ${storeName ?? 'the store'}`} /> : null}
       {entries !== null && entries.length > 0 ? (
-        <table>
+        <table id="quarantine-table" data-testid="quarantine-table">
           <thead>
             <tr>
               <th scope="col">Event</th>
@@ -71,7 +73,7 @@ export function QuarantinePage({ store, storeName }: { store: StoreKey; storeNam
               <th scope="col">Field</th>
               <th scope="col">Reason</th>
               <th scope="col">Held since</th>
-              <th scope="col">Actions</th>
+              <th scope="col" data-csv="skip">Actions</th>
             </tr>
           </thead>
           <tbody>

@@ -1,11 +1,21 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { StoreSummary } from '../../lib/types';
 import { ValidationError } from '../../lib/http';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import { reportsApi } from './api';
-import { ExportButtons } from './ExportButtons';
-import { reportExportUrl } from './exportLinks';
-import { draftOf, emptyDraft, formatBytes, inputOf, periodLabels, sectionLabels, type ReportDraft } from './reportForm';
-import type { Report, ReportPeriod, ReportSections, ReportSend } from './types';
+import {
+  allMetrics,
+  draftOf,
+  emptyDraft,
+  formatBytes,
+  formatLabels,
+  inputOf,
+  metricLabels,
+  periodLabels,
+  sectionLabels,
+  type ReportDraft,
+} from './reportForm';
+import type { Report, ReportFormat, ReportPeriod, ReportSections, ReportSend, ReportShareCreated } from './types';
 import './exports.css';
 import './reports.css';
 
@@ -19,13 +29,17 @@ type Editing = { kind: 'new' } | { kind: 'edit'; report: Report } | null;
 
 const when = (iso: string | null) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '–');
 
-/** The organisation's scheduled reports: list, create and edit, run now, the history of sends and their PDFs. */
+/**
+ * The organisation's reports: build one (period, custom range or a sale, stores rolled up or not, metrics, sections,
+ * format), schedule it or run it now, download it, share a read-only link and revoke it, and the history of sends.
+ */
 export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
   const [reports, setReports] = useState<Report[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
+  const [shared, setShared] = useState<{ reportId: string; link: ReportShareCreated } | null>(null);
   const own = (stores ?? []).filter((s) => s.tenantId === tenantId);
 
   const reload = useCallback(async () => {
@@ -51,6 +65,26 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
           : `${report.name} could not be sent: ${send.error ?? 'unknown error'}${send.nextAttemptAt ? ` It is tried again at ${when(send.nextAttemptAt)}.` : ''}`,
       );
       setSelected(report.id);
+    } catch (e) {
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const share = async (report: Report) => {
+    try {
+      setShared({ reportId: report.id, link: await reportsApi.share(tenantId, report.id) });
+      await reload();
+    } catch (e) {
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const revoke = async (report: Report) => {
+    try {
+      await reportsApi.revokeShare(tenantId, report.id);
+      if (shared?.reportId === report.id) setShared(null);
+      setStatus(`The share link of ${report.name} no longer opens it.`);
+      await reload();
     } catch (e) {
       setStatus(e instanceof Error ? e.message : String(e));
     }
@@ -96,9 +130,18 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
         />
       ) : null}
       {reports === null && !error ? <p>Loading reports…</p> : null}
-      {reports && reports.length === 0 ? <p>No reports yet. A report mails a PDF of the figures on a schedule.</p> : null}
+      {reports && reports.length === 0 ? (
+        <p>No reports yet. A report mails the figures (PDF, CSV or Excel) on a schedule, or for a range you pick when you run it.</p>
+      ) : null}
+      {shared ? (
+        <p className="notice" role="status">
+          Anyone with this link can read (not change) {reports?.find((r) => r.id === shared.reportId)?.name ?? 'the report'}; it is shown only
+          now: <input readOnly value={shared.link.url} aria-label="Share link" data-testid="report-share-url" size={60} onFocus={(e) => e.target.select()} />
+        </p>
+      ) : null}
+      {reports && reports.length > 0 ? <CsvButton tableId="reports-list" name={`Reports of ${tenantId}`} /> : null}
       {reports && reports.length > 0 ? (
-        <table className="reports__list" data-testid="reports-list">
+        <table className="reports__list" data-testid="reports-list" id="reports-list">
           <thead>
             <tr>
               <th>Name</th>
@@ -106,7 +149,7 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
               <th>Stores</th>
               <th>Recipients</th>
               <th>Next send</th>
-              <th>
+              <th data-csv="skip">
                 <span className="visually-hidden">Actions</span>
               </th>
             </tr>
@@ -119,7 +162,9 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
                   {report.enabled ? null : <span className="reports__muted"> (paused)</span>}
                 </td>
                 <td>
-                  {report.period} at {report.sendTime} ({report.timeZone})
+                  {report.period === 'custom' ? `${report.from} to ${report.to}, on request` : `${report.period} at ${report.sendTime}`} ({report.timeZone}),{' '}
+                  {formatLabels[report.format]}
+                  {report.rollUp ? ', rolled up' : ''}
                 </td>
                 <td>{report.storeIds.join(', ')}</td>
                 <td>{report.recipients.join(', ')}</td>
@@ -137,7 +182,27 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
                   <a href={reportsApi.previewUrl(tenantId, report.id)} target="_blank" rel="noreferrer">
                     Preview
                   </a>
-                  <ExportButtons label={report.name} href={(format) => reportExportUrl(tenantId, report.id, format)} />
+                  <span className="export-buttons" role="group" aria-label={`Download ${report.name}`}>
+                    {(['pdf', 'csv', 'xlsx'] as ReportFormat[]).map((format) => (
+                      <a
+                        key={format}
+                        className="export-button"
+                        href={reportsApi.downloadUrl(tenantId, report.id, format)}
+                        download
+                        aria-label={`Download ${report.name} as ${format.toUpperCase()}`}
+                      >
+                        {format.toUpperCase()}
+                      </a>
+                    ))}
+                  </span>
+                  <button type="button" onClick={() => void share(report)} aria-label={`Share ${report.name}`}>
+                    {report.share && !report.share.revokedAt ? 'New link' : 'Share link'}
+                  </button>
+                  {report.share && !report.share.revokedAt ? (
+                    <button type="button" onClick={() => void revoke(report)} aria-label={`Revoke the link of ${report.name}`}>
+                      Revoke link
+                    </button>
+                  ) : null}
                   <button type="button" onClick={() => void remove(report)} aria-label={`Delete ${report.name}`}>
                     Delete
                   </button>
@@ -168,11 +233,12 @@ function SendHistory({ tenantId, report }: { tenantId: string; report: Report })
   return (
     <section className="reports__history" aria-labelledby="report-history-title">
       <h2 id="report-history-title">History of {report.name}</h2>
+      {sends && sends.length > 0 ? <CsvButton tableId="report-history" name={`History of ${report.name}`} /> : null}
       {error ? <p role="alert">{error}</p> : null}
       {sends === null && !error ? <p>Loading…</p> : null}
       {sends && sends.length === 0 ? <p>Not sent yet.</p> : null}
       {sends && sends.length > 0 ? (
-        <table data-testid="report-history">
+        <table data-testid="report-history" id="report-history">
           <thead>
             <tr>
               <th>When</th>
@@ -181,7 +247,7 @@ function SendHistory({ tenantId, report }: { tenantId: string; report: Report })
               <th>Recipients</th>
               <th>Status</th>
               <th>Attempts</th>
-              <th>PDF</th>
+              <th data-csv="skip">File</th>
             </tr>
           </thead>
           <tbody>
@@ -199,8 +265,8 @@ function SendHistory({ tenantId, report }: { tenantId: string; report: Report })
                 <td>{s.attempts}</td>
                 <td>
                   {s.pdfBytes ? (
-                    <a href={reportsApi.pdfUrl(tenantId, report.id, s.id)} download>
-                      Download ({formatBytes(s.pdfBytes)})
+                    <a href={reportsApi.fileUrl(tenantId, report.id, s.id)} download>
+                      Download {(s.format ?? 'pdf').toUpperCase()} ({formatBytes(s.pdfBytes)})
                     </a>
                   ) : (
                     '–'
@@ -273,6 +339,10 @@ function ReportForm({ tenantId, stores, editing, onDone }: ReportFormProps) {
           </label>
         ))}
         {fieldError('storeIds')}
+        <label className="reports__check">
+          <input type="checkbox" checked={draft.rollUp} onChange={(e) => set('rollUp', e.target.checked)} />
+          Also roll the stores up into one, in the organisation’s reporting currency (converted at each day’s stored rate)
+        </label>
       </fieldset>
       <label>
         <span>How often</span>
@@ -285,11 +355,26 @@ function ReportForm({ tenantId, stores, editing, onDone }: ReportFormProps) {
         </select>
         {fieldError('period')}
       </label>
-      <label>
-        <span>Send at</span>
-        <input type="time" value={draft.sendTime} onChange={(e) => set('sendTime', e.target.value)} required />
-        {fieldError('sendTime')}
-      </label>
+      {draft.period === 'custom' ? (
+        <>
+          <label>
+            <span>From</span>
+            <input type="date" value={draft.from} onChange={(e) => set('from', e.target.value)} required aria-label="From" />
+            {fieldError('from')}
+          </label>
+          <label>
+            <span>To</span>
+            <input type="date" value={draft.to} onChange={(e) => set('to', e.target.value)} required aria-label="To" />
+            {fieldError('to')}
+          </label>
+        </>
+      ) : (
+        <label>
+          <span>Send at</span>
+          <input type="time" value={draft.sendTime} onChange={(e) => set('sendTime', e.target.value)} required />
+          {fieldError('sendTime')}
+        </label>
+      )}
       <label>
         <span>Time zone</span>
         <input
@@ -316,10 +401,37 @@ function ReportForm({ tenantId, stores, editing, onDone }: ReportFormProps) {
         ))}
         {fieldError('sections')}
       </fieldset>
-      <label className="reports__check">
-        <input type="checkbox" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} />
-        Send on schedule
+      <fieldset>
+        <legend>Metrics in the KPI summary</legend>
+        {allMetrics.map((m) => (
+          <label key={m} className="reports__check">
+            <input
+              type="checkbox"
+              checked={draft.metrics.includes(m)}
+              onChange={(e) => set('metrics', e.target.checked ? [...draft.metrics, m] : draft.metrics.filter((x) => x !== m))}
+            />
+            {metricLabels[m]}
+          </label>
+        ))}
+        {fieldError('metrics')}
+      </fieldset>
+      <label>
+        <span>Format</span>
+        <select value={draft.format} onChange={(e) => set('format', e.target.value as ReportFormat)}>
+          {(Object.keys(formatLabels) as ReportFormat[]).map((f) => (
+            <option key={f} value={f}>
+              {formatLabels[f]}
+            </option>
+          ))}
+        </select>
+        {fieldError('format')}
       </label>
+      {draft.period === 'custom' ? null : (
+        <label className="reports__check">
+          <input type="checkbox" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} />
+          Send on schedule
+        </label>
+      )}
       <div className="reports__form-actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : 'Save report'}

@@ -1,6 +1,6 @@
 // Calls to /api/tenants/{tenantId}/reports (src/Web/Reports/ReportsApi.cs).
 import { send } from '../../lib/http';
-import type { Report, ReportInput, ReportSend } from './types';
+import type { Report, ReportFormat, ReportInput, ReportSend, ReportShareCreated } from './types';
 
 const base = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}/reports`;
 
@@ -15,4 +15,10 @@ export const reportsApi = {
   pdfUrl: (tenantId: string, id: string, sendId: string) =>
     `${base(tenantId)}/${encodeURIComponent(id)}/sends/${encodeURIComponent(sendId)}/pdf`,
   previewUrl: (tenantId: string, id: string) => `${base(tenantId)}/${encodeURIComponent(id)}/preview`,
+  fileUrl: (tenantId: string, id: string, sendId: string) =>
+    `${base(tenantId)}/${encodeURIComponent(id)}/sends/${encodeURIComponent(sendId)}/file`,
+  downloadUrl: (tenantId: string, id: string, format: ReportFormat) =>
+    `/api/tenants/${encodeURIComponent(tenantId)}/exports/reports/${encodeURIComponent(id)}?format=${format}`,
+  share: (tenantId: string, id: string) => send<ReportShareCreated>('POST', `${base(tenantId)}/${encodeURIComponent(id)}/share`),
+  revokeShare: (tenantId: string, id: string) => send<void>('DELETE', `${base(tenantId)}/${encodeURIComponent(id)}/share`),
 };

@@ -12,6 +12,13 @@ describe('report form', () => {
     expect(input).toMatchObject({ name: 'Morning numbers', timeZone: null, recipients: ['ops@acme.test'], storeIds: ['uk-shop'] });
   });
 
+  it('sends a custom range’s dates, only the metrics picked, and no dates for a scheduled period', () => {
+    const custom = inputOf({ ...emptyDraft(['uk-shop']), period: 'custom', from: '2026-11-21', to: '2026-11-23', metrics: ['orders', 'grossRevenue'], format: 'xlsx' });
+    expect(custom).toMatchObject({ period: 'custom', from: '2026-11-21', to: '2026-11-23', metrics: ['grossRevenue', 'orders'], format: 'xlsx' });
+    const daily = inputOf({ ...emptyDraft(['uk-shop']), from: '2026-11-21', to: '2026-11-23' });
+    expect(daily).toMatchObject({ from: null, to: null, metrics: [], format: 'pdf' });
+  });
+
   it('prints PDF sizes in B, KB and MB', () => {
     expect([formatBytes(null), formatBytes(900), formatBytes(48213), formatBytes(3 * 1024 * 1024)]).toEqual(['–', '900 B', '47.1 KB', '3.0 MB']);
   });

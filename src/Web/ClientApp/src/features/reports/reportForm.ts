@@ -1,5 +1,5 @@
 // The report form's draft and how it becomes the API's input; the server checks the same rules (ReportsApi.ValidateAsync).
-import type { Report, ReportInput, ReportPeriod, ReportSections } from './types';
+import type { Report, ReportFormat, ReportInput, ReportMetric, ReportPeriod, ReportSections } from './types';
 
 export interface ReportDraft {
   name: string;
@@ -10,6 +10,11 @@ export interface ReportDraft {
   recipients: string;
   sections: ReportSections;
   enabled: boolean;
+  from: string;
+  to: string;
+  metrics: ReportMetric[];
+  format: ReportFormat;
+  rollUp: boolean;
 }
 
 export const sectionLabels: Record<keyof ReportSections, string> = {
@@ -23,7 +28,27 @@ export const periodLabels: Record<ReportPeriod, string> = {
   daily: 'Daily (the day before)',
   weekly: 'Weekly, on Mondays (the week before)',
   monthly: 'Monthly, on the 1st (the month before)',
+  custom: 'Custom range or a sale (sent when you run it)',
 };
+
+export const formatLabels: Record<ReportFormat, string> = { pdf: 'PDF', csv: 'CSV', xlsx: 'Excel (XLSX)' };
+
+/** In the order every format prints them (ReportMetrics.All). */
+export const metricLabels: Record<ReportMetric, string> = {
+  grossRevenue: 'Gross revenue',
+  netRevenue: 'Net revenue',
+  orders: 'Orders',
+  averageOrderValue: 'Average order value',
+  unitsSold: 'Units sold',
+  refunds: 'Refunds',
+  newCustomers: 'New customers',
+  returningCustomers: 'Returning customers',
+  conversionRate: 'Conversion rate',
+  sessions: 'Sessions',
+  cancelledOrders: 'Cancelled orders',
+};
+
+export const allMetrics = Object.keys(metricLabels) as ReportMetric[];
 
 export function emptyDraft(storeIds: string[]): ReportDraft {
   return {
@@ -35,6 +60,11 @@ export function emptyDraft(storeIds: string[]): ReportDraft {
     recipients: '',
     sections: { kpiSummary: true, trend: true, topProducts: true, channelBreakdown: true },
     enabled: true,
+    from: '',
+    to: '',
+    metrics: [...allMetrics],
+    format: 'pdf',
+    rollUp: false,
   };
 }
 
@@ -48,6 +78,11 @@ export function draftOf(report: Report): ReportDraft {
     recipients: report.recipients.join(', '),
     sections: { ...report.sections },
     enabled: report.enabled,
+    from: report.from ?? '',
+    to: report.to ?? '',
+    metrics: report.metrics.length > 0 ? [...report.metrics] : [...allMetrics],
+    format: report.format,
+    rollUp: report.rollUp,
   };
 }
 
@@ -70,6 +105,12 @@ export function inputOf(draft: ReportDraft): ReportInput {
     recipients: parseRecipients(draft.recipients),
     sections: draft.sections,
     enabled: draft.enabled,
+    from: draft.period === 'custom' ? draft.from || null : null,
+    to: draft.period === 'custom' ? draft.to || null : null,
+    // Every metric picked is the same as none: the server prints all, and metrics added later come along.
+    metrics: draft.metrics.length === allMetrics.length ? [] : allMetrics.filter((m) => draft.metrics.includes(m)),
+    format: draft.format,
+    rollUp: draft.rollUp,
   };
 }
 
