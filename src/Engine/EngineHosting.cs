@@ -93,8 +93,9 @@ public static class EngineHosting
             })
             .WithRemoting(new RemoteOptions { HostName = node.Hostname, PublicHostName = node.PublicHostname, Port = node.Port })
             // Keep-majority downs the unreachable side after Cluster:DownUnreachableAfter, so a crashed node's
-            // shards move to the survivors instead of waiting for a person to down it.
-            .WithClustering(new ClusterOptions { SeedNodes = node.SeedNodes, Roles = node.Roles, SplitBrainResolver = new KeepMajorityOption() })
+            // shards move to the survivors instead of waiting for a person to down it. The seed nodes are joined by
+            // AddClusterFormation, once this node's journal is ready.
+            .WithClustering(new ClusterOptions { Roles = node.Roles, SplitBrainResolver = new KeepMajorityOption() })
             .AddClusterFormation(node)
             .WithDistributedPubSub(role ?? string.Empty)
             .WithCustomSerializer(SalesDashSerializer.SerializerName, SalesDashSerializer.BoundTypes, system => new SalesDashSerializer(system))

@@ -73,17 +73,22 @@ public static class ClusterFormation
 
     private static AkkaConfigurationBuilder AddSeedNodeJoin(this AkkaConfigurationBuilder builder, ClusterNodeOptions node)
     {
-        if (node.SeedNodes.Length == 0)
+        // The seeds are joined here, not through akka.cluster.seed-nodes (which joins at once): only after the journal
+        // is ready (see PersistenceWarmUp). With no seeds the node would wait forever to join; forming a cluster of one
+        // makes a single command work.
+        var seeds = node.SeedNodes.Select(Address.Parse).ToArray();
+        return builder.AddStartup((system, _) => system.ActorOf(WarmUpThenJoin.PropsFor(context =>
         {
-            // With no seeds the node would wait forever to join; forming a cluster of one makes a single command work.
-            builder.AddStartup((system, _) =>
+            var cluster = Akka.Cluster.Cluster.Get(context.System);
+            if (seeds.Length == 0)
             {
-                var cluster = Akka.Cluster.Cluster.Get(system);
                 cluster.Join(cluster.SelfAddress);
-            });
-        }
-
-        return builder;
+            }
+            else
+            {
+                cluster.JoinSeedNodes(seeds);
+            }
+        }), "warm-up-then-join"));
     }
 
     private static AkkaConfigurationBuilder AddKubernetesDiscoveryJoin(this AkkaConfigurationBuilder builder, ClusterNodeOptions node)
@@ -95,7 +100,8 @@ public static class ClusterFormation
                 PodLabelSelector = bootstrap.PodLabelSelector,
                 PodNamespace = string.IsNullOrWhiteSpace(bootstrap.PodNamespace) ? null : bootstrap.PodNamespace,
             })
-            .AddStartup((system, _) => system.ActorOf(DiscoverySeedJoiner.PropsFor(bootstrap, node.Port), "discovery-seed-joiner"));
+            .AddStartup((system, _) => system.ActorOf(WarmUpThenJoin.PropsFor(
+                context => context.System.ActorOf(DiscoverySeedJoiner.PropsFor(bootstrap, node.Port), "discovery-seed-joiner")), "warm-up-then-join"));
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using SalesDash.Tests.Shared;
 using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Clustering;
@@ -69,9 +69,11 @@ public sealed class ClusterFormationTests
         {
             // All at once, as a StatefulSet with Parallel pod management starts them: still one cluster, never two.
             await Task.WhenAll(hosts.Select(h => h.StartAsync(ct)));
-            var clusters = hosts.Select(h => Akka.Cluster.Cluster.Get(h.Services.GetRequiredService<ActorSystem>())).ToArray();
+            var systems = hosts.Select(h => h.Services.GetRequiredService<ActorSystem>()).ToArray();
+            var clusters = systems.Select(s => Akka.Cluster.Cluster.Get(s)).ToArray();
             var deadline = DateTime.UtcNow.AddSeconds(45);
-            while (!clusters.All(c => c.State.Members.Count(m => m.Status == MemberStatus.Up) == 3))
+            // Every node, not only one, must see all three Up and none unreachable: the shared view of the cluster tests.
+            while (!systems.All(s => ClusterViews.SeesUp(s, 3)))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the three nodes did not form one cluster: " +
                     string.Join(" | ", clusters.Select(c => $"{c.SelfAddress}: {string.Join(", ", c.State.Members.Select(m => $"{m.Address.Port} {m.Status}"))}")));

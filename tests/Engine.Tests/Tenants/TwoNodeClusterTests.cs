@@ -8,6 +8,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Tenants;
+using SalesDash.Tests.Shared;
 using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Tenants;
@@ -38,7 +39,9 @@ public sealed class TwoNodeClusterTests
         await second.StartAsync(ct);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Cluster.Get(firstSystem).State.Members.Count(m => m.Status == MemberStatus.Up) < 2)
+        var secondSystem = second.Services.GetRequiredService<ActorSystem>();
+        // Both nodes, not only the seed, see both Up: the shared view of the cluster tests.
+        while (!ClusterViews.SeesUp(firstSystem, 2) || !ClusterViews.SeesUp(secondSystem, 2))
         {
             Assert.True(DateTime.UtcNow < deadline, "the second node never joined");
             await Task.Delay(100, ct);
