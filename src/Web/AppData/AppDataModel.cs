@@ -317,6 +317,8 @@ public static class AppDataModel
         });
         Imports.ImportRows.Configure(builder);
         SalesDash.Web.Warehouse.WarehouseModel.Configure(builder);
+        Onboarding.OnboardingModel.Configure(builder);
+        Alerts.AlertPauses.Configure(builder);
     }
 }
 
