@@ -9,6 +9,7 @@ export type Route =
   | { page: 'board'; tenantId: string; boardId: string }
   | { page: 'reports'; tenantId: string }
   | { page: 'alerts'; tenantId: string }
+  | { page: 'goals'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
@@ -47,6 +48,8 @@ export function parseRoute(pathname: string): Route {
     if (onboarding?.[1]) return { page: 'onboarding', tenantId: decodeURIComponent(onboarding[1]) };
     const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
+    const goals = /^\/t\/([^/]+)\/goals$/.exec(path);
+    if (goals?.[1]) return { page: 'goals', tenantId: decodeURIComponent(goals[1]) };
     const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
     if (settings?.[1]) return { page: 'organisation', tenantId: decodeURIComponent(settings[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
@@ -121,6 +124,11 @@ export function onboardingPath(tenantId: string): string {
 /** The organisation's own dashboards. */
 export function boardsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/dashboards`;
+}
+
+/** The organisation's goals with pace. */
+export function goalsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/goals`;
 }
 
 /** The organisation's scheduled reports. */

@@ -12,8 +12,8 @@ using SalesDash.Web.AppData;
 namespace SalesDash.Web.AppData.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261206020028_OnboardingAndAlertPauses")]
-    partial class OnboardingAndAlertPauses
+    [Migration("20261206012754_Goals")]
+    partial class Goals
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -108,31 +108,6 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
-                });
-
-            modelBuilder.Entity("SalesDash.Web.Alerts.AlertPauseRow", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("StoreId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Reason")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<DateTime>("Until")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("TenantId", "StoreId");
-
-                    b.ToTable("AlertPauses", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.AppData.AlertRow", b =>
@@ -672,6 +647,32 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("Stores", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("AlertWhenBehind")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Goals", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Identity.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1002,69 +1003,6 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("ImportJobs", (string)null);
-                });
-
-            modelBuilder.Entity("SalesDash.Web.Onboarding.OnboardingRow", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("DashboardId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTime?>("LiveAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTime?>("TemplateChosenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("TemplateId")
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
-
-                    b.Property<string>("TrackedMetrics")
-                        .HasColumnType("text");
-
-                    b.Property<DateTime?>("TrackingChosenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("TenantId");
-
-                    b.ToTable("Onboarding", (string)null);
-                });
-
-            modelBuilder.Entity("SalesDash.Web.Onboarding.ShopifyInstallationRow", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("StoreId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTime>("InstalledAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Scopes")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("ShopDomain")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<DateTime?>("UninstalledAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("TenantId", "StoreId");
-
-                    b.HasIndex("ShopDomain");
-
-                    b.ToTable("ShopifyInstallations", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Plans.OrganisationBilling", b =>
