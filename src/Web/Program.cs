@@ -20,6 +20,7 @@ using SalesDash.Web.Imports;
 using SalesDash.Web.Insights;
 using SalesDash.Web.Mail;
 using SalesDash.Web.Metrics;
+using SalesDash.Web.Onboarding;
 using SalesDash.Web.OpenApi;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
@@ -88,6 +89,8 @@ builder.Services.AddCustomMetrics();
 builder.Services.AddReports(builder.Configuration);
 // Quarantine: events a store could not count, for Admins to retry after a fix or discard.
 builder.Services.AddQuarantine();
+// Onboarding: the checklist a new organisation follows, and the Shopify app install (OAuth, webhook subscriptions).
+builder.Services.AddOnboarding(builder.Configuration);
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -121,6 +124,7 @@ app.UseRateLimiter();
 // Webhooks are signed by the platform, not signed in: anonymous, signature-verified.
 app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapWebhooks();
 app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
+app.MapGroup("/webhooks").AllowAnonymous().MapShopifyAppWebhooks();
 app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapStoreManagement();
 app.MapGroup("/api/channels").MapChannelsApi();
 app.MapGroup("/api/stores").MapStoresApi();
@@ -143,6 +147,7 @@ app.MapGroup("/api").MapGoalsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();
+app.MapGroup("/api").MapOnboardingApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.

@@ -35,6 +35,7 @@ public static class AlertsApi
         alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts").RequireOrgRole(OrgRole.Viewer);
         alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").RequireOrgRole(OrgRole.Viewer);
         alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireOrgRole(OrgRole.Analyst);
+        api.MapAlertPausesApi();
         return api;
     }
 

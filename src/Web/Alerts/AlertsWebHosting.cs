@@ -23,9 +23,16 @@ public static class AlertsWebHosting
         // Tenants choose webhook URLs: the outbound policy keeps them off loopback, private and metadata addresses.
         services.AddOutboundHttpClient(WebhookAlertNotifier.HttpClientName, (sp, client) =>
             client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertDeliveryOptions>>().Value.WebhookTimeout);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, EmailAlertNotifier>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, WebhookAlertNotifier>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAlertNotifier, ToastAlertNotifier>());
+        // Every channel asks the pauses first ("pause all alerts until …"), so a paused store or organisation hears nothing.
+        services.TryAddSingleton<AlertPauses>();
+        services.AddSingleton<IAlertNotifier>(sp => Pausable<EmailAlertNotifier>(sp));
+        services.AddSingleton<IAlertNotifier>(sp => Pausable<WebhookAlertNotifier>(sp));
+        services.AddSingleton<IAlertNotifier>(sp => Pausable<ToastAlertNotifier>(sp));
         return services;
     }
+
+    private static PausableAlertNotifier Pausable<TNotifier>(IServiceProvider services)
+        where TNotifier : IAlertNotifier =>
+        new(ActivatorUtilities.CreateInstance<TNotifier>(services), services.GetRequiredService<AlertPauses>(),
+            services.GetRequiredService<ILogger<PausableAlertNotifier>>());
 }

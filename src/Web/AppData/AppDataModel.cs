@@ -318,6 +318,8 @@ public static class AppDataModel
         Imports.ImportRows.Configure(builder);
         SalesDash.Web.Warehouse.WarehouseModel.Configure(builder);
         SalesDash.Web.Goals.GoalRow.Configure(builder);
+        Onboarding.OnboardingModel.Configure(builder);
+        Alerts.AlertPauses.Configure(builder);
     }
 }
 

@@ -107,6 +107,31 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Alerts.AlertPauseRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("AlertPauses", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.AppData.AlertRow", b =>
                 {
                     b.Property<string>("Id")
@@ -1000,6 +1025,69 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("ImportJobs", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Onboarding.OnboardingRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DashboardId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("LiveAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("TemplateChosenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TemplateId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("TrackedMetrics")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("TrackingChosenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("Onboarding", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Onboarding.ShopifyInstallationRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("InstalledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ShopDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTime?>("UninstalledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.HasIndex("ShopDomain");
+
+                    b.ToTable("ShopifyInstallations", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Plans.OrganisationBilling", b =>

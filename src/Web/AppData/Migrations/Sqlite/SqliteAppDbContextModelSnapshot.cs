@@ -98,6 +98,31 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Alerts.AlertPauseRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("AlertPauses", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.AppData.AlertRow", b =>
                 {
                     b.Property<string>("Id")
@@ -989,6 +1014,69 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("ImportJobs", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Onboarding.OnboardingRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DashboardId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LiveAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TemplateChosenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TemplateId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrackedMetrics")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TrackingChosenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("Onboarding", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Onboarding.ShopifyInstallationRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("InstalledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShopDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UninstalledAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.HasIndex("ShopDomain");
+
+                    b.ToTable("ShopifyInstallations", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Plans.OrganisationBilling", b =>

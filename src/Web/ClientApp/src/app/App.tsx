@@ -9,7 +9,8 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { alertsPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { OnboardingBanner } from '../features/onboarding/OnboardingBanner';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 import './nav.css';
@@ -26,6 +27,8 @@ const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ d
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
 const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m) => ({ default: m.MetricsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const AlertsPage = lazy(() => import('../features/alerts/AlertsPage').then((m) => ({ default: m.AlertsPage })));
+const OnboardingPage = lazy(() => import('../features/onboarding/OnboardingPage').then((m) => ({ default: m.OnboardingPage })));
 const WarehousePage = lazy(() => import('../features/plan/WarehousePage').then((m) => ({ default: m.WarehousePage })));
 
 const orgSections: { section: OrgSection; label: string }[] = [
@@ -87,7 +90,8 @@ function Shell({ route, loadStores, navigate }: ShellProps) {
     <>
       <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
       <Banner tenantId={me ? tenantOf(route, stores, me) : undefined} navigate={navigate} />
-      <Pages route={route} stores={stores} reloadStores={reloadStores} navigate={navigate} me={me} />
+      <SetupBanner route={route} tenantId={me ? tenantOf(route, stores, me) : undefined} me={me} navigate={navigate} />
+      <Pages route={route} stores={stores} reloadStores={() => { reloadStores(); reloadMe(); }} navigate={navigate} me={me} />
     </>
   );
 }
@@ -132,13 +136,31 @@ function Banner({ tenantId, navigate }: { tenantId: string | undefined; navigate
   );
 }
 
+/** Until the organisation's onboarding checklist is done, its Admins see the next step on every page. */
+function SetupBanner({ route, tenantId, me, navigate }: { route: ReturnType<typeof parseRoute>; tenantId: string | undefined; me: Me | null; navigate: (path: string) => void }) {
+  if (!tenantId || route.page === 'onboarding' || !hasRole(me?.organisations.find((o) => o.id === tenantId)?.role, 'Admin')) return null;
+  const href = onboardingPath(tenantId);
+  return (
+    <OnboardingBanner
+      tenantId={tenantId}
+      href={href}
+      onOpen={(e) => {
+        e.preventDefault();
+        navigate(href);
+      }}
+    />
+  );
+}
+
 function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
     ? route.store.tenantId
-    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'organisation'
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'organisation' || route.page === 'alerts'
       ? route.tenantId
-      : (first?.tenantId ?? me?.organisations[0]?.id);
+      : route.page === 'onboarding' && route.tenantId
+        ? route.tenantId
+        : (first?.tenantId ?? me?.organisations[0]?.id);
 }
 
 /**
@@ -183,6 +205,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
       {historyStore ? link(channelsPath(historyStore), 'Channels', route.page === 'channels') : null}
       {tenantId ? link(reportsPath(tenantId), 'Reports', route.page === 'reports') : null}
       {tenantId ? link(goalsPath(tenantId), 'Goals', route.page === 'goals') : null}
+      {tenantId ? link(alertsPath(tenantId), 'Alerts', route.page === 'alerts') : null}
       {settings.length > 0 ? (
         <details className="app-nav__menu" ref={settingsRef}>
           <summary aria-current={inSettings ? 'page' : undefined}>Settings</summary>
@@ -267,6 +290,31 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <Page key={`${route.tenantId}/${route.section}`} tenantId={route.tenantId} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'alerts') {
+    const role = me?.organisations.find((o) => o.id === route.tenantId)?.role;
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <AlertsPage
+          key={route.tenantId}
+          tenantId={route.tenantId}
+          stores={list.filter((s) => s.tenantId === route.tenantId)}
+          canAcknowledge={hasRole(role, 'Analyst')}
+          canPause={hasRole(role, 'Admin')}
+        />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'onboarding') {
+    const tenantId = route.tenantId ?? me?.organisations[0]?.id;
+    if (!tenantId) return <Message title="Loading…" />;
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <OnboardingPage key={tenantId} tenantId={tenantId} navigate={navigate} onStoreCreated={reloadStores} />
       </Suspense>
     );
   }
@@ -357,7 +405,16 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
   if (!first) {
     return (
       <Message title="No stores connected yet">
-        <p>Connect a Shopify, WooCommerce or Stripe store and its figures appear here (Organisation → Add a store).</p>
+        <p>Connect a Shopify, WooCommerce or Stripe store and its figures appear here.</p>
+        <a
+          href="/onboarding"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/onboarding');
+          }}
+        >
+          Set up your first store
+        </a>
       </Message>
     );
   }

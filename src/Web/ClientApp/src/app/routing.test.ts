@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardPath, boardsPath, dashboardPath, historyPath, importPath, parseRoute, quarantinePath, wallPath } from './routing';
+import { alertsPath, boardPath, boardsPath, dashboardPath, historyPath, importPath, onboardingPath, parseRoute, quarantinePath, wallPath } from './routing';
 
 describe('parseRoute', () => {
   it('keeps the store dashboard routes', () => {
@@ -32,6 +32,12 @@ describe('parseRoute', () => {
     expect(parseRoute(historyPath(store))).toEqual({ page: 'history', store });
     expect(parseRoute(importPath(store) + '/')).toEqual({ page: 'import', store });
     expect(parseRoute('/stores/acme/eu/refunds')).toEqual({ page: 'not-found' });
+  });
+
+  it('reads the onboarding checklist, with or without the organisation', () => {
+    expect(parseRoute('/onboarding')).toEqual({ page: 'onboarding', tenantId: null });
+    expect(parseRoute(onboardingPath('acme co'))).toEqual({ page: 'onboarding', tenantId: 'acme co' });
+    expect(parseRoute(alertsPath('acme co'))).toEqual({ page: 'alerts', tenantId: 'acme co' });
   });
 
   it('answers not-found for anything else', () => {

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
   | { page: 'reports'; tenantId: string }
+  | { page: 'alerts'; tenantId: string }
   | { page: 'goals'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
@@ -16,6 +17,7 @@ export type Route =
   | { page: 'quarantine'; store: StoreKey }
   | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'organisation'; tenantId: string }
+  | { page: 'onboarding'; tenantId: string | null }
   | { page: 'sign-in' }
   | { page: 'sign-up' }
   | { page: 'invitation'; token: string }
@@ -29,6 +31,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { page: 'home' };
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/sign-up') return { page: 'sign-up' };
+  if (path === '/onboarding') return { page: 'onboarding', tenantId: null };
   const invitation = /^\/invitations\/([A-Za-z0-9_-]+)$/.exec(path);
   if (invitation?.[1]) return { page: 'invitation', token: invitation[1] };
   try {
@@ -39,6 +42,10 @@ export function parseRoute(pathname: string): Route {
     }
     const org = /^\/t\/([^/]+)\/(plan|branding|metrics|audit|warehouse)$/.exec(path);
     if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
+    const alerts = /^\/t\/([^/]+)\/alerts$/.exec(path);
+    if (alerts?.[1]) return { page: 'alerts', tenantId: decodeURIComponent(alerts[1]) };
+    const onboarding = /^\/onboarding\/([^/]+)$/.exec(path);
+    if (onboarding?.[1]) return { page: 'onboarding', tenantId: decodeURIComponent(onboarding[1]) };
     const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
     const goals = /^\/t\/([^/]+)\/goals$/.exec(path);
@@ -102,6 +109,16 @@ export function quarantinePath(store: StoreKey): string {
 /** The organisation's settings: stores, members, invitations and API keys. */
 export function organisationPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/settings`;
+}
+
+/** The organisation's alerts: firing, acknowledged, resolved, and pauses. */
+export function alertsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/alerts`;
+}
+
+/** The onboarding checklist of an organisation. */
+export function onboardingPath(tenantId: string): string {
+  return `/onboarding/${encodeURIComponent(tenantId)}`;
 }
 
 /** The organisation's own dashboards. */
