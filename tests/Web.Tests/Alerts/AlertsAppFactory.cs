@@ -71,7 +71,8 @@ public sealed class AlertsAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Enabled", "false");
         // Features, not plans, are under test here: a self-hosted install puts every organisation on Enterprise.
         builder.UseSetting("Plans:SelfHosted", "true");
-        builder.UseSetting("Alerts:PollInterval", "00:00:00.100");
+        builder.UseSetting("Alerts:ClockInterval", "00:00:00.100");
+        builder.UseSetting("Engine:MinuteCheckInterval", "00:00:00.100");
         builder.UseSetting("Alerts:RulesRefreshInterval", "00:00:00.200");
         builder.UseSetting("Alerts:Delivery:WebhookFirstDelay", "00:00:00.050");
         if (!string.IsNullOrWhiteSpace(smtp))

@@ -41,7 +41,8 @@ public sealed class PlansAppFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Channels:SchedulerEnabled", "false");
         builder.UseSetting("Plans:Tenants:configured-starter", "Starter");
         // Alert rules are evaluated within a test's patience (AlertRulePlanTests): closed minutes pulled every 100 ms.
-        builder.UseSetting("Alerts:PollInterval", "00:00:00.100");
+        builder.UseSetting("Alerts:ClockInterval", "00:00:00.100");
+        builder.UseSetting("Engine:MinuteCheckInterval", "00:00:00.100");
         builder.UseSetting("Alerts:RulesRefreshInterval", "00:00:00.200");
         FakeStripe.Configure(builder, Stripe.BaseAddress);
 
