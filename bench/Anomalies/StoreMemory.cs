@@ -1,5 +1,6 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Bench.Anomalies;

@@ -2,6 +2,7 @@ using SalesDash.Connectors.Datasets.OnlineRetail;
 using SalesDash.Connectors.Shopify.Replay;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Bench.Forecasts;

@@ -15,7 +15,7 @@ using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Ingestion.Kafka;
 using SalesDash.Engine.Persistence;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 
@@ -154,6 +154,11 @@ internal sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         if (options.TilePublishInterval <= TimeSpan.Zero)
         {
             failures.Add("Engine:TilePublishInterval must be positive.");
+        }
+
+        if (options.MinuteCheckInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Engine:MinuteCheckInterval must be positive.");
         }
 
         if (options.AskTimeout <= TimeSpan.Zero)

@@ -40,6 +40,9 @@ public sealed class EngineOptions
     /// <summary>A store's first change after a quiet spell is pushed at once; later changes within this interval are coalesced into one push at its end.</summary>
     public TimeSpan TilePublishInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often a store's entity reads the clock for completed minutes to publish; a minute reaches its watchers at most this late.</summary>
+    public TimeSpan MinuteCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long ingestion and tile queries wait for the store's entity (recovery included) before failing.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Anomalies;
+using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Alerts;
 

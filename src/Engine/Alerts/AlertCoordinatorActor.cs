@@ -21,6 +21,7 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
     private readonly IAlertStore _alerts;
     private readonly IStoreDirectory _stores;
     private readonly AlertsOptions _options;
+    private readonly TimeProvider _time;
     private readonly Dictionary<StoreRef, IActorRef> _evaluators = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -28,7 +29,7 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
     /// A store whose rules are all paused by its organisation's tier is still watched: its evaluator resolves the alerts
     /// those rules left open and picks them up again the moment the tier allows them.
     /// </remarks>
-    public AlertCoordinatorActor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options)
+    public AlertCoordinatorActor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options, TimeProvider time)
     {
         _region = region;
         _delivery = delivery;
@@ -37,6 +38,7 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         _alerts = alerts;
         _stores = stores;
         _options = options;
+        _time = time;
 
         Receive<RulesChanged>(_ => Refresh());
         Receive<RefreshTick>(_ => Refresh());
@@ -92,12 +94,13 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         foreach (var store in watched.Stores.Where(s => !_evaluators.ContainsKey(s)))
         {
             var name = $"{Uri.EscapeDataString(store.TenantId)}~{Uri.EscapeDataString(store.StoreId)}";
-            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _region, _rules, _allowance, _alerts, _delivery, _options), name);
+            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _region, _rules, _allowance, _alerts, _delivery, _options, _time), name);
         }
     }
 
-    public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options) =>
-        Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, allowance, alerts, stores, options));
+    public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options,
+        TimeProvider time) =>
+        Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, allowance, alerts, stores, options, time));
 
     /// <summary>Rules were created, changed or deleted: look again now rather than at the next refresh. Crosses nodes.</summary>
     public sealed record RulesChanged

@@ -1,18 +1,24 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Cluster.Tools.PublishSubscribe;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Anomalies;
+using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Alerts;
 
 /// <summary>
-/// Evaluates one store's alert rules, one closed minute at a time. It pulls the minutes the store's entity has closed
-/// since the last one it saw (which also keeps an entity with rules awake), feeds them to its <see cref="AlertBook"/>,
-/// stores what opened or resolved, and hands notifications to the node's <see cref="AlertDeliveryActor"/>. Open alerts
-/// are read back on start, so a restart or a move to another node never opens the same alert twice.
+/// Evaluates one store's alert rules, one closed minute at a time. It subscribes to the minutes the store's entity
+/// publishes and runs them through a <see cref="MinuteFeed"/> (anomaly detectors included), pulling from the entity only
+/// to catch up (at start, after a gap), so a watched entity still passivates when idle; it feeds the closed minutes to its
+/// <see cref="AlertBook"/>, stores what opened or resolved, and hands notifications to the node's
+/// <see cref="AlertDeliveryActor"/>. Open alerts are read back on start, so a restart or a move to another node never
+/// opens the same alert twice.
 /// </summary>
 public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
-    private const string PullTimer = "pull";
+    private const string TickTimer = "tick";
+    private const string RetryTimer = "retry";
 
     private readonly StoreRef _store;
     private readonly IActorRef _region;
@@ -21,11 +27,13 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     private readonly IAlertStore _alerts;
     private readonly IActorRef _delivery;
     private readonly AlertsOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly MinuteFeed _feed;
     private AlertBook? _book;
-    private bool _pulling;
 
-    public AlertEvaluatorActor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery, AlertsOptions options)
+    public AlertEvaluatorActor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery,
+        AlertsOptions options, TimeProvider time)
     {
         _store = store;
         _region = region;
@@ -34,6 +42,8 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
         _alerts = alerts;
         _delivery = delivery;
         _options = options;
+        _time = time;
+        _feed = new MinuteFeed(store);
         Loading();
     }
 
@@ -41,62 +51,103 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
 
     public IStash Stash { get; set; } = null!;
 
-    protected override void PreStart() => LoadOpenAlerts();
+    protected override void PreStart()
+    {
+        // Subscribed before the first pull, so no minute published between the pull's answer and the subscription is missed.
+        DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(StoreMinutes.TopicFor(_store), Self));
+        LoadOpenAlerts();
+    }
 
     private void LoadOpenAlerts() =>
         _alerts.OpenAlertsAsync(_store.TenantId, _store.StoreId, CancellationToken.None)
             .PipeTo(Self, success: open => new Loaded(open), failure: e => new LoadFailed(e));
 
+    private bool _subscribed;
+
     private void Loading()
     {
+        Receive<SubscribeAck>(_ =>
+        {
+            _subscribed = true;
+            StartIfReady();
+        });
         Receive<Loaded>(loaded =>
         {
             _book = new AlertBook(_store, loaded.Open);
-            Become(Ready);
-            Stash.UnstashAll();
-            Timers.StartPeriodicTimer(PullTimer, PullTick.Instance, TimeSpan.Zero, _options.PollInterval);
+            StartIfReady();
         });
         Receive<LoadFailed>(failed =>
         {
             _log.Warning(failed.Cause, "Reading open alerts of {0} failed; retrying", _store);
-            Timers.StartSingleTimer("reload", Reload.Instance, _options.PollInterval);
+            Timers.StartSingleTimer("reload", Reload.Instance, _options.ClockInterval);
         });
         Receive<Reload>(_ => LoadOpenAlerts());
         ReceiveAny(_ => Stash.Stash());
     }
 
-    private void Ready()
+    private void StartIfReady()
     {
-        Receive<PullTick>(_ =>
+        if (_subscribed && _book is not null)
         {
-            if (_pulling)
-            {
-                return;
-            }
+            Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _options.ClockInterval);
+            BeginPull();
+        }
+    }
 
-            _pulling = true;
-            _region.Ask<StoreMinutes.Closed>(new StoreMinutes.Pull(_store, _book!.LastMinute), _options.PullTimeout)
-                .PipeTo(Self, failure: e => new PullFailed(e));
-        });
-        ReceiveAsync<StoreMinutes.Closed>(async closed =>
+    /// <summary>Asks the entity for what the feed cannot know; everything published meanwhile waits, in order, for the answer.</summary>
+    private void BeginPull()
+    {
+        Become(Pulling);
+        _region.Ask<StoreMinutes.Pulled>(new StoreMinutes.Pull(_store, _feed.PullFrom(_time.GetUtcNow())), _options.PullTimeout)
+            .PipeTo(Self, failure: e => new PullFailed(e));
+    }
+
+    private void Pulling()
+    {
+        Receive<StoreMinutes.Pulled>(pulled =>
         {
-            try
-            {
-                if (closed.Minutes.Count > 0)
-                {
-                    await ProcessAsync(closed.Minutes);
-                }
-            }
-            finally
-            {
-                _pulling = false;
-            }
+            // The first answer replays days of minutes through the detectors: off the actor's thread, the feed untouched meanwhile.
+            var first = !_feed.Started;
+            Task.Run(() => _feed.Pulled(pulled)).PipeTo(Self, success: step => new Caught(step, first), failure: e => new PullFailed(e));
+        });
+        ReceiveAsync<Caught>(async caught =>
+        {
+            Become(Ready);
+            Stash.UnstashAll();
+            await ProcessAsync(caught.First ? _feed.Since(_book!.LastMinute) : caught.Step.Closed);
         });
         Receive<PullFailed>(failed =>
         {
-            _pulling = false;
-            _log.Warning(failed.Cause, "Pulling closed minutes of {0} failed; retrying on the next tick", _store);
+            _log.Warning(failed.Cause, "Pulling the minutes of {0} failed; retrying", _store);
+            Timers.StartSingleTimer(RetryTimer, Retry.Instance, _options.ClockInterval);
         });
+        Receive<Retry>(_ => BeginPull());
+        Receive<Tick>(_ => { });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
+        ReceiveAsync<StoreMinutes.MinuteClosed>(closed => StepAsync(_feed.Closed(closed, _time.GetUtcNow())));
+        ReceiveAsync<StoreMinutes.WentIdle>(idle => StepAsync(_feed.WentIdle(idle, _time.GetUtcNow())));
+        ReceiveAsync<StoreMinutes.Woke>(woke => StepAsync(_feed.Woke(woke, _time.GetUtcNow())));
+        ReceiveAsync<Tick>(_ => StepAsync(_feed.Tick(_time.GetUtcNow())));
+        Receive<StoreMinutes.Pulled>(_ => { });
+        Receive<PullFailed>(_ => { });
+    }
+
+    private async Task StepAsync(FeedStep step)
+    {
+        if (step.NeedsPull)
+        {
+            BeginPull();
+            return;
+        }
+
+        if (step.Closed.Count > 0)
+        {
+            await ProcessAsync(step.Closed);
+        }
     }
 
     private async Task ProcessAsync(IReadOnlyList<ClosedMinute> minutes)
@@ -126,8 +177,9 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
         }
     }
 
-    public static Props PropsFor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery, AlertsOptions options) =>
-        Props.Create(() => new AlertEvaluatorActor(store, region, rules, allowance, alerts, delivery, options));
+    public static Props PropsFor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery,
+        AlertsOptions options, TimeProvider time) =>
+        Props.Create(() => new AlertEvaluatorActor(store, region, rules, allowance, alerts, delivery, options, time));
 
     private sealed record Loaded(IReadOnlyList<Alert> Open);
 
@@ -135,9 +187,16 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
 
     private sealed record PullFailed(Exception Cause);
 
-    private sealed class PullTick
+    private sealed record Caught(FeedStep Step, bool First);
+
+    private sealed class Tick
     {
-        public static readonly PullTick Instance = new();
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed class Retry
+    {
+        public static readonly Retry Instance = new();
     }
 
     private sealed class Reload

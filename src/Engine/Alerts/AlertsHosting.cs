@@ -15,10 +15,13 @@ public sealed class AlertsOptions
 {
     public const string Section = "Alerts";
 
-    /// <summary>How often each watched store's closed minutes are pulled; an alert fires at most this late after its minute.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How often an evaluator reads its own minute clock: an idle (passivated) store's minutes close as empty at most this
+    /// late, and a running store that stopped publishing is asked. Minutes of a running store arrive as the entity closes them.
+    /// </summary>
+    public TimeSpan ClockInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a pull waits for the store's entity (recovery and detector rebuild included).</summary>
+    /// <summary>How long a catch-up pull waits for the store's entity (its recovery included).</summary>
     public TimeSpan PullTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the set of watched stores is read again (rule changes through the API apply at once).</summary>
@@ -35,8 +38,8 @@ public static class AlertsHosting
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<AlertsOptions>()
             .Bind(configuration.GetSection(AlertsOptions.Section))
-            .Validate(o => o.PollInterval > TimeSpan.Zero && o.PullTimeout > TimeSpan.Zero && o.RulesRefreshInterval > TimeSpan.Zero,
-                "Alerts:PollInterval, Alerts:PullTimeout and Alerts:RulesRefreshInterval must be positive.")
+            .Validate(o => o.ClockInterval > TimeSpan.Zero && o.PullTimeout > TimeSpan.Zero && o.RulesRefreshInterval > TimeSpan.Zero,
+                "Alerts:ClockInterval, Alerts:PullTimeout and Alerts:RulesRefreshInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAlertRuleAllowance, EveryAlertRuleRuns>();
@@ -67,7 +70,8 @@ public static class AlertsHosting
                     resolver.GetService<IAlertRuleAllowance>(),
                     resolver.GetService<IAlertStore>(),
                     resolver.GetService<IStoreDirectory>(),
-                    resolver.GetService<IOptions<AlertsOptions>>().Value),
+                    resolver.GetService<IOptions<AlertsOptions>>().Value,
+                    resolver.GetService<TimeProvider>()),
                 new ClusterSingletonOptions { Role = role },
                 createProxyToo: false);
     }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Engine.History.DuckDb;
 

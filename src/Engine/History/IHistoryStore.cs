@@ -1,5 +1,5 @@
 using SalesDash.Contracts.Commerce;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 
 namespace SalesDash.Engine.History;
 

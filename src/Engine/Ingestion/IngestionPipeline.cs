@@ -2,6 +2,7 @@ using SalesDash.Connectors.Currency;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
+using SalesDash.Engine.Quarantine;
 
 namespace SalesDash.Engine.Ingestion;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Ingestion;

@@ -1,4 +1,5 @@
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
 
 namespace SalesDash.Engine.Insights;

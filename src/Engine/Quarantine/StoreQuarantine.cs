@@ -1,6 +1,4 @@
 using SalesDash.Contracts.Commerce;
-using SalesDash.Engine.Ingestion;
-using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Quarantine;
 

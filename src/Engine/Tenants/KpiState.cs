@@ -1,6 +1,6 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
-using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 
 namespace SalesDash.Engine.Tenants;
 

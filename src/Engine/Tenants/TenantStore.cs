@@ -1,14 +1,7 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
-using SalesDash.Engine.Ingestion;
 
 namespace SalesDash.Engine.Tenants;
-
-/// <summary>Marks a message that routes to one store's sharded entity; the shard extractor reads it.</summary>
-public interface IWithStoreRef
-{
-    StoreRef Store { get; }
-}
 
 /// <summary>Messages of the per-store tenant entity, the one place a store's live figures are kept.</summary>
 public static class TenantStore

@@ -8,20 +8,20 @@ using Akka.Persistence;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
-using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Quarantine;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 
 namespace SalesDash.Engine.Tenants;
 
 /// <summary>
 /// The one place a store's live figures are kept: a sharded, event-sourced entity that dedupes and journals
-/// each accepted event, folds it into <see cref="KpiState"/>, answers tiles, and pushes coalesced tile updates
-/// and per-minute rows, and hands each accepted event to the node's <see cref="HistoryWriter"/> for history facts.
-/// It only persists, snapshots, publishes and passivates; the figures are KpiState's.
+/// each accepted event, folds it into <see cref="KpiState"/>, answers tiles, and pushes coalesced tile updates,
+/// per-minute rows and each completed minute's figures (<see cref="StoreMinutes"/>), and hands each accepted event to
+/// the node's <see cref="HistoryWriter"/> for history facts. It only persists, snapshots, publishes and passivates; the
+/// figures are KpiState's, and what the minutes mean (anomalies, alerts) is their watchers'.
 /// </summary>
 public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTimers
 {
@@ -36,8 +36,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     /// <summary>How long an entity waits before handing facts a full history writer refused over again.</summary>
     private static readonly TimeSpan HistoryRetryInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often the clock is checked for completed minutes; a minute closes at most this late.</summary>
-    private static readonly TimeSpan MinuteCheckInterval = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Most minutes published at one check: after a jump of the clock the rest are skipped, and a watcher that sees the
+    /// gap pulls them once instead of taking hours of notices one by one.
+    /// </summary>
+    private const int MaxMinutesPerCheck = 60;
 
     /// <summary>How long a stopping entity waits for its final snapshot before stopping anyway.</summary>
     private static readonly TimeSpan StopSnapshotTimeout = TimeSpan.FromSeconds(5);
@@ -48,6 +51,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private readonly IActorRef _historyWriter;
     private readonly IActorRef _mediator;
     private readonly TimeSpan _publishInterval;
+    private readonly TimeSpan _minuteCheckInterval;
     /// <summary>Most events in one group write: bounds a transaction's size and the wait of the last event in it.</summary>
     private const int MaxBatch = 1_000;
 
@@ -59,8 +63,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
     private readonly List<CommerceEvent> _refusedByHistory = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private MinuteMonitor _minutes;
-    private bool _rebuildingMinutes;
+    private DateTimeOffset? _lastMinutePublished;
     private KpiState _state;
     private string? _requestedCurrency;
     private string? _requestedZone;
@@ -68,20 +71,21 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private int _eventsSinceSnapshot;
 
     public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, TimeSpan publishInterval)
-        : this(entityId, time, snapshotWriter, ActorRefs.Nobody, publishInterval)
+        : this(entityId, time, snapshotWriter, ActorRefs.Nobody, publishInterval, DefaultMinuteCheckInterval)
     {
     }
 
-    public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval)
+    public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval,
+        TimeSpan minuteCheckInterval)
     {
         _store = TenantStoreIds.StoreFromEntityId(entityId);
         _time = time;
         _snapshotWriter = snapshotWriter;
         _historyWriter = historyWriter;
         _publishInterval = publishInterval;
+        _minuteCheckInterval = minuteCheckInterval;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _state = new KpiState(_store);
-        _minutes = new MinuteMonitor(_store);
         PersistenceId = TenantStoreIds.PersistenceIdFor(_store);
 
         Recover<SnapshotOffer>(offer =>
@@ -105,8 +109,12 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         QuarantineHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
-            // Anomaly detectors are not journalled: the minute monitor rebuilds them from the buckets on its first close.
-            Timers.StartPeriodicTimer(MinuteTimer, MinuteTick.Instance, MinuteCheckInterval);
+            // Minutes are published from this one on; a watcher that missed earlier ones (this life began without a
+            // "went idle" from the last) pulls them.
+            var now = _time.GetUtcNow();
+            _lastMinutePublished = StoreMinutes.Floor(now).AddMinutes(-1);
+            _mediator.Tell(new Publish(StoreMinutes.TopicFor(_store), new StoreMinutes.Woke(_store, StoreMinutes.Floor(now), now)));
+            Timers.StartPeriodicTimer(MinuteTimer, MinuteTick.Instance, _minuteCheckInterval);
             if (_dirtyMinutes.Count > 0)
             {
                 PublishSoon();
@@ -142,22 +150,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         Command<TenantStore.UseProfile>(UseProfile);
         Command<FlushTick>(_ => FlushOrCoolDown());
         Command<WriteNext>(_ => WriteIfIdle());
-        Command<MinuteTick>(_ => CloseMinutes());
-        Command<MinutesRebuilt>(rebuilt =>
-        {
-            _minutes = rebuilt.Monitor;
-            _rebuildingMinutes = false;
-            CloseMinutes();
-        });
-        Command<MinutesRebuildFailed>(failed =>
-        {
-            _rebuildingMinutes = false;
-            _log.Warning(failed.Cause, "Rebuilding the minute monitor of {0} failed; retrying on the next tick", PersistenceId);
-        });
+        Command<MinuteTick>(_ => PublishMinutes());
         Command<StoreMinutes.Pull>(pull =>
         {
-            CloseMinutes();
-            Sender.Tell(new StoreMinutes.Closed(_store, _minutes.Since(pull.After)));
+            PublishMinutes();
+            Sender.Tell(StoreMinutes.Capture(_state, pull.From, StoreMinutes.Floor(_time.GetUtcNow()).AddMinutes(-1), Zone ?? "UTC", Currency ?? string.Empty));
         });
         Command<Stop>(_ =>
         {
@@ -427,32 +424,29 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         }
     }
 
-    private void CloseMinutes()
+    /// <summary>Publishes each minute the clock has completed since the last one published, empty minutes too.</summary>
+    private void PublishMinutes()
     {
-        if (Currency is not { } currency || Zone is not { } zone || _rebuildingMinutes)
+        var last = StoreMinutes.Floor(_time.GetUtcNow()).AddMinutes(-1);
+        if (_lastMinutePublished is not { } published || published >= last)
         {
             return;
         }
 
-        var now = _time.GetUtcNow();
-        if (_minutes.NeedsRebuild(now))
+        var from = published.AddMinutes(1);
+        if (last - from >= TimeSpan.FromMinutes(MaxMinutesPerCheck))
         {
-            // Replaying days of minutes through the detectors takes a while: it runs on a copy, off the entity's thread.
-            var history = MinuteMonitor.Capture(_state, now);
-            if (!history.IsEmpty)
-            {
-                _rebuildingMinutes = true;
-                Task.Run(() => MinuteMonitor.Rebuild(history, now, zone, currency))
-                    .PipeTo(Self, success: monitor => new MinutesRebuilt(monitor), failure: e => new MinutesRebuildFailed(e));
-            }
-
-            return;
+            from = last;
         }
 
-        foreach (var closed in _minutes.Close(_state, now, zone, currency))
+        var zone = Zone ?? "UTC";
+        var currency = Currency ?? string.Empty;
+        for (var minute = from; minute <= last; minute = minute.AddMinutes(1))
         {
-            _mediator.Tell(new Publish(StoreMinutes.TopicFor(_store), new StoreMinutes.MinuteClosed(closed)));
+            _mediator.Tell(new Publish(StoreMinutes.TopicFor(_store), new StoreMinutes.MinuteClosed(_store, zone, currency, StoreMinutes.MinuteOf(_state, minute))));
         }
+
+        _lastMinutePublished = last;
     }
 
     private void BeginStop()
@@ -460,6 +454,13 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         Timers.Cancel(FlushTimer);
         Timers.Cancel(MinuteTimer);
         Timers.Cancel(HistoryRetryTimer);
+
+        // Watchers close the minutes after this one as empty by their own clock until the entity wakes (any event wakes it
+        // first), so they need not wake it to see a quiet store.
+        PublishMinutes();
+        var now = _time.GetUtcNow();
+        _mediator.Tell(new Publish(StoreMinutes.TopicFor(_store),
+            new StoreMinutes.WentIdle(_store, Zone ?? "UTC", Currency ?? string.Empty, StoreMinutes.MinuteOf(_state, StoreMinutes.Floor(now)), now)));
 
         // A stopping entity cannot keep what the writers refused: its final snapshot would cover it, so it goes over now.
         Flush(force: true);
@@ -498,8 +499,15 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, publishInterval));
 
     /// <summary>Props for the entity, handing accepted events to <paramref name="historyWriter"/> for history facts.</summary>
-    public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval) =>
-        Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval));
+    public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval,
+        TimeSpan? minuteCheckInterval = null)
+    {
+        var check = minuteCheckInterval ?? DefaultMinuteCheckInterval;
+        return Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval, check));
+    }
+
+    /// <summary>How often the clock is read for completed minutes when the host does not say (<see cref="EngineOptions.MinuteCheckInterval"/>).</summary>
+    public static readonly TimeSpan DefaultMinuteCheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Sent by sharding on passivation and hand-off: flush, snapshot, then stop.</summary>
     public sealed class Stop
@@ -533,10 +541,6 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     {
         public static readonly HistoryRetry Instance = new();
     }
-
-    private sealed record MinutesRebuilt(MinuteMonitor Monitor);
-
-    private sealed record MinutesRebuildFailed(Exception Cause);
 
     private sealed class StopTimeout
     {
@@ -616,7 +620,8 @@ public static class TenantStoreHosting
                 var options = resolver.GetService<IOptions<EngineOptions>>().Value;
                 // The history writer is looked up per entity (after start-up), so hosts without history still run.
                 return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(),
-                    registry.TryGet<HistoryWriter>(out var history) ? history : ActorRefs.Nobody, options.TilePublishInterval);
+                    registry.TryGet<HistoryWriter>(out var history) ? history : ActorRefs.Nobody, options.TilePublishInterval,
+                    options.MinuteCheckInterval);
             },
             new TenantStoreMessageExtractor(),
             new ShardOptions

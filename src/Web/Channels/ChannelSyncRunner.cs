@@ -4,6 +4,7 @@ using SalesDash.Connectors.Currency;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Channels;

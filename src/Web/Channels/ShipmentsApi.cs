@@ -3,6 +3,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Insights.MultiChannel;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Channels;

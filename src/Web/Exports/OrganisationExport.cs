@@ -6,7 +6,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Dashboards;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using SalesDash.Connectors.Currency;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Stores;
 
 namespace SalesDash.Web.Imports;

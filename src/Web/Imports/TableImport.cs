@@ -316,7 +316,7 @@ public static class TableImport
 
         private decimal? Amount(string text, ImportField field, ref string? problem)
         {
-            if (ImportValues.TryAmount(text, shape.Delimiter, out var amount) && Math.Abs(amount) <= Engine.Ingestion.CommerceEventGuard.MaxAmount)
+            if (ImportValues.TryAmount(text, shape.Delimiter, out var amount) && Math.Abs(amount) <= Engine.Quarantine.CommerceEventGuard.MaxAmount)
             {
                 return amount;
             }

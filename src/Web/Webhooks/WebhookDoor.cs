@@ -5,6 +5,7 @@ using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Stores;
 

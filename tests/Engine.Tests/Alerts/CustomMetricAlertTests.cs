@@ -1,5 +1,6 @@
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Anomalies;
+using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Tests.Alerts;
 

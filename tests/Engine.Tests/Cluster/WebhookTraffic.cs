@@ -1,5 +1,6 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Clustering;

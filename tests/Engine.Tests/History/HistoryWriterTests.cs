@@ -3,7 +3,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.History.ClickHouse;
 using SalesDash.Engine.Tests.Support;
 using static SalesDash.Engine.Tests.History.Facts;

@@ -50,14 +50,8 @@ public sealed class SalesDashSerializerTests : IDisposable
             state.Apply(Refund("r1", "o1", At.AddMinutes(3), 10m));
             state.Apply(Placed("o2", At, 23.45m) with { Channel = SalesChannel.Amazon });
             var tiles = state.Tiles(At.AddMinutes(5), "Europe/London", "GBP");
-            var figures = new MinuteFigures(123.45m, 1, 3);
-            var closed = new ClosedMinute(Store, At, new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Unspecified), "Europe/London", "GBP",
-                figures, new MinuteFigures(0m, 0, 2), new MinuteFigures(50m, 1, 1), 0,
-                [
-                    new StreamReading(KpiStream.Revenue, new AnomalyVerdict(true, 123.45, 40.5, 10, 80, 0.91, AnomalySeverity.High, 0.73)),
-                    new StreamReading(KpiStream.Orders, new AnomalyVerdict(false, 1, 1.5, 0, 4, 0.1, AnomalySeverity.None), SalesChannel.Amazon),
-                ],
-                [new ChannelMinute(SalesChannel.Amazon, new MinuteFigures(23.45m, 1, 0), MinuteFigures.Zero, new MinuteFigures(20m, 1, 0), 0)]);
+            var minute = new StoreMinutes.Minute(At, new MinuteFigures(123.45m, 1, 3),
+                [new ChannelFigures(SalesChannel.Amazon, new MinuteFigures(23.45m, 1, 0)), new ChannelFigures(SalesChannel.Shopify, new MinuteFigures(100m, 0, 3))]);
             var held = new QuarantinedEvent("q1", placed with { Lines = [new OrderLine("BIG", "Big", 2_000_000_000, 1m)] }, "lines[0].quantity",
                 "2000000000 is not between 1 and 1000000", At.AddMinutes(4));
             return new Dictionary<string, object>
@@ -87,9 +81,12 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["tenant-store.use-profile"] = new TenantStore.UseProfile(Store, "USD", "America/New_York"),
                 ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
                 ["dashboard-tiles"] = tiles,
-                ["store-minutes.pull"] = new StoreMinutes.Pull(Store, At),
-                ["store-minutes.closed"] = new StoreMinutes.Closed(Store, [closed]),
-                ["store-minutes.minute-closed"] = new StoreMinutes.MinuteClosed(closed),
+                ["store-minutes.pull.v2"] = new StoreMinutes.Pull(Store, At),
+                ["store-minutes.pulled"] = new StoreMinutes.Pulled(Store, At.AddMinutes(5), "Europe/London", "GBP",
+                    [minute, new StoreMinutes.Minute(At.AddMinutes(2), new MinuteFigures(0m, 0, 1), [])], At.AddMinutes(-30)),
+                ["store-minutes.minute-closed.v2"] = new StoreMinutes.MinuteClosed(Store, "Europe/London", "GBP", minute),
+                ["store-minutes.went-idle"] = new StoreMinutes.WentIdle(Store, "Europe/London", "GBP", minute, At.AddSeconds(42)),
+                ["store-minutes.woke"] = new StoreMinutes.Woke(Store, At, At.AddSeconds(3)),
                 ["alert-coordinator.rules-changed"] = AlertCoordinatorActor.RulesChanged.Instance,
             };
         }

@@ -124,7 +124,7 @@ public sealed class KpiStateChannelTests : IDisposable
         // The store-wide figures and the dedupe memory are whole.
         Assert.Equal(1, snapshot.Format);
         Assert.Equal((65m, 2), (state.MinuteAt(Minute)!.GrossRevenue, state.MinuteAt(Minute)!.Orders));
-        Assert.Equal(SalesDash.Engine.Ingestion.IngestOutcome.Duplicate, IngestOutcomeOf(state, Placed("o1", At, 40m)));
+        Assert.Equal(IngestOutcome.Duplicate, IngestOutcomeOf(state, Placed("o1", At, 40m)));
 
         // No channel is invented for what came before; channel series start the minute after the snapshot's watermark.
         Assert.Empty(state.Channels);
@@ -143,5 +143,5 @@ public sealed class KpiStateChannelTests : IDisposable
         Assert.Equal(10m, again.MinuteAt(Minute.AddMinutes(3), SalesChannel.Amazon)!.GrossRevenue);
     }
 
-    private static SalesDash.Engine.Ingestion.IngestOutcome IngestOutcomeOf(KpiState state, CommerceEvent e) => state.Decide(e);
+    private static IngestOutcome IngestOutcomeOf(KpiState state, CommerceEvent e) => state.Decide(e);
 }

@@ -1,5 +1,6 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
 

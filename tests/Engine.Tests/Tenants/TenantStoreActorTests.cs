@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Ingestion;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
 
@@ -39,7 +39,7 @@ public sealed class TenantStoreHistoryBackpressureTests(ITestOutputHelper output
         var store = new StoreRef("acme", "backpressure");
         var history = CreateTestProbe();
         var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
-            TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, history.Ref, TimeSpan.FromMilliseconds(50))));
+            TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, history.Ref, TimeSpan.FromMilliseconds(50), TenantStoreActor.DefaultMinuteCheckInterval)));
         var first = Placed("o1", Today.AddMinutes(-10), 40m, store: store);
         var second = Placed("o2", Today.AddMinutes(-5), 15m, store: store);
 
@@ -66,7 +66,7 @@ public sealed class TenantStoreHistoryBackpressureTests(ITestOutputHelper output
         var store = new StoreRef("acme", "minutes-backpressure");
         var snapshots = CreateTestProbe();
         var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
-            TenantStoreIds.EntityIdFor(store), _time, snapshots.Ref, CreateTestProbe().Ref, TimeSpan.FromMilliseconds(50))));
+            TenantStoreIds.EntityIdFor(store), _time, snapshots.Ref, CreateTestProbe().Ref, TimeSpan.FromMilliseconds(50), TenantStoreActor.DefaultMinuteCheckInterval)));
         var placed = Today.AddMinutes(-10);
 
         entity.Tell(new TenantStore.Record(Placed("o1", placed, 40m, store: store)));

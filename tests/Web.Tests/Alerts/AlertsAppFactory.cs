@@ -55,7 +55,8 @@ public sealed class AlertsAppFactory() : SalesDashHost(new SalesDashHostOptions
     LoopbackSmtp = true,
     Settings = new Dictionary<string, string>
     {
-        ["Alerts:PollInterval"] = "00:00:00.100",
+        ["Alerts:ClockInterval"] = "00:00:00.100",
+        ["Engine:MinuteCheckInterval"] = "00:00:00.100",
         ["Alerts:RulesRefreshInterval"] = "00:00:00.200",
         ["Alerts:Delivery:WebhookFirstDelay"] = "00:00:00.050",
     },

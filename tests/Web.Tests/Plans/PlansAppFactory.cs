@@ -31,7 +31,8 @@ public sealed class PlansAppFactory() : SalesDashHost(new SalesDashHostOptions
         ["Channels:SchedulerEnabled"] = "false",
         ["Plans:Tenants:configured-starter"] = "Starter",
         // Alert rules are evaluated within a test's patience (AlertRulePlanTests): closed minutes pulled every 100 ms.
-        ["Alerts:PollInterval"] = "00:00:00.100",
+        ["Alerts:ClockInterval"] = "00:00:00.100",
+        ["Engine:MinuteCheckInterval"] = "00:00:00.100",
         ["Alerts:RulesRefreshInterval"] = "00:00:00.200",
         ["Plans:NoticesEnabled"] = "false",
     },

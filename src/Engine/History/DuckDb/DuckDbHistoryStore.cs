@@ -4,7 +4,7 @@ using System.Numerics;
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Insights.MultiChannel;
-using SalesDash.Engine.Snapshots;
+using SalesDash.Engine.History.Snapshots;
 
 namespace SalesDash.Engine.History.DuckDb;
 

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Quarantine;
 
 namespace SalesDash.Engine.Ingestion.Kafka;
 

@@ -66,22 +66,6 @@ public sealed record TrafficInsightRow(
     decimal? ConversionRate,
     IReadOnlyList<string> Sources);
 
-/// <summary>What a customer (by hashed e-mail) has done up to the period's end: the first touch and how many sales channels they bought on.</summary>
-public sealed record CustomerHistory(string EmailHash, string FirstTouch, int SalesChannels);
-
-/// <summary>The facts one report is computed from.</summary>
-/// <param name="Orders">Orders placed in the range (every version but the newest already dropped).</param>
-/// <param name="Customers">The history of each customer among <paramref name="Orders"/>, by e-mail hash.</param>
-/// <param name="Spend">Spend deliveries that happened in the range.</param>
-public sealed record InsightData(
-    IReadOnlyList<OrderTouch> Orders,
-    IReadOnlyDictionary<string, CustomerHistory> Customers,
-    IReadOnlyList<SpendFact> Spend)
-{
-    /// <summary>Analytics traffic of the days in the range, one line per store, day, source and medium at its newest reading.</summary>
-    public IReadOnlyList<TrafficFact> Traffic { get; init; } = [];
-}
-
 /// <summary>
 /// Computes the comparison from insight facts; pure, so tests check it against an independent count. Cancelled orders
 /// earn nothing: a campaign that brought an order later cancelled did not return that money. Last touch is the order's

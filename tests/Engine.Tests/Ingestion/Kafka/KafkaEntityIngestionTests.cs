@@ -345,7 +345,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             parcels = ((IShipmentHistory)history).ParcelsAsync(HistoryScope.Store(store.TenantId, store.StoreId), range, ct).GetAwaiter().GetResult();
             return parcels.Count == 1 && parcels[0].Status == "delivered";
         }, Bound, "the parcel's delivered state is in history");
-        var traffic = (await ((SalesDash.Engine.Insights.MultiChannel.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct)).Traffic;
+        var traffic = (await ((SalesDash.Engine.History.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct)).Traffic;
 
         Assert.Equal(TimeSpan.FromHours(28) + TimeSpan.FromHours(5), parcels[0].TimeToDeliver);
         Assert.Equal((40L, 43L), (Assert.Single(traffic).Users, traffic[0].Sessions));

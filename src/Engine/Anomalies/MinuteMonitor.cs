@@ -1,8 +1,7 @@
 using SalesDash.Contracts.Commerce;
-using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Tenants;
 
-namespace SalesDash.Engine.Alerts;
+namespace SalesDash.Engine.Anomalies;
 
 /// <summary>
 /// Closes a store's minutes as the clock completes them and runs one <see cref="KpiAnomalyDetector"/> per
@@ -124,41 +123,53 @@ public sealed class MinuteMonitor
         return published;
     }
 
+    /// <summary>
+    /// How far back before the first minute to close a watcher needs figures: a rebuild's replay (<see cref="WarmUp"/>),
+    /// the trailing window before it and the week-ago minutes it compares with.
+    /// </summary>
+    public static readonly TimeSpan HistoryNeeded = WarmUp + TimeSpan.FromDays(7) + TimeSpan.FromMinutes(WindowMinutes);
+
+    /// <summary>
+    /// Closes every minute of <paramref name="history"/> up to its <see cref="MinuteHistory.Through"/> that this monitor
+    /// has not closed, as a watcher fed by the entity's published minutes does; a first close, or one after a gap longer
+    /// than <see cref="WarmUp"/>, replays the history first and returns only its newest minute, as <see cref="Close(KpiState, DateTimeOffset, string, string)"/> does.
+    /// </summary>
+    public IReadOnlyList<ClosedMinute> Close(MinuteHistory history, string timeZone, string currency)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (history.Through is not { } through)
+        {
+            return [];
+        }
+
+        var now = FromMinute(through + 1);
+        if (NeedsRebuild(now))
+        {
+            if (history.IsEmpty)
+            {
+                return [];
+            }
+
+            ReplayFrom(history, now, timeZone, currency);
+            return _recent.Count == 0 ? [] : [_recent.Last!.Value];
+        }
+
+        var zone = ResolveZone(timeZone, out var zoneId);
+        var published = new List<ClosedMinute>();
+        for (var minute = _lastClosed!.Value + 1; minute <= through; minute++)
+        {
+            published.Add(CloseOne(history, minute, zone, zoneId, currency));
+        }
+
+        return published;
+    }
+
     /// <summary>A copy of the minutes a rebuild at <paramref name="now"/> reads, so it can run while the entity goes on.</summary>
     public static MinuteHistory Capture(KpiState state, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var target = ToMinute(now) - 1;
-        var figures = new Dictionary<long, MinuteFigures>();
-        var channelFigures = new Dictionary<SalesChannel, Dictionary<long, MinuteFigures>>();
-        if (state.EarliestMinute is { } earliest)
-        {
-            // The replay's own minutes, the trailing window before them and the week-ago minutes they compare with.
-            var from = Math.Max(ToMinute(earliest), target - (long)WarmUp.TotalMinutes - (7 * 24 * 60) - WindowMinutes);
-            var channels = state.Channels;
-            for (var minute = from; minute <= target; minute++)
-            {
-                if (state.MinuteAt(FromMinute(minute)) is { } b)
-                {
-                    figures[minute] = new MinuteFigures(b.GrossRevenue, b.Orders, b.Sessions);
-                    foreach (var channel in channels)
-                    {
-                        if (state.MinuteAt(FromMinute(minute), channel) is { } c)
-                        {
-                            if (!channelFigures.TryGetValue(channel, out var held))
-                            {
-                                held = [];
-                                channelFigures[channel] = held;
-                            }
-
-                            held[minute] = new MinuteFigures(c.GrossRevenue, c.Orders, c.Sessions);
-                        }
-                    }
-                }
-            }
-        }
-
-        return new MinuteHistory(state.Store, figures, channelFigures, state.ChannelsCompleteFrom is { } complete ? ToMinute(complete) : null);
+        var through = FromMinute(ToMinute(now) - 1);
+        return MinuteHistory.From(StoreMinutes.Capture(state, through - HistoryNeeded, through, state.TimeZone ?? "UTC", state.Currency ?? string.Empty));
     }
 
     /// <summary>A monitor that has replayed <paramref name="history"/> up to the last minute completed by <paramref name="now"/>.</summary>
@@ -371,41 +382,127 @@ internal sealed class StateSource(KpiState state) : IMinuteSource
         state.MinuteAt(MinuteMonitor.FromMinute(minute), channel) is { } b ? new MinuteFigures(b.GrossRevenue, b.Orders, b.Sessions) : MinuteFigures.Zero;
 }
 
-/// <summary>An immutable copy of a store's minute figures (minutes with nothing in them are absent and read as zero).</summary>
+/// <summary>
+/// A store's minute figures as a watcher holds them: filled from a <see cref="StoreMinutes.Pulled"/> copy and then, minute
+/// by minute, from what the entity publishes (or, while it is idle, from the watcher's own clock). Minutes with nothing in
+/// them are absent and read as zero; every minute up to <see cref="Through"/> is final.
+/// </summary>
 public sealed class MinuteHistory : IMinuteSource
 {
-    private readonly Dictionary<long, MinuteFigures> _figures;
-    private readonly Dictionary<SalesChannel, Dictionary<long, MinuteFigures>> _channels;
+    private readonly Dictionary<long, MinuteFigures> _figures = [];
+    private readonly Dictionary<SalesChannel, Dictionary<long, MinuteFigures>> _channels = [];
+    private readonly List<SalesChannel> _channelOrder = [];
 
-    internal MinuteHistory(StoreRef store, Dictionary<long, MinuteFigures> figures, Dictionary<SalesChannel, Dictionary<long, MinuteFigures>> channels,
-        long? channelsCompleteFrom)
+    public MinuteHistory(StoreRef store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         Store = store;
-        _figures = figures;
-        _channels = channels;
-        ChannelsCompleteFrom = channelsCompleteFrom;
-        Earliest = figures.Count == 0 ? long.MaxValue : figures.Keys.Min();
-        Channels = [.. channels.Keys.Order()];
-        SellingChannels = [.. channels.Where(kv => kv.Value.Values.Any(f => f.Orders > 0)).Select(kv => kv.Key).Order()];
+    }
+
+    /// <summary>The history of a pull's answer.</summary>
+    public static MinuteHistory From(StoreMinutes.Pulled pulled)
+    {
+        ArgumentNullException.ThrowIfNull(pulled);
+        var history = new MinuteHistory(pulled.Store) { ChannelsCompleteFrom = pulled.ChannelsCompleteFrom is { } c ? MinuteMonitor.ToMinute(c) : null };
+        history.Merge(pulled);
+        return history;
     }
 
     public StoreRef Store { get; }
 
     public bool IsEmpty => _figures.Count == 0;
 
-    public IReadOnlyList<SalesChannel> Channels { get; }
+    /// <summary>Channels that have minutes held, selling or not, in order.</summary>
+    public IReadOnlyList<SalesChannel> Channels => _channelOrder;
 
-    /// <summary>Channels with at least one order in the copy.</summary>
-    public IReadOnlyList<SalesChannel> SellingChannels { get; }
+    /// <summary>Channels with at least one order held.</summary>
+    public IReadOnlyList<SalesChannel> SellingChannels => [.. _channels.Where(kv => kv.Value.Values.Any(f => f.Orders > 0)).Select(kv => kv.Key).Order()];
 
-    public long? ChannelsCompleteFrom { get; }
+    public long? ChannelsCompleteFrom { get; private set; }
 
-    internal long Earliest { get; }
+    /// <summary>The newest final minute (minute number); null before any is known.</summary>
+    public long? Through { get; private set; }
+
+    internal long Earliest => _figures.Count == 0 ? long.MaxValue : _figures.Keys.Min();
 
     public MinuteFigures At(long minute) => _figures.TryGetValue(minute, out var f) ? f : MinuteFigures.Zero;
 
     public MinuteFigures At(long minute, SalesChannel channel) =>
         _channels.TryGetValue(channel, out var held) && held.TryGetValue(minute, out var f) ? f : MinuteFigures.Zero;
+
+    /// <summary>Takes a pull's minutes after what is held (those up to <see cref="Through"/> are final and kept as they are).</summary>
+    public void Merge(StoreMinutes.Pulled pulled)
+    {
+        ArgumentNullException.ThrowIfNull(pulled);
+        foreach (var minute in pulled.Minutes)
+        {
+            if (Through is not { } through || MinuteMonitor.ToMinute(minute.At) > through)
+            {
+                Put(minute);
+            }
+        }
+
+        AdvanceTo(MinuteMonitor.ToMinute(pulled.Through));
+    }
+
+    /// <summary>Adds the next final minute; minutes between the last one held and it are empty.</summary>
+    public void Add(StoreMinutes.Minute minute)
+    {
+        ArgumentNullException.ThrowIfNull(minute);
+        Put(minute);
+        AdvanceTo(MinuteMonitor.ToMinute(minute.At));
+    }
+
+    /// <summary>Every minute up to <paramref name="minute"/> is final; those not added are empty.</summary>
+    public void AdvanceTo(long minute)
+    {
+        if (Through is not { } through || minute > through)
+        {
+            Through = minute;
+            Trim(minute - (long)MinuteMonitor.HistoryNeeded.TotalMinutes);
+        }
+    }
+
+    private void Put(StoreMinutes.Minute minute)
+    {
+        var at = MinuteMonitor.ToMinute(minute.At);
+        if (!minute.Figures.IsZero)
+        {
+            _figures[at] = minute.Figures;
+        }
+
+        foreach (var channel in minute.Channels)
+        {
+            if (!_channels.TryGetValue(channel.Channel, out var held))
+            {
+                _channels[channel.Channel] = held = [];
+                _channelOrder.Add(channel.Channel);
+                _channelOrder.Sort();
+            }
+
+            held[at] = channel.Figures;
+        }
+    }
+
+    // What no close can read any more (older than a rebuild's replay and its week-ago minutes) is let go.
+    private void Trim(long before)
+    {
+        if (_figures.Count > 0 && Earliest < before)
+        {
+            foreach (var old in _figures.Keys.Where(m => m < before).ToList())
+            {
+                _figures.Remove(old);
+            }
+
+            foreach (var held in _channels.Values)
+            {
+                foreach (var old in held.Keys.Where(m => m < before).ToList())
+                {
+                    held.Remove(old);
+                }
+            }
+        }
+    }
 
     internal long? LastOrderBefore(long minute) => LastOrderBefore(_figures, minute);
 

@@ -1,7 +1,9 @@
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Tenants;
+using SalesDash.Engine.Tests.Alerts;
 
-namespace SalesDash.Engine.Tests.Alerts;
+namespace SalesDash.Engine.Tests.Anomalies;
 
 /// <summary>The entity's minute monitor: minutes close by the clock, streams are judged, and a rebuild gives the live verdicts.</summary>
 public sealed class MinuteMonitorTests

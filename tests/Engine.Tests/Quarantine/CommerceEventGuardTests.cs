@@ -1,7 +1,8 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Quarantine;
 
-namespace SalesDash.Engine.Tests.Ingestion;
+namespace SalesDash.Engine.Tests.Quarantine;
 
 public sealed class CommerceEventGuardTests
 {

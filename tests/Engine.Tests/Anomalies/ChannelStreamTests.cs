@@ -1,8 +1,10 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Tenants;
+using SalesDash.Engine.Tests.Alerts;
 
-namespace SalesDash.Engine.Tests.Alerts;
+namespace SalesDash.Engine.Tests.Anomalies;
 
 /// <summary>Per-channel KPI streams: a channel going quiet is seen on its own stream, named, and a channel rule alerts on it.</summary>
 public sealed class ChannelStreamTests

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 
-namespace SalesDash.Engine.Snapshots;
+namespace SalesDash.Engine.History.Snapshots;
 
 /// <summary>
 /// One per node: collects per-minute rows from the tenant entities and writes them to the snapshot store in

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SalesDash.Contracts.Commerce;
 
-namespace SalesDash.Engine.Ingestion;
+namespace SalesDash.Engine.Quarantine;
 
 /// <summary>An event that must not be folded in; the message says why, for the sender, and <see cref="Field"/> names what is wrong.</summary>
 public sealed class InvalidCommerceEventException : Exception

@@ -1,7 +1,7 @@
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
 
-namespace SalesDash.Engine.Snapshots;
+namespace SalesDash.Engine.History.Snapshots;
 
 /// <summary>
 /// The embedded snapshot store: per-minute rows in a DuckDB file, upserted on (tenant, store, minute).

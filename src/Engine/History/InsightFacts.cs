@@ -1,6 +1,6 @@
 using SalesDash.Contracts.Commerce;
 
-namespace SalesDash.Engine.Insights.MultiChannel;
+namespace SalesDash.Engine.History;
 
 /// <summary>
 /// One order at one version as multi-channel insight keeps it: where it was sold, what it was worth, which touch brought it

@@ -1,8 +1,7 @@
 using SalesDash.Contracts.Commerce;
-using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Tenants;
 
-namespace SalesDash.Engine.Alerts;
+namespace SalesDash.Engine.Anomalies;
 
 /// <summary>The KPI streams a store's entity watches for anomalies, each over the trailing <see cref="MinuteMonitor.WindowMinutes"/>.</summary>
 public enum KpiStream
@@ -13,32 +12,22 @@ public enum KpiStream
     ConversionRate,
 }
 
-/// <summary>The additive figures of a span of minutes; averages are derived so sums of spans stay exact.</summary>
-public sealed record MinuteFigures(decimal Revenue, int Orders, int Sessions)
+/// <summary>The figure of one metric from a span's figures.</summary>
+public static class MinuteFiguresStreams
 {
-    public static readonly MinuteFigures Zero = new(0m, 0, 0);
-
-    /// <summary>Revenue per order to the cent; null without orders.</summary>
-    public decimal? AverageOrderValue => Orders == 0 ? null : Math.Round(Revenue / Orders, 2, MidpointRounding.AwayFromZero);
-
-    /// <summary>Orders per session (4 decimals); null without sessions, as a rate of nothing is unknown.</summary>
-    public decimal? ConversionRate => Sessions == 0 ? null : Math.Round((decimal)Orders / Sessions, 4, MidpointRounding.AwayFromZero);
-
-    public MinuteFigures Plus(MinuteFigures other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        return new MinuteFigures(Revenue + other.Revenue, Orders + other.Orders, Sessions + other.Sessions);
-    }
-
     /// <summary>The figure of one metric; null where it is undefined (an average of no orders).</summary>
-    public decimal? Of(KpiStream stream) => stream switch
+    public static decimal? Of(this MinuteFigures figures, KpiStream stream)
     {
-        KpiStream.Revenue => Revenue,
-        KpiStream.Orders => Orders,
-        KpiStream.AverageOrderValue => AverageOrderValue,
-        KpiStream.ConversionRate => ConversionRate,
-        _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, null),
-    };
+        ArgumentNullException.ThrowIfNull(figures);
+        return stream switch
+        {
+            KpiStream.Revenue => figures.Revenue,
+            KpiStream.Orders => figures.Orders,
+            KpiStream.AverageOrderValue => figures.AverageOrderValue,
+            KpiStream.ConversionRate => figures.ConversionRate,
+            _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, null),
+        };
+    }
 }
 
 /// <summary>The detector's verdict on one stream for one closed minute: a KPI of the whole store, or of one channel.</summary>
@@ -84,28 +73,4 @@ public sealed record ClosedMinute(
 
     /// <summary>One channel's figures this minute; null when the channel has not sold in the held minutes.</summary>
     public ChannelMinute? ChannelOf(SalesChannel channel) => Channels?.FirstOrDefault(c => c.Channel == channel);
-}
-
-/// <summary>Messages between a store's entity and whoever watches its closed minutes (the alert evaluator).</summary>
-public static class StoreMinutes
-{
-    /// <summary>
-    /// Asks the store's entity to close every minute the clock has completed and answer with the closed minutes after
-    /// <paramref name="After"/> (all it keeps when null), as <see cref="Closed"/>. Sent through the shard region, it
-    /// also keeps an entity with alert rules awake, so "no orders for an hour" is noticed while nothing arrives.
-    /// </summary>
-    public sealed record Pull(StoreRef Store, DateTimeOffset? After) : IWithStoreRef;
-
-    /// <summary>Closed minutes, oldest first.</summary>
-    public sealed record Closed(StoreRef Store, IReadOnlyList<ClosedMinute> Minutes);
-
-    /// <summary>Published on <see cref="TopicFor"/> once per closed minute, for anyone who wants it live.</summary>
-    public sealed record MinuteClosed(ClosedMinute Minute);
-
-    /// <summary>The distributed pub-sub topic a store's closed minutes are published on.</summary>
-    public static string TopicFor(StoreRef store)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        return $"minutes.{store.TenantId}.{store.StoreId}";
-    }
 }

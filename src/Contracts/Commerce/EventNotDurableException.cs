@@ -1,4 +1,4 @@
-namespace SalesDash.Engine.Ingestion;
+namespace SalesDash.Contracts.Commerce;
 
 /// <summary>
 /// The event was not stored (the journal refused or failed the write holding it), so it must not be acknowledged;

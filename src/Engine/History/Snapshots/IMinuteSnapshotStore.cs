@@ -1,6 +1,6 @@
 using SalesDash.Contracts.Commerce;
 
-namespace SalesDash.Engine.Snapshots;
+namespace SalesDash.Engine.History.Snapshots;
 
 /// <summary>
 /// Where per-minute KPI rows go for history. Rows are absolute per (tenant, store, minute), so writes are
