@@ -6,6 +6,7 @@ using SalesDash.Web;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Audit;
+using SalesDash.Web.Benchmarks;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
@@ -85,6 +86,8 @@ builder.Services.AddCustomMetrics();
 builder.Services.AddReports(builder.Configuration);
 // Quarantine: events a store could not count, for Admins to retry after a fix or discard.
 builder.Services.AddQuarantine();
+// Peer benchmarks: industry and consent per organisation, cohort quartiles (five organisations or more) recomputed by a cluster job.
+builder.Services.AddPeerBenchmarks(builder.Configuration);
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -140,6 +143,7 @@ app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapQuarantineApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
+app.MapGroup("/api").MapBenchmarksApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -644,6 +644,62 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("Stores", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Benchmarks.BenchmarkCohortRow", b =>
+                {
+                    b.Property<string>("Level")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Industry")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Band")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Metric")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Contributors")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("P25")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal>("P50")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal>("P75")
+                        .HasColumnType("numeric");
+
+                    b.HasKey("Level", "Industry", "Band", "Metric");
+
+                    b.ToTable("BenchmarkCohorts", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Benchmarks.BenchmarkProfileRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Industry")
+                        .HasColumnType("text");
+
+                    b.Property<bool?>("TakesPart")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("BenchmarkProfiles", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Identity.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
