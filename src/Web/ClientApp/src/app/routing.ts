@@ -8,6 +8,7 @@ export type Route =
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
   | { page: 'reports'; tenantId: string }
+  | { page: 'benchmarks'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
@@ -40,6 +41,8 @@ export function parseRoute(pathname: string): Route {
     if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
     const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
+    const benchmarks = /^\/t\/([^/]+)\/benchmarks$/.exec(path);
+    if (benchmarks?.[1]) return { page: 'benchmarks', tenantId: decodeURIComponent(benchmarks[1]) };
     const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
     if (settings?.[1]) return { page: 'organisation', tenantId: decodeURIComponent(settings[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
@@ -109,6 +112,11 @@ export function boardsPath(tenantId: string): string {
 /** The organisation's scheduled reports. */
 export function reportsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/reports`;
+}
+
+/** The organisation's figures against its peers' quartiles. */
+export function benchmarksPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/benchmarks`;
 }
 
 export function boardPath(tenantId: string, boardId: string): string {
