@@ -24,6 +24,7 @@ using SalesDash.Web.OpenApi;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Quarantine;
+using SalesDash.Web.Recommendations;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
@@ -88,6 +89,8 @@ builder.Services.AddReports(builder.Configuration);
 builder.Services.AddQuarantine();
 // Peer benchmarks: industry and consent per organisation, cohort quartiles (five organisations or more) recomputed by a cluster job.
 builder.Services.AddPeerBenchmarks(builder.Configuration);
+// Recommendations per store (what to do, ranked by revenue at stake) and the merchant's done/dismissed verdicts.
+builder.Services.AddRecommendations();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -130,7 +133,8 @@ app.MapStoreScope()
     .MapStoreHistoryApi()
     .MapOrderFeedApi(app)
     .MapForecastsApi(app)
-    .MapStoreInsightsApi(app);
+    .MapStoreInsightsApi(app)
+    .MapRecommendationsApi();
 app.MapTenantHistoryApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api").MapHistoryDeadLettersApi();

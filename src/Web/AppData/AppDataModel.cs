@@ -318,6 +318,7 @@ public static class AppDataModel
         Imports.ImportRows.Configure(builder);
         SalesDash.Web.Warehouse.WarehouseModel.Configure(builder);
         SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
+        SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
     }
 }
 

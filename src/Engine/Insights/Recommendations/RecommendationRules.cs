@@ -32,7 +32,7 @@ public static class AdSpendRule
                 $"{label} ({campaign.Key.Channel}) returned less than it cost for {Days} days",
                 "Pause the campaign or cut its budget.", Money(spend - revenue),
                 [new("Spend", Money(spend)), new("Revenue", Money(revenue)), new("ROAS", Ratio(revenue / spend))],
-                $"insights/channels?channel={Uri.EscapeDataString(campaign.Key.Channel)}&campaign={Uri.EscapeDataString(campaign.Key.CampaignId)}"));
+                $"channels?channel={Uri.EscapeDataString(campaign.Key.Channel)}&campaign={Uri.EscapeDataString(campaign.Key.CampaignId)}"));
         }
 
         return result;

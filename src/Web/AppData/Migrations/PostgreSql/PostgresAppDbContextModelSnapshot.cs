@@ -1095,6 +1095,32 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("PlanNotices");
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("MarkedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MarkedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("TenantId", "StoreId", "Key");
+
+                    b.ToTable("RecommendationStatuses", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>
                 {
                     b.Property<string>("TenantId")

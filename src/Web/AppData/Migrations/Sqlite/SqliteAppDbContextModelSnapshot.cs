@@ -1084,6 +1084,32 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("PlanNotices");
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("MarkedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MarkedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId", "Key");
+
+                    b.ToTable("RecommendationStatuses", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>
                 {
                     b.Property<string>("TenantId")

@@ -9,7 +9,7 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { benchmarksPath, boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { recommendationsPath, benchmarksPath, boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 import './nav.css';
@@ -25,6 +25,7 @@ const PlanPage = lazy(() => import('../features/plan/PlanPage').then((m) => ({ d
 const BrandingPage = lazy(() => import('../features/branding/BrandingPage').then((m) => ({ default: m.BrandingPage })));
 const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m) => ({ default: m.MetricsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const RecommendationsPage = lazy(() => import('../features/recommendations/RecommendationsPage').then((m) => ({ default: m.RecommendationsPage })));
 const BenchmarksPage = lazy(() => import('../features/benchmarks/BenchmarksPage').then((m) => ({ default: m.BenchmarksPage })));
 const WarehousePage = lazy(() => import('../features/plan/WarehousePage').then((m) => ({ default: m.WarehousePage })));
 
@@ -134,7 +135,7 @@ function Banner({ tenantId, navigate }: { tenantId: string | undefined; navigate
 
 function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
-  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
+  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
     ? route.store.tenantId
     : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'benchmarks' || route.page === 'organisation'
       ? route.tenantId
@@ -149,7 +150,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId = tenantOf(route, stores, me);
   const historyStore =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
       ? route.store
       : first;
   const settingsRef = useRef<HTMLDetailsElement>(null);
@@ -183,6 +184,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
       {historyStore ? link(channelsPath(historyStore), 'Channels', route.page === 'channels') : null}
       {tenantId ? link(reportsPath(tenantId), 'Reports', route.page === 'reports') : null}
       {tenantId ? link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks') : null}
+      {historyStore ? link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations') : null}
       {settings.length > 0 ? (
         <details className="app-nav__menu" ref={settingsRef}>
           <summary aria-current={inSettings ? 'page' : undefined}>Settings</summary>
@@ -267,6 +269,14 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <Page key={`${route.tenantId}/${route.section}`} tenantId={route.tenantId} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'recommendations') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <RecommendationsPage key={`${route.store.tenantId}/${route.store.storeId}`} store={route.store} />
       </Suspense>
     );
   }

@@ -19,6 +19,7 @@ describe('parseRoute', () => {
     expect(parseRoute('/t/acme/warehouse')).toEqual({ page: 'org', tenantId: 'acme', section: 'warehouse' });
     expect(parseRoute('/t/acme/plan')).toEqual({ page: 'org', tenantId: 'acme', section: 'plan' });
     expect(parseRoute('/t/acme/benchmarks')).toEqual({ page: 'benchmarks', tenantId: 'acme' });
+    expect(parseRoute('/stores/acme/shop/recommendations')).toEqual({ page: 'recommendations', store: { tenantId: 'acme', storeId: 'shop' } });
   });
 
   it('reads one or several wallboard tokens', () => {

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
   | { page: 'quarantine'; store: StoreKey }
+  | { page: 'recommendations'; store: StoreKey }
   | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'organisation'; tenantId: string }
   | { page: 'sign-in' }
@@ -53,12 +54,13 @@ export function parseRoute(pathname: string): Route {
   } catch {
     return { page: 'not-found' };
   }
-  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine)$/.exec(path);
+  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine|recommendations)$/.exec(path);
   if (history?.[1] && history[2]) {
     try {
       const store = { tenantId: decodeURIComponent(history[1]), storeId: decodeURIComponent(history[2]) };
       if (history[3] === 'channels') return { page: 'channels', store };
       if (history[3] === 'quarantine') return { page: 'quarantine', store };
+      if (history[3] === 'recommendations') return { page: 'recommendations', store };
       return history[3] === 'import' ? { page: 'import', store } : { page: 'history', store };
     } catch {
       return { page: 'not-found' };
@@ -112,6 +114,11 @@ export function boardsPath(tenantId: string): string {
 /** The organisation's scheduled reports. */
 export function reportsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/reports`;
+}
+
+/** A store's recommendations, ranked by revenue at stake. */
+export function recommendationsPath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/recommendations`;
 }
 
 /** The organisation's figures against its peers' quartiles. */
