@@ -13,6 +13,7 @@ using SalesDash.Web.Demo;
 using SalesDash.Web.ExchangeRates;
 using SalesDash.Web.Exports;
 using SalesDash.Web.Forecasts;
+using SalesDash.Web.Goals;
 using SalesDash.Web.History;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
@@ -74,6 +75,8 @@ builder.Services.AddMail(builder.Configuration);
 builder.Services.AddAlerts(builder.Configuration);
 builder.Services.AddForecasts();
 builder.Services.AddStoreInsights();
+// Goals: revenue/orders targets per day, week, month or a sale, with pace from history (src/Web/Goals).
+builder.Services.AddGoals();
 
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
@@ -141,6 +144,7 @@ app.MapGroup("/api").MapHistoryDeadLettersApi();
 app.MapChannelInsightsApi();
 app.MapGroup("/api/imports").MapImportsApi();
 app.MapGroup("/api").MapAlertsApi();
+app.MapGroup("/api").MapGoalsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();
 app.MapGroup("/api").MapExportsApi();
 app.MapGroup("/api").MapReportsApi();

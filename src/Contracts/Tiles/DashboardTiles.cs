@@ -39,4 +39,24 @@ public sealed record DashboardTiles
 
     /// <summary>How many events the store's entity has folded since it was created.</summary>
     public required long EventsApplied { get; init; }
+
+    /// <summary>
+    /// The same figures split by each order's own channel (an Amazon order under a Shopify store counts under Amazon),
+    /// for rankings, channel filters and breakdowns; only channels with orders or refunds today or last week.
+    /// </summary>
+    public IReadOnlyList<ChannelTiles> Channels { get; init; } = [];
 }
+
+/// <summary>One channel's share of a store's <see cref="DashboardTiles"/>: the same tiles, counted over that channel's orders only.</summary>
+/// <param name="Channel">The channel's name as in <c>SalesChannel</c>, a string so the browser reads it as the store summaries do.</param>
+public sealed record ChannelTiles(
+    string Channel,
+    KpiTile GrossRevenue,
+    KpiTile NetRevenue,
+    KpiTile Refunds,
+    KpiTile Orders,
+    KpiTile AverageOrderValue,
+    KpiTile UnitsSold,
+    KpiTile NewCustomers,
+    KpiTile ReturningCustomers,
+    IReadOnlyList<MinutePoint> RevenuePerMinute);

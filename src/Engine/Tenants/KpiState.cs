@@ -231,15 +231,29 @@ public sealed class KpiState
         var lastWeek = today.AddDays(-7);
         var nowMinute = ToMinute(now);
 
-        var todayTotals = Sum(ToMinute(LocalToUtc(today, zone)), nowMinute);
-        var lastWeekTotals = Sum(ToMinute(LocalToUtc(lastWeek, zone)), ToMinute(LocalToUtc(lastWeek + localNow.TimeOfDay, zone)));
+        var todayFrom = ToMinute(LocalToUtc(today, zone));
+        var lastWeekFrom = ToMinute(LocalToUtc(lastWeek, zone));
+        var lastWeekTo = ToMinute(LocalToUtc(lastWeek + localNow.TimeOfDay, zone));
+        var todayTotals = Sum(_buckets, todayFrom, nowMinute);
+        var lastWeekTotals = Sum(_buckets, lastWeekFrom, lastWeekTo);
+        var perMinute = PerMinute(_buckets, nowMinute);
 
-        var perMinute = new MinutePoint[RevenueWindowMinutes];
-        for (var i = 0; i < RevenueWindowMinutes; i++)
+        // Each order's own channel, not the store's: an Amazon order under a Shopify store ranks as Amazon.
+        var channels = new List<ChannelTiles>();
+        foreach (var (channel, buckets) in _channelBuckets.OrderBy(kv => kv.Key))
         {
-            var minute = nowMinute - (RevenueWindowMinutes - 1) + i;
-            _buckets.TryGetValue(minute, out var bucket);
-            perMinute[i] = new MinutePoint(FromMinute(minute), bucket?.Gross ?? 0m, bucket?.Orders ?? 0);
+            var t = Sum(buckets, todayFrom, nowMinute);
+            var w = Sum(buckets, lastWeekFrom, lastWeekTo);
+            if (t.Orders == 0 && t.Refunds == 0m && w.Orders == 0 && w.Refunds == 0m)
+            {
+                continue; // sessions or ad spend only: not a sales channel today
+            }
+
+            channels.Add(new ChannelTiles(channel.ToString(),
+                new KpiTile(t.Gross, w.Gross), new KpiTile(t.Gross - t.Refunds, w.Gross - w.Refunds), new KpiTile(t.Refunds, w.Refunds),
+                new KpiTile(t.Orders, w.Orders), new KpiTile(t.AverageOrderValue, w.AverageOrderValue), new KpiTile(t.Units, w.Units),
+                new KpiTile(t.NewCustomerOrders, w.NewCustomerOrders), new KpiTile(t.ReturningCustomerOrders, w.ReturningCustomerOrders),
+                PerMinute(buckets, nowMinute)));
         }
 
         return new DashboardTiles
@@ -260,6 +274,7 @@ public sealed class KpiState
             ReturningCustomers = new KpiTile(todayTotals.ReturningCustomerOrders, lastWeekTotals.ReturningCustomerOrders),
             RevenuePerMinute = perMinute,
             EventsApplied = EventsApplied,
+            Channels = channels,
         };
     }
 
@@ -525,12 +540,25 @@ public sealed class KpiState
         return bucket;
     }
 
-    private Totals Sum(long fromMinute, long toMinuteInclusive)
+    private static MinutePoint[] PerMinute(Dictionary<long, MinuteBucket> buckets, long nowMinute)
+    {
+        var perMinute = new MinutePoint[RevenueWindowMinutes];
+        for (var i = 0; i < RevenueWindowMinutes; i++)
+        {
+            var minute = nowMinute - (RevenueWindowMinutes - 1) + i;
+            buckets.TryGetValue(minute, out var bucket);
+            perMinute[i] = new MinutePoint(FromMinute(minute), bucket?.Gross ?? 0m, bucket?.Orders ?? 0);
+        }
+
+        return perMinute;
+    }
+
+    private static Totals Sum(Dictionary<long, MinuteBucket> buckets, long fromMinute, long toMinuteInclusive)
     {
         var totals = new Totals();
         for (var minute = fromMinute; minute <= toMinuteInclusive; minute++)
         {
-            if (_buckets.TryGetValue(minute, out var b))
+            if (buckets.TryGetValue(minute, out var b))
             {
                 totals.Gross += b.Gross;
                 totals.Refunds += b.Refunds;

@@ -317,6 +317,7 @@ public static class AppDataModel
         });
         Imports.ImportRows.Configure(builder);
         SalesDash.Web.Warehouse.WarehouseModel.Configure(builder);
+        SalesDash.Web.Goals.GoalRow.Configure(builder);
         SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
         SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
     }

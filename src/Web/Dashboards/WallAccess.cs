@@ -1,6 +1,7 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Channels;
 
 namespace SalesDash.Web.Dashboards;
 
@@ -8,18 +9,29 @@ namespace SalesDash.Web.Dashboards;
 /// Decides what a share-link holder may see: the linked dashboard, and only the organisation's stores that one of
 /// its widgets draws on (by channel filter). The live hub asks here before a wallboard joins a store's updates.
 /// </summary>
-public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory stores)
+public sealed class WallAccess(IDashboardStore dashboards, IStoreDirectory stores, IChannelConnectionStore connections)
 {
-    /// <summary>The stores the dashboard's widgets show, in a stable order; a widget without a channel filter shows them all.</summary>
+    /// <summary>
+    /// The stores the dashboard's widgets show, in a stable order; a widget without a channel filter shows them all, one
+    /// with a filter every store that sells on that channel: its own channel, or a connection to it (an Amazon
+    /// connection under a Shopify store brings Amazon orders, which the widget counts as Amazon).
+    /// </summary>
     public async Task<IReadOnlyList<StoreProfile>> StoresOfAsync(Dashboard dashboard, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dashboard);
         var own = await stores.ListAsync(dashboard.TenantId, cancellationToken);
         var filters = dashboard.Widgets.Select(w => w.Settings.Channel).ToHashSet();
-        return own
-            .Where(s => filters.Contains(null) || filters.Contains(s.Channel.ToString()))
-            .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Store.StoreId, StringComparer.Ordinal)
-            .ToList();
+        var shown = new List<StoreProfile>();
+        foreach (var store in own)
+        {
+            if (filters.Contains(null) || filters.Contains(store.Channel.ToString())
+                || (await connections.ListAsync(store.Store, cancellationToken)).Any(c => filters.Contains(c.Channel.ToString())))
+            {
+                shown.Add(store);
+            }
+        }
+
+        return [.. shown.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Store.StoreId, StringComparer.Ordinal)];
     }
 
     /// <summary>The store's profile when the token is live and its dashboard shows the store; null otherwise.</summary>

@@ -45,6 +45,30 @@ public sealed class KpiStateChannelTests : IDisposable
     }
 
     [Fact]
+    public void Tiles_split_today_and_last_week_by_each_orders_own_channel()
+    {
+        var state = new KpiState(Store);
+        state.Apply(Placed("s1", At, 40m) with { Channel = SalesChannel.Shopify });
+        state.Apply(Placed("a1", At.AddSeconds(5), 25m, units: 2) with { Channel = SalesChannel.Amazon });
+        state.Apply(Placed("a2", At.AddMinutes(3), 15m) with { Channel = SalesChannel.Amazon });
+        state.Apply(Refund("r1", "a1", At.AddMinutes(4), 5m) with { Channel = SalesChannel.Amazon });
+        state.Apply(Placed("w0", At.AddDays(-7), 9m) with { Channel = SalesChannel.WooCommerce });
+        state.Apply(AdSpend("fb-1", At.AddSeconds(30), 12.5m) with { Channel = SalesChannel.FacebookAds });
+
+        var tiles = state.Tiles(At.AddMinutes(10), "Europe/London", "GBP");
+
+        // Ad spend alone is no sales channel; WooCommerce sold nothing today but did last week, so it still ranks.
+        Assert.Equal(["Shopify", "WooCommerce", "Amazon"], tiles.Channels.Select(c => c.Channel));
+        var amazon = tiles.Channels.Single(c => c.Channel == "Amazon");
+        Assert.Equal((40m, 2m, 5m, 35m, 3m, 20m), (amazon.GrossRevenue.Value, amazon.Orders.Value, amazon.Refunds.Value,
+            amazon.NetRevenue.Value, amazon.UnitsSold.Value, amazon.AverageOrderValue.Value));
+        Assert.Equal(2, amazon.RevenuePerMinute.Sum(p => p.Orders));
+        var woo = tiles.Channels.Single(c => c.Channel == "WooCommerce");
+        Assert.Equal((0m, 9m), (woo.GrossRevenue.Value, woo.GrossRevenue.LastWeek));
+        Assert.Equal(tiles.Orders.Value, tiles.Channels.Sum(c => c.Orders.Value));
+    }
+
+    [Fact]
     public void Channel_minutes_age_out_with_the_store_minutes()
     {
         var state = new KpiState(Store);

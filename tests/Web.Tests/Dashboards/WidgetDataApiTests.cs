@@ -96,6 +96,22 @@ public sealed class WidgetDataApiTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Wall_link_filtered_to_Amazon_shows_a_Shopify_store_that_sells_on_Amazon()
+    {
+        var client = app.CreateSignedInClient();
+        var amazonOnly = await ShareAsync(client, await CreateAsync(client, HistoryBoard(channel: "Amazon")));
+        await AssertNotFoundAsync(client, $"/api/wall/{amazonOnly.Token}/stores/acme/uk-shop/orders/recent");
+
+        // The Shopify store connects Amazon: its Amazon orders count under Amazon, so the Amazon board shows the store.
+        var connections = app.Services.GetRequiredService<SalesDash.Web.Channels.IChannelConnectionStore>();
+        await connections.UpsertAsync(new SalesDash.Web.Channels.ChannelConnection(new StoreRef("acme", "uk-shop"), SalesChannel.Amazon, true,
+            new Dictionary<string, string>(), new Dictionary<string, string>(), TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow), Ct);
+
+        using var shown = await client.GetAsync($"/api/wall/{amazonOnly.Token}/stores/acme/uk-shop/orders/recent", Ct);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+    }
+
+    [Fact]
     public async Task Wall_link_lists_the_alerts_of_a_store_it_shows_newest_first_and_no_other_stores()
     {
         var client = app.CreateSignedInClient();

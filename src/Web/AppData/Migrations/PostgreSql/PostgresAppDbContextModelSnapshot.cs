@@ -700,6 +700,32 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("BenchmarkProfiles", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("AlertWhenBehind")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Goals", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Identity.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")

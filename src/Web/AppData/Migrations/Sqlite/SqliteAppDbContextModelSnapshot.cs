@@ -689,6 +689,32 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("BenchmarkProfiles", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AlertWhenBehind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Goals", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Identity.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")

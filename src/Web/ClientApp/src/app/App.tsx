@@ -9,7 +9,7 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { recommendationsPath, benchmarksPath, boardsPath, channelsPath, dashboardPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { benchmarksPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 import './nav.css';
@@ -18,6 +18,7 @@ import './nav.css';
 const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m) => ({ default: m.HistoryPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
+const GoalsPage = lazy(() => import('../features/goals/GoalsPage').then((m) => ({ default: m.GoalsPage })));
 const OrganisationPage = lazy(() => import('../features/organisation/OrganisationPage').then((m) => ({ default: m.OrganisationPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 const QuarantinePage = lazy(() => import('../features/quarantine/QuarantinePage').then((m) => ({ default: m.QuarantinePage })));
@@ -137,7 +138,7 @@ function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me:
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
     ? route.store.tenantId
-    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'benchmarks' || route.page === 'organisation'
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'organisation'
       ? route.tenantId
       : (first?.tenantId ?? me?.organisations[0]?.id);
 }
@@ -183,6 +184,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
       {historyStore ? link(historyPath(historyStore), 'History', route.page === 'history' || route.page === 'import') : null}
       {historyStore ? link(channelsPath(historyStore), 'Channels', route.page === 'channels') : null}
       {tenantId ? link(reportsPath(tenantId), 'Reports', route.page === 'reports') : null}
+      {tenantId ? link(goalsPath(tenantId), 'Goals', route.page === 'goals') : null}
       {tenantId ? link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks') : null}
       {historyStore ? link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations') : null}
       {settings.length > 0 ? (
@@ -293,6 +295,14 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <ReportsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'goals') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <GoalsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
       </Suspense>
     );
   }

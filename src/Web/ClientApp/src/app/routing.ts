@@ -8,6 +8,7 @@ export type Route =
   | { page: 'boards'; tenantId: string }
   | { page: 'board'; tenantId: string; boardId: string }
   | { page: 'reports'; tenantId: string }
+  | { page: 'goals'; tenantId: string }
   | { page: 'benchmarks'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
@@ -42,6 +43,8 @@ export function parseRoute(pathname: string): Route {
     if (org?.[1] && org[2]) return { page: 'org', tenantId: decodeURIComponent(org[1]), section: org[2] as OrgSection };
     const reports = /^\/t\/([^/]+)\/reports$/.exec(path);
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
+    const goals = /^\/t\/([^/]+)\/goals$/.exec(path);
+    if (goals?.[1]) return { page: 'goals', tenantId: decodeURIComponent(goals[1]) };
     const benchmarks = /^\/t\/([^/]+)\/benchmarks$/.exec(path);
     if (benchmarks?.[1]) return { page: 'benchmarks', tenantId: decodeURIComponent(benchmarks[1]) };
     const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
@@ -109,6 +112,11 @@ export function organisationPath(tenantId: string): string {
 /** The organisation's own dashboards. */
 export function boardsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/dashboards`;
+}
+
+/** The organisation's goals with pace. */
+export function goalsPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/goals`;
 }
 
 /** The organisation's scheduled reports. */

@@ -42,6 +42,22 @@ export interface DashboardTiles {
   returningCustomers: KpiTile;
   revenuePerMinute: MinutePoint[];
   eventsApplied: number;
+  /** The same figures split by each order's own channel; absent from servers older than the split. */
+  channels?: ChannelTiles[];
+}
+
+/** One channel's share of a store's tiles, counted over that channel's orders only. */
+export interface ChannelTiles {
+  channel: string;
+  grossRevenue: KpiTile;
+  netRevenue: KpiTile;
+  refunds: KpiTile;
+  orders: KpiTile;
+  averageOrderValue: KpiTile;
+  unitsSold: KpiTile;
+  newCustomers: KpiTile;
+  returningCustomers: KpiTile;
+  revenuePerMinute: MinutePoint[];
 }
 
 /** Identifies one store's dashboard. */

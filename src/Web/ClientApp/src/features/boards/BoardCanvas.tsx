@@ -4,7 +4,7 @@ import 'react-grid-layout/css/styles.css';
 import type { DashboardTiles, StoreSummary } from '../../lib/types';
 import { GRID_COLUMNS, palette, widgetTitle } from './catalogue';
 import { DrillDialog } from './DrillDialog';
-import { storeKey, storesForChannel, type StoreFigures } from './figures';
+import { entriesForChannel, storeKey, type StoreFigures } from './figures';
 import { rowHeightToFit, sameLayout, stackOrder, toGridItems } from './layout';
 import type { GridItem, Widget, WidgetKind } from './types';
 import { ExportButtons } from '../reports/ExportButtons';
@@ -47,10 +47,13 @@ export function BoardCanvas(props: BoardCanvasProps) {
   const ids = useMemo(() => new Set(widgets.map((w) => w.id)), [widgets]);
 
   const entriesFor = (widget: Widget): StoreFigures[] =>
-    storesForChannel(widget.settings.channel, stores).flatMap((store) => {
-      const t = tiles.get(storeKey(store));
-      return t ? [{ store, tiles: t }] : [];
-    });
+    entriesForChannel(
+      widget.settings.channel,
+      stores.flatMap((store) => {
+        const t = tiles.get(storeKey(store));
+        return t ? [{ store, tiles: t }] : [];
+      }),
+    );
 
   const card = (widget: Widget) => {
     const title = widgetTitle(widget);

@@ -27,7 +27,7 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
   if (entries.length === 0) {
     return (
       <p className="widget__empty">
-        {widget.settings.channel ? `No ${widget.settings.channel} store is connected.` : 'Waiting for figures…'}
+        {widget.settings.channel ? `No ${widget.settings.channel} orders yet.` : 'Waiting for figures…'}
       </p>
     );
   }

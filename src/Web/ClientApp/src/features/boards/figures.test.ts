@@ -8,6 +8,7 @@ import {
   figuresFor,
   goalState,
   minuteBreakdown,
+  entriesForChannel,
   rankingRows,
   storesShownBy,
   type StoreFigures,
@@ -75,11 +76,10 @@ describe('figuresFor', () => {
 });
 
 describe('storesShownBy', () => {
-  it('covers every store when a widget has no channel filter, else the filtered channels only', () => {
+  it('covers every store even under a channel filter, since any store can take orders on any channel', () => {
     const kpi1 = newWidget('kpi', 'k1');
     const wooOnly = { ...kpi1, settings: { ...kpi1.settings, channel: 'WooCommerce' } };
-    expect(storesShownBy([wooOnly], [uk, woo, us])).toEqual([woo]);
-    expect(storesShownBy([wooOnly, kpi1], [uk, woo, us])).toEqual([uk, woo, us]);
+    expect(storesShownBy([wooOnly], [uk, woo, us])).toEqual([uk, woo, us]);
     expect(storesShownBy([], [uk])).toEqual([]);
   });
 });
@@ -105,6 +105,47 @@ describe('chartData', () => {
     expect(data.minutes).toHaveLength(59);
     expect(data.minutes[0]).toBe('2026-11-25T14:01:00.000Z');
     expect(data.minutes.at(-1)).toBe('2026-11-25T14:59:00.000Z');
+  });
+});
+
+/** A Shopify store whose own tiles hold 10 Shopify orders (£100) and 4 Amazon orders (£80) today. */
+function mixedShopify(): StoreFigures {
+  const share = (channel: string, orders: number, gross: number) => ({
+    channel,
+    grossRevenue: kpi(gross, 0),
+    netRevenue: kpi(gross, 0),
+    refunds: kpi(0, 0),
+    orders: kpi(orders, 0),
+    averageOrderValue: kpi(gross / orders, 0),
+    unitsSold: kpi(orders, 0),
+    newCustomers: kpi(orders, 0),
+    returningCustomers: kpi(0, 0),
+    revenuePerMinute: lastHour(),
+  });
+  return entry(uk, { orders: kpi(14, 0), grossRevenue: kpi(180, 0), channels: [share('Shopify', 10, 100), share('Amazon', 4, 80)] });
+}
+
+describe('order channel', () => {
+  it('ranks Amazon orders under a Shopify store as Amazon', () => {
+    const rows = rankingRows({ metric: 'orders', period: 'today' }, [mixedShopify(), entry(woo, { orders: kpi(6, 0) })]);
+    expect(rows.map((r) => [r.rank, r.channel, r.value])).toEqual([
+      [1, 'Shopify', 10],
+      [2, 'WooCommerce', 6],
+      [3, 'Amazon', 4],
+    ]);
+  });
+
+  it('filters a widget to the orders of its channel, whichever store took them', () => {
+    const amazon = entriesForChannel('Amazon', [mixedShopify(), entry(woo)]);
+    expect(figuresFor({ metric: 'gross-revenue', period: 'today' }, amazon)).toEqual([
+      { currency: 'GBP', value: 80, lastWeek: 0, changeRatio: null, storeCount: 1 },
+    ]);
+    expect(amazon.map((e) => e.store.storeId)).toEqual(['uk']);
+  });
+
+  it('breaks Amazon down into the stores that took Amazon orders', () => {
+    const rows = channelBreakdown('Amazon', { metric: 'orders', period: 'today' }, [mixedShopify(), entry(us, { orders: kpi(7, 0) })]);
+    expect(rows.map((r) => [r.store.name, r.value])).toEqual([['UK shop', 4]]);
   });
 });
 

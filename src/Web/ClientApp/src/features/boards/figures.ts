@@ -15,15 +15,30 @@ export function storeKey(store: { tenantId: string; storeId: string }): string {
   return `${store.tenantId}/${store.storeId}`;
 }
 
-/** The stores a channel filter covers; null covers them all. */
-export function storesForChannel<T extends { channel: string }>(channel: string | null, stores: readonly T[]): T[] {
-  return channel ? stores.filter((s) => s.channel === channel) : [...stores];
+/**
+ * Each store's figures split by the channel each order came through: an Amazon order under a Shopify store is an
+ * Amazon figure. The entry's store is relabelled with that channel; a store whose tiles carry no split (nothing sold
+ * today or last week, or an older server) stays whole under its own channel, so it still shows its zeros.
+ */
+export function byOrderChannel(entries: readonly StoreFigures[]): StoreFigures[] {
+  return entries.flatMap((entry) => {
+    const split = entry.tiles.channels ?? [];
+    if (split.length === 0) return [entry];
+    return split.map(({ channel, ...figures }) => ({ store: { ...entry.store, channel }, tiles: { ...entry.tiles, ...figures, channels: [] } }));
+  });
 }
 
-/** Every store at least one widget draws on: what the page subscribes to (the server allows a share link the same). */
+/** What a widget's channel filter covers: every entry for null, else only that channel's orders of each store. */
+export function entriesForChannel(channel: string | null, entries: readonly StoreFigures[]): StoreFigures[] {
+  return channel ? byOrderChannel(entries).filter((e) => e.store.channel === channel) : [...entries];
+}
+
+/**
+ * Every store at least one widget draws on: what the page subscribes to (the server allows a share link the same).
+ * Any store may take orders on any channel (Amazon orders under a Shopify store), so a widget shows every store.
+ */
 export function storesShownBy(widgets: readonly Widget[], stores: readonly StoreSummary[]): StoreSummary[] {
-  const filters = new Set(widgets.map((w) => w.settings.channel));
-  return stores.filter((s) => filters.has(null) || filters.has(s.channel));
+  return widgets.length === 0 ? [] : [...stores];
 }
 
 /** One figure of a widget: money in one currency (`currency` set) or a count (`currency` null). */
@@ -171,7 +186,8 @@ export interface RankingRow extends Figure {
 }
 
 /** Channels ranked by the widget's figure, best first; money is ranked within each currency. */
-export function rankingRows(settings: Pick<WidgetSettings, 'metric' | 'period'>, entries: readonly StoreFigures[]): RankingRow[] {
+export function rankingRows(settings: Pick<WidgetSettings, 'metric' | 'period'>, storeEntries: readonly StoreFigures[]): RankingRow[] {
+  const entries = byOrderChannel(storeEntries);
   const channels = [...new Set(entries.map((e) => e.store.channel))];
   const rows = channels.flatMap((channel) =>
     figuresFor(
@@ -234,7 +250,7 @@ export function channelBreakdown(
   settings: Pick<WidgetSettings, 'metric' | 'period'>,
   entries: readonly StoreFigures[],
 ): StoreBreakdownRow[] {
-  return entries
+  return byOrderChannel(entries)
     .filter((e) => e.store.channel === channel)
     .map((e) => ({ ...figureOf([e], settings, isMoney(settings.metric) ? e.tiles.currency : null), store: e.store }))
     .sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.store.name.localeCompare(b.store.name));

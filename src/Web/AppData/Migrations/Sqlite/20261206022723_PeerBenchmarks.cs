@@ -44,6 +44,22 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                 {
                     table.PrimaryKey("PK_BenchmarkProfiles", x => x.TenantId);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "RecommendationStatuses",
+                columns: table => new
+                {
+                    TenantId = table.Column<string>(type: "TEXT", nullable: false),
+                    StoreId = table.Column<string>(type: "TEXT", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", nullable: false),
+                    MarkedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    MarkedBy = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecommendationStatuses", x => new { x.TenantId, x.StoreId, x.Key });
+                });
         }
 
         /// <inheritdoc />
@@ -54,6 +70,9 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "BenchmarkProfiles");
+
+            migrationBuilder.DropTable(
+                name: "RecommendationStatuses");
         }
     }
 }

@@ -12,8 +12,8 @@ using SalesDash.Web.AppData;
 namespace SalesDash.Web.AppData.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261206015545_Recommendations")]
-    partial class Recommendations
+    [Migration("20261206022749_PeerBenchmarks")]
+    partial class PeerBenchmarks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -701,6 +701,32 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasKey("TenantId");
 
                     b.ToTable("BenchmarkProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("AlertWhenBehind")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Goals", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Identity.ApiKey", b =>

@@ -44,6 +44,22 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                 {
                     table.PrimaryKey("PK_BenchmarkProfiles", x => x.TenantId);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "RecommendationStatuses",
+                columns: table => new
+                {
+                    TenantId = table.Column<string>(type: "text", nullable: false),
+                    StoreId = table.Column<string>(type: "text", nullable: false),
+                    Key = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "text", nullable: false),
+                    MarkedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    MarkedBy = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecommendationStatuses", x => new { x.TenantId, x.StoreId, x.Key });
+                });
         }
 
         /// <inheritdoc />
@@ -54,6 +70,9 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "BenchmarkProfiles");
+
+            migrationBuilder.DropTable(
+                name: "RecommendationStatuses");
         }
     }
 }

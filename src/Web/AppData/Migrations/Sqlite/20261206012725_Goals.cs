@@ -6,33 +6,37 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace SalesDash.Web.AppData.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Recommendations : Migration
+    public partial class Goals : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "RecommendationStatuses",
+                name: "Goals",
                 columns: table => new
                 {
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
                     TenantId = table.Column<string>(type: "TEXT", nullable: false),
-                    StoreId = table.Column<string>(type: "TEXT", nullable: false),
-                    Key = table.Column<string>(type: "TEXT", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", nullable: false),
-                    MarkedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    MarkedBy = table.Column<string>(type: "TEXT", nullable: true)
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    AlertWhenBehind = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_RecommendationStatuses", x => new { x.TenantId, x.StoreId, x.Key });
+                    table.PrimaryKey("PK_Goals", x => x.Id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Goals_TenantId",
+                table: "Goals",
+                column: "TenantId");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "RecommendationStatuses");
+                name: "Goals");
         }
     }
 }

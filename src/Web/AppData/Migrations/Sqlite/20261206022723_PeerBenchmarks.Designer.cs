@@ -11,8 +11,8 @@ using SalesDash.Web.AppData;
 namespace SalesDash.Web.AppData.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261206015518_Recommendations")]
-    partial class Recommendations
+    [Migration("20261206022723_PeerBenchmarks")]
+    partial class PeerBenchmarks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -690,6 +690,32 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.HasKey("TenantId");
 
                     b.ToTable("BenchmarkProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AlertWhenBehind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Goals", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Identity.ApiKey", b =>
