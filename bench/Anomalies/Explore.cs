@@ -80,7 +80,7 @@ internal static class Explore
                     double[] L(double[] raw)
                     {
                         var l = new AnomalyLikelihood(history, average, 300, 0.5, suppress);
-                        return raw.Select(l.Update).ToArray();
+                        return raw.Select(x => l.Update(x)).ToArray();
                     }
 
                     var tag = $"h{history} a{average} s{suppress}";

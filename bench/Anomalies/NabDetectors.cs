@@ -55,22 +55,25 @@ internal static class NabDetectors
         });
 
     /// <summary>
-    /// The same detector, scored by its likelihood: the evidence judged against the file's own recent evidence, silenced
-    /// for a while after each detection. With no settings given, history, learning and suppression are the detector's
-    /// defaults (3,000 / 300 / 200 points); the leave-one-corpus-out run also tries the neighbours of that setting.
+    /// The same detector, scored by its likelihood: multi-scale and seasonal surprise judged against the file's own
+    /// recent evidence, silenced for a while after each detection. Learning lasts NAB's probationary period (15% of the
+    /// file, at most 750 rows) or the detector's default, whichever is shorter: NAB tells every detector that length.
+    /// With no settings given, evidence rate and suppression are the detector's defaults; the leave-one-corpus-out run
+    /// also tries their neighbours. The likelihood never reads the spectral window, so the window given only changes the
+    /// run time (a test pins that).
     /// </summary>
-    public static NabDetector Likelihood(int windowSize, double sensitivity, int? history = null, int? learning = null, int? suppression = null)
+    public static NabDetector Likelihood(int windowSize, double sensitivity, double? rate = null, int? suppression = null)
     {
         var defaults = new KpiAnomalyOptions();
-        var h = history ?? defaults.LikelihoodHistory;
-        var l = learning ?? defaults.LikelihoodLearning;
+        var r = rate ?? defaults.EvidenceRate;
         var s = suppression ?? defaults.LikelihoodSuppression;
-        var isDefault = h == defaults.LikelihoodHistory && l == defaults.LikelihoodLearning && s == defaults.LikelihoodSuppression;
+        var isDefault = r == defaults.EvidenceRate && s == defaults.LikelihoodSuppression;
         return new(
-            isDefault ? "likelihood" : $"L h{h} l{l} s{s}",
-            $"KpiAnomalyDetector, window {windowSize}, season 1 day x 7, likelihood history {h}, learning {l}, suppression {s}, score = verdict likelihood",
+            isDefault ? "likelihood" : FormattableString.Invariant($"L r{r} s{s}"),
+            FormattableString.Invariant($"KpiAnomalyDetector, season 1 day x 7, evidence scales {string.Join('/', defaults.EvidenceScales)} rate {r}, likelihood history {defaults.LikelihoodHistory}, average {defaults.LikelihoodAverage}, suppression {s}, score = verdict likelihood"),
             file =>
             {
+                var probation = (int)Math.Min(Math.Floor(0.15 * file.Values.Length), 0.15 * 5000);
                 var detector = new KpiAnomalyDetector(new KpiAnomalyOptions
                 {
                     WindowSize = windowSize,
@@ -80,9 +83,9 @@ internal static class NabDetectors
                     Seasons = 7,
                     MinimumSeasons = 2,
                     SlotRadius = 1,
-                    LikelihoodHistory = h,
-                    LikelihoodLearning = l,
+                    LikelihoodLearning = Math.Max(1, Math.Min(defaults.LikelihoodLearning, probation)),
                     LikelihoodSuppression = s,
+                    EvidenceRate = r,
                 });
                 var scores = new double[file.Values.Length];
                 for (var i = 0; i < scores.Length; i++)

@@ -9,6 +9,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SalesDash.Bench.Anomalies;
+using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Anomalies.Nab;
 
 if (args is ["--memory", ..])
@@ -49,17 +50,16 @@ var detectors = new List<NabDetector>
 var tableDetectors = detectors.ToList();
 if (!options.InSampleOnly)
 {
-    foreach (var history in new[] { 1000, 3000 })
+    var defaults = new KpiAnomalyOptions();
+    foreach (var rate in new[] { 0.005, 0.01, 0.02 })
     {
-        foreach (var learning in new[] { 150, 300 })
+        foreach (var suppression in new[] { 100, 200 })
         {
-            foreach (var suppression in new[] { 50, 200 })
+            // The grid's spectral window is the smallest: the likelihood does not read it, and the transform is most of the time.
+            // The default pair is the table's "likelihood" already.
+            if (rate != defaults.EvidenceRate || suppression != defaults.LikelihoodSuppression)
             {
-                var variant = NabDetectors.Likelihood(options.WindowSize, options.Sensitivity, history, learning, suppression);
-                if (detectors.All(d => d.Name != variant.Name))
-                {
-                    detectors.Add(variant);
-                }
+                detectors.Add(NabDetectors.Likelihood(StreamingSrDetector.MinimumWindowSize, options.Sensitivity, rate, suppression));
             }
         }
     }

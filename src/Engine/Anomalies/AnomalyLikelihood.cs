@@ -53,7 +53,12 @@ public sealed class AnomalyLikelihood
     public int SuppressSteps { get; }
 
     /// <summary>Adds the newest raw score (finite, usually 0..1) and returns its log-scaled likelihood in 0..1.</summary>
-    public double Update(double rawScore)
+    /// <param name="rawScore">The point's evidence.</param>
+    /// <param name="certain">
+    /// Other evidence already makes the point an anomaly (e.g. a value beyond anything seen): once learnt, its likelihood
+    /// is 1 unless silenced, and it starts a silence like any detection.
+    /// </param>
+    public double Update(double rawScore, bool certain = false)
     {
         if (!double.IsFinite(rawScore))
         {
@@ -82,6 +87,11 @@ public sealed class AnomalyLikelihood
             var sigma = Math.Sqrt(Math.Max(variance, 0.0003));
             var tail = UpperTail((average - mean) / sigma);
             likelihood = Math.Clamp(Math.Log(1.0000000001 - (1 - tail)) / LogScale, 0, 1);
+        }
+
+        if (certain && _count >= LearningSteps)
+        {
+            likelihood = 1;
         }
 
         _history[(int)(_count % _history.Length)] = average;

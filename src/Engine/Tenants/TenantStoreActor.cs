@@ -11,6 +11,7 @@ using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Snapshots;
 
@@ -24,8 +25,8 @@ namespace SalesDash.Engine.Tenants;
 /// </summary>
 public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTimers
 {
-    /// <summary>Accepted events between snapshots: recovery replays at most this many events after the snapshot.</summary>
-    public const int SnapshotEvery = 500;
+    /// <summary>Accepted events between snapshots while the state is small; a large state waits longer (<see cref="SnapshotPolicy"/>).</summary>
+    public const int SnapshotEvery = SnapshotPolicy.MinEventsBetween;
 
     private const string FlushTimer = "flush";
     private const string StopTimer = "stop-timeout";
@@ -255,7 +256,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             if (folded)
             {
                 _changedSincePublish = true;
-                if (++_eventsSinceSnapshot >= SnapshotEvery)
+                if (SnapshotPolicy.IsDue(++_eventsSinceSnapshot, _state.TrackedOrderCount + _state.RememberedEventIdCount))
                 {
                     SaveSnapshot(TakeSnapshot());
                     _eventsSinceSnapshot = 0;

@@ -73,6 +73,43 @@ public sealed class KpiAnomalyLikelihoodTests
         Assert.False(poisson.IsAnomaly);
     }
 
+    [Fact]
+    public void A_value_beyond_everything_seen_once_learnt_is_likely_at_once()
+    {
+        // Ordinary minutes around 100 (about 85..115 seen), then 120: a modest surprise for one point, but a value the
+        // stream has never come near. During learning the same value is only learnt.
+        double Likelihood(double tolerance, int at)
+        {
+            var detector = new KpiAnomalyDetector(Daily with { RangeTolerance = tolerance });
+            var random = new Random(9);
+            for (var i = 0; i < at; i++)
+            {
+                detector.Observe(Start.AddMinutes(i), Math.Clamp(100 + (5 * Gaussian(random)), 85, 115));
+            }
+
+            return detector.Observe(Start.AddMinutes(at), 120).Likelihood;
+        }
+
+        Assert.Equal(1, Likelihood(tolerance: 0.05, at: 1600));
+        Assert.True(Likelihood(tolerance: 0, at: 1600) < 0.5);
+        Assert.Equal(0, Likelihood(tolerance: 0.05, at: 600));
+    }
+
+    [Fact]
+    public void The_likelihood_does_not_depend_on_the_spectral_window()
+    {
+        // The benchmark runs its grid of settings with the shortest window to save time: that must not change a figure.
+        var wide = new KpiAnomalyDetector(Daily with { WindowSize = 256 });
+        var narrow = new KpiAnomalyDetector(Daily with { WindowSize = StreamingSrDetector.MinimumWindowSize });
+        var random = new Random(21);
+        for (var i = 0; i < 4 * 1440; i++)
+        {
+            var value = (1000 + (400 * Math.Sin(2 * Math.PI * i / 1440))) * (1 + (0.05 * Gaussian(random))) * (i % 2000 < 30 ? 0.3 : 1);
+            var at = Start.AddMinutes(i);
+            Assert.Equal(wide.Observe(at, value).Likelihood, narrow.Observe(at, value).Likelihood);
+        }
+    }
+
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
