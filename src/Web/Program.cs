@@ -6,6 +6,7 @@ using SalesDash.Web;
 using SalesDash.Web.Alerts;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Audit;
+using SalesDash.Web.Benchmarks;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Demo;
@@ -25,6 +26,7 @@ using SalesDash.Web.OpenApi;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Quarantine;
+using SalesDash.Web.Recommendations;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Stores;
 using SalesDash.Web.Webhooks;
@@ -91,6 +93,10 @@ builder.Services.AddReports(builder.Configuration);
 builder.Services.AddQuarantine();
 // Onboarding: the checklist a new organisation follows, and the Shopify app install (OAuth, webhook subscriptions).
 builder.Services.AddOnboarding(builder.Configuration);
+// Peer benchmarks: industry and consent per organisation, cohort quartiles (five organisations or more) recomputed by a cluster job.
+builder.Services.AddPeerBenchmarks(builder.Configuration);
+// Recommendations per store (what to do, ranked by revenue at stake) and the merchant's done/dismissed verdicts.
+builder.Services.AddRecommendations();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
@@ -136,7 +142,8 @@ app.MapStoreScope()
     .MapForecastsApi(app)
     .MapStoreInsightsApi(app)
     .MapQuarantineApi()
-    .MapWebhookSecretRotation();
+    .MapWebhookSecretRotation()
+    .MapRecommendationsApi();
 app.MapTenantHistoryApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api").MapHistoryDeadLettersApi();
@@ -150,6 +157,7 @@ app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapOnboardingApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
+app.MapGroup("/api").MapBenchmarksApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -320,6 +320,8 @@ public static class AppDataModel
         SalesDash.Web.Goals.GoalRow.Configure(builder);
         Onboarding.OnboardingModel.Configure(builder);
         Alerts.AlertPauses.Configure(builder);
+        SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
+        SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
     }
 }
 

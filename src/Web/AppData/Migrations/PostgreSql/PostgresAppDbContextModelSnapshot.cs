@@ -669,6 +669,62 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("Stores", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Benchmarks.BenchmarkCohortRow", b =>
+                {
+                    b.Property<string>("Level")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Industry")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Band")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Metric")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Contributors")
+                        .HasColumnType("integer");
+
+                    b.Property<decimal>("P25")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal>("P50")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal>("P75")
+                        .HasColumnType("numeric");
+
+                    b.HasKey("Level", "Industry", "Band", "Metric");
+
+                    b.ToTable("BenchmarkCohorts", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Benchmarks.BenchmarkProfileRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Industry")
+                        .HasColumnType("text");
+
+                    b.Property<bool?>("TakesPart")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("BenchmarkProfiles", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
                 {
                     b.Property<string>("Id")
@@ -1151,6 +1207,32 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasKey("OrganisationId", "Key");
 
                     b.ToTable("PlanNotices");
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("MarkedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MarkedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("TenantId", "StoreId", "Key");
+
+                    b.ToTable("RecommendationStatuses", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>

@@ -658,6 +658,62 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("Stores", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Benchmarks.BenchmarkCohortRow", b =>
+                {
+                    b.Property<string>("Level")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Industry")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Band")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Contributors")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("P25")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("P50")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("P75")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Level", "Industry", "Band", "Metric");
+
+                    b.ToTable("BenchmarkCohorts", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Benchmarks.BenchmarkProfileRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Industry")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("TakesPart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("BenchmarkProfiles", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Goals.GoalRow", b =>
                 {
                     b.Property<string>("Id")
@@ -1140,6 +1196,32 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.HasKey("OrganisationId", "Key");
 
                     b.ToTable("PlanNotices");
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("MarkedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MarkedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId", "Key");
+
+                    b.ToTable("RecommendationStatuses", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>

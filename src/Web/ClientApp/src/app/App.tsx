@@ -9,7 +9,7 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { alertsPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { alertsPath, benchmarksPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { OnboardingBanner } from '../features/onboarding/OnboardingBanner';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
@@ -29,6 +29,8 @@ const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
 const AlertsPage = lazy(() => import('../features/alerts/AlertsPage').then((m) => ({ default: m.AlertsPage })));
 const OnboardingPage = lazy(() => import('../features/onboarding/OnboardingPage').then((m) => ({ default: m.OnboardingPage })));
+const RecommendationsPage = lazy(() => import('../features/recommendations/RecommendationsPage').then((m) => ({ default: m.RecommendationsPage })));
+const BenchmarksPage = lazy(() => import('../features/benchmarks/BenchmarksPage').then((m) => ({ default: m.BenchmarksPage })));
 const WarehousePage = lazy(() => import('../features/plan/WarehousePage').then((m) => ({ default: m.WarehousePage })));
 
 const orgSections: { section: OrgSection; label: string }[] = [
@@ -154,9 +156,9 @@ function SetupBanner({ route, tenantId, me, navigate }: { route: ReturnType<type
 
 function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
-  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
+  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
     ? route.store.tenantId
-    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'organisation' || route.page === 'alerts'
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'organisation' || route.page === 'alerts'
       ? route.tenantId
       : route.page === 'onboarding' && route.tenantId
         ? route.tenantId
@@ -171,7 +173,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId = tenantOf(route, stores, me);
   const historyStore =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine'
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
       ? route.store
       : first;
   const settingsRef = useRef<HTMLDetailsElement>(null);
@@ -206,6 +208,8 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
       {tenantId ? link(reportsPath(tenantId), 'Reports', route.page === 'reports') : null}
       {tenantId ? link(goalsPath(tenantId), 'Goals', route.page === 'goals') : null}
       {tenantId ? link(alertsPath(tenantId), 'Alerts', route.page === 'alerts') : null}
+      {tenantId ? link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks') : null}
+      {historyStore ? link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations') : null}
       {settings.length > 0 ? (
         <details className="app-nav__menu" ref={settingsRef}>
           <summary aria-current={inSettings ? 'page' : undefined}>Settings</summary>
@@ -315,6 +319,22 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <OnboardingPage key={tenantId} tenantId={tenantId} navigate={navigate} onStoreCreated={reloadStores} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'recommendations') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <RecommendationsPage key={`${route.store.tenantId}/${route.store.storeId}`} store={route.store} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'benchmarks') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <BenchmarksPage key={route.tenantId} tenantId={route.tenantId} />
       </Suspense>
     );
   }

@@ -18,6 +18,8 @@ describe('parseRoute', () => {
   it('reads the organisation settings pages, the data warehouse among them', () => {
     expect(parseRoute('/t/acme/warehouse')).toEqual({ page: 'org', tenantId: 'acme', section: 'warehouse' });
     expect(parseRoute('/t/acme/plan')).toEqual({ page: 'org', tenantId: 'acme', section: 'plan' });
+    expect(parseRoute('/t/acme/benchmarks')).toEqual({ page: 'benchmarks', tenantId: 'acme' });
+    expect(parseRoute('/stores/acme/shop/recommendations')).toEqual({ page: 'recommendations', store: { tenantId: 'acme', storeId: 'shop' } });
   });
 
   it('reads one or several wallboard tokens', () => {

@@ -10,11 +10,13 @@ export type Route =
   | { page: 'reports'; tenantId: string }
   | { page: 'alerts'; tenantId: string }
   | { page: 'goals'; tenantId: string }
+  | { page: 'benchmarks'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
   | { page: 'import'; store: StoreKey }
   | { page: 'channels'; store: StoreKey }
   | { page: 'quarantine'; store: StoreKey }
+  | { page: 'recommendations'; store: StoreKey }
   | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'organisation'; tenantId: string }
   | { page: 'onboarding'; tenantId: string | null }
@@ -50,6 +52,8 @@ export function parseRoute(pathname: string): Route {
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
     const goals = /^\/t\/([^/]+)\/goals$/.exec(path);
     if (goals?.[1]) return { page: 'goals', tenantId: decodeURIComponent(goals[1]) };
+    const benchmarks = /^\/t\/([^/]+)\/benchmarks$/.exec(path);
+    if (benchmarks?.[1]) return { page: 'benchmarks', tenantId: decodeURIComponent(benchmarks[1]) };
     const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
     if (settings?.[1]) return { page: 'organisation', tenantId: decodeURIComponent(settings[1]) };
     const wall = /^\/wall\/([^/]+)$/.exec(path);
@@ -60,12 +64,13 @@ export function parseRoute(pathname: string): Route {
   } catch {
     return { page: 'not-found' };
   }
-  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine)$/.exec(path);
+  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine|recommendations)$/.exec(path);
   if (history?.[1] && history[2]) {
     try {
       const store = { tenantId: decodeURIComponent(history[1]), storeId: decodeURIComponent(history[2]) };
       if (history[3] === 'channels') return { page: 'channels', store };
       if (history[3] === 'quarantine') return { page: 'quarantine', store };
+      if (history[3] === 'recommendations') return { page: 'recommendations', store };
       return history[3] === 'import' ? { page: 'import', store } : { page: 'history', store };
     } catch {
       return { page: 'not-found' };
@@ -134,6 +139,16 @@ export function goalsPath(tenantId: string): string {
 /** The organisation's scheduled reports. */
 export function reportsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/reports`;
+}
+
+/** A store's recommendations, ranked by revenue at stake. */
+export function recommendationsPath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/recommendations`;
+}
+
+/** The organisation's figures against its peers' quartiles. */
+export function benchmarksPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/benchmarks`;
 }
 
 export function boardPath(tenantId: string, boardId: string): string {

@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import type { StoreKey } from '../../lib/types';
+import { change, fetchRecommendations, markRecommendation, ordered, type RecommendationsResponse } from './recommendations';
+
+const money = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
+const percent = (value: number | null) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`);
+
+/** What to do, ranked by the revenue at stake, with the figures behind each advice and its before/after once done. */
+export function RecommendationsPage({ store }: { store: StoreKey }) {
+  const [view, setView] = useState<RecommendationsResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetchRecommendations(store, abort.signal)
+      .then(setView)
+      .catch((e: unknown) => {
+        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      });
+    return () => abort.abort();
+  }, [store, tick]);
+
+  const mark = (id: string, status: 'open' | 'done' | 'dismissed') =>
+    markRecommendation(store, id, status)
+      .then(() => setTick((t) => t + 1))
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+
+  return (
+    <section className="recommendations" aria-labelledby="recommendations-title" data-testid="recommendations">
+      <h1 id="recommendations-title">Recommendations</h1>
+      {error ? <p role="alert">{error}</p> : null}
+      {view && view.items.length === 0 ? <p>Nothing to act on in the last 28 days.</p> : null}
+      <ol>
+        {view
+          ? ordered(view.items).map((item) => (
+              <li key={item.id} data-testid={`recommendation-${item.id}`} data-status={item.status}>
+                <h2>{item.title}</h2>
+                <p>
+                  <strong>{item.action}</strong> At stake: {money(item.revenueAtStake, view.currency)}.{' '}
+                  <a href={`/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/${item.drillDown}`}>Look closer</a>
+                </p>
+                <dl>
+                  {item.figures.map((f) => (
+                    <div key={f.name}>
+                      <dt>{f.name}</dt>
+                      <dd>{f.value ?? '—'}</dd>
+                    </div>
+                  ))}
+                </dl>
+                {item.result ? (
+                  <p data-testid="recommendation-result">
+                    {item.result.days} days before and after: revenue {money(item.result.before.revenue, view.currency)} →{' '}
+                    {money(item.result.after.revenue, view.currency)} ({percent(change(item.result.before.revenue, item.result.after.revenue))}), orders{' '}
+                    {item.result.before.orders} → {item.result.after.orders}
+                  </p>
+                ) : null}
+                {item.status === 'open' ? (
+                  <>
+                    <button type="button" onClick={() => void mark(item.id, 'done')}>
+                      Done
+                    </button>{' '}
+                    <button type="button" onClick={() => void mark(item.id, 'dismissed')}>
+                      Dismiss
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" onClick={() => void mark(item.id, 'open')}>
+                    Reopen ({item.status})
+                  </button>
+                )}
+              </li>
+            ))
+          : null}
+      </ol>
+    </section>
+  );
+}

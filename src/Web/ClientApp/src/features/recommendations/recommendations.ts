@@ -1,0 +1,50 @@
+// Shapes of /api/tenants/{t}/stores/{s}/recommendations (src/Web/Recommendations/RecommendationsApi.cs) and how they print.
+import { getJson, send, storeApi } from '../../lib/http';
+import type { StoreKey } from '../../lib/types';
+
+export interface StoreFigures {
+  revenue: number;
+  orders: number;
+  averageOrderValue: number | null;
+  conversionRate: number | null;
+  refundRate: number | null;
+}
+
+export interface RecommendationItem {
+  id: string;
+  kind: string;
+  title: string;
+  action: string;
+  revenueAtStake: number;
+  figures: { name: string; value: number | null }[];
+  drillDown: string;
+  status: 'open' | 'done' | 'dismissed';
+  result: { markedAt: string; days: number; before: StoreFigures; after: StoreFigures } | null;
+}
+
+export interface RecommendationsResponse {
+  tenantId: string;
+  storeId: string;
+  currency: string;
+  fromUtc: string;
+  toUtc: string;
+  items: RecommendationItem[];
+}
+
+export const fetchRecommendations = (store: StoreKey, signal?: AbortSignal) =>
+  getJson<RecommendationsResponse>(storeApi(store, 'recommendations'), signal);
+
+export const markRecommendation = (store: StoreKey, id: string, status: 'open' | 'done' | 'dismissed') =>
+  send<void>('PUT', storeApi(store, `recommendations/${encodeURIComponent(id)}/status`), { status });
+
+/** Open advice first (as ranked), then done, then dismissed: what still needs doing stays on top. */
+export function ordered(items: RecommendationItem[]): RecommendationItem[] {
+  const rank = { open: 0, done: 1, dismissed: 2 } as const;
+  return [...items].sort((a, b) => rank[a.status] - rank[b.status] || b.revenueAtStake - a.revenueAtStake);
+}
+
+/** The relative change of a figure after the advice was done; null when either side is unknown or zero. */
+export function change(before: number | null, after: number | null): number | null {
+  if (before === null || after === null || before === 0) return null;
+  return (after - before) / before;
+}

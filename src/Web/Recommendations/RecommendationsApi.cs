@@ -1,0 +1,216 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using SalesDash.Contracts.Stores;
+using SalesDash.Engine.History;
+using SalesDash.Engine.Insights.MultiChannel;
+using SalesDash.Engine.Insights.Recommendations;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Identity;
+using SalesDash.Web.Plans;
+
+namespace SalesDash.Web.Recommendations;
+
+/// <summary>A merchant's verdict on one recommendation of one store: done or dismissed, and when (the before/after split).</summary>
+public sealed class RecommendationStatusRow
+{
+    public required string TenantId { get; set; }
+    public required string StoreId { get; set; }
+
+    /// <summary>Kind and key, e.g. "ProductReturns:shoe-1".</summary>
+    public required string Key { get; set; }
+    public required string Status { get; set; }
+    public DateTime MarkedAt { get; set; }
+    public string? MarkedBy { get; set; }
+}
+
+/// <summary>The store's figures over equal spans before and after a recommendation was marked done.</summary>
+public sealed record BeforeAfter(DateTimeOffset MarkedAt, int Days, StoreFigures Before, StoreFigures After);
+
+/// <summary>Revenue, orders, AOV, conversion and refund rate of a span; a ratio is null when its base is zero.</summary>
+public sealed record StoreFigures(decimal Revenue, long Orders, decimal? AverageOrderValue, decimal? ConversionRate, decimal? RefundRate);
+
+/// <summary>A recommendation as the page shows it: the advice, its status, and once done for a day, the figures before and after.</summary>
+public sealed record RecommendationView(
+    string Id, string Kind, string Title, string Action, decimal RevenueAtStake, IReadOnlyList<RecommendationFigure> Figures, string DrillDown,
+    string Status, BeforeAfter? Result);
+
+public sealed record RecommendationsView(string TenantId, string StoreId, string Currency, DateTimeOffset FromUtc, DateTimeOffset ToUtc, IReadOnlyList<RecommendationView> Items);
+
+public sealed record RecommendationStatusChange(string Status);
+
+/// <summary>
+/// Reads a store's last 28 whole days (and the 28 before) from history, runs the recommendation rules whose inputs the
+/// history keeps (returns per product, conversion per channel and per hour, ad channels' daily return, the free-shipping
+/// threshold from order totals), and joins the merchant's verdicts. Bundles need order lines and stock-outs need an
+/// inventory source, neither of which history reads expose yet, so those rules are not run here.
+/// </summary>
+public sealed class StoreRecommendations(IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, TimeProvider time)
+{
+    public const int Days = 28;
+
+    public static readonly string[] Statuses = ["open", "done", "dismissed"];
+
+    public async Task<RecommendationsView> GetAsync(StoreProfile store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var end = new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        var now = new HistoryRange(end.AddDays(-Days), end);
+        var before = new HistoryRange(end.AddDays(-2 * Days), end.AddDays(-Days));
+        var scope = HistoryScope.Store(store.Store.TenantId, store.Store.StoreId);
+        var found = new List<Recommendation>();
+
+        var products = await history.BreakdownAsync(scope, now, BreakdownDimension.Product, cancellationToken);
+        found.AddRange(ReturnRateRule.Evaluate([.. products.Select(p => new ProductReturns(p.Key, p.Label, null, p.GrossRevenue, p.Units, p.RefundedUnits))]));
+
+        var channelsNow = await history.BreakdownAsync(scope, now, BreakdownDimension.Channel, cancellationToken);
+        var channelsBefore = (await history.BreakdownAsync(scope, before, BreakdownDimension.Channel, cancellationToken)).ToDictionary(c => c.Key, StringComparer.Ordinal);
+        found.AddRange(ConversionDropRule.Evaluate(channelsNow.Where(c => channelsBefore.ContainsKey(c.Key)).Select(c => new SegmentConversion("channel", c.Key, c.Label,
+            channelsBefore[c.Key].Sessions, channelsBefore[c.Key].Orders, c.Sessions, c.Orders, c.Orders == 0 ? 0m : c.GrossRevenue / c.Orders))));
+
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var hoursNow = await HoursAsync(scope, now, zone, cancellationToken);
+        var hoursBefore = await HoursAsync(scope, before, zone, cancellationToken);
+        found.AddRange(ConversionDropRule.Evaluate(hoursNow.Where(h => hoursBefore.ContainsKey(h.Key)).Select(h => new SegmentConversion("hour", h.Key.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
+            $"{h.Key:00}:00", hoursBefore[h.Key].Sessions, hoursBefore[h.Key].Orders, h.Value.Sessions, h.Value.Orders,
+            h.Value.Orders == 0 ? 0m : h.Value.GrossRevenue / h.Value.Orders))));
+
+        var ads = await insight.ReadAsync(store.Store.TenantId, new HistoryRange(end.AddDays(-AdSpendRule.Days), end), cancellationToken);
+        var adDays = ads.Spend.Where(s => s.StoreId == store.Store.StoreId)
+            .GroupBy(s => (Channel: s.Channel.ToString(), Date: DateOnly.FromDateTime(s.OccurredAt.UtcDateTime)))
+            .Select(g => new AdDay(g.Key.Channel, "all", g.Key.Channel, g.Key.Date, g.Sum(s => s.Spend),
+                ads.Orders.Where(o => o.StoreId == store.Store.StoreId && !o.Cancelled && o.Touch == g.Key.Channel
+                    && DateOnly.FromDateTime(o.PlacedAt.UtcDateTime) == g.Key.Date).Sum(o => o.Revenue)));
+        found.AddRange(AdSpendRule.Evaluate(adDays, DateOnly.FromDateTime(end.UtcDateTime).AddDays(-1)));
+
+        List<RecommendationStatusRow> marks;
+        await using (var db = await databases.CreateDbContextAsync(cancellationToken))
+        {
+            marks = await db.Set<RecommendationStatusRow>().AsNoTracking()
+                .Where(r => r.TenantId == store.Store.TenantId && r.StoreId == store.Store.StoreId).ToListAsync(cancellationToken);
+        }
+
+        var items = new List<RecommendationView>();
+        foreach (var r in RecommendationRanking.Rank(found))
+        {
+            var id = $"{r.Kind}:{r.Key}";
+            var mark = marks.FirstOrDefault(m => m.Key == id);
+            var result = mark?.Status == "done" ? await BeforeAfterAsync(scope, StoredTime.To(mark.MarkedAt), cancellationToken) : null;
+            items.Add(new RecommendationView(id, r.Kind.ToString(), r.Title, r.Action, r.RevenueAtStake, r.Figures, r.DrillDown, mark?.Status ?? "open", result));
+        }
+
+        return new RecommendationsView(store.Store.TenantId, store.Store.StoreId, store.Currency, now.FromUtc, now.ToUtc, items);
+    }
+
+    /// <exception cref="ArgumentException">A status other than open, done or dismissed.</exception>
+    public async Task MarkAsync(StoreProfile store, string id, string status, string? userId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"'{status}' is not a status; use one of: {string.Join(", ", Statuses)}.", nameof(status));
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var row = await db.Set<RecommendationStatusRow>().FirstOrDefaultAsync(
+            r => r.TenantId == store.Store.TenantId && r.StoreId == store.Store.StoreId && r.Key == id, cancellationToken);
+        if (status == "open")
+        {
+            if (row is not null)
+            {
+                db.Remove(row);
+            }
+        }
+        else
+        {
+            if (row is null)
+            {
+                row = new RecommendationStatusRow { TenantId = store.Store.TenantId, StoreId = store.Store.StoreId, Key = id, Status = status };
+                db.Add(row);
+            }
+
+            row.Status = status;
+            row.MarkedAt = StoredTime.From(time.GetUtcNow());
+            row.MarkedBy = userId;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Whole days after the marking (up to <see cref="Days"/>) against as many days before it, split at the hour it was
+    /// marked in; null until a whole day has passed, so a few hours are not read as a result.
+    /// </summary>
+    private async Task<BeforeAfter?> BeforeAfterAsync(HistoryScope scope, DateTimeOffset markedAt, CancellationToken cancellationToken)
+    {
+        var split = DateTimeOffset.FromUnixTimeSeconds(HistoryRollups.HourOf(markedAt));
+        var days = Math.Min(Days, (int)Math.Floor((time.GetUtcNow() - split).TotalDays));
+        if (days < 1)
+        {
+            return null;
+        }
+
+        var span = TimeSpan.FromDays(days);
+        return new BeforeAfter(markedAt, days, await FiguresAsync(scope, new HistoryRange(split - span, split), cancellationToken),
+            await FiguresAsync(scope, new HistoryRange(split, split + span), cancellationToken));
+    }
+
+    private async Task<StoreFigures> FiguresAsync(HistoryScope scope, HistoryRange range, CancellationToken cancellationToken)
+    {
+        var t = (await history.SlotsAsync(scope, range, range.Length, cancellationToken)).Aggregate(HistoryTotals.Zero, (sum, s) => sum.Plus(s.Totals));
+        static decimal? Ratio(decimal top, decimal bottom) => bottom == 0m ? null : Math.Round(top / bottom, 4, MidpointRounding.AwayFromZero);
+        return new StoreFigures(t.GrossRevenue, t.Orders, Ratio(t.GrossRevenue, t.Orders), Ratio(t.Orders, t.Sessions), Ratio(t.Refunds, t.GrossRevenue));
+    }
+
+    /// <summary>Totals per store-local hour of day, summed over the range's hourly slots (whole-hour zones answer from rollups).</summary>
+    private async Task<Dictionary<int, HistoryTotals>> HoursAsync(HistoryScope scope, HistoryRange range, TimeZoneInfo zone, CancellationToken cancellationToken) =>
+        (await history.SlotsAsync(scope, range, TimeSpan.FromHours(1), cancellationToken))
+            .GroupBy(s => TimeZoneInfo.ConvertTime(range.FromUtc.AddHours(s.Index), zone).Hour)
+            .ToDictionary(g => g.Key, g => g.Aggregate(HistoryTotals.Zero, (sum, s) => sum.Plus(s.Totals)));
+}
+
+/// <summary>Recommendations of a store (advanced analytics) and the merchant's done/dismissed verdicts.</summary>
+public static class RecommendationsApi
+{
+    public static IServiceCollection AddRecommendations(this IServiceCollection services)
+    {
+        services.AddSingleton<StoreRecommendations>();
+        return services;
+    }
+
+    public static void Configure(ModelBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Entity<RecommendationStatusRow>(e =>
+        {
+            e.ToTable("RecommendationStatuses");
+            e.HasKey(r => new { r.TenantId, r.StoreId, r.Key });
+        });
+    }
+
+    /// <summary>Maps GET /recommendations and PUT /recommendations/{id}/status on the store-scoped group.</summary>
+    public static RouteGroupBuilder MapRecommendationsApi(this RouteGroupBuilder store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        store.MapGet("/recommendations", GetAsync).WithName("GetRecommendations").RequirePlanFeature(PlanFeature.AdvancedAnalytics);
+        store.MapPut("/recommendations/{id}/status", MarkAsync).WithName("MarkRecommendation").RequireOrgRole(OrgRole.Analyst)
+            .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
+        return store;
+    }
+
+    private static async Task<Ok<RecommendationsView>> GetAsync(CurrentStore store, StoreRecommendations recommendations, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await recommendations.GetAsync(store.Profile, cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> MarkAsync(
+        string id, RecommendationStatusChange change, CurrentStore store, HttpContext http, StoreRecommendations recommendations, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await recommendations.MarkAsync(store.Profile, id, change.Status, OrgAccess.UserId(http.User), cancellationToken);
+            return TypedResults.NoContent();
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid recommendation status", detail: ex.Message);
+        }
+    }
+}

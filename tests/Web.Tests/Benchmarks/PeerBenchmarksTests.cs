@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SalesDash.Connectors.Currency;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Engine.History;
+using SalesDash.Engine.Stores;
+using SalesDash.Web.Benchmarks;
+using SalesDash.Web.Identity;
+using SalesDash.Web.Tests.Hosting;
+
+namespace SalesDash.Web.Tests.Benchmarks;
+
+/// <summary>
+/// Peer benchmarks end to end over seeded organisations: each one's orders, refunds and sessions written to history,
+/// its industry and consent set through the API, the cluster job's pass run, and "you vs peers" read back and checked
+/// against quartiles this test computes from the seeded facts itself.
+/// </summary>
+public sealed class PeerBenchmarksTests : IAsyncLifetime
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The windows end at the start of the host's frozen day.</summary>
+    private static readonly DateTimeOffset End = new(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+
+    private static readonly BenchmarkMetric[] Known =
+    [
+        BenchmarkMetric.ConversionRate, BenchmarkMetric.AverageOrderValue, BenchmarkMetric.RepeatRate, BenchmarkMetric.RefundRate,
+        BenchmarkMetric.RevenueGrowthWoW, BenchmarkMetric.RevenueGrowthMoM,
+    ];
+
+    private readonly SalesDashHost _app = new(new SalesDashHostOptions
+    {
+        Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
+        WithTestStores = false,
+    });
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Each_organisation_sees_its_own_figures_against_the_quartiles_of_its_narrowest_cohort_of_five()
+    {
+        var orgs = await SeedAsync();
+        var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
+        var big = orgs.Single(o => o.Big);
+        var pets = orgs.Single(o => o.Industry == "pets");
+
+        Assert.Equal(orgs.Count, await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct));
+
+        var mine = await BenchmarksAsync(small[0]);
+        Assert.Equal(("apparel", "under-10k", true), (mine.Industry, mine.Band, mine.TakesPart));
+        AssertCohort(mine, small[0], small, "IndustryAndBand", "apparel", "under-10k");
+        AssertCohort(await BenchmarksAsync(big), big, [.. small, big], "Industry", "apparel", "*");
+        Assert.Equal("10k-100k", (await BenchmarksAsync(big)).Band);
+        AssertCohort(await BenchmarksAsync(pets), pets, orgs, "All", "*", "*");
+
+        // Nobody has ad spend: ROAS is unknown for everyone, so no cohort of it exists.
+        var roas = mine.Metrics.Single(m => m.Metric == nameof(BenchmarkMetric.Roas));
+        Assert.Equal((null, null), (roas.You, roas.Cohort));
+    }
+
+    [Fact]
+    public async Task Opting_out_takes_the_organisation_out_and_a_cohort_left_with_four_gives_way_to_the_wider_one()
+    {
+        var orgs = await SeedAsync();
+        var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
+        var big = orgs.Single(o => o.Big);
+        var job = _app.Services.GetRequiredService<PeerBenchmarkJob>();
+        await job.RunOnceAsync(Ct);
+
+        using var off = await small[4].Admin.PutAsJsonAsync($"/api/tenants/{small[4].Tenant}/benchmarks/settings", new { takesPart = false }, Ct);
+        Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        Assert.Equal(orgs.Count - 1, await job.RunOnceAsync(Ct));
+
+        AssertCohort(await BenchmarksAsync(small[0]), small[0], [.. small.Take(4), big], "Industry", "apparel", "*");
+        var settings = (await small[4].Admin.GetFromJsonAsync<BenchmarkSettingsView>($"/api/tenants/{small[4].Tenant}/benchmarks/settings", Json, Ct))!;
+        Assert.Equal((false, true), (settings.TakesPart, settings.Chosen));
+        using var audit = await small[4].Admin.GetAsync($"/api/tenants/{small[4].Tenant}/audit", Ct);
+        Assert.Contains("takes part no", await audit.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_endpoint_answers_with_another_organisations_figures()
+    {
+        var orgs = await SeedAsync();
+        await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
+
+        // What is stored is cohorts of five or more, with no organisation named.
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var rows = await scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>().Set<BenchmarkCohortRow>().ToListAsync(Ct);
+            Assert.NotEmpty(rows);
+            Assert.All(rows, r => Assert.True(r.Contributors >= PeerCohorts.MinimumPeers));
+        }
+
+        // Another organisation's benchmarks and settings are not there for a non-member; the own answer names nobody else.
+        var me = orgs[0];
+        foreach (var other in orgs.Skip(1))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await me.Admin.GetAsync($"/api/tenants/{other.Tenant}/benchmarks", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await me.Admin.GetAsync($"/api/tenants/{other.Tenant}/benchmarks/settings", Ct)).StatusCode);
+        }
+
+        var text = await me.Admin.GetStringAsync($"/api/tenants/{me.Tenant}/benchmarks", Ct);
+        Assert.All(orgs.Skip(1), other => Assert.DoesNotContain(other.Tenant, text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unknown_industry_is_refused_with_a_problem_and_nothing_is_changed()
+    {
+        var tenant = $"bench-{Guid.NewGuid():N}"[..16];
+        using var admin = _app.CreateSignedInClient(OrgRole.Admin, tenant);
+        using var ok = await admin.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { industry = "pets", takesPart = true }, Ct);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+
+        using var bad = await admin.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { industry = "widgets", takesPart = false }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("'widgets' is not an industry", await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var settings = (await admin.GetFromJsonAsync<BenchmarkSettingsView>($"/api/tenants/{tenant}/benchmarks/settings", Json, Ct))!;
+        Assert.Equal(("pets", true), (settings.Industry, settings.TakesPart));
+        using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, tenant);
+        using var refused = await viewer.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { takesPart = false }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    private static void AssertCohort(BenchmarksView view, Org me, IReadOnlyList<Org> peers, string level, string industry, string band)
+    {
+        foreach (var metric in Known)
+        {
+            var row = view.Metrics.Single(m => m.Metric == metric.ToString());
+            var values = peers.Select(p => p.Expected(metric)!.Value).ToList();
+            Assert.Equal(me.Expected(metric), row.You);
+            Assert.Equal(new CohortView(level, industry, band, peers.Count), row.Cohort);
+            Assert.Equal((Quartile(values, 1), Quartile(values, 2), Quartile(values, 3)), (row.P25, row.P50, row.P75));
+        }
+    }
+
+    /// <summary>The q-th quartile the test's own way: the 1-based position 1 + q(n − 1)/4, between its two neighbours.</summary>
+    private static decimal Quartile(List<decimal> values, int q)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        var position = 1m + (q * (sorted.Length - 1) / 4m);
+        var whole = (int)position;
+        var fraction = position - whole;
+        var below = sorted[whole - 1];
+        var above = whole < sorted.Length ? sorted[whole] : below;
+        return Math.Round(below + (fraction * (above - below)), 4, MidpointRounding.AwayFromZero);
+    }
+
+    private async Task<BenchmarksView> BenchmarksAsync(Org org) =>
+        (await org.Admin.GetFromJsonAsync<BenchmarksView>($"/api/tenants/{org.Tenant}/benchmarks", Json, Ct))!;
+
+    /// <summary>
+    /// Seven organisations: five small apparel shops (one selling in euros), one apparel shop twenty times their size, one
+    /// small pet shop; each with random orders over the last 56 days, refunds and sessions, and consent given through the API.
+    /// </summary>
+    private async Task<List<Org>> SeedAsync()
+    {
+        var history = _app.Services.GetRequiredService<IHistoryStore>();
+        await history.InitializeAsync(Ct);
+        await _app.Services.GetRequiredService<IExchangeRates>().UpsertAsync(
+            new ExchangeRate("EUR", "USD", DateOnly.FromDateTime(End.UtcDateTime).AddDays(-10), 1.1m, "test"), Ct);
+        var random = new Random(19);
+        var orgs = new List<Org>();
+        (string Industry, bool Big, string Currency)[] shapes =
+        [
+            ("apparel", false, "USD"), ("apparel", false, "USD"), ("apparel", false, "EUR"), ("apparel", false, "USD"), ("apparel", false, "USD"),
+            ("apparel", true, "USD"), ("pets", false, "USD"),
+        ];
+        foreach (var (industry, big, currency) in shapes)
+        {
+            var tenant = $"bench-{Guid.NewGuid():N}"[..16];
+            await _app.Services.GetRequiredService<IStoreDirectory>().UpsertAsync(new StoreProfile(new StoreRef(tenant, "shop"), tenant, SalesChannel.Shopify,
+                $"{tenant}.myshopify.com", currency, "UTC", "secret-0123456789-abcdef"), Ct);
+            var batch = new HistoryBatch();
+            var orders = new List<(DateTimeOffset At, decimal Total, bool Returning)>();
+            for (var i = 0; i < 40 + random.Next(40); i++)
+            {
+                var at = End.AddMinutes(-random.Next(1, 56 * 24 * 60));
+                var total = Math.Round((decimal)(10 + (random.NextDouble() * 90)) * (big ? 20m : 1m), 2);
+                var returning = random.Next(3) == 0;
+                orders.Add((at, total, returning));
+                batch.Add(new OrderFact(tenant, "shop", SalesChannel.Shopify, $"o{i}", 1, at, currency, total, 1, returning, false, "direct", "DE", []));
+            }
+
+            var refunds = new List<(DateTimeOffset At, decimal Amount)>();
+            for (var i = 0; i < 2 + random.Next(5); i++)
+            {
+                var at = End.AddMinutes(-random.Next(1, 28 * 24 * 60));
+                var amount = Math.Round((decimal)(5 + (random.NextDouble() * 20)), 2);
+                refunds.Add((at, amount));
+                batch.Add(new RefundFact(tenant, "shop", SalesChannel.Shopify, $"r{i}", "o0", at, amount, 1, []));
+            }
+
+            var sessions = 200 + random.Next(800);
+            for (var i = 0; i < sessions; i++)
+            {
+                batch.Add(new SessionFact(tenant, "shop", SalesChannel.Shopify, $"s{i}", End.AddMinutes(-random.Next(1, 28 * 24 * 60)), "direct"));
+            }
+
+            await history.WriteFactsAsync(batch, Ct);
+            var admin = _app.CreateSignedInClient(OrgRole.Admin, tenant);
+            using var consent = await admin.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { industry, takesPart = true }, Ct);
+            Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
+            orgs.Add(new Org(tenant, industry, big, admin, currency == "EUR" ? 1.1m : 1m, orders, refunds, sessions));
+        }
+
+        return orgs;
+    }
+
+    private sealed record Org(
+        string Tenant, string Industry, bool Big, HttpClient Admin, decimal Rate,
+        List<(DateTimeOffset At, decimal Total, bool Returning)> Orders, List<(DateTimeOffset At, decimal Amount)> Refunds, int Sessions)
+    {
+        /// <summary>The figure as the test computes it from what it wrote.</summary>
+        public decimal? Expected(BenchmarkMetric metric)
+        {
+            decimal Revenue(int fromDaysAgo, int toDaysAgo) =>
+                Orders.Where(o => o.At >= End.AddDays(-fromDaysAgo) && o.At < End.AddDays(-toDaysAgo)).Sum(o => o.Total) * Rate;
+            var last28 = Orders.Where(o => o.At >= End.AddDays(-28)).ToList();
+            static decimal R(decimal top, decimal bottom) => Math.Round(top / bottom, 4, MidpointRounding.AwayFromZero);
+            return metric switch
+            {
+                BenchmarkMetric.ConversionRate => R(last28.Count, Sessions),
+                BenchmarkMetric.AverageOrderValue => R(Revenue(28, 0), last28.Count),
+                BenchmarkMetric.RepeatRate => R(last28.Count(o => o.Returning), last28.Count),
+                BenchmarkMetric.RefundRate => R(Refunds.Sum(r => r.Amount) * Rate, Revenue(28, 0)),
+                BenchmarkMetric.RevenueGrowthWoW => R(Revenue(7, 0), Revenue(14, 7)) - 1m,
+                BenchmarkMetric.RevenueGrowthMoM => R(Revenue(28, 0), Revenue(56, 28)) - 1m,
+                _ => null,
+            };
+        }
+    }
+}

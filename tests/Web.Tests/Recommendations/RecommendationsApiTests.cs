@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Engine.History;
+using SalesDash.Engine.Stores;
+using SalesDash.Web.Identity;
+using SalesDash.Web.Recommendations;
+using SalesDash.Web.Tests.Hosting;
+
+namespace SalesDash.Web.Tests.Recommendations;
+
+/// <summary>
+/// A store's recommendations over HTTP from facts written to history: the advice and its figures as the test works them
+/// out, the ranking, done/dismissed verdicts, and the store's figures before and after a recommendation was done.
+/// </summary>
+public sealed class RecommendationsApiTests : IAsyncLifetime
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly SalesDashHost _app = new(new SalesDashHostOptions { WithTestStores = false });
+
+    private readonly string _tenant = $"rec-{Guid.NewGuid():N}"[..14];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string Api => $"/api/tenants/{_tenant}/stores/shop/recommendations";
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Returns_far_above_the_rest_are_advised_with_their_figures_and_a_done_one_reports_before_and_after()
+    {
+        var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+        var orders = new List<(DateTimeOffset At, decimal Total)>();
+        var batch = new HistoryBatch();
+        // 25 days × (one order of 2 "boot" at 40, one of 2 "sock" at 10); 20 of 50 boots and 2 of 50 socks come back.
+        for (var day = 1; day <= 25; day++)
+        {
+            var at = start.AddDays(-day).AddHours(10);
+            batch.Add(Order($"b{day}", at, "boot", 40m));
+            batch.Add(Order($"s{day}", at.AddHours(1), "sock", 10m));
+            orders.Add((at, 80m));
+            orders.Add((at.AddHours(1), 20m));
+            if (day <= 20)
+            {
+                batch.Add(new RefundFact(_tenant, "shop", SalesChannel.Shopify, $"rb{day}", $"b{day}", at.AddHours(2), 40m, 1, [new(1, "boot", 1, 40m)]));
+            }
+
+            if (day <= 2)
+            {
+                batch.Add(new RefundFact(_tenant, "shop", SalesChannel.Shopify, $"rs{day}", $"s{day}", at.AddHours(2), 10m, 1, [new(1, "sock", 1, 10m)]));
+            }
+        }
+
+        await SeedAsync(batch);
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        var view = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!;
+
+        var boots = view.Items.Single(i => i.Id == "ProductReturns:boot");
+        Assert.DoesNotContain(view.Items, i => i.Id == "ProductReturns:sock");
+        decimal rate = 20m / 50m, rest = 2m / 50m;
+        Assert.Equal(Math.Round((rate - rest) * 2_000m, 2), boots.RevenueAtStake);
+        Assert.Equal((rate, rest), (Figure(boots, "Return rate"), Figure(boots, "Category return rate")));
+        Assert.Equal(("open", null), (boots.Status, boots.Result));
+        Assert.Equal(view.Items.OrderByDescending(i => i.RevenueAtStake).Select(i => i.Id), view.Items.Select(i => i.Id));
+
+        using (var done = await analyst.PutAsJsonAsync($"{Api}/{Uri.EscapeDataString(boots.Id)}/status", new { status = "done" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+        }
+
+        var marked = _app.Clock.GetUtcNow();
+        Assert.Null((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Id == boots.Id).Result);
+
+        // Three days on, with two more orders since the marking.
+        var after = new HistoryBatch();
+        after.Add(Order("late1", marked.AddHours(5), "boot", 40m));
+        after.Add(Order("late2", marked.AddDays(2), "sock", 10m));
+        orders.Add((marked.AddHours(5), 80m));
+        orders.Add((marked.AddDays(2), 20m));
+        await SeedAsync(after);
+        _app.Clock.Advance(TimeSpan.FromDays(3));
+
+        var result = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Id == boots.Id);
+
+        var split = new DateTimeOffset(marked.Year, marked.Month, marked.Day, marked.Hour, 0, 0, TimeSpan.Zero);
+        var before = orders.Where(o => o.At >= split.AddDays(-3) && o.At < split).ToList();
+        var since = orders.Where(o => o.At >= split && o.At < split.AddDays(3)).ToList();
+        Assert.Equal("done", result.Status);
+        Assert.Equal((3, before.Sum(o => o.Total), (long)before.Count), (result.Result!.Days, result.Result.Before.Revenue, result.Result.Before.Orders));
+        Assert.Equal((since.Sum(o => o.Total), (long)since.Count), (result.Result.After.Revenue, result.Result.After.Orders));
+    }
+
+    [Fact]
+    public async Task Dismissing_is_kept_an_unknown_status_is_a_problem_and_viewers_cannot_mark()
+    {
+        await SeedAsync(new HistoryBatch());
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        using (var dismissed = await analyst.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "dismissed" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, dismissed.StatusCode);
+        }
+
+        using var bad = await analyst.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "maybe" }, Ct);
+        Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (bad.StatusCode, bad.Content.Headers.ContentType?.MediaType));
+        using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, _tenant);
+        using var refused = await viewer.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "done" }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    private static decimal? Figure(RecommendationView item, string name) => item.Figures.Single(f => f.Name == name).Value;
+
+    private OrderFact Order(string id, DateTimeOffset at, string sku, decimal price) =>
+        new(_tenant, "shop", SalesChannel.Shopify, id, 1, at, "USD", 2 * price, 2, false, false, "direct", "US", [new(1, sku, sku, 2, price, 2 * price)]);
+
+    private async Task SeedAsync(HistoryBatch batch)
+    {
+        await _app.Services.GetRequiredService<IStoreDirectory>().UpsertAsync(new StoreProfile(new StoreRef(_tenant, "shop"), _tenant, SalesChannel.Shopify,
+            $"{_tenant}.myshopify.com", "USD", "UTC", "secret-0123456789-abcdef"), Ct);
+        var history = _app.Services.GetRequiredService<IHistoryStore>();
+        await history.InitializeAsync(Ct);
+        await history.WriteFactsAsync(batch, Ct);
+    }
+}
