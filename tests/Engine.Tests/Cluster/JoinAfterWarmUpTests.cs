@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Tests.Persistence.Postgres;
 using SalesDash.Tests.Shared;

@@ -35,7 +35,7 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
     private readonly SalesDashHost _app = new(new SalesDashHostOptions
     {
         Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
-        WithTestStores = false,
+        Stores = [],
     });
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -312,7 +312,7 @@ public sealed class ThreeAppNodesTests
             var node = new AppNode(name, new SalesDashHostOptions
             {
                 Settings = settings,
-                WithTestStores = false,
+                Stores = [],
                 Services = services =>
                 {
                     services.RemoveAll<TimeProvider>();

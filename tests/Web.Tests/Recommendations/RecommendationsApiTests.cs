@@ -20,7 +20,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly SalesDashHost _app = new(new SalesDashHostOptions { WithTestStores = false });
+    private readonly SalesDashHost _app = new(new SalesDashHostOptions { Stores = [] });
 
     private readonly string _tenant = $"rec-{Guid.NewGuid():N}"[..14];
 
