@@ -177,10 +177,12 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
       ? route.store
       : first;
   const settingsRef = useRef<HTMLDetailsElement>(null);
+  const insightsRef = useRef<HTMLDetailsElement>(null);
   const go = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     event.preventDefault();
-    // A chosen page closes the Settings menu, as a menu would.
+    // A chosen page closes the open menu, as a menu would.
     if (settingsRef.current) settingsRef.current.open = false;
+    if (insightsRef.current) insightsRef.current.open = false;
     navigate(to);
   };
   const link = (to: string, label: string, current: boolean) => (
@@ -194,6 +196,12 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
     ...(tenantId && isAdmin(tenantId) ? [link(organisationPath(tenantId), 'Organisation', route.page === 'organisation')] : []),
     ...(historyStore && isAdmin(historyStore.tenantId) ? [link(quarantinePath(historyStore), 'Quarantine', route.page === 'quarantine')] : []),
   ];
+  const insights = [
+    ...(tenantId ? [link(goalsPath(tenantId), 'Goals', route.page === 'goals')] : []),
+    ...(tenantId ? [link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks')] : []),
+    ...(historyStore ? [link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations')] : []),
+  ];
+  const inInsights = route.page === 'goals' || route.page === 'benchmarks' || route.page === 'recommendations';
   const inSettings = route.page === 'org' || route.page === 'organisation' || route.page === 'quarantine';
   return (
     <nav className="app-nav" aria-label="Main" data-testid="app-nav">
@@ -206,10 +214,14 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
       {historyStore ? link(historyPath(historyStore), 'History', route.page === 'history' || route.page === 'import') : null}
       {historyStore ? link(channelsPath(historyStore), 'Channels', route.page === 'channels') : null}
       {tenantId ? link(reportsPath(tenantId), 'Reports', route.page === 'reports') : null}
-      {tenantId ? link(goalsPath(tenantId), 'Goals', route.page === 'goals') : null}
       {tenantId ? link(alertsPath(tenantId), 'Alerts', route.page === 'alerts') : null}
-      {tenantId ? link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks') : null}
-      {historyStore ? link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations') : null}
+      {insights.length > 0 ? (
+        // Goals, peers and advice are read less often than the live pages: one menu keeps the bar on one row at 1280 px.
+        <details className="app-nav__menu" ref={insightsRef}>
+          <summary aria-current={inInsights ? 'page' : undefined}>Insights</summary>
+          <div className="app-nav__menu-items">{insights}</div>
+        </details>
+      ) : null}
       {settings.length > 0 ? (
         <details className="app-nav__menu" ref={settingsRef}>
           <summary aria-current={inSettings ? 'page' : undefined}>Settings</summary>

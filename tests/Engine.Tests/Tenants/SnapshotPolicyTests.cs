@@ -1,6 +1,6 @@
-using SalesDash.Engine.Persistence;
+using SalesDash.Engine.Tenants;
 
-namespace SalesDash.Engine.Tests.Persistence;
+namespace SalesDash.Engine.Tests.Tenants;
 
 public class SnapshotPolicyTests
 {

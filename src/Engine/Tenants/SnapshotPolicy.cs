@@ -1,4 +1,4 @@
-namespace SalesDash.Engine.Persistence;
+namespace SalesDash.Engine.Tenants;
 
 /// <summary>
 /// When an event-sourced entity saves a snapshot. Saving one costs in proportion to the state it holds (every
