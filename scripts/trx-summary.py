@@ -3,7 +3,9 @@
 
 Usage: trx-summary.py RESULTS_DIR [EXPECTED_COUNT]
 
-Prints one line, 'N passed, N failed' (plus ', N skipped' when any were skipped), last.
+Prints the name and first message lines of every test that did not pass, then one line,
+'N passed, N failed' (plus ', N skipped' when any were skipped), last: CI keeps only the tail
+of the output, and a failure must be identifiable from it.
 Exits 1 when a test failed, when no test ran at all, or when fewer trx files exist than
 EXPECTED_COUNT (a test host that crashed writes none, and its tests must not vanish silently).
 """
@@ -16,6 +18,18 @@ NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
 # Outcomes the trx Counters element can carry that mean "this test did not pass".
 FAILED_COUNTERS = ("failed", "error", "timeout", "aborted")
 SKIPPED_COUNTERS = ("notExecuted", "notRunnable", "inconclusive", "pending", "disconnected", "warning")
+FAILED_OUTCOMES = {"Failed", "Error", "Timeout", "Aborted"}
+MESSAGE_LINES = 6
+
+
+def failures(root):
+    """(test name, first lines of its error message) for each result that did not pass."""
+    for result in root.iter(f"{NS}UnitTestResult"):
+        if result.get("outcome") not in FAILED_OUTCOMES:
+            continue
+        message = result.find(f"{NS}Output/{NS}ErrorInfo/{NS}Message")
+        text = (message.text or "").strip() if message is not None else ""
+        yield result.get("testName", "?"), text.splitlines()[:MESSAGE_LINES]
 
 
 def main() -> int:
@@ -28,9 +42,12 @@ def main() -> int:
 
     passed = failed = skipped = 0
     problems = []
+    failed_tests = []
     for trx in files:
         try:
-            counters = ElementTree.parse(trx).getroot().find(f"{NS}ResultSummary/{NS}Counters")
+            root = ElementTree.parse(trx).getroot()
+            counters = root.find(f"{NS}ResultSummary/{NS}Counters")
+            failed_tests.extend((trx.stem, name, lines) for name, lines in failures(root))
         except ElementTree.ParseError as error:
             problems.append(f"{trx.name}: unreadable ({error})")
             failed += 1
@@ -47,6 +64,10 @@ def main() -> int:
     if len(files) < expected:
         problems.append(f"expected {expected} result files, found {len(files)}: a test host crashed or did not start")
 
+    for project, name, lines in failed_tests:
+        print(f"FAILED {project}: {name}")
+        for line in lines:
+            print(f"    {line}")
     for problem in problems:
         print(f"trx-summary: {problem}", file=sys.stderr)
     if passed + failed + skipped == 0:
