@@ -40,19 +40,41 @@ public static class ChannelsApi
 {
     private static readonly TimeSpan MinimumPollInterval = TimeSpan.FromMinutes(1);
 
-    public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder group)
+    /// <summary>GET /api/channels/catalog: what each channel asks for; not about any store.</summary>
+    public static RouteGroupBuilder MapChannelCatalog(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
         group.MapGet("/catalog", Catalog).WithName("ChannelCatalog").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsApi.GetAsync).WithName("ListShipments").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection").RequireOrgRole(OrgRole.Viewer);
-        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
-        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
-        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus").RequireOrgRole(OrgRole.Viewer);
-        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection").RequireOrgRole(OrgRole.Admin);
-        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow").RequireOrgRole(OrgRole.Admin);
         return group;
+    }
+
+    /// <summary>
+    /// Maps /channels and /shipments on the store-scoped group, which has checked the role and resolved the store (or
+    /// answered 404), and moves the old /api/channels/{tenantId}/{storeId}/… addresses there with 308.
+    /// </summary>
+    public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder store, IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(app);
+        store.MapGet("/shipments", ShipmentsApi.GetAsync).WithName("ListShipments");
+        var channels = store.MapGroup("/channels");
+        channels.MapGet("/", ListAsync).WithName("ListChannelConnections");
+        channels.MapGet("/{channel}", GetAsync).WithName("GetChannelConnection");
+        channels.MapPut("/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
+        channels.MapDelete("/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
+        channels.MapGet("/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus");
+        channels.MapPost("/{channel}/test", TestAsync).WithName("TestChannelConnection").RequireOrgRole(OrgRole.Admin);
+        channels.MapPost("/{channel}/sync", SyncAsync).WithName("SyncChannelNow").RequireOrgRole(OrgRole.Admin);
+
+        app.MapMovedStoreRoute("/api/channels", string.Empty, "channels");
+        app.MapMovedStoreRoute("/api/channels", "shipments");
+        app.MapMovedStoreRoute("/api/channels", "{channel}", "channels/{channel}");
+        foreach (var action in (string[])["status", "test", "sync"])
+        {
+            app.MapMovedStoreRoute("/api/channels", $"{{channel}}/{action}", $"channels/{{channel}}/{action}");
+        }
+
+        return store;
     }
 
     private static Ok<IReadOnlyList<ChannelCatalogEntry>> Catalog() =>
@@ -63,15 +85,10 @@ public static class ChannelsApi
             })
             .ToList());
 
-    private static async Task<Results<Ok<IReadOnlyList<ChannelConnectionView>>, ProblemHttpResult>> ListAsync(
-        string tenantId, string storeId, IStoreDirectory stores, IChannelConnectionStore connections, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<ChannelConnectionView>>> ListAsync(
+        CurrentStore current, IChannelConnectionStore connections, CancellationToken cancellationToken)
     {
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
+        var store = current.Profile.Store;
         var views = new List<ChannelConnectionView>();
         foreach (var connection in await connections.ListAsync(store, cancellationToken))
         {
@@ -82,14 +99,14 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelConnectionView>, ProblemHttpResult>> GetAsync(
-        string tenantId, string storeId, string channel, IChannelConnectionStore connections, CancellationToken cancellationToken)
+        string channel, CurrentStore current, IChannelConnectionStore connections, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         var connection = await connections.GetAsync(store, parsed, cancellationToken);
         return connection is null
             ? NotConnected(store, parsed)
@@ -97,8 +114,8 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelConnectionView>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string tenantId, string storeId, string channel, ChannelConnectionRequest request,
-        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
+        string channel, CurrentStore current, ChannelConnectionRequest request,
+        IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
         HttpContext http, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
@@ -106,12 +123,8 @@ public static class ChannelsApi
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
+        var store = current.Profile.Store;
+        var tenantId = store.TenantId;
         var descriptor = ChannelCatalog.Find(parsed)!;
         var existing = await connections.GetAsync(store, parsed, cancellationToken);
         var settings = Clean(request.Settings);
@@ -174,7 +187,7 @@ public static class ChannelsApi
 
         // Only a new selling source counts against the plan; editing a connection, connecting an analytics or ad
         // source, or a store's own platform is always allowed.
-        if (existing is null && PlanCatalog.IsSalesChannel(parsed) && (await stores.GetAsync(store, cancellationToken))!.Channel != parsed
+        if (existing is null && PlanCatalog.IsSalesChannel(parsed) && current.Profile.Channel != parsed
             && PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "sales channels",
                 await usage.SalesChannelsAsync(tenantId, cancellationToken), l => l.MaxSalesChannels) is { } refused)
         {
@@ -243,14 +256,14 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string tenantId, string storeId, string channel, IChannelConnectionStore connections, ICursorStore cursors, CancellationToken cancellationToken)
+        string channel, CurrentStore current, IChannelConnectionStore connections, ICursorStore cursors, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         if (!await connections.DeleteAsync(store, parsed, cancellationToken))
         {
             return NotConnected(store, parsed);
@@ -265,34 +278,34 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelSyncStatus>, ProblemHttpResult>> StatusAsync(
-        string tenantId, string storeId, string channel, IChannelConnectionStore connections, CancellationToken cancellationToken)
+        string channel, CurrentStore current, IChannelConnectionStore connections, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         return await connections.GetAsync(store, parsed, cancellationToken) is null
             ? NotConnected(store, parsed)
             : TypedResults.Ok(await connections.GetStatusAsync(store, parsed, cancellationToken));
     }
 
     private static async Task<Results<Ok<ConnectionCheck>, ProblemHttpResult>> TestAsync(
-        string tenantId, string storeId, string channel, ChannelSyncRunner runner, CancellationToken cancellationToken)
+        string channel, CurrentStore current, ChannelSyncRunner runner, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         var check = await runner.TestAsync(store, parsed, cancellationToken);
         return check is null ? NotConnected(store, parsed) : TypedResults.Ok(check);
     }
 
     private static async Task<Results<Ok<ChannelSyncStatus>, ProblemHttpResult>> SyncAsync(
-        string tenantId, string storeId, string channel, ChannelSyncRunner runner, CancellationToken cancellationToken)
+        string channel, CurrentStore current, ChannelSyncRunner runner, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
@@ -305,7 +318,7 @@ public static class ChannelsApi
                 detail: $"{parsed} pushes its events through webhooks; there is nothing to sync.");
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         var status = await runner.SyncAsync(store, parsed, cancellationToken);
         return status is null ? NotConnected(store, parsed) : TypedResults.Ok(status);
     }
@@ -359,9 +372,6 @@ public static class ChannelsApi
             detail: $"'{text}' is not a channel SalesDash connects (known: {string.Join(", ", ChannelCatalog.All.Select(d => d.Channel))}).");
         return false;
     }
-
-    private static ProblemHttpResult UnknownStore(StoreRef store) =>
-        StoreScope.UnknownStore(store.TenantId, store.StoreId);
 
     private static ProblemHttpResult NotConnected(StoreRef store, SalesChannel channel) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Channel not connected",

@@ -105,7 +105,12 @@ describe('Import page', () => {
     expect(errors.getByRole('cell').textContent).toContain('#1016');
 
     const post = requests.find((r) => r.method === 'POST' && !r.url.endsWith('/preview'));
-    expect(post?.url).toBe('/api/imports/acme/uk-shop');
+    // Only the store-scoped and organisation routes: the old /api/imports/… addresses are kept for scripts alone.
+    expect(post?.url).toBe('/api/tenants/acme/stores/uk-shop/imports');
+    expect(requests.find((r) => r.url.endsWith('/preview'))?.url).toBe('/api/tenants/acme/stores/uk-shop/imports/preview');
+    expect(new Set(requests.filter((r) => r.method === 'GET').map((r) => r.url))).toEqual(
+      new Set(['/api/tenants/acme/imports/3f2504e0-4f89-11d3-9a0c-0305e82c3301']),
+    );
     expect((post?.body as FormData).get('file')).toBeInstanceOf(File);
     // Polling stops once the import has finished.
     const polls = requests.filter((r) => r.method === 'GET').length;
