@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Connectors;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Polling;
-using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Audit;
@@ -79,7 +80,7 @@ public static class ChannelsApi
 
     private static Ok<IReadOnlyList<ChannelCatalogEntry>> Catalog() =>
         TypedResults.Ok<IReadOnlyList<ChannelCatalogEntry>>(ChannelCatalog.All
-            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.Credentials, d.WebhookPath, d.Description)
+            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.RequiredCredentials, d.WebhookPath, d.Description)
             {
                 OptionalCredentials = d.OptionalCredentials,
             })
@@ -134,45 +135,10 @@ public static class ChannelsApi
             credentials[key] = value;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var knownSettings = descriptor.RequiredSettings.Concat(descriptor.OptionalSettings).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in settings.Keys.Where(k => !knownSettings.Contains(k)))
-        {
-            errors[$"settings.{key}"] = [$"{parsed} has no setting '{key}' (known: {string.Join(", ", knownSettings)})."];
-        }
-
-        var knownCredentials = descriptor.Credentials.Concat(descriptor.OptionalCredentials).ToList();
-        foreach (var key in credentials.Keys.Where(k => !knownCredentials.Contains(k)))
-        {
-            errors[$"credentials.{key}"] = [$"{parsed} has no credential '{key}' (known: {string.Join(", ", knownCredentials)})."];
-        }
-
-        if (parsed == SalesChannel.PayPal && credentials.ContainsKey("clientId") != credentials.ContainsKey("clientSecret"))
-        {
-            errors[credentials.ContainsKey("clientId") ? "credentials.clientSecret" : "credentials.clientId"] =
-                ["Online verification needs both the REST app's client id and secret (or neither, for offline verification)."];
-        }
-
-        if (parsed == SalesChannel.PayPal && settings.TryGetValue("environment", out var environment) && environment is not ("live" or "sandbox"))
-        {
-            errors["settings.environment"] = ["live or sandbox."];
-        }
-
-        if (parsed == SalesChannel.Shopify && settings.TryGetValue("shopDomain", out var shopDomain) && !ShopifyShopDomain.TryNormalise(shopDomain, out _))
-        {
-            // The backfill calls https://{shopDomain}/admin/...: only a shop name, never a host the tenant picks.
-            errors["settings.shopDomain"] = [ShopifyShopDomain.Rule(shopDomain)];
-        }
-
-        foreach (var key in descriptor.RequiredSettings.Where(k => !settings.ContainsKey(k)))
-        {
-            errors[$"settings.{key}"] = ["Required."];
-        }
-
-        foreach (var key in descriptor.Credentials.Where(k => !credentials.ContainsKey(k)))
-        {
-            errors[$"credentials.{key}"] = ["Required."];
-        }
+        // The channel's module declares its fields (name, required, secret, type) and rules; the answer names each field.
+        var errors = descriptor.Validate(new ConnectionValues(settings, credentials))
+            .GroupBy(p => p.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToArray(), StringComparer.Ordinal);
 
         var interval = request.PollIntervalSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : existing?.PollInterval ?? TimeSpan.FromMinutes(5);
         if (interval < MinimumPollInterval)
@@ -199,10 +165,10 @@ public static class ChannelsApi
         http.Note(ConnectionChange(existing, connection));
 
         var status = await connections.GetStatusAsync(store, parsed, cancellationToken);
-        if (existing is not null && !SameAccount(existing, connection))
+        if (existing is not null && descriptor.AccountKey(Values(existing)) != descriptor.AccountKey(Values(connection)))
         {
             // Another account (or property) behind the same channel: its history starts over.
-            foreach (var stream in Streams(parsed))
+            foreach (var stream in descriptor.CursorStreams)
             {
                 await cursors.DeleteAsync(store, stream, cancellationToken);
             }
@@ -269,7 +235,7 @@ public static class ChannelsApi
             return NotConnected(store, parsed);
         }
 
-        foreach (var stream in Streams(parsed))
+        foreach (var stream in ChannelCatalog.Find(parsed)!.CursorStreams)
         {
             await cursors.DeleteAsync(store, stream, cancellationToken);
         }
@@ -333,27 +299,11 @@ public static class ChannelsApi
             connection.Settings,
             connection.Credentials.Keys.Order(StringComparer.Ordinal).ToList(),
             (int)connection.PollInterval.TotalSeconds,
-            descriptor.WebhookPath?.Replace("{tenantId}", connection.Store.TenantId, StringComparison.Ordinal)
-                .Replace("{storeId}", connection.Store.StoreId, StringComparison.Ordinal),
+            descriptor.WebhookPathFor(connection.Store.TenantId, connection.Store.StoreId),
             status);
     }
 
-    private static bool SameAccount(ChannelConnection before, ChannelConnection after)
-    {
-        string Key(ChannelConnection c) => string.Join('|', new[] { "marketplaceIds", "region", "propertyId", "adAccountId", "customerId", "shopDomain" }
-            .Select(k => c.Settings.TryGetValue(k, out var v) ? v : string.Empty));
-        return Key(before) == Key(after);
-    }
-
-    private static IEnumerable<string> Streams(SalesChannel channel) => channel switch
-    {
-        SalesChannel.Amazon => [Connectors.Amazon.AmazonOrdersPoller.Stream],
-        SalesChannel.GoogleAnalytics => [Connectors.GoogleAnalytics.Ga4TrafficPoller.Stream],
-        SalesChannel.FacebookAds => [Connectors.FacebookAds.FacebookInsightsPoller.Stream],
-        SalesChannel.GoogleAds => [Connectors.GoogleAds.GoogleAdsSpendPoller.Stream],
-        SalesChannel.Shopify => [Connectors.ShopifyAdmin.ShopifyBackfillPoller.Stream],
-        _ => [],
-    };
+    private static ConnectionValues Values(ChannelConnection connection) => new(connection.Settings, connection.Credentials);
 
     private static Dictionary<string, string> Clean(Dictionary<string, string>? values) =>
         (values ?? []).Where(p => !string.IsNullOrWhiteSpace(p.Value)).ToDictionary(p => p.Key.Trim(), p => p.Value.Trim(), StringComparer.Ordinal);

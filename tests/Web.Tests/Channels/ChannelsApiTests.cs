@@ -58,6 +58,30 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     }
 
     [Fact]
+    public async Task A_mistyped_setting_is_a_validation_problem_naming_the_field_and_nothing_is_saved()
+    {
+        var client = app.CreateSignedInClient();
+        var credentials = new Dictionary<string, string> { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "r" };
+
+        using var response = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/amazon",
+            new ChannelConnectionRequest(true, new() { ["marketplaceIds"] = "A1F83G8C2ARO7P", ["region"] = "moon", ["since"] = "last tuesday" }, credentials, null), Ct);
+        using var paypal = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/paypal",
+            new ChannelConnectionRequest(true, new() { ["webhookId"] = "WH-1", ["environment"] = "staging" }, null, null), Ct);
+        using var after = await client.GetAsync("/api/tenants/acme/stores/uk-shop/channels/amazon", Ct);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (response.StatusCode, paypal.StatusCode));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["errors"]!.AsObject();
+        Assert.Equal(["settings.region", "settings.since"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("'moon' is not one of na, eu, fe.", (string)errors["settings.region"]![0]!);
+        Assert.StartsWith("'last tuesday' is not a date", (string)errors["settings.since"]![0]!, StringComparison.Ordinal);
+        var paypalErrors = JsonNode.Parse(await paypal.Content.ReadAsStringAsync(Ct))!["errors"]!.AsObject();
+        Assert.Equal("'staging' is not one of live, sandbox.", (string)paypalErrors["settings.environment"]![0]!);
+        // Refused as a whole: whatever was connected before (another test may have) is as it was, without the bad values.
+        Assert.DoesNotContain("moon", await after.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rejected_credentials_show_in_test_connection_and_sync_status()
     {
         var client = app.CreateSignedInClient();
