@@ -126,7 +126,7 @@ public sealed class ThreeAppNodesTests
             .ToList();
         shopify.Serve(Shop.ShopDomain, polled);
         shopify.HoldPage(offset: 4);
-        using (var connected = await atB.PutAsJsonAsync($"/api/channels/acme/{Shop.StoreId}/shopify", new ChannelConnectionRequest(true,
+        using (var connected = await atB.PutAsJsonAsync($"/api/tenants/acme/stores/{Shop.StoreId}/channels/shopify", new ChannelConnectionRequest(true,
             new() { ["since"] = SendTime.AddHours(-8).ToString("O") }, new() { ["accessToken"] = "shpat_cluster_test_token" }, 300), Ct))
         {
             Assert.True(connected.IsSuccessStatusCode, $"saving the connection answered {connected.StatusCode}: {await connected.Content.ReadAsStringAsync(Ct)}");
