@@ -123,7 +123,6 @@ public sealed class ApiDocsTests(SalesDashApp app, ChromiumBrowser browser)
         await page.GotoAsync(new Uri(app.BaseAddress, "api/docs").ToString());
         var served = await document;
         Assert.Equal(200, served.Status);
-        Assert.True(served.Headers.ContainsKey("etag"));
 
         await page.GetByRole(AriaRole.Heading, new() { Name = "SalesDash API" }).WaitForAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "ApiKeysApi", Exact = true }).ClickAsync();
