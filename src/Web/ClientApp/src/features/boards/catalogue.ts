@@ -24,6 +24,7 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'forecast', label: 'Forecast', description: 'Where today’s revenue is heading, with a range', size: { w: 4, h: 3 } },
   { kind: 'alerts', label: 'Alerts', description: 'Alerts firing, acknowledged and resolved', size: { w: 4, h: 5 } },
   { kind: 'insights', label: 'Insights', description: 'What moved today against last week, with the figures', size: { w: 5, h: 5 } },
+  { kind: 'visitors', label: 'Visitors and conversion', description: 'Visitors now, sessions by source and conversion, from Google Analytics 4', size: { w: 4, h: 5 } },
 ];
 
 export const metricLabels: Record<Metric, string> = {
@@ -100,6 +101,7 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'alerts':
     case 'forecast':
     case 'insights':
+    case 'visitors':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -111,7 +113,9 @@ export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] 
   if (kind === 'goal') return goalMetrics;
   if (kind === 'top-products') return ['gross-revenue', 'units-sold'];
   if (kind === 'order-map') return ['gross-revenue', 'orders'];
-  if (kind === 'order-feed' || kind === 'alerts') return ['orders'];
+  // Visitors, sources and conversion come together from GA4: there is no figure to choose.
+  // Visitors, sources and conversion come together from GA4: there is no figure to choose.
+  if (kind === 'order-feed' || kind === 'alerts' || kind === 'visitors') return ['orders'];
   if (kind === 'forecast' || kind === 'insights') return ['gross-revenue'];
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
@@ -147,6 +151,7 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
       return { id, kind, title: null, settings: base };
     case 'order-feed':
     case 'alerts':
+    case 'visitors':
       return { id, kind, title: null, settings: { ...base, metric: 'orders' } };
   }
 }
@@ -196,6 +201,7 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'alerts') return `Alerts${on}`;
   if (widget.kind === 'forecast') return `Revenue forecast, today${on}`;
   if (widget.kind === 'insights') return `Insights, today against last week${on}`;
+  if (widget.kind === 'visitors') return 'Visitors and conversion';
   if (customMetricId(metric) !== null) return `Custom metric, today${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();

@@ -2,7 +2,7 @@
 import type { StoreSummary } from '../../lib/types';
 import type { Branding } from '../branding/branding';
 
-export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights';
+export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights' | 'visitors';
 export type Metric =
   | 'gross-revenue'
   | 'net-revenue'

@@ -7,4 +7,5 @@ export { InsightsWidget } from './InsightsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';
 export { OrderMapWidget } from './OrderMapWidget';
 export { TopProductsWidget } from './TopProductsWidget';
+export { VisitorsWidget } from './VisitorsWidget';
 export { WidgetDataContext, historyDataSource, wallDataSource, type WidgetDataSource } from './widgetData';
