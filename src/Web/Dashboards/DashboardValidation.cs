@@ -21,7 +21,7 @@ public static partial class DashboardValidation
     /// <summary>Far below anything a screen shows, but stops a client from storing absurd coordinates.</summary>
     public const int MaxRow = 1000;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights", "visitors" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights", "visitors", "saved-goal" };
 
     public static readonly IReadOnlySet<string> Periods = new HashSet<string>(StringComparer.Ordinal) { "today", "last-60-minutes", "last-15-minutes" };
 
@@ -207,8 +207,8 @@ public static partial class DashboardValidation
             "goal" => GoalMetrics,
             "top-products" => TopProductMetrics,
             "order-map" => MapMetrics,
-            // Visitors, sources and conversion come together from GA4 (src/Web/Visitors): no figure to choose either.
-            "order-feed" or "alerts" or "visitors" => FeedMetrics,
+            // A saved goal (src/Web/Goals) brings its own metric, and so do visitors, sources and conversion from GA4 (src/Web/Visitors).
+            "order-feed" or "alerts" or "visitors" or "saved-goal" => FeedMetrics,
             "forecast" or "insights" => ForecastMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
@@ -277,6 +277,13 @@ public static partial class DashboardValidation
                 if (settings.TargetLabel is { Length: > 60 })
                 {
                     add($"{at}.targetLabel", "A target label is at most 60 characters.");
+                }
+
+                break;
+            case "saved-goal":
+                if (settings.GoalId is null || !IdPattern().IsMatch(settings.GoalId))
+                {
+                    add($"{at}.goalId", "A saved-goal widget shows one goal from the Goals page: choose it (goalId).");
                 }
 
                 break;
