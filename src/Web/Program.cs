@@ -14,6 +14,7 @@ using SalesDash.Web.ExchangeRates;
 using SalesDash.Web.Exports;
 using SalesDash.Web.Forecasts;
 using SalesDash.Web.Goals;
+using SalesDash.Web.Visitors;
 using SalesDash.Web.History;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
@@ -78,6 +79,8 @@ builder.Services.AddForecasts();
 builder.Services.AddStoreInsights();
 // Goals: revenue/orders targets per day, week, month or a sale, with pace from history (src/Web/Goals).
 builder.Services.AddGoals();
+// Live visitors, sources and conversion from GA4's realtime figures, read once a minute per property (src/Web/Visitors).
+builder.Services.AddVisitors(builder.Configuration);
 
 // Plans (what each organisation's tier allows) and branding (white-label where the plan allows it).
 builder.Services.AddPlans(builder.Configuration);
@@ -140,6 +143,7 @@ app.MapStoreScope()
     .MapStoreHistoryApi()
     .MapOrderFeedApi(app)
     .MapForecastsApi(app)
+    .MapVisitorsApi(app)
     .MapStoreInsightsApi(app)
     .MapQuarantineApi()
     .MapWebhookSecretRotation()

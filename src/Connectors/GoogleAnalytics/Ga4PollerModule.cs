@@ -39,4 +39,13 @@ public sealed class Ga4PollerModule : PollerModule<Ga4Connection>
                 ConversionMetric: connection.ConversionMetric),
             context.Store, context.Cursors, context.Time);
     }
+
+    /// <summary>The realtime reader for the same connection (same property, zone and Google grant as the hourly poller).</summary>
+    public Ga4RealtimeReader CreateRealtime(ConnectionValues values, PollerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var connection = Bind(values, context);
+        return new Ga4RealtimeReader(context.ChannelHttp(), connection.Credentials.Source(context.Http, context.Endpoints.GoogleToken, context.Time),
+            context.Endpoints.GoogleAnalyticsData, connection.PropertyId, connection.TimeZone, context.Time);
+    }
 }

@@ -49,7 +49,7 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     public async Task<ConnectionCheck> TestConnectionAsync(CancellationToken cancellationToken)
     {
         var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}/metadata";
-        using var document = await _http.GetJsonAsync(token => Authorized(new HttpRequestMessage(HttpMethod.Get, url), token), _tokens, cancellationToken);
+        using var document = await _http.GetJsonAsync(token => Ga4Json.Authorized(new HttpRequestMessage(HttpMethod.Get, url), token), _tokens, cancellationToken);
         var metrics = document.RootElement.TryGetProperty("metrics", out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
         return new ConnectionCheck(true, $"Connected to GA4 property {_settings.PropertyId} ({metrics} metrics available).");
     }
@@ -74,7 +74,7 @@ public sealed class Ga4TrafficPoller : IChannelPoller
             var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
             var body = Report(start, today, offset);
             using var document = await _http.GetJsonAsync(
-                token => Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
+                token => Ga4Json.Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
             pages++;
             var page = ReadPage(document.RootElement);
             var events = new List<CommerceEvent>();
@@ -114,7 +114,7 @@ public sealed class Ga4TrafficPoller : IChannelPoller
             var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
             var body = DailyReport(start, end, offset);
             using var document = await _http.GetJsonAsync(
-                token => Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
+                token => Ga4Json.Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
             pages++;
             var page = ReadDailyPage(document.RootElement);
             users += page.Rows.Sum(r => r.Users);
@@ -141,8 +141,8 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     /// <summary>Reads the daily report's RunReportResponse, by header names.</summary>
     internal Ga4DailyPage ReadDailyPage(JsonElement root)
     {
-        var dimensions = Headers(root, "dimensionHeaders");
-        var metrics = Headers(root, "metricHeaders");
+        var dimensions = Ga4Json.Headers(root, "dimensionHeaders");
+        var metrics = Ga4Json.Headers(root, "metricHeaders");
         int Column(List<string> headers, string name, string kind) => headers.IndexOf(name) is >= 0 and var i
             ? i
             : throw new ChannelResponseException($"runReport answered without the {kind} '{name}' (got: {string.Join(", ", headers)})");
@@ -166,23 +166,23 @@ public sealed class Ga4TrafficPoller : IChannelPoller
             foreach (var row in list.EnumerateArray())
             {
                 var path = $"rows[{i++}]";
-                var d = Values(row, "dimensionValues", path);
-                var m = Values(row, "metricValues", path);
-                var dateText = Cell(d, dateAt, $"{path}.dimensionValues");
+                var d = Ga4Json.Values(row, "dimensionValues", path);
+                var m = Ga4Json.Values(row, "metricValues", path);
+                var dateText = Ga4Json.Cell(d, dateAt, $"{path}.dimensionValues");
                 if (!DateOnly.TryParseExact(dateText, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
                 {
                     throw new ChannelResponseException($"{path}: date '{dateText}' is not yyyyMMdd");
                 }
 
-                var conversionsText = Cell(m, conversionsAt, $"{path}.metricValues");
+                var conversionsText = Ga4Json.Cell(m, conversionsAt, $"{path}.metricValues");
                 if (!decimal.TryParse(conversionsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var conversions) || conversions < 0)
                 {
                     throw new ChannelResponseException($"{path}: metric value '{conversionsText}' is not a count");
                 }
 
-                rows.Add(new Ga4DailyRow(date, Cell(d, sourceAt, $"{path}.dimensionValues"), Cell(d, mediumAt, $"{path}.dimensionValues"),
-                    Count(Cell(m, usersAt, $"{path}.metricValues"), path), Count(Cell(m, activeAt, $"{path}.metricValues"), path),
-                    Count(Cell(m, sessionsAt, $"{path}.metricValues"), path), conversions));
+                rows.Add(new Ga4DailyRow(date, Ga4Json.Cell(d, sourceAt, $"{path}.dimensionValues"), Ga4Json.Cell(d, mediumAt, $"{path}.dimensionValues"),
+                    Ga4Json.Count(Ga4Json.Cell(m, usersAt, $"{path}.metricValues"), path), Ga4Json.Count(Ga4Json.Cell(m, activeAt, $"{path}.metricValues"), path),
+                    Ga4Json.Count(Ga4Json.Cell(m, sessionsAt, $"{path}.metricValues"), path), conversions));
             }
         }
 
@@ -228,8 +228,8 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     /// <summary>Reads a RunReportResponse, finding columns by their header names rather than by position.</summary>
     internal Ga4Page ReadPage(JsonElement root)
     {
-        var dimensions = Headers(root, "dimensionHeaders");
-        var metrics = Headers(root, "metricHeaders");
+        var dimensions = Ga4Json.Headers(root, "dimensionHeaders");
+        var metrics = Ga4Json.Headers(root, "metricHeaders");
         int Column(List<string> headers, string name, string kind) => headers.IndexOf(name) is >= 0 and var i
             ? i
             : throw new ChannelResponseException($"runReport answered without the {kind} '{name}' (got: {string.Join(", ", headers)})");
@@ -251,17 +251,17 @@ public sealed class Ga4TrafficPoller : IChannelPoller
             foreach (var row in list.EnumerateArray())
             {
                 var path = $"rows[{i++}]";
-                var d = Values(row, "dimensionValues", path);
-                var m = Values(row, "metricValues", path);
-                var hourText = Cell(d, hourAt, $"{path}.dimensionValues");
+                var d = Ga4Json.Values(row, "dimensionValues", path);
+                var m = Ga4Json.Values(row, "metricValues", path);
+                var hourText = Ga4Json.Cell(d, hourAt, $"{path}.dimensionValues");
                 if (!DateTime.TryParseExact(hourText, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.None, out var hour))
                 {
                     throw new ChannelResponseException($"{path}: dateHour '{hourText}' is not yyyyMMddHH");
                 }
 
-                rows.Add(new Ga4Row(hourText, hour, Cell(d, sourceAt, $"{path}.dimensionValues"),
-                    Count(Cell(m, sessionsAt, $"{path}.metricValues"), path), Count(Cell(m, usersAt, $"{path}.metricValues"), path),
-                    Count(Cell(m, conversionsAt, $"{path}.metricValues"), path)));
+                rows.Add(new Ga4Row(hourText, hour, Ga4Json.Cell(d, sourceAt, $"{path}.dimensionValues"),
+                    Ga4Json.Count(Ga4Json.Cell(m, sessionsAt, $"{path}.metricValues"), path), Ga4Json.Count(Ga4Json.Cell(m, usersAt, $"{path}.metricValues"), path),
+                    Ga4Json.Count(Ga4Json.Cell(m, conversionsAt, $"{path}.metricValues"), path)));
             }
         }
 
@@ -291,38 +291,6 @@ public sealed class Ga4TrafficPoller : IChannelPoller
                 Converted = i < row.Conversions,
             };
         }
-    }
-
-    private static List<string> Headers(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out var headers) || headers.ValueKind != JsonValueKind.Array)
-        {
-            throw new ChannelResponseException($"runReport answered without {name}");
-        }
-
-        return headers.EnumerateArray().Select(h => h.TryGetProperty("name", out var n) ? n.GetString() ?? string.Empty : string.Empty).ToList();
-    }
-
-    private static List<JsonElement> Values(JsonElement row, string name, string path) =>
-        row.TryGetProperty(name, out var values) && values.ValueKind == JsonValueKind.Array
-            ? values.EnumerateArray().ToList()
-            : throw new ChannelResponseException($"{path}.{name}: missing");
-
-    private static string Cell(List<JsonElement> cells, int index, string path) =>
-        index < cells.Count && cells[index].TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new ChannelResponseException($"{path}[{index}].value: missing");
-
-    /// <summary>GA4 sends metric values as strings; conversions can be fractional ("2.0"), sessions never are.</summary>
-    private static long Count(string text, string path) =>
-        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
-            ? (long)Math.Floor(value)
-            : throw new ChannelResponseException($"{path}: metric value '{text}' is not a count");
-
-    private static HttpRequestMessage Authorized(HttpRequestMessage request, string? token)
-    {
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return request;
     }
 
     internal sealed record Ga4Row(string HourText, DateTime Hour, string Source, long Sessions, long Users, long Conversions);

@@ -16,7 +16,8 @@ public sealed record WidgetSettings(
     string? Channel = null,
     string? ChartType = null,
     decimal? Target = null,
-    string? TargetLabel = null);
+    string? TargetLabel = null,
+    string? GoalId = null);
 
 /// <summary>One widget of a dashboard: its kind from the palette, an optional title and its settings.</summary>
 public sealed record Widget(string Id, string Kind, string? Title, WidgetSettings Settings);

@@ -21,7 +21,7 @@ public static partial class DashboardValidation
     /// <summary>Far below anything a screen shows, but stops a client from storing absurd coordinates.</summary>
     public const int MaxRow = 1000;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights", "visitors", "saved-goal" };
 
     public static readonly IReadOnlySet<string> Periods = new HashSet<string>(StringComparer.Ordinal) { "today", "last-60-minutes", "last-15-minutes" };
 
@@ -207,7 +207,8 @@ public static partial class DashboardValidation
             "goal" => GoalMetrics,
             "top-products" => TopProductMetrics,
             "order-map" => MapMetrics,
-            "order-feed" or "alerts" => FeedMetrics,
+            // A saved goal (src/Web/Goals) brings its own metric, and so do visitors, sources and conversion from GA4 (src/Web/Visitors).
+            "order-feed" or "alerts" or "visitors" or "saved-goal" => FeedMetrics,
             "forecast" or "insights" => ForecastMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
@@ -279,7 +280,14 @@ public static partial class DashboardValidation
                 }
 
                 break;
-            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast" or "insights":
+            case "saved-goal":
+                if (settings.GoalId is null || !IdPattern().IsMatch(settings.GoalId))
+                {
+                    add($"{at}.goalId", "A saved-goal widget shows one goal from the Goals page: choose it (goalId).");
+                }
+
+                break;
+            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast" or "insights" or "visitors":
                 if (!today)
                 {
                     add($"{at}.period", "This widget shows today's orders.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Goals;
@@ -45,7 +46,25 @@ public static class GoalsApi
         goals.MapPost("/", CreateAsync).WithName("CreateGoal").RequireOrgRole(OrgRole.Analyst);
         goals.MapGet("/{id}", GetAsync).WithName("GetGoal").RequireOrgRole(OrgRole.Viewer);
         goals.MapDelete("/{id}", DeleteAsync).WithName("DeleteGoal").RequireOrgRole(OrgRole.Analyst);
+        // A wallboard has no sign-in: it reads a goal through its share link, and only a goal one of its widgets shows.
+        api.MapGet("/wall/{token}/goals/{id}", WallGoalAsync).AllowAnonymous().WithName("GetWallGoal");
         return api;
+    }
+
+    private static async Task<Results<Ok<GoalView>, ProblemHttpResult>> WallGoalAsync(
+        string token, string id, HttpContext http, IDashboardStore dashboards, IGoalStore goals, GoalProgressService progress, CancellationToken cancellationToken)
+    {
+        // A wall polls this; once the link is revoked no cache may answer for it.
+        http.Response.Headers.CacheControl = "no-store";
+        if (await dashboards.ResolveShareTokenAsync(token, cancellationToken) is not ShareResolution.Active active
+            || !active.Dashboard.Widgets.Any(w => w.Kind == "saved-goal" && w.Settings.GoalId == id)
+            || await goals.GetAsync(active.Dashboard.TenantId, id, cancellationToken) is not { } goal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not on this wallboard",
+                detail: "This link does not show that goal, or the link is no longer valid.");
+        }
+
+        return TypedResults.Ok(await progress.ViewAsync(goal, cancellationToken));
     }
 
     private static async Task<Ok<GoalView[]>> ListAsync(string tenantId, IGoalStore goals, GoalProgressService progress, CancellationToken cancellationToken)

@@ -15,6 +15,13 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
     public const string PropertyId = "987654321";
     public const int AdsUsers = 120;
 
+    /// <summary>Distinct active users the realtime API reports for the last 5 and the last 30 minutes.</summary>
+    public const int RealtimeLast5 = 4;
+    public const int RealtimeLast30 = 11;
+
+    /// <summary>Today's sessions by source in the intraday report: google 30, (direct) 10; the same weekday last week 80.</summary>
+    public const int SessionsToday = 40;
+
     private readonly HttpListener listener = new();
     private readonly Task loop;
 
@@ -73,6 +80,16 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
             return (401, """{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}""");
         }
 
+        if (path == $"/v1beta/properties/{PropertyId}:runRealtimeReport")
+        {
+            return Realtime(body);
+        }
+
+        if (path == $"/v1beta/properties/{PropertyId}:runReport" && body.Contains("inListFilter", StringComparison.Ordinal))
+        {
+            return IntradaySessions(body);
+        }
+
         var yesterday = DateTime.UtcNow.AddDays(-1);
         if (path == $"/v1beta/properties/{PropertyId}:runReport" && body.Contains("sessionMedium", StringComparison.Ordinal))
         {
@@ -99,6 +116,52 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
         }
 
         return (404, """{"error":{"code":404,"message":"Requested entity was not found.","status":"NOT_FOUND"}}""");
+    }
+
+    /// <summary>
+    /// runRealtimeReport as documented: activeUsers over two named minuteRanges (the response adds a dateRange column
+    /// holding each name), or by minutesAgo ("00" is this minute). Any other body is refused as GA4 refuses it.
+    /// </summary>
+    private static (int Status, string Body) Realtime(string body)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        var root = json.RootElement;
+        if (root.TryGetProperty("minuteRanges", out var ranges) && ranges.GetArrayLength() == 2
+            && ranges[0].GetProperty("startMinutesAgo").GetInt32() == 4 && ranges[1].GetProperty("startMinutesAgo").GetInt32() == 29)
+        {
+            return (200, $$"""
+                {"dimensionHeaders":[{"name":"dateRange"}],"metricHeaders":[{"name":"activeUsers","type":"TYPE_INTEGER"}],
+                 "rows":[{"dimensionValues":[{"value":"{{ranges[0].GetProperty("name").GetString()}}"}],"metricValues":[{"value":"{{RealtimeLast5}}"}]},
+                         {"dimensionValues":[{"value":"{{ranges[1].GetProperty("name").GetString()}}"}],"metricValues":[{"value":"{{RealtimeLast30}}"}]}],
+                 "rowCount":2,"kind":"analyticsData#runRealtimeReport"}
+                """);
+        }
+
+        if (root.TryGetProperty("dimensions", out var dimensions) && dimensions[0].GetProperty("name").GetString() == "minutesAgo")
+        {
+            return (200, """
+                {"dimensionHeaders":[{"name":"minutesAgo"}],"metricHeaders":[{"name":"activeUsers","type":"TYPE_INTEGER"}],
+                 "rows":[{"dimensionValues":[{"value":"00"}],"metricValues":[{"value":"2"}]},{"dimensionValues":[{"value":"03"}],"metricValues":[{"value":"3"}]}],
+                 "rowCount":2,"kind":"analyticsData#runRealtimeReport"}
+                """);
+        }
+
+        return (400, """{"error":{"code":400,"message":"Did you mean minuteRanges or minutesAgo?","status":"INVALID_ARGUMENT"}}""");
+    }
+
+    /// <summary>Sessions by date and sessionSource for the days the request's inListFilter names (today first, then a week ago).</summary>
+    private static (int Status, string Body) IntradaySessions(string body)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        var days = json.RootElement.GetProperty("dimensionFilter").GetProperty("filter").GetProperty("inListFilter").GetProperty("values")
+            .EnumerateArray().Select(v => v.GetString()!).ToArray();
+        return (200, $$"""
+            {"dimensionHeaders":[{"name":"date"},{"name":"sessionSource"}],"metricHeaders":[{"name":"sessions","type":"TYPE_INTEGER"}],
+             "rows":[{"dimensionValues":[{"value":"{{days[0]}}"},{"value":"google"}],"metricValues":[{"value":"30"}]},
+                     {"dimensionValues":[{"value":"{{days[0]}}"},{"value":"(direct)"}],"metricValues":[{"value":"10"}]},
+                     {"dimensionValues":[{"value":"{{days[1]}}"},{"value":"google"}],"metricValues":[{"value":"80"}]}],
+             "rowCount":3,"kind":"analyticsData#runReport"}
+            """);
     }
 
     public async ValueTask DisposeAsync()

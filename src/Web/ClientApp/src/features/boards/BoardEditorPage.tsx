@@ -14,6 +14,7 @@ import type { WidgetKind } from './types';
 import { widgetExportUrl, type ExportFormat } from '../reports/exportLinks';
 import { WidgetSettingsForm } from './WidgetSettingsForm';
 import { metricsApi, type CustomMetric } from '../metrics/api';
+import { getJson, tenantApi } from '../../lib/http';
 
 export interface BoardEditorPageProps {
   tenantId: string;
@@ -33,10 +34,16 @@ const saveText = (save: SaveState) =>
 export function BoardEditorPage({ tenantId, boardId, boardsHref, stores, canEdit = true }: BoardEditorPageProps) {
   const { board, loadError, save, update } = useSavedBoard(tenantId, boardId);
   const [customMetrics, setCustomMetrics] = useState<CustomMetric[]>([]);
+  const [goals, setGoals] = useState<{ id: string; name: string }[]>([]);
   useEffect(() => {
     const abort = new AbortController();
     // Without the metrics list the picker offers the built-in figures only; the board still edits.
     metricsApi.list(tenantId, abort.signal).then(setCustomMetrics, () => undefined);
+    // Without the goals list a saved-goal widget cannot be bound yet; the rest of the board still edits.
+    getJson<{ goal: { id: string; name: string } }[]>(tenantApi(tenantId, 'goals'), abort.signal).then(
+      (views) => setGoals(views.map((v) => ({ id: v.goal.id, name: v.goal.name }))),
+      () => undefined,
+    );
     return () => abort.abort();
   }, [tenantId]);
   const [editing, setEditing] = useState<string | null>(null);
@@ -151,6 +158,7 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores, canEdit
               onChange={(changed) => update((draft) => ({ ...draft, widgets: draft.widgets.map((w) => (w.id === changed.id ? changed : w)) }))}
               onClose={() => setEditing(null)}
               customMetrics={customMetrics}
+              goals={goals}
             />
           ) : null}
           {sharing ? <SharePanel tenantId={tenantId} boardId={boardId} onClose={() => setSharing(false)} /> : null}

@@ -19,10 +19,12 @@ export interface WidgetSettingsFormProps {
   onClose: () => void;
   /** The organisation's custom metrics, offered to kpi and chart widgets (src/Web/Metrics). */
   customMetrics?: readonly { id: string; name: string }[];
+  /** The organisation's saved goals, offered to a saved-goal widget (src/Web/Goals). */
+  goals?: readonly { id: string; name: string }[];
 }
 
 /** A widget's settings; every change applies at once and only offers what the server accepts. */
-export function WidgetSettingsForm({ widget, onChange, onClose, customMetrics = [] }: WidgetSettingsFormProps) {
+export function WidgetSettingsForm({ widget, onChange, onClose, customMetrics = [], goals = [] }: WidgetSettingsFormProps) {
   const id = useId();
   const { settings, kind } = widget;
   const set = (patch: Partial<WidgetSettings>) => onChange({ ...widget, settings: normaliseSettings(kind, { ...settings, ...patch }) });
@@ -121,6 +123,19 @@ export function WidgetSettingsForm({ widget, onChange, onClose, customMetrics = 
               {(Object.keys(chartTypeLabels) as ChartType[]).map((t) => (
                 <option key={t} value={t}>
                   {chartTypeLabels[t]}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {kind === 'saved-goal' ? (
+          <label>
+            <span>Goal</span>
+            <select value={settings.goalId ?? ''} data-testid="setting-goal" onChange={(e) => set({ goalId: e.target.value || null })}>
+              <option value="">{goals.length === 0 ? 'No goals yet: set one on the Goals page' : 'Choose a goal'}</option>
+              {goals.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name}
                 </option>
               ))}
             </select>

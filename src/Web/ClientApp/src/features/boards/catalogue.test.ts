@@ -3,7 +3,7 @@ import { comparisonsFor, metricsFor, newWidget, normaliseSettings, palette, peri
 
 describe('palette', () => {
   it('offers only widgets whose figures the server has today', () => {
-    expect(palette.map((p) => p.kind)).toEqual(['kpi', 'chart', 'ranking', 'goal', 'top-products', 'order-map', 'order-feed', 'forecast', 'alerts', 'insights']);
+    expect(palette.map((p) => p.kind)).toEqual(['kpi', 'chart', 'ranking', 'goal', 'top-products', 'order-map', 'order-feed', 'forecast', 'alerts', 'insights', 'saved-goal', 'visitors']);
   });
 });
 

@@ -24,6 +24,8 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'forecast', label: 'Forecast', description: 'Where today’s revenue is heading, with a range', size: { w: 4, h: 3 } },
   { kind: 'alerts', label: 'Alerts', description: 'Alerts firing, acknowledged and resolved', size: { w: 4, h: 5 } },
   { kind: 'insights', label: 'Insights', description: 'What moved today against last week, with the figures', size: { w: 5, h: 5 } },
+  { kind: 'saved-goal', label: 'Saved goal', description: 'Progress and pace of a goal set on the Goals page', size: { w: 4, h: 4 } },
+  { kind: 'visitors', label: 'Visitors and conversion', description: 'Visitors now, sessions by source and conversion, from Google Analytics 4', size: { w: 4, h: 5 } },
 ];
 
 export const metricLabels: Record<Metric, string> = {
@@ -100,6 +102,8 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'alerts':
     case 'forecast':
     case 'insights':
+    case 'visitors':
+    case 'saved-goal':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -111,7 +115,9 @@ export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] 
   if (kind === 'goal') return goalMetrics;
   if (kind === 'top-products') return ['gross-revenue', 'units-sold'];
   if (kind === 'order-map') return ['gross-revenue', 'orders'];
-  if (kind === 'order-feed' || kind === 'alerts') return ['orders'];
+  // Visitors, sources and conversion come together from GA4: there is no figure to choose.
+  // A saved goal brings its own metric.
+  if (kind === 'order-feed' || kind === 'alerts' || kind === 'visitors' || kind === 'saved-goal') return ['orders'];
   if (kind === 'forecast' || kind === 'insights') return ['gross-revenue'];
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
@@ -147,7 +153,10 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
       return { id, kind, title: null, settings: base };
     case 'order-feed':
     case 'alerts':
+    case 'visitors':
       return { id, kind, title: null, settings: { ...base, metric: 'orders' } };
+    case 'saved-goal':
+      return { id, kind, title: null, settings: { ...base, metric: 'orders', goalId: null } };
   }
 }
 
@@ -182,6 +191,7 @@ export function normaliseSettings(kind: WidgetKind, settings: WidgetSettings): W
     chartType: kind === 'chart' ? (settings.chartType ?? 'bar') : null,
     target: kind === 'goal' ? settings.target : null,
     targetLabel: kind === 'goal' ? settings.targetLabel : null,
+    ...(kind === 'saved-goal' ? { goalId: settings.goalId ?? null } : {}),
   };
 }
 
@@ -196,6 +206,8 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'alerts') return `Alerts${on}`;
   if (widget.kind === 'forecast') return `Revenue forecast, today${on}`;
   if (widget.kind === 'insights') return `Insights, today against last week${on}`;
+  if (widget.kind === 'visitors') return 'Visitors and conversion';
+  if (widget.kind === 'saved-goal') return 'Goal';
   if (customMetricId(metric) !== null) return `Custom metric, today${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();

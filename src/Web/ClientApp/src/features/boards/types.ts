@@ -2,7 +2,7 @@
 import type { StoreSummary } from '../../lib/types';
 import type { Branding } from '../branding/branding';
 
-export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights';
+export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights' | 'visitors' | 'saved-goal';
 export type Metric =
   | 'gross-revenue'
   | 'net-revenue'
@@ -25,6 +25,8 @@ export interface WidgetSettings {
   chartType: ChartType | null;
   target: number | null;
   targetLabel: string | null;
+  /** The goal a saved-goal widget shows (src/Web/Goals); left out by every other kind. */
+  goalId?: string | null;
 }
 
 export interface Widget {

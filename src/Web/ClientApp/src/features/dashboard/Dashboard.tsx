@@ -3,6 +3,7 @@ import { localDateIn } from '../../lib/format';
 import { sameStore, type StoreSummary } from '../../lib/types';
 import { DashboardView } from './DashboardView';
 import { useDashboardHub } from './useDashboardHub';
+import { VisitorTiles } from './VisitorTiles';
 
 export interface DashboardProps {
   store: StoreSummary;
@@ -30,6 +31,7 @@ export function Dashboard({ store, stores, onSelectStore }: DashboardProps) {
       tiles={current}
       fallbackLocalDate={localDateIn(new Date(), current?.timeZone ?? store.timeZone)}
       loadError={loadError}
+      analytics={<VisitorTiles store={key} timeZone={current?.timeZone ?? store.timeZone} />}
     />
   );
 }

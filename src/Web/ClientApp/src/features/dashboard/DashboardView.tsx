@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { formatLocalDate, formatLocalTimeWithSeconds } from '../../lib/format';
 import type { DashboardTiles, StoreSummary } from '../../lib/types';
 import { connectionStatusText, type ConnectionStatus } from '../../lib/live';
@@ -17,10 +17,12 @@ export interface DashboardViewProps {
   /** The store-local date to show before the first figures arrive. */
   fallbackLocalDate: string;
   loadError: string | null;
+  /** GA4 visitors and conversion, shown under today's tiles (nothing when no analytics channel is connected). */
+  analytics?: ReactNode;
 }
 
 /** What a merchant sees for one store: header, eight KPI tiles and the last hour's revenue. */
-export function DashboardView({ store, stores, onSelectStore, status, tiles, fallbackLocalDate, loadError }: DashboardViewProps) {
+export function DashboardView({ store, stores, onSelectStore, status, tiles, fallbackLocalDate, loadError, analytics }: DashboardViewProps) {
   const currency = tiles?.currency ?? store.currency;
   const timeZone = tiles?.timeZone ?? store.timeZone;
   const selectedKey = `${store.tenantId}/${store.storeId}`;
@@ -101,6 +103,8 @@ export function DashboardView({ store, stores, onSelectStore, status, tiles, fal
             )}
           </div>
         </section>
+
+        {analytics}
 
         <section className="chart-card" aria-labelledby="chart-heading">
           <h2 id="chart-heading" className="section-heading">

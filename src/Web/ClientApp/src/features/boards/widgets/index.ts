@@ -6,5 +6,7 @@ export { ForecastWidget } from './ForecastWidget';
 export { InsightsWidget } from './InsightsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';
 export { OrderMapWidget } from './OrderMapWidget';
+export { SavedGoalWidget } from './SavedGoalWidget';
 export { TopProductsWidget } from './TopProductsWidget';
+export { VisitorsWidget } from './VisitorsWidget';
 export { WidgetDataContext, historyDataSource, wallDataSource, type WidgetDataSource } from './widgetData';

@@ -5,6 +5,7 @@ import { createContext, useContext } from 'react';
 import { ApiError, getJson, storeApi } from '../../../lib/http';
 import type { StoreKey } from '../../../lib/types';
 import type { MetricValues } from '../../metrics/api';
+import type { VisitorsBody } from '../../../lib/visitors';
 
 /** One ranked group of a breakdown (the server's BreakdownRow, the fields the widgets use). */
 export interface BreakdownRowBody {
@@ -91,6 +92,15 @@ export interface InsightsBody {
   insights: { kind: string; text: string; figures: InsightFigureBody[] }[];
 }
 
+/** GET /api/tenants/{t}/goals/{id} (src/Web/Goals GoalView, the fields the widget shows). */
+export interface GoalBody {
+  goal: { id: string; name: string; metric: 'Revenue' | 'Orders' };
+  currency: string | null;
+  progress: { achieved: number; target: number; progressRatio: number; expectedFraction: number; status: string } | null;
+  sentence: string;
+  note: string | null;
+}
+
 export type ProductRank = 'revenue' | 'units';
 
 export interface WidgetDataSource {
@@ -102,6 +112,10 @@ export interface WidgetDataSource {
   insights(store: StoreKey, signal: AbortSignal): Promise<InsightsBody>;
   /** An organisation's custom metric today for the store (src/Web/Metrics); optional so older fakes need not answer it. */
   customMetric?(store: StoreKey, metricId: string, signal: AbortSignal): Promise<MetricValues>;
+  /** GA4 visitors and conversion (src/Web/Visitors); optional so older fakes need not answer it. */
+  visitors?(store: StoreKey, signal: AbortSignal): Promise<VisitorsBody>;
+  /** A saved goal with its progress and pace (src/Web/Goals); optional so older fakes need not answer it. */
+  goal?(tenantId: string, goalId: string, signal: AbortSignal): Promise<GoalBody>;
 }
 
 const storePath = (s: StoreKey) => `${encodeURIComponent(s.tenantId)}/${encodeURIComponent(s.storeId)}`;
@@ -116,6 +130,8 @@ export const historyDataSource: WidgetDataSource = {
     getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/alerts?storeId=${encodeURIComponent(s.storeId)}&limit=${limit}`, signal),
   forecast: (s, signal) => getJson(storeApi(s, 'forecast'), signal),
   insights: (s, signal) => getJson(storeApi(s, 'insights'), signal),
+  visitors: (s, signal) => getJson(storeApi(s, 'visitors'), signal),
+  goal: (tenantId, goalId, signal) => getJson(`/api/tenants/${encodeURIComponent(tenantId)}/goals/${encodeURIComponent(goalId)}`, signal),
   customMetric: (s, id, signal) =>
     getJson(
       `/api/tenants/${encodeURIComponent(s.tenantId)}/metrics/${encodeURIComponent(id)}/values?storeId=${encodeURIComponent(s.storeId)}&period=today&compare=previous`,
@@ -137,6 +153,13 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
     alerts: async (s, limit, signal) => getJson(`${base(s)}/alerts?limit=${limit}`, signal),
     forecast: async (s, signal) => getJson(`${base(s)}/forecast`, signal),
     insights: async (s, signal) => getJson(`${base(s)}/insights`, signal),
+    visitors: async (s, signal) => getJson(`${base(s)}/visitors`, signal),
+    goal: async (tenantId, goalId, signal) => {
+      // The wall's token is the board's, whichever store is asked about.
+      const token = tokenFor({ tenantId, storeId: '' });
+      if (!token) throw new ApiError(404, 'This wallboard has no live share link.');
+      return getJson(`/api/wall/${encodeURIComponent(token)}/goals/${encodeURIComponent(goalId)}`, signal);
+    },
     customMetric: async (s, id, signal) => getJson(`${base(s)}/metrics/${encodeURIComponent(id)}?period=today&compare=previous`, signal),
   };
 }
