@@ -281,9 +281,10 @@ public static partial class DashboardValidation
 
                 break;
             case "saved-goal":
-                if (settings.GoalId is null || !IdPattern().IsMatch(settings.GoalId))
+                // A widget just added has no goal yet and says "Choose a goal"; the board must save meanwhile.
+                if (settings.GoalId is not null && !IdPattern().IsMatch(settings.GoalId))
                 {
-                    add($"{at}.goalId", "A saved-goal widget shows one goal from the Goals page: choose it (goalId).");
+                    add($"{at}.goalId", "A saved-goal widget shows one goal from the Goals page: its goalId is not a goal's id.");
                 }
 
                 break;

@@ -10,7 +10,7 @@ using SalesDash.Web.Tests.Hosting;
 namespace SalesDash.Web.Tests.Goals;
 
 /// <summary>
-/// The saved-goal board widget (issue 16 pt 6): bound to a goal by id, refused without one, and read on a wallboard
+/// The saved-goal board widget (issue 16 pt 6): bound to a goal by id (saved before one is chosen, refused with a malformed one), and read on a wallboard
 /// through its share link, which shows that goal's progress and pace and no other goal of the organisation.
 /// </summary>
 public sealed class GoalWidgetTests : IAsyncDisposable
@@ -36,11 +36,15 @@ public sealed class GoalWidgetTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_saved_goal_widget_needs_its_goal_and_a_visitors_widget_is_accepted()
+    public async Task A_saved_goal_widget_saves_before_its_goal_is_chosen_refuses_a_malformed_goal_and_a_visitors_widget_is_accepted()
     {
         var client = app.CreateSignedInClient();
 
-        using var refused = await client.PostAsJsonAsync("/api/tenants/acme/dashboards", Board(SavedGoal("g", null)), Ct);
+        // Just added in the editor: no goal yet, and the board still saves (the widget says "Choose a goal").
+        using var unchosen = await client.PostAsJsonAsync("/api/tenants/acme/dashboards", Board(SavedGoal("g", null)), Ct);
+        Assert.Equal(HttpStatusCode.Created, unchosen.StatusCode);
+
+        using var refused = await client.PostAsJsonAsync("/api/tenants/acme/dashboards", Board(SavedGoal("g", "../other-tenant")), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var errors = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors");
         Assert.Equal(["widgets[0].settings.goalId"], errors.EnumerateObject().Select(p => p.Name));
