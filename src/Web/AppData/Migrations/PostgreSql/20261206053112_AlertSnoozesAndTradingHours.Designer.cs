@@ -12,7 +12,7 @@ using SalesDash.Web.AppData;
 namespace SalesDash.Web.AppData.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261206050134_AlertSnoozesAndTradingHours")]
+    [Migration("20261206053112_AlertSnoozesAndTradingHours")]
     partial class AlertSnoozesAndTradingHours
     {
         /// <inheritdoc />
@@ -622,6 +622,12 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ClaimId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -644,6 +650,8 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
