@@ -249,6 +249,21 @@ public sealed class AlertBook
                 }
 
                 var window = Window(rule.WindowMinutes, lastWeek);
+                if (rule.DuringTradingHours)
+                {
+                    // Silence counts only while the store trades: closed, nothing fires (an open alert clears); just
+                    // opened, the night's silence is not held against the morning.
+                    var hours = rule.TradingHours ?? TradingHours.Default;
+                    var local = TimeOnly.FromDateTime(minute.LocalMinute.AddMinutes(1));
+                    if (!hours.Contains(local))
+                    {
+                        return new Reading(false, false, new AlertFigures(AlertMetric.Orders, silence, window?.Orders, null, null, null, rule.WindowMinutes,
+                            minute.Minute, minute.Currency, AnomalySeverity.None, channel));
+                    }
+
+                    silence = Math.Min(silence, hours.MinutesOpen(local));
+                }
+
                 var fires = silence >= rule.WindowMinutes;
                 var figures = new AlertFigures(AlertMetric.Orders, silence, window?.Orders, null, null, null, rule.WindowMinutes,
                     minute.Minute, minute.Currency, AnomalySeverity.None, channel);

@@ -50,6 +50,18 @@ public sealed record QuietHours(TimeOnly Start, TimeOnly End)
     public bool Contains(TimeOnly local) => Start <= End ? local >= Start && local < End : local >= Start || local < End;
 }
 
+/// <summary>A store's trading hours, store-local; <see cref="Closes"/> before <see cref="Opens"/> spans midnight.</summary>
+public sealed record TradingHours(TimeOnly Opens, TimeOnly Closes)
+{
+    /// <summary>What a store trades until someone says otherwise: the working day of most small shops.</summary>
+    public static readonly TradingHours Default = new(new TimeOnly(8, 0), new TimeOnly(22, 0));
+
+    public bool Contains(TimeOnly local) => Opens <= Closes ? local >= Opens && local < Closes : local >= Opens || local < Closes;
+
+    /// <summary>Minutes since the store opened (meaningful while <see cref="Contains"/>); TimeOnly subtraction wraps past midnight.</summary>
+    public int MinutesOpen(TimeOnly local) => (int)(local - Opens).TotalMinutes;
+}
+
 /// <summary>
 /// An organisation's alert rule: what to watch, how often it may alert, who hears about it and when not.
 /// <see cref="StoreId"/> null watches every store of the organisation, each on its own.
@@ -98,6 +110,12 @@ public sealed record AlertRule
     /// formula is copied when the rule is saved, so a later edit of the metric does not change what the rule meant.
     /// </summary>
     public AlertCustomMetric? CustomMetric { get; init; }
+
+    /// <summary>A no-orders rule that only counts silence while the store trades (a shop is quiet at night by design).</summary>
+    public bool DuringTradingHours { get; init; }
+
+    /// <summary>The store's trading hours, filled in by the rule store when the rule is read; <see cref="TradingHours.Default"/> when unknown.</summary>
+    public TradingHours? TradingHours { get; init; }
 
     public bool Enabled { get; init; } = true;
     public DateTimeOffset CreatedAt { get; init; }

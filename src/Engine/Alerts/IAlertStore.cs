@@ -18,7 +18,8 @@ public sealed record AlertRuleInput(
     string? StoreId = null,
     bool Enabled = true,
     Contracts.Commerce.SalesChannel? Channel = null,
-    AlertCustomMetric? CustomMetric = null);
+    AlertCustomMetric? CustomMetric = null,
+    bool DuringTradingHours = false);
 
 /// <summary>Alert rules of organisations (kept by the host: the app database).</summary>
 public interface IAlertRuleStore

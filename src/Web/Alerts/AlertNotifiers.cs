@@ -204,6 +204,7 @@ public sealed class ToastAlertNotifier(IHubContext<DashboardHub, IDashboardClien
         var a = notification.Alert;
         var toast = new AlertToast(a.Id, a.TenantId, a.StoreId, a.RuleName, a.Kind.ToString(), a.Status.ToString(), notification.Text, a.FiredAt,
             a.ResolvedAt, AlertFiguresView.Of(notification.Kind == AlertNotificationKind.Resolved && a.ResolvedFigures is { } r ? r : a.Figures));
-        return hub.Clients.Group(DashboardHub.GroupFor(new StoreRef(a.TenantId, a.StoreId))).Alert(toast, cancellationToken);
+        // The store's dashboards and every page's toast host of the organisation (two groups, so each browser gets one copy per connection).
+        return hub.Clients.Groups(DashboardHub.GroupFor(new StoreRef(a.TenantId, a.StoreId)), DashboardHub.AlertsGroupFor(a.TenantId)).Alert(toast, cancellationToken);
     }
 }

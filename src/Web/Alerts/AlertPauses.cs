@@ -96,10 +96,10 @@ public sealed class AlertPauses(IDbContextFactory<AppIdentityDbContext> database
 }
 
 /// <summary>
-/// Wraps a notifier so nothing is sent for a store while its alerts (or its organisation's) are paused. Alerts still
+/// Wraps a notifier so nothing is sent for a store while its alerts (or its organisation's) are paused, nor for an alert while it is snoozed. Alerts still
 /// fire and are listed; only the telling waits. Once the pause ends, the next notification goes out as usual.
 /// </summary>
-public sealed class PausableAlertNotifier(IAlertNotifier inner, AlertPauses pauses, ILogger<PausableAlertNotifier> log) : IAlertNotifier
+public sealed class PausableAlertNotifier(IAlertNotifier inner, AlertPauses pauses, ILogger<PausableAlertNotifier> log, AlertSnoozes? snoozes = null) : IAlertNotifier
 {
     public string Channel => inner.Channel;
 
@@ -112,6 +112,13 @@ public sealed class PausableAlertNotifier(IAlertNotifier inner, AlertPauses paus
         {
             log.LogInformation("Alert {Alert} not sent by {Channel}: alerts of {Tenant}/{Store} are paused until {Until}",
                 notification.Alert.Id, inner.Channel, notification.Alert.TenantId, notification.Alert.StoreId, pause.Until);
+            return;
+        }
+
+        // A snoozed alert is quiet until its snooze ends; AlertSnoozeWaker reminds then if it is still open.
+        if (snoozes is not null && await snoozes.SnoozedUntilAsync(notification.Alert.TenantId, notification.Alert.Id, cancellationToken) is { } until)
+        {
+            log.LogInformation("Alert {Alert} not sent by {Channel}: snoozed until {Until}", notification.Alert.Id, inner.Channel, until);
             return;
         }
 

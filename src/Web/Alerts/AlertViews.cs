@@ -30,7 +30,8 @@ public sealed record AlertRuleRequest(
     string? StoreId = null,
     bool? Enabled = null,
     string? Channel = null,
-    string? CustomMetricId = null);
+    string? CustomMetricId = null,
+    bool? DuringTradingHours = null);
 
 /// <summary>A rule as the API shows it; <c>PausedReason</c> says why the organisation's tier keeps it from running, null while it runs.</summary>
 public sealed record AlertRuleView(
@@ -56,7 +57,9 @@ public sealed record AlertRuleView(
     string? Channel,
     string? CustomMetricId = null,
     string? CustomMetricName = null,
-    string? PausedReason = null)
+    string? PausedReason = null,
+    string? CannotEvaluate = null,
+    bool DuringTradingHours = false)
 {
     public static AlertRuleView Of(AlertRule r)
     {
@@ -64,7 +67,7 @@ public sealed record AlertRuleView(
         return new AlertRuleView(r.Id, r.TenantId, r.StoreId, r.Name, r.Kind.ToString(), r.Metric.ToString(), r.Direction.ToString(), r.Threshold,
             r.WindowMinutes, r.Comparison.ToString(), r.MinimumSeverity.ToString(), (int)r.Frequency.TotalMinutes, r.Recipients, r.WebhookUrl, r.InApp,
             r.QuietHours is { } q ? new QuietHoursView(q.Start.ToString("HH:mm", CultureInfo.InvariantCulture), q.End.ToString("HH:mm", CultureInfo.InvariantCulture)) : null,
-            r.Enabled, r.CreatedAt, r.UpdatedAt, r.Channel?.ToString(), r.CustomMetric?.Id, r.CustomMetric?.Name);
+            r.Enabled, r.CreatedAt, r.UpdatedAt, r.Channel?.ToString(), r.CustomMetric?.Id, r.CustomMetric?.Name, DuringTradingHours: r.DuringTradingHours);
     }
 }
 
@@ -105,7 +108,8 @@ public sealed record AlertView(
     DateTimeOffset? ResolvedAt,
     string Message,
     AlertFiguresView Figures,
-    AlertFiguresView? ResolvedFigures)
+    AlertFiguresView? ResolvedFigures,
+    DateTimeOffset? SnoozedUntil = null)
 {
     public static AlertView Of(Alert a)
     {
@@ -181,6 +185,11 @@ internal static class AlertRuleValidation
                 break;
         }
 
+        if (request.DuringTradingHours == true && kind is not null && kind != AlertRuleKind.NoOrders)
+        {
+            Error("duringTradingHours", "Only a no-orders rule counts silence in trading hours.");
+        }
+
         var frequency = request.FrequencyMinutes ?? 60;
         if (frequency < 1 || frequency > 7 * 24 * 60)
         {
@@ -235,7 +244,7 @@ internal static class AlertRuleValidation
 
         return new AlertRuleInput(name, k, metric ?? AlertMetric.Revenue, direction ?? AlertDirection.Below, request.Threshold, window,
             comparison ?? ComparisonPeriod.LastWeek, severity ?? AnomalySeverity.Low, TimeSpan.FromMinutes(frequency), recipients, webhook,
-            request.InApp ?? true, quiet, storeId, request.Enabled ?? true, channel);
+            request.InApp ?? true, quiet, storeId, request.Enabled ?? true, channel, DuringTradingHours: request.DuringTradingHours ?? false);
     }
 
     private static T? ParseEnum<T>(string? text, T? fallback, string field, Action<string, string> error)

@@ -35,24 +35,26 @@ public static class AlertsApi
         alerts.MapGet("/", ListAlertsAsync).WithName("ListAlerts").RequireOrgRole(OrgRole.Viewer);
         alerts.MapGet("/{id}", GetAlertAsync).WithName("GetAlert").RequireOrgRole(OrgRole.Viewer);
         alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireOrgRole(OrgRole.Analyst);
+        alerts.MapAlertSnoozesApi();
         api.MapAlertPausesApi();
+        api.MapTradingHoursApi();
         return api;
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AlertRuleView>>, ProblemHttpResult>> ListRulesAsync(
-        string tenantId, IAlertRuleStore rules, IStoreDirectory stores, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
+        string tenantId, IAlertRuleStore rules, IStoreDirectory stores, IAlertRuleAllowance allowance, AlertRuleHealth health, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
             return problem;
         }
 
-        return TypedResults.Ok(await ViewsAsync(await rules.ListRulesAsync(tenantId, cancellationToken), allowance, cancellationToken));
+        return TypedResults.Ok(await ViewsAsync(tenantId, await rules.ListRulesAsync(tenantId, cancellationToken), allowance, health, cancellationToken));
     }
 
     private static async Task<Results<Created<AlertRuleView>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(
         string tenantId, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
-        ICustomMetricStore metrics, IPlanService plans, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
+        ICustomMetricStore metrics, IPlanService plans, IAlertRuleAllowance allowance, AlertRuleHealth health, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
@@ -73,23 +75,25 @@ public static class AlertsApi
 
         var rule = await rules.CreateRuleAsync(tenantId, input, cancellationToken);
         coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
-        return TypedResults.Created($"/api/tenants/{Uri.EscapeDataString(tenantId)}/alert-rules/{rule.Id}", (await ViewsAsync([rule], allowance, cancellationToken))[0]);
+        return TypedResults.Created($"/api/tenants/{Uri.EscapeDataString(tenantId)}/alert-rules/{rule.Id}", (await ViewsAsync(tenantId, [rule], allowance, health, cancellationToken))[0]);
     }
 
     private static async Task<Results<Ok<AlertRuleView>, ProblemHttpResult>> GetRuleAsync(
-        string tenantId, string id, IAlertRuleStore rules, IAlertRuleAllowance allowance, CancellationToken cancellationToken) =>
-        await rules.GetRuleAsync(tenantId, id, cancellationToken) is { } rule ? TypedResults.Ok((await ViewsAsync([rule], allowance, cancellationToken))[0]) : NoRule(tenantId, id);
+        string tenantId, string id, IAlertRuleStore rules, IAlertRuleAllowance allowance, AlertRuleHealth health, CancellationToken cancellationToken) =>
+        await rules.GetRuleAsync(tenantId, id, cancellationToken) is { } rule ? TypedResults.Ok((await ViewsAsync(tenantId, [rule], allowance, health, cancellationToken))[0]) : NoRule(tenantId, id);
 
-    /// <summary>Rules as the API shows them, each rule the organisation's tier pauses with the reason.</summary>
-    private static async Task<IReadOnlyList<AlertRuleView>> ViewsAsync(IReadOnlyList<AlertRule> rules, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
+    /// <summary>Rules as the API shows them: each rule the organisation's tier pauses with the reason, each that cannot be evaluated with why.</summary>
+    private static async Task<IReadOnlyList<AlertRuleView>> ViewsAsync(
+        string tenantId, IReadOnlyList<AlertRule> rules, IAlertRuleAllowance allowance, AlertRuleHealth health, CancellationToken cancellationToken)
     {
         var paused = await allowance.PausedAsync(rules, cancellationToken);
-        return [.. rules.Select(r => AlertRuleView.Of(r) with { PausedReason = paused.GetValueOrDefault(r.Id) })];
+        var problems = await health.ProblemsAsync(tenantId, rules, cancellationToken);
+        return [.. rules.Select(r => AlertRuleView.Of(r) with { PausedReason = paused.GetValueOrDefault(r.Id), CannotEvaluate = problems.GetValueOrDefault(r.Id) })];
     }
 
     private static async Task<Results<Ok<AlertRuleView>, ValidationProblem, ProblemHttpResult>> UpdateRuleAsync(
         string tenantId, string id, HttpRequest request, IAlertRuleStore rules, IStoreDirectory stores, IRequiredActor<AlertCoordinatorActor> coordinator,
-        ICustomMetricStore metrics, IPlanService plans, IAlertRuleAllowance allowance, CancellationToken cancellationToken)
+        ICustomMetricStore metrics, IPlanService plans, IAlertRuleAllowance allowance, AlertRuleHealth health, CancellationToken cancellationToken)
     {
         var (input, invalid) = await ReadRuleAsync(tenantId, request, stores, metrics, cancellationToken);
         if (invalid is not null)
@@ -108,7 +112,7 @@ public static class AlertsApi
         }
 
         coordinator.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
-        return TypedResults.Ok((await ViewsAsync([rule], allowance, cancellationToken))[0]);
+        return TypedResults.Ok((await ViewsAsync(tenantId, [rule], allowance, health, cancellationToken))[0]);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRuleAsync(
@@ -124,7 +128,7 @@ public static class AlertsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem, ProblemHttpResult>> ListAlertsAsync(
-        string tenantId, string? status, string? storeId, int? limit, IAlertStore alerts, IStoreDirectory stores, CancellationToken cancellationToken)
+        string tenantId, string? status, string? storeId, int? limit, IAlertStore alerts, IStoreDirectory stores, AlertSnoozes snoozes, CancellationToken cancellationToken)
     {
         if (await UnknownTenantAsync(tenantId, stores, cancellationToken) is { } problem)
         {
@@ -147,13 +151,17 @@ public static class AlertsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxListed}."] });
         }
 
-        IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(tenantId, wanted, storeId, limit ?? 100, cancellationToken)).Select(AlertView.Of)];
+        var snoozed = await snoozes.ActiveAsync(tenantId, cancellationToken);
+        IReadOnlyList<AlertView> list = [.. (await alerts.ListAlertsAsync(tenantId, wanted, storeId, limit ?? 100, cancellationToken))
+            .Select(a => AlertView.Of(a) with { SnoozedUntil = snoozed.TryGetValue(a.Id, out var until) ? until : null })];
         return TypedResults.Ok(list);
     }
 
     private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> GetAlertAsync(
-        string tenantId, string id, IAlertStore alerts, CancellationToken cancellationToken) =>
-        await alerts.GetAlertAsync(tenantId, id, cancellationToken) is { } alert ? TypedResults.Ok(AlertView.Of(alert)) : NoAlert(tenantId, id);
+        string tenantId, string id, IAlertStore alerts, AlertSnoozes snoozes, CancellationToken cancellationToken) =>
+        await alerts.GetAlertAsync(tenantId, id, cancellationToken) is { } alert
+            ? TypedResults.Ok(AlertView.Of(alert) with { SnoozedUntil = await snoozes.SnoozedUntilAsync(tenantId, id, cancellationToken) })
+            : NoAlert(tenantId, id);
 
     private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> AcknowledgeAsync(
         string tenantId, string id, HttpRequest request, IAlertStore alerts, CancellationToken cancellationToken)

@@ -25,6 +25,16 @@ public static class AlertsWebHosting
             client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertDeliveryOptions>>().Value.WebhookTimeout);
         // Every channel asks the pauses first ("pause all alerts until …"), so a paused store or organisation hears nothing.
         services.TryAddSingleton<AlertPauses>();
+        services.TryAddSingleton<AlertSnoozes>();
+        services.TryAddSingleton<AlertRuleHealth>();
+        services.TryAddSingleton<StoreTradingHours>();
+        services.TryAddSingleton<DefaultAlertRules>();
+        services.TryAddSingleton<AlertSnoozeWaker>();
+        services.AddOptions<AlertSnoozeOptions>()
+            .Bind(configuration.GetSection(AlertSnoozeOptions.Section))
+            .Validate(o => o.CheckInterval >= TimeSpan.Zero, "Alerts:Snooze:CheckInterval must not be negative.")
+            .ValidateOnStart();
+        services.AddHostedService<AlertSnoozeWakerService>();
         services.AddSingleton<IAlertNotifier>(sp => Pausable<EmailAlertNotifier>(sp));
         services.AddSingleton<IAlertNotifier>(sp => Pausable<WebhookAlertNotifier>(sp));
         services.AddSingleton<IAlertNotifier>(sp => Pausable<ToastAlertNotifier>(sp));
@@ -34,5 +44,5 @@ public static class AlertsWebHosting
     private static PausableAlertNotifier Pausable<TNotifier>(IServiceProvider services)
         where TNotifier : IAlertNotifier =>
         new(ActivatorUtilities.CreateInstance<TNotifier>(services), services.GetRequiredService<AlertPauses>(),
-            services.GetRequiredService<ILogger<PausableAlertNotifier>>());
+            services.GetRequiredService<ILogger<PausableAlertNotifier>>(), services.GetRequiredService<AlertSnoozes>());
 }

@@ -327,6 +327,8 @@ public static class AppDataModel
         SalesDash.Web.Goals.GoalRow.Configure(builder);
         Onboarding.OnboardingModel.Configure(builder);
         Alerts.AlertPauses.Configure(builder);
+        Alerts.AlertSnoozes.Configure(builder);
+        Alerts.StoreTradingHours.Configure(builder);
         SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
         SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
     }

@@ -23,7 +23,23 @@ public sealed class EfAlertStore(IDbContextFactory<AppIdentityDbContext> databas
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var bodies = await db.Set<AlertRuleRow>().AsNoTracking().Where(r => r.TenantId == tenantId)
             .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).Select(r => r.Body).ToListAsync(cancellationToken);
-        return [.. bodies.Select(ReadRule)];
+        return await WithTradingHoursAsync(db, [.. bodies.Select(ReadRule)], cancellationToken);
+    }
+
+    /// <summary>Each trading-hours rule with its store's hours as they are now, so a change of hours needs no change of rule.</summary>
+    private static async Task<IReadOnlyList<AlertRule>> WithTradingHoursAsync(AppIdentityDbContext db, IReadOnlyList<AlertRule> rules, CancellationToken cancellationToken)
+    {
+        if (!rules.Any(r => r.DuringTradingHours))
+        {
+            return rules;
+        }
+
+        var tenants = rules.Where(r => r.DuringTradingHours).Select(r => r.TenantId).Distinct().ToList();
+        var rows = await db.Set<Alerts.StoreTradingHoursRow>().AsNoTracking().Where(h => tenants.Contains(h.TenantId)).ToListAsync(cancellationToken);
+        var hours = rows.ToDictionary(h => (h.TenantId, h.StoreId), Alerts.StoreTradingHours.ToHours);
+        return [.. rules.Select(r => r.DuringTradingHours
+            ? r with { TradingHours = r.StoreId is { } s && hours.TryGetValue((r.TenantId, s), out var h) ? h : TradingHours.Default }
+            : r)];
     }
 
     public async Task<IReadOnlyList<AlertRule>> ListEnabledRulesAsync(CancellationToken cancellationToken)
@@ -31,14 +47,14 @@ public sealed class EfAlertStore(IDbContextFactory<AppIdentityDbContext> databas
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var bodies = await db.Set<AlertRuleRow>().AsNoTracking().Where(r => r.Enabled)
             .OrderBy(r => r.TenantId).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id).Select(r => r.Body).ToListAsync(cancellationToken);
-        return [.. bodies.Select(ReadRule)];
+        return await WithTradingHoursAsync(db, [.. bodies.Select(ReadRule)], cancellationToken);
     }
 
     public async Task<AlertRule?> GetRuleAsync(string tenantId, string id, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var body = await db.Set<AlertRuleRow>().AsNoTracking().Where(r => r.TenantId == tenantId && r.Id == id).Select(r => r.Body).SingleOrDefaultAsync(cancellationToken);
-        return body is null ? null : ReadRule(body);
+        return body is null ? null : (await WithTradingHoursAsync(db, [ReadRule(body)], cancellationToken))[0];
     }
 
     public async Task<AlertRule> CreateRuleAsync(string tenantId, AlertRuleInput input, CancellationToken cancellationToken)
@@ -200,6 +216,7 @@ public sealed class EfAlertStore(IDbContextFactory<AppIdentityDbContext> databas
         InApp = input.InApp,
         QuietHours = input.QuietHours,
         CustomMetric = input.Kind is AlertRuleKind.Threshold or AlertRuleKind.PercentChange ? input.CustomMetric : null,
+        DuringTradingHours = input.Kind == AlertRuleKind.NoOrders && input.DuringTradingHours,
         Enabled = input.Enabled,
         CreatedAt = created,
         UpdatedAt = updated,

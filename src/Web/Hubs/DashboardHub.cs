@@ -29,6 +29,17 @@ public sealed class DashboardHub(
 
     public static string GroupFor(StoreRef store) => $"store:{store.TenantId}:{store.StoreId}";
 
+    /// <summary>The group of an organisation's alert toasts: every page of a member listens, not only a store's dashboard.</summary>
+    public static string AlertsGroupFor(string tenantId) => $"alerts:{tenantId}";
+
+    /// <summary>Joins the organisation's alert toasts (Viewer and up), for the toast host every page has.</summary>
+    public async Task SubscribeAlerts(string tenantId)
+    {
+        await RequireViewerAsync(tenantId, storeId: string.Empty);
+        live.Hold(Context, GrantsOf(Context.User, tenantId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, AlertsGroupFor(tenantId), Context.ConnectionAborted);
+    }
+
     /// <summary>Joins the store's dashboard group and returns its tiles now, so the page needs no other call.</summary>
     public async Task<DashboardTiles> Subscribe(string tenantId, string storeId)
     {

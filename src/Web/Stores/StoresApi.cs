@@ -122,7 +122,8 @@ internal static class StoresApi
     }
 
     private static async Task<Results<Created<StoreSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, PlanUsage usage, CancellationToken cancellationToken)
+        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, PlanUsage usage, Alerts.DefaultAlertRules defaultAlerts,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var name = request.Name?.Trim();
@@ -198,6 +199,8 @@ internal static class StoresApi
         var profile = new StoreProfile(new StoreRef(tenantId, storeId), name!, channel, domain, request.Currency!.ToUpperInvariant(), request.TimeZone!,
             request.WebhookSecret!);
         await stores.UpsertAsync(profile, cancellationToken);
+        // Alerts work from the first order: no orders in trading hours, and anomalies on orders where the plan has them.
+        await defaultAlerts.CreateForAsync(profile.Store, cancellationToken);
         return TypedResults.Created($"/api/tenants/{tenantId}/stores/{storeId}/tiles", Summarise(profile));
     }
 }

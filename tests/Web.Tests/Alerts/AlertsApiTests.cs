@@ -48,6 +48,35 @@ public sealed class AlertsApiTests(AlertsAppFactory app) : IClassFixture<AlertsA
         await AssertProblemAsync(await client.GetAsync($"{Rules("globex")}/{rule.Id}", Ct), HttpStatusCode.NotFound);
     }
 
+    public static TheoryData<string> EveryKind() => ["Threshold", "PercentChange", "Anomaly", "NoOrders"];
+
+    [Theory]
+    [MemberData(nameof(EveryKind))]
+    public async Task Every_rule_kind_round_trips_with_its_own_fields(string kind)
+    {
+        var client = app.CreateSignedInClient();
+        var request = kind switch
+        {
+            "Threshold" => new AlertRuleRequest("AOV under 40", kind, Metric: "AverageOrderValue", Direction: "Below", Threshold: 40m, WindowMinutes: 90, Channel: "Amazon"),
+            "PercentChange" => new AlertRuleRequest("Revenue down a quarter", kind, Metric: "Revenue", Threshold: 25m, WindowMinutes: 60, Comparison: "Yesterday"),
+            "Anomaly" => new AlertRuleRequest("Orders unusual", kind, Metric: "Orders", Direction: "Either", MinimumSeverity: "Medium"),
+            _ => new AlertRuleRequest("Silence", kind, WindowMinutes: 25, StoreId: "uk-shop"),
+        };
+        using var created = await client.PostAsJsonAsync(Rules(), request, Json, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<AlertRuleView>(Json, Ct))!.Id;
+        var read = (await client.GetFromJsonAsync<AlertRuleView>($"{Rules()}/{id}", Json, Ct))!;
+        var expected = kind switch
+        {
+            "Threshold" => ("Threshold", "AverageOrderValue", "Below", (decimal?)40m, 90, "LastWeek", "Low", "Amazon", (string?)null),
+            "PercentChange" => ("PercentChange", "Revenue", "Below", 25m, 60, "Yesterday", "Low", null, null),
+            "Anomaly" => ("Anomaly", "Orders", "Either", null, 30, "LastWeek", "Medium", null, null),
+            _ => ("NoOrders", "Orders", "Below", null, 25, "LastWeek", "Low", null, "uk-shop"),
+        };
+        Assert.Equal(expected, (read.Kind, read.Metric, read.Direction, read.Threshold, read.WindowMinutes, read.Comparison, read.MinimumSeverity, read.Channel, read.StoreId));
+        using var _ = await client.DeleteAsync($"{Rules()}/{id}", Ct);
+    }
+
     public static TheoryData<string, string> InvalidRules() => new()
     {
         { """{"name":"","kind":"Anomaly"}""", "name" },

@@ -132,6 +132,58 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("AlertPauses", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Alerts.AlertSnoozeRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AlertId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SnoozedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "AlertId");
+
+                    b.HasIndex("Until");
+
+                    b.ToTable("AlertSnoozes", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Alerts.StoreTradingHoursRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Closes")
+                        .IsRequired()
+                        .HasMaxLength(5)
+                        .HasColumnType("character varying(5)");
+
+                    b.Property<string>("Opens")
+                        .IsRequired()
+                        .HasMaxLength(5)
+                        .HasColumnType("character varying(5)");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("StoreTradingHours", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.AppData.AlertRow", b =>
                 {
                     b.Property<string>("Id")

@@ -123,6 +123,58 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("AlertPauses", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Alerts.AlertSnoozeRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AlertId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SnoozedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "AlertId");
+
+                    b.HasIndex("Until");
+
+                    b.ToTable("AlertSnoozes", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Alerts.StoreTradingHoursRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Closes")
+                        .IsRequired()
+                        .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Opens")
+                        .IsRequired()
+                        .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("StoreTradingHours", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.AppData.AlertRow", b =>
                 {
                     b.Property<string>("Id")

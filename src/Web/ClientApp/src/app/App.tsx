@@ -11,6 +11,8 @@ import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
 import { alertsPath, benchmarksPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { OnboardingBanner } from '../features/onboarding/OnboardingBanner';
+import { ruleDraftFrom } from '../lib/alertLinks';
+import { AlertToasts } from '../features/alerts/AlertToasts';
 import { ThemeSwitch } from './ThemeSwitch';
 import { useStores, type StoresState } from './useStores';
 import './nav.css';
@@ -70,9 +72,12 @@ function Shell({ route, loadStores, navigate }: ShellProps) {
   const [stores, reloadStores] = useStores(loadStores);
   const [me, reloadMe] = useMe();
   const branding = useBranding(tenantOf(route, stores, me));
+  // One toast host for every page: alerts of each organisation the person belongs to.
+  const toasts = <AlertToasts tenantIds={me?.organisations.map((o) => o.id) ?? []} navigate={navigate} />;
   if (route.page === 'organisation') {
     return (
       <>
+        {toasts}
         <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
         <Banner tenantId={me ? tenantOf(route, stores, me) : undefined} navigate={navigate} />
         <Suspense fallback={<Message title="Loading…" />}>
@@ -90,6 +95,7 @@ function Shell({ route, loadStores, navigate }: ShellProps) {
   }
   return (
     <>
+      {toasts}
       <AppNav route={route} stores={stores} navigate={navigate} me={me} branding={branding} />
       <Banner tenantId={me ? tenantOf(route, stores, me) : undefined} navigate={navigate} />
       <SetupBanner route={route} tenantId={me ? tenantOf(route, stores, me) : undefined} me={me} navigate={navigate} />
@@ -320,6 +326,9 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
           stores={list.filter((s) => s.tenantId === route.tenantId)}
           canAcknowledge={hasRole(role, 'Analyst')}
           canPause={hasRole(role, 'Admin')}
+          canEditRules={hasRole(role, 'Admin')}
+          draft={ruleDraftFrom(window.location.search)}
+          focused={new URLSearchParams(window.location.search).get('alert')}
         />
       </Suspense>
     );

@@ -72,6 +72,11 @@ export class FakeHubConnection implements HubConnectionLike {
     for (const handler of this.handlers.get('tiles') ?? []) (handler as (t: DashboardTiles) => void)(tiles);
   }
 
+  /** The server calls `method` on this connection (e.g. an "alert" toast). */
+  emit(method: string, ...args: unknown[]): void {
+    for (const handler of this.handlers.get(method) ?? []) (handler as (...a: unknown[]) => void)(...args);
+  }
+
   dropAndRetry(): void {
     for (const callback of this.reconnecting) callback(new Error('socket closed'));
   }

@@ -34,11 +34,13 @@ export interface BoardCanvasProps {
   onRemove?: (id: string) => void;
   /** Where a widget's figures download from (signed-in boards only); no export buttons without it. */
   exportHref?: (widgetId: string, format: ExportFormat) => string;
+  /** Where "Alert me when this…" goes for a widget; null (or absent) where no rule can watch its figure. */
+  alertHref?: (widget: Widget) => string | null;
 }
 
 /** The widgets of a dashboard on a 12-column grid (drag by the header, resize from the corner), or stacked on a phone. */
 export function BoardCanvas(props: BoardCanvasProps) {
-  const { layout, widgets, stores, tiles, editable, fitHeightPx, draggingKind, onLayoutChange, onDropNew, onEdit, onRemove, exportHref } = props;
+  const { layout, widgets, stores, tiles, editable, fitHeightPx, draggingKind, onLayoutChange, onDropNew, onEdit, onRemove, exportHref, alertHref } = props;
   const { width, containerRef, mounted } = useContainerWidth();
   const [drill, setDrill] = useState<Drill | null>(null);
   const closeDrill = useCallback(() => setDrill(null), []);
@@ -57,14 +59,16 @@ export function BoardCanvas(props: BoardCanvasProps) {
 
   const card = (widget: Widget) => {
     const title = widgetTitle(widget);
+    const alert = alertHref?.(widget) ?? null;
     return (
       <article className={`widget widget--${widget.kind}`} data-testid={`widget-${widget.id}`} aria-labelledby={`widget-${widget.id}-title`}>
         <header className="widget__header">
           <h2 className="widget__title" id={`widget-${widget.id}-title`}>
             {title}
           </h2>
-          {editable || exportHref ? (
+          {editable || exportHref || alert ? (
             <div className="widget__tools">
+              {alert ? <AlertMeMenu title={title} href={alert} /> : null}
               {exportHref ? <ExportButtons label={title} href={(format) => exportHref(widget.id, format)} /> : null}
               {editable ? (
                 <>
@@ -137,5 +141,19 @@ export function BoardCanvas(props: BoardCanvasProps) {
       )}
       {drill ? <DrillDialog drill={drill} entries={entriesFor(drill.widget)} onClose={closeDrill} /> : null}
     </div>
+  );
+}
+
+/** The widget's menu with "Alert me when this…": opens the rule editor on the Alerts page, prefilled from the widget. */
+export function AlertMeMenu({ title, href }: { title: string; href: string }) {
+  return (
+    <details className="widget-menu">
+      <summary className="icon-button" aria-label={`More for ${title}`}>
+        ⋯
+      </summary>
+      <div className="widget-menu__items">
+        <a href={href}>Alert me when this…</a>
+      </div>
+    </details>
   );
 }

@@ -10,7 +10,8 @@ import { Palette } from './Palette';
 import { SharePanel } from './SharePanel';
 import { useLiveTiles } from './useLiveTiles';
 import { useSavedBoard, type SaveState } from './useSavedBoard';
-import type { WidgetKind } from './types';
+import type { Widget, WidgetKind } from './types';
+import { alertMeHref, alertMetricOf } from '../../lib/alertLinks';
 import { widgetExportUrl, type ExportFormat } from '../reports/exportLinks';
 import { WidgetSettingsForm } from './WidgetSettingsForm';
 import { metricsApi, type CustomMetric } from '../metrics/api';
@@ -181,10 +182,25 @@ export function BoardEditorPage({ tenantId, boardId, boardsHref, stores, canEdit
             onDropNew={(kind, at) => add(kind, at)}
             onEdit={setEditing}
             onRemove={remove}
+            alertHref={(widget) => widgetAlertHref(tenantId, widget, tenantStores)}
             {...(canEdit ? { exportHref: (widgetId: string, format: ExportFormat) => widgetExportUrl(tenantId, boardId, widgetId, format) } : {})}
           />
         </main>
       </div>
     </div>
   );
+}
+
+/** "Alert me when this…" for a KPI or chart widget on a standard figure: its metric, channel filter and, on a one-store board, the store. */
+export function widgetAlertHref(tenantId: string, widget: Widget, stores: readonly { storeId: string }[]): string | null {
+  if (widget.kind !== 'kpi' && widget.kind !== 'chart') return null;
+  const metric = alertMetricOf(widget.settings.metric);
+  if (!metric) return null;
+  return alertMeHref({
+    tenantId,
+    metric,
+    storeId: stores.length === 1 ? stores[0]?.storeId : null,
+    channel: widget.settings.channel,
+    title: widget.title ?? undefined,
+  });
 }

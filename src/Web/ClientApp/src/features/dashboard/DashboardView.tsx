@@ -4,6 +4,7 @@ import type { DashboardTiles, StoreSummary } from '../../lib/types';
 import { connectionStatusText, type ConnectionStatus } from '../../lib/live';
 import { Tile } from './Tile';
 import { tileDefinitions } from './tileDefinitions';
+import { alertMeHref, alertMetricOf } from '../../lib/alertLinks';
 
 // ECharts is most of the bundle; loading it separately lets the tiles paint first on a slow phone.
 const RevenueChart = lazy(() => import('./RevenueChart').then((module) => ({ default: module.RevenueChart })));
@@ -96,6 +97,7 @@ export function DashboardView({ store, stores, onSelectStore, status, tiles, fal
                   higherIsBetter={definition.higherIsBetter}
                   tile={definition.pick(tiles)}
                   currency={currency}
+                  alertHref={tileAlertHref(store, definition.id, definition.label)}
                 />
               ))
             ) : loadError ? null : (
@@ -117,4 +119,10 @@ export function DashboardView({ store, stores, onSelectStore, status, tiles, fal
       </main>
     </div>
   );
+}
+
+/** "Alert me when this…" for a tile whose figure a rule can watch: the store's rule on that metric. */
+export function tileAlertHref(store: StoreSummary, tileId: string, label: string): string | null {
+  const metric = alertMetricOf(tileId);
+  return metric ? alertMeHref({ tenantId: store.tenantId, storeId: store.storeId, metric, title: `${label} (${store.name})` }) : null;
 }

@@ -11,10 +11,12 @@ export interface TileProps {
   higherIsBetter: boolean;
   tile: KpiTile;
   currency: string;
+  /** Where "Alert me when this…" goes; absent where no rule can watch the figure. */
+  alertHref?: string | null | undefined;
 }
 
 /** One KPI: label, the figure (counting up when it changes) and how it compares with last week. */
-export function Tile({ id, label, kind, higherIsBetter, tile, currency }: TileProps) {
+export function Tile({ id, label, kind, higherIsBetter, tile, currency, alertHref }: TileProps) {
   const reducedMotion = usePrefersReducedMotion();
   const shown = useCountUp(tile.value, !reducedMotion);
   const flashing = useFlashOnChange(tile.value, !reducedMotion);
@@ -28,6 +30,16 @@ export function Tile({ id, label, kind, higherIsBetter, tile, currency }: TilePr
       <h3 className="tile__label" id={`tile-${id}-label`}>
         {label}
       </h3>
+      {alertHref ? (
+        <details className="widget-menu tile__menu">
+          <summary className="icon-button" aria-label={`More for ${label}`}>
+            ⋯
+          </summary>
+          <div className="widget-menu__items">
+            <a href={alertHref}>Alert me when this…</a>
+          </div>
+        </details>
+      ) : null}
       {/* data-value is the server's exact figure, never the tween in progress. The tween is hidden from screen
           readers, which would otherwise announce every frame; they read the settled figure beside it. */}
       <p className="tile__value" data-testid={`tile-${id}-value`} data-value={String(tile.value)} aria-hidden="true">
