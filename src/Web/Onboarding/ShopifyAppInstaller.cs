@@ -11,6 +11,7 @@ using SalesDash.Connectors.ShopifyAdmin;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Alerts;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Identity;
@@ -75,6 +76,7 @@ public sealed class ShopifyAppInstaller(
     IDataProtectionProvider protection,
     IPlanService plans,
     PlanUsage usage,
+    DefaultAlertRules defaultAlerts,
     TimeProvider time,
     ILogger<ShopifyAppInstaller> log)
 {
@@ -228,6 +230,12 @@ public sealed class ShopifyAppInstaller(
             ? existing with { WebhookSecret = app.ClientSecret! }
             : new StoreProfile(storeRef, state.Name, SalesChannel.Shopify, shop, state.Currency, state.TimeZone, app.ClientSecret!);
         await stores.UpsertAsync(profile, cancellationToken);
+        if (existing is null)
+        {
+            // A store installed from Shopify starts with the same alerts as one added by hand; a reinstall keeps its own.
+            await defaultAlerts.CreateForAsync(storeRef, cancellationToken);
+        }
+
         var now = time.GetUtcNow();
         await connections.UpsertAsync(new ChannelConnection(storeRef, SalesChannel.Shopify, true,
             ConnectionForm.Write(new ShopifyAdminConnectionSettings(shop, null)),

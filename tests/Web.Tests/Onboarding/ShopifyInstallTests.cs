@@ -9,7 +9,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Connectors.ShopifyAdmin;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Alerts;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Identity;
@@ -88,6 +90,11 @@ public sealed class ShopifyInstallTests : IAsyncLifetime
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<AppIdentityDbContext>>().CreateDbContextAsync(Ct);
         var stored = await db.Set<ChannelConnectionRow>().AsNoTracking().SingleAsync(c => c.TenantId == "onb-install", Ct);
         Assert.DoesNotContain(Token, stored.Credentials, StringComparison.Ordinal);
+
+        // Like a store added by hand, it starts with the default alert rules.
+        var rules = await _app.Services.GetRequiredService<IAlertRuleStore>().ListRulesAsync("onb-install", Ct);
+        Assert.Equal([DefaultAlertRules.AnomalyName, DefaultAlertRules.NoOrdersName],
+            rules.Where(r => r.StoreId == "onboard-test").Select(r => r.Name).Order(StringComparer.Ordinal));
 
         // Shopify signs an installed app's webhooks with the client secret: the first order is accepted.
         using var order = await client.SendAsync(OrderWebhook(ClientSecret, 9001), Ct);
