@@ -8,7 +8,7 @@ import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
 import { customMetricId } from './types';
-import { AlertsWidget, CustomMetricWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, TopProductsWidget } from './widgets';
+import { AlertsWidget, CustomMetricWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, PeersWidget, TopProductsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -54,6 +54,8 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       return <ForecastWidget widget={widget} entries={entries} />;
     case 'insights':
       return <InsightsWidget widget={widget} entries={entries} />;
+    case 'peers':
+      return <PeersWidget widget={widget} entries={entries} />;
   }
 }
 
