@@ -2,8 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using SalesDash.EndToEnd.Tests.Browser;
-using SalesDash.Web.AppData;
+using SalesDash.EndToEnd.Tests.Hosting;
 using SalesDash.Web.Benchmarks;
+using SalesDash.Web.Identity;
 using static Microsoft.Playwright.Assertions;
 
 namespace SalesDash.EndToEnd.Tests.Dashboards;
