@@ -163,7 +163,7 @@ app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapOnboardingApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
-app.MapGroup("/api").MapBenchmarksApi();
+app.MapGroup("/api").MapBenchmarksApi().MapWallBenchmarksApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Clustering;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Audit;
+using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
@@ -26,6 +29,26 @@ public sealed record BenchmarkMetricView(string Metric, decimal? You, CohortView
 public sealed record BenchmarksView(
     string TenantId, string? Industry, string? Band, bool TakesPart, string? Notice, DateTimeOffset? ComputedAt, int MinimumPeers,
     IReadOnlyList<BenchmarkMetricView> Metrics);
+
+/// <summary>Why a "you vs peers" widget shows no quartiles.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PeerWidgetHidden>))]
+public enum PeerWidgetHidden
+{
+    /// <summary>The organisation's tier does not include advanced analytics.</summary>
+    Plan,
+
+    /// <summary>No cohort of the organisation, even all organisations, has five contributors to the metric.</summary>
+    CohortTooSmall,
+}
+
+/// <summary>
+/// One metric of "you vs peers" as a board widget shows it: the organisation's figure against its narrowest published
+/// cohort's quartiles, or, when <see cref="Hidden"/> is set, no figures at all and <see cref="Message"/> saying why.
+/// </summary>
+/// <param name="Metric">The widget's kebab-case metric key ("conversion-rate", ...).</param>
+public sealed record PeerWidgetView(
+    string TenantId, string Metric, PeerWidgetHidden? Hidden, string? Message, decimal? You, CohortView? Cohort, decimal? P25, decimal? P50, decimal? P75,
+    int MinimumPeers);
 
 /// <summary>The benchmark settings and the "you vs peers" read; handlers call these, never each other.</summary>
 public sealed class PeerBenchmarks(IDbContextFactory<AppIdentityDbContext> databases, IPlanService plans, PeerFigures figures, TimeProvider time)
@@ -71,6 +94,49 @@ public sealed class PeerBenchmarks(IDbContextFactory<AppIdentityDbContext> datab
         }
 
         return await SettingsAsync(tenantId, cancellationToken);
+    }
+
+    /// <summary>The widget's metric keys, in the board's kebab case, and the metric each names.</summary>
+    public static readonly IReadOnlyDictionary<string, BenchmarkMetric> WidgetMetrics = new Dictionary<string, BenchmarkMetric>(StringComparer.Ordinal)
+    {
+        ["conversion-rate"] = BenchmarkMetric.ConversionRate,
+        ["average-order-value"] = BenchmarkMetric.AverageOrderValue,
+        ["repeat-rate"] = BenchmarkMetric.RepeatRate,
+        ["refund-rate"] = BenchmarkMetric.RefundRate,
+        ["revenue-growth-wow"] = BenchmarkMetric.RevenueGrowthWoW,
+        ["revenue-growth-mom"] = BenchmarkMetric.RevenueGrowthMoM,
+        ["roas"] = BenchmarkMetric.Roas,
+    };
+
+    /// <summary>
+    /// One metric for a board widget. Unlike the Benchmarks page this is not refused by the plan gate: a board (or a
+    /// wall with no one signed in) shows the widget hidden with the reason, so a downgrade does not break the board.
+    /// </summary>
+    /// <exception cref="ArgumentException">A metric not in <see cref="WidgetMetrics"/>.</exception>
+    public async Task<PeerWidgetView> WidgetAsync(string tenantId, string metricKey, CancellationToken cancellationToken)
+    {
+        if (!WidgetMetrics.TryGetValue(metricKey, out var metric))
+        {
+            throw new ArgumentException($"'{metricKey}' is not a benchmark metric; use one of: {string.Join(", ", WidgetMetrics.Keys)}.", nameof(metricKey));
+        }
+
+        if (!(await plans.GetLimitsAsync(tenantId, cancellationToken)).Includes(PlanFeature.AdvancedAnalytics))
+        {
+            return new PeerWidgetView(tenantId, metricKey, PeerWidgetHidden.Plan,
+                "Peer benchmarks are part of plans with advanced analytics; upgrade to compare this figure with your peers.",
+                null, null, null, null, null, PeerCohorts.MinimumPeers);
+        }
+
+        var row = (await GetAsync(tenantId, cancellationToken)).Metrics.Single(m => m.Metric == metric.ToString());
+        if (row.Cohort is null)
+        {
+            // Nothing of the organisation's own figure either: the widget shows the reason alone, as the page does.
+            return new PeerWidgetView(tenantId, metricKey, PeerWidgetHidden.CohortTooSmall,
+                $"Not enough peers yet: a comparison is shown once at least {PeerCohorts.MinimumPeers} organisations contribute this figure.",
+                null, null, null, null, null, PeerCohorts.MinimumPeers);
+        }
+
+        return new PeerWidgetView(tenantId, metricKey, null, null, row.You, row.Cohort, row.P25, row.P50, row.P75, PeerCohorts.MinimumPeers);
     }
 
     public async Task<BenchmarksView> GetAsync(string tenantId, CancellationToken cancellationToken)
@@ -126,7 +192,43 @@ public static class BenchmarksApi
         group.MapPut("/tenants/{tenantId}/benchmarks/settings", ChangeAsync).WithName("ChangeBenchmarkSettings").RequireOrgRole(OrgRole.Admin);
         group.MapGet("/tenants/{tenantId}/benchmarks", GetAsync).WithName("GetBenchmarks").RequireOrgRole(OrgRole.Viewer)
             .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
+        group.MapGet("/tenants/{tenantId}/benchmarks/widget/{metric}", WidgetAsync).WithName("GetBenchmarkWidget").RequireOrgRole(OrgRole.Viewer);
         return group;
+    }
+
+    /// <summary>The widget's read for a wallboard: the organisation of a store the share link shows, no sign-in.</summary>
+    public static RouteGroupBuilder MapWallBenchmarksApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapGet("/wall/{token}/stores/{tenantId}/{storeId}/benchmarks/{metric}", WallWidgetAsync).AllowAnonymous().WithName("GetWallBenchmarkWidget");
+        return api;
+    }
+
+    private static async Task<Results<Ok<PeerWidgetView>, ProblemHttpResult>> WidgetAsync(
+        string tenantId, string metric, PeerBenchmarks benchmarks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(await benchmarks.WidgetAsync(tenantId, metric, cancellationToken));
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown benchmark metric", detail: ex.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<PeerWidgetView>, ProblemHttpResult>> WallWidgetAsync(
+        string token, string tenantId, string storeId, string metric, WallAccess access, PeerBenchmarks benchmarks, HttpContext http, CancellationToken cancellationToken)
+    {
+        // A wall polls; once its link is revoked no cache may answer for it.
+        http.Response.Headers.CacheControl = "no-store";
+        if (await access.AuthorizeStoreAsync(token, new StoreRef(tenantId, storeId), cancellationToken) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not on this wallboard",
+                detail: "The link is unknown, switched off, or its dashboard does not show this store.");
+        }
+
+        return await WidgetAsync(tenantId, metric, benchmarks, cancellationToken);
     }
 
     private static async Task<Ok<BenchmarkSettingsView>> SettingsAsync(string tenantId, PeerBenchmarks benchmarks, CancellationToken cancellationToken) =>

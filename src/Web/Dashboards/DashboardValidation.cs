@@ -21,7 +21,7 @@ public static partial class DashboardValidation
     /// <summary>Far below anything a screen shows, but stops a client from storing absurd coordinates.</summary>
     public const int MaxRow = 1000;
 
-    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights", "visitors", "saved-goal" };
+    public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "kpi", "chart", "ranking", "goal", "top-products", "order-map", "order-feed", "alerts", "forecast", "insights", "visitors", "saved-goal", "peers" };
 
     public static readonly IReadOnlySet<string> Periods = new HashSet<string>(StringComparer.Ordinal) { "today", "last-60-minutes", "last-15-minutes" };
 
@@ -48,6 +48,9 @@ public static partial class DashboardValidation
 
     /// <summary>The feed lists orders and the alerts list alerts; neither has a figure to choose.</summary>
     private static readonly IReadOnlySet<string> FeedMetrics = new HashSet<string>(StringComparer.Ordinal) { "orders" };
+
+    /// <summary>"You vs peers" compares one of the peer benchmark metrics (src/Web/Benchmarks).</summary>
+    private static readonly IReadOnlySet<string> PeerMetrics = new HashSet<string>(Benchmarks.PeerBenchmarks.WidgetMetrics.Keys, StringComparer.Ordinal);
 
     private static readonly IReadOnlySet<string> ChartMetrics = new HashSet<string>(StringComparer.Ordinal) { "gross-revenue", "orders" };
 
@@ -210,6 +213,7 @@ public static partial class DashboardValidation
             // A saved goal (src/Web/Goals) brings its own metric, and so do visitors, sources and conversion from GA4 (src/Web/Visitors).
             "order-feed" or "alerts" or "visitors" or "saved-goal" => FeedMetrics,
             "forecast" or "insights" => ForecastMetrics,
+            "peers" => PeerMetrics,
             _ => today ? TodayMetrics : MinuteMetrics,
         };
         // A custom metric (src/Web/Metrics) is computed from today's history, as a figure (kpi) or hour by hour (chart).
@@ -288,7 +292,10 @@ public static partial class DashboardValidation
                 }
 
                 break;
-            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast" or "insights" or "visitors":
+            case "peers" when settings.Channel is not null:
+                add($"{at}.channel", "Peers are compared on the whole organisation's figures, not one channel's.");
+                break;
+            case "top-products" or "order-map" or "order-feed" or "alerts" or "forecast" or "insights" or "visitors" or "peers":
                 if (!today)
                 {
                     add($"{at}.period", "This widget shows today's orders.");

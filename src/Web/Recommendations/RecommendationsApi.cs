@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SalesDash.Connectors.Currency;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.Insights.Recommendations;
 using SalesDash.Web.AppData;
+using SalesDash.Web.Benchmarks;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
@@ -40,13 +42,21 @@ public sealed record RecommendationStatusChange(string Status);
 
 /// <summary>
 /// Reads a store's last 28 whole days (and the 28 before) from history, runs the recommendation rules whose inputs the
-/// history keeps (returns per product, conversion per channel and per hour, ad channels' daily return, the free-shipping
-/// threshold from order totals), and joins the merchant's verdicts. Bundles need order lines and stock-outs need an
+/// history keeps (returns per product, conversion per channel and per hour, ad channels' daily return, and the
+/// free-shipping threshold from the order totals against the peers' median AOV in the store's currency), and joins the merchant's verdicts. Bundles need order lines and stock-outs need an
 /// inventory source, neither of which history reads expose yet, so those rules are not run here.
 /// </summary>
-public sealed class StoreRecommendations(IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, TimeProvider time)
+public sealed class StoreRecommendations(
+    IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, PeerBenchmarks peers, IExchangeRates rates,
+    TimeProvider time)
 {
     public const int Days = 28;
+
+    /// <summary>
+    /// The most orders the free-shipping threshold is read from: far above a month of the stores SalesDash serves; a
+    /// bigger store's threshold rests on its newest orders of that many.
+    /// </summary>
+    public const int MaxOrdersForThreshold = 50_000;
 
     public static readonly string[] Statuses = ["open", "done", "dismissed"];
 
@@ -82,6 +92,9 @@ public sealed class StoreRecommendations(IHistoryStore history, IChannelInsightS
                     && DateOnly.FromDateTime(o.PlacedAt.UtcDateTime) == g.Key.Date).Sum(o => o.Revenue)));
         found.AddRange(AdSpendRule.Evaluate(adDays, DateOnly.FromDateTime(end.UtcDateTime).AddDays(-1)));
 
+        var totals = (await history.RecentOrdersAsync(scope, now, MaxOrdersForThreshold, cancellationToken)).Where(o => !o.Cancelled).Select(o => o.Total).ToList();
+        found.AddRange(FreeShippingRule.Evaluate(totals, await PeerMedianAovAsync(store, DateOnly.FromDateTime(end.UtcDateTime).AddDays(-1), cancellationToken)));
+
         List<RecommendationStatusRow> marks;
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
@@ -99,6 +112,34 @@ public sealed class StoreRecommendations(IHistoryStore history, IChannelInsightS
         }
 
         return new RecommendationsView(store.Store.TenantId, store.Store.StoreId, store.Currency, now.FromUtc, now.ToUtc, items);
+    }
+
+    /// <summary>
+    /// The median AOV of the organisation's narrowest published cohort, converted from US dollars (what peers are
+    /// compared in) into the store's currency at the last whole day's rate; null without a cohort or a rate.
+    /// </summary>
+    private async Task<decimal?> PeerMedianAovAsync(StoreProfile store, DateOnly rateDate, CancellationToken cancellationToken)
+    {
+        var aov = (await peers.GetAsync(store.Store.TenantId, cancellationToken)).Metrics.Single(m => m.Metric == nameof(BenchmarkMetric.AverageOrderValue));
+        if (aov.P50 is not { } usd)
+        {
+            return null;
+        }
+
+        var currency = store.Currency.ToUpperInvariant();
+        if (currency == PeerFigures.CommonCurrency)
+        {
+            return usd;
+        }
+
+        if (await rates.FindAsync(PeerFigures.CommonCurrency, currency, rateDate, cancellationToken) is { } direct)
+        {
+            return Math.Round(usd * direct.Rate, 2, MidpointRounding.AwayFromZero);
+        }
+
+        return await rates.FindAsync(currency, PeerFigures.CommonCurrency, rateDate, cancellationToken) is { Rate: > 0m } inverse
+            ? Math.Round(usd / inverse.Rate, 2, MidpointRounding.AwayFromZero)
+            : null;
     }
 
     /// <exception cref="ArgumentException">A status other than open, done or dismissed.</exception>

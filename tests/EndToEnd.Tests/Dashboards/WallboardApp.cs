@@ -14,5 +14,10 @@ public sealed class WallboardApp : ServedSalesDash
     /// <summary>A second channel of the same organisation, so rankings have more than one row.</summary>
     public static readonly TestStore Woo = new("wall", "wall-woo", "Wall Woo", "wall-woo.example", "USD", "UTC", $"woo_wall_{Guid.NewGuid():N}");
 
-    protected override SalesDashHostOptions CreateOptions() => new() { Stores = [Shop.Hosted(), Woo.Hosted("WooCommerce")] };
+    // The peer benchmark job stays off: PeersWidgetTests publishes the cohort itself and a pass would replace it.
+    protected override SalesDashHostOptions CreateOptions() => new()
+    {
+        Stores = [Shop.Hosted(), Woo.Hosted("WooCommerce")],
+        Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
+    };
 }

@@ -9,6 +9,7 @@ using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Benchmarks;
+using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Tests.Hosting;
 
@@ -130,6 +131,55 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
         using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, tenant);
         using var refused = await viewer.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { takesPart = false }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_you_vs_peers_widget_shows_a_metric_against_its_cohort_and_hides_it_with_the_reason_when_it_cannot()
+    {
+        var orgs = await SeedAsync();
+        var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
+        await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
+        var me = small[1];
+
+        // The metric against the quartiles of the five small apparel shops, as this test computes them.
+        var aov = await WidgetAsync(me.Admin, $"/api/tenants/{me.Tenant}/benchmarks/widget/average-order-value");
+        var values = small.Select(p => p.Expected(BenchmarkMetric.AverageOrderValue)!.Value).ToList();
+        Assert.Equal((null, me.Expected(BenchmarkMetric.AverageOrderValue), new CohortView("IndustryAndBand", "apparel", "under-10k", 5)),
+            (aov.Hidden, aov.You, aov.Cohort));
+        Assert.Equal((Quartile(values, 1), Quartile(values, 2), Quartile(values, 3)), (aov.P25, aov.P50, aov.P75));
+
+        // Nobody has ad spend, so no cohort of five has a ROAS: hidden, with the reason and no figure at all.
+        var roas = await WidgetAsync(me.Admin, $"/api/tenants/{me.Tenant}/benchmarks/widget/roas");
+        Assert.Equal((PeerWidgetHidden.CohortTooSmall, null, null, null), (roas.Hidden, roas.Cohort, roas.P50, roas.You));
+        Assert.Contains("at least 5 organisations", roas.Message, StringComparison.Ordinal);
+
+        // An unknown metric is a problem; a board stores a peers widget of a benchmark metric and refuses it per channel.
+        using var unknown = await me.Admin.GetAsync($"/api/tenants/{me.Tenant}/benchmarks/widget/revenue", Ct);
+        Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (unknown.StatusCode, unknown.Content.Headers.ContentType?.MediaType));
+        var board = new DashboardInput("Peers", [new LayoutItem("p", 0, 0, 4, 4)],
+            [new Widget("p", "peers", null, new WidgetSettings("average-order-value", "today", "none"))]);
+        using var perChannel = await me.Admin.PostAsJsonAsync($"/api/tenants/{me.Tenant}/dashboards",
+            board with { Widgets = [board.Widgets[0] with { Settings = board.Widgets[0].Settings with { Channel = "Shopify" } }] }, Json, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, perChannel.StatusCode);
+        Assert.Contains("whole organisation", await perChannel.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        using var created = await me.Admin.PostAsJsonAsync($"/api/tenants/{me.Tenant}/dashboards", board, Json, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        // A wallboard reads the same answer through its share link, with no one signed in; another token reads nothing.
+        var dashboard = (await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!;
+        using var shared = await me.Admin.PostAsync($"/api/tenants/{me.Tenant}/dashboards/{dashboard.Id}/share", null, Ct);
+        var link = (await shared.Content.ReadFromJsonAsync<ShareLinkCreated>(Json, Ct))!;
+        using var anonymous = _app.CreateClient();
+        Assert.Equal(aov, await WidgetAsync(anonymous, $"/api/wall/{link.Token}/stores/{me.Tenant}/shop/benchmarks/average-order-value"));
+        using var stranger = await anonymous.GetAsync($"/api/wall/{ShareTokens.Create()}/stores/{me.Tenant}/shop/benchmarks/average-order-value", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+    }
+
+    private static async Task<PeerWidgetView> WidgetAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<PeerWidgetView>(Json, Ct))!;
     }
 
     private static void AssertCohort(BenchmarksView view, Org me, IReadOnlyList<Org> peers, string level, string industry, string band)

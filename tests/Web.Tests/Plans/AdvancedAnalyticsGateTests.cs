@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SalesDash.Web.Benchmarks;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Plans;
 
@@ -55,5 +56,22 @@ public sealed class AdvancedAnalyticsGateTests(PlansAppFactory app) : IClassFixt
         using var exported = await owner.GetAsync(export, Ct);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (wallForecast.StatusCode, exported.StatusCode));
         Assert.Equal("EUR", (await wallForecast.Content.ReadFromJsonAsync<JsonElement>(Json, Ct)).GetProperty("currency").GetString());
+    }
+
+    [Fact]
+    public async Task The_you_vs_peers_widget_is_hidden_with_the_reason_below_scale_and_not_refused()
+    {
+        var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
+        using var owner = app.ClientFor(tenant);
+        var path = $"/api/tenants/{tenant}/benchmarks/widget/conversion-rate";
+
+        var hidden = (await owner.GetFromJsonAsync<PeerWidgetView>(path, Json, Ct))!;
+        Assert.Equal((PeerWidgetHidden.Plan, null, null), (hidden.Hidden, hidden.Cohort, hidden.P50));
+        Assert.Contains("advanced analytics", hidden.Message, StringComparison.Ordinal);
+
+        // On Scale the plan no longer hides it; with no cohort published yet it is hidden for that reason instead.
+        await app.Services.GetRequiredService<IPlanStore>().SaveAsync(new StoredPlan(tenant, PlanTier.Scale, app.Clock.GetUtcNow(), "test"), Ct);
+        var scale = (await owner.GetFromJsonAsync<PeerWidgetView>(path, Json, Ct))!;
+        Assert.Equal(PeerWidgetHidden.CohortTooSmall, scale.Hidden);
     }
 }

@@ -67,6 +67,8 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         decimal rate = 20m / 50m, rest = 2m / 50m;
         Assert.Equal(Math.Round((rate - rest) * 2_000m, 2), boots.RevenueAtStake);
         Assert.Equal((rate, rest), (Figure(boots, "Return rate"), Figure(boots, "Category return rate")));
+        // History keeps no product categories, so the yardstick is the rest of the store and the advice says so.
+        Assert.Equal("boot is returned 40% of the time; all products (no categories known): 4%", boots.Title);
         Assert.Equal(("open", null), (boots.Status, boots.Result));
         Assert.Equal(view.Items.OrderByDescending(i => i.RevenueAtStake).Select(i => i.Id), view.Items.Select(i => i.Id));
 
@@ -113,6 +115,87 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, _tenant);
         using var refused = await viewer.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "done" }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_average_order_below_the_peers_median_gets_the_free_shipping_threshold_its_own_orders_make_worth_offering()
+    {
+        // 40 orders over the last 28 days: 2 + 3·i for i = 0..39, i.e. 2.00 to 119.00, average 60.50; one cancelled order of
+        // 500 that must not count. The peers' median AOV (all organisations, USD like the store) is 80.
+        var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+        var batch = new HistoryBatch();
+        var totals = new List<decimal>();
+        for (var i = 0; i < 40; i++)
+        {
+            var total = 2m + (3m * i);
+            totals.Add(total);
+            batch.Add(new OrderFact(_tenant, "shop", SalesChannel.Shopify, $"f{i}", 1, start.AddDays(-1 - (i % 27)).AddHours(9), "USD", total, 1, false, false,
+                "direct", "US", []));
+        }
+
+        batch.Add(new OrderFact(_tenant, "shop", SalesChannel.Shopify, "gone", 1, start.AddDays(-2), "USD", 500m, 1, false, true, "direct", "US", []));
+        await SeedAsync(batch);
+        await PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric.AverageOrderValue, p50: 80m);
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        var item = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Kind == "FreeShipping");
+
+        // The test's own search: each whole-unit ceiling of the 50th, 55th … 90th percentile; the one whose orders within
+        // 30 % below it would add the most to reach it.
+        var sorted = totals.Order().ToList();
+        var best = (Threshold: 0m, Within: 0, Uplift: 0m);
+        foreach (var p in Enumerable.Range(0, 9).Select(k => 0.50m + (0.05m * k)))
+        {
+            var position = (sorted.Count - 1) * p;
+            var below = sorted[(int)position];
+            var above = sorted[Math.Min((int)position + 1, sorted.Count - 1)];
+            var threshold = Math.Ceiling(below + ((position - (int)position) * (above - below)));
+            var near = sorted.Where(t => t < threshold && t >= threshold * 0.7m).ToList();
+            if (near.Sum(t => threshold - t) > best.Uplift)
+            {
+                best = (threshold, near.Count, near.Sum(t => threshold - t));
+            }
+        }
+
+        Assert.Equal((60.5m, 80m), (Figure(item, "Average order value"), Figure(item, "Peers' median AOV")));
+        Assert.Equal(((decimal?)best.Threshold, (decimal?)best.Within, best.Uplift), (Figure(item, "Threshold"), Figure(item, "Orders within reach"), item.RevenueAtStake));
+        Assert.Contains($"free shipping on orders of {best.Threshold}", item.Action, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(item.DrillDown));
+    }
+
+    [Fact]
+    public async Task No_free_shipping_advice_when_the_average_order_is_at_or_above_the_peers_median_or_no_cohort_is_published()
+    {
+        var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+        var batch = new HistoryBatch();
+        for (var i = 0; i < 30; i++)
+        {
+            batch.Add(new OrderFact(_tenant, "shop", SalesChannel.Shopify, $"f{i}", 1, start.AddDays(-1 - (i % 27)), "USD", 20m + i, 1, false, false, "direct", "US", []));
+        }
+
+        await SeedAsync(batch);
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        Assert.DoesNotContain((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items, i => i.Kind == "FreeShipping");
+
+        // The average is 34.50: peers at 34.50 give no advice, peers at 34.51 do.
+        await PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric.AverageOrderValue, p50: 34.5m);
+        Assert.DoesNotContain((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items, i => i.Kind == "FreeShipping");
+        await PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric.AverageOrderValue, p50: 34.51m);
+        Assert.Contains((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items, i => i.Kind == "FreeShipping");
+    }
+
+    /// <summary>A cohort of every organisation, as the benchmark job publishes it (this host's job never finds five).</summary>
+    private async Task PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric metric, decimal p50)
+    {
+        var databases = _app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SalesDash.Web.Identity.AppIdentityDbContext>>();
+        await using var db = await databases.CreateDbContextAsync(Ct);
+        db.RemoveRange(db.Set<SalesDash.Web.Benchmarks.BenchmarkCohortRow>());
+        db.Add(new SalesDash.Web.Benchmarks.BenchmarkCohortRow
+        {
+            Level = "All", Industry = "*", Band = "*", Metric = metric.ToString(), Contributors = 5, P25 = p50 / 2, P50 = p50, P75 = p50 * 2,
+            ComputedAt = WebAppFactory.Now.UtcDateTime,
+        });
+        await db.SaveChangesAsync(Ct);
     }
 
     private static decimal? Figure(RecommendationView item, string name) => item.Figures.Single(f => f.Name == name).Value;

@@ -74,7 +74,8 @@ public static class ReturnRateRule
                 continue;
             }
 
-            var category = product.Category ?? "all products";
+            // Without a catalogue's categories the yardstick is the rest of the store, and the advice says so.
+            var category = product.Category ?? "all products (no categories known)";
             result.Add(new Recommendation(RecommendationKind.ProductReturns, product.Sku,
                 $"{product.Label} is returned {Ratio(rate) * 100:0.#}% of the time; {category}: {Ratio(categoryRate) * 100:0.#}%",
                 "Check the product's description, sizing and quality against its returns' reasons.", Money((rate - categoryRate) * product.Revenue),

@@ -8,7 +8,7 @@ import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
 import { customMetricId } from './types';
-import { AlertsWidget, CustomMetricWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, SavedGoalWidget, TopProductsWidget, VisitorsWidget } from './widgets';
+import { AlertsWidget, CustomMetricWidget, ForecastWidget, InsightsWidget, OrderFeedWidget, OrderMapWidget, PeersWidget, SavedGoalWidget, TopProductsWidget, VisitorsWidget } from './widgets';
 
 // ECharts is most of the bundle; boards without a chart never load it.
 const BoardChart = lazy(() => retryingImport(() => import('./BoardChart')));
@@ -58,6 +58,8 @@ export function WidgetBody({ widget, entries, onDrill }: WidgetBodyProps) {
       return <VisitorsWidget widget={widget} entries={entries} />;
     case 'saved-goal':
       return <SavedGoalWidget widget={widget} entries={entries} />;
+    case 'peers':
+      return <PeersWidget widget={widget} entries={entries} />;
   }
 }
 

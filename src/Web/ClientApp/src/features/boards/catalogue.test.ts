@@ -3,11 +3,30 @@ import { comparisonsFor, metricsFor, newWidget, normaliseSettings, palette, peri
 
 describe('palette', () => {
   it('offers only widgets whose figures the server has today', () => {
-    expect(palette.map((p) => p.kind)).toEqual(['kpi', 'chart', 'ranking', 'goal', 'top-products', 'order-map', 'order-feed', 'forecast', 'alerts', 'insights', 'saved-goal', 'visitors']);
+    expect(palette.map((p) => p.kind)).toEqual(['kpi', 'chart', 'ranking', 'goal', 'top-products', 'order-map', 'order-feed', 'forecast', 'alerts', 'insights', 'saved-goal', 'visitors', 'peers']);
   });
 });
 
 describe('settings rules', () => {
+  it('offers the peer benchmark metrics to you vs peers, organisation-wide and for no single channel', () => {
+    const peers = newWidget('peers', 'p-1');
+    expect(metricsFor('peers', 'today')).toEqual([
+      'conversion-rate',
+      'average-order-value',
+      'repeat-rate',
+      'refund-rate',
+      'revenue-growth-wow',
+      'revenue-growth-mom',
+      'roas',
+    ]);
+    expect(normaliseSettings('peers', { ...peers.settings, metric: 'orders', channel: 'Shopify' })).toMatchObject({
+      metric: 'conversion-rate',
+      channel: null,
+      period: 'today',
+    });
+    expect(widgetTitle({ ...peers, settings: { ...peers.settings, metric: 'refund-rate' } })).toBe('Refund rate: you vs peers, last 28 days');
+  });
+
   it('offers every tile for today but only revenue, orders and order value for recent minutes', () => {
     expect(metricsFor('kpi', 'today')).toHaveLength(8);
     expect(metricsFor('kpi', 'last-15-minutes')).toEqual(['gross-revenue', 'orders', 'average-order-value']);

@@ -26,6 +26,7 @@ export const palette: readonly PaletteEntry[] = [
   { kind: 'insights', label: 'Insights', description: 'What moved today against last week, with the figures', size: { w: 5, h: 5 } },
   { kind: 'saved-goal', label: 'Saved goal', description: 'Progress and pace of a goal set on the Goals page', size: { w: 4, h: 4 } },
   { kind: 'visitors', label: 'Visitors and conversion', description: 'Visitors now, sessions by source and conversion, from Google Analytics 4', size: { w: 4, h: 5 } },
+  { kind: 'peers', label: 'You vs peers', description: 'One figure against the quartiles of similar shops', size: { w: 4, h: 4 } },
 ];
 
 export const metricLabels: Record<Metric, string> = {
@@ -37,7 +38,24 @@ export const metricLabels: Record<Metric, string> = {
   'units-sold': 'Units sold',
   'new-customers': 'New customers',
   'returning-customers': 'Returning customers',
+  'conversion-rate': 'Conversion rate',
+  'repeat-rate': 'Repeat-customer rate',
+  'refund-rate': 'Refund rate',
+  'revenue-growth-wow': 'Revenue growth, week over week',
+  'revenue-growth-mom': 'Revenue growth, 28 days over 28',
+  roas: 'ROAS',
 };
+
+/** What "you vs peers" compares: the peer benchmark metrics, over the last 28 days of the whole organisation. */
+export const peerMetrics: readonly Metric[] = [
+  'conversion-rate',
+  'average-order-value',
+  'repeat-rate',
+  'refund-rate',
+  'revenue-growth-wow',
+  'revenue-growth-mom',
+  'roas',
+];
 
 export const periodLabels: Record<Period, string> = {
   today: 'Today so far',
@@ -104,6 +122,7 @@ export function periodsFor(kind: WidgetKind): Period[] {
     case 'insights':
     case 'visitors':
     case 'saved-goal':
+    case 'peers':
       return ['today'];
     default:
       return ['today', 'last-60-minutes', 'last-15-minutes'];
@@ -119,6 +138,7 @@ export function metricsFor(kind: WidgetKind, period: Period): readonly Metric[] 
   // A saved goal brings its own metric.
   if (kind === 'order-feed' || kind === 'alerts' || kind === 'visitors' || kind === 'saved-goal') return ['orders'];
   if (kind === 'forecast' || kind === 'insights') return ['gross-revenue'];
+  if (kind === 'peers') return peerMetrics;
   return period === 'today' ? todayMetrics : minuteMetrics;
 }
 
@@ -157,6 +177,8 @@ export function newWidget(kind: WidgetKind, id: string): Widget {
       return { id, kind, title: null, settings: { ...base, metric: 'orders' } };
     case 'saved-goal':
       return { id, kind, title: null, settings: { ...base, metric: 'orders', goalId: null } };
+    case 'peers':
+      return { id, kind, title: null, settings: { ...base, metric: 'conversion-rate' } };
   }
 }
 
@@ -187,7 +209,8 @@ export function normaliseSettings(kind: WidgetKind, settings: WidgetSettings): W
     metric,
     period,
     comparison,
-    channel: settings.channel && (channels as readonly string[]).includes(settings.channel) ? settings.channel : null,
+    // Peers compare the whole organisation; the server refuses a channel there.
+    channel: kind !== 'peers' && settings.channel && (channels as readonly string[]).includes(settings.channel) ? settings.channel : null,
     chartType: kind === 'chart' ? (settings.chartType ?? 'bar') : null,
     target: kind === 'goal' ? settings.target : null,
     targetLabel: kind === 'goal' ? settings.targetLabel : null,
@@ -208,6 +231,7 @@ export function widgetTitle(widget: Widget): string {
   if (widget.kind === 'insights') return `Insights, today against last week${on}`;
   if (widget.kind === 'visitors') return 'Visitors and conversion';
   if (widget.kind === 'saved-goal') return 'Goal';
+  if (widget.kind === 'peers') return `${metricLabels[metric]}: you vs peers, last 28 days`;
   if (customMetricId(metric) !== null) return `Custom metric, today${on}`;
   const what = widget.kind === 'ranking' ? `Channels by ${metricLabels[metric].toLowerCase()}` : metricLabels[metric];
   const when = widget.kind === 'goal' ? 'today' : periodLabels[period].toLowerCase();

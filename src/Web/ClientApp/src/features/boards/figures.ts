@@ -78,6 +78,9 @@ function todayTile(tiles: DashboardTiles, metric: Metric): KpiTile {
       return tiles.newCustomers;
     case 'returning-customers':
       return tiles.returningCustomers;
+    default:
+      // The peer benchmark metrics are read by the peers widget from the benchmarks API; no live tile carries them.
+      throw new Error(`No live tile carries ${metric}.`);
   }
 }
 

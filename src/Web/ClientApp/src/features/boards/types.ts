@@ -2,7 +2,7 @@
 import type { StoreSummary } from '../../lib/types';
 import type { Branding } from '../branding/branding';
 
-export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights' | 'visitors' | 'saved-goal';
+export type WidgetKind = 'kpi' | 'chart' | 'ranking' | 'goal' | 'top-products' | 'order-map' | 'order-feed' | 'alerts' | 'forecast' | 'insights' | 'visitors' | 'saved-goal' | 'peers';
 export type Metric =
   | 'gross-revenue'
   | 'net-revenue'
@@ -11,7 +11,14 @@ export type Metric =
   | 'average-order-value'
   | 'units-sold'
   | 'new-customers'
-  | 'returning-customers';
+  | 'returning-customers'
+  // "You vs peers" compares these (src/Web/Benchmarks PeerBenchmarks.WidgetMetrics).
+  | 'conversion-rate'
+  | 'repeat-rate'
+  | 'refund-rate'
+  | 'revenue-growth-wow'
+  | 'revenue-growth-mom'
+  | 'roas';
 export type Period = 'today' | 'last-60-minutes' | 'last-15-minutes';
 export type Comparison = 'none' | 'last-week';
 export type ChartType = 'line' | 'area' | 'bar';

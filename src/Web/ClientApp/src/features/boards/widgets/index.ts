@@ -5,6 +5,7 @@ export { CustomMetricWidget } from './CustomMetricWidget';
 export { ForecastWidget } from './ForecastWidget';
 export { InsightsWidget } from './InsightsWidget';
 export { OrderFeedWidget } from './OrderFeedWidget';
+export { PeersWidget } from './PeersWidget';
 export { OrderMapWidget } from './OrderMapWidget';
 export { SavedGoalWidget } from './SavedGoalWidget';
 export { TopProductsWidget } from './TopProductsWidget';

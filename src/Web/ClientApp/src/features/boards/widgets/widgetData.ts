@@ -101,6 +101,21 @@ export interface GoalBody {
   note: string | null;
 }
 
+/** GET /api/tenants/{t}/benchmarks/widget/{metric} (src/Web/Benchmarks PeerWidgetView). */
+export interface PeerWidgetBody {
+  tenantId: string;
+  metric: string;
+  /** Why no quartiles are shown; null when they are. */
+  hidden: 'Plan' | 'CohortTooSmall' | null;
+  message: string | null;
+  you: number | null;
+  cohort: { level: 'IndustryAndBand' | 'Industry' | 'All'; industry: string; band: string; contributors: number } | null;
+  p25: number | null;
+  p50: number | null;
+  p75: number | null;
+  minimumPeers: number;
+}
+
 export type ProductRank = 'revenue' | 'units';
 
 export interface WidgetDataSource {
@@ -110,6 +125,8 @@ export interface WidgetDataSource {
   alerts(store: StoreKey, limit: number, signal: AbortSignal): Promise<AlertBody[]>;
   forecast(store: StoreKey, signal: AbortSignal): Promise<ForecastBody>;
   insights(store: StoreKey, signal: AbortSignal): Promise<InsightsBody>;
+  /** "You vs peers" of the store's organisation (src/Web/Benchmarks); optional so older fakes need not answer it. */
+  peers?(store: StoreKey, metric: string, signal: AbortSignal): Promise<PeerWidgetBody>;
   /** An organisation's custom metric today for the store (src/Web/Metrics); optional so older fakes need not answer it. */
   customMetric?(store: StoreKey, metricId: string, signal: AbortSignal): Promise<MetricValues>;
   /** GA4 visitors and conversion (src/Web/Visitors); optional so older fakes need not answer it. */
@@ -132,6 +149,7 @@ export const historyDataSource: WidgetDataSource = {
   insights: (s, signal) => getJson(storeApi(s, 'insights'), signal),
   visitors: (s, signal) => getJson(storeApi(s, 'visitors'), signal),
   goal: (tenantId, goalId, signal) => getJson(`/api/tenants/${encodeURIComponent(tenantId)}/goals/${encodeURIComponent(goalId)}`, signal),
+  peers: (s, metric, signal) => getJson(`/api/tenants/${encodeURIComponent(s.tenantId)}/benchmarks/widget/${encodeURIComponent(metric)}`, signal),
   customMetric: (s, id, signal) =>
     getJson(
       `/api/tenants/${encodeURIComponent(s.tenantId)}/metrics/${encodeURIComponent(id)}/values?storeId=${encodeURIComponent(s.storeId)}&period=today&compare=previous`,
@@ -160,6 +178,7 @@ export function wallDataSource(tokenFor: (store: StoreKey) => string | undefined
       if (!token) throw new ApiError(404, 'This wallboard has no live share link.');
       return getJson(`/api/wall/${encodeURIComponent(token)}/goals/${encodeURIComponent(goalId)}`, signal);
     },
+    peers: async (s, metric, signal) => getJson(`${base(s)}/benchmarks/${encodeURIComponent(metric)}`, signal),
     customMetric: async (s, id, signal) => getJson(`${base(s)}/metrics/${encodeURIComponent(id)}?period=today&compare=previous`, signal),
   };
 }
