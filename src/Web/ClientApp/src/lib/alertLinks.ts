@@ -62,7 +62,7 @@ export function ruleDraftFrom(search: string): RuleDraft | undefined {
   if (q.get('newRule') !== '1') return undefined;
   const metric = q.get('metric');
   const kind = q.get('kind');
-  const draft: RuleDraft = { kind: kind && KINDS.has(kind) ? (kind as RuleDraft['kind']) : 'Threshold' };
+  const draft: RuleDraft = { kind: kind && KINDS.has(kind) ? (kind as NonNullable<RuleDraft['kind']>) : 'Threshold' };
   if (metric && METRICS.has(metric)) draft.metric = metric;
   const store = q.get('store');
   if (store) draft.storeId = store;
