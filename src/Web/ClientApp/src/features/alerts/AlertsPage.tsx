@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { alertsApi, type AlertPause, type AlertsApi, type AlertStatus, type AlertView } from './api';
+import { AlertsTable } from './AlertsTable';
 import './alerts.css';
 
 export interface AlertsPageProps {
@@ -70,6 +71,7 @@ export function AlertsPage({ tenantId, stores, canAcknowledge, canPause, api = a
             );
           })
         : null}
+      {alerts !== null ? <AlertsTable tenantId={tenantId} alerts={alerts} /> : null}
     </main>
   );
 }
