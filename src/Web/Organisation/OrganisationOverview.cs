@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SalesDash.Connectors.Currency;
 using SalesDash.Contracts.Stores;
+using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 using SalesDash.Web.Identity;
@@ -56,7 +57,19 @@ public sealed class OrganisationOverviewService(
 
     private async Task<OverviewStore> RowAsync(StoreProfile store, string reporting, CancellationToken cancellationToken)
     {
-        var live = await tiles.GetTilesAsync(store, cancellationToken);
+        DashboardTiles live;
+        try
+        {
+            live = await tiles.GetTilesAsync(store, cancellationToken);
+        }
+        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException)
+        {
+            // One store's entity not answering in time (recovering on a busy node) must not hide every other store.
+            var none = OverviewFigures.Of(0m, 0, 0m, 0);
+            return new OverviewStore(store.Store.StoreId, store.Name, store.Currency, "", store.DisconnectedAt is not null, none, null, null, null,
+                $"{store.Name}'s live figures did not answer in time, so it is not in the total; they are asked again at the next update.");
+        }
+
         var own = OverviewFigures.Of(live.GrossRevenue.Value, (long)live.Orders.Value, live.GrossRevenue.LastWeek, (long)live.Orders.LastWeek);
         var today = DateOnly.ParseExact(live.LocalDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var disconnected = store.DisconnectedAt is not null;

@@ -81,6 +81,8 @@ public sealed class StoreLifecyclePageTests(ChromiumBrowser chromium, ReportsPag
 
         var page = await chromium.NewPageAsync();
         await page.SignInAsync(app.BaseAddress, viewer);
+        var api = await page.APIRequest.GetAsync(new Uri(app.BaseAddress, "/api/tenants/rep/overview").ToString());
+        Assert.True(api.Ok, $"GET /api/tenants/rep/overview answered {api.Status}: {await api.TextAsync()}");
         await page.GotoAsync(new Uri(app.BaseAddress, "/t/rep/overview").ToString());
         await Assertions.Expect(page.GetByTestId("overview-stores")).ToContainTextAsync("Live Shop", Patient);
         await Assertions.Expect(page.GetByTestId("overview-status")).ToHaveTextAsync("Live", new() { Timeout = (float)Timeout.TotalMilliseconds });
