@@ -567,6 +567,12 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ClaimId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -589,6 +595,8 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -644,9 +652,6 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasColumnType("text");
-
-                    b.Property<DateTime?>("DisconnectedAt")
-                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1236,36 +1241,6 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasKey("TenantId", "StoreId", "Key");
 
                     b.ToTable("RecommendationStatuses", (string)null);
-                });
-
-            modelBuilder.Entity("SalesDash.Web.Stores.DeletedStoreRow", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("StoreId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTime?>("DataDeletedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTime>("DeletedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("DeletedBy")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.HasKey("TenantId", "StoreId");
-
-                    b.ToTable("DeletedStores", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>

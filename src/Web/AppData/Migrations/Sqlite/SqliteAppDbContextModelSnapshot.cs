@@ -556,6 +556,12 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClaimId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
@@ -578,6 +584,8 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -632,9 +640,6 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
 
                     b.Property<string>("Currency")
                         .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("DisconnectedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -1225,36 +1230,6 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.HasKey("TenantId", "StoreId", "Key");
 
                     b.ToTable("RecommendationStatuses", (string)null);
-                });
-
-            modelBuilder.Entity("SalesDash.Web.Stores.DeletedStoreRow", b =>
-                {
-                    b.Property<string>("TenantId")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("StoreId")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("DataDeletedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("DeletedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DeletedBy")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("TenantId", "StoreId");
-
-                    b.ToTable("DeletedStores", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>
