@@ -24,6 +24,7 @@ using SalesDash.Web.Mail;
 using SalesDash.Web.Metrics;
 using SalesDash.Web.Onboarding;
 using SalesDash.Web.OpenApi;
+using SalesDash.Web.OrganisationOverview;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
 using SalesDash.Web.Quarantine;
@@ -50,6 +51,8 @@ builder.Services.AddStoreDirectoryCache(builder.Configuration);
 builder.Services.AddHostedService<StoreSeeder>();
 // Store webhook secrets encrypted at rest with the shared key ring, and their rotation with a grace period.
 builder.Services.AddWebhookSecrets(builder.Configuration);
+builder.Services.AddStoreLifecycle();
+builder.Services.AddOrganisationOverview();
 builder.Services.AddDemo(builder.Configuration);
 builder.Services.AddDashboards();
 builder.Services.AddSalesDashImports();
@@ -147,6 +150,7 @@ app.MapStoreScope()
     .MapStoreInsightsApi(app)
     .MapQuarantineApi()
     .MapWebhookSecretRotation()
+    .MapStoreConnection()
     .MapRecommendationsApi()
     .MapChannelsApi(app)
     .MapImportsApi(app);
@@ -164,6 +168,7 @@ app.MapGroup("/api").MapOnboardingApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
 app.MapGroup("/api").MapBenchmarksApi().MapWallBenchmarksApi();
+app.MapGroup("/api").MapOrganisationOverviewApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -13,4 +13,11 @@ public sealed record StoreProfile(
     string ShopDomain,
     string Currency,
     string TimeZone,
-    string WebhookSecret);
+    string WebhookSecret)
+{
+    /// <summary>
+    /// When an Admin disconnected the store: it takes no more data (webhooks answer 410, pollers stop) and keeps its
+    /// history and figures; null while connected.
+    /// </summary>
+    public DateTimeOffset? DisconnectedAt { get; init; }
+}

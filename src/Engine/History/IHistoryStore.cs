@@ -117,4 +117,13 @@ public interface IHistoryStore : IMinuteSnapshotStore, IHistoryDeadLetters
 
     /// <summary>Deletes every fact and minute row of the tenant older than <paramref name="cutoffUtc"/> (retention); returns once it is gone.</summary>
     Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes every row of one store from every table that has its tenant and store (facts, rollups, minutes, dead
+    /// letters): a store deleted with its data. Done when it returns; other stores are untouched.
+    /// </summary>
+    Task DeleteStoreAsync(string tenantId, string storeId, CancellationToken cancellationToken);
+
+    /// <summary>Rows of one store per table that holds stores' rows (table → count): what <see cref="DeleteStoreAsync"/> removes.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountStoreRowsAsync(string tenantId, string storeId, CancellationToken cancellationToken);
 }

@@ -41,6 +41,8 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(TenantStore.GetTiles), "tenant-store.get-tiles"),
         (typeof(TenantStore.UseProfile), "tenant-store.use-profile"),
         (typeof(TenantStore.TilesPublished), "tenant-store.tiles-published"),
+        (typeof(TenantStore.Forget), "tenant-store.forget"),
+        (typeof(TenantStore.Forgotten), "tenant-store.forgotten"),
         (typeof(DashboardTiles), "dashboard-tiles"),
         // Minutes carry figures only since the monitor moved to the watchers: new names, so a node of the old shape refuses them plainly.
         (typeof(StoreMinutes.Pull), "store-minutes.pull.v2"),

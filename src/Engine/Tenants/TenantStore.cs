@@ -28,6 +28,17 @@ public static class TenantStore
     /// <summary>Published on the store's topic whenever its tiles change (coalesced).</summary>
     public sealed record TilesPublished(DashboardTiles Tiles);
 
+    /// <summary>
+    /// The store is being deleted with its data: the entity deletes its journal and snapshots, waits until what it
+    /// handed to the history and minute writers is written (so the deletion of history that follows finds it), answers
+    /// <see cref="Forgotten"/> and stops without a final snapshot. Sent only after the store is gone from the directory,
+    /// so nothing records into it again.
+    /// </summary>
+    public sealed record Forget(StoreRef Store) : IWithStoreRef;
+
+    /// <summary>The entity's journal and snapshots are deleted (<paramref name="Failure"/> null) or why they are not.</summary>
+    public sealed record Forgotten(StoreRef Store, string? Failure);
+
     /// <summary>The distributed pub-sub topic a store's tile updates are published on.</summary>
     public static string TopicFor(StoreRef store) => $"tiles.{store.TenantId}.{store.StoreId}";
 }

@@ -107,6 +107,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             _eventsSinceSnapshot++;
         });
         QuarantineHandlers();
+        ForgetHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
             // Minutes are published from this one on; a watcher that missed earlier ones (this life began without a

@@ -18,6 +18,9 @@ public sealed class StoreRow
     public required string Currency { get; set; }
     public required string TimeZone { get; set; }
     public required string WebhookSecret { get; set; }
+
+    /// <summary>Set while the store is disconnected (src/Web/Stores/StoreLifecycle); null when connected.</summary>
+    public DateTime? DisconnectedAt { get; set; }
 }
 
 public sealed class DashboardRow
@@ -331,6 +334,7 @@ public static class AppDataModel
         Alerts.StoreTradingHours.Configure(builder);
         SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
         SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
+        SalesDash.Web.Stores.StoreLifecycle.Configure(builder);
     }
 }
 

@@ -67,6 +67,7 @@ public sealed class EfStoreDirectory(IDbContextFactory<AppIdentityDbContext> dat
         row.Currency = profile.Currency;
         row.TimeZone = profile.TimeZone;
         row.WebhookSecret = secrets?.Protect(profile.WebhookSecret) ?? profile.WebhookSecret;
+        row.DisconnectedAt = StoredTime.From(profile.DisconnectedAt);
 
         // A shop domain already held by another store is refused by the unique index (DbUpdateException).
         await db.SaveChangesAsync(cancellationToken);
@@ -77,5 +78,8 @@ public sealed class EfStoreDirectory(IDbContextFactory<AppIdentityDbContext> dat
 
     private StoreProfile ToProfile(StoreRow row) => new(
         new StoreRef(row.TenantId, row.StoreId), row.Name, Enum.Parse<SalesChannel>(row.Channel), row.ShopDomain, row.Currency, row.TimeZone,
-        secrets?.Unprotect(row.WebhookSecret) ?? row.WebhookSecret);
+        secrets?.Unprotect(row.WebhookSecret) ?? row.WebhookSecret)
+    {
+        DisconnectedAt = StoredTime.To(row.DisconnectedAt),
+    };
 }

@@ -35,7 +35,8 @@ public sealed class ChannelSyncRunner(
         {
             var connection = await connections.GetAsync(store, channel, cancellationToken);
             var profile = await stores.GetAsync(store, cancellationToken);
-            if (connection is null || profile is null || ChannelCatalog.Find(channel)?.Kind != ChannelKind.Poller)
+            // A disconnected store (src/Web/Stores/StoreLifecycle) takes no more data: its pollers do not run.
+            if (connection is null || profile is null || profile.DisconnectedAt is not null || ChannelCatalog.Find(channel)?.Kind != ChannelKind.Poller)
             {
                 return null;
             }

@@ -31,7 +31,9 @@ internal sealed class StoreSeeder(IConfiguration configuration, IStoreDirectory 
             var profile = new StoreProfile(
                 new StoreRef(seed.TenantId, seed.StoreId), seed.Name, seed.Channel,
                 seed.ShopDomain.Trim().ToLowerInvariant(), seed.Currency.ToUpperInvariant(), seed.TimeZone, seed.WebhookSecret);
-            await directory.UpsertAsync(profile, cancellationToken);
+            // A seeded store an Admin disconnected stays disconnected across restarts.
+            var existing = await directory.GetAsync(profile.Store, cancellationToken);
+            await directory.UpsertAsync(profile with { DisconnectedAt = existing?.DisconnectedAt }, cancellationToken);
             logger.LogInformation("Store {Store} ({Domain}) ready", profile.Store, profile.ShopDomain);
         }
     }

@@ -1,16 +1,20 @@
 using System.Security.Claims;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.AppData;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Identity;
 using SalesDash.Web.Plans;
 
 namespace SalesDash.Web.Stores;
 
 /// <summary>A store as the dashboard lists it; the webhook secret never leaves the server.</summary>
-public sealed record StoreSummary(string TenantId, string StoreId, string Name, string Channel, string Currency, string TimeZone);
+/// <param name="DisconnectedAt">When an Admin disconnected it (it takes no data until reconnected); null while connected.</param>
+public sealed record StoreSummary(string TenantId, string StoreId, string Name, string Channel, string Currency, string TimeZone, DateTimeOffset? DisconnectedAt = null);
 
 /// <summary>A new store of an organisation; the id is made from the name when not given.</summary>
 public sealed record StoreCreateRequest(string? StoreId, string? Name, string? Channel, string? ShopDomain, string? Currency, string? TimeZone, string? WebhookSecret);
@@ -38,7 +42,16 @@ internal static class StoresApi
     public static RouteGroupBuilder MapStoreManagement(this RouteGroupBuilder api)
     {
         api.MapPatch("/tenants/{tenantId}/stores/{storeId}", UpdateAsync).WithName("UpdateStore").RequireOrgRole(OrgRole.Admin);
+        api.MapDelete("/tenants/{tenantId}/stores/{storeId}", DeleteAsync).WithName("DeleteStore").RequireOrgRole(OrgRole.Admin);
         return api;
+    }
+
+    /// <summary>POST …/disconnect and …/reconnect (Admin), on the store-scoped group, which has resolved the store (or answered 404).</summary>
+    public static RouteGroupBuilder MapStoreConnection(this RouteGroupBuilder store)
+    {
+        store.MapPost("/disconnect", DisconnectAsync).WithName("DisconnectStore").RequireOrgRole(OrgRole.Admin);
+        store.MapPost("/reconnect", ReconnectAsync).WithName("ReconnectStore").RequireOrgRole(OrgRole.Admin);
+        return store;
     }
 
     /// <summary>
@@ -101,7 +114,80 @@ internal static class StoresApi
     }
 
     internal static StoreSummary Summarise(StoreProfile s) =>
-        new(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone);
+        new(s.Store.TenantId, s.Store.StoreId, s.Name, s.Channel.ToString(), s.Currency, s.TimeZone, s.DisconnectedAt);
+
+    /// <summary>POST …/disconnect: no more data is taken (webhooks 410, pollers stop, the Shopify app token goes); history and figures stay.</summary>
+    private static async Task<Ok<StoreSummary>> DisconnectAsync(CurrentStore current, HttpContext http, StoreLifecycle lifecycle, CancellationToken cancellationToken)
+    {
+        var disconnected = await lifecycle.DisconnectAsync(current.Profile, cancellationToken);
+        http.Note($"disconnected {current.Profile.Name}; history kept");
+        return TypedResults.Ok(Summarise(disconnected));
+    }
+
+    /// <summary>POST …/reconnect: takes data again under a new webhook secret, shown this once.</summary>
+    private static async Task<Ok<ReconnectedStore>> ReconnectAsync(
+        CurrentStore current, HttpContext http, StoreLifecycle lifecycle, WebhookSecrets secrets, CancellationToken cancellationToken)
+    {
+        var store = current.Profile;
+        var reconnected = await lifecycle.ReconnectAsync(store, secrets.IsConfigured(store.Store), cancellationToken);
+        http.Note($"reconnected {store.Name}" + (reconnected.WebhookSecret is null ? "; secret from configuration" : " with a new webhook secret"));
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(reconnected);
+    }
+
+    /// <summary>
+    /// DELETE …/stores/{storeId} with {"name": "…"}: the store's exact name, as the person typed it, or nothing is
+    /// deleted (400 when missing, 409 when it is not the name). A deletion interrupted after the store was removed is
+    /// finished by the same request (the name is checked against the one it had).
+    /// </summary>
+    private static async Task<Results<Ok<StoreDeletion>, ValidationProblem, ProblemHttpResult>> DeleteAsync(
+        string tenantId, string storeId, [Microsoft.AspNetCore.Mvc.FromBody] StoreDeleteRequest? request, HttpContext http, ClaimsPrincipal user,
+        IStoreDirectory stores, StoreLifecycle lifecycle, WebhookSecrets secrets, CancellationToken cancellationToken)
+    {
+        var storeRef = new StoreRef(tenantId, storeId);
+        var store = await stores.GetAsync(storeRef, cancellationToken);
+        var tombstone = store is null ? await lifecycle.FindDeletedAsync(storeRef, cancellationToken) : null;
+        if (store is null && tombstone is not { DataDeletedAt: null })
+        {
+            return StoreScope.UnknownStore(tenantId, storeId);
+        }
+
+        var name = store?.Name ?? tombstone!.Name;
+        if (string.IsNullOrWhiteSpace(request?.Name))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"Type the store's name ({name}) to delete it with all its data."] },
+                title: "Confirm the deletion");
+        }
+
+        if (!string.Equals(request.Name.Trim(), name, StringComparison.Ordinal))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Name does not match",
+                detail: $"'{request.Name.Trim()}' is not the store's name; type {name} exactly to delete it. Nothing was deleted.");
+        }
+
+        if (store is not null && secrets.IsConfigured(storeRef))
+        {
+            // Deleting it here would last until the next start, when the Stores configuration creates it again.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Store set in configuration",
+                detail: $"'{storeId}' comes from the Stores configuration; remove it there first. Nothing was deleted.");
+        }
+
+        try
+        {
+            var by = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue(ClaimTypes.NameIdentifier);
+            var deletion = store is not null
+                ? await lifecycle.DeleteAsync(store, by, cancellationToken)
+                : await lifecycle.FinishAsync(storeRef, 0, cancellationToken);
+            http.Note($"deleted {name} with its data: {deletion.AppRows} app rows, {deletion.JournalRows} journal rows, history");
+            return TypedResults.Ok(deletion);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TimeoutException)
+        {
+            // The store is gone from the app already; its journal or history is not yet. The same request finishes it.
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Deletion not finished",
+                detail: $"{name} is deleted, but its recorded data is still being removed ({e.Message}). Send the same request again to finish.");
+        }
+    }
 
     /// <summary>Only the stores of organisations the caller belongs to (an API key: its own organisation's).</summary>
     private static async Task<Ok<IReadOnlyList<StoreSummary>>> ListAsync(
@@ -122,7 +208,7 @@ internal static class StoresApi
     }
 
     private static async Task<Results<Created<StoreSummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, PlanUsage usage, Alerts.DefaultAlertRules defaultAlerts,
+        string tenantId, StoreCreateRequest request, IStoreDirectory stores, IPlanService plans, PlanUsage usage, Alerts.DefaultAlertRules defaultAlerts, StoreLifecycle lifecycle,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -173,6 +259,13 @@ internal static class StoresApi
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The store is not valid");
+        }
+
+        if (await lifecycle.FindDeletedAsync(new StoreRef(tenantId, storeId), cancellationToken) is { } deleted)
+        {
+            // A deleted store's id is never reused: links and scripts naming it must find nothing, not another store.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Store id was used",
+                detail: $"'{storeId}' belonged to a store deleted on {StoredTime.To(deleted.DeletedAt):yyyy-MM-dd}; choose another id.");
         }
 
         var existing = await stores.ListAsync(tenantId, cancellationToken);

@@ -50,6 +50,11 @@ public sealed class WebhookDoor(
             return Problem(StatusCodes.Status404NotFound, "Unknown store", StoreScope.UnknownStoreDetail(tenantId, storeId));
         }
 
+        if (profile.DisconnectedAt is not null)
+        {
+            return Disconnected(profile);
+        }
+
         var connection = await connections.GetAsync(store, module.Channel, cancellationToken);
         if (connection is not { Enabled: true })
         {
@@ -102,6 +107,11 @@ public sealed class WebhookDoor(
         if (profile is null)
         {
             return Problem(StatusCodes.Status404NotFound, "Unknown store", $"No Shopify store is connected for '{shopDomain}'.");
+        }
+
+        if (profile.DisconnectedAt is not null)
+        {
+            return Disconnected(profile);
         }
 
         var body = await WebhookBody.ReadAsync(http, cancellationToken);
@@ -185,6 +195,17 @@ public sealed class WebhookDoor(
 
     private static ProblemHttpResult TooLarge() =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"Webhook bodies are limited to {WebhookBody.MaxBytes} bytes.");
+
+    /// <summary>
+    /// 410 Gone for a disconnected store, before any body work. Shopify treats every non-2xx alike (8 retries over 4
+    /// hours, then it removes a subscription made through the Admin API), so 401 would not be retried less; 410 says
+    /// what is true, and WooCommerce disables a webhook that answers 410 at once. Nothing is stored: the store keeps
+    /// its history, and deliveries resume when it is reconnected with a new secret.
+    /// </summary>
+    private static ProblemHttpResult Disconnected(StoreProfile profile) =>
+        Problem(StatusCodes.Status410Gone, "Store disconnected",
+            $"{profile.Name} ({profile.Store.StoreId}) was disconnected from SalesDash on {profile.DisconnectedAt:yyyy-MM-dd HH:mm} UTC and takes no more data; "
+            + "an Admin can reconnect it in Settings → Stores, which issues a new webhook secret.");
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);

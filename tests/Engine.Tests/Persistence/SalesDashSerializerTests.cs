@@ -80,6 +80,8 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["tenant-store.get-tiles"] = new TenantStore.GetTiles(Store, "GBP", "Europe/London"),
                 ["tenant-store.use-profile"] = new TenantStore.UseProfile(Store, "USD", "America/New_York"),
                 ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
+                ["tenant-store.forget"] = new TenantStore.Forget(Store),
+                ["tenant-store.forgotten"] = new TenantStore.Forgotten(Store, "journal unreachable"),
                 ["dashboard-tiles"] = tiles,
                 ["store-minutes.pull.v2"] = new StoreMinutes.Pull(Store, At),
                 ["store-minutes.pulled"] = new StoreMinutes.Pulled(Store, At.AddMinutes(5), "Europe/London", "GBP",

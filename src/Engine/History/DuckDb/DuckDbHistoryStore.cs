@@ -14,7 +14,7 @@ namespace SalesDash.Engine.History.DuckDb;
 /// an order replaces the held one only when its version is newer, and its lines are replaced with it, so replaying
 /// a batch changes nothing. One connection, serialised, as DuckDB connections are not thread-safe.
 /// </summary>
-public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, IChannelInsightStore, IShipmentHistory, IDisposable
+public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, IChannelInsightStore, IShipmentHistory, IDisposable
 {
     private static readonly string[] Schema =
     [

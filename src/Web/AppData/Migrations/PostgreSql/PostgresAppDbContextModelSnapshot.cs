@@ -705,6 +705,9 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTime?>("DisconnectedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1293,6 +1296,36 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasKey("TenantId", "StoreId", "Key");
 
                     b.ToTable("RecommendationStatuses", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Stores.DeletedStoreRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("DataDeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("DeletedStores", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>

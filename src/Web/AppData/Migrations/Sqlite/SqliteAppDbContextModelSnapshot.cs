@@ -694,6 +694,9 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisconnectedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1282,6 +1285,36 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.HasKey("TenantId", "StoreId", "Key");
 
                     b.ToTable("RecommendationStatuses", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Stores.DeletedStoreRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DataDeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("DeletedStores", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Stores.PreviousWebhookSecret", b =>

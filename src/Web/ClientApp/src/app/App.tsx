@@ -9,7 +9,7 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { alertsPath, benchmarksPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { alertsPath, benchmarksPath, overviewPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { OnboardingBanner } from '../features/onboarding/OnboardingBanner';
 import { ruleDraftFrom } from '../lib/alertLinks';
 import { AlertToasts } from '../features/alerts/AlertToasts';
@@ -22,6 +22,7 @@ const HistoryPage = lazy(() => import('../features/history/HistoryPage').then((m
 const ImportPage = lazy(() => import('../features/imports/ImportPage').then((m) => ({ default: m.ImportPage })));
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 const GoalsPage = lazy(() => import('../features/goals/GoalsPage').then((m) => ({ default: m.GoalsPage })));
+const OverviewPage = lazy(() => import('../features/organisation/OverviewPage').then((m) => ({ default: m.OverviewPage })));
 const OrganisationPage = lazy(() => import('../features/organisation/OrganisationPage').then((m) => ({ default: m.OrganisationPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 const QuarantinePage = lazy(() => import('../features/quarantine/QuarantinePage').then((m) => ({ default: m.QuarantinePage })));
@@ -164,7 +165,7 @@ function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me:
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
     ? route.store.tenantId
-    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'organisation' || route.page === 'alerts'
+    : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'organisation' || route.page === 'alerts' || route.page === 'overview'
       ? route.tenantId
       : route.page === 'onboarding' && route.tenantId
         ? route.tenantId
@@ -203,11 +204,12 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
     ...(historyStore && isAdmin(historyStore.tenantId) ? [link(quarantinePath(historyStore), 'Quarantine', route.page === 'quarantine')] : []),
   ];
   const insights = [
+    ...(tenantId ? [link(overviewPath(tenantId), 'Overview', route.page === 'overview')] : []),
     ...(tenantId ? [link(goalsPath(tenantId), 'Goals', route.page === 'goals')] : []),
     ...(tenantId ? [link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks')] : []),
     ...(historyStore ? [link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations')] : []),
   ];
-  const inInsights = route.page === 'goals' || route.page === 'benchmarks' || route.page === 'recommendations';
+  const inInsights = route.page === 'overview' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'recommendations';
   const inSettings = route.page === 'org' || route.page === 'organisation' || route.page === 'quarantine';
   return (
     <nav className="app-nav" aria-label="Main" data-testid="app-nav">
@@ -364,6 +366,14 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <ReportsPage tenantId={route.tenantId} stores={stores.status === 'ready' ? stores.stores : null} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'overview') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <OverviewPage tenantId={route.tenantId} />
       </Suspense>
     );
   }

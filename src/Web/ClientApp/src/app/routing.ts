@@ -10,6 +10,7 @@ export type Route =
   | { page: 'reports'; tenantId: string }
   | { page: 'alerts'; tenantId: string }
   | { page: 'goals'; tenantId: string }
+  | { page: 'overview'; tenantId: string }
   | { page: 'benchmarks'; tenantId: string }
   | { page: 'wall'; tokens: string[] }
   | { page: 'history'; store: StoreKey }
@@ -52,6 +53,8 @@ export function parseRoute(pathname: string): Route {
     if (reports?.[1]) return { page: 'reports', tenantId: decodeURIComponent(reports[1]) };
     const goals = /^\/t\/([^/]+)\/goals$/.exec(path);
     if (goals?.[1]) return { page: 'goals', tenantId: decodeURIComponent(goals[1]) };
+    const overview = /^\/t\/([^/]+)\/overview$/.exec(path);
+    if (overview?.[1]) return { page: 'overview', tenantId: decodeURIComponent(overview[1]) };
     const benchmarks = /^\/t\/([^/]+)\/benchmarks$/.exec(path);
     if (benchmarks?.[1]) return { page: 'benchmarks', tenantId: decodeURIComponent(benchmarks[1]) };
     const settings = /^\/t\/([^/]+)\/settings$/.exec(path);
@@ -134,6 +137,11 @@ export function boardsPath(tenantId: string): string {
 /** The organisation's goals with pace. */
 export function goalsPath(tenantId: string): string {
   return `/t/${encodeURIComponent(tenantId)}/goals`;
+}
+
+/** Every store of the organisation today, rolled up in its reporting currency. */
+export function overviewPath(tenantId: string): string {
+  return `/t/${encodeURIComponent(tenantId)}/overview`;
 }
 
 /** The organisation's scheduled reports. */

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { alertsApi, type TradingHoursView, type AlertPause, type AlertRuleRequest, type AlertRuleView, type AlertsApi, type AlertStatus, type AlertView } from './api';
 import { KINDS, RuleEditor, type RuleDraft } from './RuleEditor';
 import { browserNotificationState, disableBrowserNotifications, enableBrowserNotifications, type BrowserNotificationState } from './browserNotifications';
+import { AlertsTable } from './AlertsTable';
 import './alerts.css';
 
 export interface AlertsPageProps {
@@ -87,6 +88,7 @@ export function AlertsPage({ tenantId, stores, canAcknowledge, canPause, canEdit
             );
           })
         : null}
+      {alerts !== null ? <AlertsTable tenantId={tenantId} alerts={alerts} /> : null}
     </main>
   );
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { hasRole } from '../auth/session';
-import { organisationApi, roles, type ApiKey, type ApiKeyCreated, type Invitation, type Member, type Organisation, type RotatedSecret, type Role, type StoreInfo } from './api';
+import { organisationApi, roles, type ApiKey, type ApiKeyCreated, type Invitation, type Member, type Organisation, type ReconnectedStore, type RotatedSecret, type Role, type StoreInfo } from './api';
 import './organisation.css';
 
 interface Props {
@@ -97,6 +97,30 @@ function ManageStoresSection({ tenantId }: { tenantId: string }) {
       setProblem((e as Error).message);
     }
   };
+  const [reconnected, setReconnected] = useState<ReconnectedStore | null>(null);
+  const [deleting, setDeleting] = useState<StoreInfo | null>(null);
+  const [typed, setTyped] = useState('');
+  const [deletedName, setDeletedName] = useState<string | null>(null);
+  const act = async (work: () => Promise<unknown>) => {
+    setProblem(null);
+    try {
+      await work();
+      reload();
+    } catch (e) {
+      setProblem((e as Error).message);
+    }
+  };
+  const remove = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!deleting) return;
+    const store = deleting;
+    await act(async () => {
+      await organisationApi.deleteStore(tenantId, store.storeId, typed);
+      setDeleting(null);
+      setTyped('');
+      setDeletedName(store.name);
+    });
+  };
   const set = (key: 'name' | 'timeZone' | 'currency') => (e: { target: { value: string } }) =>
     setEditing((s) => (s ? { ...s, [key]: e.target.value } : s));
   return (
@@ -109,8 +133,22 @@ function ManageStoresSection({ tenantId }: { tenantId: string }) {
           old one is still accepted until {new Date(rotated.previousSecretAcceptedUntil).toISOString().replace('T', ' ').slice(0, 16)} UTC.
         </p>
       ) : null}
+      {reconnected ? (
+        <p role="status" data-testid="reconnected-store">
+          {reconnected.storeId} is connected again.{' '}
+          {reconnected.webhookSecret ? (
+            <>
+              Its new webhook secret: <code>{reconnected.webhookSecret}</code> — paste it into the shop's webhook settings; it is shown only now, and the
+              old one no longer works.
+            </>
+          ) : (
+            'Its webhook secret is the one set in configuration.'
+          )}
+        </p>
+      ) : null}
+      {deletedName ? <p role="status" data-testid="deleted-store">{deletedName} and all its data were deleted.</p> : null}
       <table className="org__table" data-testid="org-stores">
-        <thead><tr><th>Store</th><th>Channel</th><th>Currency</th><th>Time zone</th><th /></tr></thead>
+        <thead><tr><th>Store</th><th>Channel</th><th>Currency</th><th>Time zone</th><th>Status</th><th /></tr></thead>
         <tbody>
           {(stores ?? []).map((s) => (
             <tr key={s.storeId}>
@@ -118,9 +156,21 @@ function ManageStoresSection({ tenantId }: { tenantId: string }) {
               <td>{s.channel}</td>
               <td>{s.currency}</td>
               <td>{s.timeZone}</td>
+              <td>{s.disconnectedAt ? <span className="org__status--off">Disconnected</span> : 'Connected'}</td>
               <td>
                 <button type="button" onClick={() => setEditing({ ...s })} aria-label={`Edit ${s.name}`}>Edit</button>{' '}
-                <button type="button" onClick={() => void rotate(s)} aria-label={`Rotate the webhook secret of ${s.name}`}>Rotate webhook secret</button>
+                <button type="button" onClick={() => void rotate(s)} aria-label={`Rotate the webhook secret of ${s.name}`}>Rotate webhook secret</button>{' '}
+                {s.disconnectedAt ? (
+                  <button type="button" aria-label={`Reconnect ${s.name}`}
+                    onClick={() => void act(async () => setReconnected(await organisationApi.reconnectStore(tenantId, s.storeId)))}>
+                    Reconnect
+                  </button>
+                ) : (
+                  <button type="button" aria-label={`Disconnect ${s.name}`} onClick={() => void act(() => organisationApi.disconnectStore(tenantId, s.storeId))}>
+                    Disconnect
+                  </button>
+                )}{' '}
+                <button type="button" aria-label={`Delete ${s.name}`} onClick={() => (setDeleting(s), setTyped(''), setDeletedName(null))}>Delete…</button>
               </td>
             </tr>
           ))}
@@ -138,6 +188,21 @@ function ManageStoresSection({ tenantId }: { tenantId: string }) {
           </p>
           <button type="submit">Save store</button>{' '}
           <button type="button" onClick={() => setEditing(null)}>Cancel</button>
+        </form>
+      ) : null}
+      {deleting ? (
+        <form className="org__form org__danger" onSubmit={remove} aria-label={`Delete ${deleting.storeId}`}>
+          <p>
+            Deleting <strong>{deleting.name}</strong> removes it and all its data for good: its live figures, history, imports, alerts and goals, and its
+            place in reports. It cannot be undone; the audit log keeps who deleted it and when. To keep its history but take no more data, disconnect it
+            instead.
+          </p>
+          <label>
+            Type the store's name ({deleting.name}) to confirm
+            <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+          </label>
+          <button type="submit" disabled={typed !== deleting.name}>Delete store and data</button>{' '}
+          <button type="button" onClick={() => setDeleting(null)}>Cancel</button>
         </form>
       ) : null}
     </Section>

@@ -8,7 +8,10 @@ export interface Invitation { id: string; email: string; role: Role; status: str
 export interface InvitationCreated { id: string; email: string; role: Role; expiresAt: string; emailed: boolean; acceptUrl: string | null }
 export interface ApiKey { id: string; name: string; prefix: string; scopes: string[]; createdBy: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }
 export interface ApiKeyCreated { id: string; name: string; prefix: string; scopes: string[]; createdAt: string; key: string }
-export interface StoreInfo { tenantId: string; storeId: string; name: string; channel: string; currency: string; timeZone: string }
+/** disconnectedAt: when an Admin disconnected the store (it takes no data until reconnected); null while connected. */
+export interface StoreInfo { tenantId: string; storeId: string; name: string; channel: string; currency: string; timeZone: string; disconnectedAt?: string | null }
+export interface ReconnectedStore { tenantId: string; storeId: string; webhookSecret: string | null }
+export interface StoreDeletion { tenantId: string; storeId: string; name: string; deletedAt: string; deletedBy: string | null; appRows: number; journalRows: number }
 export interface RotatedSecret { tenantId: string; storeId: string; webhookSecret: string; previousSecretAcceptedUntil: string }
 export interface Organisation { id: string; name: string; timeZone: string; reportingCurrency: string; plan: string; role: Role | null }
 
@@ -50,6 +53,10 @@ export const organisationApi = {
   stores: async (t: string) => (await send<StoreInfo[]>('GET', '/api/stores')).filter((s) => s.tenantId === t),
   updateStore: (t: string, storeId: string, body: { name?: string; timeZone?: string; currency?: string }) =>
     send<StoreInfo>('PATCH', `${base(t)}/stores/${encodeURIComponent(storeId)}`, body),
+  disconnectStore: (t: string, storeId: string) => send<StoreInfo>('POST', `${base(t)}/stores/${encodeURIComponent(storeId)}/disconnect`),
+  reconnectStore: (t: string, storeId: string) => send<ReconnectedStore>('POST', `${base(t)}/stores/${encodeURIComponent(storeId)}/reconnect`),
+  /** The server deletes only when `name` is the store's exact name. */
+  deleteStore: (t: string, storeId: string, name: string) => send<StoreDeletion>('DELETE', `${base(t)}/stores/${encodeURIComponent(storeId)}`, { name }),
   rotateWebhookSecret: (t: string, storeId: string) =>
     send<RotatedSecret>('POST', `${base(t)}/stores/${encodeURIComponent(storeId)}/webhook-secret/rotate`),
 };
