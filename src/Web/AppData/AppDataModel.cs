@@ -322,6 +322,7 @@ public static class AppDataModel
         Alerts.AlertPauses.Configure(builder);
         SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
         SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
+        SalesDash.Web.Push.PushModel.Configure(builder);
     }
 }
 
