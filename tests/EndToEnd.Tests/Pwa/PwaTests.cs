@@ -66,8 +66,7 @@ public sealed partial class PwaTests(PwaApp app, ChromiumBrowser chromium) : ICl
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("tile-gross-revenue-value")).ToHaveAttributeAsync("data-value", "123.45", new() { Timeout = Timeout });
         await Assertions.Expect(page.GetByTestId("offline-banner")).ToHaveCountAsync(0);
-        await page.WaitForFunctionAsync("async () => (await (await caches.open('salesdash-figures-v1')).keys()).some(r => r.url.endsWith('/tiles'))",
-            null, new() { Timeout = Timeout });
+        await UntilAsync(page, "async () => (await (await caches.open('salesdash-figures-v1')).keys()).some(r => r.url.endsWith('/tiles'))");
 
         await page.Context.SetOfflineAsync(true);
         await page.ReloadAsync();
@@ -153,9 +152,7 @@ public sealed partial class PwaTests(PwaApp app, ChromiumBrowser chromium) : ICl
               title: 'Revenue anomaly (revenue-shop)', body: 'Revenue is 67% below normal', tag: 'alert-a1',
               url: '/t/e2e/alerts?alert=a1', alertId: 'a1' } })
             """);
-        await page.WaitForFunctionAsync("""
-            async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'alert-a1' })).length === 1
-            """, null, new() { Timeout = Timeout });
+        await UntilAsync(page, "async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'alert-a1' })).length === 1");
         var shown = await page.EvaluateAsync<string[]>("""
             async () => { const n = (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'alert-a1' }))[0];
               return [n.title, n.body, n.data.url]; }
@@ -174,8 +171,25 @@ public sealed partial class PwaTests(PwaApp app, ChromiumBrowser chromium) : ICl
 
     /// <summary>Until the worker is active and controls the page (it claims the page on activation).</summary>
     private static async Task WaitForServiceWorkerAsync(IPage page) =>
-        await page.WaitForFunctionAsync("async () => { await navigator.serviceWorker.ready; return navigator.serviceWorker.controller !== null; }",
-            null, new() { Timeout = Timeout });
+        await page.WaitForFunctionAsync("() => navigator.serviceWorker.controller !== null", null, new() { Timeout = Timeout });
+
+    /// <summary>
+    /// Until an async condition in the page holds (caches and notifications are only reachable through promises, which
+    /// WaitForFunctionAsync would take as truthy); fails after the same bound as the other waits.
+    /// </summary>
+    private static async Task UntilAsync(IPage page, string condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await page.EvaluateAsync<bool>(condition))
+        {
+            if (clock.Elapsed.TotalMilliseconds > Timeout)
+            {
+                throw new Xunit.Sdk.XunitException($"Never true within {Timeout / 1000:0} s: {condition}");
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
 
     [GeneratedRegex(@"^Offline — figures as of \d{2}:\d{2}$")]
     private static partial Regex OfflineBanner();

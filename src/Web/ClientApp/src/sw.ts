@@ -9,7 +9,8 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: { url: string; r
 const manifest = self.__WB_MANIFEST;
 // One cache per build: the revisions (and hashed names) change whenever a built file does.
 const shellCache = SHELL_CACHE_PREFIX + hash(manifest.map((e) => `${e.url}@${e.revision ?? ''}`).join('|'));
-const shellUrls = manifest.map((e) => new URL(e.url, self.location.href).href);
+// Deduplicated: the plugin lists the manifest and icons twice (its own and the glob's), and Cache.addAll refuses duplicates.
+const shellUrls = [...new Set(manifest.map((e) => new URL(e.url, self.location.href).href))];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
