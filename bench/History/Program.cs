@@ -14,11 +14,19 @@ using SalesDash.Engine.History.DuckDb;
 // process, the same dashboard from the facts alone (the baseline: a second store object on the same database with
 // ReadRollups = false). Checks both give the same figures, prints p50/p95 of each and the load average. Not run by test.sh.
 //   dotnet run -c Release --project bench/History -- [--lines 10000000] [--days 120] [--runs 20] [--baseline-runs 5] [--clickhouse http://127.0.0.1:8123]
+// With --hot-hour it times the writes of one busy hour instead (see HotHour).
 var options = Args.Parse(args);
 var end = new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
 var store = new StoreRef("bench", "shop");
 var csv = Path.GetFullPath(Path.Combine(Args.RepoRoot(), "..", "shared", "datasets", "online-retail", "online-retail-sample-30k.csv"));
 var sample = await OnlineRetailCsv.ReadFileAsync(csv, CancellationToken.None);
+if (args.Contains("--hot-hour"))
+{
+    Console.WriteLine($"SalesDash history bench, hot hour; machine: {Machine.Describe()}");
+    await HotHour.RunAsync(args, [.. sample.Lines]);
+    return;
+}
+
 var synthetic = new SyntheticHistory(sample.Lines);
 
 Console.WriteLine("SalesDash history bench");

@@ -135,7 +135,7 @@ app.MapGroup("/webhooks").AllowAnonymous().RequireWebhookConcurrencyLimit().MapW
 app.MapGroup("/webhooks").AllowAnonymous().MapStripeBillingWebhook();
 app.MapGroup("/webhooks").AllowAnonymous().MapShopifyAppWebhooks();
 app.MapGroup("/api").MapAuthApi().MapOrganisationsApi().MapApiKeysApi().MapStoreCreation().MapStoreManagement();
-app.MapGroup("/api/channels").MapChannelsApi();
+app.MapGroup("/api/channels").MapChannelCatalog();
 app.MapGroup("/api/stores").MapStoresApi();
 // One store-scoped group (/api/tenants/{t}/stores/{s}): role checked, store resolved once; old addresses answer 308.
 app.MapStoreScope()
@@ -146,12 +146,14 @@ app.MapStoreScope()
     .MapStoreInsightsApi(app)
     .MapQuarantineApi()
     .MapWebhookSecretRotation()
-    .MapRecommendationsApi();
+    .MapRecommendationsApi()
+    .MapChannelsApi(app)
+    .MapImportsApi(app);
 app.MapTenantHistoryApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api").MapHistoryDeadLettersApi();
 app.MapChannelInsightsApi();
-app.MapGroup("/api/imports").MapImportsApi();
+app.MapImportProgressApi();
 app.MapGroup("/api").MapAlertsApi();
 app.MapGroup("/api").MapGoalsApi();
 app.MapGroup("/api").MapPlansApi().MapBrandingApi().MapAuditApi().MapMetricsApi();

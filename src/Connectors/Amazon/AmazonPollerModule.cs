@@ -7,9 +7,27 @@ namespace SalesDash.Connectors.Amazon;
 /// <summary>An Amazon SP-API connection: region (na, eu or fe), marketplaces, where the first poll starts, and the LWA grant.</summary>
 public sealed record AmazonConnection(string Region, IReadOnlyList<string> MarketplaceIds, DateTimeOffset Since, OAuthRefreshCredentials Credentials);
 
+/// <summary>The SP-API region whose host serves the marketplaces: North America, Europe or the Far East.</summary>
+public enum AmazonRegion
+{
+    Na,
+    Eu,
+    Fe,
+}
+
+/// <summary>What an Amazon connection is set with: the marketplaces (comma-separated ids), the region (na by default) and where the first poll starts.</summary>
+public sealed record AmazonConnectionSettings(IReadOnlyList<string> MarketplaceIds, AmazonRegion? Region, DateTimeOffset? Since);
+
 /// <summary>Amazon Selling Partner API orders, polled.</summary>
 public sealed class AmazonPollerModule : PollerModule<AmazonConnection>
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<AmazonConnectionSettings, OAuthRefreshCredentials>(
+        SalesChannel.Amazon, ChannelKind.Poller, null, "Amazon Selling Partner API orders; region is na, eu or fe; marketplaceIds is a comma-separated list.") with
+    {
+        AccountSettings = [ConnectionForm.Name(nameof(AmazonConnectionSettings.MarketplaceIds)), ConnectionForm.Name(nameof(AmazonConnectionSettings.Region))],
+        CursorStreams = [AmazonOrdersPoller.Stream],
+    };
+
     public override SalesChannel Channel => SalesChannel.Amazon;
 
     public override AmazonConnection Bind(ConnectionValues values, PollerContext context)

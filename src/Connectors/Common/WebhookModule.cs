@@ -89,3 +89,27 @@ public abstract class WebhookModule<TConnection> : IWebhookModule
 
     public abstract NormalizeResult Normalize(WebhookDelivery delivery, StoreProfile store);
 }
+
+/// <summary>
+/// A webhook module whose deliveries are signed with one shared secret (an HMAC of the body): its connection is that
+/// secret, bound here once, and the module only says how its channel's signature is checked.
+/// </summary>
+public abstract class SecretWebhookModule : WebhookModule<WebhookSecretCredentials>
+{
+    /// <summary>A missing secret is left empty, so the signature check refuses every delivery rather than the bind throwing.</summary>
+    public override WebhookSecretCredentials Bind(ConnectionValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new(values.Credential(ConnectionForm.Name(nameof(WebhookSecretCredentials.WebhookSecret))) ?? string.Empty);
+    }
+
+    public override ValueTask<WebhookVerdict> VerifyAsync(WebhookDelivery delivery, WebhookSecretCredentials connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(connection);
+        return ValueTask.FromResult(Verify(delivery, connection.WebhookSecret));
+    }
+
+    /// <summary>Whether <paramref name="delivery"/> carries this channel's signature made with <paramref name="secret"/>.</summary>
+    protected abstract WebhookVerdict Verify(WebhookDelivery delivery, string secret);
+}

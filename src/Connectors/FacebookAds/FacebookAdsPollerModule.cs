@@ -4,12 +4,25 @@ using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Connectors.FacebookAds;
 
+/// <summary>What a Meta ads connection is set with: the ad account (with or without act_), its time zone (the store's by default), where the first poll starts.</summary>
+public sealed record FacebookAdsConnectionSettings(string AdAccountId, string? TimeZone, DateTimeOffset? Since);
+
+/// <summary>The Marketing API access token a Meta ads connection reads with.</summary>
+public sealed record FacebookAdsConnectionCredentials(string AccessToken);
+
 /// <summary>A Meta ads connection: the ad account (without "act_"), its time zone (the store's unless set) and a long-lived token.</summary>
 public sealed record FacebookAdsConnection(string AdAccountId, string TimeZone, DateTimeOffset Since, string AccessToken);
 
 /// <summary>Meta ads spend, clicks and impressions per campaign per day, polled.</summary>
 public sealed class FacebookAdsPollerModule : PollerModule<FacebookAdsConnection>
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<FacebookAdsConnectionSettings, FacebookAdsConnectionCredentials>(
+        SalesChannel.FacebookAds, ChannelKind.Poller, null, "Meta ads spend, clicks and impressions per campaign per day.") with
+    {
+        AccountSettings = [ConnectionForm.Name(nameof(FacebookAdsConnectionSettings.AdAccountId))],
+        CursorStreams = [FacebookInsightsPoller.Stream],
+    };
+
     public override SalesChannel Channel => SalesChannel.FacebookAds;
 
     public override FacebookAdsConnection Bind(ConnectionValues values, PollerContext context)

@@ -4,12 +4,25 @@ using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Connectors.GoogleAds;
 
+/// <summary>What a Google Ads connection is set with: the customer (and the manager it is reached through), its time zone (the store's by default), where the first poll starts.</summary>
+public sealed record GoogleAdsConnectionSettings(string CustomerId, string? LoginCustomerId, string? TimeZone, DateTimeOffset? Since);
+
+/// <summary>The developer token and the OAuth grant a Google Ads connection reads with.</summary>
+public sealed record GoogleAdsConnectionCredentials(string DeveloperToken, string ClientId, string ClientSecret, string RefreshToken);
+
 /// <summary>A Google Ads connection: customer (and manager) ids without dashes, developer token, time zone and the Google grant.</summary>
 public sealed record GoogleAdsConnection(string CustomerId, string? LoginCustomerId, string DeveloperToken, string TimeZone, DateTimeOffset Since, OAuthRefreshCredentials Credentials);
 
 /// <summary>Google Ads spend, clicks and impressions per campaign per day, polled.</summary>
 public sealed class GoogleAdsPollerModule : PollerModule<GoogleAdsConnection>
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<GoogleAdsConnectionSettings, GoogleAdsConnectionCredentials>(
+        SalesChannel.GoogleAds, ChannelKind.Poller, null, "Google Ads spend, clicks and impressions per campaign per day.") with
+    {
+        AccountSettings = [ConnectionForm.Name(nameof(GoogleAdsConnectionSettings.CustomerId))],
+        CursorStreams = [GoogleAdsSpendPoller.Stream],
+    };
+
     public override SalesChannel Channel => SalesChannel.GoogleAds;
 
     public override GoogleAdsConnection Bind(ConnectionValues values, PollerContext context)

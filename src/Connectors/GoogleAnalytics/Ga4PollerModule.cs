@@ -4,12 +4,22 @@ using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Connectors.GoogleAnalytics;
 
+/// <summary>What a GA4 connection is set with: the property, its time zone (the store's by default), where the first poll starts, the conversion metric (keyEvents by default).</summary>
+public sealed record Ga4ConnectionSettings(string PropertyId, string? TimeZone, DateTimeOffset? Since, string? ConversionMetric);
+
 /// <summary>A GA4 connection: the property, its time zone (the store's unless set), the conversion metric and the Google grant.</summary>
 public sealed record Ga4Connection(string PropertyId, string TimeZone, DateTimeOffset Since, string ConversionMetric, OAuthRefreshCredentials Credentials);
 
 /// <summary>GA4 sessions, users, traffic source and conversions per hour, polled.</summary>
 public sealed class Ga4PollerModule : PollerModule<Ga4Connection>
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<Ga4ConnectionSettings, OAuthRefreshCredentials>(
+        SalesChannel.GoogleAnalytics, ChannelKind.Poller, null, "GA4 sessions, users, traffic source and conversions per hour.") with
+    {
+        AccountSettings = [ConnectionForm.Name(nameof(Ga4ConnectionSettings.PropertyId))],
+        CursorStreams = [Ga4TrafficPoller.Stream],
+    };
+
     public override SalesChannel Channel => SalesChannel.GoogleAnalytics;
 
     public override Ga4Connection Bind(ConnectionValues values, PollerContext context)

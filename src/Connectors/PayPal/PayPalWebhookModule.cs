@@ -11,6 +11,19 @@ public sealed record PayPalConnection(string WebhookId, bool Sandbox, string? Cl
     public bool VerifiesOnline => ClientId is not null && ClientSecret is not null;
 }
 
+/// <summary>Which PayPal PayPal's verification is asked of.</summary>
+public enum PayPalEnvironment
+{
+    Live,
+    Sandbox,
+}
+
+/// <summary>What a PayPal connection is set with: the webhook id (every delivery names it) and the environment (live by default).</summary>
+public sealed record PayPalConnectionSettings(string WebhookId, PayPalEnvironment? Environment);
+
+/// <summary>The REST app's client id and secret, both or neither: with them PayPal verifies each delivery online.</summary>
+public sealed record PayPalConnectionCredentials(string? ClientId, string? ClientSecret);
+
 /// <summary>
 /// PayPal webhooks at /webhooks/paypal/{tenantId}/{storeId}. With the REST app's client id and secret, PayPal verifies each
 /// delivery (verify-webhook-signature); without them it is verified offline against PayPal's certificate (fetched from a
@@ -20,7 +33,25 @@ public sealed record PayPalConnection(string WebhookId, bool Sandbox, string? Cl
 public sealed class PayPalWebhookModule(PayPalWebhookVerifier offline, PayPalOnlineVerifier online, Uri liveApi, Uri sandboxApi, TimeSpan tolerance)
     : WebhookModule<PayPalConnection>
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<PayPalConnectionSettings, PayPalConnectionCredentials>(
+        SalesChannel.PayPal, ChannelKind.Webhook, "/webhooks/paypal/{tenantId}/{storeId}",
+        "PayPal webhooks (PAYMENT.CAPTURE.COMPLETED, PAYMENT.CAPTURE.REFUNDED). With the REST app's client id and secret they are verified "
+        + "by PayPal (verify-webhook-signature); without, offline with PayPal's certificate and the webhook id. environment is live (default) or sandbox.") with
+    {
+        Rules = BothOrNeither,
+    };
+
     public override SalesChannel Channel => SalesChannel.PayPal;
+
+    private static IEnumerable<FieldProblem> BothOrNeither(ConnectionValues values)
+    {
+        var (id, secret) = (ConnectionForm.Name(nameof(PayPalConnectionCredentials.ClientId)), ConnectionForm.Name(nameof(PayPalConnectionCredentials.ClientSecret)));
+        if ((values.Credential(id) is null) != (values.Credential(secret) is null))
+        {
+            yield return new FieldProblem("credentials." + (values.Credential(id) is null ? id : secret),
+                "Online verification needs both the REST app's client id and secret (or neither, for offline verification).");
+        }
+    }
 
     public override string Path => "paypal";
 

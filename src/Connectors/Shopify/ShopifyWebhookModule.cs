@@ -5,15 +5,12 @@ using SalesDash.Contracts.Stores;
 
 namespace SalesDash.Connectors.Shopify;
 
-/// <summary>A secret a Shopify store's webhooks may be signed with (the store's own, or the one a rotation replaced).</summary>
-public sealed record ShopifyWebhookSecret(string Secret);
-
 /// <summary>
 /// Shopify webhooks at /webhooks/shopify. Unlike the other channels the store is named by a header
 /// (<see cref="ShopifyHeaders.ShopDomain"/>), not the URL — merchants have that URL pasted — and the secret is the
 /// store's own, not a channel connection's.
 /// </summary>
-public sealed class ShopifyWebhookModule : WebhookModule<ShopifyWebhookSecret>
+public sealed class ShopifyWebhookModule : SecretWebhookModule
 {
     public override SalesChannel Channel => SalesChannel.Shopify;
 
@@ -26,21 +23,11 @@ public sealed class ShopifyWebhookModule : WebhookModule<ShopifyWebhookSecret>
         return headers[ShopifyHeaders.ShopDomain].Trim().ToLowerInvariant();
     }
 
-    /// <summary>A secret kept with a Shopify channel connection (the Admin API one has none); stores carry their own.</summary>
-    public override ShopifyWebhookSecret Bind(ConnectionValues values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        return new(values.Credential("webhookSecret") ?? string.Empty);
-    }
-
-    public override ValueTask<WebhookVerdict> VerifyAsync(WebhookDelivery delivery, ShopifyWebhookSecret connection, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(delivery);
-        ArgumentNullException.ThrowIfNull(connection);
-        return ValueTask.FromResult(ShopifyWebhookSignature.IsValid(delivery.Body.Span, delivery.Headers[ShopifyHeaders.HmacSha256], connection.Secret)
+    /// <summary>The secret is the store's own (or the one a rotation replaced), given as <see cref="WebhookSecretCredentials"/>; a Shopify channel connection (the Admin API one) has none.</summary>
+    protected override WebhookVerdict Verify(WebhookDelivery delivery, string secret) =>
+        ShopifyWebhookSignature.IsValid(delivery.Body.Span, delivery.Headers[ShopifyHeaders.HmacSha256], secret)
             ? WebhookVerdict.Valid
-            : new WebhookVerdict.Refused($"The {ShopifyHeaders.HmacSha256} header does not match the body."));
-    }
+            : new WebhookVerdict.Refused($"The {ShopifyHeaders.HmacSha256} header does not match the body.");
 
     public override NormalizeResult Normalize(WebhookDelivery delivery, StoreProfile store)
     {

@@ -5,12 +5,36 @@ using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Connectors.ShopifyAdmin;
 
+/// <summary>What a Shopify Admin connection is set with: the shop's permanent domain (the store's by default) and where the backfill starts.</summary>
+public sealed record ShopifyAdminConnectionSettings(string? ShopDomain, DateTimeOffset? Since);
+
+/// <summary>The Admin API access token (from the app install, or a custom app's).</summary>
+public sealed record ShopifyAdminConnectionCredentials(string AccessToken);
+
 /// <summary>A Shopify Admin API connection: the shop (the store's unless set), where the backfill starts, and the access token.</summary>
 public sealed record ShopifyAdminConnection(string ShopDomain, DateTimeOffset Since, string AccessToken);
 
 /// <summary>Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).</summary>
 public sealed class ShopifyAdminPollerModule : PollerModule<ShopifyAdminConnection>
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<ShopifyAdminConnectionSettings, ShopifyAdminConnectionCredentials>(
+        SalesChannel.Shopify, ChannelKind.Poller, null, "Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).") with
+    {
+        AccountSettings = [ConnectionForm.Name(nameof(ShopifyAdminConnectionSettings.ShopDomain))],
+        CursorStreams = [ShopifyBackfillPoller.Stream],
+        Rules = ShopDomainRule,
+    };
+
+    /// <summary>The backfill calls https://{shopDomain}/admin/...: only a shop name, never a host the tenant picks.</summary>
+    private static IEnumerable<FieldProblem> ShopDomainRule(ConnectionValues values)
+    {
+        var domain = values.Setting(ConnectionForm.Name(nameof(ShopifyAdminConnectionSettings.ShopDomain)));
+        if (domain is not null && !ShopifyShopDomain.TryNormalise(domain, out _))
+        {
+            yield return new FieldProblem("settings." + ConnectionForm.Name(nameof(ShopifyAdminConnectionSettings.ShopDomain)), ShopifyShopDomain.Rule(domain));
+        }
+    }
+
     public override SalesChannel Channel => SalesChannel.Shopify;
 
     public override ShopifyAdminConnection Bind(ConnectionValues values, PollerContext context)

@@ -4,29 +4,19 @@ using SalesDash.Contracts.Stores;
 
 namespace SalesDash.Connectors.WooCommerce;
 
-/// <summary>A WooCommerce connection: the secret its webhooks are signed with.</summary>
-public sealed record WooCommerceConnection(string WebhookSecret);
-
 /// <summary>WooCommerce order webhooks at /webhooks/woocommerce/{tenantId}/{storeId}, signed with the connection's secret.</summary>
-public sealed class WooCommerceWebhookModule : WebhookModule<WooCommerceConnection>
+public sealed class WooCommerceWebhookModule : SecretWebhookModule
 {
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<NoConnectionSettings, WebhookSecretCredentials>(
+        SalesChannel.WooCommerce, ChannelKind.Webhook, "/webhooks/woocommerce/{tenantId}/{storeId}",
+        "WooCommerce order webhooks (order.created, order.updated), signed with the webhook secret.");
+
     public override SalesChannel Channel => SalesChannel.WooCommerce;
 
     public override string Path => "woocommerce";
 
-    public override WooCommerceConnection Bind(ConnectionValues values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        return new(values.Credential("webhookSecret") ?? string.Empty);
-    }
-
-    public override ValueTask<WebhookVerdict> VerifyAsync(WebhookDelivery delivery, WooCommerceConnection connection, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(delivery);
-        ArgumentNullException.ThrowIfNull(connection);
-        return ValueTask.FromResult(WebhookVerdict.From(
-            WooCommerceWebhookSignature.Verify(delivery.Body.Span, delivery.Headers[WooCommerceHeaders.Signature], connection.WebhookSecret)));
-    }
+    protected override WebhookVerdict Verify(WebhookDelivery delivery, string secret) =>
+        WebhookVerdict.From(WooCommerceWebhookSignature.Verify(delivery.Body.Span, delivery.Headers[WooCommerceHeaders.Signature], secret));
 
     public override NormalizeResult Normalize(WebhookDelivery delivery, StoreProfile store)
     {

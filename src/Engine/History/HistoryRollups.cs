@@ -3,14 +3,18 @@ namespace SalesDash.Engine.History;
 /// <summary>
 /// What both stores' rollups share. Rollups hold, per store and UTC hour, the figures the dashboard sums: per channel
 /// (orders, revenue, units, new/returning/cancelled orders, refunds, sessions) and per product (revenue, orders holding
-/// the SKU, units, refunds, refunded units). The writer recomputes every hour a batch touches from the deduplicated
-/// facts, so a replayed or duplicate batch recomputes the same figures and can never count twice. Hours in UTC give
+/// the SKU, units, refunds, refunded units). A replayed or duplicate batch can never count twice: DuckDB adds each
+/// write's delta against the facts it replaces (see DuckDbRollups), ClickHouse recomputes every hour a batch touches
+/// from the deduplicated facts. Hours in UTC give
 /// exact store-local days in every zone whose offset is a whole number of hours (DST included); a range that does not
 /// start and end on whole UTC hours (a :30 or :45 zone) is answered from the facts instead.
 /// </summary>
 public static class HistoryRollups
 {
-    /// <summary>Bump when a rollup's definition changes: a store holding an older version rebuilds its rollups from facts on start.</summary>
+    /// <summary>
+    /// Bump when a rollup's definition changes: a store holding an older version rebuilds its rollups from facts on start.
+    /// DuckDB's table also carries its own upkeep column and version (DuckDbRollups.Version).
+    /// </summary>
     public const int Version = 1;
 
     public const long HourSeconds = 3600;

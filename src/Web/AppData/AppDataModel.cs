@@ -180,6 +180,12 @@ public sealed class ReportSendRow
     public DateTime? NextAttemptAt { get; set; }
     public required string Body { get; set; }
     public byte[]? Pdf { get; set; }
+
+    /// <summary>The claim of the send's latest attempt (see ReportSendClaims); null on sends made before sends had claims.</summary>
+    public string? ClaimId { get; set; }
+
+    /// <summary>Until when the attempt's node holds the send; renewed while it works, in a column so renewing never rewrites the body.</summary>
+    public DateTime? LeaseUntil { get; set; }
 }
 
 /// <summary>An audit entry; the table refuses UPDATE and DELETE (triggers in both providers' migrations).</summary>
@@ -302,6 +308,7 @@ public static class AppDataModel
             e.HasKey(s => s.Id);
             e.HasIndex(s => new { s.TenantId, s.ReportId, s.StartedAt });
             e.HasIndex(s => new { s.Status, s.NextAttemptAt });
+            e.HasIndex(s => new { s.Status, s.LeaseUntil });
         });
         builder.Entity<AuditRow>(e =>
         {

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SalesDash.Connectors;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Currency;
 using SalesDash.Connectors.Polling;
 using SalesDash.Contracts.Commerce;
@@ -96,8 +98,8 @@ public sealed class ChannelSyncRunner(
         if (descriptor.Kind == ChannelKind.Webhook)
         {
             var missing = descriptor.RequiredSettings.Where(k => !connection.Settings.ContainsKey(k))
-                .Concat(descriptor.Credentials.Where(k => !connection.Credentials.ContainsKey(k))).ToList();
-            var path = descriptor.WebhookPath!.Replace("{tenantId}", store.TenantId, StringComparison.Ordinal).Replace("{storeId}", store.StoreId, StringComparison.Ordinal);
+                .Concat(descriptor.RequiredCredentials.Where(k => !connection.Credentials.ContainsKey(k))).ToList();
+            var path = descriptor.WebhookPathFor(store.TenantId, store.StoreId);
             return missing.Count == 0
                 ? new ConnectionCheck(true, $"Ready: point the {channel} webhook at {path}. Deliveries are verified as they arrive.")
                 : new ConnectionCheck(false, $"Missing: {string.Join(", ", missing)}.");

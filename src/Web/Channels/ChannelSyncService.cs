@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using SalesDash.Connectors;
+using SalesDash.Connectors.Common;
 using SalesDash.Engine.Clustering;
 
 namespace SalesDash.Web.Channels;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SalesDash.Connectors;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Polling;
-using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Audit;
@@ -40,38 +41,55 @@ public static class ChannelsApi
 {
     private static readonly TimeSpan MinimumPollInterval = TimeSpan.FromMinutes(1);
 
-    public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder group)
+    /// <summary>GET /api/channels/catalog: what each channel asks for; not about any store.</summary>
+    public static RouteGroupBuilder MapChannelCatalog(this RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
         group.MapGet("/catalog", Catalog).WithName("ChannelCatalog").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}", ListAsync).WithName("ListChannelConnections").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/shipments", ShipmentsApi.GetAsync).WithName("ListShipments").RequireOrgRole(OrgRole.Viewer);
-        group.MapGet("/{tenantId}/{storeId}/{channel}", GetAsync).WithName("GetChannelConnection").RequireOrgRole(OrgRole.Viewer);
-        group.MapPut("/{tenantId}/{storeId}/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
-        group.MapDelete("/{tenantId}/{storeId}/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
-        group.MapGet("/{tenantId}/{storeId}/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus").RequireOrgRole(OrgRole.Viewer);
-        group.MapPost("/{tenantId}/{storeId}/{channel}/test", TestAsync).WithName("TestChannelConnection").RequireOrgRole(OrgRole.Admin);
-        group.MapPost("/{tenantId}/{storeId}/{channel}/sync", SyncAsync).WithName("SyncChannelNow").RequireOrgRole(OrgRole.Admin);
         return group;
+    }
+
+    /// <summary>
+    /// Maps /channels and /shipments on the store-scoped group, which has checked the role and resolved the store (or
+    /// answered 404), and moves the old /api/channels/{tenantId}/{storeId}/… addresses there with 308.
+    /// </summary>
+    public static RouteGroupBuilder MapChannelsApi(this RouteGroupBuilder store, IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(app);
+        store.MapGet("/shipments", ShipmentsApi.GetAsync).WithName("ListShipments");
+        var channels = store.MapGroup("/channels");
+        channels.MapGet("/", ListAsync).WithName("ListChannelConnections");
+        channels.MapGet("/{channel}", GetAsync).WithName("GetChannelConnection");
+        channels.MapPut("/{channel}", PutAsync).WithName("SaveChannelConnection").RequireOrgRole(OrgRole.Admin);
+        channels.MapDelete("/{channel}", DeleteAsync).WithName("DeleteChannelConnection").RequireOrgRole(OrgRole.Admin);
+        channels.MapGet("/{channel}/status", StatusAsync).WithName("GetChannelSyncStatus");
+        channels.MapPost("/{channel}/test", TestAsync).WithName("TestChannelConnection").RequireOrgRole(OrgRole.Admin);
+        channels.MapPost("/{channel}/sync", SyncAsync).WithName("SyncChannelNow").RequireOrgRole(OrgRole.Admin);
+
+        app.MapMovedStoreRoute("/api/channels", string.Empty, "channels");
+        app.MapMovedStoreRoute("/api/channels", "shipments");
+        app.MapMovedStoreRoute("/api/channels", "{channel}", "channels/{channel}");
+        foreach (var action in (string[])["status", "test", "sync"])
+        {
+            app.MapMovedStoreRoute("/api/channels", $"{{channel}}/{action}", $"channels/{{channel}}/{action}");
+        }
+
+        return store;
     }
 
     private static Ok<IReadOnlyList<ChannelCatalogEntry>> Catalog() =>
         TypedResults.Ok<IReadOnlyList<ChannelCatalogEntry>>(ChannelCatalog.All
-            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.Credentials, d.WebhookPath, d.Description)
+            .Select(d => new ChannelCatalogEntry(d.Channel.ToString(), Kind(d.Kind), d.RequiredSettings, d.OptionalSettings, d.RequiredCredentials, d.WebhookPath, d.Description)
             {
                 OptionalCredentials = d.OptionalCredentials,
             })
             .ToList());
 
-    private static async Task<Results<Ok<IReadOnlyList<ChannelConnectionView>>, ProblemHttpResult>> ListAsync(
-        string tenantId, string storeId, IStoreDirectory stores, IChannelConnectionStore connections, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<ChannelConnectionView>>> ListAsync(
+        CurrentStore current, IChannelConnectionStore connections, CancellationToken cancellationToken)
     {
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
+        var store = current.Profile.Store;
         var views = new List<ChannelConnectionView>();
         foreach (var connection in await connections.ListAsync(store, cancellationToken))
         {
@@ -82,14 +100,14 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelConnectionView>, ProblemHttpResult>> GetAsync(
-        string tenantId, string storeId, string channel, IChannelConnectionStore connections, CancellationToken cancellationToken)
+        string channel, CurrentStore current, IChannelConnectionStore connections, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         var connection = await connections.GetAsync(store, parsed, cancellationToken);
         return connection is null
             ? NotConnected(store, parsed)
@@ -97,8 +115,8 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelConnectionView>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string tenantId, string storeId, string channel, ChannelConnectionRequest request,
-        IStoreDirectory stores, IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
+        string channel, CurrentStore current, ChannelConnectionRequest request,
+        IChannelConnectionStore connections, ICursorStore cursors, TimeProvider time, IPlanService plans, PlanUsage usage,
         HttpContext http, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
@@ -106,12 +124,8 @@ public static class ChannelsApi
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
-        if (await stores.GetAsync(store, cancellationToken) is null)
-        {
-            return UnknownStore(store);
-        }
-
+        var store = current.Profile.Store;
+        var tenantId = store.TenantId;
         var descriptor = ChannelCatalog.Find(parsed)!;
         var existing = await connections.GetAsync(store, parsed, cancellationToken);
         var settings = Clean(request.Settings);
@@ -121,45 +135,10 @@ public static class ChannelsApi
             credentials[key] = value;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var knownSettings = descriptor.RequiredSettings.Concat(descriptor.OptionalSettings).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in settings.Keys.Where(k => !knownSettings.Contains(k)))
-        {
-            errors[$"settings.{key}"] = [$"{parsed} has no setting '{key}' (known: {string.Join(", ", knownSettings)})."];
-        }
-
-        var knownCredentials = descriptor.Credentials.Concat(descriptor.OptionalCredentials).ToList();
-        foreach (var key in credentials.Keys.Where(k => !knownCredentials.Contains(k)))
-        {
-            errors[$"credentials.{key}"] = [$"{parsed} has no credential '{key}' (known: {string.Join(", ", knownCredentials)})."];
-        }
-
-        if (parsed == SalesChannel.PayPal && credentials.ContainsKey("clientId") != credentials.ContainsKey("clientSecret"))
-        {
-            errors[credentials.ContainsKey("clientId") ? "credentials.clientSecret" : "credentials.clientId"] =
-                ["Online verification needs both the REST app's client id and secret (or neither, for offline verification)."];
-        }
-
-        if (parsed == SalesChannel.PayPal && settings.TryGetValue("environment", out var environment) && environment is not ("live" or "sandbox"))
-        {
-            errors["settings.environment"] = ["live or sandbox."];
-        }
-
-        if (parsed == SalesChannel.Shopify && settings.TryGetValue("shopDomain", out var shopDomain) && !ShopifyShopDomain.TryNormalise(shopDomain, out _))
-        {
-            // The backfill calls https://{shopDomain}/admin/...: only a shop name, never a host the tenant picks.
-            errors["settings.shopDomain"] = [ShopifyShopDomain.Rule(shopDomain)];
-        }
-
-        foreach (var key in descriptor.RequiredSettings.Where(k => !settings.ContainsKey(k)))
-        {
-            errors[$"settings.{key}"] = ["Required."];
-        }
-
-        foreach (var key in descriptor.Credentials.Where(k => !credentials.ContainsKey(k)))
-        {
-            errors[$"credentials.{key}"] = ["Required."];
-        }
+        // The channel's module declares its fields (name, required, secret, type) and rules; the answer names each field.
+        var errors = descriptor.Validate(new ConnectionValues(settings, credentials))
+            .GroupBy(p => p.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToArray(), StringComparer.Ordinal);
 
         var interval = request.PollIntervalSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : existing?.PollInterval ?? TimeSpan.FromMinutes(5);
         if (interval < MinimumPollInterval)
@@ -174,7 +153,7 @@ public static class ChannelsApi
 
         // Only a new selling source counts against the plan; editing a connection, connecting an analytics or ad
         // source, or a store's own platform is always allowed.
-        if (existing is null && PlanCatalog.IsSalesChannel(parsed) && (await stores.GetAsync(store, cancellationToken))!.Channel != parsed
+        if (existing is null && PlanCatalog.IsSalesChannel(parsed) && current.Profile.Channel != parsed
             && PlanLimitProblems.CountLimit(await plans.GetLimitsAsync(tenantId, cancellationToken), "sales channels",
                 await usage.SalesChannelsAsync(tenantId, cancellationToken), l => l.MaxSalesChannels) is { } refused)
         {
@@ -186,10 +165,10 @@ public static class ChannelsApi
         http.Note(ConnectionChange(existing, connection));
 
         var status = await connections.GetStatusAsync(store, parsed, cancellationToken);
-        if (existing is not null && !SameAccount(existing, connection))
+        if (existing is not null && descriptor.AccountKey(Values(existing)) != descriptor.AccountKey(Values(connection)))
         {
             // Another account (or property) behind the same channel: its history starts over.
-            foreach (var stream in Streams(parsed))
+            foreach (var stream in descriptor.CursorStreams)
             {
                 await cursors.DeleteAsync(store, stream, cancellationToken);
             }
@@ -243,20 +222,20 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string tenantId, string storeId, string channel, IChannelConnectionStore connections, ICursorStore cursors, CancellationToken cancellationToken)
+        string channel, CurrentStore current, IChannelConnectionStore connections, ICursorStore cursors, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         if (!await connections.DeleteAsync(store, parsed, cancellationToken))
         {
             return NotConnected(store, parsed);
         }
 
-        foreach (var stream in Streams(parsed))
+        foreach (var stream in ChannelCatalog.Find(parsed)!.CursorStreams)
         {
             await cursors.DeleteAsync(store, stream, cancellationToken);
         }
@@ -265,34 +244,34 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelSyncStatus>, ProblemHttpResult>> StatusAsync(
-        string tenantId, string storeId, string channel, IChannelConnectionStore connections, CancellationToken cancellationToken)
+        string channel, CurrentStore current, IChannelConnectionStore connections, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         return await connections.GetAsync(store, parsed, cancellationToken) is null
             ? NotConnected(store, parsed)
             : TypedResults.Ok(await connections.GetStatusAsync(store, parsed, cancellationToken));
     }
 
     private static async Task<Results<Ok<ConnectionCheck>, ProblemHttpResult>> TestAsync(
-        string tenantId, string storeId, string channel, ChannelSyncRunner runner, CancellationToken cancellationToken)
+        string channel, CurrentStore current, ChannelSyncRunner runner, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
             return problem;
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         var check = await runner.TestAsync(store, parsed, cancellationToken);
         return check is null ? NotConnected(store, parsed) : TypedResults.Ok(check);
     }
 
     private static async Task<Results<Ok<ChannelSyncStatus>, ProblemHttpResult>> SyncAsync(
-        string tenantId, string storeId, string channel, ChannelSyncRunner runner, CancellationToken cancellationToken)
+        string channel, CurrentStore current, ChannelSyncRunner runner, CancellationToken cancellationToken)
     {
         if (!TryChannel(channel, out var parsed, out var problem))
         {
@@ -305,7 +284,7 @@ public static class ChannelsApi
                 detail: $"{parsed} pushes its events through webhooks; there is nothing to sync.");
         }
 
-        var store = new StoreRef(tenantId, storeId);
+        var store = current.Profile.Store;
         var status = await runner.SyncAsync(store, parsed, cancellationToken);
         return status is null ? NotConnected(store, parsed) : TypedResults.Ok(status);
     }
@@ -320,27 +299,11 @@ public static class ChannelsApi
             connection.Settings,
             connection.Credentials.Keys.Order(StringComparer.Ordinal).ToList(),
             (int)connection.PollInterval.TotalSeconds,
-            descriptor.WebhookPath?.Replace("{tenantId}", connection.Store.TenantId, StringComparison.Ordinal)
-                .Replace("{storeId}", connection.Store.StoreId, StringComparison.Ordinal),
+            descriptor.WebhookPathFor(connection.Store.TenantId, connection.Store.StoreId),
             status);
     }
 
-    private static bool SameAccount(ChannelConnection before, ChannelConnection after)
-    {
-        string Key(ChannelConnection c) => string.Join('|', new[] { "marketplaceIds", "region", "propertyId", "adAccountId", "customerId", "shopDomain" }
-            .Select(k => c.Settings.TryGetValue(k, out var v) ? v : string.Empty));
-        return Key(before) == Key(after);
-    }
-
-    private static IEnumerable<string> Streams(SalesChannel channel) => channel switch
-    {
-        SalesChannel.Amazon => [Connectors.Amazon.AmazonOrdersPoller.Stream],
-        SalesChannel.GoogleAnalytics => [Connectors.GoogleAnalytics.Ga4TrafficPoller.Stream],
-        SalesChannel.FacebookAds => [Connectors.FacebookAds.FacebookInsightsPoller.Stream],
-        SalesChannel.GoogleAds => [Connectors.GoogleAds.GoogleAdsSpendPoller.Stream],
-        SalesChannel.Shopify => [Connectors.ShopifyAdmin.ShopifyBackfillPoller.Stream],
-        _ => [],
-    };
+    private static ConnectionValues Values(ChannelConnection connection) => new(connection.Settings, connection.Credentials);
 
     private static Dictionary<string, string> Clean(Dictionary<string, string>? values) =>
         (values ?? []).Where(p => !string.IsNullOrWhiteSpace(p.Value)).ToDictionary(p => p.Key.Trim(), p => p.Value.Trim(), StringComparer.Ordinal);
@@ -359,9 +322,6 @@ public static class ChannelsApi
             detail: $"'{text}' is not a channel SalesDash connects (known: {string.Join(", ", ChannelCatalog.All.Select(d => d.Channel))}).");
         return false;
     }
-
-    private static ProblemHttpResult UnknownStore(StoreRef store) =>
-        StoreScope.UnknownStore(store.TenantId, store.StoreId);
 
     private static ProblemHttpResult NotConnected(StoreRef store, SalesChannel channel) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Channel not connected",

@@ -32,21 +32,16 @@ public sealed record ShipmentSummaryView(int Parcels, int Pending, int InTransit
 /// <summary>The parcels whose newest tracking event falls in the period, newest first, with their summary.</summary>
 public sealed record ShipmentsResponse(string TenantId, string StoreId, string TimeZone, PeriodInfoRange Period, ShipmentSummaryView Summary, IReadOnlyList<ShipmentView> Parcels);
 
-/// <summary>GET /api/channels/{tenantId}/{storeId}/shipments: read from the history store, so every node answers the same.</summary>
+/// <summary>GET {store}/shipments (the store-scoped group): read from the history store, so every node answers the same.</summary>
 public static class ShipmentsApi
 {
     /// <param name="period">today, yesterday, last7, last30 (default), last90, mtd or custom (with from and to). The rolling
     /// periods run up to now, today included: where a parcel stands today is what the list is for.</param>
     internal static async Task<Results<Ok<ShipmentsResponse>, ProblemHttpResult>> GetAsync(
-        string tenantId, string storeId, string? period, string? from, string? to, IStoreDirectory stores, IShipmentHistory history, TimeProvider time,
-        CancellationToken cancellationToken)
+        string? period, string? from, string? to, CurrentStore current, IShipmentHistory history, TimeProvider time, CancellationToken cancellationToken)
     {
-        var store = new StoreRef(tenantId, storeId);
-        var profile = await stores.GetAsync(store, cancellationToken);
-        if (profile is null)
-        {
-            return StoreScope.UnknownStore(tenantId, storeId);
-        }
+        var profile = current.Profile;
+        var store = profile.Store;
 
         if (!HistoryPeriods.TryParsePeriod(period ?? "last30", out var kind) || !HistoryPeriods.TryParseDate(from, out var fromDate)
             || !HistoryPeriods.TryParseDate(to, out var toDate))
@@ -75,7 +70,7 @@ public static class ShipmentsApi
             lastDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(profile.TimeZone)).DateTime);
         }
 
-        var parcels = await history.ParcelsAsync(HistoryScope.Store(tenantId, storeId), range, cancellationToken);
+        var parcels = await history.ParcelsAsync(HistoryScope.Store(store.TenantId, store.StoreId), range, cancellationToken);
         var delivered = parcels.Where(p => p.TimeToDeliver is not null).ToList();
         var summary = new ShipmentSummaryView(
             parcels.Count,
@@ -84,7 +79,7 @@ public static class ShipmentsApi
             parcels.Count(p => p.Group == ShipmentGroup.Delivered),
             parcels.Count(p => p.Group == ShipmentGroup.Exception),
             delivered.Count == 0 ? null : Math.Round(delivered.Average(p => p.TimeToDeliver!.Value.TotalDays), 2, MidpointRounding.AwayFromZero));
-        return TypedResults.Ok(new ShipmentsResponse(tenantId, storeId, profile.TimeZone,
+        return TypedResults.Ok(new ShipmentsResponse(store.TenantId, store.StoreId, profile.TimeZone,
             new PeriodInfoRange(resolved.FirstDate, lastDate, range.FromUtc, range.ToUtc), summary,
             [.. parcels.Select(p => new ShipmentView(p.TrackingCode, p.Carrier, p.Status, p.StatusDetail, p.UpdatedAt, p.EstimatedDelivery, p.PublicUrl,
                 GroupName(p.Group), p.OrderId, p.ShippedAt, p.DeliveredAt,

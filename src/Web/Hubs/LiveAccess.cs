@@ -105,13 +105,17 @@ public sealed class LiveConnections(TimeProvider time)
             ending = connections.Select(id => _byConnection[id].Connection).ToList();
         }
 
+        // Every one forgotten before any is aborted, not after and not when SignalR gets round to OnDisconnectedAsync:
+        // a client sees its connection close as soon as Abort runs, so whatever reacts to that close must already find
+        // the grant released (the later Release in OnDisconnectedAsync finds nothing and does nothing).
+        foreach (var connection in ending)
+        {
+            Release(connection.ConnectionId);
+        }
+
         foreach (var connection in ending)
         {
             connection.Abort();
-
-            // Forgotten now, not when SignalR gets round to OnDisconnectedAsync: from the revocation on, nothing counts
-            // the connection as holding the grant (the later Release finds nothing and does nothing).
-            Release(connection.ConnectionId);
         }
 
         return ending.Count;

@@ -17,7 +17,7 @@ public enum ImportStatus
     Failed,
 }
 
-/// <summary>What GET /api/imports/{id} shows: progress, speed, time left, and every rejected row with its line.</summary>
+/// <summary>What GET /api/tenants/{tenantId}/imports/{id} shows: progress, speed, time left, and every rejected row with its line.</summary>
 /// <param name="RowsPerSecond">Data rows handled per second since the import started; null until measurable time has passed.</param>
 /// <param name="EtaSeconds">Seconds left at the current speed; null before the first rows are done, 0 once finished.</param>
 /// <param name="Errors">The first <see cref="ImportJob.MaxErrorsShown"/> rejected rows, by line; <paramref name="ErrorCount"/> counts them all.</param>

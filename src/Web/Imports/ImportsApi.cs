@@ -41,9 +41,10 @@ public sealed record ImportPreview(
 
 /// <summary>
 /// History imports. POST a CSV (multipart, field "file"; optional "format" = a layout name, "mapping" = JSON
-/// {field: header}, "dateOrder" = day-first | month-first) to /{tenantId}/{storeId} and get 202 with the import's
-/// id; GET /{id} for progress, rows/s, ETA and rejected rows with their line numbers. POST the same form (or only the
-/// file's first rows) to /{tenantId}/{storeId}/preview to see what it will become first. The upload is streamed into
+/// {field: header}, "dateOrder" = day-first | month-first) to {store}/imports (the store-scoped group) and get 202
+/// with the import's id; GET /api/tenants/{tenantId}/imports/{id} for progress, rows/s, ETA and rejected rows with their
+/// line numbers. POST the same form (or only the file's first rows) to {store}/imports/preview to see what it will
+/// become first. The upload is streamed into
 /// the app database in chunks, never held in memory or on a node's disk; a file over Imports:MaxUploadBytes is a 413,
 /// an organisation with Imports:MaxQueuedPerTenant imports queued or running a 429, both problem+json.
 /// </summary>
@@ -76,23 +77,38 @@ public static class ImportsApi
         return services;
     }
 
-    public static RouteGroupBuilder MapImportsApi(this RouteGroupBuilder group)
+    /// <summary>
+    /// Maps POST /imports and /imports/preview on the store-scoped group (role checked, store resolved once) and moves
+    /// the old /api/imports/{tenantId}/{storeId}[/preview] there with 308, which keeps the POST and its file.
+    /// </summary>
+    public static RouteGroupBuilder MapImportsApi(this RouteGroupBuilder store, IEndpointRouteBuilder app)
     {
-        ArgumentNullException.ThrowIfNull(group);
-        group.MapPost("/{tenantId}/{storeId}", UploadAsync).WithName("StartImport").RequireOrgRole(OrgRole.Admin).DisableAntiforgery();
-        group.MapPost("/{tenantId}/{storeId}/preview", PreviewAsync).WithName("PreviewImport").RequireOrgRole(OrgRole.Admin).DisableAntiforgery();
-        group.MapGet("/{id:guid}", GetAsync).WithName("GetImport").RequireOrgRole(OrgRole.Viewer);
-        return group;
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(app);
+        var imports = store.MapGroup("/imports").RequireOrgRole(OrgRole.Admin).DisableAntiforgery();
+        imports.MapPost("/", UploadAsync).WithName("StartImport");
+        imports.MapPost("/preview", PreviewAsync).WithName("PreviewImport");
+        app.MapMovedStoreRoute("/api/imports", string.Empty, "imports");
+        app.MapMovedStoreRoute("/api/imports", "preview", "imports/preview");
+        return store;
+    }
+
+    /// <summary>
+    /// An import's progress belongs to the organisation, not a store route: GET /api/tenants/{tenantId}/imports/{id}.
+    /// The old /api/imports/{id} had no organisation in it, so it looks the import up and moves the caller there.
+    /// </summary>
+    public static IEndpointRouteBuilder MapImportProgressApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/api/tenants/{tenantId}/imports/{id:guid}", GetAsync).WithName("GetImport").RequireOrgRole(OrgRole.Viewer);
+        app.MapGet("/api/imports/{id:guid}", MovedAsync).RequireOrgRole(OrgRole.Viewer).ExcludeFromDescription();
+        return app;
     }
 
     private static async Task<Results<Ok<ImportPreview>, ProblemHttpResult>> PreviewAsync(
-        string tenantId, string storeId, HttpRequest request, IStoreDirectory stores, CancellationToken cancellationToken)
+        HttpRequest request, CurrentStore current, CancellationToken cancellationToken)
     {
-        var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);
-        if (store is null)
-        {
-            return UnknownStore(tenantId, storeId);
-        }
+        var store = current.Profile;
 
         if (Boundary(request) is not { } boundary)
         {
@@ -151,15 +167,11 @@ public static class ImportsApi
     }
 
     private static async Task<Results<Accepted<ImportProgress>, ProblemHttpResult>> UploadAsync(
-        string tenantId, string storeId, HttpRequest request, IStoreDirectory stores, ImportJobs jobs, ImportSignal signal, IOptions<ImportOptions> options,
-        CancellationToken cancellationToken)
+        HttpRequest request, CurrentStore current, ImportJobs jobs, ImportSignal signal, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        var store = await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken);
-        if (store is null)
-        {
-            return UnknownStore(tenantId, storeId);
-        }
+        var store = current.Profile;
+        var tenantId = store.Store.TenantId;
 
         // Refused before a byte of the body is read: a busy organisation or an oversized file costs nothing to turn away.
         if (await jobs.ActiveForAsync(tenantId, cancellationToken) >= limits.MaxQueuedPerTenant)
@@ -253,7 +265,7 @@ public static class ImportsApi
             keep = true;
             signal.Set();
             var progress = await jobs.FindAsync(id.Value, cancellationToken);
-            return TypedResults.Accepted($"{request.PathBase}/api/imports/{id}", progress);
+            return TypedResults.Accepted($"{request.PathBase}/api/tenants/{Uri.EscapeDataString(tenantId)}/imports/{id}", progress);
         }
         finally
         {
@@ -265,17 +277,27 @@ public static class ImportsApi
     }
 
     private static async Task<Results<Ok<ImportProgress>, ProblemHttpResult>> GetAsync(
+        string tenantId, Guid id, ImportJobs jobs, CancellationToken cancellationToken) =>
+        // The organisation filter has checked the caller's role in {tenantId}; another organisation's import is "unknown".
+        await jobs.FindAsync(id, cancellationToken) is { } progress && progress.TenantId == tenantId
+            ? TypedResults.Ok(progress)
+            : UnknownImport(id);
+
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> MovedAsync(
         Guid id, ImportJobs jobs, HttpContext http, OrgAccess access)
     {
         // The route has no organisation, so the import's own is checked: another organisation's import is "unknown".
         if (await jobs.FindAsync(id, http.RequestAborted) is { } progress
             && await access.RoleInAsync(http.User, progress.TenantId, http.RequestAborted) is not null)
         {
-            return TypedResults.Ok(progress);
+            return TypedResults.Redirect($"/api/tenants/{Uri.EscapeDataString(progress.TenantId)}/imports/{id}", permanent: true, preserveMethod: true);
         }
 
-        return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown import", detail: $"There is no import '{id}'.");
+        return UnknownImport(id);
     }
+
+    private static ProblemHttpResult UnknownImport(Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown import", detail: $"There is no import '{id}'.");
 
     /// <summary>What the multipart body held besides the file, or why it was refused.</summary>
     private sealed record Form(string? FileName, string? Format, string? Mapping, string? DateOrder, bool Partial, ProblemHttpResult? Problem)
@@ -406,7 +428,6 @@ public static class ImportsApi
             ? boundary
             : null;
 
-    private static ProblemHttpResult UnknownStore(string tenantId, string storeId) => StoreScope.UnknownStore(tenantId, storeId);
 
     private static ProblemHttpResult TooLarge(long maxBytes) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "File too large",

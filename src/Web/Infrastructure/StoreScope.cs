@@ -58,16 +58,21 @@ public static class StoreScope
 
     public static string UnknownStoreDetail(string tenantId, string storeId) => $"There is no store '{storeId}' in '{tenantId}'.";
 
+    /// <summary>The methods an old address answers with a move: every one a script may have used, not only reads.</summary>
+    public static readonly IReadOnlyList<string> MovedMethods =
+        [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+
     /// <summary>
-    /// Permanently moves an old route to its store-scoped address, keeping the method (308) and the query string, so
-    /// scripts written against the old address keep working while the front end uses the new one.
+    /// Permanently moves an old route to its store-scoped address with 308, which keeps the method and the body (301
+    /// would turn a POST into a GET), and the query string, so scripts written against the old address keep working
+    /// while the front end uses the new one.
     /// </summary>
     public static RouteHandlerBuilder MapMoved(this IEndpointRouteBuilder app, string oldPattern, Func<RouteValueDictionary, string> newPath)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(newPath);
         // Anonymous: the redirect reveals nothing, and the new address checks the caller.
-        return app.MapMethods(oldPattern, [HttpMethods.Get, HttpMethods.Head], (HttpContext http) =>
+        return app.MapMethods(oldPattern, MovedMethods, (HttpContext http) =>
                 TypedResults.Redirect(newPath(http.Request.RouteValues) + http.Request.QueryString, permanent: true, preserveMethod: true))
             .AllowAnonymous()
             .ExcludeFromDescription();
@@ -75,11 +80,22 @@ public static class StoreScope
 
     /// <summary>
     /// Moves <c>{oldPrefix}/{tenantId}/{storeId}/{oldRest}</c> (the addresses before the store scope, e.g. /api/stores or
-    /// /api/history) to <c>/api/tenants/{tenantId}/stores/{storeId}/{newRest}</c>.
+    /// /api/history) to <c>/api/tenants/{tenantId}/stores/{storeId}/{newRest}</c>; <c>{name}</c> in
+    /// <paramref name="newRest"/> is the old route's value of that name (e.g. the channel).
     /// </summary>
     public static RouteHandlerBuilder MapMovedStoreRoute(this IEndpointRouteBuilder app, string oldPrefix, string oldRest, string? newRest = null) =>
-        app.MapMoved($"{oldPrefix}/{{tenantId}}/{{storeId}}/{oldRest}",
-            v => $"/api/tenants/{v.Segment("tenantId")}/stores/{v.Segment("storeId")}/{newRest ?? oldRest}");
+        app.MapMoved($"{oldPrefix}/{{tenantId}}/{{storeId}}/{oldRest}".TrimEnd('/'),
+            v => $"/api/tenants/{v.Segment("tenantId")}/stores/{v.Segment("storeId")}/{Fill(newRest ?? oldRest, v)}".TrimEnd('/'));
+
+    private static string Fill(string rest, RouteValueDictionary values)
+    {
+        foreach (var name in values.Keys)
+        {
+            rest = rest.Replace($"{{{name}}}", values.Segment(name), StringComparison.Ordinal);
+        }
+
+        return rest;
+    }
 
     /// <summary>A route value as a path segment, escaped as it was in the old address.</summary>
     public static string Segment(this RouteValueDictionary values, string name)

@@ -10,8 +10,9 @@ public interface IMailSender
     /// <summary>False when no relay is set, so callers that may skip mail (invitations, plan notices) can say so.</summary>
     bool Configured { get; }
 
+    /// <summary>Sends the message; returns the relay's reply when it accepted it (the text of its 250 after DATA).</summary>
     /// <exception cref="MailNotConfiguredException">No relay is set; nothing was sent.</exception>
-    Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+    Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>A message was to be sent but <c>Mail:SmtpHost</c> (or the older <c>Alerts:Delivery:SmtpHost</c>) is not set.</summary>
@@ -23,7 +24,7 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
 {
     public bool Configured => !string.IsNullOrWhiteSpace(options.Value.SmtpHost);
 
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var settings = options.Value;
@@ -44,8 +45,18 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
             await client.AuthenticateAsync(settings.SmtpUserName, settings.SmtpPassword ?? string.Empty, cancellationToken);
         }
 
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        var accepted = await client.SendAsync(message, cancellationToken);
+        // Accepted is accepted: a QUIT that fails (or is cancelled) afterwards must not make the caller send again.
+        try
+        {
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or MailKit.ProtocolException or MailKit.CommandException)
+        {
+            // The relay hung up first; the message is queued all the same.
+        }
+
+        return accepted;
     }
 }
 

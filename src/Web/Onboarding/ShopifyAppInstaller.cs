@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Polling;
 using SalesDash.Connectors.Shopify;
 using SalesDash.Connectors.ShopifyAdmin;
@@ -229,8 +230,8 @@ public sealed class ShopifyAppInstaller(
         await stores.UpsertAsync(profile, cancellationToken);
         var now = time.GetUtcNow();
         await connections.UpsertAsync(new ChannelConnection(storeRef, SalesChannel.Shopify, true,
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["shopDomain"] = shop },
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["accessToken"] = grant.AccessToken },
+            ConnectionForm.Write(new ShopifyAdminConnectionSettings(shop, null)),
+            ConnectionForm.Write(new ShopifyAdminConnectionCredentials(grant.AccessToken)),
             channels.Value.DefaultPollInterval, now), cancellationToken);
 
         var scopes = string.Join(',', grant.Scopes);

@@ -5,14 +5,21 @@ namespace SalesDash.Web.OpenApi;
 
 /// <summary>
 /// The public API described at /openapi/v1.json (Microsoft.AspNetCore.OpenApi), with the API-key scheme every
-/// endpoint accepts, and a browsable Swagger UI at /api/docs rendering that same document.
+/// endpoint accepts, and a browsable Swagger UI at /api/docs rendering that same document. The document is generated
+/// once, from start, and served from <see cref="OpenApiDocumentCache"/> with an ETag.
 /// </summary>
 public static class OpenApiHosting
 {
+    public const string DocumentName = "v1";
+
     public const string DocumentPath = "/openapi/v1.json";
 
-    public static IServiceCollection AddSalesDashOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi("v1", options => options.AddDocumentTransformer((document, _, _) =>
+    public static IServiceCollection AddSalesDashOpenApi(this IServiceCollection services)
+    {
+        services.AddOptions<OpenApiWarmUpOptions>().BindConfiguration(OpenApiWarmUpOptions.Section);
+        services.AddSingleton<OpenApiDocumentCache>();
+        services.AddHostedService(sp => sp.GetRequiredService<OpenApiDocumentCache>());
+        return services.AddOpenApi(DocumentName, options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
             {
@@ -35,10 +42,11 @@ public static class OpenApiHosting
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] });
             return Task.CompletedTask;
         }));
+    }
 
     public static WebApplication MapSalesDashOpenApi(this WebApplication app)
     {
-        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        app.MapGet(DocumentPath, OpenApiDocumentCache.ServeAsync).AllowAnonymous().ExcludeFromDescription();
         app.UseSwaggerUi(ui =>
         {
             ui.Path = "/api/docs";

@@ -17,6 +17,10 @@ public sealed class ReportJob(IReportStore reports, ReportRunner runner)
         return await runner.RunAsync(report, ScheduledTrigger, cancellationToken);
     }
 
+    /// <summary>Sends again a send whose node stopped mid-attempt (see <see cref="ReportRunner.TakeOverAsync"/>).</summary>
+    public Task<ReportSend?> TakeOverAsync(ReportSend abandoned, CancellationToken cancellationToken) =>
+        runner.TakeOverAsync(abandoned, cancellationToken);
+
     /// <summary>Tries a failed send again; a further failure records when the schedule tries next.</summary>
     public Task<ReportSend?> RetryAsync(string tenantId, string sendId, CancellationToken cancellationToken) =>
         runner.RetryAsync(tenantId, sendId, cancellationToken);

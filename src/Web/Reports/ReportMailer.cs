@@ -1,13 +1,19 @@
+using Microsoft.Extensions.Options;
 using MimeKit;
 using SalesDash.Web.Mail;
 
 namespace SalesDash.Web.Reports;
 
 /// <summary>Mails a report with its file (PDF, CSV or XLSX) attached through the one mail relay (src/Web/Mail).</summary>
-public sealed class ReportMailer(IMailSender mail)
+public sealed class ReportMailer(IMailSender mail, IOptions<MailOptions> options)
 {
-    public async Task SendAsync(
-        IReadOnlyList<string> recipients, string subject, string html, string text, ReportFile file, CancellationToken cancellationToken)
+    /// <summary>The right-hand side of a send's Message-ID: the sender's own domain, as RFC 5322 suggests.</summary>
+    public string MessageIdDomain =>
+        MailboxAddress.TryParse(options.Value.From, out var from) && from.Domain is { Length: > 0 } domain ? domain : "salesdash.local";
+
+    /// <summary>Mails the report under <paramref name="messageId"/>; returns the relay's acceptance (its reply to DATA).</summary>
+    public async Task<string> SendAsync(
+        IReadOnlyList<string> recipients, string subject, string html, string text, ReportFile file, string messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(recipients);
         ArgumentNullException.ThrowIfNull(file);
@@ -16,7 +22,7 @@ public sealed class ReportMailer(IMailSender mail)
             throw new MailNotConfiguredException("Mailing a report");
         }
 
-        var message = new MimeMessage();
+        var message = new MimeMessage { MessageId = messageId };
         foreach (var recipient in recipients)
         {
             message.To.Add(MailboxAddress.Parse(recipient));
@@ -33,6 +39,6 @@ public sealed class ReportMailer(IMailSender mail)
 
         message.Body = body.ToMessageBody();
 
-        await mail.SendAsync(message, cancellationToken);
+        return await mail.SendAsync(message, cancellationToken);
     }
 }

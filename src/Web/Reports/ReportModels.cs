@@ -101,6 +101,12 @@ public enum ReportSendStatus
 /// One send of a report: its period, who it went to, how it went and the file that was (or would have been) attached;
 /// <see cref="PdfBytes"/> is that file's size whatever its <see cref="Format"/> (the name predates CSV and XLSX sends).
 /// </summary>
+/// <param name="Node">The node that made (or is making) the latest attempt.</param>
+/// <param name="TakenOverFrom">The node whose attempt this one took over after that node's lease ran out (it stopped or died mid-send).</param>
+/// <param name="MessageId">The mail's Message-ID, the same on every attempt of the send, so a recipient's server can drop the rare duplicate.</param>
+/// <param name="SmtpReply">What the mail server answered when it accepted the message (its 250 after DATA), recorded with <see cref="ReportSendStatus.Sent"/>.</param>
+/// <param name="ClaimId">The claim the latest attempt works under; new on each attempt, so a node that lost its claim cannot write over the next one's.</param>
+/// <param name="LeaseUntil">Until when the attempt's node holds the send; it renews this while it works, and once it has passed another node may take the send over.</param>
 public sealed record ReportSend(
     string Id,
     string ReportId,
@@ -116,4 +122,10 @@ public sealed record ReportSend(
     int Attempts,
     long? PdfBytes,
     DateTimeOffset? NextAttemptAt,
-    ReportFormat Format = ReportFormat.Pdf);
+    ReportFormat Format = ReportFormat.Pdf,
+    string? Node = null,
+    string? TakenOverFrom = null,
+    string? MessageId = null,
+    string? SmtpReply = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? ClaimId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] DateTimeOffset? LeaseUntil = null);

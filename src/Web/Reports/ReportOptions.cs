@@ -22,4 +22,11 @@ public sealed class ReportOptions
     /// schedule runs on one node of the cluster (the cluster-jobs singleton), whatever the number of nodes.
     /// </summary>
     public TimeSpan SchedulerTick { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a node holds a send it is working on; it renews the hold every third of this while it renders and mails.
+    /// A send whose node died is sent again by the schedule this long (plus a tick) after its last renewal. Longer than
+    /// any pause a healthy node may stall for (a GC, a slow disk), or a stalled node's send is taken over and mailed twice.
+    /// </summary>
+    public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
 }

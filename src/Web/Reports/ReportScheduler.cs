@@ -8,7 +8,8 @@ namespace SalesDash.Web.Reports;
 /// <see cref="ReportOptions.SchedulerTick"/>, and each pass sends every enabled report whose latest send time has passed
 /// without a scheduled send, then retries the failed sends that are due. What is due is read from the database (the
 /// sends recorded, each saved before its first attempt), never held in one node's memory, so the node that takes the
-/// job over after another died sends what that one had not, and nothing it had.
+/// job over after another died sends what that one had not, and nothing it had. A send that node had started and not
+/// finished (its lease ran out with no mail accepted) is taken over and sent again, once the lease has run out.
 /// </summary>
 public sealed class ReportScheduler(IReportStore reports, ReportJob job, TimeProvider time, IOptions<ReportOptions> options, ILogger<ReportScheduler> log)
     : IClusterJob
@@ -48,6 +49,18 @@ public sealed class ReportScheduler(IReportStore reports, ReportJob job, TimePro
         }
 
         var now = time.GetUtcNow();
+        foreach (var send in await reports.ListAbandonedAsync(now, cancellationToken))
+        {
+            try
+            {
+                await job.TakeOverAsync(send, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Taking over report send {SendId} of {TenantId} failed", send.Id, send.TenantId);
+            }
+        }
+
         foreach (var send in await reports.ListRetriesAsync(cancellationToken))
         {
             if (send.NextAttemptAt is { } at && at <= now)

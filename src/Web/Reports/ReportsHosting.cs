@@ -14,12 +14,14 @@ public static class ReportsHosting
             .Validate(o => o.MaxAttempts >= 1, "Reports:MaxAttempts must be at least 1.")
             .Validate(o => o.RetryDelay > TimeSpan.Zero, "Reports:RetryDelay must be positive.")
             .Validate(o => o.SchedulerTick > TimeSpan.Zero, "Reports:SchedulerTick must be positive.")
+            .Validate(o => o.SendLease > TimeSpan.Zero, "Reports:SendLease must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton<IReportStore, EfReportStore>();
         services.TryAddSingleton<ReportComposer>();
         services.TryAddSingleton<ReportPdfPrinter>();
         services.TryAddSingleton<ReportFiles>();
         services.TryAddSingleton<ReportMailer>();
+        services.TryAddSingleton<ReportSender>();
         services.TryAddSingleton<ReportRunner>();
         services.TryAddSingleton<ReportJob>();
         services.TryAddSingleton<ReportScheduler>();

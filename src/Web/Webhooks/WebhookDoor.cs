@@ -111,7 +111,7 @@ public sealed class WebhookDoor(
         }
 
         var delivery = new WebhookDelivery(body, headers, time.GetUtcNow());
-        if (await _shopify.VerifyAsync(delivery, new ShopifyWebhookSecret(profile.WebhookSecret), cancellationToken) is not WebhookVerdict.Verified)
+        if (await _shopify.VerifyAsync(delivery, new WebhookSecretCredentials(profile.WebhookSecret), cancellationToken) is not WebhookVerdict.Verified)
         {
             // The cached secret may be one another node has rotated since: ask the database before refusing, so a
             // rotation never turns away a correctly signed delivery. The replaced secret is honoured while its grace lasts.

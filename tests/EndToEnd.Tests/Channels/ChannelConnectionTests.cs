@@ -34,7 +34,7 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
             await Assertions.Expect(token).ToHaveValueAsync(string.Empty);
             await Assertions.Expect(token).ToHaveAttributeAsync("placeholder", "saved");
             await Assertions.Expect(token).ToHaveAttributeAsync("type", "password");
-            var listed = await app.Http.GetStringAsync(new Uri($"api/channels/{ChannelsApp.Shop.TenantId}/{ChannelsApp.Shop.StoreId}", UriKind.Relative),
+            var listed = await app.Http.GetStringAsync(new Uri($"api/tenants/{ChannelsApp.Shop.TenantId}/stores/{ChannelsApp.Shop.StoreId}/channels", UriKind.Relative),
                 TestContext.Current.CancellationToken);
             Assert.DoesNotContain(FakeGraphApi.GoodToken, listed, StringComparison.Ordinal);
 
@@ -75,7 +75,7 @@ public sealed class ChannelConnectionTests(ChannelsApp app, ChromiumBrowser brow
     public async Task Shipping_webhooks_show_parcels_in_transit_delivered_and_the_time_to_deliver()
     {
         var ct = TestContext.Current.CancellationToken;
-        var store = $"api/channels/{ChannelsApp.Shop.TenantId}/{ChannelsApp.Shop.StoreId}";
+        var store = $"api/tenants/{ChannelsApp.Shop.TenantId}/stores/{ChannelsApp.Shop.StoreId}/channels";
         using (var connect = await app.Http.PutAsJsonAsync(new Uri($"{store}/shipping", UriKind.Relative),
             new { enabled = true, credentials = new Dictionary<string, string> { ["webhookSecret"] = "e2e-easypost-secret" } }, ct))
         {

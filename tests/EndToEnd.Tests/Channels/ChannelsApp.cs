@@ -37,7 +37,7 @@ public sealed class ChannelsApp : ServedSalesDash
         // The page needs the store to exist before it can save a connection.
         for (var attempt = 0; ; attempt++)
         {
-            using var stores = await Http.GetAsync(new Uri($"api/channels/{Shop.TenantId}/{Shop.StoreId}", UriKind.Relative), TestContext.Current.CancellationToken);
+            using var stores = await Http.GetAsync(new Uri($"api/tenants/{Shop.TenantId}/stores/{Shop.StoreId}/channels", UriKind.Relative), TestContext.Current.CancellationToken);
             if (stores.StatusCode == HttpStatusCode.OK)
             {
                 break;

@@ -115,6 +115,52 @@ public sealed class HistoryRollupTests
         Assert.Equal(["TEE"], products.Select(p => p.Key));
     }
 
+    [Fact]
+    public async Task Rollups_kept_by_each_writes_delta_equal_rollups_recomputed_from_the_facts()
+    {
+        await using var sut = await StoreUnderTest.CreateAsync("DuckDb", Ct);
+        var events = new List<CommerceEvent>(Varied(Now, orders: 400, seed: 5));
+        var random = new Random(3);
+
+        // Edits that move what a rollup row holds: an order re-placed in another hour and channel, its lines' SKUs and
+        // titles changed (so a product row can lose its last line or its smallest title), cancelled, or turned returning.
+        foreach (var order in events.OfType<OrderPlaced>().Where((_, n) => n % 6 == 0).ToList())
+        {
+            var version = order.Version.AddMinutes(50 + random.Next(0, 100));
+            events.Add(order with
+            {
+                EventId = order.EventId + "-edit",
+                Version = version,
+                OccurredAt = version,
+                PlacedAt = order.PlacedAt.AddMinutes(random.Next(-120, 120)),
+                Channel = order.Channel == SalesChannel.Shopify ? SalesChannel.Amazon : SalesChannel.Shopify,
+                Lines = [.. order.Lines.Skip(random.Next(0, 2)).Select(l => l with { Title = "A renamed " + l.Title, Quantity = l.Quantity + 1 })],
+                CancelledAt = random.Next(4) == 0 ? version : order.CancelledAt,
+                ReturningCustomer = !order.ReturningCustomer,
+            });
+        }
+
+        // Small batches in a shuffled order, with every event replayed once more in other batches.
+        var shuffled = events.OrderBy(_ => random.Next()).ToList();
+        foreach (var chunk in shuffled.Chunk(29).Concat(shuffled.OrderBy(_ => random.Next()).Chunk(61)))
+        {
+            await sut.Store.WriteFactsAsync(Batch(chunk), Ct);
+        }
+
+        const string Hourly = "SELECT * FROM history_hourly ORDER BY ALL";
+        const string Products = "SELECT * FROM history_hourly_products ORDER BY ALL";
+        var kept = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct));
+
+        await sut.ExecuteRawAsync("DELETE FROM history_rollup_state", Ct);
+        await sut.ReopenAsync(Ct);
+        var recomputed = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct));
+
+        Assert.True(recomputed.Item1.Count > 300 && recomputed.Item2.Count > 300, $"{recomputed.Item1.Count} hourly and {recomputed.Item2.Count} product rows");
+        Assert.Contains(recomputed.Item2, row => row.Contains("A renamed", StringComparison.Ordinal));
+        Assert.Equal(recomputed.Item1, kept.Item1);
+        Assert.Equal(recomputed.Item2, kept.Item2);
+    }
+
     /// <summary>Two stores' varied histories; a quarter of the first store's orders and refunds were sold in EUR and converted as ingestion does.</summary>
     private static async Task<IReadOnlyList<CommerceEvent>> HistoryAsync()
     {

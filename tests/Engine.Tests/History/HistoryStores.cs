@@ -47,6 +47,23 @@ internal sealed class StoreUnderTest : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>A DuckDB store's rows for <paramref name="sql"/>, each as its values joined by '|', in the order the query gives.</summary>
+    public async Task<IReadOnlyList<string>> QueryDuckDbAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var connection = new DuckDB.NET.Data.DuckDBConnection(DuckDbConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+
     /// <summary>Closes the store and opens a new one on the same database, as a restart would.</summary>
     public async Task ReopenAsync(CancellationToken cancellationToken)
     {

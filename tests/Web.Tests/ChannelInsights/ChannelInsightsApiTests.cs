@@ -132,7 +132,7 @@ public sealed class ChannelInsightsApiTests
     private static async Task PostAnnOnWooCommerceAsync(HttpClient client)
     {
         var day = WebAppFactory.Now.AddDays(-3);
-        using (var connect = await client.PutAsJsonAsync("/api/channels/acme/us-shop/WooCommerce",
+        using (var connect = await client.PutAsJsonAsync("/api/tenants/acme/stores/us-shop/channels/WooCommerce",
             new { enabled = true, credentials = new Dictionary<string, string> { ["webhookSecret"] = "woo-secret-42" } }, Ct))
         {
             Assert.Equal(HttpStatusCode.OK, connect.StatusCode);

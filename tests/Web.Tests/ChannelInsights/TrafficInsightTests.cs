@@ -42,12 +42,12 @@ public sealed class TrafficInsightTests
         app.Upstream.On("analyticsdata.googleapis.com/v1beta/properties/123456789:runReport", request =>
             FakeUpstream.Json(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult().Contains("sessionMedium", StringComparison.Ordinal) ? Daily : Hourly));
         var client = app.CreateSignedInClient();
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/googleanalytics", new ChannelConnectionRequest(true,
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/us-shop/channels/googleanalytics", new ChannelConnectionRequest(true,
             new() { ["propertyId"] = "123456789", ["timeZone"] = "America/New_York", ["since"] = "2026-11-20" },
             new() { ["clientId"] = "id.apps.googleusercontent.com", ["clientSecret"] = "secret", ["refreshToken"] = "1//refresh" }, null), Ct);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
-        using var sync = await client.PostAsync("/api/channels/acme/us-shop/googleanalytics/sync", null, Ct);
+        using var sync = await client.PostAsync("/api/tenants/acme/stores/us-shop/channels/googleanalytics/sync", null, Ct);
         var status = await sync.Content.ReadAsStringAsync(Ct);
         Assert.True(sync.IsSuccessStatusCode, status);
         await app.FlushHistoryAsync();

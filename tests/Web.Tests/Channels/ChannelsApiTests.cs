@@ -23,10 +23,10 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         var client = app.CreateSignedInClient();
         const string secret = "Atzr|IwEBIA-very-secret-refresh-token";
 
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/amazon", new ChannelConnectionRequest(
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/amazon", new ChannelConnectionRequest(
             true, new() { ["marketplaceIds"] = "A1F83G8C2ARO7P", ["region"] = "eu" },
             new() { ["clientId"] = "amzn1.application-oa2-client.abc", ["clientSecret"] = "client-secret-xyz", ["refreshToken"] = secret }, 600), Ct);
-        var listed = await client.GetStringAsync("/api/channels/acme/uk-shop", Ct);
+        var listed = await client.GetStringAsync("/api/tenants/acme/stores/uk-shop/channels", Ct);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var body = await put.Content.ReadAsStringAsync(Ct);
@@ -47,7 +47,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     {
         var client = app.CreateSignedInClient();
 
-        using var response = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/googleanalytics",
+        using var response = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/googleanalytics",
             new ChannelConnectionRequest(true, new() { ["propertyId"] = "123" }, new() { ["clientId"] = "id", ["password"] = "x" }, null), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -58,17 +58,41 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     }
 
     [Fact]
+    public async Task A_mistyped_setting_is_a_validation_problem_naming_the_field_and_nothing_is_saved()
+    {
+        var client = app.CreateSignedInClient();
+        var credentials = new Dictionary<string, string> { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "r" };
+
+        using var response = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/amazon",
+            new ChannelConnectionRequest(true, new() { ["marketplaceIds"] = "A1F83G8C2ARO7P", ["region"] = "moon", ["since"] = "last tuesday" }, credentials, null), Ct);
+        using var paypal = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/paypal",
+            new ChannelConnectionRequest(true, new() { ["webhookId"] = "WH-1", ["environment"] = "staging" }, null, null), Ct);
+        using var after = await client.GetAsync("/api/tenants/acme/stores/uk-shop/channels/amazon", Ct);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (response.StatusCode, paypal.StatusCode));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["errors"]!.AsObject();
+        Assert.Equal(["settings.region", "settings.since"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("'moon' is not one of na, eu, fe.", (string)errors["settings.region"]![0]!);
+        Assert.StartsWith("'last tuesday' is not a date", (string)errors["settings.since"]![0]!, StringComparison.Ordinal);
+        var paypalErrors = JsonNode.Parse(await paypal.Content.ReadAsStringAsync(Ct))!["errors"]!.AsObject();
+        Assert.Equal("'staging' is not one of live, sandbox.", (string)paypalErrors["settings.environment"]![0]!);
+        // Refused as a whole: whatever was connected before (another test may have) is as it was, without the bad values.
+        Assert.DoesNotContain("moon", await after.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rejected_credentials_show_in_test_connection_and_sync_status()
     {
         var client = app.CreateSignedInClient();
         app.Upstream.On("api.amazon.com/auth/o2/token", _ => FakeUpstream.Json("""{"error_description":"The request has an invalid grant parameter : refresh_token","error":"invalid_grant"}""", HttpStatusCode.BadRequest));
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/amazon", new ChannelConnectionRequest(
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/us-shop/channels/amazon", new ChannelConnectionRequest(
             true, new() { ["marketplaceIds"] = "ATVPDKIKX0DER" }, new() { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "Atzr|revoked" }, null), Ct);
         put.EnsureSuccessStatusCode();
 
-        var test = await (await client.PostAsync("/api/channels/acme/us-shop/amazon/test", null, Ct)).Content.ReadFromJsonAsync<JsonObject>(Ct);
-        var sync = await (await client.PostAsync("/api/channels/acme/us-shop/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
-        var status = await client.GetFromJsonAsync<ChannelSyncStatus>("/api/channels/acme/us-shop/amazon/status", Ct);
+        var test = await (await client.PostAsync("/api/tenants/acme/stores/us-shop/channels/amazon/test", null, Ct)).Content.ReadFromJsonAsync<JsonObject>(Ct);
+        var sync = await (await client.PostAsync("/api/tenants/acme/stores/us-shop/channels/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
+        var status = await client.GetFromJsonAsync<ChannelSyncStatus>("/api/tenants/acme/stores/us-shop/channels/amazon/status", Ct);
 
         Assert.False((bool)test!["ok"]!);
         Assert.Contains("invalid_grant", (string)test["detail"]!, StringComparison.Ordinal);
@@ -89,11 +113,11 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         app.Upstream.On("sellingpartnerapi-eu.amazon.com/orders/v0/orders", request => request.RequestUri!.AbsolutePath.EndsWith("/orderItems", StringComparison.Ordinal)
             ? FakeUpstream.Json("""{"payload":{"AmazonOrderId":"202-1111111-2222222","OrderItems":[{"ASIN":"B00551Q3CS","SellerSKU":"MUG-1","Title":"Mug","QuantityOrdered":2,"ItemPrice":{"CurrencyCode":"EUR","Amount":"40.00"}}]}}""")
             : FakeUpstream.Json($$$"""{"payload":{"Orders":[{"AmazonOrderId":"202-1111111-2222222","PurchaseDate":"{{{purchased}}}","LastUpdateDate":"{{{purchased}}}","OrderStatus":"Unshipped","OrderTotal":{"CurrencyCode":"EUR","Amount":"40.00"},"MarketplaceId":"A1PA6795UKMFR9","SalesChannel":"Amazon.de"}]}}"""));
-        using var put = await client.PutAsJsonAsync("/api/channels/globex/shop/amazon", new ChannelConnectionRequest(
+        using var put = await client.PutAsJsonAsync("/api/tenants/globex/stores/shop/channels/amazon", new ChannelConnectionRequest(
             true, new() { ["marketplaceIds"] = "A1PA6795UKMFR9", ["region"] = "eu" }, new() { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "Atzr|ok" }, null), Ct);
         put.EnsureSuccessStatusCode();
 
-        var status = await (await client.PostAsync("/api/channels/globex/shop/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
+        var status = await (await client.PostAsync("/api/tenants/globex/stores/shop/channels/amazon/sync", null, Ct)).Content.ReadFromJsonAsync<ChannelSyncStatus>(Ct);
         var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/globex/stores/shop/tiles", Ct);
 
         Assert.Equal(SyncStates.Ok, status!.State);
@@ -108,7 +132,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     public async Task Stripe_webhook_counts_a_signed_charge_once_and_refuses_a_replayed_one()
     {
         var client = app.CreateSignedInClient();
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/stripe",
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/us-shop/channels/stripe",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec_test_secret" }, null), Ct);
         put.EnsureSuccessStatusCode();
         var created = WebAppFactory.Now.AddMinutes(-5).ToUnixTimeSeconds();
@@ -135,7 +159,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     public async Task EasyPost_tracker_event_shows_in_the_store_shipments_and_a_bad_signature_does_not()
     {
         var client = app.CreateSignedInClient();
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/shipping",
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/shipping",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "sécret" }, null), Ct);
         put.EnsureSuccessStatusCode();
         // A tracker.updated event in the shape of EasyPost's official event-body.json fixture.
@@ -145,7 +169,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         using var signed = await client.SendAsync(EasyPost(body, EasyPostSignature(body)), Ct);
         using var again = await client.SendAsync(EasyPost(body, EasyPostSignature(body)), Ct);
         await app.FlushHistoryAsync();
-        var shipments = await client.GetFromJsonAsync<ShipmentsResponse>("/api/channels/acme/uk-shop/shipments", Ct);
+        var shipments = await client.GetFromJsonAsync<ShipmentsResponse>("/api/tenants/acme/stores/uk-shop/shipments", Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
@@ -160,7 +184,7 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
     public async Task Shipments_count_in_transit_delivered_and_exceptions_with_the_average_days_to_deliver()
     {
         var client = app.CreateSignedInClient();
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/us-shop/shipping",
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/us-shop/channels/shipping",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "sécret" }, null), Ct);
         put.EnsureSuccessStatusCode();
 
@@ -184,8 +208,8 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
         }
 
         await app.FlushHistoryAsync();
-        var shipments = await client.GetFromJsonAsync<ShipmentsResponse>("/api/channels/acme/us-shop/shipments?period=last7", Ct);
-        using var bad = await client.GetAsync("/api/channels/acme/us-shop/shipments?period=forever", Ct);
+        var shipments = await client.GetFromJsonAsync<ShipmentsResponse>("/api/tenants/acme/stores/us-shop/shipments?period=last7", Ct);
+        using var bad = await client.GetAsync("/api/tenants/acme/stores/us-shop/shipments?period=forever", Ct);
 
         Assert.Equal(new ShipmentSummaryView(4, 1, 0, 2, 1, 3.25), shipments!.Summary);
         Assert.Equal(["P2", "P4", "P3", "P1"], shipments.Parcels.Select(p => p.TrackingCode));
@@ -210,9 +234,9 @@ public sealed class ChannelsApiTests(ChannelsAppFactory app) : IClassFixture<Cha
             FakeUpstream.Json(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult().Contains("\"transmission_sig\":\"genuine\"", StringComparison.Ordinal)
                 ? """{"verification_status":"SUCCESS"}"""
                 : """{"verification_status":"FAILURE"}"""));
-        using var half = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/paypal", new ChannelConnectionRequest(true,
+        using var half = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/paypal", new ChannelConnectionRequest(true,
             new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG" }, null), Ct);
-        using var put = await client.PutAsJsonAsync("/api/channels/acme/uk-shop/paypal", new ChannelConnectionRequest(true,
+        using var put = await client.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/paypal", new ChannelConnectionRequest(true,
             new() { ["webhookId"] = "8PT597110X687430LKGECATA" }, new() { ["clientId"] = "AYSq3RDG", ["clientSecret"] = "EGnHDxD" }, null), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);

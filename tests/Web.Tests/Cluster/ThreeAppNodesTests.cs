@@ -28,7 +28,8 @@ namespace SalesDash.Web.Tests.Clustering;
 /// runs them: a store created through one node takes webhooks through another, a dashboard saved on one opens on
 /// another, and the real cluster jobs, a Shopify Admin poller against a fake shop and scheduled reports mailed to
 /// the loopback SMTP server, run on one node; that node is killed with a poll and a send in flight, and the work
-/// moves to a survivor. Every order is counted once (tiles and journal equal the oracle) and no report is mailed twice.
+/// moves to a survivor. Every order is counted once (tiles and journal equal the oracle), and every report is mailed
+/// exactly once: the send in flight on the killed node is taken over by a survivor once its lease has run out.
 /// </summary>
 public sealed class ThreeAppNodesTests
 {
@@ -125,7 +126,7 @@ public sealed class ThreeAppNodesTests
             .ToList();
         shopify.Serve(Shop.ShopDomain, polled);
         shopify.HoldPage(offset: 4);
-        using (var connected = await atB.PutAsJsonAsync($"/api/channels/acme/{Shop.StoreId}/shopify", new ChannelConnectionRequest(true,
+        using (var connected = await atB.PutAsJsonAsync($"/api/tenants/acme/stores/{Shop.StoreId}/channels/shopify", new ChannelConnectionRequest(true,
             new() { ["since"] = SendTime.AddHours(-8).ToString("O") }, new() { ["accessToken"] = "shpat_cluster_test_token" }, 300), Ct))
         {
             Assert.True(connected.IsSuccessStatusCode, $"saving the connection answered {connected.StatusCode}: {await connected.Content.ReadAsStringAsync(Ct)}");
@@ -136,6 +137,7 @@ public sealed class ThreeAppNodesTests
         // Both jobs run where the cluster-jobs singleton lives: the oldest node.
         Assert.Equal(("a", "a"), (pollHeldOn, sendHeldOn));
         var beforeKill = shopify.RequestCount;
+        var senderA = a.Services.GetRequiredService<ReportSender>().Id.Name;
         await a.KillAsync();
 
         // The survivors down A and one of them takes the jobs over: the poll resumes from the saved cursor, the report
@@ -147,9 +149,11 @@ public sealed class ThreeAppNodesTests
         var reportStore = b.Services.GetRequiredService<IReportStore>();
         await WaitUntilAsync(async () => (await SendsAsync(reportStore, reports)).Count(s => s.Status == ReportSendStatus.Sent) == 2, "two reports sent");
 
-        // Time passes: the poller runs again (its interval is 300 s) and the schedule makes many passes meanwhile.
+        // Time passes: the poller runs again (its interval is 300 s), and the lease of the send A held (2 minutes) runs
+        // out, so the schedule on the survivor takes it over and sends it.
         var requestsSoFar = shopify.RequestCount;
         clock.Advance(TimeSpan.FromSeconds(301));
+        await WaitUntilAsync(async () => (await SendsAsync(reportStore, reports)).Count(s => s.Status == ReportSendStatus.Sent) == 3, "the send A held sent by a survivor");
         await WaitUntilAsync(() => shopify.Requests.Any(r => r.Number > requestsSoFar && !r.Abandoned), "the next poll");
         await WaitUntilAsync(async () => (await connections.GetStatusAsync(shopStore, SalesChannel.Shopify, Ct)).LastSyncAt == clock.GetUtcNow(), "the next poll recorded");
 
@@ -178,17 +182,20 @@ public sealed class ThreeAppNodesTests
 
         Assert.Equal(orders.Count, await JournalRowsAsync(journalDb.ConnectionString, TenantStoreIds.PersistenceIdFor(shopStore)));
 
-        // The reports: one scheduled send each for today's slot. A send interrupted after it was recorded and before
-        // the mail went is not sent again by the survivor (at most once): it stays "running" and mails nothing.
+        // The reports: one scheduled send each for today's slot, each sent and mailed exactly once. The send A was
+        // working on when it was killed (recorded, not yet mailed) was taken over by the survivor as its attempt 2.
         var sends = await SendsAsync(reportStore, reports);
         Assert.Equal(3, sends.Count);
-        Assert.All(sends, s => Assert.Equal((ReportJob.ScheduledTrigger, new DateOnly(2026, 11, 25)), (s.Trigger, s.PeriodFrom)));
-        var interrupted = Assert.Single(sends, s => s.Status == ReportSendStatus.Running);
+        Assert.All(sends, s => Assert.Equal((ReportJob.ScheduledTrigger, new DateOnly(2026, 11, 25), ReportSendStatus.Sent), (s.Trigger, s.PeriodFrom, s.Status)));
+        Assert.All(sends, s => Assert.False(string.IsNullOrWhiteSpace(s.SmtpReply), $"send {s.Id} has no recorded acceptance"));
+        var interrupted = Assert.Single(sends, s => s.TakenOverFrom is not null);
         Assert.True(branding.HeldCallCancelled, "the held send was not cancelled when its node died");
-        foreach (var (report, marker) in reports.Zip(markers))
+        var survivorSender = (survivor == "b" ? b : c).Services.GetRequiredService<ReportSender>().Id.Name;
+        Assert.Equal((2, senderA, survivorSender), (interrupted.Attempts, interrupted.TakenOverFrom, interrupted.Node));
+        foreach (var marker in markers)
         {
-            var mails = SmtpServer.MessagesContaining(maildir, marker).Count;
-            Assert.Equal(report == interrupted.ReportId ? 0 : 1, mails);
+            var mail = Assert.Single(SmtpServer.MessagesContaining(maildir, marker));
+            Assert.Equal(Assert.Single(sends, s => s.Recipients.Contains(marker)).MessageId, mail.MessageId);
         }
 
         // The report the survivor sent was sent by the same survivor that polled.

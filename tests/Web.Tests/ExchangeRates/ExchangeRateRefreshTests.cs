@@ -30,7 +30,7 @@ public sealed class ExchangeRateRefreshTests
         await using var app = App(ecb);
         await FirstPassAsync(app);
         var client = app.CreateSignedInClient();
-        using var put = await client.PutAsJsonAsync("/api/channels/globex/shop/stripe",
+        using var put = await client.PutAsJsonAsync("/api/tenants/globex/stores/shop/channels/stripe",
             new ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec_test_secret" }, null), Ct);
         put.EnsureSuccessStatusCode();
 

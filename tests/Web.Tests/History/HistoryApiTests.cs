@@ -152,6 +152,7 @@ public sealed class HistoryApiTests
     [InlineData("/api/tenants/acme/stores/nope/history/summary", HttpStatusCode.NotFound)]
     [InlineData("/api/tenants/nobody/history/breakdown?by=store", HttpStatusCode.NotFound)]
     [InlineData("/api/imports/3f2504e0-4f89-11d3-9a0c-0305e82c3301", HttpStatusCode.NotFound)]
+    [InlineData("/api/tenants/acme/imports/3f2504e0-4f89-11d3-9a0c-0305e82c3301", HttpStatusCode.NotFound)]
     public async Task Bad_queries_are_problems_not_figures(string url, HttpStatusCode expected)
     {
         await using var app = new HistoryApp("DuckDb");
@@ -168,11 +169,11 @@ public sealed class HistoryApiTests
         await using var app = new HistoryApp("DuckDb");
         var client = app.CreateSignedInClient();
 
-        using var noFile = await client.PostAsync("/api/imports/acme/uk-shop", new MultipartFormDataContent(), Ct);
+        using var noFile = await client.PostAsync("/api/tenants/acme/stores/uk-shop/imports", new MultipartFormDataContent(), Ct);
         using var unknown = new MultipartFormDataContent { { new ByteArrayContent("a,b,c\n1,2,3\n"u8.ToArray()), "file", "x.csv" } };
-        using var notRecognised = await client.PostAsync("/api/imports/acme/uk-shop", unknown, Ct);
+        using var notRecognised = await client.PostAsync("/api/tenants/acme/stores/uk-shop/imports", unknown, Ct);
         using var noStore = new MultipartFormDataContent { { new ByteArrayContent(TodaysOrders), "file", "x.csv" } };
-        using var unknownStore = await client.PostAsync("/api/imports/acme/nope", noStore, Ct);
+        using var unknownStore = await client.PostAsync("/api/tenants/acme/stores/nope/imports", noStore, Ct);
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound),
             (noFile.StatusCode, notRecognised.StatusCode, unknownStore.StatusCode));

@@ -38,15 +38,15 @@ public sealed class HistoryApp(string snapshots, IReadOnlyDictionary<string, str
             form.Add(new StringContent(format), "format");
         }
 
-        using var response = await client.PostAsync($"/api/imports/{tenantId}/{storeId}", form, ct);
+        using var response = await client.PostAsync($"/api/tenants/{tenantId}/stores/{storeId}/imports", form, ct);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var started = (await response.Content.ReadFromJsonAsync<ImportBody>(Json, ct))!;
-        Assert.Equal($"/api/imports/{started.Id}", response.Headers.Location?.OriginalString);
+        Assert.Equal($"/api/tenants/{tenantId}/imports/{started.Id}", response.Headers.Location?.OriginalString);
 
         var deadline = DateTime.UtcNow.AddMinutes(4);
         while (true)
         {
-            var progress = (await client.GetFromJsonAsync<ImportBody>($"/api/imports/{started.Id}", Json, ct))!;
+            var progress = (await client.GetFromJsonAsync<ImportBody>($"/api/tenants/{tenantId}/imports/{started.Id}", Json, ct))!;
             if (progress.Status is "Completed" or "Failed")
             {
                 await FlushHistoryAsync();

@@ -43,7 +43,7 @@ public sealed class ImportLimitsTests
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string tenant, string store, byte[] file)
     {
         using var form = new MultipartFormDataContent { { new ByteArrayContent(file), "file", "orders_export.csv" } };
-        return await client.PostAsync($"/api/imports/{tenant}/{store}", form, Ct);
+        return await client.PostAsync($"/api/tenants/{tenant}/stores/{store}/imports", form, Ct);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class ImportLimitsTests
         // The accepted uploads wait in the database, one job each; the refused one left nothing.
         Assert.Equal(3, await app.ImportJobRowsAsync(Ct));
         var queued = (await first.Content.ReadFromJsonAsync<ImportBody>(HistoryApp.Json, Ct))!;
-        Assert.Equal("Queued", (await client.GetFromJsonAsync<ImportBody>($"/api/imports/{queued.Id}", HistoryApp.Json, Ct))!.Status);
+        Assert.Equal("Queued", (await client.GetFromJsonAsync<ImportBody>($"/api/tenants/acme/imports/{queued.Id}", HistoryApp.Json, Ct))!.Status);
     }
 
     private sealed record ProblemBody(string? Title, string? Detail, int? Status);

@@ -36,6 +36,9 @@ public class SalesDashHost(SalesDashHostOptions? options = null) : WebApplicatio
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Most test hosts never read the OpenAPI document; generating it at each start would cost every one of them
+        // a second of CPU. OpenApiTests turns it back on through Settings, which come later and win.
+        builder.UseSetting("OpenApi:AtStart", "false");
         foreach (var (key, value) in Options.Configuration(DataDirectory, [.. TestStore.All.Select(s => s.Hosted)], ClickHouseDatabase, ClickHouseHistoryStore.ConnectionStringFor))
         {
             builder.UseSetting(key, value);

@@ -66,7 +66,7 @@ public sealed class RoleEnforcementTests(WebAppFactory app) : IClassFixture<WebA
         var analyst = app.CreateSignedInClient(OrgRole.Analyst, "acme");
 
         Assert.Equal(HttpStatusCode.Created, (await analyst.PostAsJsonAsync("/api/tenants/acme/dashboards", Dashboard("Analyst board"), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PutAsJsonAsync("/api/channels/acme/uk-shop/amazon", Amazon(), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PutAsJsonAsync("/api/tenants/acme/stores/uk-shop/channels/amazon", Amazon(), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsJsonAsync("/api/tenants/acme/alert-rules", AlertRule("x"), Ct)).StatusCode);
     }
 
@@ -75,7 +75,7 @@ public sealed class RoleEnforcementTests(WebAppFactory app) : IClassFixture<WebA
     {
         var admin = app.CreateSignedInClient(OrgRole.Admin, "acme");
 
-        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/channels/acme/us-shop/amazon", Amazon(), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/tenants/acme/stores/us-shop/channels/amazon", Amazon(), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/tenants/acme/alert-rules", AlertRule("Admin rule"), Ct)).StatusCode);
     }
 
@@ -85,7 +85,7 @@ public sealed class RoleEnforcementTests(WebAppFactory app) : IClassFixture<WebA
         var analyst = app.CreateSignedInClient(OrgRole.Analyst, "acme");
 
         foreach (var url in new[] { "/api/tenants/globex/stores/shop/tiles", "/api/tenants/globex/stores/shop/history/summary?period=today", "/api/tenants/globex/dashboards",
-                     "/api/channels/globex/shop", "/api/tenants/globex" })
+                     "/api/tenants/globex/stores/shop/channels", "/api/tenants/globex" })
         {
             var answer = await Answer(await analyst.GetAsync(url, Ct));
             Assert.Equal((HttpStatusCode.NotFound, "There is no organisation 'globex'."), (answer.Status, answer.Detail));

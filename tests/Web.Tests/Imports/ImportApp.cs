@@ -27,7 +27,7 @@ internal static class ImportClient
     public static async Task<HttpResponseMessage> UploadAsync(SalesDashHost app, string storeId, byte[] file, string fileName, IReadOnlyDictionary<string, string>? fields, CancellationToken ct)
     {
         using var form = Form(file, fileName, fields);
-        return await app.CreateSignedInClient().PostAsync($"/api/imports/acme/{storeId}", form, ct);
+        return await app.CreateSignedInClient().PostAsync($"/api/tenants/acme/stores/{storeId}/imports", form, ct);
     }
 
     public static async Task<ImportBody> ImportAsync(SalesDashHost app, string storeId, byte[] file, string fileName, IReadOnlyDictionary<string, string>? fields, CancellationToken ct)
@@ -45,7 +45,7 @@ internal static class ImportClient
         var deadline = DateTime.UtcNow.AddMinutes(4);
         while (true)
         {
-            var progress = (await client.GetFromJsonAsync<ImportBody>($"/api/imports/{id}", HistoryApp.Json, ct))!;
+            var progress = (await client.GetFromJsonAsync<ImportBody>($"/api/tenants/acme/imports/{id}", HistoryApp.Json, ct))!;
             if (progress.Status is "Completed" or "Failed")
             {
                 await app.FlushHistoryAsync();

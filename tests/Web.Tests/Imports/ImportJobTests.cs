@@ -29,12 +29,12 @@ public sealed class ImportJobTests
         var file = Utf8("Wann;Beleg;Betrag;Kunde\n13.10.2026 09:30;B-1;12,50;NA\n14.10.2026 10:00;B-2;7,25;k@example.com\n14.10.2026 11:00;;1,00;x\n");
 
         using var bare = ImportClient.Form(file, "x.csv");
-        var unknown = (await (await client.PostAsync("/api/imports/acme/uk-shop/preview", bare, Ct)).Content.ReadFromJsonAsync<PreviewBody>(HistoryApp.Json, Ct))!;
+        var unknown = (await (await client.PostAsync("/api/tenants/acme/stores/uk-shop/imports/preview", bare, Ct)).Content.ReadFromJsonAsync<PreviewBody>(HistoryApp.Json, Ct))!;
         using var mapped = ImportClient.Form(file, "x.csv", new Dictionary<string, string>
         {
             ["mapping"] = """{"orderId":"Beleg","date":"Wann","total":"Betrag","customer":"Kunde"}""",
         });
-        var preview = (await (await client.PostAsync("/api/imports/acme/uk-shop/preview", mapped, Ct)).Content.ReadFromJsonAsync<PreviewBody>(HistoryApp.Json, Ct))!;
+        var preview = (await (await client.PostAsync("/api/tenants/acme/stores/uk-shop/imports/preview", mapped, Ct)).Content.ReadFromJsonAsync<PreviewBody>(HistoryApp.Json, Ct))!;
 
         Assert.Equal((true, "semicolon", "utf-8"), (unknown.NeedsMapping, unknown.Delimiter, unknown.Encoding));
         Assert.Equal(["Wann", "Beleg", "Betrag", "Kunde"], unknown.Header);
@@ -60,7 +60,7 @@ public sealed class ImportJobTests
         var file = Utf8("date,order id,amount\n03/10/2026 09:00,A1,10.00\n04/10/2026 09:00,A2,20.00\n");
 
         using var form = ImportClient.Form(file, "sales.csv");
-        var preview = (await (await app.CreateSignedInClient().PostAsync("/api/imports/acme/uk-shop/preview", form, Ct)).Content
+        var preview = (await (await app.CreateSignedInClient().PostAsync("/api/tenants/acme/stores/uk-shop/imports/preview", form, Ct)).Content
             .ReadFromJsonAsync<PreviewBody>(HistoryApp.Json, Ct))!;
         var unanswered = await ImportClient.ImportAsync(app, "uk-shop", file, "sales.csv", null, Ct);
         var answered = await ImportClient.ImportAsync(app, "uk-shop", file, "sales.csv", new Dictionary<string, string> { ["dateOrder"] = "day-first" }, Ct);
@@ -124,7 +124,7 @@ public sealed class ImportJobTests
         await using var first = new HistoryApp("DuckDb", new Dictionary<string, string> { ["Imports:RunJobs"] = "false" });
         using var response = await ImportClient.UploadAsync(first, "uk-shop", file.Bytes, file.Name, null, Ct);
         var id = (await response.Content.ReadFromJsonAsync<ImportBody>(HistoryApp.Json, Ct))!.Id;
-        Assert.Equal("Queued", (await first.CreateSignedInClient().GetFromJsonAsync<ImportBody>($"/api/imports/{id}", HistoryApp.Json, Ct))!.Status);
+        Assert.Equal("Queued", (await first.CreateSignedInClient().GetFromJsonAsync<ImportBody>($"/api/tenants/acme/imports/{id}", HistoryApp.Json, Ct))!.Status);
 
         await using var second = await first.RestartAsync(o => o with { Settings = HistoryApp.FastHistory() });
         var import = await ImportClient.WaitAsync(second, id, Ct);

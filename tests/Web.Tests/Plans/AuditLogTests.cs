@@ -70,9 +70,9 @@ public sealed class AuditLogTests(PlansAppFactory app) : IClassFixture<PlansAppF
         var tenant = await app.NewOrganisationAsync(PlanTier.Scale, Ct);
         var client = app.ClientFor(tenant);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.PutAsJsonAsync($"/api/tenants/{tenant}/plan", new PlanChange("Enterprise"), Ct)).StatusCode);
-        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe",
+        (await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/stripe",
             new SalesDash.Web.Channels.ChannelConnectionRequest(true, null, new() { ["webhookSecret"] = "whsec-very-secret-value" }, null), Ct)).EnsureSuccessStatusCode();
-        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe",
+        (await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/stripe",
             new SalesDash.Web.Channels.ChannelConnectionRequest(false, null, new() { ["webhookSecret"] = "whsec-another-secret" }, 600), Ct)).EnsureSuccessStatusCode();
 
         var page = (await client.GetFromJsonAsync<AuditPage>($"/api/tenants/{tenant}/audit", Json, Ct))!;

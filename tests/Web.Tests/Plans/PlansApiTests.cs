@@ -121,8 +121,8 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Starter, Ct);
         var client = app.ClientFor(tenant);
-        using var refused = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook(), Ct);
-        using var shipping = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/shipping", Webhook(), Ct);
+        using var refused = await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/woocommerce", Webhook(), Ct);
+        using var shipping = await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/shipping", Webhook(), Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("The Starter plan allows 1 sales channel; this organisation has 1. The Growth plan allows 3.",
@@ -136,12 +136,12 @@ public sealed class PlansApiTests(PlansAppFactory app) : IClassFixture<PlansAppF
     {
         var tenant = await app.NewOrganisationAsync(PlanTier.Growth, Ct);
         var client = app.ClientFor(tenant);
-        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook(), Ct)).EnsureSuccessStatusCode();
-        (await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/stripe", Webhook(), Ct)).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/woocommerce", Webhook(), Ct)).EnsureSuccessStatusCode();
+        (await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/stripe", Webhook(), Ct)).EnsureSuccessStatusCode();
 
-        using var fourth = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/paypal",
+        using var fourth = await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/paypal",
             new ChannelConnectionRequest(true, new() { ["webhookId"] = "WH-0123456789" }, [], null), Ct);
-        using var edit = await client.PutAsJsonAsync($"/api/channels/{tenant}/shop/woocommerce", Webhook() with { Enabled = false }, Ct);
+        using var edit = await client.PutAsJsonAsync($"/api/tenants/{tenant}/stores/shop/channels/woocommerce", Webhook() with { Enabled = false }, Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, fourth.StatusCode);
         Assert.Equal("The Growth plan allows 3 sales channels; this organisation has 3. The Scale plan allows unlimited.",

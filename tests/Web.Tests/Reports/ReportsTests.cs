@@ -8,6 +8,7 @@ using MimeKit;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using SalesDash.Web.Identity;
+using SalesDash.Web.Mail;
 using SalesDash.Web.Reports;
 using SalesDash.Web.Tests.Alerts;
 using SalesDash.Web.Tests.Hosting;
@@ -149,6 +150,67 @@ public sealed class ReportsTests : IDisposable
 
     private static async Task<IReadOnlyList<ReportSend>> SendsAsync(SalesDashHost app, string reportId) =>
         await app.Services.GetRequiredService<IReportStore>().ListSendsAsync("acme", reportId, 10, Ct);
+
+    [Fact]
+    public async Task A_send_whose_node_died_before_the_mail_was_accepted_is_sent_once_by_the_next_node_as_attempt_two()
+    {
+        var (host, port, maildir) = SmtpServer.Require();
+        var marker = $"takeover-{Guid.NewGuid():N}@example.test";
+        // Only the passes this test runs: the cluster job's own timer would wait a day (of the real clock).
+        var settings = new Dictionary<string, string> { ["Reports:SchedulerTick"] = "1.00:00:00" };
+        var relay = new HeldRelay();
+        await using var first = new SalesDashHost(new SalesDashHostOptions
+        {
+            Settings = ReportsApp.Settings($"{host}:{port}", settings),
+            // The first node's mail never reaches the relay: it is cut off at the door, as a node killed mid-send is.
+            Services = services => services.AddSingleton<IMailSender>(_ => relay),
+        });
+        await FeedAsync(first);
+        var report = await CreateAsync(first.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
+        var firstNode = first.Services.GetRequiredService<ReportSender>().Id.Name;
+
+        using var dying = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var attempt = first.Services.GetRequiredService<ReportJob>().RunScheduledAsync("acme", report.Id, dying.Token);
+        await relay.Reached.Task.WaitAsync(Ct);
+        var inFlight = Assert.Single(await SendsAsync(first, report.Id));
+        Assert.Equal((ReportSendStatus.Running, 1, firstNode), (inFlight.Status, inFlight.Attempts, inFlight.Node));
+        await dying.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => attempt);
+        Assert.Empty(SmtpServer.MessagesContaining(maildir, marker));
+
+        // The next node, with the real relay. Within the lease the send may still be going out from the first node.
+        await using var second = await first.RestartAsync(o => o with { Services = null });
+        var schedule = second.Services.GetRequiredService<ReportScheduler>();
+        await schedule.RunAsync(Ct);
+        Assert.Equal(ReportSendStatus.Running, Assert.Single(await SendsAsync(second, report.Id)).Status);
+
+        // Once the lease (2 minutes) has run out with no acceptance recorded, the schedule takes it over and mails it.
+        second.Clock.Advance(TimeSpan.FromMinutes(2));
+        await schedule.RunAsync(Ct);
+        await schedule.RunAsync(Ct);
+        var sent = Assert.Single(await SendsAsync(second, report.Id));
+        Assert.Equal((inFlight.Id, ReportSendStatus.Sent, 2, firstNode, second.Services.GetRequiredService<ReportSender>().Id.Name, inFlight.PeriodFrom),
+            (sent.Id, sent.Status, sent.Attempts, sent.TakenOverFrom, sent.Node, sent.PeriodFrom));
+        Assert.False(string.IsNullOrWhiteSpace(sent.SmtpReply), "the relay's acceptance is recorded with the send");
+        var mail = Assert.Single(SmtpServer.MessagesContaining(maildir, marker));
+        // The Message-ID was fixed when the send was made: a copy from a later attempt would carry the same one.
+        Assert.Equal((inFlight.MessageId, $"report-send-{inFlight.Id}@salesdash.test"), (mail.MessageId, inFlight.MessageId));
+    }
+
+    /// <summary>A relay the first node never gets through: each message waits at the door until its send is cancelled.</summary>
+    private sealed class HeldRelay : IMailSender
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Configured => true;
+
+        public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            Reached.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
 
     [Fact]
     public async Task A_send_that_fails_is_recorded_with_its_error_and_a_retry_delivers_it()

@@ -371,7 +371,7 @@ public sealed class HostileWebhookPropertyTests(ChannelsAppFactory app) : IClass
         ];
         foreach (var (channel, request) in connections)
         {
-            using var put = client.PutAsJsonAsync($"/api/channels/acme/uk-shop/{channel}", request, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+            using var put = client.PutAsJsonAsync($"/api/tenants/acme/stores/uk-shop/channels/{channel}", request, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
             Assert.True(put.IsSuccessStatusCode, $"{channel}: {put.StatusCode} {put.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
         }
     }

@@ -95,30 +95,42 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
 
     private const string OrderKey = "t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id";
 
-    private static readonly string[] Merge =
+    /// <summary>
+    /// What the batch holds that is new: orders whose staged version is newer than the held one (or not held at all)
+    /// win, and the rest change nothing; refunds and sessions never change once known, so only new ids count. The held
+    /// rows are looked up with a semi join on the (small) batch, so a write scans each table once instead of hashing
+    /// all of it. Nothing is changed yet: the rollups' delta is taken between this and <see cref="Merge"/>.
+    /// </summary>
+    private static readonly string[] FindNew =
     [
-        // Orders whose staged version is newer than the held one (or not held at all) win; the rest change nothing.
-        // The held versions are looked up with a semi join on the (small) batch, so a write scans the table once
-        // instead of hashing all of it.
         $"""
         CREATE OR REPLACE TEMP TABLE stage_held AS
-        SELECT t.tenant_id, t.store_id, t.order_id, t.version FROM history_orders t SEMI JOIN stage_orders s ON {OrderKey}
+        SELECT t.* FROM history_orders t SEMI JOIN stage_orders s ON {OrderKey}
         """,
         $"""
         CREATE OR REPLACE TEMP TABLE stage_winners AS
         SELECT s.tenant_id, s.store_id, s.order_id FROM stage_orders s
         WHERE NOT EXISTS (SELECT 1 FROM stage_held t WHERE {OrderKey} AND t.version >= s.version)
         """,
-        $"DELETE FROM history_order_lines t USING stage_winners s WHERE {OrderKey}",
-        $"DELETE FROM history_orders t USING stage_winners s WHERE {OrderKey}",
-        $"INSERT INTO history_orders SELECT t.* FROM stage_orders t SEMI JOIN stage_winners s ON {OrderKey}",
-        $"INSERT INTO history_order_lines SELECT t.* FROM stage_order_lines t SEMI JOIN stage_winners s ON {OrderKey}",
-        // Refunds and sessions never change once known: only new ids go in.
+        $"CREATE OR REPLACE TEMP TABLE stage_replaced AS SELECT t.* FROM stage_held t SEMI JOIN stage_winners s ON {OrderKey}",
         """
         CREATE OR REPLACE TEMP TABLE stage_known_refunds AS
         SELECT t.tenant_id, t.store_id, t.refund_id FROM history_refunds t
         SEMI JOIN stage_refunds s ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id
         """,
+        """
+        CREATE OR REPLACE TEMP TABLE stage_known_sessions AS
+        SELECT t.tenant_id, t.store_id, t.session_id FROM history_sessions t
+        SEMI JOIN stage_sessions s ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id
+        """,
+    ];
+
+    private static readonly string[] Merge =
+    [
+        $"DELETE FROM history_order_lines t USING stage_winners s WHERE {OrderKey}",
+        $"DELETE FROM history_orders t USING stage_winners s WHERE {OrderKey}",
+        $"INSERT INTO history_orders SELECT t.* FROM stage_orders t SEMI JOIN stage_winners s ON {OrderKey}",
+        $"INSERT INTO history_order_lines SELECT t.* FROM stage_order_lines t SEMI JOIN stage_winners s ON {OrderKey}",
         """
         INSERT INTO history_refund_lines SELECT s.* FROM stage_refund_lines s
         ANTI JOIN stage_known_refunds t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id
@@ -126,11 +138,6 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         """
         INSERT INTO history_refunds SELECT s.* FROM stage_refunds s
         ANTI JOIN stage_known_refunds t ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.refund_id = s.refund_id
-        """,
-        """
-        CREATE OR REPLACE TEMP TABLE stage_known_sessions AS
-        SELECT t.tenant_id, t.store_id, t.session_id FROM history_sessions t
-        SEMI JOIN stage_sessions s ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.session_id = s.session_id
         """,
         """
         INSERT INTO history_sessions SELECT s.* FROM stage_sessions s
@@ -203,6 +210,12 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
     public Task<IReadOnlyList<MinuteKpiRow>> ReadAsync(StoreRef store, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
         _minutes.ReadAsync(store, fromUtc, toUtc, cancellationToken);
 
+    /// <summary>
+    /// True recomputes every hour a write touches from its facts instead of applying the write's delta, as before
+    /// incremental upkeep: the bench's baseline, never production.
+    /// </summary>
+    public bool RecomputeTouchedHours { get; init; }
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await RunAsync(_ => true, cancellationToken);
@@ -225,12 +238,28 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
             using var transaction = connection.BeginTransaction();
             Stage(connection, batch, cancellationToken);
 
-            // The touched hours are listed before the merge (it replaces held versions, whose hours need recomputing too)
-            // and recomputed after it, in the same transaction as the facts.
-            foreach (var statement in DuckDbRollups.StageHours.Concat(Merge).Concat(DuckDbRollups.Recompute).Concat(ClearStage))
+            if (RecomputeTouchedHours)
             {
-                Execute(connection, statement);
+                foreach (var statement in DuckDbRollups.TouchedHours.Concat(FindNew).Concat(Merge).Concat(DuckDbRollups.Recompute))
+                {
+                    Execute(connection, statement);
+                }
             }
+            else
+            {
+                // The rollups' delta is taken before the merge replaces held versions and applied after it, in the same
+                // transaction as the facts.
+                ExecuteAll(connection, FindNew);
+                var replaced = Range(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced");
+                ExecuteAll(connection, DuckDbRollups.Delta(replaced));
+                ExecuteAll(connection, Merge);
+                if (Range(connection, DuckDbRollups.DeltaHours) is { } hours)
+                {
+                    ExecuteAll(connection, DuckDbRollups.Apply(hours, replaced is not null));
+                }
+            }
+
+            ExecuteAll(connection, ClearStage);
 
             transaction.Commit();
             return true;
@@ -913,6 +942,23 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         command.ExecuteNonQuery();
     }
 
+    private static void ExecuteAll(DuckDBConnection connection, IEnumerable<string> statements)
+    {
+        foreach (var statement in statements)
+        {
+            Execute(connection, statement);
+        }
+    }
+
+    /// <summary>The two timestamps a min/max query answers; null when it found no row.</summary>
+    private static (DateTime From, DateTime To)? Range(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        return reader.Read() && !reader.IsDBNull(0) ? (reader.GetDateTime(0), reader.GetDateTime(1)) : null;
+    }
+
     private async Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -966,7 +1012,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         using (var check = connection.CreateCommand())
         {
             check.CommandText = "SELECT count(*) FROM history_rollup_state WHERE name = 'hourly' AND version = $version";
-            check.Parameters.Add(new DuckDBParameter("version", HistoryRollups.Version));
+            check.Parameters.Add(new DuckDBParameter("version", DuckDbRollups.Version));
             if (Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
             {
                 return;
@@ -982,7 +1028,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
         using (var mark = connection.CreateCommand())
         {
             mark.CommandText = "INSERT OR REPLACE INTO history_rollup_state VALUES ('hourly', $version)";
-            mark.Parameters.Add(new DuckDBParameter("version", HistoryRollups.Version));
+            mark.Parameters.Add(new DuckDBParameter("version", DuckDbRollups.Version));
             mark.ExecuteNonQuery();
         }
 

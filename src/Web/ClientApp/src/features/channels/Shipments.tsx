@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { StoreKey } from '../../lib/types';
 import { CsvButton } from '../../lib/csv/CsvButton';
-import { insightPeriods } from '../insights/insights';
+import { PeriodSelect } from '../../lib/PeriodSelect';
+import { usePolledRead } from '../../lib/usePolledRead';
 import { channelsApi, type ChannelsApi } from './api';
 import { formatDays, groupLabels, statusLabel, summaryTiles } from './shipments';
 import type { ShipmentsResponse } from './types';
@@ -14,41 +15,17 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 /** A store's parcels from carrier tracking: how many are in transit, delivered or in trouble, and how long delivery takes. */
 export function Shipments({ store, api = channelsApi }: { store: StoreKey; api?: ChannelsApi }) {
   const [period, setPeriod] = useState('last30');
-  const [tick, setTick] = useState(0);
-  const [data, setData] = useState<ShipmentsResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    setError(null);
-    api
-      .shipments(store.tenantId, store.storeId, period, abort.signal)
-      .then(setData)
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => abort.abort();
-  }, [api, store.tenantId, store.storeId, period, tick]);
-
-  useEffect(() => {
-    // Tracking events reach history within seconds; the panel follows without a reload.
-    const timer = window.setInterval(() => setTick((t) => t + 1), refreshMs);
-    return () => window.clearInterval(timer);
-  }, []);
+  // Tracking events reach history within seconds; the panel follows without a reload.
+  const { data, error } = usePolledRead<ShipmentsResponse>(
+    (signal) => api.shipments(store.tenantId, store.storeId, period, signal),
+    `${store.tenantId}/${store.storeId}/${period}`,
+    refreshMs,
+  );
 
   return (
     <section className="shipments" aria-labelledby="shipments-title" data-testid="shipments">
       <h2 id="shipments-title">Shipments</h2>
-      <label>
-        Period{' '}
-        <select value={period} onChange={(e) => setPeriod(e.target.value)}>
-          {insightPeriods.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <PeriodSelect value={period} onChange={setPeriod} />
       {error ? <p role="alert">Could not load the shipments: {error}</p> : null}
       {data ? (
         <>

@@ -1,4 +1,5 @@
-// Calls to /api/channels. Errors carry the server's problem+json detail, so the form can show why a save was refused.
+// Calls to the store-scoped /api/tenants/{t}/stores/{s}/channels (and /shipments). Errors carry the server's problem+json detail, so the form can show why a save was refused.
+import { storeApi } from '../../lib/http';
 import type { ChannelCatalogEntry, ChannelConnectionRequest, ChannelConnectionView, ChannelSyncStatus, ConnectionCheck, ShipmentsResponse } from './types';
 
 /** A refused call with the server's explanation and, for validation problems, the message per field. */
@@ -14,8 +15,7 @@ export class ChannelApiError extends Error {
 }
 
 function base(tenantId: string, storeId: string, channel?: string): string {
-  const store = `/api/channels/${encodeURIComponent(tenantId)}/${encodeURIComponent(storeId)}`;
-  return channel ? `${store}/${encodeURIComponent(channel)}` : store;
+  return storeApi({ tenantId, storeId }, channel ? `channels/${encodeURIComponent(channel)}` : 'channels');
 }
 
 async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
@@ -48,7 +48,7 @@ export const channelsApi = {
   status: (tenantId: string, storeId: string, channel: string, signal?: AbortSignal) =>
     call<ChannelSyncStatus>(`${base(tenantId, storeId, channel)}/status`, signal ? { signal } : {}),
   shipments: (tenantId: string, storeId: string, period: string, signal?: AbortSignal) =>
-    call<ShipmentsResponse>(`${base(tenantId, storeId)}/shipments?period=${encodeURIComponent(period)}`, signal ? { signal } : {}),
+    call<ShipmentsResponse>(`${storeApi({ tenantId, storeId }, 'shipments')}?period=${encodeURIComponent(period)}`, signal ? { signal } : {}),
 };
 
 export type ChannelsApi = typeof channelsApi;

@@ -1,4 +1,4 @@
-// How the shipments panel reads /api/channels/{tenant}/{store}/shipments; pure so it is unit tested.
+// How the shipments panel reads /api/tenants/{tenant}/stores/{store}/shipments; pure so it is unit tested.
 import type { ShipmentSummary, ShipmentView } from './types';
 
 export const groupLabels: Record<ShipmentView['group'], string> = {

@@ -1,4 +1,4 @@
-// Shapes of /api/channels (src/Web/Channels/ChannelsApi.cs); credentials are only ever named, never returned.
+// Shapes of the channel routes (src/Web/Channels/ChannelsApi.cs); credentials are only ever named, never returned.
 
 export interface ChannelCatalogEntry {
   channel: string;
@@ -45,7 +45,7 @@ export interface ConnectionCheck {
   detail: string;
 }
 
-/** A parcel at its newest tracking state (GET /api/channels/{tenant}/{store}/shipments). */
+/** A parcel at its newest tracking state (GET /api/tenants/{tenant}/stores/{store}/shipments). */
 export interface ShipmentView {
   trackingCode: string;
   carrier: string;

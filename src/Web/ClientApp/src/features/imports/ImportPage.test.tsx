@@ -2,31 +2,8 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ImportPage } from './ImportPage';
-import type { ImportPreview, ImportProgress } from './types';
-
-function progress(overrides: Partial<ImportProgress>): ImportProgress {
-  return {
-    id: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
-    tenantId: 'acme',
-    storeId: 'uk-shop',
-    format: 'shopify-orders',
-    fileName: 'orders_export.csv',
-    status: 'Queued',
-    totalRows: 0,
-    rowsDone: 0,
-    rowsPerSecond: null,
-    etaSeconds: null,
-    eventsAccepted: 0,
-    eventsDuplicate: 0,
-    errorCount: 0,
-    errors: [],
-    queuedAt: '2026-11-25T08:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    failure: null,
-    ...overrides,
-  };
-}
+import { importProgress as progress } from './testing';
+import type { ImportPreview } from './types';
 
 function preview(overrides: Partial<ImportPreview>): ImportPreview {
   return {
@@ -105,7 +82,12 @@ describe('Import page', () => {
     expect(errors.getByRole('cell').textContent).toContain('#1016');
 
     const post = requests.find((r) => r.method === 'POST' && !r.url.endsWith('/preview'));
-    expect(post?.url).toBe('/api/imports/acme/uk-shop');
+    // Only the store-scoped and organisation routes: the old /api/imports/… addresses are kept for scripts alone.
+    expect(post?.url).toBe('/api/tenants/acme/stores/uk-shop/imports');
+    expect(requests.find((r) => r.url.endsWith('/preview'))?.url).toBe('/api/tenants/acme/stores/uk-shop/imports/preview');
+    expect(new Set(requests.filter((r) => r.method === 'GET').map((r) => r.url))).toEqual(
+      new Set(['/api/tenants/acme/imports/3f2504e0-4f89-11d3-9a0c-0305e82c3301']),
+    );
     expect((post?.body as FormData).get('file')).toBeInstanceOf(File);
     // Polling stops once the import has finished.
     const polls = requests.filter((r) => r.method === 'GET').length;

@@ -1,6 +1,6 @@
-// POST /api/imports/{tenantId}/{storeId}[/preview] (multipart, field "file") and GET /api/imports/{id}.
+// POST /api/tenants/{t}/stores/{s}/imports[/preview] (multipart, field "file") and GET /api/tenants/{t}/imports/{id}.
 import type { StoreKey } from '../../lib/types';
-import { getJson, request } from '../../lib/http';
+import { getJson, request, storeApi, tenantApi } from '../../lib/http';
 import type { ImportChoices, ImportPreview, ImportProgress } from './types';
 
 /** The preview reads the file's head only: enough rows to check every column, however large the file. */
@@ -17,7 +17,7 @@ function form(file: Blob, fileName: string, choices: ImportChoices): FormData {
 }
 
 function base(store: StoreKey): string {
-  return `/api/imports/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}`;
+  return storeApi(store, 'imports');
 }
 
 export function previewImport(store: StoreKey, file: File, choices: ImportChoices, signal?: AbortSignal): Promise<ImportPreview> {
@@ -31,7 +31,7 @@ export function startImport(store: StoreKey, file: File, choices: ImportChoices,
   return request<ImportProgress>('POST', base(store), { body: form(file, file.name, choices), signal });
 }
 
-export function fetchImport(id: string, signal?: AbortSignal): Promise<ImportProgress> {
-  const url = `/api/imports/${encodeURIComponent(id)}`;
+export function fetchImport(tenantId: string, id: string, signal?: AbortSignal): Promise<ImportProgress> {
+  const url = tenantApi(tenantId, `imports/${encodeURIComponent(id)}`);
   return getJson<ImportProgress>(url, signal);
 }

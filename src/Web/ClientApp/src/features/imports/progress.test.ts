@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatEta, formatRate, formatRows, percentDone, summarise } from './progress';
+import { importProgress } from './testing';
 import type { ImportProgress } from './types';
 
-function progress(overrides: Partial<ImportProgress>): ImportProgress {
-  return {
-    id: 'i',
-    tenantId: 't',
-    storeId: 's',
-    format: 'shopify-orders',
-    fileName: 'orders.csv',
-    status: 'Running',
-    totalRows: 0,
-    rowsDone: 0,
-    rowsPerSecond: null,
-    etaSeconds: null,
-    eventsAccepted: 0,
-    eventsDuplicate: 0,
-    errorCount: 0,
-    errors: [],
-    queuedAt: '2026-11-25T08:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    failure: null,
-    ...overrides,
-  };
-}
+/** A running import unless the test says otherwise. */
+const progress = (overrides: Partial<ImportProgress>) => importProgress({ status: 'Running', ...overrides });
 
 describe('import progress', () => {
   it('shows a percentage once the row count is known', () => {

@@ -1,4 +1,4 @@
-// Shape of GET /api/imports/{id} (camelCase), mirroring ImportProgress in src/Web/Imports/ImportJobs.cs.
+// Shape of GET /api/tenants/{t}/imports/{id} (camelCase), mirroring ImportProgress in src/Web/Imports/ImportJobs.cs.
 
 export type ImportStatus = 'Uploading' | 'Queued' | 'Running' | 'Completed' | 'Failed';
 
@@ -42,7 +42,7 @@ export interface ImportChoices {
   dateOrder: DateOrderChoice;
 }
 
-// Shape of POST /api/imports/{tenantId}/{storeId}/preview, mirroring ImportPreview in src/Web/Imports/ImportsApi.cs.
+// Shape of POST /api/tenants/{t}/stores/{s}/imports/preview, mirroring ImportPreview in src/Web/Imports/ImportsApi.cs.
 export interface PreviewRow {
   line: number;
   cells: string[];

@@ -20,7 +20,7 @@ export function useImportProgress(first: ImportProgress | null): { progress: Imp
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       try {
-        const next = await fetchImport(first.id, abort.signal);
+        const next = await fetchImport(first.tenantId, first.id, abort.signal);
         if (abort.signal.aborted) return;
         setProgress(next);
         setPollError(null);

@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { CsvButton } from '../../lib/csv/CsvButton';
+import { PeriodSelect } from '../../lib/PeriodSelect';
+import { usePolledRead } from '../../lib/usePolledRead';
 import {
   fetchChannelInsights,
   formatAmount,
@@ -7,7 +9,6 @@ import {
   formatRate,
   formatRatio,
   formatShare,
-  insightPeriods,
   visibleRows,
   type ChannelInsightResponse,
 } from './insights';
@@ -18,40 +19,13 @@ const refreshMs = 5000;
 /** The channel comparison of an organisation: ranking, ROAS per ad channel, MER overall, attribution, matched customers, traffic. */
 export function ChannelInsights({ tenantId, load = fetchChannelInsights }: { tenantId: string; load?: typeof fetchChannelInsights }) {
   const [period, setPeriod] = useState('last30');
-  const [tick, setTick] = useState(0);
-  const [report, setReport] = useState<ChannelInsightResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const abort = new AbortController();
-    setError(null);
-    load(tenantId, period, abort.signal)
-      .then(setReport)
-      .catch((e: unknown) => {
-        if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => abort.abort();
-  }, [tenantId, period, load, tick]);
-
-  useEffect(() => {
-    const timer = window.setInterval(() => setTick((t) => t + 1), refreshMs);
-    return () => window.clearInterval(timer);
-  }, []);
+  const { data: report, error } = usePolledRead<ChannelInsightResponse>((signal) => load(tenantId, period, signal), `${tenantId}/${period}`, refreshMs);
 
   const money = (value: number) => formatAmount(value, report?.currency ?? 'USD');
   return (
     <section className="insights" aria-labelledby="insights-title" data-testid="channel-insights">
       <h2 id="insights-title">Channel comparison</h2>
-      <label>
-        Period{' '}
-        <select value={period} onChange={(e) => setPeriod(e.target.value)}>
-          {insightPeriods.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <PeriodSelect value={period} onChange={setPeriod} />
       {error ? <p role="alert">Could not load the comparison: {error}</p> : null}
       {report ? (
         <>

@@ -46,13 +46,6 @@ export interface ChannelInsightResponse {
   traffic?: TrafficInsightRow[];
 }
 
-export const insightPeriods = [
-  { value: 'last7', label: 'Last 7 days' },
-  { value: 'last30', label: 'Last 30 days' },
-  { value: 'last90', label: 'Last 90 days' },
-  { value: 'mtd', label: 'Month to date' },
-] as const;
-
 export function fetchChannelInsights(tenantId: string, period: string, signal?: AbortSignal): Promise<ChannelInsightResponse> {
   return getJson<ChannelInsightResponse>(tenantApi(tenantId, `insights/channels?period=${encodeURIComponent(period)}`), signal);
 }

@@ -5,6 +5,7 @@ import { CsvButton } from '../../lib/csv/CsvButton';
 import { reportsApi } from './api';
 import {
   allMetrics,
+  attemptText,
   draftOf,
   emptyDraft,
   formatBytes,
@@ -262,7 +263,9 @@ function SendHistory({ tenantId, report }: { tenantId: string; report: Report })
                   {s.error ? <span className="reports__error"> — {s.error}</span> : null}
                   {s.nextAttemptAt ? <span className="reports__muted"> (next try {when(s.nextAttemptAt)})</span> : null}
                 </td>
-                <td>{s.attempts}</td>
+                <td data-testid="report-send-attempts" title={s.smtpReply ? `Accepted: ${s.smtpReply}` : undefined}>
+                  {attemptText(s)}
+                </td>
                 <td>
                   {s.pdfBytes ? (
                     <a href={reportsApi.fileUrl(tenantId, report.id, s.id)} download>

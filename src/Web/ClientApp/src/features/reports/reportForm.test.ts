@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { historyExportUrl, widgetExportUrl } from './exportLinks';
-import { emptyDraft, formatBytes, inputOf, parseRecipients } from './reportForm';
+import { attemptText, emptyDraft, formatBytes, inputOf, parseRecipients } from './reportForm';
 
 describe('report form', () => {
   it('reads recipients separated by commas, semicolons and lines, each once', () => {
@@ -17,6 +17,11 @@ describe('report form', () => {
     expect(custom).toMatchObject({ period: 'custom', from: '2026-11-21', to: '2026-11-23', metrics: ['grossRevenue', 'orders'], format: 'xlsx' });
     const daily = inputOf({ ...emptyDraft(['uk-shop']), from: '2026-11-21', to: '2026-11-23' });
     expect(daily).toMatchObject({ from: null, to: null, metrics: [], format: 'pdf' });
+  });
+
+  it('says which node a send was taken over from, and only the count otherwise', () => {
+    expect(attemptText({ attempts: 2, takenOverFrom: '10.0.0.7:4053' })).toBe('attempt 2, taken over from node 10.0.0.7:4053');
+    expect([attemptText({ attempts: 1, takenOverFrom: null }), attemptText({ attempts: 3 })]).toEqual(['1', '3']);
   });
 
   it('prints PDF sizes in B, KB and MB', () => {

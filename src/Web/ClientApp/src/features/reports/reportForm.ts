@@ -1,5 +1,5 @@
 // The report form's draft and how it becomes the API's input; the server checks the same rules (ReportsApi.ValidateAsync).
-import type { Report, ReportFormat, ReportInput, ReportMetric, ReportPeriod, ReportSections } from './types';
+import type { Report, ReportFormat, ReportInput, ReportMetric, ReportPeriod, ReportSections, ReportSend } from './types';
 
 export interface ReportDraft {
   name: string;
@@ -120,4 +120,9 @@ export function formatBytes(bytes: number | null): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** How a send's latest attempt came about: "attempt 2, taken over from node host:port" when its node stopped mid-send. */
+export function attemptText(send: Pick<ReportSend, 'attempts' | 'takenOverFrom'>): string {
+  return send.takenOverFrom ? `attempt ${send.attempts}, taken over from node ${send.takenOverFrom}` : String(send.attempts);
 }

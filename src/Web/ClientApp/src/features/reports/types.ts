@@ -84,4 +84,10 @@ export interface ReportSend {
   pdfBytes: number | null;
   nextAttemptAt: string | null;
   format: ReportFormat;
+  /** The node that made the latest attempt (host:port). */
+  node?: string | null;
+  /** The node whose attempt this one took over when that node stopped mid-send. */
+  takenOverFrom?: string | null;
+  /** The mail server's reply when it accepted the mail. */
+  smtpReply?: string | null;
 }

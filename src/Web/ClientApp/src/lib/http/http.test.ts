@@ -44,7 +44,7 @@ describe('lib/http', () => {
     const form = new FormData();
     form.append('file', new Blob(['a,b']), 'orders.csv');
 
-    await request('POST', '/api/imports/acme/uk-shop', { body: form });
+    await request('POST', '/api/tenants/acme/stores/uk-shop/imports', { body: form });
     const init = fetch.mock.calls[0]![1] as RequestInit;
     expect(init.body).toBe(form);
     expect(init.headers).toEqual({ Accept: 'application/json' });
