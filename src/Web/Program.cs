@@ -27,6 +27,7 @@ using SalesDash.Web.OpenApi;
 using SalesDash.Web.OrganisationOverview;
 using SalesDash.Web.Outbound;
 using SalesDash.Web.Plans;
+using SalesDash.Web.Push;
 using SalesDash.Web.Quarantine;
 using SalesDash.Web.Recommendations;
 using SalesDash.Web.Reports;
@@ -78,6 +79,8 @@ builder.Services.AddMail(builder.Configuration);
 // Alerts (rules and alerts in the app database, evaluated per store on closed minutes; e-mail, webhook and in-app delivery),
 // then revenue forecasts and plain-language insights from history.
 builder.Services.AddAlerts(builder.Configuration);
+// Web push for alerts: the cluster's VAPID key pair (configured, or generated once into the app database) and subscriptions.
+builder.Services.AddPush(builder.Configuration);
 builder.Services.AddForecasts();
 builder.Services.AddStoreInsights();
 // Goals: revenue/orders targets per day, week, month or a sale, with pace from history (src/Web/Goals).
@@ -169,6 +172,7 @@ app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
 app.MapGroup("/api").MapBenchmarksApi().MapWallBenchmarksApi();
 app.MapGroup("/api").MapOrganisationOverviewApi();
+app.MapGroup("/api").MapPushApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.
 app.MapHub<DashboardHub>("/hubs/dashboard").AllowAnonymous();
 app.MapHealthChecks("/healthz").AllowAnonymous();

@@ -38,6 +38,8 @@ public static class AlertsWebHosting
         services.AddSingleton<IAlertNotifier>(sp => Pausable<EmailAlertNotifier>(sp));
         services.AddSingleton<IAlertNotifier>(sp => Pausable<WebhookAlertNotifier>(sp));
         services.AddSingleton<IAlertNotifier>(sp => Pausable<ToastAlertNotifier>(sp));
+        // The toast as a web push to the members' browsers, for a phone whose page is closed (src/Web/Push, AddPush).
+        services.AddSingleton<IAlertNotifier>(sp => Pausable<SalesDash.Web.Push.WebPushAlertNotifier>(sp));
         return services;
     }
 

@@ -335,6 +335,7 @@ public static class AppDataModel
         SalesDash.Web.Benchmarks.BenchmarkModel.Configure(builder);
         SalesDash.Web.Recommendations.RecommendationsApi.Configure(builder);
         SalesDash.Web.Stores.StoreLifecycle.Configure(builder);
+        SalesDash.Web.Push.PushModel.Configure(builder);
     }
 }
 

@@ -9,7 +9,7 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { alertsPath, benchmarksPath, overviewPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { NOTIFICATIONS_PATH, alertsPath, benchmarksPath, overviewPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { OnboardingBanner } from '../features/onboarding/OnboardingBanner';
 import { ruleDraftFrom } from '../lib/alertLinks';
 import { AlertToasts } from '../features/alerts/AlertToasts';
@@ -34,6 +34,7 @@ const AlertsPage = lazy(() => import('../features/alerts/AlertsPage').then((m) =
 const OnboardingPage = lazy(() => import('../features/onboarding/OnboardingPage').then((m) => ({ default: m.OnboardingPage })));
 const RecommendationsPage = lazy(() => import('../features/recommendations/RecommendationsPage').then((m) => ({ default: m.RecommendationsPage })));
 const BenchmarksPage = lazy(() => import('../features/benchmarks/BenchmarksPage').then((m) => ({ default: m.BenchmarksPage })));
+const NotificationsPage = lazy(() => import('../features/push/PushSettings').then((m) => ({ default: m.NotificationsPage })));
 const WarehousePage = lazy(() => import('../features/plan/WarehousePage').then((m) => ({ default: m.WarehousePage })));
 
 const orgSections: { section: OrgSection; label: string }[] = [
@@ -202,6 +203,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
     ...(tenantId ? orgSections.map(({ section, label }) => link(orgPath(tenantId, section), label, route.page === 'org' && route.section === section)) : []),
     ...(tenantId && isAdmin(tenantId) ? [link(organisationPath(tenantId), 'Organisation', route.page === 'organisation')] : []),
     ...(historyStore && isAdmin(historyStore.tenantId) ? [link(quarantinePath(historyStore), 'Quarantine', route.page === 'quarantine')] : []),
+    ...(me ? [link(NOTIFICATIONS_PATH, 'Notifications', route.page === 'notifications')] : []),
   ];
   const insights = [
     ...(tenantId ? [link(overviewPath(tenantId), 'Overview', route.page === 'overview')] : []),
@@ -210,7 +212,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
     ...(historyStore ? [link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations')] : []),
   ];
   const inInsights = route.page === 'overview' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'recommendations';
-  const inSettings = route.page === 'org' || route.page === 'organisation' || route.page === 'quarantine';
+  const inSettings = route.page === 'org' || route.page === 'organisation' || route.page === 'quarantine' || route.page === 'notifications';
   return (
     <nav className="app-nav" aria-label="Main" data-testid="app-nav">
       <a href="/" className="app-nav__brand" onClick={go('/')} data-testid="app-brand">
@@ -415,6 +417,14 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
           navigate={navigate}
           {...(known ? { storeName: known.name, timeZone: known.timeZone } : {})}
         />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'notifications') {
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <NotificationsPage />
       </Suspense>
     );
   }

@@ -21,6 +21,7 @@ export type Route =
   | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'organisation'; tenantId: string }
   | { page: 'onboarding'; tenantId: string | null }
+  | { page: 'notifications' }
   | { page: 'sign-in' }
   | { page: 'sign-up' }
   | { page: 'invitation'; token: string }
@@ -35,6 +36,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/sign-up') return { page: 'sign-up' };
   if (path === '/onboarding') return { page: 'onboarding', tenantId: null };
+  if (path === NOTIFICATIONS_PATH) return { page: 'notifications' };
   const invitation = /^\/invitations\/([A-Za-z0-9_-]+)$/.exec(path);
   if (invitation?.[1]) return { page: 'invitation', token: invitation[1] };
   try {
@@ -113,6 +115,9 @@ export function channelsPath(store: StoreKey): string {
 export function quarantinePath(store: StoreKey): string {
   return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/quarantine`;
 }
+
+/** The person's own settings: push notifications on this device. */
+export const NOTIFICATIONS_PATH = '/settings/notifications';
 
 /** The organisation's settings: stores, members, invitations and API keys. */
 export function organisationPath(tenantId: string): string {

@@ -1,4 +1,6 @@
 // Sign-in state for the app shell: who is signed in, and a redirect to the sign-in page whenever the API says 401.
+import { clearKeptFigures } from '../../lib/pwa/offline';
+import { disablePush } from '../../lib/pwa/push';
 
 export interface MeOrganisation {
   id: string;
@@ -73,11 +75,30 @@ async function send<T>(method: string, url: string, body?: unknown): Promise<T> 
   return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
 
+/** After a sign-in or before a sign-out: nothing the last person kept on this device (figures, push) outlives their session. */
+async function forgetDevice(unsubscribe: boolean): Promise<void> {
+  try {
+    if (unsubscribe) await disablePush();
+  } catch {
+    // No push here (or no network): the figures are still forgotten below.
+  }
+  await clearKeptFigures().catch(() => undefined);
+}
+
+async function thenForget<T>(result: Promise<T>): Promise<T> {
+  const value = await result;
+  await forgetDevice(false);
+  return value;
+}
+
 export const authApi = {
   me: () => send<Me>('GET', '/api/me'),
-  signIn: (email: string, password: string) => send<Me>('POST', '/api/auth/sign-in', { email, password }),
+  signIn: (email: string, password: string) => thenForget(send<Me>('POST', '/api/auth/sign-in', { email, password })),
   signUp: (input: { email: string; password: string; displayName: string; organisationName: string; timeZone: string; reportingCurrency: string }) =>
-    send<Me>('POST', '/api/auth/sign-up', input),
-  signOut: () => send<void>('POST', '/api/auth/sign-out'),
+    thenForget(send<Me>('POST', '/api/auth/sign-up', input)),
+  signOut: async () => {
+    await forgetDevice(true);
+    return send<void>('POST', '/api/auth/sign-out');
+  },
   acceptInvitation: (token: string) => send<{ id: string; name: string; role: string }>('POST', `/api/invitations/${encodeURIComponent(token)}/accept`),
 };
