@@ -2,7 +2,7 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { tableRows } from '../../lib/csv/tableCsv';
-import type { AlertView } from './api';
+import type { AlertsApi, AlertView } from './api';
 import { AlertsPage } from './AlertsPage';
 import { AlertsTable } from './AlertsTable';
 
@@ -36,12 +36,22 @@ describe('AlertsTable', () => {
   });
 
   it('sits on the Alerts page under the sections, with every alert the page loaded', async () => {
-    const api = {
+    const none = () => Promise.reject(new Error('not called by this test'));
+    const api: AlertsApi = {
+      rules: vi.fn(() => Promise.resolve([])),
+      createRule: vi.fn(none),
+      updateRule: vi.fn(none),
+      deleteRule: vi.fn(none),
+      tradingHours: vi.fn(none),
+      setTradingHours: vi.fn(none),
+      planFeatures: vi.fn(() => Promise.resolve({ tier: 'Scale', features: ['CustomAlerts', 'AdvancedAnalytics'] })),
       list: vi.fn(() => Promise.resolve(alerts)),
-      acknowledge: vi.fn(),
+      acknowledge: vi.fn(none),
+      snooze: vi.fn(none),
+      unsnooze: vi.fn(none),
       pauses: vi.fn(() => Promise.resolve([])),
-      pause: vi.fn(),
-      resume: vi.fn(),
+      pause: vi.fn(none),
+      resume: vi.fn(none),
     };
     render(<AlertsPage tenantId="acme" stores={[]} canAcknowledge={false} canPause={false} api={api} />);
     expect(await screen.findByRole('button', { name: 'Download Alerts of acme as CSV' })).toBeTruthy();
