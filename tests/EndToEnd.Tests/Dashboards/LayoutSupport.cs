@@ -27,6 +27,9 @@ public static class LayoutSupport
             ColorScheme = colorScheme,
             IsMobile = width < 600,
             HasTouch = width < 600,
+            // Cells slide into place over 200 ms after every layout change (react-grid-layout), so a box read just after
+            // a reload could be mid-slide: the tests measure where cells are, not how they move, so motion is off.
+            ReducedMotion = ReducedMotion.Reduce,
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
