@@ -37,7 +37,6 @@ public static class AlertsApi
         alerts.MapPost("/{id}/acknowledge", AcknowledgeAsync).WithName("AcknowledgeAlert").RequireOrgRole(OrgRole.Analyst);
         alerts.MapAlertSnoozesApi();
         api.MapAlertPausesApi();
-        api.MapTradingHoursApi();
         return api;
     }
 

@@ -96,37 +96,29 @@ public sealed class DefaultAlertRules(IAlertRuleStore rules, IPlanService plans,
     }
 }
 
-/// <summary>GET/PUT /api/tenants/{tenantId}/stores/{storeId}/trading-hours.</summary>
+/// <summary>GET/PUT /api/tenants/{tenantId}/stores/{storeId}/trading-hours, on the store-scoped group (store resolved, role checked).</summary>
 internal static class TradingHoursApi
 {
-    public static RouteGroupBuilder MapTradingHoursApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapTradingHoursApi(this RouteGroupBuilder store)
     {
-        var hours = api.MapGroup("/tenants/{tenantId}/stores/{storeId}/trading-hours");
+        var hours = store.MapGroup("/trading-hours");
         hours.MapGet("/", GetAsync).WithName("GetTradingHours").RequireOrgRole(OrgRole.Viewer);
         hours.MapPut("/", PutAsync).WithName("SetTradingHours").RequireOrgRole(OrgRole.Admin);
-        return api;
+        return store;
     }
 
-    private static async Task<Results<Ok<TradingHoursView>, ProblemHttpResult>> GetAsync(
-        string tenantId, string storeId, IStoreDirectory stores, StoreTradingHours hours, CancellationToken cancellationToken)
+    private static async Task<Ok<TradingHoursView>> GetAsync(CurrentStore current, StoreTradingHours hours, CancellationToken cancellationToken)
     {
-        if (await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken) is not { } store)
-        {
-            return StoreScope.UnknownStore(tenantId, storeId);
-        }
-
+        var store = current.Profile;
         var h = await hours.GetAsync(store.Store, cancellationToken);
         return TypedResults.Ok(new TradingHoursView(StoreTradingHours.Text(h.Opens), StoreTradingHours.Text(h.Closes), store.TimeZone));
     }
 
-    private static async Task<Results<Ok<TradingHoursView>, ValidationProblem, ProblemHttpResult>> PutAsync(
-        string tenantId, string storeId, TradingHoursRequest? request, IStoreDirectory stores, StoreTradingHours hours,
+    private static async Task<Results<Ok<TradingHoursView>, ValidationProblem>> PutAsync(
+        CurrentStore current, TradingHoursRequest? request, StoreTradingHours hours,
         IRequiredActor<AlertCoordinatorActor> coordinator, CancellationToken cancellationToken)
     {
-        if (await stores.GetAsync(new StoreRef(tenantId, storeId), cancellationToken) is not { } store)
-        {
-            return StoreScope.UnknownStore(tenantId, storeId);
-        }
+        var store = current.Profile;
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var okOpens = TimeOnly.TryParseExact(request?.Opens, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var opens);

@@ -93,7 +93,7 @@ public sealed class ShopifyInstallTests : IAsyncLifetime
 
         // Like a store added by hand, it starts with the default alert rules.
         var rules = await _app.Services.GetRequiredService<IAlertRuleStore>().ListRulesAsync("onb-install", Ct);
-        Assert.Equal([DefaultAlertRules.AnomalyName, DefaultAlertRules.NoOrdersName],
+        Assert.Equal([DefaultAlertRules.NoOrdersName, DefaultAlertRules.AnomalyName],
             rules.Where(r => r.StoreId == "onboard-test").Select(r => r.Name).Order(StringComparer.Ordinal));
 
         // Shopify signs an installed app's webhooks with the client secret: the first order is accepted.
