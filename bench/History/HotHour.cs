@@ -40,7 +40,7 @@ internal static class HotHour
             await recompute.InitializeAsync(CancellationToken.None);
 
             Console.WriteLine($"hot hour: {orders:N0} orders in one hour, {batches.Count:N0} batches of {batchOrders} orders, "
-                + $"{editShare:P0} of orders sent again as a later version; load average {LoadAverage()} at start");
+                + $"{editShare:P0} of orders sent again as a later version; load average {(global::Bench.LoadAverage()).ToString("F2", CultureInfo.InvariantCulture)} at start");
             var deltaTimes = new List<double>();
             var recomputeTimes = new List<double>();
             var watch = new Stopwatch();
@@ -65,7 +65,7 @@ internal static class HotHour
                 Console.WriteLine($"| {name} | {times.Sum() / 1000:F1} | {times.Take(tenth).Average():F1} | {times.TakeLast(tenth).Average():F1} | {times.Average():F1} |");
             }
 
-            Console.WriteLine($"same figures (hourly slots, channels and products): {(same ? "yes" : "NO")}; load average {LoadAverage()} at the end");
+            Console.WriteLine($"same figures (hourly slots, channels and products): {(same ? "yes" : "NO")}; load average {(global::Bench.LoadAverage()).ToString("F2", CultureInfo.InvariantCulture)} at the end");
             if (!same)
             {
                 throw new InvalidOperationException("the delta and the recompute disagree");
@@ -140,7 +140,4 @@ internal static class HotHour
         var products = await store.BreakdownAsync(scope, range, BreakdownDimension.Product, CancellationToken.None);
         return string.Join("\n", string.Join(";", slots), string.Join(";", channels), string.Join(";", products.OrderBy(p => p.Key, StringComparer.Ordinal)));
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

@@ -149,7 +149,8 @@ internal static class Bench
             string.Join("\n", summary.Kpis, string.Join(";", trend.Points), string.Join(";", channels.Rows), string.Join(";", products.Rows)));
     }
 
-    private static double LoadAverage() =>
+    /// <summary>The 1-minute load average; NaN where /proc/loadavg does not exist.</summary>
+    internal static double LoadAverage() =>
         File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
