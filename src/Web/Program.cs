@@ -43,6 +43,7 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
     .AddSalesDashEngine(services)
     .AddTileRelay()
     .AddLiveAccess()
+    .AddStoreDirectoryInvalidation()
     .AddAlertEvaluation());
 
 // Stores (in the app database, shared by every node) declared in configuration, then the demo tenant and its replay.
