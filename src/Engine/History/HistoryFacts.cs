@@ -1,3 +1,4 @@
+using SalesDash.Connectors.Common;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Insights.MultiChannel;
 
@@ -380,14 +381,19 @@ public static class HistoryFacts
     /// <summary>
     /// The buyer of an order: the channel's own customer id when it sent one ("id:{channel}:{id}", since two channels'
     /// ids may collide), else the hashed e-mail ("email:{hash}", a guest who left an address), else "" (an unidentified
-    /// guest, never counted as a customer). The prefixes keep an id from ever equalling a hash.
+    /// guest, never counted as a customer). The prefixes keep an id from ever equalling a hash; an id that is an e-mail
+    /// address is kept as its hash, so no plain address reaches history.
     /// </summary>
     public static string CustomerKey(OrderEvent order)
     {
         ArgumentNullException.ThrowIfNull(order);
         if (!string.IsNullOrWhiteSpace(order.CustomerId))
         {
-            return $"id:{order.Channel.ToString().ToLowerInvariant()}:{order.CustomerId.Trim()}";
+            // Imports and some channels give the buyer's e-mail as their id: history keeps only its hash, as for any address,
+            // and the buyer then matches their orders that came with the address itself.
+            return order.CustomerId.Contains('@', StringComparison.Ordinal)
+                ? $"email:{OrderAttribution.HashEmail(order.CustomerId)}"
+                : $"id:{order.Channel.ToString().ToLowerInvariant()}:{order.CustomerId.Trim()}";
         }
 
         return string.IsNullOrWhiteSpace(order.CustomerEmailHash) ? string.Empty : $"email:{order.CustomerEmailHash.Trim().ToLowerInvariant()}";

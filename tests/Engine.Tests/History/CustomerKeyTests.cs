@@ -1,3 +1,4 @@
+using SalesDash.Connectors.Common;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 using static SalesDash.Engine.Tests.History.Facts;
@@ -17,13 +18,14 @@ public sealed class CustomerKeyTests
     public static TheoryData<string> Kinds => ["DuckDb", "ClickHouse"];
 
     [Fact]
-    public void The_channel_id_wins_over_the_email_hash_and_a_guest_without_either_has_no_key()
+    public void The_channel_id_wins_over_the_email_hash_an_id_that_is_an_address_is_hashed_and_a_guest_without_either_has_no_key()
     {
         var hash = new string('a', 64);
         Assert.Equal("id:shopify:42", Key(Order("o1", Now, [("MUG", 1, 5m)]) with { CustomerId = " 42 ", CustomerEmailHash = hash }));
         Assert.Equal("id:woocommerce:42", Key(Order("o2", Now, [("MUG", 1, 5m)], channel: SalesChannel.WooCommerce) with { CustomerId = "42" }));
         Assert.Equal($"email:{hash}", Key(Order("o3", Now, [("MUG", 1, 5m)]) with { CustomerEmailHash = hash.ToUpperInvariant() }));
         Assert.Equal(string.Empty, Key(Order("o4", Now, [("MUG", 1, 5m)]) with { CustomerId = " ", CustomerEmailHash = null }));
+        Assert.Equal($"email:{OrderAttribution.HashEmail("ann@example.com")}", Key(Order("o5", Now, [("MUG", 1, 5m)]) with { CustomerId = " Ann@Example.com " }));
     }
 
     [Theory]
