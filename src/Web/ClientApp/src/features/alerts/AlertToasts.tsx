@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { createHubConnection, endlessReconnectPolicy, type HubConnectionLike } from '../../lib/live';
+import { keepConnected, pageHub, type HubConnectionLike } from '../../lib/live';
 import { showBrowserNotification } from './browserNotifications';
 import './alerts.css';
 
@@ -20,7 +20,7 @@ export interface AlertToastsProps {
   /** The organisations whose alerts this person hears of. */
   tenantIds: readonly string[];
   navigate: (path: string) => void;
-  /** Makes the connection; tests pass a fake. */
+  /** A lease on the page's one connection (shared with the live tiles); tests pass a fake. */
   connect?: () => HubConnectionLike;
   /** Also shown as a system notification when the person turned them on (Alerts page). */
   notifyBrowser?: (toast: AlertToastMessage, open: () => void) => void;
@@ -35,11 +35,14 @@ const defaultNotifyBrowser = (t: AlertToastMessage, open: () => void) => {
   showBrowserNotification(t.status === 'Resolved' ? `Resolved: ${t.ruleName}` : t.ruleName, t.text, `${t.alertId}:${t.status}`, open);
 };
 
+const leasePageHub = () => pageHub().lease();
+
 /**
- * The app shell's one toast host: joins each organisation's alert group on its own hub connection (so every page gets
- * toasts, not only a store's dashboard) and shows each alert as a toast that leads to the alert.
+ * The app shell's one toast host: joins each organisation's alert group on the page's shared hub connection (so every
+ * page gets toasts, not only a store's dashboard, without a second socket) and shows each alert as a toast that leads
+ * to the alert.
  */
-export function AlertToasts({ tenantIds, navigate, connect = () => createHubConnection(endlessReconnectPolicy), notifyBrowser = defaultNotifyBrowser }: AlertToastsProps) {
+export function AlertToasts({ tenantIds, navigate, connect = leasePageHub, notifyBrowser = defaultNotifyBrowser }: AlertToastsProps) {
   const [toasts, setToasts] = useState<AlertToastMessage[]>([]);
   const key = [...tenantIds].sort().join('\u0000');
   const notifyRef = useRef(notifyBrowser);
@@ -53,23 +56,16 @@ export function AlertToasts({ tenantIds, navigate, connect = () => createHubConn
     if (!key) return undefined;
     const tenants = key.split('\u0000');
     const connection = connectRef.current();
-    let stopped = false;
     const onAlert = (toast: AlertToastMessage) => {
       setToasts((current) => [toast, ...current.filter((t) => !(t.alertId === toast.alertId && t.status === toast.status))].slice(0, MAX_TOASTS));
       notifyRef.current(toast, () => navigateRef.current(alertHref(toast)));
     };
-    const join = () => Promise.all(tenants.map((t) => connection.invoke('SubscribeAlerts', t))).catch(() => undefined);
     connection.on('alert', onAlert as (...args: never[]) => void);
-    // A reconnect is a new server connection with no groups: join again.
-    connection.onreconnected(() => void join());
-    connection.start().then(
-      () => (stopped ? undefined : join()),
-      () => undefined,
-    );
+    // Joined after every connect and reconnect: a reconnect is a new server connection with no groups.
+    const stop = keepConnected(connection, () => void Promise.all(tenants.map((t) => connection.invoke('SubscribeAlerts', t))).catch(() => undefined));
     return () => {
-      stopped = true;
       connection.off('alert', onAlert as (...args: never[]) => void);
-      void connection.stop();
+      void stop();
     };
   }, [key]);
 

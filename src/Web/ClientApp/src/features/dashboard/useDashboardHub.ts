@@ -3,9 +3,8 @@ import { createContext, useContext, useEffect, useReducer, useRef, useState } fr
 import { fetchTiles } from '../../lib/api';
 import type { DashboardTiles, StoreKey } from '../../lib/types';
 import {
-  createHubConnection,
   LiveTilesClient,
-  reconnectPolicy,
+  pageHub,
   subscribeByTenant,
   type ConnectionStatus,
   type HubConnectionLike,
@@ -19,7 +18,8 @@ export interface DashboardServices {
 
 /** Lets tests swap the server for fakes; the app uses the real hub and REST endpoint. */
 export const DashboardServicesContext = createContext<DashboardServices>({
-  createConnection: () => createHubConnection(reconnectPolicy),
+  // A lease on the page's one connection, shared with the toast host.
+  createConnection: () => pageHub().lease(),
   fetchTiles,
 });
 
