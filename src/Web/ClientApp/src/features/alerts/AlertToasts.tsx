@@ -44,6 +44,8 @@ const leasePageHub = () => pageHub().lease();
  */
 export function AlertToasts({ tenantIds, navigate, connect = leasePageHub, notifyBrowser = defaultNotifyBrowser }: AlertToastsProps) {
   const [toasts, setToasts] = useState<AlertToastMessage[]>([]);
+  // 'listening' once the server has this page in every organisation's alert group: from then on no alert is missed.
+  const [listening, setListening] = useState(false);
   const key = [...tenantIds].sort().join('\u0000');
   const notifyRef = useRef(notifyBrowser);
   notifyRef.current = notifyBrowser;
@@ -56,23 +58,40 @@ export function AlertToasts({ tenantIds, navigate, connect = leasePageHub, notif
     if (!key) return undefined;
     const tenants = key.split('\u0000');
     const connection = connectRef.current();
+    // The page's one connection is in the store's group and the organisation's alert group, and the server sends to
+    // both: the second copy of the same news is dropped here, so one alert is one toast and one notification.
+    const seen = new Set<string>();
     const onAlert = (toast: AlertToastMessage) => {
+      const news = `${toast.alertId}:${toast.status}`;
+      if (seen.has(news)) return;
+      seen.add(news);
       setToasts((current) => [toast, ...current.filter((t) => !(t.alertId === toast.alertId && t.status === toast.status))].slice(0, MAX_TOASTS));
       notifyRef.current(toast, () => navigateRef.current(alertHref(toast)));
     };
+    let stopped = false;
     connection.on('alert', onAlert as (...args: never[]) => void);
+    connection.onreconnecting(() => setListening(false));
+    connection.onclose(() => setListening(false));
     // Joined after every connect and reconnect: a reconnect is a new server connection with no groups.
-    const stop = keepConnected(connection, () => void Promise.all(tenants.map((t) => connection.invoke('SubscribeAlerts', t))).catch(() => undefined));
+    const join = () =>
+      void Promise.all(tenants.map((t) => connection.invoke('SubscribeAlerts', t))).then(
+        () => setListening(!stopped),
+        () => setListening(false),
+      );
+    const stop = keepConnected(connection, join);
     return () => {
+      stopped = true;
+      setListening(false);
       connection.off('alert', onAlert as (...args: never[]) => void);
       void stop();
     };
   }, [key]);
 
-  if (toasts.length === 0) return null;
+  if (!key) return null;
   const dismiss = (t: AlertToastMessage) => setToasts((current) => current.filter((x) => x !== t));
+  // The live region is on the page before any toast, so screen readers announce the first one too.
   return (
-    <div className="alert-toasts" aria-live="polite" data-testid="alert-toasts">
+    <div className="alert-toasts" aria-live="polite" data-testid="alert-toasts" data-state={listening ? 'listening' : 'connecting'}>
       {toasts.map((t) => (
         <div key={`${t.alertId}:${t.status}`} className={`alert-toast alert-toast--${t.status.toLowerCase()}`} role="status" data-testid={`toast-${t.alertId}`}>
           <a
