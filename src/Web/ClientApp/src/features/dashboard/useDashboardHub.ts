@@ -4,6 +4,7 @@ import { fetchTiles } from '../../lib/api';
 import type { DashboardTiles, StoreKey } from '../../lib/types';
 import {
   LiveTilesClient,
+  runLiveTiles,
   pageHub,
   subscribeByTenant,
   type ConnectionStatus,
@@ -50,14 +51,10 @@ export function useDashboardHub(store: StoreKey | null): DashboardHubState {
       { backoff: () => 15_000, whenGivenUp: 'offline', liveOnConnect: true },
     );
     clientRef.current = client;
-    void client.setStores(storeRef.current ? [storeRef.current] : []);
-    client.start();
-    const retry = () => client.retryNow();
-    window.addEventListener('online', retry);
+    const stop = runLiveTiles(client, storeRef.current ? [storeRef.current] : []);
     return () => {
-      window.removeEventListener('online', retry);
       clientRef.current = null;
-      void client.dispose();
+      stop();
     };
   }, [services]);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTiles } from '../../test/fixtures';
 import { FakeHubConnection, deferred, settle } from '../../test/fakeHub';
 import type { DashboardTiles } from '../types';
-import { backoffDelay, LiveTilesClient, subscribeByTenant, subscribeByToken, type ConnectionStatus } from '.';
+import { backoffDelay, LiveTilesClient, runLiveTiles, subscribeByTenant, subscribeByToken, type ConnectionStatus } from '.';
 
 const uk = { tenantId: 'acme', storeId: 'uk' };
 const us = { tenantId: 'acme', storeId: 'us' };
@@ -191,5 +191,29 @@ describe('backoff', () => {
     expect([0, 1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, () => 0.5))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
     expect(backoffDelay(0, () => 0)).toBe(800);
     expect(backoffDelay(0, () => 1)).toBe(1200);
+  });
+});
+
+describe('runLiveTiles', () => {
+  it('connects at once when the browser is back online, and stops listening when stopped', async () => {
+    const connection = new FakeHubConnection();
+    connection.startBehaviour = () => Promise.reject(new Error('offline'));
+    const online = new EventTarget();
+    const client = new LiveTilesClient(connection, subscribeByTenant, { status: () => {}, tiles: () => {} }, { schedule: () => () => {} });
+    const stop = runLiveTiles(client, [uk], online);
+    await settle();
+    expect(connection.startCalls).toBe(1);
+
+    connection.startBehaviour = () => Promise.resolve();
+    online.dispatchEvent(new Event('online'));
+    await settle();
+    expect(connection.startCalls).toBe(2);
+    expect(connection.subscribes()).toEqual([['acme', 'uk']]);
+
+    stop();
+    online.dispatchEvent(new Event('online'));
+    await settle();
+    expect(connection.startCalls).toBe(2);
+    expect(connection.stopped).toBe(true);
   });
 });
