@@ -135,6 +135,40 @@ describe('SharedHubConnection: one hub connection per page', () => {
     expect(shared.holders).toBe(1);
   });
 
+  it('a start cut short by the last part leaving does not spoil the start of the part that comes next', async () => {
+    const made: FakeHubConnection[] = [];
+    const shared = new SharedHubConnection(() => {
+      const c = new FakeHubConnection();
+      made.push(c);
+      return c;
+    });
+    const first = shared.lease();
+    const cut = deferred();
+    const second = deferred();
+    first.on('tiles', () => {});
+    const connection = made[0]!;
+    connection.startBehaviour = () => cut.promise;
+    const firstStart = first.start().catch(() => 'cut');
+    await settle();
+    await first.stop();
+
+    connection.startBehaviour = () => second.promise;
+    const next = shared.lease();
+    const nextStart = next.start();
+    await settle();
+    // The old start fails late (SignalR rejects a start that was stopped), after the new one began.
+    cut.reject(new Error('stopped during negotiation'));
+    expect(await firstStart).toBe('cut');
+
+    // A third part joins the start under way, rather than starting the connection a third time.
+    const thirdStart = shared.lease().start();
+    await settle();
+    expect(connection.startCalls).toBe(2);
+    second.resolve();
+    await Promise.all([nextStart, thirdStart]);
+    expect(connection.startCalls).toBe(2);
+  });
+
   it('does not tell a stopped part that the connection closed', async () => {
     const { made, timers, tilesClient, startToasts } = page();
     tilesClient.start();

@@ -68,17 +68,22 @@ export class SharedHubConnection {
     }
     if (!this.starting) {
       this.state = 'connecting';
-      this.starting = this.hub.start().then(
+      // A start the last part's stop cut short may settle after the next start began: only the current one counts.
+      const starting: Promise<void> = this.hub.start().then(
         () => {
+          if (this.starting !== starting) return;
           this.state = 'connected';
           this.starting = null;
         },
         (error: unknown) => {
-          this.state = 'disconnected';
-          this.starting = null;
+          if (this.starting === starting) {
+            this.state = 'disconnected';
+            this.starting = null;
+          }
           throw error;
         },
       );
+      this.starting = starting;
     }
     await this.starting;
   }
