@@ -70,6 +70,15 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
         await page.ReloadAsync();
         await Expect(page.GetByTestId("board-name")).ToHaveTextAsync(name);
         await Expect(page.GetByTestId("widget-chart-1")).ToBeVisibleAsync();
+        // Wait for the page to settle: both widgets' tops equal (the saved arrangement puts them in one row).
+        await page.WaitForFunctionAsync(
+            """
+            ids => {
+              const tops = ids.map(id => document.querySelector(`[data-testid="widget-${id}"]`)?.getBoundingClientRect().top);
+              return tops.every(t => t !== undefined && Math.round(t) === Math.round(tops[0]));
+            }
+            """,
+            new[] { "kpi-1", "chart-1" });
         var after = await BoxesAsync(page, "kpi-1", "chart-1");
         // The same arrangement after reload: same row, same order, widths in the saved proportion. Pixel sizes
         // follow the page's width at the moment (scrollbar, panels), so they are compared as a ratio.
@@ -229,12 +238,24 @@ public sealed class LayoutTests(SalesDashApp app, ChromiumBrowser browser)
 
     private static async Task<List<Box>> BoxesAsync(IPage page, params string[] widgetIds)
     {
+        // Every box is read in one go, in the same frame. Read one by one, anything that appears above the board between
+        // two reads after a reload (a notice loaded on its own) moves the second box and not the first: two widgets of
+        // one row then seemed to sit 54-56 px apart, the failure this test showed under load.
+        var rects = await page.EvaluateAsync<double[]?[]>(
+            """
+            ids => ids.map(id => {
+              const e = document.querySelector(`[data-testid="widget-${id}"]`);
+              if (!e) return null;
+              const r = e.getBoundingClientRect();
+              return [r.x, r.y, r.width, r.height];
+            })
+            """,
+            widgetIds);
         var boxes = new List<Box>();
-        foreach (var id in widgetIds)
+        for (var i = 0; i < widgetIds.Length; i++)
         {
-            var box = await page.GetByTestId($"widget-{id}").BoundingBoxAsync()
-                ?? throw new Xunit.Sdk.XunitException($"Widget {id} is not on screen.");
-            boxes.Add(new Box((int)Math.Round(box.X), (int)Math.Round(box.Y), (int)Math.Round(box.Width), (int)Math.Round(box.Height)));
+            var r = rects[i] ?? throw new Xunit.Sdk.XunitException($"Widget {widgetIds[i]} is not on screen.");
+            boxes.Add(new Box((int)Math.Round(r[0]), (int)Math.Round(r[1]), (int)Math.Round(r[2]), (int)Math.Round(r[3])));
         }
 
         return boxes;
