@@ -72,7 +72,7 @@ public sealed class BenchmarkReportPageTests(BenchmarkReportApp app, ChromiumBro
         await Expect(aov).ToContainTextAsync("$62.25");
         await Expect(aov).ToContainTextAsync("6 apparel shops of every size");
         await Expect(page.GetByTestId("report-ConversionRate")).ToContainTextAsync("Not in your file");
-        await Expect(page.GetByTestId("benchmark-report")).ToContainTextAsync("4 orders read (shopify layout)");
+        await Expect(page.GetByTestId("benchmark-report")).ToContainTextAsync("4 orders read (shopify-orders layout)");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download PDF" }).ClickAsync());
         Assert.StartsWith("benchmark-report-apparel-", download.SuggestedFilename, StringComparison.Ordinal);

@@ -61,7 +61,7 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
 
         var report = await ReportAsync(anonymous, file, "apparel");
 
-        Assert.Equal(("apparel", "under-10k", "shopify", file.Orders.Count), (report.Industry, report.Band, report.Layout, report.Orders));
+        Assert.Equal(("apparel", "under-10k", "shopify-orders", file.Orders.Count), (report.Industry, report.Band, report.Layout, report.Orders));
         Assert.Equal((file.LastDay.AddDays(-27), file.LastDay), (report.From, report.To));
         var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
         foreach (var metric in FromFile)
