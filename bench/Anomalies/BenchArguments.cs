@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SalesDash.Bench.Anomalies;
 
 /// <summary>Command-line settings of the NAB run; the defaults are the ones the README's table was made with.</summary>
-internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Sensitivity, bool Explore = false, bool InSampleOnly = false)
+internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Sensitivity, bool Explore = false, bool InSampleOnly = false, bool LikelihoodOnly = false)
 {
     public static BenchArguments Parse(string[] args)
     {
@@ -13,6 +13,12 @@ internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Se
             if (args[i] == "--explore")
             {
                 result = result with { Explore = true };
+                continue;
+            }
+
+            if (args[i] == "--likelihood-only")
+            {
+                result = result with { LikelihoodOnly = true };
                 continue;
             }
 
@@ -28,7 +34,7 @@ internal sealed record BenchArguments(string? NabRoot, int WindowSize, double Se
                 "--nab" => result with { NabRoot = value },
                 "--window" => result with { WindowSize = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--sensitivity" => result with { Sensitivity = double.Parse(value, CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; expected --nab, --window, --sensitivity, --explore or --in-sample-only."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}; expected --nab, --window, --sensitivity, --explore, --in-sample-only or --likelihood-only."),
             };
             i++;
         }

@@ -15,6 +15,7 @@ using SalesDash.Web.Exports;
 using SalesDash.Web.Forecasts;
 using SalesDash.Web.Goals;
 using SalesDash.Web.Visitors;
+using SalesDash.Web.Customers;
 using SalesDash.Web.History;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
@@ -43,6 +44,7 @@ builder.Services.AddAkka("salesdash", (akka, services) => akka
     .AddSalesDashEngine(services)
     .AddTileRelay()
     .AddLiveAccess()
+    .AddStoreDirectoryInvalidation()
     .AddAlertEvaluation());
 
 // Stores (in the app database, shared by every node) declared in configuration, then the demo tenant and its replay.
@@ -159,7 +161,8 @@ app.MapStoreScope()
     .MapStoreConnection()
     .MapRecommendationsApi()
     .MapChannelsApi(app)
-    .MapImportsApi(app);
+    .MapImportsApi(app)
+    .MapCustomersApi();
 app.MapTenantHistoryApi();
 app.MapGroup("/api").MapDashboardsApi();
 app.MapGroup("/api").MapHistoryDeadLettersApi();

@@ -207,7 +207,8 @@ public sealed class KpiAnomalyDetector
         var surprise = _evidence.Push(value);
         if (seasonalDeviations is { } deviations)
         {
-            surprise = Math.Max(surprise, deviations);
+            // A slot that never varied has no spread to measure by: a move off it is a clear move, as on a flat line.
+            surprise = Math.Max(surprise, double.IsPositiveInfinity(deviations) ? MultiScaleEvidence.FlatMove : deviations);
         }
 
         var range = _highest - _lowest;

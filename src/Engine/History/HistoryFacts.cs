@@ -1,3 +1,4 @@
+using SalesDash.Connectors.Common;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Insights.MultiChannel;
 
@@ -24,7 +25,14 @@ public sealed record OrderFact(
     bool Cancelled,
     string Source,
     string Country,
-    IReadOnlyList<OrderLineFact> Lines);
+    IReadOnlyList<OrderLineFact> Lines)
+{
+    /// <summary>
+    /// Who bought, as customer figures count them (see <see cref="HistoryFacts.CustomerKey"/>); "" for an unidentified guest.
+    /// An init property rather than a positional one, so facts built before customers were kept still read as guests.
+    /// </summary>
+    public string CustomerKey { get; init; } = string.Empty;
+}
 
 /// <summary>One line of an <see cref="OrderFact"/>; <paramref name="LineRevenue"/> is quantity × unit price rounded to the cent.</summary>
 public sealed record OrderLineFact(int LineNo, string Sku, string Title, int Quantity, decimal UnitPrice, decimal LineRevenue);
@@ -364,7 +372,31 @@ public static class HistoryFacts
             order.CancelledAt is not null,
             OrUnknown(order.SourceName),
             OrUnknown(order.CountryCode),
-            lines);
+            lines)
+        {
+            CustomerKey = CustomerKey(order),
+        };
+    }
+
+    /// <summary>
+    /// The buyer of an order: the channel's own customer id when it sent one ("id:{channel}:{id}", since two channels'
+    /// ids may collide), else the hashed e-mail ("email:{hash}", a guest who left an address), else "" (an unidentified
+    /// guest, never counted as a customer). The prefixes keep an id from ever equalling a hash; an id that is an e-mail
+    /// address is kept as its hash, so no plain address reaches history.
+    /// </summary>
+    public static string CustomerKey(OrderEvent order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (!string.IsNullOrWhiteSpace(order.CustomerId))
+        {
+            // Imports and some channels give the buyer's e-mail as their id: history keeps only its hash, as for any address,
+            // and the buyer then matches their orders that came with the address itself.
+            return order.CustomerId.Contains('@', StringComparison.Ordinal)
+                ? $"email:{OrderAttribution.HashEmail(order.CustomerId)}"
+                : $"id:{order.Channel.ToString().ToLowerInvariant()}:{order.CustomerId.Trim()}";
+        }
+
+        return string.IsNullOrWhiteSpace(order.CustomerEmailHash) ? string.Empty : $"email:{order.CustomerEmailHash.Trim().ToLowerInvariant()}";
     }
 
     /// <summary>Money is kept to the cent, rounded half away from zero as shops round prices.</summary>

@@ -30,6 +30,9 @@ public static class HistoryHosting
         services.TryAddSingleton<IHistoryStore>(sp => CreateStore(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.Replace(ServiceDescriptor.Singleton<IMinuteSnapshotStore>(sp => sp.GetRequiredService<IHistoryStore>()));
         services.TryAddSingleton<HistoryQueries>();
+        services.TryAddSingleton<ICustomerHistory>(sp => sp.GetRequiredService<IHistoryStore>() as ICustomerHistory
+            ?? throw new InvalidOperationException($"The registered history store ({sp.GetRequiredService<IHistoryStore>().GetType().Name}) does not answer customer queries."));
+        services.TryAddSingleton<CustomerQueries>();
         services.TryAddSingleton<IHistoryRetentionPolicy, ConfiguredHistoryRetention>();
         services.TryAddSingleton<HistoryRetentionJob>();
         // On one node of the cluster: the cluster-jobs singleton runs it.

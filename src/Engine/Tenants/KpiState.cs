@@ -24,11 +24,15 @@ public sealed class KpiState
 
     private const int RevenueWindowMinutes = 60;
 
-    private readonly Dictionary<long, MinuteBucket> _buckets = [];
-
-    // The same minutes split by the channel each event came through. Channels are few per store (one per
-    // connector, at most the enum's size) and a channel only has buckets for minutes it had an event in.
+    // Minutes are held once, by the channel each event came through; a store-wide minute is the sum of its channels'.
+    // Channels are few per store (one per connector, at most the enum's size) and a channel only has buckets for
+    // minutes it had an event in. Holding the store-wide minutes as well doubled the buckets of a store whose minutes
+    // each see one channel (most small stores), and buckets are most of a small store's memory.
     private readonly Dictionary<SalesChannel, Dictionary<long, MinuteBucket>> _channelBuckets = [];
+
+    // Minutes folded before buckets were split by channel (recovered from a format-1 snapshot): their channel is
+    // unknown, so they count store-wide and in no channel.
+    private readonly Dictionary<long, MinuteBucket> _unknownChannel = [];
     // Orders by id with the minute they count in, refunds and event ids already counted: exact, and compact because a
     // busy store holds tens of thousands of each (see CompactIdMap).
     private readonly CompactIdMap<OrderContribution> _orders;
@@ -64,8 +68,8 @@ public sealed class KpiState
     /// <summary>IANA zone of the latest applied event; null before the first.</summary>
     public string? TimeZone { get; private set; }
 
-    /// <summary>How many minute buckets are held; bounded by <see cref="BucketRetention"/>.</summary>
-    public int BucketCount => _buckets.Count;
+    /// <summary>How many store-wide minutes are held; bounded by <see cref="BucketRetention"/>.</summary>
+    public int BucketCount => AllSeries().SelectMany(series => series.Keys).Distinct().Count();
 
     /// <summary>How many per-channel minute buckets are held, over all channels; bounded by <see cref="BucketRetention"/>.</summary>
     public int ChannelBucketCount => _channelBuckets.Values.Sum(b => b.Count);
@@ -156,7 +160,7 @@ public sealed class KpiState
         }
 
         // Minute totals are ints; the guard bounds one order's units, this bounds their sum in one minute.
-        if (commerceEvent is OrderEvent order && _buckets.TryGetValue(ToMinute(order.PlacedAt), out var bucket))
+        if (commerceEvent is OrderEvent order && StoreMinute(ToMinute(order.PlacedAt)) is { } bucket)
         {
             var units = order.Lines.Sum(line => (long)line.Quantity);
             if (bucket.Units + units > int.MaxValue || bucket.Orders == int.MaxValue)
@@ -187,7 +191,6 @@ public sealed class KpiState
                 if (IsRetained(occurredMinute))
                 {
                     _refunds.Set(refund.RefundId, occurredMinute, 0);
-                    BucketAt(occurredMinute).Refunds += refund.Amount;
                     ChannelBucketAt(refund.Channel, occurredMinute).Refunds += refund.Amount;
                     changed.Add(occurredMinute);
                 }
@@ -196,7 +199,6 @@ public sealed class KpiState
             case SessionStarted:
                 if (IsRetained(occurredMinute))
                 {
-                    BucketAt(occurredMinute).Sessions++;
                     ChannelBucketAt(commerceEvent.Channel, occurredMinute).Sessions++;
                     changed.Add(occurredMinute);
                 }
@@ -205,7 +207,6 @@ public sealed class KpiState
             case AdSpendRecorded spend:
                 if (IsRetained(occurredMinute))
                 {
-                    BucketAt(occurredMinute).AdSpend += spend.Spend;
                     ChannelBucketAt(spend.Channel, occurredMinute).AdSpend += spend.Spend;
                     changed.Add(occurredMinute);
                 }
@@ -214,7 +215,7 @@ public sealed class KpiState
         }
 
         Prune();
-        changed.RemoveWhere(minute => !_buckets.ContainsKey(minute));
+        changed.RemoveWhere(minute => !HoldsMinute(minute));
         return changed.Select(FromMinute).ToArray();
     }
 
@@ -234,9 +235,10 @@ public sealed class KpiState
         var todayFrom = ToMinute(LocalToUtc(today, zone));
         var lastWeekFrom = ToMinute(LocalToUtc(lastWeek, zone));
         var lastWeekTo = ToMinute(LocalToUtc(lastWeek + localNow.TimeOfDay, zone));
-        var todayTotals = Sum(_buckets, todayFrom, nowMinute);
-        var lastWeekTotals = Sum(_buckets, lastWeekFrom, lastWeekTo);
-        var perMinute = PerMinute(_buckets, nowMinute);
+        // The store's figures are its channels' added up, plus any minutes whose channel is unknown.
+        var todayTotals = Sum(_unknownChannel, todayFrom, nowMinute);
+        var lastWeekTotals = Sum(_unknownChannel, lastWeekFrom, lastWeekTo);
+        var perMinute = PerMinute(_unknownChannel, nowMinute);
 
         // Each order's own channel, not the store's: an Amazon order under a Shopify store ranks as Amazon.
         var channels = new List<ChannelTiles>();
@@ -244,6 +246,10 @@ public sealed class KpiState
         {
             var t = Sum(buckets, todayFrom, nowMinute);
             var w = Sum(buckets, lastWeekFrom, lastWeekTo);
+            var points = PerMinute(buckets, nowMinute);
+            todayTotals.Add(t);
+            lastWeekTotals.Add(w);
+            AddPoints(perMinute, points);
             if (t.Orders == 0 && t.Refunds == 0m && w.Orders == 0 && w.Refunds == 0m)
             {
                 continue; // sessions or ad spend only: not a sales channel today
@@ -253,7 +259,7 @@ public sealed class KpiState
                 new KpiTile(t.Gross, w.Gross), new KpiTile(t.Gross - t.Refunds, w.Gross - w.Refunds), new KpiTile(t.Refunds, w.Refunds),
                 new KpiTile(t.Orders, w.Orders), new KpiTile(t.AverageOrderValue, w.AverageOrderValue), new KpiTile(t.Units, w.Units),
                 new KpiTile(t.NewCustomerOrders, w.NewCustomerOrders), new KpiTile(t.ReturningCustomerOrders, w.ReturningCustomerOrders),
-                PerMinute(buckets, nowMinute)));
+                points));
         }
 
         return new DashboardTiles
@@ -285,7 +291,7 @@ public sealed class KpiState
         var rows = new List<MinuteKpiRow>();
         foreach (var minute in minutes.Select(ToMinute).Distinct().Order())
         {
-            if (_buckets.TryGetValue(minute, out var b))
+            if (StoreMinute(minute) is { } b)
             {
                 rows.Add(new MinuteKpiRow(Store.TenantId, Store.StoreId, FromMinute(minute), currency, b.Gross, b.Refunds,
                     b.Orders, b.Units, b.NewCustomerOrders, b.ReturningCustomerOrders, b.CancelledOrders));
@@ -296,26 +302,22 @@ public sealed class KpiState
     }
 
     /// <summary>The oldest UTC minute held; null before the first event. Minute monitors rebuild from here after recovery.</summary>
-    public DateTimeOffset? EarliestMinute => _buckets.Count == 0 ? null : FromMinute(_buckets.Keys.Min());
+    public DateTimeOffset? EarliestMinute =>
+        AllSeries().Where(series => series.Count > 0).Select(series => series.Keys.Min()).DefaultIfEmpty(long.MaxValue).Min() is var earliest
+        && earliest != long.MaxValue ? FromMinute(earliest) : null;
 
     /// <summary>The totals of one UTC minute; null when nothing happened in it or it is no longer held.</summary>
     public MinuteBucketSnapshot? MinuteAt(DateTimeOffset minute)
     {
         var key = ToMinute(minute);
-        return _buckets.TryGetValue(key, out var b)
-            ? new MinuteBucketSnapshot(FromMinute(key), b.Gross, b.Refunds, b.Orders, b.Units, b.NewCustomerOrders, b.ReturningCustomerOrders,
-                b.CancelledOrders, b.Sessions, b.AdSpend)
-            : null;
+        return StoreMinute(key)?.ToSnapshot(FromMinute(key));
     }
 
     /// <summary>The totals of one UTC minute on one channel; null when the channel had nothing in it or it is no longer held.</summary>
     public MinuteBucketSnapshot? MinuteAt(DateTimeOffset minute, SalesChannel channel)
     {
         var key = ToMinute(minute);
-        return _channelBuckets.TryGetValue(channel, out var buckets) && buckets.TryGetValue(key, out var b)
-            ? new MinuteBucketSnapshot(FromMinute(key), b.Gross, b.Refunds, b.Orders, b.Units, b.NewCustomerOrders, b.ReturningCustomerOrders,
-                b.CancelledOrders, b.Sessions, b.AdSpend)
-            : null;
+        return _channelBuckets.TryGetValue(channel, out var buckets) && buckets.TryGetValue(key, out var b) ? b.ToSnapshot(FromMinute(key)) : null;
     }
 
     /// <summary>A serialisable copy of everything held, for persistence snapshots.</summary>
@@ -324,17 +326,14 @@ public sealed class KpiState
         Currency,
         TimeZone,
         _watermarkMinute == long.MinValue ? null : FromMinute(_watermarkMinute),
-        _buckets.OrderBy(kv => kv.Key).Select(kv => new MinuteBucketSnapshot(FromMinute(kv.Key), kv.Value.Gross, kv.Value.Refunds,
-            kv.Value.Orders, kv.Value.Units, kv.Value.NewCustomerOrders, kv.Value.ReturningCustomerOrders, kv.Value.CancelledOrders,
-            kv.Value.Sessions, kv.Value.AdSpend)).ToArray(),
+        _unknownChannel.OrderBy(kv => kv.Key).Select(kv => kv.Value.ToSnapshot(FromMinute(kv.Key))).ToArray(),
         _orders.Entries().Select(o => new OrderSnapshot(o.Id, new DateTimeOffset(o.Value.VersionUtcTicks, TimeSpan.Zero), FromMinute(o.Minute),
             o.Value.Total, o.Value.Units, o.Value.Returning, o.Value.Cancelled, o.Value.Channel)).ToArray(),
         _refunds.Entries().Select(r => new RefundSnapshot(r.Id, FromMinute(r.Minute))).ToArray(),
         _seenEvents.Entries().Select(e => new SeenEventSnapshot(e.Id, FromMinute(e.Minute))).ToArray(),
         KpiSnapshot.CurrentFormat,
-        _channelBuckets.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.OrderBy(b => b.Key).Select(b => new ChannelMinuteSnapshot(kv.Key,
-            FromMinute(b.Key), b.Value.Gross, b.Value.Refunds, b.Value.Orders, b.Value.Units, b.Value.NewCustomerOrders,
-            b.Value.ReturningCustomerOrders, b.Value.CancelledOrders, b.Value.Sessions, b.Value.AdSpend))).ToArray(),
+        _channelBuckets.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.OrderBy(b => b.Key).Select(b =>
+            ChannelMinuteSnapshot.Of(kv.Key, b.Value.ToSnapshot(FromMinute(b.Key))))).ToArray(),
         ChannelsCompleteFrom);
 
     /// <summary>Rebuilds the state a snapshot was taken from.</summary>
@@ -352,20 +351,6 @@ public sealed class KpiState
             state._watermarkMinute = ToMinute(watermark);
         }
 
-        foreach (var b in snapshot.Buckets)
-        {
-            var bucket = state.BucketAt(ToMinute(b.Minute));
-            bucket.Gross = b.GrossRevenue;
-            bucket.Refunds = b.Refunds;
-            bucket.Orders = b.Orders;
-            bucket.Units = b.Units;
-            bucket.NewCustomerOrders = b.NewCustomerOrders;
-            bucket.ReturningCustomerOrders = b.ReturningCustomerOrders;
-            bucket.CancelledOrders = b.CancelledOrders;
-            bucket.Sessions = b.Sessions;
-            bucket.AdSpend = b.AdSpend;
-        }
-
         if (snapshot.Format < 2)
         {
             // Written before buckets were split by channel: the minutes it holds have no channel, so channel
@@ -379,16 +364,31 @@ public sealed class KpiState
 
         foreach (var c in snapshot.ChannelBuckets ?? [])
         {
-            var bucket = state.ChannelBucketAt(c.Channel, ToMinute(c.Minute));
-            bucket.Gross = c.GrossRevenue;
-            bucket.Refunds = c.Refunds;
-            bucket.Orders = c.Orders;
-            bucket.Units = c.Units;
-            bucket.NewCustomerOrders = c.NewCustomerOrders;
-            bucket.ReturningCustomerOrders = c.ReturningCustomerOrders;
-            bucket.CancelledOrders = c.CancelledOrders;
-            bucket.Sessions = c.Sessions;
-            bucket.AdSpend = c.AdSpend;
+            state.ChannelBucketAt(c.Channel, ToMinute(c.Minute)).Add(c.Totals());
+        }
+
+        foreach (var b in snapshot.Buckets)
+        {
+            var minute = ToMinute(b.Minute);
+            var unknown = state.UnknownChannelBucketAt(minute);
+            unknown.Add(b);
+            if (snapshot.Format == 2)
+            {
+                // Format 2 held every minute store-wide beside its channels: what no channel accounts for has an
+                // unknown channel (an empty bucket stays, as it did before, so the minute is still held).
+                foreach (var buckets in state._channelBuckets.Values)
+                {
+                    if (buckets.TryGetValue(minute, out var channel))
+                    {
+                        unknown.Subtract(channel);
+                    }
+                }
+
+                if (unknown.IsEmpty && state.HoldsChannelMinute(minute))
+                {
+                    state._unknownChannel.Remove(minute);
+                }
+            }
         }
 
         foreach (var o in snapshot.Orders)
@@ -414,17 +414,14 @@ public sealed class KpiState
     {
         // An upsert: the order's previous contribution comes out whole and the new version goes in, so an
         // edited total moves the figure and a changed PlacedAt moves the order to its new minute.
-        if (_orders.TryGet(order.OrderId, out var previousMinute, out var previous) && _orders.Remove(order.OrderId)
-            && _buckets.TryGetValue(previousMinute, out var oldBucket))
+        if (_orders.TryGet(order.OrderId, out var previousMinute, out var previous) && _orders.Remove(order.OrderId))
         {
-            oldBucket.Remove(previous);
-            changed.Add(previousMinute);
-
-            // An order recovered from a pre-channel snapshot has no channel contribution to take out.
-            if (previous.Channel is { } oldChannel && _channelBuckets.TryGetValue(oldChannel, out var channelBuckets)
-                && channelBuckets.TryGetValue(previousMinute, out var oldChannelBucket))
+            // An order recovered from a pre-channel snapshot counted in the minutes of unknown channel.
+            var series = previous.Channel is { } oldChannel ? _channelBuckets.GetValueOrDefault(oldChannel) : _unknownChannel;
+            if (series is not null && series.TryGetValue(previousMinute, out var oldBucket))
             {
-                oldChannelBucket.Remove(previous);
+                oldBucket.Remove(previous);
+                changed.Add(previousMinute);
             }
         }
 
@@ -440,7 +437,6 @@ public sealed class KpiState
         var contribution = new OrderContribution(order.Version.UtcTicks, order.TotalPrice,
             (int)order.Lines.Sum(line => (long)line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel);
         _orders.Set(order.OrderId, minute, contribution);
-        BucketAt(minute).Add(contribution);
         ChannelBucketAt(order.Channel, minute).Add(contribution);
         changed.Add(minute);
     }
@@ -477,51 +473,50 @@ public sealed class KpiState
         }
 
         // Walk minute by minute for the usual small step; scan the keys when event time jumped far ahead.
-        // A channel never has a minute the store-wide buckets lack, so the same walk prunes the channels.
-        if (bucketHorizon - _oldestBucketMinute <= _buckets.Count)
+        foreach (var series in AllSeries())
         {
-            for (var minute = _oldestBucketMinute; minute < bucketHorizon; minute++)
+            if (bucketHorizon - _oldestBucketMinute <= series.Count)
             {
-                if (_buckets.Remove(minute))
+                for (var minute = _oldestBucketMinute; minute < bucketHorizon; minute++)
                 {
-                    foreach (var channel in _channelBuckets.Values)
-                    {
-                        channel.Remove(minute);
-                    }
+                    series.Remove(minute);
                 }
             }
-        }
-        else
-        {
-            foreach (var minute in _buckets.Keys.Where(m => m < bucketHorizon).ToArray())
+            else
             {
-                _buckets.Remove(minute);
-            }
-
-            foreach (var channel in _channelBuckets.Values)
-            {
-                foreach (var minute in channel.Keys.Where(m => m < bucketHorizon).ToArray())
+                foreach (var minute in series.Keys.Where(m => m < bucketHorizon).ToArray())
                 {
-                    channel.Remove(minute);
+                    series.Remove(minute);
                 }
             }
         }
 
         // A lower bound is enough for the walk above; everything older is gone.
-        _oldestBucketMinute = _buckets.Count == 0 ? long.MaxValue : bucketHorizon;
+        _oldestBucketMinute = AllSeries().Any(series => series.Count > 0) ? bucketHorizon : long.MaxValue;
     }
 
-    private MinuteBucket BucketAt(long minute)
+    private IEnumerable<Dictionary<long, MinuteBucket>> AllSeries() => _channelBuckets.Values.Append(_unknownChannel);
+
+    private bool HoldsChannelMinute(long minute) => _channelBuckets.Values.Any(series => series.ContainsKey(minute));
+
+    private bool HoldsMinute(long minute) => _unknownChannel.ContainsKey(minute) || HoldsChannelMinute(minute);
+
+    /// <summary>The store-wide totals of a minute: its channels' added up; null when no channel holds it.</summary>
+    private MinuteBucket? StoreMinute(long minute)
     {
-        if (!_buckets.TryGetValue(minute, out var bucket))
+        MinuteBucket? sum = null;
+        foreach (var series in AllSeries())
         {
-            bucket = new MinuteBucket();
-            _buckets[minute] = bucket;
-            _oldestBucketMinute = Math.Min(_oldestBucketMinute, minute);
+            if (series.TryGetValue(minute, out var bucket))
+            {
+                (sum ??= new MinuteBucket()).Add(bucket);
+            }
         }
 
-        return bucket;
+        return sum;
     }
+
+    private MinuteBucket UnknownChannelBucketAt(long minute) => BucketIn(_unknownChannel, minute);
 
     private MinuteBucket ChannelBucketAt(SalesChannel channel, long minute)
     {
@@ -531,13 +526,27 @@ public sealed class KpiState
             _channelBuckets[channel] = buckets;
         }
 
-        if (!buckets.TryGetValue(minute, out var bucket))
+        return BucketIn(buckets, minute);
+    }
+
+    private MinuteBucket BucketIn(Dictionary<long, MinuteBucket> series, long minute)
+    {
+        if (!series.TryGetValue(minute, out var bucket))
         {
             bucket = new MinuteBucket();
-            buckets[minute] = bucket;
+            series[minute] = bucket;
+            _oldestBucketMinute = Math.Min(_oldestBucketMinute, minute);
         }
 
         return bucket;
+    }
+
+    private static void AddPoints(MinutePoint[] into, MinutePoint[] points)
+    {
+        for (var i = 0; i < into.Length; i++)
+        {
+            into[i] = into[i] with { GrossRevenue = into[i].GrossRevenue + points[i].GrossRevenue, Orders = into[i].Orders + points[i].Orders };
+        }
     }
 
     private static MinutePoint[] PerMinute(Dictionary<long, MinuteBucket> buckets, long nowMinute)
@@ -630,9 +639,43 @@ public sealed class KpiState
         public int Sessions { get; set; }
         public decimal AdSpend { get; set; }
 
+        public bool IsEmpty => Gross == 0m && Refunds == 0m && Orders == 0 && Units == 0 && NewCustomerOrders == 0
+            && ReturningCustomerOrders == 0 && CancelledOrders == 0 && Sessions == 0 && AdSpend == 0m;
+
         public void Add(OrderContribution order) => Shift(order, +1);
 
         public void Remove(OrderContribution order) => Shift(order, -1);
+
+        public void Add(MinuteBucket other) => Add(other.ToSnapshot(default));
+
+        public void Subtract(MinuteBucket other)
+        {
+            Gross -= other.Gross;
+            Refunds -= other.Refunds;
+            Orders -= other.Orders;
+            Units -= other.Units;
+            NewCustomerOrders -= other.NewCustomerOrders;
+            ReturningCustomerOrders -= other.ReturningCustomerOrders;
+            CancelledOrders -= other.CancelledOrders;
+            Sessions -= other.Sessions;
+            AdSpend -= other.AdSpend;
+        }
+
+        public void Add(MinuteBucketSnapshot other)
+        {
+            Gross += other.GrossRevenue;
+            Refunds += other.Refunds;
+            Orders += other.Orders;
+            Units += other.Units;
+            NewCustomerOrders += other.NewCustomerOrders;
+            ReturningCustomerOrders += other.ReturningCustomerOrders;
+            CancelledOrders += other.CancelledOrders;
+            Sessions += other.Sessions;
+            AdSpend += other.AdSpend;
+        }
+
+        public MinuteBucketSnapshot ToSnapshot(DateTimeOffset minute) =>
+            new(minute, Gross, Refunds, Orders, Units, NewCustomerOrders, ReturningCustomerOrders, CancelledOrders, Sessions, AdSpend);
 
         private void Shift(OrderContribution order, int sign)
         {
@@ -667,6 +710,16 @@ public sealed class KpiState
         public long ReturningCustomerOrders { get; set; }
 
         public decimal AverageOrderValue => Orders == 0 ? 0m : Math.Round(Gross / Orders, 2, MidpointRounding.AwayFromZero);
+
+        public void Add(Totals other)
+        {
+            Gross += other.Gross;
+            Refunds += other.Refunds;
+            Orders += other.Orders;
+            Units += other.Units;
+            NewCustomerOrders += other.NewCustomerOrders;
+            ReturningCustomerOrders += other.ReturningCustomerOrders;
+        }
     }
 }
 
@@ -675,7 +728,14 @@ public sealed class KpiState
 /// Snapshots already in the store are read by this same record: fields added later are optional, and
 /// <see cref="Format"/> (absent, so 1, in the first format) says which of them the writer knew about.
 /// </remarks>
-/// <param name="Format">1: store-wide buckets only. 2: also <see cref="ChannelBuckets"/> and each order's channel.</param>
+/// <param name="Buckets">
+/// Store-wide minute totals in formats 1 and 2; from format 3, only the minutes whose channel is unknown (folded before
+/// buckets were split by channel), since a store-wide minute is the sum of its channels'.
+/// </param>
+/// <param name="Format">
+/// 1: store-wide buckets only. 2: also <see cref="ChannelBuckets"/> and each order's channel. 3: <see cref="Buckets"/>
+/// holds only the minutes of unknown channel.
+/// </param>
 /// <param name="ChannelBuckets">Per-channel minute totals (format 2).</param>
 /// <param name="ChannelsCompleteFrom">The first minute with complete channel figures; null when all are (format 2).</param>
 /// <param name="Quarantine">The store's quarantined events, written by the entity beside the figures; null before quarantine existed.</param>
@@ -694,7 +754,7 @@ public sealed record KpiSnapshot(
     IReadOnlyList<Quarantine.QuarantinedEvent>? Quarantine = null)
 {
     /// <summary>The format <see cref="KpiState.ToSnapshot"/> writes.</summary>
-    public const int CurrentFormat = 2;
+    public const int CurrentFormat = 3;
 }
 
 /// <summary>One channel's totals of one minute in a <see cref="KpiSnapshot"/>.</summary>
@@ -709,7 +769,20 @@ public sealed record ChannelMinuteSnapshot(
     int ReturningCustomerOrders,
     int CancelledOrders,
     int Sessions,
-    decimal AdSpend);
+    decimal AdSpend)
+{
+    /// <summary>The channel's totals of the minute <paramref name="totals"/> holds.</summary>
+    public static ChannelMinuteSnapshot Of(SalesChannel channel, MinuteBucketSnapshot totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        return new(channel, totals.Minute, totals.GrossRevenue, totals.Refunds, totals.Orders, totals.Units, totals.NewCustomerOrders,
+            totals.ReturningCustomerOrders, totals.CancelledOrders, totals.Sessions, totals.AdSpend);
+    }
+
+    /// <summary>The minute's totals without the channel.</summary>
+    public MinuteBucketSnapshot Totals() =>
+        new(Minute, GrossRevenue, Refunds, Orders, Units, NewCustomerOrders, ReturningCustomerOrders, CancelledOrders, Sessions, AdSpend);
+}
 
 /// <summary>One minute's totals in a <see cref="KpiSnapshot"/>.</summary>
 public sealed record MinuteBucketSnapshot(

@@ -13,6 +13,7 @@ using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.History.Snapshots;
+using SalesDash.Engine.Stores;
 
 namespace SalesDash.Engine.Tenants;
 
@@ -76,8 +77,9 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     }
 
     public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval,
-        TimeSpan minuteCheckInterval)
+        TimeSpan minuteCheckInterval, IStoreTombstones? tombstones = null)
     {
+        _tombstones = tombstones;
         _store = TenantStoreIds.StoreFromEntityId(entityId);
         _time = time;
         _snapshotWriter = snapshotWriter;
@@ -90,6 +92,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
         Recover<SnapshotOffer>(offer =>
         {
+            _recoveredAnything = true;
             if (offer.Snapshot is KpiSnapshot snapshot)
             {
                 _state = KpiState.FromSnapshot(_store, snapshot);
@@ -105,6 +108,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             // An event an older release journaled that cannot be folded in is quarantined, not thrown on every recovery.
             FoldOrQuarantine(e, JournalEntryId(LastSequenceNr));
             _eventsSinceSnapshot++;
+            _recoveredAnything = true;
         });
         QuarantineHandlers();
         ForgetHandlers();
@@ -120,6 +124,8 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             {
                 PublishSoon();
             }
+
+            ReadTombstoneIfEmpty();
         });
 
         Command<TenantStore.Record>(Record);
@@ -159,6 +165,14 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         });
         Command<Stop>(_ =>
         {
+            if (_tombstone != Tombstone.Live)
+            {
+                // Deleted (or not known yet) and holding nothing: a final snapshot would make the next life recover
+                // something and so skip the tombstone check that refuses a deleted store's events.
+                Context.Stop(Self);
+                return;
+            }
+
             // Accepted but not yet handed to the journal: write them now, so their senders are answered before the stop.
             WritePending();
             DeferAsync(Stop.Instance, _ => BeginStop());
@@ -175,6 +189,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
     private void Record(TenantStore.Record record)
     {
+        if (RefusedAsDeleted(record))
+        {
+            return;
+        }
+
         if (_refusedByHistory.Count > 0)
         {
             // The history writer is full: take no more until it has taken these, so the door's senders slow down
@@ -501,10 +520,10 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
     /// <summary>Props for the entity, handing accepted events to <paramref name="historyWriter"/> for history facts.</summary>
     public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval,
-        TimeSpan? minuteCheckInterval = null)
+        TimeSpan? minuteCheckInterval = null, IStoreTombstones? tombstones = null)
     {
         var check = minuteCheckInterval ?? DefaultMinuteCheckInterval;
-        return Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval, check));
+        return Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval, check, tombstones));
     }
 
     /// <summary>How often the clock is read for completed minutes when the host does not say (<see cref="EngineOptions.MinuteCheckInterval"/>).</summary>
@@ -619,10 +638,12 @@ public static class TenantStoreHosting
             {
                 var time = resolver.GetService<TimeProvider>();
                 var options = resolver.GetService<IOptions<EngineOptions>>().Value;
+                // Optional: a host that never deletes stores (the bench, engine tests) registers none.
+                var tombstones = resolver.GetService<IEnumerable<IStoreTombstones>>().FirstOrDefault();
                 // The history writer is looked up per entity (after start-up), so hosts without history still run.
                 return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(),
                     registry.TryGet<HistoryWriter>(out var history) ? history : ActorRefs.Nobody, options.TilePublishInterval,
-                    options.MinuteCheckInterval);
+                    options.MinuteCheckInterval, tombstones);
             },
             new TenantStoreMessageExtractor(),
             new ShardOptions

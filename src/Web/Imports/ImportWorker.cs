@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SalesDash.Connectors.Currency;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Stores;
@@ -93,6 +94,13 @@ public sealed partial class ImportWorker(
             return;
         }
 
+        if (profile.DisconnectedAt is { } disconnectedAt)
+        {
+            // Queued before the store was disconnected: nothing of it is written, and the job says why.
+            await jobs.FinishAsync(job.Id, _node, new ImportCounters(0, 0, 0, 0, []), ImportAdmission.DisconnectedDetail(profile, disconnectedAt), cancellationToken);
+            return;
+        }
+
         var target = new ImportTarget(profile.Store, profile.Channel, profile.Currency, profile.TimeZone);
         TableRead read;
         await using (var file = jobs.OpenFile(job.Id))
@@ -129,6 +137,16 @@ public sealed partial class ImportWorker(
             {
                 // Another node took the job over (this one was too slow to renew): it runs it now, so stop here.
                 LogLost(logger, job.Id);
+                return;
+            }
+
+            if (await stores.GetAsync(job.Store, cancellationToken) is not { DisconnectedAt: null })
+            {
+                // Disconnected (or deleted) while it ran: what is in stays (as with any data taken before the disconnect),
+                // the rest is not taken, and the job says so.
+                var stopped = progress.Counters();
+                await jobs.FinishAsync(job.Id, _node, stopped,
+                    $"Stopped after {stopped.EventsAccepted + stopped.EventsDuplicate} event(s): {profile.Name} was disconnected or deleted while the file was imported.", cancellationToken);
                 return;
             }
         }
@@ -223,5 +241,16 @@ public sealed class ImportSignal
         {
             // The interval passed: look for jobs queued on other nodes.
         }
+    }
+}
+
+/// <summary>What an import into a store that takes no data is told, at upload and at job start alike.</summary>
+public static class ImportAdmission
+{
+    public static string DisconnectedDetail(StoreProfile store, DateTimeOffset disconnectedAt)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return $"{store.Name} ({store.Store.StoreId}) was disconnected on {disconnectedAt:yyyy-MM-dd HH:mm} UTC and takes no data, imports included; "
+            + "nothing was imported. An Admin can reconnect it in Settings → Stores and import the file again.";
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Stores;
 using SalesDash.Web.Identity;
 
@@ -109,6 +110,10 @@ public static class ImportsApi
         HttpRequest request, CurrentStore current, CancellationToken cancellationToken)
     {
         var store = current.Profile;
+        if (Disconnected(store) is { } disconnected)
+        {
+            return disconnected;
+        }
 
         if (Boundary(request) is not { } boundary)
         {
@@ -172,6 +177,10 @@ public static class ImportsApi
         var limits = options.Value;
         var store = current.Profile;
         var tenantId = store.Store.TenantId;
+        if (Disconnected(store) is { } disconnected)
+        {
+            return disconnected;
+        }
 
         // Refused before a byte of the body is read: a busy organisation or an oversized file costs nothing to turn away.
         if (await jobs.ActiveForAsync(tenantId, cancellationToken) >= limits.MaxQueuedPerTenant)
@@ -444,6 +453,15 @@ public static class ImportsApi
     private static string Size(long bytes) => bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0
         ? $"{bytes / (1024 * 1024)} MB"
         : $"{bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes";
+
+    /// <summary>
+    /// A disconnected store takes no data from any source, files included (its history stays as it was when it was
+    /// disconnected); refused before the body is read. A deleted store never gets here: the store-scoped group answers 404.
+    /// </summary>
+    private static ProblemHttpResult? Disconnected(StoreProfile store) => store.DisconnectedAt is { } at
+        ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Store disconnected",
+            detail: ImportAdmission.DisconnectedDetail(store, at))
+        : null;
 
     private static ProblemHttpResult Bad(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid import", detail: detail);

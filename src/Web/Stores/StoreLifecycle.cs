@@ -9,11 +9,13 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine;
 using SalesDash.Engine.Alerts;
+using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 using SalesDash.Web.AppData;
+using SalesDash.Web.Audit;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Goals;
 using SalesDash.Web.Identity;
@@ -26,8 +28,9 @@ namespace SalesDash.Web.Stores;
 /// <summary>
 /// A store deleted with its data: its id is kept so it is never given to another store (a new store under the same id
 /// would read whatever a slow deletion had not removed yet, and old links would point at it), with who deleted it and
-/// when. <see cref="DataDeletedAt"/> stays null until the journal and history are gone too, so an interrupted deletion
-/// is finished by asking again.
+/// when. While <see cref="DataDeletedAt"/> is null the store is "deleting": its app rows are gone and
+/// <see cref="StepsDone"/> says which of its recorded data is gone too. An interrupted deletion is finished by asking
+/// again, or by the <see cref="StoreDeletionJob"/> once <see cref="LeaseUntil"/> has passed.
 /// </summary>
 public sealed class DeletedStoreRow
 {
@@ -37,6 +40,31 @@ public sealed class DeletedStoreRow
     public DateTime DeletedAt { get; set; }
     public string? DeletedBy { get; set; }
     public DateTime? DataDeletedAt { get; set; }
+
+    /// <summary>Until then the deletion belongs to whoever is running it; after it, the job may take it over.</summary>
+    public DateTime? LeaseUntil { get; set; }
+
+    /// <summary>The steps after the app rows that are done, comma-separated: <c>journal</c>, <c>history</c>.</summary>
+    public string StepsDone { get; set; } = string.Empty;
+
+    /// <summary>Who finished it when not the request that started it (the job's name); null when the request did.</summary>
+    public string? FinishedBy { get; set; }
+}
+
+/// <summary>How deletions are leased and looked after, bound from "StoreDeletion" (not under "Stores", which is the list of configured stores).</summary>
+public sealed class StoreDeletionOptions
+{
+    public const string Section = "StoreDeletion";
+
+    /// <summary>
+    /// How long a running deletion is left to its runner before the job takes it over: longer than the entity's
+    /// <see cref="StoreLifecycle.ForgetTimeout"/> plus a history delete, so a slow but live deletion is not run twice
+    /// (which would be harmless, every step being idempotent, only wasteful).
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the job looks for deletions left unfinished.</summary>
+    public TimeSpan JobInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>DELETE /api/tenants/{t}/stores/{s}: the store's exact name, typed by the person, so a slip of the mouse deletes nothing.</summary>
@@ -56,6 +84,7 @@ public sealed record ReconnectedStore(string TenantId, string StoreId, string? W
 /// </summary>
 public sealed class StoreLifecycle(
     IStoreDirectory stores,
+    IOptions<StoreDeletionOptions> deletionOptions,
     StoreDirectoryCache cache,
     IDbContextFactory<AppIdentityDbContext> databases,
     IChannelConnectionStore connections,
@@ -130,6 +159,18 @@ public sealed class StoreLifecycle(
     public async Task<StoreDeletion> DeleteAsync(StoreProfile store, string? deletedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        var appRows = await BeginDeleteAsync(store, deletedBy, cancellationToken);
+        return await FinishAsync(store.Store, appRows, finishedBy: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first step of a deletion: the store's app rows go, with the tombstone that marks it deleting (leased to this
+    /// caller), in one transaction; every node drops it from its webhook cache, and its entity refuses events from then
+    /// on. Returns the number of app rows deleted. What is left is <see cref="FinishAsync"/>'s.
+    /// </summary>
+    public async Task<int> BeginDeleteAsync(StoreProfile store, string? deletedBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
         var storeRef = store.Store;
 
         // Reports are JSON documents that list stores: one only about this store goes with its sends (they hold its
@@ -159,7 +200,11 @@ public sealed class StoreLifecycle(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (!await db.Set<DeletedStoreRow>().AnyAsync(d => d.TenantId == storeRef.TenantId && d.StoreId == storeRef.StoreId, cancellationToken))
             {
-                db.Add(new DeletedStoreRow { TenantId = storeRef.TenantId, StoreId = storeRef.StoreId, Name = store.Name, DeletedAt = deletedAt, DeletedBy = deletedBy });
+                db.Add(new DeletedStoreRow
+                {
+                    TenantId = storeRef.TenantId, StoreId = storeRef.StoreId, Name = store.Name, DeletedAt = deletedAt, DeletedBy = deletedBy,
+                    LeaseUntil = StoredTime.From(time.GetUtcNow() + deletionOptions.Value.Lease),
+                });
                 await db.SaveChangesAsync(cancellationToken);
             }
 
@@ -167,32 +212,102 @@ public sealed class StoreLifecycle(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        cache.Forget(storeRef);
+        // Every node's webhook cache drops it now (cluster pub-sub), not when its copy expires; the entity's tombstone
+        // check is what refuses a delivery that got past a cache before the notice arrived.
+        cache.Changed(storeRef);
         alerts.ActorRef.Tell(AlertCoordinatorActor.RulesChanged.Instance);
         log.LogInformation("Store {Store} deleted by {By}: {Rows} app rows; deleting its journal and history", storeRef, deletedBy, appRows);
-        return await FinishAsync(storeRef, appRows, cancellationToken);
+        return appRows;
     }
 
-    /// <summary>Deletes the journal and history of a store whose app rows are gone, and records when that was done.</summary>
-    public async Task<StoreDeletion> FinishAsync(StoreRef store, int appRows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the journal and history of a store whose app rows are gone, recording each step as it is done (a step done
+    /// is not done again), and then when the whole deletion was done and by whom (<paramref name="finishedBy"/>: null for
+    /// the request that started it or a repeat of it, the job's name when the job finished it).
+    /// </summary>
+    public async Task<StoreDeletion> FinishAsync(StoreRef store, int appRows, string? finishedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var shardRegion = await region.GetAsync(cancellationToken);
-        var forgotten = await shardRegion.Ask<TenantStore.Forgotten>(new TenantStore.Forget(store), ForgetTimeout, cancellationToken);
-        if (forgotten.Failure is not null)
+        var row = await FindDeletedAsync(store, cancellationToken)
+            ?? throw new InvalidOperationException($"{store} has no tombstone: its deletion was never begun.");
+        var journalRows = 0;
+        if (!HasStep(row, JournalStep))
         {
-            // The purge below removes the rows anyway; the entity's own deletion failing is worth knowing, not fatal.
-            log.LogWarning("The entity of {Store} could not delete its journal itself ({Failure}); its rows are purged directly", store, forgotten.Failure);
+            var shardRegion = await region.GetAsync(cancellationToken);
+            var forgotten = await shardRegion.Ask<TenantStore.Forgotten>(new TenantStore.Forget(store), ForgetTimeout, cancellationToken);
+            if (forgotten.Failure is not null)
+            {
+                // The purge below removes the rows anyway; the entity's own deletion failing is worth knowing, not fatal.
+                log.LogWarning("The entity of {Store} could not delete its journal itself ({Failure}); its rows are purged directly", store, forgotten.Failure);
+            }
+
+            journalRows = await journal.DeleteAsync(TenantStoreIds.PersistenceIdFor(store), cancellationToken);
+            await RecordStepAsync(store, JournalStep, cancellationToken);
         }
 
-        var journalRows = await journal.DeleteAsync(TenantStoreIds.PersistenceIdFor(store), cancellationToken);
-        await history.DeleteStoreAsync(store.TenantId, store.StoreId, cancellationToken);
+        if (!HasStep(row, HistoryStep))
+        {
+            await history.DeleteStoreAsync(store.TenantId, store.StoreId, cancellationToken);
+            await RecordStepAsync(store, HistoryStep, cancellationToken);
+        }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var done = await db.Set<DeletedStoreRow>().SingleAsync(d => d.TenantId == store.TenantId && d.StoreId == store.StoreId, cancellationToken);
+        if (done.DataDeletedAt is null)
+        {
+            done.DataDeletedAt = StoredTime.From(time.GetUtcNow());
+            done.FinishedBy = finishedBy;
+            done.LeaseUntil = null;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return new StoreDeletion(done.TenantId, done.StoreId, done.Name, StoredTime.To(done.DeletedAt), done.DeletedBy, StoredTime.To(done.DataDeletedAt), appRows, journalRows);
+    }
+
+    /// <summary>
+    /// Deletions nobody is running: data not yet deleted and the lease run out (or never taken). Each is claimed with one
+    /// conditional UPDATE (the lease it was seen with), so two callers never both take the same one.
+    /// </summary>
+    internal async Task<IReadOnlyList<DeletedStoreRow>> ClaimAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var nowStored = StoredTime.From(now);
+        var until = StoredTime.From(now + deletionOptions.Value.Lease);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var abandoned = await db.Set<DeletedStoreRow>().AsNoTracking()
+            .Where(d => d.DataDeletedAt == null && (d.LeaseUntil == null || d.LeaseUntil < nowStored))
+            .ToListAsync(cancellationToken);
+        var claimed = new List<DeletedStoreRow>();
+        foreach (var row in abandoned)
+        {
+            var seen = row.LeaseUntil;
+            var taken = await db.Set<DeletedStoreRow>()
+                .Where(d => d.TenantId == row.TenantId && d.StoreId == row.StoreId && d.DataDeletedAt == null && d.LeaseUntil == seen)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.LeaseUntil, until), cancellationToken);
+            if (taken == 1)
+            {
+                claimed.Add(row);
+            }
+        }
+
+        return claimed;
+    }
+
+    private const string JournalStep = "journal";
+    private const string HistoryStep = "history";
+
+    private static bool HasStep(DeletedStoreRow row, string step) =>
+        row.StepsDone.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(step, StringComparer.Ordinal);
+
+    private async Task RecordStepAsync(StoreRef store, string step, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var row = await db.Set<DeletedStoreRow>().SingleAsync(d => d.TenantId == store.TenantId && d.StoreId == store.StoreId, cancellationToken);
-        row.DataDeletedAt ??= StoredTime.From(time.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
-        return new StoreDeletion(row.TenantId, row.StoreId, row.Name, StoredTime.To(row.DeletedAt), row.DeletedBy, StoredTime.To(row.DataDeletedAt), appRows, journalRows);
+        if (!HasStep(row, step))
+        {
+            row.StepsDone = row.StepsDone.Length == 0 ? step : row.StepsDone + "," + step;
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     /// <summary>
@@ -285,7 +400,51 @@ public sealed class StoreLifecycle(
             e.Property(d => d.StoreId).HasMaxLength(64);
             e.Property(d => d.Name).HasMaxLength(100);
             e.Property(d => d.DeletedBy).HasMaxLength(256);
+            e.Property(d => d.StepsDone).HasMaxLength(64);
+            e.Property(d => d.FinishedBy).HasMaxLength(64);
         });
+    }
+}
+
+/// <summary>The tombstones of deleted stores in the app database, for the tenant entity's guard.</summary>
+public sealed class DeletedStoreTombstones(IDbContextFactory<AppIdentityDbContext> databases) : IStoreTombstones
+{
+    public async Task<bool> IsDeletedAsync(StoreRef store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Set<DeletedStoreRow>().AnyAsync(d => d.TenantId == store.TenantId && d.StoreId == store.StoreId, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Finishes deletions nobody finished: a node that died (or a request that failed) after the app rows went leaves the
+/// store deleting, with a lease that runs out; this job, on whichever node runs the cluster jobs, claims it, deletes
+/// what is left (every step idempotent, steps done skipped) and audits that it finished it and who started it.
+/// </summary>
+public sealed class StoreDeletionJob(StoreLifecycle lifecycle, IAuditLog audit, IOptions<StoreDeletionOptions> options, TimeProvider time,
+    ILogger<StoreDeletionJob> log) : IClusterJob
+{
+    public const string JobName = "store-deletion";
+
+    public string Name => JobName;
+
+    public TimeSpan Interval => options.Value.JobInterval;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        foreach (var row in await lifecycle.ClaimAbandonedAsync(cancellationToken))
+        {
+            var store = new StoreRef(row.TenantId, row.StoreId);
+            log.LogInformation("Finishing the deletion of {Store}, started by {By} at {At}", store, row.DeletedBy, row.DeletedAt);
+            var deletion = await lifecycle.FinishAsync(store, 0, JobName, cancellationToken);
+            var startedBy = row.DeletedBy ?? "an unknown user";
+            await audit.AppendAsync(new AuditEntry(0, time.GetUtcNow(), row.TenantId, null, null, null, "DeleteStore", "JOB", "cluster-jobs/" + JobName,
+                new Dictionary<string, string>(StringComparer.Ordinal) { ["storeId"] = row.StoreId }, StatusCodes.Status200OK, "succeeded",
+                $"finished deleting {row.Name} with its data (started by {startedBy} at {StoredTime.To(row.DeletedAt):yyyy-MM-dd HH:mm} UTC, "
+                + $"interrupted after: app rows{(row.StepsDone.Length > 0 ? ", " + row.StepsDone : string.Empty)}): {deletion.JournalRows} journal rows, history; "
+                + $"finished by the {JobName} job"), cancellationToken);
+        }
     }
 }
 
@@ -294,8 +453,16 @@ public static class StoreLifecycleHosting
 {
     public static IServiceCollection AddStoreLifecycle(this IServiceCollection services)
     {
+        services.AddOptions<StoreDeletionOptions>()
+            .BindConfiguration(StoreDeletionOptions.Section)
+            .Validate(o => o.Lease > StoreLifecycle.ForgetTimeout, "StoreDeletion:Lease must be longer than the entity's forget timeout (2 minutes).")
+            .Validate(o => o.JobInterval > TimeSpan.Zero, "StoreDeletion:JobInterval must be positive.")
+            .ValidateOnStart();
         services.AddSingleton(sp => new JournalPurge(sp.GetRequiredService<IOptions<EngineOptions>>().Value));
         services.AddSingleton<StoreLifecycle>();
+        // Deleted stores' tombstones, which the tenant entity reads when it starts with nothing recovered.
+        services.AddSingleton<IStoreTombstones, DeletedStoreTombstones>();
+        services.AddClusterJob<StoreDeletionJob>();
         return services;
     }
 }

@@ -177,7 +177,7 @@ internal static class StoresApi
             var by = user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue(ClaimTypes.NameIdentifier);
             var deletion = store is not null
                 ? await lifecycle.DeleteAsync(store, by, cancellationToken)
-                : await lifecycle.FinishAsync(storeRef, 0, cancellationToken);
+                : await lifecycle.FinishAsync(storeRef, 0, finishedBy: null, cancellationToken);
             http.Note($"deleted {name} with its data: {deletion.AppRows} app rows, {deletion.JournalRows} journal rows, history");
             return TypedResults.Ok(deletion);
         }

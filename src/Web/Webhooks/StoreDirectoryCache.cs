@@ -13,8 +13,9 @@ public sealed class StoreCacheOptions
     public const string Section = "Webhooks:StoreCache";
 
     /// <summary>
-    /// The longest a change made on another node (or straight in the database) goes unseen by this node's webhooks.
-    /// Changes made through this node's directory take effect at once, and a signature that fails against the cached
+    /// The longest a change goes unseen by this node's webhooks when nothing told it: one made straight in the database,
+    /// or one whose cluster notice (<see cref="StoreDirectoryInvalidationActor"/>) was lost with a partition. Changes made
+    /// through any node's directory take effect on every node at once, and a signature that fails against the cached
     /// secret is checked again against the database, so a rotation never refuses a correctly signed delivery.
     /// </summary>
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromSeconds(5);
@@ -28,12 +29,14 @@ public sealed class StoreCacheOptions
 /// delivery (the largest cost after the journal in the last profile). Only known stores are cached: an unknown shop
 /// costs a read, as before, so a flood of made-up domains cannot fill memory, and a store created on another node
 /// is found at once. Every write through the directory drops what it changes, so create, update and secret rotation
-/// on this node take effect for the next delivery; other nodes see them within <see cref="StoreCacheOptions.TimeToLive"/>.
+/// on this node take effect for the next delivery, and announces it (<see cref="IStoreChangeAnnouncer"/>) so every other
+/// node drops it too; <see cref="StoreCacheOptions.TimeToLive"/> only bounds a change no notice carried.
 /// A signature refused against the cached copy re-reads the store at most once per store per TTL, so a flood of forged
 /// signatures costs the database one read per store per TTL, not one per delivery.
 /// Other readers (APIs, jobs) go straight to the directory: they are not hot, and they want no staleness at all.
 /// </summary>
-public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCacheOptions> options, TimeProvider time) : IStoreDirectory
+public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCacheOptions> options, TimeProvider time,
+    IStoreChangeAnnouncer? announcer = null) : IStoreDirectory
 {
     private readonly ConcurrentDictionary<StoreRef, Entry> _byRef = new();
     private readonly ConcurrentDictionary<(SalesChannel Channel, string Domain), Entry> _byDomain = new();
@@ -114,6 +117,19 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
         }
     }
 
+    /// <summary>
+    /// A store changed without a write through this directory (it was deleted): dropped here at once and on every
+    /// other node as soon as the notice reaches it.
+    /// </summary>
+    public void Changed(StoreRef store)
+    {
+        Forget(store);
+        announcer?.Changed(store);
+    }
+
+    /// <summary>Whether this node holds the store (for tests and diagnostics).</summary>
+    public bool Holds(StoreRef store) => _byRef.ContainsKey(store) || _domainsOf.ContainsKey(store);
+
     public Task<StoreProfile?> FindByShopDomainAsync(SalesChannel channel, string shopDomain, CancellationToken cancellationToken) =>
         inner.FindByShopDomainAsync(channel, shopDomain, cancellationToken);
 
@@ -136,6 +152,9 @@ public sealed class StoreDirectoryCache(IStoreDirectory inner, IOptions<StoreCac
         {
             Forget(profile.Store);
         }
+
+        // Only once written: a node that re-reads on the notice must find the new row.
+        announcer?.Changed(profile.Store);
     }
 
     /// <summary>
@@ -195,15 +214,17 @@ public static class StoreDirectoryCacheHosting
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<StoreCacheOptions>()
             .Bind(configuration.GetSection(StoreCacheOptions.Section))
-            .Validate(o => o.TimeToLive >= TimeSpan.Zero && o.TimeToLive <= TimeSpan.FromMinutes(1),
-                "Webhooks:StoreCache:TimeToLive must be between zero (no cache) and one minute: it bounds how long another node's change goes unseen.")
+            .Validate(o => o.TimeToLive >= TimeSpan.Zero && o.TimeToLive <= TimeSpan.FromHours(1),
+                "Webhooks:StoreCache:TimeToLive must be between zero (no cache) and one hour: it bounds how long a change no cluster notice carried goes unseen.")
             .Validate(o => o.MaxEntries > 0, "Webhooks:StoreCache:MaxEntries must be positive.")
             .ValidateOnStart();
         var directory = services.LastOrDefault(d => d.ServiceType == typeof(IStoreDirectory))
             ?? throw new InvalidOperationException("Register the store directory before its cache.");
         services.Remove(directory);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new StoreDirectoryCache(Resolve(sp, directory), sp.GetRequiredService<IOptions<StoreCacheOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IStoreChangeAnnouncer, ClusterStoreChangeAnnouncer>();
+        services.AddSingleton(sp => new StoreDirectoryCache(Resolve(sp, directory), sp.GetRequiredService<IOptions<StoreCacheOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IStoreChangeAnnouncer>()));
         services.AddSingleton<IStoreDirectory>(sp => sp.GetRequiredService<StoreDirectoryCache>());
         return services;
     }

@@ -6,6 +6,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Quarantine;
+using SalesDash.Engine.Stores;
 using SalesDash.Web.Channels;
 using SalesDash.Web.Stores;
 
@@ -173,6 +174,12 @@ public sealed class WebhookDoor(
             // Earlier events of the same delivery may be stored; a corrected retry is deduplicated against them.
             await RecordAsync(recordStatus, store, channel, 0, e.Message, cancellationToken);
             return Unusable(e);
+        }
+        catch (StoreDeletedException)
+        {
+            // The store was deleted after this node looked it up (its cache had not heard yet): its entity refused the
+            // events, so nothing was stored, and the delivery is answered as one for a store that does not exist.
+            return Problem(StatusCodes.Status404NotFound, "Unknown store", StoreScope.UnknownStoreDetail(store.TenantId, store.StoreId));
         }
         catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -52,6 +52,28 @@ public sealed class AnomalyLikelihoodTests
     }
 
     [Fact]
+    public void Certain_evidence_is_reported_even_in_a_silence_and_starts_none()
+    {
+        // A new extreme inside a slump is still news, and a silence it started would hide the next real change: both
+        // cost out-of-sample NAB score when certain evidence silenced the likelihood (bench/README.md).
+        var likelihood = new AnomalyLikelihood(historySteps: 300, averageSteps: 1, learningSteps: 100, suppressAbove: 0.5, suppressSteps: 20);
+        var random = new Random(5);
+        var scores = new List<double>();
+        for (var i = 0; i < 400; i++)
+        {
+            var raw = i is 300 or 340 ? 0.9 : Math.Max(0, 0.1 + (0.02 * Gaussian(random)));
+            scores.Add(likelihood.Update(raw, certain: i is 50 or 310 or 330));
+        }
+
+        Assert.Equal(0, scores[50]);
+        Assert.True(scores[300] >= 0.5, $"burst scored {scores[300]:F3}");
+        Assert.Equal(1, scores[310]);
+        Assert.All(scores.Skip(311).Take(10), s => Assert.Equal(0, s));
+        Assert.Equal(1, scores[330]);
+        Assert.True(scores[340] >= 0.5, $"the burst after the certain point scored {scores[340]:F3}");
+    }
+
+    [Fact]
     public void Settings_out_of_range_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood(historySteps: 5));

@@ -63,15 +63,22 @@ public sealed class MultiScaleEvidenceTests
     }
 
     [Fact]
-    public void A_move_off_a_flat_line_is_as_surprising_as_it_gets()
+    public void A_move_off_a_flat_line_is_a_clear_move_but_not_an_infinite_one()
     {
-        var evidence = new MultiScaleEvidence([1], rate: 0.01);
-        for (var i = 0; i < 100; i++)
+        // No spread to measure the move by: it counts as FlatMove deviations, whatever its size, so one step of a
+        // stepwise stream does not swamp the likelihood's history.
+        foreach (var step in new[] { 1.0, 1000.0 })
         {
-            Assert.Equal(0, evidence.Push(3));
+            var evidence = new MultiScaleEvidence([1], rate: 0.01);
+            for (var i = 0; i < 100; i++)
+            {
+                Assert.Equal(0, evidence.Push(3));
+            }
+
+            Assert.Equal(MultiScaleEvidence.FlatMove, evidence.Push(3 + step));
         }
 
-        Assert.Equal(double.PositiveInfinity, evidence.Push(4));
+        Assert.Equal(10, MultiScaleEvidence.FlatMove);
     }
 
     [Fact]

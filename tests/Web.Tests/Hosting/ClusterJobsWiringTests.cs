@@ -16,7 +16,7 @@ public sealed class ClusterJobsWiringTests
         await using var app = new WebAppFactory();
 
         var jobs = app.Services.GetServices<IClusterJob>().Select(j => j.Name).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["channel-polling", "ga4-realtime", "goal-pace", "history-retention", "peer-benchmarks", "plan-notices", "report-schedule", "warehouse-sync"], jobs);
+        Assert.Equal(["channel-polling", "ga4-realtime", "goal-pace", "history-retention", "peer-benchmarks", "plan-notices", "report-schedule", "store-deletion", "warehouse-sync"], jobs);
 
         var hosted = app.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
         Assert.DoesNotContain(hosted, name => name is "ChannelSyncService" or "ReportScheduler" or "HistoryRetentionService" or "PlanNoticeService" or "QuartzHostedService");

@@ -30,7 +30,8 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
         """
         CREATE TABLE IF NOT EXISTS history_orders (
             tenant_id String, store_id String, order_id String, version UInt64, channel String, placed_at DateTime('UTC'),
-            currency String, total Decimal(18,2), units Int32, returning_customer UInt8, cancelled UInt8, source String, country String)
+            currency String, total Decimal(18,2), units Int32, returning_customer UInt8, cancelled UInt8, source String, country String,
+            customer_key String)
         ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(placed_at) ORDER BY (tenant_id, store_id, order_id)
         """,
         """
@@ -109,6 +110,7 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
     [
         ("history_ad_spend", "campaign_id", "String"),
         ("history_ad_spend", "campaign_name", "String"),
+        ("history_orders", "customer_key", "String"),
     ];
 
     /// <summary>How long retention waits for ClickHouse's asynchronous DELETE mutations to finish.</summary>
@@ -268,7 +270,7 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
             var channel = o.Channel.ToString();
             orders.Field(o.TenantId).Field(o.StoreId).Field(o.OrderId).Field(o.Version).Field(channel).Field(o.PlacedAt).Field(o.Currency)
                 .Field(HistoryFacts.Cents(o.Total)).Field(o.Units).Field(o.ReturningCustomer).Field(o.Cancelled).Field(o.Source).Field(o.Country)
-                .EndRow();
+                .Field(o.CustomerKey).EndRow();
             foreach (var l in o.Lines)
             {
                 lines.Field(o.TenantId).Field(o.StoreId).Field(o.OrderId).Field(o.Version).Field(l.LineNo).Field(o.PlacedAt).Field(channel)
@@ -497,12 +499,12 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
 
         // Rows of older versions may not be merged away yet: argMax by version picks each order's newest.
         var heads = await QueryAsync($"""
-            SELECT o_order, o_version, o_channel, toInt64(toUInt32(o_placed)), o_currency, o_total, o_units, o_returning, o_cancelled, o_source, o_country
+            SELECT o_order, o_version, o_channel, toInt64(toUInt32(o_placed)), o_currency, o_total, o_units, o_returning, o_cancelled, o_source, o_country, o_customer
             FROM (
                 SELECT order_id AS o_order, max(version) AS o_version, argMax(channel, version) AS o_channel, argMax(placed_at, version) AS o_placed,
                        argMax(currency, version) AS o_currency, argMax(total, version) AS o_total, argMax(units, version) AS o_units,
                        argMax(returning_customer, version) AS o_returning, argMax(cancelled, version) AS o_cancelled,
-                       argMax(source, version) AS o_source, argMax(country, version) AS o_country
+                       argMax(source, version) AS o_source, argMax(country, version) AS o_country, argMax(customer_key, version) AS o_customer
                 FROM history_orders WHERE {scope} GROUP BY order_id)
             {After("o_placed", "o_order", after)}
             ORDER BY o_placed, o_order LIMIT {pageSize.ToString(CultureInfo.InvariantCulture)}
@@ -530,7 +532,10 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
                 ? [.. held.Where(l => Long(l[2]) == version).Select(l => new OrderLineFact((int)Long(l[1]), l[3], l[4], (int)Long(l[5]), Decimal(l[6]), Decimal(l[7])))]
                 : [];
             return new OrderFact(store.TenantId, store.StoreId, Enum.Parse<SalesChannel>(f[2]), f[0], version, DateTimeOffset.FromUnixTimeSeconds(Long(f[3])),
-                f[4], Decimal(f[5]), (int)Long(f[6]), Long(f[7]) != 0, Long(f[8]) != 0, f[9], f[10], orderLines);
+                f[4], Decimal(f[5]), (int)Long(f[6]), Long(f[7]) != 0, Long(f[8]) != 0, f[9], f[10], orderLines)
+            {
+                CustomerKey = f[11],
+            };
         })];
     }
 

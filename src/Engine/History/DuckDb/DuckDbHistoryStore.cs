@@ -90,6 +90,9 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
         "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_id VARCHAR",
         "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
+        // The buyer (HistoryFacts.CustomerKey), last for the same reason; orders written before it read '' (unidentified).
+        "ALTER TABLE history_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
+        "ALTER TABLE stage_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
         .. DuckDbRollups.Schema,
     ];
 
@@ -510,7 +513,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         {
             var heads = new List<OrderFact>();
             using (var command = PageCommand(connection, $"""
-                SELECT order_id, version, channel, placed_at, currency, total, units, returning_customer, cancelled, source, country
+                SELECT order_id, version, channel, placed_at, currency, total, units, returning_customer, cancelled, source, country,
+                       coalesce(customer_key, '')
                 FROM history_orders WHERE tenant_id = $tenant AND store_id = $store {After("placed_at", "order_id", after)}
                 ORDER BY placed_at, order_id LIMIT {pageSize.ToString(CultureInfo.InvariantCulture)}
                 """, store, after))
@@ -520,7 +524,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
                 {
                     heads.Add(new OrderFact(store.TenantId, store.StoreId, Enum.Parse<SalesChannel>(r.GetString(2)), r.GetString(0), Long(r, 1),
                         Utc(r.GetDateTime(3)), r.GetString(4), Dec(r, 5), (int)Long(r, 6), r.GetBoolean(7), r.GetBoolean(8), r.GetString(9),
-                        r.GetString(10), []));
+                        r.GetString(10), []) { CustomerKey = r.GetString(11) });
                 }
             }
 
@@ -840,7 +844,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
                     .AppendValue(o.TenantId).AppendValue(o.StoreId).AppendValue(o.OrderId).AppendValue(o.Version)
                     .AppendValue(channel).AppendValue(placed).AppendValue(o.Currency).AppendValue(HistoryFacts.Cents(o.Total))
                     .AppendValue(o.Units).AppendValue(o.ReturningCustomer).AppendValue(o.Cancelled).AppendValue(o.Source)
-                    .AppendValue(o.Country)
+                    .AppendValue(o.Country).AppendValue(o.CustomerKey)
                     .EndRow();
                 foreach (var l in o.Lines)
                 {

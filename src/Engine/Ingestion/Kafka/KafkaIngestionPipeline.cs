@@ -5,6 +5,7 @@ using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Ingestion.Kafka;
@@ -92,6 +93,12 @@ public sealed partial class KafkaIngestionPipeline
                 LogRecorded(logger, consumed.Offset.ToString(), consumed.Event.EventId, recorded.Outcome, attempt);
                 return consumed;
             }
+            catch (StoreDeletedException)
+            {
+                // The store was deleted with its data: the record will never be stored, so its offset may be committed.
+                LogStoreDeleted(logger, consumed.Offset.ToString(), consumed.Event.EventId);
+                return consumed;
+            }
             catch (Exception e) when (e is AskTimeoutException or EventNotDurableException && attempt < attempts)
             {
                 LogAskTimedOut(logger, consumed.Offset.ToString(), consumed.Event.EventId, attempt);
@@ -102,6 +109,9 @@ public sealed partial class KafkaIngestionPipeline
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Record {Offset} ({EventId}) answered {Outcome} on attempt {Attempt}")]
     private static partial void LogRecorded(ILogger logger, string offset, string eventId, IngestOutcome outcome, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Record {Offset} ({EventId}) is of a deleted store; dropped")]
+    private static partial void LogStoreDeleted(ILogger logger, string offset, string eventId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Record {Offset} ({EventId}) not answered in time on attempt {Attempt}; offering it again")]
     private static partial void LogAskTimedOut(ILogger logger, string offset, string eventId, int attempt);

@@ -9,7 +9,7 @@ import { PlanBanner } from '../features/plan/PlanBanner';
 import { fetchStores } from '../lib/api';
 import { sameStore, type StoreSummary } from '../lib/types';
 import { useBranding, type Branding } from '../features/branding/branding';
-import { NOTIFICATIONS_PATH, alertsPath, benchmarksPath, overviewPath, boardsPath, channelsPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
+import { NOTIFICATIONS_PATH, alertsPath, benchmarksPath, overviewPath, boardsPath, channelsPath, customersPath, dashboardPath, goalsPath, historyPath, onboardingPath, organisationPath, orgPath, parseRoute, quarantinePath, recommendationsPath, reportsPath, useLocationPath, type OrgSection } from './routing';
 import { OnboardingBanner } from '../features/onboarding/OnboardingBanner';
 import { ruleDraftFrom } from '../lib/alertLinks';
 import { AlertToasts } from '../features/alerts/AlertToasts';
@@ -32,6 +32,7 @@ const MetricsPage = lazy(() => import('../features/metrics/MetricsPage').then((m
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
 const AlertsPage = lazy(() => import('../features/alerts/AlertsPage').then((m) => ({ default: m.AlertsPage })));
 const OnboardingPage = lazy(() => import('../features/onboarding/OnboardingPage').then((m) => ({ default: m.OnboardingPage })));
+const CustomersPage = lazy(() => import('../features/customers/CustomersPage').then((m) => ({ default: m.CustomersPage })));
 const RecommendationsPage = lazy(() => import('../features/recommendations/RecommendationsPage').then((m) => ({ default: m.RecommendationsPage })));
 const BenchmarksPage = lazy(() => import('../features/benchmarks/BenchmarksPage').then((m) => ({ default: m.BenchmarksPage })));
 const NotificationsPage = lazy(() => import('../features/push/PushSettings').then((m) => ({ default: m.NotificationsPage })));
@@ -167,7 +168,7 @@ function SetupBanner({ route, tenantId, me, navigate }: { route: ReturnType<type
 
 function tenantOf(route: ReturnType<typeof parseRoute>, stores: StoresState, me: Me | null): string | undefined {
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
-  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
+  return route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations' || route.page === 'customers'
     ? route.store.tenantId
     : route.page === 'boards' || route.page === 'board' || route.page === 'org' || route.page === 'reports' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'organisation' || route.page === 'alerts' || route.page === 'overview'
       ? route.tenantId
@@ -184,7 +185,7 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
   const first = stores.status === 'ready' ? stores.stores[0] : undefined;
   const tenantId = tenantOf(route, stores, me);
   const historyStore =
-    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations'
+    route.page === 'dashboard' || route.page === 'history' || route.page === 'import' || route.page === 'channels' || route.page === 'quarantine' || route.page === 'recommendations' || route.page === 'customers'
       ? route.store
       : first;
   const settingsRef = useRef<HTMLDetailsElement>(null);
@@ -213,8 +214,9 @@ function AppNav({ route, stores, navigate, me, branding }: PagesProps & { me: Me
     ...(tenantId ? [link(goalsPath(tenantId), 'Goals', route.page === 'goals')] : []),
     ...(tenantId ? [link(benchmarksPath(tenantId), 'Benchmarks', route.page === 'benchmarks')] : []),
     ...(historyStore ? [link(recommendationsPath(historyStore), 'Advice', route.page === 'recommendations')] : []),
+    ...(historyStore ? [link(customersPath(historyStore), 'Customers', route.page === 'customers')] : []),
   ];
-  const inInsights = route.page === 'overview' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'recommendations';
+  const inInsights = route.page === 'overview' || route.page === 'goals' || route.page === 'benchmarks' || route.page === 'recommendations' || route.page === 'customers';
   const inSettings = route.page === 'org' || route.page === 'organisation' || route.page === 'quarantine' || route.page === 'notifications';
   return (
     <nav className="app-nav" aria-label="Main" data-testid="app-nav">
@@ -347,6 +349,15 @@ function Pages({ route, stores, reloadStores, navigate, me }: PagesProps & { rel
     return (
       <Suspense fallback={<Message title="Loading…" />}>
         <OnboardingPage key={tenantId} tenantId={tenantId} navigate={navigate} onStoreCreated={reloadStores} />
+      </Suspense>
+    );
+  }
+
+  if (route.page === 'customers') {
+    const known = list.find((s) => sameStore(s, route.store));
+    return (
+      <Suspense fallback={<Message title="Loading…" />}>
+        <CustomersPage key={`${route.store.tenantId}/${route.store.storeId}`} store={route.store} {...(known ? { storeName: known.name } : {})} />
       </Suspense>
     );
   }

@@ -20,6 +20,7 @@ describe('parseRoute', () => {
     expect(parseRoute('/t/acme/plan')).toEqual({ page: 'org', tenantId: 'acme', section: 'plan' });
     expect(parseRoute('/t/acme/benchmarks')).toEqual({ page: 'benchmarks', tenantId: 'acme' });
     expect(parseRoute('/stores/acme/shop/recommendations')).toEqual({ page: 'recommendations', store: { tenantId: 'acme', storeId: 'shop' } });
+    expect(parseRoute('/stores/acme/shop/customers')).toEqual({ page: 'customers', store: { tenantId: 'acme', storeId: 'shop' } });
   });
 
   it('reads the public benchmark report, outside any organisation', () => {

@@ -18,6 +18,7 @@ export type Route =
   | { page: 'channels'; store: StoreKey }
   | { page: 'quarantine'; store: StoreKey }
   | { page: 'recommendations'; store: StoreKey }
+  | { page: 'customers'; store: StoreKey }
   | { page: 'org'; tenantId: string; section: OrgSection }
   | { page: 'organisation'; tenantId: string }
   | { page: 'onboarding'; tenantId: string | null }
@@ -71,13 +72,14 @@ export function parseRoute(pathname: string): Route {
   } catch {
     return { page: 'not-found' };
   }
-  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine|recommendations)$/.exec(path);
+  const history = /^\/stores\/([^/]+)\/([^/]+)\/(history|import|channels|quarantine|recommendations|customers)$/.exec(path);
   if (history?.[1] && history[2]) {
     try {
       const store = { tenantId: decodeURIComponent(history[1]), storeId: decodeURIComponent(history[2]) };
       if (history[3] === 'channels') return { page: 'channels', store };
       if (history[3] === 'quarantine') return { page: 'quarantine', store };
       if (history[3] === 'recommendations') return { page: 'recommendations', store };
+      if (history[3] === 'customers') return { page: 'customers', store };
       return history[3] === 'import' ? { page: 'import', store } : { page: 'history', store };
     } catch {
       return { page: 'not-found' };
@@ -157,6 +159,11 @@ export function reportsPath(tenantId: string): string {
 }
 
 /** A store's recommendations, ranked by revenue at stake. */
+/** A store's customers: new vs returning, repeat rate, LTV and retention cohorts. */
+export function customersPath(store: StoreKey): string {
+  return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/customers`;
+}
+
 export function recommendationsPath(store: StoreKey): string {
   return `/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/recommendations`;
 }
