@@ -21,28 +21,21 @@ public sealed record AmazonConnectionSettings(IReadOnlyList<string> MarketplaceI
 /// <summary>Amazon Selling Partner API orders, polled.</summary>
 public sealed class AmazonPollerModule : PollerModule<AmazonConnection>
 {
-    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<AmazonConnectionSettings, OAuthRefreshCredentials>(
-        SalesChannel.Amazon, ChannelKind.Poller, null, "Amazon Selling Partner API orders; region is na, eu or fe; marketplaceIds is a comma-separated list.") with
-    {
-        AccountSettings = [ConnectionForm.Name(nameof(AmazonConnectionSettings.MarketplaceIds)), ConnectionForm.Name(nameof(AmazonConnectionSettings.Region))],
-        CursorStreams = [AmazonOrdersPoller.Stream],
-    };
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<AmazonConnectionSettings, OAuthRefreshCredentials>(
+        SalesChannel.Amazon, "Amazon Selling Partner API orders; region is na, eu or fe; marketplaceIds is a comma-separated list.",
+        AmazonOrdersPoller.Stream, nameof(AmazonConnectionSettings.MarketplaceIds), nameof(AmazonConnectionSettings.Region));
 
     public override SalesChannel Channel => SalesChannel.Amazon;
 
-    public override AmazonConnection Bind(ConnectionValues values, PollerContext context)
+    protected override AmazonConnection Read(ConnectionValues values, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(context);
         return new((values.Setting("region") ?? "na").ToLowerInvariant(),
             PollerModule.Required(values.Setting("marketplaceIds"), "marketplaceIds").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             context.Since(values), OAuthRefreshCredentials.Bind(values));
     }
 
-    public override IChannelPoller Create(AmazonConnection connection, PollerContext context)
+    protected override IChannelPoller Start(AmazonConnection connection, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(context);
         var endpoints = context.Endpoints;
         var host = connection.Region switch
         {

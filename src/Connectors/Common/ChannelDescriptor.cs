@@ -201,6 +201,18 @@ public sealed record ChannelDescriptor(
             CredentialsRecord = typeof(TCredentials),
         };
 
+    /// <summary>
+    /// A polled channel's descriptor: its records, the poller's cursor stream, and the settings (property names of
+    /// <typeparamref name="TSettings"/>) that say which account a connection reads.
+    /// </summary>
+    public static ChannelDescriptor Poller<TSettings, TCredentials>(SalesChannel channel, string description, string cursorStream,
+        params string[] accountSettings) =>
+        Of<TSettings, TCredentials>(channel, ChannelKind.Poller, null, description) with
+        {
+            AccountSettings = [.. accountSettings.Select(ConnectionForm.Name)],
+            CursorStreams = [cursorStream],
+        };
+
     /// <summary>The module's settings record, which <see cref="ConnectionForm"/> reads stored settings into.</summary>
     public Type SettingsRecord { get; init; } = typeof(NoConnectionSettings);
 

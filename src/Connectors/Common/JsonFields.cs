@@ -174,6 +174,43 @@ internal static class JsonFields
         };
     }
 
+    /// <summary>
+    /// Reads a body that must be a JSON object with <paramref name="read"/> (see <see cref="Guard{T}"/>); the document
+    /// lives only while <paramref name="read"/> runs.
+    /// </summary>
+    public static T ReadObject<T>(ReadOnlyMemory<byte> body, Func<JsonElement, T> read, Func<string, T> invalid)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return Guard(() =>
+        {
+            using var document = ParseObject(body);
+            return read(document.RootElement);
+        }, invalid);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/>; a payload it cannot use is the sender's 400, not our 500, answered by
+    /// <paramref name="invalid"/> with the reason: a missing or mistyped field (<see cref="FieldException"/>), a number
+    /// past what decimal or int holds (price times quantity, say), or a value of the wrong JSON kind where an object was read.
+    /// </summary>
+    public static T Guard<T>(Func<T> read, Func<string, T> invalid)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(invalid);
+        try
+        {
+            return read();
+        }
+        catch (FieldException e)
+        {
+            return invalid(e.Message);
+        }
+        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
+        {
+            return invalid($"body: unusable value ({e.Message})");
+        }
+    }
+
     /// <summary>Parses a body that must be a JSON object; the caller disposes the document.</summary>
     public static JsonDocument ParseObject(ReadOnlyMemory<byte> body)
     {

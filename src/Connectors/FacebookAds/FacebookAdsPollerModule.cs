@@ -16,27 +16,19 @@ public sealed record FacebookAdsConnection(string AdAccountId, string TimeZone, 
 /// <summary>Meta ads spend, clicks and impressions per campaign per day, polled.</summary>
 public sealed class FacebookAdsPollerModule : PollerModule<FacebookAdsConnection>
 {
-    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<FacebookAdsConnectionSettings, FacebookAdsConnectionCredentials>(
-        SalesChannel.FacebookAds, ChannelKind.Poller, null, "Meta ads spend, clicks and impressions per campaign per day.") with
-    {
-        AccountSettings = [ConnectionForm.Name(nameof(FacebookAdsConnectionSettings.AdAccountId))],
-        CursorStreams = [FacebookInsightsPoller.Stream],
-    };
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<FacebookAdsConnectionSettings, FacebookAdsConnectionCredentials>(
+        SalesChannel.FacebookAds, "Meta ads spend, clicks and impressions per campaign per day.", FacebookInsightsPoller.Stream, nameof(FacebookAdsConnectionSettings.AdAccountId));
 
     public override SalesChannel Channel => SalesChannel.FacebookAds;
 
-    public override FacebookAdsConnection Bind(ConnectionValues values, PollerContext context)
+    protected override FacebookAdsConnection Read(ConnectionValues values, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(context);
         return new(PollerModule.Required(values.Setting("adAccountId"), "adAccountId").Replace("act_", string.Empty, StringComparison.Ordinal),
             values.Setting("timeZone") ?? context.Store.TimeZone, context.Since(values), PollerModule.Required(values.Credential("accessToken"), "accessToken"));
     }
 
-    public override IChannelPoller Create(FacebookAdsConnection connection, PollerContext context)
+    protected override IChannelPoller Start(FacebookAdsConnection connection, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(context);
         return new FacebookInsightsPoller(context.Http, new StaticAccessToken(connection.AccessToken),
             new FacebookAdsSettings(context.Endpoints.FacebookGraph, context.Endpoints.FacebookApiVersion, connection.AdAccountId, connection.TimeZone,
                 DateOnly.FromDateTime(connection.Since.UtcDateTime)),

@@ -61,59 +61,51 @@ public sealed class FacebookInsightsPoller : IChannelPoller
         return new ConnectionCheck(true, $"Connected to ad account '{name}' ({currency}).");
     }
 
-    public async Task<PollOutcome> PollAsync(ICommerceEventSink sink, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(sink);
-        var today = ReportDays.Today(_time, _zone);
-        var cursor = await _cursor.LoadAsync(cancellationToken) ?? new AdCursor(null, []);
-        var since = cursor.LastPolledDay is { } last ? last.AddDays(-Math.Max(0, _settings.LookbackDays)) : _settings.InitialStart;
-        since = since > today ? today : since;
-        var ledger = new Dictionary<string, AdSpendLedger.Totals>(cursor.Ledger, StringComparer.Ordinal);
+    public Task<PollOutcome> PollAsync(ICommerceEventSink sink, CancellationToken cancellationToken) =>
+        AdSpendPoll.RunAsync(new AdSpendAccount(_store, SalesChannel.FacebookAds, "facebook", _zone, _settings.InitialStart, _settings.LookbackDays),
+            _cursor, sink, _time, (since, today, onPage) => ReadPagesAsync(since, today, onPage, cancellationToken), cancellationToken);
 
+    /// <summary>The insights of every campaign and day in the range, page by page along paging.next.</summary>
+    private async Task<int> ReadPagesAsync(DateOnly since, DateOnly today, Func<IReadOnlyList<CampaignDay>, Task> onPage, CancellationToken cancellationToken)
+    {
         var timeRange = JsonSerializer.Serialize(new { since = ReportDays.Iso(since), until = ReportDays.Iso(today) });
         string? url = $"{Base}/act_{Uri.EscapeDataString(_settings.AdAccountId)}/insights?level=campaign"
             + "&fields=campaign_id,campaign_name,spend,clicks,impressions,account_currency,date_start,date_stop"
             + $"&time_increment=1&time_range={Uri.EscapeDataString(timeRange)}&limit=500";
         var pages = 0;
-        var published = 0;
-        var rows = 0;
         while (url is not null)
         {
             var pageUrl = url;
             using var document = await _http.GetJsonAsync(token => Authorized(pageUrl, token), _tokens, cancellationToken);
             pages++;
-            var events = new List<CommerceEvent>();
-            try
-            {
-                foreach (var (row, path) in JsonFields.Array(document.RootElement, "data", "data", required: true))
-                {
-                    rows++;
-                    var totals = new AdSpendLedger.Totals(
-                        JsonFields.OptionalMoney(row, "spend", $"{path}.spend") ?? 0m,
-                        JsonFields.OptionalLong(row, "clicks", $"{path}.clicks") ?? 0,
-                        JsonFields.OptionalLong(row, "impressions", $"{path}.impressions") ?? 0);
-                    var day = ReportDays.Parse(JsonFields.String(row, "date_start", $"{path}.date_start"), $"{path}.date_start");
-                    var currency = JsonFields.OptionalString(row, "account_currency", $"{path}.account_currency") ?? _store.Currency;
-                    if (AdSpendLedger.Delta(ledger, _store.Store, SalesChannel.FacebookAds, "facebook", JsonFields.Id(row, "campaign_id", $"{path}.campaign_id"),
-                            day, totals, currency, _store.TimeZone, _zone, _time.GetUtcNow(),
-                            JsonFields.OptionalString(row, "campaign_name", $"{path}.campaign_name")) is { } delta)
-                    {
-                        events.Add(delta);
-                    }
-                }
-            }
-            catch (FieldException e)
-            {
-                throw new ChannelResponseException($"Insights answered a row SalesDash cannot read: {e.Message}");
-            }
-
-            published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
+            await onPage(ReadPage(document.RootElement));
             url = NextPage(document.RootElement);
         }
 
-        AdSpendLedger.Prune(ledger, today.AddDays(-Math.Max(0, _settings.LookbackDays) - 1));
-        await _cursor.SaveAsync(new AdCursor(today, ledger), cancellationToken);
-        return new PollOutcome(published, pages, $"{rows} campaign-day row(s) for {ReportDays.Iso(since)}..{ReportDays.Iso(today)}, {published} spend change(s)");
+        return pages;
+    }
+
+    private List<CampaignDay> ReadPage(JsonElement root)
+    {
+        try
+        {
+            return
+            [
+                .. JsonFields.Array(root, "data", "data", required: true).Select(item => new CampaignDay(
+                    JsonFields.Id(item.Item, "campaign_id", $"{item.Path}.campaign_id"),
+                    JsonFields.OptionalString(item.Item, "campaign_name", $"{item.Path}.campaign_name"),
+                    ReportDays.Parse(JsonFields.String(item.Item, "date_start", $"{item.Path}.date_start"), $"{item.Path}.date_start"),
+                    new AdSpendLedger.Totals(
+                        JsonFields.OptionalMoney(item.Item, "spend", $"{item.Path}.spend") ?? 0m,
+                        JsonFields.OptionalLong(item.Item, "clicks", $"{item.Path}.clicks") ?? 0,
+                        JsonFields.OptionalLong(item.Item, "impressions", $"{item.Path}.impressions") ?? 0),
+                    JsonFields.OptionalString(item.Item, "account_currency", $"{item.Path}.account_currency") ?? _store.Currency)),
+            ];
+        }
+        catch (FieldException e)
+        {
+            throw new ChannelResponseException($"Insights answered a row SalesDash cannot read: {e.Message}");
+        }
     }
 
     private string Base => $"{_settings.Endpoint.AbsoluteUri.TrimEnd('/')}/{_settings.ApiVersion.Trim('/')}";
@@ -192,6 +184,3 @@ public sealed class FacebookInsightsPoller : IChannelPoller
         }
     }
 }
-
-/// <summary>An ad poller's cursor: the last day polled and the totals last published per campaign and day.</summary>
-internal sealed record AdCursor(DateOnly? LastPolledDay, Dictionary<string, AdSpendLedger.Totals> Ledger);

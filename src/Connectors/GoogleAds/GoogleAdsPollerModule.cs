@@ -16,29 +16,21 @@ public sealed record GoogleAdsConnection(string CustomerId, string? LoginCustome
 /// <summary>Google Ads spend, clicks and impressions per campaign per day, polled.</summary>
 public sealed class GoogleAdsPollerModule : PollerModule<GoogleAdsConnection>
 {
-    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<GoogleAdsConnectionSettings, GoogleAdsConnectionCredentials>(
-        SalesChannel.GoogleAds, ChannelKind.Poller, null, "Google Ads spend, clicks and impressions per campaign per day.") with
-    {
-        AccountSettings = [ConnectionForm.Name(nameof(GoogleAdsConnectionSettings.CustomerId))],
-        CursorStreams = [GoogleAdsSpendPoller.Stream],
-    };
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<GoogleAdsConnectionSettings, GoogleAdsConnectionCredentials>(
+        SalesChannel.GoogleAds, "Google Ads spend, clicks and impressions per campaign per day.", GoogleAdsSpendPoller.Stream, nameof(GoogleAdsConnectionSettings.CustomerId));
 
     public override SalesChannel Channel => SalesChannel.GoogleAds;
 
-    public override GoogleAdsConnection Bind(ConnectionValues values, PollerContext context)
+    protected override GoogleAdsConnection Read(ConnectionValues values, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(context);
         return new(PollerModule.Required(values.Setting("customerId"), "customerId").Replace("-", string.Empty, StringComparison.Ordinal),
             values.Setting("loginCustomerId")?.Replace("-", string.Empty, StringComparison.Ordinal),
             PollerModule.Required(values.Credential("developerToken"), "developerToken"),
             values.Setting("timeZone") ?? context.Store.TimeZone, context.Since(values), OAuthRefreshCredentials.Bind(values));
     }
 
-    public override IChannelPoller Create(GoogleAdsConnection connection, PollerContext context)
+    protected override IChannelPoller Start(GoogleAdsConnection connection, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(context);
         return new GoogleAdsSpendPoller(context.ChannelHttp(), connection.Credentials.Source(context.Http, context.Endpoints.GoogleToken, context.Time),
             new GoogleAdsSettings(context.Endpoints.GoogleAds, context.Endpoints.GoogleAdsApiVersion, connection.CustomerId, connection.LoginCustomerId,
                 connection.DeveloperToken, connection.TimeZone, DateOnly.FromDateTime(connection.Since.UtcDateTime)),

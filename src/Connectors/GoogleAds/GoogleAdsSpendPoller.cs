@@ -59,65 +59,58 @@ public sealed class GoogleAdsSpendPoller : IChannelPoller
         return new ConnectionCheck(true, $"Connected to Google Ads account '{name}'.");
     }
 
-    public async Task<PollOutcome> PollAsync(ICommerceEventSink sink, CancellationToken cancellationToken)
+    public Task<PollOutcome> PollAsync(ICommerceEventSink sink, CancellationToken cancellationToken) =>
+        AdSpendPoll.RunAsync(new AdSpendAccount(_store, SalesChannel.GoogleAds, "googleads", _zone, _settings.InitialStart, _settings.LookbackDays),
+            _cursor, sink, _time, (since, today, onPage) => ReadPagesAsync(since, today, onPage, cancellationToken), cancellationToken);
+
+    /// <summary>Every campaign's metrics per day in the range, page by page along nextPageToken.</summary>
+    private async Task<int> ReadPagesAsync(DateOnly since, DateOnly today, Func<IReadOnlyList<CampaignDay>, Task> onPage, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sink);
-        var today = ReportDays.Today(_time, _zone);
-        var cursor = await _cursor.LoadAsync(cancellationToken) ?? new AdCursor(null, []);
-        var since = cursor.LastPolledDay is { } last ? last.AddDays(-Math.Max(0, _settings.LookbackDays)) : _settings.InitialStart;
-        since = since > today ? today : since;
-        var ledger = new Dictionary<string, AdSpendLedger.Totals>(cursor.Ledger, StringComparer.Ordinal);
         var query = "SELECT customer.currency_code, campaign.id, campaign.name, metrics.cost_micros, metrics.clicks, metrics.impressions, segments.date "
             + $"FROM campaign WHERE segments.date BETWEEN '{ReportDays.Iso(since)}' AND '{ReportDays.Iso(today)}' ORDER BY segments.date";
-
         string? pageToken = null;
         var pages = 0;
-        var published = 0;
-        var rows = 0;
         do
         {
             var token = pageToken;
             using var document = await _http.GetJsonAsync(
                 access => Search(token is null ? new { query } : new { query, pageToken = token }, access), _tokens, cancellationToken);
             pages++;
-            var events = new List<CommerceEvent>();
-            try
-            {
-                foreach (var (row, path) in JsonFields.Array(document.RootElement, "results", "results"))
-                {
-                    rows++;
-                    var campaign = JsonFields.Object(row, "campaign", $"{path}.campaign");
-                    var metrics = JsonFields.OptionalObject(row, "metrics", $"{path}.metrics");
-                    var segments = JsonFields.Object(row, "segments", $"{path}.segments");
-                    var customer = JsonFields.OptionalObject(row, "customer", $"{path}.customer");
-                    var micros = metrics is { } m ? JsonFields.OptionalLong(m, "costMicros", $"{path}.metrics.costMicros") ?? 0 : 0;
-                    var totals = new AdSpendLedger.Totals(
-                        micros / 1_000_000m,
-                        metrics is { } mc ? JsonFields.OptionalLong(mc, "clicks", $"{path}.metrics.clicks") ?? 0 : 0,
-                        metrics is { } mi ? JsonFields.OptionalLong(mi, "impressions", $"{path}.metrics.impressions") ?? 0 : 0);
-                    var day = ReportDays.Parse(JsonFields.String(segments, "date", $"{path}.segments.date"), $"{path}.segments.date");
-                    var currency = customer is { } cu ? JsonFields.OptionalString(cu, "currencyCode", $"{path}.customer.currencyCode") ?? _store.Currency : _store.Currency;
-                    if (AdSpendLedger.Delta(ledger, _store.Store, SalesChannel.GoogleAds, "googleads", JsonFields.Id(campaign, "id", $"{path}.campaign.id"),
-                            day, totals, currency, _store.TimeZone, _zone, _time.GetUtcNow(),
-                            JsonFields.OptionalString(campaign, "name", $"{path}.campaign.name")) is { } delta)
-                    {
-                        events.Add(delta);
-                    }
-                }
-            }
-            catch (FieldException e)
-            {
-                throw new ChannelResponseException($"googleAds:search answered a row SalesDash cannot read: {e.Message}");
-            }
-
-            published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
+            await onPage(ReadPage(document.RootElement));
             pageToken = JsonFields.OptionalString(document.RootElement, "nextPageToken", "nextPageToken") is { Length: > 0 } next ? next : null;
         }
         while (pageToken is not null);
 
-        AdSpendLedger.Prune(ledger, today.AddDays(-Math.Max(0, _settings.LookbackDays) - 1));
-        await _cursor.SaveAsync(new AdCursor(today, ledger), cancellationToken);
-        return new PollOutcome(published, pages, $"{rows} campaign-day row(s) for {ReportDays.Iso(since)}..{ReportDays.Iso(today)}, {published} spend change(s)");
+        return pages;
+    }
+
+    private List<CampaignDay> ReadPage(JsonElement root)
+    {
+        try
+        {
+            return [.. JsonFields.Array(root, "results", "results").Select(item => ReadRow(item.Item, item.Path))];
+        }
+        catch (FieldException e)
+        {
+            throw new ChannelResponseException($"googleAds:search answered a row SalesDash cannot read: {e.Message}");
+        }
+    }
+
+    private CampaignDay ReadRow(JsonElement row, string path)
+    {
+        var campaign = JsonFields.Object(row, "campaign", $"{path}.campaign");
+        var metrics = JsonFields.OptionalObject(row, "metrics", $"{path}.metrics");
+        var segments = JsonFields.Object(row, "segments", $"{path}.segments");
+        var customer = JsonFields.OptionalObject(row, "customer", $"{path}.customer");
+        var micros = metrics is { } m ? JsonFields.OptionalLong(m, "costMicros", $"{path}.metrics.costMicros") ?? 0 : 0;
+        var totals = new AdSpendLedger.Totals(
+            micros / 1_000_000m,
+            metrics is { } mc ? JsonFields.OptionalLong(mc, "clicks", $"{path}.metrics.clicks") ?? 0 : 0,
+            metrics is { } mi ? JsonFields.OptionalLong(mi, "impressions", $"{path}.metrics.impressions") ?? 0 : 0);
+        var day = ReportDays.Parse(JsonFields.String(segments, "date", $"{path}.segments.date"), $"{path}.segments.date");
+        var currency = customer is { } cu ? JsonFields.OptionalString(cu, "currencyCode", $"{path}.customer.currencyCode") ?? _store.Currency : _store.Currency;
+        return new CampaignDay(JsonFields.Id(campaign, "id", $"{path}.campaign.id"), JsonFields.OptionalString(campaign, "name", $"{path}.campaign.name"),
+            day, totals, currency);
     }
 
     private HttpRequestMessage Search(object body, string? token)

@@ -53,3 +53,46 @@ internal static class Ga4Json
         return request;
     }
 }
+
+/// <summary>A report response whose columns are found by header name; <see cref="Rows{TRow}"/> reads each row's cells.</summary>
+internal sealed class Ga4Report(JsonElement root)
+{
+    private readonly List<string> _dimensions = Ga4Json.Headers(root, "dimensionHeaders");
+    private readonly List<string> _metrics = Ga4Json.Headers(root, "metricHeaders");
+
+    public int Dimension(string name) => Ga4Json.Column(_dimensions, name, "dimension");
+
+    public int Metric(string name) => Ga4Json.Column(_metrics, name, "metric");
+
+    public List<TRow> Rows<TRow>(Func<Ga4Cells, TRow> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var rows = new List<TRow>();
+        var i = 0;
+        foreach (var row in Ga4Json.Rows(root))
+        {
+            rows.Add(read(new Ga4Cells(row, $"rows[{i++}]")));
+        }
+
+        return rows;
+    }
+
+    /// <summary>All rows the report has over all pages; the rows read when GA4 did not say.</summary>
+    public int RowCount(int read) => root.TryGetProperty("rowCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : read;
+}
+
+/// <summary>One row of a <see cref="Ga4Report"/>; every error names the row and cell.</summary>
+internal sealed class Ga4Cells(JsonElement row, string path)
+{
+    private readonly List<JsonElement> _dimensions = Ga4Json.Values(row, "dimensionValues", path);
+    private readonly List<JsonElement> _metrics = Ga4Json.Values(row, "metricValues", path);
+
+    public string Path => path;
+
+    public string Dimension(int index) => Ga4Json.Cell(_dimensions, index, $"{path}.dimensionValues");
+
+    public string Metric(int index) => Ga4Json.Cell(_metrics, index, $"{path}.metricValues");
+
+    public long Count(int index) => Ga4Json.Count(Metric(index), path);
+}
+

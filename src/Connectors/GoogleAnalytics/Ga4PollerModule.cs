@@ -13,27 +13,19 @@ public sealed record Ga4Connection(string PropertyId, string TimeZone, DateTimeO
 /// <summary>GA4 sessions, users, traffic source and conversions per hour, polled.</summary>
 public sealed class Ga4PollerModule : PollerModule<Ga4Connection>
 {
-    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<Ga4ConnectionSettings, OAuthRefreshCredentials>(
-        SalesChannel.GoogleAnalytics, ChannelKind.Poller, null, "GA4 sessions, users, traffic source and conversions per hour.") with
-    {
-        AccountSettings = [ConnectionForm.Name(nameof(Ga4ConnectionSettings.PropertyId))],
-        CursorStreams = [Ga4TrafficPoller.Stream],
-    };
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<Ga4ConnectionSettings, OAuthRefreshCredentials>(
+        SalesChannel.GoogleAnalytics, "GA4 sessions, users, traffic source and conversions per hour.", Ga4TrafficPoller.Stream, nameof(Ga4ConnectionSettings.PropertyId));
 
     public override SalesChannel Channel => SalesChannel.GoogleAnalytics;
 
-    public override Ga4Connection Bind(ConnectionValues values, PollerContext context)
+    protected override Ga4Connection Read(ConnectionValues values, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(context);
         return new(PollerModule.Required(values.Setting("propertyId"), "propertyId"), values.Setting("timeZone") ?? context.Store.TimeZone,
             context.Since(values), values.Setting("conversionMetric") ?? "keyEvents", OAuthRefreshCredentials.Bind(values));
     }
 
-    public override IChannelPoller Create(Ga4Connection connection, PollerContext context)
+    protected override IChannelPoller Start(Ga4Connection connection, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(context);
         return new Ga4TrafficPoller(context.ChannelHttp(), connection.Credentials.Source(context.Http, context.Endpoints.GoogleToken, context.Time),
             new Ga4Settings(context.Endpoints.GoogleAnalyticsData, connection.PropertyId, connection.TimeZone, DateOnly.FromDateTime(connection.Since.UtcDateTime),
                 ConversionMetric: connection.ConversionMetric),

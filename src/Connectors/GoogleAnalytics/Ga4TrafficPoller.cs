@@ -65,34 +65,15 @@ public sealed class Ga4TrafficPoller : IChannelPoller
             start = today;
         }
 
-        var offset = 0;
-        var pages = 0;
         var published = 0;
-        long sessions = 0, users = 0, conversions = 0;
-        while (true)
+        long sessions = 0, conversions = 0;
+        var pages = await ReadAllAsync(offset => Report(start, today, offset), ReadPage, async rows =>
         {
-            var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
-            var body = Report(start, today, offset);
-            using var document = await _http.GetJsonAsync(
-                token => Ga4Json.Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
-            pages++;
-            var page = ReadPage(document.RootElement);
-            var events = new List<CommerceEvent>();
-            foreach (var row in page.Rows)
-            {
-                sessions += row.Sessions;
-                users += row.Users;
-                conversions += row.Conversions;
-                events.AddRange(Sessions(row));
-            }
-
+            sessions += rows.Sum(r => r.Sessions);
+            conversions += rows.Sum(r => r.Conversions);
+            var events = rows.SelectMany(Sessions).ToList<CommerceEvent>();
             published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
-            offset += page.Rows.Count;
-            if (page.Rows.Count == 0 || offset >= page.RowCount)
-            {
-                break;
-            }
-        }
+        }, cancellationToken);
 
         var (dailyPublished, dailyPages, dailyUsers) = await PollDailyAsync(sink, start, today, cancellationToken);
         await _cursor.SaveAsync(new Ga4Cursor(today), cancellationToken);
@@ -104,26 +85,37 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     /// <summary>The daily users report; returns what it published, the pages read and the users summed over its rows.</summary>
     private async Task<(int Published, int Pages, long Users)> PollDailyAsync(ICommerceEventSink sink, DateOnly start, DateOnly end, CancellationToken cancellationToken)
     {
-        var offset = 0;
-        var pages = 0;
         var published = 0;
         long users = 0;
         var readAt = _time.GetUtcNow();
+        var pages = await ReadAllAsync(offset => DailyReport(start, end, offset), ReadDailyPage, async rows =>
+        {
+            users += rows.Sum(r => r.Users);
+            var events = rows.Select(row => Traffic(row, readAt)).ToList<CommerceEvent>();
+            published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
+        }, cancellationToken);
+        return (published, pages, users);
+    }
+
+    /// <summary>Runs one report page by page (limit and offset, until its rowCount), handing each page's rows on; returns the pages read.</summary>
+    private async Task<int> ReadAllAsync<TRow>(Func<int, object> report, Func<JsonElement, Ga4Page<TRow>> read, Func<IReadOnlyList<TRow>, Task> onPage,
+        CancellationToken cancellationToken)
+    {
+        var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
+        var offset = 0;
+        var pages = 0;
         while (true)
         {
-            var url = $"{Base}/v1beta/properties/{Uri.EscapeDataString(_settings.PropertyId)}:runReport";
-            var body = DailyReport(start, end, offset);
+            var body = report(offset);
             using var document = await _http.GetJsonAsync(
                 token => Ga4Json.Authorized(new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) }, token), _tokens, cancellationToken);
             pages++;
-            var page = ReadDailyPage(document.RootElement);
-            users += page.Rows.Sum(r => r.Users);
-            var events = page.Rows.Select(row => Traffic(row, readAt)).ToList();
-            published += events.Count == 0 ? 0 : await sink.PublishAsync(events, cancellationToken);
+            var page = read(document.RootElement);
+            await onPage(page.Rows);
             offset += page.Rows.Count;
             if (page.Rows.Count == 0 || offset >= page.RowCount)
             {
-                return (published, pages, users);
+                return pages;
             }
         }
     }
@@ -139,55 +131,34 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     };
 
     /// <summary>Reads the daily report's RunReportResponse, by header names.</summary>
-    internal Ga4DailyPage ReadDailyPage(JsonElement root)
+    internal Ga4Page<Ga4DailyRow> ReadDailyPage(JsonElement root)
     {
-        var dimensions = Ga4Json.Headers(root, "dimensionHeaders");
-        var metrics = Ga4Json.Headers(root, "metricHeaders");
-        int Column(List<string> headers, string name, string kind) => headers.IndexOf(name) is >= 0 and var i
-            ? i
-            : throw new ChannelResponseException($"runReport answered without the {kind} '{name}' (got: {string.Join(", ", headers)})");
-        var dateAt = Column(dimensions, "date", "dimension");
-        var sourceAt = Column(dimensions, "sessionSource", "dimension");
-        var mediumAt = Column(dimensions, "sessionMedium", "dimension");
-        var usersAt = Column(metrics, "totalUsers", "metric");
-        var activeAt = Column(metrics, "activeUsers", "metric");
-        var sessionsAt = Column(metrics, "sessions", "metric");
-        var conversionsAt = Column(metrics, _settings.ConversionMetric, "metric");
-
-        var rows = new List<Ga4DailyRow>();
-        if (root.TryGetProperty("rows", out var list))
+        var report = new Ga4Report(root);
+        var dateAt = report.Dimension("date");
+        var sourceAt = report.Dimension("sessionSource");
+        var mediumAt = report.Dimension("sessionMedium");
+        var usersAt = report.Metric("totalUsers");
+        var activeAt = report.Metric("activeUsers");
+        var sessionsAt = report.Metric("sessions");
+        var conversionsAt = report.Metric(_settings.ConversionMetric);
+        var rows = report.Rows(cells =>
         {
-            if (list.ValueKind != JsonValueKind.Array)
+            var dateText = cells.Dimension(dateAt);
+            if (!DateOnly.TryParseExact(dateText, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
-                throw new ChannelResponseException("runReport: rows is not an array");
+                throw new ChannelResponseException($"{cells.Path}: date '{dateText}' is not yyyyMMdd");
             }
 
-            var i = 0;
-            foreach (var row in list.EnumerateArray())
+            var conversionsText = cells.Metric(conversionsAt);
+            if (!decimal.TryParse(conversionsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var conversions) || conversions < 0)
             {
-                var path = $"rows[{i++}]";
-                var d = Ga4Json.Values(row, "dimensionValues", path);
-                var m = Ga4Json.Values(row, "metricValues", path);
-                var dateText = Ga4Json.Cell(d, dateAt, $"{path}.dimensionValues");
-                if (!DateOnly.TryParseExact(dateText, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                {
-                    throw new ChannelResponseException($"{path}: date '{dateText}' is not yyyyMMdd");
-                }
-
-                var conversionsText = Ga4Json.Cell(m, conversionsAt, $"{path}.metricValues");
-                if (!decimal.TryParse(conversionsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var conversions) || conversions < 0)
-                {
-                    throw new ChannelResponseException($"{path}: metric value '{conversionsText}' is not a count");
-                }
-
-                rows.Add(new Ga4DailyRow(date, Ga4Json.Cell(d, sourceAt, $"{path}.dimensionValues"), Ga4Json.Cell(d, mediumAt, $"{path}.dimensionValues"),
-                    Ga4Json.Count(Ga4Json.Cell(m, usersAt, $"{path}.metricValues"), path), Ga4Json.Count(Ga4Json.Cell(m, activeAt, $"{path}.metricValues"), path),
-                    Ga4Json.Count(Ga4Json.Cell(m, sessionsAt, $"{path}.metricValues"), path), conversions));
+                throw new ChannelResponseException($"{cells.Path}: metric value '{conversionsText}' is not a count");
             }
-        }
 
-        var rowCount = root.TryGetProperty("rowCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : rows.Count;
-        return new Ga4DailyPage(rows, rowCount);
+            return new Ga4DailyRow(date, cells.Dimension(sourceAt), cells.Dimension(mediumAt), cells.Count(usersAt), cells.Count(activeAt),
+                cells.Count(sessionsAt), conversions);
+        });
+        return new Ga4Page<Ga4DailyRow>(rows, report.RowCount(rows.Count));
     }
 
     private TrafficReported Traffic(Ga4DailyRow row, DateTimeOffset readAt)
@@ -226,47 +197,25 @@ public sealed class Ga4TrafficPoller : IChannelPoller
     };
 
     /// <summary>Reads a RunReportResponse, finding columns by their header names rather than by position.</summary>
-    internal Ga4Page ReadPage(JsonElement root)
+    internal Ga4Page<Ga4Row> ReadPage(JsonElement root)
     {
-        var dimensions = Ga4Json.Headers(root, "dimensionHeaders");
-        var metrics = Ga4Json.Headers(root, "metricHeaders");
-        int Column(List<string> headers, string name, string kind) => headers.IndexOf(name) is >= 0 and var i
-            ? i
-            : throw new ChannelResponseException($"runReport answered without the {kind} '{name}' (got: {string.Join(", ", headers)})");
-        var hourAt = Column(dimensions, "dateHour", "dimension");
-        var sourceAt = Column(dimensions, "sessionSource", "dimension");
-        var sessionsAt = Column(metrics, "sessions", "metric");
-        var usersAt = Column(metrics, "totalUsers", "metric");
-        var conversionsAt = Column(metrics, _settings.ConversionMetric, "metric");
-
-        var rows = new List<Ga4Row>();
-        if (root.TryGetProperty("rows", out var list))
+        var report = new Ga4Report(root);
+        var hourAt = report.Dimension("dateHour");
+        var sourceAt = report.Dimension("sessionSource");
+        var sessionsAt = report.Metric("sessions");
+        var usersAt = report.Metric("totalUsers");
+        var conversionsAt = report.Metric(_settings.ConversionMetric);
+        var rows = report.Rows(cells =>
         {
-            if (list.ValueKind != JsonValueKind.Array)
+            var hourText = cells.Dimension(hourAt);
+            if (!DateTime.TryParseExact(hourText, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.None, out var hour))
             {
-                throw new ChannelResponseException("runReport: rows is not an array");
+                throw new ChannelResponseException($"{cells.Path}: dateHour '{hourText}' is not yyyyMMddHH");
             }
 
-            var i = 0;
-            foreach (var row in list.EnumerateArray())
-            {
-                var path = $"rows[{i++}]";
-                var d = Ga4Json.Values(row, "dimensionValues", path);
-                var m = Ga4Json.Values(row, "metricValues", path);
-                var hourText = Ga4Json.Cell(d, hourAt, $"{path}.dimensionValues");
-                if (!DateTime.TryParseExact(hourText, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.None, out var hour))
-                {
-                    throw new ChannelResponseException($"{path}: dateHour '{hourText}' is not yyyyMMddHH");
-                }
-
-                rows.Add(new Ga4Row(hourText, hour, Ga4Json.Cell(d, sourceAt, $"{path}.dimensionValues"),
-                    Ga4Json.Count(Ga4Json.Cell(m, sessionsAt, $"{path}.metricValues"), path), Ga4Json.Count(Ga4Json.Cell(m, usersAt, $"{path}.metricValues"), path),
-                    Ga4Json.Count(Ga4Json.Cell(m, conversionsAt, $"{path}.metricValues"), path)));
-            }
-        }
-
-        var rowCount = root.TryGetProperty("rowCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : rows.Count;
-        return new Ga4Page(rows, rowCount);
+            return new Ga4Row(hourText, hour, cells.Dimension(sourceAt), cells.Count(sessionsAt), cells.Count(usersAt), cells.Count(conversionsAt));
+        });
+        return new Ga4Page<Ga4Row>(rows, report.RowCount(rows.Count));
     }
 
     private IEnumerable<SessionStarted> Sessions(Ga4Row row)
@@ -295,11 +244,10 @@ public sealed class Ga4TrafficPoller : IChannelPoller
 
     internal sealed record Ga4Row(string HourText, DateTime Hour, string Source, long Sessions, long Users, long Conversions);
 
-    internal sealed record Ga4Page(IReadOnlyList<Ga4Row> Rows, int RowCount);
+    /// <summary>One page of a report's rows, and how many rows the whole report has.</summary>
+    internal sealed record Ga4Page<TRow>(IReadOnlyList<TRow> Rows, int RowCount);
 
     internal sealed record Ga4DailyRow(DateOnly Date, string Source, string Medium, long Users, long ActiveUsers, long Sessions, decimal Conversions);
-
-    internal sealed record Ga4DailyPage(IReadOnlyList<Ga4DailyRow> Rows, int RowCount);
 
     private sealed record Ga4Cursor(DateOnly LastPolledDay);
 }

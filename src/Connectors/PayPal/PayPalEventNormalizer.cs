@@ -15,10 +15,8 @@ public static class PayPalEventNormalizer
     public static NormalizeResult Normalize(ReadOnlyMemory<byte> body, StoreProfile store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        try
+        return JsonFields.ReadObject<NormalizeResult>(body, root =>
         {
-            using var document = JsonFields.ParseObject(body);
-            var root = document.RootElement;
             var eventId = JsonFields.String(root, "id", "id");
             var type = JsonFields.String(root, "event_type", "event_type");
             var resource = JsonFields.Object(root, "resource", "resource");
@@ -28,17 +26,7 @@ public static class PayPalEventNormalizer
                 "PAYMENT.CAPTURE.REFUNDED" => Refund(resource, store),
                 _ => new NormalizeResult.Ignored($"event type '{type}' is not one SalesDash tracks"),
             };
-        }
-        catch (FieldException e)
-        {
-            return new NormalizeResult.Invalid(e.Message);
-        }
-        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
-        {
-            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
-            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
-            return new NormalizeResult.Invalid($"body: unusable value ({e.Message})");
-        }
+        }, reason => new NormalizeResult.Invalid(reason));
     }
 
     private static NormalizeResult Capture(string eventId, JsonElement capture, StoreProfile store)

@@ -68,16 +68,27 @@ public abstract class PollerModule<TConnection> : IPollerModule
     public abstract SalesChannel Channel { get; }
 
     /// <summary>The connection in typed form; a missing required value throws, naming it.</summary>
-    public abstract TConnection Bind(ConnectionValues values, PollerContext context);
-
-    public IChannelPoller Create(ConnectionValues values, PollerContext context)
+    public TConnection Bind(ConnectionValues values, PollerContext context)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(context);
-        return Create(Bind(values, context), context);
+        return Read(values, context);
     }
 
-    public abstract IChannelPoller Create(TConnection connection, PollerContext context);
+    public IChannelPoller Create(ConnectionValues values, PollerContext context) => Create(Bind(values, context), context);
+
+    public IChannelPoller Create(TConnection connection, PollerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(context);
+        return Start(connection, context);
+    }
+
+    /// <summary>Reads the connection from its values (both given); a missing required value throws, naming it.</summary>
+    protected abstract TConnection Read(ConnectionValues values, PollerContext context);
+
+    /// <summary>The poller for a bound connection (both given).</summary>
+    protected abstract IChannelPoller Start(TConnection connection, PollerContext context);
 }
 
 /// <summary>Helpers for binding connection values.</summary>

@@ -92,10 +92,8 @@ public static class EasyPostTrackerNormalizer
 
     public static ShipmentNormalizeResult Normalize(ReadOnlyMemory<byte> body)
     {
-        try
+        return JsonFields.ReadObject<ShipmentNormalizeResult>(body, root =>
         {
-            using var document = JsonFields.ParseObject(body);
-            var root = document.RootElement;
             var description = JsonFields.String(root, "description", "description");
             if (description is not ("tracker.created" or "tracker.updated"))
             {
@@ -139,16 +137,6 @@ public static class EasyPostTrackerNormalizer
                 ShippedAt = shipped,
                 DeliveredAt = delivered,
             });
-        }
-        catch (FieldException e)
-        {
-            return new ShipmentNormalizeResult.Invalid(e.Message);
-        }
-        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
-        {
-            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
-            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
-            return new ShipmentNormalizeResult.Invalid($"body: unusable value ({e.Message})");
-        }
+        }, reason => new ShipmentNormalizeResult.Invalid(reason));
     }
 }

@@ -45,23 +45,13 @@ public static class ShopifyWebhookNormalizer
                 return new ShopifyNormalizeResult.Invalid($"body: expected a JSON object but found {document.RootElement.ValueKind}");
             }
 
-            try
+            return JsonFields.Guard<ShopifyNormalizeResult>(() =>
             {
                 CommerceEvent commerceEvent = kind == ShopifyTopics.RefundsCreate
                     ? ReadRefund(document.RootElement, delivery, store)
                     : ReadOrder(kind, document.RootElement, delivery, store);
                 return new ShopifyNormalizeResult.Ok([commerceEvent]);
-            }
-            catch (FieldException ex)
-            {
-                return new ShopifyNormalizeResult.Invalid(ex.Message);
-            }
-            catch (Exception ex) when (ex is OverflowException or InvalidOperationException or FormatException)
-            {
-                // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
-                // an object was read: the payload is unusable, which is the sender's 400, not our 500.
-                return new ShopifyNormalizeResult.Invalid($"body: unusable value ({ex.Message})");
-            }
+            }, reason => new ShopifyNormalizeResult.Invalid(reason));
         }
     }
 
@@ -79,7 +69,7 @@ public static class ShopifyWebhookNormalizer
         var shipping = OptionalMoney(order, "total_shipping_price_set", "shop_money", "amount");
         if (shipping is null && TryGet(order, "shipping_lines", out var shippingLines))
         {
-            shipping = SumArray(shippingLines, "shipping_lines", (item, path) => OptionalMoneyAt(item, "price", $"{path}.price") ?? 0m);
+            shipping = SumArray(shippingLines, "shipping_lines", (item, path) => JsonFields.OptionalMoney(item, "price", $"{path}.price") ?? 0m);
         }
 
         var landingSite = OptionalString(order, "landing_site");
@@ -163,7 +153,7 @@ public static class ShopifyWebhookNormalizer
                 if (TryGet(item, "line_item", out var lineItem) && lineItem.ValueKind == JsonValueKind.Object)
                 {
                     var (sku, title) = LineIdentity(lineItem, $"{path}.line_item");
-                    returnedLines.Add(new OrderLine(sku, title, quantity, OptionalMoneyAt(lineItem, "price", $"{path}.line_item.price") ?? 0m));
+                    returnedLines.Add(new OrderLine(sku, title, quantity, JsonFields.OptionalMoney(lineItem, "price", $"{path}.line_item.price") ?? 0m));
                 }
 
                 i++;
@@ -185,7 +175,7 @@ public static class ShopifyWebhookNormalizer
                 if (string.Equals(kind, "refund", StringComparison.OrdinalIgnoreCase)
                     && string.Equals(status, "success", StringComparison.OrdinalIgnoreCase))
                 {
-                    amount += OptionalMoneyAt(transaction, "amount", $"{path}.amount")
+                    amount += JsonFields.OptionalMoney(transaction, "amount", $"{path}.amount")
                         ?? throw new FieldException($"{path}.amount: missing on a successful refund transaction");
                     currency ??= OptionalStringAt(transaction, "currency", $"{path}.currency");
                 }
@@ -230,8 +220,8 @@ public static class ShopifyWebhookNormalizer
         {
             var path = $"refund_line_items[{i}]";
             var quantity = RequiredInt(item, "quantity", $"{path}.quantity");
-            var subtotal = OptionalMoneyAt(item, "subtotal", $"{path}.subtotal");
-            var tax = OptionalMoneyAt(item, "total_tax", $"{path}.total_tax");
+            var subtotal = JsonFields.OptionalMoney(item, "subtotal", $"{path}.subtotal");
+            var tax = JsonFields.OptionalMoney(item, "total_tax", $"{path}.total_tax");
             if (subtotal is null || tax is null)
             {
                 if (!TryGet(item, "line_item", out var lineItem) || lineItem.ValueKind != JsonValueKind.Object)
@@ -239,12 +229,12 @@ public static class ShopifyWebhookNormalizer
                     throw new FieldException($"{path}.subtotal: missing, and no line_item to derive it from");
                 }
 
-                subtotal ??= quantity * (OptionalMoneyAt(lineItem, "price", $"{path}.line_item.price")
+                subtotal ??= quantity * (JsonFields.OptionalMoney(lineItem, "price", $"{path}.line_item.price")
                     ?? throw new FieldException($"{path}.line_item.price: missing"));
                 if (tax is null)
                 {
                     var lineTax = TryGet(lineItem, "tax_lines", out var taxLines)
-                        ? SumArray(taxLines, $"{path}.line_item.tax_lines", (t, p) => OptionalMoneyAt(t, "price", $"{p}.price") ?? 0m)
+                        ? SumArray(taxLines, $"{path}.line_item.tax_lines", (t, p) => JsonFields.OptionalMoney(t, "price", $"{p}.price") ?? 0m)
                         : 0m;
                     var lineQuantity = TryGet(lineItem, "quantity", out _) ? RequiredInt(lineItem, "quantity", $"{path}.line_item.quantity") : quantity;
                     tax = lineQuantity == 0 ? 0m : Math.Round(lineTax * quantity / lineQuantity, 2, MidpointRounding.AwayFromZero);
@@ -278,7 +268,7 @@ public static class ShopifyWebhookNormalizer
 
             var (sku, title) = LineIdentity(item, path);
             var quantity = RequiredInt(item, "quantity", $"{path}.quantity");
-            var price = OptionalMoneyAt(item, "price", $"{path}.price") ?? throw new FieldException($"{path}.price: missing");
+            var price = JsonFields.OptionalMoney(item, "price", $"{path}.price") ?? throw new FieldException($"{path}.price: missing");
             lines.Add(new OrderLine(sku, title, quantity, price));
             i++;
         }
@@ -374,7 +364,7 @@ public static class ShopifyWebhookNormalizer
         {
             JsonValueKind.Number when value.TryGetInt64(out var number) => number.ToString(CultureInfo.InvariantCulture),
             JsonValueKind.String when value.GetString() is { Length: > 0 } text => text,
-            _ => throw new FieldException($"{path}: expected a whole number or a non-empty string but found {Describe(value)}"),
+            _ => throw new FieldException($"{path}: expected a whole number or a non-empty string but found {JsonFields.Describe(value)}"),
         };
     }
 
@@ -396,11 +386,11 @@ public static class ShopifyWebhookNormalizer
             return number;
         }
 
-        throw new FieldException($"{path}: expected a whole number but found {Describe(value)}");
+        throw new FieldException($"{path}: expected a whole number but found {JsonFields.Describe(value)}");
     }
 
     private static decimal RequiredMoney(JsonElement parent, string name) =>
-        OptionalMoneyAt(parent, name, name) ?? throw new FieldException($"{name}: missing");
+        JsonFields.OptionalMoney(parent, name, name) ?? throw new FieldException($"{name}: missing");
 
     private static decimal? OptionalMoney(JsonElement parent, params string[] path)
     {
@@ -413,29 +403,7 @@ public static class ShopifyWebhookNormalizer
             }
         }
 
-        return OptionalMoneyAt(current, path[^1], string.Join('.', path));
-    }
-
-    /// <summary>Shopify sends money as strings ("199.00"); plain JSON numbers are accepted too. Always decimal, never double.</summary>
-    private static decimal? OptionalMoneyAt(JsonElement parent, string name, string path)
-    {
-        if (!TryGet(parent, name, out var value))
-        {
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
-        {
-            return number;
-        }
-
-        if (value.ValueKind == JsonValueKind.String
-            && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
-        {
-            return number;
-        }
-
-        throw new FieldException($"{path}: expected an amount (\"12.34\" or 12.34) but found {Describe(value)}");
+        return JsonFields.OptionalMoney(current, path[^1], string.Join('.', path));
     }
 
     private static DateTimeOffset RequiredDate(JsonElement parent, string name) =>
@@ -455,7 +423,7 @@ public static class ShopifyWebhookNormalizer
             return at.ToUniversalTime();
         }
 
-        throw new FieldException($"{name}: expected an ISO-8601 timestamp but found {Describe(value)}");
+        throw new FieldException($"{name}: expected an ISO-8601 timestamp but found {JsonFields.Describe(value)}");
     }
 
     private static string? OptionalString(JsonElement parent, string name)
@@ -473,18 +441,6 @@ public static class ShopifyWebhookNormalizer
 
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
-            : throw new FieldException($"{path}: expected a string but found {Describe(value)}");
+            : throw new FieldException($"{path}: expected a string but found {JsonFields.Describe(value)}");
     }
-
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => $"\"{Truncate(value.GetString() ?? string.Empty)}\"",
-        JsonValueKind.Number => $"the number {Truncate(value.GetRawText())}",
-        _ => value.ValueKind.ToString().ToLowerInvariant(),
-    };
-
-    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
-
-    /// <summary>Carries "field: problem" out of the nested readers; never escapes <see cref="Normalize"/>.</summary>
-    private sealed class FieldException(string message) : Exception(message);
 }

@@ -17,11 +17,10 @@ public sealed record ShopifyAdminConnection(string ShopDomain, DateTimeOffset Si
 /// <summary>Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).</summary>
 public sealed class ShopifyAdminPollerModule : PollerModule<ShopifyAdminConnection>
 {
-    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Of<ShopifyAdminConnectionSettings, ShopifyAdminConnectionCredentials>(
-        SalesChannel.Shopify, ChannelKind.Poller, null, "Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).") with
+    public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<ShopifyAdminConnectionSettings, ShopifyAdminConnectionCredentials>(
+        SalesChannel.Shopify, "Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).", ShopifyBackfillPoller.Stream,
+        nameof(ShopifyAdminConnectionSettings.ShopDomain)) with
     {
-        AccountSettings = [ConnectionForm.Name(nameof(ShopifyAdminConnectionSettings.ShopDomain))],
-        CursorStreams = [ShopifyBackfillPoller.Stream],
         Rules = ShopDomainRule,
     };
 
@@ -37,17 +36,13 @@ public sealed class ShopifyAdminPollerModule : PollerModule<ShopifyAdminConnecti
 
     public override SalesChannel Channel => SalesChannel.Shopify;
 
-    public override ShopifyAdminConnection Bind(ConnectionValues values, PollerContext context)
+    protected override ShopifyAdminConnection Read(ConnectionValues values, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(context);
         return new(values.Setting("shopDomain") ?? context.Store.ShopDomain, context.Since(values), PollerModule.Required(values.Credential("accessToken"), "accessToken"));
     }
 
-    public override IChannelPoller Create(ShopifyAdminConnection connection, PollerContext context)
+    protected override IChannelPoller Start(ShopifyAdminConnection connection, PollerContext context)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(context);
         return new ShopifyBackfillPoller(context.ChannelHttp(), new StaticAccessToken(connection.AccessToken),
             new ShopifyAdminSettings(ShopUri(connection.ShopDomain), context.Endpoints.ShopifyApiVersion, connection.Since), context.Store, context.Cursors);
     }

@@ -16,10 +16,8 @@ public static class StripeEventNormalizer
     public static NormalizeResult Normalize(ReadOnlyMemory<byte> body, StoreProfile store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        try
+        return JsonFields.ReadObject<NormalizeResult>(body, root =>
         {
-            using var document = JsonFields.ParseObject(body);
-            var root = document.RootElement;
             var eventId = JsonFields.String(root, "id", "id");
             var type = JsonFields.String(root, "type", "type");
             var created = JsonFields.UnixSeconds(root, "created", "created");
@@ -33,17 +31,7 @@ public static class StripeEventNormalizer
                 "charge.refunded" => ChargeRefunds(item, store),
                 _ => new NormalizeResult.Ignored($"event type '{type}' is not one SalesDash tracks"),
             };
-        }
-        catch (FieldException e)
-        {
-            return new NormalizeResult.Invalid(e.Message);
-        }
-        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
-        {
-            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
-            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
-            return new NormalizeResult.Invalid($"body: unusable value ({e.Message})");
-        }
+        }, reason => new NormalizeResult.Invalid(reason));
     }
 
     private static NormalizeResult Charge(string type, string eventId, DateTimeOffset eventCreated, JsonElement charge, StoreProfile store)

@@ -32,27 +32,16 @@ public static class WooCommerceOrderNormalizer
             return new NormalizeResult.Ignored($"topic '{topic}' is not one SalesDash tracks");
         }
 
-        try
+        return JsonFields.ReadObject<NormalizeResult>(body, root =>
         {
-            using var document = JsonFields.ParseObject(body);
-            if (kind == "order.deleted" && !document.RootElement.TryGetProperty("total", out _))
+            if (kind == "order.deleted" && !root.TryGetProperty("total", out _))
             {
                 // A permanent delete posts only {"id": N}; the trash step before it arrived as order.updated (cancelled).
                 return new NormalizeResult.Ignored("order.deleted carries only the order id");
             }
 
-            return new NormalizeResult.Ok(Read(kind, document.RootElement, store));
-        }
-        catch (FieldException e)
-        {
-            return new NormalizeResult.Invalid(e.Message);
-        }
-        catch (Exception e) when (e is OverflowException or InvalidOperationException or FormatException)
-        {
-            // A number past what decimal or int holds (price times quantity, say) or a value of the wrong JSON kind where
-            // an object was read: the payload is unusable, which is the sender's 400, not our 500.
-            return new NormalizeResult.Invalid($"body: unusable value ({e.Message})");
-        }
+            return new NormalizeResult.Ok(Read(kind, root, store));
+        }, reason => new NormalizeResult.Invalid(reason));
     }
 
     /// <summary>Reads one order object (also used for orders listed by the REST API).</summary>

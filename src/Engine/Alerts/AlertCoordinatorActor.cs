@@ -14,14 +14,8 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
 {
     private const string RefreshTimer = "refresh";
 
-    private readonly IActorRef _region;
-    private readonly IActorRef _delivery;
-    private readonly IAlertRuleStore _rules;
-    private readonly IAlertRuleAllowance _allowance;
-    private readonly IAlertStore _alerts;
+    private readonly AlertEvaluation _with;
     private readonly IStoreDirectory _stores;
-    private readonly AlertsOptions _options;
-    private readonly TimeProvider _time;
     private readonly Dictionary<StoreRef, IActorRef> _evaluators = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -29,16 +23,10 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
     /// A store whose rules are all paused by its organisation's tier is still watched: its evaluator resolves the alerts
     /// those rules left open and picks them up again the moment the tier allows them.
     /// </remarks>
-    public AlertCoordinatorActor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options, TimeProvider time)
+    public AlertCoordinatorActor(AlertEvaluation with, IStoreDirectory stores)
     {
-        _region = region;
-        _delivery = delivery;
-        _rules = rules;
-        _allowance = allowance;
-        _alerts = alerts;
+        _with = with;
         _stores = stores;
-        _options = options;
-        _time = time;
 
         Receive<RulesChanged>(_ => Refresh());
         Receive<RefreshTick>(_ => Refresh());
@@ -57,14 +45,14 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         // Rule changes arrive over pub-sub rather than a singleton proxy: a proxy logs "failed to find an associated
         // singleton" as it starts, before its first lookup could answer (akka.net #8568), on every node, every start.
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(RulesChangedTopic, Self));
-        Timers.StartPeriodicTimer(RefreshTimer, RefreshTick.Instance, TimeSpan.Zero, _options.RulesRefreshInterval);
+        Timers.StartPeriodicTimer(RefreshTimer, RefreshTick.Instance, TimeSpan.Zero, _with.Options.RulesRefreshInterval);
     }
 
     private void Refresh() => WatchedStoresAsync().PipeTo(Self);
 
     private async Task<Watched> WatchedStoresAsync()
     {
-        var rules = await _rules.ListEnabledRulesAsync(CancellationToken.None);
+        var rules = await _with.Rules.ListEnabledRulesAsync(CancellationToken.None);
         var watched = new HashSet<StoreRef>();
         var tenantWide = rules.Where(r => r.StoreId is null).Select(r => r.TenantId).ToHashSet(StringComparer.Ordinal);
         foreach (var tenantId in tenantWide)
@@ -94,13 +82,11 @@ public sealed class AlertCoordinatorActor : ReceiveActor, IWithTimers
         foreach (var store in watched.Stores.Where(s => !_evaluators.ContainsKey(s)))
         {
             var name = $"{Uri.EscapeDataString(store.TenantId)}~{Uri.EscapeDataString(store.StoreId)}";
-            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _region, _rules, _allowance, _alerts, _delivery, _options, _time), name);
+            _evaluators[store] = Context.ActorOf(AlertEvaluatorActor.PropsFor(store, _with), name);
         }
     }
 
-    public static Props PropsFor(IActorRef region, IActorRef delivery, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IStoreDirectory stores, AlertsOptions options,
-        TimeProvider time) =>
-        Props.Create(() => new AlertCoordinatorActor(region, delivery, rules, allowance, alerts, stores, options, time));
+    public static Props PropsFor(AlertEvaluation with, IStoreDirectory stores) => Props.Create(() => new AlertCoordinatorActor(with, stores));
 
     /// <summary>Rules were created, changed or deleted: look again now rather than at the next refresh. Crosses nodes.</summary>
     public sealed record RulesChanged

@@ -21,28 +21,15 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     private const string RetryTimer = "retry";
 
     private readonly StoreRef _store;
-    private readonly IActorRef _region;
-    private readonly IAlertRuleStore _rules;
-    private readonly IAlertRuleAllowance _allowance;
-    private readonly IAlertStore _alerts;
-    private readonly IActorRef _delivery;
-    private readonly AlertsOptions _options;
-    private readonly TimeProvider _time;
+    private readonly AlertEvaluation _with;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly MinuteFeed _feed;
     private AlertBook? _book;
 
-    public AlertEvaluatorActor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery,
-        AlertsOptions options, TimeProvider time)
+    public AlertEvaluatorActor(StoreRef store, AlertEvaluation with)
     {
         _store = store;
-        _region = region;
-        _rules = rules;
-        _allowance = allowance;
-        _alerts = alerts;
-        _delivery = delivery;
-        _options = options;
-        _time = time;
+        _with = with;
         _feed = new MinuteFeed(store);
         Loading();
     }
@@ -59,7 +46,7 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     }
 
     private void LoadOpenAlerts() =>
-        _alerts.OpenAlertsAsync(_store.TenantId, _store.StoreId, CancellationToken.None)
+        _with.Alerts.OpenAlertsAsync(_store.TenantId, _store.StoreId, CancellationToken.None)
             .PipeTo(Self, success: open => new Loaded(open), failure: e => new LoadFailed(e));
 
     private bool _subscribed;
@@ -79,7 +66,7 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
         Receive<LoadFailed>(failed =>
         {
             _log.Warning(failed.Cause, "Reading open alerts of {0} failed; retrying", _store);
-            Timers.StartSingleTimer("reload", Reload.Instance, _options.ClockInterval);
+            Timers.StartSingleTimer("reload", Reload.Instance, _with.Options.ClockInterval);
         });
         Receive<Reload>(_ => LoadOpenAlerts());
         ReceiveAny(_ => Stash.Stash());
@@ -89,7 +76,7 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     {
         if (_subscribed && _book is not null)
         {
-            Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _options.ClockInterval);
+            Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _with.Options.ClockInterval);
             BeginPull();
         }
     }
@@ -98,7 +85,7 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     private void BeginPull()
     {
         Become(Pulling);
-        _region.Ask<StoreMinutes.Pulled>(new StoreMinutes.Pull(_store, _feed.PullFrom(_time.GetUtcNow())), _options.PullTimeout)
+        _with.Region.Ask<StoreMinutes.Pulled>(new StoreMinutes.Pull(_store, _feed.PullFrom(_with.Time.GetUtcNow())), _with.Options.PullTimeout)
             .PipeTo(Self, failure: e => new PullFailed(e));
     }
 
@@ -119,7 +106,7 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
         Receive<PullFailed>(failed =>
         {
             _log.Warning(failed.Cause, "Pulling the minutes of {0} failed; retrying", _store);
-            Timers.StartSingleTimer(RetryTimer, Retry.Instance, _options.ClockInterval);
+            Timers.StartSingleTimer(RetryTimer, Retry.Instance, _with.Options.ClockInterval);
         });
         Receive<Retry>(_ => BeginPull());
         Receive<Tick>(_ => { });
@@ -128,10 +115,10 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
 
     private void Ready()
     {
-        ReceiveAsync<StoreMinutes.MinuteClosed>(closed => StepAsync(_feed.Closed(closed, _time.GetUtcNow())));
-        ReceiveAsync<StoreMinutes.WentIdle>(idle => StepAsync(_feed.WentIdle(idle, _time.GetUtcNow())));
-        ReceiveAsync<StoreMinutes.Woke>(woke => StepAsync(_feed.Woke(woke, _time.GetUtcNow())));
-        ReceiveAsync<Tick>(_ => StepAsync(_feed.Tick(_time.GetUtcNow())));
+        ReceiveAsync<StoreMinutes.MinuteClosed>(closed => StepAsync(_feed.Closed(closed, _with.Time.GetUtcNow())));
+        ReceiveAsync<StoreMinutes.WentIdle>(idle => StepAsync(_feed.WentIdle(idle, _with.Time.GetUtcNow())));
+        ReceiveAsync<StoreMinutes.Woke>(woke => StepAsync(_feed.Woke(woke, _with.Time.GetUtcNow())));
+        ReceiveAsync<Tick>(_ => StepAsync(_feed.Tick(_with.Time.GetUtcNow())));
         Receive<StoreMinutes.Pulled>(_ => { });
         Receive<PullFailed>(_ => { });
     }
@@ -154,8 +141,8 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
     {
         // Asked at every batch, so a rule the organisation's tier no longer allows stops at once (its open alert resolves,
         // as for a rule switched off) and runs again with the first batch after an upgrade.
-        var rules = await _allowance.RunningAsync(
-            [.. (await _rules.ListRulesAsync(_store.TenantId, CancellationToken.None)).Where(r => r.Enabled && r.AppliesTo(_store.StoreId))],
+        var rules = await _with.Allowance.RunningAsync(
+            [.. (await _with.Rules.ListRulesAsync(_store.TenantId, CancellationToken.None)).Where(r => r.Enabled && r.AppliesTo(_store.StoreId))],
             CancellationToken.None);
         foreach (var minute in minutes)
         {
@@ -164,22 +151,20 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
                 switch (effect)
                 {
                     case AlertOpened opened:
-                        await _alerts.SaveAlertAsync(opened.Alert, CancellationToken.None);
+                        await _with.Alerts.SaveAlertAsync(opened.Alert, CancellationToken.None);
                         break;
                     case AlertClosed closed:
-                        await _alerts.SaveAlertAsync(closed.Alert, CancellationToken.None);
+                        await _with.Alerts.SaveAlertAsync(closed.Alert, CancellationToken.None);
                         break;
                     case AlertNotify notify:
-                        _delivery.Tell(new AlertDeliveryActor.Deliver(new AlertNotification(notify.Alert, notify.Rule, notify.Kind, notify.HeldByQuietHours)));
+                        _with.Delivery.Tell(new AlertDeliveryActor.Deliver(new AlertNotification(notify.Alert, notify.Rule, notify.Kind, notify.HeldByQuietHours)));
                         break;
                 }
             }
         }
     }
 
-    public static Props PropsFor(StoreRef store, IActorRef region, IAlertRuleStore rules, IAlertRuleAllowance allowance, IAlertStore alerts, IActorRef delivery,
-        AlertsOptions options, TimeProvider time) =>
-        Props.Create(() => new AlertEvaluatorActor(store, region, rules, allowance, alerts, delivery, options, time));
+    public static Props PropsFor(StoreRef store, AlertEvaluation with) => Props.Create(() => new AlertEvaluatorActor(store, with));
 
     private sealed record Loaded(IReadOnlyList<Alert> Open);
 
@@ -204,3 +189,15 @@ public sealed class AlertEvaluatorActor : ReceiveActor, IWithTimers, IWithUnboun
         public static readonly Reload Instance = new();
     }
 }
+
+/// <summary>What every store's <see cref="AlertEvaluatorActor"/> works with; the coordinator hands it down to each one it starts.</summary>
+/// <param name="Region">The tenant stores' shard region, which evaluators pull missed minutes from.</param>
+/// <param name="Delivery">The node's <see cref="AlertDeliveryActor"/>.</param>
+public sealed record AlertEvaluation(
+    IActorRef Region,
+    IActorRef Delivery,
+    IAlertRuleStore Rules,
+    IAlertRuleAllowance Allowance,
+    IAlertStore Alerts,
+    AlertsOptions Options,
+    TimeProvider Time);

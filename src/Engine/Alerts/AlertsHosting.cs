@@ -64,14 +64,15 @@ public static class AlertsHosting
             .WithSingleton<AlertCoordinatorSingleton>(
                 "alert-coordinator",
                 (_, registry, resolver) => AlertCoordinatorActor.PropsFor(
-                    registry.Get<TenantStoreRegion>(),
-                    registry.Get<AlertDeliveryActor>(),
-                    resolver.GetService<IAlertRuleStore>(),
-                    resolver.GetService<IAlertRuleAllowance>(),
-                    resolver.GetService<IAlertStore>(),
-                    resolver.GetService<IStoreDirectory>(),
-                    resolver.GetService<IOptions<AlertsOptions>>().Value,
-                    resolver.GetService<TimeProvider>()),
+                    new AlertEvaluation(
+                        registry.Get<TenantStoreRegion>(),
+                        registry.Get<AlertDeliveryActor>(),
+                        resolver.GetService<IAlertRuleStore>(),
+                        resolver.GetService<IAlertRuleAllowance>(),
+                        resolver.GetService<IAlertStore>(),
+                        resolver.GetService<IOptions<AlertsOptions>>().Value,
+                        resolver.GetService<TimeProvider>()),
+                    resolver.GetService<IStoreDirectory>()),
                 new ClusterSingletonOptions { Role = role },
                 createProxyToo: false);
     }

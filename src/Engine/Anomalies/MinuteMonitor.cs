@@ -1,5 +1,6 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Tenants;
+using SalesDash.Engine.Time;
 
 namespace SalesDash.Engine.Anomalies;
 
@@ -112,7 +113,7 @@ public sealed class MinuteMonitor
         }
 
         var target = ToMinute(now) - 1;
-        var zone = ResolveZone(timeZone, out var zoneId);
+        var zone = StoreTime.ResolveZone(timeZone, out var zoneId);
         var published = new List<ClosedMinute>();
         var source = new StateSource(state);
         for (var minute = _lastClosed!.Value + 1; minute <= target; minute++)
@@ -154,7 +155,7 @@ public sealed class MinuteMonitor
             return _recent.Count == 0 ? [] : [_recent.Last!.Value];
         }
 
-        var zone = ResolveZone(timeZone, out var zoneId);
+        var zone = StoreTime.ResolveZone(timeZone, out var zoneId);
         var published = new List<ClosedMinute>();
         for (var minute = _lastClosed!.Value + 1; minute <= through; minute++)
         {
@@ -212,7 +213,7 @@ public sealed class MinuteMonitor
             _lastChannelOrder[channel] = history.LastOrderBefore(start, channel);
         }
 
-        var zone = ResolveZone(timeZone, out var zoneId);
+        var zone = StoreTime.ResolveZone(timeZone, out var zoneId);
         for (var minute = start; minute <= target; minute++)
         {
             CloseOne(history, minute, zone, zoneId, currency);
@@ -334,19 +335,6 @@ public sealed class MinuteMonitor
         }
 
         return window;
-    }
-
-    private static TimeZoneInfo ResolveZone(string timeZoneId, out string resolvedId)
-    {
-        // A zone this machine does not know still gets minutes, on UTC, as the tiles do.
-        if (!string.IsNullOrWhiteSpace(timeZoneId) && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone))
-        {
-            resolvedId = timeZoneId;
-            return zone;
-        }
-
-        resolvedId = TimeZoneInfo.Utc.Id;
-        return TimeZoneInfo.Utc;
     }
 
     internal static long ToMinute(DateTimeOffset instant) => Math.DivRem(instant.ToUnixTimeSeconds(), 60, out var rem) - (rem < 0 ? 1 : 0);

@@ -1,6 +1,9 @@
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.DependencyInjection;
 using Akka.Event;
+using Akka.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace SalesDash.Engine.History;
 
@@ -276,6 +279,21 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
     /// </summary>
     protected bool HasRoomFor(int incoming) => Held == 0 || Held + incoming <= Settings.Capacity;
 
+    /// <summary>
+    /// True (and the sender told <paramref name="refusal"/>) when <paramref name="incoming"/> items do not fit. A forced
+    /// hand-over comes from a stopping entity, which cannot keep its items for later, so it is always taken.
+    /// </summary>
+    protected bool Refuses(bool force, int incoming, object refusal)
+    {
+        if (force || HasRoomFor(incoming))
+        {
+            return false;
+        }
+
+        Sender.Tell(refusal);
+        return true;
+    }
+
     /// <summary>What the writer is about: "history facts", "minute rows"; for log lines.</summary>
     protected abstract string What { get; }
 
@@ -412,4 +430,64 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
     private sealed record CycleDone(WriteCycleOutcome<TBatch> Outcome);
 
     private sealed record CycleCrashed(Exception Cause, TBatch Batch);
+}
+
+/// <summary>
+/// A sink into a store that may keep dead letters: health and dead letters go to the history store's table when the
+/// store is one (<see cref="IHistoryDeadLetters"/>); a store that is not is taken as reachable and keeps none.
+/// </summary>
+public abstract class HistoryStoreSink<TBatch>(object store) : IBatchSink<TBatch>
+{
+    public abstract Task WriteAsync(TBatch batch, CancellationToken cancellationToken);
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
+        store is IHistoryDeadLetters history ? history.IsReachableAsync(cancellationToken) : Task.FromResult(true);
+
+    public Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken) =>
+        store is IHistoryDeadLetters history
+            ? history.WriteDeadLettersAsync(letters, cancellationToken)
+            : throw new NotSupportedException($"{store.GetType().Name} keeps no dead letters; use a history store.");
+}
+
+/// <summary>Starts a per-node <see cref="BatchWriter{TBatch}"/> and flushes it during coordinated shutdown.</summary>
+public static class BatchWriterHosting
+{
+    /// <summary>How long shutdown waits for the last items to reach the store.</summary>
+    private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Starts the writer <paramref name="props"/> makes (given settings from <see cref="EngineOptions.SnapshotFlushInterval"/>
+    /// and <paramref name="capacity"/>) as <paramref name="actorName"/>, registered as <typeparamref name="TWriter"/>.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddBatchWriter<TWriter, TBatch>(this AkkaConfigurationBuilder builder, string actorName, int capacity,
+        Func<IDependencyResolver, BatchWriterSettings, TimeProvider, Props> props)
+        where TWriter : BatchWriter<TBatch>
+        where TBatch : class, IWriteBatch<TBatch>, new()
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(props);
+        return builder.WithActors((system, registry, resolver) =>
+        {
+            var options = resolver.GetService<IOptions<EngineOptions>>().Value;
+            var time = resolver.GetService<TimeProvider>();
+            var writer = system.ActorOf(props(resolver, BatchWriterSettings.For(options.SnapshotFlushInterval, capacity), time), actorName);
+            registry.Register<TWriter>(writer);
+
+            // Entities hand over their last items when sharding stops them; this runs after that phase.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, $"flush-{actorName}",
+                async () =>
+                {
+                    try
+                    {
+                        await writer.Ask<BatchWriter<TBatch>.Flushed>(BatchWriter<TBatch>.FlushNow.Instance, ShutdownFlushTimeout);
+                    }
+                    catch (AskTimeoutException)
+                    {
+                        system.Log.Warning("{0} was still writing at shutdown", actorName);
+                    }
+
+                    return Akka.Done.Instance;
+                });
+        });
+    }
 }

@@ -108,33 +108,14 @@ public sealed class HistoryBatch : IWriteBatch<HistoryBatch>
     /// <summary>Adds the facts an accepted event carries: history's own and multi-channel insight's.</summary>
     public void Add(CommerceEvent commerceEvent)
     {
-        switch (HistoryFacts.From(commerceEvent))
+        if (HistoryFacts.From(commerceEvent) is { } fact)
         {
-            case OrderFact order:
-                Add(order);
-                break;
-            case RefundFact refund:
-                Add(refund);
-                break;
-            case SessionFact session:
-                Add(session);
-                break;
-            case ShipmentFact shipment:
-                Add(shipment);
-                break;
+            AddFact(fact);
         }
 
-        switch (InsightFacts.From(commerceEvent))
+        if (InsightFacts.From(commerceEvent) is { } insight)
         {
-            case OrderTouch touch:
-                Add(touch);
-                break;
-            case SpendFact spend:
-                Add(spend);
-                break;
-            case TrafficFact traffic:
-                Add(traffic);
-                break;
+            AddFact(insight);
         }
     }
 
@@ -268,39 +249,9 @@ public sealed class HistoryBatch : IWriteBatch<HistoryBatch>
     public void AddRange(HistoryBatch other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        foreach (var order in other.Orders)
+        foreach (var fact in other.Facts())
         {
-            Add(order);
-        }
-
-        foreach (var refund in other.Refunds)
-        {
-            Add(refund);
-        }
-
-        foreach (var session in other.Sessions)
-        {
-            Add(session);
-        }
-
-        foreach (var touch in other.Touches)
-        {
-            Add(touch);
-        }
-
-        foreach (var spend in other.Spend)
-        {
-            Add(spend);
-        }
-
-        foreach (var shipment in other.Shipments)
-        {
-            Add(shipment);
-        }
-
-        foreach (var traffic in other.Traffic)
-        {
-            Add(traffic);
+            AddFact(fact);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesDash.Engine.Time;
 
 namespace SalesDash.Engine.History;
 
@@ -198,30 +199,8 @@ public static class HistoryPeriods
         return false;
     }
 
-    /// <summary>
-    /// The UTC instant a store-local wall-clock time first reads <paramref name="local"/>. A time skipped by a
-    /// spring-forward gap maps to the moment of the jump; a repeated fall-back time maps to its first pass.
-    /// </summary>
-    public static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        ArgumentNullException.ThrowIfNull(zone);
-        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        TimeSpan offset;
-        if (zone.IsAmbiguousTime(wall))
-        {
-            offset = zone.GetAmbiguousTimeOffsets(wall).Max();
-        }
-        else if (zone.IsInvalidTime(wall))
-        {
-            offset = zone.GetUtcOffset(wall.AddHours(-6));
-        }
-        else
-        {
-            offset = zone.GetUtcOffset(wall);
-        }
-
-        return new DateTimeOffset(wall.Ticks - offset.Ticks, TimeSpan.Zero);
-    }
+    /// <summary>The UTC instant a store-local wall-clock time first reads <paramref name="local"/> (see <see cref="StoreTime.LocalToUtc"/>).</summary>
+    public static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone) => StoreTime.LocalToUtc(local, zone);
 
     private static HistoryPeriod Span(DateTime startLocal, DateTime endLocal, TimeZoneInfo zone) =>
         new(startLocal, endLocal, new HistoryRange(LocalToUtc(startLocal, zone), LocalToUtc(endLocal, zone)));

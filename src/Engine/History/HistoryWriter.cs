@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Engine.History;
@@ -23,20 +21,14 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
     /// </summary>
     public const int DefaultCapacity = 40_000;
 
-    public HistoryWriter(IHistoryStore store, TimeSpan flushInterval)
-        : this(new HistoryFactSink(store), BatchWriterSettings.For(flushInterval, DefaultCapacity), TimeProvider.System)
-    {
-    }
-
     public HistoryWriter(IBatchSink<HistoryBatch> sink, BatchWriterSettings settings, TimeProvider time)
         : base(sink, settings, time)
     {
         Receive<Record>(msg =>
         {
-            // A forced hand-over comes from a stopping entity, whose facts would otherwise be covered by its final snapshot.
-            if (!msg.Force && !HasRoomFor(2))
+            // An event makes up to two facts (the order and its insight touch).
+            if (Refuses(msg.Force, 2, new Refused(msg.Event)))
             {
-                Sender.Tell(new Refused(msg.Event));
                 return;
             }
 
@@ -69,49 +61,15 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
 }
 
 /// <summary>History facts into the history store; dead letters into its dead-letter table.</summary>
-public sealed class HistoryFactSink(IHistoryStore store) : IBatchSink<HistoryBatch>
+public sealed class HistoryFactSink(IHistoryStore store) : HistoryStoreSink<HistoryBatch>(store)
 {
-    public Task WriteAsync(HistoryBatch batch, CancellationToken cancellationToken) => store.WriteFactsAsync(batch, cancellationToken);
-
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => store.IsReachableAsync(cancellationToken);
-
-    public Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken) =>
-        store.WriteDeadLettersAsync(letters, cancellationToken);
+    public override Task WriteAsync(HistoryBatch batch, CancellationToken cancellationToken) => store.WriteFactsAsync(batch, cancellationToken);
 }
 
-/// <summary>Starts the per-node <see cref="HistoryWriter"/> and flushes it during coordinated shutdown.</summary>
+/// <summary>Starts the per-node <see cref="HistoryWriter"/>, flushed during coordinated shutdown.</summary>
 public static class HistoryWriterHosting
 {
-    /// <summary>How long shutdown waits for the last facts to reach the history store.</summary>
-    private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(10);
-
-    public static AkkaConfigurationBuilder AddHistoryWriter(this AkkaConfigurationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.WithActors((system, registry, resolver) =>
-        {
-            var store = resolver.GetService<IHistoryStore>();
-            var options = resolver.GetService<IOptions<EngineOptions>>().Value;
-            var time = resolver.GetService<TimeProvider>();
-            var settings = BatchWriterSettings.For(options.SnapshotFlushInterval, HistoryWriter.DefaultCapacity);
-            var writer = system.ActorOf(Props.Create(() => new HistoryWriter(new HistoryFactSink(store), settings, time)), "history-writer");
-            registry.Register<HistoryWriter>(writer);
-
-            // Entities hand over their last facts when sharding stops them; this runs after that phase.
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-history",
-                async () =>
-                {
-                    try
-                    {
-                        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, ShutdownFlushTimeout);
-                    }
-                    catch (AskTimeoutException)
-                    {
-                        system.Log.Warning("History facts were still being written at shutdown");
-                    }
-
-                    return Akka.Done.Instance;
-                });
-        });
-    }
+    public static AkkaConfigurationBuilder AddHistoryWriter(this AkkaConfigurationBuilder builder) =>
+        builder.AddBatchWriter<HistoryWriter, HistoryBatch>("history-writer", HistoryWriter.DefaultCapacity,
+            (resolver, settings, time) => Props.Create(() => new HistoryWriter(new HistoryFactSink(resolver.GetService<IHistoryStore>()), settings, time)));
 }

@@ -24,8 +24,12 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
     /// <summary>The name the serializer is registered under in Akka configuration.</summary>
     public const string SerializerName = "salesdash-json";
 
-    // Manifest names are persisted with every journal row: add new ones, never rename old ones.
-    private static readonly (Type Type, string Manifest)[] Manifests =
+    /// <summary>
+    /// The commerce events' manifests, which are also their "$type" names on the Kafka topic (see CommerceEventCodec),
+    /// so a record on the topic and a row in the journal read the same.
+    /// </summary>
+    // Declared before Manifests, which includes them: static fields are set in the order they are written.
+    internal static readonly (Type Type, string Manifest)[] CommerceEvents =
     [
         (typeof(OrderPlaced), "order-placed"),
         (typeof(OrderUpdated), "order-updated"),
@@ -35,6 +39,12 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(AdSpendRecorded), "ad-spend-recorded"),
         (typeof(ShipmentUpdated), "shipment-updated"),
         (typeof(TrafficReported), "traffic-reported"),
+    ];
+
+    // Manifest names are persisted with every journal row: add new ones, never rename old ones.
+    private static readonly (Type Type, string Manifest)[] Manifests =
+    [
+        .. CommerceEvents,
         (typeof(KpiSnapshot), "kpi-snapshot.v1"),
         (typeof(TenantStore.Record), "tenant-store.record"),
         (typeof(TenantStore.Recorded), "tenant-store.recorded"),

@@ -1,6 +1,7 @@
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Quarantine;
+using SalesDash.Engine.Time;
 
 namespace SalesDash.Engine.Tenants;
 
@@ -581,43 +582,9 @@ public sealed class KpiState
         return totals;
     }
 
-    private static TimeZoneInfo ResolveZone(string timeZoneId, out string resolvedId)
-    {
-        // A store with a zone this machine does not know still gets figures, on UTC days, and says so.
-        if (!string.IsNullOrWhiteSpace(timeZoneId) && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone))
-        {
-            resolvedId = timeZoneId;
-            return zone;
-        }
+    private static TimeZoneInfo ResolveZone(string timeZoneId, out string resolvedId) => StoreTime.ResolveZone(timeZoneId, out resolvedId);
 
-        resolvedId = TimeZoneInfo.Utc.Id;
-        return TimeZoneInfo.Utc;
-    }
-
-    /// <summary>
-    /// The UTC instant a store-local wall-clock time first reads <paramref name="local"/>. A time skipped by
-    /// a spring-forward gap maps to the moment of the jump; a repeated fall-back time maps to its first pass.
-    /// </summary>
-    internal static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        TimeSpan offset;
-        if (zone.IsAmbiguousTime(wall))
-        {
-            offset = zone.GetAmbiguousTimeOffsets(wall).Max();
-        }
-        else if (zone.IsInvalidTime(wall))
-        {
-            // The offset in force just before the gap; gaps are at most a few hours long.
-            offset = zone.GetUtcOffset(wall.AddHours(-6));
-        }
-        else
-        {
-            offset = zone.GetUtcOffset(wall);
-        }
-
-        return new DateTimeOffset(wall.Ticks - offset.Ticks, TimeSpan.Zero);
-    }
+    private static DateTimeOffset LocalToUtc(DateTime local, TimeZoneInfo zone) => StoreTime.LocalToUtc(local, zone);
 
     private static long ToMinute(DateTimeOffset instant) => Math.DivRem(instant.ToUnixTimeSeconds(), 60, out var rem) - (rem < 0 ? 1 : 0);
 

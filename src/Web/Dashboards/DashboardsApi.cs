@@ -53,16 +53,10 @@ public static class DashboardsApi
             return problem;
         }
 
-        var (input, unreadable) = await ReadBodyAsync<DashboardInput>(request, cancellationToken);
-        if (unreadable is not null)
+        var (input, invalid) = await ReadDashboardAsync(request, cancellationToken);
+        if (invalid is not null)
         {
-            return unreadable;
-        }
-
-        var errors = DashboardValidation.Validate(input);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
+            return invalid;
         }
 
         if (await DashboardLimitAsync(tenantId, store, plans, cancellationToken) is { } refused)
@@ -81,16 +75,10 @@ public static class DashboardsApi
     private static async Task<Results<Ok<Dashboard>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         string tenantId, string id, HttpRequest request, IDashboardStore store, CancellationToken cancellationToken)
     {
-        var (input, unreadable) = await ReadBodyAsync<DashboardInput>(request, cancellationToken);
-        if (unreadable is not null)
+        var (input, invalid) = await ReadDashboardAsync(request, cancellationToken);
+        if (invalid is not null)
         {
-            return unreadable;
-        }
-
-        var errors = DashboardValidation.Validate(input);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The dashboard is not valid");
+            return invalid;
         }
 
         var before = await store.GetAsync(tenantId, id, cancellationToken);
@@ -246,6 +234,19 @@ public static class DashboardsApi
     /// Reads a JSON body, answering 400 problem+json for a body that is not JSON of the right shape. Binding by
     /// parameter would throw in Development and answer an empty 400 elsewhere; this says what was wrong in both.
     /// </summary>
+    /// <summary>The body as a dashboard that passes <see cref="DashboardValidation"/>, or the problem to answer with.</summary>
+    private static async Task<(DashboardInput? Input, ValidationProblem? Problem)> ReadDashboardAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (input, unreadable) = await ReadBodyAsync<DashboardInput>(request, cancellationToken);
+        if (unreadable is not null)
+        {
+            return (null, unreadable);
+        }
+
+        var errors = DashboardValidation.Validate(input);
+        return errors.Count > 0 ? (null, TypedResults.ValidationProblem(errors, title: "The dashboard is not valid")) : (input, null);
+    }
+
     private static async Task<(T? Value, ValidationProblem? Problem)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {

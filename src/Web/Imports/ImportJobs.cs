@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Web.AppData;
 using SalesDash.Web.Identity;
@@ -180,14 +181,7 @@ public sealed class ImportJobs(IDbContextFactory<AppIdentityDbContext> databases
         var errors = Errors(counters.Errors);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.Set<ImportJobRow>().Where(j => j.Id == key && j.ClaimedBy == node && j.Status == nameof(ImportStatus.Running))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.TotalRows, counters.TotalRows)
-                .SetProperty(j => j.RowsDone, counters.RowsDone)
-                .SetProperty(j => j.EventsAccepted, counters.EventsAccepted)
-                .SetProperty(j => j.EventsDuplicate, counters.EventsDuplicate)
-                .SetProperty(j => j.ErrorCount, counters.Errors.Count)
-                .SetProperty(j => j.Errors, errors)
-                .SetProperty(j => j.LeaseUntil, now + lease), cancellationToken) == 1;
+            .ExecuteUpdateAsync(s => SetCounters(s, counters, errors).SetProperty(j => j.LeaseUntil, now + lease), cancellationToken) == 1;
     }
 
     /// <summary>Ends the job (Completed, or Failed with the reason) and deletes its file.</summary>
@@ -200,16 +194,10 @@ public sealed class ImportJobs(IDbContextFactory<AppIdentityDbContext> databases
         var status = failure is null ? nameof(ImportStatus.Completed) : nameof(ImportStatus.Failed);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var updated = await db.Set<ImportJobRow>().Where(j => j.Id == key && j.ClaimedBy == node && j.Status == nameof(ImportStatus.Running))
-            .ExecuteUpdateAsync(s => s
+            .ExecuteUpdateAsync(s => SetCounters(s, counters, errors)
                 .SetProperty(j => j.Status, status)
                 .SetProperty(j => j.Failure, failure)
                 .SetProperty(j => j.FinishedAt, now)
-                .SetProperty(j => j.TotalRows, counters.TotalRows)
-                .SetProperty(j => j.RowsDone, counters.RowsDone)
-                .SetProperty(j => j.EventsAccepted, counters.EventsAccepted)
-                .SetProperty(j => j.EventsDuplicate, counters.EventsDuplicate)
-                .SetProperty(j => j.ErrorCount, counters.Errors.Count)
-                .SetProperty(j => j.Errors, errors)
                 .SetProperty(j => j.LeaseUntil, (DateTime?)null), cancellationToken);
         if (updated == 1)
         {
@@ -228,6 +216,15 @@ public sealed class ImportJobs(IDbContextFactory<AppIdentityDbContext> databases
 
     /// <summary>The uploaded file, read a chunk at a time from the database.</summary>
     public Stream OpenFile(Guid id) => new ChunkStream(databases, id.ToString("N"));
+
+    /// <summary>What a running job has counted so far; the progress and the finishing update both write it.</summary>
+    private static UpdateSettersBuilder<ImportJobRow> SetCounters(UpdateSettersBuilder<ImportJobRow> row, ImportCounters counters, string errors) =>
+        row.SetProperty(j => j.TotalRows, counters.TotalRows)
+            .SetProperty(j => j.RowsDone, counters.RowsDone)
+            .SetProperty(j => j.EventsAccepted, counters.EventsAccepted)
+            .SetProperty(j => j.EventsDuplicate, counters.EventsDuplicate)
+            .SetProperty(j => j.ErrorCount, counters.Errors.Count)
+            .SetProperty(j => j.Errors, errors);
 
     private static string Errors(IReadOnlyList<ImportError> errors) =>
         JsonSerializer.Serialize(errors.OrderBy(e => e.Line).Take(ImportJob.MaxErrorsShown), Json);

@@ -8,6 +8,7 @@ using SalesDash.EndToEnd.Tests.Browser;
 using SalesDash.EndToEnd.Tests.Hosting;
 using SalesDash.Engine;
 using SalesDash.Engine.History;
+using SalesDash.Engine.History.DuckDb;
 using SalesDash.Engine.History.Snapshots;
 
 namespace SalesDash.EndToEnd.Tests.Customers;

@@ -5,6 +5,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.Ingestion;
+using SalesDash.Engine.History.DuckDb;
 using SalesDash.Engine.History.Snapshots;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;

@@ -4,7 +4,6 @@ using System.Numerics;
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Insights.MultiChannel;
-using SalesDash.Engine.History.Snapshots;
 
 namespace SalesDash.Engine.History.DuckDb;
 
@@ -188,17 +187,14 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         "DELETE FROM stage_sessions",
     ];
 
-    private readonly string _connectionString;
+    private readonly DuckDbConnectionGate _db;
     private readonly DuckDbMinuteSnapshotStore _minutes;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private DuckDBConnection? _connection;
-    private bool _disposed;
 
     /// <param name="connectionString">A DuckDB connection string, e.g. "Data Source=/data/snapshots.duckdb".</param>
     public DuckDbHistoryStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _connectionString = connectionString;
+        _db = new DuckDbConnectionGate(connectionString, Open);
 
         // Minute rows keep their own store and table; DuckDB shares one database per file within the process.
         _minutes = new DuckDbMinuteSnapshotStore(connectionString);
@@ -296,24 +292,17 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
 
         return RunAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction();
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "INSERT OR REPLACE INTO history_dead_letters VALUES ($tenant, $store, $kind, $key, $reason, $payload, $at)";
-            foreach (var l in letters)
-            {
-                command.Parameters.Clear();
-                command.Parameters.Add(new DuckDBParameter("tenant", l.TenantId));
-                command.Parameters.Add(new DuckDBParameter("store", l.StoreId));
-                command.Parameters.Add(new DuckDBParameter("kind", l.Kind));
-                command.Parameters.Add(new DuckDBParameter("key", l.Key));
-                command.Parameters.Add(new DuckDBParameter("reason", l.Reason));
-                command.Parameters.Add(new DuckDBParameter("payload", l.Payload));
-                command.Parameters.Add(new DuckDBParameter("at", l.At.UtcDateTime));
-                command.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
+            DuckDbConnectionGate.ExecuteEach(connection, "INSERT OR REPLACE INTO history_dead_letters VALUES ($tenant, $store, $kind, $key, $reason, $payload, $at)",
+                letters, l =>
+                [
+                    new DuckDBParameter("tenant", l.TenantId),
+                    new DuckDBParameter("store", l.StoreId),
+                    new DuckDBParameter("kind", l.Kind),
+                    new DuckDBParameter("key", l.Key),
+                    new DuckDBParameter("reason", l.Reason),
+                    new DuckDBParameter("payload", l.Payload),
+                    new DuckDBParameter("at", l.At.UtcDateTime),
+                ], cancellationToken);
             return true;
         }, cancellationToken);
     }
@@ -761,24 +750,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
 
     public void Dispose()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _gate.Wait();
-        try
-        {
-            _connection?.Dispose();
-            _connection = null;
-            _minutes.Dispose();
-        }
-        finally
-        {
-            _gate.Release();
-            _gate.Dispose();
-        }
+        _db.Dispose();
+        _minutes.Dispose();
     }
 
     private static string Where(HistoryScope scope, string timeColumn, string prefix = "") =>
@@ -963,30 +936,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         return reader.Read() && !reader.IsDBNull(0) ? (reader.GetDateTime(0), reader.GetDateTime(1)) : null;
     }
 
-    private async Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            // DuckDB's client API is synchronous; keep its work off the caller's (actor or request) thread.
-            return await Task.Run(() => work(OpenConnection()), cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    private Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken) => _db.RunAsync(work, cancellationToken);
 
-    private DuckDBConnection OpenConnection()
+    private static void Open(DuckDBConnection connection)
     {
-        if (_connection is not null)
-        {
-            return _connection;
-        }
-
-        var connection = new DuckDBConnection(_connectionString);
-        connection.Open();
         foreach (var statement in Schema)
         {
             Execute(connection, statement);
@@ -1003,8 +956,6 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         }
 
         EnsureRollups(connection);
-        _connection = connection;
-        return connection;
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
 
@@ -20,24 +18,15 @@ public sealed class SnapshotWriter : BatchWriter<MinuteRowBatch>
     /// <summary>Rows held at most: a busy minute of 20,000 stores, each row a few hundred bytes.</summary>
     public const int DefaultCapacity = 20_000;
 
-    public SnapshotWriter(IMinuteSnapshotStore store, TimeSpan flushInterval)
-        : this(new MinuteRowSink(store), BatchWriterSettings.For(flushInterval, DefaultCapacity), TimeProvider.System)
-    {
-    }
-
     public SnapshotWriter(IBatchSink<MinuteRowBatch> sink, BatchWriterSettings settings, TimeProvider time)
         : base(sink, settings, time)
     {
         Receive<Enqueue>(msg =>
         {
-            // A forced hand-over comes from a stopping entity, which cannot write its minutes again later.
-            if (!msg.Force && !HasRoomFor(msg.Rows.Count))
+            if (!Refuses(msg.Force, msg.Rows.Count, new Refused(msg.Rows)))
             {
-                Sender.Tell(new Refused(msg.Rows));
-                return;
+                Accept(pending => pending.AddRange(msg.Rows));
             }
-
-            Accept(pending => pending.AddRange(msg.Rows));
         });
     }
 
@@ -99,56 +88,19 @@ public sealed class MinuteRowBatch : IWriteBatch<MinuteRowBatch>
 }
 
 /// <summary>Minute rows into the snapshot store; dead letters into the history store's dead-letter table.</summary>
-public sealed class MinuteRowSink(IMinuteSnapshotStore store) : IBatchSink<MinuteRowBatch>
+public sealed class MinuteRowSink(IMinuteSnapshotStore store) : HistoryStoreSink<MinuteRowBatch>(store)
 {
-    public Task WriteAsync(MinuteRowBatch batch, CancellationToken cancellationToken)
+    public override Task WriteAsync(MinuteRowBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         return store.WriteAsync(batch.Rows, cancellationToken);
     }
-
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) =>
-        store is IHistoryDeadLetters history ? history.IsReachableAsync(cancellationToken) : Task.FromResult(true);
-
-    public Task WriteDeadLettersAsync(IReadOnlyCollection<HistoryDeadLetter> letters, CancellationToken cancellationToken) =>
-        store is IHistoryDeadLetters history
-            ? history.WriteDeadLettersAsync(letters, cancellationToken)
-            : throw new NotSupportedException($"{store.GetType().Name} keeps no dead letters; use a history store.");
 }
 
-/// <summary>Starts the per-node <see cref="SnapshotWriter"/> and flushes it during coordinated shutdown.</summary>
+/// <summary>Starts the per-node <see cref="SnapshotWriter"/>, flushed during coordinated shutdown.</summary>
 public static class SnapshotWriterHosting
 {
-    /// <summary>How long shutdown waits for the last rows to reach the snapshot store.</summary>
-    private static readonly TimeSpan ShutdownFlushTimeout = TimeSpan.FromSeconds(10);
-
-    public static AkkaConfigurationBuilder AddSnapshotWriter(this AkkaConfigurationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.WithActors((system, registry, resolver) =>
-        {
-            var store = resolver.GetService<IMinuteSnapshotStore>();
-            var options = resolver.GetService<IOptions<EngineOptions>>().Value;
-            var time = resolver.GetService<TimeProvider>();
-            var settings = BatchWriterSettings.For(options.SnapshotFlushInterval, SnapshotWriter.DefaultCapacity);
-            var writer = system.ActorOf(Props.Create(() => new SnapshotWriter(new MinuteRowSink(store), settings, time)), "minute-snapshot-writer");
-            registry.Register<SnapshotWriter>(writer);
-
-            // Entities hand over their last rows when sharding stops them; this runs after that phase.
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-minute-snapshots",
-                async () =>
-                {
-                    try
-                    {
-                        await writer.Ask<SnapshotWriter.Flushed>(SnapshotWriter.FlushNow.Instance, ShutdownFlushTimeout);
-                    }
-                    catch (AskTimeoutException)
-                    {
-                        system.Log.Warning("Minute snapshot rows were still being written at shutdown");
-                    }
-
-                    return Akka.Done.Instance;
-                });
-        });
-    }
+    public static AkkaConfigurationBuilder AddSnapshotWriter(this AkkaConfigurationBuilder builder) =>
+        builder.AddBatchWriter<SnapshotWriter, MinuteRowBatch>("minute-snapshot-writer", SnapshotWriter.DefaultCapacity,
+            (resolver, settings, time) => Props.Create(() => new SnapshotWriter(new MinuteRowSink(resolver.GetService<IMinuteSnapshotStore>()), settings, time)));
 }

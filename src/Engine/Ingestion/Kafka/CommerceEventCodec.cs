@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Ingestion.Kafka;
@@ -13,17 +14,7 @@ namespace SalesDash.Engine.Ingestion.Kafka;
 /// </summary>
 public static class CommerceEventCodec
 {
-    private static readonly (Type Type, string Name)[] Subtypes =
-    [
-        (typeof(OrderPlaced), "order-placed"),
-        (typeof(OrderUpdated), "order-updated"),
-        (typeof(OrderCancelled), "order-cancelled"),
-        (typeof(RefundIssued), "refund-issued"),
-        (typeof(SessionStarted), "session-started"),
-        (typeof(AdSpendRecorded), "ad-spend-recorded"),
-        (typeof(ShipmentUpdated), "shipment-updated"),
-        (typeof(TrafficReported), "traffic-reported"),
-    ];
+    private static readonly (Type Type, string Manifest)[] Subtypes = SalesDashSerializer.CommerceEvents;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
     {
@@ -32,7 +23,7 @@ public static class CommerceEventCodec
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DescribeSubtypes } },
     };
 
-    /// <summary>The event types a record can carry; a new kind of event needs a name above before it can go through Kafka.</summary>
+    /// <summary>The event types a record can carry; a new kind of event needs a manifest before it can go through Kafka.</summary>
     internal static IReadOnlyCollection<Type> EventTypes { get; } = [.. Subtypes.Select(s => s.Type)];
 
     /// <summary>

@@ -1,5 +1,5 @@
 using SalesDash.Contracts.Commerce;
-using SalesDash.Engine.History.Snapshots;
+using SalesDash.Engine.History.DuckDb;
 using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Snapshots;

@@ -24,40 +24,35 @@ export interface MinutePoint {
   orders: number;
 }
 
+/** The figures of a store's tiles, for the whole store or one of its channels. */
+export interface TileFigures {
+  grossRevenue: KpiTile;
+  netRevenue: KpiTile;
+  refunds: KpiTile;
+  orders: KpiTile;
+  averageOrderValue: KpiTile;
+  unitsSold: KpiTile;
+  newCustomers: KpiTile;
+  returningCustomers: KpiTile;
+  revenuePerMinute: MinutePoint[];
+}
+
 /** Everything one dashboard shows, always sent whole. */
-export interface DashboardTiles {
+export interface DashboardTiles extends TileFigures {
   tenantId: string;
   storeId: string;
   currency: string;
   timeZone: string;
   localDate: string;
   asOf: string;
-  grossRevenue: KpiTile;
-  netRevenue: KpiTile;
-  refunds: KpiTile;
-  orders: KpiTile;
-  averageOrderValue: KpiTile;
-  unitsSold: KpiTile;
-  newCustomers: KpiTile;
-  returningCustomers: KpiTile;
-  revenuePerMinute: MinutePoint[];
   eventsApplied: number;
   /** The same figures split by each order's own channel; absent from servers older than the split. */
   channels?: ChannelTiles[];
 }
 
 /** One channel's share of a store's tiles, counted over that channel's orders only. */
-export interface ChannelTiles {
+export interface ChannelTiles extends TileFigures {
   channel: string;
-  grossRevenue: KpiTile;
-  netRevenue: KpiTile;
-  refunds: KpiTile;
-  orders: KpiTile;
-  averageOrderValue: KpiTile;
-  unitsSold: KpiTile;
-  newCustomers: KpiTile;
-  returningCustomers: KpiTile;
-  revenuePerMinute: MinutePoint[];
 }
 
 /** Identifies one store's dashboard. */

@@ -17,6 +17,7 @@ describe('AlertToasts', () => {
     const notifyBrowser = vi.fn();
     render(<AlertToasts tenantIds={['acme', 'globex']} navigate={navigate} connect={() => hub} notifyBrowser={notifyBrowser} />);
     await waitFor(() => expect(hub.invocations.map((i) => [i.method, i.args[0]])).toEqual([['SubscribeAlerts', 'acme'], ['SubscribeAlerts', 'globex']]));
+    await waitFor(() => expect(screen.getByTestId('alert-toasts').dataset.state).toBe('listening'));
 
     act(() => hub.emit('alert', toast('a1')));
     const shown = await screen.findByTestId('toast-a1');
@@ -32,14 +33,34 @@ describe('AlertToasts', () => {
     const hub = new FakeHubConnection();
     render(<AlertToasts tenantIds={['acme']} navigate={() => {}} connect={() => hub} notifyBrowser={() => {}} />);
     await waitFor(() => expect(hub.invocations).toHaveLength(1));
+    act(() => hub.dropAndRetry());
+    expect(screen.getByTestId('alert-toasts').dataset.state).toBe('connecting');
     hub.reconnect();
     await waitFor(() => expect(hub.invocations).toHaveLength(2));
+    await waitFor(() => expect(screen.getByTestId('alert-toasts').dataset.state).toBe('listening'));
     act(() => {
       for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) hub.emit('alert', toast(id));
     });
     expect(await screen.findByTestId('toast-a5')).toBeTruthy();
     expect(screen.queryByTestId('toast-a1')).toBeNull();
     expect(screen.getAllByRole('status')).toHaveLength(4);
+  });
+
+  it('shows one toast and one notification when the shared connection hears the same alert through both its groups', async () => {
+    const hub = new FakeHubConnection();
+    const notifyBrowser = vi.fn();
+    render(<AlertToasts tenantIds={['acme']} navigate={() => {}} connect={() => hub} notifyBrowser={notifyBrowser} />);
+    await waitFor(() => expect(hub.invocations).toHaveLength(1));
+    act(() => {
+      hub.emit('alert', toast('a1'));
+      hub.emit('alert', toast('a1'));
+    });
+    expect(await screen.findByTestId('toast-a1')).toBeTruthy();
+    expect(screen.getAllByRole('status')).toHaveLength(1);
+    expect(notifyBrowser).toHaveBeenCalledTimes(1);
+    // The resolution is news of its own.
+    act(() => hub.emit('alert', toast('a1', 'Resolved')));
+    expect(notifyBrowser).toHaveBeenCalledTimes(2);
   });
 
   it('connects to nothing for someone in no organisation', () => {

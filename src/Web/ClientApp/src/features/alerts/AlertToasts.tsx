@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { createHubConnection, endlessReconnectPolicy, type HubConnectionLike } from '../../lib/live';
+import { keepConnected, pageHub, type HubConnectionLike } from '../../lib/live';
 import { showBrowserNotification } from './browserNotifications';
 import './alerts.css';
 
@@ -20,7 +20,7 @@ export interface AlertToastsProps {
   /** The organisations whose alerts this person hears of. */
   tenantIds: readonly string[];
   navigate: (path: string) => void;
-  /** Makes the connection; tests pass a fake. */
+  /** A lease on the page's one connection (shared with the live tiles); tests pass a fake. */
   connect?: () => HubConnectionLike;
   /** Also shown as a system notification when the person turned them on (Alerts page). */
   notifyBrowser?: (toast: AlertToastMessage, open: () => void) => void;
@@ -35,12 +35,17 @@ const defaultNotifyBrowser = (t: AlertToastMessage, open: () => void) => {
   showBrowserNotification(t.status === 'Resolved' ? `Resolved: ${t.ruleName}` : t.ruleName, t.text, `${t.alertId}:${t.status}`, open);
 };
 
+const leasePageHub = () => pageHub().lease();
+
 /**
- * The app shell's one toast host: joins each organisation's alert group on its own hub connection (so every page gets
- * toasts, not only a store's dashboard) and shows each alert as a toast that leads to the alert.
+ * The app shell's one toast host: joins each organisation's alert group on the page's shared hub connection (so every
+ * page gets toasts, not only a store's dashboard, without a second socket) and shows each alert as a toast that leads
+ * to the alert.
  */
-export function AlertToasts({ tenantIds, navigate, connect = () => createHubConnection(endlessReconnectPolicy), notifyBrowser = defaultNotifyBrowser }: AlertToastsProps) {
+export function AlertToasts({ tenantIds, navigate, connect = leasePageHub, notifyBrowser = defaultNotifyBrowser }: AlertToastsProps) {
   const [toasts, setToasts] = useState<AlertToastMessage[]>([]);
+  // 'listening' once the server has this page in every organisation's alert group: from then on no alert is missed.
+  const [listening, setListening] = useState(false);
   const key = [...tenantIds].sort().join('\u0000');
   const notifyRef = useRef(notifyBrowser);
   notifyRef.current = notifyBrowser;
@@ -53,30 +58,40 @@ export function AlertToasts({ tenantIds, navigate, connect = () => createHubConn
     if (!key) return undefined;
     const tenants = key.split('\u0000');
     const connection = connectRef.current();
-    let stopped = false;
+    // The page's one connection is in the store's group and the organisation's alert group, and the server sends to
+    // both: the second copy of the same news is dropped here, so one alert is one toast and one notification.
+    const seen = new Set<string>();
     const onAlert = (toast: AlertToastMessage) => {
+      const news = `${toast.alertId}:${toast.status}`;
+      if (seen.has(news)) return;
+      seen.add(news);
       setToasts((current) => [toast, ...current.filter((t) => !(t.alertId === toast.alertId && t.status === toast.status))].slice(0, MAX_TOASTS));
       notifyRef.current(toast, () => navigateRef.current(alertHref(toast)));
     };
-    const join = () => Promise.all(tenants.map((t) => connection.invoke('SubscribeAlerts', t))).catch(() => undefined);
+    let stopped = false;
     connection.on('alert', onAlert as (...args: never[]) => void);
-    // A reconnect is a new server connection with no groups: join again.
-    connection.onreconnected(() => void join());
-    connection.start().then(
-      () => (stopped ? undefined : join()),
-      () => undefined,
-    );
+    connection.onreconnecting(() => setListening(false));
+    connection.onclose(() => setListening(false));
+    // Joined after every connect and reconnect: a reconnect is a new server connection with no groups.
+    const join = () =>
+      void Promise.all(tenants.map((t) => connection.invoke('SubscribeAlerts', t))).then(
+        () => setListening(!stopped),
+        () => setListening(false),
+      );
+    const stop = keepConnected(connection, join);
     return () => {
       stopped = true;
+      setListening(false);
       connection.off('alert', onAlert as (...args: never[]) => void);
-      void connection.stop();
+      void stop();
     };
   }, [key]);
 
-  if (toasts.length === 0) return null;
+  if (!key) return null;
   const dismiss = (t: AlertToastMessage) => setToasts((current) => current.filter((x) => x !== t));
+  // The live region is on the page before any toast, so screen readers announce the first one too.
   return (
-    <div className="alert-toasts" aria-live="polite" data-testid="alert-toasts">
+    <div className="alert-toasts" aria-live="polite" data-testid="alert-toasts" data-state={listening ? 'listening' : 'connecting'}>
       {toasts.map((t) => (
         <div key={`${t.alertId}:${t.status}`} className={`alert-toast alert-toast--${t.status.toLowerCase()}`} role="status" data-testid={`toast-${t.alertId}`}>
           <a

@@ -3,6 +3,7 @@ import { alertsApi, type TradingHoursView, type AlertPause, type AlertRuleReques
 import { KINDS, RuleEditor, type RuleDraft } from './RuleEditor';
 import { browserNotificationState, disableBrowserNotifications, enableBrowserNotifications, type BrowserNotificationState } from './browserNotifications';
 import { AlertsTable } from './AlertsTable';
+import { StoreSelect } from './StoreSelect';
 import './alerts.css';
 
 export interface AlertsPageProps {
@@ -152,14 +153,7 @@ function PauseSection({
         <form onSubmit={pause} aria-label="Pause all alerts until" className="alerts-page__form">
           <label>
             Pause{' '}
-            <select value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-              <option value="">every store</option>
-              {stores.map((s) => (
-                <option key={s.storeId} value={s.storeId}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
+            <StoreSelect stores={stores} value={storeId} onChange={setStoreId} everyStore="every store" />
           </label>
           <label>
             until <input type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} required />
@@ -432,13 +426,7 @@ function TradingHoursSection({
       <form className="alerts-page__form" onSubmit={save} aria-label="Trading hours">
         <label>
           Store{' '}
-          <select value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-            {stores.map((s) => (
-              <option key={s.storeId} value={s.storeId}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <StoreSelect stores={stores} value={storeId} onChange={setStoreId} />
         </label>
         {hours ? (
           <>

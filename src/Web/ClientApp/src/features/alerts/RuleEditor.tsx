@@ -2,6 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { RuleDraft } from '../../lib/alertLinks';
 import { ProblemError } from '../../lib/http';
 import type { AlertRuleKind, AlertRuleRequest, AlertRuleView, AlertsApi } from './api';
+import { StoreSelect } from './StoreSelect';
 
 export type { RuleDraft };
 
@@ -142,14 +143,7 @@ export function RuleEditor({ tenantId, stores, features, rule, draft, api, onSav
       {field(
         'storeId',
         'Store',
-        <select value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-          <option value="">every store</option>
-          {stores.map((s) => (
-            <option key={s.storeId} value={s.storeId}>
-              {s.name}
-            </option>
-          ))}
-        </select>,
+        <StoreSelect stores={stores} value={storeId} onChange={setStoreId} everyStore="every store" />,
       )}
       {field(
         'channel',

@@ -25,11 +25,8 @@ export interface AlertPause { tenantId: string; storeId: string | null; until: s
 
 export type AlertRuleKind = 'Threshold' | 'PercentChange' | 'Anomaly' | 'NoOrders';
 
-/** A rule as the server shows it (src/Web/Alerts/AlertViews.cs); pausedReason says why the plan keeps it from running. */
-export interface AlertRuleView {
-  id: string;
-  tenantId: string;
-  storeId: string | null;
+/** The fields a rule is made of, the same whether the server shows it or the editor sends it. */
+interface AlertRuleFields {
   name: string;
   kind: AlertRuleKind;
   metric: string;
@@ -42,9 +39,16 @@ export interface AlertRuleView {
   recipients: string[];
   webhookUrl: string | null;
   inApp: boolean;
-  quietHours: { start: string; end: string } | null;
-  enabled: boolean;
+  storeId: string | null;
   channel: string | null;
+  enabled: boolean;
+}
+
+/** A rule as the server shows it (src/Web/Alerts/AlertViews.cs); pausedReason says why the plan keeps it from running. */
+export interface AlertRuleView extends AlertRuleFields {
+  id: string;
+  tenantId: string;
+  quietHours: { start: string; end: string } | null;
   customMetricId?: string | null;
   pausedReason?: string | null;
   cannotEvaluate?: string | null;
@@ -53,22 +57,7 @@ export interface AlertRuleView {
 }
 
 /** What the editor sends; the server validates every field and names the one that is wrong. */
-export interface AlertRuleRequest {
-  name: string;
-  kind: AlertRuleKind;
-  metric: string;
-  direction: string;
-  threshold: number | null;
-  windowMinutes: number;
-  comparison: string;
-  minimumSeverity: string;
-  frequencyMinutes: number;
-  recipients: string[];
-  webhookUrl: string | null;
-  inApp: boolean;
-  storeId: string | null;
-  channel: string | null;
-  enabled: boolean;
+export interface AlertRuleRequest extends AlertRuleFields {
   duringTradingHours: boolean;
 }
 

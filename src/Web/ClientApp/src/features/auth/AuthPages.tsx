@@ -18,10 +18,8 @@ function AuthCard({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-/** E-mail and password; on success back to the page that asked for sign-in. */
-export function SignInPage({ navigate }: NavigateProps) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+/** A sign-in or sign-up form's submit: busy while it runs, the server's message when it fails, then the page that asked. */
+function useAuthSubmit(send: () => Promise<unknown>, navigate: (path: string) => void) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
@@ -29,7 +27,7 @@ export function SignInPage({ navigate }: NavigateProps) {
     setBusy(true);
     setError(null);
     try {
-      await authApi.signIn(email, password);
+      await send();
       navigate(nextPath(window.location.search));
     } catch (e) {
       setError((e as Error).message);
@@ -37,6 +35,27 @@ export function SignInPage({ navigate }: NavigateProps) {
       setBusy(false);
     }
   };
+  return { error, busy, submit };
+}
+
+/** The way across to the other form, keeping where to go afterwards. */
+function SwitchLink({ to, question, label, navigate }: { to: '/sign-in' | '/sign-up'; question: string; label: string; navigate: (path: string) => void }) {
+  const href = `${to}${window.location.search}`;
+  return (
+    <p>
+      {question}{' '}
+      <a href={href} onClick={(e) => (e.preventDefault(), navigate(href))}>
+        {label}
+      </a>
+    </p>
+  );
+}
+
+/** E-mail and password; on success back to the page that asked for sign-in. */
+export function SignInPage({ navigate }: NavigateProps) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { error, busy, submit } = useAuthSubmit(() => authApi.signIn(email, password), navigate);
   return (
     <AuthCard title="Sign in">
       <form onSubmit={submit} className="auth__form">
@@ -53,12 +72,7 @@ export function SignInPage({ navigate }: NavigateProps) {
           Sign in
         </button>
       </form>
-      <p>
-        New here?{' '}
-        <a href={`/sign-up${window.location.search}`} onClick={(e) => (e.preventDefault(), navigate(`/sign-up${window.location.search}`))}>
-          Create an account
-        </a>
-      </p>
+      <SwitchLink to="/sign-up" question="New here?" label="Create an account" navigate={navigate} />
     </AuthCard>
   );
 }
@@ -67,25 +81,11 @@ export function SignInPage({ navigate }: NavigateProps) {
 export function SignUpPage({ navigate }: NavigateProps) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const [form, setForm] = useState({ displayName: '', email: '', password: '', organisationName: '', timeZone: zone, reportingCurrency: 'USD' });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, submit } = useAuthSubmit(() => authApi.signUp(form), navigate);
   const field = (name: keyof typeof form) => ({
     value: form[name],
     onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value })),
   });
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await authApi.signUp(form);
-      navigate(nextPath(window.location.search));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <AuthCard title="Create your account">
       <form onSubmit={submit} className="auth__form">
@@ -118,12 +118,7 @@ export function SignUpPage({ navigate }: NavigateProps) {
           Create account
         </button>
       </form>
-      <p>
-        Have an account?{' '}
-        <a href={`/sign-in${window.location.search}`} onClick={(e) => (e.preventDefault(), navigate(`/sign-in${window.location.search}`))}>
-          Sign in
-        </a>
-      </p>
+      <SwitchLink to="/sign-in" question="Have an account?" label="Sign in" navigate={navigate} />
     </AuthCard>
   );
 }

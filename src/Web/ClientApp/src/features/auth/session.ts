@@ -1,6 +1,7 @@
 // Sign-in state for the app shell: who is signed in, and a redirect to the sign-in page whenever the API says 401.
 import { clearKeptFigures } from '../../lib/pwa/offline';
 import { disablePush } from '../../lib/pwa/push';
+import { send } from '../../lib/http';
 
 export interface MeOrganisation {
   id: string;
@@ -53,26 +54,6 @@ export function installSignInRedirect(win: Window = window): void {
     }
     return response;
   };
-}
-
-async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) {
-    let message = `${method} ${url} answered ${response.status}`;
-    try {
-      const problem = (await response.json()) as { detail?: string; title?: string; errors?: Record<string, string[]> };
-      const first = problem.errors ? Object.values(problem.errors).flat()[0] : undefined;
-      message = first ?? problem.detail ?? problem.title ?? message;
-    } catch {
-      // Not problem+json: keep the status line.
-    }
-    throw new Error(message);
-  }
-  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
 
 /** After a sign-in or before a sign-out: nothing the last person kept on this device (figures, push) outlives their session. */

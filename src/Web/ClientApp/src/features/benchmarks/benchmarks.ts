@@ -1,5 +1,6 @@
 // Shapes of /api/tenants/{tenantId}/benchmarks[/settings] (src/Web/Benchmarks/BenchmarksApi.cs) and how their figures print.
 import { getJson, send, tenantApi } from '../../lib/http';
+import { cohortText, formatPeerValue, peerStanding, type PeerCohort, type PeerFigureKind } from '../../lib/peers';
 
 export interface BenchmarkSettings {
   tenantId: string;
@@ -11,12 +12,7 @@ export interface BenchmarkSettings {
   industries: string[];
 }
 
-export interface CohortView {
-  level: 'IndustryAndBand' | 'Industry' | 'All';
-  industry: string;
-  band: string;
-  contributors: number;
-}
+export type CohortView = PeerCohort;
 
 export interface BenchmarkMetricView {
   metric: string;
@@ -47,7 +43,7 @@ export const saveBenchmarkSettings = (tenantId: string, change: { industry?: str
   send<BenchmarkSettings>('PUT', tenantApi(tenantId, 'benchmarks/settings'), change);
 
 /** Labels, and whether a higher figure is the better one (a refund rate is better low). */
-export const metricInfo: Record<string, { label: string; kind: 'rate' | 'money' | 'growth' | 'ratio'; higherIsBetter: boolean }> = {
+export const metricInfo: Record<string, { label: string; kind: PeerFigureKind; higherIsBetter: boolean }> = {
   ConversionRate: { label: 'Conversion rate', kind: 'rate', higherIsBetter: true },
   AverageOrderValue: { label: 'Average order value (USD)', kind: 'money', higherIsBetter: true },
   RepeatRate: { label: 'Repeat-customer rate', kind: 'rate', higherIsBetter: true },
@@ -58,39 +54,16 @@ export const metricInfo: Record<string, { label: string; kind: 'rate' | 'money' 
 };
 
 export function formatMetric(metric: string, value: number | null): string {
-  if (value === null) return '—';
-  switch (metricInfo[metric]?.kind) {
-    case 'rate':
-      return `${(value * 100).toFixed(1)}%`;
-    case 'growth':
-      return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
-    case 'money':
-      return `$${value.toFixed(2)}`;
-    default:
-      return `${value.toFixed(2)}×`;
-  }
+  return formatPeerValue(metricInfo[metric]?.kind, value);
 }
 
 /** Where the organisation's figure sits among its peers' quartiles, said as a person would. */
 export function position(row: BenchmarkMetricView): string {
   if (row.you === null || row.p25 === null || row.p50 === null || row.p75 === null) return '';
-  const better = metricInfo[row.metric]?.higherIsBetter ?? true;
-  const top = better ? row.you >= row.p75 : row.you <= row.p25;
-  const bottom = better ? row.you < row.p25 : row.you > row.p75;
-  if (top) return 'top quarter';
-  if (bottom) return 'bottom quarter';
-  const aboveMedian = better ? row.you >= row.p50 : row.you <= row.p50;
-  return aboveMedian ? 'better than the median' : 'below the median';
+  return peerStanding(row.you, row.p25, row.p50, row.p75, metricInfo[row.metric]?.higherIsBetter ?? true);
 }
 
 /** Who the figures are compared with, and how many organisations they come from. */
 export function cohortLabel(cohort: CohortView | null, minimum: number): string {
-  if (!cohort) return `Not enough peers yet (fewer than ${minimum} organisations)`;
-  const who =
-    cohort.level === 'IndustryAndBand'
-      ? `${cohort.industry} shops of your size (${cohort.band})`
-      : cohort.level === 'Industry'
-        ? `${cohort.industry} shops of every size`
-        : 'shops of every industry';
-  return `${cohort.contributors} ${who}`;
+  return cohort ? cohortText(cohort) : `Not enough peers yet (fewer than ${minimum} organisations)`;
 }

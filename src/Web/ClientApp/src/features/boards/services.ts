@@ -1,6 +1,6 @@
 // What the dashboard pages talk to, swappable in tests.
 import { createContext, useContext } from 'react';
-import { createHubConnection, endlessReconnectPolicy, type HubConnectionLike } from '../../lib/live';
+import { pageHub, type HubConnectionLike } from '../../lib/live';
 import { boardsApi, type BoardsApi } from './api';
 
 export interface BoardsServices {
@@ -12,7 +12,8 @@ export interface BoardsServices {
 
 export const defaultBoardsServices: BoardsServices = {
   api: boardsApi,
-  createConnection: () => createHubConnection(endlessReconnectPolicy),
+  // A lease on the page's one connection, shared with the toast host.
+  createConnection: () => pageHub().lease(),
   saveDelayMs: 500,
 };
 

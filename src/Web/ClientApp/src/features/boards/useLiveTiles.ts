@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardTiles, StoreKey } from '../../lib/types';
 import { storeKey } from './figures';
-import { LiveTilesClient, type ConnectionStatus, type SubscribeFn } from '../../lib/live';
+import { LiveTilesClient, runLiveTiles, type ConnectionStatus, type SubscribeFn } from '../../lib/live';
 import { useBoardsServices } from './services';
 
 /**
@@ -51,14 +51,10 @@ export function useLiveTiles(stores: readonly StoreKey[], subscribe: SubscribeFn
       refused: (s) => refusedRef.current?.(s),
     });
     clientRef.current = client;
-    void client.setStores(storesRef.current);
-    client.start();
-    const retry = () => client.retryNow();
-    window.addEventListener('online', retry);
+    const stop = runLiveTiles(client, storesRef.current);
     return () => {
-      window.removeEventListener('online', retry);
       clientRef.current = null;
-      void client.dispose();
+      stop();
     };
   }, [createConnection]);
 

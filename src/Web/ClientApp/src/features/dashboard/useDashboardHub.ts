@@ -3,9 +3,9 @@ import { createContext, useContext, useEffect, useReducer, useRef, useState } fr
 import { fetchTiles } from '../../lib/api';
 import type { DashboardTiles, StoreKey } from '../../lib/types';
 import {
-  createHubConnection,
   LiveTilesClient,
-  reconnectPolicy,
+  runLiveTiles,
+  pageHub,
   subscribeByTenant,
   type ConnectionStatus,
   type HubConnectionLike,
@@ -19,7 +19,8 @@ export interface DashboardServices {
 
 /** Lets tests swap the server for fakes; the app uses the real hub and REST endpoint. */
 export const DashboardServicesContext = createContext<DashboardServices>({
-  createConnection: () => createHubConnection(reconnectPolicy),
+  // A lease on the page's one connection, shared with the toast host.
+  createConnection: () => pageHub().lease(),
   fetchTiles,
 });
 
@@ -50,14 +51,10 @@ export function useDashboardHub(store: StoreKey | null): DashboardHubState {
       { backoff: () => 15_000, whenGivenUp: 'offline', liveOnConnect: true },
     );
     clientRef.current = client;
-    void client.setStores(storeRef.current ? [storeRef.current] : []);
-    client.start();
-    const retry = () => client.retryNow();
-    window.addEventListener('online', retry);
+    const stop = runLiveTiles(client, storeRef.current ? [storeRef.current] : []);
     return () => {
-      window.removeEventListener('online', retry);
       clientRef.current = null;
-      void client.dispose();
+      stop();
     };
   }, [services]);
 

@@ -20,7 +20,6 @@ import {
   searchFromSelection,
   selectionFromSearch,
   trendQuery,
-  type CompareKind,
   type HistorySelection,
   type PeriodKind,
 } from './period';
@@ -167,16 +166,7 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
       </header>
 
       <form className="history__controls" aria-label="Period and comparison" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          <span>Period</span>
-          <select value={selection.period} onChange={(e) => pickPeriod(e.target.value as PeriodKind)} data-testid="period-select">
-            {periodOptions.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Period" value={selection.period} options={periodOptions} onChange={pickPeriod} testId="period-select" />
         {selection.period === 'custom' ? (
           <>
             <label>
@@ -189,16 +179,7 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
             </label>
           </>
         ) : null}
-        <label>
-          <span>Compare with</span>
-          <select value={selection.compare} onChange={(e) => setSelection({ ...selection, compare: e.target.value as CompareKind })}>
-            {compareOptions.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Compare with" value={selection.compare} options={compareOptions} onChange={(compare) => setSelection({ ...selection, compare })} />
         <label>
           <span>Trend by</span>
           <select
@@ -218,11 +199,7 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
         </p>
       </form>
 
-      {summary.status === 'error' ? (
-        <p className="notice notice--error" role="alert">
-          Could not load the figures: {summary.message}
-        </p>
-      ) : null}
+      {summary.status === 'error' ? <LoadProblem what="figures" message={summary.message} /> : null}
 
       <main>
         <section aria-labelledby={`${ids}-kpis`}>
@@ -266,22 +243,9 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
               {trendMetricLabels[metric]} {trend.data ? `by ${trend.data.grain}` : ''}
             </h2>
             <ExportButtons label="trend" href={(format) => historyExportUrl(store, 'trend', trendQuery(selection, today), format)} />
-            <label>
-              <span>Show</span>
-              <select value={metric} onChange={(e) => setMetric(e.target.value as TrendMetric)}>
-                {(Object.keys(trendMetricLabels) as TrendMetric[]).map((m) => (
-                  <option key={m} value={m}>
-                    {trendMetricLabels[m]}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Choice label="Show" value={metric} options={trendMetricOptions} onChange={setMetric} />
           </div>
-          {trend.status === 'error' ? (
-            <p className="notice notice--error" role="alert">
-              Could not load the trend: {trend.message}
-            </p>
-          ) : null}
+          {trend.status === 'error' ? <LoadProblem what="trend" message={trend.message} /> : null}
           {trend.data ? (
             <>
               <Suspense fallback={<div className="history-trend__chart" aria-busy="true" />}>
@@ -321,22 +285,9 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
                 <option value="tenant">All stores of {store.tenantId}</option>
               </select>
             </label>
-            <label>
-              <span>Rank by</span>
-              <select value={rank} onChange={(e) => setRank(e.target.value as RankMetric)}>
-                {rankOptions.map((r) => (
-                  <option key={r.value} value={r.value}>
-                    {r.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <Choice label="Rank by" value={rank} options={rankOptions} onChange={setRank} />
           </div>
-          {breakdown.status === 'error' ? (
-            <p className="notice notice--error" role="alert">
-              Could not load the breakdown: {breakdown.message}
-            </p>
-          ) : null}
+          {breakdown.status === 'error' ? <LoadProblem what="breakdown" message={breakdown.message} /> : null}
           {breakdown.data ? (
             <BreakdownTable
               data={breakdown.data}
@@ -353,6 +304,44 @@ export function HistoryPage({ store, storeName, timeZone, navigate }: HistoryPag
         </section>
       </main>
     </div>
+  );
+}
+
+const trendMetricOptions = (Object.keys(trendMetricLabels) as TrendMetric[]).map((value) => ({ value, label: trendMetricLabels[value] }));
+
+/** A labelled drop-down of the page's controls. */
+function Choice<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: T;
+  options: readonly { value: T; label: string }[];
+  onChange: (value: T) => void;
+  testId?: string | undefined;
+}) {
+  return (
+    <label>
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value as T)} data-testid={testId}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function LoadProblem({ what, message }: { what: string; message: string }) {
+  return (
+    <p className="notice notice--error" role="alert">
+      Could not load the {what}: {message}
+    </p>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CsvButton } from '../../lib/csv/CsvButton';
 import { formatCount, formatDelta, formatMoney } from '../../lib/format';
-import { createHubConnection, LiveTilesClient, subscribeByTenant, type ConnectionStatus, type HubConnectionLike } from '../../lib/live';
+import { LiveTilesClient, pageHub, subscribeByTenant, type ConnectionStatus, type HubConnectionLike } from '../../lib/live';
 import { overviewApi, type OrganisationOverview, type OverviewApi, type OverviewFigures } from './overviewApi';
 import './organisation.css';
 
@@ -16,7 +16,9 @@ export interface OverviewPageProps {
  * store at the stored rate of its day, as reports do); the page watches every store's live tiles through the hub and
  * asks for the overview again whenever one of them changes, so the total is always the server's.
  */
-export function OverviewPage({ tenantId, api = overviewApi, createConnection = createHubConnection }: OverviewPageProps) {
+const leasePageHub = () => pageHub().lease();
+
+export function OverviewPage({ tenantId, api = overviewApi, createConnection = leasePageHub }: OverviewPageProps) {
   const [overview, setOverview] = useState<OrganisationOverview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<ConnectionStatus>('connecting');

@@ -1,4 +1,5 @@
 // The organisation's settings, members, invitations, API keys and stores (see src/Web/Identity).
+import { send } from '../../lib/http';
 
 export type Role = 'Viewer' | 'Analyst' | 'Admin' | 'Owner';
 export const roles: Role[] = ['Viewer', 'Analyst', 'Admin', 'Owner'];
@@ -14,25 +15,6 @@ export interface ReconnectedStore { tenantId: string; storeId: string; webhookSe
 export interface StoreDeletion { tenantId: string; storeId: string; name: string; deletedAt: string; deletedBy: string | null; appRows: number; journalRows: number }
 export interface RotatedSecret { tenantId: string; storeId: string; webhookSecret: string; previousSecretAcceptedUntil: string }
 export interface Organisation { id: string; name: string; timeZone: string; reportingCurrency: string; plan: string; role: Role | null }
-
-async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) {
-    let message = `${method} ${url} answered ${response.status}`;
-    try {
-      const problem = (await response.json()) as { detail?: string; title?: string; errors?: Record<string, string[]> };
-      message = (problem.errors ? Object.values(problem.errors).flat()[0] : undefined) ?? problem.detail ?? problem.title ?? message;
-    } catch {
-      // Not problem+json.
-    }
-    throw new Error(message);
-  }
-  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
-}
 
 const base = (tenantId: string) => `/api/tenants/${encodeURIComponent(tenantId)}`;
 

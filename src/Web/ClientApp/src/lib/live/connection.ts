@@ -41,17 +41,13 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 }
 
 /**
- * A page someone is looking at: reconnect quickly at first, then settle at 30 s; after about two minutes the
- * connection is given up (the badge says "Offline") and the live client keeps trying to start a fresh one.
+ * The page's connection: reconnect quickly at first, then settle at 30 s; after about two minutes SignalR gives up
+ * (the dashboard's badge says "Offline", a wallboard's "Reconnecting…") and each live part keeps starting it again on
+ * its own backoff, so a screen nobody touches never stops trying.
  */
 export const reconnectPolicy: IRetryPolicy = {
   nextRetryDelayInMilliseconds: ({ previousRetryCount }) =>
     [0, 2_000, 5_000, 10_000, 30_000, 30_000, 30_000][previousRetryCount] ?? null,
-};
-
-/** A screen nobody touches (wallboards, board editor): at once, then the backoff above, and never "give up". */
-export const endlessReconnectPolicy: IRetryPolicy = {
-  nextRetryDelayInMilliseconds: ({ previousRetryCount }) => (previousRetryCount === 0 ? 0 : backoffDelay(previousRetryCount - 1)),
 };
 
 /** The real connection to the server's /hubs/dashboard (JSON protocol); a page makes one and shares it. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTiles } from '../../test/fixtures';
 import { FakeHubConnection, deferred, settle } from '../../test/fakeHub';
 import type { DashboardTiles } from '../types';
-import { backoffDelay, endlessReconnectPolicy, LiveTilesClient, subscribeByTenant, subscribeByToken, type ConnectionStatus } from '.';
+import { backoffDelay, LiveTilesClient, runLiveTiles, subscribeByTenant, subscribeByToken, type ConnectionStatus } from '.';
 
 const uk = { tenantId: 'acme', storeId: 'uk' };
 const us = { tenantId: 'acme', storeId: 'us' };
@@ -192,12 +192,28 @@ describe('backoff', () => {
     expect(backoffDelay(0, () => 0)).toBe(800);
     expect(backoffDelay(0, () => 1)).toBe(1200);
   });
+});
 
-  it('lets SignalR retry at once, then back off, and never stop', () => {
-    const delay = (n: number) => endlessReconnectPolicy.nextRetryDelayInMilliseconds({ previousRetryCount: n, elapsedMilliseconds: 0, retryReason: new Error('x') });
-    expect(delay(0)).toBe(0);
-    expect(delay(1)).toBeGreaterThanOrEqual(800);
-    expect(delay(500)).toBeLessThanOrEqual(36_000);
-    expect(delay(500)).not.toBeNull();
+describe('runLiveTiles', () => {
+  it('connects at once when the browser is back online, and stops listening when stopped', async () => {
+    const connection = new FakeHubConnection();
+    connection.startBehaviour = () => Promise.reject(new Error('offline'));
+    const online = new EventTarget();
+    const client = new LiveTilesClient(connection, subscribeByTenant, { status: () => {}, tiles: () => {} }, { schedule: () => () => {} });
+    const stop = runLiveTiles(client, [uk], online);
+    await settle();
+    expect(connection.startCalls).toBe(1);
+
+    connection.startBehaviour = () => Promise.resolve();
+    online.dispatchEvent(new Event('online'));
+    await settle();
+    expect(connection.startCalls).toBe(2);
+    expect(connection.subscribes()).toEqual([['acme', 'uk']]);
+
+    stop();
+    online.dispatchEvent(new Event('online'));
+    await settle();
+    expect(connection.startCalls).toBe(2);
+    expect(connection.stopped).toBe(true);
   });
 });

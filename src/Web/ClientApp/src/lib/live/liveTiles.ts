@@ -186,3 +186,18 @@ export class LiveTilesClient {
     this.pending.clear();
   }
 }
+
+/**
+ * Starts a page's client on its stores and connects again at once when the browser says the network is back (rather
+ * than at the end of the backoff); returns the way to stop both.
+ */
+export function runLiveTiles(client: LiveTilesClient, stores: readonly StoreKey[], events: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> = window): () => void {
+  void client.setStores(stores);
+  client.start();
+  const retry = () => client.retryNow();
+  events.addEventListener('online', retry);
+  return () => {
+    events.removeEventListener('online', retry);
+    void client.dispose();
+  };
+}

@@ -1,10 +1,9 @@
 // "You vs peers" as the widget prints it, pure so vitest checks the words and figures (src/Web/Benchmarks PeerWidgetView).
+import { cohortText, formatPeerValue, peerStanding, type PeerFigureKind } from '../../../lib/peers';
 import type { PeerWidgetBody } from './widgetData';
 
-type PeerKind = 'rate' | 'money' | 'growth' | 'ratio';
-
 /** How each peer metric prints, and whether a higher figure is the better one (a refund rate is better low). */
-const peerMetricInfo: Record<string, { kind: PeerKind; higherIsBetter: boolean }> = {
+const peerMetricInfo: Record<string, { kind: PeerFigureKind; higherIsBetter: boolean }> = {
   'conversion-rate': { kind: 'rate', higherIsBetter: true },
   'average-order-value': { kind: 'money', higherIsBetter: true },
   'repeat-rate': { kind: 'rate', higherIsBetter: true },
@@ -15,18 +14,7 @@ const peerMetricInfo: Record<string, { kind: PeerKind; higherIsBetter: boolean }
 };
 
 export function formatPeerFigure(metric: string, value: number | null): string {
-  if (value === null) return '—';
-  switch (peerMetricInfo[metric]?.kind) {
-    case 'rate':
-      return `${(value * 100).toFixed(1)}%`;
-    case 'growth':
-      return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`;
-    case 'money':
-      // Peers are compared in US dollars so shops selling in different currencies share cohorts.
-      return `$${value.toFixed(2)}`;
-    default:
-      return `${value.toFixed(2)}×`;
-  }
+  return formatPeerValue(peerMetricInfo[metric]?.kind, value);
 }
 
 export type PeerWidgetState =
@@ -46,12 +34,6 @@ export function peerWidgetState(body: PeerWidgetBody): PeerWidgetState {
     return { kind: 'hidden', message: body.message ?? `Not enough peers yet: fewer than ${body.minimumPeers} organisations contribute this figure.` };
   }
   const { cohort, metric } = body;
-  const who =
-    cohort.level === 'IndustryAndBand'
-      ? `${cohort.industry} shops of your size (${cohort.band})`
-      : cohort.level === 'Industry'
-        ? `${cohort.industry} shops of every size`
-        : 'shops of every industry';
   return {
     kind: 'shown',
     you: formatPeerFigure(metric, body.you),
@@ -61,14 +43,18 @@ export function peerWidgetState(body: PeerWidgetBody): PeerWidgetState {
       { label: 'Top quarter above', value: formatPeerFigure(metric, body.p75) },
     ],
     standing: standing(metric, body.you, body.p25, body.p50, body.p75),
-    cohort: `${cohort.contributors} ${who}`,
+    cohort: cohortText(cohort),
   };
 }
 
+const standingWords = {
+  'top quarter': 'In the top quarter of your peers',
+  'bottom quarter': 'In the bottom quarter of your peers',
+  'better than the median': 'Better than the median',
+  'below the median': 'Below the median',
+} as const;
+
 function standing(metric: string, you: number | null, p25: number, p50: number, p75: number): string {
   if (you === null) return 'No figure of yours yet';
-  const better = peerMetricInfo[metric]?.higherIsBetter ?? true;
-  if (better ? you >= p75 : you <= p25) return 'In the top quarter of your peers';
-  if (better ? you < p25 : you > p75) return 'In the bottom quarter of your peers';
-  return (better ? you >= p50 : you <= p50) ? 'Better than the median' : 'Below the median';
+  return standingWords[peerStanding(you, p25, p50, p75, peerMetricInfo[metric]?.higherIsBetter ?? true)];
 }

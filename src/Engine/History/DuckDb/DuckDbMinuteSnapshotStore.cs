@@ -1,7 +1,8 @@
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.History.Snapshots;
 
-namespace SalesDash.Engine.History.Snapshots;
+namespace SalesDash.Engine.History.DuckDb;
 
 /// <summary>
 /// The embedded snapshot store: per-minute rows in a DuckDB file, upserted on (tenant, store, minute).
@@ -39,16 +40,18 @@ public sealed class DuckDbMinuteSnapshotStore : IMinuteSnapshotStore, IDisposabl
         ORDER BY minute
         """;
 
-    private readonly string _connectionString;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private DuckDBConnection? _connection;
-    private bool _disposed;
+    private readonly DuckDbConnectionGate _db;
 
     /// <param name="connectionString">A DuckDB connection string, e.g. "Data Source=/data/snapshots.duckdb".</param>
     public DuckDbMinuteSnapshotStore(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _connectionString = connectionString;
+        _db = new DuckDbConnectionGate(connectionString, connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = CreateTable;
+            command.ExecuteNonQuery();
+        });
     }
 
     /// <summary>The default file, snapshots.duckdb, inside a data folder.</summary>
@@ -69,31 +72,22 @@ public sealed class DuckDbMinuteSnapshotStore : IMinuteSnapshotStore, IDisposabl
             latest[(row.TenantId, row.StoreId, row.Minute)] = row;
         }
 
-        await RunAsync(connection =>
+        await _db.RunAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction();
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = Upsert;
-            foreach (var row in latest.Values)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                command.Parameters.Clear();
-                command.Parameters.Add(new DuckDBParameter("tenant", row.TenantId));
-                command.Parameters.Add(new DuckDBParameter("store", row.StoreId));
-                command.Parameters.Add(new DuckDBParameter("minute", row.Minute.UtcDateTime));
-                command.Parameters.Add(new DuckDBParameter("currency", row.Currency));
-                command.Parameters.Add(new DuckDBParameter("gross", row.GrossRevenue));
-                command.Parameters.Add(new DuckDBParameter("refunds", row.Refunds));
-                command.Parameters.Add(new DuckDBParameter("orders", row.Orders));
-                command.Parameters.Add(new DuckDBParameter("units", row.Units));
-                command.Parameters.Add(new DuckDBParameter("new_orders", row.NewCustomerOrders));
-                command.Parameters.Add(new DuckDBParameter("returning_orders", row.ReturningCustomerOrders));
-                command.Parameters.Add(new DuckDBParameter("cancelled_orders", row.CancelledOrders));
-                command.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
+            DuckDbConnectionGate.ExecuteEach(connection, Upsert, latest.Values, row =>
+            [
+                new DuckDBParameter("tenant", row.TenantId),
+                new DuckDBParameter("store", row.StoreId),
+                new DuckDBParameter("minute", row.Minute.UtcDateTime),
+                new DuckDBParameter("currency", row.Currency),
+                new DuckDBParameter("gross", row.GrossRevenue),
+                new DuckDBParameter("refunds", row.Refunds),
+                new DuckDBParameter("orders", row.Orders),
+                new DuckDBParameter("units", row.Units),
+                new DuckDBParameter("new_orders", row.NewCustomerOrders),
+                new DuckDBParameter("returning_orders", row.ReturningCustomerOrders),
+                new DuckDBParameter("cancelled_orders", row.CancelledOrders),
+            ], cancellationToken);
             return true;
         }, cancellationToken);
     }
@@ -101,7 +95,7 @@ public sealed class DuckDbMinuteSnapshotStore : IMinuteSnapshotStore, IDisposabl
     public Task<IReadOnlyList<MinuteKpiRow>> ReadAsync(StoreRef store, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return RunAsync<IReadOnlyList<MinuteKpiRow>>(connection =>
+        return _db.RunAsync<IReadOnlyList<MinuteKpiRow>>(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = Select;
@@ -131,58 +125,5 @@ public sealed class DuckDbMinuteSnapshotStore : IMinuteSnapshotStore, IDisposabl
         }, cancellationToken);
     }
 
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _gate.Wait();
-        try
-        {
-            _connection?.Dispose();
-            _connection = null;
-        }
-        finally
-        {
-            _gate.Release();
-            _gate.Dispose();
-        }
-    }
-
-    private async Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            // DuckDB's client API is synchronous; keep its work off the caller's (actor) thread.
-            return await Task.Run(() => work(OpenConnection()), cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private DuckDBConnection OpenConnection()
-    {
-        if (_connection is not null)
-        {
-            return _connection;
-        }
-
-        var connection = new DuckDBConnection(_connectionString);
-        connection.Open();
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = CreateTable;
-            command.ExecuteNonQuery();
-        }
-
-        _connection = connection;
-        return connection;
-    }
+    public void Dispose() => _db.Dispose();
 }
