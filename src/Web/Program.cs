@@ -106,6 +106,8 @@ builder.Services.AddQuarantine();
 builder.Services.AddOnboarding(builder.Configuration);
 // Peer benchmarks: industry and consent per organisation, cohort quartiles (five organisations or more) recomputed by a cluster job.
 builder.Services.AddPeerBenchmarks(builder.Configuration);
+// The public benchmark report: an uploaded orders export against the peers, no account, rate limited per address, nothing kept.
+builder.Services.AddBenchmarkReport(builder.Configuration);
 // Recommendations per store (what to do, ranked by revenue at stake) and the merchant's done/dismissed verdicts.
 builder.Services.AddRecommendations();
 
@@ -174,7 +176,7 @@ app.MapGroup("/api").MapReportsApi();
 app.MapGroup("/api").MapOnboardingApi();
 app.MapGroup("/api").MapExchangeRatesApi();
 app.MapGroup("/api").MapWarehouseApi();
-app.MapGroup("/api").MapBenchmarksApi().MapWallBenchmarksApi();
+app.MapGroup("/api").MapBenchmarksApi().MapWallBenchmarksApi().MapBenchmarkReportApi();
 app.MapGroup("/api").MapOrganisationOverviewApi();
 app.MapGroup("/api").MapPushApi();
 // The hub lets anyone connect (wallboards use share tokens); each method checks the caller's organisation.

@@ -139,11 +139,9 @@ public sealed class PeerBenchmarks(IDbContextFactory<AppIdentityDbContext> datab
         return new PeerWidgetView(tenantId, metricKey, null, null, row.You, row.Cohort, row.P25, row.P50, row.P75, PeerCohorts.MinimumPeers);
     }
 
-    public async Task<BenchmarksView> GetAsync(string tenantId, CancellationToken cancellationToken)
+    /// <summary>The cohorts the last benchmark run published (five contributors or more each) and when it ran; null when it never has.</summary>
+    public async Task<(IReadOnlyList<CohortAggregate> Cohorts, DateTimeOffset? ComputedAt)> PublishedAsync(CancellationToken cancellationToken)
     {
-        var settings = await SettingsAsync(tenantId, cancellationToken);
-        var own = await figures.ReadAsync(tenantId, cancellationToken);
-        var band = own is null ? null : PeerCohorts.BandOf(own.RevenueUsd);
         List<BenchmarkCohortRow> rows;
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
@@ -152,6 +150,15 @@ public sealed class PeerBenchmarks(IDbContextFactory<AppIdentityDbContext> datab
 
         var aggregates = rows.Select(r => new CohortAggregate(Enum.Parse<CohortLevel>(r.Level), r.Industry, r.Band, Enum.Parse<BenchmarkMetric>(r.Metric),
             r.Contributors, r.P25, r.P50, r.P75)).ToList();
+        return (aggregates, rows.Count == 0 ? null : StoredTime.To(rows.Max(r => r.ComputedAt)));
+    }
+
+    public async Task<BenchmarksView> GetAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var settings = await SettingsAsync(tenantId, cancellationToken);
+        var own = await figures.ReadAsync(tenantId, cancellationToken);
+        var band = own is null ? null : PeerCohorts.BandOf(own.RevenueUsd);
+        var (aggregates, computed) = await PublishedAsync(cancellationToken);
         var metrics = Enum.GetValues<BenchmarkMetric>().Select(metric =>
         {
             var cohort = PeerCohorts.Pick(aggregates, settings.Industry, band ?? PeerCohorts.Bands[0].Band, metric);
@@ -159,7 +166,6 @@ public sealed class PeerBenchmarks(IDbContextFactory<AppIdentityDbContext> datab
                 cohort is null ? null : new CohortView(cohort.Level.ToString(), cohort.Industry, cohort.Band, cohort.Contributors),
                 cohort?.P25, cohort?.P50, cohort?.P75);
         }).ToList();
-        var computed = rows.Count == 0 ? (DateTimeOffset?)null : StoredTime.To(rows.Max(r => r.ComputedAt));
         return new BenchmarksView(tenantId, settings.Industry, band, settings.TakesPart, settings.Notice, computed, PeerCohorts.MinimumPeers, metrics);
     }
 }

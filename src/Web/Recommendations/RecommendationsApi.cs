@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SalesDash.Connectors.Currency;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Insights.MultiChannel;
@@ -41,16 +42,30 @@ public sealed record RecommendationsView(string TenantId, string StoreId, string
 public sealed record RecommendationStatusChange(string Status);
 
 /// <summary>
-/// Reads a store's last 28 whole days (and the 28 before) from history, runs the recommendation rules whose inputs the
-/// history keeps (returns per product, conversion per channel and per hour, ad channels' daily return, and the
-/// free-shipping threshold from the order totals against the peers' median AOV in the store's currency), and joins the merchant's verdicts. Bundles need order lines and stock-outs need an
-/// inventory source, neither of which history reads expose yet, so those rules are not run here.
+/// Reads a store's history and runs the recommendation rules whose inputs it keeps: returns per product (last 28 whole
+/// days), conversion per channel and per store-local hour (the last 7 days against the 7 before), ad channels' daily
+/// return, products bought together (order lines of the last 30 days, or 90 when 30 show no pair), and the
+/// free-shipping threshold from the order totals against the peers' median AOV in the store's currency; then joins the
+/// merchant's verdicts. Stock-outs are not run: no connector reports inventory, so the rule would have nothing to read.
+/// Ads are judged per channel: history keeps spend per campaign, but revenue only per channel touch (orders' UTM
+/// campaign is not kept and the ads pollers read spend, clicks and impressions, not conversion values).
 /// </summary>
 public sealed class StoreRecommendations(
     IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, PeerBenchmarks peers, IExchangeRates rates,
     TimeProvider time)
 {
     public const int Days = 28;
+
+    /// <summary>Conversion is compared week over week: the same weekdays on both sides, so a quiet weekend never reads as a fall.</summary>
+    public const int ConversionDays = 7;
+
+    /// <summary>Windows the bundle rule reads, shortest first: the last 30 days show what sells together now; a store with no pair in 30 gets one from 90.</summary>
+    public static readonly IReadOnlyList<int> BundleDays = [30, 90];
+
+    /// <summary>The most orders a bundle window reads, in pages; a bigger store's pairs rest on the window's first orders of that many.</summary>
+    public const int MaxBasketOrders = 100_000;
+
+    private const int BasketPage = 1_000;
 
     /// <summary>
     /// The most orders the free-shipping threshold is read from: far above a month of the stores SalesDash serves; a
@@ -65,21 +80,22 @@ public sealed class StoreRecommendations(
         ArgumentNullException.ThrowIfNull(store);
         var end = new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
         var now = new HistoryRange(end.AddDays(-Days), end);
-        var before = new HistoryRange(end.AddDays(-2 * Days), end.AddDays(-Days));
         var scope = HistoryScope.Store(store.Store.TenantId, store.Store.StoreId);
         var found = new List<Recommendation>();
 
         var products = await history.BreakdownAsync(scope, now, BreakdownDimension.Product, cancellationToken);
         found.AddRange(ReturnRateRule.Evaluate([.. products.Select(p => new ProductReturns(p.Key, p.Label, null, p.GrossRevenue, p.Units, p.RefundedUnits))]));
 
-        var channelsNow = await history.BreakdownAsync(scope, now, BreakdownDimension.Channel, cancellationToken);
-        var channelsBefore = (await history.BreakdownAsync(scope, before, BreakdownDimension.Channel, cancellationToken)).ToDictionary(c => c.Key, StringComparer.Ordinal);
+        var week = new HistoryRange(end.AddDays(-ConversionDays), end);
+        var weekBefore = new HistoryRange(end.AddDays(-2 * ConversionDays), end.AddDays(-ConversionDays));
+        var channelsNow = await history.BreakdownAsync(scope, week, BreakdownDimension.Channel, cancellationToken);
+        var channelsBefore = (await history.BreakdownAsync(scope, weekBefore, BreakdownDimension.Channel, cancellationToken)).ToDictionary(c => c.Key, StringComparer.Ordinal);
         found.AddRange(ConversionDropRule.Evaluate(channelsNow.Where(c => channelsBefore.ContainsKey(c.Key)).Select(c => new SegmentConversion("channel", c.Key, c.Label,
             channelsBefore[c.Key].Sessions, channelsBefore[c.Key].Orders, c.Sessions, c.Orders, c.Orders == 0 ? 0m : c.GrossRevenue / c.Orders))));
 
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
-        var hoursNow = await HoursAsync(scope, now, zone, cancellationToken);
-        var hoursBefore = await HoursAsync(scope, before, zone, cancellationToken);
+        var hoursNow = await HoursAsync(scope, week, zone, cancellationToken);
+        var hoursBefore = await HoursAsync(scope, weekBefore, zone, cancellationToken);
         found.AddRange(ConversionDropRule.Evaluate(hoursNow.Where(h => hoursBefore.ContainsKey(h.Key)).Select(h => new SegmentConversion("hour", h.Key.ToString("00", System.Globalization.CultureInfo.InvariantCulture),
             $"{h.Key:00}:00", hoursBefore[h.Key].Sessions, hoursBefore[h.Key].Orders, h.Value.Sessions, h.Value.Orders,
             h.Value.Orders == 0 ? 0m : h.Value.GrossRevenue / h.Value.Orders))));
@@ -91,6 +107,8 @@ public sealed class StoreRecommendations(
                 ads.Orders.Where(o => o.StoreId == store.Store.StoreId && !o.Cancelled && o.Touch == g.Key.Channel
                     && DateOnly.FromDateTime(o.PlacedAt.UtcDateTime) == g.Key.Date).Sum(o => o.Revenue)));
         found.AddRange(AdSpendRule.Evaluate(adDays, DateOnly.FromDateTime(end.UtcDateTime).AddDays(-1)));
+
+        found.AddRange(await BundlesAsync(store.Store, end, cancellationToken));
 
         var totals = (await history.RecentOrdersAsync(scope, now, MaxOrdersForThreshold, cancellationToken)).Where(o => !o.Cancelled).Select(o => o.Total).ToList();
         found.AddRange(FreeShippingRule.Evaluate(totals, await PeerMedianAovAsync(store, DateOnly.FromDateTime(end.UtcDateTime).AddDays(-1), cancellationToken)));
@@ -112,6 +130,48 @@ public sealed class StoreRecommendations(
         }
 
         return new RecommendationsView(store.Store.TenantId, store.Store.StoreId, store.Currency, now.FromUtc, now.ToUtc, items);
+    }
+
+    /// <summary>
+    /// Pairs of products bought together, from the order lines (newest versions, cancelled orders left out) of the
+    /// shortest window in <see cref="BundleDays"/> that shows a pair above the rule's floor; each carries the days it read.
+    /// </summary>
+    private async Task<IReadOnlyList<Recommendation>> BundlesAsync(StoreRef store, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        if (history is not IHistoryFactExport facts)
+        {
+            return [];
+        }
+
+        foreach (var days in BundleDays)
+        {
+            var lines = new List<BasketLine>();
+            var read = 0;
+            // After (start, ""): every order placed at or after the window's start, since no order id is empty.
+            var cursor = new FactCursor(end.AddDays(-days), string.Empty);
+            while (read < MaxBasketOrders)
+            {
+                var page = await facts.OrdersAfterAsync(store, cursor, BasketPage, cancellationToken);
+                var inside = page.Where(o => o.PlacedAt < end).ToList();
+                read += inside.Count;
+                lines.AddRange(inside.Where(o => !o.Cancelled)
+                    .SelectMany(o => o.Lines.Where(l => l.Sku.Length > 0).Select(l => new BasketLine(o.OrderId, l.Sku, l.Title, l.LineRevenue))));
+                if (page.Count < BasketPage || inside.Count < page.Count)
+                {
+                    break;
+                }
+
+                cursor = new FactCursor(page[^1].PlacedAt, page[^1].OrderId);
+            }
+
+            var pairs = BundleRule.Evaluate(lines);
+            if (pairs.Count > 0)
+            {
+                return [.. pairs.Select(p => p with { Figures = [.. p.Figures, new RecommendationFigure("Days read", days)] })];
+            }
+        }
+
+        return [];
     }
 
     /// <summary>

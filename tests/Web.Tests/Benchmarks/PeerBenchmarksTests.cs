@@ -3,11 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SalesDash.Connectors.Currency;
-using SalesDash.Contracts.Commerce;
-using SalesDash.Contracts.Stores;
-using SalesDash.Engine.History;
-using SalesDash.Engine.Stores;
 using SalesDash.Web.Benchmarks;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Identity;
@@ -23,9 +18,6 @@ namespace SalesDash.Web.Tests.Benchmarks;
 public sealed class PeerBenchmarksTests : IAsyncLifetime
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>The windows end at the start of the host's frozen day.</summary>
-    private static readonly DateTimeOffset End = new(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
 
     private static readonly BenchmarkMetric[] Known =
     [
@@ -182,7 +174,7 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<PeerWidgetView>(Json, Ct))!;
     }
 
-    private static void AssertCohort(BenchmarksView view, Org me, IReadOnlyList<Org> peers, string level, string industry, string band)
+    private static void AssertCohort(BenchmarksView view, SeededOrg me, IReadOnlyList<SeededOrg> peers, string level, string industry, string band)
     {
         foreach (var metric in Known)
         {
@@ -194,100 +186,10 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The q-th quartile the test's own way: the 1-based position 1 + q(n − 1)/4, between its two neighbours.</summary>
-    private static decimal Quartile(List<decimal> values, int q)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        var position = 1m + (q * (sorted.Length - 1) / 4m);
-        var whole = (int)position;
-        var fraction = position - whole;
-        var below = sorted[whole - 1];
-        var above = whole < sorted.Length ? sorted[whole] : below;
-        return Math.Round(below + (fraction * (above - below)), 4, MidpointRounding.AwayFromZero);
-    }
-
-    private async Task<BenchmarksView> BenchmarksAsync(Org org) =>
+    private async Task<BenchmarksView> BenchmarksAsync(SeededOrg org) =>
         (await org.Admin.GetFromJsonAsync<BenchmarksView>($"/api/tenants/{org.Tenant}/benchmarks", Json, Ct))!;
 
-    /// <summary>
-    /// Seven organisations: five small apparel shops (one selling in euros), one apparel shop twenty times their size, one
-    /// small pet shop; each with random orders over the last 56 days, refunds and sessions, and consent given through the API.
-    /// </summary>
-    private async Task<List<Org>> SeedAsync()
-    {
-        var history = _app.Services.GetRequiredService<IHistoryStore>();
-        await history.InitializeAsync(Ct);
-        await _app.Services.GetRequiredService<IExchangeRates>().UpsertAsync(
-            new ExchangeRate("EUR", "USD", DateOnly.FromDateTime(End.UtcDateTime).AddDays(-10), 1.1m, "test"), Ct);
-        var random = new Random(19);
-        var orgs = new List<Org>();
-        (string Industry, bool Big, string Currency)[] shapes =
-        [
-            ("apparel", false, "USD"), ("apparel", false, "USD"), ("apparel", false, "EUR"), ("apparel", false, "USD"), ("apparel", false, "USD"),
-            ("apparel", true, "USD"), ("pets", false, "USD"),
-        ];
-        foreach (var (industry, big, currency) in shapes)
-        {
-            var tenant = $"bench-{Guid.NewGuid():N}"[..16];
-            await _app.Services.GetRequiredService<IStoreDirectory>().UpsertAsync(new StoreProfile(new StoreRef(tenant, "shop"), tenant, SalesChannel.Shopify,
-                $"{tenant}.myshopify.com", currency, "UTC", "secret-0123456789-abcdef"), Ct);
-            var batch = new HistoryBatch();
-            var orders = new List<(DateTimeOffset At, decimal Total, bool Returning)>();
-            for (var i = 0; i < 40 + random.Next(40); i++)
-            {
-                var at = End.AddMinutes(-random.Next(1, 56 * 24 * 60));
-                var total = Math.Round((decimal)(10 + (random.NextDouble() * 90)) * (big ? 20m : 1m), 2);
-                var returning = random.Next(3) == 0;
-                orders.Add((at, total, returning));
-                batch.Add(new OrderFact(tenant, "shop", SalesChannel.Shopify, $"o{i}", 1, at, currency, total, 1, returning, false, "direct", "DE", []));
-            }
+    private Task<List<SeededOrg>> SeedAsync() => PeerSeed.SeedAsync(_app, Ct);
 
-            var refunds = new List<(DateTimeOffset At, decimal Amount)>();
-            for (var i = 0; i < 2 + random.Next(5); i++)
-            {
-                var at = End.AddMinutes(-random.Next(1, 28 * 24 * 60));
-                var amount = Math.Round((decimal)(5 + (random.NextDouble() * 20)), 2);
-                refunds.Add((at, amount));
-                batch.Add(new RefundFact(tenant, "shop", SalesChannel.Shopify, $"r{i}", "o0", at, amount, 1, []));
-            }
-
-            var sessions = 200 + random.Next(800);
-            for (var i = 0; i < sessions; i++)
-            {
-                batch.Add(new SessionFact(tenant, "shop", SalesChannel.Shopify, $"s{i}", End.AddMinutes(-random.Next(1, 28 * 24 * 60)), "direct"));
-            }
-
-            await history.WriteFactsAsync(batch, Ct);
-            var admin = _app.CreateSignedInClient(OrgRole.Admin, tenant);
-            using var consent = await admin.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { industry, takesPart = true }, Ct);
-            Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
-            orgs.Add(new Org(tenant, industry, big, admin, currency == "EUR" ? 1.1m : 1m, orders, refunds, sessions));
-        }
-
-        return orgs;
-    }
-
-    private sealed record Org(
-        string Tenant, string Industry, bool Big, HttpClient Admin, decimal Rate,
-        List<(DateTimeOffset At, decimal Total, bool Returning)> Orders, List<(DateTimeOffset At, decimal Amount)> Refunds, int Sessions)
-    {
-        /// <summary>The figure as the test computes it from what it wrote.</summary>
-        public decimal? Expected(BenchmarkMetric metric)
-        {
-            decimal Revenue(int fromDaysAgo, int toDaysAgo) =>
-                Orders.Where(o => o.At >= End.AddDays(-fromDaysAgo) && o.At < End.AddDays(-toDaysAgo)).Sum(o => o.Total) * Rate;
-            var last28 = Orders.Where(o => o.At >= End.AddDays(-28)).ToList();
-            static decimal R(decimal top, decimal bottom) => Math.Round(top / bottom, 4, MidpointRounding.AwayFromZero);
-            return metric switch
-            {
-                BenchmarkMetric.ConversionRate => R(last28.Count, Sessions),
-                BenchmarkMetric.AverageOrderValue => R(Revenue(28, 0), last28.Count),
-                BenchmarkMetric.RepeatRate => R(last28.Count(o => o.Returning), last28.Count),
-                BenchmarkMetric.RefundRate => R(Refunds.Sum(r => r.Amount) * Rate, Revenue(28, 0)),
-                BenchmarkMetric.RevenueGrowthWoW => R(Revenue(7, 0), Revenue(14, 7)) - 1m,
-                BenchmarkMetric.RevenueGrowthMoM => R(Revenue(28, 0), Revenue(56, 28)) - 1m,
-                _ => null,
-            };
-        }
-    }
+    private static decimal Quartile(List<decimal> values, int q) => PeerSeed.Quartile(values, q);
 }

@@ -184,6 +184,126 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         Assert.Contains((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items, i => i.Kind == "FreeShipping");
     }
 
+    [Fact]
+    public async Task Products_bought_together_more_than_chance_are_offered_as_a_bundle_with_support_lift_and_the_revenue_at_stake()
+    {
+        var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+        // Baskets of the last 30 days: 8 × hat + scarf, 4 × hat, 4 × scarf, 20 × sock. Outside them, and left out: a
+        // cancelled hat + scarf, and hat + scarf 40 days ago.
+        var baskets = new List<(string Id, (string Sku, int Qty, decimal Price)[] Lines)>();
+        for (var i = 0; i < 8; i++)
+        {
+            baskets.Add(($"both{i}", [("hat", 2, 20m), ("scarf", 1, 15m)]));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            baskets.Add(($"hat{i}", [("hat", 1, 20m)]));
+            baskets.Add(($"scarf{i}", [("scarf", 1, 15m)]));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            baskets.Add(($"sock{i}", [("sock", 1, 5m)]));
+        }
+
+        var batch = new HistoryBatch();
+        for (var i = 0; i < baskets.Count; i++)
+        {
+            batch.Add(Basket(baskets[i].Id, start.AddDays(-1 - (i % 29)).AddHours(9), false, baskets[i].Lines));
+        }
+
+        batch.Add(Basket("cancelled", start.AddDays(-2), true, [("hat", 1, 20m), ("scarf", 1, 15m)]));
+        batch.Add(Basket("old", start.AddDays(-40), false, [("hat", 1, 20m), ("scarf", 1, 15m)]));
+        await SeedAsync(batch);
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        var bundle = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Kind == "Bundle");
+
+        // The test's own arithmetic over the baskets it wrote.
+        decimal n = baskets.Count, hats = baskets.Count(b => b.Lines.Any(l => l.Sku == "hat")), scarves = baskets.Count(b => b.Lines.Any(l => l.Sku == "scarf"));
+        decimal both = baskets.Count(b => b.Lines.Any(l => l.Sku == "hat") && b.Lines.Any(l => l.Sku == "scarf"));
+        decimal hatLine = baskets.SelectMany(b => b.Lines).Where(l => l.Sku == "hat").Sum(l => l.Qty * l.Price) / hats;
+        decimal scarfLine = baskets.SelectMany(b => b.Lines).Where(l => l.Sku == "scarf").Sum(l => l.Qty * l.Price) / scarves;
+        var stake = ((hats - both) * (both / hats) * scarfLine) + ((scarves - both) * (both / scarves) * hatLine);
+        static decimal R(decimal v) => Math.Round(v, 4, MidpointRounding.AwayFromZero);
+        Assert.Equal("Bundle:hat+scarf", bundle.Id);
+        Assert.Equal(Math.Round(stake, 2, MidpointRounding.AwayFromZero), bundle.RevenueAtStake);
+        Assert.Equal((both, R(both / n), R(both * n / (hats * scarves)), R(both / hats), R(both / scarves), 30m),
+            (Figure(bundle, "Orders with both"), Figure(bundle, "Support"), Figure(bundle, "Lift"), Figure(bundle, "Confidence hat → scarf"),
+                Figure(bundle, "Confidence scarf → hat"), Figure(bundle, "Days read")));
+        Assert.Equal("Offer hat and scarf as a bundle, or suggest one beside the other.", bundle.Action);
+        Assert.Equal("history?by=product&key=hat", bundle.DrillDown);
+    }
+
+    [Fact]
+    public async Task A_store_with_no_pair_in_30_days_gets_its_bundle_from_the_last_90()
+    {
+        var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+        var batch = new HistoryBatch();
+        // 6 × mug + tea, 2 × mug and 6 × soap between 35 and 60 days ago: a pair only the 90-day window sees.
+        for (var i = 0; i < 6; i++)
+        {
+            batch.Add(Basket($"pair{i}", start.AddDays(-35 - (4 * i)), false, [("mug", 1, 12m), ("tea", 1, 6m)]));
+            batch.Add(Basket($"soap{i}", start.AddDays(-36 - (4 * i)), false, [("soap", 1, 4m)]));
+        }
+
+        batch.Add(Basket("mug-a", start.AddDays(-37), false, [("mug", 1, 12m)]));
+        batch.Add(Basket("mug-b", start.AddDays(-41), false, [("mug", 1, 12m)]));
+
+        await SeedAsync(batch);
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        var bundle = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Kind == "Bundle");
+
+        // 14 baskets, 8 with a mug, 6 with tea, 6 with both: lift 6 × 14 / (8 × 6) = 1.75; the 2 mug buyers without tea,
+        // at the 6/8 of mug buyers who take tea, would add 2 × 0.75 × 6 = 9 (every tea buyer already takes a mug).
+        Assert.Equal(("Bundle:mug+tea", 90m, 1.75m, 9m), (bundle.Id, Figure(bundle, "Days read"), Figure(bundle, "Lift"), bundle.RevenueAtStake));
+    }
+
+    [Fact]
+    public async Task A_channel_and_an_hour_whose_conversion_fell_week_over_week_are_advised_with_the_revenue_lost()
+    {
+        var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
+        var batch = new HistoryBatch();
+        // Last week (days 8-14): 500 sessions, 50 orders. This week (days 1-7): 500 sessions, 20 orders. Earlier (days
+        // 15-28): 2,000 sessions and no order, which a comparison of 28 days with the 28 before would have mixed in.
+        var s = 0;
+        void Week(int firstDay, int sessions, int orders)
+        {
+            for (var i = 0; i < sessions; i++)
+            {
+                batch.Add(new SessionFact(_tenant, "shop", SalesChannel.Shopify, $"s{s++}", start.AddDays(-firstDay - (i % 7)).AddHours(10).AddMinutes(i % 50), "direct"));
+            }
+
+            for (var i = 0; i < orders; i++)
+            {
+                batch.Add(Order($"o{firstDay}-{i}", start.AddDays(-firstDay - (i % 7)).AddHours(10).AddMinutes(i % 50), "lamp", 25m));
+            }
+        }
+
+        Week(1, 500, 20);
+        Week(8, 500, 50);
+        Week(15, 1_000, 0);
+        Week(22, 1_000, 0);
+        await SeedAsync(batch);
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        var view = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!;
+
+        // Each order is 2 × 25: the week's AOV is 50, so the fall from 10% to 4% of 500 sessions loses 0.06 × 500 × 50.
+        foreach (var id in new[] { "ConversionFell:channel:Shopify", "ConversionFell:hour:10" })
+        {
+            var fell = view.Items.Single(i => i.Id == id);
+            Assert.Equal((0.1m, 0.04m, 500m, 50m, 1_500m),
+                (Figure(fell, "Conversion before"), Figure(fell, "Conversion now"), Figure(fell, "Sessions now"), Figure(fell, "Average order value"), fell.RevenueAtStake));
+        }
+    }
+
+    private OrderFact Basket(string id, DateTimeOffset at, bool cancelled, (string Sku, int Qty, decimal Price)[] lines) =>
+        new(_tenant, "shop", SalesChannel.Shopify, id, 1, at, "USD", lines.Sum(l => l.Qty * l.Price), lines.Sum(l => l.Qty), false, cancelled, "direct", "US",
+            [.. lines.Select((l, i) => new OrderLineFact(i + 1, l.Sku, l.Sku, l.Qty, l.Price, l.Qty * l.Price))]);
+
     /// <summary>A cohort of every organisation, as the benchmark job publishes it (this host's job never finds five).</summary>
     private async Task PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric metric, decimal p50)
     {

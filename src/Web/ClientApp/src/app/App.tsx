@@ -36,6 +36,7 @@ const CustomersPage = lazy(() => import('../features/customers/CustomersPage').t
 const RecommendationsPage = lazy(() => import('../features/recommendations/RecommendationsPage').then((m) => ({ default: m.RecommendationsPage })));
 const BenchmarksPage = lazy(() => import('../features/benchmarks/BenchmarksPage').then((m) => ({ default: m.BenchmarksPage })));
 const NotificationsPage = lazy(() => import('../features/push/PushSettings').then((m) => ({ default: m.NotificationsPage })));
+const BenchmarkReportPage = lazy(() => import('../features/benchmarks/BenchmarkReportPage').then((m) => ({ default: m.BenchmarkReportPage })));
 const WarehousePage = lazy(() => import('../features/plan/WarehousePage').then((m) => ({ default: m.WarehousePage })));
 
 const orgSections: { section: OrgSection; label: string }[] = [
@@ -61,6 +62,8 @@ export function App({ loadStores = fetchStores }: AppProps) {
   if (route.page === 'wall') return <WallboardPage tokens={route.tokens} search={window.location.search} />;
   if (route.page === 'sign-in') return <SignInPage navigate={navigate} />;
   if (route.page === 'sign-up') return <SignUpPage navigate={navigate} />;
+  // The free benchmark report is public: no account, no chrome.
+  if (route.page === 'benchmark-report') return <Suspense fallback={null}><BenchmarkReportPage /></Suspense>;
   if (route.page === 'invitation') return <AcceptInvitationPage token={route.token} navigate={navigate} />;
   return <Shell route={route} loadStores={loadStores} navigate={navigate} />;
 }

@@ -23,6 +23,11 @@ describe('parseRoute', () => {
     expect(parseRoute('/stores/acme/shop/customers')).toEqual({ page: 'customers', store: { tenantId: 'acme', storeId: 'shop' } });
   });
 
+  it('reads the public benchmark report, outside any organisation', () => {
+    expect(parseRoute('/benchmark-report')).toEqual({ page: 'benchmark-report' });
+    expect(parseRoute('/benchmark-report/')).toEqual({ page: 'benchmark-report' });
+  });
+
   it('reads one or several wallboard tokens', () => {
     expect(parseRoute('/wall/abc')).toEqual({ page: 'wall', tokens: ['abc'] });
     expect(parseRoute(wallPath(['abc', 'def'], 30).split('?')[0]!)).toEqual({ page: 'wall', tokens: ['abc', 'def'] });

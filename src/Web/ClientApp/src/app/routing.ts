@@ -24,6 +24,7 @@ export type Route =
   | { page: 'onboarding'; tenantId: string | null }
   | { page: 'notifications' }
   | { page: 'sign-in' }
+  | { page: 'benchmark-report' }
   | { page: 'sign-up' }
   | { page: 'invitation'; token: string }
   | { page: 'not-found' };
@@ -36,6 +37,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { page: 'home' };
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/sign-up') return { page: 'sign-up' };
+  if (path === '/benchmark-report') return { page: 'benchmark-report' };
   if (path === '/onboarding') return { page: 'onboarding', tenantId: null };
   if (path === NOTIFICATIONS_PATH) return { page: 'notifications' };
   const invitation = /^\/invitations\/([A-Za-z0-9_-]+)$/.exec(path);
