@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using SalesDash.Web.Infrastructure;
 
 namespace SalesDash.Web.Benchmarks;
 
@@ -51,31 +51,13 @@ public static class BenchmarkReportApi
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<BenchmarkReportOptions>>((limiter, options) =>
         {
             var settings = options.Value;
-            limiter.AddPolicy(PolicyName, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.PermitsPerAddress, Window = settings.Window, QueueLimit = 0 }));
-
-            // Chained like the sign-in limit: this policy's refusals are answered here, every other one as before.
-            var earlier = limiter.OnRejected;
-            limiter.OnRejected = async (context, cancellationToken) =>
+            limiter.AddPerAddressPolicy(PolicyName, settings.PermitsPerAddress, settings.Window, (http, wait) =>
             {
-                if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PolicyName)
-                {
-                    if (earlier is not null)
-                    {
-                        await earlier(context, cancellationToken);
-                    }
-
-                    return;
-                }
-
-                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : settings.Window;
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many reports",
-                    detail: $"This address has asked for {settings.PermitsPerAddress} benchmark reports within {settings.Window.TotalMinutes:0} minutes, the most allowed; try again in {seconds} s.")
-                    .ExecuteAsync(context.HttpContext);
-            };
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many reports",
+                    detail: $"This address has asked for {settings.PermitsPerAddress} benchmark reports within {settings.Window.TotalMinutes:0} minutes, the most allowed; try again in {seconds} s.");
+            });
         });
         return services;
     }

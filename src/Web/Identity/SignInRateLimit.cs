@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using SalesDash.Web.Infrastructure;
 
 namespace SalesDash.Web.Identity;
 
@@ -45,27 +46,9 @@ public static class SignInRateLimit
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<SignInLimitOptions>>((limiter, limits) =>
         {
             var settings = limits.Value;
-            limiter.AddPolicy(PolicyName, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.PermitsPerAddress, Window = settings.AddressWindow, QueueLimit = 0 }));
-
             // Registered after the API-key limiter: this policy's refusals are answered here, the rest as before.
-            var earlier = limiter.OnRejected;
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName != PolicyName)
-                {
-                    if (earlier is not null)
-                    {
-                        await earlier(context, cancellationToken);
-                    }
-
-                    return;
-                }
-
-                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : settings.AddressWindow;
-                await TooMany(context.HttpContext, wait, "from this address").ExecuteAsync(context.HttpContext);
-            };
+            limiter.AddPerAddressPolicy(PolicyName, settings.PermitsPerAddress, settings.AddressWindow,
+                (http, wait) => TooMany(http, wait, "from this address"));
         });
         return services;
     }

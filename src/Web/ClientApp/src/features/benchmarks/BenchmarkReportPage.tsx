@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { cohortLabel, formatMetric } from './benchmarks';
 import { downloadReportPdf, fetchReportForm, makeReport, type BenchmarkReport, type BenchmarkReportForm } from './benchmarkReport';
+import { PeerTableHead } from './PeerTableHead';
 
 /**
  * The free benchmark report, outside the signed-in app: upload an orders export, pick the industry, and read your
@@ -84,16 +85,7 @@ export function BenchmarkReportPage() {
             days of your file; size band {report.band} (USD over 28 days).
           </p>
           <table className="benchmarks__table">
-            <thead>
-              <tr>
-                <th scope="col">Figure</th>
-                <th scope="col">You</th>
-                <th scope="col">25th</th>
-                <th scope="col">Median</th>
-                <th scope="col">75th</th>
-                <th scope="col">Compared with</th>
-              </tr>
-            </thead>
+            <PeerTableHead />
             <tbody>
               {report.metrics.map((m) => (
                 <tr key={m.metric} data-testid={`report-${m.metric}`}>

@@ -10,6 +10,7 @@ import {
   type BenchmarkSettings,
   type BenchmarksResponse,
 } from './benchmarks';
+import { PeerTableHead } from './PeerTableHead';
 
 /** "You vs peers": the organisation's figures against its cohort's quartiles, and its industry and consent. */
 export function BenchmarksPage({ tenantId }: { tenantId: string }) {
@@ -85,16 +86,7 @@ export function BenchmarksPage({ tenantId }: { tenantId: string }) {
             {view.computedAt ? `Peers computed ${new Date(view.computedAt).toLocaleString()}.` : 'Peers not computed yet.'}
           </p>
           <table className="benchmarks__table">
-            <thead>
-              <tr>
-                <th scope="col">Figure</th>
-                <th scope="col">You</th>
-                <th scope="col">25th</th>
-                <th scope="col">Median</th>
-                <th scope="col">75th</th>
-                <th scope="col">Compared with</th>
-              </tr>
-            </thead>
+            <PeerTableHead />
             <tbody>
               {view.metrics.map((m) => (
                 <tr key={m.metric} data-testid={`benchmark-${m.metric}`}>
