@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import { cohortLabel, formatMetric } from './benchmarks';
 import { downloadReportPdf, fetchReportForm, makeReport, type BenchmarkReport, type BenchmarkReportForm } from './benchmarkReport';
 import { PeerTableHead } from './PeerTableHead';
@@ -84,7 +85,8 @@ export function BenchmarkReportPage() {
             {report.rowsRejected > 0 ? `, ${report.rowsRejected} rows not usable` : ''}. Figures cover {report.from} to {report.to}, the last 28
             days of your file; size band {report.band} (USD over 28 days).
           </p>
-          <table className="benchmarks__table">
+          <CsvButton tableId="benchmark-report-table" name="Benchmark report" />
+          <table id="benchmark-report-table" className="benchmarks__table">
             <PeerTableHead />
             <tbody>
               {report.metrics.map((m) => (

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import {
   cohortLabel,
   fetchBenchmarks,
@@ -85,7 +86,8 @@ export function BenchmarksPage({ tenantId }: { tenantId: string }) {
             Last 28 days{view.band ? `, size band ${view.band}` : ''}.{' '}
             {view.computedAt ? `Peers computed ${new Date(view.computedAt).toLocaleString()}.` : 'Peers not computed yet.'}
           </p>
-          <table className="benchmarks__table">
+          <CsvButton tableId="benchmarks-table" name="Figures against peers" />
+          <table id="benchmarks-table" className="benchmarks__table">
             <PeerTableHead />
             <tbody>
               {view.metrics.map((m) => (

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import { formatLocalTime, formatMoney, formatOrders } from '../../lib/format';
 import { metricLabels, periodLabels } from './catalogue';
 import { channelBreakdown, minuteBreakdown, type StoreFigures } from './figures';
@@ -49,7 +50,8 @@ export function DrillDialog({ drill, entries, onClose }: DrillDialogProps) {
             Close
           </button>
         </header>
-        <table className="ranking">
+        <CsvButton tableId="drill-table" name={title} />
+        <table id="drill-table" className="ranking">
           <thead>
             <tr>
               <th scope="col">Store</th>

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { tableRows } from '../../lib/csv/tableCsv';
 import { CustomersPage } from './CustomersPage';
 import type { CohortsResponse, CustomersSummary } from './customers';
 
@@ -72,6 +73,12 @@ describe('CustomersPage', () => {
     expect(october.querySelector("td[data-k='2']")!.textContent).toBe('');
     expect(within(table).getByText('2026-11').closest('tr')!.querySelector("td[data-k='0']")!.textContent).toBe('—');
     expect(urls).toContain('/api/tenants/acme/stores/shop/customers/cohorts?months=12');
+
+    // The cohort table downloads as CSV like every other table, with the figures the page shows.
+    expect(screen.getByRole('button', { name: 'Download Retention by first-order month as CSV' })).toBeTruthy();
+    const rows = tableRows(table as HTMLTableElement);
+    expect(rows[0]?.slice(0, 3)).toEqual(['First order', 'Customers', expect.any(String)]);
+    expect(rows.find((r) => r[0] === '2026-10')?.slice(0, 4)).toEqual(['2026-10', '8', '100.0%', '37.5%']);
   });
 
   it('asks again for the chosen period', async () => {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { CsvButton } from '../../lib/csv/CsvButton';
 import type { StoreKey } from '../../lib/types';
 import {
   CUSTOMER_PERIODS,
@@ -93,7 +94,8 @@ export function CustomersPage({ store, storeName }: { store: StoreKey; storeName
       <p className="customers__hint">Share of each month&apos;s new customers who ordered again n months later (UTC months). Hover a cell for the counts.</p>
       {cohorts ? (
         <div className="customers__cohorts">
-          <table data-testid="cohort-table">
+          <CsvButton tableId="cohort-table" name="Retention by first-order month" />
+          <table id="cohort-table" data-testid="cohort-table">
             <thead>
               <tr>
                 <th scope="col">First order</th>
