@@ -615,30 +615,19 @@ public sealed class KpiState
 
         public void Add(MinuteBucket other) => Add(other.ToSnapshot(default));
 
-        public void Subtract(MinuteBucket other)
-        {
-            Gross -= other.Gross;
-            Refunds -= other.Refunds;
-            Orders -= other.Orders;
-            Units -= other.Units;
-            NewCustomerOrders -= other.NewCustomerOrders;
-            ReturningCustomerOrders -= other.ReturningCustomerOrders;
-            CancelledOrders -= other.CancelledOrders;
-            Sessions -= other.Sessions;
-            AdSpend -= other.AdSpend;
-        }
+        public void Subtract(MinuteBucket other) => Add(other.ToSnapshot(default), -1);
 
-        public void Add(MinuteBucketSnapshot other)
+        public void Add(MinuteBucketSnapshot other, int sign = 1)
         {
-            Gross += other.GrossRevenue;
-            Refunds += other.Refunds;
-            Orders += other.Orders;
-            Units += other.Units;
-            NewCustomerOrders += other.NewCustomerOrders;
-            ReturningCustomerOrders += other.ReturningCustomerOrders;
-            CancelledOrders += other.CancelledOrders;
-            Sessions += other.Sessions;
-            AdSpend += other.AdSpend;
+            Gross += sign * other.GrossRevenue;
+            Refunds += sign * other.Refunds;
+            Orders += sign * other.Orders;
+            Units += sign * other.Units;
+            NewCustomerOrders += sign * other.NewCustomerOrders;
+            ReturningCustomerOrders += sign * other.ReturningCustomerOrders;
+            CancelledOrders += sign * other.CancelledOrders;
+            Sessions += sign * other.Sessions;
+            AdSpend += sign * other.AdSpend;
         }
 
         public MinuteBucketSnapshot ToSnapshot(DateTimeOffset minute) =>
