@@ -29,7 +29,9 @@ internal sealed class CompactIdMap<TValue>
     private int[] _table = [];
 
     // Per entry (struct-of-arrays, so a set of ids pays nothing for values it does not have).
-    private ulong[] _hashes = [];
+    // The low 32 bits of each id's hash: enough to place it in the table (which stays far below 2^32 slots) and to skip
+    // most byte comparisons; the bytes decide.
+    private uint[] _hashes = [];
     private int[] _offsets = [];
     private int[] _minutes = [];
     private TValue[] _values = [];
@@ -98,7 +100,7 @@ internal sealed class CompactIdMap<TValue>
         }
 
         entry = _free.Count > 0 ? _free.Pop() : NewEntry();
-        _hashes[entry] = hash;
+        _hashes[entry] = (uint)hash;
         _minutes[entry] = minuteKey;
         _values[entry] = value;
         _offsets[entry] = ArenaFor(HourOf(minuteKey)).Append(id, entry);
@@ -201,7 +203,7 @@ internal sealed class CompactIdMap<TValue>
         for (slot = (int)(hash & (ulong)mask); _table[slot] != Empty; slot = (slot + 1) & mask)
         {
             var entry = _table[slot] - 1;
-            if (_hashes[entry] == hash && _hours[HourOf(_minutes[entry])].Matches(_offsets[entry], id))
+            if (_hashes[entry] == (uint)hash && _hours[HourOf(_minutes[entry])].Matches(_offsets[entry], id))
             {
                 return entry;
             }
@@ -261,7 +263,8 @@ internal sealed class CompactIdMap<TValue>
     {
         if (_entries == _hashes.Length)
         {
-            var size = Math.Max(8, _hashes.Length * 2);
+            // Half again rather than double: the arrays are most of the map, and doubling left up to half of them unused.
+            var size = Math.Max(8, _hashes.Length + (_hashes.Length / 2));
             Array.Resize(ref _hashes, size);
             Array.Resize(ref _offsets, size);
             Array.Resize(ref _minutes, size);
