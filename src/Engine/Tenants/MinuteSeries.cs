@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace SalesDash.Engine.Tenants;
 
@@ -50,18 +51,124 @@ internal struct MinuteTotals
 }
 
 /// <summary>
-/// The minutes of one series, by UTC minute number, held in pages of an hour whose figures are columns allocated only
-/// for what the series records.
+/// The minutes of one series (a channel, or the minutes of unknown channel), by UTC minute number: held one by one while
+/// the series is sparse, in hour pages of columns once it is dense.
 /// </summary>
 /// <remarks>
-/// A dictionary of minute objects cost about 130 bytes per minute (an 88-byte object, its entry and the table's slack)
-/// and a busy store holds tens of thousands of channel minutes over its 9 days. A page costs one small object per hour,
-/// and a column only exists for a figure the series ever had in that hour: an analytics channel's page is its sessions
-/// (60 ints), a selling channel's has no sessions or ad spend, and refunds and cancellations appear in few hours. A
-/// minute is held (as a dictionary key was) from its first event until it ages out, even when edits bring it back to
-/// zero, so which minutes exist does not change with the storage.
+/// A dictionary of minute objects cost about 130 bytes per minute (an 88-byte object, its entry and the table's slack),
+/// and a busy store holds tens of thousands of channel minutes over its 9 days. Hour pages of columns cost far less per
+/// minute when most minutes of an hour are held (a selling channel at the peak, an analytics channel's sessions), but a
+/// page is about 2 KB whatever it holds, so a sparse series (a small store: one order here and there) keeps its minutes
+/// as values in one dictionary (about 100 bytes each, no object per minute) and moves to pages when it holds on average
+/// more than 25 minutes an hour of its retention. A minute is held from its first event until it ages out, even when
+/// edits bring it back to zero, in either form.
 /// </remarks>
 internal sealed class MinuteSeries
+{
+    /// <summary>25 minutes an hour over 9 days: from here on a page holds its minutes in less than dictionary entries would.</summary>
+    public const int DefaultDenseFrom = 25 * 24 * 9;
+
+    private readonly int _denseFrom;
+    private Dictionary<long, MinuteTotals>? _sparse = [];
+    private PagedMinutes? _paged;
+
+    public MinuteSeries()
+        : this(DefaultDenseFrom)
+    {
+    }
+
+    /// <summary>A series that moves to pages at <paramref name="denseFrom"/> minutes; tests pass a small number.</summary>
+    internal MinuteSeries(int denseFrom)
+    {
+        _denseFrom = denseFrom;
+    }
+
+    /// <summary>Whether the minutes are held in hour pages.</summary>
+    internal bool IsPaged => _paged is not null;
+
+    /// <summary>How many minutes are held.</summary>
+    public int Count => _sparse?.Count ?? _paged!.Count;
+
+    /// <summary>Whether the minute is held.</summary>
+    public bool Contains(long minute) => _sparse?.ContainsKey(minute) ?? _paged!.Contains(minute);
+
+    /// <summary>The minute's totals when it is held.</summary>
+    public bool TryGet(long minute, out MinuteTotals totals) =>
+        _sparse is not null ? _sparse.TryGetValue(minute, out totals) : _paged!.TryGet(minute, out totals);
+
+    /// <summary>Adds <paramref name="delta"/> times <paramref name="sign"/> to the minute, holding it from now on if it was not.</summary>
+    public void Add(long minute, in MinuteTotals delta, int sign = 1)
+    {
+        if (_sparse is null)
+        {
+            _paged!.Add(minute, delta, sign);
+            return;
+        }
+
+        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_sparse, minute, out _);
+        held.Add(delta, sign);
+        if (_sparse.Count >= _denseFrom)
+        {
+            var paged = new PagedMinutes();
+            foreach (var (m, totals) in _sparse)
+            {
+                paged.Add(m, totals);
+            }
+
+            _paged = paged;
+            _sparse = null;
+        }
+    }
+
+    /// <summary>Forgets the minute.</summary>
+    public void Remove(long minute)
+    {
+        if (_sparse is not null)
+        {
+            _sparse.Remove(minute);
+        }
+        else
+        {
+            _paged!.Remove(minute);
+        }
+    }
+
+    /// <summary>Forgets every minute before <paramref name="horizon"/>.</summary>
+    public void RemoveBefore(long horizon)
+    {
+        if (_sparse is null)
+        {
+            _paged!.RemoveBefore(horizon);
+            return;
+        }
+
+        foreach (var minute in _sparse.Keys.Where(m => m < horizon).ToArray())
+        {
+            _sparse.Remove(minute);
+        }
+    }
+
+    /// <summary>The earliest minute held; null when none is.</summary>
+    public long? Earliest => _sparse is null ? _paged!.Earliest : _sparse.Count == 0 ? null : _sparse.Keys.Min();
+
+    /// <summary>Every minute held with its totals, earliest first.</summary>
+    public IEnumerable<(long Minute, MinuteTotals Totals)> Minutes() =>
+        _sparse is null ? _paged!.Minutes() : _sparse.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value)).ToArray();
+
+    /// <summary>The minutes held in [<paramref name="from"/>, <paramref name="toInclusive"/>], earliest first.</summary>
+    public IEnumerable<(long Minute, MinuteTotals Totals)> Between(long from, long toInclusive)
+    {
+        if (_sparse is null)
+        {
+            return _paged!.Between(from, toInclusive);
+        }
+
+        return _sparse.Where(kv => kv.Key >= from && kv.Key <= toInclusive).OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value)).ToArray();
+    }
+}
+
+/// <summary>A dense series' minutes in hour pages whose figures are columns, allocated only for what the hour recorded.</summary>
+internal sealed class PagedMinutes
 {
     private const int MinutesPerPage = 60;
 

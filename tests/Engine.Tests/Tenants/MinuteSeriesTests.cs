@@ -4,14 +4,18 @@ namespace SalesDash.Engine.Tests.Tenants;
 
 public sealed class MinuteSeriesTests
 {
-    [Fact]
-    public void Random_adds_removals_and_expiry_match_a_dictionary_of_minutes()
+    [Theory]
+    [InlineData(int.MaxValue)] // sparse throughout
+    [InlineData(1)] // paged from the first minute
+    [InlineData(100)] // sparse, then paged part of the way through
+    public void Random_adds_removals_and_expiry_match_a_dictionary_of_minutes(int denseFrom)
     {
         var random = new Random(20261206);
-        var series = new MinuteSeries();
+        var series = new MinuteSeries(denseFrom);
         var oracle = new Dictionary<long, MinuteTotals>();
         // Minutes on both sides of zero and of hour edges, so the page arithmetic is exercised for negative minutes too.
         var horizon = -400L;
+        var mostHeld = 0;
 
         for (var step = 0; step < 20_000; step++)
         {
@@ -48,8 +52,11 @@ public sealed class MinuteSeriesTests
             }
 
             Assert.Equal(oracle.Count, series.Count);
+            mostHeld = Math.Max(mostHeld, oracle.Count);
         }
 
+        Assert.Equal(mostHeld >= denseFrom, series.IsPaged);
+        Assert.True(denseFrom == int.MaxValue || series.IsPaged, "the run never reached the paged form it is meant to test");
         Assert.Equal(oracle.OrderBy(kv => kv.Key).Select(Row).ToArray(), series.Minutes().Select(m => Row(m.Minute, m.Totals)).ToArray());
         Assert.Equal(oracle.Count == 0 ? null : oracle.Keys.Min(), series.Earliest);
         foreach (var minute in Enumerable.Range(-500, 2_000).Select(m => (long)m))
@@ -60,10 +67,12 @@ public sealed class MinuteSeriesTests
         }
     }
 
-    [Fact]
-    public void A_minute_brought_back_to_zero_is_still_held_until_it_ages_out()
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    public void A_minute_brought_back_to_zero_is_still_held_until_it_ages_out(int denseFrom)
     {
-        var series = new MinuteSeries();
+        var series = new MinuteSeries(denseFrom);
         var order = new MinuteTotals { Gross = 12.50m, Orders = 1, Units = 2, NewCustomerOrders = 1 };
         series.Add(61, order);
         series.Add(61, order, -1);
