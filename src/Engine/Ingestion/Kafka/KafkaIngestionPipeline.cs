@@ -58,7 +58,7 @@ public sealed partial class KafkaIngestionPipeline
         var tracker = new OffsetTracker();
         var book = new CheckpointBook(tracker);
         using var checkpointNow = new SemaphoreSlim(0);
-        var delivery = new EntityDelivery(_shardRegion, _askTimeout, _options, tracker, book, _logger);
+        var delivery = new EntityDelivery(_shardRegion, _askTimeout, _options, tracker, book, _logger, _metrics);
         await using var driver = new KafkaConsumerDriver(_options, tracker, _logger, _metrics, revoking: () => checkpointNow.Release());
         using var lag = _metrics?.Track(driver);
         using var materializer = _system.Materializer(namePrefix: "kafka-ingestion");
@@ -113,7 +113,8 @@ public sealed partial class KafkaIngestionPipeline
     /// reach its entity in offset order; each delivery names the last offset delivered before it, so an entity that
     /// missed one (it stopped with it in its mailbox) answers with a gap rather than fold past records it never saw.
     /// </summary>
-    private sealed class EntityDelivery(IActorRef shardRegion, TimeSpan askTimeout, KafkaOptions options, OffsetTracker tracker, CheckpointBook book, ILogger logger)
+    private sealed class EntityDelivery(IActorRef shardRegion, TimeSpan askTimeout, KafkaOptions options, OffsetTracker tracker, CheckpointBook book, ILogger logger,
+        KafkaIngestionMetrics? metrics)
     {
         private readonly ConcurrentDictionary<(TopicPartition, StoreRef), Link> _links = new();
 
@@ -174,6 +175,13 @@ public sealed partial class KafkaIngestionPipeline
                     }
 
                     book.Folded(partition, store, offsets, answer.Durable);
+                    if (metrics is not null)
+                    {
+                        foreach (var outcome in answer.Outcomes.GroupBy(o => o))
+                        {
+                            metrics.Folded(partition.Topic, outcome.Key, outcome.Count());
+                        }
+                    }
                     LogFolded(logger, store.ToString(), partition.ToString(), offsets[0], offsets.Length, attempt);
                     return;
                 }
