@@ -21,7 +21,15 @@ public sealed record OrderTouch(
     string Currency,
     bool Cancelled,
     string? Touch,
-    string? EmailHash);
+    string? EmailHash)
+{
+    /// <summary>
+    /// The utm_campaign of the visit (trimmed, as tagged: an ad platform's campaign id or name); null when untagged. Kept
+    /// with <see cref="Touch"/>, so reads take it from the same version, and an init property so facts written before
+    /// campaigns were kept read as untagged.
+    /// </summary>
+    public string? Campaign { get; init; }
+}
 
 /// <summary>Ad spend of one delivery (a campaign's day, or the change to it); idempotent by (tenant, store, spend id).</summary>
 /// <param name="CampaignId">The campaign the spend went to, as the event named it; null for facts written before campaigns were kept.</param>
@@ -77,7 +85,10 @@ public static class InsightFacts
                 order.Reporting?.Currency ?? order.Currency,
                 order.CancelledAt is not null || order is OrderCancelled,
                 Touches.Classify(order.UtmSource, order.UtmMedium, order.ReferringSite, order.LandingSite),
-                string.IsNullOrWhiteSpace(order.CustomerEmailHash) ? null : order.CustomerEmailHash.Trim().ToLowerInvariant()),
+                string.IsNullOrWhiteSpace(order.CustomerEmailHash) ? null : order.CustomerEmailHash.Trim().ToLowerInvariant())
+            {
+                Campaign = string.IsNullOrWhiteSpace(order.UtmCampaign) ? null : order.UtmCampaign.Trim(),
+            },
             AdSpendRecorded spend => new SpendFact(
                 spend.Store.TenantId,
                 spend.Store.StoreId,

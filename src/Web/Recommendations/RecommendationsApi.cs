@@ -4,6 +4,7 @@ using SalesDash.Connectors.Currency;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.History;
+using SalesDash.Engine.Insights;
 using SalesDash.Engine.Insights.MultiChannel;
 using SalesDash.Engine.Insights.Recommendations;
 using SalesDash.Web.AppData;
@@ -43,12 +44,12 @@ public sealed record RecommendationStatusChange(string Status);
 
 /// <summary>
 /// Reads a store's history and runs the recommendation rules whose inputs it keeps: returns per product (last 28 whole
-/// days), conversion per channel and per store-local hour (the last 7 days against the 7 before), ad channels' daily
+/// days), conversion per channel and per store-local hour (the last 7 days against the 7 before), ad campaigns' daily
 /// return, products bought together (order lines of the last 30 days, or 90 when 30 show no pair), and the
 /// free-shipping threshold from the order totals against the peers' median AOV in the store's currency; then joins the
 /// merchant's verdicts. Stock-outs are not run: no connector reports inventory, so the rule would have nothing to read.
-/// Ads are judged per channel: history keeps spend per campaign, but revenue only per channel touch (orders' UTM
-/// campaign is not kept and the ads pollers read spend, clicks and impressions, not conversion values).
+/// Ads are judged per campaign on the last three whole store-local days: spend per campaign from the ad pollers, revenue
+/// from the orders whose visit's utm_campaign names the campaign (see <see cref="CampaignAttribution"/>).
 /// </summary>
 public sealed class StoreRecommendations(
     IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, PeerBenchmarks peers, IExchangeRates rates,
@@ -100,13 +101,14 @@ public sealed class StoreRecommendations(
             $"{h.Key:00}:00", hoursBefore[h.Key].Sessions, hoursBefore[h.Key].Orders, h.Value.Sessions, h.Value.Orders,
             h.Value.Orders == 0 ? 0m : h.Value.GrossRevenue / h.Value.Orders))));
 
-        var ads = await insight.ReadAsync(store.Store.TenantId, new HistoryRange(end.AddDays(-AdSpendRule.Days), end), cancellationToken);
-        var adDays = ads.Spend.Where(s => s.StoreId == store.Store.StoreId)
-            .GroupBy(s => (Channel: s.Channel.ToString(), Date: DateOnly.FromDateTime(s.OccurredAt.UtcDateTime)))
-            .Select(g => new AdDay(g.Key.Channel, "all", g.Key.Channel, g.Key.Date, g.Sum(s => s.Spend),
-                ads.Orders.Where(o => o.StoreId == store.Store.StoreId && !o.Cancelled && o.Touch == g.Key.Channel
-                    && DateOnly.FromDateTime(o.PlacedAt.UtcDateTime) == g.Key.Date).Sum(o => o.Revenue)));
-        found.AddRange(AdSpendRule.Evaluate(adDays, DateOnly.FromDateTime(end.UtcDateTime).AddDays(-1)));
+        // Campaigns are judged on whole store-local days; the read is a day wider on each side than the three days, and
+        // attribution keeps only what falls on them in the store's zone.
+        var lastAdDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime).AddDays(-1);
+        var firstAdDay = lastAdDay.AddDays(1 - AdSpendRule.Days);
+        var adRange = new HistoryRange(new DateTimeOffset(firstAdDay.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            new DateTimeOffset(lastAdDay.AddDays(2).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        var ads = await insight.ReadAsync(store.Store.TenantId, adRange, cancellationToken);
+        found.AddRange(AdSpendRule.Evaluate(CampaignAttribution.Days(ads, store.Store.StoreId, zone, firstAdDay, lastAdDay), lastAdDay));
 
         found.AddRange(await BundlesAsync(store.Store, end, cancellationToken));
 

@@ -46,6 +46,29 @@ public sealed class WooCommerceNormalizerTests
         Assert.Equal("woo:refund:731", refund.EventId);
     }
 
+    [Theory]
+    [InlineData("https://shop.example/?utm_source=facebook&utm_campaign=23843", "facebook", "23843")]
+    [InlineData("https://shop.example/?utm_source=facebook", "facebook", "Black Friday")]
+    [InlineData(null, "facebook", "Black Friday")]
+    public void The_visits_campaign_comes_from_the_landing_page_else_from_the_order_attribution_meta(string? entry, string source, string campaign)
+    {
+        var order = JsonNode.Parse(Fixture("wc_v3_order_create_response.json"))!.AsObject();
+        var meta = new JsonArray(
+            new JsonObject { ["id"] = 1, ["key"] = "_wc_order_attribution_utm_source", ["value"] = "facebook" },
+            new JsonObject { ["id"] = 2, ["key"] = "_wc_order_attribution_utm_campaign", ["value"] = "Black Friday" });
+        if (entry is not null)
+        {
+            meta.Add(new JsonObject { ["id"] = 3, ["key"] = "_wc_order_attribution_session_entry", ["value"] = entry });
+        }
+
+        order["meta_data"] = meta;
+
+        var placed = Assert.IsType<OrderPlaced>(Assert.Single(Assert.IsType<NormalizeResult.Ok>(
+            WooCommerceOrderNormalizer.Normalize("order.created", Encoding.UTF8.GetBytes(order.ToJsonString()), TestStores.UsShop)).Events));
+
+        Assert.Equal((source, campaign), (placed.UtmSource, placed.UtmCampaign));
+    }
+
     [Fact]
     public void Pending_orders_count_nothing_and_pings_and_other_topics_are_ignored()
     {

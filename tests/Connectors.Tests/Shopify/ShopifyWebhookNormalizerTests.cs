@@ -64,6 +64,21 @@ public sealed class ShopifyWebhookNormalizerTests
     }
 
     [Fact]
+    public void The_landing_pages_utm_campaign_is_the_orders_campaign_as_the_ad_platform_tagged_it()
+    {
+        var order = Order();
+        order["landing_site"] = "/products/ipod?utm_source=facebook&utm_medium=paid&utm_campaign=Black+Friday%202026&fbclid=x";
+        order["referring_site"] = "https://l.facebook.com/";
+
+        var placed = Single<OrderPlaced>(Normalize(ShopifyTopics.OrdersCreate, order));
+
+        Assert.Equal(("facebook", "paid", "Black Friday 2026"), (placed.UtmSource, placed.UtmMedium, placed.UtmCampaign));
+
+        order["landing_site"] = "/?gclid=abc";
+        Assert.Null(Single<OrderPlaced>(Normalize(ShopifyTopics.OrdersCreate, order)).UtmCampaign);
+    }
+
+    [Fact]
     public void Orders_updated_carries_updated_at_as_version_and_event_time()
     {
         var order = Order();

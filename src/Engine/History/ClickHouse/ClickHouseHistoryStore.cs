@@ -111,6 +111,7 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
         ("history_ad_spend", "campaign_id", "String"),
         ("history_ad_spend", "campaign_name", "String"),
         ("history_orders", "customer_key", "String"),
+        ("history_order_touches", "campaign", "String"),
     ];
 
     /// <summary>How long retention waits for ClickHouse's asynchronous DELETE mutations to finish.</summary>
@@ -303,7 +304,7 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
         {
             touches.Field(t.TenantId).Field(t.StoreId).Field(t.OrderId).Field(t.Version).Field(t.Channel.ToString()).Field(t.PlacedAt)
                 .Field(HistoryFacts.Cents(t.Revenue)).Field(t.Currency).Field(t.Cancelled).Field(t.Touch ?? string.Empty).Field(t.EmailHash ?? string.Empty)
-                .EndRow();
+                .Field(t.Campaign ?? string.Empty).EndRow();
         }
 
         var spend = new StringBuilder();
@@ -593,20 +594,23 @@ public sealed partial class ClickHouseHistoryStore : IHistoryStore, IHistoryFact
             SELECT store_id AS t_store, order_id AS t_order, argMax(channel, version) AS t_channel, argMax(placed_at, version) AS t_placed,
                    max(version) AS t_version, argMax(revenue, version) AS t_revenue, argMax(currency, version) AS t_currency,
                    argMax(cancelled, version) AS t_cancelled, argMinIf(touch, version, touch != '') AS t_touch,
-                   argMaxIf(email_hash, version, email_hash != '') AS t_email
+                   argMaxIf(email_hash, version, email_hash != '') AS t_email, argMinIf(campaign, version, touch != '') AS t_campaign
             FROM history_order_touches WHERE {where} GROUP BY store_id, order_id
             """;
 
         var orders = new List<OrderTouch>();
         foreach (var f in await QueryAsync($"""
-            SELECT t_store, t_channel, t_order, t_version, toInt64(toUInt32(t_placed)), t_revenue, t_currency, t_cancelled, t_touch, t_email
+            SELECT t_store, t_channel, t_order, t_version, toInt64(toUInt32(t_placed)), t_revenue, t_currency, t_cancelled, t_touch, t_email, t_campaign
             FROM ({Collapsed($"{tenant} AND {rangeFilter}")})
             """, cancellationToken))
         {
             if (Enum.TryParse<SalesChannel>(f[1], out var channel))
             {
                 orders.Add(new OrderTouch(tenantId, f[0], channel, f[2], Long(f[3]), DateTimeOffset.FromUnixTimeSeconds(Long(f[4])), Decimal(f[5]), f[6],
-                    Long(f[7]) != 0, Empty(f[8]), Empty(f[9])));
+                    Long(f[7]) != 0, Empty(f[8]), Empty(f[9]))
+                {
+                    Campaign = Empty(f[10]),
+                });
             }
         }
 

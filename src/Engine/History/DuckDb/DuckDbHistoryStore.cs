@@ -92,6 +92,9 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         // The buyer (HistoryFacts.CustomerKey), last for the same reason; orders written before it read '' (unidentified).
         "ALTER TABLE history_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
         "ALTER TABLE stage_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
+        // The visit's utm_campaign (OrderTouch.Campaign), last for the same reason; touches written before it read NULL (untagged).
+        "ALTER TABLE history_order_touches ADD COLUMN IF NOT EXISTS campaign VARCHAR",
+        "ALTER TABLE stage_touches ADD COLUMN IF NOT EXISTS campaign VARCHAR",
         .. DuckDbRollups.Schema,
     ];
 
@@ -627,14 +630,17 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         {
             var orders = new List<OrderTouch>();
             Query(connection, $"""
-                SELECT tenant_id, store_id, channel, order_id, version, placed_at, revenue, currency, cancelled, touch, email_hash
+                SELECT tenant_id, store_id, channel, order_id, version, placed_at, revenue, currency, cancelled, touch, email_hash, campaign
                 FROM ({TouchesCollapsed(Where(scope, "placed_at"))})
                 """, scope, range, r =>
                 {
                     if (Enum.TryParse<SalesChannel>(r.GetString(2), out var channel))
                     {
                         orders.Add(new OrderTouch(r.GetString(0), r.GetString(1), channel, r.GetString(3), Long(r, 4), Utc(r, 5), Dec(r, 6),
-                            r.GetString(7), r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10)));
+                            r.GetString(7), r.GetBoolean(8), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10))
+                        {
+                            Campaign = Text(r, 11),
+                        });
                     }
                 });
 
@@ -786,6 +792,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
         SELECT tenant_id, store_id, order_id, max(version) AS version, arg_max(channel, version) AS channel, arg_max(placed_at, version) AS placed_at,
                arg_max(revenue, version) AS revenue, arg_max(currency, version) AS currency, arg_max(cancelled, version) AS cancelled,
                arg_min(touch, version) FILTER (WHERE touch IS NOT NULL) AS touch,
+               arg_min(coalesce(campaign, ''), version) FILTER (WHERE touch IS NOT NULL) AS campaign,
                arg_max(email_hash, version) FILTER (WHERE email_hash IS NOT NULL) AS email_hash
         FROM history_order_touches WHERE {where} GROUP BY tenant_id, store_id, order_id
         """;
@@ -869,7 +876,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore, IHistoryFactExpo
                 touches.CreateRow()
                     .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.OrderId).AppendValue(t.Version).AppendValue(t.Channel.ToString())
                     .AppendValue(t.PlacedAt.UtcDateTime).AppendValue(HistoryFacts.Cents(t.Revenue)).AppendValue(t.Currency).AppendValue(t.Cancelled)
-                    .AppendValue(t.Touch).AppendValue(t.EmailHash)
+                    .AppendValue(t.Touch).AppendValue(t.EmailHash).AppendValue(t.Campaign)
                     .EndRow();
             }
         }

@@ -2,8 +2,15 @@ using static SalesDash.Engine.Insights.Recommendations.RecommendationRanking;
 
 namespace SalesDash.Engine.Insights.Recommendations;
 
-/// <summary>One ad campaign's spend and the revenue it brought on one day, in the store's currency.</summary>
-public sealed record AdDay(string Channel, string CampaignId, string Label, DateOnly Date, decimal Spend, decimal Revenue);
+/// <summary>
+/// One ad campaign's spend and the revenue put to it on one store-local day, in the store's currency.
+/// <see cref="Revenue"/> is the attributed revenue: its own tagged orders' plus <see cref="UntaggedShare"/>.
+/// </summary>
+public sealed record AdDay(string Channel, string CampaignId, string Label, DateOnly Date, decimal Spend, decimal Revenue)
+{
+    /// <summary>The part of <see cref="Revenue"/> that is the campaign's share (by spend) of the channel's orders no campaign tag names.</summary>
+    public decimal UntaggedShare { get; init; }
+}
 
 /// <summary>A campaign that returned less than it cost on each of the last three days: pause it or cut its budget.</summary>
 public static class AdSpendRule
@@ -19,7 +26,8 @@ public static class AdSpendRule
         var result = new List<Recommendation>();
         foreach (var campaign in days.Where(d => window.Contains(d.Date)).GroupBy(d => (d.Channel, d.CampaignId)))
         {
-            var perDay = campaign.GroupBy(d => d.Date).Select(g => (Spend: g.Sum(d => d.Spend), Revenue: g.Sum(d => d.Revenue))).ToList();
+            var perDay = campaign.GroupBy(d => d.Date).OrderBy(g => g.Key)
+                .Select(g => (Date: g.Key, Spend: g.Sum(d => d.Spend), Revenue: g.Sum(d => d.Revenue), Untagged: g.Sum(d => d.UntaggedShare))).ToList();
             if (perDay.Count < Days || perDay.Any(d => d.Spend <= 0m || d.Revenue >= d.Spend))
             {
                 continue;
@@ -28,10 +36,19 @@ public static class AdSpendRule
             var spend = perDay.Sum(d => d.Spend);
             var revenue = perDay.Sum(d => d.Revenue);
             var label = campaign.OrderByDescending(d => d.Date).First().Label;
+            List<RecommendationFigure> figures = [new("Spend", Money(spend)), new("Revenue", Money(revenue)), new("ROAS", Ratio(revenue / spend))];
+            foreach (var day in perDay)
+            {
+                var date = day.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                figures.Add(new($"Spend {date}", Money(day.Spend)));
+                figures.Add(new($"Revenue {date}", Money(day.Revenue)));
+                figures.Add(new($"ROAS {date}", Ratio(day.Revenue / day.Spend)));
+            }
+
+            figures.Add(new("Untagged revenue share", Money(perDay.Sum(d => d.Untagged))));
             result.Add(new Recommendation(RecommendationKind.CutAdSpend, $"{campaign.Key.Channel}:{campaign.Key.CampaignId}",
                 $"{label} ({campaign.Key.Channel}) returned less than it cost for {Days} days",
-                "Pause the campaign or cut its budget.", Money(spend - revenue),
-                [new("Spend", Money(spend)), new("Revenue", Money(revenue)), new("ROAS", Ratio(revenue / spend))],
+                "Pause the campaign or cut its budget.", Money(spend - revenue), figures,
                 $"channels?channel={Uri.EscapeDataString(campaign.Key.Channel)}&campaign={Uri.EscapeDataString(campaign.Key.CampaignId)}"));
         }
 

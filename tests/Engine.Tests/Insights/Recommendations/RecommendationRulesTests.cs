@@ -33,6 +33,31 @@ public sealed class RecommendationRulesTests
         Assert.Equal((300m, 190m, Math.Round(190m / 300m, 4)), (Figure(advice, "Spend"), Figure(advice, "Revenue"), Figure(advice, "ROAS")));
         Assert.Contains("Pause", advice.Action, StringComparison.Ordinal);
         Assert.Contains("campaign=c1", advice.DrillDown, StringComparison.Ordinal);
+        // Each of the three days, oldest first, after the totals; then how much of the revenue was a share of untagged orders.
+        Assert.Equal(
+            ["Spend", "Revenue", "ROAS", "Spend 2026-11-22", "Revenue 2026-11-22", "ROAS 2026-11-22", "Spend 2026-11-23", "Revenue 2026-11-23", "ROAS 2026-11-23",
+                "Spend 2026-11-24", "Revenue 2026-11-24", "ROAS 2026-11-24", "Untagged revenue share"],
+            advice.Figures.Select(f => f.Name));
+        Assert.Equal((120m, 90m, 0.75m), (Figure(advice, "Spend 2026-11-23"), Figure(advice, "Revenue 2026-11-23"), Figure(advice, "ROAS 2026-11-23")));
+        Assert.Equal((80m, 40m, 0.5m), (Figure(advice, "Spend 2026-11-24"), Figure(advice, "Revenue 2026-11-24"), Figure(advice, "ROAS 2026-11-24")));
+    }
+
+    [Fact]
+    public void A_day_whose_revenue_reaches_its_spend_only_through_the_untagged_share_keeps_the_campaign_and_the_share_is_shown()
+    {
+        AdDay[] days =
+        [
+            new("FacebookAds", "facebook:1", "Sale", Today.AddDays(-2), 100m, 70m) { UntaggedShare = 20m },
+            new("FacebookAds", "facebook:1", "Sale", Today.AddDays(-1), 100m, 100m) { UntaggedShare = 40m },
+            new("FacebookAds", "facebook:1", "Sale", Today, 100m, 30m),
+            new("FacebookAds", "facebook:2", "Brand", Today.AddDays(-2), 10m, 9m) { UntaggedShare = 2m },
+            new("FacebookAds", "facebook:2", "Brand", Today.AddDays(-1), 10m, 9.99m) { UntaggedShare = 4m },
+            new("FacebookAds", "facebook:2", "Brand", Today, 10m, 1m),
+        ];
+
+        var advice = Assert.Single(AdSpendRule.Evaluate(days, Today));
+
+        Assert.Equal(("FacebookAds:facebook:2", 30m - 19.99m, 6m), (advice.Key, advice.RevenueAtStake, Figure(advice, "Untagged revenue share")));
     }
 
     [Fact]

@@ -1,9 +1,50 @@
 import { useEffect, useState } from 'react';
 import type { StoreKey } from '../../lib/types';
-import { change, fetchRecommendations, markRecommendation, ordered, type RecommendationsResponse } from './recommendations';
+import { change, dailyFigures, fetchRecommendations, markRecommendation, ordered, type RecommendationItem, type RecommendationsResponse } from './recommendations';
 
 const money = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
 const percent = (value: number | null) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`);
+
+/** The figures behind an advice; those given per day (a campaign's spend, revenue and ROAS) as a table with a row per day. */
+function Figures({ figures }: { figures: RecommendationItem['figures'] }) {
+  const { names, days, rest } = dailyFigures(figures);
+  return (
+    <>
+      <dl>
+        {rest.map((f) => (
+          <div key={f.name}>
+            <dt>{f.name}</dt>
+            <dd>{f.value ?? '—'}</dd>
+          </div>
+        ))}
+      </dl>
+      {days.length > 0 ? (
+        <table data-testid="recommendation-days">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              {names.map((name) => (
+                <th key={name} scope="col">
+                  {name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((day) => (
+              <tr key={day.date}>
+                <th scope="row">{day.date}</th>
+                {names.map((name) => (
+                  <td key={name}>{day.values[name] ?? '—'}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
+  );
+}
 
 /** What to do, ranked by the revenue at stake, with the figures behind each advice and its before/after once done. */
 export function RecommendationsPage({ store }: { store: StoreKey }) {
@@ -40,14 +81,7 @@ export function RecommendationsPage({ store }: { store: StoreKey }) {
                   <strong>{item.action}</strong> At stake: {money(item.revenueAtStake, view.currency)}.{' '}
                   <a href={`/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/${item.drillDown}`}>Look closer</a>
                 </p>
-                <dl>
-                  {item.figures.map((f) => (
-                    <div key={f.name}>
-                      <dt>{f.name}</dt>
-                      <dd>{f.value ?? '—'}</dd>
-                    </div>
-                  ))}
-                </dl>
+                <Figures figures={item.figures} />
                 {item.result ? (
                   <p data-testid="recommendation-result">
                     {item.result.days} days before and after: revenue {money(item.result.before.revenue, view.currency)} →{' '}

@@ -48,3 +48,35 @@ export function change(before: number | null, after: number | null): number | nu
   if (before === null || after === null || before === 0) return null;
   return (after - before) / before;
 }
+
+export interface DailyFigures {
+  /** The figures' names without their date, in the order the server gave them (e.g. Spend, Revenue, ROAS). */
+  names: string[];
+  /** One row per day, oldest first: the date (yyyy-MM-dd) and each name's value on it. */
+  days: { date: string; values: Record<string, number | null> }[];
+  /** The figures that carry no date. */
+  rest: RecommendationItem['figures'];
+}
+
+const dated = /^(.+) (\d{4}-\d{2}-\d{2})$/;
+
+/** Splits figures named "<name> <yyyy-MM-dd>" (a campaign's spend, revenue and ROAS per day) into a table of days from the rest. */
+export function dailyFigures(figures: RecommendationItem['figures']): DailyFigures {
+  const names: string[] = [];
+  const byDate = new Map<string, Record<string, number | null>>();
+  const rest: RecommendationItem['figures'] = [];
+  for (const figure of figures) {
+    const match = dated.exec(figure.name);
+    if (!match) {
+      rest.push(figure);
+      continue;
+    }
+    const [, name, date] = match as unknown as [string, string, string];
+    if (!names.includes(name)) names.push(name);
+    const row = byDate.get(date) ?? {};
+    row[name] = figure.value;
+    byDate.set(date, row);
+  }
+  const days = [...byDate.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, values]) => ({ date, values }));
+  return { names, days, rest };
+}
