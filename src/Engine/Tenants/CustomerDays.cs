@@ -22,7 +22,7 @@ namespace SalesDash.Engine.Tenants;
 /// (<see cref="OrderEvent.ReturningCustomer"/> false): the channel knows their whole history, this state only 9 days.
 /// </para>
 /// <para>
-/// Purchases are held per UTC hour, one 24-byte entry per standing order, and expire with the minute buckets. Keys are
+/// Purchases are held per UTC day, one 24-byte entry per standing order, and expire with the minute buckets. Keys are
 /// held as 64-bit hashes rather than strings (a busy store holds tens of thousands of orders). Two different buyers of
 /// one range share a hash with probability about n²/2⁶⁵: for 100,000 buyers in a day, 3 in 10¹⁰, and the cost is one
 /// customer counted short. The order's hash only finds its own entry again among the orders of its minute.
@@ -33,8 +33,14 @@ internal sealed class CustomerDays
     // The hash of an unidentified guest's (empty) key; a real key hashing here is moved to 1 (see KeyHash).
     private const ulong Guest = 0;
 
-    private readonly Dictionary<long, List<Purchase>> _hours = [];
-    private long _oldestHour = long.MaxValue;
+    // Purchases by UTC day of their minute: a small store has a handful of lists, not one per hour it sold in; a range
+    // (a store-local day) spans two or three of them.
+    private const int MinutesPerBucket = 24 * 60;
+
+    private readonly Dictionary<long, List<Purchase>> _days = [];
+
+    // Everything held is at or after this minute; expiry only looks again once the horizon passes it.
+    private long _heldFrom = long.MinValue;
 
     /// <summary>How many standing orders are held, guests included.</summary>
     public int Count { get; private set; }
@@ -48,7 +54,7 @@ internal sealed class CustomerDays
     /// <summary>Takes out the purchase an earlier version of the order made in <paramref name="minute"/>, if it made one.</summary>
     public void Remove(string orderId, long minute)
     {
-        if (!_hours.TryGetValue(HourOf(minute), out var purchases))
+        if (!_days.TryGetValue(DayOf(minute), out var purchases))
         {
             return;
         }
@@ -79,25 +85,26 @@ internal sealed class CustomerDays
     /// <summary>Forgets every purchase placed before <paramref name="horizon"/>, as the minute buckets are forgotten.</summary>
     public void ExpireBefore(long horizon)
     {
-        var horizonHour = HourOf(horizon);
-        if (_oldestHour > horizonHour)
+        // Called for every event: only when the horizon has moved past what is held is anything looked at.
+        if (horizon <= _heldFrom)
         {
             return;
         }
 
-        // Whole hours go at once; only the hour the horizon falls in is looked at entry by entry.
-        foreach (var hour in _hours.Keys.Where(h => h < horizonHour).ToArray())
+        // Whole days go at once; only the day the horizon falls in is looked at entry by entry.
+        var horizonDay = DayOf(horizon);
+        foreach (var day in _days.Keys.Where(d => d < horizonDay).ToArray())
         {
-            Count -= _hours[hour].Count;
-            _hours.Remove(hour);
+            Count -= _days[day].Count;
+            _days.Remove(day);
         }
 
-        if (_hours.TryGetValue(horizonHour, out var partial))
+        if (_days.TryGetValue(horizonDay, out var partial))
         {
             Count -= partial.RemoveAll(p => p.Minute < horizon);
         }
 
-        _oldestHour = _hours.Count == 0 ? long.MaxValue : horizonHour;
+        _heldFrom = horizon;
     }
 
     /// <summary>Customers and guest orders of the minutes from <paramref name="fromMinute"/> to <paramref name="toMinuteInclusive"/>, store-wide and per channel.</summary>
@@ -105,9 +112,9 @@ internal sealed class CustomerDays
     {
         var store = new Buyers();
         var channels = new Dictionary<SalesChannel, Buyers>();
-        for (var hour = HourOf(fromMinute); hour <= HourOf(toMinuteInclusive); hour++)
+        for (var day = DayOf(fromMinute); day <= DayOf(toMinuteInclusive); day++)
         {
-            if (!_hours.TryGetValue(hour, out var purchases))
+            if (!_days.TryGetValue(day, out var purchases))
             {
                 continue;
             }
@@ -136,7 +143,7 @@ internal sealed class CustomerDays
 
     /// <summary>Every purchase held, for persistence snapshots.</summary>
     public IReadOnlyList<CustomerPurchaseSnapshot> ToSnapshot() =>
-        [.. _hours.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value).OrderBy(p => p.Minute).Select(p =>
+        [.. _days.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value).OrderBy(p => p.Minute).Select(p =>
             new CustomerPurchaseSnapshot(DateTimeOffset.FromUnixTimeSeconds(p.Minute * 60L), p.Order, p.Customer, (SalesChannel)p.Channel, p.FirstOrder))];
 
     /// <summary>Holds the purchases of a snapshot.</summary>
@@ -151,19 +158,20 @@ internal sealed class CustomerDays
 
     private void Hold(Purchase purchase)
     {
-        var hour = HourOf(purchase.Minute);
-        if (!_hours.TryGetValue(hour, out var purchases))
+        var day = DayOf(purchase.Minute);
+        if (!_days.TryGetValue(day, out var purchases))
         {
             purchases = [];
-            _hours[hour] = purchases;
-            _oldestHour = Math.Min(_oldestHour, hour);
+            _days[day] = purchases;
         }
+
+        _heldFrom = Math.Min(_heldFrom, purchase.Minute);
 
         purchases.Add(purchase);
         Count++;
     }
 
-    private static long HourOf(long minute) => Math.DivRem(minute, 60, out var rem) - (rem < 0 ? 1 : 0);
+    private static long DayOf(long minute) => Math.DivRem(minute, MinutesPerBucket, out var rem) - (rem < 0 ? 1 : 0);
 
     // The same seedless hash as CompactIdMap: stable across processes, so hashes in a snapshot stay valid after a restart.
     private static ulong IdHash(string id) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan()));
