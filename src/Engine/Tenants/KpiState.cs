@@ -15,7 +15,7 @@ namespace SalesDash.Engine.Tenants;
 /// exactly as the live run did and gives identical figures. The trade-off: one event stamped far in the
 /// future would age everything out; connectors stamp events with the platform's own timestamps.
 /// </remarks>
-public sealed class KpiState
+public sealed partial class KpiState
 {
     /// <summary>8 days covers "same local time last week" from any zone (UTC-12..UTC+14); one more day of slack.</summary>
     public static readonly TimeSpan BucketRetention = TimeSpan.FromDays(9);
@@ -240,6 +240,7 @@ public sealed class KpiState
         var todayTotals = Sum(_unknownChannel, todayFrom, nowMinute);
         var lastWeekTotals = Sum(_unknownChannel, lastWeekFrom, lastWeekTo);
         var perMinute = PerMinute(_unknownChannel, nowMinute);
+        var customers = CustomersBetween(todayFrom, nowMinute, lastWeekFrom, lastWeekTo);
 
         // Each order's own channel, not the store's: an Amazon order under a Shopify store ranks as Amazon.
         var channels = new List<ChannelTiles>();
@@ -256,11 +257,11 @@ public sealed class KpiState
                 continue; // sessions or ad spend only: not a sales channel today
             }
 
+            var buyers = customers.Of(channel);
             channels.Add(new ChannelTiles(channel.ToString(),
                 new KpiTile(t.Gross, w.Gross), new KpiTile(t.Gross - t.Refunds, w.Gross - w.Refunds), new KpiTile(t.Refunds, w.Refunds),
                 new KpiTile(t.Orders, w.Orders), new KpiTile(t.AverageOrderValue, w.AverageOrderValue), new KpiTile(t.Units, w.Units),
-                new KpiTile(t.NewCustomerOrders, w.NewCustomerOrders), new KpiTile(t.ReturningCustomerOrders, w.ReturningCustomerOrders),
-                points));
+                buyers.New, buyers.Returning, points) { GuestOrders = buyers.Guests });
         }
 
         return new DashboardTiles
@@ -277,8 +278,10 @@ public sealed class KpiState
             Orders = new KpiTile(todayTotals.Orders, lastWeekTotals.Orders),
             AverageOrderValue = new KpiTile(todayTotals.AverageOrderValue, lastWeekTotals.AverageOrderValue),
             UnitsSold = new KpiTile(todayTotals.Units, lastWeekTotals.Units),
-            NewCustomers = new KpiTile(todayTotals.NewCustomerOrders, lastWeekTotals.NewCustomerOrders),
-            ReturningCustomers = new KpiTile(todayTotals.ReturningCustomerOrders, lastWeekTotals.ReturningCustomerOrders),
+            NewCustomers = customers.New,
+            ReturningCustomers = customers.Returning,
+            GuestOrders = customers.Guests,
+            CustomersCountedFrom = customers.CountedFrom,
             RevenuePerMinute = perMinute,
             EventsApplied = EventsApplied,
             Channels = channels,
@@ -321,7 +324,7 @@ public sealed class KpiState
     }
 
     /// <summary>A serialisable copy of everything held, for persistence snapshots.</summary>
-    public KpiSnapshot ToSnapshot() => new(
+    public KpiSnapshot ToSnapshot() => WithCustomers(new(
         EventsApplied,
         Currency,
         TimeZone,
@@ -334,7 +337,7 @@ public sealed class KpiState
         KpiSnapshot.CurrentFormat,
         _channelBuckets.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.Minutes().Select(m =>
             ChannelMinuteSnapshot.Of(kv.Key, m.Totals.ToSnapshot(FromMinute(m.Minute))))).ToArray(),
-        ChannelsCompleteFrom);
+        ChannelsCompleteFrom));
 
     /// <summary>Rebuilds the state a snapshot was taken from.</summary>
     public static KpiState FromSnapshot(StoreRef store, KpiSnapshot snapshot)
@@ -408,6 +411,7 @@ public sealed class KpiState
             state.RememberEvent(e.EventId, ToMinute(e.OccurredMinute));
         }
 
+        state.RestoreCustomers(snapshot);
         return state;
     }
 
@@ -415,8 +419,10 @@ public sealed class KpiState
     {
         // An upsert: the order's previous contribution comes out whole and the new version goes in, so an
         // edited total moves the figure and a changed PlacedAt moves the order to its new minute.
+        long? removedMinute = null;
         if (_orders.TryGet(order.OrderId, out var previousMinute, out var previous) && _orders.Remove(order.OrderId))
         {
+            removedMinute = previousMinute;
             // An order recovered from a pre-channel snapshot counted in the minutes of unknown channel.
             var series = previous.Channel is { } oldChannel ? _channelBuckets.GetValueOrDefault(oldChannel) : _unknownChannel;
             if (series is not null && series.Contains(previousMinute))
@@ -429,8 +435,11 @@ public sealed class KpiState
         var minute = ToMinute(order.PlacedAt);
         if (!IsRetained(minute))
         {
+            MoveCustomer(order, removedMinute, null);
             return;
         }
+
+        MoveCustomer(order, removedMinute, minute);
 
         // Cancelling keeps the order and its gross in the placed minute and only counts it as cancelled:
         // the money comes back through RefundIssued. That is Shopify's split of gross sales and returns,
@@ -465,6 +474,7 @@ public sealed class KpiState
         var eventHorizon = _watermarkMinute - (long)EventIdRetention.TotalMinutes;
 
         _orders.ExpireBefore(bucketHorizon);
+        _customers.ExpireBefore(bucketHorizon);
         _refunds.ExpireBefore(bucketHorizon);
         _seenEvents.ExpireBefore(eventHorizon);
 
@@ -647,7 +657,7 @@ public sealed class KpiState
 /// </param>
 /// <param name="Format">
 /// 1: store-wide buckets only. 2: also <see cref="ChannelBuckets"/> and each order's channel. 3: <see cref="Buckets"/>
-/// holds only the minutes of unknown channel.
+/// holds only the minutes of unknown channel. 4: also <see cref="Purchases"/>, each standing order's buyer.
 /// </param>
 /// <param name="ChannelBuckets">Per-channel minute totals (format 2).</param>
 /// <param name="ChannelsCompleteFrom">The first minute with complete channel figures; null when all are (format 2).</param>
@@ -656,6 +666,8 @@ public sealed class KpiState
 /// In Kafka mode, the highest offset folded into these figures per "topic/partition", written by the entity: the
 /// checkpoint it resumes from, ignoring records at or below it. Null when the store was never fed from Kafka.
 /// </param>
+/// <param name="Purchases">Each standing order's buyer, for the customer tiles (format 4).</param>
+/// <param name="CustomersCompleteFrom">The first minute whose buyers are all held; null when all are (format 4).</param>
 public sealed record KpiSnapshot(
     long EventsApplied,
     string? Currency,
@@ -669,10 +681,12 @@ public sealed record KpiSnapshot(
     IReadOnlyList<ChannelMinuteSnapshot>? ChannelBuckets = null,
     DateTimeOffset? ChannelsCompleteFrom = null,
     IReadOnlyList<Quarantine.QuarantinedEvent>? Quarantine = null,
-    IReadOnlyDictionary<string, long>? KafkaOffsets = null)
+    IReadOnlyDictionary<string, long>? KafkaOffsets = null,
+    IReadOnlyList<CustomerPurchaseSnapshot>? Purchases = null,
+    DateTimeOffset? CustomersCompleteFrom = null)
 {
     /// <summary>The format <see cref="KpiState.ToSnapshot"/> writes.</summary>
-    public const int CurrentFormat = 3;
+    public const int CurrentFormat = 4;
 }
 
 /// <summary>One channel's totals of one minute in a <see cref="KpiSnapshot"/>.</summary>

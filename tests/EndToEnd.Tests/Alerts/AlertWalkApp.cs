@@ -21,6 +21,9 @@ public sealed class AlertWalkApp : ServedSalesDash
     /// <summary>The store of the "pause alerts" walk, in an organisation of its own.</summary>
     public static readonly TestStore PausedShop = new("pause", "pause-shop", "Pause Shop", "pause-shop.myshopify.com", "USD", "UTC", $"shpss_pause_{Guid.NewGuid():N}");
 
+    /// <summary>The store of the "click a system notification" walk, in an organisation of its own.</summary>
+    public static readonly TestStore NotifyShop = new("notify", "notify-shop", "Notify Shop", "notify-shop.myshopify.com", "USD", "UTC", $"shpss_notify_{Guid.NewGuid():N}");
+
     /// <summary>The app's clock: ten seconds into the current minute, and still until a walk moves it.</summary>
     public FakeTimeProvider Clock { get; } = new(StartOfMinute(TimeProvider.System.GetUtcNow()).AddSeconds(10));
 
@@ -29,7 +32,7 @@ public sealed class AlertWalkApp : ServedSalesDash
 
     protected override SalesDashHostOptions CreateOptions() => new()
     {
-        Stores = [WidgetShop.Hosted(), PausedShop.Hosted()],
+        Stores = [WidgetShop.Hosted(), PausedShop.Hosted(), NotifyShop.Hosted()],
         Settings = new Dictionary<string, string>
         {
             // The entity publishes a closed minute within a fifth of a second of the test moving the clock past it.

@@ -156,6 +156,59 @@ public sealed class AlertWalkTests(AlertWalkApp app, ChromiumBrowser browser) : 
         Assert.False(app.Held.WasHeld(again.Single(a => a.Status == "Firing").Id, "in-app"));
     }
 
+    [Fact]
+    public async Task Clicking_an_alerts_system_notification_brings_the_tab_to_the_alert()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = AlertWalkApp.NotifyShop;
+        var owner = await TestSignIn.CreateMemberAsync(app.Services, OrgRole.Owner, store.TenantId);
+        var name = $"Any order ({store.Name})";
+        var rule = await CreateRuleAsync(store, new AlertRuleRequest(name, "Threshold", "Orders", "Above", 0m, WindowMinutes: 1, FrequencyMinutes: 1,
+            StoreId: store.StoreId), ct);
+
+        var page = await browser.NewPageAsync();
+        await using var _ = page.Context;
+        await page.Context.GrantPermissionsAsync(["notifications"], new() { Origin = app.BaseAddress.ToString().TrimEnd('/') });
+        // Headless Chromium shows no system notifications and so can never click one. The page's Notification is the
+        // browser's own, extended only to keep each one it makes, so the test can click what the app really created:
+        // the click reaches the app's own handler exactly as an operating system's click would.
+        await page.AddInitScriptAsync("""
+            (() => {
+              const Native = window.Notification;
+              window.__notifications = [];
+              window.Notification = class extends Native {
+                constructor(title, options) { super(title, options); this.closedByApp = false; window.__notifications.push(this); }
+                close() { this.closedByApp = true; super.close(); }
+              };
+            })();
+            """);
+        await page.SignInAsync(app.BaseAddress, owner);
+
+        // The person turns browser notifications on from the Alerts page, the one place that asks.
+        await page.GotoAsync(Url($"t/{store.TenantId}/alerts"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn on browser notifications" }).ClickAsync(new() { Timeout = Patient });
+        await Expect(page.GetByTestId("browser-notifications")).ToContainTextAsync("Browser notifications are on in this browser.", new() { Timeout = Patient });
+
+        // On the live page, an order fires the rule.
+        await page.GotoAsync(Url(store.DashboardPath));
+        await Expect(page.GetByTestId("connection-status")).ToHaveTextAsync("Live", new() { Timeout = Patient });
+        await Expect(page.GetByTestId("alert-toasts")).ToHaveAttributeAsync("data-state", "listening", new() { Timeout = Patient });
+        await PostOrderAsync(store, 9_001, ct);
+        await Expect(page.GetByTestId("tile-orders-value")).ToHaveAttributeAsync("data-value", "1", new() { Timeout = Patient });
+        app.CloseMinute();
+        await Expect(FiringToast(page, name)).ToBeVisibleAsync(new() { Timeout = Patient });
+        await page.WaitForFunctionAsync("() => window.__notifications.length > 0", null, new() { Timeout = Patient });
+        var shown = await page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title)");
+        Assert.Equal([name], shown);
+        var alert = (await AlertsAsync(store, ct)).Single(a => a.RuleId == rule.Id);
+
+        // The person clicks the notification: the tab goes to the alert on the Alerts page, and the notification closes.
+        await page.EvaluateAsync("() => window.__notifications[0].dispatchEvent(new Event('click'))");
+        await Expect(page).ToHaveURLAsync(Url($"t/{store.TenantId}/alerts?alert={alert.Id}"), new() { Timeout = Patient });
+        await Expect(page.GetByTestId("alerts-firing").GetByTestId($"alert-{alert.Id}")).ToBeVisibleAsync(new() { Timeout = Patient });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__notifications[0].closedByApp"));
+    }
+
     /// <summary>The page's WebSockets to /hubs/...: how many were open at once since counting started.</summary>
     private sealed class HubSockets
     {

@@ -96,6 +96,11 @@ public sealed class DashboardPage : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the line under a tile's figure (what the figure leaves out) reads <paramref name="expectedText"/>.</summary>
+    public async Task WaitForTileNoteAsync(string tile, string expectedText) =>
+        await Assertions.Expect(page.GetByTestId($"tile-{tile}-note"))
+            .ToHaveTextAsync(expectedText, new() { Timeout = (float)DefaultTimeout.TotalMilliseconds });
+
     /// <summary>Saves a full-page screenshot, creating the folder if needed.</summary>
     public async Task ScreenshotAsync(string path)
     {

@@ -102,14 +102,16 @@ internal sealed class WebhookTraffic
         var orders = events.OfType<OrderEvent>().GroupBy(o => o.OrderId).Select(g => g.MaxBy(o => o.Version)!).ToArray();
         var gross = orders.Sum(o => o.TotalPrice);
         var refunds = events.OfType<RefundIssued>().Sum(r => r.Amount);
+        // The customer tiles count people among orders that stand (not cancelled); guests are nobody.
+        var buyers = orders.Where(o => o.CancelledAt is null && o.CustomerId is not null).GroupBy(o => o.CustomerId).ToArray();
         return new Expected(
             Gross: gross,
             Refunds: refunds,
             Net: gross - refunds,
             Orders: orders.Length,
             Units: orders.Sum(o => o.Lines.Sum(l => l.Quantity)),
-            NewCustomers: orders.Count(o => !o.ReturningCustomer),
-            ReturningCustomers: orders.Count(o => o.ReturningCustomer),
+            NewCustomers: buyers.Count(b => b.Any(o => !o.ReturningCustomer)),
+            ReturningCustomers: buyers.Count(b => b.All(o => o.ReturningCustomer)),
             EventsApplied: events.Length);
     }
 

@@ -132,7 +132,7 @@ public sealed class KpiStateTests
     }
 
     [Fact]
-    public void Units_and_new_versus_returning_customers_are_counted_per_order()
+    public void Units_are_counted_per_order_and_customers_per_person_with_guests_apart()
     {
         var at = Utc(2026, 6, 10, 9, 0);
         var state = Fold(
@@ -142,9 +142,11 @@ public sealed class KpiStateTests
 
         var tiles = state.Tiles(at.AddHours(1), London, "GBP");
 
+        // o1 is a guest's; o2 and o3 are the same returning customer's (see KpiStateCustomerTests for the rest).
         Assert.Equal(9m, tiles.UnitsSold.Value);
-        Assert.Equal(1m, tiles.NewCustomers.Value);
-        Assert.Equal(2m, tiles.ReturningCustomers.Value);
+        Assert.Equal(0m, tiles.NewCustomers.Value);
+        Assert.Equal(1m, tiles.ReturningCustomers.Value);
+        Assert.Equal(1m, tiles.GuestOrders.Value);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using SalesDash.Contracts.Tiles;
 using SalesDash.Web.Identity;
@@ -25,11 +26,12 @@ public sealed class LiveTilesTests(WebAppFactory app) : IClassFixture<WebAppFact
         var todayStart = LocalMidnight(now);
         var random = new Random(20261125);
 
-        // Today's orders at random minutes before now; a third from returning customers, some guests.
+        // Today's orders at random minutes before now; a third from returning customers, some guests, and many customers
+        // with two or more orders today (the customer tiles count them once).
         var orders = Enumerable.Range(1, 150).Select(i =>
         {
             var placed = todayStart.AddMinutes(random.Next(0, (int)(now - todayStart).TotalMinutes));
-            var customer = random.Next(4) == 0 ? (long?)null : 1000 + i;
+            var customer = random.Next(4) == 0 ? (long?)null : 1000 + random.Next(0, 70);
             return new TestOrder(700000 + i, placed, placed, random.Next(500, 50000) / 100m, random.Next(1, 6), customer,
                 customer is null ? 0 : random.Next(3) == 0 ? 4 : 1);
         }).ToList();
@@ -83,6 +85,8 @@ public sealed class LiveTilesTests(WebAppFactory app) : IClassFixture<WebAppFact
         var gross = final.Sum(o => o.TotalPrice);
         var refunded = refunds.Sum(r => r.Amount);
         var sameTimeLastWeek = lastWeek.Where(o => o.CreatedAt <= now.AddDays(-7)).ToList();
+        // Customers are people: a buyer is new when one of their orders today was their first ever.
+        var buyers = final.Where(o => o.CustomerId is not null).GroupBy(o => o.CustomerId).ToList();
 
         // Every POST returned only once its event was applied, so the pushes that follow carry it all.
         var tiles = await LastPushAfterQuietAsync(received, pushesBefore: pushesBeforePosting);
@@ -93,8 +97,12 @@ public sealed class LiveTilesTests(WebAppFactory app) : IClassFixture<WebAppFact
         Assert.Equal(final.Count, tiles.Orders.Value);
         Assert.Equal(final.Sum(o => o.Units), tiles.UnitsSold.Value);
         Assert.Equal(Math.Round(gross / final.Count, 2), tiles.AverageOrderValue.Value);
-        Assert.Equal(final.Count(o => o.Returning), tiles.ReturningCustomers.Value);
-        Assert.Equal(final.Count(o => !o.Returning), tiles.NewCustomers.Value);
+        Assert.Equal(buyers.Count(b => b.All(o => o.Returning)), tiles.ReturningCustomers.Value);
+        Assert.Equal(buyers.Count(b => b.Any(o => !o.Returning)), tiles.NewCustomers.Value);
+        Assert.Equal(final.Count(o => o.CustomerId is null), tiles.GuestOrders.Value);
+        Assert.True(buyers.Count < final.Count(o => o.CustomerId is not null), "some customers bought twice");
+        Assert.Equal((0m, 1m, 1m), (tiles.NewCustomers.LastWeek, tiles.ReturningCustomers.LastWeek, tiles.GuestOrders.LastWeek));
+        Assert.Null(tiles.CustomersCountedFrom);
         Assert.Equal(sameTimeLastWeek.Sum(o => o.TotalPrice), tiles.GrossRevenue.LastWeek);
         Assert.Equal(sameTimeLastWeek.Count, tiles.Orders.LastWeek);
         Assert.Equal("GBP", tiles.Currency);
@@ -107,6 +115,11 @@ public sealed class LiveTilesTests(WebAppFactory app) : IClassFixture<WebAppFact
         Assert.Equal(lastHour, tiles.RevenuePerMinute.Sum(p => p.GrossRevenue));
 
         Assert.DoesNotContain(foreign, t => t.StoreId == store.StoreId);
+
+        // The browser reads the same figures by these names, store-wide and per channel.
+        using var json = JsonDocument.Parse(await client.GetStringAsync($"/api/tenants/{store.TenantId}/stores/{store.StoreId}/tiles", Ct));
+        Assert.Equal(tiles.GuestOrders.Value, json.RootElement.GetProperty("guestOrders").GetProperty("value").GetDecimal());
+        Assert.Equal(tiles.GuestOrders.Value, json.RootElement.GetProperty("channels")[0].GetProperty("guestOrders").GetProperty("value").GetDecimal());
     }
 
     private static DateTimeOffset LocalMidnight(DateTimeOffset instant)

@@ -32,8 +32,11 @@ export interface TileFigures {
   orders: KpiTile;
   averageOrderValue: KpiTile;
   unitsSold: KpiTile;
+  /** Distinct customers today (people, not orders) whose first order ever was today; returningCustomers had ordered before. */
   newCustomers: KpiTile;
   returningCustomers: KpiTile;
+  /** Orders by guests with neither customer id nor e-mail: not people, so in neither customer figure; absent from older servers. */
+  guestOrders?: KpiTile;
   revenuePerMinute: MinutePoint[];
 }
 
@@ -46,6 +49,8 @@ export interface DashboardTiles extends TileFigures {
   localDate: string;
   asOf: string;
   eventsApplied: number;
+  /** Set when the customer figures count only orders placed from this instant on (the store was recovered from an older snapshot). */
+  customersCountedFrom?: string | null;
   /** The same figures split by each order's own channel; absent from servers older than the split. */
   channels?: ChannelTiles[];
 }

@@ -90,6 +90,25 @@ describe('Wallboard', () => {
     expect(screen.getByTestId('wallboard').className).not.toContain('wall--paused');
   });
 
+  it('shows a customer widget’s customers with the guest orders they leave out', async () => {
+    const customers: WallView = {
+      ...view,
+      dashboard: {
+        ...view.dashboard,
+        widgets: [{ ...view.dashboard.widgets[0]!, settings: { ...view.dashboard.widgets[0]!.settings, metric: 'new-customers' } }],
+      },
+    };
+    renderWall(
+      () => Promise.resolve(customers),
+      () => Promise.resolve(makeTiles({ tenantId: 'acme', storeId: 'uk', newCustomers: kpi(5, 0), guestOrders: kpi(3, 0) })),
+    );
+    await act(settle);
+    await act(settle);
+
+    expect(screen.getByTestId('widget-sales-value').getAttribute('data-value')).toBe('5');
+    expect(screen.getByTestId('widget-sales-guests').textContent).toBe('+ 3 guest orders (no customer id or e-mail)');
+  });
+
   it('says "Not updating" when nothing has arrived for 45 seconds, even with the socket open', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
     const connection = renderWall(() => Promise.resolve(view), () => Promise.resolve(revenue(100)));

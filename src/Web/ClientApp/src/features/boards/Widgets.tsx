@@ -3,7 +3,7 @@ import { usePrefersReducedMotion } from '../../app/usePrefersReducedMotion';
 import { deltaSentiment, formatDelta, formatMoney, formatCount } from '../../lib/format';
 import { useCountUp } from '../../lib/useCountUp';
 import { higherIsBetter, isMoney, metricLabels } from './catalogue';
-import { chartData, figuresFor, goalState, rankingRows, type Figure, type StoreFigures } from './figures';
+import { chartData, figuresFor, goalState, guestOrdersFor, rankingRows, type Figure, type StoreFigures } from './figures';
 import { formatFigure, formatProgress } from './format';
 import { retryingImport } from './retryingImport';
 import type { Metric, Widget } from './types';
@@ -89,11 +89,17 @@ function KpiFigure({ id, figure, metric, compare }: { id: string; figure: Figure
 function KpiWidget({ widget, entries }: { widget: Widget; entries: readonly StoreFigures[] }) {
   const figures = figuresFor(widget.settings, entries);
   const compare = widget.settings.comparison === 'last-week';
+  const guests = guestOrdersFor(widget.settings, entries);
   return (
     <div className={`kpis${figures.length > 1 ? ' kpis--several' : ''}`}>
       {figures.map((figure) => (
         <KpiFigure key={figure.currency ?? 'count'} id={widget.id} figure={figure} metric={widget.settings.metric} compare={compare} />
       ))}
+      {guests !== null && guests > 0 ? (
+        <p className="kpi__note" data-testid={`widget-${widget.id}-guests`}>
+          + {formatCount(guests)} guest {guests === 1 ? 'order' : 'orders'} (no customer id or e-mail)
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import {
   chartData,
   figuresFor,
   goalState,
+  guestOrdersFor,
   minuteBreakdown,
   entriesForChannel,
   rankingRows,
@@ -75,6 +76,27 @@ describe('figuresFor', () => {
   });
 });
 
+describe('guestOrdersFor', () => {
+  it('adds up the guest orders of every store beside a customer figure of today', () => {
+    const entries = [entry(uk, { guestOrders: kpi(4, 1) }), entry(us, { guestOrders: kpi(3, 0) })];
+    expect(guestOrdersFor({ metric: 'new-customers', period: 'today' }, entries)).toBe(7);
+    expect(guestOrdersFor({ metric: 'returning-customers', period: 'today' }, entries)).toBe(7);
+  });
+
+  it('has none for other figures, recent periods or servers that send none', () => {
+    const entries = [entry(uk, { guestOrders: kpi(4, 1) })];
+    expect(guestOrdersFor({ metric: 'orders', period: 'today' }, entries)).toBeNull();
+    expect(guestOrdersFor({ metric: 'new-customers', period: 'last-60-minutes' }, entries)).toBeNull();
+    expect(guestOrdersFor({ metric: 'new-customers', period: 'today' }, [entry(woo)])).toBeNull();
+  });
+
+  it('follows a channel filter to that channel’s guests', () => {
+    const store = mixedShopify();
+    const amazon = entriesForChannel('Amazon', [store]);
+    expect(guestOrdersFor({ metric: 'new-customers', period: 'today' }, amazon)).toBe(2);
+  });
+});
+
 describe('storesShownBy', () => {
   it('covers every store even under a channel filter, since any store can take orders on any channel', () => {
     const kpi1 = newWidget('kpi', 'k1');
@@ -120,6 +142,7 @@ function mixedShopify(): StoreFigures {
     unitsSold: kpi(orders, 0),
     newCustomers: kpi(orders, 0),
     returningCustomers: kpi(0, 0),
+    guestOrders: kpi(channel === 'Amazon' ? 2 : 5, 0),
     revenuePerMinute: lastHour(),
   });
   return entry(uk, { orders: kpi(14, 0), grossRevenue: kpi(180, 0), channels: [share('Shopify', 10, 100), share('Amazon', 4, 80)] });

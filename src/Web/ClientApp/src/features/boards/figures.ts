@@ -41,6 +41,17 @@ export function storesShownBy(widgets: readonly Widget[], stores: readonly Store
   return widgets.length === 0 ? [] : [...stores];
 }
 
+/**
+ * Today's guest orders beside a customer figure (new or returning customers count people, and guests cannot be told
+ * apart, so they are shown as orders); null for any other metric or period, or when no server sent them.
+ */
+export function guestOrdersFor(settings: Pick<WidgetSettings, 'metric' | 'period'>, entries: readonly StoreFigures[]): number | null {
+  if (settings.metric !== 'new-customers' && settings.metric !== 'returning-customers') return null;
+  if (periodMinutes(settings.period) !== null) return null;
+  const sent = entries.map((e) => e.tiles.guestOrders).filter((tile): tile is KpiTile => tile !== undefined);
+  return sent.length === 0 ? null : sent.reduce((total, tile) => total + tile.value, 0);
+}
+
 /** One figure of a widget: money in one currency (`currency` set) or a count (`currency` null). */
 export interface Figure {
   currency: string | null;

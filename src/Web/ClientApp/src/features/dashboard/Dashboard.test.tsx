@@ -61,6 +61,20 @@ describe('Dashboard page', () => {
     expect(screen.getByTestId('tiles').getAttribute('aria-live')).toBe('polite');
   });
 
+  it('counts customers, not orders, and shows guest orders apart on the customer tile', async () => {
+    const connection = renderApp('/dashboards/demo/demo-shop', [demoShop], () => makeTiles({ guestOrders: { value: 12, lastWeek: 9, changeRatio: 0.3333 } }));
+    await waitFor(() => expect(screen.getByTestId('tile-new-customers-note').textContent).toBe('+ 12 guest orders (no customer id or e-mail)'));
+    expect(screen.getByTestId('tile-new-customers-value').getAttribute('data-value')).toBe('87');
+    expect(screen.queryByTestId('tile-returning-customers-note')).toBeNull();
+
+    // A store recovered from a snapshot older than customer counting says from when its customers are counted.
+    act(() =>
+      connection.push(makeTiles({ guestOrders: { value: 1, lastWeek: 0, changeRatio: null }, customersCountedFrom: '2026-11-25T10:31:00Z', asOf: '2026-11-25T15:00:01Z' })),
+    );
+    expect(screen.getByTestId('tile-new-customers-note').textContent).toBe('+ 1 guest order (no customer id or e-mail) · counted since 10:31');
+    expect(screen.getByTestId('tile-returning-customers-note').textContent).toBe('counted since 10:31');
+  });
+
   it('shows pushed figures as they arrive', async () => {
     const connection = renderApp('/dashboards/demo/demo-shop', [demoShop], () => makeTiles());
     await waitFor(() => expect(screen.getByTestId('tile-orders-value').getAttribute('data-value')).toBe('321'));

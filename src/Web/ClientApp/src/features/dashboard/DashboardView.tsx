@@ -98,6 +98,7 @@ export function DashboardView({ store, stores, onSelectStore, status, tiles, fal
                   tile={definition.pick(tiles)}
                   currency={currency}
                   alertHref={tileAlertHref(store, definition.id, definition.label)}
+                  note={definition.note?.(tiles) ?? null}
                 />
               ))
             ) : loadError ? null : (

@@ -13,10 +13,12 @@ export interface TileProps {
   currency: string;
   /** Where "Alert me when this…" goes; absent where no rule can watch the figure. */
   alertHref?: string | null | undefined;
+  /** What the figure leaves out, printed under it (the customer tiles' guest orders). */
+  note?: string | null | undefined;
 }
 
 /** One KPI: label, the figure (counting up when it changes) and how it compares with last week. */
-export function Tile({ id, label, kind, higherIsBetter, tile, currency, alertHref }: TileProps) {
+export function Tile({ id, label, kind, higherIsBetter, tile, currency, alertHref, note }: TileProps) {
   const reducedMotion = usePrefersReducedMotion();
   const shown = useCountUp(tile.value, !reducedMotion);
   const flashing = useFlashOnChange(tile.value, !reducedMotion);
@@ -54,6 +56,11 @@ export function Tile({ id, label, kind, higherIsBetter, tile, currency, alertHre
         {delta.text}
       </p>
       <p className="visually-hidden">{lastWeek}</p>
+      {note ? (
+        <p className="tile__note" data-testid={`tile-${id}-note`}>
+          {note}
+        </p>
+      ) : null}
     </article>
   );
 }
