@@ -20,9 +20,9 @@ public interface IReportingCurrencySource
 /// </summary>
 public sealed class IngestionPipeline(ICommerceEventIngest ingest, IExchangeRates rates, IReportingCurrencySource reporting, TimeProvider time)
 {
-    // Rates remembered for seconds: a day's rate is the same for every order of the day, and reading it per event was
-    // two app-database queries per webhook of a multi-currency store.
-    private readonly CurrencyNormalizer _currency = new(new RecentExchangeRates(rates, time));
+    // The host gives the rates through RecentExchangeRates: reading the table per event was two app-database queries per
+    // webhook of a multi-currency store.
+    private readonly CurrencyNormalizer _currency = new(rates);
 
     /// <summary>Ingests the events of one delivery or page, each once durable, and returns how many were new.</summary>
     /// <exception cref="MissingExchangeRateException">An event is in a foreign currency with no rate for its day; nothing was ingested.</exception>

@@ -8,9 +8,9 @@ namespace SalesDash.Engine.Ingestion;
 /// that sells in another currency than its own, or of an organisation with a reporting currency, read the rates table
 /// for each conversion (a rate and its inverse: two queries of the app database per webhook), though a day's rate
 /// rarely changes and every order of the day asks for the same one. Only rates found are remembered: a missing rate
-/// that an Admin then adds is used by the very next delivery, as the 422 the sender got says. A rate changed or
-/// published since (the daily refresh, an Admin's edit) is used at the latest <see cref="TimeToLive"/> later, which is
-/// within what "the rate known when the event arrived" already means for events in flight.
+/// that an Admin then adds is used by the very next delivery, as the 422 the sender got says. A rate written through
+/// this service (the daily refresh, an Admin's edit) is used by this node's next conversion at once; another node
+/// uses it at the latest <see cref="TimeToLive"/> later, as if the write had reached it that much later.
 /// </summary>
 public sealed class RecentExchangeRates(IExchangeRates inner, TimeProvider time) : IExchangeRates
 {

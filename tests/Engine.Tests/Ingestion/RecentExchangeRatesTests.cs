@@ -25,7 +25,8 @@ public sealed class RecentExchangeRatesTests
         rates.Add(new ExchangeRate("GBP", "EUR", Today.AddDays(-1), 1.15m, "ECB reference rate"));
         var ingested = new ConcurrentQueue<CommerceEvent>();
         var time = new FakeTimeProvider(Now);
-        var pipeline = new IngestionPipeline(new RecordingIngest(ingested), rates, new Reporting("EUR"), time);
+        // Composed as the host composes it (Channels hosting registers the rates table behind RecentExchangeRates).
+        var pipeline = new IngestionPipeline(new RecordingIngest(ingested), new RecentExchangeRates(rates, time), new Reporting("EUR"), time);
         var store = new StoreProfile(TestEvents.Store, "EU shop", SalesChannel.Shopify, "eu.myshopify.com", "GBP", "Europe/London", "secret");
 
         for (var i = 0; i < 50; i++)
