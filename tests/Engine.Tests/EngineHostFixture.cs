@@ -35,10 +35,20 @@ internal static class EngineHost
         return builder.Build();
     }
 
+    /// <summary>
+    /// Starts the host and returns once its node is Up in its cluster of one, the moment it can serve. Without this a
+    /// test's first ask also waited for the journal's warm-up and the join (PersistenceWarmUp), which are the host's
+    /// start, not the ask's work: measured at load 35 with four busy loops beside it, 9.4 s of the 14 s that first
+    /// ask took, and at load 40-110 the 30 s ask ran out.
+    /// </summary>
     public static async Task<IHost> StartAsync(string dataDirectory, TimeProvider time)
     {
+        var ct = TestContext.Current.CancellationToken;
         var host = Build(dataDirectory, time);
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.StartAsync(ct);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<Akka.Actor.ActorSystem>()).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(ct);
         return host;
     }
 }

@@ -6,8 +6,10 @@ using Akka.Actor;
 using Akka.Serialization;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Access;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Quarantine;
+using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Persistence;
@@ -70,6 +72,10 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(StoreQuarantine.Discard), "quarantine.discard"),
         (typeof(StoreQuarantine.Discarded), "quarantine.discarded"),
         (typeof(AlertCoordinatorActor.RulesChanged), "alert-coordinator.rules-changed"),
+        // Pub-sub notices, never persisted. Until this build they went through two Web serializers (ids 4712 and 4713)
+        // under these same names; a notice between nodes of the two builds in a rolling upgrade is refused and logged.
+        (typeof(StoreDirectoryNotices.StoreChanged), "store-directory.changed"),
+        (typeof(LiveAccessNotices.AccessRevoked), "live-access.revoked"),
     ];
 
     private readonly Dictionary<Type, string> _manifestByType = Manifests.ToDictionary(m => m.Type, m => m.Manifest);

@@ -29,7 +29,9 @@ internal sealed class CompactIdMap<TValue>
     private int[] _table = [];
 
     // Per entry (struct-of-arrays, so a set of ids pays nothing for values it does not have).
-    private ulong[] _hashes = [];
+    // The low 32 bits of each id's hash: enough to place it in the table (which stays far below 2^32 slots) and to skip
+    // most byte comparisons; the bytes decide.
+    private uint[] _hashes = [];
     private int[] _offsets = [];
     private int[] _minutes = [];
     private TValue[] _values = [];
@@ -98,7 +100,7 @@ internal sealed class CompactIdMap<TValue>
         }
 
         entry = _free.Count > 0 ? _free.Pop() : NewEntry();
-        _hashes[entry] = hash;
+        _hashes[entry] = (uint)hash;
         _minutes[entry] = minuteKey;
         _values[entry] = value;
         _offsets[entry] = ArenaFor(HourOf(minuteKey)).Append(id, entry);
@@ -201,7 +203,7 @@ internal sealed class CompactIdMap<TValue>
         for (slot = (int)(hash & (ulong)mask); _table[slot] != Empty; slot = (slot + 1) & mask)
         {
             var entry = _table[slot] - 1;
-            if (_hashes[entry] == hash && _hours[HourOf(_minutes[entry])].Matches(_offsets[entry], id))
+            if (_hashes[entry] == (uint)hash && _hours[HourOf(_minutes[entry])].Matches(_offsets[entry], id))
             {
                 return entry;
             }
@@ -261,7 +263,8 @@ internal sealed class CompactIdMap<TValue>
     {
         if (_entries == _hashes.Length)
         {
-            var size = Math.Max(8, _hashes.Length * 2);
+            // Half again rather than double: the arrays are most of the map, and doubling left up to half of them unused.
+            var size = Math.Max(8, _hashes.Length + (_hashes.Length / 2));
             Array.Resize(ref _hashes, size);
             Array.Resize(ref _offsets, size);
             Array.Resize(ref _minutes, size);
@@ -304,46 +307,55 @@ internal sealed class CompactIdMap<TValue>
         /// <summary>Appends the id and returns its offset.</summary>
         public int Append(string id, int entry)
         {
-            var byteCount = Encoding.UTF8.GetByteCount(id);
-            var needed = _length + 4 + 5 + byteCount;
-            if (needed > _bytes.Length)
+            var maxBytes = IdBytes.MaxLength(id);
+            var rented = maxBytes <= 256 ? null : ArrayPool<byte>.Shared.Rent(maxBytes);
+            try
             {
-                // Half again rather than double: arenas of old hours stop growing, so slack would stay for days.
-                Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length + (_bytes.Length / 2)));
-            }
+                Span<byte> buffer = rented is null ? stackalloc byte[maxBytes] : rented;
+                var encoded = buffer[..IdBytes.Encode(id, buffer)];
+                var needed = _length + 4 + 5 + encoded.Length;
+                if (needed > _bytes.Length)
+                {
+                    // Half again rather than double: arenas of old hours stop growing, so slack would stay for days.
+                    Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length + (_bytes.Length / 2)));
+                }
 
-            var offset = _length;
-            BitConverter.TryWriteBytes(_bytes.AsSpan(_length), entry);
-            _length += 4;
-            _length += WriteLength(_bytes.AsSpan(_length), byteCount);
-            _length += Encoding.UTF8.GetBytes(id, _bytes.AsSpan(_length));
-            return offset;
+                var offset = _length;
+                BitConverter.TryWriteBytes(_bytes.AsSpan(_length), entry);
+                _length += 4;
+                _length += WriteLength(_bytes.AsSpan(_length), encoded.Length);
+                encoded.CopyTo(_bytes.AsSpan(_length));
+                _length += encoded.Length;
+                return offset;
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
         }
 
         public bool Matches(int offset, string id)
         {
-            var stored = Stored(offset);
-            var maxBytes = Encoding.UTF8.GetMaxByteCount(id.Length);
-            if (maxBytes <= 256)
-            {
-                Span<byte> buffer = stackalloc byte[maxBytes];
-                var written = Encoding.UTF8.GetBytes(id, buffer);
-                return stored.SequenceEqual(buffer[..written]);
-            }
-
-            var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
+            var maxBytes = IdBytes.MaxLength(id);
+            var rented = maxBytes <= 256 ? null : ArrayPool<byte>.Shared.Rent(maxBytes);
             try
             {
-                var written = Encoding.UTF8.GetBytes(id, rented);
-                return stored.SequenceEqual(rented.AsSpan(0, written));
+                Span<byte> buffer = rented is null ? stackalloc byte[maxBytes] : rented;
+                return Stored(offset).SequenceEqual(buffer[..IdBytes.Encode(id, buffer)]);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
             }
         }
 
-        public string Read(int offset) => Encoding.UTF8.GetString(Stored(offset));
+        public string Read(int offset) => IdBytes.Decode(Stored(offset));
 
         private ReadOnlySpan<byte> Stored(int offset) => Stored(offset, out _);
 
@@ -385,4 +397,98 @@ internal sealed class CompactIdMap<TValue>
             return written;
         }
     }
+}
+
+/// <summary>
+/// A reversible, shorter byte form of an id: runs of four or more lower-case hex digits (decimal digits included) take
+/// half a byte each. Platform ids are mostly such runs (Shopify's webhook UUIDs 36 → 25 bytes, 13-digit order ids 13 →
+/// 8), and the form decodes to the same string, so comparing forms is comparing ids: exactness is unchanged.
+/// </summary>
+internal static class IdBytes
+{
+    private const byte Raw = 0xFF;
+    private const int MinRun = 4;
+    private const int MaxRun = 126;
+
+    /// <summary>An upper bound on the encoded length.</summary>
+    public static int MaxLength(string id) => Encoding.UTF8.GetMaxByteCount(id.Length) + 1;
+
+    /// <summary>Writes the id's form into <paramref name="target"/> (at least <see cref="MaxLength"/> long) and returns its length.</summary>
+    public static int Encode(string id, Span<byte> target)
+    {
+        foreach (var c in id)
+        {
+            if (c >= 0x80)
+            {
+                // Not ASCII: stored as UTF-8 behind a marker no packed form starts with.
+                target[0] = Raw;
+                return 1 + Encoding.UTF8.GetBytes(id, target[1..]);
+            }
+        }
+
+        var written = 0;
+        for (var i = 0; i < id.Length;)
+        {
+            var run = 0;
+            while (run < MaxRun && i + run < id.Length && IsHexDigit(id[i + run]))
+            {
+                run++;
+            }
+
+            if (run < MinRun)
+            {
+                target[written++] = (byte)id[i++];
+                continue;
+            }
+
+            target[written++] = (byte)(0x80 | run);
+            for (var k = 0; k < run; k += 2)
+            {
+                var high = Nibble(id[i + k]);
+                var low = k + 1 < run ? Nibble(id[i + k + 1]) : 0;
+                target[written++] = (byte)((high << 4) | low);
+            }
+
+            i += run;
+        }
+
+        return written;
+    }
+
+    /// <summary>The id a form was written from.</summary>
+    public static string Decode(ReadOnlySpan<byte> form)
+    {
+        if (form.Length > 0 && form[0] == Raw)
+        {
+            return Encoding.UTF8.GetString(form[1..]);
+        }
+
+        var text = new StringBuilder(form.Length * 2);
+        for (var i = 0; i < form.Length;)
+        {
+            var b = form[i++];
+            if (b < 0x80)
+            {
+                text.Append((char)b);
+                continue;
+            }
+
+            var run = b & 0x7F;
+            for (var k = 0; k < run; k++)
+            {
+                var packed = form[i + (k / 2)];
+                text.Append(HexDigit(k % 2 == 0 ? packed >> 4 : packed & 0xF));
+            }
+
+            i += (run + 1) / 2;
+        }
+
+        return text.ToString();
+    }
+
+    private static bool IsHexDigit(char c) => c is (>= '0' and <= '9') or (>= 'a' and <= 'f');
+
+    private static int Nibble(char c) => c <= '9' ? c - '0' : c - 'a' + 10;
+
+    private static char HexDigit(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 }

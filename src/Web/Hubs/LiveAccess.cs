@@ -1,9 +1,8 @@
-using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
-using Akka.Serialization;
 using Microsoft.AspNetCore.SignalR;
+using SalesDash.Engine.Access;
 
 namespace SalesDash.Web.Hubs;
 
@@ -146,7 +145,7 @@ public sealed class LiveAccessRevocations(LiveConnections connections, ActorSyst
     public void Revoke(string grant)
     {
         connections.End(grant);
-        DistributedPubSub.Get(system).Mediator.Tell(new Publish(LiveAccessActor.Topic, new LiveAccessActor.AccessRevoked(grant)));
+        DistributedPubSub.Get(system).Mediator.Tell(new Publish(LiveAccessNotices.Topic, new LiveAccessNotices.AccessRevoked(grant)));
     }
 }
 
@@ -156,42 +155,16 @@ public sealed class LiveAccessRevocations(LiveConnections connections, ActorSyst
 /// </summary>
 public sealed class LiveAccessActor : ReceiveActor
 {
-    public const string Topic = "live-access-revoked";
-
-    /// <summary>A grant (see <see cref="LiveGrants"/>) no longer gives live access.</summary>
-    public sealed record AccessRevoked(string Grant);
-
     public LiveAccessActor(LiveConnections connections)
     {
-        Receive<AccessRevoked>(m => connections.End(m.Grant));
+        Receive<LiveAccessNotices.AccessRevoked>(m => connections.End(m.Grant));
         Receive<SubscribeAck>(_ => { });
     }
 
-    protected override void PreStart() => DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(Topic, Self));
+    protected override void PreStart() => DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(LiveAccessNotices.Topic, Self));
 }
 
-/// <summary>Puts <see cref="LiveAccessActor.AccessRevoked"/> on the wire with a stable manifest.</summary>
-public sealed class LiveAccessSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
-{
-    public const string SerializerName = "salesdash-live-access";
-    private const string RevokedManifest = "live-access.revoked";
-
-    public override int Identifier => 4712;
-
-    public override string Manifest(object o) => o is LiveAccessActor.AccessRevoked
-        ? RevokedManifest
-        : throw new ArgumentException($"{o.GetType()} is not a live-access message.", nameof(o));
-
-    public override byte[] ToBinary(object obj) => obj is LiveAccessActor.AccessRevoked revoked
-        ? Encoding.UTF8.GetBytes(revoked.Grant)
-        : throw new ArgumentException($"{obj.GetType()} is not a live-access message.", nameof(obj));
-
-    public override object FromBinary(byte[] bytes, string manifest) => manifest == RevokedManifest
-        ? new LiveAccessActor.AccessRevoked(Encoding.UTF8.GetString(bytes))
-        : throw new System.Runtime.Serialization.SerializationException($"Unknown live-access manifest '{manifest}'.");
-}
-
-/// <summary>Registration of live-access tracking: the per-node registry and revoker, and the actor with its serializer.</summary>
+/// <summary>Registration of live-access tracking: the per-node registry and revoker, and the actor (its notice is on the wire through the engine's serializer).</summary>
 public static class LiveAccessHosting
 {
     public static IServiceCollection AddLiveAccess(this IServiceCollection services)
@@ -202,6 +175,5 @@ public static class LiveAccessHosting
     }
 
     public static AkkaConfigurationBuilder AddLiveAccess(this AkkaConfigurationBuilder builder) => builder
-        .WithCustomSerializer(LiveAccessSerializer.SerializerName, [typeof(LiveAccessActor.AccessRevoked)], system => new LiveAccessSerializer(system))
         .WithActors((system, registry, resolver) => registry.Register<LiveAccessActor>(system.ActorOf(resolver.Props<LiveAccessActor>(), "live-access")));
 }

@@ -129,8 +129,29 @@ internal sealed class WebhookSender(IReadOnlyList<ClusterTestNode> nodes, TimeSp
     private int _failedAttempts;
     private int _accepted;
     private int _duplicates;
+    private readonly Lock _waitersLock = new();
+    private readonly List<(int Chains, TaskCompletionSource Reached)> _waiters = [];
 
     public int CompletedChains => Volatile.Read(ref _completedChains);
+
+    /// <summary>
+    /// Completes once at least <paramref name="chains"/> chains are through: the moment a test means by "mid-stream",
+    /// however long a loaded machine takes to get there.
+    /// </summary>
+    public Task WhenChainsCompleted(int chains)
+    {
+        lock (_waitersLock)
+        {
+            if (CompletedChains >= chains)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((chains, reached));
+            return reached.Task;
+        }
+    }
 
     public int FailedAttempts => Volatile.Read(ref _failedAttempts);
 
@@ -156,9 +177,22 @@ internal sealed class WebhookSender(IReadOnlyList<ClusterTestNode> nodes, TimeSp
                     await Task.Delay(pace, ct);
                 }
 
-                Interlocked.Increment(ref _completedChains);
+                ChainCompleted();
             }
         }, ct)));
+    }
+
+    private void ChainCompleted()
+    {
+        var completed = Interlocked.Increment(ref _completedChains);
+        lock (_waitersLock)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Chains <= completed).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Reached.TrySetResult();
+            }
+        }
     }
 
     /// <summary>Delivers one event, retrying on the next serving node until it is acknowledged.</summary>

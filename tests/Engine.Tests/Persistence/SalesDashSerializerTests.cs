@@ -3,11 +3,13 @@ using Akka.Actor;
 using Akka.Configuration;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Access;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Anomalies;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Quarantine;
+using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
 
@@ -90,6 +92,8 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["store-minutes.went-idle"] = new StoreMinutes.WentIdle(Store, "Europe/London", "GBP", minute, At.AddSeconds(42)),
                 ["store-minutes.woke"] = new StoreMinutes.Woke(Store, At, At.AddSeconds(3)),
                 ["alert-coordinator.rules-changed"] = AlertCoordinatorActor.RulesChanged.Instance,
+                ["store-directory.changed"] = new StoreDirectoryNotices.StoreChanged(new StoreRef("acme", "uk-shop")),
+                ["live-access.revoked"] = new LiveAccessNotices.AccessRevoked("api-key:0F8FAD5B-D9CB-469F-A165-70867728950E"),
             };
         }
     }

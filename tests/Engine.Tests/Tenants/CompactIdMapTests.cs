@@ -118,3 +118,79 @@ public sealed class CompactIdMapTests
             map.Entries().Order());
     }
 }
+
+public sealed class IdBytesTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("o1")]
+    [InlineData("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043")]
+    [InlineData("B54557E4-BDD9-4B37-8A5F-BF7D70BCD043")]
+    [InlineData("5000000012345")]
+    [InlineData("0000")]
+    [InlineData("0001")]
+    [InlineData("abc")]
+    [InlineData("ga4:123456789:2026120510:google:17")]
+    [InlineData("évènement-ébène-1234")]
+    [InlineData("woo:order:42:1733490000000")]
+    public void An_id_reads_back_exactly(string id)
+    {
+        var form = Encode(id);
+        Assert.Equal(id, IdBytes.Decode(form));
+    }
+
+    [Fact]
+    public void Shopify_shaped_ids_take_fewer_bytes()
+    {
+        Assert.Equal(25, Encode("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043").Length);
+        Assert.Equal(8, Encode("5000000012345").Length);
+    }
+
+    [Fact]
+    public void Different_ids_never_share_a_form()
+    {
+        // Alphabets chosen to hit the edges: hex and non-hex ASCII, runs across the 126-digit split, and non-ASCII.
+        var random = new Random(7);
+        const string alphabet = "0123456789abcdefABCXYZ-:_ é";
+        var forms = new Dictionary<string, string>();
+        for (var i = 0; i < 50_000; i++)
+        {
+            var length = random.Next(0, i % 100 == 0 ? 300 : 20);
+            var id = new string(Enumerable.Range(0, length).Select(_ => alphabet[random.Next(random.Next(3) == 0 ? alphabet.Length : 16)]).ToArray());
+            var form = Convert.ToHexString(Encode(id));
+            Assert.Equal(id, IdBytes.Decode(Convert.FromHexString(form)));
+            if (forms.TryGetValue(form, out var other))
+            {
+                Assert.Equal(other, id);
+            }
+
+            forms[form] = id;
+        }
+    }
+
+    [Fact]
+    public void A_map_holding_packed_ids_tells_them_apart_and_gives_them_back()
+    {
+        var map = new CompactIdMap<int>(_ => 42);
+        string[] ids = ["0000", "00000", "000", "abcd", "ABCD", "abcd-", "1234é", "12345"];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            map.Set(ids[i], 60, i);
+        }
+
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.True(map.TryGet(ids[i], out _, out var value));
+            Assert.Equal(i, value);
+        }
+
+        Assert.False(map.Contains("0000000"));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), map.Entries().Select(e => e.Id).Order(StringComparer.Ordinal));
+    }
+
+    private static byte[] Encode(string id)
+    {
+        var buffer = new byte[IdBytes.MaxLength(id)];
+        return buffer[..IdBytes.Encode(id, buffer)];
+    }
+}

@@ -7,7 +7,11 @@ using Akka.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Access;
+using SalesDash.Engine.Persistence;
+using SalesDash.Engine.Stores;
 using SalesDash.Web.Dashboards;
 using SalesDash.Web.Hubs;
 using SalesDash.Web.Identity;
@@ -143,22 +147,30 @@ public sealed class LiveRevocationTests
 
         // What another node's LiveAccessRevocations publishes; nothing on this node calls End directly.
         var system = app.Services.GetRequiredService<ActorSystem>();
-        DistributedPubSub.Get(system).Mediator.Tell(new Publish(LiveAccessActor.Topic, new LiveAccessActor.AccessRevoked(LiveGrants.Member("acme", userId))));
+        DistributedPubSub.Get(system).Mediator.Tell(new Publish(LiveAccessNotices.Topic, new LiveAccessNotices.AccessRevoked(LiveGrants.Member("acme", userId))));
 
         await closed.WaitAsync(Never, Ct);
     }
 
     [Fact]
-    public async Task Revocation_message_round_trips_through_its_serializer()
+    public async Task The_web_hosts_pub_sub_notices_go_on_the_wire_through_the_engine_serializer()
     {
         await using var app = new WebAppFactory();
         var system = app.Services.GetRequiredService<ActorSystem>();
-        var message = new LiveAccessActor.AccessRevoked(LiveGrants.ApiKey(Guid.NewGuid().ToString()));
-        var serializer = system.Serialization.FindSerializerFor(message);
+        object[] notices =
+        [
+            new LiveAccessNotices.AccessRevoked(LiveGrants.ApiKey(Guid.NewGuid().ToString())),
+            new StoreDirectoryNotices.StoreChanged(new StoreRef("acme", "uk-shop")),
+        ];
 
-        Assert.IsType<LiveAccessSerializer>(serializer);
-        var bytes = serializer.ToBinary(message);
-        Assert.Equal(message, system.Serialization.Deserialize(bytes, serializer.Identifier, Serialization.ManifestFor(serializer, message)));
+        foreach (var message in notices)
+        {
+            var serializer = system.Serialization.FindSerializerFor(message);
+
+            Assert.IsType<SalesDashSerializer>(serializer);
+            var bytes = serializer.ToBinary(message);
+            Assert.Equal(message, system.Serialization.Deserialize(bytes, serializer.Identifier, Serialization.ManifestFor(serializer, message)));
+        }
     }
 
     private static Task ClosedOf(HubConnection connection)

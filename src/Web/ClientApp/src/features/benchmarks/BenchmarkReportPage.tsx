@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { CsvButton } from '../../lib/csv/CsvButton';
-import { cohortLabel, formatMetric } from './benchmarks';
+import { formatMetric } from './benchmarks';
 import { downloadReportPdf, fetchReportForm, makeReport, type BenchmarkReport, type BenchmarkReportForm } from './benchmarkReport';
-import { PeerTableHead } from './PeerTableHead';
+import { PeerCells, PeerTableHead } from './PeerTableHead';
 
 /**
  * The free benchmark report, outside the signed-in app: upload an orders export, pick the industry, and read your
@@ -101,10 +101,7 @@ export function BenchmarkReportPage() {
                     ) : null}
                   </th>
                   <td>{formatMetric(m.metric, m.you)}</td>
-                  <td>{formatMetric(m.metric, m.p25)}</td>
-                  <td>{formatMetric(m.metric, m.p50)}</td>
-                  <td>{formatMetric(m.metric, m.p75)}</td>
-                  <td>{cohortLabel(m.cohort, report.minimumPeers)}</td>
+                  <PeerCells {...m} minimumPeers={report.minimumPeers} />
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import { CsvButton } from '../../lib/csv/CsvButton';
 import {
-  cohortLabel,
   fetchBenchmarks,
   fetchBenchmarkSettings,
   formatMetric,
@@ -11,7 +10,7 @@ import {
   type BenchmarkSettings,
   type BenchmarksResponse,
 } from './benchmarks';
-import { PeerTableHead } from './PeerTableHead';
+import { PeerCells, PeerTableHead } from './PeerTableHead';
 
 /** "You vs peers": the organisation's figures against its cohort's quartiles, and its industry and consent. */
 export function BenchmarksPage({ tenantId }: { tenantId: string }) {
@@ -96,10 +95,7 @@ export function BenchmarksPage({ tenantId }: { tenantId: string }) {
                   <td>
                     {formatMetric(m.metric, m.you)} <small>{position(m)}</small>
                   </td>
-                  <td>{formatMetric(m.metric, m.p25)}</td>
-                  <td>{formatMetric(m.metric, m.p50)}</td>
-                  <td>{formatMetric(m.metric, m.p75)}</td>
-                  <td>{cohortLabel(m.cohort, view.minimumPeers)}</td>
+                  <PeerCells {...m} minimumPeers={view.minimumPeers} />
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import type { StoreSummary } from '../../lib/types';
 import { ValidationError } from '../../lib/http';
+import { errorText, useReload } from '../../lib/useReload';
 import { goalsApi } from './api';
 import { barOf, emptyGoalDraft, paceNote, requestOf, statusLabels, type GoalDraft } from './goalForm';
 import type { GoalView } from './types';
@@ -14,28 +15,16 @@ export interface GoalsPageProps {
 
 /** An organisation's goals: progress against each target, the pace sentence, and a form to set a new one. */
 export function GoalsPage({ tenantId, stores }: GoalsPageProps) {
-  const [goals, setGoals] = useState<GoalView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState<GoalDraft>(emptyGoalDraft);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const own = (stores ?? []).filter((s) => s.tenantId === tenantId);
   const formId = useId();
 
-  const reload = useCallback(async () => {
-    try {
-      setGoals(await goalsApi.list(tenantId));
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, [tenantId]);
-
-  useEffect(() => {
-    void reload();
-    // Progress moves with every order; a minute matches the pace check's own grain.
-    const timer = window.setInterval(() => void reload(), 60_000);
-    return () => window.clearInterval(timer);
-  }, [reload]);
+  // Progress moves with every order; a minute matches the pace check's own grain.
+  const { data: goals, error, setError, reload } = useReload<GoalView[]>(
+    useCallback(() => goalsApi.list(tenantId), [tenantId]),
+    60_000,
+  );
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -46,7 +35,7 @@ export function GoalsPage({ tenantId, stores }: GoalsPageProps) {
       await reload();
     } catch (err) {
       if (err instanceof ValidationError) setFieldErrors(err.errors ?? {});
-      else setError(err instanceof Error ? err.message : String(err));
+      else setError(errorText(err));
     }
   };
 

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { StoreKey } from '../../lib/types';
 import { ProblemError, send } from '../../lib/http';
 import { CsvButton } from '../../lib/csv/CsvButton';
+import { errorText, useReload } from '../../lib/useReload';
 import '../plan/settings.css';
 
 /** One event the store could not count, as GET /api/tenants/{t}/stores/{s}/quarantine lists it. */
@@ -23,23 +24,12 @@ function quarantineApi(store: StoreKey, rest = ''): string {
 
 /** The events a store held aside instead of counting; an Admin retries one after a fix, or discards it. */
 export function QuarantinePage({ store, storeName }: { store: StoreKey; storeName?: string }) {
-  const [entries, setEntries] = useState<QuarantineEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setEntries(await send<QuarantineEntry[]>('GET', quarantineApi(store)));
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, [store]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const { data: entries, error, setError, reload: load } = useReload<QuarantineEntry[]>(
+    useCallback(() => send<QuarantineEntry[]>('GET', quarantineApi(store)), [store]),
+  );
 
   async function act(entry: QuarantineEntry, action: 'retry' | 'discard') {
     try {
@@ -49,7 +39,7 @@ export function QuarantinePage({ store, storeName }: { store: StoreKey; storeNam
     } catch (e) {
       // 422: it still fails with the code running now; the server names the field.
       const field = e instanceof ProblemError && typeof e.extensions.field === 'string' ? ` (${e.extensions.field})` : '';
-      setError(`${entry.eventId}: ${e instanceof Error ? e.message : String(e)}${field}`);
+      setError(`${entry.eventId}: ${errorText(e)}${field}`);
       setNotice(null);
     }
     await load();

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { StoreSummary } from '../../lib/types';
 import { ValidationError } from '../../lib/http';
+import { errorText, useReload } from '../../lib/useReload';
 import { CsvButton } from '../../lib/csv/CsvButton';
 import { reportsApi } from './api';
 import {
@@ -35,26 +36,13 @@ const when = (iso: string | null) => (iso ? new Date(iso).toISOString().replace(
  * format), schedule it or run it now, download it, share a read-only link and revoke it, and the history of sends.
  */
 export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
-  const [reports, setReports] = useState<Report[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [shared, setShared] = useState<{ reportId: string; link: ReportShareCreated } | null>(null);
   const own = (stores ?? []).filter((s) => s.tenantId === tenantId);
 
-  const reload = useCallback(async () => {
-    try {
-      setReports(await reportsApi.list(tenantId));
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, [tenantId]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const { data: reports, error, reload } = useReload<Report[]>(useCallback(() => reportsApi.list(tenantId), [tenantId]));
 
   const run = async (report: Report) => {
     setStatus(`Sending ${report.name}…`);
@@ -67,7 +55,7 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
       );
       setSelected(report.id);
     } catch (e) {
-      setStatus(e instanceof Error ? e.message : String(e));
+      setStatus(errorText(e));
     }
   };
 
@@ -76,7 +64,7 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
       setShared({ reportId: report.id, link: await reportsApi.share(tenantId, report.id) });
       await reload();
     } catch (e) {
-      setStatus(e instanceof Error ? e.message : String(e));
+      setStatus(errorText(e));
     }
   };
 
@@ -87,7 +75,7 @@ export function ReportsPage({ tenantId, stores }: ReportsPageProps) {
       setStatus(`The share link of ${report.name} no longer opens it.`);
       await reload();
     } catch (e) {
-      setStatus(e instanceof Error ? e.message : String(e));
+      setStatus(errorText(e));
     }
   };
 
@@ -226,7 +214,7 @@ function SendHistory({ tenantId, report }: { tenantId: string; report: Report })
   useEffect(() => {
     const abort = new AbortController();
     reportsApi.sends(tenantId, report.id, abort.signal).then(setSends, (e: unknown) => {
-      if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      if (!abort.signal.aborted) setError(errorText(e));
     });
     return () => abort.abort();
   }, [tenantId, report.id]);
@@ -314,7 +302,7 @@ function ReportForm({ tenantId, stores, editing, onDone }: ReportFormProps) {
       const saved = editing.kind === 'edit' ? await reportsApi.update(tenantId, editing.report.id, input) : await reportsApi.create(tenantId, input);
       await onDone(saved);
     } catch (e) {
-      setErrors(e instanceof ValidationError ? e.errors : { body: [e instanceof Error ? e.message : String(e)] });
+      setErrors(e instanceof ValidationError ? e.errors : { body: [errorText(e)] });
     } finally {
       setSaving(false);
     }
