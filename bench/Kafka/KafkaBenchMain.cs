@@ -46,7 +46,9 @@ internal static class KafkaBenchMain
         int exitCode;
         try
         {
-            exitCode = await run.RunAsync(stop.Token);
+            exitCode = options.FoldStores > 0
+                ? await FoldBench.RunAsync(options, cluster, TimeProvider.System, report, stop.Token)
+                : await run.RunAsync(stop.Token);
         }
         catch (Exception e) when (e is TimeoutException or HttpRequestException or InvalidOperationException or OperationCanceledException)
         {

@@ -35,6 +35,12 @@ public sealed record KafkaBenchOptions
     /// </summary>
     public int MaxUnreadMiB { get; init; } = 3;
 
+    /// <summary>
+    /// 0: the full run (a)–(d). N ≥ 1: only the engine's fold rate, from a backlog of <see cref="Events"/> records over N
+    /// stores put on the topic before the app starts (see FoldBench).
+    /// </summary>
+    public int FoldStores { get; init; }
+
     /// <summary>The store the in-process app knows; its fresh secret signs every webhook.</summary>
     public BenchOptions Store { get; init; } = new();
 
@@ -51,6 +57,8 @@ public sealed record KafkaBenchOptions
           --partitions P      partitions of the topics (default 12)
           --max-unread-mib M  the backlog (c) runs at most M MiB ahead of the group's commit; 0 = all at once, which
                               overruns the mock broker's 5 MiB per partition (default 3)
+          --fold-stores N     only the fold rate (c): the backlog spread over N stores is on the topic before the app
+                              starts, timed from the first record folded to the last (default 0: the full run)
         """;
 
     public static KafkaBenchOptions Parse(IReadOnlyList<string> args)
@@ -71,6 +79,7 @@ public sealed record KafkaBenchOptions
                 "--step-down" => options with { StepDown = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") },
                 "--partitions" => options with { Partitions = Count(name, value, 1) },
                 "--max-unread-mib" => options with { MaxUnreadMiB = Count(name, value, 0) },
+                "--fold-stores" => options with { FoldStores = Count(name, value, 0) },
                 _ => throw new ArgumentException($"Unknown argument {name}"),
             };
         }

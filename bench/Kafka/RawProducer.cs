@@ -58,11 +58,16 @@ public static class RawProducer
     /// Produces <paramref name="warmup"/> and waits for it (connection, metadata and producer id set up, as the app's
     /// producer has them by its first measured webhook), then times <paramref name="records"/> until the last ack.
     /// </summary>
+    /// <param name="spreadOver">
+    /// 0: partitioned by key, as the app does. P: record i goes to partition i mod P, so one store's records fill every
+    /// partition (the mock broker keeps 5 MiB per partition, far less than one busy store's backlog).
+    /// </param>
     public static ProduceRun Produce(
-        string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, TimeProvider time, CancellationToken cancellationToken)
+        string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, TimeProvider time, CancellationToken cancellationToken,
+        int spreadOver = 0)
     {
         ProduceRun? run = null;
-        ProduceChunked(bootstrapServers, topic, warmup, records, int.MaxValue, time, beforeChunk: () => { }, result => run = result, cancellationToken);
+        ProduceChunked(bootstrapServers, topic, warmup, records, int.MaxValue, time, beforeChunk: () => { }, result => run = result, cancellationToken, spreadOver);
         return run!;
     }
 
@@ -71,7 +76,7 @@ public static class RawProducer
     /// <paramref name="chunk"/> records, so a caller can hold the producer back.
     /// </summary>
     public static void ProduceChunked(string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, int chunk,
-        TimeProvider time, Action beforeChunk, Action<ProduceRun> done, CancellationToken cancellationToken)
+        TimeProvider time, Action beforeChunk, Action<ProduceRun> done, CancellationToken cancellationToken, int spreadOver = 0)
     {
         ArgumentNullException.ThrowIfNull(warmup);
         ArgumentNullException.ThrowIfNull(records);
@@ -112,7 +117,15 @@ public static class RawProducer
             {
                 try
                 {
-                    producer.Produce(topic, message, OnDelivery);
+                    if (spreadOver > 0)
+                    {
+                        producer.Produce(new TopicPartition(topic, index % spreadOver), message, OnDelivery);
+                    }
+                    else
+                    {
+                        producer.Produce(topic, message, OnDelivery);
+                    }
+
                     break;
                 }
                 catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)

@@ -19,6 +19,9 @@ public sealed class InProcessServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The app's services, for a bench that reads the engine in-process (the Kafka fold bench's tiles).</summary>
+    public IServiceProvider Services => factory.Services;
+
     private InProcessServer(string dataDirectory, WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, Uri baseAddress)
     {
         this.dataDirectory = dataDirectory;

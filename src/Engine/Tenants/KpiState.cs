@@ -652,6 +652,10 @@ public sealed class KpiState
 /// <param name="ChannelBuckets">Per-channel minute totals (format 2).</param>
 /// <param name="ChannelsCompleteFrom">The first minute with complete channel figures; null when all are (format 2).</param>
 /// <param name="Quarantine">The store's quarantined events, written by the entity beside the figures; null before quarantine existed.</param>
+/// <param name="KafkaOffsets">
+/// In Kafka mode, the highest offset folded into these figures per "topic/partition", written by the entity: the
+/// checkpoint it resumes from, ignoring records at or below it. Null when the store was never fed from Kafka.
+/// </param>
 public sealed record KpiSnapshot(
     long EventsApplied,
     string? Currency,
@@ -664,7 +668,8 @@ public sealed record KpiSnapshot(
     int Format = 1,
     IReadOnlyList<ChannelMinuteSnapshot>? ChannelBuckets = null,
     DateTimeOffset? ChannelsCompleteFrom = null,
-    IReadOnlyList<Quarantine.QuarantinedEvent>? Quarantine = null)
+    IReadOnlyList<Quarantine.QuarantinedEvent>? Quarantine = null,
+    IReadOnlyDictionary<string, long>? KafkaOffsets = null)
 {
     /// <summary>The format <see cref="KpiState.ToSnapshot"/> writes.</summary>
     public const int CurrentFormat = 3;

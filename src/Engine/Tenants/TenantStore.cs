@@ -15,6 +15,31 @@ public static class TenantStore
     /// <summary>The event is durable (Accepted) or was already known (Duplicate).</summary>
     public sealed record Recorded(string EventId, IngestOutcome Outcome);
 
+    /// <summary>
+    /// Kafka mode's delivery: one store's records of one partition, in offset order. The entity folds them without
+    /// journaling each (Kafka is the log) and answers <see cref="BatchRecorded"/> at once; they become durable with its
+    /// next checkpoint, a snapshot that carries the highest offset folded per partition. <paramref name="After"/> is the
+    /// last offset the sender delivered to this store on this partition before (-1 for none in this assignment): an
+    /// entity that has not folded that far missed a delivery and answers with a gap instead of folding past it.
+    /// </summary>
+    public sealed record RecordBatch(StoreRef Store, string Partition, long After, IReadOnlyList<PositionedEvent> Records) : IWithStoreRef;
+
+    /// <summary>A record of a <see cref="RecordBatch"/> and its offset in the partition.</summary>
+    public sealed record PositionedEvent(long Offset, CommerceEvent Event);
+
+    /// <summary>
+    /// The batch is folded (one outcome per record, in order), or refused whole with <paramref name="Gap"/> set because an
+    /// earlier delivery never arrived. <paramref name="Durable"/>: the highest offset of the partition the entity's saved
+    /// checkpoint covers (-1 for none); only records at or below it may be committed.
+    /// </summary>
+    public sealed record BatchRecorded(IReadOnlyList<IngestOutcome> Outcomes, long Durable, bool Gap = false);
+
+    /// <summary>Make what was folded from this partition durable now; answered with <see cref="Checkpointed"/> once it is (or why not: a lower offset).</summary>
+    public sealed record Checkpoint(StoreRef Store, string Partition) : IWithStoreRef;
+
+    /// <summary>The highest offset of the partition the entity's saved checkpoint covers (-1 for none).</summary>
+    public sealed record Checkpointed(string Partition, long Durable);
+
     /// <summary>Asks for the store's tiles now; answered with <see cref="DashboardTiles"/> and changes nothing.
     /// Currency and zone are given so a store with no events yet still answers in its own terms.</summary>
     public sealed record GetTiles(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;

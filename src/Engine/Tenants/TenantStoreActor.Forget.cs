@@ -79,7 +79,7 @@ public sealed partial class TenantStoreActor
     }
 
     /// <summary>True when the record was answered (refused) or put aside here rather than taken.</summary>
-    private bool RefusedAsDeleted(TenantStore.Record record)
+    private bool RefusedAsDeleted()
     {
         switch (_tombstone)
         {
@@ -128,6 +128,7 @@ public sealed partial class TenantStoreActor
         Command<SnapshotWriter.Flushed>(_ => Step(progress, writer: true));
         // Refused rather than left unanswered: the sender drops it instead of waiting out its ask and retrying.
         Command<TenantStore.Record>(_ => Sender.Tell(new Status.Failure(StoreDeletedException.For(_store))));
+        Command<TenantStore.RecordBatch>(_ => Sender.Tell(new Status.Failure(StoreDeletedException.For(_store))));
         // Nothing else is taken: the store is gone, and a message that starts a new entity finds an empty journal.
         CommandAny(_ => { });
     }

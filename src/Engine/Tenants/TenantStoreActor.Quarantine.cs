@@ -148,6 +148,10 @@ public sealed partial class TenantStoreActor
         });
     }
 
-    /// <summary>The figures and the quarantine together, so entries found before the snapshot survive it.</summary>
-    private KpiSnapshot TakeSnapshot() => _state.ToSnapshot() with { Quarantine = _quarantine.Count == 0 ? null : _quarantine.Entries };
+    /// <summary>The figures, the quarantine and the Kafka offsets folded together, so entries found before the snapshot survive it.</summary>
+    private KpiSnapshot TakeSnapshot() => _state.ToSnapshot() with
+    {
+        Quarantine = _quarantine.Count == 0 ? null : _quarantine.Entries,
+        KafkaOffsets = _kafkaFolded.Count == 0 ? null : new Dictionary<string, long>(_kafkaFolded, StringComparer.Ordinal),
+    };
 }

@@ -97,6 +97,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             {
                 _state = KpiState.FromSnapshot(_store, snapshot);
                 _quarantine = QuarantineBook.From(snapshot.Quarantine);
+                RecoverKafkaOffsets(snapshot);
             }
         });
         Recover<CommerceEvent>(e =>
@@ -112,6 +113,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         });
         QuarantineHandlers();
         ForgetHandlers();
+        KafkaHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
             // Minutes are published from this one on; a watcher that missed earlier ones (this life began without a
@@ -177,8 +179,8 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             WritePending();
             DeferAsync(Stop.Instance, _ => BeginStop());
         });
-        Command<SaveSnapshotSuccess>(success => DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(failure => _log.Warning(failure.Cause, "Snapshot of {0} failed; the journal still has every event", PersistenceId));
+        Command<SaveSnapshotSuccess>(SnapshotSaved);
+        Command<SaveSnapshotFailure>(SnapshotFailed);
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failure => _log.Warning(failure.Cause, "Deleting old snapshots of {0} failed", PersistenceId));
     }
@@ -189,7 +191,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
     private void Record(TenantStore.Record record)
     {
-        if (RefusedAsDeleted(record))
+        if (RefusedAsDeleted())
         {
             return;
         }
@@ -275,8 +277,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
                 _changedSincePublish = true;
                 if (SnapshotPolicy.IsDue(++_eventsSinceSnapshot, _state.TrackedOrderCount + _state.RememberedEventIdCount))
                 {
-                    SaveSnapshot(TakeSnapshot());
-                    _eventsSinceSnapshot = 0;
+                    SaveCheckpoint();
                 }
             }
 
@@ -490,28 +491,46 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         }
 
         _refusedByHistory.Clear();
-        if (_eventsSinceSnapshot == 0)
+        if (_eventsSinceSnapshot == 0 && !_snapshotInFlight)
         {
             Context.Stop(Self);
             return;
         }
 
-        SaveSnapshot(TakeSnapshot());
+        // A snapshot still being saved lands first (two saves of one sequence number may land in either order), then the final one.
+        var finalPending = _snapshotInFlight;
+        if (!finalPending)
+        {
+            SaveSnapshot(TakeSnapshot());
+        }
+
         Timers.StartSingleTimer(StopTimer, StopTimeout.Instance, StopSnapshotTimeout);
-        Become(Stopping);
+        Become(() => Stopping(finalPending));
     }
 
-    private void Stopping()
+    private void Stopping(bool finalPending)
     {
-        Command<SaveSnapshotSuccess>(_ => Context.Stop(Self));
+        Command<SaveSnapshotSuccess>(_ => StopOrSaveFinal());
         Command<SaveSnapshotFailure>(failure =>
         {
-            _log.Warning(failure.Cause, "Final snapshot of {0} failed; recovery replays the journal instead", PersistenceId);
-            Context.Stop(Self);
+            _log.Warning(failure.Cause, "Snapshot of {0} failed while stopping; recovery replays the journal (or Kafka, past the last checkpoint) instead", PersistenceId);
+            StopOrSaveFinal();
         });
         Command<StopTimeout>(_ => Context.Stop(Self));
         // Sharding buffers new messages for a stopping entity and restarts it after it stops.
         CommandAny(_ => Stash.Stash());
+
+        void StopOrSaveFinal()
+        {
+            if (finalPending)
+            {
+                finalPending = false;
+                SaveSnapshot(TakeSnapshot());
+                return;
+            }
+
+            Context.Stop(Self);
+        }
     }
 
     /// <summary>Props for the entity with the given sharding entity id.</summary>

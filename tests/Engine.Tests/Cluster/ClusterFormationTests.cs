@@ -13,6 +13,7 @@ using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Clustering;
 
+[Collection(Support.MultiNodeClusterCollection.Name)]
 public sealed class ClusterFormationTests
 {
     [Fact]

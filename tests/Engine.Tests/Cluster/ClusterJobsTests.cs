@@ -15,6 +15,7 @@ namespace SalesDash.Engine.Tests.Clustering;
 /// one PostgreSQL journal each piece of due work is done exactly once, also while the node doing it is killed; and a
 /// node alone starts its singletons without a warning.
 /// </summary>
+[Collection(Support.MultiNodeClusterCollection.Name)]
 public sealed class ClusterJobsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 10, 12, 0, 0, TimeSpan.Zero);

@@ -14,6 +14,7 @@ namespace SalesDash.Engine.Tests.Clustering;
 /// one node taken away mid-stream: the final tiles of every store equal the oracle, to the cent, and the journal
 /// holds each event exactly once.
 /// </summary>
+[Collection(Support.MultiNodeClusterCollection.Name)]
 public sealed class ThreeNodeClusterTests
 {
     private static readonly DateTimeOffset Now = Utc(2026, 6, 10, 12, 0);
@@ -160,7 +161,9 @@ public sealed class ThreeNodeClusterTests
             && !Akka.Cluster.Cluster.Get(first.System).State.Members.Any(m => m.Address == victim.Address), "the victim removed", ct);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{traffic.Deliveries} deliveries of {traffic.DistinctEvents.Count} events: {sender.Accepted} accepted, {sender.Duplicates} duplicates, " +
-            $"{sender.FailedAttempts} failed attempts retried; stores on the victim: {string.Join(", ", storesOnVictim.Select(s => s.StoreId).Order(StringComparer.Ordinal))}");
+            $"{sender.FailedAttempts} failed attempts retried; stores on the victim: {string.Join(", ", storesOnVictim.Select(s => s.StoreId).Order(StringComparer.Ordinal))}; " +
+            $"heartbeats sent late: {log.Lines.Count(l => l.Contains("Scheduled sending of heartbeat was delayed", StringComparison.Ordinal))}, " +
+            $"members marked unreachable: {log.Lines.Count(l => l.Contains("as UNREACHABLE", StringComparison.Ordinal))}");
         if (expectFailedDeliveries)
         {
             // Deliveries in flight to the crashed node, or to its stores before they moved, failed and were retried.

@@ -13,6 +13,7 @@ using static SalesDash.Engine.Tests.TestEvents;
 
 namespace SalesDash.Engine.Tests.Tenants;
 
+[Collection(Support.MultiNodeClusterCollection.Name)]
 public sealed class TwoNodeClusterTests
 {
     private static readonly DateTimeOffset Now = Utc(2026, 6, 10, 12, 0);

@@ -5,12 +5,13 @@ using Akka.Streams.Stage;
 namespace SalesDash.Engine.Ingestion.Kafka;
 
 /// <summary>
-/// End of the ingestion stream: marks each record processed (its effect is durable at the entity) and commits
-/// the highest contiguous processed offset per partition, batched by time or count, one commit at a time.
+/// End of the ingestion stream: takes how many records the entities have folded and commits the highest contiguous
+/// processed offset per partition (processed: durable at its entity, as <see cref="OffsetTracker"/> was told), batched
+/// by time or count, one commit at a time.
 /// On completion or failure it commits what is processed before finishing; the materialized task reports
 /// the stream's end.
 /// </summary>
-internal sealed class KafkaCommitSink : GraphStageWithMaterializedValue<SinkShape<ConsumedCommerceEvent>, Task>
+internal sealed class KafkaCommitSink : GraphStageWithMaterializedValue<SinkShape<int>, Task>
 {
     private readonly KafkaConsumerDriver _driver;
     private readonly OffsetTracker _tracker;
@@ -23,12 +24,12 @@ internal sealed class KafkaCommitSink : GraphStageWithMaterializedValue<SinkShap
         _tracker = tracker;
         _interval = interval;
         _batchSize = batchSize;
-        Shape = new SinkShape<ConsumedCommerceEvent>(In);
+        Shape = new SinkShape<int>(In);
     }
 
-    public Inlet<ConsumedCommerceEvent> In { get; } = new("kafka.commit.in");
+    public Inlet<int> In { get; } = new("kafka.commit.in");
 
-    public override SinkShape<ConsumedCommerceEvent> Shape { get; }
+    public override SinkShape<int> Shape { get; }
 
     protected override Attributes InitialAttributes { get; } = Attributes.CreateName("kafka-commit-sink");
 
@@ -70,8 +71,8 @@ internal sealed class KafkaCommitSink : GraphStageWithMaterializedValue<SinkShap
 
         public void OnPush()
         {
-            _stage._tracker.Processed(Grab(_stage.In).Offset);
-            if (++_sinceCommit >= _stage._batchSize)
+            _sinceCommit += Grab(_stage.In);
+            if (_sinceCommit >= _stage._batchSize)
             {
                 Commit();
             }

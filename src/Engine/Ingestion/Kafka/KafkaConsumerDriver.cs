@@ -41,6 +41,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private readonly KafkaIngestionMetrics? _metrics;
+    private readonly Action? _revoking;
 
     /// <summary>Records consumed and not yet handed out (this poll's, or one a keep-alive poll returned); consumer thread only.</summary>
     private readonly List<ConsumeResult<string, byte[]>> _polled = [];
@@ -57,9 +58,11 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private volatile bool _stopRequested;
     private int _started;
 
-    public KafkaConsumerDriver(KafkaOptions options, OffsetTracker tracker, ILogger logger, KafkaIngestionMetrics? metrics = null)
+    /// <param name="revoking">Called when partitions are about to go, before the drain: a chance to make what is folded durable quickly.</param>
+    public KafkaConsumerDriver(KafkaOptions options, OffsetTracker tracker, ILogger logger, KafkaIngestionMetrics? metrics = null, Action? revoking = null)
     {
         _options = options;
+        _revoking = revoking;
         _tracker = tracker;
         _logger = logger;
         _metrics = metrics;
@@ -470,6 +473,11 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         _polled.RemoveAll(r => revoked.Contains(r.TopicPartition));
 
         // On close the stream has already finished: whatever is still unprocessed never will be, so no wait.
+        if (!_stopRequested)
+        {
+            _revoking?.Invoke();
+        }
+
         var offsets = _tracker.Revoke(revoked, _stopRequested ? TimeSpan.Zero : _options.RevokeDrainTimeout);
         foreach (var partition in revoked)
         {

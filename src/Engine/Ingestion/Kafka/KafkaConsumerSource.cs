@@ -4,23 +4,23 @@ using Akka.Streams.Stage;
 namespace SalesDash.Engine.Ingestion.Kafka;
 
 /// <summary>
-/// Source of consumed events. It asks the consumer for a batch only when downstream pulls and its buffer is
-/// empty, with at most one request outstanding, so records stay in Kafka while the engine is behind.
-/// Completes when the consumer is stopped; fails when the consumer does.
+/// Source of consumed events, one element per poll, so the engine can hand each store its records of a poll in one
+/// message. It asks the consumer for a batch only when downstream pulls, with at most one request outstanding, so
+/// records stay in Kafka while the engine is behind. Completes when the consumer is stopped; fails when the consumer does.
 /// </summary>
-internal sealed class KafkaConsumerSource : GraphStage<SourceShape<ConsumedCommerceEvent>>
+internal sealed class KafkaConsumerSource : GraphStage<SourceShape<IReadOnlyList<ConsumedCommerceEvent>>>
 {
     private readonly KafkaConsumerDriver _driver;
 
     public KafkaConsumerSource(KafkaConsumerDriver driver)
     {
         _driver = driver;
-        Shape = new SourceShape<ConsumedCommerceEvent>(Out);
+        Shape = new SourceShape<IReadOnlyList<ConsumedCommerceEvent>>(Out);
     }
 
-    public Outlet<ConsumedCommerceEvent> Out { get; } = new("kafka.consumer.out");
+    public Outlet<IReadOnlyList<ConsumedCommerceEvent>> Out { get; } = new("kafka.consumer.out");
 
-    public override SourceShape<ConsumedCommerceEvent> Shape { get; }
+    public override SourceShape<IReadOnlyList<ConsumedCommerceEvent>> Shape { get; }
 
     protected override Attributes InitialAttributes { get; } = Attributes.CreateName("kafka-consumer-source");
 
@@ -29,7 +29,6 @@ internal sealed class KafkaConsumerSource : GraphStage<SourceShape<ConsumedComme
     private sealed class Logic : OutGraphStageLogic
     {
         private readonly KafkaConsumerSource _stage;
-        private readonly Queue<ConsumedCommerceEvent> _buffer = new();
         private Action<Task<IReadOnlyList<ConsumedCommerceEvent>>> _onBatch = _ => { };
         private bool _polling;
 
@@ -44,11 +43,7 @@ internal sealed class KafkaConsumerSource : GraphStage<SourceShape<ConsumedComme
 
         public override void OnPull()
         {
-            if (_buffer.TryDequeue(out var next))
-            {
-                Push(_stage.Out, next);
-            }
-            else if (!_polling)
+            if (!_polling)
             {
                 _polling = true;
                 _stage._driver.PollAsync().ContinueWith(_onBatch, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -71,15 +66,8 @@ internal sealed class KafkaConsumerSource : GraphStage<SourceShape<ConsumedComme
                 return;
             }
 
-            foreach (var consumed in batch.Result)
-            {
-                _buffer.Enqueue(consumed);
-            }
-
-            if (IsAvailable(_stage.Out))
-            {
-                Push(_stage.Out, _buffer.Dequeue());
-            }
+            // Only polled on a pull, so the outlet is available.
+            Push(_stage.Out, batch.Result);
         }
     }
 }

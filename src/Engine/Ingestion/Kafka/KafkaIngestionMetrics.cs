@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using SalesDash.Contracts.Commerce;
 
 namespace SalesDash.Engine.Ingestion.Kafka;
 
@@ -14,12 +15,14 @@ public sealed class KafkaIngestionMetrics : IDisposable
     public const string ConsumerLagInstrument = "salesdash.kafka.consumer_lag";
     public const string RecordsLostInstrument = "salesdash.kafka.records_lost";
     public const string RecordsUndecodableInstrument = "salesdash.kafka.records_undecodable";
+    public const string RecordsFoldedInstrument = "salesdash.kafka.records_folded";
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<KafkaConsumerDriver, string> _consumers = new();
     private readonly Counter<long> _recordsLost;
     private readonly Counter<long> _recordsUndecodable;
+    private readonly Counter<long> _recordsFolded;
 
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public KafkaIngestionMetrics(IMeterFactory? meterFactory = null)
@@ -32,6 +35,8 @@ public sealed class KafkaIngestionMetrics : IDisposable
             description: "Records Kafka deleted (retention) before the engine processed them: events the dashboard never counted. Alert on any increase.");
         _recordsUndecodable = _meter.CreateCounter<long>(RecordsUndecodableInstrument, unit: "{record}",
             description: "Records skipped because they are not a commerce event this engine knows (e.g. written by a newer producer). Alert on any increase.");
+        _recordsFolded = _meter.CreateCounter<long>(RecordsFoldedInstrument, unit: "{record}",
+            description: "Records the entities answered, by outcome (accepted, duplicate, quarantined): the fold rate, and how much of it was redelivery.");
     }
 
     public void Dispose()
@@ -47,6 +52,9 @@ public sealed class KafkaIngestionMetrics : IDisposable
 
     internal void RecordUndecodable(string topic, int partition) =>
         _recordsUndecodable.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("partition", partition));
+
+    internal void Folded(string topic, IngestOutcome outcome, long count) =>
+        _recordsFolded.Add(count, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("outcome", outcome.ToString()));
 
     internal IDisposable Track(KafkaConsumerDriver driver)
     {

@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Stores;
 using SalesDash.Engine.Tenants;
@@ -11,10 +12,12 @@ using SalesDash.Engine.Tenants;
 namespace SalesDash.Engine.Ingestion.Kafka;
 
 /// <summary>
-/// One run of the Kafka consumer stream: consumer source → records grouped by partition, each partition's
-/// records offered to their entities in offset order with bounded parallelism → commit sink. An offset is
-/// committed only after the entity answered <see cref="TenantStore.Recorded"/> (durable), so a crash replays
-/// instead of losing, and the entity's dedupe makes the replay harmless.
+/// One run of the Kafka consumer stream: consumer source (one element per poll) → each poll split by partition, and
+/// each partition's records handed to their stores' entities, one <see cref="TenantStore.RecordBatch"/> per store per
+/// poll in offset order, with bounded parallelism → commit sink. Entities fold a batch without journaling it (Kafka is
+/// the log) and checkpoint later; a record's offset is committed only once its entity's checkpoint covers it
+/// (<see cref="CheckpointBook"/>, asked for every <see cref="KafkaOptions.CheckpointInterval"/>), so a crash replays
+/// from below every checkpoint instead of losing, and the entities skip what their checkpoint already holds.
 /// </summary>
 public sealed partial class KafkaIngestionPipeline
 {
@@ -46,73 +49,208 @@ public sealed partial class KafkaIngestionPipeline
     }
 
     /// <summary>
-    /// Consumes until <paramref name="stoppingToken"/> is cancelled, then lets records in flight finish,
-    /// commits them and leaves the group. Throws when the stream fails (after committing what is processed),
-    /// so the caller can restart it from the last commit.
+    /// Consumes until <paramref name="stoppingToken"/> is cancelled, then lets deliveries in flight finish, has the
+    /// entities checkpoint what they folded, commits it and leaves the group. Throws when the stream fails (after the
+    /// same checkpoint and commit), so the caller can restart it from the last commit.
     /// </summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var tracker = new OffsetTracker();
-        await using var driver = new KafkaConsumerDriver(_options, tracker, _logger, _metrics);
+        var book = new CheckpointBook(tracker);
+        using var checkpointNow = new SemaphoreSlim(0);
+        var delivery = new EntityDelivery(_shardRegion, _askTimeout, _options, tracker, book, _logger, _metrics);
+        await using var driver = new KafkaConsumerDriver(_options, tracker, _logger, _metrics, revoking: () => checkpointNow.Release());
         using var lag = _metrics?.Track(driver);
         using var materializer = _system.Materializer(namePrefix: "kafka-ingestion");
 
         var (killSwitch, completion) = Source.FromGraph(new KafkaConsumerSource(driver))
-            .ViaMaterialized(KillSwitches.Single<ConsumedCommerceEvent>(), Keep.Right)
-            .Via(RecordInEntities(_shardRegion, _askTimeout, _options.ParallelismPerPartition, _options.RecordAttempts, _logger))
+            .ViaMaterialized(KillSwitches.Single<IReadOnlyList<ConsumedCommerceEvent>>(), Keep.Right)
+            .Via(delivery.Flow())
             .ToMaterialized(new KafkaCommitSink(driver, tracker, _options.CommitInterval, _options.CommitBatchSize), Keep.Both)
             .Run(materializer);
 
+        using var stopCheckpoints = new CancellationTokenSource();
+        var checkpoints = CheckpointPeriodicallyAsync(delivery, checkpointNow, stopCheckpoints.Token);
         driver.Start();
-        await using (stoppingToken.Register(killSwitch.Shutdown))
+        try
         {
-            await completion;
+            await using (stoppingToken.Register(killSwitch.Shutdown))
+            {
+                await completion;
+            }
+        }
+        finally
+        {
+            await stopCheckpoints.CancelAsync();
+            await checkpoints.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Whatever ended the stream, what the entities folded is made durable and committed (the driver commits
+            // the tracker's last commit point as it leaves), so the next owner replays only what was never folded.
+            await delivery.CheckpointAllAsync();
+        }
+    }
+
+    private static async Task CheckpointPeriodicallyAsync(EntityDelivery delivery, SemaphoreSlim now, CancellationToken stop)
+    {
+        var interval = delivery.CheckpointInterval;
+        while (!stop.IsCancellationRequested)
+        {
+            // A revoke does not wait for the interval: the partitions' records must be durable before they go.
+            try
+            {
+                await now.WaitAsync(interval, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await delivery.CheckpointAllAsync();
         }
     }
 
     /// <summary>
-    /// Offers each record to its store's entity and emits it once the entity has made it durable. Records of one
-    /// partition are sent in offset order (so one store's events reach its entity in order) with up to
-    /// <paramref name="parallelismPerPartition"/> awaiting their answer; partitions do not wait for each other.
+    /// Hands each poll's records to their entities and books what they folded. One store's records of one partition
+    /// reach its entity in offset order; each delivery names the last offset delivered before it, so an entity that
+    /// missed one (it stopped with it in its mailbox) answers with a gap rather than fold past records it never saw.
     /// </summary>
-    public static Flow<ConsumedCommerceEvent, ConsumedCommerceEvent, NotUsed> RecordInEntities(IActorRef shardRegion, TimeSpan askTimeout,
-        int parallelismPerPartition, int attempts, ILogger? logger = null) =>
-        (Flow<ConsumedCommerceEvent, ConsumedCommerceEvent, NotUsed>)Flow.Create<ConsumedCommerceEvent>()
-            .GroupBy(MaxPartitions, consumed => consumed.Offset.Partition.Value)
-            .SelectAsync(parallelismPerPartition, consumed => RecordAsync(shardRegion, consumed, askTimeout, attempts, logger ?? NullLogger.Instance))
-            .MergeSubstreams();
-
-    private static async Task<ConsumedCommerceEvent> RecordAsync(IActorRef shardRegion, ConsumedCommerceEvent consumed, TimeSpan askTimeout, int attempts, ILogger logger)
+    private sealed class EntityDelivery(IActorRef shardRegion, TimeSpan askTimeout, KafkaOptions options, OffsetTracker tracker, CheckpointBook book, ILogger logger,
+        KafkaIngestionMetrics? metrics)
     {
-        for (var attempt = 1; ; attempt++)
+        private readonly ConcurrentDictionary<(TopicPartition, StoreRef), Link> _links = new();
+
+        public TimeSpan CheckpointInterval => options.CheckpointInterval;
+
+        public Flow<IReadOnlyList<ConsumedCommerceEvent>, int, NotUsed> Flow() =>
+            (Flow<IReadOnlyList<ConsumedCommerceEvent>, int, NotUsed>)Akka.Streams.Dsl.Flow.Create<IReadOnlyList<ConsumedCommerceEvent>>()
+                .SelectMany(poll => poll.GroupBy(consumed => consumed.Offset.TopicPartition).Select(slice => slice.ToArray()))
+                .GroupBy(MaxPartitions, slice => slice[0].Offset.Partition.Value)
+                .SelectAsync(options.ParallelismPerPartition, DeliverAsync)
+                .MergeSubstreams();
+
+        /// <summary>Delivers one partition's records of a poll, one message per store (split at <see cref="KafkaOptions.MaxRecordsPerDelivery"/>).</summary>
+        private async Task<int> DeliverAsync(ConsumedCommerceEvent[] slice)
         {
-            try
+            var partition = slice[0].Offset.TopicPartition;
+            var epoch = tracker.EpochOf(partition) ?? -1;
+            var deliveries = new List<Task>();
+            foreach (var store in slice.GroupBy(consumed => consumed.Event.Store))
             {
-                // Accepted and Duplicate both mean the effect is durable: either way the offset may be committed.
-                var recorded = await shardRegion.Ask<TenantStore.Recorded>(new TenantStore.Record(consumed.Event), askTimeout);
-                LogRecorded(logger, consumed.Offset.ToString(), consumed.Event.EventId, recorded.Outcome, attempt);
-                return consumed;
+                foreach (var records in store.Chunk(options.MaxRecordsPerDelivery))
+                {
+                    // Called in order for a partition, so the links of one store chain its deliveries in offset order.
+                    var key = (partition, store.Key);
+                    var previous = _links.TryGetValue(key, out var link) && link.Epoch == epoch ? link : null;
+                    var task = DeliverAsync(partition, store.Key, previous, records);
+                    _links[key] = new Link(epoch, records[^1].Offset.Offset.Value, task);
+                    deliveries.Add(task);
+                }
             }
-            catch (StoreDeletedException)
+
+            await Task.WhenAll(deliveries);
+            return slice.Length;
+        }
+
+        private async Task DeliverAsync(TopicPartition partition, StoreRef store, Link? previous, ConsumedCommerceEvent[] records)
+        {
+            var batch = new TenantStore.RecordBatch(store, PartitionKey(partition), previous?.LastOffset ?? -1,
+                Array.ConvertAll(records, r => new TenantStore.PositionedEvent(r.Offset.Offset.Value, r.Event)));
+            var offsets = Array.ConvertAll(records, r => r.Offset.Offset.Value);
+            for (var attempt = 1; ; attempt++)
             {
-                // The store was deleted with its data: the record will never be stored, so its offset may be committed.
-                LogStoreDeleted(logger, consumed.Offset.ToString(), consumed.Event.EventId);
-                return consumed;
-            }
-            catch (Exception e) when (e is AskTimeoutException or EventNotDurableException && attempt < attempts)
-            {
-                LogAskTimedOut(logger, consumed.Offset.ToString(), consumed.Event.EventId, attempt);
-                // The entity may be recovering or moving between nodes; offering again is safe because it dedupes.
+                try
+                {
+                    var answer = await shardRegion.Ask<TenantStore.BatchRecorded>(batch, askTimeout);
+                    if (answer.Gap)
+                    {
+                        if (attempt >= options.RecordAttempts)
+                        {
+                            throw new InvalidOperationException(
+                                $"The entity of {store} missed a delivery of {partition} before offset {offsets[0]}; restarting from the last commit.");
+                        }
+
+                        // The delivery before this one is still on its way (being offered again); follow it.
+                        LogGap(logger, store.ToString(), partition.ToString(), offsets[0], attempt);
+                        await (previous?.Delivered ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        continue;
+                    }
+
+                    book.Folded(partition, store, offsets, answer.Durable);
+                    if (metrics is not null)
+                    {
+                        foreach (var outcome in answer.Outcomes.GroupBy(o => o))
+                        {
+                            metrics.Folded(partition.Topic, outcome.Key, outcome.Count());
+                        }
+                    }
+                    LogFolded(logger, store.ToString(), partition.ToString(), offsets[0], offsets.Length, attempt);
+                    return;
+                }
+                catch (StoreDeletedException)
+                {
+                    // The store was deleted with its data: the records will never be stored, so their offsets may be committed.
+                    LogStoreDeleted(logger, partition.ToString(), offsets[0], offsets.Length, store.ToString());
+                    foreach (var record in records)
+                    {
+                        tracker.Processed(record.Offset);
+                    }
+
+                    return;
+                }
+                catch (Exception e) when (e is AskTimeoutException && attempt < options.RecordAttempts)
+                {
+                    // The entity may be recovering or moving between nodes; offering again is safe: it skips offsets it holds.
+                    LogAskTimedOut(logger, partition.ToString(), offsets[0], offsets.Length, attempt);
+                }
             }
         }
+
+        /// <summary>Asks every entity with folded records not yet known durable to checkpoint them, and books the answers.</summary>
+        public async Task CheckpointAllAsync()
+        {
+            var waiting = book.Waiting();
+            if (waiting.Count == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAll(waiting.Select(async w =>
+            {
+                try
+                {
+                    var answer = await shardRegion.Ask<TenantStore.Checkpointed>(new TenantStore.Checkpoint(w.Store, PartitionKey(w.Partition)), askTimeout);
+                    book.Durable(w.Partition, w.Store, answer.Durable);
+                }
+#pragma warning disable CA1031 // A checkpoint not answered now is asked for again next round; the records stay uncommitted meanwhile.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    LogCheckpointFailed(logger, e, w.Store.ToString(), w.Partition.ToString());
+                }
+            }));
+        }
+
+        private sealed record Link(long Epoch, long LastOffset, Task Delivered);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Record {Offset} ({EventId}) answered {Outcome} on attempt {Attempt}")]
-    private static partial void LogRecorded(ILogger logger, string offset, string eventId, IngestOutcome outcome, int attempt);
+    /// <summary>How an entity names a partition in its checkpoint: topic and partition, so two topics never share offsets.</summary>
+    public static string PartitionKey(TopicPartition partition)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        return $"{partition.Topic}/{partition.Partition.Value}";
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Record {Offset} ({EventId}) is of a deleted store; dropped")]
-    private static partial void LogStoreDeleted(ILogger logger, string offset, string eventId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Store}: {Count} records of {Partition} from {Offset} folded on attempt {Attempt}")]
+    private static partial void LogFolded(ILogger logger, string store, string partition, long offset, int count, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Record {Offset} ({EventId}) not answered in time on attempt {Attempt}; offering it again")]
-    private static partial void LogAskTimedOut(ILogger logger, string offset, string eventId, int attempt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} records of {Partition} from {Offset} are of a deleted store {Store}; dropped")]
+    private static partial void LogStoreDeleted(ILogger logger, string partition, long offset, int count, string store);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} records of {Partition} from {Offset} not answered in time on attempt {Attempt}; offering them again")]
+    private static partial void LogAskTimedOut(ILogger logger, string partition, long offset, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Store} missed the delivery before offset {Offset} of {Partition} (attempt {Attempt}); offering it again after that one")]
+    private static partial void LogGap(ILogger logger, string store, string partition, long offset, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Checkpoint of {Store} on {Partition} not answered; asking again next round")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string store, string partition);
 }

@@ -33,11 +33,27 @@ public sealed class KafkaOptions
     /// <summary>How long a webhook's event may take to reach all in-sync replicas before the webhook is failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Most records taken from the consumer per downstream demand.</summary>
-    public int MaxPollBatch { get; set; } = 500;
+    /// <summary>
+    /// Most records taken from the consumer per downstream demand. Each store gets its records of a poll in one message,
+    /// so with many stores a large poll is what makes those messages carry more than a record or two.
+    /// </summary>
+    public int MaxPollBatch { get; set; } = 5_000;
 
-    /// <summary>Records of one partition being recorded by the entities at once; they are sent in offset order.</summary>
+    /// <summary>
+    /// Most records of one store in one message to its entity: bounds one entity's turn (a tile query waits behind it)
+    /// and the size of a message that may cross to another node.
+    /// </summary>
+    public int MaxRecordsPerDelivery { get; set; } = 50;
+
+    /// <summary>A partition's polls being delivered to the entities at once; each store's records are sent in offset order.</summary>
     public int ParallelismPerPartition { get; set; } = 16;
+
+    /// <summary>
+    /// How often entities holding folded records not yet durable are asked to checkpoint them (a snapshot with the
+    /// offsets folded); offsets are committed only past checkpointed records, so this bounds how far a commit trails
+    /// the fold, and each busy entity writes about one snapshot per interval.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Processed offsets are committed at least this often...</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -45,7 +61,7 @@ public sealed class KafkaOptions
     /// <summary>...or after this many processed records, whichever comes first.</summary>
     public int CommitBatchSize { get; set; } = 1000;
 
-    /// <summary>How often one record is offered to its entity before the stream fails and restarts from the last commit.</summary>
+    /// <summary>How often one delivery is offered to its entity before the stream fails and restarts from the last commit.</summary>
     public int RecordAttempts { get; set; } = 3;
 
     /// <summary>On a rebalance, how long to let records already handed out finish before committing and giving the partitions up.</summary>
@@ -84,6 +100,8 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         Require(options.DeliveryTimeout > TimeSpan.Zero, "Kafka:DeliveryTimeout must be positive.");
         Require(options.MaxPollBatch > 0, "Kafka:MaxPollBatch must be positive.");
         Require(options.ParallelismPerPartition > 0, "Kafka:ParallelismPerPartition must be positive.");
+        Require(options.MaxRecordsPerDelivery > 0, "Kafka:MaxRecordsPerDelivery must be positive.");
+        Require(options.CheckpointInterval > TimeSpan.Zero, "Kafka:CheckpointInterval must be positive.");
         Require(options.CommitInterval > TimeSpan.Zero, "Kafka:CommitInterval must be positive.");
         Require(options.CommitBatchSize > 0, "Kafka:CommitBatchSize must be positive.");
         Require(options.RecordAttempts > 0, "Kafka:RecordAttempts must be positive.");

@@ -27,6 +27,15 @@ internal sealed class OffsetTracker
         }
     }
 
+    /// <summary>Which assignment of the partition is held (null when it is not): a partition given back starts a new one.</summary>
+    public long? EpochOf(TopicPartition partition)
+    {
+        lock (_gate)
+        {
+            return _partitions.TryGetValue(partition, out var progress) ? progress.Epoch : null;
+        }
+    }
+
     public bool IsAssigned(TopicPartition partition)
     {
         lock (_gate)

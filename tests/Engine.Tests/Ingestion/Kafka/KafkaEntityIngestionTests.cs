@@ -176,7 +176,9 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         await KafkaTestKit.WaitUntilAsync(() => Volatile.Read(ref first.Answered) == Volatile.Read(ref first.Forwarded), Bound,
             "every record the first consumer handed over is journaled");
         var committedByFirst = KafkaTestKit.CommittedTotal(options);
-        Assert.InRange(committedByFirst, 1, 60);
+        // At most what was answered: a record is committed only once its entity has checkpointed it, and the answers
+        // that got through may not be at the head of their partitions (several stores' deliveries are answered at once).
+        Assert.InRange(committedByFirst, 0, 60);
         Assert.True(first.Forwarded > committedByFirst, "the first consumer left no uncommitted tail to replay");
         Assert.Equal(first.Forwarded, first.Accepted);
 
@@ -201,6 +203,98 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
             Assert.Equal(expected.Orders, tiles.Orders.Value);
             Assert.Equal(expected.Orders, tiles.EventsApplied);
+        }
+    }
+
+    [Fact]
+    public async Task Records_folded_but_not_checkpointed_are_not_committed_and_an_entity_that_dies_gets_them_again_from_Kafka()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = CreateTopic("checkpoint", partitions: 3);
+        var trade = Trade.Generate(seed: 23, ordersPerStore: 60, updatesPerStore: 15, refundsPerStore: 10);
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, trade.Events);
+        }
+
+        using var host = await EngineHost.StartAsync(_data.Path, _time);
+        var region = await host.Services.GetRequiredService<IRequiredActor<TenantStoreRegion>>().GetAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+
+        // First consumer: entities fold everything at once, but are never asked to checkpoint (and hold too few records
+        // for their snapshot policy to), so nothing is durable and nothing may be committed.
+        options.CheckpointInterval = TimeSpan.FromHours(1);
+        var first = new ForwardCounts();
+        using (var stop = new CancellationTokenSource())
+        {
+            var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, first)), TimeSpan.FromSeconds(30), system,
+                NullLogger.Instance).RunAsync(stop.Token);
+            await KafkaTestKit.WaitUntilAsync(() => Volatile.Read(ref first.Answered) == trade.Events.Count, Bound, "every record is folded");
+            foreach (var store in Stores)
+            {
+                Assert.Equal(trade.Oracle(store).Gross, (await TilesOf(host, store)).GrossRevenue.Value);
+            }
+
+            Assert.Equal(0, KafkaTestKit.CommittedTotal(options));
+
+            // The entities die between fold and checkpoint, as on a node crash: no final snapshot, their figures are gone.
+            foreach (var store in Stores)
+            {
+                region.Tell(new Akka.Cluster.Sharding.ShardingEnvelope(TenantStoreIds.EntityIdFor(store), PoisonPill.Instance));
+            }
+
+            await KafkaTestKit.WaitUntilAsync(() => Stores.All(store => EventsAppliedNow(region, store) == 0), Bound, "the entities restarted with nothing");
+            await stop.CancelAsync();
+            await run.WaitAsync(Bound, ct);
+        }
+
+        // Their new lives checkpointed nothing, so the group still stands at the start: the next consumer replays it all.
+        Assert.Equal(0, KafkaTestKit.CommittedTotal(options));
+        options.CheckpointInterval = TimeSpan.FromMilliseconds(200);
+        var second = new ForwardCounts();
+        using (var stop = new CancellationTokenSource())
+        {
+            var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, second)), TimeSpan.FromSeconds(30), system,
+                NullLogger.Instance).RunAsync(stop.Token);
+            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
+                $"all {trade.Events.Count} records are checkpointed and committed");
+            await stop.CancelAsync();
+            await run.WaitAsync(Bound, ct);
+        }
+
+        Assert.Equal(trade.Events.Count, second.Accepted);
+        Assert.Equal(0, second.Duplicates);
+
+        // Once checkpointed, entities that die again recover from their checkpoint, and a redelivery of the whole
+        // topic (a group reset) is recognised record by record as already held: counted once, to the cent.
+        foreach (var store in Stores)
+        {
+            region.Tell(new Akka.Cluster.Sharding.ShardingEnvelope(TenantStoreIds.EntityIdFor(store), PoisonPill.Instance));
+        }
+
+        await KafkaTestKit.WaitUntilAsync(() => Stores.All(store => EventsAppliedNow(region, store) == trade.Events.Count(e => e.Store == store)), Bound,
+            "the entities restarted from their checkpoints");
+        options.ConsumerGroup += "-reset";
+        var third = new ForwardCounts();
+        using (var stop = new CancellationTokenSource())
+        {
+            var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, third)), TimeSpan.FromSeconds(30), system,
+                NullLogger.Instance).RunAsync(stop.Token);
+            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound, "the replay is committed");
+            await stop.CancelAsync();
+            await run.WaitAsync(Bound, ct);
+        }
+
+        Assert.Equal(trade.Events.Count, third.Duplicates);
+        foreach (var store in Stores)
+        {
+            var tiles = await TilesOf(host, store);
+            var expected = trade.Oracle(store);
+            Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
+            Assert.Equal(expected.Refunds, tiles.Refunds.Value);
+            Assert.Equal(expected.Orders, tiles.Orders.Value);
+            Assert.Equal(expected.Units, tiles.UnitsSold.Value);
+            Assert.Equal(trade.Events.Count(e => e.Store == store), tiles.EventsApplied);
         }
     }
 
@@ -350,6 +444,22 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         Assert.Equal(TimeSpan.FromHours(28) + TimeSpan.FromHours(5), parcels[0].TimeToDeliver);
         Assert.Equal((40L, 43L), (Assert.Single(traffic).Users, traffic[0].Sessions));
         await host.StopAsync(ct);
+    }
+
+    /// <summary>
+    /// The entity's events applied, or null when it does not answer within a second: a query that reached an entity
+    /// in the middle of stopping is lost with its mailbox, so waiting for a restart asks again instead.
+    /// </summary>
+    private static long? EventsAppliedNow(IActorRef region, StoreRef store)
+    {
+        try
+        {
+            return region.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), TimeSpan.FromSeconds(1)).GetAwaiter().GetResult().EventsApplied;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
     }
 
     private KafkaOptions CreateTopic(string name, int partitions)

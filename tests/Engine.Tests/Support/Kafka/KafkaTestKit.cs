@@ -73,36 +73,42 @@ internal static class KafkaTestKit
 }
 
 /// <summary>
-/// Stands in for the shard region: remembers every Record in arrival order and answers Accepted, or holds the
-/// answers back while closed (an engine that has fallen behind) until <see cref="Open"/>.
+/// Stands in for the shard region: remembers every delivered event in arrival order and answers each delivery
+/// Accepted and durable (as a journaling engine would), or holds the answers back while closed (an engine that has
+/// fallen behind) until <see cref="Open"/>.
 /// </summary>
 internal sealed class RecordingRegion : ReceiveActor
 {
-    private readonly List<IActorRef> _held = [];
+    private readonly List<(IActorRef Sender, TenantStore.BatchRecorded Answer)> _held = [];
     private bool _open;
 
     public RecordingRegion(RecordingLog log, bool open)
     {
         _open = open;
-        Receive<TenantStore.Record>(record =>
+        Receive<TenantStore.RecordBatch>(batch =>
         {
-            log.Add(record.Event);
+            foreach (var record in batch.Records)
+            {
+                log.Add(record.Event);
+            }
+
+            var answer = new TenantStore.BatchRecorded([.. batch.Records.Select(_ => IngestOutcome.Accepted)], batch.Records[^1].Offset);
             if (_open)
             {
-                Sender.Tell(new TenantStore.Recorded(record.Event.EventId, IngestOutcome.Accepted));
+                Sender.Tell(answer);
             }
             else
             {
-                _held.Add(Sender);
+                _held.Add((Sender, answer));
                 log.Held = _held.Count;
             }
         });
         Receive<Open>(_ =>
         {
             _open = true;
-            foreach (var sender in _held)
+            foreach (var (sender, answer) in _held)
             {
-                sender.Tell(new TenantStore.Recorded(string.Empty, IngestOutcome.Accepted));
+                sender.Tell(answer);
             }
 
             _held.Clear();
@@ -163,32 +169,27 @@ internal sealed class RecordingLog
 }
 
 /// <summary>
-/// Sits in front of the real shard region and counts what it forwards and what comes back. After
-/// <c>passReplies</c> answers it swallows the rest: the entities still make those events durable, but the
-/// stream never learns it, as when a node dies between the journal write and the offset commit.
+/// Sits in front of the real shard region and counts the records it forwards and the outcomes that come back. Once
+/// more than <c>passReplies</c> records are answered it swallows the answers: the entities still fold those records,
+/// but the stream never learns it, as when a node dies between the fold and the offset commit. Checkpoint requests
+/// pass through.
 /// </summary>
 internal sealed class CountingForwarder : ReceiveActor
 {
     public CountingForwarder(IActorRef region, ForwardCounts counts, int passReplies)
     {
-        Receive<TenantStore.Record>(record =>
+        Receive<TenantStore.RecordBatch>(batch =>
         {
-            Interlocked.Increment(ref counts.Forwarded);
+            Interlocked.Add(ref counts.Forwarded, batch.Records.Count);
             var replyTo = Sender;
-            region.Ask<TenantStore.Recorded>(record, TimeSpan.FromSeconds(30)).PipeTo(Self, success: r => new Reply(replyTo, r));
+            region.Ask<TenantStore.BatchRecorded>(batch, TimeSpan.FromSeconds(30)).PipeTo(Self, success: r => new Reply(replyTo, r));
         });
+        Receive<TenantStore.Checkpoint>(checkpoint => region.Forward(checkpoint));
         Receive<Reply>(reply =>
         {
-            if (reply.Recorded.Outcome == IngestOutcome.Duplicate)
-            {
-                Interlocked.Increment(ref counts.Duplicates);
-            }
-            else
-            {
-                Interlocked.Increment(ref counts.Accepted);
-            }
-
-            if (Interlocked.Increment(ref counts.Answered) <= passReplies)
+            Interlocked.Add(ref counts.Duplicates, reply.Recorded.Outcomes.Count(o => o == IngestOutcome.Duplicate));
+            Interlocked.Add(ref counts.Accepted, reply.Recorded.Outcomes.Count(o => o != IngestOutcome.Duplicate));
+            if (Interlocked.Add(ref counts.Answered, reply.Recorded.Outcomes.Count) <= passReplies)
             {
                 reply.ReplyTo.Tell(reply.Recorded);
             }
@@ -198,7 +199,7 @@ internal sealed class CountingForwarder : ReceiveActor
     public static Props PropsFor(IActorRef region, ForwardCounts counts, int passReplies = int.MaxValue) =>
         Props.Create(() => new CountingForwarder(region, counts, passReplies));
 
-    private sealed record Reply(IActorRef ReplyTo, TenantStore.Recorded Recorded);
+    private sealed record Reply(IActorRef ReplyTo, TenantStore.BatchRecorded Recorded);
 }
 
 internal sealed class ForwardCounts

@@ -1,0 +1,235 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Stores;
+using SalesDash.Engine.Ingestion.Kafka;
+using SalesDash.Engine.Tenants;
+using SalesDash.Engine.Tests.Support.Kafka;
+
+namespace SalesDash.Bench.Kafka;
+
+/// <summary>
+/// Issue 15 pt 3 on its own (<c>--fold-stores N</c>): the rate at which the engine folds a Kafka backlog into tenant
+/// state. The backlog, spread round-robin over N stores, is put on the app's topic before the app starts, so its
+/// consumer finds it all waiting; the rate is timed from the first record the entities answer to the last, read from
+/// the app's <c>salesdash.kafka.records_folded</c> counter in-process. Beside it: raw librdkafka produce of the same
+/// records in the same run, and an exactly-once check (every record accepted once, no duplicate, and the first
+/// store's tiles equal to the cent to what was sent to it).
+/// </summary>
+internal static class FoldBench
+{
+    private const string RawTopic = "salesdash.bench-fold-raw";
+
+    /// <summary>What librdkafka's mock broker keeps per partition before it deletes the oldest records, read or not.</summary>
+    private const long MockPartitionBytes = 5L * 1024 * 1024;
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<int> RunAsync(KafkaBenchOptions options, MockKafkaCluster cluster, TimeProvider time, List<string> report, CancellationToken ct)
+    {
+        var stores = Enumerable.Range(0, options.FoldStores)
+            .Select(i => new StoreProfile(new StoreRef(options.Store.TenantId, i == 0 ? options.Store.StoreId : $"{options.Store.StoreId}-{i}"),
+                $"Bench shop {i}", SalesChannel.Shopify, options.Store.ShopDomain, "USD", "UTC", options.Store.WebhookSecret))
+            .ToArray();
+        var random = new Random(42);
+        var orderIds = 1_000_000_000L + time.GetUtcNow().ToUnixTimeSeconds() % 1_000_000 * 1_000;
+        Progress($"encoding {options.Events} records over {stores.Length} stores");
+        // One store's records on every partition (round-robin), or each store's on its own partition (by key, as the app does).
+        var spread = stores.Length == 1 ? options.Partitions : 0;
+        var records = new List<TopicRecord>(options.Events);
+        for (var i = 0; i < options.Events; i++)
+        {
+            var webhook = ShopifyOrderWebhook.Create(orderIds++, 5m + random.Next(0, 49_500) / 100m, time.GetUtcNow(), options.Store.WebhookSecret, options.Store.BodyBytes);
+            records.Add(TopicRecord.From(webhook, stores[i % stores.Length]));
+        }
+
+        // One record per store first: every entity is started (recovered, first fold) before the backlog is timed.
+        var warmUp = stores.Select(store => TopicRecord.From(
+            ShopifyOrderWebhook.Create(orderIds++, 10m, time.GetUtcNow(), options.Store.WebhookSecret, options.Store.BodyBytes), store)).ToList();
+        var bytes = records.Sum(r => (long)r.Key.Length + r.Value.Length + 80);
+        var perPartition = spread > 0 ? bytes / options.Partitions : BusiestPartitionBytes(records, options.Partitions);
+        if (perPartition > MockPartitionBytes * 9 / 10)
+        {
+            report.Add(string.Create(Inv,
+                $"ABORTED: the backlog puts about {perPartition / 1048576.0:0.0} MiB on one partition; the mock broker keeps 5 MiB. Use more --partitions or fewer --events."));
+            return 1;
+        }
+
+        cluster.CreateTopic(RawTopic, options.Partitions);
+        Progress($"(a) raw produce of {records.Count} records");
+        var cpu = CpuShare.Now(time);
+        var raw = RawProducer.Produce(cluster.BootstrapServers, RawTopic, warmUp[0], records, time, ct, spread);
+        var rawCpu = cpu.Since(time);
+        report.Add(string.Create(Inv, $"cluster             librdkafka mock, {cluster.Brokers} brokers, {options.Partitions} partitions, replication {cluster.Brokers}, in this process"));
+        report.Add(string.Create(Inv,
+            $"(a) raw produce     {raw.PerSecond,9:0} msgs/s   ({raw.Delivered} acked, {raw.Failed} failed in {raw.Elapsed.TotalSeconds:0.00} s; " +
+            $"{records.Count / (double)stores.Length:0} records per store, {bytes / 1048576.0:0.0} MiB; {rawCpu})"));
+
+        var kafka = new KafkaOptions();
+        cluster.CreateTopic(kafka.Topic, options.Partitions);
+        var started = RawProducer.Produce(cluster.BootstrapServers, kafka.Topic, warmUp[0], warmUp.Skip(1).ToList(), time, ct);
+        var warmFolded = new FoldedCounter(kafka.Topic, warmUp.Count, time);
+        Environment.SetEnvironmentVariable("Kafka__BootstrapServers", cluster.BootstrapServers);
+        Environment.SetEnvironmentVariable("Kafka__CreateTopic", "false");
+        Environment.SetEnvironmentVariable("Kafka__Partitions", options.Partitions.ToString(Inv));
+        Environment.SetEnvironmentVariable("Kafka__ReplicationFactor", cluster.Brokers.ToString(Inv));
+        Environment.SetEnvironmentVariable("Kafka__Properties__log_level", "3");
+        Progress($"starting the app in-process with Kafka on; it starts the {stores.Length} stores' entities with one record each");
+        var server = InProcessServer.Start(options.Store);
+        try
+        {
+            cpu = CpuShare.Now(time);
+            var warmReached = await ReachedAsync(warmFolded, options, time, ct);
+            // Read now: the counter would go on counting the backlog's answers.
+            warmFolded.Dispose();
+            var warmAccepted = warmFolded.Accepted;
+            if (!warmReached)
+            {
+                report.Add(string.Create(Inv, $"(c) NOT STARTED     within {options.Store.SettleTimeout.TotalSeconds:0} s: {warmFolded.Accepted} of {warmUp.Count} stores' first records folded"));
+                return 1;
+            }
+
+            report.Add(string.Create(Inv,
+                $"    entities start  {stores.Length} stores, one record each, in {time.GetElapsedTime(warmFolded.FirstAt, warmFolded.LastAt).TotalSeconds:0.00} s " +
+                $"from the first answer to the last (recovery of each entity and its first fold; {cpu.Since(time)})"));
+
+            // The backlog: produced while the engine runs, timed from the first produce to the last record answered, so
+            // the figure is at most the producer's own rate, which (a) shows for the same records.
+            using var folded = new FoldedCounter(kafka.Topic, records.Count + 1, time);
+            Progress($"(c) backlog of {records.Count} records over {stores.Length} stores");
+            cpu = CpuShare.Now(time);
+            var backlog = await Task.Run(() => RawProducer.Produce(cluster.BootstrapServers, kafka.Topic, warmUp[0], records, time, ct, spread), ct);
+            if (!await ReachedAsync(folded, options, time, ct) || backlog.Failed > 0 || started.Failed > 0)
+            {
+                report.Add(string.Create(Inv,
+                    $"(c) NOT FOLDED      within {options.Store.SettleTimeout.TotalSeconds:0} s: {folded.Accepted} of {records.Count} accepted, {folded.Duplicates} duplicates, " +
+                    $"{backlog.Failed + started.Failed} not acknowledged by the broker ({cpu.Since(time)})"));
+                return 1;
+            }
+
+            var seconds = time.GetElapsedTime(backlog.FirstProduceTimestamp, folded.LastAt).TotalSeconds;
+            var rate = records.Count / seconds;
+            report.Add(string.Create(Inv,
+                $"(c) folded          {rate,9:0} events/s   = {rate / raw.PerSecond:0.000} x raw   ({records.Count} records over {stores.Length} stores in {seconds:0.000} s " +
+                $"from the first produce to the last record answered; produce alone took {backlog.Elapsed.TotalSeconds:0.000} s; {cpu.Since(time)})"));
+
+            // Exactly once: every record accepted once, none seen twice (the warm-up's record counted once more, it
+            // was produced a second time ahead of the backlog), and the first store's figures to the cent.
+            var first = records.Where((_, i) => i % stores.Length == 0).ToList();
+            var expectedGross = warmUp[0].TotalPrice + first.Sum(r => r.TotalPrice);
+            var tiles = await server.Services.GetRequiredService<ITileQuery>().GetTilesAsync(stores[0], ct);
+            var exact = warmAccepted == warmUp.Count && folded.Accepted == records.Count && folded.Duplicates == 1 && folded.Quarantined == 0
+                && tiles.GrossRevenue.Value == expectedGross && tiles.EventsApplied == first.Count + 1;
+            report.Add(string.Create(Inv,
+                $"exactly once        {(exact ? "PASS" : "FAIL")} ({warmAccepted + folded.Accepted} of {warmUp.Count + records.Count} records accepted, " +
+                $"{folded.Duplicates} duplicate (the warm-up record produced again, expected 1), {folded.Quarantined} quarantined; " +
+                $"store {options.Store.StoreId}: {tiles.EventsApplied} of {first.Count + 1} events, gross {tiles.GrossRevenue.Value} of {expectedGross})"));
+            return exact ? 0 : 1;
+        }
+        finally
+        {
+            Progress("stopping the app");
+            await server.DisposeAsync();
+        }
+    }
+
+    private static async Task<bool> ReachedAsync(FoldedCounter counter, KafkaBenchOptions options, TimeProvider time, CancellationToken ct) =>
+        await counter.Reached.WaitAsync(options.Store.SettleTimeout, time, ct).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+
+    /// <summary>Bytes on the fullest partition when records go by key: the stores hash unevenly, hence the margin.</summary>
+    private static long BusiestPartitionBytes(List<TopicRecord> records, int partitions)
+    {
+        var stores = records.Select(r => r.Key).Distinct().Count();
+        return records.Sum(r => (long)r.Key.Length + r.Value.Length + 80) / Math.Min(partitions, stores) * 3 / 2;
+    }
+
+    private static void Progress(string what) => Console.Error.WriteLine($"[kafka fold bench] {what}");
+
+    /// <summary>The app's salesdash.kafka.records_folded counter for one topic, read in-process as a metrics exporter would.</summary>
+    private sealed class FoldedCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly object _gate = new();
+        private readonly long _target;
+        private readonly TimeProvider _time;
+
+        public FoldedCounter(string topic, long target, TimeProvider time)
+        {
+            _target = target;
+            _time = time;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == KafkaIngestionMetrics.MeterName && instrument.Name == KafkaIngestionMetrics.RecordsFoldedInstrument)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                string? outcome = null;
+                var ours = false;
+                foreach (var tag in tags)
+                {
+                    ours |= tag.Key == "topic" && Equals(tag.Value, topic);
+                    outcome = tag.Key == "outcome" ? tag.Value as string : outcome;
+                }
+
+                if (ours)
+                {
+                    Add(outcome, value);
+                }
+            });
+            _listener.Start();
+        }
+
+        public Task Reached => _reached.Task;
+
+        public long Accepted { get; private set; }
+
+        public long Duplicates { get; private set; }
+
+        public long Quarantined { get; private set; }
+
+        public long FirstAt { get; private set; }
+
+        public long FirstCount { get; private set; }
+
+        public long LastAt { get; private set; }
+
+        private void Add(string? outcome, long value)
+        {
+            lock (_gate)
+            {
+                var now = _time.GetTimestamp();
+                if (FirstAt == 0)
+                {
+                    FirstAt = now;
+                    FirstCount = value;
+                }
+
+                switch (outcome)
+                {
+                    case nameof(IngestOutcome.Accepted):
+                        Accepted += value;
+                        break;
+                    case nameof(IngestOutcome.Duplicate):
+                        Duplicates += value;
+                        break;
+                    default:
+                        Quarantined += value;
+                        break;
+                }
+
+                if (Accepted + Duplicates + Quarantined >= _target && LastAt == 0)
+                {
+                    LastAt = now;
+                    _reached.TrySetResult();
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
