@@ -59,7 +59,7 @@ internal static class BenchMain
         var inv = CultureInfo.InvariantCulture;
         var baseAddress = options.Url ?? server!.BaseAddress;
         report.Add(string.Create(inv,
-            $"SalesDash bench: {options.Orders} orders of ~{options.BodyBytes} bytes, {options.Concurrency} concurrent clients, {(server is null ? "target" : "in-process at")} {baseAddress}"));
+            $"SalesDash bench: {options.Orders} orders of ~{options.BodyBytes} bytes, {options.Concurrency} concurrent clients, {(server is null ? "target" : "in-process at")} {baseAddress}{(options.ReportingCurrency is { } rc ? $", reporting currency {rc}" : "")}{(options.TileInterval is { } ti ? $", tile interval {ti.TotalMilliseconds:0} ms" : "")}"));
         report.Add($"machine             {MachineFacts.Describe()} (at start)");
 
         // Deterministic order totals from 5.00 to 499.99, so two runs post the same money.
@@ -137,6 +137,7 @@ internal static class BenchMain
             // Open loop at a fixed rate: the latency a dashboard shows when webhooks arrive at that pace, not queued behind each other.
             var before = baseline.EventsApplied + accepted;
             var count = (int)Math.Min(int.MaxValue, (long)options.Rate * (long)options.Duration.TotalSeconds);
+            var pacedCpu = CpuShare.Now(time);
             var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, Orders(count), options.Rate, options.MaxInFlight, time, ct);
             pacedAccepted = paced.Accepted;
             pacedOk = await watcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct) && pacedAccepted == paced.Posts.Length;
@@ -147,6 +148,8 @@ internal static class BenchMain
                 $"paced {options.Rate}/s        accepted {paced.AcceptedPerSecond:0}/s ({pacedAccepted} of {count}{(paced.NotSent > 0 ? $", {paced.NotSent} not sent: the rate was not reached" : "")}" +
                 $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end)"));
             report.Add($"event-to-tile       at {options.Rate}/s offered: {Tile(pacedSeen, pacedAccepted)}");
+            // Everything the process did while paced, pushes and idle timers included: what a tile interval costs shows here.
+            report.Add($"                    {pacedCpu.PerItem(time, paced.Posts.Length, "webhook")} (paced phase until the last tile, bench clients included)");
         }
 
         var fanOutOk = true;

@@ -32,6 +32,15 @@ public sealed record BenchOptions
     /// <summary>Orders per second offered while the wallboards watch.</summary>
     public int WallboardRate { get; init; } = 20;
 
+    /// <summary>
+    /// In-process runs: the organisation's reporting currency (the store sells in USD), with a USD rate to it seeded, so
+    /// every event also carries its reporting conversion, as a multi-currency merchant's do. Null: none (the default).
+    /// </summary>
+    public string? ReportingCurrency { get; init; }
+
+    /// <summary>In-process runs: the engine's tile publish interval (how long a store's tiles rest after a push); null: the app's default.</summary>
+    public TimeSpan? TileInterval { get; init; }
+
     /// <summary>Null: start the app in-process on a free loopback port with a fresh data folder.</summary>
     public Uri? Url { get; init; }
 
@@ -61,6 +70,9 @@ public sealed record BenchOptions
           --warmup N          orders posted first and not measured (default 200)
           --wallboards W      fan-out phase: W SignalR WebSocket connections watch the store (default 0: skipped)
           --wallboard-rate R  orders/s posted while they watch (default 20); reports pushes/s and push lag
+          --reporting-currency CUR  in-process: the organisation reports in CUR (a USD->CUR rate is seeded), so each
+                              event is also converted, as for a multi-currency merchant (default: none)
+          --tile-interval MS  in-process: Engine:TilePublishInterval in milliseconds (default: the app's own)
           --url URL           target a running SalesDash instead of starting one in-process;
                               then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
                               (use a store nothing else writes to: other events would shorten the measured latency)
@@ -88,6 +100,8 @@ public sealed record BenchOptions
                 case "--ceiling": options = options with { Ceiling = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") }; break;
                 case "--wallboards": options = options with { Wallboards = Count(name, value, 0) }; break;
                 case "--wallboard-rate": options = options with { WallboardRate = Count(name, value, 1) }; break;
+                case "--reporting-currency": options = options with { ReportingCurrency = Currency(name, value) }; break;
+                case "--tile-interval": options = options with { TileInterval = TimeSpan.FromMilliseconds(Count(name, value, 1)) }; break;
                 case "--url": options = options with { Url = new Uri(value.TrimEnd('/') + "/") }; break;
                 case "--tenant": options = options with { TenantId = value }; break;
                 case "--store": options = options with { StoreId = value }; break;
@@ -105,6 +119,11 @@ public sealed record BenchOptions
 
         return options;
     }
+
+    private static string Currency(string name, string value) =>
+        value.Length == 3 && value.All(char.IsAsciiLetter) && !string.Equals(value, "USD", StringComparison.OrdinalIgnoreCase)
+            ? value.ToUpperInvariant()
+            : throw new ArgumentException($"{name} must be a three-letter currency code other than USD (the store's)");
 
     private static int Count(string name, string value, int minimum) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum

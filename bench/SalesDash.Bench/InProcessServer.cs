@@ -55,6 +55,20 @@ public sealed class InProcessServer : IAsyncDisposable
             // UTC: "today" cannot roll over differently for the bench and the store during a run.
             builder.UseSetting("Stores:0:TimeZone", "UTC");
             builder.UseSetting("Stores:0:WebhookSecret", options.WebhookSecret);
+            if (options.ReportingCurrency is { } reporting)
+            {
+                builder.UseSetting("Channels:ReportingCurrency", reporting);
+                builder.UseSetting("Channels:ExchangeRates:0:From", "USD");
+                builder.UseSetting("Channels:ExchangeRates:0:To", reporting);
+                builder.UseSetting("Channels:ExchangeRates:0:Date", "2000-01-01");
+                builder.UseSetting("Channels:ExchangeRates:0:Rate", "0.9");
+            }
+
+            if (options.TileInterval is { } interval)
+            {
+                builder.UseSetting("Engine:TilePublishInterval", interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             // Every wallboard connects with the same key; the per-key limit (120 a minute) would turn most away with 429.
             builder.UseSetting("Identity:ApiKeyPermits", (options.Wallboards + 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });

@@ -20,6 +20,8 @@ public interface IReportingCurrencySource
 /// </summary>
 public sealed class IngestionPipeline(ICommerceEventIngest ingest, IExchangeRates rates, IReportingCurrencySource reporting, TimeProvider time)
 {
+    // The host gives the rates through RecentExchangeRates: reading the table per event was two app-database queries per
+    // webhook of a multi-currency store.
     private readonly CurrencyNormalizer _currency = new(rates);
 
     /// <summary>Ingests the events of one delivery or page, each once durable, and returns how many were new.</summary>

@@ -51,7 +51,10 @@ public static class ChannelsHosting
         services.AddOutboundHttpClient(HttpClientName, (_, client) => client.Timeout = TimeSpan.FromSeconds(60));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChannelConnectionStore, EfChannelConnectionStore>();
-        services.TryAddSingleton<IExchangeRates, EfExchangeRates>();
+        // Every conversion asks for a day's rate, which rarely changes: rates found are remembered for seconds, and writes
+        // through this service (the daily refresh, an Admin's edit) are used by this node's next conversion at once.
+        services.TryAddSingleton<IExchangeRates>(sp =>
+            new RecentExchangeRates(ActivatorUtilities.CreateInstance<EfExchangeRates>(sp), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ICursorStore, EfCursorStore>();
         services.TryAddSingleton<IPayPalCertificateFetcher>(sp => new HttpPayPalCertificateFetcher(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
         services.TryAddSingleton(sp => new PayPalWebhookVerifier(sp.GetRequiredService<IPayPalCertificateFetcher>()));
