@@ -35,8 +35,9 @@ public static class ExportTables
             ("Conversion rate", k.ConversionRate, "ratio"),
             ("Units sold", k.UnitsSold, "count"),
             ("Refunds", k.Refunds, money),
-            ("New customers", k.NewCustomers, "count"),
-            ("Returning customers", k.ReturningCustomers, "count"),
+            // History's rollups count orders by whether the buyer was new, not distinct buyers (the Customers page does).
+            ("Orders from new customers", k.NewCustomers, "count"),
+            ("Orders from returning customers", k.ReturningCustomers, "count"),
             ("Sessions", k.Sessions, "count"),
             ("Cancelled orders", k.CancelledOrders, "count"),
         ];

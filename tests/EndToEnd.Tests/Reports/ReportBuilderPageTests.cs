@@ -54,7 +54,7 @@ public sealed class ReportBuilderPageTests(ChromiumBrowser chromium, ReportsPage
         var recipient = $"sale-{Guid.NewGuid():N}@example.test";
         await form.GetByLabel("Recipients").FillAsync(recipient);
         // Only gross revenue and orders in the summary.
-        foreach (var metric in new[] { "Net revenue", "Average order value", "Units sold", "Refunds", "New customers", "Returning customers", "Conversion rate", "Sessions", "Cancelled orders" })
+        foreach (var metric in new[] { "Net revenue", "Average order value", "Units sold", "Refunds", "Orders from new customers", "Orders from returning customers", "Conversion rate", "Sessions", "Cancelled orders" })
         {
             await form.GetByLabel(metric, new() { Exact = true }).UncheckAsync();
         }

@@ -25,8 +25,8 @@ export const kpiDefinitions: readonly KpiDefinition[] = [
   { id: 'conversionRate', label: 'Conversion rate', kind: 'percent', higherIsBetter: true, rank: 'orders', trend: 'conversionRate' },
   { id: 'unitsSold', label: 'Units sold', kind: 'count', higherIsBetter: true, rank: 'units', trend: 'units' },
   { id: 'refunds', label: 'Refunds', kind: 'money', higherIsBetter: false, rank: 'refunds', trend: 'refunds' },
-  { id: 'newCustomers', label: 'New customers', kind: 'count', higherIsBetter: true, rank: 'orders', trend: null },
-  { id: 'returningCustomers', label: 'Returning customers', kind: 'count', higherIsBetter: true, rank: 'orders', trend: null },
+  { id: 'newCustomers', label: 'Orders from new customers', kind: 'count', higherIsBetter: true, rank: 'orders', trend: null },
+  { id: 'returningCustomers', label: 'Orders from returning customers', kind: 'count', higherIsBetter: true, rank: 'orders', trend: null },
 ];
 
 export const trendMetricLabels: Record<TrendMetric, string> = {
