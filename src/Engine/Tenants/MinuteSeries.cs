@@ -120,19 +120,6 @@ internal sealed class MinuteSeries
         }
     }
 
-    /// <summary>Forgets the minute.</summary>
-    public void Remove(long minute)
-    {
-        if (_sparse is not null)
-        {
-            _sparse.Remove(minute);
-        }
-        else
-        {
-            _paged!.Remove(minute);
-        }
-    }
-
     /// <summary>Forgets every minute before <paramref name="horizon"/>.</summary>
     public void RemoveBefore(long horizon)
     {
@@ -210,21 +197,6 @@ internal sealed class PagedMinutes
         }
 
         page.Add(index, delta, sign);
-    }
-
-    /// <summary>Forgets the minute.</summary>
-    public void Remove(long minute)
-    {
-        var hour = HourOf(minute, out var index);
-        if (_pages.TryGetValue(hour, out var page) && page.Holds(index))
-        {
-            page.Clear(index);
-            Count--;
-            if (page.Present == 0)
-            {
-                _pages.Remove(hour);
-            }
-        }
     }
 
     /// <summary>Forgets every minute before <paramref name="horizon"/>: whole hours at once, the boundary hour minute by minute.</summary>

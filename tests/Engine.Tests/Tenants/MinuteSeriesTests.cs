@@ -22,17 +22,13 @@ public sealed class MinuteSeriesTests
             var minute = horizon + random.Next(0, 900);
             switch (random.Next(10))
             {
-                case < 7:
+                case < 8:
                     var delta = RandomDelta(random);
                     var sign = random.Next(4) == 0 ? -1 : 1;
                     series.Add(minute, delta, sign);
                     var held = oracle.GetValueOrDefault(minute);
                     held.Add(delta, sign);
                     oracle[minute] = held;
-                    break;
-                case 7:
-                    series.Remove(minute);
-                    oracle.Remove(minute);
                     break;
                 case 8:
                     horizon += random.Next(0, 90);
