@@ -3,7 +3,7 @@ using SalesDash.Bench.Forecasts;
 using SalesDash.Connectors.Datasets.OnlineRetail;
 
 // Forecast accuracy and alert precision/recall on the Online Retail data set. Prints figures; asserts nothing.
-// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts]
+// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts|drops] [seeds]
 var path = args.Length > 0 ? args[0] : FindDataSet();
 var holdout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
 var read = await OnlineRetailCsv.ReadFileAsync(path, CancellationToken.None);
@@ -11,9 +11,9 @@ Console.WriteLine($"Data set: {path} ({read.Lines.Count} lines, {read.Errors.Cou
 Console.WriteLine();
 
 var part = args.Length > 2 ? args[2] : "all";
-if (part is not ("all" or "forecasts" or "alerts"))
+if (part is not ("all" or "forecasts" or "alerts" or "drops"))
 {
-    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts or alerts.");
+    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts, alerts or drops (the drop test alone, without the app's rules).");
     return 1;
 }
 
@@ -23,9 +23,11 @@ if (part is "all" or "forecasts")
     Console.WriteLine();
 }
 
-if (part is "all" or "alerts")
+if (part is "all" or "alerts" or "drops")
 {
-    AlertBench.Run(read.Lines);
+    // Seeded drop plans per drop size and length (each a replay with one drop on every judged day).
+    var seeds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2;
+    AlertBench.Run(read.Lines, seeds, dropTestOnly: part == "drops");
 }
 
 return 0;

@@ -236,7 +236,7 @@ public sealed class AlertBook
                 var expected = Money(verdict.Expected);
                 var observed = Money(verdict.Value);
                 var figures = new AlertFigures(rule.Metric, observed, expected, Money(verdict.Lower), Money(verdict.Upper),
-                    Ratio(observed, expected), MinuteMonitor.WindowMinutes, minute.Minute, minute.Currency, severity, channel);
+                    Ratio(observed, expected), verdict.WindowMinutes, minute.Minute, minute.Currency, severity, channel);
                 return new Reading(fires, fires || outside, figures);
             }
 

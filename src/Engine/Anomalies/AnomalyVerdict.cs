@@ -26,6 +26,7 @@ public enum AnomalySeverity
 /// <param name="Severity">How far outside the band; <see cref="AnomalySeverity.None"/> when not an anomaly.</param>
 /// <param name="Likelihood">0..1, how far in the tail of the stream's own recent evidence the point is (log-scaled; 0.5
 /// is 1 in 100,000); 0 while learning and for a while after a detection. See <see cref="AnomalyLikelihood"/>.</param>
+/// <param name="WindowMinutes">Minutes the value sums: the monitor's window, or a longer one when a drop over it was found (<see cref="OrderDropTest"/>).</param>
 public sealed record AnomalyVerdict(
     bool IsAnomaly,
     double Value,
@@ -34,7 +35,8 @@ public sealed record AnomalyVerdict(
     double Upper,
     double Score,
     AnomalySeverity Severity,
-    double Likelihood = 0)
+    double Likelihood = 0,
+    int WindowMinutes = MinuteMonitor.WindowMinutes)
 {
     /// <summary>
     /// The verdict while a detector has seen too few points to judge: not an anomaly, expected what was seen, and a

@@ -54,12 +54,35 @@ public sealed class MinuteMonitorTests
         Assert.NotNull(firstRun);
         var (at, verdict) = firstRun.Value;
         Assert.True(at < dropFrom.AddMinutes(30), $"ten minutes under the band only at {at:HH:mm}");
-        var usual = shop.RateAt(at) / 0.1 * 50 * MinuteMonitor.WindowMinutes;
+        var usual = shop.RateAt(at) / 0.1 * 50 * verdict.WindowMinutes;
         Assert.InRange(verdict.Expected, usual * 0.7, usual * 1.3);
         Assert.True(verdict.Value < verdict.Lower && verdict.Lower < verdict.Expected && verdict.Expected < verdict.Upper);
 
         // The same hours the day before are ordinary: no such run.
         Assert.Null(FirstRunBelowBand(revenue.Where(r => r.Minute >= dropFrom.AddDays(-1) && r.Minute < dropTo.AddDays(-1)).Select(r => (r.Minute, r.Verdict))));
+    }
+
+    [Fact]
+    public void Half_the_orders_lost_for_an_hour_is_an_orders_and_revenue_anomaly_over_the_drop_window()
+    {
+        // A loss the 15-minute streams barely see (half the orders, at about 3 a minute) is found by the drop test over
+        // its longer window, once, and the verdict carries that window's figures.
+        var dropFrom = Start.AddDays(4).AddHours(13);
+        var dropTo = dropFrom.AddHours(1);
+        var shop = new SyntheticShop(8, busiestOrdersPerMinute: 3) { Drop = at => at >= dropFrom && at < dropTo ? 0.5 : 1.0 };
+        var state = new KpiState(TestEvents.Store);
+        var monitor = new MinuteMonitor(TestEvents.Store);
+        var closed = new List<ClosedMinute>();
+        shop.Run(state, Start, dropTo.AddHours(1), now => closed.AddRange(monitor.Close(state, now, "UTC", "GBP")));
+
+        var longer = closed.Select(m => (m.Minute, Orders: m.VerdictOf(KpiStream.Orders)!, Revenue: m.VerdictOf(KpiStream.Revenue)!))
+            .Where(m => m.Orders.WindowMinutes != MinuteMonitor.WindowMinutes)
+            .ToList();
+        var (at, orders, revenue) = Assert.Single(longer);
+        Assert.InRange(at, dropFrom, dropTo);
+        Assert.True(orders.IsAnomaly && orders.Value < orders.Lower && orders.Lower < orders.Expected, $"{orders}");
+        Assert.Contains(orders.WindowMinutes, new OrderDropOptions().WindowsMinutes);
+        Assert.True(revenue.IsAnomaly && revenue.Value < revenue.Expected && revenue.WindowMinutes == orders.WindowMinutes, $"{revenue}");
     }
 
     private static (DateTimeOffset Minute, SalesDash.Engine.Anomalies.AnomalyVerdict Verdict)? FirstRunBelowBand(
