@@ -98,6 +98,18 @@ var nullFiles = files.Select(f => NabScoredFile.NullDetector(f.Name, f.Timestamp
 var candidates = detectors
     .Select((d, i) => new NabCandidate(d.Name, files.Select((f, j) => new NabScoredFile(f.Name, f.Timestamps, scores[i][j], f.Windows)).ToList()))
     .ToList();
+
+// Ensembles of the likelihood settings already run (no detection of their own): per row, the mean and the largest of
+// their scores. They enter the selection as candidates like any other; each fold chooses without its corpus.
+var likelihoods = detectors.Select((d, i) => (d, i)).Where(x => x.d.Name == "likelihood" || x.d.Name.StartsWith("L r", StringComparison.Ordinal)).Select(x => x.i).ToList();
+if (!options.InSampleOnly && likelihoods.Count >= 2)
+{
+    foreach (var (name, combine) in new (string, Func<IEnumerable<double>, double>)[] { ("L ensemble mean", v => v.Average()), ("L ensemble max", v => v.Max()) })
+    {
+        candidates.Add(new NabCandidate(name, files.Select((f, j) => new NabScoredFile(f.Name, f.Timestamps,
+            [.. Enumerable.Range(0, f.Values.Length).Select(row => combine(likelihoods.Select(i => scores[i][j][row])))], f.Windows)).ToList()));
+    }
+}
 var results = new Dictionary<(string Detector, string Profile), NabEvaluation>();
 foreach (var (profileName, cost) in profiles)
 {
