@@ -153,7 +153,7 @@ public sealed class OrderDropTest
     /// <summary>Remembers a minute without judging it (history before a replay starts).</summary>
     public void Learn(long minute, int orders) => Put(minute, orders);
 
-    /// <summary>Adds the minute's orders and revenue and returns the drop it completes, if any; null otherwise.</summary>
+    /// <summary>Adds the minute's orders and returns the drop it completes, if any (once per drop); null otherwise.</summary>
     public OrderDrop? Observe(long minute, int orders)
     {
         Put(minute, orders);
