@@ -98,8 +98,10 @@ internal static class KafkaBenchMain
 
             // (a) again as a webhook answer must use Kafka: each of C senders awaits its record's ack before the next.
             Progress($"(a) raw produce of {options.Events} records, {options.Concurrency} senders each awaiting its ack");
+            var awaitedRecords = Records(options.Events);
+            var awaitedWarmup = Record();
             cpu = CpuShare.Now(time);
-            var awaited = await RawProducer.ProduceAwaitingEachAsync(cluster.BootstrapServers, RawTopic, Record(), Records(options.Events), options.Concurrency, time, ct);
+            var awaited = await RawProducer.ProduceAwaitingEachAsync(cluster.BootstrapServers, RawTopic, awaitedWarmup, awaitedRecords, options.Concurrency, time, ct);
             var awaitedCost = cpu.PerItem(time, awaited.Delivered, "record");
             awaitedPerSecond = awaited.PerSecond;
             report.Add(string.Create(Inv,
@@ -305,7 +307,9 @@ internal static class KafkaBenchMain
 
         private TopicRecord Record() => Records(1)[0];
 
-        private string TilesPath() => $"api/stores/{Uri.EscapeDataString(options.Store.TenantId)}/{Uri.EscapeDataString(options.Store.StoreId)}/tiles";
+        // The store-scoped route: the old /api/stores/{t}/{s}/tiles answers with a redirect, which HttpClient follows
+        // without the Authorization header, so every poll came back 401 and the run aborted after the warm-up.
+        private string TilesPath() => $"api/tenants/{Uri.EscapeDataString(options.Store.TenantId)}/stores/{Uri.EscapeDataString(options.Store.StoreId)}/tiles";
 
         /// <summary>Polls the tiles endpoint until the entity has folded <paramref name="events"/>: a phase starts from a settled engine.</summary>
         private async Task WaitForTilesAsync(HttpClient http, long events, CancellationToken ct)
