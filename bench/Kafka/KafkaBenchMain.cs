@@ -78,6 +78,8 @@ internal static class KafkaBenchMain
         private decimal expectedGross;
         private long expectedEvents;
         private double rawPerSecond;
+        private double awaitedPerSecond;
+        private double ceilingPerSecond;
 
         public async Task<int> RunAsync(CancellationToken ct)
         {
@@ -91,8 +93,38 @@ internal static class KafkaBenchMain
             rawPerSecond = raw.PerSecond;
             report.Add(string.Create(Inv, $"cluster             librdkafka mock, {cluster.Brokers} brokers, {options.Partitions} partitions, replication {cluster.Brokers}, in this process"));
             report.Add(string.Create(Inv,
-                $"(a) raw produce     {raw.PerSecond,9:0} msgs/s   ({raw.Delivered} acked, {raw.Failed} failed in {raw.Elapsed.TotalSeconds:0.00} s; " +
+                $"(a) raw pipelined   {raw.PerSecond,9:0} msgs/s   (produced without awaiting each, then flushed: {raw.Delivered} acked, {raw.Failed} failed in {raw.Elapsed.TotalSeconds:0.00} s; " +
                 $"produce-to-ack p50 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 50))}, p99 {Ms(LatencyReport.Percentile(raw.AckMillisecondsSorted, 99))}; {rawCpu})"));
+
+            // (a) again as a webhook answer must use Kafka: each of C senders awaits its record's ack before the next.
+            Progress($"(a) raw produce of {options.Events} records, {options.Concurrency} senders each awaiting its ack");
+            var awaitedRecords = Records(options.Events);
+            var awaitedWarmup = Record();
+            cpu = CpuShare.Now(time);
+            var awaited = await RawProducer.ProduceAwaitingEachAsync(cluster.BootstrapServers, RawTopic, awaitedWarmup, awaitedRecords, options.Concurrency, time, ct);
+            var awaitedCost = cpu.PerItem(time, awaited.Delivered, "record");
+            awaitedPerSecond = awaited.PerSecond;
+            report.Add(string.Create(Inv,
+                $"(a) awaited acks    {awaited.PerSecond,9:0} msgs/s   ({options.Concurrency} senders, one producer, each awaiting its delivery report: {awaited.Delivered} acked, " +
+                $"{awaited.Failed} failed in {awaited.Elapsed.TotalSeconds:0.00} s; produce-to-ack p50 {Ms(LatencyReport.Percentile(awaited.AckMillisecondsSorted, 50))}, " +
+                $"p99 {Ms(LatencyReport.Percentile(awaited.AckMillisecondsSorted, 99))}; {awaitedCost}; load {MachineFacts.LoadAverage()})"));
+
+            // The HTTP ceiling of bench/SalesDash.Bench in this run: the same signed bodies from the same clients to a
+            // bare endpoint (read, HMAC, JSON parse, 200), with no Kafka and no engine.
+            Progress($"HTTP ceiling: {options.Events} webhooks from {options.Concurrency} clients to a bare endpoint");
+            await using (var bare = await CeilingServer.StartAsync(options.Store.WebhookSecret, ct))
+            {
+                await WebhookLoad.RunAsync(bare.BaseAddress, options.Store.ShopDomain, Orders(Math.Max(options.Warmup, 1)), options.Concurrency, time, ct);
+                cpu = CpuShare.Now(time);
+                var bareStarted = time.GetTimestamp();
+                var barePosts = await WebhookLoad.RunAsync(bare.BaseAddress, options.Store.ShopDomain, Orders(options.Events), options.Concurrency, time, ct);
+                var bareElapsed = time.GetElapsedTime(bareStarted);
+                var bareCost = cpu.PerItem(time, barePosts.Length, "webhook");
+                ceilingPerSecond = barePosts.Count(p => p.Accepted) / bareElapsed.TotalSeconds;
+                report.Add(string.Create(Inv,
+                    $"HTTP ceiling        {ceilingPerSecond,9:0} webhooks/s {Ratio(ceilingPerSecond)}   (bare endpoint: same bodies, HMAC + JSON parse, no Kafka; {barePosts.Count(p => p.Accepted)} of " +
+                    $"{barePosts.Length} in {bareElapsed.TotalSeconds:0.00} s, {options.Concurrency} clients; {bareCost}, bench clients included; load {MachineFacts.LoadAverage()})"));
+            }
 
             // The app's topic is made here, like an operator would: librdkafka's mock answers the admin client's
             // CreateTopics with "waiting for controller" time-outs, so the app is told not to create it.
@@ -143,6 +175,7 @@ internal static class KafkaBenchMain
             var posts = await WebhookLoad.RunAsync(baseAddress, options.Store.ShopDomain, measuredOrders, options.Concurrency, time, ct);
             var elapsed = time.GetElapsedTime(started);
             var postCpu = cpu.Since(time);
+            var postCost = cpu.PerItem(time, posts.Length, "webhook");
             Count(posts);
             var accepted = posts.Count(p => p.Accepted);
             ok &= accepted == posts.Length;
@@ -153,6 +186,9 @@ internal static class KafkaBenchMain
             report.Add(string.Create(Inv,
                 $"(b) accepted        {accepted / elapsed.TotalSeconds,9:0} webhooks/s {Ratio(accepted / elapsed.TotalSeconds)}   ({accepted} of {posts.Length} in {elapsed.TotalSeconds:0.00} s, " +
                 $"{options.Concurrency} clients; POST p50 {Ms(LatencyReport.Percentile(postMs, 50))}, p99 {Ms(LatencyReport.Percentile(postMs, 99))}; {postCpu}{Failures(posts)})"));
+            report.Add(string.Create(Inv,
+                $"    against         {accepted / elapsed.TotalSeconds / awaitedPerSecond:0.000} x awaited acks, {accepted / elapsed.TotalSeconds / ceilingPerSecond:0.000} x HTTP ceiling; " +
+                $"{postCost}, bench clients and tile watcher included; load {MachineFacts.LoadAverage()}"));
             report.Add(string.Create(Inv,
                 $"    same webhooks   all on a tile {Seconds(started, allShown)} after the first POST; event-to-tile p50 {Ms(LatencyReport.Percentile(closedLoop, 50))}, " +
                 $"p99 {Ms(LatencyReport.Percentile(closedLoop, 99))} ({closedLoop.Count} of {accepted} seen)"));
@@ -271,7 +307,9 @@ internal static class KafkaBenchMain
 
         private TopicRecord Record() => Records(1)[0];
 
-        private string TilesPath() => $"api/stores/{Uri.EscapeDataString(options.Store.TenantId)}/{Uri.EscapeDataString(options.Store.StoreId)}/tiles";
+        // The store-scoped route: the old /api/stores/{t}/{s}/tiles answers with a redirect, which HttpClient follows
+        // without the Authorization header, so every poll came back 401 and the run aborted after the warm-up.
+        private string TilesPath() => $"api/tenants/{Uri.EscapeDataString(options.Store.TenantId)}/stores/{Uri.EscapeDataString(options.Store.StoreId)}/tiles";
 
         /// <summary>Polls the tiles endpoint until the entity has folded <paramref name="events"/>: a phase starts from a settled engine.</summary>
         private async Task WaitForTilesAsync(HttpClient http, long events, CancellationToken ct)

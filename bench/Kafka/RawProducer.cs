@@ -72,6 +72,50 @@ public static class RawProducer
     }
 
     /// <summary>
+    /// librdkafka as a webhook must use it: <paramref name="concurrency"/> senders share one producer (as the app's
+    /// requests do) and each awaits its record's delivery report (acks=all) before taking the next, the wait a 200
+    /// stands behind. Pipelined produce (<see cref="Produce"/>) waits for nothing and so is no yardstick for an answer.
+    /// </summary>
+    public static async Task<ProduceRun> ProduceAwaitingEachAsync(
+        string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, int concurrency, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(warmup);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(time);
+        using var producer = new ProducerBuilder<string, byte[]>(ConfigFor(bootstrapServers)).Build();
+        await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = warmup.Key, Value = warmup.Value }, cancellationToken);
+
+        var acks = new double[records.Count];
+        var next = -1;
+        var delivered = 0;
+        var failed = 0;
+        var started = time.GetTimestamp();
+        async Task SenderAsync()
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < records.Count)
+            {
+                var sentAt = time.GetTimestamp();
+                try
+                {
+                    await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = records[index].Key, Value = records[index].Value }, cancellationToken);
+                    Interlocked.Increment(ref delivered);
+                }
+                catch (ProduceException<string, byte[]>)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                acks[index] = time.GetElapsedTime(sentAt).TotalMilliseconds;
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(SenderAsync, cancellationToken)));
+        return new ProduceRun(delivered, failed, time.GetElapsedTime(started), [.. acks.Order()], started);
+    }
+
+    /// <summary>
     /// Like <see cref="Produce"/>, but calls <paramref name="beforeChunk"/> (which may block) before each
     /// <paramref name="chunk"/> records, so a caller can hold the producer back.
     /// </summary>
