@@ -48,10 +48,18 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
         """,
     ];
 
-    private static readonly string[] Merge =
+    /// <summary>
+    /// The old merge's removal of held versions: every winner's key looked up in the whole order and line tables, so a
+    /// write cost grew with everything the store held. The bench's baseline (<see cref="DeleteHeldByScan"/>), never production.
+    /// </summary>
+    private static readonly string[] DeleteByScan =
     [
         $"DELETE FROM history_order_lines t USING stage_winners s WHERE {OrderKey}",
         $"DELETE FROM history_orders t USING stage_winners s WHERE {OrderKey}",
+    ];
+
+    private static readonly string[] Merge =
+    [
         $"INSERT INTO history_orders SELECT t.* FROM stage_orders t SEMI JOIN stage_winners s ON {OrderKey}",
         $"INSERT INTO history_order_lines SELECT t.* FROM stage_order_lines t SEMI JOIN stage_winners s ON {OrderKey}",
         """
@@ -115,6 +123,36 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
     /// </summary>
     public bool RecomputeTouchedHours { get; set; }
 
+    /// <summary>True removes replaced versions by looking every winner up in the whole tables, as before: the bench's baseline, never production.</summary>
+    public bool DeleteHeldByScan { get; set; }
+
+    /// <summary>
+    /// Removes the versions the winners replace, and their lines, before the winners go in. Only replaced versions are
+    /// looked for (a new order has nothing held: its lines are written only with it), and only among the rows placed
+    /// within the replaced versions' instants (<paramref name="replaced"/>, null when none is): lines carry their order's
+    /// placed_at, so a literal range prunes by DuckDB's zone maps and the delete reads the row groups of those instants,
+    /// not the table.
+    /// </summary>
+    private IEnumerable<string> DeleteReplaced((DateTime From, DateTime To)? replaced)
+    {
+        if (DeleteHeldByScan)
+        {
+            return DeleteByScan;
+        }
+
+        if (replaced is not { } range)
+        {
+            return [];
+        }
+
+        var within = $"t.placed_at BETWEEN {DuckDbRollups.Literal(range.From)} AND {DuckDbRollups.Literal(range.To)}";
+        return
+        [
+            $"DELETE FROM history_order_lines t USING stage_replaced s WHERE {OrderKey} AND t.version = s.version AND {within}",
+            $"DELETE FROM history_orders t USING stage_replaced s WHERE {OrderKey} AND t.version = s.version AND {within}",
+        ];
+    }
+
     public Task WriteFactsAsync(HistoryBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -130,10 +168,9 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
 
             if (RecomputeTouchedHours)
             {
-                foreach (var statement in DuckDbRollups.TouchedHours.Concat(FindNew).Concat(Merge).Concat(DuckDbRollups.Recompute))
-                {
-                    Execute(connection, statement);
-                }
+                ExecuteAll(connection, DuckDbRollups.TouchedHours.Concat(FindNew));
+                ExecuteAll(connection, DeleteReplaced(Range(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced")));
+                ExecuteAll(connection, Merge.Concat(DuckDbRollups.Recompute));
             }
             else
             {
@@ -142,6 +179,7 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
                 ExecuteAll(connection, FindNew);
                 var replaced = Range(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced");
                 ExecuteAll(connection, DuckDbRollups.Delta(replaced));
+                ExecuteAll(connection, DeleteReplaced(replaced));
                 ExecuteAll(connection, Merge);
                 if (Range(connection, DuckDbRollups.DeltaHours) is { } hours)
                 {

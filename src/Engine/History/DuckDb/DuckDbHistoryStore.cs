@@ -50,6 +50,12 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
     /// </summary>
     public bool RecomputeTouchedHours { get => _facts.RecomputeTouchedHours; init => _facts.RecomputeTouchedHours = value; }
 
+    /// <summary>
+    /// True removes replaced order versions by looking every written order up in the whole order and line tables, as
+    /// before: the bench's baseline, never production. Settable at any time, so one bench store can alternate.
+    /// </summary>
+    public bool DeleteHeldByScan { get => _facts.DeleteHeldByScan; set => _facts.DeleteHeldByScan = value; }
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await _db.RunAsync(_ => true, cancellationToken);
