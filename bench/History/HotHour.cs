@@ -77,7 +77,7 @@ internal static class HotHour
         }
     }
 
-    private static IEnumerable<HistoryBatch> Batches(List<List<RetailLine>> shapes, StoreRef shop, DateTimeOffset hour, int orders, int batchOrders, double editShare)
+    internal static IEnumerable<HistoryBatch> Batches(List<List<RetailLine>> shapes, StoreRef shop, DateTimeOffset hour, int orders, int batchOrders, double editShare)
     {
         var random = new Random(42);
         var pendingEdits = new Queue<OrderFact>();

@@ -73,7 +73,12 @@ internal static class ClickHouseTsv
 
     public static long Long(string field) => long.Parse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
-    public static decimal Decimal(string field) => decimal.Parse(field, NumberStyles.Number, CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A Decimal field. Zero comes back as plain 0 whatever its scale: a sum of zero refunds ("0.00") then reads the same
+    /// as no refunds at all, so a rollup row and the facts it sums show the same figure (the bench compares them as text).
+    /// </summary>
+    public static decimal Decimal(string field) =>
+        decimal.Parse(field, NumberStyles.Number, CultureInfo.InvariantCulture) is var value && value == 0m ? 0m : value;
 
     private static string Unescape(string field)
     {

@@ -162,7 +162,8 @@ internal static class DuckDbRollups
             """;
     }
 
-    private static string Literal(DateTime at) => $"TIMESTAMP '{at.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)}'";
+    /// <summary>A timestamp literal: a constant DuckDB prunes row groups by (a subquery's value would not).</summary>
+    internal static string Literal(DateTime at) => $"TIMESTAMP '{at.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)}'";
 
     /// <summary>
     /// The hours a staged write touches (its orders' new and replaced versions', refunds' and sessions'), for

@@ -1,10 +1,12 @@
 using DuckDB.NET.Data;
 using SalesDash.Contracts.Commerce;
 
+using static SalesDash.Engine.History.DuckDb.DuckDbSql;
+
 namespace SalesDash.Engine.History.DuckDb;
 
 /// <summary>Customer figures and cohorts (<see cref="ICustomerHistory"/>) in SQL over the store's orders.</summary>
-public sealed partial class DuckDbHistoryStore : ICustomerHistory
+internal sealed class DuckDbCustomerHistory(DuckDbConnectionGate db) : ICustomerHistory
 {
     /// <summary>The store's orders that count for customers: one row per order (history_orders holds the newest version), none cancelled.</summary>
     private const string CustomerOrders = """
@@ -110,4 +112,6 @@ public sealed partial class DuckDbHistoryStore : ICustomerHistory
 
         return command;
     }
+
+    private Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken) => db.RunAsync(work, cancellationToken);
 }

@@ -1,10 +1,13 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 
+using static SalesDash.Engine.History.DuckDb.DuckDbSql;
+
 namespace SalesDash.Engine.History.DuckDb;
 
-/// <summary>Deleting one store's rows (a store deleted with its data).</summary>
-public sealed partial class DuckDbHistoryStore
+/// <summary>Deleting rows: a tenant's facts older than retention, or every row of one store (a store deleted with its data).</summary>
+/// <param name="initialize">Makes every table, the minute rows' included, so a delete finds them all.</param>
+internal sealed class DuckDbHistoryDeletion(DuckDbConnectionGate db, Func<CancellationToken, Task> initialize)
 {
     // Every base table of the main schema with both a tenant_id and a store_id column: facts, rollups, minutes, dead
     // letters and staging. Found in the catalogue, so a table added later is covered without being listed here.
@@ -19,7 +22,7 @@ public sealed partial class DuckDbHistoryStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(storeId);
-        await InitializeAsync(cancellationToken);
+        await initialize(cancellationToken);
         await RunAsync(connection =>
         {
             // One transaction: a failure leaves the store whole rather than half deleted.
@@ -43,7 +46,7 @@ public sealed partial class DuckDbHistoryStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
         ArgumentException.ThrowIfNullOrWhiteSpace(storeId);
-        await InitializeAsync(cancellationToken);
+        await initialize(cancellationToken);
         return await RunAsync<IReadOnlyDictionary<string, long>>(connection =>
         {
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -74,4 +77,53 @@ public sealed partial class DuckDbHistoryStore
 
         return tables;
     }
+
+    public async Task DeleteOlderThanAsync(string tenantId, DateTimeOffset cutoffUtc, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        await initialize(cancellationToken);
+        await RunAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            foreach (var (table, column) in HistorySql.TimedTables)
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"DELETE FROM {table} WHERE tenant_id = $tenant AND {column} < $cutoff";
+                command.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+                command.Parameters.Add(new DuckDBParameter("cutoff", cutoffUtc.UtcDateTime));
+                command.ExecuteNonQuery();
+            }
+
+            if (!HistoryRollups.IsWholeHour(cutoffUtc))
+            {
+                using (var hours = connection.CreateCommand())
+                {
+                    hours.Transaction = transaction;
+                    hours.CommandText = """
+                        CREATE OR REPLACE TEMP TABLE stage_hours AS
+                        SELECT DISTINCT tenant_id, store_id, date_trunc('hour', placed_at) AS hour FROM history_orders
+                            WHERE tenant_id = $tenant AND date_trunc('hour', placed_at) = $hour
+                        UNION SELECT tenant_id, store_id, date_trunc('hour', occurred_at) FROM history_refunds
+                            WHERE tenant_id = $tenant AND date_trunc('hour', occurred_at) = $hour
+                        UNION SELECT tenant_id, store_id, date_trunc('hour', started_at) FROM history_sessions
+                            WHERE tenant_id = $tenant AND date_trunc('hour', started_at) = $hour
+                        """;
+                    hours.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+                    hours.Parameters.Add(new DuckDBParameter("hour", DateTimeOffset.FromUnixTimeSeconds(HistoryRollups.HourOf(cutoffUtc)).UtcDateTime));
+                    hours.ExecuteNonQuery();
+                }
+
+                foreach (var statement in DuckDbRollups.Recompute)
+                {
+                    Execute(connection, statement);
+                }
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
+    private Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken) => db.RunAsync(work, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using SalesDash.Contracts.Commerce;
+using static SalesDash.Engine.History.ClickHouse.ClickHouseSql;
 using static SalesDash.Engine.History.ClickHouse.ClickHouseTsv;
 
 namespace SalesDash.Engine.History.ClickHouse;
@@ -7,7 +8,7 @@ namespace SalesDash.Engine.History.ClickHouse;
 /// Customer figures and cohorts (<see cref="ICustomerHistory"/>) in SQL that 18.16 runs: no table CTEs or window
 /// functions, one join per SELECT, so each step is a nested subquery; the figures equal DuckDB's.
 /// </summary>
-public sealed partial class ClickHouseHistoryStore : ICustomerHistory
+internal sealed class ClickHouseCustomerHistory(ClickHouseHistoryDatabase db) : ICustomerHistory
 {
     /// <summary>Seconds in the short LTV window (days are exact in UTC).</summary>
     private const long ShortWindowSeconds = CustomerWindows.Ltv90Days * 86_400L;
@@ -16,25 +17,25 @@ public sealed partial class ClickHouseHistoryStore : ICustomerHistory
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(period);
-        await InitializeAsync(cancellationToken);
+        await db.InitializeAsync(cancellationToken);
         var orders = CustomerOrders(store);
         var (from, to, at) = (Instant(period.FromUtc), Instant(period.ToUtc), Instant(asOf));
 
         // n > 0 means an order in the period, so a first order on or after its start is also before its end.
-        var counts = (await QueryAsync($"""
+        var counts = (await db.QueryAsync($"""
             SELECT countIf(n > 0), countIf(n > 0 AND first_at >= {from}), countIf(n >= 2), sum(n)
             FROM (
                 SELECT o_customer, min(o_at) AS first_at, countIf(o_at >= {from} AND o_at < {to}) AS n
                 FROM ({orders}) WHERE o_customer != '' GROUP BY o_customer)
             """, cancellationToken))[0];
-        var unidentified = (await QueryAsync($"SELECT count() FROM ({orders}) WHERE o_customer = '' AND o_at >= {from} AND o_at < {to}",
+        var unidentified = (await db.QueryAsync($"SELECT count() FROM ({orders}) WHERE o_customer = '' AND o_at >= {from} AND o_at < {to}",
             cancellationToken))[0];
 
         // Money in (orders placed) and out (refunds of those customers' orders) of each new customer of the period,
         // summed within each window for those whose window had closed by asOf.
         var shortEnd = $"first_at + {ShortWindowSeconds}";
         var longEnd = $"addMonths(first_at, {CustomerWindows.Ltv12Months})";
-        var values = (await QueryAsync($"""
+        var values = (await db.QueryAsync($"""
             SELECT uniqExactIf(o_customer, {shortEnd} <= {at}),
                    sumIf(m_amount, {shortEnd} <= {at} AND m_at >= first_at AND m_at < {shortEnd}),
                    uniqExactIf(o_customer, {longEnd} <= {at}),
@@ -61,12 +62,12 @@ public sealed partial class ClickHouseHistoryStore : ICustomerHistory
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(firstOrders);
-        await InitializeAsync(cancellationToken);
+        await db.InitializeAsync(cancellationToken);
         var orders = CustomerOrders(store);
         var (from, to) = (Instant(firstOrders.FromUtc), Instant(firstOrders.ToUtc));
 
         // One row per customer and month they ordered in (DISTINCT), so counting rows counts distinct customers.
-        var rows = await QueryAsync($"""
+        var rows = await db.QueryAsync($"""
             SELECT toYear(cohort), toMonth(cohort), k, count()
             FROM (
                 SELECT cohort, toYear(a_month) * 12 + toMonth(a_month) - (toYear(cohort) * 12 + toMonth(cohort)) AS k

@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text;
 using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Insights.MultiChannel;
+using static SalesDash.Engine.History.ClickHouse.ClickHouseSql;
 using static SalesDash.Engine.History.ClickHouse.ClickHouseTsv;
 
 namespace SalesDash.Engine.History.ClickHouse;
@@ -13,9 +17,9 @@ namespace SalesDash.Engine.History.ClickHouse;
 /// background merge has not collapsed yet never count twice. Each computation writes one row per part (orders, refunds,
 /// sessions; lines, refund lines), so parts of one hour never replace each other when the table merges.
 /// </summary>
-public sealed partial class ClickHouseHistoryStore
+internal sealed class ClickHouseRollups(ClickHouseHistoryDatabase db)
 {
-    private static readonly string[] RollupTables =
+    internal static readonly string[] Tables =
     [
         """
         CREATE TABLE IF NOT EXISTS history_hourly (
@@ -47,81 +51,15 @@ public sealed partial class ClickHouseHistoryStore
 
     private long _lastComputed;
 
-    /// <summary>False answers every query from the facts alone, as before the rollups: the bench's baseline, never production.</summary>
-    public bool ReadRollups { get; init; } = true;
-
-    /// <summary>Rows of each store-hour's newest computation only.</summary>
-    private static string Newest(string table, string where) =>
-        $"(store_id, hour, computed) IN (SELECT store_id, hour, max(computed) FROM {table} WHERE {where} GROUP BY store_id, hour)";
-
-    private async Task<IReadOnlyList<HistorySlot>> RolledSlotsAsync(HistoryScope scope, HistoryRange range, long seconds, CancellationToken cancellationToken)
-    {
-        var where = Where(scope, "hour", range);
-        var from = range.FromUtc.ToUnixTimeSeconds();
-        var rows = await QueryAsync($"""
-            SELECT intDiv(toInt64(toUInt32(hour)) - {from}, {seconds}) AS slot, sum(gross), sum(orders), sum(units), sum(new_orders),
-                   sum(returning_orders), sum(cancelled), sum(refunds), sum(refund_count), sum(refunded_units), sum(sessions)
-            FROM history_hourly WHERE {where} AND {Newest("history_hourly", where)}
-            GROUP BY slot ORDER BY slot
-            """, cancellationToken);
-        return [.. rows.Select(f =>
-        {
-            var builder = new HistorySlotBuilder();
-            builder.AddOrders(Decimal(f[1]), Long(f[2]), Long(f[3]), Long(f[4]), Long(f[5]), Long(f[6]));
-            builder.AddRefunds(Decimal(f[7]), Long(f[8]), Long(f[9]));
-            builder.AddSessions(Long(f[10]));
-            return new HistorySlot(Long(f[0]), builder.Build());
-        })];
-    }
-
-    private async Task<IReadOnlyList<BreakdownTotals>> RolledBreakdownAsync(HistoryScope scope, HistoryRange range, BreakdownDimension by, CancellationToken cancellationToken)
-    {
-        var where = Where(scope, "hour", range);
-        var groups = new List<BreakdownTotals>();
-        if (by == BreakdownDimension.Product)
-        {
-            // The label is the smallest title among hours that sold the SKU (refund rows carry none).
-            foreach (var f in await QueryAsync($"""
-                SELECT sku, minIf(title, orders > 0), countIf(orders > 0), sum(gross), sum(orders), sum(units), sum(refunds), sum(refunded_units)
-                FROM history_hourly_products WHERE {where} AND {Newest("history_hourly_products", where)}
-                GROUP BY sku
-                """, cancellationToken))
-            {
-                var builder = new BreakdownBuilder(f[0]);
-                builder.AddSales(Long(f[2]) > 0 ? f[1] : null, Decimal(f[3]), Long(f[4]), Long(f[5]));
-                builder.AddRefunds(Decimal(f[6]), Long(f[7]));
-                groups.Add(builder.Build());
-            }
-
-            return groups;
-        }
-
-        var key = HistorySql.Column(by);
-        foreach (var f in await QueryAsync($"""
-            SELECT {key}, sum(gross), sum(orders), sum(units), sum(refunds), sum(refunded_units), sum(sessions)
-            FROM history_hourly WHERE {where} AND {Newest("history_hourly", where)}
-            GROUP BY {key}
-            """, cancellationToken))
-        {
-            var builder = new BreakdownBuilder(f[0]);
-            builder.AddSales(null, Decimal(f[1]), Long(f[2]), Long(f[3]));
-            builder.AddRefunds(Decimal(f[4]), Long(f[5]));
-            builder.AddSessions(Long(f[6]));
-            groups.Add(builder.Build());
-        }
-
-        return groups;
-    }
-
     /// <summary>The (tenant, store, UTC hour) of every order, refund and session of a batch.</summary>
-    private static IEnumerable<(string Tenant, string Store, long Hour)> HoursOf(HistoryBatch batch) =>
+    internal static IEnumerable<(string Tenant, string Store, long Hour)> HoursOf(HistoryBatch batch) =>
         batch.Orders.Select(o => (o.TenantId, o.StoreId, HistoryRollups.HourOf(o.PlacedAt)))
             .Concat(batch.Refunds.Select(r => (r.TenantId, r.StoreId, HistoryRollups.HourOf(r.OccurredAt))))
             .Concat(batch.Sessions.Select(s => (s.TenantId, s.StoreId, HistoryRollups.HourOf(s.StartedAt))))
             .Distinct();
 
     /// <summary>Recomputes the rollups of the given store-hours from the facts held now.</summary>
-    private async Task RecomputeHoursAsync(IEnumerable<(string Tenant, string Store, long Hour)> hours, CancellationToken cancellationToken)
+    public async Task RecomputeHoursAsync(IEnumerable<(string Tenant, string Store, long Hour)> hours, CancellationToken cancellationToken)
     {
         foreach (var chunk in hours.Chunk(HoursPerRecompute))
         {
@@ -137,9 +75,9 @@ public sealed partial class ClickHouseHistoryStore
     }
 
     /// <summary>Recomputes every hour any fact falls in, a month at a time: the rebuild after an upgrade.</summary>
-    private async Task RebuildRollupsAsync(CancellationToken cancellationToken)
+    public async Task RebuildAsync(CancellationToken cancellationToken)
     {
-        var bounds = await QueryAsync("""
+        var bounds = await db.QueryAsync("""
             SELECT toUInt32(min(m)), toUInt32(max(m)) FROM (
                 SELECT min(placed_at) AS m FROM history_orders UNION ALL SELECT max(placed_at) FROM history_orders
                 UNION ALL SELECT min(occurred_at) FROM history_refunds UNION ALL SELECT max(occurred_at) FROM history_refunds
@@ -161,11 +99,11 @@ public sealed partial class ClickHouseHistoryStore
 
         var state = new StringBuilder();
         state.Field("hourly").Field(HistoryRollups.Version).Field(NextComputed()).EndRow();
-        await InsertAsync("history_rollup_state", state, cancellationToken);
+        await db.InsertAsync("history_rollup_state", state, cancellationToken);
     }
 
-    private async Task<bool> RollupsCurrentAsync(CancellationToken cancellationToken) =>
-        await QueryAsync("SELECT max(version) FROM history_rollup_state WHERE name = 'hourly'", cancellationToken) is [[var version, ..], ..]
+    public async Task<bool> CurrentAsync(CancellationToken cancellationToken) =>
+        await db.QueryAsync("SELECT max(version) FROM history_rollup_state WHERE name = 'hourly'", cancellationToken) is [[var version, ..], ..]
         && Long(version) >= HistoryRollups.Version;
 
     /// <summary>One computation of the hours <paramref name="filter"/> selects (given a fact table's time column), all parts under one stamp.</summary>
@@ -225,7 +163,7 @@ public sealed partial class ClickHouseHistoryStore
         ];
         foreach (var statement in statements)
         {
-            await _client.ExecuteNonQueryAsync(statement, options: InsertSelect, cancellationToken: cancellationToken);
+            await db.Client.ExecuteNonQueryAsync(statement, options: InsertSelect, cancellationToken: cancellationToken);
         }
     }
 
@@ -235,7 +173,7 @@ public sealed partial class ClickHouseHistoryStore
         while (true)
         {
             var last = Interlocked.Read(ref _lastComputed);
-            var next = Math.Max(_time.GetUtcNow().UtcTicks, last + 1);
+            var next = Math.Max(db.Time.GetUtcNow().UtcTicks, last + 1);
             if (Interlocked.CompareExchange(ref _lastComputed, next, last) == last)
             {
                 return next;
