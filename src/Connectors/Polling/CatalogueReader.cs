@@ -1,3 +1,6 @@
+using SalesDash.Connectors.Common;
+using SalesDash.Contracts.Commerce;
+
 namespace SalesDash.Connectors.Polling;
 
 /// <summary>One SKU as a channel's catalogue lists it.</summary>
@@ -15,6 +18,18 @@ public sealed record CatalogueRead(IReadOnlyList<CatalogueItem> Items, int Pages
 public interface ICatalogueReader
 {
     Task<CatalogueRead> ReadCatalogueAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A channel whose catalogue is read apart from its orders (WooCommerce's orders come by webhook): the reader for a
+/// connection, or null when the connection has not been given what the catalogue needs.
+/// </summary>
+public interface ICatalogueModule
+{
+    SalesChannel Channel { get; }
+
+    /// <exception cref="InvalidOperationException">A stored value the reader would use is unsafe or malformed (named in the message).</exception>
+    ICatalogueReader? CreateCatalogueReader(ConnectionValues values, PollerContext context);
 }
 
 /// <summary>Builds a <see cref="CatalogueRead"/> from variants as they are read, one entry per SKU.</summary>

@@ -8,7 +8,7 @@ using SalesDash.Connectors.Polling;
 namespace SalesDash.Connectors.WooCommerce;
 
 /// <summary>The WooCommerce REST API key of a store (WooCommerce → Settings → Advanced → REST API, read access).</summary>
-/// <param name="SiteUrl">The shop's https origin, e.g. https://shop.example.com.</param>
+/// <param name="SiteUrl">The shop's https address ending in a slash, e.g. https://shop.example.com/ (or https://example.com/shop/).</param>
 public sealed record WooCommerceRestKey(Uri SiteUrl, string ConsumerKey, string ConsumerSecret);
 
 /// <summary>
@@ -75,7 +75,7 @@ public sealed class WooCommerceCatalogueReader(ChannelHttp http, WooCommerceRest
         var total = 1;
         for (var page = 1; page <= total; page++)
         {
-            var url = new Uri(key.SiteUrl, $"/wp-json/wc/v3/{resource}?per_page={PageSize}&page={page}");
+            var url = new Uri(key.SiteUrl, $"wp-json/wc/v3/{resource}?per_page={PageSize}&page={page}");
             using var response = await http.SendAsync(_ => Request(url), null, cancellationToken);
             counted();
             if (page == 1 && response.Headers.TryGetValues("X-WP-TotalPages", out var values)

@@ -119,7 +119,7 @@ public sealed class CatalogueReaderTests
             .On(r => r.Uri.AbsolutePath == "/wp-json/wc/v3/products",
                 _ => FakeChannel.Throttled("3", """{"code":"rest_too_many_requests","message":"Too many requests.","data":{"status":429}}"""), _ => Page(WooPage1, 2));
         var clock = new SteppingClock(Now);
-        var reader = new WooCommerceCatalogueReader(new ChannelHttp(channel.Client(), clock), new WooCommerceRestKey(new Uri("https://shop.example.com"), "ck_abc", "cs_def"));
+        var reader = new WooCommerceCatalogueReader(new ChannelHttp(channel.Client(), clock), new WooCommerceRestKey(new Uri("https://shop.example.com/"), "ck_abc", "cs_def"));
 
         var read = await reader.ReadCatalogueAsync(Ct);
 
@@ -138,11 +138,28 @@ public sealed class CatalogueReaderTests
     {
         var refused = new FakeChannel().On(_ => true,
             _ => FakeChannel.Json("""{"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.","data":{"status":401}}""", HttpStatusCode.Unauthorized));
-        var key = new WooCommerceRestKey(new Uri("https://shop.example.com"), "ck_abc", "cs_def");
+        var key = new WooCommerceRestKey(new Uri("https://shop.example.com/"), "ck_abc", "cs_def");
         await Assert.ThrowsAsync<ChannelAuthException>(() => new WooCommerceCatalogueReader(new ChannelHttp(refused.Client(), new SteppingClock(Now)), key).ReadCatalogueAsync(Ct));
 
         var odd = new FakeChannel().On(_ => true, _ => FakeChannel.Json("""{"id":1}"""));
         var error = await Assert.ThrowsAsync<ChannelResponseException>(() => new WooCommerceCatalogueReader(new ChannelHttp(odd.Client(), new SteppingClock(Now)), key).ReadCatalogueAsync(Ct));
         Assert.Contains("list of products", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sku_listed_twice_keeps_its_first_category_and_adds_the_stock_tracked_on_either_listing()
+    {
+        var catalogue = new CatalogueBuilder();
+        catalogue.Add(" mug ", null, 3);
+        catalogue.Add("mug", "Kitchen", null);
+        catalogue.Add("mug", "Gifts", 4);
+        catalogue.Add("pin", "  ", null);
+        catalogue.Add("pin", null, null);
+        catalogue.Add("   ", "Kitchen", 1);
+
+        var read = catalogue.Build(pages: 1);
+
+        Assert.Equal([new CatalogueItem("mug", "Kitchen", 7), new CatalogueItem("pin", null, null)], read.Items);
+        Assert.Equal(1, read.WithoutSku);
     }
 }
