@@ -109,6 +109,21 @@ public sealed class CatalogueRecommendationTests : IAsyncLifetime
             (Figure(lamp, "On hand"), Figure(lamp, "Units a day"), Figure(lamp, "Days of cover"), Figure(lamp, "Price"), Figure(lamp, "Stock counted hours ago")));
         Assert.Equal(Math.Round((StockOutRule.DefaultLeadTimeDays - cover) * perDay * price, 2), lamp.RevenueAtStake);
         Assert.Equal($"Reorder lamp now: {Math.Ceiling(perDay * StockOutRule.DefaultLeadTimeDays)} units cover the {StockOutRule.DefaultLeadTimeDays}-day restock.", lamp.Action);
+
+        // A dismissal sticks to the advice (kind and SKU) on the next read; reopening brings it back as open.
+        using (var dismissed = await analyst.PutAsJsonAsync($"{Api}/{Uri.EscapeDataString(lamp.Id)}/status", new { status = "dismissed" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, dismissed.StatusCode);
+        }
+
+        Assert.Equal("dismissed", (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Id == lamp.Id).Status);
+        using (var reopened = await analyst.PutAsJsonAsync($"{Api}/{Uri.EscapeDataString(lamp.Id)}/status", new { status = "open" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, reopened.StatusCode);
+        }
+
+        var again = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Id == lamp.Id);
+        Assert.Equal(("open", (BeforeAfter?)null), (again.Status, again.Result));
     }
 
     [Fact]
