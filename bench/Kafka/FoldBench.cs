@@ -64,22 +64,25 @@ internal static class FoldBench
         report.Add(string.Create(Inv, $"cluster             librdkafka mock, {cluster.Brokers} brokers, {options.Partitions} partitions, replication {cluster.Brokers}, in this process"));
         report.Add(string.Create(Inv,
             $"(a) raw produce     {raw.PerSecond,9:0} msgs/s   ({raw.Delivered} acked, {raw.Failed} failed in {raw.Elapsed.TotalSeconds:0.00} s; " +
-            $"{records.Count / (double)stores.Length:0} records per store, {bytes / 1048576.0:0.0} MiB; {rawCpu})"));
+            $"{records.Count / (double)stores.Length:0} records per store, {bytes / 1048576.0:0.0} MiB; {rawCpu}; load {MachineFacts.LoadAverage()})"));
+        report.Add("                    " + cpu.PerItem(time, records.Count, "record produced"));
 
         var kafka = new KafkaOptions();
         cluster.CreateTopic(kafka.Topic, options.Partitions);
         var started = RawProducer.Produce(cluster.BootstrapServers, kafka.Topic, warmUp[0], warmUp.Skip(1).ToList(), time, ct);
         var warmFolded = new FoldedCounter(kafka.Topic, warmUp.Count, time);
+        using var warmTimedOut = new TimedOutCounter(kafka.Topic);
         Environment.SetEnvironmentVariable("Kafka__BootstrapServers", cluster.BootstrapServers);
         Environment.SetEnvironmentVariable("Kafka__CreateTopic", "false");
         Environment.SetEnvironmentVariable("Kafka__Partitions", options.Partitions.ToString(Inv));
         Environment.SetEnvironmentVariable("Kafka__ReplicationFactor", cluster.Brokers.ToString(Inv));
         Environment.SetEnvironmentVariable("Kafka__Properties__log_level", "3");
         Progress($"starting the app in-process with Kafka on; it starts the {stores.Length} stores' entities with one record each");
+        // Sampled before the app starts: its consumer starts the entities while the host is still coming up.
+        cpu = CpuShare.Now(time);
         var server = InProcessServer.Start(options.Store);
         try
         {
-            cpu = CpuShare.Now(time);
             var warmReached = await ReachedAsync(warmFolded, options, time, ct);
             // Read now: the counter would go on counting the backlog's answers.
             warmFolded.Dispose();
@@ -90,13 +93,18 @@ internal static class FoldBench
                 return 1;
             }
 
+            var startSeconds = time.GetElapsedTime(warmFolded.FirstAt, warmFolded.LastAt).TotalSeconds;
             report.Add(string.Create(Inv,
-                $"    entities start  {stores.Length} stores, one record each, in {time.GetElapsedTime(warmFolded.FirstAt, warmFolded.LastAt).TotalSeconds:0.00} s " +
-                $"from the first answer to the last (recovery of each entity and its first fold; {cpu.Since(time)})"));
+                $"    entities start  {stores.Length / Math.Max(startSeconds, 0.001),9:0} starts/s  ({stores.Length} stores, one record each, in {startSeconds:0.00} s " +
+                $"from the first answer to the last: recovery of each entity, its tombstone check and first fold; {cpu.Since(time)}; load {MachineFacts.LoadAverage()}; " +
+                $"{warmTimedOut.Count} deliveries timed out and offered again)"));
+            report.Add("                    " + cpu.PerItem(time, stores.Length, "entity started (app start included)"));
 
             // The backlog: produced while the engine runs, timed from the first produce to the last record answered, so
             // the figure is at most the producer's own rate, which (a) shows for the same records.
+            warmTimedOut.Dispose();
             using var folded = new FoldedCounter(kafka.Topic, records.Count + 1, time);
+            using var backlogTimedOut = new TimedOutCounter(kafka.Topic);
             Progress($"(c) backlog of {records.Count} records over {stores.Length} stores");
             cpu = CpuShare.Now(time);
             var backlog = await Task.Run(() => RawProducer.Produce(cluster.BootstrapServers, kafka.Topic, warmUp[0], records, time, ct, spread), ct);
@@ -112,19 +120,34 @@ internal static class FoldBench
             var rate = records.Count / seconds;
             report.Add(string.Create(Inv,
                 $"(c) folded          {rate,9:0} events/s   = {rate / raw.PerSecond:0.000} x raw   ({records.Count} records over {stores.Length} stores in {seconds:0.000} s " +
-                $"from the first produce to the last record answered; produce alone took {backlog.Elapsed.TotalSeconds:0.000} s; {cpu.Since(time)})"));
+                $"from the first produce to the last record answered; produce alone took {backlog.Elapsed.TotalSeconds:0.000} s; {cpu.Since(time)}; " +
+                $"load {MachineFacts.LoadAverage()}; {backlogTimedOut.Count} deliveries timed out and offered again)"));
+            // The producer runs in this process during (c): its cost per record is (a)'s line; the engine's is the difference.
+            report.Add("                    " + cpu.PerItem(time, records.Count, "record produced and folded"));
 
-            // Exactly once: every record accepted once, none seen twice (the warm-up's record counted once more, it
-            // was produced a second time ahead of the backlog), and the first store's figures to the cent.
-            var first = records.Where((_, i) => i % stores.Length == 0).ToList();
-            var expectedGross = warmUp[0].TotalPrice + first.Sum(r => r.TotalPrice);
-            var tiles = await server.Services.GetRequiredService<ITileQuery>().GetTilesAsync(stores[0], ct);
-            var exact = warmAccepted == warmUp.Count && folded.Accepted == records.Count && folded.Duplicates == 1 && folded.Quarantined == 0
-                && tiles.GrossRevenue.Value == expectedGross && tiles.EventsApplied == first.Count + 1;
+            // Exactly once, against the oracle: every store's tiles hold its warm-up record and its share of the backlog,
+            // each counted once, to the cent. The answers' counters cannot say it alone: a delivery not answered within the
+            // ask time-out (entities starting) is offered again and its copy is answered as already folded (a duplicate).
+            var query = server.Services.GetRequiredService<ITileQuery>();
+            var wrong = 0;
+            long applied = 0;
+            decimal gross = 0m, expectedGross = 0m;
+            for (var s = 0; s < stores.Length; s++)
+            {
+                var sent = records.Where((_, i) => i % stores.Length == s).Select(r => r.TotalPrice).Append(warmUp[s].TotalPrice).ToList();
+                var tiles = await query.GetTilesAsync(stores[s], ct);
+                applied += tiles.EventsApplied;
+                gross += tiles.GrossRevenue.Value;
+                expectedGross += sent.Sum();
+                wrong += tiles.EventsApplied == sent.Count && tiles.GrossRevenue.Value == sent.Sum() ? 0 : 1;
+            }
+
+            var total = warmUp.Count + records.Count;
+            var exact = wrong == 0 && folded.Quarantined == 0 && warmAccepted + folded.Accepted <= total;
             report.Add(string.Create(Inv,
-                $"exactly once        {(exact ? "PASS" : "FAIL")} ({warmAccepted + folded.Accepted} of {warmUp.Count + records.Count} records accepted, " +
-                $"{folded.Duplicates} duplicate (the warm-up record produced again, expected 1), {folded.Quarantined} quarantined; " +
-                $"store {options.Store.StoreId}: {tiles.EventsApplied} of {first.Count + 1} events, gross {tiles.GrossRevenue.Value} of {expectedGross})"));
+                $"exactly once        {(exact ? "PASS" : "FAIL")} (tiles of all {stores.Length} stores: {applied} of {total} events, gross {gross} of {expectedGross}, " +
+                $"{wrong} stores off; answers: {warmAccepted + folded.Accepted} accepted, {warmFolded.Duplicates + folded.Duplicates} duplicates " +
+                $"(1 is the warm-up record produced again, the rest copies offered again after a time-out), {folded.Quarantined} quarantined)"));
             return exact ? 0 : 1;
         }
         finally
@@ -145,6 +168,39 @@ internal static class FoldBench
     }
 
     private static void Progress(string what) => Console.Error.WriteLine($"[kafka fold bench] {what}");
+
+    /// <summary>The app's salesdash.kafka.deliveries_timed_out counter for one topic: deliveries offered again after an ask time-out.</summary>
+    private sealed class TimedOutCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public TimedOutCounter(string topic)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == KafkaIngestionMetrics.MeterName && instrument.Name == KafkaIngestionMetrics.DeliveriesTimedOutInstrument)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "topic" && Equals(tag.Value, topic))
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
 
     /// <summary>The app's salesdash.kafka.records_folded counter for one topic, read in-process as a metrics exporter would.</summary>
     private sealed class FoldedCounter : IDisposable

@@ -9,6 +9,25 @@ namespace SalesDash.Engine.Stores;
 public interface IStoreTombstones
 {
     Task<bool> IsDeletedAsync(StoreRef store, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Which of <paramref name="stores"/> were deleted, in one read where the host can (<see cref="CoalescingStoreTombstones"/>
+    /// gathers the questions of entities starting together); by default one read per store.
+    /// </summary>
+    async Task<IReadOnlySet<StoreRef>> DeletedAmongAsync(IReadOnlyCollection<StoreRef> stores, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stores);
+        var deleted = new HashSet<StoreRef>();
+        foreach (var store in stores)
+        {
+            if (await IsDeletedAsync(store, cancellationToken).ConfigureAwait(false))
+            {
+                deleted.Add(store);
+            }
+        }
+
+        return deleted;
+    }
 }
 
 /// <summary>

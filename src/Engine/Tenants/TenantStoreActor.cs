@@ -658,7 +658,9 @@ public static class TenantStoreHosting
                 var time = resolver.GetService<TimeProvider>();
                 var options = resolver.GetService<IOptions<EngineOptions>>().Value;
                 // Optional: a host that never deletes stores (the bench, engine tests) registers none.
-                var tombstones = resolver.GetService<IEnumerable<IStoreTombstones>>().FirstOrDefault();
+                var read = resolver.GetService<IEnumerable<IStoreTombstones>>().FirstOrDefault();
+                // Entities starting together (a backlog over many new stores) share one tombstone read.
+                var tombstones = read is null ? null : new CoalescingStoreTombstones(read);
                 // The history writer is looked up per entity (after start-up), so hosts without history still run.
                 return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(),
                     registry.TryGet<HistoryWriter>(out var history) ? history : ActorRefs.Nobody, options.TilePublishInterval,

@@ -415,6 +415,25 @@ public sealed class DeletedStoreTombstones(IDbContextFactory<AppIdentityDbContex
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.Set<DeletedStoreRow>().AnyAsync(d => d.TenantId == store.TenantId && d.StoreId == store.StoreId, cancellationToken);
     }
+
+    /// <summary>One query for many entities starting together: rows of their store ids, matched to the exact pairs here.</summary>
+    public async Task<IReadOnlySet<StoreRef>> DeletedAmongAsync(IReadOnlyCollection<StoreRef> stores, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stores);
+        var asked = stores.ToHashSet();
+        if (asked.Count == 0)
+        {
+            return asked;
+        }
+
+        var storeIds = asked.Select(s => s.StoreId).Distinct(StringComparer.Ordinal).ToList();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Set<DeletedStoreRow>().AsNoTracking()
+            .Where(d => storeIds.Contains(d.StoreId))
+            .Select(d => new { d.TenantId, d.StoreId })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new StoreRef(r.TenantId, r.StoreId)).Where(asked.Contains).ToHashSet();
+    }
 }
 
 /// <summary>

@@ -83,6 +83,33 @@ public sealed class TenantStoreTombstoneTests(ITestOutputHelper output) : Akka.H
         Assert.Equal(3, tombstones.Reads);
     }
 
+    [Fact]
+    public async Task A_deleted_store_starting_among_many_stays_deleted_when_the_entities_share_one_tombstone_read()
+    {
+        // As AddTenantStores wires it: every entity of the node asks through one coalescing reader, never one query each.
+        var deleted = new StoreRef("acme", "deleted-among-many");
+        var source = new BatchOnlyTombstones([deleted]);
+        var shared = new CoalescingStoreTombstones(source);
+        var stores = Enumerable.Range(0, 30).Select(i => new StoreRef("acme", $"many-{i}")).Append(deleted).ToList();
+        var probes = stores.ToDictionary(store => store, _ => CreateTestProbe());
+
+        foreach (var store in stores)
+        {
+            Start(store, shared).Tell(new TenantStore.Record(Placed("o-" + store.StoreId, Today.AddMinutes(-5), 40m, store: store)), probes[store].Ref);
+        }
+
+        var refused = await probes[deleted].ExpectMsgAsync<Status.Failure>(Wait, cancellationToken: Ct);
+        Assert.IsType<StoreDeletedException>(refused.Cause);
+        foreach (var store in stores.Where(s => s != deleted))
+        {
+            Assert.Equal(IngestOutcome.Accepted, (await probes[store].ExpectMsgAsync<TenantStore.Recorded>(Wait, cancellationToken: Ct)).Outcome);
+        }
+
+        // Each store asked about once, and only in batch reads (a read of its own throws); how many reads depends on how
+        // the starts overlap, which CoalescingStoreTombstonesTests pins down without actors.
+        Assert.Equal(stores.Count, source.Asked);
+    }
+
     private IActorRef Start(StoreRef store, IStoreTombstones? tombstones) => Sys.ActorOf(TenantStoreActor.PropsFor(
         TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50), null, tombstones));
 
@@ -92,6 +119,25 @@ public sealed class TenantStoreTombstoneTests(ITestOutputHelper output) : Akka.H
         watcher.Watch(entity);
         entity.Tell(TenantStoreActor.Stop.Instance);
         await watcher.ExpectTerminatedAsync(entity, Wait, cancellationToken: Ct);
+    }
+
+    /// <summary>Tombstones that answer only in batches (a read per store would throw), counting the stores asked about.</summary>
+    private sealed class BatchOnlyTombstones(IReadOnlyCollection<StoreRef> deleted) : IStoreTombstones
+    {
+        private int _asked;
+
+        public int Asked => Volatile.Read(ref _asked);
+
+        public Task<bool> IsDeletedAsync(StoreRef store, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("an entity read its own tombstone");
+
+        public async Task<IReadOnlySet<StoreRef>> DeletedAmongAsync(IReadOnlyCollection<StoreRef> stores, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _asked, stores.Count);
+            // A read takes a while, as a query does: entities starting meanwhile wait for the next one.
+            await Task.Yield();
+            return stores.Where(deleted.Contains).ToHashSet();
+        }
     }
 
     /// <summary>Tombstones that say one thing, after failing <c>failures</c> times, and count the reads.</summary>

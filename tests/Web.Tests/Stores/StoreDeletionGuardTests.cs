@@ -70,6 +70,27 @@ public sealed class StoreDeletionGuardTests
     }
 
     [Fact]
+    public async Task Entities_starting_together_read_their_tombstones_in_one_query_that_matches_tenant_and_store_exactly()
+    {
+        await using var app = new SalesDashHost(new SalesDashHostOptions { Stores = [], Settings = Settings });
+        await CreateAsync(app);
+        var admin = app.CreateSignedInClient(OrgRole.Admin, "tomb");
+        using (var deleted = await DeleteAsync(admin, Gone.StoreId, "Gone Shop"))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        // Another tenant's store of the same id, and a live store of the same tenant, are not deleted.
+        var tombstones = app.Services.GetRequiredService<IStoreTombstones>();
+        var gone = new StoreRef(Gone.TenantId, Gone.StoreId);
+        var deletedAmong = await tombstones.DeletedAmongAsync([gone, new StoreRef("other-tenant", Gone.StoreId), new StoreRef(Gone.TenantId, "live")], Ct);
+
+        Assert.Equal([gone], deletedAmong);
+        Assert.True(await tombstones.IsDeletedAsync(gone, Ct));
+        Assert.Empty(await tombstones.DeletedAmongAsync([], Ct));
+    }
+
+    [Fact]
     public async Task A_deletion_interrupted_after_its_first_step_is_finished_once_by_the_job_after_its_lease_and_audited()
     {
         await using var app = new SalesDashHost(new SalesDashHostOptions { Stores = [], Settings = Settings });

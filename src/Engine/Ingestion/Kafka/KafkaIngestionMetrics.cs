@@ -16,6 +16,7 @@ public sealed class KafkaIngestionMetrics : IDisposable
     public const string RecordsLostInstrument = "salesdash.kafka.records_lost";
     public const string RecordsUndecodableInstrument = "salesdash.kafka.records_undecodable";
     public const string RecordsFoldedInstrument = "salesdash.kafka.records_folded";
+    public const string DeliveriesTimedOutInstrument = "salesdash.kafka.deliveries_timed_out";
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -23,6 +24,7 @@ public sealed class KafkaIngestionMetrics : IDisposable
     private readonly Counter<long> _recordsLost;
     private readonly Counter<long> _recordsUndecodable;
     private readonly Counter<long> _recordsFolded;
+    private readonly Counter<long> _deliveriesTimedOut;
 
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public KafkaIngestionMetrics(IMeterFactory? meterFactory = null)
@@ -37,6 +39,8 @@ public sealed class KafkaIngestionMetrics : IDisposable
             description: "Records skipped because they are not a commerce event this engine knows (e.g. written by a newer producer). Alert on any increase.");
         _recordsFolded = _meter.CreateCounter<long>(RecordsFoldedInstrument, unit: "{record}",
             description: "Records the entities answered, by outcome (accepted, duplicate, quarantined): the fold rate, and how much of it was redelivery.");
+        _deliveriesTimedOut = _meter.CreateCounter<long>(DeliveriesTimedOutInstrument, unit: "{delivery}",
+            description: "Deliveries an entity did not answer within the ask time-out and that were offered again: entities starting or overloaded.");
     }
 
     public void Dispose()
@@ -55,6 +59,8 @@ public sealed class KafkaIngestionMetrics : IDisposable
 
     internal void Folded(string topic, IngestOutcome outcome, long count) =>
         _recordsFolded.Add(count, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+
+    internal void AskTimedOut(string topic) => _deliveriesTimedOut.Add(1, new KeyValuePair<string, object?>("topic", topic));
 
     internal IDisposable Track(KafkaConsumerDriver driver)
     {

@@ -58,7 +58,7 @@ public sealed partial class KafkaIngestionPipeline
         var tracker = new OffsetTracker();
         var book = new CheckpointBook(tracker);
         using var checkpointNow = new SemaphoreSlim(0);
-        var delivery = new EntityDelivery(_shardRegion, _askTimeout, _options, tracker, book, _logger, _metrics);
+        var delivery = new EntityDelivery(_shardRegion, _askTimeout, _options, tracker, book, _logger, _metrics, stoppingToken);
         await using var driver = new KafkaConsumerDriver(_options, tracker, _logger, _metrics, revoking: () => checkpointNow.Release());
         using var lag = _metrics?.Track(driver);
         using var materializer = _system.Materializer(namePrefix: "kafka-ingestion");
@@ -114,7 +114,7 @@ public sealed partial class KafkaIngestionPipeline
     /// missed one (it stopped with it in its mailbox) answers with a gap rather than fold past records it never saw.
     /// </summary>
     private sealed class EntityDelivery(IActorRef shardRegion, TimeSpan askTimeout, KafkaOptions options, OffsetTracker tracker, CheckpointBook book, ILogger logger,
-        KafkaIngestionMetrics? metrics)
+        KafkaIngestionMetrics? metrics, CancellationToken stopping)
     {
         private readonly ConcurrentDictionary<(TopicPartition, StoreRef), Link> _links = new();
 
@@ -155,6 +155,7 @@ public sealed partial class KafkaIngestionPipeline
             var batch = new TenantStore.RecordBatch(store, PartitionKey(partition), previous?.LastOffset ?? -1,
                 Array.ConvertAll(records, r => new TenantStore.PositionedEvent(r.Offset.Offset.Value, r.Event)));
             var offsets = Array.ConvertAll(records, r => r.Offset.Offset.Value);
+            var gaps = 0;
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -162,7 +163,8 @@ public sealed partial class KafkaIngestionPipeline
                     var answer = await shardRegion.Ask<TenantStore.BatchRecorded>(batch, askTimeout);
                     if (answer.Gap)
                     {
-                        if (attempt >= options.RecordAttempts)
+                        // Only gaps count towards the limit: time-outs before one said nothing about the delivery before it.
+                        if (++gaps >= options.RecordAttempts)
                         {
                             throw new InvalidOperationException(
                                 $"The entity of {store} missed a delivery of {partition} before offset {offsets[0]}; restarting from the last commit.");
@@ -196,9 +198,13 @@ public sealed partial class KafkaIngestionPipeline
 
                     return;
                 }
-                catch (Exception e) when (e is AskTimeoutException && attempt < options.RecordAttempts)
+                catch (AskTimeoutException) when (!stopping.IsCancellationRequested)
                 {
-                    // The entity may be recovering or moving between nodes; offering again is safe: it skips offsets it holds.
+                    // The entity may be recovering (a backlog over many new stores starts them by the hundred) or moving
+                    // between nodes. Offering again is safe (it skips offsets it holds) and holds this partition back
+                    // meanwhile; failing the stream instead would restart it from the last commit and redeliver every
+                    // partition's records to the same entities that are still starting.
+                    metrics?.AskTimedOut(partition.Topic);
                     LogAskTimedOut(logger, partition.ToString(), offsets[0], offsets.Length, attempt);
                 }
             }
@@ -245,7 +251,7 @@ public sealed partial class KafkaIngestionPipeline
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} records of {Partition} from {Offset} are of a deleted store {Store}; dropped")]
     private static partial void LogStoreDeleted(ILogger logger, string partition, long offset, int count, string store);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} records of {Partition} from {Offset} not answered in time on attempt {Attempt}; offering them again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} records of {Partition} from {Offset} not answered in time on attempt {Attempt}; offering them again")]
     private static partial void LogAskTimedOut(ILogger logger, string partition, long offset, int count, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Store} missed the delivery before offset {Offset} of {Partition} (attempt {Attempt}); offering it again after that one")]

@@ -61,7 +61,11 @@ public sealed class KafkaOptions
     /// <summary>...or after this many processed records, whichever comes first.</summary>
     public int CommitBatchSize { get; set; } = 1000;
 
-    /// <summary>How often one delivery is offered to its entity before the stream fails and restarts from the last commit.</summary>
+    /// <summary>
+    /// How often one delivery refused with a gap is offered to its entity before the stream fails and restarts from the last
+    /// commit. An ask that times out is not counted: the entity is starting or busy, and is offered the records again for as
+    /// long as the stream runs (a restart would only redeliver more to the same slow entities).
+    /// </summary>
     public int RecordAttempts { get; set; } = 3;
 
     /// <summary>On a rebalance, how long to let records already handed out finish before committing and giving the partitions up.</summary>

@@ -165,22 +165,30 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             await TilesOf(host, store);
         }
 
-        // First consumer: the entities journal everything it hands over, but after 60 answers it hears nothing
-        // more, so its later offsets are never committed and its stream fails on the unanswered records.
+        // First consumer: the entities fold everything it hands over, but after 60 answers it hears nothing more, so its
+        // later offsets are never committed. Unanswered deliveries are offered again rather than failing the stream (an
+        // ask time-out is an entity starting, not a reason to restart), so it dies when it is stopped while deaf.
         options.RecordAttempts = 1;
         var first = new ForwardCounts();
         var deaf = system.ActorOf(CountingForwarder.PropsFor(region, first, passReplies: 60));
+        using var kill = new CancellationTokenSource();
         var crashed = new KafkaIngestionPipeline(options, deaf, TimeSpan.FromSeconds(1), system, NullLogger.Instance)
-            .RunAsync(CancellationToken.None);
+            .RunAsync(kill.Token);
+        await KafkaTestKit.WaitUntilAsync(() => Volatile.Read(ref first.Forwarded) > first.Distinct, Bound,
+            "a delivery not answered in time is offered again");
+        Assert.False(crashed.IsCompleted, "the stream failed on an ask time-out");
+        await kill.CancelAsync();
         await Assert.ThrowsAsync<AskTimeoutException>(() => crashed.WaitAsync(Bound, ct));
         await KafkaTestKit.WaitUntilAsync(() => Volatile.Read(ref first.Answered) == Volatile.Read(ref first.Forwarded), Bound,
-            "every record the first consumer handed over is journaled");
+            "every record the first consumer handed over is folded");
         var committedByFirst = KafkaTestKit.CommittedTotal(options);
         // At most what was answered: a record is committed only once its entity has checkpointed it, and the answers
         // that got through may not be at the head of their partitions (several stores' deliveries are answered at once).
         Assert.InRange(committedByFirst, 0, 60);
-        Assert.True(first.Forwarded > committedByFirst, "the first consumer left no uncommitted tail to replay");
-        Assert.Equal(first.Forwarded, first.Accepted);
+        Assert.True(first.Distinct > committedByFirst, "the first consumer left no uncommitted tail to replay");
+        // Every record folded once: the copies offered again were answered as duplicates.
+        Assert.Equal(first.Distinct, first.Accepted);
+        Assert.Equal(first.Forwarded - first.Distinct, first.Duplicates);
 
         // Second consumer in the same group: it starts from the first one's commits and replays the tail.
         options.RecordAttempts = 3;
@@ -193,9 +201,9 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
-        // The replayed tail was recognised as already journaled; only records never handed over were new.
-        Assert.Equal(first.Forwarded - committedByFirst, second.Duplicates);
-        Assert.Equal(trade.Events.Count - first.Forwarded, second.Accepted);
+        // The replayed tail was recognised as already folded; only records never handed over were new.
+        Assert.Equal(first.Distinct - committedByFirst, second.Duplicates);
+        Assert.Equal(trade.Events.Count - first.Distinct, second.Accepted);
         foreach (var store in Stores)
         {
             var tiles = await TilesOf(host, store);
@@ -203,6 +211,48 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
             Assert.Equal(expected.Orders, tiles.Orders.Value);
             Assert.Equal(expected.Orders, tiles.EventsApplied);
+        }
+    }
+
+    [Fact]
+    public async Task Entities_that_answer_too_late_while_starting_hold_their_partition_back_without_failing_the_stream_and_fold_each_record_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = CreateTopic("slow-start", partitions: 3);
+        var trade = Trade.Generate(seed: 29, ordersPerStore: 40, updatesPerStore: 8, refundsPerStore: 6);
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, trade.Events);
+        }
+
+        using var host = await EngineHost.StartAsync(_data.Path, _time);
+        var region = await host.Services.GetRequiredService<IRequiredActor<TenantStoreRegion>>().GetAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+
+        // Each store's entity "starts" for longer than RecordAttempts ask time-outs: its first offers get no answer, as
+        // when a thousand entities recover at once. The stream used to fail on the third time-out and restart.
+        var counts = new ForwardCounts();
+        var starting = system.ActorOf(Props.Create(() => new SlowToStart(system.ActorOf(CountingForwarder.PropsFor(region, counts, int.MaxValue)),
+            options.RecordAttempts)));
+        using var stop = new CancellationTokenSource();
+        var run = new KafkaIngestionPipeline(options, starting, TimeSpan.FromMilliseconds(200), system, NullLogger.Instance).RunAsync(stop.Token);
+        await KafkaTestKit.WaitUntilAsync(() => run.IsCompleted || KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed");
+        Assert.False(run.IsCompleted, $"the stream ended: {run.Exception?.GetBaseException().Message}");
+        await stop.CancelAsync();
+        await run.WaitAsync(Bound, ct);
+
+        // Each record folded once, whatever copies were offered again after time-outs.
+        Assert.Equal(trade.Events.Count, counts.Accepted);
+        Assert.Equal(trade.Events.Count, counts.Distinct);
+        foreach (var store in Stores)
+        {
+            var tiles = await TilesOf(host, store);
+            var expected = trade.Oracle(store);
+            Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
+            Assert.Equal(expected.Refunds, tiles.Refunds.Value);
+            Assert.Equal(expected.Orders, tiles.Orders.Value);
+            Assert.Equal(trade.Events.Count(e => e.Store == store), tiles.EventsApplied);
         }
     }
 
@@ -444,6 +494,27 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         Assert.Equal(TimeSpan.FromHours(28) + TimeSpan.FromHours(5), parcels[0].TimeToDeliver);
         Assert.Equal((40L, 43L), (Assert.Single(traffic).Users, traffic[0].Sessions));
         await host.StopAsync(ct);
+    }
+
+    /// <summary>An entity still starting: the first <c>silentOffers</c> deliveries for each store get no answer at all.</summary>
+    private sealed class SlowToStart : ReceiveActor
+    {
+        public SlowToStart(IActorRef next, int silentOffers)
+        {
+            var silent = new Dictionary<StoreRef, int>();
+            Receive<TenantStore.RecordBatch>(batch =>
+            {
+                var offered = silent.GetValueOrDefault(batch.Store);
+                if (offered < silentOffers)
+                {
+                    silent[batch.Store] = offered + 1;
+                    return;
+                }
+
+                next.Forward(batch);
+            });
+            ReceiveAny(message => next.Forward(message));
+        }
     }
 
     /// <summary>

@@ -181,6 +181,11 @@ internal sealed class CountingForwarder : ReceiveActor
         Receive<TenantStore.RecordBatch>(batch =>
         {
             Interlocked.Add(ref counts.Forwarded, batch.Records.Count);
+            foreach (var record in batch.Records)
+            {
+                counts.Offsets.TryAdd((batch.Partition, record.Offset), 0);
+            }
+
             var replyTo = Sender;
             region.Ask<TenantStore.BatchRecorded>(batch, TimeSpan.FromSeconds(30)).PipeTo(Self, success: r => new Reply(replyTo, r));
         });
@@ -210,4 +215,9 @@ internal sealed class ForwardCounts
     public int Accepted;
     public int Duplicates;
 #pragma warning restore CA1051
+
+    /// <summary>Each record forwarded, once however often it was offered (a delivery not answered in time is offered again).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<(string Partition, long Offset), byte> Offsets { get; } = new();
+
+    public int Distinct => Offsets.Count;
 }
