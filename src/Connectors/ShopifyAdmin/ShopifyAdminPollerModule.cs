@@ -15,7 +15,7 @@ public sealed record ShopifyAdminConnectionCredentials(string AccessToken);
 public sealed record ShopifyAdminConnection(string ShopDomain, DateTimeOffset Since, string AccessToken);
 
 /// <summary>Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).</summary>
-public sealed class ShopifyAdminPollerModule : PollerModule<ShopifyAdminConnection>
+public sealed class ShopifyAdminPollerModule : PollerModule<ShopifyAdminConnection>, ICatalogueModule
 {
     public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<ShopifyAdminConnectionSettings, ShopifyAdminConnectionCredentials>(
         SalesChannel.Shopify, "Shopify Admin API backfill and reconciliation of orders and refunds (webhooks stay the live path).", ShopifyBackfillPoller.Stream,
@@ -35,6 +35,9 @@ public sealed class ShopifyAdminPollerModule : PollerModule<ShopifyAdminConnecti
     }
 
     public override SalesChannel Channel => SalesChannel.Shopify;
+
+    /// <summary>The backfill poller reads the catalogue too, with the same shop and token.</summary>
+    public ICatalogueReader? CreateCatalogueReader(ConnectionValues values, PollerContext context) => (ShopifyBackfillPoller)Create(values, context);
 
     protected override ShopifyAdminConnection Read(ConnectionValues values, PollerContext context)
     {

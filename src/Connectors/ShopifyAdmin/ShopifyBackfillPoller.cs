@@ -18,8 +18,10 @@ public sealed record ShopifyAdminSettings(Uri ShopUrl, string ApiVersion, DateTi
 /// following the Link header's rel="next" page_info cursor. Each order and each of its refunds goes through the same
 /// normaliser as the webhooks, with ids that agree with them (order id + updated_at version, refund id), so an order
 /// seen by both paths is counted once. Shopify throttles with 429 and Retry-After ("2.0"), refuses a bad token with 401.
+/// It also reads the catalogue (products.json): each variant's SKU, its product's product_type as the category, and its
+/// inventory_quantity when Shopify tracks its stock (inventory_management "shopify").
 /// </summary>
-public sealed class ShopifyBackfillPoller : IChannelPoller
+public sealed class ShopifyBackfillPoller : IChannelPoller, ICatalogueReader
 {
     public const string Stream = "shopify-orders";
 
@@ -98,6 +100,43 @@ public sealed class ShopifyBackfillPoller : IChannelPoller
         }
 
         return new PollOutcome(published, pages, $"{orders} order(s) read, {published} new event(s); next poll from {cursor.UpdatedAtMin.UtcDateTime:O}");
+    }
+
+    public async Task<CatalogueRead> ReadCatalogueAsync(CancellationToken cancellationToken)
+    {
+        var catalogue = new CatalogueBuilder();
+        var pages = 0;
+        string? url = $"{Base}/products.json?limit=250&fields=id,product_type,variants";
+        while (url is not null)
+        {
+            var page = url;
+            using var response = await _http.SendAsync(token => Request(page, token), _tokens, cancellationToken);
+            pages++;
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            try
+            {
+                using var document = JsonFields.ParseObject(body);
+                foreach (var (product, path) in JsonFields.Array(document.RootElement, "products", "products", required: true))
+                {
+                    var category = JsonFields.OptionalString(product, "product_type", $"{path}.product_type");
+                    foreach (var (variant, variantPath) in JsonFields.Array(product, "variants", $"{path}.variants"))
+                    {
+                        // Without inventory_management Shopify does not count the variant's stock: its quantity means nothing.
+                        var tracked = JsonFields.OptionalString(variant, "inventory_management", $"{variantPath}.inventory_management") is { Length: > 0 };
+                        var onHand = tracked ? JsonFields.OptionalLong(variant, "inventory_quantity", $"{variantPath}.inventory_quantity") : null;
+                        catalogue.Add(JsonFields.OptionalString(variant, "sku", $"{variantPath}.sku"), category, onHand);
+                    }
+                }
+            }
+            catch (FieldException e)
+            {
+                throw new ChannelResponseException($"products.json answered something SalesDash cannot read: {e.Message}");
+            }
+
+            url = NextLink(response);
+        }
+
+        return catalogue.Build(pages);
     }
 
     private string Base => $"{_settings.ShopUrl.GetLeftPart(UriPartial.Authority)}/admin/api/{_settings.ApiVersion.Trim('/')}";

@@ -20,6 +20,7 @@ public sealed class ChannelSyncRunner(
     IStoreDirectory stores,
     ChannelPollerFactory pollers,
     IngestionPipeline pipeline,
+    SalesDash.Web.Recommendations.ProductCatalogue catalogue,
     TimeProvider time,
     IOptions<ChannelsOptions> options,
     ILogger<ChannelSyncRunner> log)
@@ -78,6 +79,56 @@ public sealed class ChannelSyncRunner(
             // The status is saved even when the caller gave up, so the scheduler does not hammer a failing channel.
             await connections.SaveStatusAsync(store, channel, status, CancellationToken.None);
             return status;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the connection's catalogue (categories and stock per SKU) into <see cref="SalesDash.Web.Recommendations.ProductCatalogue"/>
+    /// when its channel has one, the connection has what reading it needs, and the last try is an interval old. Serialised
+    /// with the connection's polls. A failure keeps what was read before and is logged and kept with the try; it does not
+    /// touch the orders' sync status. Returns whether a read was made.
+    /// </summary>
+    public async Task<bool> RefreshCatalogueAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
+    {
+        if (!pollers.HasCatalogue(channel))
+        {
+            return false;
+        }
+
+        var gate = _gates.GetOrAdd((store, channel), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await connections.GetAsync(store, channel, cancellationToken);
+            var profile = await stores.GetAsync(store, cancellationToken);
+            var now = time.GetUtcNow();
+            if (connection is not { Enabled: true } || profile is null || profile.DisconnectedAt is not null || !await catalogue.IsDueAsync(store, channel, now, cancellationToken))
+            {
+                return false;
+            }
+
+            try
+            {
+                if (pollers.CreateCatalogueReader(connection, profile) is not { } reader)
+                {
+                    return false;
+                }
+
+                var read = await reader.ReadCatalogueAsync(cancellationToken);
+                await catalogue.SaveAsync(store, channel, read, now, cancellationToken);
+                return true;
+            }
+            catch (Exception e) when (e is ChannelResponseException or ChannelAuthException or ChannelRateLimitedException
+                                          or InvalidOperationException or TimeoutException or HttpRequestException)
+            {
+                log.LogWarning("Catalogue read of {Channel} for {Store} failed: {Error}", channel, store, e.Message);
+                await catalogue.RecordFailureAsync(store, channel, e.Message, now, CancellationToken.None);
+                return false;
+            }
         }
         finally
         {

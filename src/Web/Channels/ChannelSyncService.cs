@@ -45,7 +45,14 @@ internal sealed class ChannelSyncService(
         var now = time.GetUtcNow();
         foreach (var connection in await connections.ListAsync(null, cancellationToken))
         {
-            if (!connection.Enabled || ChannelCatalog.Find(connection.Channel)?.Kind != ChannelKind.Poller)
+            if (!connection.Enabled)
+            {
+                continue;
+            }
+
+            // Catalogues (categories and stock for the recommendations) ride the same schedule, hourly, webhook channels' too.
+            await runner.RefreshCatalogueAsync(connection.Store, connection.Channel, cancellationToken);
+            if (ChannelCatalog.Find(connection.Channel)?.Kind != ChannelKind.Poller)
             {
                 continue;
             }

@@ -47,14 +47,22 @@ public sealed record RecommendationStatusChange(string Status);
 /// days), conversion per channel and per store-local hour (the last 7 days against the 7 before), ad campaigns' daily
 /// return, products bought together (order lines of the last 30 days, or 90 when 30 show no pair), and the
 /// free-shipping threshold from the order totals against the peers' median AOV in the store's currency; then joins the
-/// merchant's verdicts. Stock-outs are not run: no connector reports inventory, so the rule would have nothing to read.
+/// merchant's verdicts. Products are judged against their category and their stock from the channels' catalogues
+/// (<see cref="ProductCatalogue"/>): without categories the yardstick is the rest of the store, and without a stock count
+/// read in the last <see cref="StockStaleAfter"/> the stock-out rule stays silent.
 /// Ads are judged per campaign on the last three whole store-local days: spend per campaign from the ad pollers, revenue
 /// from the orders whose visit's utm_campaign names the campaign (see <see cref="CampaignAttribution"/>).
 /// </summary>
 public sealed class StoreRecommendations(
     IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, PeerBenchmarks peers, IExchangeRates rates,
-    TimeProvider time)
+    ProductCatalogue catalogue, TimeProvider time)
 {
+    /// <summary>
+    /// Catalogues are read hourly while a channel is connected; a stock count older than a day means no source is connected
+    /// any more (the connection went, or its reads fail), and a stale count would advise reordering what has been restocked.
+    /// </summary>
+    public static readonly TimeSpan StockStaleAfter = TimeSpan.FromDays(1);
+
     public const int Days = 28;
 
     /// <summary>Conversion is compared week over week: the same weekdays on both sides, so a quiet weekend never reads as a fall.</summary>
@@ -85,7 +93,9 @@ public sealed class StoreRecommendations(
         var found = new List<Recommendation>();
 
         var products = await history.BreakdownAsync(scope, now, BreakdownDimension.Product, cancellationToken);
-        found.AddRange(ReturnRateRule.Evaluate([.. products.Select(p => new ProductReturns(p.Key, p.Label, null, p.GrossRevenue, p.Units, p.RefundedUnits))]));
+        var listed = (await catalogue.ReadAsync(store.Store, cancellationToken)).ToDictionary(e => e.Sku, StringComparer.Ordinal);
+        found.AddRange(ReturnRateRule.Evaluate([.. products.Select(p => new ProductReturns(p.Key, p.Label, listed.GetValueOrDefault(p.Key)?.Category, p.GrossRevenue, p.Units, p.RefundedUnits))]));
+        found.AddRange(StockOuts(listed.Values, products, time.GetUtcNow()));
 
         var week = new HistoryRange(end.AddDays(-ConversionDays), end);
         var weekBefore = new HistoryRange(end.AddDays(-2 * ConversionDays), end.AddDays(-ConversionDays));
@@ -132,6 +142,25 @@ public sealed class StoreRecommendations(
         }
 
         return new RecommendationsView(store.Store.TenantId, store.Store.StoreId, store.Currency, now.FromUtc, now.ToUtc, items);
+    }
+
+    /// <summary>
+    /// Stock-outs from the stock counts read within <see cref="StockStaleAfter"/> (none: the rule is given no stock and says
+    /// nothing) against the units sold over the last <see cref="Days"/> days, at the rule's default lead time, as SalesDash
+    /// keeps no lead time per store or product; each carries how many hours old its count is.
+    /// </summary>
+    private static IReadOnlyList<Recommendation> StockOuts(IEnumerable<CatalogueEntry> listed, IReadOnlyList<BreakdownTotals> products, DateTimeOffset now)
+    {
+        var counted = listed.Where(e => e.OnHand is not null && now - e.ReadAt <= StockStaleAfter).ToDictionary(e => e.Sku, StringComparer.Ordinal);
+        var advised = StockOutRule.Evaluate(counted.Count == 0 ? null : [.. counted.Values.Select(e => new StockLevel(e.Sku, e.OnHand!.Value))],
+            [.. products.Select(p => new ProductSales(p.Key, p.Label, p.Units, p.GrossRevenue))], Days);
+        return
+        [
+            .. advised.Select(r => r with
+            {
+                Figures = [.. r.Figures, new RecommendationFigure("Stock counted hours ago", Math.Round((decimal)(now - counted[r.Key].ReadAt).TotalHours, 1, MidpointRounding.AwayFromZero))],
+            }),
+        ];
     }
 
     /// <summary>
@@ -276,6 +305,7 @@ public static class RecommendationsApi
 {
     public static IServiceCollection AddRecommendations(this IServiceCollection services)
     {
+        services.AddSingleton<ProductCatalogue>();
         services.AddSingleton<StoreRecommendations>();
         return services;
     }
@@ -288,6 +318,7 @@ public static class RecommendationsApi
             e.ToTable("RecommendationStatuses");
             e.HasKey(r => new { r.TenantId, r.StoreId, r.Key });
         });
+        ProductCatalogue.Configure(builder);
     }
 
     /// <summary>Maps GET /recommendations and PUT /recommendations/{id}/status on the store-scoped group.</summary>

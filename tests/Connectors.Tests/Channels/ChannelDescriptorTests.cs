@@ -22,6 +22,7 @@ public sealed class ChannelDescriptorTests
         _ when f.ValueType == typeof(IReadOnlyList<string>) => "A1F83G8C2ARO7P,ATVPDKIKX0DER",
         _ when f.ValueType.IsEnum => Enum.GetNames(f.ValueType)[^1].ToLowerInvariant(),
         _ when f.Name == "shopDomain" => "acme-uk.myshopify.com",
+        _ when f.Name == "siteUrl" => "https://shop.example.com",
         _ => $"{f.Name}-value",
     }, StringComparer.Ordinal);
 

@@ -1327,6 +1327,65 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.ToTable("PushVapidKeys", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Recommendations.ProductCatalogueReadRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Items")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("WithoutSku")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "StoreId", "Channel");
+
+                    b.ToTable("ProductCatalogueReads", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Recommendations.ProductCatalogueRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Sku")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Category")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("OnHand")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "StoreId", "Channel", "Sku");
+
+                    b.ToTable("ProductCatalogue", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>
                 {
                     b.Property<string>("TenantId")

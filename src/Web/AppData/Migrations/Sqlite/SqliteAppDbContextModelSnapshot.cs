@@ -1316,6 +1316,65 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.ToTable("PushVapidKeys", (string)null);
                 });
 
+            modelBuilder.Entity("SalesDash.Web.Recommendations.ProductCatalogueReadRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Items")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WithoutSku")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "StoreId", "Channel");
+
+                    b.ToTable("ProductCatalogueReads", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Recommendations.ProductCatalogueRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sku")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OnHand")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "StoreId", "Channel", "Sku");
+
+                    b.ToTable("ProductCatalogue", (string)null);
+                });
+
             modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>
                 {
                     b.Property<string>("TenantId")

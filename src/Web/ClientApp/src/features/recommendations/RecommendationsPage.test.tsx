@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecommendationsPage } from './RecommendationsPage';
 import { dailyFigures, type RecommendationsResponse } from './recommendations';
@@ -67,5 +67,77 @@ describe('campaign recommendations', () => {
     expect(within(item).getByRole('link', { name: 'Look closer' }).getAttribute('href')).toBe(
       '/stores/acme/shop/channels?channel=FacebookAds&campaign=facebook%3A100',
     );
+  });
+});
+
+const catalogue: RecommendationsResponse = {
+  ...campaign,
+  items: [
+    {
+      id: 'StockOut:lamp',
+      kind: 'StockOut',
+      title: 'lamp runs out in 3 days',
+      action: 'Reorder lamp now: 21 units cover the 7-day restock.',
+      revenueAtStake: 300,
+      figures: [
+        { name: 'On hand', value: 9 },
+        { name: 'Units a day', value: 3 },
+        { name: 'Days of cover', value: 3 },
+        { name: 'Price', value: 25 },
+        { name: 'Stock counted hours ago', value: 0.5 },
+      ],
+      drillDown: 'history?by=product&key=lamp',
+      status: 'open',
+      result: null,
+    },
+    {
+      id: 'ProductReturns:boot-41',
+      kind: 'ProductReturns',
+      title: 'boot-41 is returned 40% of the time; Boots: 2%',
+      action: "Check the product's description, sizing and quality against its returns' reasons.",
+      revenueAtStake: 380,
+      figures: [{ name: 'Return rate', value: 0.4 }],
+      drillDown: 'history?by=product&metric=returnRate&key=boot-41',
+      status: 'done',
+      result: {
+        markedAt: '2026-11-20T10:00:00Z',
+        days: 5,
+        before: { revenue: 500.5, orders: 20, averageOrderValue: 25.03, conversionRate: 0.02, refundRate: 0.1 },
+        after: { revenue: 600.6, orders: 24, averageOrderValue: 25.03, conversionRate: 0.025, refundRate: 0.05 },
+      },
+    },
+  ],
+};
+
+describe('done and dismissed advice', () => {
+  it('reports a done advice before and after, and a dismissal is sent for the advice then read again', async () => {
+    const calls: { method: string; url: string; body: string | undefined }[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init?: RequestInit) => {
+        calls.push({ method: init?.method ?? 'GET', url, body: init?.body as string | undefined });
+        return Promise.resolve(
+          init?.method === 'PUT'
+            ? new Response(null, { status: 204 })
+            : new Response(JSON.stringify(catalogue), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+        );
+      }),
+    );
+    render(<RecommendationsPage store={{ tenantId: 'acme', storeId: 'shop' }} />);
+
+    const done = await screen.findByTestId('recommendation-ProductReturns:boot-41');
+    expect(within(done).getByTestId('recommendation-result').textContent).toBe(
+      '5 days before and after: revenue 500.50 USD → 600.60 USD (+20.0%), orders 20 → 24',
+    );
+    expect(within(done).getByRole('button').textContent).toBe('Reopen (done)');
+    // Open advice stays on top even with less at stake than the done one.
+    expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual(['lamp runs out in 3 days', 'boot-41 is returned 40% of the time; Boots: 2%']);
+
+    fireEvent.click(within(screen.getByTestId('recommendation-StockOut:lamp')).getByRole('button', { name: 'Dismiss' }));
+
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET')).toHaveLength(2));
+    expect(calls.filter((c) => c.method === 'PUT')).toEqual([
+      { method: 'PUT', url: '/api/tenants/acme/stores/shop/recommendations/StockOut%3Alamp/status', body: JSON.stringify({ status: 'dismissed' }) },
+    ]);
   });
 });
