@@ -12,8 +12,8 @@ using SalesDash.Web.Identity;
 namespace SalesDash.Web.Hubs;
 
 /// <summary>
-/// Live tiles for browsers: one SignalR group per dashboard (today one per store). The hub only joins
-/// and leaves groups; pushes come from the node's <see cref="TileRelayActor"/>.
+/// Live tiles for browsers. The hub only registers what a connection watches (and joins the store's group for its alert
+/// toasts); pushes come from the node's <see cref="TileRelayActor"/>.
 /// Subscribe and Unsubscribe need Viewer membership of the store's organisation (a non-member is told the store does not
 /// exist, as over HTTP); SubscribeShared needs only a live share token, for wallboards without sign-in.
 /// </summary>
@@ -81,7 +81,8 @@ public sealed class DashboardHub(
             throw new HubException(why);
         }
 
-        // Watch before reading, so an update racing with the read is pushed rather than lost.
+        // Watch before reading, so an update racing with the read is pushed rather than lost. The store's group carries
+        // its alert toasts; tiles go to each watching connection from the relay.
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(store.Store), Context.ConnectionAborted);
         relay.ActorRef.Tell(new TileRelayActor.Watch(Context.ConnectionId, store));
         return await tiles.GetTilesAsync(store, Context.ConnectionAborted);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using SalesDash.Contracts.Tiles;
 using SalesDash.Web.Alerts;
 
 namespace SalesDash.Web.Hubs;
@@ -11,9 +10,9 @@ namespace SalesDash.Web.Hubs;
 /// </summary>
 public interface IDashboardClient
 {
-    /// <summary>The store's tiles changed (coalesced per node by <see cref="TileRelayActor"/>).</summary>
+    /// <summary>The store's tiles changed (coalesced per connection by <see cref="TileRelayActor"/>); on the wire a <c>DashboardTiles</c>.</summary>
     [HubMethodName(DashboardHub.TilesMethod)]
-    Task Tiles(DashboardTiles tiles, CancellationToken cancellationToken);
+    Task Tiles(TilesPush tiles, CancellationToken cancellationToken);
 
     /// <summary>An alert opened or resolved on the store, for a toast.</summary>
     [HubMethodName(DashboardHub.AlertMethod)]

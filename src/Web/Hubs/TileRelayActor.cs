@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Hosting;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
@@ -12,9 +14,11 @@ namespace SalesDash.Web.Hubs;
 
 /// <summary>
 /// The per-node bridge from tenant entities to browsers. It subscribes to a store's tile topic only while some
-/// connection on this node watches it, and keeps at most one send in flight and one pending update per store:
-/// a newer update replaces an unsent one, so a slow browser can delay its own dashboard but never grows memory
-/// or stalls a tenant entity.
+/// connection on this node watches it, serialises each update once, and sends it to every watching connection on its
+/// own: a connection keeps at most one send in flight and one pending update (a newer update replaces an unsent one),
+/// so a slow or stalled screen delays only itself, never grows memory, and never stalls a tenant entity or the other
+/// screens of the store. (A group send completes when its slowest member has taken the message: one frozen TV on a
+/// wall held back every dashboard of the store on the node.)
 /// </summary>
 public sealed class TileRelayActor : ReceiveActor, IWithTimers
 {
@@ -25,7 +29,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
     public sealed record ConnectionClosed(string ConnectionId);
 
-    private sealed record SendCompleted(StoreRef Store);
+    private sealed record SendCompleted(StoreRef Store, string ConnectionId, Exception? Failure);
 
     private sealed record RefreshFailed(StoreRef Store, Exception Cause);
 
@@ -40,18 +44,18 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
     private readonly IHubContext<DashboardHub, IDashboardClient> _hub;
     private readonly ITileQuery _tiles;
+    private readonly JsonSerializerOptions _json;
     private readonly IActorRef _mediator;
-    private readonly Dictionary<StoreRef, (StoreProfile Profile, HashSet<string> Connections)> _watched = [];
+    private readonly Dictionary<StoreRef, StoreScreens> _watched = [];
     private readonly Dictionary<string, HashSet<StoreRef>> _byConnection = [];
-    private readonly Dictionary<StoreRef, DashboardTiles> _pending = [];
-    private readonly HashSet<StoreRef> _inFlight = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TileRelayActor(IHubContext<DashboardHub, IDashboardClient> hub, ITileQuery tiles)
+    public TileRelayActor(IHubContext<DashboardHub, IDashboardClient> hub, ITileQuery tiles, IOptions<JsonHubProtocolOptions> protocol)
     {
         _hub = hub;
         _tiles = tiles;
+        _json = protocol.Value.PayloadSerializerOptions;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
 
         Receive<Watch>(OnWatch);
@@ -67,12 +71,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             }
         });
         Receive<TenantStore.TilesPublished>(m => Offer(m.Tiles));
-        Receive<SendCompleted>(m =>
-        {
-            _inFlight.Remove(m.Store);
-            TrySend(m.Store);
-        });
-        Receive<Status.Failure>(f => Context.GetLogger().Warning(f.Cause, "Pushing tiles failed"));
+        Receive<SendCompleted>(OnSendCompleted);
         Receive<RefreshFailed>(f => Context.GetLogger().Warning(f.Cause, "Refreshing tiles of {0} failed", f.Store));
         Receive<Refresh>(_ =>
         {
@@ -94,12 +93,12 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         var store = m.Store.Store;
         if (!_watched.TryGetValue(store, out var watch))
         {
-            watch = (m.Store, []);
+            watch = new StoreScreens(m.Store);
             _watched[store] = watch;
             _mediator.Tell(new Subscribe(TenantStore.TopicFor(store), Self));
         }
 
-        watch.Connections.Add(m.ConnectionId);
+        watch.Screens.TryAdd(m.ConnectionId, new Screen());
         if (!_byConnection.TryGetValue(m.ConnectionId, out var stores))
         {
             _byConnection[m.ConnectionId] = stores = [];
@@ -119,10 +118,9 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             }
         }
 
-        if (_watched.TryGetValue(store, out var watch) && watch.Connections.Remove(connectionId) && watch.Connections.Count == 0)
+        if (_watched.TryGetValue(store, out var watch) && watch.Screens.Remove(connectionId) && watch.Screens.Count == 0)
         {
             _watched.Remove(store);
-            _pending.Remove(store);
             _mediator.Tell(new Unsubscribe(TenantStore.TopicFor(store), Self));
         }
     }
@@ -130,37 +128,83 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     private void Offer(DashboardTiles tiles)
     {
         var store = new StoreRef(tiles.TenantId, tiles.StoreId);
-        if (!_watched.ContainsKey(store))
+        if (!_watched.TryGetValue(store, out var watch))
         {
             return;
         }
 
-        // Keep the newest figures only: tiles are whole values, so an unsent older one is worthless.
-        if (_pending.TryGetValue(store, out var queued) && queued.AsOf > tiles.AsOf && queued.EventsApplied >= tiles.EventsApplied)
+        // Tiles are whole values: one older than what the screens were last offered is worthless (a refresh read can
+        // overtake a push from the entity).
+        if (watch.Latest is { } latest && latest.AsOf > tiles.AsOf && latest.EventsApplied >= tiles.EventsApplied)
         {
             return;
         }
 
-        _pending[store] = tiles;
-        TrySend(store);
+        watch.Latest = tiles;
+        var push = TilesPush.Of(tiles, _json);
+        foreach (var (connectionId, screen) in watch.Screens)
+        {
+            if (screen.Busy)
+            {
+                screen.Pending = push;
+            }
+            else
+            {
+                Send(store, connectionId, screen, push);
+            }
+        }
     }
 
-    private void TrySend(StoreRef store)
+    private void OnSendCompleted(SendCompleted m)
     {
-        if (_inFlight.Contains(store) || !_pending.Remove(store, out var tiles))
+        if (m.Failure is not null)
+        {
+            Context.GetLogger().Warning(m.Failure, "Pushing tiles of {0} to connection {1} failed", m.Store, m.ConnectionId);
+        }
+
+        if (!_watched.TryGetValue(m.Store, out var watch) || !watch.Screens.TryGetValue(m.ConnectionId, out var screen))
         {
             return;
         }
 
-        _inFlight.Add(store);
-        var self = Self;
-        _hub.Clients.Group(DashboardHub.GroupFor(store))
-            .Tiles(tiles, CancellationToken.None)
-            .PipeTo(Self, success: () => new SendCompleted(store), failure: e =>
-            {
-                self.Tell(new SendCompleted(store));
-                return new Status.Failure(e);
-            });
+        screen.Busy = false;
+        if (screen.Pending is { } pending)
+        {
+            screen.Pending = null;
+            Send(m.Store, m.ConnectionId, screen, pending);
+        }
+    }
+
+    private void Send(StoreRef store, string connectionId, Screen screen, TilesPush push)
+    {
+        var sent = _hub.Clients.Client(connectionId).Tiles(push, CancellationToken.None);
+        if (sent.IsCompletedSuccessfully)
+        {
+            // The usual case: the message fit in the connection's buffer and no actor message is needed.
+            return;
+        }
+
+        screen.Busy = true;
+        sent.PipeTo(Self, success: () => new SendCompleted(store, connectionId, null), failure: e => new SendCompleted(store, connectionId, e));
+    }
+
+    private sealed class StoreScreens(StoreProfile profile)
+    {
+        public StoreProfile Profile { get; } = profile;
+
+        public Dictionary<string, Screen> Screens { get; } = [];
+
+        /// <summary>The newest tiles offered to the screens.</summary>
+        public DashboardTiles? Latest { get; set; }
+    }
+
+    private sealed class Screen
+    {
+        /// <summary>A send to this connection has not completed yet.</summary>
+        public bool Busy { get; set; }
+
+        /// <summary>The newest push that arrived while busy; it replaces any older one.</summary>
+        public TilesPush? Pending { get; set; }
     }
 }
 
