@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Microsoft.AspNetCore.SignalR;
 using SalesDash.Engine;
 using SalesDash.Engine.Alerts;
 using SalesDash.Engine.Insights.MultiChannel;
@@ -114,6 +115,9 @@ builder.Services.AddRecommendations();
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
+// Tile updates are serialised once and written to each screen on its own (a stalled TV holds back only itself).
+builder.Services.AddSingleton<DashboardLifetimeManager>();
+builder.Services.AddSingleton<HubLifetimeManager<DashboardHub>>(sp => sp.GetRequiredService<DashboardLifetimeManager>());
 // Live connections by what their access rests on, so revoking a member, key or share link ends them on every node.
 builder.Services.AddLiveAccess();
 builder.Services.AddHealthChecks();

@@ -2,9 +2,8 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Hosting;
-using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
@@ -42,20 +41,18 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
 
-    private readonly IHubContext<DashboardHub, IDashboardClient> _hub;
+    private readonly DashboardLifetimeManager _screens;
     private readonly ITileQuery _tiles;
-    private readonly JsonSerializerOptions _json;
     private readonly IActorRef _mediator;
     private readonly Dictionary<StoreRef, StoreScreens> _watched = [];
     private readonly Dictionary<string, HashSet<StoreRef>> _byConnection = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TileRelayActor(IHubContext<DashboardHub, IDashboardClient> hub, ITileQuery tiles, IOptions<JsonHubProtocolOptions> protocol)
+    public TileRelayActor(DashboardLifetimeManager screens, ITileQuery tiles)
     {
-        _hub = hub;
+        _screens = screens;
         _tiles = tiles;
-        _json = protocol.Value.PayloadSerializerOptions;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
 
         Receive<Watch>(OnWatch);
@@ -141,7 +138,8 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         }
 
         watch.Latest = tiles;
-        var push = TilesPush.Of(tiles, _json);
+        // Serialised once, by the first write, for every connection (per protocol).
+        var push = new SerializedHubMessage(new InvocationMessage(DashboardHub.TilesMethod, [tiles]));
         foreach (var (connectionId, screen) in watch.Screens)
         {
             if (screen.Busy)
@@ -175,9 +173,9 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Send(StoreRef store, string connectionId, Screen screen, TilesPush push)
+    private void Send(StoreRef store, string connectionId, Screen screen, SerializedHubMessage push)
     {
-        var sent = _hub.Clients.Client(connectionId).Tiles(push, CancellationToken.None);
+        var sent = _screens.WriteAsync(connectionId, push);
         if (sent.IsCompletedSuccessfully)
         {
             // The usual case: the message fit in the connection's buffer and no actor message is needed.
@@ -185,7 +183,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         }
 
         screen.Busy = true;
-        sent.PipeTo(Self, success: () => new SendCompleted(store, connectionId, null), failure: e => new SendCompleted(store, connectionId, e));
+        sent.AsTask().PipeTo(Self, success: () => new SendCompleted(store, connectionId, null), failure: e => new SendCompleted(store, connectionId, e));
     }
 
     private sealed class StoreScreens(StoreProfile profile)
@@ -204,7 +202,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         public bool Busy { get; set; }
 
         /// <summary>The newest push that arrived while busy; it replaces any older one.</summary>
-        public TilesPush? Pending { get; set; }
+        public SerializedHubMessage? Pending { get; set; }
     }
 }
 

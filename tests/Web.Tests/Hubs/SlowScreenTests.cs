@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Contracts.Tiles;
@@ -22,15 +24,11 @@ public sealed class SlowScreenTests
     [Fact]
     public async Task A_stalled_screen_holds_back_only_itself_and_then_gets_the_newest_tiles_not_every_one_it_missed()
     {
-        var stalls = new StallingLifetimeManager();
         await using var app = new SalesDashHost(new SalesDashHostOptions
         {
-            Services = services =>
-            {
-                services.AddSingleton<DefaultHubLifetimeManager<DashboardHub>>();
-                services.AddSingleton<HubLifetimeManager<DashboardHub>>(sp => stalls.Around(sp.GetRequiredService<DefaultHubLifetimeManager<DashboardHub>>()));
-            },
+            Services = services => services.AddSingleton<DashboardLifetimeManager, StallingLifetimeManager>(),
         });
+        var stalls = (StallingLifetimeManager)app.Services.GetRequiredService<DashboardLifetimeManager>();
         var store = TestStore.London;
 
         // The TV connects first, so it is the first connection the server sees.
@@ -76,31 +74,24 @@ public sealed class SlowScreenTests
     }
 
     /// <summary>
-    /// The app's hub lifetime manager, except that tile pushes to one chosen connection are held, unsent and unfinished,
-    /// until released, as a connection whose socket stopped draining holds its writes. A group send finishes when every
-    /// member's write has, as SignalR's default manager does it.
+    /// The app's hub lifetime manager, except that tile messages to one chosen connection are held, unsent and
+    /// unfinished, until released, as a connection whose socket stopped draining holds its writes. A group send of tiles
+    /// (how the relay pushed them before) finishes when every member's write has, as SignalR's default manager does it.
     /// </summary>
-    private sealed class StallingLifetimeManager : HubLifetimeManager<DashboardHub>
+    private sealed class StallingLifetimeManager(ILogger<DefaultHubLifetimeManager<DashboardHub>> logger) : DashboardLifetimeManager(logger)
     {
         private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _groups = new();
-        private readonly List<(object?[] Args, TaskCompletionSource Done)> _held = [];
-        private DefaultHubLifetimeManager<DashboardHub> _inner = null!;
+        private readonly List<(SerializedHubMessage Message, TaskCompletionSource Done)> _held = [];
         private string? _stalled;
         private string? _frozen;
 
         public List<string> Connected { get; } = [];
 
-        /// <summary>The events applied of each tile push sent to the stalled connection from its stall on, in order.</summary>
+        /// <summary>The events applied of each tile message written to the stalled connection from its stall on, in order.</summary>
         public List<long> DeliveredToStalled { get; } = [];
 
-        /// <summary>The most tile pushes held for the stalled connection at once.</summary>
+        /// <summary>The most tile messages held for the stalled connection at once.</summary>
         public int MostHeld { get; private set; }
-
-        public StallingLifetimeManager Around(DefaultHubLifetimeManager<DashboardHub> inner)
-        {
-            _inner = inner;
-            return this;
-        }
 
         public void Stall(string connectionId)
         {
@@ -114,7 +105,7 @@ public sealed class SlowScreenTests
         public void Release()
         {
             string connectionId;
-            List<(object?[] Args, TaskCompletionSource Done)> held;
+            List<(SerializedHubMessage Message, TaskCompletionSource Done)> held;
             lock (_held)
             {
                 connectionId = _stalled!;
@@ -123,41 +114,44 @@ public sealed class SlowScreenTests
                 _held.Clear();
             }
 
-            foreach (var (args, done) in held)
+            foreach (var (message, done) in held)
             {
-                Forward(connectionId, args).ContinueWith(_ => done.TrySetResult(), TaskScheduler.Default);
+                _ = Forward(connectionId, message).AsTask().ContinueWith(_ => done.TrySetResult(), TaskScheduler.Default);
             }
         }
 
-        public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        public override ValueTask WriteAsync(string connectionId, SerializedHubMessage message)
         {
-            if (methodName == DashboardHub.TilesMethod)
+            if (message.Message is InvocationMessage { Target: DashboardHub.TilesMethod })
             {
                 lock (_held)
                 {
                     if (connectionId == _stalled)
                     {
                         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        _held.Add((args, done));
+                        _held.Add((message, done));
                         MostHeld = Math.Max(MostHeld, _held.Count);
-                        return done.Task;
+                        return new ValueTask(done.Task);
                     }
                 }
 
-                return Forward(connectionId, args);
+                return Forward(connectionId, message);
             }
 
-            return _inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
+            return base.WriteAsync(connectionId, message);
         }
 
-        public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-            Task.WhenAll(Members(groupName).Select(c => SendConnectionAsync(c, methodName, args, cancellationToken)));
+        public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        {
+            if (methodName != DashboardHub.TilesMethod)
+            {
+                return base.SendGroupAsync(groupName, methodName, args, cancellationToken);
+            }
 
-        public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-            Task.WhenAll(groupNames.SelectMany(Members).Distinct().Select(c => SendConnectionAsync(c, methodName, args, cancellationToken)));
-
-        public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-            Task.WhenAll(connectionIds.Select(c => SendConnectionAsync(c, methodName, args, cancellationToken)));
+            var message = new SerializedHubMessage(new InvocationMessage(methodName, args));
+            var members = _groups.TryGetValue(groupName, out var group) ? [.. group.Keys] : Array.Empty<string>();
+            return Task.WhenAll(members.Select(c => WriteAsync(c, message).AsTask()));
+        }
 
         public override Task OnConnectedAsync(HubConnectionContext connection)
         {
@@ -166,7 +160,7 @@ public sealed class SlowScreenTests
                 Connected.Add(connection.ConnectionId);
             }
 
-            return _inner.OnConnectedAsync(connection);
+            return base.OnConnectedAsync(connection);
         }
 
         public override Task OnDisconnectedAsync(HubConnectionContext connection)
@@ -176,13 +170,13 @@ public sealed class SlowScreenTests
                 group.TryRemove(connection.ConnectionId, out _);
             }
 
-            return _inner.OnDisconnectedAsync(connection);
+            return base.OnDisconnectedAsync(connection);
         }
 
         public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
         {
             _groups.GetOrAdd(groupName, _ => new())[connectionId] = true;
-            return _inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+            return base.AddToGroupAsync(connectionId, groupName, cancellationToken);
         }
 
         public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
@@ -192,42 +186,20 @@ public sealed class SlowScreenTests
                 group.TryRemove(connectionId, out _);
             }
 
-            return _inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+            return base.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
         }
 
-        public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) => _inner.SendAllAsync(methodName, args, cancellationToken);
-
-        public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-            _inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
-
-        public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-            Task.WhenAll(Members(groupName).Except(excludedConnectionIds).Select(c => SendConnectionAsync(c, methodName, args, cancellationToken)));
-
-        public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) => _inner.SendUserAsync(userId, methodName, args, cancellationToken);
-
-        public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-            _inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
-
-        private IEnumerable<string> Members(string groupName) => _groups.TryGetValue(groupName, out var group) ? [.. group.Keys] : [];
-
-        private Task Forward(string connectionId, object?[] args)
+        private ValueTask Forward(string connectionId, SerializedHubMessage message)
         {
             if (connectionId == _frozen)
             {
                 lock (DeliveredToStalled)
                 {
-                    DeliveredToStalled.Add(EventsApplied(args[0]));
+                    DeliveredToStalled.Add(((DashboardTiles)((InvocationMessage)message.Message!).Arguments[0]!).EventsApplied);
                 }
             }
 
-            return _inner.SendConnectionAsync(connectionId, DashboardHub.TilesMethod, args);
+            return base.WriteAsync(connectionId, message);
         }
-
-        private static long EventsApplied(object? pushed) => pushed switch
-        {
-            TilesPush push => push.Tiles.EventsApplied,
-            DashboardTiles tiles => tiles.EventsApplied,
-            _ => throw new InvalidOperationException($"A tile push carried {pushed?.GetType().Name ?? "null"}."),
-        };
     }
 }
