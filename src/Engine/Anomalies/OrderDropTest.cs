@@ -126,22 +126,26 @@ public sealed record OrderDrop(int WindowMinutes, long EndMinute, double Orders,
 /// </remarks>
 public sealed class OrderDropTest
 {
-    // Orders as a running total per minute, so a window's orders are one subtraction: a week of ints (40 KB a store).
-    // The total may wrap past int.MaxValue; a difference of two wrapped totals is still the window's count.
-    private readonly int[] _totalOrders;
+    // Orders as a running total per minute, so a window's orders are one subtraction; kept sparse for a small shop.
+    private readonly MinuteTotals _totalOrders;
     private readonly long _firstKnown;
     private readonly double[] _reference;
     private readonly double[] _referenceLevel;
     private readonly int[] _days;
-    private long? _last;
     private bool _armed = true;
 
     /// <param name="firstKnownMinute">The first minute whose figures are known (minute number); earlier minutes are unknown, not empty.</param>
     public OrderDropTest(long firstKnownMinute, OrderDropOptions? options = null)
+        : this(firstKnownMinute, options, dense: false)
+    {
+    }
+
+    /// <param name="dense">Keep the minutes' totals as a ring from the start (tests check it judges as the sparse form does).</param>
+    internal OrderDropTest(long firstKnownMinute, OrderDropOptions? options, bool dense)
     {
         Options = options ?? new OrderDropOptions();
         Options.Validate();
-        _totalOrders = new int[Options.MemoryMinutes + 1];
+        _totalOrders = new MinuteTotals(Options.MemoryMinutes, dense);
         _reference = new double[Options.ReferenceDays];
         _referenceLevel = new double[Options.ReferenceDays];
         _days = new int[Options.ReferenceDays];
@@ -187,29 +191,7 @@ public sealed class OrderDropTest
         return strongest;
     }
 
-    private void Put(long minute, int orders)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(orders);
-
-        if (_last is { } last && minute <= last)
-        {
-            throw new ArgumentOutOfRangeException(nameof(minute), minute, "Minutes must be fed in order, each once.");
-        }
-
-        // Minutes skipped are empty: the total stands still over them (at most the whole memory is cleared, so the ring
-        // holds no stale day).
-        var total = _last is { } previous ? _totalOrders[Slot(previous)] : 0;
-        if (_last is { } before)
-        {
-            for (var m = before + 1; m < minute && m <= before + _totalOrders.Length; m++)
-            {
-                _totalOrders[Slot(m)] = total;
-            }
-        }
-
-        _totalOrders[Slot(minute)] = unchecked(total + orders);
-        _last = minute;
-    }
+    private void Put(long minute, int orders) => _totalOrders.Add(minute, orders);
 
     private OrderDrop? Judge(long minute, int window)
     {
@@ -405,9 +387,7 @@ public sealed class OrderDropTest
         return low;
     }
 
-    private double Orders(long end, int window) => unchecked(_totalOrders[Slot(end)] - _totalOrders[Slot(end - window)]);
-
-    private int Slot(long minute) => (int)(((minute % _totalOrders.Length) + _totalOrders.Length) % _totalOrders.Length);
+    private double Orders(long end, int window) => unchecked(_totalOrders.TotalAt(end) - _totalOrders.TotalAt(end - window));
 
     /// <summary>
     /// P(X ≤ observed) for a negative binomial with the given mean and variance (variance above the mean; Poisson as the

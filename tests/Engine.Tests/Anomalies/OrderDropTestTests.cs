@@ -29,6 +29,33 @@ public sealed class OrderDropTestTests
     }
 
     [Fact]
+    public void Minutes_kept_sparse_then_switched_to_a_ring_judge_exactly_as_a_ring_from_the_start()
+    {
+        // A shop of a few orders an hour for a week and a half (its minutes with orders are kept sparse), then ten
+        // times busier (kept as a ring from then on), with a lost afternoon: every judgement (drop or not, and its
+        // figures) must be what a ring of every minute gives from the start.
+        var sparse = new OrderDropTest(firstKnownMinute: 0);
+        var dense = new OrderDropTest(firstKnownMinute: 0, options: null, dense: true);
+        var random = new Random(5);
+        var drops = 0;
+        for (long minute = 0; minute < 21 * Day; minute++)
+        {
+            var day = minute / Day;
+            var minuteOfDay = (int)(minute % Day);
+            var lost = day == 19 && minuteOfDay is >= 720 and < 1080;
+            var orders = Poisson(random, Rhythm(minuteOfDay) / (day < 10 ? 30 : 3) * (lost ? 0.2 : 1));
+            var a = sparse.Observe(minute, orders);
+            Assert.Equal(Figures(dense.Observe(minute, orders)), Figures(a));
+            drops += a is null ? 0 : 1;
+        }
+
+        Assert.True(drops > 0, "the lost afternoon is a drop");
+
+        static string? Figures(OrderDrop? drop) => drop is null ? null
+            : $"{drop.WindowMinutes} {drop.EndMinute} {drop.Orders} {drop.ExpectedOrders} {drop.LowerOrders} {drop.LevelRatio} {drop.TailProbability} {string.Join(',', drop.ReferenceDays)}";
+    }
+
+    [Fact]
     public void Steady_trade_with_a_daily_rhythm_and_slow_and_busy_days_never_fires()
     {
         // Nights at a tenth of the peak, a lunch rush, whole days 20% quieter or busier than the others, and each day's
