@@ -148,7 +148,7 @@ internal static class StoreMemory
         // A monitor's first close replays the store's retained minutes through every detector (seconds each), so its
         // memory is measured on the first few hundred stores and counted for all.
         var end = start.AddDays(9);
-        var monitors = new MinuteMonitor[Math.Min(count, 200)];
+        var monitors = new MinuteMonitor[Math.Min(count, 50)];
         for (var s = 0; s < monitors.Length; s++)
         {
             monitors[s] = new MinuteMonitor(new StoreRef("bench", $"small-{s}"));
