@@ -22,12 +22,14 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
         {
             if (!_waiting.TryGetValue((partition, store), out var queue))
             {
-                _waiting[(partition, store)] = queue = new Pending(_time.GetTimestamp());
+                _waiting[(partition, store)] = queue = new Pending();
             }
 
+            var now = _time.GetTimestamp();
             foreach (var offset in offsets)
             {
                 queue.Offsets.Add(offset);
+                queue.BookedAt.TryAdd(offset, now);
             }
 
             Settle(partition, store, queue, durable);
@@ -48,8 +50,8 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
 
     /// <summary>
     /// Partitions and stores with folded records not yet known to be checkpointed; with <paramref name="olderThan"/>, only
-    /// those whose records have waited at least that long (counted from the first of them booked since the store last had
-    /// none waiting, so no record waits longer).
+    /// those whose oldest such record has waited at least that long. Counted per record, not from when the store last had
+    /// none waiting: a store with steady traffic always has some waiting, and would otherwise be asked every round.
     /// </summary>
     public IReadOnlyList<(TopicPartition Partition, StoreRef Store)> Waiting(TimeSpan? olderThan = null)
     {
@@ -57,7 +59,7 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
         {
             return olderThan is not { } age
                 ? [.. _waiting.Keys]
-                : [.. _waiting.Where(w => _time.GetElapsedTime(w.Value.Since) >= age).Select(w => w.Key)];
+                : [.. _waiting.Where(w => _time.GetElapsedTime(w.Value.OldestBookedAt) >= age).Select(w => w.Key)];
         }
     }
 
@@ -81,6 +83,7 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
         {
             var offset = offsets.Min;
             offsets.Remove(offset);
+            queue.BookedAt.Remove(offset);
             tracker.Processed(new TopicPartitionOffset(partition, new Offset(offset)));
         }
 
@@ -90,9 +93,14 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
         }
     }
 
-    /// <summary>One store's records of one partition not yet checkpointed, and when the first of them was booked.</summary>
-    private sealed record Pending(long Since)
+    /// <summary>One store's records of one partition not yet checkpointed, and when each was booked.</summary>
+    private sealed class Pending
     {
         public SortedSet<long> Offsets { get; } = [];
+
+        public Dictionary<long, long> BookedAt { get; } = [];
+
+        /// <summary>When the oldest record still waiting was booked (answers may come out of order, so the earliest of all).</summary>
+        public long OldestBookedAt => BookedAt.Values.Min();
     }
 }
