@@ -67,6 +67,19 @@ internal static class AlertBench
                     $"| {name[..1]} | -{cut:P0} | {length} | drop test alone | all | {alone.Injected} | {alone.Detected} ({alone.Recall:P0}) | {alone.Alerts} | {alone.TrueAlerts} | {alone.MedianDelay} | {alone.FalsePerDay:0.00} |"));
             }
 
+            // What the drop test's misses have in common: the orders the window usually holds and the hour it starts.
+            foreach (var (cut, length) in Drops)
+            {
+                Console.WriteLine(DescribeMisses(name[..1], cut, length, trade, runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen)))));
+            }
+
+            // Why the misses: at each judged drop's last minute, its own window's figures (today's orders before it, the
+            // level ratio, the level's share of the variance, how many standard deviations below the expectation).
+            foreach (var (cut, length) in Drops)
+            {
+                Console.WriteLine(DescribeLevel(name[..1], cut, length, runs.Where(r => r.Cut == cut && r.Length == length), chosen));
+            }
+
             if (dropTestOnly)
             {
                 continue;
@@ -160,6 +173,57 @@ internal static class AlertBench
     private static string Describe(OrderDropOptions o) => string.Create(CultureInfo.InvariantCulture,
         $"windows {string.Join('/', o.WindowsMinutes)} tail {o.TailProbability:0e0} floor {o.RelativeSpreadFloor}");
 
+    /// <summary>
+    /// The judged drops' own window at their last minute, detected against missed: today's orders in the hours before
+    /// (the level's evidence), the level ratio, the level's share of the count's variance and the shortfall in standard
+    /// deviations, medians: whether a quiet morning's level noise is what hides a drop.
+    /// </summary>
+    private static string DescribeLevel(string replay, double cut, int length, IEnumerable<Replay> runs, OrderDropOptions options)
+    {
+        var start = ToMinute(new DateTimeOffset(FirstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        var dayStart = new DateTimeOffset(FirstDay.AddDays(WarmUpDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var rows = new List<(bool Found, int Hour, OrderDrop Drop)>();
+        foreach (var run in runs)
+        {
+            var fires = DropFires(run, options);
+            var ends = run.Drops.Where(x => x.Start >= dayStart).ToDictionary(x => ToMinute(x.End) - 1, x => x);
+            var orders = new int[Days * 24 * 60];
+            foreach (var o in run.Orders)
+            {
+                orders[ToMinute(o.At) - start]++;
+            }
+
+            var test = new OrderDropTest(start, options);
+            for (var m = 0; m < orders.Length; m++)
+            {
+                test.Learn(start + m, orders[m]);
+                if (ends.TryGetValue(start + m, out var x) && test.Assess(start + m, length) is { } drop)
+                {
+                    rows.Add((fires.Any(a => a > x.Start && a <= x.End.AddMinutes(MinuteMonitor.WindowMinutes)), x.Start.Hour, drop));
+                }
+            }
+        }
+
+        static string Of(IEnumerable<(bool Found, int Hour, OrderDrop Drop)> rows)
+        {
+            var list = rows.ToList();
+            if (list.Count == 0)
+            {
+                return "none";
+            }
+
+            static double Median(IEnumerable<double> v) => v.Order().ElementAt(v.Count() / 2);
+
+            // What is left of the variance after the Poisson terms (today's and the reference mean's) and the level's.
+            static double Spread(OrderDrop d) => d.Variance - d.ExpectedOrders - (d.ExpectedOrders * d.LevelRatio / d.ReferenceDays.Count) - d.LevelVariance;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{list.Count}: orders before {Median(list.Select(r => r.Drop.LevelOrders)):0}, ratio {Median(list.Select(r => r.Drop.LevelRatio)):0.00}, level share of variance {Median(list.Select(r => r.Drop.LevelVariance / r.Drop.Variance)):P0}, day-to-day share {Median(list.Select(r => Spread(r.Drop) / r.Drop.Variance)):P0} (relative spread {Median(list.Select(r => Math.Sqrt(Math.Max(0, Spread(r.Drop))) / r.Drop.ExpectedOrders)):P0}), shortfall {Median(list.Select(r => (r.Drop.ExpectedOrders - r.Drop.Orders) / Math.Sqrt(r.Drop.Variance))):0.0} sd (without the level's variance {Median(list.Select(r => (r.Drop.ExpectedOrders - r.Drop.Orders) / Math.Sqrt(r.Drop.Variance - r.Drop.LevelVariance))):0.0})");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  {replay} -{cut:P0} {length} min at the drop's end: detected {Of(rows.Where(r => r.Found))}; missed {Of(rows.Where(r => !r.Found))}; missed before noon {Of(rows.Where(r => !r.Found && r.Hour < 12))}");
+    }
+
     private static List<DateTimeOffset> DropFires(Replay replay, OrderDropOptions options)
     {
         var start = ToMinute(new DateTimeOffset(FirstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
@@ -245,6 +309,35 @@ internal static class AlertBench
         delays.Sort();
         return new HalfScore(injected, detected, alerts, truePositives, delays.Count == 0 ? "-" : delays[delays.Count / 2].ToString("0", CultureInfo.InvariantCulture),
             runCount == 0 ? 0 : (alerts - truePositives) / (double)(runCount * (to - from)));
+    }
+
+    /// <summary>
+    /// The judged drops, detected and missed, by the orders the untouched trade held in the drop's minutes (per minute)
+    /// and by the hour the drop starts: whether the misses are the quiet windows, or an hour of the day.
+    /// </summary>
+    private static string DescribeMisses(string replay, double cut, int length, List<(DateTimeOffset At, decimal Total)> trade,
+        IEnumerable<(Replay Replay, List<DateTimeOffset> Fired)> runs)
+    {
+        var dayStart = new DateTimeOffset(FirstDay.AddDays(WarmUpDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var times = trade.Select(o => o.At).ToList();
+        var detected = new List<(double Rate, int Hour)>();
+        var missed = new List<(double Rate, int Hour)>();
+        foreach (var (run, fired) in runs)
+        {
+            foreach (var (start, end) in run.Drops.Where(x => x.Start >= dayStart))
+            {
+                var usual = times.Count(t => t >= start && t < end) / (double)length;
+                var found = fired.Any(a => a > start && a <= end.AddMinutes(MinuteMonitor.WindowMinutes));
+                (found ? detected : missed).Add((usual, start.Hour));
+            }
+        }
+
+        static string Of(List<(double Rate, int Hour)> drops) => drops.Count == 0
+            ? "none"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{drops.Count}, usual orders/min median {drops.Select(d => d.Rate).Order().ElementAt(drops.Count / 2):0.00} (range {drops.Min(d => d.Rate):0.00}-{drops.Max(d => d.Rate):0.00}), start hours {string.Join(' ', drops.GroupBy(d => d.Hour).OrderBy(g => g.Key).Select(g => $"{g.Key}h:{g.Count()}"))}");
+
+        return string.Create(CultureInfo.InvariantCulture, $"  {replay} -{cut:P0} {length} min, drop test alone: detected {Of(detected)}; missed {Of(missed)}");
     }
 
     private static string LoadAverage() =>
