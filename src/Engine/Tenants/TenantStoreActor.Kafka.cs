@@ -173,7 +173,14 @@ public sealed partial class TenantStoreActor
 
     private void SnapshotSaved(SaveSnapshotSuccess success)
     {
-        DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1));
+        // Only when an older sequence number exists: a bound of 0 or below reads as "no bound" to some snapshot stores
+        // (Akka's in-memory one), which then delete the snapshot just saved. Kafka mode's checkpoints all have sequence
+        // number 0 and replace each other in place, so they have nothing older to delete.
+        if (success.Metadata.SequenceNr > 1)
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1));
+        }
+
         if (_snapshotOffsets is not null)
         {
             _kafkaDurable = _snapshotOffsets;

@@ -94,17 +94,18 @@ public sealed partial class KafkaIngestionPipeline
         var interval = delivery.CheckpointInterval;
         while (!stop.IsCancellationRequested)
         {
-            // A revoke does not wait for the interval: the partitions' records must be durable before they go.
+            // A revoke does not wait for the interval: the partitions' records must be durable before they go, all of them.
+            bool revoking;
             try
             {
-                await now.WaitAsync(interval, stop);
+                revoking = await now.WaitAsync(interval, stop);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            await delivery.CheckpointAllAsync();
+            await delivery.CheckpointAllAsync(revoking || delivery.CheckpointMaxAge == TimeSpan.Zero ? null : delivery.CheckpointMaxAge);
         }
     }
 
@@ -119,6 +120,8 @@ public sealed partial class KafkaIngestionPipeline
         private readonly ConcurrentDictionary<(TopicPartition, StoreRef), Link> _links = new();
 
         public TimeSpan CheckpointInterval => options.CheckpointInterval;
+
+        public TimeSpan CheckpointMaxAge => options.CheckpointMaxAge;
 
         public Flow<IReadOnlyList<ConsumedCommerceEvent>, int, NotUsed> Flow() =>
             (Flow<IReadOnlyList<ConsumedCommerceEvent>, int, NotUsed>)Akka.Streams.Dsl.Flow.Create<IReadOnlyList<ConsumedCommerceEvent>>()
@@ -210,10 +213,13 @@ public sealed partial class KafkaIngestionPipeline
             }
         }
 
-        /// <summary>Asks every entity with folded records not yet known durable to checkpoint them, and books the answers.</summary>
-        public async Task CheckpointAllAsync()
+        /// <summary>
+        /// Asks every entity with folded records not yet known durable to checkpoint them, and books the answers. With
+        /// <paramref name="maxAge"/>, only those whose records have waited that long; the others are asked in a later round.
+        /// </summary>
+        public async Task CheckpointAllAsync(TimeSpan? maxAge = null)
         {
-            var waiting = book.Waiting();
+            var waiting = book.Waiting(maxAge);
             if (waiting.Count == 0)
             {
                 return;

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion.Kafka;
 
@@ -61,6 +62,43 @@ public sealed class CheckpointBookTests
         book.Durable(P0, A, 5);
         Assert.Equal([6L], CommitPoints(tracker));
         Assert.Equal(0, book.Count);
+    }
+
+    [Fact]
+    public void With_a_max_age_a_round_asks_only_the_stores_whose_records_have_waited_that_long()
+    {
+        var tracker = new OffsetTracker();
+        tracker.Assign([P0]);
+        for (var offset = 0L; offset < 6; offset++)
+        {
+            tracker.HandedOut(new TopicPartitionOffset(P0, new Offset(offset)));
+        }
+
+        var time = new FakeTimeProvider();
+        var book = new CheckpointBook(tracker, time);
+        var maxAge = TimeSpan.FromSeconds(10);
+        book.Folded(P0, A, [0, 1], durable: -1);
+        time.Advance(TimeSpan.FromSeconds(6));
+        book.Folded(P0, B, [2, 3], durable: -1);
+
+        // Neither has waited 10 s: a round with the max age asks nobody, a forced round (revoke, stop) asks both.
+        Assert.Empty(book.Waiting(maxAge));
+        Assert.Equal([(P0, A), (P0, B)], book.Waiting().OrderBy(w => w.Store.StoreId));
+
+        // A's first record has waited 10 s; more records booked since do not make it younger.
+        time.Advance(TimeSpan.FromSeconds(4));
+        book.Folded(P0, A, [4], durable: -1);
+        Assert.Equal([(P0, A)], book.Waiting(maxAge));
+
+        // A's checkpoint covers its first two records only: what is left (4, booked just now) has waited 0 s. A store with
+        // steady traffic always has a record waiting; counting from the oldest left, not the first ever, keeps it from
+        // being asked every round.
+        book.Durable(P0, A, 1);
+        Assert.DoesNotContain((P0, A), book.Waiting(maxAge));
+        time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal([(P0, B)], book.Waiting(maxAge));
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal([(P0, A), (P0, B)], book.Waiting(maxAge).OrderBy(w => w.Store.StoreId));
     }
 
     private static long[] CommitPoints(OffsetTracker tracker) => [.. tracker.Committable().Select(c => c.Offset.Offset.Value)];

@@ -349,6 +349,56 @@ public sealed class KafkaEntityIngestionTests : IDisposable
     }
 
     [Fact]
+    public async Task Records_younger_than_the_checkpoint_max_age_are_still_checkpointed_and_committed_when_the_consumer_stops()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = CreateTopic("max-age", partitions: 3);
+        var trade = Trade.Generate(seed: 29, ordersPerStore: 50, updatesPerStore: 10, refundsPerStore: 5);
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            await KafkaTestKit.ProduceAllAsync(ingest, trade.Events);
+        }
+
+        using var host = await EngineHost.StartAsync(_data.Path, _time);
+        var region = await host.Services.GetRequiredService<IRequiredActor<TenantStoreRegion>>().GetAsync(ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+
+        // Rounds come often, but no record gets old enough for one, and the stores hold too few for their snapshot policy.
+        options.CheckpointInterval = TimeSpan.FromMilliseconds(100);
+        options.CheckpointMaxAge = TimeSpan.FromHours(1);
+        var counts = new ForwardCounts();
+        using (var stop = new CancellationTokenSource())
+        {
+            var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, counts)), TimeSpan.FromSeconds(30), system,
+                NullLogger.Instance).RunAsync(stop.Token);
+            await KafkaTestKit.WaitUntilAsync(() => Volatile.Read(ref counts.Answered) == trade.Events.Count, Bound, "every record is folded");
+            await stop.CancelAsync();
+            await run.WaitAsync(Bound, ct);
+        }
+
+        // The stop did not wait for the max age: everything is checkpointed and committed.
+        Assert.Equal(trade.Events.Count, KafkaTestKit.CommittedTotal(options));
+        Assert.Equal(trade.Events.Count, counts.Accepted);
+
+        // And it is the checkpoints that hold it: entities that die now come back with every figure, to the cent.
+        foreach (var store in Stores)
+        {
+            region.Tell(new Akka.Cluster.Sharding.ShardingEnvelope(TenantStoreIds.EntityIdFor(store), PoisonPill.Instance));
+        }
+
+        await KafkaTestKit.WaitUntilAsync(() => Stores.All(store => EventsAppliedNow(region, store) == trade.Events.Count(e => e.Store == store)), Bound,
+            "the entities restarted from their checkpoints");
+        foreach (var store in Stores)
+        {
+            var tiles = await TilesOf(host, store);
+            var expected = trade.Oracle(store);
+            Assert.Equal(expected.Gross, tiles.GrossRevenue.Value);
+            Assert.Equal(expected.Refunds, tiles.Refunds.Value);
+            Assert.Equal(expected.Orders, tiles.Orders.Value);
+        }
+    }
+
+    [Fact]
     public async Task A_second_consumer_joining_mid_stream_takes_partitions_over_without_losing_or_double_counting()
     {
         var ct = TestContext.Current.CancellationToken;
