@@ -24,6 +24,12 @@ public sealed class ScreenPushOptions
     /// <summary>The longest a screen rests between updates, however many screens share the node: a wallboard must see at least one push a second.</summary>
     public TimeSpan MaxScreenInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the relay re-reads every watched store, so the clock moving on (a new minute, a new day) reaches screens
+    /// when no event arrives and the entity has been passivated.
+    /// </summary>
+    public TimeSpan TileRefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How long each screen rests between two tile writes while <paramref name="screens"/> screens are watched on this node.</summary>
     public TimeSpan IntervalFor(int screens)
     {
@@ -43,6 +49,7 @@ public static class ScreenPacingHosting
             .Validate(o => o.ScreenPushesPerSecond > 0, "Hubs:ScreenPushesPerSecond must be positive.")
             .Validate(o => o.MinScreenInterval >= TimeSpan.Zero && o.MaxScreenInterval > TimeSpan.Zero && o.MinScreenInterval <= o.MaxScreenInterval,
                 "Hubs:MinScreenInterval must not be negative, and not above a positive Hubs:MaxScreenInterval.")
+            .Validate(o => o.TileRefreshInterval > TimeSpan.Zero, "Hubs:TileRefreshInterval must be positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -46,8 +46,6 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         public static readonly Refresh Instance = new();
     }
 
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
-
     private readonly DashboardLifetimeManager _screens;
     private readonly ITileQuery _tiles;
     private readonly TimeProvider _time;
@@ -99,7 +97,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         Receive<UnsubscribeAck>(_ => { });
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, RefreshInterval);
+    protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, _pacing.TileRefreshInterval);
 
     protected override void PostStop()
     {

@@ -34,6 +34,7 @@ public sealed class PacedScreensTests
             {
                 ["Hubs:ScreenPushesPerSecond"] = "1",
                 ["Hubs:MaxScreenInterval"] = "00:00:01",
+                ["Hubs:TileRefreshInterval"] = "1.00:00:00",
             },
         });
         var written = (RecordingLifetimeManager)app.Services.GetRequiredService<DashboardLifetimeManager>();
