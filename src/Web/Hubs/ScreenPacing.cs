@@ -10,10 +10,10 @@ public sealed class ScreenPushOptions
     /// <summary>
     /// Tile writes per second the node spends on all its screens together while their stores change. A store's entity
     /// publishes up to 10 updates a second (Engine:TilePublishInterval); a few screens get every one, a wall of 2,000 TVs
-    /// gets each screen this share: 6,000/s is 3 a second each, below the 3.9/s the quiet fan-out bench measured with a
-    /// p99 push lag of 435 ms on two cores (bench/README, issue 15 pt 5).
+    /// gets each screen this share: 8,000/s is 4 a second each, what the entity's former 250 ms interval allowed when the
+    /// quiet fan-out bench measured 3.9 pushes/s a board with a p99 push lag of 435 ms on two cores (bench/README, issue 15 pt 5).
     /// </summary>
-    public int ScreenPushesPerSecond { get; set; } = 6000;
+    public int ScreenPushesPerSecond { get; set; } = 8000;
 
     /// <summary>
     /// Rests shorter than this are not taken: the entity's own publish interval (100 ms) already spaces updates, so a

@@ -105,10 +105,10 @@ public sealed class ScreenPacerTests
 
     [Theory]
     [InlineData(1, 0)]
-    [InlineData(500, 0)] // 83 ms: below the entity's own 100 ms, so no rest at all
-    [InlineData(600, 100)]
-    [InlineData(2000, 333)]
-    [InlineData(6000, 1000)]
+    [InlineData(500, 0)] // 62 ms: below the entity's own 100 ms, so no rest at all
+    [InlineData(800, 100)]
+    [InlineData(2000, 250)]
+    [InlineData(8000, 1000)]
     [InlineData(100_000, 1000)] // however many screens, at least one push a second each
     public void A_screen_rests_for_its_share_of_the_nodes_pushes(int screens, int expectedMs)
     {
