@@ -73,20 +73,7 @@ internal static class NabDetectors
             FormattableString.Invariant($"KpiAnomalyDetector, season 1 day x 7, evidence scales {string.Join('/', defaults.EvidenceScales)} rate {r}, likelihood history {defaults.LikelihoodHistory}, average {defaults.LikelihoodAverage}, suppression {s}, score = verdict likelihood"),
             file =>
             {
-                var probation = (int)Math.Min(Math.Floor(0.15 * file.Values.Length), 0.15 * 5000);
-                var detector = new KpiAnomalyDetector(new KpiAnomalyOptions
-                {
-                    WindowSize = windowSize,
-                    Sensitivity = sensitivity,
-                    Step = file.TypicalStep(),
-                    Season = TimeSpan.FromDays(1),
-                    Seasons = 7,
-                    MinimumSeasons = 2,
-                    SlotRadius = 1,
-                    LikelihoodLearning = Math.Max(1, Math.Min(defaults.LikelihoodLearning, probation)),
-                    LikelihoodSuppression = s,
-                    EvidenceRate = r,
-                });
+                var detector = new KpiAnomalyDetector(LikelihoodOptions(file, windowSize, sensitivity, r, s));
                 var scores = new double[file.Values.Length];
                 for (var i = 0; i < scores.Length; i++)
                 {
@@ -96,4 +83,82 @@ internal static class NabDetectors
                 return scores;
             });
     }
+
+    /// <summary>
+    /// <see cref="RobustSeasonalDetector"/>: the same season (a day of the file's typical step, 7 of them), medians for the
+    /// seasonal component, the trend and every spread, scored by its likelihood with NAB's probationary period as learning.
+    /// </summary>
+    public static NabDetector RobustSeasonal(int trendWindow)
+    {
+        var defaults = new RobustSeasonalOptions();
+        return new(
+            trendWindow == defaults.TrendWindow ? "robust" : FormattableString.Invariant($"robust t{trendWindow}"),
+            FormattableString.Invariant($"RobustSeasonalDetector, season 1 day x 7, trend median of {trendWindow}, spread over {defaults.ScaleWindow}, scales {string.Join('/', defaults.EvidenceScales)}, score = likelihood"),
+            file =>
+            {
+                var detector = new RobustSeasonalDetector(RobustOptions(file, trendWindow));
+                var scores = new double[file.Values.Length];
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]);
+                }
+
+                return scores;
+            });
+    }
+
+    /// <summary>
+    /// <see cref="LikelihoodEnsemble"/>: the likelihood (default setting) and the robust detector with the given trend
+    /// window, each set exactly as its own candidate is; per row, the larger of their likelihoods.
+    /// </summary>
+    public static NabDetector Ensemble(int windowSize, double sensitivity, int trendWindow)
+    {
+        var defaults = new KpiAnomalyOptions();
+        var robust = RobustSeasonal(trendWindow);
+        return new(
+            $"L+{robust.Name} max",
+            $"LikelihoodEnsemble: per row the larger of likelihood and {robust.Name}",
+            file =>
+            {
+                var ensemble = new LikelihoodEnsemble(
+                    LikelihoodOptions(file, windowSize, sensitivity, defaults.EvidenceRate, defaults.LikelihoodSuppression),
+                    RobustOptions(file, trendWindow));
+                var scores = new double[file.Values.Length];
+                for (var i = 0; i < scores.Length; i++)
+                {
+                    scores[i] = ensemble.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Likelihood;
+                }
+
+                return scores;
+            });
+    }
+
+    // NAB tells every detector its probationary period (15% of the file, at most 750 rows): learning lasts that or the
+    // detector's default, whichever is shorter.
+    private static int Learning(NabDataFile file, int defaultLearning)
+    {
+        var probation = (int)Math.Min(Math.Floor(0.15 * file.Values.Length), 0.15 * 5000);
+        return Math.Max(1, Math.Min(defaultLearning, probation));
+    }
+
+    private static KpiAnomalyOptions LikelihoodOptions(NabDataFile file, int windowSize, double sensitivity, double rate, int suppression) => new()
+    {
+        WindowSize = windowSize,
+        Sensitivity = sensitivity,
+        Step = file.TypicalStep(),
+        Season = TimeSpan.FromDays(1),
+        Seasons = 7,
+        MinimumSeasons = 2,
+        SlotRadius = 1,
+        LikelihoodLearning = Learning(file, new KpiAnomalyOptions().LikelihoodLearning),
+        LikelihoodSuppression = suppression,
+        EvidenceRate = rate,
+    };
+
+    private static RobustSeasonalOptions RobustOptions(NabDataFile file, int trendWindow) => new()
+    {
+        Step = file.TypicalStep(),
+        TrendWindow = trendWindow,
+        LikelihoodLearning = Learning(file, new RobustSeasonalOptions().LikelihoodLearning),
+    };
 }

@@ -70,6 +70,18 @@ if (!options.InSampleOnly)
     }
 }
 
+// Robust seasonal decomposition (issue 19 pt 4): new candidates, each with its own detection, then ensembled with the
+// likelihood below.
+if (!options.InSampleOnly)
+{
+    foreach (var trend in new[] { 60, 240 })
+    {
+        detectors.Add(NabDetectors.RobustSeasonal(trend));
+        // The ensemble reads only the likelihood of its KpiAnomalyDetector: the shortest spectral window saves time.
+        detectors.Add(NabDetectors.Ensemble(StreamingSrDetector.MinimumWindowSize, options.Sensitivity, trend));
+    }
+}
+
 // One task per (detector, file); each detector instance sees its file row by row, as in production.
 var scores = new double[detectors.Count][][];
 for (var d = 0; d < detectors.Count; d++)
@@ -110,6 +122,18 @@ if (!options.InSampleOnly && likelihoods.Count >= 2)
             [.. Enumerable.Range(0, f.Values.Length).Select(row => combine(likelihoods.Select(i => scores[i][j][row])))], f.Windows)).ToList()));
     }
 }
+// The likelihood with each robust detector, per row, the mean of the two scores (the larger is LikelihoodEnsemble, run
+// above as a detector of its own).
+var plainLikelihood = detectors.FindIndex(d => d.Name == "likelihood");
+if (!options.InSampleOnly && plainLikelihood >= 0)
+{
+    foreach (var robust in detectors.Select((d, i) => (d, i)).Where(x => x.d.Name.StartsWith("robust", StringComparison.Ordinal)).ToList())
+    {
+        candidates.Add(new NabCandidate($"L+{robust.d.Name} mean", files.Select((f, j) => new NabScoredFile(f.Name, f.Timestamps,
+            [.. Enumerable.Range(0, f.Values.Length).Select(row => (scores[plainLikelihood][j][row] + scores[robust.i][j][row]) / 2)], f.Windows)).ToList()));
+    }
+}
+
 var results = new Dictionary<(string Detector, string Profile), NabEvaluation>();
 foreach (var (profileName, cost) in profiles)
 {
@@ -156,6 +180,16 @@ if (!options.InSampleOnly && corpora.Count >= 2)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Out of sample, other profiles: reward_low_FP_rate {oos["reward_low_FP_rate"].Score:F1}, reward_low_FN_rate {oos["reward_low_FN_rate"].Score:F1}."));
     Console.WriteLine("A held-out corpus with no anomaly window has no NAB scale: n/a, and its false positives still count in the overall figure.");
+}
+
+Console.WriteLine();
+Console.WriteLine("Every candidate in sample (standard profile, threshold optimised over all files; for comparison only):");
+foreach (var candidate in candidates)
+{
+    var r = NabEvaluation.Run(files, candidate.Files, nullFiles, corpora, NabCostMatrix.Standard);
+    var perCorpus = string.Join(" ", corpora.Select(c => $"{c[..Math.Min(8, c.Length)]} {NabReport.Score(r.PerCorpus[c], 6)}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {candidate.Name,-22} {r.Overall,6:F1}  TP {r.Counts.TruePositives,3} FP {r.Counts.FalsePositives,4} {perCorpus}"));
 }
 
 Console.WriteLine();

@@ -67,6 +67,12 @@ internal static class AlertBench
                     $"| {name[..1]} | -{cut:P0} | {length} | drop test alone | all | {alone.Injected} | {alone.Detected} ({alone.Recall:P0}) | {alone.Alerts} | {alone.TrueAlerts} | {alone.MedianDelay} | {alone.FalsePerDay:0.00} |"));
             }
 
+            // What the drop test's misses have in common: the orders the window usually holds and the hour it starts.
+            foreach (var (cut, length) in Drops)
+            {
+                Console.WriteLine(DescribeMisses(name[..1], cut, length, trade, runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen)))));
+            }
+
             if (dropTestOnly)
             {
                 continue;
@@ -245,6 +251,35 @@ internal static class AlertBench
         delays.Sort();
         return new HalfScore(injected, detected, alerts, truePositives, delays.Count == 0 ? "-" : delays[delays.Count / 2].ToString("0", CultureInfo.InvariantCulture),
             runCount == 0 ? 0 : (alerts - truePositives) / (double)(runCount * (to - from)));
+    }
+
+    /// <summary>
+    /// The judged drops, detected and missed, by the orders the untouched trade held in the drop's minutes (per minute)
+    /// and by the hour the drop starts: whether the misses are the quiet windows, or an hour of the day.
+    /// </summary>
+    private static string DescribeMisses(string replay, double cut, int length, List<(DateTimeOffset At, decimal Total)> trade,
+        IEnumerable<(Replay Replay, List<DateTimeOffset> Fired)> runs)
+    {
+        var dayStart = new DateTimeOffset(FirstDay.AddDays(WarmUpDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var times = trade.Select(o => o.At).ToList();
+        var detected = new List<(double Rate, int Hour)>();
+        var missed = new List<(double Rate, int Hour)>();
+        foreach (var (run, fired) in runs)
+        {
+            foreach (var (start, end) in run.Drops.Where(x => x.Start >= dayStart))
+            {
+                var usual = times.Count(t => t >= start && t < end) / (double)length;
+                var found = fired.Any(a => a > start && a <= end.AddMinutes(MinuteMonitor.WindowMinutes));
+                (found ? detected : missed).Add((usual, start.Hour));
+            }
+        }
+
+        static string Of(List<(double Rate, int Hour)> drops) => drops.Count == 0
+            ? "none"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{drops.Count}, usual orders/min median {drops.Select(d => d.Rate).Order().ElementAt(drops.Count / 2):0.00} (range {drops.Min(d => d.Rate):0.00}-{drops.Max(d => d.Rate):0.00}), start hours {string.Join(' ', drops.GroupBy(d => d.Hour).OrderBy(g => g.Key).Select(g => $"{g.Key}h:{g.Count()}"))}");
+
+        return string.Create(CultureInfo.InvariantCulture, $"  {replay} -{cut:P0} {length} min, drop test alone: detected {Of(detected)}; missed {Of(missed)}");
     }
 
     private static string LoadAverage() =>

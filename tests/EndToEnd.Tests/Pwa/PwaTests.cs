@@ -146,13 +146,23 @@ public sealed partial class PwaTests(PwaApp app, ChromiumBrowser chromium) : ICl
         await page.GotoAsync(app.BaseAddress.ToString());
         await WaitForServiceWorkerAsync(page);
 
-        // What a push carries (WebPushAlertNotifier's payload), handed to the worker the way a push event would be.
-        await page.EvaluateAsync("""
-            async () => (await navigator.serviceWorker.ready).active.postMessage({ type: 'alert-notification', payload: {
-              title: 'Revenue anomaly (revenue-shop)', body: 'Revenue is 67% below normal', tag: 'alert-a1',
-              url: '/t/e2e/alerts?alert=a1', alertId: 'a1' } })
+        // What a push carries (WebPushAlertNotifier's payload), handed to the worker the way a push event would be. The
+        // worker answers on the port once the notification is up; reading getNotifications() before then is not only
+        // early but harmful: Chromium drops a stored notification that such a read finds not yet displayed.
+        var answer = await page.EvaluateAsync<string>("""
+            async () => {
+              const worker = (await navigator.serviceWorker.ready).active;
+              const channel = new MessageChannel();
+              const answered = new Promise((resolve) => {
+                channel.port1.onmessage = (e) => resolve(e.data.shown ? 'shown' : 'not shown: ' + e.data.error);
+              });
+              worker.postMessage({ type: 'alert-notification', payload: {
+                title: 'Revenue anomaly (revenue-shop)', body: 'Revenue is 67% below normal', tag: 'alert-a1',
+                url: '/t/e2e/alerts?alert=a1', alertId: 'a1' } }, [channel.port2]);
+              return await Promise.race([answered, new Promise((resolve) => setTimeout(() => resolve('no answer within 30 s'), 30000))]);
+            }
             """);
-        await UntilAsync(page, "async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'alert-a1' })).length === 1");
+        Assert.Equal("shown", answer);
         var shown = await page.EvaluateAsync<string[]>("""
             async () => { const n = (await (await navigator.serviceWorker.ready).getNotifications({ tag: 'alert-a1' }))[0];
               return [n.title, n.body, n.data.url]; }

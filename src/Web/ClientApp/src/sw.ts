@@ -114,7 +114,15 @@ self.addEventListener('message', (event) => {
   const message = event.data as { type?: string; payload?: unknown } | null;
   if (message?.type === 'alert-notification') {
     // The page (or a test, where headless Chromium has no push service) hands an alert to the same path a push takes.
-    event.waitUntil(showAlert(message.payload));
+    // A sender that passes a port hears when the notification is up: Chromium drops a stored notification that a
+    // getNotifications() call finds not yet displayed, so reading while it is being shown can lose it.
+    const reply = event.ports[0];
+    event.waitUntil(
+      showAlert(message.payload).then(
+        () => reply?.postMessage({ shown: true }),
+        (e: unknown) => reply?.postMessage({ shown: false, error: String(e) }),
+      ),
+    );
   } else if (message?.type === 'clear-figures') {
     event.waitUntil(caches.delete(FIGURES_CACHE));
   }
