@@ -73,6 +73,13 @@ internal static class AlertBench
                 Console.WriteLine(DescribeMisses(name[..1], cut, length, trade, runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen)))));
             }
 
+            // Why the misses: at each judged drop's last minute, its own window's figures (today's orders before it, the
+            // level ratio, the level's share of the variance, how many standard deviations below the expectation).
+            foreach (var (cut, length) in Drops)
+            {
+                Console.WriteLine(DescribeLevel(name[..1], cut, length, runs.Where(r => r.Cut == cut && r.Length == length), chosen));
+            }
+
             if (dropTestOnly)
             {
                 continue;
@@ -165,6 +172,57 @@ internal static class AlertBench
 
     private static string Describe(OrderDropOptions o) => string.Create(CultureInfo.InvariantCulture,
         $"windows {string.Join('/', o.WindowsMinutes)} tail {o.TailProbability:0e0} floor {o.RelativeSpreadFloor}");
+
+    /// <summary>
+    /// The judged drops' own window at their last minute, detected against missed: today's orders in the hours before
+    /// (the level's evidence), the level ratio, the level's share of the count's variance and the shortfall in standard
+    /// deviations, medians: whether a quiet morning's level noise is what hides a drop.
+    /// </summary>
+    private static string DescribeLevel(string replay, double cut, int length, IEnumerable<Replay> runs, OrderDropOptions options)
+    {
+        var start = ToMinute(new DateTimeOffset(FirstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        var dayStart = new DateTimeOffset(FirstDay.AddDays(WarmUpDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var rows = new List<(bool Found, int Hour, OrderDrop Drop)>();
+        foreach (var run in runs)
+        {
+            var fires = DropFires(run, options);
+            var ends = run.Drops.Where(x => x.Start >= dayStart).ToDictionary(x => ToMinute(x.End) - 1, x => x);
+            var orders = new int[Days * 24 * 60];
+            foreach (var o in run.Orders)
+            {
+                orders[ToMinute(o.At) - start]++;
+            }
+
+            var test = new OrderDropTest(start, options);
+            for (var m = 0; m < orders.Length; m++)
+            {
+                test.Learn(start + m, orders[m]);
+                if (ends.TryGetValue(start + m, out var x) && test.Assess(start + m, length) is { } drop)
+                {
+                    rows.Add((fires.Any(a => a > x.Start && a <= x.End.AddMinutes(MinuteMonitor.WindowMinutes)), x.Start.Hour, drop));
+                }
+            }
+        }
+
+        static string Of(IEnumerable<(bool Found, int Hour, OrderDrop Drop)> rows)
+        {
+            var list = rows.ToList();
+            if (list.Count == 0)
+            {
+                return "none";
+            }
+
+            static double Median(IEnumerable<double> v) => v.Order().ElementAt(v.Count() / 2);
+
+            // What is left of the variance after the Poisson terms (today's and the reference mean's) and the level's.
+            static double Spread(OrderDrop d) => d.Variance - d.ExpectedOrders - (d.ExpectedOrders * d.LevelRatio / d.ReferenceDays.Count) - d.LevelVariance;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{list.Count}: orders before {Median(list.Select(r => r.Drop.LevelOrders)):0}, ratio {Median(list.Select(r => r.Drop.LevelRatio)):0.00}, level share of variance {Median(list.Select(r => r.Drop.LevelVariance / r.Drop.Variance)):P0}, day-to-day share {Median(list.Select(r => Spread(r.Drop) / r.Drop.Variance)):P0} (relative spread {Median(list.Select(r => Math.Sqrt(Math.Max(0, Spread(r.Drop))) / r.Drop.ExpectedOrders)):P0}), shortfall {Median(list.Select(r => (r.Drop.ExpectedOrders - r.Drop.Orders) / Math.Sqrt(r.Drop.Variance))):0.0} sd (without the level's variance {Median(list.Select(r => (r.Drop.ExpectedOrders - r.Drop.Orders) / Math.Sqrt(r.Drop.Variance - r.Drop.LevelVariance))):0.0})");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  {replay} -{cut:P0} {length} min at the drop's end: detected {Of(rows.Where(r => r.Found))}; missed {Of(rows.Where(r => !r.Found))}; missed before noon {Of(rows.Where(r => !r.Found && r.Hour < 12))}");
+    }
 
     private static List<DateTimeOffset> DropFires(Replay replay, OrderDropOptions options)
     {

@@ -115,7 +115,8 @@ internal static class Bench
 
         var request = new HistoryRequest(HistoryScope.Store(shop.TenantId, shop.StoreId), TimeZoneInfo.FindSystemTimeZoneById("Europe/London"),
             PeriodKind.Last90, ComparisonKind.Previous);
-        var rolled = new HistoryQueries(store, new FixedClock(end));
+        var (timed, times) = QueryTimes.Wrap(store);
+        var rolled = new HistoryQueries(timed, new FixedClock(end));
         var baseline = new HistoryQueries(facts, new FixedClock(end));
 
         // Warm both, and check they agree on every figure the dashboard shows before timing either.
@@ -127,9 +128,16 @@ internal static class Bench
         }
 
         await DashboardAsync(rolled, request);
+        times.Clear();
         var load = new List<double> { LoadAverage() };
         var fast = await TimeAsync(rolled, request, options.Runs);
         load.Add(LoadAverage());
+        Console.WriteLine("  each query of the dashboard from the rollups (the store's call, HTTP and parsing included):");
+        foreach (var line in times.Report())
+        {
+            Console.WriteLine(line);
+        }
+
         var slow = await TimeAsync(baseline, request, options.BaselineRuns);
         load.Add(LoadAverage());
         Console.WriteLine($"  90-day dashboard ({expected.Orders:N0} orders, {expected.Gross:N2} GBP in the window, same figures both ways): "

@@ -18,8 +18,8 @@ public enum AmazonRegion
 /// <summary>What an Amazon connection is set with: the marketplaces (comma-separated ids), the region (na by default) and where the first poll starts.</summary>
 public sealed record AmazonConnectionSettings(IReadOnlyList<string> MarketplaceIds, AmazonRegion? Region, DateTimeOffset? Since);
 
-/// <summary>Amazon Selling Partner API orders, polled.</summary>
-public sealed class AmazonPollerModule : PollerModule<AmazonConnection>
+/// <summary>Amazon Selling Partner API orders, polled, and the seller's FBA stock and catalogue categories.</summary>
+public sealed class AmazonPollerModule : PollerModule<AmazonConnection>, ICatalogueModule
 {
     public static ChannelDescriptor Descriptor { get; } = ChannelDescriptor.Poller<AmazonConnectionSettings, OAuthRefreshCredentials>(
         SalesChannel.Amazon, "Amazon Selling Partner API orders; region is na, eu or fe; marketplaceIds is a comma-separated list.",
@@ -36,6 +36,22 @@ public sealed class AmazonPollerModule : PollerModule<AmazonConnection>
 
     protected override IChannelPoller Start(AmazonConnection connection, PollerContext context)
     {
+        return new AmazonOrdersPoller(Http(context), connection.Credentials.Source(context.Http, context.Endpoints.AmazonToken, context.Time),
+            Settings(connection, context), context.Store, context.Cursors, context.Time);
+    }
+
+    /// <summary>FBA inventory and the catalogue's categories, with the same region, marketplaces and LWA grant as the orders.</summary>
+    public ICatalogueReader? CreateCatalogueReader(ConnectionValues values, PollerContext context)
+    {
+        var connection = Bind(values, context);
+        return new AmazonCatalogueReader(Http(context), connection.Credentials.Source(context.Http, context.Endpoints.AmazonToken, context.Time),
+            Settings(connection, context));
+    }
+
+    private static ChannelHttp Http(PollerContext context) => new(context.Http, context.Time, AmazonRateLimits.Options(context.Time));
+
+    private static AmazonSettings Settings(AmazonConnection connection, PollerContext context)
+    {
         var endpoints = context.Endpoints;
         var host = connection.Region switch
         {
@@ -43,7 +59,6 @@ public sealed class AmazonPollerModule : PollerModule<AmazonConnection>
             "fe" => endpoints.AmazonFarEast,
             _ => endpoints.AmazonNorthAmerica,
         };
-        return new AmazonOrdersPoller(context.ChannelHttp(), connection.Credentials.Source(context.Http, endpoints.AmazonToken, context.Time),
-            new AmazonSettings(host, connection.MarketplaceIds, connection.Since), context.Store, context.Cursors, context.Time);
+        return new AmazonSettings(host, connection.MarketplaceIds, connection.Since);
     }
 }

@@ -212,7 +212,28 @@ internal static class JsonFields
     }
 
     /// <summary>Parses a body that must be a JSON object; the caller disposes the document.</summary>
-    public static JsonDocument ParseObject(ReadOnlyMemory<byte> body)
+    public static JsonDocument ParseObject(ReadOnlyMemory<byte> body) => Parse(body, JsonValueKind.Object, "a JSON object");
+
+    /// <summary>
+    /// Parses a body that must be a JSON array (list endpoints such as WooCommerce's answer a bare list); the caller
+    /// disposes the document. Its items are read with <see cref="Items"/>.
+    /// </summary>
+    public static JsonDocument ParseArray(ReadOnlyMemory<byte> body) => Parse(body, JsonValueKind.Array, "a JSON array");
+
+    /// <summary>The objects of an array, each with its path (<paramref name="path"/>[i]); an item that is not an object is a <see cref="FieldException"/>.</summary>
+    public static IEnumerable<(JsonElement Item, string Path)> Items(JsonElement array, string path)
+    {
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw new FieldException($"{path}: expected an array but found {Describe(array)}");
+        }
+
+        return array.EnumerateArray().Select((item, i) => item.ValueKind == JsonValueKind.Object
+            ? (item, $"{path}[{i}]")
+            : throw new FieldException($"{path}[{i}]: expected an object but found {Describe(item)}")).ToList();
+    }
+
+    private static JsonDocument Parse(ReadOnlyMemory<byte> body, JsonValueKind expected, string name)
     {
         JsonDocument document;
         try
@@ -224,11 +245,11 @@ internal static class JsonFields
             throw new FieldException($"body: not valid JSON ({ex.Message})");
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        if (document.RootElement.ValueKind != expected)
         {
             var kind = document.RootElement.ValueKind;
             document.Dispose();
-            throw new FieldException($"body: expected a JSON object but found {kind.ToString().ToLowerInvariant()}");
+            throw new FieldException($"body: expected {name} but found {kind.ToString().ToLowerInvariant()}");
         }
 
         return document;

@@ -85,34 +85,20 @@ public sealed class WooCommerceCatalogueReader(ChannelHttp http, WooCommerceRest
             }
 
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            JsonDocument document;
+            List<(JsonElement Item, string Path)> items;
             try
             {
-                document = JsonDocument.Parse(body);
+                using var document = JsonFields.ParseArray(body);
+                items = [.. JsonFields.Items(document.RootElement, $"{resource}[page {page}]").Select(i => (i.Item.Clone(), i.Path))];
             }
-            catch (JsonException e)
+            catch (FieldException e)
             {
-                throw new ChannelResponseException($"{resource} answered something that is not JSON: {e.Message}");
+                throw new ChannelResponseException($"{resource} did not answer a list of products: {e.Message}");
             }
 
-            using (document)
+            foreach (var item in items)
             {
-                if (document.RootElement.ValueKind != JsonValueKind.Array)
-                {
-                    throw new ChannelResponseException($"{resource} answered {JsonFields.Describe(document.RootElement)} where a list of products was expected.");
-                }
-
-                var index = 0;
-                foreach (var item in document.RootElement.EnumerateArray())
-                {
-                    var path = $"{resource}[page {page}][{index++}]";
-                    if (item.ValueKind != JsonValueKind.Object)
-                    {
-                        throw new ChannelResponseException($"{path}: expected an object but found {JsonFields.Describe(item)}");
-                    }
-
-                    yield return (item.Clone(), path);
-                }
+                yield return item;
             }
         }
     }

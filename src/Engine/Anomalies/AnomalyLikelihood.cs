@@ -46,7 +46,21 @@ public sealed class AnomalyLikelihood
         SuppressSteps = suppressSteps;
     }
 
+    private AnomalyLikelihood(AnomalyLikelihood other)
+    {
+        _history = (double[])other._history.Clone();
+        _recent = (double[])other._recent.Clone();
+        _count = other._count;
+        _suppressLeft = other._suppressLeft;
+        LearningSteps = other.LearningSteps;
+        SuppressAbove = other.SuppressAbove;
+        SuppressSteps = other.SuppressSteps;
+    }
+
     public int LearningSteps { get; }
+
+    /// <summary>An independent copy that goes on exactly as this one would.</summary>
+    internal AnomalyLikelihood Clone() => new(this);
 
     public double SuppressAbove { get; }
 

@@ -154,7 +154,32 @@ public sealed class KpiAnomalyDetector
         _likelihood = new AnomalyLikelihood(Options.LikelihoodHistory, Options.LikelihoodAverage, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
     }
 
+    private KpiAnomalyDetector(KpiAnomalyDetector other)
+    {
+        Options = other.Options;
+        _raw = other._raw.Clone();
+        _residual = other._residual.Clone();
+        _baseline = other._baseline.Clone();
+        _evidence = other._evidence.Clone();
+        _likelihood = other._likelihood.Clone();
+        _seenNegative = other._seenNegative;
+        _seenPositive = other._seenPositive;
+        _lowest = other._lowest;
+        _highest = other._highest;
+        _quietLeft = other._quietLeft;
+        Observed = other.Observed;
+    }
+
     public KpiAnomalyOptions Options { get; }
+
+    /// <summary>How many points have been judged.</summary>
+    public long Observed { get; private set; }
+
+    /// <summary>
+    /// An independent copy that goes on exactly as this one would: what lets two streams that have been identical so far
+    /// share one detector until they part (<see cref="MinuteMonitor"/>).
+    /// </summary>
+    public KpiAnomalyDetector Clone() => new(this);
 
     /// <summary>Judges the value observed at <paramref name="at"/> (store-local time), then remembers it.</summary>
     /// <param name="eventSize">
@@ -175,6 +200,7 @@ public sealed class KpiAnomalyDetector
             throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite; map a missing figure to a value (often 0) first.");
         }
 
+        Observed++;
         _seenNegative |= value < 0;
         _seenPositive |= value > 0;
         var seasonal = _baseline.Estimate(at);

@@ -53,7 +53,10 @@ public sealed class MinuteMonitor
     private readonly OrderDropOptions _dropOptions;
     private OrderDropTest? _drops;
     private readonly Dictionary<KpiStream, KpiAnomalyDetector> _detectors = [];
-    private readonly Dictionary<(SalesChannel Channel, KpiStream Stream), KpiAnomalyDetector> _channelDetectors = [];
+
+    // A channel stream's detector; null while it shares the store's detector of the same stream, because every point it
+    // was fed so far equals the store's (a store selling through one channel). It gets its own copy the minute they part.
+    private readonly Dictionary<(SalesChannel Channel, KpiStream Stream), KpiAnomalyDetector?> _channelDetectors = [];
     private readonly Dictionary<SalesChannel, long?> _lastChannelOrder = [];
 
     // The last average order value seen per stream owner; the store's own under NoChannel.
@@ -94,6 +97,15 @@ public sealed class MinuteMonitor
     };
 
     public StoreRef Store { get; }
+
+    /// <summary>
+    /// Whether a channel stream that has been fed exactly what the store's stream was shares its detector (true), or
+    /// always has its own (false: how it was before, kept so tests can run both side by side).
+    /// </summary>
+    internal bool ShareIdenticalStreams { get; init; } = true;
+
+    /// <summary>Detectors held: the store's streams plus those channel streams that do not share one.</summary>
+    public int DetectorCount => _detectors.Count + _channelDetectors.Values.Count(d => d is not null);
 
     /// <summary>The newest closed minute (UTC start); null until the first close after start or recovery.</summary>
     public DateTimeOffset? LastClosed => _lastClosed is { } m ? FromMinute(m) : null;
@@ -246,13 +258,25 @@ public sealed class MinuteMonitor
 
         var window = Window(m => source.At(m), minute);
         var local = TimeZoneInfo.ConvertTime(FromMinute(minute), zone);
-        var readings = new List<StreamReading>(Streams.Length);
-        foreach (var stream in Streams)
+        var inputs = new StreamInput[Streams.Length];
+        for (var i = 0; i < Streams.Length; i++)
         {
             // An average of no orders (or no sessions) is fed as zero: the detector needs a point every step, and the
             // same slot on previous days was usually empty too, so the baseline expects it.
-            var value = (double)(window.Of(stream) ?? 0m);
-            readings.Add(new StreamReading(stream, _detectors[stream].Observe(local, value, EventSize(stream, window, null))));
+            inputs[i] = new StreamInput((double)(window.Of(Streams[i]) ?? 0m), EventSize(Streams[i], window, null));
+        }
+
+        // Channel inputs are known before the store's detectors move, so a channel stream that parts from the store's
+        // this minute copies the detector as it stood before this point.
+        var steps = PrepareChannels(source, minute);
+        PartSharedDetectors(steps, inputs);
+
+        var readings = new List<StreamReading>(Streams.Length);
+        var verdicts = new AnomalyVerdict[Streams.Length];
+        for (var i = 0; i < Streams.Length; i++)
+        {
+            verdicts[i] = _detectors[Streams[i]].Observe(local, inputs[i].Value, inputs[i].Size);
+            readings.Add(new StreamReading(Streams[i], verdicts[i]));
         }
 
         if (_drops?.Observe(minute, figures.Orders) is { } drop)
@@ -260,7 +284,7 @@ public sealed class MinuteMonitor
             MarkDrop(readings, drop, drop.RevenueOf(m => (double)source.At(m).Revenue));
         }
 
-        var channels = CloseChannels(source, minute, local, readings);
+        var channels = CloseChannels(source, steps, minute, local, readings, verdicts);
         var closed = new ClosedMinute(
             Store,
             FromMinute(minute),
@@ -324,15 +348,20 @@ public sealed class MinuteMonitor
         }
     }
 
-    private List<ChannelMinute> CloseChannels(IMinuteSource source, long minute, DateTimeOffset local, List<StreamReading> readings)
+    /// <summary>
+    /// The channels judged this minute, with what each of their streams is fed. Updates each channel's last order and
+    /// average order value as judging them always did; the store's own are kept apart, so this may run before the store's
+    /// streams are judged.
+    /// </summary>
+    private List<ChannelStep> PrepareChannels(IMinuteSource source, long minute)
     {
-        var channels = new List<ChannelMinute>();
+        var steps = new List<ChannelStep>();
 
         // Before this minute the channel figures are not all known (state recovered from a pre-channel snapshot): a
         // window reaching back into it would read a made-up drop.
         if (source.ChannelsCompleteFrom is { } complete && minute < complete + WindowMinutes - 1)
         {
-            return channels;
+            return steps;
         }
 
         foreach (var channel in source.Channels)
@@ -350,23 +379,107 @@ public sealed class MinuteMonitor
             }
 
             var window = Window(m => source.At(m, channel), minute);
-            foreach (var stream in ChannelStreams)
+            var inputs = new StreamInput[ChannelStreams.Count];
+            for (var k = 0; k < inputs.Length; k++)
             {
-                if (!_channelDetectors.TryGetValue((channel, stream), out var detector))
-                {
-                    detector = new KpiAnomalyDetector(_options);
-                    _channelDetectors[(channel, stream)] = detector;
-                }
-
-                readings.Add(new StreamReading(stream, detector.Observe(local, (double)(window.Of(stream) ?? 0m), EventSize(stream, window, channel)), channel));
+                inputs[k] = new StreamInput((double)(window.Of(ChannelStreams[k]) ?? 0m), EventSize(ChannelStreams[k], window, channel));
             }
 
-            channels.Add(new ChannelMinute(channel, figures, source.At(minute - (24 * 60), channel), source.At(minute - (7 * 24 * 60), channel),
-                (int)(minute - lastOrder.Value)));
+            steps.Add(new ChannelStep(channel, figures, lastOrder.Value, inputs));
+        }
+
+        return steps;
+    }
+
+    /// <summary>
+    /// Gives a channel stream its own detector where it stops being fed what the store's stream is (or is not judged
+    /// this minute while the store's is), and lets a new channel stream share the store's detector when both start on
+    /// the same point. Must run before the store's detectors are fed this minute.
+    /// </summary>
+    private void PartSharedDetectors(List<ChannelStep> steps, StreamInput[] storeInputs)
+    {
+        if (_channelDetectors.ContainsValue(null))
+        {
+            foreach (var (key, detector) in _channelDetectors.ToList())
+            {
+                if (detector is not null)
+                {
+                    continue;
+                }
+
+                var step = steps.Find(s => s.Channel == key.Channel);
+                var input = step?.Inputs[ChannelStreamIndex(key.Stream)];
+                if (input is not { } fed || !fed.SameAs(storeInputs[StreamIndex(key.Stream)]))
+                {
+                    _channelDetectors[key] = _detectors[key.Stream].Clone();
+                }
+            }
+        }
+
+        foreach (var step in steps)
+        {
+            for (var k = 0; k < ChannelStreams.Count; k++)
+            {
+                var stream = ChannelStreams[k];
+                if (_channelDetectors.ContainsKey((step.Channel, stream)))
+                {
+                    continue;
+                }
+
+                var share = ShareIdenticalStreams && _detectors[stream].Observed == 0 && step.Inputs[k].SameAs(storeInputs[StreamIndex(stream)]);
+                _channelDetectors[(step.Channel, stream)] = share ? null : new KpiAnomalyDetector(_options);
+            }
+        }
+    }
+
+    private List<ChannelMinute> CloseChannels(IMinuteSource source, List<ChannelStep> steps, long minute, DateTimeOffset local, List<StreamReading> readings, AnomalyVerdict[] storeVerdicts)
+    {
+        var channels = new List<ChannelMinute>(steps.Count);
+        foreach (var step in steps)
+        {
+            for (var k = 0; k < ChannelStreams.Count; k++)
+            {
+                var stream = ChannelStreams[k];
+
+                // A shared detector has judged this very point for the store (before any drop was marked on it).
+                var verdict = _channelDetectors[(step.Channel, stream)] is { } own
+                    ? own.Observe(local, step.Inputs[k].Value, step.Inputs[k].Size)
+                    : storeVerdicts[StreamIndex(stream)];
+                readings.Add(new StreamReading(stream, verdict, step.Channel));
+            }
+
+            channels.Add(new ChannelMinute(step.Channel, step.Figures, source.At(minute - (24 * 60), step.Channel), source.At(minute - (7 * 24 * 60), step.Channel),
+                (int)(minute - step.LastOrder)));
         }
 
         return channels;
     }
+
+    private static int StreamIndex(KpiStream stream) => Array.IndexOf(Streams, stream);
+
+    private static int ChannelStreamIndex(KpiStream stream)
+    {
+        for (var k = 0; k < ChannelStreams.Count; k++)
+        {
+            if (ChannelStreams[k] == stream)
+            {
+                return k;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(stream), stream, "Not a channel stream.");
+    }
+
+    /// <summary>What one stream is fed for a minute: the window's value and the size of one arrival.</summary>
+    private readonly record struct StreamInput(double Value, double Size)
+    {
+        // By bits: a shared detector must be fed exactly what its own would have been.
+        public bool SameAs(StreamInput other) =>
+            BitConverter.DoubleToInt64Bits(Value) == BitConverter.DoubleToInt64Bits(other.Value) && BitConverter.DoubleToInt64Bits(Size) == BitConverter.DoubleToInt64Bits(other.Size);
+    }
+
+    /// <summary>One channel judged in a minute: its figures, its newest order minute and its streams' inputs.</summary>
+    private sealed record ChannelStep(SalesChannel Channel, MinuteFigures Figures, long LastOrder, StreamInput[] Inputs);
 
     /// <summary>
     /// The size of one arrival of a summed stream: 1 order, or the average order value of the window (the last one known

@@ -51,7 +51,20 @@ public sealed class MultiScaleEvidence
         Rate = rate;
     }
 
+    private MultiScaleEvidence(MultiScaleEvidence other)
+    {
+        _scales = other._scales;
+        _window = (double[])other._window.Clone();
+        _center = (double[])other._center.Clone();
+        _spread = (double[])other._spread.Clone();
+        _count = other._count;
+        Rate = other.Rate;
+    }
+
     public double Rate { get; }
+
+    /// <summary>An independent copy that goes on exactly as this one would.</summary>
+    internal MultiScaleEvidence Clone() => new(this);
 
     /// <summary>Adds the newest value (finite) and returns the largest deviation over the scales, in typical deviations (0 or more).</summary>
     public double Push(double value)

@@ -86,6 +86,15 @@ public sealed record OrderDropOptions
 public sealed record OrderDrop(int WindowMinutes, long EndMinute, double Orders, double ExpectedOrders, double LowerOrders, double LevelRatio,
     IReadOnlyList<int> ReferenceDays, double TailProbability)
 {
+    /// <summary>Today's orders in the hours before the window, which the level ratio was read from.</summary>
+    public double LevelOrders { get; init; }
+
+    /// <summary>The count's variance (negative binomial) that the tail was read with.</summary>
+    public double Variance { get; init; }
+
+    /// <summary>The part of <see cref="Variance"/> that is the level ratio's uncertainty (its share says whether a quiet morning widened the band).</summary>
+    public double LevelVariance { get; init; }
+
     /// <summary>
     /// The window's revenue and its usual revenue at today's level (the reference days' mean scaled as the orders are),
     /// read from <paramref name="revenueAt"/> (revenue of a minute number): money is not kept by the test itself, since
@@ -193,6 +202,12 @@ public sealed class OrderDropTest
 
     private void Put(long minute, int orders) => _totalOrders.Add(minute, orders);
 
+    /// <summary>
+    /// How the window ending at <paramref name="minute"/> stands, without changing the test's state (diagnostics: the
+    /// bench reads missed drops' figures). Null before enough days are known.
+    /// </summary>
+    public OrderDrop? Assess(long minute, int window) => Judge(minute, window);
+
     private OrderDrop? Judge(long minute, int window)
     {
         if (minute - window - Options.LevelMinutes + 1 < _firstKnown)
@@ -280,7 +295,8 @@ public sealed class OrderDropTest
         // Every source of error in "observed minus expected": today's Poisson count, the reference mean's own Poisson
         // noise, today's share of the day, and the level ratio's two counts. Leaving one out makes a quiet morning's
         // ratio (a few orders) look certain, which is what made steady trade fire.
-        var relative = (shape * (1 + (1.0 / known))) + (1 / (todayLevel + pseudo)) + (1 / (levels + pseudo));
+        var levelRelative = (1 / (todayLevel + pseudo)) + (1 / (levels + pseudo));
+        var relative = (shape * (1 + (1.0 / known))) + levelRelative;
         var variance = expected + (expected * ratio / known) + (expected * expected * relative);
         var tail = LowerTail(observed, expected, variance);
 
@@ -299,7 +315,12 @@ public sealed class OrderDropTest
         }
 
         return new OrderDrop(window, minute, observed, expected, tail > Options.TailProbability ? 0 : BandBottom(expected, variance) + 1, ratio,
-            [.. _days.AsSpan(0, known)], tail);
+            [.. _days.AsSpan(0, known)], tail)
+        {
+            LevelOrders = todayLevel,
+            Variance = variance,
+            LevelVariance = expected * expected * levelRelative,
+        };
     }
 
     // A reference day's window as it would have been at the given level of the hours before it.

@@ -14,8 +14,10 @@ public readonly record struct SeasonalEstimate(double Median, double Spread, int
 /// <remarks>
 /// Slots follow the clock of the timestamp as given (its <see cref="DateTimeOffset.DateTime"/>), not UTC: pass
 /// store-local times so Monday 09:00 lines up with last Monday 09:00 across a daylight-saving change. Values are
-/// held as <see cref="float"/> in one ring of <c>seasons × season/step + slotRadius</c> slots, 4 bytes each
-/// (four weeks of minutes: ~160 KB per stream); a slot never written, or left behind by a gap, reads as missing.
+/// held as <see cref="float"/> in one ring of <c>seasons × season/step + slotRadius</c> slots (a
+/// <see cref="PaletteRing"/>: a byte a slot while the ring holds at most 255 distinct values, as a quiet store's does,
+/// 4 bytes after that; four weeks of minutes: ~40 or ~160 KB per stream); a slot never written, or left behind by a
+/// gap, reads as missing.
 /// Not thread-safe.
 /// </remarks>
 public sealed class SeasonalBaseline
@@ -23,7 +25,7 @@ public sealed class SeasonalBaseline
     // Scales the median absolute deviation to a standard deviation for normally distributed noise.
     private const double MadToSigma = 1.4826;
 
-    private readonly float[] _ring;
+    private readonly PaletteRing _ring;
     private readonly long _stepTicks;
     private readonly long _seasonSteps;
     private readonly int _seasons;
@@ -60,13 +62,24 @@ public sealed class SeasonalBaseline
             throw new ArgumentOutOfRangeException(nameof(seasons), seasons, "Too many steps to remember.");
         }
 
-        _ring = new float[capacity];
-        Array.Fill(_ring, float.NaN);
+        _ring = new PaletteRing((int)capacity);
         _stepTicks = step.Ticks;
         _seasons = seasons;
         _slotRadius = slotRadius;
         Step = step;
         Season = season;
+    }
+
+    private SeasonalBaseline(SeasonalBaseline other)
+    {
+        _ring = other._ring.Clone();
+        _stepTicks = other._stepTicks;
+        _seasonSteps = other._seasonSteps;
+        _seasons = other._seasons;
+        _slotRadius = other._slotRadius;
+        _latestStep = other._latestStep;
+        Step = other.Step;
+        Season = other.Season;
     }
 
     public TimeSpan Step { get; }
@@ -149,6 +162,12 @@ public sealed class SeasonalBaseline
         _ring[Index(step)] = (float)value;
         _latestStep = Math.Max(_latestStep, step);
     }
+
+    /// <summary>Whether the history still costs a byte a slot (at most 255 distinct values held).</summary>
+    internal bool IsCompact => _ring.IsPaletted;
+
+    /// <summary>An independent copy that goes on exactly as this one would.</summary>
+    internal SeasonalBaseline Clone() => new(this);
 
     private long StepOf(DateTimeOffset at) => Math.DivRem(at.DateTime.Ticks, _stepTicks).Quotient;
 

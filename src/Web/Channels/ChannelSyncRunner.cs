@@ -8,6 +8,7 @@ using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Stores;
+using SalesDash.Web.Recommendations;
 
 namespace SalesDash.Web.Channels;
 
@@ -20,7 +21,7 @@ public sealed class ChannelSyncRunner(
     IStoreDirectory stores,
     ChannelPollerFactory pollers,
     IngestionPipeline pipeline,
-    SalesDash.Web.Recommendations.ProductCatalogue catalogue,
+    ProductCatalogue catalogue,
     TimeProvider time,
     IOptions<ChannelsOptions> options,
     ILogger<ChannelSyncRunner> log)
@@ -90,7 +91,8 @@ public sealed class ChannelSyncRunner(
     /// Reads the connection's catalogue (categories and stock per SKU) into <see cref="SalesDash.Web.Recommendations.ProductCatalogue"/>
     /// when its channel has one, the connection has what reading it needs, and the last try is an interval old. Serialised
     /// with the connection's polls. A failure keeps what was read before and is logged and kept with the try; it does not
-    /// touch the orders' sync status. Returns whether a read was made.
+    /// touch the orders' sync status. A refusal (401/403) waits for the connection to be saved again (see
+    /// <see cref="SalesDash.Web.Recommendations.ProductCatalogue.IsDue"/>). Returns whether a read was made.
     /// </summary>
     public async Task<bool> RefreshCatalogueAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
     {
@@ -103,10 +105,17 @@ public sealed class ChannelSyncRunner(
         await gate.WaitAsync(cancellationToken);
         try
         {
+            // The last try first: on most scheduler ticks the hourly read is not due, and that one query is all it costs.
+            var now = time.GetUtcNow();
+            var last = await catalogue.LastTryAsync(store, channel, cancellationToken);
+            if (!ProductCatalogue.IsDue(last, now))
+            {
+                return false;
+            }
+
             var connection = await connections.GetAsync(store, channel, cancellationToken);
             var profile = await stores.GetAsync(store, cancellationToken);
-            var now = time.GetUtcNow();
-            if (connection is not { Enabled: true } || profile is null || profile.DisconnectedAt is not null || !await catalogue.IsDueAsync(store, channel, now, cancellationToken))
+            if (connection is not { Enabled: true } || profile is null || profile.DisconnectedAt is not null || !ProductCatalogue.IsDue(last, now, connection.UpdatedAt))
             {
                 return false;
             }
@@ -122,11 +131,18 @@ public sealed class ChannelSyncRunner(
                 await catalogue.SaveAsync(store, channel, read, now, cancellationToken);
                 return true;
             }
-            catch (Exception e) when (e is ChannelResponseException or ChannelAuthException or ChannelRateLimitedException
+            catch (ChannelAuthException e)
+            {
+                // The orders may still flow with the same token: only product access is missing, which a reconnect grants.
+                log.LogInformation("Catalogue read of {Channel} for {Store} refused; waiting for a reconnect: {Error}", channel, store, e.Message);
+                await catalogue.RecordFailureAsync(store, channel, e.Message, accessDenied: true, now, CancellationToken.None);
+                return false;
+            }
+            catch (Exception e) when (e is ChannelResponseException or ChannelRateLimitedException
                                           or InvalidOperationException or TimeoutException or HttpRequestException)
             {
                 log.LogWarning("Catalogue read of {Channel} for {Store} failed: {Error}", channel, store, e.Message);
-                await catalogue.RecordFailureAsync(store, channel, e.Message, now, CancellationToken.None);
+                await catalogue.RecordFailureAsync(store, channel, e.Message, accessDenied: false, now, CancellationToken.None);
                 return false;
             }
         }

@@ -31,8 +31,11 @@ public sealed class ShopifyAppOptions
     /// <summary>The app's client secret: signs the OAuth callback and every webhook of an installed shop.</summary>
     public string? ClientSecret { get; set; }
 
-    /// <summary>Access scopes asked for; reading orders is what the dashboard needs.</summary>
-    public string Scopes { get; set; } = "read_orders";
+    /// <summary>
+    /// Access scopes asked for: orders for the dashboard, products for the recommendations' catalogue (product_type and the
+    /// variants' inventory_quantity, which the Product Variant resource serves under the products scope; no read_inventory).
+    /// </summary>
+    public string Scopes { get; set; } = "read_orders,read_products";
 
     /// <summary>The address Shopify reaches SalesDash at (callback and webhooks); the request's own origin when not set.</summary>
     public Uri? PublicUrl { get; set; }

@@ -6,8 +6,16 @@ using SalesDash.Web.Identity;
 
 namespace SalesDash.Web.Recommendations;
 
+/// <summary>A row kept per store and channel, so one filter finds a store's (or a store's channel's) rows of either table.</summary>
+public interface IStoreChannelRow
+{
+    string TenantId { get; }
+    string StoreId { get; }
+    string Channel { get; }
+}
+
 /// <summary>One SKU of one store as one channel's catalogue last listed it: its category and, where the channel tracks it, stock on hand.</summary>
-public sealed class ProductCatalogueRow
+public sealed class ProductCatalogueRow : IStoreChannelRow
 {
     public required string TenantId { get; set; }
     public required string StoreId { get; set; }
@@ -23,7 +31,7 @@ public sealed class ProductCatalogueRow
 }
 
 /// <summary>When a store's catalogue was last read (or tried) from a channel, so reads keep to <see cref="ProductCatalogue.RefreshInterval"/>.</summary>
-public sealed class ProductCatalogueReadRow
+public sealed class ProductCatalogueReadRow : IStoreChannelRow
 {
     public required string TenantId { get; set; }
     public required string StoreId { get; set; }
@@ -39,7 +47,22 @@ public sealed class ProductCatalogueReadRow
 
     /// <summary>Why the last try failed; null when it succeeded.</summary>
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// The channel refused the read (401/403: a Shopify token without read_products, an SP-API grant without the inventory
+    /// role): reconnecting is the fix, so the page asks for that, and the read waits for the connection to be saved again
+    /// (or a day, in case access was granted on the channel's side) instead of failing every hour.
+    /// </summary>
+    public bool AccessDenied { get; set; }
 }
+
+/// <summary>The last try at a store's catalogue from one channel: when, and whether the channel refused access.</summary>
+public sealed record CatalogueTry(DateTimeOffset AttemptedAt, bool AccessDenied);
+
+/// <summary>How a channel's catalogue stands for the page: read, failed, or waiting for the merchant to reconnect.</summary>
+/// <param name="State">"read", "failed" or "reconnect".</param>
+/// <param name="Detail">The channel's own words when the last try failed.</param>
+public sealed record CatalogueStatus(string Channel, string State, DateTimeOffset? ReadAt, int Items, DateTimeOffset AttemptedAt, string? Message, string? Detail);
 
 /// <summary>A SKU's category and stock as the recommendations read them; <see cref="OnHand"/> null when no channel tracks its stock.</summary>
 public sealed record CatalogueEntry(string Sku, string? Category, long? OnHand, DateTimeOffset ReadAt);
@@ -56,15 +79,29 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
     /// </summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(1);
 
-    /// <summary>Whether the store's catalogue from this channel has not been tried for <see cref="RefreshInterval"/>.</summary>
-    public async Task<bool> IsDueAsync(StoreRef store, SalesChannel channel, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>A refused read is tried again after this long even if the connection is not saved again: Amazon's roles, say, can be granted in Seller Central.</summary>
+    public static readonly TimeSpan DeniedRetryInterval = TimeSpan.FromDays(1);
+
+    /// <summary>The last try at the store's catalogue from this channel; null when never tried.</summary>
+    public async Task<CatalogueTry?> LastTryAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var name = channel.ToString();
-        var last = await db.Set<ProductCatalogueReadRow>().AsNoTracking()
-            .Where(r => r.TenantId == store.TenantId && r.StoreId == store.StoreId && r.Channel == name).Select(r => (DateTime?)r.AttemptedAt).FirstOrDefaultAsync(cancellationToken);
-        return last is not { } at || now - StoredTime.To(at) >= RefreshInterval;
+        var last = await Of(db.Set<ProductCatalogueReadRow>().AsNoTracking(), store, channel.ToString())
+            .Select(r => new { r.AttemptedAt, r.AccessDenied }).FirstOrDefaultAsync(cancellationToken);
+        return last is null ? null : new CatalogueTry(StoredTime.To(last.AttemptedAt), last.AccessDenied);
     }
+
+    /// <summary>
+    /// Whether a read is due after <paramref name="last"/>: an interval after an ordinary try; after a refusal, once the
+    /// connection has been saved since (a reconnect) or <see cref="DeniedRetryInterval"/> has passed. A null
+    /// <paramref name="connectionSavedAt"/> asks only whether it could be due, before the connection is read.
+    /// </summary>
+    public static bool IsDue(CatalogueTry? last, DateTimeOffset now, DateTimeOffset? connectionSavedAt = null) => last switch
+    {
+        null => true,
+        { AccessDenied: false } => now - last.AttemptedAt >= RefreshInterval,
+        _ => connectionSavedAt is not { } saved || saved > last.AttemptedAt || now - last.AttemptedAt >= DeniedRetryInterval,
+    };
 
     /// <summary>Replaces the store's rows from this channel with the read, in one transaction, so a reader never sees half a catalogue.</summary>
     public async Task SaveAsync(StoreRef store, SalesChannel channel, CatalogueRead read, DateTimeOffset readAt, CancellationToken cancellationToken)
@@ -74,8 +111,8 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
         var at = StoredTime.From(readAt);
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Set<ProductCatalogueRow>().Where(r => r.TenantId == store.TenantId && r.StoreId == store.StoreId && r.Channel == name).ExecuteDeleteAsync(cancellationToken);
-        await db.Set<ProductCatalogueReadRow>().Where(r => r.TenantId == store.TenantId && r.StoreId == store.StoreId && r.Channel == name).ExecuteDeleteAsync(cancellationToken);
+        await Of(db.Set<ProductCatalogueRow>(), store, name).ExecuteDeleteAsync(cancellationToken);
+        await Of(db.Set<ProductCatalogueReadRow>(), store, name).ExecuteDeleteAsync(cancellationToken);
         db.AddRange(read.Items.Select(i => new ProductCatalogueRow
         {
             TenantId = store.TenantId, StoreId = store.StoreId, Channel = name, Sku = i.Sku, Category = i.Category, OnHand = i.OnHand, ReadAt = at,
@@ -88,12 +125,15 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>A failed read: the rows already read stay as they were (their read time says how old they are); the try and its error are kept.</summary>
-    public async Task RecordFailureAsync(StoreRef store, SalesChannel channel, string error, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// A failed read: the rows already read stay as they were (their read time says how old they are); the try, its error
+    /// and whether the channel refused access are kept.
+    /// </summary>
+    public async Task RecordFailureAsync(StoreRef store, SalesChannel channel, string error, bool accessDenied, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var name = channel.ToString();
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var row = await db.Set<ProductCatalogueReadRow>().FirstOrDefaultAsync(r => r.TenantId == store.TenantId && r.StoreId == store.StoreId && r.Channel == name, cancellationToken);
+        var row = await Of(db.Set<ProductCatalogueReadRow>(), store, name).FirstOrDefaultAsync(cancellationToken);
         if (row is null)
         {
             row = new ProductCatalogueReadRow { TenantId = store.TenantId, StoreId = store.StoreId, Channel = name };
@@ -102,6 +142,7 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
 
         row.AttemptedAt = StoredTime.From(at);
         row.LastError = error;
+        row.AccessDenied = accessDenied;
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -109,8 +150,20 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
     public async Task<IReadOnlyList<ProductCatalogueReadRow>> ReadsAsync(StoreRef store, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.Set<ProductCatalogueReadRow>().AsNoTracking().Where(r => r.TenantId == store.TenantId && r.StoreId == store.StoreId).ToListAsync(cancellationToken);
+        return await Of(db.Set<ProductCatalogueReadRow>().AsNoTracking(), store).ToListAsync(cancellationToken);
     }
+
+    /// <summary>Each channel's catalogue as the page shows it, a refusal worded as what the merchant should do.</summary>
+    public async Task<IReadOnlyList<CatalogueStatus>> StatusesAsync(StoreRef store, CancellationToken cancellationToken) =>
+    [
+        .. (await ReadsAsync(store, cancellationToken)).OrderBy(r => r.Channel, StringComparer.Ordinal).Select(r => new CatalogueStatus(
+            r.Channel, r.AccessDenied ? "reconnect" : r.LastError is null ? "read" : "failed",
+            r.ReadAt is { } read ? StoredTime.To(read) : null, r.Items, StoredTime.To(r.AttemptedAt),
+            r.AccessDenied
+                ? $"{r.Channel} has not given SalesDash access to the store's products. Reconnect {r.Channel} to grant product access; until then categories and stock from it are not used."
+                : r.LastError is null ? null : $"The last read of {r.Channel}'s catalogue failed; what was read before is kept.",
+            r.LastError)),
+    ];
 
     /// <summary>
     /// Each SKU once across the store's channels: the category of the newest read that names one, and the stock of the
@@ -119,7 +172,7 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
     public async Task<IReadOnlyList<CatalogueEntry>> ReadAsync(StoreRef store, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Set<ProductCatalogueRow>().AsNoTracking().Where(r => r.TenantId == store.TenantId && r.StoreId == store.StoreId).ToListAsync(cancellationToken);
+        var rows = await Of(db.Set<ProductCatalogueRow>().AsNoTracking(), store).ToListAsync(cancellationToken);
         return
         [
             .. rows.GroupBy(r => r.Sku, StringComparer.Ordinal).Select(g =>
@@ -129,6 +182,15 @@ public sealed class ProductCatalogue(IDbContextFactory<AppIdentityDbContext> dat
                 return new CatalogueEntry(g.Key, newest.FirstOrDefault(r => r.Category is not null)?.Category, stocked?.OnHand, StoredTime.To((stocked ?? newest[0]).ReadAt));
             }),
         ];
+    }
+
+    /// <summary>The store's rows, of every channel or of <paramref name="channel"/> only.</summary>
+    private static IQueryable<T> Of<T>(IQueryable<T> rows, StoreRef store, string? channel = null)
+        where T : class, IStoreChannelRow
+    {
+        var (tenantId, storeId) = (store.TenantId, store.StoreId);
+        var mine = rows.Where(r => r.TenantId == tenantId && r.StoreId == storeId);
+        return channel is null ? mine : mine.Where(r => r.Channel == channel);
     }
 
     public static void Configure(ModelBuilder builder)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SalesDash.Connectors.Currency;
@@ -38,7 +39,10 @@ public sealed record RecommendationView(
     string Id, string Kind, string Title, string Action, decimal RevenueAtStake, IReadOnlyList<RecommendationFigure> Figures, string DrillDown,
     string Status, BeforeAfter? Result);
 
-public sealed record RecommendationsView(string TenantId, string StoreId, string Currency, DateTimeOffset FromUtc, DateTimeOffset ToUtc, IReadOnlyList<RecommendationView> Items);
+/// <param name="LeadTimeDays">The restock lead time the stock-out advice was worked out with (the store's setting, else the default).</param>
+/// <param name="Catalogues">How each channel's catalogue stands: read, failed, or waiting for the merchant to reconnect.</param>
+public sealed record RecommendationsView(string TenantId, string StoreId, string Currency, DateTimeOffset FromUtc, DateTimeOffset ToUtc, IReadOnlyList<RecommendationView> Items,
+    int LeadTimeDays, IReadOnlyList<CatalogueStatus> Catalogues);
 
 public sealed record RecommendationStatusChange(string Status);
 
@@ -55,7 +59,7 @@ public sealed record RecommendationStatusChange(string Status);
 /// </summary>
 public sealed class StoreRecommendations(
     IHistoryStore history, IChannelInsightStore insight, IDbContextFactory<AppIdentityDbContext> databases, PeerBenchmarks peers, IExchangeRates rates,
-    ProductCatalogue catalogue, TimeProvider time)
+    ProductCatalogue catalogue, RecommendationSettings settings, TimeProvider time)
 {
     /// <summary>
     /// Catalogues are read hourly while a channel is connected; a stock count older than a day means no source is connected
@@ -95,7 +99,8 @@ public sealed class StoreRecommendations(
         var products = await history.BreakdownAsync(scope, now, BreakdownDimension.Product, cancellationToken);
         var listed = (await catalogue.ReadAsync(store.Store, cancellationToken)).ToDictionary(e => e.Sku, StringComparer.Ordinal);
         found.AddRange(ReturnRateRule.Evaluate([.. products.Select(p => new ProductReturns(p.Key, p.Label, listed.GetValueOrDefault(p.Key)?.Category, p.GrossRevenue, p.Units, p.RefundedUnits))]));
-        found.AddRange(StockOuts(listed.Values, products, time.GetUtcNow()));
+        var leadTime = (await settings.GetAsync(store.Store, cancellationToken)).LeadTimeDays;
+        found.AddRange(StockOuts(listed.Values, products, leadTime, time.GetUtcNow()));
 
         var week = new HistoryRange(end.AddDays(-ConversionDays), end);
         var weekBefore = new HistoryRange(end.AddDays(-2 * ConversionDays), end.AddDays(-ConversionDays));
@@ -141,19 +146,20 @@ public sealed class StoreRecommendations(
             items.Add(new RecommendationView(id, r.Kind.ToString(), r.Title, r.Action, r.RevenueAtStake, r.Figures, r.DrillDown, mark?.Status ?? "open", result));
         }
 
-        return new RecommendationsView(store.Store.TenantId, store.Store.StoreId, store.Currency, now.FromUtc, now.ToUtc, items);
+        return new RecommendationsView(store.Store.TenantId, store.Store.StoreId, store.Currency, now.FromUtc, now.ToUtc, items, leadTime,
+            await catalogue.StatusesAsync(store.Store, cancellationToken));
     }
 
     /// <summary>
     /// Stock-outs from the stock counts read within <see cref="StockStaleAfter"/> (none: the rule is given no stock and says
-    /// nothing) against the units sold over the last <see cref="Days"/> days, at the rule's default lead time, as SalesDash
-    /// keeps no lead time per store or product; each carries how many hours old its count is.
+    /// nothing) against the units sold over the last <see cref="Days"/> days, at the store's lead time
+    /// (<see cref="RecommendationSettings"/>); each carries how many hours old its count is.
     /// </summary>
-    private static IReadOnlyList<Recommendation> StockOuts(IEnumerable<CatalogueEntry> listed, IReadOnlyList<BreakdownTotals> products, DateTimeOffset now)
+    private static IReadOnlyList<Recommendation> StockOuts(IEnumerable<CatalogueEntry> listed, IReadOnlyList<BreakdownTotals> products, int leadTimeDays, DateTimeOffset now)
     {
         var counted = listed.Where(e => e.OnHand is not null && now - e.ReadAt <= StockStaleAfter).ToDictionary(e => e.Sku, StringComparer.Ordinal);
         var advised = StockOutRule.Evaluate(counted.Count == 0 ? null : [.. counted.Values.Select(e => new StockLevel(e.Sku, e.OnHand!.Value))],
-            [.. products.Select(p => new ProductSales(p.Key, p.Label, p.Units, p.GrossRevenue))], Days);
+            [.. products.Select(p => new ProductSales(p.Key, p.Label, p.Units, p.GrossRevenue))], Days, leadTimeDays);
         return
         [
             .. advised.Select(r => r with
@@ -306,6 +312,7 @@ public static class RecommendationsApi
     public static IServiceCollection AddRecommendations(this IServiceCollection services)
     {
         services.AddSingleton<ProductCatalogue>();
+        services.AddSingleton<RecommendationSettings>();
         services.AddSingleton<StoreRecommendations>();
         return services;
     }
@@ -319,20 +326,53 @@ public static class RecommendationsApi
             e.HasKey(r => new { r.TenantId, r.StoreId, r.Key });
         });
         ProductCatalogue.Configure(builder);
+        RecommendationSettings.Configure(builder);
     }
 
-    /// <summary>Maps GET /recommendations and PUT /recommendations/{id}/status on the store-scoped group.</summary>
+    /// <summary>Maps GET /recommendations, PUT /recommendations/{id}/status and GET/PUT /recommendations/settings on the store-scoped group.</summary>
     public static RouteGroupBuilder MapRecommendationsApi(this RouteGroupBuilder store)
     {
         ArgumentNullException.ThrowIfNull(store);
         store.MapGet("/recommendations", GetAsync).WithName("GetRecommendations").RequirePlanFeature(PlanFeature.AdvancedAnalytics);
         store.MapPut("/recommendations/{id}/status", MarkAsync).WithName("MarkRecommendation").RequireOrgRole(OrgRole.Analyst)
             .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
+        store.MapGet("/recommendations/settings", GetSettingsAsync).WithName("GetRecommendationSettings").RequirePlanFeature(PlanFeature.AdvancedAnalytics);
+        store.MapPut("/recommendations/settings", SetSettingsAsync).WithName("SetRecommendationSettings").RequireOrgRole(OrgRole.Analyst)
+            .RequirePlanFeature(PlanFeature.AdvancedAnalytics);
         return store;
     }
 
     private static async Task<Ok<RecommendationsView>> GetAsync(CurrentStore store, StoreRecommendations recommendations, CancellationToken cancellationToken) =>
         TypedResults.Ok(await recommendations.GetAsync(store.Profile, cancellationToken));
+
+    private static async Task<Ok<RecommendationSettingsView>> GetSettingsAsync(CurrentStore store, RecommendationSettings settings, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await settings.GetAsync(store.Profile.Store, cancellationToken));
+
+    /// <summary>The body is read here rather than bound, so a body that is not JSON gets the same 400 problem as a bad value, not a binding failure.</summary>
+    private static async Task<Results<Ok<RecommendationSettingsView>, ProblemHttpResult>> SetSettingsAsync(
+        HttpRequest request, CurrentStore store, RecommendationSettings settings, CancellationToken cancellationToken)
+    {
+        RecommendationSettingsChange change;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            if (body.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid lead time", detail: "Send a JSON object such as {\"leadTimeDays\": 14}.");
+            }
+
+            change = new RecommendationSettingsChange(body.RootElement.TryGetProperty("leadTimeDays", out var days) ? days.Clone() : null);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid lead time", detail: $"The body is not JSON: {e.Message}");
+        }
+
+        var (saved, problem) = await settings.SetAsync(store.Profile.Store, change, cancellationToken);
+        return saved is not null
+            ? TypedResults.Ok(saved)
+            : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid lead time", detail: problem);
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> MarkAsync(
         string id, RecommendationStatusChange change, CurrentStore store, HttpContext http, StoreRecommendations recommendations, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Polling;
 using SalesDash.Connectors.ShopifyAdmin;
 using SalesDash.Connectors.Tests.Support;
@@ -144,6 +145,30 @@ public sealed class CatalogueReaderTests
         var odd = new FakeChannel().On(_ => true, _ => FakeChannel.Json("""{"id":1}"""));
         var error = await Assert.ThrowsAsync<ChannelResponseException>(() => new WooCommerceCatalogueReader(new ChannelHttp(odd.Client(), new SteppingClock(Now)), key).ReadCatalogueAsync(Ct));
         Assert.Contains("list of products", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WooCommerce_list_with_an_item_that_is_not_a_product_object_is_a_channel_error_naming_the_item()
+    {
+        var channel = new FakeChannel().On(_ => true, _ => FakeChannel.Json("""[{"id":1,"sku":"a","categories":[]},7]"""));
+        var key = new WooCommerceRestKey(new Uri("https://shop.example.com/"), "ck_abc", "cs_def");
+
+        var error = await Assert.ThrowsAsync<ChannelResponseException>(() => new WooCommerceCatalogueReader(new ChannelHttp(channel.Client(), new SteppingClock(Now)), key).ReadCatalogueAsync(Ct));
+
+        Assert.Contains("products[page 1][1]: expected an object but found the number 7", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseArray_reads_a_list_body_and_names_what_it_found_instead_as_ParseObject_does()
+    {
+        using (var list = JsonFields.ParseArray("""[{"id":1},{"id":2}]"""u8.ToArray()))
+        {
+            Assert.Equal(["page[0]", "page[1]"], JsonFields.Items(list.RootElement, "page").Select(i => i.Path));
+        }
+
+        Assert.Equal("body: expected a JSON array but found object", Assert.Throws<FieldException>(() => JsonFields.ParseArray("""{"id":1}"""u8.ToArray())).Message);
+        Assert.Equal("body: expected a JSON object but found array", Assert.Throws<FieldException>(() => JsonFields.ParseObject("[]"u8.ToArray())).Message);
+        Assert.StartsWith("body: not valid JSON", Assert.Throws<FieldException>(() => JsonFields.ParseArray("[{"u8.ToArray())).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -126,6 +126,53 @@ public sealed class OrderDropTestTests
     }
 
     [Fact]
+    public void Assess_reports_the_level_evidence_and_its_share_of_the_variance_without_changing_the_test()
+    {
+        // A quiet morning (an order every 3 minutes from 7:00) then 1.5 orders a minute from 10:00, the same each day;
+        // on day 7 the 10:00 hour loses half its orders. The window 10:00-10:59 is expected at 90 (every day alike, level
+        // ratio 1); today's level is the 60 orders of 7:00-9:59, and its variance is the ratio's two counts (60 and 7 × 60,
+        // 10 pseudo-orders each) times 90². Asking must not change what the test then fires.
+        static int OrdersAt(long minute)
+        {
+            var day = minute / Day;
+            var m = (int)(minute % Day);
+            return m switch
+            {
+                < 420 => 0,
+                < 600 => m % 3 == 0 ? 1 : 0,
+                < 660 when day == 7 => m % 4 == 2 ? 0 : 1,
+                _ => 1 + (m % 2),
+            };
+        }
+
+        var asked = new OrderDropTest(firstKnownMinute: 0);
+        var alone = new OrderDropTest(firstKnownMinute: 0);
+        OrderDrop? hour = null;
+        for (long minute = 0; minute < 8 * Day; minute++)
+        {
+            var a = asked.Observe(minute, OrdersAt(minute));
+            var assessed = asked.Assess(minute, 60);
+            Assert.Equal(Figures(alone.Observe(minute, OrdersAt(minute))), Figures(a));
+            if (minute == (7 * Day) + 659)
+            {
+                hour = assessed;
+            }
+        }
+
+        Assert.NotNull(hour);
+        Assert.Equal(45, hour.Orders);
+        Assert.Equal(90, hour.ExpectedOrders, 9);
+        Assert.Equal(1, hour.LevelRatio, 12);
+        Assert.Equal(60, hour.LevelOrders);
+        var level = 90.0 * 90 * ((1 / 70.0) + (1 / 430.0));
+        Assert.Equal(level, hour.LevelVariance, 9);
+        Assert.Equal(90 + (90.0 / 7) + (90.0 * 90 * 0.05 * 0.05 * (1 + (1 / 7.0))) + level, hour.Variance, 9);
+
+        static string? Figures(OrderDrop? drop) => drop is null ? null
+            : $"{drop.WindowMinutes} {drop.EndMinute} {drop.Orders} {drop.ExpectedOrders} {drop.LowerOrders} {drop.TailProbability}";
+    }
+
+    [Fact]
     public void Settings_and_minutes_out_of_order_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { WindowsMinutes = [] }));

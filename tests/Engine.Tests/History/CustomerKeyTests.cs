@@ -39,11 +39,8 @@ public sealed class CustomerKeyTests
             Order("old-2", Now.AddDays(-2), [("MUG", 1, 10m)]) with { CustomerId = "7" }), Ct);
 
         // A database from before the column: the rows already there lose their buyer, as they never had one.
-        var tables = kind == "ClickHouse" ? ["history_orders"] : new[] { "history_orders", "stage_orders" };
-        foreach (var table in tables)
-        {
-            await sut.ExecuteRawAsync($"ALTER TABLE {table} DROP COLUMN customer_key", Ct);
-        }
+        // (DuckDB's staging copies the table's shape on each open.)
+        await sut.ExecuteRawAsync("ALTER TABLE history_orders DROP COLUMN customer_key", Ct);
 
         await sut.ReopenAsync(Ct);
         var customers = (ICustomerHistory)sut.Store;

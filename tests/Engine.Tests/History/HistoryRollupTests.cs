@@ -115,6 +115,69 @@ public sealed class HistoryRollupTests
         Assert.Equal(["TEE"], products.Select(p => p.Key));
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Retention_at_a_whole_hour_inside_a_day_keeps_that_days_later_products(string kind)
+    {
+        await using var sut = await StoreUnderTest.CreateAsync(kind, Ct);
+        var day = new DateTimeOffset(2026, 4, 10, 0, 0, 0, TimeSpan.Zero);
+        await sut.Store.WriteFactsAsync(Batch(
+            Order("early", day.AddHours(3), [("MUG", 1, 10m)]),
+            Order("late", day.AddHours(14), [("TEE", 2, 7.5m)])), Ct);
+
+        await sut.Store.DeleteOlderThanAsync(Shop.TenantId, day.AddHours(9), Ct);
+
+        var products = await sut.Store.BreakdownAsync(HistoryScope.Store(Shop.TenantId, Shop.StoreId), new HistoryRange(day, day.AddDays(1)),
+            BreakdownDimension.Product, Ct);
+        Assert.Equal([("TEE", 15m, 1L, 2L)], products.Select(p => (p.Key, p.GrossRevenue, p.Orders, p.Units)));
+    }
+
+    [Fact]
+    public async Task ClickHouse_top_products_of_whole_utc_days_are_read_from_the_daily_rows()
+    {
+        await using var sut = await StoreUnderTest.CreateAsync("ClickHouse", Ct);
+        var events = await HistoryAsync();
+        await WriteWithReplaysAsync(sut.Store, events);
+        var scope = HistoryScope.Store(Shop.TenantId, Shop.StoreId);
+
+        // With the hourly product rows and the facts gone behind the store's back, only the daily rows can still give them.
+        foreach (var table in new[] { "history_hourly_products", "history_orders", "history_order_lines", "history_refunds", "history_refund_lines", "history_sessions" })
+        {
+            await sut.ExecuteRawAsync($"TRUNCATE TABLE {table}", Ct);
+        }
+
+        var oracle = Oracle(Batch([.. events]), scope, TimeZoneInfo.Utc);
+        Assert.True(oracle.Products.Count >= 5 && oracle.Products.Any(p => p.Refunds > 0), "the products should include refunded ones");
+        Assert.Equal(oracle, await DashboardAsync(sut.Store, scope, TimeZoneInfo.Utc));
+    }
+
+    [Fact]
+    public async Task ClickHouse_database_written_before_the_daily_product_rows_fills_them_on_start_with_the_same_figures()
+    {
+        await using var sut = await StoreUnderTest.CreateAsync("ClickHouse", Ct);
+        var events = await HistoryAsync();
+        await WriteWithReplaysAsync(sut.Store, events);
+        var scope = HistoryScope.Store(Shop.TenantId, Shop.StoreId);
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+        // What the release before the daily rows leaves behind: facts, hourly rollups at their version, no daily table.
+        await sut.ExecuteRawAsync("DROP TABLE history_daily_products", Ct);
+        await sut.ExecuteRawAsync("TRUNCATE TABLE history_rollup_state", Ct);
+        await sut.ExecuteRawAsync($"INSERT INTO history_rollup_state (name, version, at) VALUES ('hourly', {HistoryRollups.Version}, 1)", Ct);
+        await sut.ReopenAsync(Ct);
+
+        var facts = Batch([.. events]);
+        Assert.Equal(Oracle(facts, scope, london), await DashboardAsync(sut.Store, scope, london));
+
+        // The daily rows were filled from the hourly ones: they answer alone once those and the facts are gone.
+        foreach (var table in new[] { "history_hourly_products", "history_orders", "history_order_lines", "history_refunds", "history_refund_lines", "history_sessions" })
+        {
+            await sut.ExecuteRawAsync($"TRUNCATE TABLE {table}", Ct);
+        }
+
+        Assert.Equal(Oracle(facts, scope, TimeZoneInfo.Utc), await DashboardAsync(sut.Store, scope, TimeZoneInfo.Utc));
+    }
+
     [Fact]
     public async Task Rollups_kept_by_each_writes_delta_equal_rollups_recomputed_from_the_facts()
     {

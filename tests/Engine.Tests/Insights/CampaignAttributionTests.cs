@@ -26,10 +26,8 @@ public sealed class CampaignAttributionTests
         await sut.Store.WriteFactsAsync(Facts.Batch(Tagged("old", Now.AddHours(-9), "facebook", "Winter Sale")), Ct);
 
         // A database from before the column: its touches lose their campaign, as they never had one.
-        foreach (var table in kind == "ClickHouse" ? ["history_order_touches"] : new[] { "history_order_touches", "stage_touches" })
-        {
-            await sut.ExecuteRawAsync($"ALTER TABLE {table} DROP COLUMN campaign", Ct);
-        }
+        // (DuckDB's staging copies the table's shape on each open.)
+        await sut.ExecuteRawAsync("ALTER TABLE history_order_touches DROP COLUMN campaign", Ct);
 
         await sut.ReopenAsync(Ct);
         await sut.Store.WriteFactsAsync(Facts.Batch(

@@ -20,7 +20,7 @@ public sealed class MigrationTests
         await using var db = await database.Databases.CreateDbContextAsync(Ct);
 
         var all = db.Database.GetMigrations().ToList();
-        Assert.Equal(["IdentityBaseline", "AppData", "PlansBilling", "PreviousWebhookSecrets", "ShareLinkExpiry", "ExchangeRateRefresh", "ImportJobs", "WarehouseConnections", "Goals", "OnboardingAndAlertPauses", "PeerBenchmarks", "ReportSendLeases", "AlertSnoozesAndTradingHours", "StoreLifecycle", "WebPush", "StoreDeletionProgress", "ProductCatalogue"], all.Select(m => m[(m.IndexOf('_', StringComparison.Ordinal) + 1)..]));
+        Assert.Equal(["IdentityBaseline", "AppData", "PlansBilling", "PreviousWebhookSecrets", "ShareLinkExpiry", "ExchangeRateRefresh", "ImportJobs", "WarehouseConnections", "Goals", "OnboardingAndAlertPauses", "PeerBenchmarks", "ReportSendLeases", "AlertSnoozesAndTradingHours", "StoreLifecycle", "WebPush", "StoreDeletionProgress", "ProductCatalogue", "RecommendationSettings"], all.Select(m => m[(m.IndexOf('_', StringComparison.Ordinal) + 1)..]));
         Assert.Equal(all, await db.Database.GetAppliedMigrationsAsync(Ct));
         Assert.False(db.Database.HasPendingModelChanges());
 

@@ -226,7 +226,8 @@ public sealed class ShopifyInstallTests : IAsyncLifetime
         Assert.Equal($"https://{Shop}/admin/oauth/authorize", authorize.GetLeftPart(UriPartial.Path));
         var query = HttpUtility.ParseQueryString(authorize.Query);
         Assert.Equal(ClientId, query["client_id"]);
-        Assert.Equal("read_orders", query["scope"]);
+        // Products for the recommendations' catalogue; the variants' inventory_quantity comes with them, so no read_inventory.
+        Assert.Equal("read_orders,read_products", query["scope"]);
         Assert.Equal("https://dash.example.com/api/shopify/callback", query["redirect_uri"]);
         return (query["state"]!, authorize);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,8 +38,16 @@ public sealed class CatalogueRecommendationTests : IAsyncLifetime
         {
             Stores = [],
             Settings = new Dictionary<string, string> { ["Channels:SchedulerEnabled"] = "false" },
-            Services = services => services.AddHttpClient(ChannelsHosting.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _upstream),
+            Services = services =>
+            {
+                services.AddHttpClient(ChannelsHosting.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _upstream);
+                // Counts the connection reads, so a test can see what a scheduler tick costs when no catalogue read is due.
+                services.AddSingleton<EfChannelConnectionStore>();
+                services.AddSingleton<IChannelConnectionStore>(sp => new CountingConnections(sp.GetRequiredService<EfChannelConnectionStore>(), _connectionReads));
+            },
         });
+
+    private readonly StrongBox<int> _connectionReads = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -175,6 +184,174 @@ public sealed class CatalogueRecommendationTests : IAsyncLifetime
         Assert.Null(await _app.Services.GetRequiredService<IChannelConnectionStore>().GetAsync(new StoreRef(_tenant, "shop"), SalesChannel.WooCommerce, Ct));
     }
 
+    [Fact]
+    public async Task The_stock_out_advice_follows_the_stores_lead_time_and_a_bad_lead_time_is_a_problem_that_keeps_the_last_one()
+    {
+        await SeedStoreAsync(SalesChannel.WooCommerce);
+        // 84 lamps over 28 days (3 a day) with 9 on hand: 3 days of cover.
+        await SeedSalesAsync([("lamp", 84, 0)]);
+        _upstream.On("shop.example.test/wp-json/wc/v3/products", _ => Paged("""[{"id":1,"type":"simple","sku":"lamp","manage_stock":true,"stock_quantity":9,"categories":[]}]"""));
+        await ConnectAsync("woocommerce", new() { ["webhookSecret"] = "whsec-0123456789", ["consumerKey"] = "ck_1", ["consumerSecret"] = "cs_1" },
+            new() { ["siteUrl"] = "https://shop.example.test" });
+        await SchedulerPassAsync();
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        var settings = $"{Api}/settings";
+        decimal perDay = 84m / StoreRecommendations.Days, cover = 9m / perDay, price = 25m;
+
+        var initial = (await analyst.GetFromJsonAsync<RecommendationSettingsView>(settings, Json, Ct))!;
+        Assert.Equal((StockOutRule.DefaultLeadTimeDays, true), (initial.LeadTimeDays, initial.LeadTimeIsDefault));
+
+        foreach (var lead in new[] { 14, 2, 4 })
+        {
+            using var put = await analyst.PutAsJsonAsync(settings, new { leadTimeDays = lead }, Ct);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var saved = (await put.Content.ReadFromJsonAsync<RecommendationSettingsView>(Json, Ct))!;
+            Assert.Equal((lead, false), (saved.LeadTimeDays, saved.LeadTimeIsDefault));
+            var view = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!;
+            Assert.Equal(lead, view.LeadTimeDays);
+            var lamp = view.Items.SingleOrDefault(i => i.Id == "StockOut:lamp");
+            if (cover >= lead)
+            {
+                Assert.Null(lamp);
+                continue;
+            }
+
+            Assert.NotNull(lamp);
+            Assert.Equal(Math.Round((lead - cover) * perDay * price, 2), lamp.RevenueAtStake);
+            Assert.Equal($"Reorder lamp now: {Math.Ceiling(perDay * lead)} units cover the {lead}-day restock.", lamp.Action);
+        }
+
+        // Negative, zero, absurd, a fraction, text, a boolean: each refused in words, and the 4 days set last stay.
+        foreach (var body in new[] { """{"leadTimeDays":-3}""", """{"leadTimeDays":0}""", """{"leadTimeDays":366}""", """{"leadTimeDays":2.5}""",
+                     """{"leadTimeDays":"seven"}""", """{"leadTimeDays":true}""", """{"leadTimeDays":1e400}""" })
+        {
+            using var put = await analyst.PutAsync(settings, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (put.StatusCode, put.Content.Headers.ContentType?.MediaType));
+            Assert.Contains("leadTimeDays must be", await put.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        foreach (var body in new[] { "seven days", "[14]" })
+        {
+            using var odd = await analyst.PutAsync(settings, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (odd.StatusCode, odd.Content.Headers.ContentType?.MediaType));
+        }
+
+        Assert.Equal(4, (await analyst.GetFromJsonAsync<RecommendationSettingsView>(settings, Json, Ct))!.LeadTimeDays);
+
+        // Null goes back to the default; a viewer may read the setting but not change it.
+        using (var cleared = await analyst.PutAsJsonAsync(settings, new { leadTimeDays = (int?)null }, Ct))
+        {
+            var back = (await cleared.Content.ReadFromJsonAsync<RecommendationSettingsView>(Json, Ct))!;
+            Assert.Equal((StockOutRule.DefaultLeadTimeDays, true), (back.LeadTimeDays, back.LeadTimeIsDefault));
+        }
+
+        using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, _tenant);
+        using var refused = await viewer.PutAsJsonAsync(settings, new { leadTimeDays = 30 }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(StockOutRule.DefaultLeadTimeDays, (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.LeadTimeDays);
+    }
+
+    [Fact]
+    public async Task An_amazon_sellers_fba_stock_and_browse_category_are_read_on_the_schedule_and_advise_a_stock_out()
+    {
+        await SeedStoreAsync(SalesChannel.Amazon);
+        await SeedSalesAsync([("lamp", 84, 0), ("rug", 28, 0)]);
+        _upstream.On("api.amazon.com/auth/o2/token", _ => FakeUpstream.Json("""{"access_token":"Atza|ok","token_type":"bearer","expires_in":3600}"""));
+        _upstream.On("sellingpartnerapi-na.amazon.com/orders/v0/orders", _ => FakeUpstream.Json("""{"payload":{"Orders":[]}}"""));
+        _upstream.On("sellingpartnerapi-na.amazon.com/fba/inventory/v1/summaries", _ => FakeUpstream.Json("""
+            {"pagination":{},"payload":{"granularity":{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"},"inventorySummaries":[
+              {"asin":"B0LAMP0001","fnSku":"X0LAMP","sellerSku":"lamp","condition":"NewItem","inventoryDetails":{"fulfillableQuantity":9},"totalQuantity":11},
+              {"asin":"B0RUG00001","fnSku":"X0RUG","sellerSku":"rug","condition":"NewItem","inventoryDetails":{"fulfillableQuantity":100},"totalQuantity":100}]}}
+            """));
+        _upstream.On("sellingpartnerapi-na.amazon.com/catalog/2022-04-01/items", _ => FakeUpstream.Json("""
+            {"numberOfResults":2,"items":[
+              {"asin":"B0LAMP0001","summaries":[{"marketplaceId":"ATVPDKIKX0DER","browseClassification":{"displayName":"Table Lamps","classificationId":"1063292"},"itemName":"Lamp"}]},
+              {"asin":"B0RUG00001","summaries":[{"marketplaceId":"ATVPDKIKX0DER","websiteDisplayGroupName":"Home","itemName":"Rug"}]}]}
+            """));
+        await ConnectAsync("amazon", new() { ["clientId"] = "id", ["clientSecret"] = "s", ["refreshToken"] = "Atzr|ok" }, new() { ["marketplaceIds"] = "ATVPDKIKX0DER" });
+
+        await SchedulerPassAsync();
+
+        var store = new StoreRef(_tenant, "shop");
+        Assert.Equal([new CatalogueEntry("lamp", "Table Lamps", 9, WebAppFactory.Now), new CatalogueEntry("rug", "Home", 100, WebAppFactory.Now)],
+            (await _app.Services.GetRequiredService<ProductCatalogue>().ReadAsync(store, Ct)).OrderBy(e => e.Sku, StringComparer.Ordinal));
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        var view = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!;
+        var lamp = Assert.Single(view.Items, i => i.Kind == "StockOut");
+        decimal perDay = 84m / StoreRecommendations.Days, cover = 9m / perDay;
+        Assert.Equal(("StockOut:lamp", 9m, cover), (lamp.Id, Figure(lamp, "On hand"), Figure(lamp, "Days of cover")));
+        Assert.Equal(Math.Round((StockOutRule.DefaultLeadTimeDays - cover) * perDay * 25m, 2), lamp.RevenueAtStake);
+        Assert.Equal(("Amazon", "read", 2), (view.Catalogues.Single().Channel, view.Catalogues.Single().State, view.Catalogues.Single().Items));
+    }
+
+    [Fact]
+    public async Task A_shop_that_has_not_granted_read_products_is_asked_to_reconnect_once_and_is_read_again_when_it_does()
+    {
+        await SeedStoreAsync(SalesChannel.Shopify);
+        await SeedSalesAsync([("boot-41", 40, 0)]);
+        var productReads = 0;
+        var granted = false;
+        _upstream.On($"{_tenant}.myshopify.com/admin/api/2024-10/orders.json", _ => FakeUpstream.Json("""{"orders":[]}"""));
+        // Shopify's answer to a token whose install did not ask for read_products.
+        _upstream.On($"{_tenant}.myshopify.com/admin/api/2024-10/products.json", _ => Interlocked.Increment(ref productReads) > 0 && Volatile.Read(ref granted)
+            ? FakeUpstream.Json("""{"products":[{"id":1,"product_type":"Boots","variants":[{"id":11,"sku":"boot-41","inventory_quantity":2,"inventory_management":"shopify"}]}]}""")
+            : FakeUpstream.Json("""{"errors":"[API] This action requires merchant approval for read_products scope."}""", HttpStatusCode.Forbidden));
+        await ConnectAsync("shopify", new() { ["accessToken"] = "shpat_orders_only" }, []);
+        var store = new StoreRef(_tenant, "shop");
+        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+
+        await SchedulerPassAsync();
+
+        var status = Assert.Single((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Catalogues);
+        Assert.Equal(("Shopify", "reconnect", (DateTimeOffset?)null), (status.Channel, status.State, status.ReadAt));
+        Assert.Contains("Reconnect Shopify to grant product access", status.Message, StringComparison.Ordinal);
+        Assert.Contains("read_products", status.Detail, StringComparison.Ordinal);
+        // The orders keep flowing with the same token: only the catalogue waits.
+        Assert.Equal(SyncStates.Ok, (await _app.Services.GetRequiredService<IChannelConnectionStore>().GetStatusAsync(store, SalesChannel.Shopify, Ct)).State);
+
+        // Hours of scheduler ticks later, Shopify has not been asked again: no error repeating every hour.
+        _app.Clock.Advance(TimeSpan.FromHours(5));
+        await SchedulerPassAsync();
+        Assert.Equal(1, Volatile.Read(ref productReads));
+        Assert.Equal("reconnect", Assert.Single((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Catalogues).State);
+
+        // The merchant reconnects (the app install saves the connection with a token that has the scope): the next tick reads.
+        Volatile.Write(ref granted, true);
+        await ConnectAsync("shopify", new() { ["accessToken"] = "shpat_with_products" }, []);
+        await SchedulerPassAsync();
+
+        Assert.Equal(2, Volatile.Read(ref productReads));
+        var read = Assert.Single((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Catalogues);
+        Assert.Equal(("read", _app.Clock.GetUtcNow(), 1, (string?)null), (read.State, read.ReadAt, read.Items, read.Message));
+        Assert.Equal([new CatalogueEntry("boot-41", "Boots", 2, _app.Clock.GetUtcNow())], await _app.Services.GetRequiredService<ProductCatalogue>().ReadAsync(store, Ct));
+    }
+
+    [Fact]
+    public async Task A_scheduler_tick_with_no_catalogue_read_due_does_not_read_the_connection()
+    {
+        await SeedStoreAsync(SalesChannel.WooCommerce);
+        var reads = 0;
+        _upstream.On("shop.example.test/wp-json/wc/v3/products", _ =>
+        {
+            Interlocked.Increment(ref reads);
+            return Paged("""[{"id":1,"type":"simple","sku":"lamp","manage_stock":true,"stock_quantity":9,"categories":[]}]""");
+        });
+        await ConnectAsync("woocommerce", new() { ["webhookSecret"] = "whsec-0123456789", ["consumerKey"] = "ck_1", ["consumerSecret"] = "cs_1" },
+            new() { ["siteUrl"] = "https://shop.example.test" });
+        await SchedulerPassAsync();
+        Assert.Equal(1, Volatile.Read(ref reads));
+
+        var before = Volatile.Read(ref _connectionReads.Value);
+        _app.Clock.Advance(ProductCatalogue.RefreshInterval - TimeSpan.FromMinutes(1));
+        await SchedulerPassAsync();
+        Assert.Equal((before, 1), (Volatile.Read(ref _connectionReads.Value), Volatile.Read(ref reads)));
+
+        // Once due, the connection is read and so is the catalogue.
+        _app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await SchedulerPassAsync();
+        Assert.Equal((before + 1, 2), (Volatile.Read(ref _connectionReads.Value), Volatile.Read(ref reads)));
+    }
+
     /// <summary>Checks the return-rate advice of one product against the rates worked out from <see cref="Sales"/>.</summary>
     private static void AssertReturns(RecommendationsView view, string sku, string? category)
     {
@@ -237,5 +414,26 @@ public sealed class CatalogueRecommendationTests : IAsyncLifetime
         var history = _app.Services.GetRequiredService<IHistoryStore>();
         await history.InitializeAsync(Ct);
         await history.WriteFactsAsync(batch, Ct);
+    }
+
+    /// <summary>The app's connection store, counting <see cref="IChannelConnectionStore.GetAsync"/> calls.</summary>
+    private sealed class CountingConnections(IChannelConnectionStore inner, StrongBox<int> reads) : IChannelConnectionStore
+    {
+        public Task<ChannelConnection?> GetAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref reads.Value);
+            return inner.GetAsync(store, channel, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<ChannelConnection>> ListAsync(StoreRef? store, CancellationToken cancellationToken) => inner.ListAsync(store, cancellationToken);
+
+        public Task UpsertAsync(ChannelConnection connection, CancellationToken cancellationToken) => inner.UpsertAsync(connection, cancellationToken);
+
+        public Task<bool> DeleteAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken) => inner.DeleteAsync(store, channel, cancellationToken);
+
+        public Task<ChannelSyncStatus> GetStatusAsync(StoreRef store, SalesChannel channel, CancellationToken cancellationToken) => inner.GetStatusAsync(store, channel, cancellationToken);
+
+        public Task SaveStatusAsync(StoreRef store, SalesChannel channel, ChannelSyncStatus status, CancellationToken cancellationToken) =>
+            inner.SaveStatusAsync(store, channel, status, cancellationToken);
     }
 }

@@ -195,10 +195,18 @@ internal sealed class ClickHouseHistoryDatabase : IDisposable
                 }
             }
 
-            // A database written before the rollups (or under an older rollup version) rebuilds them from its facts once.
+            // A database written before the rollups (or under an older rollup version) rebuilds them from its facts once,
+            // and one written before the daily product rows (or whose hourly rows were just rebuilt) fills those from the hourly.
+            var rebuilt = false;
             if (!await Rollups.CurrentAsync(cancellationToken))
             {
                 await Rollups.RebuildAsync(cancellationToken);
+                rebuilt = true;
+            }
+
+            if (rebuilt || !await Rollups.DaysCurrentAsync(cancellationToken))
+            {
+                await Rollups.RebuildDaysAsync(cancellationToken);
             }
 
             _initialized = true;

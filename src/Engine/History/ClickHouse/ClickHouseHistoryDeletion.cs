@@ -90,6 +90,11 @@ internal sealed class ClickHouseHistoryDeletion(ClickHouseHistoryDatabase db)
                 cancellationToken: cancellationToken);
         }
 
+        // A daily product row that straddles the cutoff goes too; it is recomputed below from the hourly rows kept.
+        await db.Client.ExecuteNonQueryAsync(
+            $"ALTER TABLE history_daily_products DELETE WHERE tenant_id = {Literal(tenantId)} AND day < {Instant(cutoffUtc)}",
+            cancellationToken: cancellationToken);
+
         // Mutations run in the background; retention is done when they are, so callers can rely on it.
         var deadline = db.Time.GetUtcNow() + MutationTimeout;
         while (true)
@@ -121,6 +126,18 @@ internal sealed class ClickHouseHistoryDeletion(ClickHouseHistoryDatabase db)
                     UNION ALL SELECT store_id FROM history_sessions WHERE {string.Format(CultureInfo.InvariantCulture, within, "started_at")})
                 """, cancellationToken);
             await db.Rollups.RecomputeHoursAsync(stores.Select(f => (tenantId, f[0], hour)), cancellationToken);
+        }
+
+        // The UTC day holding the cutoff lost its daily rows with the older ones; what is left of it is recomputed.
+        var cutoff = cutoffUtc.ToUnixTimeSeconds();
+        if (cutoff % ClickHouseRollups.DaySeconds != 0)
+        {
+            var day = cutoff - (((cutoff % ClickHouseRollups.DaySeconds) + ClickHouseRollups.DaySeconds) % ClickHouseRollups.DaySeconds);
+            var stores = await db.QueryAsync($"""
+                SELECT DISTINCT store_id FROM history_hourly_products
+                WHERE tenant_id = {Literal(tenantId)} AND hour >= toDateTime({day}) AND hour < toDateTime({day + ClickHouseRollups.DaySeconds})
+                """, cancellationToken);
+            await db.Rollups.RecomputeDaysAsync(stores.Select(f => (tenantId, f[0], day)), cancellationToken);
         }
     }
 }

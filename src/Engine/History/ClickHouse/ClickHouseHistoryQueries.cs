@@ -15,9 +15,49 @@ internal sealed class ClickHouseHistoryQueries(ClickHouseHistoryDatabase db)
     /// <summary>False answers every query from the facts alone, as before the rollups: the bench's baseline, never production.</summary>
     public bool ReadRollups { get; set; } = true;
 
-    /// <summary>Rows of each store-hour's newest computation only.</summary>
-    private static string Newest(string table, string where) =>
-        $"(store_id, hour, computed) IN (SELECT store_id, hour, max(computed) FROM {table} WHERE {where} GROUP BY store_id, hour)";
+    /// <summary>Rows of each store-hour's (or store-day's) newest computation only.</summary>
+    private static string Newest(string table, string where, string period = "hour") =>
+        $"(store_id, {period}, computed) IN (SELECT store_id, {period}, max(computed) FROM {table} WHERE {where} GROUP BY store_id, {period})";
+
+    /// <summary>
+    /// The product rows of a whole-hour range: its whole UTC days from the daily table, the hours before the first and
+    /// after the last midnight (a zone's offset, or a range shorter than a day) from the hourly one.
+    /// </summary>
+    private static string ProductRows(HistoryScope scope, HistoryRange range)
+    {
+        const string columns = "sku, title, gross, orders, units, refunds, refunded_units";
+        var from = range.FromUtc.ToUnixTimeSeconds();
+        var to = range.ToUtc.ToUnixTimeSeconds();
+        var firstDay = (long)Math.Ceiling(from / (double)ClickHouseRollups.DaySeconds) * ClickHouseRollups.DaySeconds;
+        var lastDay = (long)Math.Floor(to / (double)ClickHouseRollups.DaySeconds) * ClickHouseRollups.DaySeconds;
+        if (firstDay >= lastDay)
+        {
+            var where = Where(scope, "hour", range);
+            return $"SELECT {columns} FROM history_hourly_products WHERE {where} AND {Newest("history_hourly_products", where)}";
+        }
+
+        var branches = new List<string>();
+        var days = $"{Where(scope)} AND day >= toDateTime({firstDay}) AND day < toDateTime({lastDay})";
+        branches.Add($"SELECT {columns} FROM history_daily_products WHERE {days} AND {Newest("history_daily_products", days, "day")}");
+        var edges = new List<string>();
+        if (from < firstDay)
+        {
+            edges.Add($"(hour >= toDateTime({from}) AND hour < toDateTime({firstDay}))");
+        }
+
+        if (lastDay < to)
+        {
+            edges.Add($"(hour >= toDateTime({lastDay}) AND hour < toDateTime({to}))");
+        }
+
+        if (edges.Count > 0)
+        {
+            var hours = $"{Where(scope)} AND ({string.Join(" OR ", edges)})";
+            branches.Add($"SELECT {columns} FROM history_hourly_products WHERE {hours} AND {Newest("history_hourly_products", hours)}");
+        }
+
+        return string.Join("\nUNION ALL\n", branches);
+    }
 
     private async Task<IReadOnlyList<HistorySlot>> RolledSlotsAsync(HistoryScope scope, HistoryRange range, long seconds, CancellationToken cancellationToken)
     {
@@ -48,7 +88,7 @@ internal sealed class ClickHouseHistoryQueries(ClickHouseHistoryDatabase db)
             // The label is the smallest title among hours that sold the SKU (refund rows carry none).
             foreach (var f in await db.QueryAsync($"""
                 SELECT sku, minIf(title, orders > 0), countIf(orders > 0), sum(gross), sum(orders), sum(units), sum(refunds), sum(refunded_units)
-                FROM history_hourly_products WHERE {where} AND {Newest("history_hourly_products", where)}
+                FROM ({ProductRows(scope, range)})
                 GROUP BY sku
                 """, cancellationToken))
             {

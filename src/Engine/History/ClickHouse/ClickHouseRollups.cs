@@ -34,6 +34,17 @@ internal sealed class ClickHouseRollups(ClickHouseHistoryDatabase db)
             gross Decimal(18,2), orders Int64, units Int64, refunds Decimal(18,2), refunded_units Int64)
         ENGINE = ReplacingMergeTree(computed) PARTITION BY toYYYYMM(hour) ORDER BY (tenant_id, store_id, hour, part, sku)
         """,
+        // The hourly product rows of each UTC day summed, so a 90-day top-products read sums ~90 rows per SKU, not ~2,000
+        // (a store-hour holds few orders of each SKU, so the hourly table approaches one row per order line). Kept like the
+        // hourly tables: every day a write touches is recomputed from the hourly rows' newest computation under a new
+        // stamp, and reads keep each day's newest computation (retention deletes the rows of a day it cuts into and
+        // recomputes what is left of it).
+        """
+        CREATE TABLE IF NOT EXISTS history_daily_products (
+            tenant_id String, store_id String, day DateTime('UTC'), computed UInt64, sku String, title String,
+            gross Decimal(18,2), orders Int64, units Int64, refunds Decimal(18,2), refunded_units Int64)
+        ENGINE = ReplacingMergeTree(computed) PARTITION BY toYYYYMM(day) ORDER BY (tenant_id, store_id, day, sku)
+        """,
         """
         CREATE TABLE IF NOT EXISTS history_rollup_state (name String, version UInt32, at UInt64)
         ENGINE = ReplacingMergeTree(at) ORDER BY name
@@ -42,6 +53,17 @@ internal sealed class ClickHouseRollups(ClickHouseHistoryDatabase db)
 
     /// <summary>At most this many (store, hour) pairs go into one recomputation's literal IN list.</summary>
     private const int HoursPerRecompute = 5_000;
+
+    public const long DaySeconds = 86_400;
+
+    /// <summary>
+    /// The daily product table's own version in history_rollup_state (name "daily_products"): a database without it
+    /// (written before the table, or under an older definition) fills it from the hourly product rows once, on start.
+    /// </summary>
+    public const int DailyProductsVersion = 1;
+
+    /// <summary>The UTC day (Unix seconds) an hour column falls in; arithmetic, so it holds whatever the server's zone.</summary>
+    private static string DayOf(string hourColumn) => $"toUInt32(intDiv(toUInt32({hourColumn}), {DaySeconds}) * {DaySeconds})";
 
     /// <summary>
     /// The driver sends default_format=RowBinaryWithNamesAndTypes, which 18.16 rejects for INSERT … SELECT (it has no
@@ -71,7 +93,72 @@ internal sealed class ClickHouseRollups(ClickHouseHistoryDatabase db)
                 $"(tenant_id, store_id) IN ({stores}) AND {column} >= toDateTime({first}) AND {column} < toDateTime({last}) "
                 + $"AND (tenant_id, store_id, toUInt32(toStartOfHour({column}))) IN ({tuples})";
             await RecomputeAsync(Filter, cancellationToken);
+            await RecomputeDaysAsync(chunk.Select(h => (h.Tenant, h.Store, h.Hour - (h.Hour % DaySeconds))).Distinct(), cancellationToken);
         }
+    }
+
+    /// <summary>Recomputes the daily product rows of the given store-days (Unix seconds of each UTC midnight) from the hourly rows held now.</summary>
+    public async Task RecomputeDaysAsync(IEnumerable<(string Tenant, string Store, long Day)> days, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in days.Chunk(HoursPerRecompute))
+        {
+            var stores = string.Join(", ", chunk.Select(d => (d.Tenant, d.Store)).Distinct().Select(s => $"({Literal(s.Tenant)}, {Literal(s.Store)})"));
+            var tuples = string.Join(", ", chunk.Select(d => $"({Literal(d.Tenant)}, {Literal(d.Store)}, {d.Day.ToString(CultureInfo.InvariantCulture)})"));
+            var first = chunk.Min(d => d.Day);
+            var last = chunk.Max(d => d.Day) + DaySeconds;
+            await RecomputeDaysAsync(
+                $"(tenant_id, store_id) IN ({stores}) AND hour >= toDateTime({first}) AND hour < toDateTime({last}) "
+                + $"AND (tenant_id, store_id, {DayOf("hour")}) IN ({tuples})",
+                cancellationToken);
+        }
+    }
+
+    /// <summary>Fills the daily product rows from the hourly ones, a month at a time: the upgrade of a database made before them.</summary>
+    public async Task RebuildDaysAsync(CancellationToken cancellationToken)
+    {
+        var bounds = await db.QueryAsync("SELECT toUInt32(min(hour)), toUInt32(max(hour)) FROM history_hourly_products", cancellationToken);
+        if (bounds is [[var low, var high], ..] && Long(high) > 0)
+        {
+            var start = DateTimeOffset.FromUnixTimeSeconds(Long(low));
+            var end = DateTimeOffset.FromUnixTimeSeconds(Long(high));
+            for (var month = new DateTimeOffset(start.Year, start.Month, 1, 0, 0, 0, TimeSpan.Zero); month <= end; month = month.AddMonths(1))
+            {
+                var from = month.ToUnixTimeSeconds();
+                var to = month.AddMonths(1).ToUnixTimeSeconds();
+                await RecomputeDaysAsync($"hour >= toDateTime({from}) AND hour < toDateTime({to})", cancellationToken);
+            }
+        }
+
+        var state = new StringBuilder();
+        state.Field("daily_products").Field(DailyProductsVersion).Field(NextComputed()).EndRow();
+        await db.InsertAsync("history_rollup_state", state, cancellationToken);
+    }
+
+    public async Task<bool> DaysCurrentAsync(CancellationToken cancellationToken) =>
+        await db.QueryAsync("SELECT max(version) FROM history_rollup_state WHERE name = 'daily_products'", cancellationToken) is [[var version, ..], ..]
+        && Long(version) >= DailyProductsVersion;
+
+    /// <summary>
+    /// One computation of the days whose hourly product rows <paramref name="hours"/> selects, from each store-hour's
+    /// newest hourly computation, under one stamp.
+    /// </summary>
+    private async Task RecomputeDaysAsync(string hours, CancellationToken cancellationToken)
+    {
+        var c = NextComputed().ToString(CultureInfo.InvariantCulture);
+        await db.Client.ExecuteNonQueryAsync(
+            $"""
+            INSERT INTO history_daily_products (tenant_id, store_id, day, computed, sku, title, gross, orders, units, refunds, refunded_units)
+            SELECT tenant_id, store_id, toDateTime(d), {c}, sku, minIf(title, orders > 0), sum(gross), sum(orders), sum(units), sum(refunds),
+                   sum(refunded_units)
+            FROM (
+                SELECT tenant_id, store_id, {DayOf("hour")} AS d, sku, title, gross, orders, units, refunds, refunded_units
+                FROM history_hourly_products
+                WHERE {hours} AND (tenant_id, store_id, hour, computed) IN (
+                    SELECT tenant_id, store_id, hour, max(computed) FROM history_hourly_products WHERE {hours} GROUP BY tenant_id, store_id, hour))
+            GROUP BY tenant_id, store_id, d, sku
+            """,
+            options: InsertSelect,
+            cancellationToken: cancellationToken);
     }
 
     /// <summary>Recomputes every hour any fact falls in, a month at a time: the rebuild after an upgrade.</summary>

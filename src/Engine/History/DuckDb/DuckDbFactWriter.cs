@@ -48,16 +48,6 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
         """,
     ];
 
-    /// <summary>
-    /// The old merge's removal of held versions: every winner's key looked up in the whole order and line tables, so a
-    /// write cost grew with everything the store held. The bench's baseline (<see cref="DeleteHeldByScan"/>), never production.
-    /// </summary>
-    private static readonly string[] DeleteByScan =
-    [
-        $"DELETE FROM history_order_lines t USING stage_winners s WHERE {OrderKey}",
-        $"DELETE FROM history_orders t USING stage_winners s WHERE {OrderKey}",
-    ];
-
     private static readonly string[] Merge =
     [
         $"INSERT INTO history_orders SELECT t.* FROM stage_orders t SEMI JOIN stage_winners s ON {OrderKey}",
@@ -123,8 +113,16 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
     /// </summary>
     public bool RecomputeTouchedHours { get; set; }
 
-    /// <summary>True removes replaced versions by looking every winner up in the whole tables, as before: the bench's baseline, never production.</summary>
-    public bool DeleteHeldByScan { get; set; }
+    /// <summary>
+    /// True writes as stop 17 did: every fact table's statements (about 30) whatever the batch holds, each intermediate
+    /// set made a temp table: the bench's baseline, never production. Settable at any time, so one bench store can alternate.
+    /// </summary>
+    public bool EveryTableEveryWrite { get; set; }
+
+    private long _statements;
+
+    /// <summary>SQL statements this writer has run (appends not counted): what a write costs beyond its rows.</summary>
+    public long Statements => Interlocked.Read(ref _statements);
 
     /// <summary>
     /// Removes the versions the winners replace, and their lines, before the winners go in. Only replaced versions are
@@ -135,11 +133,6 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
     /// </summary>
     private IEnumerable<string> DeleteReplaced((DateTime From, DateTime To)? replaced)
     {
-        if (DeleteHeldByScan)
-        {
-            return DeleteByScan;
-        }
-
         if (replaced is not { } range)
         {
             return [];
@@ -164,34 +157,235 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
         return RunAsync(connection =>
         {
             using var transaction = connection.BeginTransaction();
-            Stage(connection, batch, cancellationToken);
-
+            var kinds = Stage(connection, batch, cancellationToken);
             if (RecomputeTouchedHours)
             {
-                ExecuteAll(connection, DuckDbRollups.TouchedHours.Concat(FindNew));
-                ExecuteAll(connection, DeleteReplaced(Range(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced")));
-                ExecuteAll(connection, Merge.Concat(DuckDbRollups.Recompute));
+                Run(connection, DuckDbRollups.TouchedHours.Concat(FindNew));
+                Run(connection, DeleteReplaced(RangeOf(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced")));
+                Run(connection, Merge.Concat(DuckDbRollups.Recompute));
+                Run(connection, ClearStage);
             }
-            else
+            else if (EveryTableEveryWrite)
             {
                 // The rollups' delta is taken before the merge replaces held versions and applied after it, in the same
                 // transaction as the facts.
-                ExecuteAll(connection, FindNew);
-                var replaced = Range(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced");
-                ExecuteAll(connection, DuckDbRollups.Delta(replaced));
-                ExecuteAll(connection, DeleteReplaced(replaced));
-                ExecuteAll(connection, Merge);
-                if (Range(connection, DuckDbRollups.DeltaHours) is { } hours)
+                Run(connection, FindNew);
+                var replaced = RangeOf(connection, "SELECT min(placed_at), max(placed_at) FROM stage_replaced");
+                Run(connection, DuckDbRollups.Delta(replaced));
+                Run(connection, DeleteReplaced(replaced));
+                Run(connection, Merge);
+                if (RangeOf(connection, DuckDbRollups.DeltaHours) is { } hours)
                 {
-                    ExecuteAll(connection, DuckDbRollups.Apply(hours, replaced is not null));
+                    Run(connection, DuckDbRollups.Apply(hours, replaced is not null));
                 }
-            }
 
-            ExecuteAll(connection, ClearStage);
+                Run(connection, ClearStage);
+            }
+            else
+            {
+                WriteStaged(connection, batch, kinds);
+            }
 
             transaction.Commit();
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The objects <see cref="WriteStaged"/> reads besides the staging tables, made once per connection: the held
+    /// versions of the staged orders (each beside the staged version it meets), and two views over them. An order
+    /// appears once in a batch (the batch keeps its newest version), and once in history_orders.
+    /// </summary>
+    internal static readonly string[] Staging =
+    [
+        "CREATE TEMP TABLE staged_held AS SELECT *, version AS staged_version FROM history_orders WITH NO DATA",
+        // Staged orders whose version is newer than the held one, or not held at all: what the write changes.
+        $"CREATE TEMP VIEW staged_winners AS SELECT s.* FROM stage_orders s ANTI JOIN staged_held t ON {OrderKey} AND t.version >= s.version",
+        // Held versions a staged order replaces, with their lines still in history_order_lines until the write deletes them.
+        "CREATE TEMP VIEW staged_replaced AS SELECT * EXCLUDE (staged_version) FROM staged_held WHERE version < staged_version",
+    ];
+
+    /// <summary>What a batch staged, so a write runs only the statements of the kinds it holds.</summary>
+    internal readonly record struct StagedKinds(
+        bool Orders, bool OrderLines, bool Refunds, bool RefundLines, bool Sessions, bool Touches, bool Spend, bool Shipments, bool Traffic)
+    {
+        public bool Rollups => Orders || Refunds || Sessions;
+    }
+
+    /// <summary>
+    /// The write in a handful of statements, whatever the batch's size and however many hours, days, channels and SKUs
+    /// it spans: one lookup of the held versions, one upsert (MERGE) per rollup table with the write's delta computed
+    /// inside it, one insert per fact table the batch holds, then the staging cleared. A batch that replaces versions
+    /// adds the lookup of the lines they take away, their deletion and the titles read again. Every statement sees
+    /// the facts as they were before the write.
+    /// </summary>
+    private void WriteStaged(DuckDBConnection connection, HistoryBatch batch, StagedKinds kinds)
+    {
+        (DateTime From, DateTime To)? replaced = null;
+        if (kinds.Orders)
+        {
+            Run(connection, [$"INSERT INTO staged_held SELECT t.*, s.version FROM history_orders t JOIN stage_orders s ON {OrderKey}"]);
+            replaced = RangeOf(connection, "SELECT min(placed_at), max(placed_at) FROM staged_replaced");
+        }
+
+        // Refunds and sessions never change once known: only ids not held yet count. Looked up once, before any insert.
+        if (kinds.Refunds)
+        {
+            Run(connection, [FindNew[3]]);
+        }
+
+        if (kinds.Sessions)
+        {
+            Run(connection, [FindNew[4]]);
+        }
+
+        if (kinds.Rollups)
+        {
+            Run(connection, DuckDbRollups.Upsert(kinds, replaced, DeltaHours(batch, replaced)));
+        }
+
+        if (replaced is { } range)
+        {
+            var within = $"t.placed_at BETWEEN {DuckDbRollups.Literal(range.From)} AND {DuckDbRollups.Literal(range.To)}";
+            Run(connection,
+            [
+                $"DELETE FROM history_order_lines t USING staged_replaced s WHERE {OrderKey} AND t.version = s.version AND {within}",
+                $"DELETE FROM history_orders t USING staged_replaced s WHERE {OrderKey} AND t.version = s.version AND {within}",
+            ]);
+        }
+
+        Run(connection, FactInserts(batch, kinds));
+        if (replaced is not null)
+        {
+            Run(connection, [DuckDbRollups.Titles(DeltaHours(batch, replaced))]);
+        }
+
+        Run(connection, Clear(kinds));
+    }
+
+    /// <summary>
+    /// Bounds every hour the write's delta can touch: its orders', refunds' and sessions' instants and the replaced
+    /// versions'. A superset is harmless (it only prunes less); the bounds are literals, so DuckDB prunes the rollups'
+    /// row groups by them.
+    /// </summary>
+    private static (DateTime From, DateTime To) DeltaHours(HistoryBatch batch, (DateTime From, DateTime To)? replaced)
+    {
+        var from = DateTime.MaxValue;
+        var to = DateTime.MinValue;
+        void Cover(DateTime at)
+        {
+            from = at < from ? at : from;
+            to = at > to ? at : to;
+        }
+
+        foreach (var o in batch.Orders)
+        {
+            Cover(o.PlacedAt.UtcDateTime);
+        }
+
+        foreach (var r in batch.Refunds)
+        {
+            Cover(r.OccurredAt.UtcDateTime);
+        }
+
+        foreach (var s in batch.Sessions)
+        {
+            Cover(s.StartedAt.UtcDateTime);
+        }
+
+        if (replaced is { } range)
+        {
+            Cover(range.From);
+            Cover(range.To);
+        }
+
+        return (new DateTime(from.Ticks - (from.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc), to.AddHours(1));
+    }
+
+    private static IEnumerable<string> FactInserts(HistoryBatch batch, StagedKinds kinds)
+    {
+        if (kinds.Orders)
+        {
+            yield return "INSERT INTO history_orders SELECT * FROM staged_winners";
+        }
+
+        if (kinds.OrderLines)
+        {
+            yield return $"INSERT INTO history_order_lines SELECT t.* FROM stage_order_lines t SEMI JOIN staged_winners s ON {OrderKey}";
+        }
+
+        if (kinds.RefundLines)
+        {
+            yield return Merge[2];
+        }
+
+        if (kinds.Refunds)
+        {
+            yield return Merge[3];
+        }
+
+        if (kinds.Sessions)
+        {
+            yield return Merge[4];
+        }
+
+        if (kinds.Touches)
+        {
+            // A touch is one version of an order, and an order's version has one placed_at: a touch already held lies
+            // within the staged touches' instants (a second either side covers DuckDB's microseconds), so only those row
+            // groups are read instead of every touch ever written.
+            var from = batch.Touches.Min(t => t.PlacedAt.UtcDateTime).AddSeconds(-1);
+            var to = batch.Touches.Max(t => t.PlacedAt.UtcDateTime).AddSeconds(1);
+            yield return $"""
+                INSERT INTO history_order_touches SELECT s.* FROM stage_touches s
+                ANTI JOIN (SELECT tenant_id, store_id, order_id, version FROM history_order_touches
+                           WHERE placed_at BETWEEN {DuckDbRollups.Literal(from)} AND {DuckDbRollups.Literal(to)}) t
+                    ON t.tenant_id = s.tenant_id AND t.store_id = s.store_id AND t.order_id = s.order_id AND t.version = s.version
+                """;
+        }
+
+        if (kinds.Spend)
+        {
+            yield return Merge[6];
+        }
+
+        if (kinds.Shipments)
+        {
+            yield return Merge[7];
+        }
+
+        if (kinds.Traffic)
+        {
+            yield return Merge[8];
+            yield return Merge[9];
+            yield return Merge[10];
+        }
+    }
+
+    private static IEnumerable<string> Clear(StagedKinds kinds)
+    {
+        (bool Staged, string Table)[] tables =
+        [
+            (kinds.Orders, "stage_orders"), (kinds.Orders, "staged_held"), (kinds.OrderLines, "stage_order_lines"), (kinds.Refunds, "stage_refunds"),
+            (kinds.RefundLines, "stage_refund_lines"), (kinds.Sessions, "stage_sessions"), (kinds.Touches, "stage_touches"),
+            (kinds.Spend, "stage_ad_spend"), (kinds.Shipments, "stage_shipments"), (kinds.Traffic, "stage_traffic"),
+        ];
+        return tables.Where(t => t.Staged).Select(t => $"DELETE FROM {t.Table}");
+    }
+
+    private void Run(DuckDBConnection connection, IEnumerable<string> statements)
+    {
+        foreach (var statement in statements)
+        {
+            Interlocked.Increment(ref _statements);
+            Execute(connection, statement);
+        }
+    }
+
+    private (DateTime From, DateTime To)? RangeOf(DuckDBConnection connection, string sql)
+    {
+        Interlocked.Increment(ref _statements);
+        return Range(connection, sql);
     }
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
@@ -262,113 +456,140 @@ internal sealed class DuckDbFactWriter(DuckDbConnectionGate db)
         }, cancellationToken);
     }
 
-    private static void Stage(DuckDBConnection connection, HistoryBatch batch, CancellationToken cancellationToken)
+    /// <summary>Appends the batch to the staging tables of the kinds it holds (an appender per table is a statement's worth of work).</summary>
+    private static StagedKinds Stage(DuckDBConnection connection, HistoryBatch batch, CancellationToken cancellationToken)
     {
-        using (var orders = connection.CreateAppender("stage_orders"))
-        using (var lines = connection.CreateAppender("stage_order_lines"))
+        var kinds = new StagedKinds(batch.Orders.Count > 0, batch.Orders.Any(o => o.Lines.Count > 0), batch.Refunds.Count > 0,
+            batch.Refunds.Any(r => r.Lines.Count > 0), batch.Sessions.Count > 0, batch.Touches.Count > 0, batch.Spend.Count > 0,
+            batch.Shipments.Count > 0, batch.Traffic.Count > 0);
+        if (kinds.Orders)
         {
-            foreach (var o in batch.Orders)
+            using (var orders = connection.CreateAppender("stage_orders"))
+            using (var lines = connection.CreateAppender("stage_order_lines"))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var placed = o.PlacedAt.UtcDateTime;
-                var channel = o.Channel.ToString();
-                orders.CreateRow()
-                    .AppendValue(o.TenantId).AppendValue(o.StoreId).AppendValue(o.OrderId).AppendValue(o.Version)
-                    .AppendValue(channel).AppendValue(placed).AppendValue(o.Currency).AppendValue(HistoryFacts.Cents(o.Total))
-                    .AppendValue(o.Units).AppendValue(o.ReturningCustomer).AppendValue(o.Cancelled).AppendValue(o.Source)
-                    .AppendValue(o.Country).AppendValue(o.CustomerKey)
-                    .EndRow();
-                foreach (var l in o.Lines)
+                foreach (var o in batch.Orders)
                 {
-                    lines.CreateRow()
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var placed = o.PlacedAt.UtcDateTime;
+                    var channel = o.Channel.ToString();
+                    orders.CreateRow()
                         .AppendValue(o.TenantId).AppendValue(o.StoreId).AppendValue(o.OrderId).AppendValue(o.Version)
-                        .AppendValue(l.LineNo).AppendValue(placed).AppendValue(channel).AppendValue(l.Sku)
-                        .AppendValue(l.Title).AppendValue(l.Quantity).AppendValue(Math.Round(l.UnitPrice, 4, MidpointRounding.AwayFromZero))
-                        .AppendValue(HistoryFacts.Cents(l.LineRevenue))
+                        .AppendValue(channel).AppendValue(placed).AppendValue(o.Currency).AppendValue(HistoryFacts.Cents(o.Total))
+                        .AppendValue(o.Units).AppendValue(o.ReturningCustomer).AppendValue(o.Cancelled).AppendValue(o.Source)
+                        .AppendValue(o.Country).AppendValue(o.CustomerKey)
                         .EndRow();
+                    foreach (var l in o.Lines)
+                    {
+                        lines.CreateRow()
+                            .AppendValue(o.TenantId).AppendValue(o.StoreId).AppendValue(o.OrderId).AppendValue(o.Version)
+                            .AppendValue(l.LineNo).AppendValue(placed).AppendValue(channel).AppendValue(l.Sku)
+                            .AppendValue(l.Title).AppendValue(l.Quantity).AppendValue(Math.Round(l.UnitPrice, 4, MidpointRounding.AwayFromZero))
+                            .AppendValue(HistoryFacts.Cents(l.LineRevenue))
+                            .EndRow();
+                    }
                 }
             }
         }
 
-        using (var refunds = connection.CreateAppender("stage_refunds"))
-        using (var refundLines = connection.CreateAppender("stage_refund_lines"))
+        if (kinds.Refunds)
         {
-            foreach (var r in batch.Refunds)
+            using (var refunds = connection.CreateAppender("stage_refunds"))
+            using (var refundLines = connection.CreateAppender("stage_refund_lines"))
             {
-                var at = r.OccurredAt.UtcDateTime;
-                refunds.CreateRow()
-                    .AppendValue(r.TenantId).AppendValue(r.StoreId).AppendValue(r.RefundId).AppendValue(r.OrderId)
-                    .AppendValue(r.Channel.ToString()).AppendValue(at).AppendValue(HistoryFacts.Cents(r.Amount)).AppendValue(r.Units)
-                    .EndRow();
-                foreach (var l in r.Lines)
+                foreach (var r in batch.Refunds)
                 {
-                    refundLines.CreateRow()
-                        .AppendValue(r.TenantId).AppendValue(r.StoreId).AppendValue(r.RefundId).AppendValue(l.LineNo)
-                        .AppendValue(at).AppendValue(l.Sku).AppendValue(l.Quantity).AppendValue(HistoryFacts.Cents(l.Amount))
+                    var at = r.OccurredAt.UtcDateTime;
+                    refunds.CreateRow()
+                        .AppendValue(r.TenantId).AppendValue(r.StoreId).AppendValue(r.RefundId).AppendValue(r.OrderId)
+                        .AppendValue(r.Channel.ToString()).AppendValue(at).AppendValue(HistoryFacts.Cents(r.Amount)).AppendValue(r.Units)
+                        .EndRow();
+                    foreach (var l in r.Lines)
+                    {
+                        refundLines.CreateRow()
+                            .AppendValue(r.TenantId).AppendValue(r.StoreId).AppendValue(r.RefundId).AppendValue(l.LineNo)
+                            .AppendValue(at).AppendValue(l.Sku).AppendValue(l.Quantity).AppendValue(HistoryFacts.Cents(l.Amount))
+                            .EndRow();
+                    }
+                }
+            }
+        }
+
+        if (kinds.Sessions)
+        {
+            using (var sessions = connection.CreateAppender("stage_sessions"))
+            {
+                foreach (var s in batch.Sessions)
+                {
+                    sessions.CreateRow()
+                        .AppendValue(s.TenantId).AppendValue(s.StoreId).AppendValue(s.SessionId).AppendValue(s.Channel.ToString())
+                        .AppendValue(s.StartedAt.UtcDateTime).AppendValue(s.Source)
                         .EndRow();
                 }
             }
         }
 
-        using (var sessions = connection.CreateAppender("stage_sessions"))
+        if (kinds.Touches)
         {
-            foreach (var s in batch.Sessions)
+            using (var touches = connection.CreateAppender("stage_touches"))
             {
-                sessions.CreateRow()
-                    .AppendValue(s.TenantId).AppendValue(s.StoreId).AppendValue(s.SessionId).AppendValue(s.Channel.ToString())
-                    .AppendValue(s.StartedAt.UtcDateTime).AppendValue(s.Source)
-                    .EndRow();
+                foreach (var t in batch.Touches)
+                {
+                    touches.CreateRow()
+                        .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.OrderId).AppendValue(t.Version).AppendValue(t.Channel.ToString())
+                        .AppendValue(t.PlacedAt.UtcDateTime).AppendValue(HistoryFacts.Cents(t.Revenue)).AppendValue(t.Currency).AppendValue(t.Cancelled)
+                        .AppendValue(t.Touch).AppendValue(t.EmailHash).AppendValue(t.Campaign)
+                        .EndRow();
+                }
             }
         }
 
-        using (var touches = connection.CreateAppender("stage_touches"))
+        if (kinds.Spend)
         {
-            foreach (var t in batch.Touches)
+            using (var spend = connection.CreateAppender("stage_ad_spend"))
             {
-                touches.CreateRow()
-                    .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.OrderId).AppendValue(t.Version).AppendValue(t.Channel.ToString())
-                    .AppendValue(t.PlacedAt.UtcDateTime).AppendValue(HistoryFacts.Cents(t.Revenue)).AppendValue(t.Currency).AppendValue(t.Cancelled)
-                    .AppendValue(t.Touch).AppendValue(t.EmailHash).AppendValue(t.Campaign)
-                    .EndRow();
+                foreach (var f in batch.Spend)
+                {
+                    spend.CreateRow()
+                        .AppendValue(f.TenantId).AppendValue(f.StoreId).AppendValue(f.SpendId).AppendValue(f.Channel.ToString())
+                        .AppendValue(f.OccurredAt.UtcDateTime).AppendValue(HistoryFacts.Cents(f.Spend)).AppendValue(f.Currency)
+                        .AppendValue(f.CampaignId).AppendValue(f.CampaignName)
+                        .EndRow();
+                }
             }
         }
 
-        using (var spend = connection.CreateAppender("stage_ad_spend"))
+        if (kinds.Shipments)
         {
-            foreach (var f in batch.Spend)
+            using (var shipments = connection.CreateAppender("stage_shipments"))
             {
-                spend.CreateRow()
-                    .AppendValue(f.TenantId).AppendValue(f.StoreId).AppendValue(f.SpendId).AppendValue(f.Channel.ToString())
-                    .AppendValue(f.OccurredAt.UtcDateTime).AppendValue(HistoryFacts.Cents(f.Spend)).AppendValue(f.Currency)
-                    .AppendValue(f.CampaignId).AppendValue(f.CampaignName)
-                    .EndRow();
+                foreach (var p in batch.Shipments)
+                {
+                    shipments.CreateRow()
+                        .AppendValue(p.TenantId).AppendValue(p.StoreId).AppendValue(p.Carrier).AppendValue(p.TrackingCode).AppendValue(p.EventId)
+                        .AppendValue(p.Status).AppendValue(p.StatusDetail).AppendValue(p.OrderId).AppendValue(p.UpdatedAt.UtcDateTime)
+                        .AppendValue(p.EstimatedDelivery?.UtcDateTime).AppendValue(p.ShippedAt?.UtcDateTime).AppendValue(p.DeliveredAt?.UtcDateTime)
+                        .AppendValue(p.PublicUrl)
+                        .EndRow();
+                }
             }
         }
 
-        using (var shipments = connection.CreateAppender("stage_shipments"))
+        if (kinds.Traffic)
         {
-            foreach (var p in batch.Shipments)
+            using (var traffic = connection.CreateAppender("stage_traffic"))
             {
-                shipments.CreateRow()
-                    .AppendValue(p.TenantId).AppendValue(p.StoreId).AppendValue(p.Carrier).AppendValue(p.TrackingCode).AppendValue(p.EventId)
-                    .AppendValue(p.Status).AppendValue(p.StatusDetail).AppendValue(p.OrderId).AppendValue(p.UpdatedAt.UtcDateTime)
-                    .AppendValue(p.EstimatedDelivery?.UtcDateTime).AppendValue(p.ShippedAt?.UtcDateTime).AppendValue(p.DeliveredAt?.UtcDateTime)
-                    .AppendValue(p.PublicUrl)
-                    .EndRow();
+                foreach (var t in batch.Traffic)
+                {
+                    traffic.CreateRow()
+                        .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.Day).AppendValue(t.DayStartUtc.UtcDateTime).AppendValue(t.Source)
+                        .AppendValue(t.Medium).AppendValue(t.Touch).AppendValue(t.Users).AppendValue(t.ActiveUsers).AppendValue(t.Sessions)
+                        .AppendValue(t.Conversions).AppendValue(t.Version)
+                        .EndRow();
+                }
             }
         }
 
-        using (var traffic = connection.CreateAppender("stage_traffic"))
-        {
-            foreach (var t in batch.Traffic)
-            {
-                traffic.CreateRow()
-                    .AppendValue(t.TenantId).AppendValue(t.StoreId).AppendValue(t.Day).AppendValue(t.DayStartUtc.UtcDateTime).AppendValue(t.Source)
-                    .AppendValue(t.Medium).AppendValue(t.Touch).AppendValue(t.Users).AppendValue(t.ActiveUsers).AppendValue(t.Sessions)
-                    .AppendValue(t.Conversions).AppendValue(t.Version)
-                    .EndRow();
-            }
-        }
+        return kinds;
     }
 
     private Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken) => db.RunAsync(work, cancellationToken);

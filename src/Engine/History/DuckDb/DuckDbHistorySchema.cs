@@ -73,28 +73,23 @@ internal static class DuckDbHistorySchema
             tenant_id VARCHAR NOT NULL, store_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, item_key VARCHAR NOT NULL,
             reason VARCHAR NOT NULL, payload VARCHAR NOT NULL, refused_at TIMESTAMP NOT NULL, PRIMARY KEY (tenant_id, store_id, kind, item_key))
         """,
-        "CREATE TABLE IF NOT EXISTS stage_orders AS SELECT * FROM history_orders WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_touches AS SELECT * FROM history_order_touches WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_ad_spend AS SELECT * FROM history_ad_spend WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_shipments AS SELECT * FROM history_shipments WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_traffic AS SELECT * FROM history_traffic WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_order_lines AS SELECT * FROM history_order_lines WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_refunds AS SELECT * FROM history_refunds WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_refund_lines AS SELECT * FROM history_refund_lines WITH NO DATA",
-        "CREATE TABLE IF NOT EXISTS stage_sessions AS SELECT * FROM history_sessions WITH NO DATA",
-        // Databases made before spend kept its campaign get the columns (NULL in old rows), last in both tables so the
-        // staged rows still line up with "INSERT ... SELECT s.*".
+        // Databases made before spend kept its campaign get the columns (NULL in old rows), last, so the staged rows (copied
+        // from these tables' shape on open) still line up with "INSERT ... SELECT s.*".
         "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_id VARCHAR",
         "ALTER TABLE history_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
-        "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_id VARCHAR",
-        "ALTER TABLE stage_ad_spend ADD COLUMN IF NOT EXISTS campaign_name VARCHAR",
         // The buyer (HistoryFacts.CustomerKey), last for the same reason; orders written before it read '' (unidentified).
         "ALTER TABLE history_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
-        "ALTER TABLE stage_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
         // The visit's utm_campaign (OrderTouch.Campaign), last for the same reason; touches written before it read NULL (untagged).
         "ALTER TABLE history_order_touches ADD COLUMN IF NOT EXISTS campaign VARCHAR",
-        "ALTER TABLE stage_touches ADD COLUMN IF NOT EXISTS campaign VARCHAR",
         .. DuckDbRollups.Schema,
+    ];
+
+    /// <summary>Each staging table and the fact table whose shape it copies.</summary>
+    private static readonly (string Stage, string Facts)[] Staged =
+    [
+        ("stage_orders", "history_orders"), ("stage_order_lines", "history_order_lines"), ("stage_refunds", "history_refunds"),
+        ("stage_refund_lines", "history_refund_lines"), ("stage_sessions", "history_sessions"), ("stage_touches", "history_order_touches"),
+        ("stage_ad_spend", "history_ad_spend"), ("stage_shipments", "history_shipments"), ("stage_traffic", "history_traffic"),
     ];
 
     /// <summary>Makes the schema on a newly opened connection; the gate calls it once.</summary>
@@ -105,14 +100,17 @@ internal static class DuckDbHistorySchema
             Execute(connection, statement);
         }
 
-        // Staged rows left by a write that died mid-way are not facts yet; the writer retries them.
-        foreach (var table in new[]
-                 {
-                     "stage_orders", "stage_order_lines", "stage_refunds", "stage_refund_lines", "stage_sessions", "stage_touches", "stage_ad_spend",
-                     "stage_shipments", "stage_traffic",
-                 })
+        // Staging lives in temp tables, per connection and in memory: a write's staged rows never reach the file or its
+        // WAL, and a write that died mid-way leaves nothing behind. Files from before kept them on disk: dropped here.
+        foreach (var (stage, facts) in Staged)
         {
-            Execute(connection, $"DELETE FROM {table}");
+            Execute(connection, $"DROP TABLE IF EXISTS main.{stage}");
+            Execute(connection, $"CREATE TEMP TABLE {stage} AS SELECT * FROM {facts} WITH NO DATA");
+        }
+
+        foreach (var statement in DuckDbFactWriter.Staging)
+        {
+            Execute(connection, statement);
         }
 
         EnsureRollups(connection);

@@ -51,10 +51,13 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
     public bool RecomputeTouchedHours { get => _facts.RecomputeTouchedHours; init => _facts.RecomputeTouchedHours = value; }
 
     /// <summary>
-    /// True removes replaced order versions by looking every written order up in the whole order and line tables, as
-    /// before: the bench's baseline, never production. Settable at any time, so one bench store can alternate.
+    /// True writes facts as stop 17 did, every fact table's statements whatever a batch holds: the bench's baseline,
+    /// never production. Settable at any time, so one bench store can alternate.
     /// </summary>
-    public bool DeleteHeldByScan { get => _facts.DeleteHeldByScan; set => _facts.DeleteHeldByScan = value; }
+    public bool EveryTableEveryWrite { get => _facts.EveryTableEveryWrite; set => _facts.EveryTableEveryWrite = value; }
+
+    /// <summary>SQL statements the fact writes have run so far (appends not counted).</summary>
+    public long FactWriteStatements => _facts.Statements;
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {

@@ -162,6 +162,148 @@ internal static class DuckDbRollups
             """;
     }
 
+    /// <summary>
+    /// The rollups' upkeep of one write in one MERGE per table, the write's delta computed inside it from what the batch
+    /// holds (<paramref name="kinds"/>: an arm per kind staged, none for the rest): new versions (staged_winners) less the
+    /// versions they replace (staged_replaced), refunds and sessions not held yet. A row its delta empties is deleted
+    /// and a delta that starts nothing inserts nothing. Runs before the facts change: a write that replaces versions
+    /// first keeps the lines they take away (stage_removed_lines, read within <paramref name="replaced"/>'s row groups),
+    /// which <see cref="Titles"/> reads again after the merge. <paramref name="hours"/> bounds every hour the delta
+    /// touches, as literals the rollups' scans prune by.
+    /// </summary>
+    internal static IEnumerable<string> Upsert(DuckDbFactWriter.StagedKinds kinds, (DateTime From, DateTime To)? replaced, (DateTime From, DateTime To) hours)
+    {
+        if (replaced is { } range)
+        {
+            yield return $"""
+                CREATE OR REPLACE TEMP TABLE stage_removed_lines AS
+                SELECT o.tenant_id, o.store_id, o.order_id, date_trunc('hour', o.placed_at) AS hour, o.sku, sum(o.line_revenue) AS gross,
+                       sum(o.quantity) AS units, count(*) AS lines
+                FROM history_order_lines o SEMI JOIN staged_replaced s ON {OrderKey} AND o.version = s.version
+                WHERE o.placed_at BETWEEN {Literal(range.From)} AND {Literal(range.To)}
+                GROUP BY ALL
+                """;
+        }
+
+        var inHours = $"BETWEEN {Literal(hours.From)} AND {Literal(hours.To)}";
+        var hourly = new List<string>();
+        if (kinds.Orders)
+        {
+            hourly.Add("""
+                SELECT o.tenant_id, o.store_id, date_trunc('hour', o.placed_at) AS hour, o.channel, o.total AS gross, 1 AS orders, o.units,
+                       CASE WHEN o.returning_customer THEN 0 ELSE 1 END AS new_orders, CASE WHEN o.returning_customer THEN 1 ELSE 0 END AS returning_orders,
+                       CASE WHEN o.cancelled THEN 1 ELSE 0 END AS cancelled, 0 AS refunds, 0 AS refund_count, 0 AS refunded_units, 0 AS sessions
+                FROM staged_winners o
+                """);
+        }
+
+        if (replaced is not null)
+        {
+            hourly.Add("""
+                SELECT o.tenant_id, o.store_id, date_trunc('hour', o.placed_at), o.channel, -o.total, -1, -o.units,
+                       CASE WHEN o.returning_customer THEN 0 ELSE -1 END, CASE WHEN o.returning_customer THEN -1 ELSE 0 END,
+                       CASE WHEN o.cancelled THEN -1 ELSE 0 END, 0, 0, 0, 0
+                FROM staged_replaced o
+                """);
+        }
+
+        if (kinds.Refunds)
+        {
+            hourly.Add($"""
+                SELECT r.tenant_id, r.store_id, date_trunc('hour', r.occurred_at), r.channel, 0, 0, 0, 0, 0, 0, r.amount, 1, r.units, 0
+                FROM stage_refunds r ANTI JOIN stage_known_refunds k ON {RefundKey}
+                """);
+        }
+
+        if (kinds.Sessions)
+        {
+            hourly.Add("""
+                SELECT s.tenant_id, s.store_id, date_trunc('hour', s.started_at), s.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+                FROM stage_sessions s ANTI JOIN stage_known_sessions k ON s.tenant_id = k.tenant_id AND s.store_id = k.store_id AND s.session_id = k.session_id
+                """);
+        }
+
+        if (hourly.Count > 0)
+        {
+            yield return $"""
+                MERGE INTO history_hourly t
+                USING (
+                    SELECT tenant_id, store_id, hour, channel, sum(gross) AS gross, sum(orders) AS orders, sum(units) AS units,
+                           sum(new_orders) AS new_orders, sum(returning_orders) AS returning_orders, sum(cancelled) AS cancelled,
+                           sum(refunds) AS refunds, sum(refund_count) AS refund_count, sum(refunded_units) AS refunded_units, sum(sessions) AS sessions
+                    FROM ({string.Join("\nUNION ALL\n", hourly)}) AS u(tenant_id, store_id, hour, channel, gross, orders, units, new_orders,
+                        returning_orders, cancelled, refunds, refund_count, refunded_units, sessions)
+                    GROUP BY ALL) d
+                ON {HourlyKey} AND t.hour {inHours}
+                WHEN MATCHED AND t.orders + d.orders = 0 AND t.refund_count + d.refund_count = 0 AND t.sessions + d.sessions = 0 THEN DELETE
+                WHEN MATCHED THEN UPDATE SET gross = t.gross + d.gross, orders = t.orders + d.orders, units = t.units + d.units,
+                    new_orders = t.new_orders + d.new_orders, returning_orders = t.returning_orders + d.returning_orders,
+                    cancelled = t.cancelled + d.cancelled, refunds = t.refunds + d.refunds, refund_count = t.refund_count + d.refund_count,
+                    refunded_units = t.refunded_units + d.refunded_units, sessions = t.sessions + d.sessions
+                WHEN NOT MATCHED AND (d.orders <> 0 OR d.refund_count <> 0 OR d.sessions <> 0) THEN INSERT VALUES (d.tenant_id, d.store_id, d.hour,
+                    d.channel, d.gross, d.orders, d.units, d.new_orders, d.returning_orders, d.cancelled, d.refunds, d.refund_count, d.refunded_units, d.sessions)
+                """;
+        }
+
+        // An order counts once per SKU it holds, however many of its lines name the SKU: one row per order and SKU.
+        var products = new List<string>();
+        if (kinds.OrderLines)
+        {
+            products.Add($"""
+                SELECT o.tenant_id, o.store_id, date_trunc('hour', o.placed_at) AS hour, o.sku, min(o.title) AS title, sum(o.line_revenue) AS gross,
+                       1 AS orders, sum(o.quantity) AS units, 0 AS refunds, 0 AS refunded_units, count(*) AS lines
+                FROM stage_order_lines o SEMI JOIN staged_winners s ON {OrderKey}
+                GROUP BY o.tenant_id, o.store_id, o.order_id, date_trunc('hour', o.placed_at), o.sku
+                """);
+        }
+
+        if (kinds.RefundLines)
+        {
+            products.Add($"""
+                SELECT r.tenant_id, r.store_id, date_trunc('hour', r.occurred_at), r.sku, NULL, 0, 0, 0, r.amount, r.quantity, 1
+                FROM stage_refund_lines r ANTI JOIN stage_known_refunds k ON {RefundKey}
+                """);
+        }
+
+        if (replaced is not null)
+        {
+            products.Add("SELECT tenant_id, store_id, hour, sku, NULL, -gross, -1, -units, 0, 0, -lines FROM stage_removed_lines");
+        }
+
+        if (products.Count > 0)
+        {
+            yield return $"""
+                MERGE INTO history_hourly_products t
+                USING (
+                    SELECT tenant_id, store_id, hour, sku, min(title) AS title, sum(gross) AS gross, sum(orders) AS orders, sum(units) AS units,
+                           sum(refunds) AS refunds, sum(refunded_units) AS refunded_units, sum(lines) AS lines
+                    FROM ({string.Join("\nUNION ALL\n", products)}) AS u(tenant_id, store_id, hour, sku, title, gross, orders, units, refunds,
+                        refunded_units, lines)
+                    GROUP BY ALL) d
+                ON {ProductKey} AND t.hour {inHours}
+                WHEN MATCHED AND t.lines + d.lines = 0 THEN DELETE
+                WHEN MATCHED THEN UPDATE SET title = least(t.title, d.title), gross = t.gross + d.gross, orders = t.orders + d.orders,
+                    units = t.units + d.units, refunds = t.refunds + d.refunds, refunded_units = t.refunded_units + d.refunded_units,
+                    lines = t.lines + d.lines
+                WHEN NOT MATCHED AND d.lines <> 0 THEN INSERT VALUES (d.tenant_id, d.store_id, d.hour, d.sku, d.title, d.gross, d.orders, d.units,
+                    d.refunds, d.refunded_units, d.lines)
+                """;
+        }
+    }
+
+    /// <summary>
+    /// After a write that replaced versions, the product rows that lost lines read their smallest title again from the
+    /// lines held now (a delta cannot take back a minimum; NULL when only refunds remain); null when nothing was replaced.
+    /// </summary>
+    internal static string Titles((DateTime From, DateTime To) hours) => $"""
+        UPDATE history_hourly_products t SET title = (
+            SELECT min(l.title) FROM history_order_lines l
+            WHERE l.tenant_id = t.tenant_id AND l.store_id = t.store_id AND l.sku = t.sku AND l.placed_at >= t.hour AND l.placed_at < t.hour + INTERVAL 1 HOUR
+                AND l.placed_at >= {Literal(hours.From)} AND l.placed_at < {Literal(hours.To)} + INTERVAL 1 HOUR)
+        FROM (SELECT DISTINCT tenant_id, store_id, hour, sku FROM stage_removed_lines) d
+        WHERE {ProductKey} AND t.hour BETWEEN {Literal(hours.From)} AND {Literal(hours.To)}
+        """;
+
     /// <summary>A timestamp literal: a constant DuckDB prunes row groups by (a subquery's value would not).</summary>
     internal static string Literal(DateTime at) => $"TIMESTAMP '{at.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture)}'";
 

@@ -1338,6 +1338,9 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.Property<string>("Channel")
                         .HasColumnType("text");
 
+                    b.Property<bool>("AccessDenied")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTime>("AttemptedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1384,6 +1387,22 @@ namespace SalesDash.Web.AppData.Migrations.PostgreSql
                     b.HasKey("TenantId", "StoreId", "Channel", "Sku");
 
                     b.ToTable("ProductCatalogue", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationSettingsRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("LeadTimeDays")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("RecommendationSettings", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>

@@ -1327,6 +1327,9 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.Property<string>("Channel")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AccessDenied")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("AttemptedAt")
                         .HasColumnType("TEXT");
 
@@ -1373,6 +1376,22 @@ namespace SalesDash.Web.AppData.Migrations.Sqlite
                     b.HasKey("TenantId", "StoreId", "Channel", "Sku");
 
                     b.ToTable("ProductCatalogue", (string)null);
+                });
+
+            modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationSettingsRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LeadTimeDays")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "StoreId");
+
+                    b.ToTable("RecommendationSettings", (string)null);
                 });
 
             modelBuilder.Entity("SalesDash.Web.Recommendations.RecommendationStatusRow", b =>

@@ -39,6 +39,8 @@ const campaign: RecommendationsResponse = {
       result: null,
     },
   ],
+  leadTimeDays: 7,
+  catalogues: [],
 };
 
 describe('campaign recommendations', () => {
@@ -139,5 +141,76 @@ describe('done and dismissed advice', () => {
     expect(calls.filter((c) => c.method === 'PUT')).toEqual([
       { method: 'PUT', url: '/api/tenants/acme/stores/shop/recommendations/StockOut%3Alamp/status', body: JSON.stringify({ status: 'dismissed' }) },
     ]);
+  });
+});
+
+const json = (body: unknown, status = 200, type = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } });
+
+describe('catalogues and lead time', () => {
+  it('asks to reconnect a channel that refused the catalogue read, with a link to the channels, and says nothing of one that was read', async () => {
+    const view: RecommendationsResponse = {
+      ...catalogue,
+      catalogues: [
+        {
+          channel: 'Shopify',
+          state: 'reconnect',
+          readAt: null,
+          items: 0,
+          attemptedAt: '2026-11-25T10:00:00Z',
+          message: "Shopify has not given SalesDash access to the store's products. Reconnect Shopify to grant product access; until then categories and stock from it are not used.",
+          detail: 'The channel refused the credentials (HTTP 403: [API] This action requires merchant approval for read_products scope.); reconnect the channel.',
+        },
+        { channel: 'WooCommerce', state: 'read', readAt: '2026-11-25T10:00:00Z', items: 40, attemptedAt: '2026-11-25T10:00:00Z', message: null, detail: null },
+      ],
+    };
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(json(view))));
+    render(<RecommendationsPage store={{ tenantId: 'acme', storeId: 'shop' }} />);
+
+    const shopify = await screen.findByTestId('catalogue-Shopify');
+    expect(shopify.textContent).toContain('Reconnect Shopify to grant product access');
+    expect(shopify.textContent).toContain('read_products');
+    expect(within(shopify).getByRole('link', { name: 'Reconnect Shopify' }).getAttribute('href')).toBe('/stores/acme/shop/channels');
+    expect(screen.queryByTestId('catalogue-WooCommerce')).toBeNull();
+  });
+
+  it('saves the lead time and reads the advice again, and shows the server\'s words when it refuses one', async () => {
+    const calls: { method: string; url: string; body: string | undefined }[] = [];
+    let lead = 7;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string, init?: RequestInit) => {
+        const method = init?.method ?? 'GET';
+        calls.push({ method, url, body: init?.body as string | undefined });
+        if (method === 'PUT') {
+          const asked = (JSON.parse(init!.body as string) as { leadTimeDays: unknown }).leadTimeDays;
+          if (typeof asked !== 'number' || asked < 1) {
+            return Promise.resolve(
+              json({ type: 'https://tools.ietf.org/html/rfc9110#section-15.5.1', title: 'Invalid lead time', status: 400, detail: `leadTimeDays must be from 1 to 365 days, not ${String(asked)}.` }, 400, 'application/problem+json'),
+            );
+          }
+          lead = asked;
+          return Promise.resolve(json({ leadTimeDays: lead, leadTimeIsDefault: false, defaultLeadTimeDays: 7, maxLeadTimeDays: 365 }));
+        }
+        return Promise.resolve(json({ ...catalogue, leadTimeDays: lead }));
+      }),
+    );
+    render(<RecommendationsPage store={{ tenantId: 'acme', storeId: 'shop' }} />);
+    const form = await screen.findByTestId('lead-time');
+    const input = within(form).getByRole('textbox') as HTMLInputElement;
+    expect(input.value).toBe('7');
+
+    fireEvent.change(input, { target: { value: '-3' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('leadTimeDays must be from 1 to 365 days, not -3.');
+
+    fireEvent.change(input, { target: { value: '14' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'GET')).toHaveLength(2));
+    await waitFor(() => expect(within(form).queryByRole('alert')).toBeNull());
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => [c.url, c.body])).toEqual([
+      ['/api/tenants/acme/stores/shop/recommendations/settings', JSON.stringify({ leadTimeDays: -3 })],
+      ['/api/tenants/acme/stores/shop/recommendations/settings', JSON.stringify({ leadTimeDays: 14 })],
+    ]);
+    expect(input.value).toBe('14');
   });
 });

@@ -1,6 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { StoreKey } from '../../lib/types';
-import { change, dailyFigures, fetchRecommendations, markRecommendation, ordered, type RecommendationItem, type RecommendationsResponse } from './recommendations';
+import {
+  change,
+  dailyFigures,
+  fetchRecommendations,
+  markRecommendation,
+  ordered,
+  saveLeadTime,
+  type CatalogueStatus,
+  type RecommendationItem,
+  type RecommendationsResponse,
+} from './recommendations';
 
 const money = (value: number, currency: string) => `${value.toFixed(2)} ${currency}`;
 const percent = (value: number | null) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%`);
@@ -46,6 +56,49 @@ function Figures({ figures }: { figures: RecommendationItem['figures'] }) {
   );
 }
 
+/** Each channel's catalogue: a refused one asks the merchant to reconnect (with a link to the channels), a failed one says so. */
+function Catalogues({ catalogues, channelsHref }: { catalogues: CatalogueStatus[]; channelsHref: string }) {
+  const notable = catalogues.filter((c) => c.state !== 'read');
+  if (notable.length === 0) return null;
+  return (
+    <ul className="recommendations-catalogues" data-testid="catalogue-statuses">
+      {notable.map((c) => (
+        <li key={c.channel} data-testid={`catalogue-${c.channel}`} data-state={c.state}>
+          {c.message}{' '}
+          {c.state === 'reconnect' ? <a href={channelsHref}>Reconnect {c.channel}</a> : null}
+          {c.detail ? <small> ({c.detail})</small> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The store's restock lead time, which the stock-out advice counts cover against; a refusal shows the server's words. */
+function LeadTime({ store, days, onSaved }: { store: StoreKey; days: number; onSaved: () => void }) {
+  const [text, setText] = useState(String(days));
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => setText(String(days)), [days]);
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    saveLeadTime(store, text)
+      .then(() => {
+        setProblem(null);
+        onSaved();
+      })
+      .catch((e: unknown) => setProblem(e instanceof Error ? e.message : String(e)));
+  };
+  return (
+    <form className="recommendations-lead-time" onSubmit={save} data-testid="lead-time">
+      <label>
+        Restock lead time (days){' '}
+        <input inputMode="numeric" value={text} onChange={(e) => setText(e.target.value)} aria-invalid={problem !== null} />
+      </label>{' '}
+      <button type="submit">Save</button>
+      {problem ? <p role="alert">{problem}</p> : null}
+    </form>
+  );
+}
+
 /** What to do, ranked by the revenue at stake, with the figures behind each advice and its before/after once done. */
 export function RecommendationsPage({ store }: { store: StoreKey }) {
   const [view, setView] = useState<RecommendationsResponse | null>(null);
@@ -71,6 +124,12 @@ export function RecommendationsPage({ store }: { store: StoreKey }) {
     <section className="recommendations" aria-labelledby="recommendations-title" data-testid="recommendations">
       <h1 id="recommendations-title">Recommendations</h1>
       {error ? <p role="alert">{error}</p> : null}
+      {view ? (
+        <>
+          <Catalogues catalogues={view.catalogues} channelsHref={`/stores/${encodeURIComponent(store.tenantId)}/${encodeURIComponent(store.storeId)}/channels`} />
+          <LeadTime store={store} days={view.leadTimeDays} onSaved={() => setTick((t) => t + 1)} />
+        </>
+      ) : null}
       {view && view.items.length === 0 ? <p>Nothing to act on in the last 28 days.</p> : null}
       <ol>
         {view

@@ -22,6 +22,17 @@ export interface RecommendationItem {
   result: { markedAt: string; days: number; before: StoreFigures; after: StoreFigures } | null;
 }
 
+/** How one channel's catalogue (categories and stock) stands: read, failed, or waiting for the merchant to reconnect. */
+export interface CatalogueStatus {
+  channel: string;
+  state: 'read' | 'failed' | 'reconnect';
+  readAt: string | null;
+  items: number;
+  attemptedAt: string;
+  message: string | null;
+  detail: string | null;
+}
+
 export interface RecommendationsResponse {
   tenantId: string;
   storeId: string;
@@ -29,6 +40,16 @@ export interface RecommendationsResponse {
   fromUtc: string;
   toUtc: string;
   items: RecommendationItem[];
+  /** The restock lead time the stock-out advice used: the store's setting, else the default. */
+  leadTimeDays: number;
+  catalogues: CatalogueStatus[];
+}
+
+export interface RecommendationSettings {
+  leadTimeDays: number;
+  leadTimeIsDefault: boolean;
+  defaultLeadTimeDays: number;
+  maxLeadTimeDays: number;
 }
 
 export const fetchRecommendations = (store: StoreKey, signal?: AbortSignal) =>
@@ -36,6 +57,16 @@ export const fetchRecommendations = (store: StoreKey, signal?: AbortSignal) =>
 
 export const markRecommendation = (store: StoreKey, id: string, status: 'open' | 'done' | 'dismissed') =>
   send<void>('PUT', storeApi(store, `recommendations/${encodeURIComponent(id)}/status`), { status });
+
+/**
+ * Saves the store's restock lead time. The field's text goes as a number when it reads as one and as the text itself
+ * otherwise, so the server's problem+json says what is wrong with it; an empty field goes back to the default.
+ */
+export const saveLeadTime = (store: StoreKey, text: string) => {
+  const trimmed = text.trim();
+  const leadTimeDays = trimmed === '' ? null : Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
+  return send<RecommendationSettings>('PUT', storeApi(store, 'recommendations/settings'), { leadTimeDays });
+};
 
 /** Open advice first (as ranked), then done, then dismissed: what still needs doing stays on top. */
 export function ordered(items: RecommendationItem[]): RecommendationItem[] {
