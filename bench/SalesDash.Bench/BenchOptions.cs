@@ -14,6 +14,12 @@ public sealed record BenchOptions
     /// <summary>Webhooks per second offered in the paced latency phase; 0 skips it.</summary>
     public int Rate { get; init; } = 2_000;
 
+    /// <summary>
+    /// Several paced phases one after another, at these rates (--rates 2000,3000,4000), each reported on its own with its
+    /// share of 503s, then the highest rate sustained; null: one phase at <see cref="Rate"/>.
+    /// </summary>
+    public IReadOnlyList<int>? Rates { get; init; }
+
     /// <summary>How long the paced latency phase lasts.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -41,6 +47,9 @@ public sealed record BenchOptions
     /// <summary>In-process runs: the engine's tile publish interval (how long a store's tiles rest after a push); null: the app's default.</summary>
     public TimeSpan? TileInterval { get; init; }
 
+    /// <summary>In-process runs: configuration set on the app after the bench's own (--setting Key=Value, repeatable).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
+
     /// <summary>Null: start the app in-process on a free loopback port with a fresh data folder.</summary>
     public Uri? Url { get; init; }
 
@@ -64,6 +73,8 @@ public sealed record BenchOptions
           --concurrency C     concurrent HttpClients posting (default 64)
           --body-bytes B      pad each webhook body to about B bytes (default 5120)
           --rate R            webhooks/s offered in the paced latency phase; 0 skips it (default 2000)
+          --rates R1,R2,...   several paced phases, one per rate, and the highest rate sustained (every POST sent on
+                              time and accepted); replaces --rate
           --duration S        seconds the paced latency phase lasts (default 10)
           --max-in-flight M   paced POSTs awaiting an answer at once (default 256)
           --ceiling B         true/false: measure the bare endpoint (HMAC + JSON, no engine) first (default true)
@@ -73,6 +84,7 @@ public sealed record BenchOptions
           --reporting-currency CUR  in-process: the organisation reports in CUR (a USD->CUR rate is seeded), so each
                               event is also converted, as for a multi-currency merchant (default: none)
           --tile-interval MS  in-process: Engine:TilePublishInterval in milliseconds (default: the app's own)
+          --setting K=V       in-process: one configuration value for the app, e.g. Webhooks:QueueLimit=64 (repeatable)
           --url URL           target a running SalesDash instead of starting one in-process;
                               then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
                               (use a store nothing else writes to: other events would shorten the measured latency)
@@ -95,6 +107,7 @@ public sealed record BenchOptions
                 case "--warmup": options = options with { Warmup = Count(name, value, 0) }; break;
                 case "--body-bytes": options = options with { BodyBytes = Count(name, value, 0) }; break;
                 case "--rate": options = options with { Rate = Count(name, value, 0) }; break;
+                case "--rates": options = options with { Rates = [.. value.Split(',').Select(r => Count(name, r.Trim(), 1))] }; break;
                 case "--duration": options = options with { Duration = TimeSpan.FromSeconds(Count(name, value, 1)) }; break;
                 case "--max-in-flight": options = options with { MaxInFlight = Count(name, value, 1) }; break;
                 case "--ceiling": options = options with { Ceiling = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") }; break;
@@ -102,6 +115,7 @@ public sealed record BenchOptions
                 case "--wallboard-rate": options = options with { WallboardRate = Count(name, value, 1) }; break;
                 case "--reporting-currency": options = options with { ReportingCurrency = Currency(name, value) }; break;
                 case "--tile-interval": options = options with { TileInterval = TimeSpan.FromMilliseconds(Count(name, value, 1)) }; break;
+                case "--setting": options = options with { Settings = [.. options.Settings, Setting(name, value)] }; break;
                 case "--url": options = options with { Url = new Uri(value.TrimEnd('/') + "/") }; break;
                 case "--tenant": options = options with { TenantId = value }; break;
                 case "--store": options = options with { StoreId = value }; break;
@@ -124,6 +138,11 @@ public sealed record BenchOptions
         value.Length == 3 && value.All(char.IsAsciiLetter) && !string.Equals(value, "USD", StringComparison.OrdinalIgnoreCase)
             ? value.ToUpperInvariant()
             : throw new ArgumentException($"{name} must be a three-letter currency code other than USD (the store's)");
+
+    private static KeyValuePair<string, string> Setting(string name, string value) =>
+        value.IndexOf('=', StringComparison.Ordinal) is var at and > 0
+            ? new(value[..at], value[(at + 1)..])
+            : throw new ArgumentException($"{name} must be Key=Value");
 
     private static int Count(string name, string value, int minimum) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= minimum

@@ -69,6 +69,12 @@ public sealed class InProcessServer : IAsyncDisposable
                 builder.UseSetting("Engine:TilePublishInterval", interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
             }
 
+            // --setting Key=Value: e.g. an earlier default (Webhooks:QueueLimit=64) on the same binary, for a before/after in one build.
+            foreach (var (key, value) in options.Settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
             // Every wallboard connects with the same key; the per-key limit (120 a minute) would turn most away with 429.
             builder.UseSetting("Identity:ApiKeyPermits", (options.Wallboards + 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });

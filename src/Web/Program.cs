@@ -118,6 +118,8 @@ builder.Services.AddSignalR();
 // Tile updates are serialised once and written to each screen on its own (a stalled TV holds back only itself).
 builder.Services.AddSingleton<DashboardLifetimeManager>();
 builder.Services.AddSingleton<HubLifetimeManager<DashboardHub>>(sp => sp.GetRequiredService<DashboardLifetimeManager>());
+// Each screen's pace: every update while the node has few screens, a share of Hubs:ScreenPushesPerSecond when it has many.
+builder.Services.AddScreenPacing(builder.Configuration);
 // Live connections by what their access rests on, so revoking a member, key or share link ends them on every node.
 builder.Services.AddLiveAccess();
 builder.Services.AddHealthChecks();

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
@@ -17,7 +18,10 @@ namespace SalesDash.Web.Hubs;
 /// own: a connection keeps at most one send in flight and one pending update (a newer update replaces an unsent one),
 /// so a slow or stalled screen delays only itself, never grows memory, and never stalls a tenant entity or the other
 /// screens of the store. (A group send completes when its slowest member has taken the message: one frozen TV on a
-/// wall held back every dashboard of the store on the node.)
+/// wall held back every dashboard of the store on the node.) Each screen is also paced on its own
+/// (<see cref="ScreenPacer{TPush}"/>): with few screens on the node it gets every update the entity publishes; with many,
+/// each rests between writes for its share of <see cref="ScreenPushOptions.ScreenPushesPerSecond"/>, gets a change after
+/// a rest at once, and the newest of what arrived meanwhile at the rest's end.
 /// </summary>
 public sealed class TileRelayActor : ReceiveActor, IWithTimers
 {
@@ -32,6 +36,9 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
     private sealed record RefreshFailed(StoreRef Store, Exception Cause);
 
+    /// <summary>Some screen of the store has rested long enough to take its pending update.</summary>
+    private sealed record PaceDue(StoreRef Store);
+
     /// <summary>Re-reads watched stores now and then, so the clock moving on (a new minute, a new day) reaches
     /// screens even when no event arrives and the entity has been passivated.</summary>
     private sealed class Refresh
@@ -39,20 +46,26 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         public static readonly Refresh Instance = new();
     }
 
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(15);
-
     private readonly DashboardLifetimeManager _screens;
     private readonly ITileQuery _tiles;
+    private readonly TimeProvider _time;
+    private readonly ScreenPushOptions _pacing;
     private readonly IActorRef _mediator;
     private readonly Dictionary<StoreRef, StoreScreens> _watched = [];
     private readonly Dictionary<string, HashSet<StoreRef>> _byConnection = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TileRelayActor(DashboardLifetimeManager screens, ITileQuery tiles)
+    /// <summary>Screens watched on this node, over all stores (a connection watching two stores counts twice): what the pace is shared by.</summary>
+    private int _screenCount;
+
+    public TileRelayActor(DashboardLifetimeManager screens, ITileQuery tiles, TimeProvider time, IOptions<ScreenPushOptions> pacing)
     {
+        ArgumentNullException.ThrowIfNull(pacing);
         _screens = screens;
         _tiles = tiles;
+        _time = time;
+        _pacing = pacing.Value;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
 
         Receive<Watch>(OnWatch);
@@ -69,6 +82,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         });
         Receive<TenantStore.TilesPublished>(m => Offer(m.Tiles));
         Receive<SendCompleted>(OnSendCompleted);
+        Receive<PaceDue>(OnPaceDue);
         Receive<RefreshFailed>(f => Context.GetLogger().Warning(f.Cause, "Refreshing tiles of {0} failed", f.Store));
         Receive<Refresh>(_ =>
         {
@@ -83,7 +97,17 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         Receive<UnsubscribeAck>(_ => { });
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, RefreshInterval);
+    protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, _pacing.TileRefreshInterval);
+
+    protected override void PostStop()
+    {
+        foreach (var watch in _watched.Values)
+        {
+            watch.PaceTimer?.Dispose();
+        }
+    }
+
+    private TimeSpan Interval => _pacing.IntervalFor(_screenCount);
 
     private void OnWatch(Watch m)
     {
@@ -95,7 +119,11 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             _mediator.Tell(new Subscribe(TenantStore.TopicFor(store), Self));
         }
 
-        watch.Screens.TryAdd(m.ConnectionId, new Screen());
+        if (watch.Screens.Add(m.ConnectionId))
+        {
+            _screenCount++;
+        }
+
         if (!_byConnection.TryGetValue(m.ConnectionId, out var stores))
         {
             _byConnection[m.ConnectionId] = stores = [];
@@ -115,10 +143,15 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             }
         }
 
-        if (_watched.TryGetValue(store, out var watch) && watch.Screens.Remove(connectionId) && watch.Screens.Count == 0)
+        if (_watched.TryGetValue(store, out var watch) && watch.Screens.Remove(connectionId))
         {
-            _watched.Remove(store);
-            _mediator.Tell(new Unsubscribe(TenantStore.TopicFor(store), Self));
+            _screenCount--;
+            if (watch.Screens.Count == 0)
+            {
+                watch.PaceTimer?.Dispose();
+                _watched.Remove(store);
+                _mediator.Tell(new Unsubscribe(TenantStore.TopicFor(store), Self));
+            }
         }
     }
 
@@ -140,17 +173,45 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         watch.Latest = tiles;
         // Serialised once, by the first write, for every connection (per protocol).
         var push = new SerializedHubMessage(new InvocationMessage(DashboardHub.TilesMethod, [tiles]));
-        foreach (var (connectionId, screen) in watch.Screens)
+        var interval = Interval;
+        foreach (var connectionId in watch.Screens.Offer(push, _time.GetUtcNow(), interval))
         {
-            if (screen.Busy)
-            {
-                screen.Pending = push;
-            }
-            else
-            {
-                Send(store, connectionId, screen, push);
-            }
+            Send(store, connectionId, watch, push);
         }
+
+        SchedulePace(store, watch, interval);
+    }
+
+    private void OnPaceDue(PaceDue m)
+    {
+        if (!_watched.TryGetValue(m.Store, out var watch))
+        {
+            return;
+        }
+
+        watch.PaceTimer?.Dispose();
+        watch.PaceTimer = null;
+        var interval = Interval;
+        foreach (var (connectionId, push) in watch.Screens.Due(_time.GetUtcNow(), interval))
+        {
+            Send(m.Store, connectionId, watch, push);
+        }
+
+        SchedulePace(m.Store, watch, interval);
+    }
+
+    /// <summary>Wakes the relay when the first screen holding an update has rested; one timer per store at most.</summary>
+    private void SchedulePace(StoreRef store, StoreScreens watch, TimeSpan interval)
+    {
+        if (watch.PaceTimer is not null || watch.Screens.NextDue(interval) is not { } due)
+        {
+            return;
+        }
+
+        var delay = due - _time.GetUtcNow();
+        var self = Self;
+        // The app's clock, so tests move a screen's rest on without waiting for it.
+        watch.PaceTimer = _time.CreateTimer(_ => self.Tell(new PaceDue(store)), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     private void OnSendCompleted(SendCompleted m)
@@ -160,20 +221,23 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             Context.GetLogger().Warning(m.Failure, "Pushing tiles of {0} to connection {1} failed", m.Store, m.ConnectionId);
         }
 
-        if (!_watched.TryGetValue(m.Store, out var watch) || !watch.Screens.TryGetValue(m.ConnectionId, out var screen))
+        if (!_watched.TryGetValue(m.Store, out var watch) || !watch.Screens.Contains(m.ConnectionId))
         {
             return;
         }
 
-        screen.Busy = false;
-        if (screen.Pending is { } pending)
+        var interval = Interval;
+        if (watch.Screens.Completed(m.ConnectionId, _time.GetUtcNow(), interval) is { } pending)
         {
-            screen.Pending = null;
-            Send(m.Store, m.ConnectionId, screen, pending);
+            Send(m.Store, m.ConnectionId, watch, pending);
+        }
+        else
+        {
+            SchedulePace(m.Store, watch, interval);
         }
     }
 
-    private void Send(StoreRef store, string connectionId, Screen screen, SerializedHubMessage push)
+    private void Send(StoreRef store, string connectionId, StoreScreens watch, SerializedHubMessage push)
     {
         var sent = _screens.WriteAsync(connectionId, push);
         if (sent.IsCompletedSuccessfully)
@@ -182,7 +246,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             return;
         }
 
-        screen.Busy = true;
+        watch.Screens.Writing(connectionId);
         sent.AsTask().PipeTo(Self, success: () => new SendCompleted(store, connectionId, null), failure: e => new SendCompleted(store, connectionId, e));
     }
 
@@ -190,19 +254,13 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     {
         public StoreProfile Profile { get; } = profile;
 
-        public Dictionary<string, Screen> Screens { get; } = [];
+        public ScreenPacer<SerializedHubMessage> Screens { get; } = new();
 
         /// <summary>The newest tiles offered to the screens.</summary>
         public DashboardTiles? Latest { get; set; }
-    }
 
-    private sealed class Screen
-    {
-        /// <summary>A send to this connection has not completed yet.</summary>
-        public bool Busy { get; set; }
-
-        /// <summary>The newest push that arrived while busy; it replaces any older one.</summary>
-        public SerializedHubMessage? Pending { get; set; }
+        /// <summary>Set while some screen holds an update until its rest is over.</summary>
+        public ITimer? PaceTimer { get; set; }
     }
 }
 

@@ -27,6 +27,9 @@ public sealed class SlowScreenTests
         await using var app = new SalesDashHost(new SalesDashHostOptions
         {
             Services = services => services.AddSingleton<DashboardLifetimeManager, StallingLifetimeManager>(),
+            // No periodic re-read during the test: one landing between the stall and the first order (a slow run takes
+            // minutes) is what the TV would hold instead of the first order's tiles.
+            Settings = new Dictionary<string, string> { ["Hubs:TileRefreshInterval"] = "1.00:00:00" },
         });
         var stalls = (StallingLifetimeManager)app.Services.GetRequiredService<DashboardLifetimeManager>();
         var store = TestStore.London;

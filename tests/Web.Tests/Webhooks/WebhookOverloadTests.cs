@@ -68,8 +68,70 @@ public sealed class WebhookOverloadTests
         Assert.Equal(orders.Sum(o => o.TotalPrice), tiles.GrossRevenue.Value);
     }
 
+    [Fact]
+    public async Task A_webhook_waiting_longer_than_the_queue_wait_is_refused_with_503_and_its_retry_is_counted_once()
+    {
+        // Room in the queue for every one of them: only the time each waited can refuse them.
+        await using var app = new StalledEngineAppFactory(maxConcurrent: 1, queueLimit: 100, retryAfterSeconds: 7, maxQueueWait: TimeSpan.FromSeconds(5));
+        var client = app.CreateSignedInClient();
+        var limiter = app.Services.GetRequiredService<SalesDash.Web.Webhooks.WebhookLimiter>();
+        var placed = WebAppFactory.Now.AddMinutes(-30);
+        var orders = Enumerable.Range(0, 3).Select(i => new TestOrder(7100 + i, placed.AddMinutes(i), placed.AddMinutes(i), 20m + i, 1, null, 0)).ToArray();
+        var sending = orders.Select(async order =>
+        {
+            using var response = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.London, "orders/create", order.ToJson("GBP")), Ct);
+            return (order, status: response.StatusCode, retryAfter: response.Headers.RetryAfter?.Delta,
+                contentType: response.Content.Headers.ContentType?.MediaType);
+        }).ToArray();
+
+        // One is in the stalled engine, two wait for the store's slot.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (app.Engine.Entered < 1 || limiter.Waiting < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{app.Engine.Entered} in the engine, {limiter.Waiting} waiting");
+            await Task.Delay(20, Ct);
+        }
+
+        // Just short of the wait nobody is refused; at the wait both waiting ones are.
+        app.Clock.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, limiter.Waiting);
+        app.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        while (sending.Count(t => t.IsCompleted) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline.AddSeconds(60), $"{sending.Count(t => t.IsCompleted)} answered");
+            await Task.Delay(20, Ct);
+        }
+
+        var refused = sending.Where(t => t.IsCompleted).Select(t => t.Result).ToList();
+        Assert.Equal(2, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, r.status);
+            Assert.Equal(TimeSpan.FromSeconds(7), r.retryAfter);
+            Assert.Equal("application/problem+json", r.contentType);
+        });
+        Assert.Equal(1, app.Engine.Entered);
+
+        // The one in the engine is accepted; the platform's retries of the other two are then counted, each once.
+        app.Engine.Release();
+        var all = await Task.WhenAll(sending);
+        var accepted = Assert.Single(all, r => r.status == HttpStatusCode.OK).order;
+        var tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/uk-shop/tiles", Ct);
+        Assert.Equal(1m, tiles!.Orders.Value);
+        Assert.Equal(accepted.TotalPrice, tiles.GrossRevenue.Value);
+        foreach (var (order, _, _, _) in refused)
+        {
+            using var retry = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.London, "orders/create", order.ToJson("GBP")), Ct);
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        }
+
+        tiles = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/uk-shop/tiles", Ct);
+        Assert.Equal(orders.Length, tiles!.Orders.Value);
+        Assert.Equal(orders.Sum(o => o.TotalPrice), tiles.GrossRevenue.Value);
+    }
+
     /// <summary>The shared host with London's store only, small webhook limits and an engine that holds every event until released.</summary>
-    private sealed class StalledEngineAppFactory(int maxConcurrent, int queueLimit, int retryAfterSeconds) : SalesDashHost(new SalesDashHostOptions
+    private sealed class StalledEngineAppFactory(int maxConcurrent, int queueLimit, int retryAfterSeconds, TimeSpan? maxQueueWait = null) : SalesDashHost(new SalesDashHostOptions
     {
         Stores = [TestStore.London.Hosted],
         Settings = new Dictionary<string, string>
@@ -77,6 +139,7 @@ public sealed class WebhookOverloadTests
             ["Webhooks:MaxConcurrent"] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Webhooks:QueueLimit"] = queueLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Webhooks:RetryAfter"] = TimeSpan.FromSeconds(retryAfterSeconds).ToString(),
+            ["Webhooks:MaxQueueWait"] = (maxQueueWait ?? TimeSpan.FromMinutes(10)).ToString(),
         },
     })
     {
