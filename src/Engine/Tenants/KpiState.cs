@@ -34,11 +34,12 @@ public sealed partial class KpiState
     // Minutes folded before buckets were split by channel (recovered from a format-1 snapshot): their channel is
     // unknown, so they count store-wide and in no channel.
     private readonly MinuteSeries _unknownChannel = new();
-    // Orders by id with the minute they count in, refunds and event ids already counted: exact, and compact because a
-    // busy store holds tens of thousands of each (see CompactIdMap).
+    // Orders by id with the minute they count in and refunds already counted: exact, and compact because a busy store
+    // holds tens of thousands of each (see CompactIdMap). Event ids counted in the last 72 hours, as 16-byte keys (see
+    // SeenEventIds): a busy store holds over a hundred thousand, most of them analytics sessions no other map can judge.
     private readonly CompactIdMap<OrderContribution> _orders;
     private readonly CompactIdMap<byte> _refunds;
-    private readonly CompactIdMap<byte> _seenEvents;
+    private readonly SeenEventIds _seenEvents;
 
     private long _watermarkMinute = long.MinValue;
     private long _oldestBucketMinute = long.MaxValue;
@@ -55,7 +56,7 @@ public sealed partial class KpiState
         Store = store;
         _orders = idHash is null ? new() : new(idHash);
         _refunds = idHash is null ? new() : new(idHash);
-        _seenEvents = idHash is null ? new() : new(idHash);
+        _seenEvents = new(oneHome: idHash is not null);
     }
 
     public StoreRef Store { get; }
@@ -333,11 +334,16 @@ public sealed partial class KpiState
         _orders.Entries().Select(o => new OrderSnapshot(o.Id, new DateTimeOffset(o.Value.VersionUtcTicks, TimeSpan.Zero), FromMinute(o.Minute),
             o.Value.Total, o.Value.Units, o.Value.Returning, o.Value.Cancelled, o.Value.Channel)).ToArray(),
         _refunds.Entries().Select(r => new RefundSnapshot(r.Id, FromMinute(r.Minute))).ToArray(),
-        _seenEvents.Entries().Select(e => new SeenEventSnapshot(e.Id, FromMinute(e.Minute))).ToArray(),
+        [.. _seenEvents.Entries().Where(e => SeenEventIds.Describe(e.Key) is not null)
+            .Select(e => new SeenEventSnapshot(SeenEventIds.Describe(e.Key)!, FromMinute(e.Minute)))],
         KpiSnapshot.CurrentFormat,
         _channelBuckets.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.Minutes().Select(m =>
             ChannelMinuteSnapshot.Of(kv.Key, m.Totals.ToSnapshot(FromMinute(m.Minute))))).ToArray(),
-        ChannelsCompleteFrom));
+        ChannelsCompleteFrom)
+    {
+        SeenFingerprints = [.. _seenEvents.Entries().Where(e => SeenEventIds.Describe(e.Key) is null)
+            .Select(e => new SeenFingerprintSnapshot((ulong)(e.Key >> 64), (ulong)e.Key, FromMinute(e.Minute)))],
+    });
 
     /// <summary>Rebuilds the state a snapshot was taken from.</summary>
     public static KpiState FromSnapshot(StoreRef store, KpiSnapshot snapshot)
@@ -411,6 +417,11 @@ public sealed partial class KpiState
             state.RememberEvent(e.EventId, ToMinute(e.OccurredMinute));
         }
 
+        foreach (var f in snapshot.SeenFingerprints ?? [])
+        {
+            state._seenEvents.Set(new UInt128(f.High, f.Low), ToMinute(f.OccurredMinute));
+        }
+
         state.RestoreCustomers(snapshot);
         return state;
     }
@@ -453,9 +464,9 @@ public sealed partial class KpiState
 
     private void RememberEvent(string eventId, long minute)
     {
-        if (!_seenEvents.TryGet(eventId, out var held, out _) || held < minute)
+        if (!_seenEvents.TryGetMinute(eventId, out var held) || held < minute)
         {
-            _seenEvents.Set(eventId, minute, 0);
+            _seenEvents.Set(eventId, minute);
         }
     }
 
@@ -657,7 +668,8 @@ public sealed partial class KpiState
 /// </param>
 /// <param name="Format">
 /// 1: store-wide buckets only. 2: also <see cref="ChannelBuckets"/> and each order's channel. 3: <see cref="Buckets"/>
-/// holds only the minutes of unknown channel. 4: also <see cref="Purchases"/>, each standing order's buyer.
+/// holds only the minutes of unknown channel. 4: also <see cref="Purchases"/>, each standing order's buyer. 5: event ids
+/// too long to be held exactly are in <see cref="SeenFingerprints"/>, not <see cref="SeenEvents"/>.
 /// </param>
 /// <param name="ChannelBuckets">Per-channel minute totals (format 2).</param>
 /// <param name="ChannelsCompleteFrom">The first minute with complete channel figures; null when all are (format 2).</param>
@@ -668,6 +680,7 @@ public sealed partial class KpiState
 /// </param>
 /// <param name="Purchases">Each standing order's buyer, for the customer tiles (format 4).</param>
 /// <param name="CustomersCompleteFrom">The first minute whose buyers are all held; null when all are (format 4).</param>
+/// <param name="SeenFingerprints">Event ids held as fingerprints, whose text is not kept (format 5, see <see cref="SeenEventIds"/>).</param>
 public sealed record KpiSnapshot(
     long EventsApplied,
     string? Currency,
@@ -683,10 +696,11 @@ public sealed record KpiSnapshot(
     IReadOnlyList<Quarantine.QuarantinedEvent>? Quarantine = null,
     IReadOnlyDictionary<string, long>? KafkaOffsets = null,
     IReadOnlyList<CustomerPurchaseSnapshot>? Purchases = null,
-    DateTimeOffset? CustomersCompleteFrom = null)
+    DateTimeOffset? CustomersCompleteFrom = null,
+    IReadOnlyList<SeenFingerprintSnapshot>? SeenFingerprints = null)
 {
     /// <summary>The format <see cref="KpiState.ToSnapshot"/> writes.</summary>
-    public const int CurrentFormat = 4;
+    public const int CurrentFormat = 5;
 }
 
 /// <summary>One channel's totals of one minute in a <see cref="KpiSnapshot"/>.</summary>
@@ -745,3 +759,6 @@ public sealed record RefundSnapshot(string RefundId, DateTimeOffset Minute);
 
 /// <summary>An event id already seen, with the minute it occurred (drives its expiry).</summary>
 public sealed record SeenEventSnapshot(string EventId, DateTimeOffset OccurredMinute);
+
+/// <summary>An event id already seen, held as its 127-bit fingerprint (the two halves of the key), with the minute it occurred.</summary>
+public sealed record SeenFingerprintSnapshot(ulong High, ulong Low, DateTimeOffset OccurredMinute);

@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace SalesDash.Engine.Tenants;
+
+/// <summary>
+/// The event ids a store has counted in the last 72 hours, so a retried delivery counts once: each id as a 16-byte key
+/// held inline in one open-addressing table, with the minute that drives its expiry. A busy store holds about 110,000.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A key is the id itself whenever its packed form (<see cref="IdBytes"/>) fits in 15 bytes: short ids, 13-digit order
+/// ids, "ga:…" session numbers. Those are exact: two different ids never share a key. A longer id (Shopify's 36-character
+/// webhook UUIDs, 25 bytes packed) is held as a 127-bit XxHash128 fingerprint of its text; the top bit of a key tells the
+/// two kinds apart, so a fingerprint never equals an exact key. Two different long ids share a fingerprint with
+/// probability 2⁻¹²⁷ per pair: for the busy store's 110,000 ids held at once, about n²/2¹²⁸ = 3.6 × 10⁻²⁹, and a new id
+/// is mistaken for a held one with probability 110,000 / 2¹²⁷ = 6.5 × 10⁻³⁴. A billion stores each doing that a billion
+/// times stays below 10⁻¹⁵. The bytes kept before cost 40–60 bytes per id; a key costs 16 plus its minute.
+/// </para>
+/// <para>
+/// Expiry is exact to the minute but lazy: an id whose minute is before the horizon is absent to every lookup at once,
+/// and its slot is reclaimed by a sweep once an hour of event time (or when the table would grow), so that moving the
+/// horizon a minute never walks the table. Counts per minute keep <see cref="Count"/> exact in between.
+/// </para>
+/// </remarks>
+internal sealed class SeenEventIds
+{
+    private const int MaxExactLength = 15;
+    private const byte ExactTag = 0x80;
+
+    // A full table is rebuilt at 60% (a probe run stays short below 85% with linear probing), so it is 60–85% full
+    // while it grows; a doubling table would be 43–85%. The hourly sweep keeps the size unless the store went quiet.
+    private const double MostFull = 0.85;
+    private const double RebuiltFull = 0.6;
+    private const double LeastFull = 0.3;
+
+    private readonly bool _oneHome;
+    private readonly Dictionary<int, int> _perMinute = [];
+    private Slot[] _slots = [];
+    private int _occupied;
+    private long _horizon = long.MinValue;
+    private long _sweptAt = long.MinValue;
+
+    public SeenEventIds()
+        : this(oneHome: false)
+    {
+    }
+
+    /// <summary>A set that places every id in the same slot run; tests use it to prove a lookup depends on the whole key.</summary>
+    internal SeenEventIds(bool oneHome)
+    {
+        _oneHome = oneHome;
+    }
+
+    /// <summary>How many ids are held at or after the horizon.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Whether the id is held.</summary>
+    public bool Contains(string id) => Find(KeyOf(id), out _) is { } slot && IsLive(_slots[slot]);
+
+    /// <summary>The minute the id is held at; false when it is not held.</summary>
+    public bool TryGetMinute(string id, out long minute)
+    {
+        if (Find(KeyOf(id), out _) is { } slot && IsLive(_slots[slot]))
+        {
+            minute = _slots[slot].Minute;
+            return true;
+        }
+
+        minute = 0;
+        return false;
+    }
+
+    /// <summary>Holds the id at <paramref name="minute"/>, moving it there when it is already held.</summary>
+    public void Set(string id, long minute) => Set(KeyOf(id), minute);
+
+    /// <summary>Holds a key written by <see cref="Entries"/>; a restored fingerprint is as good as its id.</summary>
+    public void Set(UInt128 key, long minute)
+    {
+        // An id older than the horizon when it arrives is held until the horizon next moves, as the map of ids held
+        // before did: a retry arriving at once is still refused.
+        var minuteKey = checked((int)Math.Max(minute, _horizon));
+
+        if (Find(key, out var free) is { } slot)
+        {
+            ref var held = ref _slots[slot];
+            if (IsLive(held))
+            {
+                Uncount(held.Minute);
+            }
+
+            held.Minute = minuteKey;
+            CountIn(minuteKey);
+            return;
+        }
+
+        if ((_occupied + 1) > _slots.Length * MostFull)
+        {
+            Rebuild(grow: true);
+            Find(key, out free);
+        }
+
+        _slots[free] = new Slot(key, minuteKey);
+        _occupied++;
+        CountIn(minuteKey);
+    }
+
+    /// <summary>Forgets every id whose minute is before <paramref name="horizon"/>.</summary>
+    public void ExpireBefore(long horizon)
+    {
+        if (horizon <= _horizon)
+        {
+            return;
+        }
+
+        // The minutes passed are usually one; after a jump, the held minutes are fewer to look at.
+        if (_horizon != long.MinValue && horizon - _horizon <= _perMinute.Count)
+        {
+            for (var minute = _horizon; minute < horizon; minute++)
+            {
+                Drop((int)Math.Clamp(minute, int.MinValue, int.MaxValue));
+            }
+        }
+        else
+        {
+            foreach (var minute in _perMinute.Keys.Where(m => m < horizon).ToArray())
+            {
+                Drop(minute);
+            }
+        }
+
+        _horizon = horizon;
+        if (_sweptAt == long.MinValue)
+        {
+            _sweptAt = horizon;
+        }
+        else if (horizon - _sweptAt >= 60)
+        {
+            Rebuild(grow: false);
+        }
+    }
+
+    /// <summary>Every id held, as its key, with its minute; <see cref="Describe"/> gives back an exact id's text.</summary>
+    public IEnumerable<(UInt128 Key, long Minute)> Entries()
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.IsOccupied && IsLive(slot))
+            {
+                yield return (slot.Key, slot.Minute);
+            }
+        }
+    }
+
+    /// <summary>The id an exact key was made from; null for a fingerprint, whose id is not held.</summary>
+    public static string? Describe(UInt128 key)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128LittleEndian(bytes, key);
+        return (bytes[15] & ExactTag) == 0 ? null : IdBytes.Decode(bytes[..(bytes[15] & 0x0F)]);
+    }
+
+    /// <summary>The key of an id: its packed form when that fits in 15 bytes, else its fingerprint.</summary>
+    public static UInt128 KeyOf(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var maxBytes = IdBytes.MaxLength(id);
+        var rented = maxBytes <= 256 ? null : ArrayPool<byte>.Shared.Rent(maxBytes);
+        try
+        {
+            Span<byte> form = rented is null ? stackalloc byte[maxBytes] : rented;
+            var length = IdBytes.Encode(id, form);
+            if (length <= MaxExactLength)
+            {
+                Span<byte> key = stackalloc byte[16];
+                key.Clear();
+                form[..length].CopyTo(key);
+                key[15] = (byte)(ExactTag | length);
+                return BinaryPrimitives.ReadUInt128LittleEndian(key);
+            }
+
+            // Top bit clear: never an exact key. Never zero either, which marks an empty slot.
+            var fingerprint = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(id.AsSpan())) & (UInt128.MaxValue >> 1);
+            return fingerprint == UInt128.Zero ? UInt128.One : fingerprint;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private bool IsLive(in Slot slot) => slot.Minute >= _horizon;
+
+    private void CountIn(int minute)
+    {
+        CollectionsMarshal.GetValueRefOrAddDefault(_perMinute, minute, out _)++;
+        Count++;
+    }
+
+    private void Uncount(int minute)
+    {
+        ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(_perMinute, minute);
+        if (--held == 0)
+        {
+            _perMinute.Remove(minute);
+        }
+
+        Count--;
+    }
+
+    private void Drop(int minute)
+    {
+        if (_perMinute.Remove(minute, out var held))
+        {
+            Count -= held;
+        }
+    }
+
+    /// <summary>The slot holding the key, or null and the first empty slot of its run, where it would go.</summary>
+    private int? Find(UInt128 key, out int free)
+    {
+        free = -1;
+        if (_slots.Length == 0)
+        {
+            return null;
+        }
+
+        for (var slot = HomeOf(key); ; slot = slot + 1 == _slots.Length ? 0 : slot + 1)
+        {
+            ref readonly var held = ref _slots[slot];
+            if (!held.IsOccupied)
+            {
+                free = slot;
+                return null;
+            }
+
+            if (held.Key == key)
+            {
+                return slot;
+            }
+        }
+    }
+
+    private int HomeOf(UInt128 key)
+    {
+        if (_oneHome)
+        {
+            return 0;
+        }
+
+        // Fold the key's halves with a multiply (fingerprints are random already; exact keys are not), then map the top
+        // 32 bits onto the table without a power-of-two size, so it can grow by half instead of doubling.
+        var mixed = ((ulong)key ^ (ulong)(key >> 64) * 0x9E3779B97F4A7C15UL) * 0xBF58476D1CE4E5B9UL;
+        return (int)(((mixed >> 32) * (ulong)_slots.Length) >> 32);
+    }
+
+    /// <summary>Moves every live id into a new table, leaving expired ones behind: a larger one when it is full.</summary>
+    private void Rebuild(bool grow)
+    {
+        var old = _slots;
+        var live = 0;
+        foreach (var slot in old)
+        {
+            if (slot.IsOccupied && IsLive(slot))
+            {
+                live++;
+            }
+        }
+
+        var size = old.Length;
+        if (grow ? live + 1 > size * RebuiltFull : live < size * LeastFull)
+        {
+            size = Math.Max(16, (int)((live + 1) / RebuiltFull));
+        }
+
+        _slots = new Slot[size];
+        _occupied = 0;
+        foreach (var slot in old)
+        {
+            if (slot.IsOccupied && IsLive(slot))
+            {
+                Find(slot.Key, out var free);
+                _slots[free] = slot;
+                _occupied++;
+            }
+        }
+
+        _sweptAt = _horizon;
+    }
+
+    // 20 bytes: the key and the minute, packed to 4 so an array of them has no padding.
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct Slot(UInt128 key, int minute)
+    {
+        private readonly ulong _low = (ulong)key;
+        private readonly ulong _high = (ulong)(key >> 64);
+        public int Minute = minute;
+
+        public readonly UInt128 Key => new(_high, _low);
+
+        public readonly bool IsOccupied => _low != 0 || _high != 0;
+    }
+}
