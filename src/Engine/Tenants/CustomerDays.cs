@@ -161,6 +161,13 @@ internal sealed class CustomerDays
         var day = DayOf(purchase.Minute);
         if (!_days.TryGetValue(day, out var purchases))
         {
+            // Trade has moved on to a new day: the earlier days' lists stop growing, so they give back the spare capacity
+            // a doubling list keeps (a quarter of a busy store's purchases on average).
+            foreach (var earlier in _days.Where(kv => kv.Key < day))
+            {
+                earlier.Value.TrimExcess();
+            }
+
             purchases = [];
             _days[day] = purchases;
         }
