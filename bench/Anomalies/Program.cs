@@ -4,8 +4,9 @@
 // Usage: dotnet run -c Release --project bench/Anomalies [-- --nab <folder>] [--window <points>] [--sensitivity <0..100>]
 //        [--in-sample-only]  (skip the leave-one-corpus-out grid: only the in-sample table)
 //        [--likelihood-only] (only the likelihood and its neighbours, without the spectral transform's cost: minutes, not a quarter hour)
-//        dotnet run -c Release --project bench/Anomalies -- --memory [--shopify-ids] [--small-stores 10000]
-//          (one busy store's live state in memory; optionally with realistic id lengths, and many small stores)
+//        dotnet run -c Release --project bench/Anomalies -- --memory [--shopify-ids] [--small-stores 10000] [--state-only]
+//          (one busy store's live state in memory; optionally with realistic id lengths, and many small stores;
+//          --state-only leaves out the minute monitors, whose replay takes minutes on a loaded machine)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -18,7 +19,7 @@ if (args is ["--memory", ..])
     var smallStores = Array.IndexOf(args, "--small-stores") is var at and >= 0 && at + 1 < args.Length
         ? int.Parse(args[at + 1], CultureInfo.InvariantCulture)
         : 0;
-    StoreMemory.Run(args.Contains("--shopify-ids"), smallStores);
+    StoreMemory.Run(args.Contains("--shopify-ids"), smallStores, withMonitors: !args.Contains("--state-only"));
     return 0;
 }
 

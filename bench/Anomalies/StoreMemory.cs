@@ -17,16 +17,16 @@ internal static class StoreMemory
     private const double BusyStoreGoalMiB = 6;
     private const double SmallStoresGoalGiB = 1;
 
-    public static void Run(bool shopifyIds, int smallStores)
+    public static void Run(bool shopifyIds, int smallStores, bool withMonitors)
     {
-        RunBusyStore(shopifyIds);
+        RunBusyStore(shopifyIds, withMonitors);
         if (smallStores > 0)
         {
-            RunSmallStores(smallStores);
+            RunSmallStores(smallStores, withMonitors);
         }
     }
 
-    private static void RunBusyStore(bool shopifyIds)
+    private static void RunBusyStore(bool shopifyIds, bool withMonitors)
     {
         var store = new StoreRef("bench", "memory");
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
@@ -79,6 +79,16 @@ internal static class StoreMemory
         }
 
         var afterState = GC.GetTotalMemory(forceFullCollection: true);
+        var ids = shopifyIds ? "Shopify-shaped ids: 36-character webhook ids, 13-digit order ids" : "short ids: o123, s456";
+        Console.WriteLine($"Store memory: 9 days, {events:N0} events ({string.Join(", ", sellers.Select(s => s.Channel))} selling; sessions; hourly ad spend; {ids}).");
+        var stateMiB = (afterState - before) / 1024.0 / 1024.0;
+        Console.WriteLine($"  KpiState: {stateMiB:F2} MiB (goal <= {BusyStoreGoalMiB} MiB: {(stateMiB <= BusyStoreGoalMiB ? "met" : "NOT met")}; {state.BucketCount:N0} minute buckets, {state.TrackedOrderCount:N0} orders, {state.RememberedEventIdCount:N0} event ids)");
+        if (!withMonitors)
+        {
+            Console.WriteLine($"    KpiState's parts: {TakeApart(state)}");
+            return;
+        }
+
         var monitor = new MinuteMonitor(store);
         monitor.Close(state, end.AddSeconds(1), "UTC", "GBP");
         var afterMonitor = GC.GetTotalMemory(forceFullCollection: true);
@@ -88,15 +98,11 @@ internal static class StoreMemory
         var rebuilt = MinuteMonitor.Rebuild(MinuteMonitor.Capture(state, end.AddSeconds(1)), end.AddSeconds(1), "UTC", "GBP");
         var rebuildSeconds = clock.Elapsed.TotalSeconds;
 
-        var ids = shopifyIds ? "Shopify-shaped ids: 36-character webhook ids, 13-digit order ids" : "short ids: o123, s456";
-        Console.WriteLine($"Store memory: 9 days, {events:N0} events ({string.Join(", ", sellers.Select(s => s.Channel))} selling; sessions; hourly ad spend; {ids}).");
-        var stateMiB = (afterState - before) / 1024.0 / 1024.0;
-        Console.WriteLine($"  KpiState: {stateMiB:F2} MiB (goal <= {BusyStoreGoalMiB} MiB: {(stateMiB <= BusyStoreGoalMiB ? "met" : "NOT met")}; {state.BucketCount:N0} minute buckets, {state.TrackedOrderCount:N0} orders, {state.RememberedEventIdCount:N0} event ids)");
         Console.WriteLine($"  MinuteMonitor (detectors, kept minutes): {(afterMonitor - afterState) / 1024.0 / 1024.0:F2} MiB ({monitor.Since(null).Count} minutes kept)");
         Console.WriteLine($"  Rebuild of the monitor after recovery ({MinuteMonitor.WarmUp.TotalMinutes:N0} minutes replayed): {rebuildSeconds:F1} s");
         GC.KeepAlive(rebuilt);
-        GC.KeepAlive(state);
         GC.KeepAlive(monitor);
+        Console.WriteLine($"    KpiState's parts: {TakeApart(state)}");
     }
 
     /// <summary>
@@ -105,7 +111,7 @@ internal static class StoreMemory
     /// store's minute monitor (its detectors and the order-drop test's week of minutes), which an awake store holds too.
     /// The entity actor itself comes on top.
     /// </summary>
-    private static void RunSmallStores(int count)
+    private static void RunSmallStores(int count, bool withMonitors)
     {
         var random = new Random(11);
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
@@ -145,6 +151,12 @@ internal static class StoreMemory
         Console.WriteLine($"Small stores: {count:N0} stores x 9 days x 20 orders a day (+ a session each), {events:N0} events.");
         Console.WriteLine($"  KpiState per store: {perStore / 1024:F1} KiB; 10,000 stores: {projectedGiB:F3} GiB (goal <= {SmallStoresGoalGiB} GiB for the whole node: {(projectedGiB <= SmallStoresGoalGiB ? "met" : "NOT met")} for the live figures)");
 
+        if (!withMonitors)
+        {
+            Console.WriteLine($"    KpiState's parts, per store: {TakeApart(states)}");
+            return;
+        }
+
         // A monitor's first close replays the store's retained minutes through every detector (seconds each), so its
         // memory is measured on the first few hundred stores and counted for all.
         var end = start.AddDays(9);
@@ -159,9 +171,38 @@ internal static class StoreMemory
         var monitorPerStore = (awake - after) / (double)monitors.Length;
         var awakeGiB = (perStore + monitorPerStore) * 10_000 / 1024 / 1024 / 1024;
         Console.WriteLine($"  MinuteMonitor per store ({monitors.Length} stores): {monitorPerStore / 1024:F1} KiB; 10,000 awake stores (state + monitor): {awakeGiB:F3} GiB (goal <= {SmallStoresGoalGiB} GiB: {(awakeGiB <= SmallStoresGoalGiB ? "met" : "NOT met")})");
-        GC.KeepAlive(states);
         GC.KeepAlive(monitors);
+        Console.WriteLine($"    KpiState's parts, per store: {TakeApart(states)}");
     }
+
+    /// <summary>
+    /// What each part of the states holds, per state: the heap given back when that part is let go, field by field
+    /// (found by reflection, so a renamed field shows under its new name). It takes the states apart: call it last.
+    /// </summary>
+    private static string TakeApart(KpiState[] states)
+    {
+        var fields = typeof(KpiState).GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            .Where(f => !f.FieldType.IsValueType).ToArray();
+        var result = new List<string>();
+        var total = GC.GetTotalMemory(forceFullCollection: true);
+        foreach (var field in fields)
+        {
+            foreach (var state in states)
+            {
+                field.SetValue(state, null);
+            }
+
+            var without = GC.GetTotalMemory(forceFullCollection: true);
+            var bytes = (total - without) / (double)states.Length;
+            result.Add(bytes >= 1024 * 1024 ? $"{field.Name} {bytes / 1024 / 1024:F2} MiB" : $"{field.Name} {bytes / 1024:F1} KiB");
+            total = without;
+        }
+
+        GC.KeepAlive(states);
+        return string.Join(", ", result);
+    }
+
+    private static string TakeApart(KpiState state) => TakeApart([state]);
 
     private static string WebhookId(Random random)
     {
