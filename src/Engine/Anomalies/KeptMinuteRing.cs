@@ -96,9 +96,9 @@ internal sealed class KeptMinuteRing
         _terms[slot] = previous >= 0 && _terms[previous] is { } t && t.Zone == closed.TimeZone && t.Currency == closed.Currency
             ? t
             : new Terms(closed.TimeZone, closed.Currency);
-        _figures[slot] = closed.Figures;
-        _yesterday[slot] = closed.Yesterday;
-        _lastWeek[slot] = closed.LastWeek;
+        _figures[slot] = Shared(closed.Figures);
+        _yesterday[slot] = Shared(closed.Yesterday);
+        _lastWeek[slot] = Shared(closed.LastWeek);
         _sinceLastOrder[slot] = closed.MinutesSinceLastOrder ?? -1;
 
         var channels = closed.Channels ?? [];
@@ -131,9 +131,9 @@ internal sealed class KeptMinuteRing
                 _channelColumns[channelMinute.Channel] = columns = new ChannelColumns(_capacity);
             }
 
-            columns.Figures[slot] = channelMinute.Figures;
-            columns.Yesterday[slot] = channelMinute.Yesterday;
-            columns.LastWeek[slot] = channelMinute.LastWeek;
+            columns.Figures[slot] = Shared(channelMinute.Figures);
+            columns.Yesterday[slot] = Shared(channelMinute.Yesterday);
+            columns.LastWeek[slot] = Shared(channelMinute.LastWeek);
             columns.SinceLastOrder[slot] = channelMinute.MinutesSinceLastOrder;
             for (var k = 0; k < MinuteMonitor.ChannelStreams.Count; k++, at++)
             {
@@ -141,6 +141,22 @@ internal sealed class KeptMinuteRing
                 columns.Set(k, slot, readings[at].Verdict, storeVerdict);
             }
         }
+    }
+
+    // The live state answers an empty minute with a new zero object each time (six a minute here): the shared zero stands
+    // for it when it is the same to the bit (a revenue of 0.00 is not 0 by its bits, so it is kept as it came).
+    private static MinuteFigures Shared(MinuteFigures figures)
+    {
+        if (figures.Orders != 0 || figures.Sessions != 0)
+        {
+            return figures;
+        }
+
+        Span<int> bits = stackalloc int[4];
+        Span<int> zero = stackalloc int[4];
+        decimal.GetBits(figures.Revenue, bits);
+        decimal.GetBits(MinuteFigures.Zero.Revenue, zero);
+        return bits.SequenceEqual(zero) ? MinuteFigures.Zero : figures;
     }
 
     /// <summary>The newest kept minute; null when none is kept.</summary>

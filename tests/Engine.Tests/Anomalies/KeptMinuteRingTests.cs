@@ -152,7 +152,13 @@ public sealed class KeptMinuteRingTests
                 }
             }
 
-            var figures = random.Next(3) == 0 ? new MinuteFigures(random.Next(1000) / 100m, random.Next(5), random.Next(5)) : MinuteFigures.Zero;
+            var figures = random.Next(4) switch
+            {
+                0 => new MinuteFigures(random.Next(1000) / 100m, random.Next(5), random.Next(5)),
+                1 => new MinuteFigures(0.00m, 0, 0), // zero, but not the shared zero's bits
+                2 => new MinuteFigures(0m, 0, 0),
+                _ => MinuteFigures.Zero,
+            };
             var minute = new ClosedMinute(TestEvents.Store, at, DateTime.SpecifyKind(at.UtcDateTime.AddHours(i / 1000).AddMinutes(-(i % 3) * 30), DateTimeKind.Unspecified),
                 i < 1_500 ? "UTC" : "Europe/London", i % 700 < 600 ? "GBP" : "EUR", figures, MinuteFigures.Zero, figures, i < 5 ? null : i % 40,
                 readings, [.. channels.Select(c => new ChannelMinute(c, figures, MinuteFigures.Zero, figures, i % 17))]);
@@ -195,6 +201,9 @@ public sealed class KeptMinuteRingTests
             }
 
             Assert.Equal(e.Channels ?? [], a.Channels ?? []);
+            MinuteFigures[] expectedFigures = [e.Figures, e.Yesterday, e.LastWeek, .. (e.Channels ?? []).SelectMany(c => new[] { c.Figures, c.Yesterday, c.LastWeek })];
+            MinuteFigures[] actualFigures = [a.Figures, a.Yesterday, a.LastWeek, .. (a.Channels ?? []).SelectMany(c => new[] { c.Figures, c.Yesterday, c.LastWeek })];
+            Assert.Equal(expectedFigures.Select(f => string.Join(',', decimal.GetBits(f.Revenue))), actualFigures.Select(f => string.Join(',', decimal.GetBits(f.Revenue))));
         }
     }
 
