@@ -79,7 +79,8 @@ public sealed class AlertBook
             return [];
         }
 
-        _minutes.AddLast(minute);
+        // Windows read only the figures of past minutes: their verdicts (most of a closed minute's size) are not kept.
+        _minutes.AddLast(minute with { Readings = [] });
         while (_minutes.Count > MinuteMonitor.KeptMinutes)
         {
             _minutes.RemoveFirst();

@@ -62,7 +62,7 @@ public sealed class MinuteMonitor
     // The last average order value seen per stream owner; the store's own under NoChannel.
     private readonly Dictionary<SalesChannel, double> _lastAverageOrderValue = [];
     private const SalesChannel NoChannel = (SalesChannel)(-1);
-    private readonly LinkedList<ClosedMinute> _recent = new();
+    private readonly KeptMinuteRing _recent;
     private long? _lastClosed;
     private long? _lastOrderMinute;
 
@@ -75,6 +75,7 @@ public sealed class MinuteMonitor
         _options.Validate();
         _dropOptions = drops ?? new OrderDropOptions();
         _dropOptions.Validate();
+        _recent = new KeptMinuteRing(store, KeptMinutes);
     }
 
     /// <summary>
@@ -130,7 +131,7 @@ public sealed class MinuteMonitor
             }
 
             ReplayFrom(history, now, timeZone, currency);
-            return _recent.Count == 0 ? [] : [_recent.Last!.Value];
+            return _recent.Newest is { } newest ? [newest] : [];
         }
 
         var target = ToMinute(now) - 1;
@@ -173,7 +174,7 @@ public sealed class MinuteMonitor
             }
 
             ReplayFrom(history, now, timeZone, currency);
-            return _recent.Count == 0 ? [] : [_recent.Last!.Value];
+            return _recent.Newest is { } newest ? [newest] : [];
         }
 
         var zone = StoreTime.ResolveZone(timeZone, out var zoneId);
@@ -209,7 +210,7 @@ public sealed class MinuteMonitor
 
     /// <summary>Kept closed minutes after <paramref name="after"/> (all kept when null), oldest first.</summary>
     public IReadOnlyList<ClosedMinute> Since(DateTimeOffset? after) =>
-        after is { } a ? [.. _recent.Where(m => m.Minute > a)] : [.. _recent];
+        _recent.Since(after);
 
     private void ReplayFrom(MinuteHistory history, DateTimeOffset now, string timeZone, string currency)
     {
@@ -298,11 +299,7 @@ public sealed class MinuteMonitor
             readings,
             channels);
 
-        _recent.AddLast(closed);
-        while (_recent.Count > KeptMinutes)
-        {
-            _recent.RemoveFirst();
-        }
+        _recent.Add(closed);
 
         _lastClosed = minute;
         return closed;

@@ -1,0 +1,393 @@
+using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Tenants;
+
+namespace SalesDash.Engine.Anomalies;
+
+/// <summary>
+/// A monitor's last closed minutes, held as columns and built back into equal <see cref="ClosedMinute"/> records when read.
+/// </summary>
+/// <remarks>
+/// 180 records of about a kilobyte each (a verdict object per stream, a readings list, three figures each for the store
+/// and its channels) were most of an awake quiet store's monitor. Here a minute is a slot of a ring: its figures by
+/// reference (most are the shared zero), its verdicts as byte codes into small palettes of the values the ring holds
+/// (a quiet stream's window sums, bands and scores repeat; its likelihood does not, so that is kept as a plain double),
+/// and a channel's verdict only where it differs from the store's (a store selling through one channel: never). Every
+/// value is kept to the bit, so a record read back equals the one closed. Slots are consecutive minutes, as the
+/// monitor closes them. Not thread-safe.
+/// </remarks>
+internal sealed class KeptMinuteRing
+{
+    private static readonly KpiStream[] StoreStreams = Enum.GetValues<KpiStream>();
+
+    private readonly StoreRef _store;
+    private readonly int _capacity;
+    private readonly short[] _offset;
+    private readonly Terms?[] _terms;
+    private readonly MinuteFigures?[] _figures;
+    private readonly MinuteFigures?[] _yesterday;
+    private readonly MinuteFigures?[] _lastWeek;
+    private readonly int[] _sinceLastOrder;
+    private readonly SalesChannel[]?[] _channels;
+    private readonly VerdictColumn[] _verdicts;
+    private readonly Dictionary<SalesChannel, ChannelColumns> _channelColumns = [];
+    private int _oldest;
+    private long _newest;
+
+    public KeptMinuteRing(StoreRef store, int capacity)
+    {
+        // A palette code is a byte, and a column never holds more distinct values than it has slots.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, PalettedColumn.MaxSlots);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _store = store;
+        _capacity = capacity;
+        _offset = new short[capacity];
+        _terms = new Terms?[capacity];
+        _figures = new MinuteFigures?[capacity];
+        _yesterday = new MinuteFigures?[capacity];
+        _lastWeek = new MinuteFigures?[capacity];
+        _sinceLastOrder = new int[capacity];
+        _channels = new SalesChannel[]?[capacity];
+        _verdicts = [.. StoreStreams.Select(_ => new VerdictColumn(capacity))];
+    }
+
+    public int Count { get; private set; }
+
+    public void Clear()
+    {
+        Count = 0;
+        _oldest = 0;
+        Array.Clear(_figures);
+        Array.Clear(_yesterday);
+        Array.Clear(_lastWeek);
+        Array.Clear(_terms);
+        Array.Clear(_channels);
+        foreach (var column in _verdicts)
+        {
+            column.Clear();
+        }
+
+        _channelColumns.Clear();
+    }
+
+    /// <summary>Keeps a closed minute, dropping the oldest when full; it must be the minute after the newest kept.</summary>
+    public void Add(ClosedMinute closed)
+    {
+        var minute = MinuteMonitor.ToMinute(closed.Minute);
+        if (Count > 0 && minute != _newest + 1)
+        {
+            throw new InvalidOperationException($"Minute {closed.Minute:O} does not follow the newest kept minute.");
+        }
+
+        int slot;
+        if (Count == _capacity)
+        {
+            slot = _oldest;
+            _oldest = (_oldest + 1) % _capacity;
+        }
+        else
+        {
+            slot = (_oldest + Count) % _capacity;
+            Count++;
+        }
+
+        _newest = minute;
+        _offset[slot] = checked((short)((closed.LocalMinute.Ticks - closed.Minute.UtcTicks) / TimeSpan.TicksPerMinute));
+        var previous = Count > 1 ? (slot + _capacity - 1) % _capacity : -1;
+        _terms[slot] = previous >= 0 && _terms[previous] is { } t && t.Zone == closed.TimeZone && t.Currency == closed.Currency
+            ? t
+            : new Terms(closed.TimeZone, closed.Currency);
+        _figures[slot] = Shared(closed.Figures);
+        _yesterday[slot] = Shared(closed.Yesterday);
+        _lastWeek[slot] = Shared(closed.LastWeek);
+        _sinceLastOrder[slot] = closed.MinutesSinceLastOrder ?? -1;
+
+        var channels = closed.Channels ?? [];
+        var order = new SalesChannel[channels.Count];
+        for (var c = 0; c < channels.Count; c++)
+        {
+            order[c] = channels[c].Channel;
+        }
+
+        _channels[slot] = previous >= 0 && _channels[previous] is { } same && same.AsSpan().SequenceEqual(order) ? same : order;
+
+        // The monitor's readings are the store's streams in order, then each judged channel's streams in the channels' order.
+        var readings = closed.Readings;
+        var expected = StoreStreams.Length + (order.Length * MinuteMonitor.ChannelStreams.Count);
+        if (readings.Count != expected)
+        {
+            throw new InvalidOperationException($"A closed minute has {readings.Count} readings where {expected} were expected.");
+        }
+
+        for (var i = 0; i < StoreStreams.Length; i++)
+        {
+            _verdicts[i].Set(slot, readings[i].Verdict);
+        }
+
+        var at = StoreStreams.Length;
+        foreach (var channelMinute in channels)
+        {
+            if (!_channelColumns.TryGetValue(channelMinute.Channel, out var columns))
+            {
+                _channelColumns[channelMinute.Channel] = columns = new ChannelColumns(_capacity);
+            }
+
+            columns.Figures[slot] = Shared(channelMinute.Figures);
+            columns.Yesterday[slot] = Shared(channelMinute.Yesterday);
+            columns.LastWeek[slot] = Shared(channelMinute.LastWeek);
+            columns.SinceLastOrder[slot] = channelMinute.MinutesSinceLastOrder;
+            for (var k = 0; k < MinuteMonitor.ChannelStreams.Count; k++, at++)
+            {
+                var storeVerdict = readings[Array.IndexOf(StoreStreams, MinuteMonitor.ChannelStreams[k])].Verdict;
+                columns.Set(k, slot, readings[at].Verdict, storeVerdict);
+            }
+        }
+    }
+
+    // The live state answers an empty minute with a new zero object each time (six a minute here): the shared zero stands
+    // for it when it is the same to the bit (a revenue of 0.00 is not 0 by its bits, so it is kept as it came).
+    private static MinuteFigures Shared(MinuteFigures figures)
+    {
+        if (figures.Orders != 0 || figures.Sessions != 0)
+        {
+            return figures;
+        }
+
+        Span<int> bits = stackalloc int[4];
+        Span<int> zero = stackalloc int[4];
+        decimal.GetBits(figures.Revenue, bits);
+        decimal.GetBits(MinuteFigures.Zero.Revenue, zero);
+        return bits.SequenceEqual(zero) ? MinuteFigures.Zero : figures;
+    }
+
+    /// <summary>The newest kept minute; null when none is kept.</summary>
+    public ClosedMinute? Newest => Count == 0 ? null : Read(Count - 1);
+
+    /// <summary>Kept minutes after <paramref name="after"/> (all when null), oldest first.</summary>
+    public List<ClosedMinute> Since(DateTimeOffset? after)
+    {
+        var first = 0;
+        if (after is { } a && Count > 0)
+        {
+            // Minute k (oldest first) starts at newest - (Count - 1 - k); it is after a when its start is later than a.
+            var oldestMinute = _newest - (Count - 1);
+            var firstAfter = MinuteMonitor.ToMinute(a) + 1;
+            first = (int)Math.Clamp(firstAfter - oldestMinute, 0, Count);
+        }
+
+        var minutes = new List<ClosedMinute>(Count - first);
+        for (var k = first; k < Count; k++)
+        {
+            minutes.Add(Read(k));
+        }
+
+        return minutes;
+    }
+
+    private ClosedMinute Read(int k)
+    {
+        var slot = (_oldest + k) % _capacity;
+        var minute = MinuteMonitor.FromMinute(_newest - (Count - 1 - k));
+        var channels = _channels[slot]!;
+        var readings = new List<StreamReading>(StoreStreams.Length + (channels.Length * MinuteMonitor.ChannelStreams.Count));
+        var storeVerdicts = new AnomalyVerdict[StoreStreams.Length];
+        for (var i = 0; i < StoreStreams.Length; i++)
+        {
+            storeVerdicts[i] = _verdicts[i].Get(slot);
+            readings.Add(new StreamReading(StoreStreams[i], storeVerdicts[i]));
+        }
+
+        var channelMinutes = new List<ChannelMinute>(channels.Length);
+        foreach (var channel in channels)
+        {
+            var columns = _channelColumns[channel];
+            for (var s = 0; s < MinuteMonitor.ChannelStreams.Count; s++)
+            {
+                var stream = MinuteMonitor.ChannelStreams[s];
+                readings.Add(new StreamReading(stream, columns.Get(s, slot, storeVerdicts[Array.IndexOf(StoreStreams, stream)]), channel));
+            }
+
+            channelMinutes.Add(new ChannelMinute(channel, columns.Figures[slot]!, columns.Yesterday[slot]!, columns.LastWeek[slot]!, columns.SinceLastOrder[slot]));
+        }
+
+        var terms = _terms[slot]!;
+        return new ClosedMinute(
+            _store,
+            minute,
+            new DateTime(minute.UtcTicks + (_offset[slot] * TimeSpan.TicksPerMinute), DateTimeKind.Unspecified),
+            terms.Zone,
+            terms.Currency,
+            _figures[slot]!,
+            _yesterday[slot]!,
+            _lastWeek[slot]!,
+            _sinceLastOrder[slot] is var since and >= 0 ? since : null,
+            readings,
+            channelMinutes);
+    }
+
+    /// <summary>A minute's time zone and currency, shared by the run of slots that have the same.</summary>
+    private sealed record Terms(string Zone, string Currency);
+
+    /// <summary>One selling channel's part of the kept minutes.</summary>
+    private sealed class ChannelColumns(int capacity)
+    {
+        public MinuteFigures?[] Figures { get; } = new MinuteFigures?[capacity];
+
+        public MinuteFigures?[] Yesterday { get; } = new MinuteFigures?[capacity];
+
+        public MinuteFigures?[] LastWeek { get; } = new MinuteFigures?[capacity];
+
+        public int[] SinceLastOrder { get; } = new int[capacity];
+
+        // Per channel stream: whether the slot holds a verdict of its own (else it is the store's), and those verdicts.
+        private readonly bool[][] _own = [.. MinuteMonitor.ChannelStreams.Select(_ => new bool[capacity])];
+        private readonly VerdictColumn?[] _verdicts = new VerdictColumn?[MinuteMonitor.ChannelStreams.Count];
+
+        public void Set(int stream, int slot, AnomalyVerdict verdict, AnomalyVerdict storeVerdict)
+        {
+            var own = !SameBits(verdict, storeVerdict);
+            _own[stream][slot] = own;
+            if (own)
+            {
+                (_verdicts[stream] ??= new VerdictColumn(capacity)).Set(slot, verdict);
+            }
+        }
+
+        public AnomalyVerdict Get(int stream, int slot, AnomalyVerdict storeVerdict) =>
+            _own[stream][slot] ? _verdicts[stream]!.Get(slot) : storeVerdict;
+
+        // By bits, not by the record's equality (which takes -0 for 0): what is read back must be what was closed.
+        private static bool SameBits(AnomalyVerdict a, AnomalyVerdict b) =>
+            ReferenceEquals(a, b) || (a.IsAnomaly == b.IsAnomaly && a.Severity == b.Severity && a.WindowMinutes == b.WindowMinutes
+                && Bits(a.Value) == Bits(b.Value) && Bits(a.Expected) == Bits(b.Expected) && Bits(a.Lower) == Bits(b.Lower)
+                && Bits(a.Upper) == Bits(b.Upper) && Bits(a.Score) == Bits(b.Score) && Bits(a.Likelihood) == Bits(b.Likelihood));
+
+        private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
+    }
+
+    /// <summary>One stream's verdicts, a slot each: paletted fields, the likelihood as a plain double.</summary>
+    private sealed class VerdictColumn(int capacity)
+    {
+        private readonly PalettedColumn _value = new(capacity);
+        private readonly PalettedColumn _expected = new(capacity);
+        private readonly PalettedColumn _lower = new(capacity);
+        private readonly PalettedColumn _upper = new(capacity);
+        private readonly PalettedColumn _score = new(capacity);
+        private readonly PalettedColumn _window = new(capacity);
+        private readonly double[] _likelihood = new double[capacity];
+
+        // Bit 0: an anomaly; bits 1 and up: the severity.
+        private readonly byte[] _flags = new byte[capacity];
+
+        public void Set(int slot, AnomalyVerdict verdict)
+        {
+            _value.Set(slot, verdict.Value);
+            _expected.Set(slot, verdict.Expected);
+            _lower.Set(slot, verdict.Lower);
+            _upper.Set(slot, verdict.Upper);
+            _score.Set(slot, verdict.Score);
+            _window.Set(slot, verdict.WindowMinutes);
+            _likelihood[slot] = verdict.Likelihood;
+            _flags[slot] = (byte)((verdict.IsAnomaly ? 1 : 0) | (checked((byte)verdict.Severity) << 1));
+        }
+
+        public AnomalyVerdict Get(int slot) => new(
+            (_flags[slot] & 1) != 0,
+            _value[slot],
+            _expected[slot],
+            _lower[slot],
+            _upper[slot],
+            _score[slot],
+            (AnomalySeverity)(_flags[slot] >> 1),
+            _likelihood[slot],
+            (int)_window[slot]);
+
+        public void Clear()
+        {
+            _value.Clear();
+            _expected.Clear();
+            _lower.Clear();
+            _upper.Clear();
+            _score.Clear();
+            _window.Clear();
+        }
+    }
+}
+
+/// <summary>
+/// Doubles in at most <see cref="MaxSlots"/> slots, a byte code a slot into a palette of the distinct values held (by
+/// bits, so -0 stays -0), with a count per value so a value no slot holds any more frees its entry.
+/// </summary>
+internal sealed class PalettedColumn
+{
+    /// <summary>Codes are bytes and 0 means unset: no column of more slots could be sure of a code per value.</summary>
+    public const int MaxSlots = 255;
+
+    private readonly byte[] _codes;
+    private long[] _palette = new long[2];
+    private byte[] _counts = new byte[2];
+    private int _used;
+
+    public PalettedColumn(int slots)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slots, MaxSlots);
+        _codes = new byte[slots];
+    }
+
+    public double this[int slot] => _codes[slot] is var code and > 0
+        ? BitConverter.Int64BitsToDouble(_palette[code - 1])
+        : throw new InvalidOperationException("The slot holds no value.");
+
+    public void Set(int slot, double value)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        if (_codes[slot] is var old and > 0)
+        {
+            if (_palette[old - 1] == bits)
+            {
+                return;
+            }
+
+            _counts[old - 1]--;
+        }
+
+        // Most writes repeat a value held: find it, else reuse a freed entry, else grow.
+        var free = -1;
+        for (var i = 0; i < _used; i++)
+        {
+            if (_counts[i] > 0 && _palette[i] == bits)
+            {
+                _counts[i]++;
+                _codes[slot] = (byte)(i + 1);
+                return;
+            }
+
+            if (_counts[i] == 0 && free < 0)
+            {
+                free = i;
+            }
+        }
+
+        if (free < 0)
+        {
+            if (_used == _palette.Length)
+            {
+                Array.Resize(ref _palette, Math.Min(_palette.Length * 2, MaxSlots));
+                Array.Resize(ref _counts, _palette.Length);
+            }
+
+            free = _used++;
+        }
+
+        _palette[free] = bits;
+        _counts[free] = 1;
+        _codes[slot] = (byte)(free + 1);
+    }
+
+    public void Clear()
+    {
+        Array.Clear(_codes);
+        _palette = new long[2];
+        _counts = new byte[2];
+        _used = 0;
+    }
+}
