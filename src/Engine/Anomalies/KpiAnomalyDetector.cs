@@ -69,6 +69,14 @@ public sealed record KpiAnomalyOptions
     /// </summary>
     public double RangeTolerance { get; init; } = 0.05;
 
+    /// <summary>
+    /// When set, a <see cref="RobustSeasonalDetector"/> of these settings runs beside the likelihood on the same stream
+    /// and each point is judged by the larger of the two likelihoods (<see cref="LikelihoodEnsemble"/>: on NAB, out of
+    /// sample, 66.9 against 64.6 alone). With this detector's step and season it reads this detector's seasonal ring,
+    /// sized for the larger of the two settings, rather than keeping a second copy of the stream. Null: the likelihood alone.
+    /// </summary>
+    public RobustSeasonalOptions? Robust { get; init; }
+
     public void Validate()
     {
         new SpectralResidualOptions { Threshold = Threshold, Sensitivity = Sensitivity }.Validate();
@@ -99,7 +107,11 @@ public sealed record KpiAnomalyOptions
 
         _ = new AnomalyLikelihood(LikelihoodHistory, LikelihoodAverage, LikelihoodLearning, LikelihoodThreshold, LikelihoodSuppression);
         _ = new MultiScaleEvidence(EvidenceScales, EvidenceRate);
+        Robust?.Validate();
     }
+
+    /// <summary>Whether the robust half reads this detector's seasonal ring (same step and season) instead of its own.</summary>
+    internal bool SharesSeasons => Robust is { } robust && robust.Step == Step && robust.Season == Season;
 }
 
 /// <summary>
@@ -136,6 +148,9 @@ public sealed class KpiAnomalyDetector
     private readonly SeasonalBaseline _baseline;
     private readonly MultiScaleEvidence _evidence;
     private readonly AnomalyLikelihood _likelihood;
+
+    // The ensemble's second likelihood (KpiAnomalyOptions.Robust); null when the likelihood judges alone.
+    private readonly RobustSeasonalDetector? _robust;
     private bool _seenNegative;
     private bool _seenPositive;
     private double _lowest = double.PositiveInfinity;
@@ -149,9 +164,18 @@ public sealed class KpiAnomalyDetector
         var spectral = new SpectralResidualOptions { Threshold = Options.Threshold, Sensitivity = Options.Sensitivity };
         _raw = new StreamingSrDetector(Options.WindowSize, spectral);
         _residual = new StreamingSrDetector(Options.WindowSize, spectral);
-        _baseline = new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
+        var shared = Options.SharesSeasons ? Options.Robust : null;
+        _baseline = new SeasonalBaseline(
+            Options.Step,
+            Options.Season,
+            Math.Max(Options.Seasons, shared?.Seasons ?? 0),
+            Math.Max(Options.SlotRadius, shared?.SlotRadius ?? 0));
         _evidence = new MultiScaleEvidence(Options.EvidenceScales, Options.EvidenceRate);
         _likelihood = new AnomalyLikelihood(Options.LikelihoodHistory, Options.LikelihoodAverage, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
+        if (Options.Robust is { } robust)
+        {
+            _robust = new RobustSeasonalDetector(robust, shared is null ? null : _baseline);
+        }
     }
 
     private KpiAnomalyDetector(KpiAnomalyDetector other)
@@ -162,6 +186,8 @@ public sealed class KpiAnomalyDetector
         _baseline = other._baseline.Clone();
         _evidence = other._evidence.Clone();
         _likelihood = other._likelihood.Clone();
+        _robust = other._robust?.Clone(Options.SharesSeasons ? _baseline : null);
+        LastScore = other.LastScore;
         _seenNegative = other._seenNegative;
         _seenPositive = other._seenPositive;
         _lowest = other._lowest;
@@ -174,6 +200,12 @@ public sealed class KpiAnomalyDetector
 
     /// <summary>How many points have been judged.</summary>
     public long Observed { get; private set; }
+
+    /// <summary>
+    /// The newest point's likelihoods: the one that judged it (the verdict's), this detector's own and the robust half's
+    /// (0 without one).
+    /// </summary>
+    public EnsembleScore LastScore { get; private set; }
 
     /// <summary>
     /// An independent copy that goes on exactly as this one would: what lets two streams that have been identical so far
@@ -203,11 +235,18 @@ public sealed class KpiAnomalyDetector
         Observed++;
         _seenNegative |= value < 0;
         _seenPositive |= value > 0;
-        var seasonal = _baseline.Estimate(at);
+        var seasonal = _baseline.Estimate(at, Options.Seasons, Options.SlotRadius);
+
+        // Before the value joins the ring it may share: the robust half reads the seasons this point is judged against.
+        var robust = _robust?.Observe(at, value) ?? 0;
         _baseline.Add(at, value);
         var judged = seasonal is { } s && s.Seasons >= Options.MinimumSeasons ? seasonal : null;
         var band = judged is { } season ? SeasonalBand(value, season, eventSize) : default;
-        var likelihood = Likelihood(value, judged is null ? null : band.Deviations);
+        var own = Likelihood(value, judged is null ? null : band.Deviations);
+
+        // Either likelihood's tail is evidence, so the larger judges (a mean would halve a point only one of them sees).
+        var likelihood = Math.Max(own, robust);
+        LastScore = new EnsembleScore(likelihood, own, robust);
 
         if (judged is { } known)
         {

@@ -41,8 +41,11 @@ public sealed class MinuteMonitor
     /// spectral window) and the trailing window, with margin, then the likelihood's day of evidence and its hour of
     /// suppression on top, since that evidence is only the live run's once the detectors are. Replaying more would
     /// change no verdict.
+    /// The robust half (<see cref="KpiAnomalyOptions.Robust"/>) needs longer: its spreads are the last 1,000 residuals
+    /// about seasons that are only the live run's after three days, and its day of likelihood evidence follows them, so
+    /// 3 days + 17 hours + a day + the hour of silence; five days leave margin.
     /// </summary>
-    public static readonly TimeSpan WarmUp = TimeSpan.FromDays(4) + TimeSpan.FromHours(3);
+    public static readonly TimeSpan WarmUp = TimeSpan.FromDays(5);
 
     private static readonly KpiStream[] Streams = Enum.GetValues<KpiStream>();
 
@@ -95,6 +98,18 @@ public sealed class MinuteMonitor
         LikelihoodHistory = 24 * 60,
         LikelihoodLearning = 24 * 60,
         LikelihoodSuppression = 60,
+
+        // The ensemble the NAB headline measures (LikelihoodEnsemble), on the same three days of seasons (read from the
+        // same ring, so they cost nothing more) and the same day of likelihood history, learning and hour of silence.
+        Robust = new RobustSeasonalOptions
+        {
+            Season = TimeSpan.FromDays(1),
+            Seasons = 3,
+            MinimumSeasons = 2,
+            LikelihoodHistory = 24 * 60,
+            LikelihoodLearning = 24 * 60,
+            LikelihoodSuppression = 60,
+        },
     };
 
     public StoreRef Store { get; }

@@ -85,7 +85,10 @@ public sealed record RobustSeasonalOptions
 /// absolute mean of s residuals over the last <see cref="RobustSeasonalOptions.ScaleWindow"/> (a robust standard
 /// deviation); the largest of those, capped at 100 and divided by 10, is the evidence <see cref="AnomalyLikelihood"/>
 /// judges. Until the seasons are known the seasonal component is 0 and only the trend is removed; when they become known
-/// the residual history is restarted, because residuals of the two kinds are not on one scale. Pure and single-threaded.
+/// the residual history is restarted, because residuals of the two kinds are not on one scale.
+/// Memory: the windows keep arrival order only (a median is selected when asked, a few µs for 1,000 values), and run
+/// beside <see cref="KpiAnomalyDetector"/> (<see cref="KpiAnomalyOptions.Robust"/>) the seasons are read from that
+/// detector's ring instead of a second copy of the same stream. Pure and single-threaded.
 /// </remarks>
 public sealed class RobustSeasonalDetector
 {
@@ -93,30 +96,66 @@ public sealed class RobustSeasonalDetector
     private const double EvidenceCap = 100;
 
     private readonly SeasonalBaseline _baseline;
-    private readonly SortedWindow _trend;
+
+    // False when another detector of the same stream owns the ring and records each value in it.
+    private readonly bool _ownsBaseline;
+    private readonly MedianWindow _trend;
     private readonly int[] _scales;
     private readonly double[] _residuals;
-    private readonly SortedWindow[] _spreads;
+    private readonly MedianWindow[] _spreads;
     private readonly AnomalyLikelihood _likelihood;
     private long _residualCount;
     private bool _seasonal;
 
     public RobustSeasonalDetector(RobustSeasonalOptions? options = null)
+        : this(options ?? new RobustSeasonalOptions(), shared: null)
     {
-        Options = options ?? new RobustSeasonalOptions();
+    }
+
+    /// <param name="shared">
+    /// The seasonal history of the same stream kept by another detector, which records every value in it before this one
+    /// is fed the next; null for an own ring. Must have this detector's step and season and at least its seasons and radius.
+    /// </param>
+    internal RobustSeasonalDetector(RobustSeasonalOptions options, SeasonalBaseline? shared)
+    {
+        Options = options;
         Options.Validate();
-        _baseline = new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
-        _trend = new SortedWindow(Options.TrendWindow);
+        if (shared is not null && (shared.Step != Options.Step || shared.Season != Options.Season || shared.Seasons < Options.Seasons || shared.SlotRadius < Options.SlotRadius))
+        {
+            throw new ArgumentException("A shared seasonal history must have this detector's step and season and at least its seasons and radius.", nameof(shared));
+        }
+
+        _ownsBaseline = shared is null;
+        _baseline = shared ?? new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
+        _trend = new MedianWindow(Options.TrendWindow);
         _scales = [.. Options.EvidenceScales];
         _residuals = new double[_scales.Max()];
-        _spreads = [.. _scales.Select(_ => new SortedWindow(Options.ScaleWindow))];
+        _spreads = [.. _scales.Select(_ => new MedianWindow(Options.ScaleWindow))];
         _likelihood = new AnomalyLikelihood(Options.LikelihoodHistory, Options.LikelihoodAverage, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
+    }
+
+    private RobustSeasonalDetector(RobustSeasonalDetector other, SeasonalBaseline? shared)
+    {
+        Options = other.Options;
+        _ownsBaseline = other._ownsBaseline;
+        _baseline = other._ownsBaseline ? other._baseline.Clone() : shared ?? throw new ArgumentNullException(nameof(shared), "A copy of a detector that shares a ring needs the copy of that ring.");
+        _trend = other._trend.Clone();
+        _scales = other._scales;
+        _residuals = (double[])other._residuals.Clone();
+        _spreads = [.. other._spreads.Select(w => w.Clone())];
+        _likelihood = other._likelihood.Clone();
+        _residualCount = other._residualCount;
+        _seasonal = other._seasonal;
+        Evidence = other.Evidence;
     }
 
     public RobustSeasonalOptions Options { get; }
 
     /// <summary>The newest point's evidence: its largest residual over the scales, in robust standard deviations (0 or more).</summary>
     public double Evidence { get; private set; }
+
+    /// <summary>An independent copy that goes on exactly as this one would; one sharing a ring reads <paramref name="shared"/>, the copy of that ring.</summary>
+    internal RobustSeasonalDetector Clone(SeasonalBaseline? shared = null) => new(this, shared);
 
     /// <summary>Judges the value observed at <paramref name="at"/> and returns its log-scaled likelihood (0..1), then remembers it.</summary>
     public double Observe(DateTimeOffset at, double value)
@@ -126,8 +165,12 @@ public sealed class RobustSeasonalDetector
             throw new ArgumentOutOfRangeException(nameof(value), value, "Must be finite.");
         }
 
-        var season = _baseline.Estimate(at);
-        _baseline.Add(at, value);
+        var season = _baseline.Estimate(at, Options.Seasons, Options.SlotRadius);
+        if (_ownsBaseline)
+        {
+            _baseline.Add(at, value);
+        }
+
         var seasonal = season is { } s && s.Seasons >= Options.MinimumSeasons;
         if (seasonal != _seasonal)
         {
@@ -181,56 +224,276 @@ public sealed class RobustSeasonalDetector
     }
 }
 
-/// <summary>The last <c>capacity</c> values in arrival order and in sorted order, for a running median in O(capacity) per value.</summary>
-internal sealed class SortedWindow
+/// <summary>
+/// The last <c>capacity</c> values in arrival order, and their median. While the window holds at most 255 distinct
+/// values each costs a byte (a code into a palette of the values held, with a count each), and the median is read off the
+/// palette sorted; past that the window moves to plain doubles for good, and the median is selected from a copy when asked.
+/// </summary>
+/// <remarks>
+/// A quiet stream's residual sizes repeat (mostly zero, a few order-sized steps), so its 1,000-value spreads cost about
+/// 1 KB instead of 8; a busy stream's are all distinct and cost what its values do, 8 bytes each. A sorted second copy
+/// made each median O(log n) to find but doubled that. The median is the same whichever way it is found.
+/// </remarks>
+internal sealed class MedianWindow
 {
-    private readonly double[] _arrivals;
-    private readonly List<double> _sorted;
+    private const int MaxCodes = 255;
+
+    // Larger windows select in a rented array rather than on the stack.
+    private const int StackLimit = 1024;
+
+    private readonly int _capacity;
+    private byte[]? _codes;
+    private double[] _palette = [];
+    private int[] _counts = [];
+    private int _paletteUsed;
+
+    // Set once the palette overflowed; then _codes is null.
+    private double[]? _values;
     private long _count;
 
-    public SortedWindow(int capacity)
+    public MedianWindow(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _arrivals = new double[capacity];
-        _sorted = new List<double>(capacity);
+        _capacity = capacity;
+        _codes = new byte[capacity];
     }
 
-    public int Count => _sorted.Count;
+    private MedianWindow(MedianWindow other)
+    {
+        _capacity = other._capacity;
+        _codes = (byte[]?)other._codes?.Clone();
+        _palette = (double[])other._palette.Clone();
+        _counts = (int[])other._counts.Clone();
+        _paletteUsed = other._paletteUsed;
+        _values = (double[]?)other._values?.Clone();
+        _count = other._count;
+    }
+
+    public int Count => (int)Math.Min(_count, _capacity);
+
+    /// <summary>Whether every value held costs a byte (false once the window holds plain doubles).</summary>
+    internal bool IsPaletted => _codes is not null;
 
     public void Add(double value)
     {
-        if (_sorted.Count == _arrivals.Length)
+        var at = (int)(_count % _capacity);
+        var full = _count >= _capacity;
+        _count++;
+        if (_codes is not { } codes)
         {
-            var oldest = _arrivals[(int)(_count % _arrivals.Length)];
-            _sorted.RemoveAt(IndexOf(oldest));
+            _values![at] = value;
+            return;
         }
 
-        _arrivals[(int)(_count % _arrivals.Length)] = value;
-        _count++;
-        var at = _sorted.BinarySearch(value);
-        _sorted.Insert(at < 0 ? ~at : at, value);
+        if (full)
+        {
+            _counts[codes[at]]--;
+        }
+
+        var code = CodeOf(value);
+        if (code < 0)
+        {
+            ToDoubles(at, value);
+            return;
+        }
+
+        codes[at] = (byte)code;
     }
 
+    /// <summary>The median of the values held: the middle one, or the mean of the two middle ones.</summary>
     public double Median()
     {
-        if (_sorted.Count == 0)
+        var n = Count;
+        if (n == 0)
         {
             throw new InvalidOperationException("The window is empty.");
         }
 
-        var n = _sorted.Count;
-        return n % 2 == 1 ? _sorted[n / 2] : (_sorted[(n / 2) - 1] + _sorted[n / 2]) / 2;
+        return _codes is null ? SelectedMedian(n) : PaletteMedian(n);
     }
 
     public void Clear()
     {
-        _sorted.Clear();
         _count = 0;
+        if (_codes is not null)
+        {
+            Array.Clear(_counts);
+        }
     }
 
-    private int IndexOf(double value)
+    public MedianWindow Clone() => new(this);
+
+    private double PaletteMedian(int n)
     {
-        var at = _sorted.BinarySearch(value);
-        return at >= 0 ? at : throw new InvalidOperationException("A value in the window is missing from its sorted copy.");
+        Span<double> values = stackalloc double[_paletteUsed];
+        Span<int> counts = stackalloc int[_paletteUsed];
+        var distinct = 0;
+        for (var i = 0; i < _paletteUsed; i++)
+        {
+            if (_counts[i] > 0)
+            {
+                values[distinct] = _palette[i];
+                counts[distinct] = _counts[i];
+                distinct++;
+            }
+        }
+
+        values = values[..distinct];
+        counts = counts[..distinct];
+        values.Sort(counts);
+        var lower = ValueAtRank(values, counts, (n - 1) / 2);
+        var upper = ValueAtRank(values, counts, n / 2);
+        return n % 2 == 1 ? upper : (lower + upper) / 2;
+    }
+
+    private static double ValueAtRank(ReadOnlySpan<double> values, ReadOnlySpan<int> counts, int rank)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            rank -= counts[i];
+            if (rank < 0)
+            {
+                return values[i];
+            }
+        }
+
+        throw new InvalidOperationException("The palette's counts are fewer than the values held.");
+    }
+
+    private double SelectedMedian(int n)
+    {
+        double[]? rented = null;
+        var values = n <= StackLimit ? stackalloc double[n] : (rented = System.Buffers.ArrayPool<double>.Shared.Rent(n)).AsSpan(0, n);
+        try
+        {
+            _values.AsSpan(0, n).CopyTo(values);
+            var upper = Select(values, n / 2);
+            if (n % 2 == 1)
+            {
+                return upper;
+            }
+
+            // After the selection everything left of n/2 is no larger than it: the lower middle is their largest.
+            var lower = values[0];
+            for (var i = 1; i < n / 2; i++)
+            {
+                lower = Math.Max(lower, values[i]);
+            }
+
+            return (lower + upper) / 2;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // The code that holds the value, counted once more; a free or new code when none does; -1 when the palette is full.
+    private int CodeOf(double value)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var free = -1;
+        for (var i = 0; i < _paletteUsed; i++)
+        {
+            if (_counts[i] == 0)
+            {
+                free = free < 0 ? i : free;
+            }
+            else if (BitConverter.DoubleToInt64Bits(_palette[i]) == bits)
+            {
+                _counts[i]++;
+                return i;
+            }
+        }
+
+        if (free < 0)
+        {
+            if (_paletteUsed == MaxCodes)
+            {
+                return -1;
+            }
+
+            if (_paletteUsed == _palette.Length)
+            {
+                var grown = Math.Min(MaxCodes, Math.Max(4, _palette.Length * 2));
+                Array.Resize(ref _palette, grown);
+                Array.Resize(ref _counts, grown);
+            }
+
+            free = _paletteUsed++;
+        }
+
+        _palette[free] = value;
+        _counts[free] = 1;
+        return free;
+    }
+
+    // The slot at `at` was released (if it held a value) and takes `value`, which no code can hold.
+    private void ToDoubles(int at, double value)
+    {
+        var codes = _codes!;
+        var values = new double[_capacity];
+        var held = Count;
+        for (var i = 0; i < held; i++)
+        {
+            values[i] = _palette[codes[i]];
+        }
+
+        values[at] = value;
+        _values = values;
+        _codes = null;
+        _palette = [];
+        _counts = [];
+        _paletteUsed = 0;
+    }
+
+    // Hoare's selection: the k-th smallest, with values[..k] no larger and values[k+1..] no smaller. Values are finite.
+    private static double Select(Span<double> values, int k)
+    {
+        var left = 0;
+        var right = values.Length - 1;
+        while (left < right)
+        {
+            var pivot = values[left + ((right - left) / 2)];
+            var i = left;
+            var j = right;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return values[k];
+            }
+        }
+
+        return values[k];
     }
 }

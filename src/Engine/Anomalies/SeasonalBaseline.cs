@@ -86,22 +86,43 @@ public sealed class SeasonalBaseline
 
     public TimeSpan Season { get; }
 
+    /// <summary>Previous seasons remembered.</summary>
+    internal int Seasons => _seasons;
+
+    /// <summary>Steps either side of the same slot the ring also holds.</summary>
+    internal int SlotRadius => _slotRadius;
+
     /// <summary>The estimate for the slot of <paramref name="at"/> from previous seasons only; null when none has a sample.</summary>
-    public SeasonalEstimate? Estimate(DateTimeOffset at)
+    public SeasonalEstimate? Estimate(DateTimeOffset at) => Estimate(at, _seasons, _slotRadius);
+
+    /// <summary>
+    /// The estimate from the first <paramref name="seasons"/> previous seasons, ±<paramref name="slotRadius"/> steps: what a
+    /// baseline of those settings fed the same values would say. So two detectors of one stream can share one ring sized
+    /// for the larger of their settings: a slot they read is never further back than their own ring would reach, and
+    /// within that reach a larger ring holds exactly what the smaller would (bench/README.md, issue 19 pt 4).
+    /// </summary>
+    internal SeasonalEstimate? Estimate(DateTimeOffset at, int seasons, int slotRadius)
     {
+        if (seasons < 1 || seasons > _seasons || slotRadius < 0 || slotRadius > _slotRadius)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seasons), "Must not reach past what the ring holds.");
+        }
+
+        // The length a ring of these settings alone would have: what lies further back it would already have lost.
+        var reach = (seasons * _seasonSteps) + slotRadius + 1;
         var step = StepOf(at);
         _samples.Clear();
         var seasonsSeen = 0;
-        for (var k = 1; k <= _seasons; k++)
+        for (var k = 1; k <= seasons; k++)
         {
             var before = _samples.Count;
             var centre = step - (k * _seasonSteps);
-            for (var r = -_slotRadius; r <= _slotRadius; r++)
+            for (var r = -slotRadius; r <= slotRadius; r++)
             {
                 var s = centre + r;
 
                 // A slot still in the ring but newer than the last write (or far older) belongs to another lap.
-                if (s > _latestStep || _latestStep - s >= _ring.Length)
+                if (s > _latestStep || _latestStep - s >= reach)
                 {
                     continue;
                 }

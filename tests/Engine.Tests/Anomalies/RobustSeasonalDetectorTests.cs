@@ -131,23 +131,40 @@ public sealed class RobustSeasonalDetectorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => detector.Observe(Start, double.NaN));
     }
 
-    [Fact]
-    public void The_running_median_is_the_median_of_the_last_values()
+    [Theory]
+    [InlineData(7, 300, 5)]
+    [InlineData(8, 300, 5)]
+    [InlineData(1000, 3000, 5)]
+    [InlineData(1000, 3000, 400)]
+    [InlineData(1500, 4000, 0)]
+    public void The_running_median_is_the_median_of_the_last_values(int capacity, int count, int distinct)
     {
-        var window = new SortedWindow(7);
+        // Odd and even windows; few distinct values (the paletted window), more than a palette holds (it moves to plain
+        // doubles part-way) and all distinct; and a window past the stack limit, whose median is selected in a rented array.
+        var window = new MedianWindow(capacity);
         var random = new Random(2);
         var values = new List<double>();
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < count; i++)
         {
-            // Repeated values too: removal must take out one copy only.
-            var v = Math.Round(random.NextDouble() * 5);
+            // Repeated values too: the selection must cope with ties.
+            var v = distinct > 0 ? Math.Round(random.NextDouble() * distinct) : random.NextDouble();
+            if (i == count / 2)
+            {
+                // A restart forgets everything before it.
+                window.Clear();
+                values.Clear();
+            }
+
             window.Add(v);
             values.Add(v);
-            var last = values.TakeLast(7).Order().ToList();
+            var last = values.TakeLast(capacity).Order().ToList();
             var n = last.Count;
             var expected = n % 2 == 1 ? last[n / 2] : (last[(n / 2) - 1] + last[n / 2]) / 2;
+            Assert.Equal(n, window.Count);
             Assert.Equal(expected, window.Median());
         }
+
+        Assert.Equal(distinct is > 0 and < 255, window.IsPaletted);
     }
 
     private static DateTimeOffset At(int i) => Start + (i * Step);
