@@ -82,7 +82,8 @@ internal static class DuckDbHistorySchema
         // The visit's utm_campaign (OrderTouch.Campaign), last for the same reason; touches written before it read NULL (untagged).
         "ALTER TABLE history_order_touches ADD COLUMN IF NOT EXISTS campaign VARCHAR",
         // The held-version lookup of a small write (DuckDbFactWriter.HeldLookup) reads this instead of every order's key;
-        // made once on the first open of an older database.
+        // made once on the first open of an older database, after the ALTERs above: DuckDB alters no indexed table, so a
+        // column added to history_orders later must drop this index before its ALTER (it is made again here).
         "CREATE INDEX IF NOT EXISTS history_orders_order_id ON history_orders (order_id)",
         .. DuckDbRollups.Schema,
     ];
