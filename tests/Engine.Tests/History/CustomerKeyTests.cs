@@ -39,7 +39,13 @@ public sealed class CustomerKeyTests
             Order("old-2", Now.AddDays(-2), [("MUG", 1, 10m)]) with { CustomerId = "7" }), Ct);
 
         // A database from before the column: the rows already there lose their buyer, as they never had one.
-        // (DuckDB's staging copies the table's shape on each open.)
+        // (DuckDB's staging copies the table's shape on each open.) Such a database had no order-id index either, and
+        // DuckDB alters no indexed table.
+        if (kind == "DuckDb")
+        {
+            await sut.ExecuteRawAsync("DROP INDEX history_orders_order_id", Ct);
+        }
+
         await sut.ExecuteRawAsync("ALTER TABLE history_orders DROP COLUMN customer_key", Ct);
 
         await sut.ReopenAsync(Ct);

@@ -33,8 +33,9 @@ public sealed class DuckDbFactWriteTests
         var batchOf400 = store.FactWriteStatements - before;
 
         Assert.Equal(one, batchOf400);
-        // Held lookup, replaced range, two rollup upserts, three fact inserts (orders, lines, touches), four clears.
-        Assert.InRange(one, 1, 11);
+        // Held lookup, replaced range, three rollup upserts (hourly, hourly and daily products), three fact inserts
+        // (orders, lines, touches), four clears.
+        Assert.InRange(one, 1, 12);
         await AssertRollupsEqualRecomputedAsync(sut, expectedOrders: 401);
     }
 
@@ -85,20 +86,61 @@ public sealed class DuckDbFactWriteTests
             "SELECT sum(sessions), sum(refund_count), sum(refunds)::VARCHAR FROM history_hourly", Ct));
     }
 
+    [Fact]
+    public async Task Small_writes_find_the_held_versions_of_their_own_store_by_order_id()
+    {
+        await using var sut = await StoreUnderTest.CreateAsync("DuckDb", Ct);
+        var other = new StoreRef(Shop.TenantId, "other-shop");
+        var v1 = Now.AddDays(-4);
+
+        // The same order ids in two stores, one with a quote in it; then enough new orders that a later batch of
+        // replacements is too large for the index lookup and joins the whole table instead.
+        await sut.Store.WriteFactsAsync(Batch(
+            Order("1001", v1, [("MUG", 1, 5m)]),
+            Order("1001", v1, [("MUG", 1, 7m)], store: other),
+            Order("it's-1", v1.AddHours(1), [("TEE", 1, 12m)])), Ct);
+        var bulk = Enumerable.Range(0, DuckDbFactWriter.IndexedLookupMaxOrders + 1)
+            .Select(i => (CommerceEvent)Order($"bulk-{i}", v1.AddHours(2 + (i % 30)), [("CAP", 1, 9.99m)])).ToArray();
+        await sut.Store.WriteFactsAsync(Batch(bulk), Ct);
+
+        // One-order writes replace, replay and refuse older versions, each looked up by the index.
+        await sut.Store.WriteFactsAsync(Batch(Order("1001", v1.AddDays(1), [("HAT", 2, 20m)], version: Now.AddDays(-1))), Ct);
+        await sut.Store.WriteFactsAsync(Batch(Order("1001", v1, [("MUG", 1, 5m)])), Ct);
+        await sut.Store.WriteFactsAsync(Batch(Order("it's-1", v1.AddHours(1), [("TEE", 3, 12m)], version: Now.AddDays(-1))), Ct);
+        await sut.Store.WriteFactsAsync(Batch(Order("it's-1", v1.AddHours(1), [("TEE", 3, 12m)], version: Now.AddDays(-1))), Ct);
+
+        // A batch past the index's bound replaces every bulk order by the join.
+        await sut.Store.WriteFactsAsync(Batch([.. bulk.Cast<OrderPlaced>().Select(o => (CommerceEvent)(o with
+        {
+            EventId = o.EventId + "-v2",
+            Version = Now.AddDays(-1),
+            Lines = [new OrderLine("CAP", "Title of CAP", 2, 9.99m)],
+            TotalPrice = 19.98m,
+        }))]), Ct);
+
+        Assert.Equal(["other-shop|1001|7.00", "uk-shop|1001|40.00", "uk-shop|it's-1|36.00"], await sut.QueryDuckDbAsync(
+            "SELECT store_id, order_id, total::VARCHAR FROM history_orders WHERE order_id NOT LIKE 'bulk-%' ORDER BY ALL", Ct));
+        Assert.Equal([$"{DuckDbFactWriter.IndexedLookupMaxOrders + 1}|{(DuckDbFactWriter.IndexedLookupMaxOrders + 1) * 19.98m:0.00}"],
+            await sut.QueryDuckDbAsync("SELECT count(*), sum(total)::VARCHAR FROM history_orders WHERE order_id LIKE 'bulk-%'", Ct));
+        await AssertRollupsEqualRecomputedAsync(sut, expectedOrders: DuckDbFactWriter.IndexedLookupMaxOrders + 4);
+    }
+
     /// <summary>The rollup rows kept by the writes equal those a rebuild computes from the facts, which hold <paramref name="expectedOrders"/> orders.</summary>
     private static async Task AssertRollupsEqualRecomputedAsync(StoreUnderTest sut, int expectedOrders)
     {
         const string Hourly = "SELECT * FROM history_hourly ORDER BY ALL";
         const string Products = "SELECT * FROM history_hourly_products ORDER BY ALL";
-        var kept = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct));
+        const string Daily = "SELECT * FROM history_daily_products ORDER BY ALL";
+        var kept = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct), await sut.QueryDuckDbAsync(Daily, Ct));
 
         await sut.ExecuteRawAsync("DELETE FROM history_rollup_state", Ct);
         await sut.ReopenAsync(Ct);
-        var recomputed = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct));
+        var recomputed = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct), await sut.QueryDuckDbAsync(Daily, Ct));
 
         Assert.Equal([expectedOrders.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             await sut.QueryDuckDbAsync("SELECT sum(orders) FROM history_hourly", Ct));
         Assert.Equal(recomputed.Item1, kept.Item1);
         Assert.Equal(recomputed.Item2, kept.Item2);
+        Assert.Equal(recomputed.Item3, kept.Item3);
     }
 }

@@ -132,10 +132,11 @@ public sealed class HistoryRollupTests
         Assert.Equal([("TEE", 15m, 1L, 2L)], products.Select(p => (p.Key, p.GrossRevenue, p.Orders, p.Units)));
     }
 
-    [Fact]
-    public async Task ClickHouse_top_products_of_whole_utc_days_are_read_from_the_daily_rows()
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Top_products_of_whole_utc_days_are_read_from_the_daily_rows(string kind)
     {
-        await using var sut = await StoreUnderTest.CreateAsync("ClickHouse", Ct);
+        await using var sut = await StoreUnderTest.CreateAsync(kind, Ct);
         var events = await HistoryAsync();
         await WriteWithReplaysAsync(sut.Store, events);
         var scope = HistoryScope.Store(Shop.TenantId, Shop.StoreId);
@@ -143,7 +144,7 @@ public sealed class HistoryRollupTests
         // With the hourly product rows and the facts gone behind the store's back, only the daily rows can still give them.
         foreach (var table in new[] { "history_hourly_products", "history_orders", "history_order_lines", "history_refunds", "history_refund_lines", "history_sessions" })
         {
-            await sut.ExecuteRawAsync($"TRUNCATE TABLE {table}", Ct);
+            await sut.ExecuteRawAsync(kind == "ClickHouse" ? $"TRUNCATE TABLE {table}" : $"DELETE FROM {table}", Ct);
         }
 
         var oracle = Oracle(Batch([.. events]), scope, TimeZoneInfo.Utc);
@@ -151,10 +152,11 @@ public sealed class HistoryRollupTests
         Assert.Equal(oracle, await DashboardAsync(sut.Store, scope, TimeZoneInfo.Utc));
     }
 
-    [Fact]
-    public async Task ClickHouse_database_written_before_the_daily_product_rows_fills_them_on_start_with_the_same_figures()
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Database_written_before_the_daily_product_rows_fills_them_on_start_with_the_same_figures(string kind)
     {
-        await using var sut = await StoreUnderTest.CreateAsync("ClickHouse", Ct);
+        await using var sut = await StoreUnderTest.CreateAsync(kind, Ct);
         var events = await HistoryAsync();
         await WriteWithReplaysAsync(sut.Store, events);
         var scope = HistoryScope.Store(Shop.TenantId, Shop.StoreId);
@@ -162,8 +164,16 @@ public sealed class HistoryRollupTests
 
         // What the release before the daily rows leaves behind: facts, hourly rollups at their version, no daily table.
         await sut.ExecuteRawAsync("DROP TABLE history_daily_products", Ct);
-        await sut.ExecuteRawAsync("TRUNCATE TABLE history_rollup_state", Ct);
-        await sut.ExecuteRawAsync($"INSERT INTO history_rollup_state (name, version, at) VALUES ('hourly', {HistoryRollups.Version}, 1)", Ct);
+        if (kind == "ClickHouse")
+        {
+            await sut.ExecuteRawAsync("TRUNCATE TABLE history_rollup_state", Ct);
+            await sut.ExecuteRawAsync($"INSERT INTO history_rollup_state (name, version, at) VALUES ('hourly', {HistoryRollups.Version}, 1)", Ct);
+        }
+        else
+        {
+            await sut.ExecuteRawAsync("DELETE FROM history_rollup_state WHERE name <> 'hourly'", Ct);
+        }
+
         await sut.ReopenAsync(Ct);
 
         var facts = Batch([.. events]);
@@ -172,7 +182,7 @@ public sealed class HistoryRollupTests
         // The daily rows were filled from the hourly ones: they answer alone once those and the facts are gone.
         foreach (var table in new[] { "history_hourly_products", "history_orders", "history_order_lines", "history_refunds", "history_refund_lines", "history_sessions" })
         {
-            await sut.ExecuteRawAsync($"TRUNCATE TABLE {table}", Ct);
+            await sut.ExecuteRawAsync(kind == "ClickHouse" ? $"TRUNCATE TABLE {table}" : $"DELETE FROM {table}", Ct);
         }
 
         Assert.Equal(Oracle(facts, scope, TimeZoneInfo.Utc), await DashboardAsync(sut.Store, scope, TimeZoneInfo.Utc));
@@ -212,16 +222,20 @@ public sealed class HistoryRollupTests
 
         const string Hourly = "SELECT * FROM history_hourly ORDER BY ALL";
         const string Products = "SELECT * FROM history_hourly_products ORDER BY ALL";
-        var kept = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct));
+        const string Daily = "SELECT * FROM history_daily_products ORDER BY ALL";
+        var kept = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct), await sut.QueryDuckDbAsync(Daily, Ct));
 
         await sut.ExecuteRawAsync("DELETE FROM history_rollup_state", Ct);
         await sut.ReopenAsync(Ct);
-        var recomputed = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct));
+        var recomputed = (await sut.QueryDuckDbAsync(Hourly, Ct), await sut.QueryDuckDbAsync(Products, Ct), await sut.QueryDuckDbAsync(Daily, Ct));
 
-        Assert.True(recomputed.Item1.Count > 300 && recomputed.Item2.Count > 300, $"{recomputed.Item1.Count} hourly and {recomputed.Item2.Count} product rows");
+        Assert.True(recomputed.Item1.Count > 300 && recomputed.Item2.Count > 300 && recomputed.Item3.Count > 30,
+            $"{recomputed.Item1.Count} hourly, {recomputed.Item2.Count} hourly product and {recomputed.Item3.Count} daily product rows");
         Assert.Contains(recomputed.Item2, row => row.Contains("A renamed", StringComparison.Ordinal));
+        Assert.Contains(recomputed.Item3, row => row.Contains("A renamed", StringComparison.Ordinal));
         Assert.Equal(recomputed.Item1, kept.Item1);
         Assert.Equal(recomputed.Item2, kept.Item2);
+        Assert.Equal(recomputed.Item3, kept.Item3);
     }
 
     /// <summary>Two stores' varied histories; a quarter of the first store's orders and refunds were sold in EUR and converted as ingestion does.</summary>

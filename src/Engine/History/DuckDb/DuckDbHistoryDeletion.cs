@@ -120,6 +120,34 @@ internal sealed class DuckDbHistoryDeletion(DuckDbConnectionGate db, Func<Cancel
                 }
             }
 
+            // A daily product row that straddles the cutoff goes too (its day starts before it); what is left of that
+            // day is summed again from the hourly rows kept, which the recompute above has just made exact.
+            var day = DateTimeOffset.FromUnixTimeSeconds(cutoffUtc.ToUnixTimeSeconds() - (((cutoffUtc.ToUnixTimeSeconds() % DuckDbRollups.DaySeconds)
+                + DuckDbRollups.DaySeconds) % DuckDbRollups.DaySeconds)).UtcDateTime;
+            foreach (var sql in new[]
+            {
+                "DELETE FROM history_daily_products WHERE tenant_id = $tenant AND day < $cutoff",
+                """
+                CREATE OR REPLACE TEMP TABLE stage_days AS
+                SELECT DISTINCT tenant_id, store_id, CAST($day AS TIMESTAMP) AS day FROM history_hourly_products
+                WHERE tenant_id = $tenant AND hour >= $day AND hour < $day + INTERVAL 1 DAY AND $day < $cutoff
+                """,
+            })
+            {
+                using var days = connection.CreateCommand();
+                days.Transaction = transaction;
+                days.CommandText = sql;
+                days.Parameters.Add(new DuckDBParameter("tenant", tenantId));
+                days.Parameters.Add(new DuckDBParameter("cutoff", cutoffUtc.UtcDateTime));
+                if (sql.Contains("$day", StringComparison.Ordinal))
+                {
+                    days.Parameters.Add(new DuckDBParameter("day", day));
+                }
+
+                days.ExecuteNonQuery();
+            }
+
+            ExecuteAll(connection, DuckDbRollups.RecomputeDays);
             transaction.Commit();
             return true;
         }, cancellationToken);

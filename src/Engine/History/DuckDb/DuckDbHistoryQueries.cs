@@ -83,7 +83,7 @@ internal sealed class DuckDbHistoryQueries(DuckDbConnectionGate db)
             {
                 Query(connection, $"""
                     SELECT sku, MIN(title), SUM(gross), SUM(orders), SUM(units), SUM(refunds), SUM(refunded_units)
-                    FROM history_hourly_products WHERE {Where(scope, "hour")} GROUP BY sku
+                    FROM ({ProductRows(scope, range)}) GROUP BY sku
                     """, scope, range, r =>
                     {
                         var group = At(r.GetString(0));
@@ -145,6 +145,39 @@ internal sealed class DuckDbHistoryQueries(DuckDbConnectionGate db)
 
             return groups.Values.Select(g => g.Build()).ToList();
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The product rows of a whole-hour range: its whole UTC days from the daily table, the hours before the first and
+    /// after the last UTC midnight (a zone's offset, or a range shorter than a day) from the hourly one. Day bounds are
+    /// literals, so both tables' scans prune by their zone maps.
+    /// </summary>
+    private static string ProductRows(HistoryScope scope, HistoryRange range)
+    {
+        const string Columns = "sku, title, gross, orders, units, refunds, refunded_units";
+        var from = range.FromUtc.ToUnixTimeSeconds();
+        var to = range.ToUtc.ToUnixTimeSeconds();
+        var firstDay = (long)Math.Ceiling(from / (double)DuckDbRollups.DaySeconds) * DuckDbRollups.DaySeconds;
+        var lastDay = (long)Math.Floor(to / (double)DuckDbRollups.DaySeconds) * DuckDbRollups.DaySeconds;
+        if (firstDay >= lastDay)
+        {
+            return $"SELECT {Columns} FROM history_hourly_products WHERE {Where(scope, "hour")}";
+        }
+
+        string At(long seconds) => DuckDbRollups.Literal(DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime);
+        var stores = InScope(scope);
+        var branches = new List<string> { $"SELECT {Columns} FROM history_daily_products WHERE {stores} AND day >= {At(firstDay)} AND day < {At(lastDay)}" };
+        if (from < firstDay)
+        {
+            branches.Add($"SELECT {Columns} FROM history_hourly_products WHERE {stores} AND hour >= $from AND hour < {At(firstDay)}");
+        }
+
+        if (lastDay < to)
+        {
+            branches.Add($"SELECT {Columns} FROM history_hourly_products WHERE {stores} AND hour >= {At(lastDay)} AND hour < $to");
+        }
+
+        return string.Join("\nUNION ALL\n", branches);
     }
 
     public Task<IReadOnlyList<RecentOrder>> RecentOrdersAsync(HistoryScope scope, HistoryRange range, int limit, CancellationToken cancellationToken)

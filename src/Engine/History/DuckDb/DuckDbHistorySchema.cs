@@ -81,6 +81,10 @@ internal static class DuckDbHistorySchema
         "ALTER TABLE history_orders ADD COLUMN IF NOT EXISTS customer_key VARCHAR DEFAULT ''",
         // The visit's utm_campaign (OrderTouch.Campaign), last for the same reason; touches written before it read NULL (untagged).
         "ALTER TABLE history_order_touches ADD COLUMN IF NOT EXISTS campaign VARCHAR",
+        // The held-version lookup of a small write (DuckDbFactWriter.HeldLookup) reads this instead of every order's key;
+        // made once on the first open of an older database, after the ALTERs above: DuckDB alters no indexed table, so a
+        // column added to history_orders later must drop this index before its ALTER (it is made again here).
+        "CREATE INDEX IF NOT EXISTS history_orders_order_id ON history_orders (order_id)",
         .. DuckDbRollups.Schema,
     ];
 
@@ -118,33 +122,41 @@ internal static class DuckDbHistorySchema
 
     /// <summary>
     /// A database written before the rollups existed (or under an older rollup version) has facts but no matching
-    /// rollups: they are rebuilt from the facts once, in one transaction, before the store answers anything.
+    /// rollups: they are rebuilt from the facts once, in one transaction, before the store answers anything. One whose
+    /// hourly rollups are current but that has no daily product rows yet fills those from the hourly product rows.
     /// </summary>
     private static void EnsureRollups(DuckDBConnection connection)
     {
-        using (var check = connection.CreateCommand())
+        var hourly = IsCurrent(connection, "hourly", DuckDbRollups.Version);
+        if (hourly && IsCurrent(connection, "daily_products", DuckDbRollups.DailyProductsVersion))
         {
-            check.CommandText = "SELECT count(*) FROM history_rollup_state WHERE name = 'hourly' AND version = $version";
-            check.Parameters.Add(new DuckDBParameter("version", DuckDbRollups.Version));
-            if (Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
-            {
-                return;
-            }
+            return;
         }
 
         using var transaction = connection.BeginTransaction();
-        foreach (var statement in DuckDbRollups.AllHours.Concat(DuckDbRollups.Recompute))
-        {
-            Execute(connection, statement);
-        }
-
-        using (var mark = connection.CreateCommand())
-        {
-            mark.CommandText = "INSERT OR REPLACE INTO history_rollup_state VALUES ('hourly', $version)";
-            mark.Parameters.Add(new DuckDBParameter("version", DuckDbRollups.Version));
-            mark.ExecuteNonQuery();
-        }
-
+        ExecuteAll(connection, hourly
+            ? [DuckDbRollups.AllDays, .. DuckDbRollups.RecomputeDays]
+            : DuckDbRollups.AllHours.Concat(DuckDbRollups.Recompute));
+        Mark(connection, "hourly", DuckDbRollups.Version);
+        Mark(connection, "daily_products", DuckDbRollups.DailyProductsVersion);
         transaction.Commit();
+    }
+
+    private static bool IsCurrent(DuckDBConnection connection, string name, int version)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM history_rollup_state WHERE name = $name AND version = $version";
+        check.Parameters.Add(new DuckDBParameter("name", name));
+        check.Parameters.Add(new DuckDBParameter("version", version));
+        return Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static void Mark(DuckDBConnection connection, string name, int version)
+    {
+        using var mark = connection.CreateCommand();
+        mark.CommandText = "INSERT OR REPLACE INTO history_rollup_state VALUES ($name, $version)";
+        mark.Parameters.Add(new DuckDBParameter("name", name));
+        mark.Parameters.Add(new DuckDBParameter("version", version));
+        mark.ExecuteNonQuery();
     }
 }

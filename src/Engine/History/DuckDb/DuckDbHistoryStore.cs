@@ -50,12 +50,6 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryFactExport, ICha
     /// </summary>
     public bool RecomputeTouchedHours { get => _facts.RecomputeTouchedHours; init => _facts.RecomputeTouchedHours = value; }
 
-    /// <summary>
-    /// True writes facts as stop 17 did, every fact table's statements whatever a batch holds: the bench's baseline,
-    /// never production. Settable at any time, so one bench store can alternate.
-    /// </summary>
-    public bool EveryTableEveryWrite { get => _facts.EveryTableEveryWrite; set => _facts.EveryTableEveryWrite = value; }
-
     /// <summary>SQL statements the fact writes have run so far (appends not counted).</summary>
     public long FactWriteStatements => _facts.Statements;
 

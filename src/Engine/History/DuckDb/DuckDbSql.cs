@@ -12,8 +12,11 @@ namespace SalesDash.Engine.History.DuckDb;
 internal static class DuckDbSql
 {
     internal static string Where(HistoryScope scope, string timeColumn, string prefix = "") =>
-        $"{prefix}tenant_id = $tenant" + (scope.StoreId is null ? string.Empty : $" AND {prefix}store_id = $store")
-        + $" AND {timeColumn} >= $from AND {timeColumn} < $to";
+        $"{InScope(scope, prefix)} AND {timeColumn} >= $from AND {timeColumn} < $to";
+
+    /// <summary>The scope's tenant, and its store if it names one.</summary>
+    internal static string InScope(HistoryScope scope, string prefix = "") =>
+        $"{prefix}tenant_id = $tenant" + (scope.StoreId is null ? string.Empty : $" AND {prefix}store_id = $store");
 
     internal static void Query(DuckDBConnection connection, string sql, HistoryScope scope, HistoryRange range, Action<DbDataReader> row)
     {
