@@ -14,9 +14,11 @@ public sealed class WebhookLimitOptions
 
     /// <summary>
     /// Webhooks of one store being handled at once. Each store has its own slots, so one tenant's flood fills its own
-    /// and never another's.
+    /// and never another's. A handled webhook mostly waits for its store's group commit, and a commit holds at most this
+    /// many events: at 16, a busy store paid a journal transaction and fsync for every 16 webhooks (bench/README, issue 15
+    /// pt 1 at stop 19). 64 is what deploy/k8s already set; <see cref="MaxConcurrentPerSource"/> still bounds one sender.
     /// </summary>
-    public int MaxConcurrent { get; set; } = 16;
+    public int MaxConcurrent { get; set; } = 64;
 
     /// <summary>
     /// Webhooks of one store waiting for a slot, oldest first (bodies already read). Beyond this they get 503. Sized from
