@@ -14,9 +14,12 @@ public sealed class WebhookLimitOptions
 
     /// <summary>
     /// Webhooks of one store being handled at once. Each store has its own slots, so one tenant's flood fills its own
-    /// and never another's.
+    /// and never another's. It also caps the store's group commit: the entity journals together only what is inside, so
+    /// 16 held a busy store to 16 events a write, and after a 50 ms hiccup at 2,000/s the 100 behind it drained 16 a
+    /// write, each write a commit and an fsync, which was the POST's p99 (bench/README, issue 15 pt 4, stop 19). 128 lets
+    /// such a backlog go in one write; what waits beyond it is still bounded by <see cref="QueueLimit"/> and <see cref="MaxQueueWait"/>.
     /// </summary>
-    public int MaxConcurrent { get; set; } = 16;
+    public int MaxConcurrent { get; set; } = 128;
 
     /// <summary>
     /// Webhooks of one store waiting for a slot, oldest first (bodies already read). Beyond this they get 503. Sized from
