@@ -140,9 +140,11 @@ internal static class BenchMain
             var count = (int)Math.Min(int.MaxValue, (long)offered * (long)options.Duration.TotalSeconds);
             var pacedCpu = CpuShare.Now(time);
             var loadAtStart = MachineFacts.LoadAverage();
+            using var probe = new PhaseProbe(server?.Services);
             var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, Orders(count), offered, options.MaxInFlight, time, ct);
             var pacedAccepted = paced.Accepted;
             var allShown = await watcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct);
+            var stalls = probe.Stop();
             // A 503 is the app shedding (the platform retries it); only other failures or a tile that never caught up fail the run.
             pacedOk &= allShown && paced.Posts.All(p => p.Accepted || p.Status == 503);
             pushes = watcher.Observations;
@@ -160,6 +162,23 @@ internal static class BenchMain
                 $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end; load {loadAtStart} at start)"));
             report.Add(string.Create(inv, $"                    503 share {100.0 * shed / Math.Max(1, paced.Posts.Length):0.0}% ({shed} of {paced.Posts.Length}); POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))}, p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}"));
             report.Add($"event-to-tile       at {offered}/s offered: {Tile(pacedSeen, pacedAccepted)}");
+            if (server is not null)
+            {
+                // Where an event's time goes: its POST (admission queue, journal commit, fold), then the wait for a tile
+                // computed after the answer, then the relay and SignalR. The second bound needs the embedded ingest's
+                // "200 means folded", so it is printed only for the in-process app.
+                var either = LatencyReport.EventToTileEitherBound(paced.Posts, before, pushes, time.TimestampFrequency);
+                var fromSent = Seen([.. either.Select(l => l.FromSent)]);
+                var afterAnswer = Seen([.. either.Select(l => l.FromAnswer)]);
+                var relay = pushes.Where(p => p.EventsApplied > before && p.AsOf != default)
+                    .Select(p => (p.ReceivedAtUtc - p.AsOf).TotalMilliseconds).Order().ToList();
+                report.Add($"  either bound      {Tile(fromSent, pacedAccepted)} (a push covering the count, or tiles computed after the 200)");
+                report.Add($"  split             POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))} / p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}; " +
+                    $"200 to tile on screen p50 {Ms(LatencyReport.Percentile(afterAnswer, 50))} / p99 {Ms(LatencyReport.Percentile(afterAnswer, 99))}; " +
+                    $"of which tiles computed to received (relay + SignalR) p50 {Ms(LatencyReport.Percentile(relay, 50))} / p99 {Ms(LatencyReport.Percentile(relay, 99))}");
+                report.Add($"  stalls            {stalls}");
+            }
+
             // Everything the process did while paced, pushes and idle timers included: what a tile interval costs shows here.
             report.Add($"                    {pacedCpu.PerItem(time, paced.Posts.Length, "webhook")} (paced phase until the last tile, bench clients included)");
         }

@@ -61,7 +61,7 @@ public static class PacedWebhookLoad
                 }
 
                 // Same bound as WebhookLoad: the event sits in its store's partition behind only events sent before this answer.
-                results[index] = new PostResult(sentAt, respondedAt, status, Interlocked.Read(ref started) - Interlocked.Read(ref failed), webhook.TotalPrice);
+                results[index] = new PostResult(sentAt, respondedAt, status, Interlocked.Read(ref started) - Interlocked.Read(ref failed), webhook.TotalPrice, time.GetUtcNow());
             }
             finally
             {

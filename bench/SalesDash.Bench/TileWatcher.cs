@@ -4,8 +4,11 @@ using SalesDash.Web.Hubs;
 
 namespace SalesDash.Bench;
 
-/// <summary>One tiles message as the bench's SignalR client received it; Timestamp is from <see cref="TimeProvider.GetTimestamp"/>.</summary>
-public readonly record struct TileObservation(long Timestamp, long EventsApplied, decimal GrossRevenue);
+/// <summary>
+/// One tiles message as the bench's SignalR client received it; Timestamp is from <see cref="TimeProvider.GetTimestamp"/>,
+/// AsOf is the entity's clock when it computed the tiles (the same process clock as the bench's).
+/// </summary>
+public readonly record struct TileObservation(long Timestamp, long EventsApplied, decimal GrossRevenue, DateTimeOffset AsOf = default, DateTimeOffset ReceivedAtUtc = default);
 
 /// <summary>
 /// A dashboard client like the browser's: subscribes to one store on the hub and notes when each tiles
@@ -73,7 +76,7 @@ public sealed class TileWatcher : IAsyncDisposable
 
     private void Record(DashboardTiles tiles)
     {
-        var observation = new TileObservation(time.GetTimestamp(), tiles.EventsApplied, tiles.GrossRevenue.Value);
+        var observation = new TileObservation(time.GetTimestamp(), tiles.EventsApplied, tiles.GrossRevenue.Value, tiles.AsOf, time.GetUtcNow());
         lock (observations)
         {
             observations.Add(observation);

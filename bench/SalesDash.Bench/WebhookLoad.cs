@@ -4,8 +4,9 @@ namespace SalesDash.Bench;
 /// One POST of the measured run. <see cref="SentBeforeResponse"/> is how many measured events could have been
 /// applied before this one's 200 arrived (POSTs started by then, less those already known to have failed):
 /// the embedded ingest answers only once the event is applied, so a tile covering that many events covers this one.
+/// <see cref="AnsweredAtUtc"/> is the wall clock at the answer, for the second bound (a tile computed after it).
 /// </summary>
-public readonly record struct PostResult(long SentAt, long RespondedAt, int Status, long SentBeforeResponse, decimal TotalPrice)
+public readonly record struct PostResult(long SentAt, long RespondedAt, int Status, long SentBeforeResponse, decimal TotalPrice, DateTimeOffset AnsweredAtUtc = default)
 {
     public bool Accepted => Status == 200;
 }
@@ -52,7 +53,7 @@ public static class WebhookLoad
                     Interlocked.Increment(ref failed);
                 }
 
-                results[index] = new PostResult(sentAt, respondedAt, status, Interlocked.Read(ref started) - Interlocked.Read(ref failed), webhook.TotalPrice);
+                results[index] = new PostResult(sentAt, respondedAt, status, Interlocked.Read(ref started) - Interlocked.Read(ref failed), webhook.TotalPrice, time.GetUtcNow());
             }
         }
 

@@ -14,11 +14,13 @@ public sealed class WebhookLimitOptions
 
     /// <summary>
     /// Webhooks of one store being handled at once. Each store has its own slots, so one tenant's flood fills its own
-    /// and never another's. A handled webhook mostly waits for its store's group commit, and a commit holds at most this
-    /// many events: at 16, a busy store paid a journal transaction and fsync for every 16 webhooks (bench/README, issue 15
-    /// pt 1 at stop 19). 64 is what deploy/k8s already set; <see cref="MaxConcurrentPerSource"/> still bounds one sender.
+    /// and never another's. It also caps the store's group commit: the entity journals together only what is inside, so
+    /// 16 held a busy store to 16 events a write (a journal transaction and an fsync every 16 webhooks), and after a 50 ms
+    /// hiccup at 2,000/s the 100 behind it drained 16 a write, which was the POST's p99 (bench/README, issue 15 pts 1 and 4
+    /// at stop 19). 128 lets such a backlog go in one write; what waits beyond it is still bounded by
+    /// <see cref="QueueLimit"/> and <see cref="MaxQueueWait"/>.
     /// </summary>
-    public int MaxConcurrent { get; set; } = 64;
+    public int MaxConcurrent { get; set; } = 128;
 
     /// <summary>
     /// Webhooks of one store waiting for a slot, oldest first (bodies already read). Beyond this they get 503. Sized from
@@ -37,9 +39,10 @@ public sealed class WebhookLimitOptions
 
     /// <summary>
     /// Webhooks from one source address being handled at once, across its stores: bounds what one sender (or one
-    /// attacker spreading over made-up stores) takes of the node. Platforms send from a few addresses, so it is generous.
+    /// attacker spreading over made-up stores) takes of the node. Platforms send from a few addresses, so it is generous:
+    /// twice <see cref="MaxConcurrent"/>, so one busy store behind a platform's address leaves half of it to the others.
     /// </summary>
-    public int MaxConcurrentPerSource { get; set; } = 128;
+    public int MaxConcurrentPerSource { get; set; } = 256;
 
     /// <summary>Webhooks from one source address waiting for a slot.</summary>
     public int QueueLimitPerSource { get; set; } = 512;
