@@ -41,6 +41,13 @@ internal static class KafkaBenchMain
 
         // Printed after the server has stopped, so its shutdown log lines do not bury the figures.
         var report = new List<string> { $"machine             {MachineFacts.Describe()}" };
+        if (options.FoldStages)
+        {
+            var code = FoldStages.Run(options, TimeProvider.System, report);
+            report.ForEach(Console.WriteLine);
+            return code;
+        }
+
         using var cluster = MockKafkaCluster.Start();
         using var run = new BenchRun(options, cluster, TimeProvider.System, report);
         int exitCode;

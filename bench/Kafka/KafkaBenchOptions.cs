@@ -41,6 +41,9 @@ public sealed record KafkaBenchOptions
     /// </summary>
     public int FoldStores { get; init; }
 
+    /// <summary>Only the fold's allocation and CPU per record by stage, without Kafka or the app (see FoldStages).</summary>
+    public bool FoldStages { get; init; }
+
     /// <summary>The store the in-process app knows; its fresh secret signs every webhook.</summary>
     public BenchOptions Store { get; init; } = new();
 
@@ -59,6 +62,8 @@ public sealed record KafkaBenchOptions
                               overruns the mock broker's 5 MiB per partition (default 3)
           --fold-stores N     only the fold rate (c): the backlog spread over N stores is on the topic before the app
                               starts, timed from the first record folded to the last (default 0: the full run)
+          --fold-stages B     true: only the fold's allocation and CPU per record by stage (decode, fold, history
+                              hand-off, a publish), on --events records, without Kafka or the app
         """;
 
     public static KafkaBenchOptions Parse(IReadOnlyList<string> args)
@@ -80,6 +85,7 @@ public sealed record KafkaBenchOptions
                 "--partitions" => options with { Partitions = Count(name, value, 1) },
                 "--max-unread-mib" => options with { MaxUnreadMiB = Count(name, value, 0) },
                 "--fold-stores" => options with { FoldStores = Count(name, value, 0) },
+                "--fold-stages" => options with { FoldStages = bool.TryParse(value, out var stages) ? stages : throw new ArgumentException($"{name} must be true or false") },
                 _ => throw new ArgumentException($"Unknown argument {name}"),
             };
         }

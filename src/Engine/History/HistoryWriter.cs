@@ -21,9 +21,12 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
     /// </summary>
     public const int DefaultCapacity = 40_000;
 
+    private readonly TimeProvider _time;
+
     public HistoryWriter(IBatchSink<HistoryBatch> sink, BatchWriterSettings settings, TimeProvider time)
         : base(sink, settings, time)
     {
+        _time = time;
         Receive<Record>(msg =>
         {
             // An event makes up to two facts (the order and its insight touch).
@@ -32,22 +35,67 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
                 return;
             }
 
-            HistoryBatch facts;
-            try
+            var facts = new HistoryBatch();
+            if (AddFacts(facts, msg.Event))
             {
-                facts = new HistoryBatch();
-                facts.Add(msg.Event);
+                Accept(pending => pending.AddRange(facts));
             }
-            catch (Exception ex) when (ex is ArithmeticException or FormatException or ArgumentException)
+        });
+        Receive<RecordAll>(msg =>
+        {
+            if (!HasRoomFor(2 * msg.Events.Count))
             {
-                // The event cannot become a fact (e.g. quantity × price overflows): keep it where an Admin sees it.
-                DeadLetterNow(HistoryDeadLetter.Of(msg.Event.Store.TenantId, msg.Event.Store.StoreId, "event", msg.Event.EventId, msg.Event, ex,
-                    time.GetUtcNow()));
+                // One refusal per event: the entity keeps and hands over each the way it does a single Record's.
+                foreach (var e in msg.Events)
+                {
+                    Sender.Tell(new Refused(e));
+                }
+
                 return;
             }
 
-            Accept(pending => pending.AddRange(facts));
+            // One batch for the whole delivery: a batch per event costs its seven dictionaries per event.
+            var facts = new HistoryBatch();
+            foreach (var e in msg.Events)
+            {
+                AddFacts(facts, e);
+            }
+
+            if (facts.Count > 0)
+            {
+                Accept(pending => pending.AddRange(facts));
+            }
         });
+    }
+
+    /// <summary>Adds an event's facts, both or neither; an event that cannot become facts is dead-lettered instead.</summary>
+    private bool AddFacts(HistoryBatch facts, CommerceEvent commerceEvent)
+    {
+        object? fact, insight;
+        try
+        {
+            fact = HistoryFacts.From(commerceEvent);
+            insight = InsightFacts.From(commerceEvent);
+        }
+        catch (Exception ex) when (ex is ArithmeticException or FormatException or ArgumentException)
+        {
+            // The event cannot become a fact (e.g. quantity × price overflows): keep it where an Admin sees it.
+            DeadLetterNow(HistoryDeadLetter.Of(commerceEvent.Store.TenantId, commerceEvent.Store.StoreId, "event", commerceEvent.EventId, commerceEvent, ex,
+                _time.GetUtcNow()));
+            return false;
+        }
+
+        if (fact is not null)
+        {
+            facts.AddFact(fact);
+        }
+
+        if (insight is not null)
+        {
+            facts.AddFact(insight);
+        }
+
+        return true;
     }
 
     protected override string What => "history facts";
@@ -55,6 +103,12 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
     /// <summary>An event a tenant entity accepted (live or replayed from its journal); its facts go to history.</summary>
     /// <param name="Force">Taken even when the writer is full: the entity is stopping and cannot keep it.</param>
     public sealed record Record(CommerceEvent Event, bool Force = false);
+
+    /// <summary>
+    /// Events an entity accepted from one delivery (Kafka mode folds a batch at once), handed over in one message. A full
+    /// writer refuses each with its own <see cref="Refused"/>, as if they had come one by one.
+    /// </summary>
+    public sealed record RecordAll(IReadOnlyList<CommerceEvent> Events);
 
     /// <summary>The writer is full: the sender keeps <paramref name="Event"/> and hands it over again later.</summary>
     public sealed record Refused(CommerceEvent Event);

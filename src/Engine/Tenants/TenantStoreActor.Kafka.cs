@@ -82,7 +82,7 @@ public sealed partial class TenantStoreActor
 
         var now = _time.GetUtcNow();
         var outcomes = new IngestOutcome[batch.Records.Count];
-        var changed = false;
+        List<CommerceEvent>? accepted = null;
         for (var i = 0; i < batch.Records.Count; i++)
         {
             var (offset, commerceEvent) = batch.Records[i];
@@ -93,7 +93,16 @@ public sealed partial class TenantStoreActor
                 _eventsSinceSnapshot++;
             }
 
-            changed |= outcomes[i] == IngestOutcome.Accepted;
+            if (outcomes[i] == IngestOutcome.Accepted)
+            {
+                (accepted ??= new List<CommerceEvent>(batch.Records.Count - i)).Add(commerceEvent);
+            }
+        }
+
+        if (accepted is not null)
+        {
+            // One hand-off per delivery: the writer builds one batch of facts for all of them.
+            _historyWriter.Tell(new HistoryWriter.RecordAll(accepted));
         }
 
         if (batch.Records.Count > 0)
@@ -102,7 +111,7 @@ public sealed partial class TenantStoreActor
         }
 
         Sender.Tell(new TenantStore.BatchRecorded(outcomes, Durable(batch.Partition)));
-        if (changed)
+        if (accepted is not null)
         {
             _changedSincePublish = true;
             PublishSoon();
@@ -115,7 +124,7 @@ public sealed partial class TenantStoreActor
     }
 
     /// <summary>
-    /// One record: a bad one is held in quarantine (kept in the next checkpoint, as the journal keeps it on the embedded
+    /// One record (its history facts are the caller's to hand over): a bad one is held in quarantine (kept in the next checkpoint, as the journal keeps it on the embedded
     /// path), a repeat is a duplicate, the rest is folded in. Never throws.
     /// </summary>
     private IngestOutcome FoldFromKafka(CommerceEvent commerceEvent, DateTimeOffset now)
@@ -136,7 +145,6 @@ public sealed partial class TenantStoreActor
         if (problem is null)
         {
             _dirtyMinutes.UnionWith(changed);
-            _historyWriter.Tell(new HistoryWriter.Record(commerceEvent));
             return IngestOutcome.Accepted;
         }
 

@@ -228,6 +228,59 @@ public sealed class HistoryWriterTests(ITestOutputHelper output) : Akka.Hosting.
         Assert.Contains("Overflow", letter.Reason, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task A_delivery_handed_over_in_one_message_writes_every_fact_and_dead_letters_only_the_event_that_cannot_be_one()
+    {
+        await using var sut = await StoreUnderTest.CreateAsync("DuckDb", Ct);
+        var writer = StartHistoryWriter(new HistoryFactSink(sut.Store), Fast());
+        var before = GoodOrders(Shop, 10, "r");
+        var after = GoodOrders(Shop, 10, "s");
+        var overflowing = Order("huge", At.AddMinutes(-3), [("MUG", 1, 1m)]) with
+        {
+            Lines = [new OrderLine("MUG", "Mug", 2, decimal.MaxValue)],
+        };
+
+        // Kafka mode hands over a delivery's accepted events at once; the bad one sits in the middle of it.
+        writer.Tell(new HistoryWriter.RecordAll([.. before.Append(overflowing).Concat(after)]));
+        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, cancellationToken: Ct);
+
+        var totals = await TotalsAsync(sut.Store, Shop);
+        Assert.Equal((20L, RevenueOf(before) + RevenueOf(after)), (totals.Orders, totals.GrossRevenue));
+        var letter = Assert.Single(await sut.Store.DeadLettersAsync(Shop.TenantId, 100, Ct));
+        Assert.Equal(("event", overflowing.EventId), (letter.Kind, letter.Key));
+    }
+
+    [Fact]
+    public async Task A_full_writer_refuses_each_event_of_a_delivery_handed_over_at_once_and_takes_them_later()
+    {
+        var gate = new GatedSink();
+        var writer = StartHistoryWriter(gate, Fast(capacity: 10));
+        var first = GoodOrders(Shop, 5, "t");
+        var second = GoodOrders(Shop, 3, "u");
+
+        // The first delivery fills the writer (two facts an order) while the store is stuck; the second finds no room.
+        writer.Tell(new HistoryWriter.RecordAll(first));
+        writer.Tell(new HistoryWriter.RecordAll(second));
+        var refused = new List<CommerceEvent>();
+        for (var i = 0; i < second.Count; i++)
+        {
+            refused.Add((await ExpectMsgAsync<HistoryWriter.Refused>(cancellationToken: Ct)).Event);
+        }
+
+        Assert.Equal(second.Select(e => e.EventId), refused.Select(e => e.EventId));
+
+        // The store moves again; the refused events handed over one by one, as the entity does, are taken.
+        gate.Open();
+        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, cancellationToken: Ct);
+        foreach (var e in refused)
+        {
+            writer.Tell(new HistoryWriter.Record(e));
+        }
+
+        await writer.Ask<HistoryWriter.Flushed>(HistoryWriter.FlushNow.Instance, cancellationToken: Ct);
+        Assert.Equal(first.Concat(second).Select(e => ((OrderEvent)e).OrderId).Order(), gate.WrittenOrderIds.Order());
+    }
+
     /// <summary>A store whose writes hang until opened; records which orders it was given.</summary>
     private sealed class GatedSink : IBatchSink<HistoryBatch>
     {

@@ -61,6 +61,41 @@ public sealed class TenantStoreHistoryBackpressureTests(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_Kafka_delivery_hands_its_accepted_events_to_history_in_one_message_and_refused_ones_hold_the_next_delivery()
+    {
+        const string partition = "salesdash.commerce-events/0";
+        var store = new StoreRef("acme", "kafka-backpressure");
+        var history = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
+            TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, history.Ref, TimeSpan.FromMilliseconds(50), TenantStoreActor.DefaultMinuteCheckInterval)));
+        var first = Placed("k1", Today.AddMinutes(-10), 40m, store: store);
+        var third = Placed("k3", Today.AddMinutes(-8), 12.5m, store: store);
+        var later = Placed("k4", Today.AddMinutes(-5), 15m, store: store);
+
+        // The second record repeats the first (a webhook delivered twice): only the two accepted go to history, together.
+        var answer = await entity.Ask<TenantStore.BatchRecorded>(
+            new TenantStore.RecordBatch(store, partition, -1, [new(0, first), new(1, first), new(2, third)]), TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(new[] { IngestOutcome.Accepted, IngestOutcome.Duplicate, IngestOutcome.Accepted }, answer.Outcomes);
+        var handed = await history.ExpectMsgAsync<HistoryWriter.RecordAll>(cancellationToken: Ct);
+        Assert.Equal(new[] { first.EventId, third.EventId }, handed.Events.Select(e => e.EventId));
+        foreach (var e in handed.Events)
+        {
+            history.Reply(new HistoryWriter.Refused(e));
+        }
+
+        // The refusals reach the entity before the next delivery: it waits until they are handed over again.
+        var next = entity.Ask<TenantStore.BatchRecorded>(new TenantStore.RecordBatch(store, partition, 2, [new(3, later)]), TimeSpan.FromSeconds(30), Ct);
+        var again = new[]
+        {
+            await history.ExpectMsgAsync<HistoryWriter.Record>(TimeSpan.FromSeconds(10), cancellationToken: Ct),
+            await history.ExpectMsgAsync<HistoryWriter.Record>(TimeSpan.FromSeconds(10), cancellationToken: Ct),
+        };
+        Assert.Equal(new[] { first.EventId, third.EventId }, again.Select(r => r.Event.EventId));
+        Assert.Equal(new[] { IngestOutcome.Accepted }, (await next).Outcomes);
+        Assert.Equal(new[] { later.EventId }, (await history.ExpectMsgAsync<HistoryWriter.RecordAll>(cancellationToken: Ct)).Events.Select(e => e.EventId));
+    }
+
+    [Fact]
     public async Task Minute_rows_a_full_snapshot_writer_refused_are_sent_again()
     {
         var store = new StoreRef("acme", "minutes-backpressure");

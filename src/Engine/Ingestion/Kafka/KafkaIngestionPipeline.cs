@@ -24,6 +24,9 @@ public sealed partial class KafkaIngestionPipeline
     /// <summary>Upper bound on partitions one consumer can hold at once (GroupBy needs one); topics stay far below it.</summary>
     private const int MaxPartitions = 4096;
 
+    /// <summary>Kinds of answer an entity gives a record: the size of the counting array per delivery.</summary>
+    private static readonly int OutcomeCount = Enum.GetValues<IngestOutcome>().Max(o => (int)o) + 1;
+
     private readonly KafkaOptions _options;
     private readonly IActorRef _shardRegion;
     private readonly TimeSpan _askTimeout;
@@ -119,6 +122,9 @@ public sealed partial class KafkaIngestionPipeline
     {
         private readonly ConcurrentDictionary<(TopicPartition, StoreRef), Link> _links = new();
 
+        /// <summary>Each partition's key, built once: with many stores there is about one delivery per record.</summary>
+        private readonly ConcurrentDictionary<TopicPartition, string> _partitionKeys = new();
+
         public TimeSpan CheckpointInterval => options.CheckpointInterval;
 
         public TimeSpan CheckpointMaxAge => options.CheckpointMaxAge;
@@ -155,7 +161,7 @@ public sealed partial class KafkaIngestionPipeline
 
         private async Task DeliverAsync(TopicPartition partition, StoreRef store, Link? previous, ConsumedCommerceEvent[] records)
         {
-            var batch = new TenantStore.RecordBatch(store, PartitionKey(partition), previous?.LastOffset ?? -1,
+            var batch = new TenantStore.RecordBatch(store, KeyOf(partition), previous?.LastOffset ?? -1,
                 Array.ConvertAll(records, r => new TenantStore.PositionedEvent(r.Offset.Offset.Value, r.Event)));
             var offsets = Array.ConvertAll(records, r => r.Offset.Offset.Value);
             var gaps = 0;
@@ -182,12 +188,15 @@ public sealed partial class KafkaIngestionPipeline
                     book.Folded(partition, store, offsets, answer.Durable);
                     if (metrics is not null)
                     {
-                        foreach (var outcome in answer.Outcomes.GroupBy(o => o))
-                        {
-                            metrics.Folded(partition.Topic, outcome.Key, outcome.Count());
-                        }
+                        CountOutcomes(metrics, partition.Topic, answer.Outcomes);
                     }
-                    LogFolded(logger, store.ToString(), partition.ToString(), offsets[0], offsets.Length, attempt);
+
+                    // Guarded: with many stores there is about one delivery per record, and the arguments are strings built per call.
+                    if (logger.IsEnabled(LogLevel.Debug))
+                    {
+                        LogFolded(logger, store.ToString(), partition.ToString(), offsets[0], offsets.Length, attempt);
+                    }
+
                     return;
                 }
                 catch (StoreDeletedException)
@@ -229,7 +238,7 @@ public sealed partial class KafkaIngestionPipeline
             {
                 try
                 {
-                    var answer = await shardRegion.Ask<TenantStore.Checkpointed>(new TenantStore.Checkpoint(w.Store, PartitionKey(w.Partition)), askTimeout);
+                    var answer = await shardRegion.Ask<TenantStore.Checkpointed>(new TenantStore.Checkpoint(w.Store, KeyOf(w.Partition)), askTimeout);
                     book.Durable(w.Partition, w.Store, answer.Durable);
                 }
 #pragma warning disable CA1031 // A checkpoint not answered now is asked for again next round; the records stay uncommitted meanwhile.
@@ -241,7 +250,27 @@ public sealed partial class KafkaIngestionPipeline
             }));
         }
 
+        private string KeyOf(TopicPartition partition) => _partitionKeys.GetOrAdd(partition, PartitionKey);
+
         private sealed record Link(long Epoch, long LastOffset, Task Delivered);
+    }
+
+    /// <summary>Adds a delivery's outcomes to the counters, one add per outcome present.</summary>
+    private static void CountOutcomes(KafkaIngestionMetrics metrics, string topic, IReadOnlyList<IngestOutcome> outcomes)
+    {
+        Span<long> counts = stackalloc long[OutcomeCount];
+        foreach (var outcome in outcomes)
+        {
+            counts[(int)outcome]++;
+        }
+
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] > 0)
+            {
+                metrics.Folded(topic, (IngestOutcome)i, counts[i]);
+            }
+        }
     }
 
     /// <summary>How an entity names a partition in its checkpoint: topic and partition, so two topics never share offsets.</summary>
