@@ -153,15 +153,7 @@ internal sealed class MinuteSeries
 internal sealed class SparseMinutes
 {
     private long[] _minutes = [];
-    private decimal[]? _gross;
-    private decimal[]? _refunds;
-    private decimal[]? _adSpend;
-    private int[]? _orders;
-    private int[]? _units;
-    private int[]? _newCustomerOrders;
-    private int[]? _returningCustomerOrders;
-    private int[]? _cancelledOrders;
-    private int[]? _sessions;
+    private MinuteColumns _columns;
 
     /// <summary>How many minutes are held.</summary>
     public int Count { get; private set; }
@@ -190,15 +182,7 @@ internal sealed class SparseMinutes
             Insert(index, minute);
         }
 
-        Add(ref _gross, index, sign * delta.Gross);
-        Add(ref _refunds, index, sign * delta.Refunds);
-        Add(ref _adSpend, index, sign * delta.AdSpend);
-        Add(ref _orders, index, sign * delta.Orders);
-        Add(ref _units, index, sign * delta.Units);
-        Add(ref _newCustomerOrders, index, sign * delta.NewCustomerOrders);
-        Add(ref _returningCustomerOrders, index, sign * delta.ReturningCustomerOrders);
-        Add(ref _cancelledOrders, index, sign * delta.CancelledOrders);
-        Add(ref _sessions, index, sign * delta.Sessions);
+        _columns.Add(index, delta, sign, _minutes.Length);
     }
 
     /// <summary>Forgets every minute before <paramref name="horizon"/>.</summary>
@@ -212,16 +196,8 @@ internal sealed class SparseMinutes
         }
 
         Count -= removed;
-        Shift(_minutes, removed, 0);
-        Shift(_gross, removed, 0);
-        Shift(_refunds, removed, 0);
-        Shift(_adSpend, removed, 0);
-        Shift(_orders, removed, 0);
-        Shift(_units, removed, 0);
-        Shift(_newCustomerOrders, removed, 0);
-        Shift(_returningCustomerOrders, removed, 0);
-        Shift(_cancelledOrders, removed, 0);
-        Shift(_sessions, removed, 0);
+        MinuteColumns.Shift(_minutes, removed, Count);
+        _columns.Shift(removed, Count);
     }
 
     /// <summary>The minutes held in [<paramref name="from"/>, <paramref name="toInclusive"/>], earliest first.</summary>
@@ -239,18 +215,7 @@ internal sealed class SparseMinutes
 
     private int IndexOf(long minute) => Array.BinarySearch(_minutes, 0, Count, minute);
 
-    private MinuteTotals Read(int index) => new()
-    {
-        Gross = _gross?[index] ?? 0m,
-        Refunds = _refunds?[index] ?? 0m,
-        AdSpend = _adSpend?[index] ?? 0m,
-        Orders = _orders?[index] ?? 0,
-        Units = _units?[index] ?? 0,
-        NewCustomerOrders = _newCustomerOrders?[index] ?? 0,
-        ReturningCustomerOrders = _returningCustomerOrders?[index] ?? 0,
-        CancelledOrders = _cancelledOrders?[index] ?? 0,
-        Sessions = _sessions?[index] ?? 0,
-    };
+    private MinuteTotals Read(int index) => _columns.Read(index);
 
     private void Insert(int index, long minute)
     {
@@ -259,72 +224,13 @@ internal sealed class SparseMinutes
             // Half again rather than double, as the id maps grow: a quiet store's series stops growing for days.
             var capacity = Math.Max(4, _minutes.Length + (_minutes.Length / 2));
             Array.Resize(ref _minutes, capacity);
-            Resize(ref _gross, capacity);
-            Resize(ref _refunds, capacity);
-            Resize(ref _adSpend, capacity);
-            Resize(ref _orders, capacity);
-            Resize(ref _units, capacity);
-            Resize(ref _newCustomerOrders, capacity);
-            Resize(ref _returningCustomerOrders, capacity);
-            Resize(ref _cancelledOrders, capacity);
-            Resize(ref _sessions, capacity);
+            _columns.Resize(capacity);
         }
 
-        Open(_minutes, index);
-        Open(_gross, index);
-        Open(_refunds, index);
-        Open(_adSpend, index);
-        Open(_orders, index);
-        Open(_units, index);
-        Open(_newCustomerOrders, index);
-        Open(_returningCustomerOrders, index);
-        Open(_cancelledOrders, index);
-        Open(_sessions, index);
+        MinuteColumns.Open(_minutes, index, Count);
+        _columns.Open(index, Count);
         _minutes[index] = minute;
         Count++;
-    }
-
-    // Makes room at index: the slots from it up to the last held move one on, and it reads zero.
-    private void Open<T>(T[]? column, int index)
-        where T : struct
-    {
-        if (column is not null)
-        {
-            Array.Copy(column, index, column, index + 1, Count - index);
-            column[index] = default;
-        }
-    }
-
-    // Moves the slots from `from` on down to `to`, and zeroes what they leave behind so a column reads zero past Count.
-    private void Shift<T>(T[]? column, int from, int to)
-        where T : struct
-    {
-        if (column is not null)
-        {
-            var kept = Count - to;
-            Array.Copy(column, from, column, to, kept);
-            Array.Clear(column, to + kept, from - to);
-        }
-    }
-
-    private static void Resize<T>(ref T[]? column, int capacity)
-    {
-        if (column is not null)
-        {
-            Array.Resize(ref column, capacity);
-        }
-    }
-
-    private void Add<T>(ref T[]? column, int index, T delta)
-        where T : struct, INumber<T>
-    {
-        if (T.IsZero(delta))
-        {
-            return;
-        }
-
-        column ??= new T[_minutes.Length];
-        column[index] += delta;
     }
 }
 
@@ -497,77 +403,168 @@ internal sealed class PagedMinutes
     private sealed class Page
     {
         public ulong Present;
-        private decimal[]? _gross;
-        private decimal[]? _refunds;
-        private decimal[]? _adSpend;
-        private int[]? _orders;
-        private int[]? _units;
-        private int[]? _newCustomerOrders;
-        private int[]? _returningCustomerOrders;
-        private int[]? _cancelledOrders;
-        private int[]? _sessions;
+        private MinuteColumns _columns;
 
         public bool Holds(int index) => (Present & (1UL << index)) != 0;
 
-        public MinuteTotals Read(int index) => new()
-        {
-            Gross = _gross?[index] ?? 0m,
-            Refunds = _refunds?[index] ?? 0m,
-            AdSpend = _adSpend?[index] ?? 0m,
-            Orders = _orders?[index] ?? 0,
-            Units = _units?[index] ?? 0,
-            NewCustomerOrders = _newCustomerOrders?[index] ?? 0,
-            ReturningCustomerOrders = _returningCustomerOrders?[index] ?? 0,
-            CancelledOrders = _cancelledOrders?[index] ?? 0,
-            Sessions = _sessions?[index] ?? 0,
-        };
+        public MinuteTotals Read(int index) => _columns.Read(index);
 
-        public void Add(int index, in MinuteTotals delta, int sign)
-        {
-            Add(ref _gross, index, sign * delta.Gross);
-            Add(ref _refunds, index, sign * delta.Refunds);
-            Add(ref _adSpend, index, sign * delta.AdSpend);
-            Add(ref _orders, index, sign * delta.Orders);
-            Add(ref _units, index, sign * delta.Units);
-            Add(ref _newCustomerOrders, index, sign * delta.NewCustomerOrders);
-            Add(ref _returningCustomerOrders, index, sign * delta.ReturningCustomerOrders);
-            Add(ref _cancelledOrders, index, sign * delta.CancelledOrders);
-            Add(ref _sessions, index, sign * delta.Sessions);
-        }
+        public void Add(int index, in MinuteTotals delta, int sign) => _columns.Add(index, delta, sign, MinutesPerPage);
 
         public void Clear(int index)
         {
             Present &= ~(1UL << index);
-            Clear(_gross, index);
-            Clear(_refunds, index);
-            Clear(_adSpend, index);
-            Clear(_orders, index);
-            Clear(_units, index);
-            Clear(_newCustomerOrders, index);
-            Clear(_returningCustomerOrders, index);
-            Clear(_cancelledOrders, index);
-            Clear(_sessions, index);
+            _columns.Clear(index);
+        }
+    }
+}
+
+/// <summary>
+/// A column per figure of <see cref="MinuteTotals"/>, each allocated only once a slot gets a non-zero value of it, so a
+/// series or an hour of sessions holds one int column and nothing else. A struct held in its owner's field: it adds no
+/// object of its own per series or page.
+/// </summary>
+internal struct MinuteColumns
+{
+    private decimal[]? _gross;
+    private decimal[]? _refunds;
+    private decimal[]? _adSpend;
+    private int[]? _orders;
+    private int[]? _units;
+    private int[]? _newCustomerOrders;
+    private int[]? _returningCustomerOrders;
+    private int[]? _cancelledOrders;
+    private int[]? _sessions;
+
+    public readonly MinuteTotals Read(int index) => new()
+    {
+        Gross = _gross?[index] ?? 0m,
+        Refunds = _refunds?[index] ?? 0m,
+        AdSpend = _adSpend?[index] ?? 0m,
+        Orders = _orders?[index] ?? 0,
+        Units = _units?[index] ?? 0,
+        NewCustomerOrders = _newCustomerOrders?[index] ?? 0,
+        ReturningCustomerOrders = _returningCustomerOrders?[index] ?? 0,
+        CancelledOrders = _cancelledOrders?[index] ?? 0,
+        Sessions = _sessions?[index] ?? 0,
+    };
+
+    /// <summary>Adds <paramref name="delta"/> times <paramref name="sign"/> at the slot; a column first written is made <paramref name="length"/> long.</summary>
+    public void Add(int index, in MinuteTotals delta, int sign, int length)
+    {
+        Add(ref _gross, index, sign * delta.Gross, length);
+        Add(ref _refunds, index, sign * delta.Refunds, length);
+        Add(ref _adSpend, index, sign * delta.AdSpend, length);
+        Add(ref _orders, index, sign * delta.Orders, length);
+        Add(ref _units, index, sign * delta.Units, length);
+        Add(ref _newCustomerOrders, index, sign * delta.NewCustomerOrders, length);
+        Add(ref _returningCustomerOrders, index, sign * delta.ReturningCustomerOrders, length);
+        Add(ref _cancelledOrders, index, sign * delta.CancelledOrders, length);
+        Add(ref _sessions, index, sign * delta.Sessions, length);
+    }
+
+    /// <summary>Makes the slot read zero.</summary>
+    public readonly void Clear(int index)
+    {
+        Clear(_gross, index);
+        Clear(_refunds, index);
+        Clear(_adSpend, index);
+        Clear(_orders, index);
+        Clear(_units, index);
+        Clear(_newCustomerOrders, index);
+        Clear(_returningCustomerOrders, index);
+        Clear(_cancelledOrders, index);
+        Clear(_sessions, index);
+    }
+
+    /// <summary>Makes room at <paramref name="index"/> in columns holding <paramref name="count"/> slots: the slots from it on move one on, and it reads zero.</summary>
+    public readonly void Open(int index, int count)
+    {
+        Open(_gross, index, count);
+        Open(_refunds, index, count);
+        Open(_adSpend, index, count);
+        Open(_orders, index, count);
+        Open(_units, index, count);
+        Open(_newCustomerOrders, index, count);
+        Open(_returningCustomerOrders, index, count);
+        Open(_cancelledOrders, index, count);
+        Open(_sessions, index, count);
+    }
+
+    /// <summary>Drops the first <paramref name="removed"/> slots: the <paramref name="kept"/> after them move to the front, and what they leave reads zero.</summary>
+    public readonly void Shift(int removed, int kept)
+    {
+        Shift(_gross, removed, kept);
+        Shift(_refunds, removed, kept);
+        Shift(_adSpend, removed, kept);
+        Shift(_orders, removed, kept);
+        Shift(_units, removed, kept);
+        Shift(_newCustomerOrders, removed, kept);
+        Shift(_returningCustomerOrders, removed, kept);
+        Shift(_cancelledOrders, removed, kept);
+        Shift(_sessions, removed, kept);
+    }
+
+    /// <summary>Gives every column already made room for <paramref name="capacity"/> slots.</summary>
+    public void Resize(int capacity)
+    {
+        Resize(ref _gross, capacity);
+        Resize(ref _refunds, capacity);
+        Resize(ref _adSpend, capacity);
+        Resize(ref _orders, capacity);
+        Resize(ref _units, capacity);
+        Resize(ref _newCustomerOrders, capacity);
+        Resize(ref _returningCustomerOrders, capacity);
+        Resize(ref _cancelledOrders, capacity);
+        Resize(ref _sessions, capacity);
+    }
+
+    public static void Open<T>(T[]? column, int index, int count)
+        where T : struct
+    {
+        if (column is not null)
+        {
+            Array.Copy(column, index, column, index + 1, count - index);
+            column[index] = default;
+        }
+    }
+
+    public static void Shift<T>(T[]? column, int removed, int kept)
+        where T : struct
+    {
+        if (column is not null)
+        {
+            Array.Copy(column, removed, column, 0, kept);
+            Array.Clear(column, kept, removed);
+        }
+    }
+
+    private static void Resize<T>(ref T[]? column, int capacity)
+    {
+        if (column is not null)
+        {
+            Array.Resize(ref column, capacity);
+        }
+    }
+
+    private static void Add<T>(ref T[]? column, int index, T delta, int length)
+        where T : struct, INumber<T>
+    {
+        if (T.IsZero(delta))
+        {
+            return;
         }
 
-        private static void Add<T>(ref T[]? column, int index, T delta)
-            where T : struct, INumber<T>
-        {
-            if (T.IsZero(delta))
-            {
-                return;
-            }
+        column ??= new T[length];
+        column[index] += delta;
+    }
 
-            column ??= new T[MinutesPerPage];
-            column[index] += delta;
-        }
-
-        private static void Clear<T>(T[]? column, int index)
-            where T : struct
+    private static void Clear<T>(T[]? column, int index)
+        where T : struct
+    {
+        if (column is not null)
         {
-            if (column is not null)
-            {
-                column[index] = default;
-            }
+            column[index] = default;
         }
     }
 }
