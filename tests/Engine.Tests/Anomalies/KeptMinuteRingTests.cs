@@ -108,8 +108,9 @@ public sealed class KeptMinuteRingTests
         var end = Start.AddDays(5);
         shop.Run(state, Start, end, now => monitor.Close(state, now, "UTC", "GBP"));
 
-        // The clock jumps past what the monitor remembers: it clears what it kept and replays, as a new monitor does.
-        var later = end.AddDays(4.5);
+        // The clock jumps past what the monitor remembers (its warm-up): it clears what it kept and replays, as a new
+        // monitor does.
+        var later = end + MinuteMonitor.WarmUp + TimeSpan.FromHours(12);
         shop.Run(state, end, later);
         var newest = monitor.Close(state, later.AddSeconds(1), "UTC", "GBP");
         var rebuilt = MinuteMonitor.Rebuild(MinuteMonitor.Capture(state, later.AddSeconds(1)), later.AddSeconds(1), "UTC", "GBP");
