@@ -106,14 +106,20 @@ public sealed class HistoryBatch : IWriteBatch<HistoryBatch>
     public int Count => _orders.Count + _refunds.Count + _sessions.Count + _touches.Count + _spend.Count + _shipments.Count + _traffic.Count;
 
     /// <summary>Adds the facts an accepted event carries: history's own and multi-channel insight's.</summary>
+    /// <summary>
+    /// Adds the event's facts, both or neither: both are made before either is added, so an event that cannot become
+    /// facts (it throws) leaves the batch as it was, and the batch's other events still go.
+    /// </summary>
     public void Add(CommerceEvent commerceEvent)
     {
-        if (HistoryFacts.From(commerceEvent) is { } fact)
+        var fact = HistoryFacts.From(commerceEvent);
+        var insight = InsightFacts.From(commerceEvent);
+        if (fact is not null)
         {
             AddFact(fact);
         }
 
-        if (InsightFacts.From(commerceEvent) is { } insight)
+        if (insight is not null)
         {
             AddFact(insight);
         }

@@ -71,11 +71,10 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
     /// <summary>Adds an event's facts, both or neither; an event that cannot become facts is dead-lettered instead.</summary>
     private bool AddFacts(HistoryBatch facts, CommerceEvent commerceEvent)
     {
-        object? fact, insight;
         try
         {
-            fact = HistoryFacts.From(commerceEvent);
-            insight = InsightFacts.From(commerceEvent);
+            facts.Add(commerceEvent);
+            return true;
         }
         catch (Exception ex) when (ex is ArithmeticException or FormatException or ArgumentException)
         {
@@ -84,18 +83,6 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
                 _time.GetUtcNow()));
             return false;
         }
-
-        if (fact is not null)
-        {
-            facts.AddFact(fact);
-        }
-
-        if (insight is not null)
-        {
-            facts.AddFact(insight);
-        }
-
-        return true;
     }
 
     protected override string What => "history facts";
