@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SalesDash.Bench;
@@ -74,6 +75,9 @@ public sealed class InProcessServer : IAsyncDisposable
             {
                 builder.UseSetting(key, value);
             }
+
+            // The relay's writes noted, to split "tiles computed to received" (RelayProbe); the app's own manager otherwise.
+            builder.ConfigureTestServices(services => services.AddSingleton<SalesDash.Web.Hubs.DashboardLifetimeManager, RelayProbe>());
 
             // Every wallboard connects with the same key; the per-key limit (120 a minute) would turn most away with 429.
             builder.UseSetting("Identity:ApiKeyPermits", (options.Wallboards + 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture));

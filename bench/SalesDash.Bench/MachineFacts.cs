@@ -11,7 +11,14 @@ public static class MachineFacts
         var memoryGiB = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         return string.Create(CultureInfo.InvariantCulture,
             $"{Environment.ProcessorCount} cores, {memoryGiB:0.0} GiB, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
-            $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {LoadAverage()}");
+            $"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC{GcAdaptation()}, load average {LoadAverage()}");
+    }
+
+    /// <summary>Whether the GC adapts its heap count (DATAS), which changes how often it collects; the environment overrides the runtimeconfig.</summary>
+    private static string GcAdaptation()
+    {
+        var mode = Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? AppContext.GetData("System.GC.DynamicAdaptationMode")?.ToString();
+        return mode is null ? "" : mode == "0" ? " (DATAS off)" : $" (DATAS mode {mode})";
     }
 
     /// <summary>The 1-minute load average: on a shared machine it says how much else was running.</summary>
