@@ -45,6 +45,14 @@ public sealed partial class TenantStoreActor
             }
 
             _checkpointWaiters.Add(new CheckpointWaiter(Sender, checkpoint.Partition, folded));
+            // A store with records on many partitions is asked once per partition in each round, the asks side by side
+            // in its mailbox: the snapshot the first one started already holds the others' records, and asking for
+            // another would save the whole state twice per round.
+            if (_snapshotOffsets?.GetValueOrDefault(checkpoint.Partition, -1) >= folded)
+            {
+                return;
+            }
+
             SaveCheckpoint();
         });
     }

@@ -34,7 +34,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly KafkaOptions _options;
     private readonly OffsetTracker _tracker;
     private readonly ILogger _logger;
-    private readonly IConsumer<string, byte[]> _consumer;
+    /// <summary>Keys are not read: a record names its store in its value. Ignored, they cost no string per record.</summary>
+    private readonly IConsumer<Ignore, byte[]> _consumer;
     private readonly Thread _thread;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentQueue<(IReadOnlyList<OffsetTracker.PendingCommit> Offsets, TaskCompletionSource Done)> _commits = new();
@@ -44,7 +45,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly Action? _revoking;
 
     /// <summary>Records consumed and not yet handed out (this poll's, or one a keep-alive poll returned); consumer thread only.</summary>
-    private readonly List<ConsumeResult<string, byte[]>> _polled = [];
+    private readonly List<ConsumeResult<Ignore, byte[]>> _polled = [];
 
     /// <summary>Per held partition, the offset the next record should have; a higher one means records were skipped. Consumer thread only.</summary>
     private readonly Dictionary<TopicPartition, long> _expectedNext = [];
@@ -68,7 +69,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         _metrics = metrics;
         var config = ConsumerConfigFor(options);
         _keepAliveAfter = (config.MaxPollIntervalMs is { } maxPoll ? TimeSpan.FromMilliseconds(maxPoll) : DefaultMaxPollInterval) / 2;
-        _consumer = new ConsumerBuilder<string, byte[]>(config)
+        _consumer = new ConsumerBuilder<Ignore, byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
@@ -261,24 +262,26 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         var batch = new List<ConsumedCommerceEvent>(_polled.Count);
         foreach (var result in _polled)
         {
-            CheckContinuity(result.TopicPartitionOffset);
-            _tracker.HandedOut(result.TopicPartitionOffset);
+            // Taken once: the property builds a new offset and partition on every read.
+            var position = result.TopicPartitionOffset;
+            CheckContinuity(position);
+            _tracker.HandedOut(position);
             var commerceEvent = Decode(result);
             if (commerceEvent is null)
             {
                 // A record that is not an event can never become one: skip it, or it would block its partition forever.
-                _tracker.Processed(result.TopicPartitionOffset);
+                _tracker.Processed(position);
                 continue;
             }
 
-            batch.Add(new ConsumedCommerceEvent(commerceEvent, result.TopicPartitionOffset));
+            batch.Add(new ConsumedCommerceEvent(commerceEvent, position));
         }
 
         _polled.Clear();
         return batch;
     }
 
-    private ConsumeResult<string, byte[]>? Consume(TimeSpan wait)
+    private ConsumeResult<Ignore, byte[]>? Consume(TimeSpan wait)
     {
         var result = _consumer.Consume(wait);
         _lastConsume = Environment.TickCount64;
@@ -410,7 +413,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         }
     }
 
-    private CommerceEvent? Decode(ConsumeResult<string, byte[]> result)
+    private CommerceEvent? Decode(ConsumeResult<Ignore, byte[]> result)
     {
         try
         {
@@ -465,7 +468,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
-    private void OnRevoked(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    private void OnRevoked(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToArray();
         ForgetPaused(revoked);
