@@ -173,6 +173,30 @@ internal sealed class CompactIdMap<TValue>
         }
     }
 
+    /// <summary>
+    /// The minute and value of every id whose minute is from <paramref name="fromMinute"/> to <paramref name="toMinuteInclusive"/>,
+    /// in no particular order, without reading the ids back: only the arenas of those minutes are walked.
+    /// </summary>
+    public IEnumerable<(long Minute, TValue Value)> ValuesBetween(long fromMinute, long toMinuteInclusive)
+    {
+        var (fromSpan, toSpan) = (SpanOf(fromMinute), SpanOf(toMinuteInclusive));
+        foreach (var (span, arena) in _spans)
+        {
+            if (span < fromSpan || span > toSpan)
+            {
+                continue;
+            }
+
+            foreach (var (offset, entry) in arena.Records())
+            {
+                if (IsCurrent(entry, span, offset) && _minutes[entry] >= fromMinute && _minutes[entry] <= toMinuteInclusive)
+                {
+                    yield return (_minutes[entry], _values[entry]);
+                }
+            }
+        }
+    }
+
     // A record is stale once its entry moved to another span or offset, or was freed (and perhaps reused for another id).
     private bool IsCurrent(int entry, long span, int offset) =>
         _minutes[entry] != int.MinValue && SpanOf(_minutes[entry]) == span && _offsets[entry] == offset;
