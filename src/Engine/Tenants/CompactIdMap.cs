@@ -30,10 +30,11 @@ internal sealed class CompactIdMap<TValue>
     // Per entry (struct-of-arrays, so a set of ids pays nothing for values it does not have).
     // The low 32 bits of each id's hash: enough to place it in the table (which stays far below 2^32 slots) and to skip
     // most byte comparisons; the bytes decide.
-    private uint[] _hashes = [];
-    private int[] _offsets = [];
-    private int[] _minutes = [];
-    private TValue[] _values = [];
+    // Each column is chunked (see EntryColumn), so a map of 42,800 orders does not sit in arrays grown to 58,800.
+    private EntryColumn<uint> _hashes;
+    private EntryColumn<int> _offsets;
+    private EntryColumn<int> _minutes;
+    private EntryColumn<TValue> _values;
     private int _entries;
     private readonly Stack<int> _free = new();
 
@@ -173,6 +174,30 @@ internal sealed class CompactIdMap<TValue>
         }
     }
 
+    /// <summary>
+    /// The minute and value of every id whose minute is from <paramref name="fromMinute"/> to <paramref name="toMinuteInclusive"/>,
+    /// in no particular order, without reading the ids back: only the arenas of those minutes are walked.
+    /// </summary>
+    public IEnumerable<(long Minute, TValue Value)> ValuesBetween(long fromMinute, long toMinuteInclusive)
+    {
+        var (fromSpan, toSpan) = (SpanOf(fromMinute), SpanOf(toMinuteInclusive));
+        foreach (var (span, arena) in _spans)
+        {
+            if (span < fromSpan || span > toSpan)
+            {
+                continue;
+            }
+
+            foreach (var (offset, entry) in arena.Records())
+            {
+                if (IsCurrent(entry, span, offset) && _minutes[entry] >= fromMinute && _minutes[entry] <= toMinuteInclusive)
+                {
+                    yield return (_minutes[entry], _values[entry]);
+                }
+            }
+        }
+    }
+
     // A record is stale once its entry moved to another span or offset, or was freed (and perhaps reused for another id).
     private bool IsCurrent(int entry, long span, int offset) =>
         _minutes[entry] != int.MinValue && SpanOf(_minutes[entry]) == span && _offsets[entry] == offset;
@@ -188,6 +213,16 @@ internal sealed class CompactIdMap<TValue>
     {
         if (!_spans.TryGetValue(span, out var arena))
         {
+            // Ids have moved on to a later span: the earlier arenas stop growing (but for an edit now and then), so they
+            // give back the spare room growing by half left them, up to a third of each.
+            foreach (var (earlier, held) in _spans)
+            {
+                if (earlier < span)
+                {
+                    held.Trim();
+                }
+            }
+
             arena = new SpanArena();
             _spans[span] = arena;
         }
@@ -265,16 +300,10 @@ internal sealed class CompactIdMap<TValue>
 
     private int NewEntry()
     {
-        if (_entries == _hashes.Length)
-        {
-            // Half again rather than double: the arrays are most of the map, and doubling left up to half of them unused.
-            var size = Math.Max(8, _hashes.Length + (_hashes.Length / 2));
-            Array.Resize(ref _hashes, size);
-            Array.Resize(ref _offsets, size);
-            Array.Resize(ref _minutes, size);
-            Array.Resize(ref _values, size);
-        }
-
+        _hashes.Hold(_entries + 1);
+        _offsets.Hold(_entries + 1);
+        _minutes.Hold(_entries + 1);
+        _values.Hold(_entries + 1);
         return _entries++;
     }
 
@@ -286,6 +315,39 @@ internal sealed class CompactIdMap<TValue>
             if (_minutes[entry] != int.MinValue)
             {
                 Insert(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One per-entry column in chunks of 1,024 entries, each chunk grown by half up to that size. A single array grown by half
+    /// left a busy store's 42,800 orders in arrays of 58,800 (a quarter of 44 bytes an entry unused); here at most part of
+    /// the last chunk is, and a quiet store's 180 orders still take one array of about 200.
+    /// </summary>
+    private struct EntryColumn<T>
+    {
+        private const int ChunkBits = 10;
+        private const int ChunkSize = 1 << ChunkBits;
+
+        private T[][]? _chunks;
+
+        public readonly ref T this[int entry] => ref _chunks![entry >> ChunkBits][entry & (ChunkSize - 1)];
+
+        /// <summary>Makes room for entries 0 to <paramref name="count"/> - 1.</summary>
+        public void Hold(int count)
+        {
+            var chunk = (count - 1) >> ChunkBits;
+            var needed = ((count - 1) & (ChunkSize - 1)) + 1;
+            if (_chunks is null || chunk >= _chunks.Length)
+            {
+                Array.Resize(ref _chunks, chunk + 1);
+                _chunks[chunk] = [];
+            }
+
+            ref var held = ref _chunks[chunk];
+            if (held.Length < needed)
+            {
+                Array.Resize(ref held, Math.Min(ChunkSize, Math.Max(Math.Max(8, needed), held.Length + (held.Length / 2))));
             }
         }
     }
@@ -306,6 +368,15 @@ internal sealed class CompactIdMap<TValue>
                 var next = EndOf(offset);
                 yield return (offset, entry);
                 offset = next;
+            }
+        }
+
+        /// <summary>Gives back the room no id uses yet.</summary>
+        public void Trim()
+        {
+            if (_length < _bytes.Length)
+            {
+                Array.Resize(ref _bytes, _length);
             }
         }
 

@@ -41,6 +41,11 @@ public sealed partial class KpiState
     private readonly CompactIdMap<byte> _refunds;
     private readonly SeenEventIds _seenEvents;
 
+    // The few order totals whose decimal integer does not fit an entry's 63 bits (see OrderContribution), by order id.
+    // Entries that expired from the order map are dropped when the horizon next moves.
+    private readonly Dictionary<string, decimal> _largeTotals = [];
+    private long _largeTotalsCheckedBefore = long.MinValue;
+
     private long _watermarkMinute = long.MinValue;
     private long _oldestBucketMinute = long.MaxValue;
     private long _channelsCompleteFrom = long.MinValue;
@@ -87,6 +92,9 @@ public sealed partial class KpiState
 
     /// <summary>How many orders are tracked for the version gate; bounded by <see cref="BucketRetention"/>.</summary>
     public int TrackedOrderCount => _orders.Count;
+
+    /// <summary>How many order totals are held beside the order map because their entry could not hold them; tests watch it drain.</summary>
+    internal int LargeTotalCount => _largeTotals.Count;
 
     /// <summary>How many event ids are remembered for dedupe; bounded by <see cref="EventIdRetention"/>.</summary>
     public int RememberedEventIdCount => _seenEvents.Count;
@@ -332,7 +340,7 @@ public sealed partial class KpiState
         _watermarkMinute == long.MinValue ? null : FromMinute(_watermarkMinute),
         _unknownChannel.Minutes().Select(m => m.Totals.ToSnapshot(FromMinute(m.Minute))).ToArray(),
         _orders.Entries().Select(o => new OrderSnapshot(o.Id, new DateTimeOffset(o.Value.VersionUtcTicks, TimeSpan.Zero), FromMinute(o.Minute),
-            o.Value.Total, o.Value.Units, o.Value.Returning, o.Value.Cancelled, o.Value.Channel)).ToArray(),
+            TotalOf(o.Id, o.Value), o.Value.Units, o.Value.Returning, o.Value.Cancelled, o.Value.Channel)).ToArray(),
         _refunds.Entries().Select(r => new RefundSnapshot(r.Id, FromMinute(r.Minute))).ToArray(),
         [.. _seenEvents.Entries().Where(e => SeenEventIds.Describe(e.Key) is not null)
             .Select(e => new SeenEventSnapshot(SeenEventIds.Describe(e.Key)!, FromMinute(e.Minute)))],
@@ -401,10 +409,18 @@ public sealed partial class KpiState
             state.AddTo(state._unknownChannel, minute, unknown);
         }
 
+        var buyers = BuyersOf(snapshot);
         foreach (var o in snapshot.Orders)
         {
-            state._orders.Set(o.OrderId, ToMinute(o.PlacedMinute),
-                new OrderContribution(o.Version.UtcTicks, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled, o.Channel));
+            var minute = ToMinute(o.PlacedMinute);
+            var contribution = new OrderContribution(o.Version.UtcTicks, o.TotalPrice, o.Units, o.ReturningCustomer, o.Cancelled, o.Channel,
+                buyers.TryGetValue((PurchaseHash(o.OrderId), minute), out var buyer) ? buyer : null);
+            if (contribution.HasLargeTotal)
+            {
+                state._largeTotals[o.OrderId] = o.TotalPrice;
+            }
+
+            state._orders.Set(o.OrderId, minute, contribution);
         }
 
         foreach (var r in snapshot.Refunds)
@@ -430,37 +446,42 @@ public sealed partial class KpiState
     {
         // An upsert: the order's previous contribution comes out whole and the new version goes in, so an
         // edited total moves the figure and a changed PlacedAt moves the order to its new minute.
-        long? removedMinute = null;
         if (_orders.TryGet(order.OrderId, out var previousMinute, out var previous) && _orders.Remove(order.OrderId))
         {
-            removedMinute = previousMinute;
             // An order recovered from a pre-channel snapshot counted in the minutes of unknown channel.
             var series = previous.Channel is { } oldChannel ? _channelBuckets.GetValueOrDefault(oldChannel) : _unknownChannel;
             if (series is not null && series.Contains(previousMinute))
             {
-                series.Add(previousMinute, Contribution(previous), -1);
+                series.Add(previousMinute, Contribution(previous, TotalOf(order.OrderId, previous)), -1);
                 changed.Add(previousMinute);
             }
+
+            _largeTotals.Remove(order.OrderId);
         }
 
         var minute = ToMinute(order.PlacedAt);
         if (!IsRetained(minute))
         {
-            MoveCustomer(order, removedMinute, null);
             return;
         }
-
-        MoveCustomer(order, removedMinute, minute);
 
         // Cancelling keeps the order and its gross in the placed minute and only counts it as cancelled:
         // the money comes back through RefundIssued. That is Shopify's split of gross sales and returns,
         // and it avoids subtracting the same money twice when the refund arrives.
         var contribution = new OrderContribution(order.Version.UtcTicks, order.TotalPrice,
-            (int)order.Lines.Sum(line => (long)line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel);
+            (int)order.Lines.Sum(line => (long)line.Quantity), order.ReturningCustomer, order.CancelledAt is not null, order.Channel, BuyerOf(order));
+        if (contribution.HasLargeTotal)
+        {
+            _largeTotals[order.OrderId] = order.TotalPrice;
+        }
+
         _orders.Set(order.OrderId, minute, contribution);
-        AddTo(ChannelSeries(order.Channel), minute, Contribution(contribution));
+        AddTo(ChannelSeries(order.Channel), minute, Contribution(contribution, order.TotalPrice));
         changed.Add(minute);
     }
+
+    /// <summary>The order's total: from its entry, or from beside the map when the entry could not hold it.</summary>
+    private decimal TotalOf(string orderId, in OrderContribution order) => order.HasLargeTotal ? _largeTotals[orderId] : order.Total;
 
     private void RememberEvent(string eventId, long minute)
     {
@@ -485,7 +506,15 @@ public sealed partial class KpiState
         var eventHorizon = _watermarkMinute - (long)EventIdRetention.TotalMinutes;
 
         _orders.ExpireBefore(bucketHorizon);
-        _customers.ExpireBefore(bucketHorizon);
+        if (_largeTotals.Count > 0 && bucketHorizon > _largeTotalsCheckedBefore)
+        {
+            _largeTotalsCheckedBefore = bucketHorizon;
+            foreach (var id in _largeTotals.Keys.Where(id => !_orders.Contains(id)).ToArray())
+            {
+                _largeTotals.Remove(id);
+            }
+        }
+
         _refunds.ExpireBefore(bucketHorizon);
         _seenEvents.ExpireBefore(eventHorizon);
 
@@ -544,9 +573,9 @@ public sealed partial class KpiState
     }
 
     /// <summary>What one order adds to its minute.</summary>
-    private static MinuteTotals Contribution(OrderContribution order) => new()
+    private static MinuteTotals Contribution(OrderContribution order, decimal total) => new()
     {
-        Gross = order.Total,
+        Gross = total,
         Orders = 1,
         Units = order.Units,
         // Guest checkouts carry no history, so they count as new customers.
@@ -600,29 +629,38 @@ public sealed partial class KpiState
 
     private static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
 
-    /// <summary>What one order adds to its minute; the minute itself is held by the order map.</summary>
-    /// <param name="Channel">Null for an order recovered from a snapshot written before buckets were split by channel.</param>
+    /// <summary>What one order adds to its minute and who bought it; the minute itself is held by the order map.</summary>
     /// <remarks>
-    /// 32 bytes where the plain record of the same fields took 40 (two bools and a nullable enum each padded out): a
-    /// busy store holds one per order for 9 days.
+    /// 32 bytes, one per order a busy store holds for 9 days. The total is the <see cref="decimal"/>'s own integer and
+    /// scale, so it reads back exactly as it came (10.50 stays 10.50); a total whose integer does not fit 63 bits is held
+    /// beside the map (see <see cref="KpiState.TotalOf"/>). The buyer lives here too rather than in a list of purchases
+    /// that repeated the order's hash, minute and channel.
     /// </remarks>
     private readonly struct OrderContribution
     {
-        private const byte ReturningFlag = 1, CancelledFlag = 2, ChannelKnownFlag = 4;
+        private const byte ReturningFlag = 1, CancelledFlag = 2, ChannelKnownFlag = 4, BuyerKnownFlag = 8;
+
+        // The scale byte of a total held outside the struct: a decimal's own scale is at most 28.
+        private const byte LargeTotal = byte.MaxValue;
 
         // Declared widest first: a struct's fields are laid out in this order.
-        public readonly decimal Total;
         public readonly long VersionUtcTicks;
+        private readonly long _totalUnits;
+        private readonly ulong _buyer;
         public readonly int Units;
         private readonly byte _flags;
         private readonly byte _channel;
+        private readonly byte _totalScale;
 
-        public OrderContribution(long versionUtcTicks, decimal total, int units, bool returning, bool cancelled, SalesChannel? channel)
+        /// <param name="buyer">The buyer's key hash (<see cref="Guest"/> for an unidentified guest); null when unknown (an order recovered from a snapshot older than buyers).</param>
+        public OrderContribution(long versionUtcTicks, decimal total, int units, bool returning, bool cancelled, SalesChannel? channel, ulong? buyer)
         {
             VersionUtcTicks = versionUtcTicks;
-            Total = total;
+            (_totalUnits, _totalScale) = TryPack(total, out var units64, out var scale) ? (units64, scale) : (0L, LargeTotal);
             Units = units;
-            _flags = (byte)((returning ? ReturningFlag : 0) | (cancelled ? CancelledFlag : 0) | (channel is null ? 0 : ChannelKnownFlag));
+            _buyer = buyer ?? Guest;
+            _flags = (byte)((returning ? ReturningFlag : 0) | (cancelled ? CancelledFlag : 0) | (channel is null ? 0 : ChannelKnownFlag)
+                | (buyer is null ? 0 : BuyerKnownFlag));
             _channel = checked((byte)(channel ?? 0));
         }
 
@@ -631,6 +669,45 @@ public sealed partial class KpiState
         public bool Cancelled => (_flags & CancelledFlag) != 0;
 
         public SalesChannel? Channel => (_flags & ChannelKnownFlag) != 0 ? (SalesChannel)_channel : null;
+
+        /// <summary>The buyer's key hash; null when the order's buyer is not known.</summary>
+        public ulong? Buyer => (_flags & BuyerKnownFlag) != 0 ? _buyer : null;
+
+        /// <summary>Whether the total is held outside the struct.</summary>
+        public bool HasLargeTotal => _totalScale == LargeTotal;
+
+        /// <summary>The total, when it is held here (<see cref="HasLargeTotal"/> false).</summary>
+        public decimal Total
+        {
+            get
+            {
+                if (HasLargeTotal)
+                {
+                    throw new InvalidOperationException("the total is held outside the order's entry");
+                }
+
+                var magnitude = _totalUnits < 0 ? (ulong)-_totalUnits : (ulong)_totalUnits;
+                return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, _totalUnits < 0, _totalScale);
+            }
+        }
+
+        /// <summary>The total as a signed 63-bit integer and a scale, when its integer fits and its sign survives (not -0).</summary>
+        private static bool TryPack(decimal total, out long units, out byte scale)
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(total, bits);
+            var negative = bits[3] < 0;
+            var magnitude = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+            scale = (byte)((bits[3] >> 16) & 0xFF);
+            if (bits[2] != 0 || magnitude > long.MaxValue || (negative && magnitude == 0))
+            {
+                units = 0;
+                return false;
+            }
+
+            units = negative ? -(long)magnitude : (long)magnitude;
+            return true;
+        }
     }
 
     // Sums of a day of minutes: long, so a day of full minutes cannot overflow where one minute does not.

@@ -464,60 +464,16 @@ internal struct MinuteColumns
     }
 
     /// <summary>Makes the slot read zero.</summary>
-    public readonly void Clear(int index)
-    {
-        Clear(_gross, index);
-        Clear(_refunds, index);
-        Clear(_adSpend, index);
-        Clear(_orders, index);
-        Clear(_units, index);
-        Clear(_newCustomerOrders, index);
-        Clear(_returningCustomerOrders, index);
-        Clear(_cancelledOrders, index);
-        Clear(_sessions, index);
-    }
+    public void Clear(int index) => Each(new ClearSlot(index));
 
     /// <summary>Makes room at <paramref name="index"/> in columns holding <paramref name="count"/> slots: the slots from it on move one on, and it reads zero.</summary>
-    public readonly void Open(int index, int count)
-    {
-        Open(_gross, index, count);
-        Open(_refunds, index, count);
-        Open(_adSpend, index, count);
-        Open(_orders, index, count);
-        Open(_units, index, count);
-        Open(_newCustomerOrders, index, count);
-        Open(_returningCustomerOrders, index, count);
-        Open(_cancelledOrders, index, count);
-        Open(_sessions, index, count);
-    }
+    public void Open(int index, int count) => Each(new OpenSlot(index, count));
 
     /// <summary>Drops the first <paramref name="removed"/> slots: the <paramref name="kept"/> after them move to the front, and what they leave reads zero.</summary>
-    public readonly void Shift(int removed, int kept)
-    {
-        Shift(_gross, removed, kept);
-        Shift(_refunds, removed, kept);
-        Shift(_adSpend, removed, kept);
-        Shift(_orders, removed, kept);
-        Shift(_units, removed, kept);
-        Shift(_newCustomerOrders, removed, kept);
-        Shift(_returningCustomerOrders, removed, kept);
-        Shift(_cancelledOrders, removed, kept);
-        Shift(_sessions, removed, kept);
-    }
+    public void Shift(int removed, int kept) => Each(new ShiftSlots(removed, kept));
 
     /// <summary>Gives every column already made room for <paramref name="capacity"/> slots.</summary>
-    public void Resize(int capacity)
-    {
-        Resize(ref _gross, capacity);
-        Resize(ref _refunds, capacity);
-        Resize(ref _adSpend, capacity);
-        Resize(ref _orders, capacity);
-        Resize(ref _units, capacity);
-        Resize(ref _newCustomerOrders, capacity);
-        Resize(ref _returningCustomerOrders, capacity);
-        Resize(ref _cancelledOrders, capacity);
-        Resize(ref _sessions, capacity);
-    }
+    public void Resize(int capacity) => Each(new ResizeColumn(capacity));
 
     public static void Open<T>(T[]? column, int index, int count)
         where T : struct
@@ -539,14 +495,6 @@ internal struct MinuteColumns
         }
     }
 
-    private static void Resize<T>(ref T[]? column, int capacity)
-    {
-        if (column is not null)
-        {
-            Array.Resize(ref column, capacity);
-        }
-    }
-
     private static void Add<T>(ref T[]? column, int index, T delta, int length)
         where T : struct, INumber<T>
     {
@@ -559,12 +507,60 @@ internal struct MinuteColumns
         column[index] += delta;
     }
 
-    private static void Clear<T>(T[]? column, int index)
-        where T : struct
+    // Every column once: what is done to all of them alike is written once, as a step, rather than once per column.
+    private void Each<TStep>(TStep step)
+        where TStep : IColumnStep
     {
-        if (column is not null)
+        step.On(ref _gross);
+        step.On(ref _refunds);
+        step.On(ref _adSpend);
+        step.On(ref _orders);
+        step.On(ref _units);
+        step.On(ref _newCustomerOrders);
+        step.On(ref _returningCustomerOrders);
+        step.On(ref _cancelledOrders);
+        step.On(ref _sessions);
+    }
+
+    private interface IColumnStep
+    {
+        void On<T>(ref T[]? column)
+            where T : struct;
+    }
+
+    private readonly record struct ClearSlot(int Index) : IColumnStep
+    {
+        public void On<T>(ref T[]? column)
+            where T : struct
         {
-            column[index] = default;
+            if (column is not null)
+            {
+                column[Index] = default;
+            }
+        }
+    }
+
+    private readonly record struct OpenSlot(int Index, int Count) : IColumnStep
+    {
+        public void On<T>(ref T[]? column)
+            where T : struct => Open(column, Index, Count);
+    }
+
+    private readonly record struct ShiftSlots(int Removed, int Kept) : IColumnStep
+    {
+        public void On<T>(ref T[]? column)
+            where T : struct => Shift(column, Removed, Kept);
+    }
+
+    private readonly record struct ResizeColumn(int Capacity) : IColumnStep
+    {
+        public void On<T>(ref T[]? column)
+            where T : struct
+        {
+            if (column is not null)
+            {
+                Array.Resize(ref column, Capacity);
+            }
         }
     }
 }

@@ -117,6 +117,50 @@ public sealed class CompactIdMapTests
             reference.Select(kv => (kv.Key, kv.Value.Minute, kv.Value.Value)).Order(),
             map.Entries().Order());
     }
+
+    [Fact]
+    public void Thousands_of_ids_spread_over_many_chunks_agree_with_a_dictionary_and_are_found_by_minute()
+    {
+        // Up to 5,000 ids live at once, about 2,000 at the end: the per-entry columns span several 1,024-entry chunks, and
+        // entries freed by removal and expiry are reused.
+        var map = new CompactIdMap<int>();
+        var reference = new Dictionary<string, (long Minute, int Value)>(StringComparer.Ordinal);
+        var random = new Random(5);
+        long horizon = 0;
+        for (var step = 0; step < 30_000; step++)
+        {
+            var id = $"order-{random.Next(5_000)}";
+            if (random.Next(20) == 0)
+            {
+                Assert.Equal(reference.Remove(id), map.Remove(id));
+            }
+            else if (random.Next(200) == 0)
+            {
+                horizon += random.Next(200);
+                map.ExpireBefore(horizon);
+                foreach (var expired in reference.Where(kv => kv.Value.Minute < horizon).Select(kv => kv.Key).ToArray())
+                {
+                    reference.Remove(expired);
+                }
+            }
+            else
+            {
+                var minute = horizon + random.Next(3_000);
+                map.Set(id, minute, step);
+                reference[id] = (minute, step);
+            }
+        }
+
+        Assert.True(reference.Count > 1_024, $"only {reference.Count} ids held: not more than one chunk");
+        Assert.Equal(reference.Count, map.Count);
+        Assert.Equal(reference.Select(kv => (kv.Key, kv.Value.Minute, kv.Value.Value)).Order(), map.Entries().Order());
+        foreach (var (from, to) in new[] { (horizon, horizon + 100), (horizon + 359, horizon + 361), (horizon + 500, horizon + 2_000), (long.MinValue, long.MaxValue) })
+        {
+            Assert.Equal(
+                reference.Values.Where(v => v.Minute >= from && v.Minute <= to).Order(),
+                map.ValuesBetween(from, to).Order());
+        }
+    }
 }
 
 public sealed class IdBytesTests
