@@ -11,6 +11,28 @@ Console.WriteLine($"Data set: {path} ({read.Lines.Count} lines, {read.Errors.Cou
 Console.WriteLine();
 
 var part = args.Length > 2 ? args[2] : "all";
+if (part is "calibrate")
+{
+    AlertBench.Calibrate(read.Lines, [("shipped", new()), ("less level noise", new() { SpreadLessLevelNoise = true })]);
+    return 0;
+}
+
+if (part is "variants")
+{
+    var variants = new List<(string, SalesDash.Engine.Anomalies.OrderDropOptions)>();
+    foreach (var tail in new[] { 3e-5, 1e-4, 3e-4, 1e-3 })
+    {
+        variants.Add(($"shipped tail {tail:0e0}", new() { TailProbability = tail }));
+        variants.Add(($"level noise tail {tail:0e0}", new() { TailProbability = tail, SpreadLessLevelNoise = true }));
+        variants.Add(($"outlier 2 tail {tail:0e0}", new() { TailProbability = tail, OutlierSpreads = 2 }));
+        variants.Add(($"offsets ±30 ±60 tail {tail:0e0}", new() { TailProbability = tail, SpreadOffsetsMinutes = [-60, -30, 0, 30, 60] }));
+        variants.Add(($"offsets+noise+outlier 2 tail {tail:0e0}", new() { TailProbability = tail, SpreadOffsetsMinutes = [-60, -30, 0, 30, 60], SpreadLessLevelNoise = true, OutlierSpreads = 2 }));
+    }
+
+    AlertBench.Variants(read.Lines, variants);
+    return 0;
+}
+
 if (part is not ("all" or "forecasts" or "alerts" or "drops"))
 {
     Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts, alerts or drops (the drop test alone, without the app's rules).");

@@ -43,8 +43,17 @@ public sealed record OrderDropOptions
     /// <summary>Orders added to both sides of the level ratio, so a quiet morning's handful of orders does not swing it.</summary>
     public double LevelPseudoOrders { get; init; } = 10;
 
+    /// <summary>EXPERIMENT: take each reference day's own level noise out of the day-to-day spread.</summary>
+    public bool SpreadLessLevelNoise { get; init; }
+
+    /// <summary>EXPERIMENT: robust spreads a reference day's window may lie from the median before it is left out.</summary>
+    public double OutlierSpreads { get; init; } = 3;
+
+    /// <summary>EXPERIMENT: offsets (minutes) of the same window on the reference days whose spreads are averaged.</summary>
+    public IReadOnlyList<int> SpreadOffsetsMinutes { get; init; } = [0];
+
     /// <summary>Minutes remembered: the reference days plus the longest window and the level before it.</summary>
-    public int MemoryMinutes => (ReferenceDays * MinutesPerDay) + WindowsMinutes.Max() + LevelMinutes;
+    public int MemoryMinutes => (ReferenceDays * MinutesPerDay) + WindowsMinutes.Max() + LevelMinutes + Math.Max(0, -SpreadOffsetsMinutes.Min());
 
     internal const int MinutesPerDay = 24 * 60;
 
@@ -276,20 +285,18 @@ public sealed class OrderDropTest
         var shape = Options.RelativeSpreadFloor * Options.RelativeSpreadFloor;
         if (known > 1)
         {
-            double sum = 0, sumSquares = 0;
-            for (var k = 0; k < known; k++)
+            double excess = 0;
+            var offsets = 0;
+            foreach (var offset in Options.SpreadOffsetsMinutes)
             {
-                var atMeanLevel = AtLevel(k, meanLevel, pseudo);
-                sum += atMeanLevel;
-                sumSquares += atMeanLevel * atMeanLevel;
+                if (ExcessSpread(minute, window, offset, known, pseudo) is { } e)
+                {
+                    excess += e;
+                    offsets++;
+                }
             }
 
-            var mean = sum / known;
-            if (mean > 0)
-            {
-                var sampleVariance = Math.Max(0, (sumSquares - (sum * mean)) / (known - 1));
-                shape = Math.Max(shape, (sampleVariance / (mean * mean)) - (1 / mean));
-            }
+            shape = Math.Max(shape, excess / offsets);
         }
 
         // Every source of error in "observed minus expected": today's Poisson count, the reference mean's own Poisson
@@ -323,6 +330,48 @@ public sealed class OrderDropTest
         };
     }
 
+    // The kept reference days' relative spread beyond Poisson of the same window moved by offset minutes.
+    private double? ExcessSpread(long minute, int window, int offset, int known, double pseudo)
+    {
+        for (var k = 0; offset != 0 && k < known; k++)
+        {
+            if (minute + offset - (_days[k] * (long)OrderDropOptions.MinutesPerDay) - window - Options.LevelMinutes + 1 < _firstKnown)
+            {
+                return null;
+            }
+        }
+
+        Span<double> counts = stackalloc double[known];
+        Span<double> levels = stackalloc double[known];
+        double levelSum = 0;
+        for (var k = 0; k < known; k++)
+        {
+            var end = minute + offset - (_days[k] * (long)OrderDropOptions.MinutesPerDay);
+            counts[k] = offset == 0 ? _reference[k] : Orders(end, window);
+            levels[k] = offset == 0 ? _referenceLevel[k] : Orders(end - window, Options.LevelMinutes);
+            levelSum += levels[k];
+        }
+
+        var meanLevel = levelSum / known;
+        double sum = 0, sumSquares = 0, levelNoise = 0;
+        for (var k = 0; k < known; k++)
+        {
+            var atMeanLevel = counts[k] * (meanLevel + pseudo) / (levels[k] + pseudo);
+            sum += atMeanLevel;
+            sumSquares += atMeanLevel * atMeanLevel;
+            levelNoise += 1 / (levels[k] + pseudo);
+        }
+
+        var mean = sum / known;
+        if (mean <= 0)
+        {
+            return 0;
+        }
+
+        var sampleVariance = Math.Max(0, (sumSquares - (sum * mean)) / (known - 1));
+        return (sampleVariance / (mean * mean)) - (1 / mean) - (Options.SpreadLessLevelNoise ? levelNoise / known : 0);
+    }
+
     // A reference day's window as it would have been at the given level of the hours before it.
     private double AtLevel(int k, double level, double pseudo) => _reference[k] * (level + pseudo) / (_referenceLevel[k] + pseudo);
 
@@ -351,7 +400,7 @@ public sealed class OrderDropTest
         var kept = 0;
         for (var k = 0; k < known; k++)
         {
-            if (Math.Abs(values[k] - median) <= 3 * spread)
+            if (Math.Abs(values[k] - median) <= Options.OutlierSpreads * spread)
             {
                 kept++;
             }
@@ -366,7 +415,7 @@ public sealed class OrderDropTest
         var at = 0;
         for (var k = 0; k < known; k++)
         {
-            if (Math.Abs(values[k] - median) <= 3 * spread)
+            if (Math.Abs(values[k] - median) <= Options.OutlierSpreads * spread)
             {
                 (_reference[at], _referenceLevel[at], _days[at]) = (_reference[k], _referenceLevel[k], _days[k]);
                 at++;
