@@ -27,10 +27,10 @@ internal static class AlertBench
 
     private static readonly (double Cut, int Length)[] Drops = [(0.5, 30), (0.5, 60), (0.8, 15), (0.3, 60)];
 
-    public static void Run(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly)
+    public static void Run(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly, bool halvingsOnly = false)
     {
         var chosen = Tune(seeds);
-        RunReplays(lines, seeds, dropTestOnly, chosen);
+        RunReplays(lines, seeds, dropTestOnly, chosen, halvingsOnly ? [.. Drops.Where(d => d.Cut == 0.5)] : Drops);
     }
 
     /// <summary>
@@ -160,7 +160,7 @@ internal static class AlertBench
             .ToList()))];
     }
 
-    private static void RunReplays(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly, OrderDropOptions chosen)
+    private static void RunReplays(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly, OrderDropOptions chosen, (double Cut, int Length)[] drops)
     {
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -169,10 +169,10 @@ internal static class AlertBench
         Console.WriteLine("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, trade) in Trades(lines))
         {
-            var runs = Drops.SelectMany(d => Enumerable.Range(1, seeds).Select(seed => Replay.Make(trade, d.Cut, d.Length, seed))).ToList();
+            var runs = drops.SelectMany(d => Enumerable.Range(1, seeds).Select(seed => Replay.Make(trade, d.Cut, d.Length, seed))).ToList();
 
             // The drop test alone first (seconds): what the app's rules below add to or lose from it.
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 var alone = Score(runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen))), WarmUpDays, Days);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -180,14 +180,14 @@ internal static class AlertBench
             }
 
             // What the drop test's misses have in common: the orders the window usually holds and the hour it starts.
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 Console.WriteLine(DescribeMisses(name[..1], cut, length, trade, runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen)))));
             }
 
             // Why the misses: at each judged drop's last minute, its own window's figures (today's orders before it, the
             // level ratio, the level's share of the variance, how many standard deviations below the expectation).
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 Console.WriteLine(DescribeLevel(name[..1], cut, length, runs.Where(r => r.Cut == cut && r.Length == length), chosen));
             }
@@ -201,7 +201,7 @@ internal static class AlertBench
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => results[i] = (runs[i], RunApp(runs[i], chosen)));
             cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 var rows = results.Where(r => r.Replay.Cut == cut && r.Replay.Length == length).ToList();
                 foreach (var rule in new[] { "revenue", "orders" })

@@ -13,20 +13,21 @@ Console.WriteLine();
 var part = args.Length > 2 ? args[2] : "all";
 if (part is "calibrate")
 {
-    AlertBench.Calibrate(read.Lines, [("shipped", new()), ("less level noise", new() { SpreadLessLevelNoise = true })]);
+    AlertBench.Calibrate(read.Lines, [("outlier 3 (before)", new() { OutlierSpreads = 3 }), ("shipped", new())]);
     return 0;
 }
 
 if (part is "variants")
 {
+    // The outlier cut was chosen from 3 (before) and 2 on these rows' synthetic column; the other knobs measured with
+    // it (bench/README.md) lost there and are not in the code.
     var variants = new List<(string, SalesDash.Engine.Anomalies.OrderDropOptions)>();
     foreach (var tail in new[] { 3e-5, 1e-4, 3e-4, 1e-3 })
     {
-        variants.Add(($"shipped tail {tail:0e0}", new() { TailProbability = tail }));
-        variants.Add(($"level noise tail {tail:0e0}", new() { TailProbability = tail, SpreadLessLevelNoise = true }));
-        variants.Add(($"outlier 2 tail {tail:0e0}", new() { TailProbability = tail, OutlierSpreads = 2 }));
-        variants.Add(($"offsets ±30 ±60 tail {tail:0e0}", new() { TailProbability = tail, SpreadOffsetsMinutes = [-60, -30, 0, 30, 60] }));
-        variants.Add(($"offsets+noise+outlier 2 tail {tail:0e0}", new() { TailProbability = tail, SpreadOffsetsMinutes = [-60, -30, 0, 30, 60], SpreadLessLevelNoise = true, OutlierSpreads = 2 }));
+        foreach (var outlier in new[] { 3.0, 2.0 })
+        {
+            variants.Add(($"outlier {outlier} tail {tail:0e0}", new() { TailProbability = tail, OutlierSpreads = outlier }));
+        }
     }
 
     AlertBench.Variants(read.Lines, variants);
@@ -49,7 +50,9 @@ if (part is "all" or "alerts" or "drops")
 {
     // Seeded drop plans per drop size and length (each a replay with one drop on every judged day).
     var seeds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2;
-    AlertBench.Run(read.Lines, seeds, dropTestOnly: part == "drops");
+
+    // "half" as the fifth argument: the -50% drops only (the goal), half the minutes.
+    AlertBench.Run(read.Lines, seeds, dropTestOnly: part == "drops", halvingsOnly: args.Length > 4 && args[4] == "half");
 }
 
 return 0;
