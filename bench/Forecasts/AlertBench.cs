@@ -36,7 +36,7 @@ internal static class AlertBench
     /// <summary>
     /// Whether the drop test's tail probabilities mean what they say on trade with no drop: per hour of the window's end,
     /// how far below its expectation each window was (in the test's own standard deviations) and how often its tail
-    /// fell under 1e-2, 1e-3 and 1e-4 against how often it would if the variance were right.
+    /// fell under 1e-2 (beside how often it would if the variance were right) and under 1e-3.
     /// </summary>
     public static void Calibrate(IReadOnlyList<RetailLine> lines, IReadOnlyList<(string Name, OrderDropOptions Options)> variants)
     {

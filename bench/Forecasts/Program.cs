@@ -3,7 +3,7 @@ using SalesDash.Bench.Forecasts;
 using SalesDash.Connectors.Datasets.OnlineRetail;
 
 // Forecast accuracy and alert precision/recall on the Online Retail data set. Prints figures; asserts nothing.
-// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts|drops] [seeds]
+// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts|drops|variants|calibrate] [seeds] [half]
 var path = args.Length > 0 ? args[0] : FindDataSet();
 var holdout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
 var read = await OnlineRetailCsv.ReadFileAsync(path, CancellationToken.None);
@@ -36,7 +36,7 @@ if (part is "variants")
 
 if (part is not ("all" or "forecasts" or "alerts" or "drops"))
 {
-    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts, alerts or drops (the drop test alone, without the app's rules).");
+    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts, alerts, drops (the drop test alone, without the app's rules), variants or calibrate.");
     return 1;
 }
 
