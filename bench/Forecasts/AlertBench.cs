@@ -27,9 +27,118 @@ internal static class AlertBench
 
     private static readonly (double Cut, int Length)[] Drops = [(0.5, 30), (0.5, 60), (0.8, 15), (0.3, 60)];
 
-    public static void Run(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly)
+    public static void Run(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly, bool halvingsOnly = false)
     {
         var chosen = Tune(seeds);
+        RunReplays(lines, seeds, dropTestOnly, chosen, halvingsOnly ? [.. Drops.Where(d => d.Cut == 0.5)] : Drops);
+    }
+
+    /// <summary>
+    /// Whether the drop test's tail probabilities mean what they say on trade with no drop: per hour of the window's end,
+    /// how far below its expectation each window was (in the test's own standard deviations) and how often its tail
+    /// fell under 1e-2 (beside how often it would if the variance were right) and under 1e-3.
+    /// </summary>
+    public static void Calibrate(IReadOnlyList<RetailLine> lines, IReadOnlyList<(string Name, OrderDropOptions Options)> variants)
+    {
+        var stores = new List<(string Name, Replay Trade)>();
+        foreach (var (name, trade) in Trades(lines))
+        {
+            stores.Add((name[..1], Replay.Make(trade, 0, 30, 1)));
+        }
+
+        foreach (var peak in new[] { 0.5, 1, 3, 10 })
+        {
+            stores.Add(($"S{peak}", Synthetic(peak, 1, 0, 30)));
+        }
+
+        var start = ToMinute(new DateTimeOffset(FirstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        foreach (var (variant, options) in variants)
+        {
+            Console.WriteLine($"## Calibration, no drop, {variant} ({Describe(options)}); load average {LoadAverage()}");
+            foreach (var (name, store) in stores)
+            {
+                var orders = new int[Days * 24 * 60];
+                foreach (var o in store.Orders)
+                {
+                    orders[ToMinute(o.At) - start]++;
+                }
+
+                foreach (var window in options.WindowsMinutes)
+                {
+                    var byHour = new Dictionary<int, List<(double Z, double Tail)>>();
+                    var test = new OrderDropTest(start, options);
+                    for (var m = 0; m < orders.Length; m++)
+                    {
+                        test.Learn(start + m, orders[m]);
+                        var hour = (m % (24 * 60)) / 60;
+                        if (m / (24 * 60) < WarmUpDays || hour < 9 || hour > 16 || test.Assess(start + m, window) is not { Variance: > 0 } d)
+                        {
+                            continue;
+                        }
+
+                        var z = (d.Orders - d.ExpectedOrders) / Math.Sqrt(d.Variance);
+                        (byHour.TryGetValue(hour, out var list) ? list : byHour[hour] = []).Add((z, d.TailProbability));
+                    }
+
+                    var cells = byHour.OrderBy(h => h.Key).Select(h =>
+                    {
+                        var zs = h.Value.Select(v => v.Z).ToList();
+                        var mean = zs.Average();
+                        var sd = Math.Sqrt(zs.Sum(z => (z - mean) * (z - mean)) / zs.Count);
+                        return string.Create(CultureInfo.InvariantCulture,
+                            $"{h.Key}h sd {sd:0.00} min {zs.Min():0.0} <1e-2 {h.Value.Count(v => v.Tail < 1e-2)}/{h.Value.Count * 1e-2:0.0} <1e-3 {h.Value.Count(v => v.Tail < 1e-3)}");
+                    });
+                    Console.WriteLine($"  {name,-5} {window,3} min: {string.Join(" | ", cells)}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The drop test alone, each variant of its settings on the synthetic stores (seeds 1..2, what tuning sees), replay
+    /// A and replay B with the README's drop plans (seeds 1..2) and with other plans (seeds 3..6), and B with each drop
+    /// replayed alone (so no earlier injected drop sits in its reference days): recall on −50% drops of 30 and 60 minutes
+    /// and false detections a day.
+    /// </summary>
+    public static void Variants(IReadOnlyList<RetailLine> lines, IReadOnlyList<(string Name, OrderDropOptions Options)> variants)
+    {
+        var trades = Trades(lines);
+        var sets = new List<(string Name, List<Replay> Runs)>
+        {
+            ("synthetic", [.. new[] { 0.5, 1, 3, 10 }.SelectMany(peak => Enumerable.Range(1, 2).SelectMany(seed => new[] { 30, 60 }.Select(length => Synthetic(peak, seed, 0.5, length))))]),
+        };
+        foreach (var (name, trade) in trades)
+        {
+            sets.Add(($"{name[..1]} s1-2", [.. Enumerable.Range(1, 2).SelectMany(seed => new[] { 30, 60 }.Select(length => Replay.Make(trade, 0.5, length, seed)))]));
+            sets.Add(($"{name[..1]} s3-6", [.. Enumerable.Range(3, 4).SelectMany(seed => new[] { 30, 60 }.Select(length => Replay.Make(trade, 0.5, length, seed)))]));
+        }
+
+        sets.Add(("B alone s1-2", [.. Enumerable.Range(1, 2).SelectMany(seed => new[] { 30, 60 }.SelectMany(length => Replay.Make(trades[1].Trade, 0.5, length, seed).Alone(trades[1].Trade)))]));
+        Console.WriteLine($"## Drop test alone, variants; load average {LoadAverage()}");
+        Console.WriteLine($"| variant | {string.Join(" | ", sets.Select(s => $"{s.Name} 30 / 60 min, false a day"))} |");
+        var rows = variants.AsParallel().AsOrdered().Select(v =>
+        {
+            var cells = sets.Select(set =>
+            {
+                var fires = set.Runs.Select(r => (r, DropFires(r, v.Options))).ToList();
+                var thirty = Score(fires.Where(f => f.r.Length == 30), WarmUpDays, Days);
+                var sixty = Score(fires.Where(f => f.r.Length == 60), WarmUpDays, Days);
+                var all = Score(fires, WarmUpDays, Days);
+                return string.Create(CultureInfo.InvariantCulture, $"{thirty.Recall:P0} / {sixty.Recall:P0}, {all.FalsePerDay:0.000}");
+            });
+            return $"| {v.Name} | {string.Join(" | ", cells)} |";
+        });
+        foreach (var row in rows)
+        {
+            Console.WriteLine(row);
+        }
+
+        Console.WriteLine($"load average {LoadAverage()}");
+    }
+
+    /// <summary>The two replays' trade, undropped: A the demo's fold, B blocks of consecutive trading days.</summary>
+    private static List<(string Name, List<(DateTimeOffset At, decimal Total)> Trade)> Trades(IReadOnlyList<RetailLine> lines)
+    {
         var plan = new ShopifyReplayPlan(lines);
         var invoices = lines.Where(l => !l.IsCancellation).GroupBy(l => l.InvoiceNo)
             .Select(g => (Day: DateOnly.FromDateTime(g.First().InvoiceDate), Time: g.First().InvoiceDate.TimeOfDay, Total: g.Sum(l => l.Quantity * l.UnitPrice)))
@@ -44,23 +153,26 @@ internal static class AlertBench
             ("A: demo fold (8-day cycle)", d => plan.DatasetDaysFor(FirstDay.AddDays(d))),
             ($"B: {Days} blocks of {blocks} consecutive trading days", d => plan.TradingDays.Skip(d * blocks).Take(blocks)),
         };
+        return [.. replays.Select(r => (r.Name, Enumerable.Range(0, Days)
+            .SelectMany(d => r.DaysFor(d).SelectMany(day => invoices[day])
+                .Select(i => (At: new DateTimeOffset(FirstDay.AddDays(d).ToDateTime(TimeOnly.FromTimeSpan(i.Time)), TimeSpan.Zero), i.Total))
+                .OrderBy(o => o.At))
+            .ToList()))];
+    }
 
+    private static void RunReplays(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly, OrderDropOptions chosen, (double Cut, int Length)[] drops)
+    {
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"## Anomaly alerts on the retail replays, drop test {Describe(chosen)} ({seeds} seeded drop plans per row, one drop on each judged day; rules: revenue or orders anomaly, below, any severity; load average {LoadAverage()})"));
         Console.WriteLine("| replay | drop | minutes | rule | days | injected | detected (recall) | alerts | true alerts (precision) | median minutes to alert | false alerts per day |");
         Console.WriteLine("| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (name, daysFor) in replays)
+        foreach (var (name, trade) in Trades(lines))
         {
-            var trade = Enumerable.Range(0, Days)
-                .SelectMany(d => daysFor(d).SelectMany(day => invoices[day])
-                    .Select(i => (At: new DateTimeOffset(FirstDay.AddDays(d).ToDateTime(TimeOnly.FromTimeSpan(i.Time)), TimeSpan.Zero), i.Total))
-                    .OrderBy(o => o.At))
-                .ToList();
-            var runs = Drops.SelectMany(d => Enumerable.Range(1, seeds).Select(seed => Replay.Make(trade, d.Cut, d.Length, seed))).ToList();
+            var runs = drops.SelectMany(d => Enumerable.Range(1, seeds).Select(seed => Replay.Make(trade, d.Cut, d.Length, seed))).ToList();
 
             // The drop test alone first (seconds): what the app's rules below add to or lose from it.
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 var alone = Score(runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen))), WarmUpDays, Days);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -68,14 +180,14 @@ internal static class AlertBench
             }
 
             // What the drop test's misses have in common: the orders the window usually holds and the hour it starts.
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 Console.WriteLine(DescribeMisses(name[..1], cut, length, trade, runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen)))));
             }
 
             // Why the misses: at each judged drop's last minute, its own window's figures (today's orders before it, the
             // level ratio, the level's share of the variance, how many standard deviations below the expectation).
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 Console.WriteLine(DescribeLevel(name[..1], cut, length, runs.Where(r => r.Cut == cut && r.Length == length), chosen));
             }
@@ -89,7 +201,7 @@ internal static class AlertBench
             var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => results[i] = (runs[i], RunApp(runs[i], chosen)));
             cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            foreach (var (cut, length) in Drops)
+            foreach (var (cut, length) in drops)
             {
                 var rows = results.Where(r => r.Replay.Cut == cut && r.Replay.Length == length).ToList();
                 foreach (var rule in new[] { "revenue", "orders" })
@@ -378,6 +490,16 @@ internal static class AlertBench
                 .ToList();
             var kept = trade.Where(o => !drops.Any(x => o.At >= x.Start && o.At < x.End) || random.NextDouble() < 1 - cut).ToList();
             return new Replay(cut, length, drops, kept);
+        }
+
+        /// <summary>One replay per drop of this plan, each with that drop alone (the same orders kept inside it).</summary>
+        public IEnumerable<Replay> Alone(List<(DateTimeOffset At, decimal Total)> trade)
+        {
+            var kept = Orders.ToHashSet();
+            foreach (var drop in Drops)
+            {
+                yield return new Replay(Cut, Length, [drop], [.. trade.Where(o => o.At < drop.Start || o.At >= drop.End || kept.Contains(o))]);
+            }
         }
     }
 

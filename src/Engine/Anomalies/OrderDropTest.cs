@@ -43,6 +43,13 @@ public sealed record OrderDropOptions
     /// <summary>Orders added to both sides of the level ratio, so a quiet morning's handful of orders does not swing it.</summary>
     public double LevelPseudoOrders { get; init; } = 10;
 
+    /// <summary>
+    /// Robust spreads a reference day's window (at the mean level) may lie from the days' median before the day is left
+    /// out: 2, chosen on the synthetic stores against 3 (a day holding part of its own outage was kept at 3, lowering
+    /// the expectation and widening the band; bench/README.md "the outlier cut").
+    /// </summary>
+    public double OutlierSpreads { get; init; } = 2;
+
     /// <summary>Minutes remembered: the reference days plus the longest window and the level before it.</summary>
     public int MemoryMinutes => (ReferenceDays * MinutesPerDay) + WindowsMinutes.Max() + LevelMinutes;
 
@@ -63,6 +70,11 @@ public sealed record OrderDropOptions
         if (!(RelativeSpreadFloor >= 0) || double.IsInfinity(RelativeSpreadFloor))
         {
             throw new ArgumentOutOfRangeException(nameof(RelativeSpreadFloor), RelativeSpreadFloor, "Must be finite and not negative.");
+        }
+
+        if (!(OutlierSpreads > 0) || double.IsInfinity(OutlierSpreads))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OutlierSpreads), OutlierSpreads, "Must be positive and finite.");
         }
 
         if (LevelMinutes < 0 || !(LevelPseudoOrders > 0) || double.IsInfinity(LevelPseudoOrders))
@@ -327,7 +339,7 @@ public sealed class OrderDropTest
     private double AtLevel(int k, double level, double pseudo) => _reference[k] * (level + pseudo) / (_referenceLevel[k] + pseudo);
 
     /// <summary>
-    /// Moves the reference days whose window (at the mean level) lies more than three robust spreads from the median to
+    /// Moves the reference days whose window (at the mean level) lies more than <see cref="OrderDropOptions.OutlierSpreads"/> robust spreads from the median to
     /// the end and returns how many are kept; all are kept when fewer than the minimum would be. The spread is at least
     /// the Poisson noise and the floor, so a handful of orders is never an outlier.
     /// </summary>
@@ -351,7 +363,7 @@ public sealed class OrderDropTest
         var kept = 0;
         for (var k = 0; k < known; k++)
         {
-            if (Math.Abs(values[k] - median) <= 3 * spread)
+            if (Math.Abs(values[k] - median) <= Options.OutlierSpreads * spread)
             {
                 kept++;
             }
@@ -366,7 +378,7 @@ public sealed class OrderDropTest
         var at = 0;
         for (var k = 0; k < known; k++)
         {
-            if (Math.Abs(values[k] - median) <= 3 * spread)
+            if (Math.Abs(values[k] - median) <= Options.OutlierSpreads * spread)
             {
                 (_reference[at], _referenceLevel[at], _days[at]) = (_reference[k], _referenceLevel[k], _days[k]);
                 at++;

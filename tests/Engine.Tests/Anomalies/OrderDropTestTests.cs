@@ -173,11 +173,57 @@ public sealed class OrderDropTestTests
     }
 
     [Fact]
+    public void A_reference_day_that_lost_a_third_of_the_window_is_left_out_of_the_expectation()
+    {
+        // 1.5 orders a minute from 7:00, the same every day, except that day 4 lost a third of its 10:00 hour (60 orders
+        // instead of 90). Judged on day 7 at 10:59, that day lies 30 orders from the others' 90, 2.9 spreads of
+        // √(90 + (5% × 90)²): left out at the shipped 2 spreads, so the expectation is the ordinary 90 and the band is
+        // not widened by it. (At 3 spreads it was kept: 85.7 expected, and a real drop the next week hid in the spread.)
+        static int OrdersAt(long minute)
+        {
+            var m = (int)(minute % Day);
+            return m switch
+            {
+                < 420 => 0,
+                >= 600 and < 660 when minute / Day == 4 => 1,
+                _ => 1 + (m % 2),
+            };
+        }
+
+        var test = new OrderDropTest(firstKnownMinute: 0);
+        OrderDrop? hour = null;
+        for (long minute = 0; minute < 8 * Day; minute++)
+        {
+            test.Observe(minute, OrdersAt(minute));
+            if (minute == (7 * Day) + 659)
+            {
+                hour = test.Assess(minute, 60);
+            }
+        }
+
+        Assert.NotNull(hour);
+        Assert.Equal(90, hour.Orders);
+        Assert.DoesNotContain(3, hour.ReferenceDays);
+        Assert.Equal(6, hour.ReferenceDays.Count);
+        Assert.Equal(90, hour.ExpectedOrders, 9);
+
+        // The same day at 3 spreads, the setting before: kept, and it lowers the expectation.
+        var before = new OrderDropTest(firstKnownMinute: 0, new OrderDropOptions { OutlierSpreads = 3 });
+        for (long minute = 0; minute <= (7 * Day) + 659; minute++)
+        {
+            before.Observe(minute, OrdersAt(minute));
+        }
+
+        Assert.Contains(3, before.Assess((7 * Day) + 659, 60)!.ReferenceDays);
+    }
+
+    [Fact]
     public void Settings_and_minutes_out_of_order_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { WindowsMinutes = [] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { MinimumReferenceDays = 8 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { TailProbability = 0.1, ReArmTailProbability = 0.01 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { OutlierSpreads = 0 }));
         var test = new OrderDropTest(0);
         test.Observe(5, 1);
         Assert.Throws<ArgumentOutOfRangeException>(() => test.Observe(5, 1));
