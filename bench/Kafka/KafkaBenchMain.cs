@@ -88,6 +88,12 @@ internal static class KafkaBenchMain
         private double awaitedPerSecond;
         private double ceilingPerSecond;
 
+        // CPU per item of each phase (µs, the whole process): the parts (b)'s per-webhook CPU is split into.
+        private double rawCpuUs;
+        private double awaitedCpuUs;
+        private double ceilingCpuUs;
+        private double normaliseCpuUs;
+
         public async Task<int> RunAsync(CancellationToken ct)
         {
             // (a) librdkafka alone, before the app starts: the yardstick every later figure is divided by.
@@ -97,6 +103,7 @@ internal static class KafkaBenchMain
             var cpu = CpuShare.Now(time);
             var raw = RawProducer.Produce(cluster.BootstrapServers, RawTopic, Record(), rawRecords, time, ct);
             var rawCpu = cpu.Since(time);
+            rawCpuUs = MicrosPer(cpu, raw.Delivered);
             rawPerSecond = raw.PerSecond;
             report.Add(string.Create(Inv, $"cluster             librdkafka mock, {cluster.Brokers} brokers, {options.Partitions} partitions, replication {cluster.Brokers}, in this process"));
             report.Add(string.Create(Inv,
@@ -110,11 +117,26 @@ internal static class KafkaBenchMain
             cpu = CpuShare.Now(time);
             var awaited = await RawProducer.ProduceAwaitingEachAsync(cluster.BootstrapServers, RawTopic, awaitedWarmup, awaitedRecords, options.Concurrency, time, ct);
             var awaitedCost = cpu.PerItem(time, awaited.Delivered, "record");
+            awaitedCpuUs = MicrosPer(cpu, awaited.Delivered);
             awaitedPerSecond = awaited.PerSecond;
             report.Add(string.Create(Inv,
                 $"(a) awaited acks    {awaited.PerSecond,9:0} msgs/s   ({options.Concurrency} senders, one producer, each awaiting its delivery report: {awaited.Delivered} acked, " +
                 $"{awaited.Failed} failed in {awaited.Elapsed.TotalSeconds:0.00} s; produce-to-ack p50 {Ms(LatencyReport.Percentile(awaited.AckMillisecondsSorted, 50))}, " +
                 $"p99 {Ms(LatencyReport.Percentile(awaited.AckMillisecondsSorted, 99))}; {awaitedCost}; load {MachineFacts.LoadAverage()})"));
+
+            // The same yardstick at other lingers: what a webhook's wait and CPU would be with Kafka:Linger set to each.
+            foreach (var lingerMs in options.Lingers)
+            {
+                var linger = TimeSpan.FromMilliseconds(lingerMs);
+                Progress($"(a) awaited acks at linger {lingerMs} ms");
+                var records = Records(options.Events);
+                cpu = CpuShare.Now(time);
+                var run = await RawProducer.ProduceAwaitingEachAsync(cluster.BootstrapServers, RawTopic, Record(), records, options.Concurrency, time, ct, linger);
+                var cost = cpu.PerItem(time, run.Delivered, "record");
+                report.Add(string.Create(Inv,
+                    $"    linger {lingerMs,3} ms {run.PerSecond,9:0} msgs/s   ({run.Delivered} acked, {run.Failed} failed in {run.Elapsed.TotalSeconds:0.00} s; produce-to-ack p50 " +
+                    $"{Ms(LatencyReport.Percentile(run.AckMillisecondsSorted, 50))}, p99 {Ms(LatencyReport.Percentile(run.AckMillisecondsSorted, 99))}; {cost}; load {MachineFacts.LoadAverage()})"));
+            }
 
             // The HTTP ceiling of bench/SalesDash.Bench in this run: the same signed bodies from the same clients to a
             // bare endpoint (read, HMAC, JSON parse, 200), with no Kafka and no engine.
@@ -127,11 +149,27 @@ internal static class KafkaBenchMain
                 var barePosts = await WebhookLoad.RunAsync(bare.BaseAddress, options.Store.ShopDomain, Orders(options.Events), options.Concurrency, time, ct);
                 var bareElapsed = time.GetElapsedTime(bareStarted);
                 var bareCost = cpu.PerItem(time, barePosts.Length, "webhook");
+                ceilingCpuUs = MicrosPer(cpu, barePosts.Length);
                 ceilingPerSecond = barePosts.Count(p => p.Accepted) / bareElapsed.TotalSeconds;
                 report.Add(string.Create(Inv,
                     $"HTTP ceiling        {ceilingPerSecond,9:0} webhooks/s {Ratio(ceilingPerSecond)}   (bare endpoint: same bodies, HMAC + JSON parse, no Kafka; {barePosts.Count(p => p.Accepted)} of " +
                     $"{barePosts.Length} in {bareElapsed.TotalSeconds:0.00} s, {options.Concurrency} clients; {bareCost}, bench clients included; load {MachineFacts.LoadAverage()})"));
             }
+
+            // What the app does to a verified webhook before producing it, alone: the Shopify normaliser, the record key and
+            // the codec (TopicRecord.From is the app's path), one thread, no HTTP and no Kafka.
+            var toNormalise = Orders(options.Events);
+            long encodedBytes = 0;
+            cpu = CpuShare.Now(time);
+            foreach (var order in toNormalise)
+            {
+                encodedBytes += TopicRecord.From(order, store).Value.Length;
+            }
+
+            var normaliseCost = cpu.PerItem(time, toNormalise.Count, "webhook");
+            normaliseCpuUs = MicrosPer(cpu, toNormalise.Count);
+            report.Add(string.Create(Inv,
+                $"normalise + encode  {normaliseCpuUs,9:0.0} us a webhook (Shopify normaliser, key, CommerceEventCodec.Encode; records of {encodedBytes / toNormalise.Count} bytes; {normaliseCost})"));
 
             // The app's topic is made here, like an operator would: librdkafka's mock answers the admin client's
             // CreateTopics with "waiting for controller" time-outs, so the app is told not to create it.
@@ -183,6 +221,7 @@ internal static class KafkaBenchMain
             var elapsed = time.GetElapsedTime(started);
             var postCpu = cpu.Since(time);
             var postCost = cpu.PerItem(time, posts.Length, "webhook");
+            var postCpuUs = MicrosPer(cpu, posts.Length);
             Count(posts);
             var accepted = posts.Count(p => p.Accepted);
             ok &= accepted == posts.Length;
@@ -224,6 +263,7 @@ internal static class KafkaBenchMain
             var foldedAt = FirstCovering(watcher, expectedEvents);
             var foldSeconds = time.GetElapsedTime(produced.FirstProduceTimestamp, foldedAt).TotalSeconds;
             var foldCpu = cpu.Since(time);
+            var foldCpuUs = MicrosPer(cpu, produced.Delivered);
             if (folded)
             {
                 report.Add(string.Create(Inv,
@@ -237,6 +277,17 @@ internal static class KafkaBenchMain
                     $"(c) NOT FOLDED      within {options.Store.SettleTimeout.TotalSeconds:0} s: {where} ({fed}; {foldCpu})"));
                 return 1;
             }
+
+            // (b)'s CPU split by the same run's phases. The consumer folds (b)'s events while (b) runs, in this process, so
+            // its cost is in (b)'s figure: (c) gives it per record, less the feeder's own produce (costed like (a) raw).
+            var foldNetUs = foldCpuUs - rawCpuUs;
+            var answerUs = postCpuUs - foldNetUs;
+            var must = ceilingCpuUs + awaitedCpuUs;
+            report.Add(string.Create(Inv,
+                $"(b) split           per webhook {postCpuUs:0} us cpu = fold {foldNetUs:0} us (consumer, entity, history, tiles: (c)'s {foldCpuUs:0} us a record less " +
+                $"{rawCpuUs:0} us of the feeder's produce) + the answer {answerUs:0} us; the answer against what it must do: HTTP ceiling {ceilingCpuUs:0} us " +
+                $"(read, HMAC, parse, bench clients) + awaited produce {awaitedCpuUs:0} us = {must:0} us; above that {answerUs - must:0} us, of which " +
+                $"normalise + encode {normaliseCpuUs:0.0} us and the rest (store lookup, pipeline, door, Kestrel routing) {answerUs - must - normaliseCpuUs:0} us"));
 
             // (d) Event-to-tile latency under an open-loop paced load, then unsaturated if the rate was not reached.
             var paced = await PacedAsync(baseAddress, http, watcher, options.Rate, ct);
@@ -352,6 +403,9 @@ internal static class KafkaBenchMain
                 $"the tile shows {tiles?.EventsApplied} of {expectedEvents} events; the group committed {committed} of the {inTopic} records in the topic; " +
                 $"the broker has deleted the oldest {deleted} of them, and the app reported {recordsLost.Total} deleted before it read them");
         }
+
+        private double MicrosPer(CpuShare since, int items) =>
+            items > 0 ? (CpuShare.Now(time).ProcessorTime - since.ProcessorTime).TotalMicroseconds / items : double.NaN;
 
         private static long FirstCovering(TileWatcher watcher, long events) =>
             watcher.Observations.FirstOrDefault(o => o.EventsApplied >= events) is { Timestamp: > 0 } push ? push.Timestamp : long.MaxValue;

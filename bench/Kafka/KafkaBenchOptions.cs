@@ -44,6 +44,12 @@ public sealed record KafkaBenchOptions
     /// <summary>Only the fold's allocation and CPU per record by stage, without Kafka or the app (see FoldStages).</summary>
     public bool FoldStages { get; init; }
 
+    /// <summary>
+    /// Lingers (ms) at which the awaited-acks yardstick is run again beside the app's default, to choose Kafka:Linger by
+    /// measurement; empty (the default) runs it only at the app's default.
+    /// </summary>
+    public IReadOnlyList<int> Lingers { get; init; } = [];
+
     /// <summary>The store the in-process app knows; its fresh secret signs every webhook.</summary>
     public BenchOptions Store { get; init; } = new();
 
@@ -60,6 +66,8 @@ public sealed record KafkaBenchOptions
           --partitions P      partitions of the topics (default 12)
           --max-unread-mib M  the backlog (c) runs at most M MiB ahead of the group's commit; 0 = all at once, which
                               overruns the mock broker's 5 MiB per partition (default 3)
+          --lingers L,L       also run the awaited-acks yardstick at these linger.ms values (the app's own linger is set
+                              with the Kafka__Linger environment variable, e.g. 00:00:00.001)
           --fold-stores N     only the fold rate (c): the backlog spread over N stores is on the topic before the app
                               starts, timed from the first record folded to the last (default 0: the full run)
           --fold-stages B     true: only the fold's allocation and CPU per record by stage (decode, fold, history
@@ -84,6 +92,7 @@ public sealed record KafkaBenchOptions
                 "--step-down" => options with { StepDown = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") },
                 "--partitions" => options with { Partitions = Count(name, value, 1) },
                 "--max-unread-mib" => options with { MaxUnreadMiB = Count(name, value, 0) },
+                "--lingers" => options with { Lingers = [.. value.Split(',').Select(l => Count(name, l, 0))] },
                 "--fold-stores" => options with { FoldStores = Count(name, value, 0) },
                 "--fold-stages" => options with { FoldStages = bool.TryParse(value, out var stages) ? stages : throw new ArgumentException($"{name} must be true or false") },
                 _ => throw new ArgumentException($"Unknown argument {name}"),

@@ -36,7 +36,8 @@ public sealed record ProduceRun(int Delivered, int Failed, TimeSpan Elapsed, IRe
 /// </summary>
 public static class RawProducer
 {
-    public static ProducerConfig ConfigFor(string bootstrapServers)
+    /// <param name="linger">null: the app's default (KafkaOptions.Linger); otherwise the linger to try.</param>
+    public static ProducerConfig ConfigFor(string bootstrapServers, TimeSpan? linger = null)
     {
         // Mirrors KafkaCommerceEventIngest.ProducerConfigFor with the default KafkaOptions (internal there).
         var config = new ProducerConfig
@@ -45,7 +46,7 @@ public static class RawProducer
             ClientId = "salesdash-bench-raw",
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = new KafkaOptions().Linger.TotalMilliseconds,
+            LingerMs = (linger ?? new KafkaOptions().Linger).TotalMilliseconds,
             MessageTimeoutMs = (int)new KafkaOptions().DeliveryTimeout.TotalMilliseconds,
             Partitioner = Partitioner.Murmur2Random,
         };
@@ -78,12 +79,12 @@ public static class RawProducer
     /// </summary>
     public static async Task<ProduceRun> ProduceAwaitingEachAsync(
         string bootstrapServers, string topic, TopicRecord warmup, IReadOnlyList<TopicRecord> records, int concurrency, TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, TimeSpan? linger = null)
     {
         ArgumentNullException.ThrowIfNull(warmup);
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(time);
-        using var producer = new ProducerBuilder<string, byte[]>(ConfigFor(bootstrapServers)).Build();
+        using var producer = new ProducerBuilder<string, byte[]>(ConfigFor(bootstrapServers, linger)).Build();
         await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = warmup.Key, Value = warmup.Value }, cancellationToken);
 
         var acks = new double[records.Count];

@@ -181,7 +181,8 @@ public sealed class WebhookDoor(
             // events, so nothing was stored, and the delivery is answered as one for a store that does not exist.
             return Problem(StatusCodes.Status404NotFound, "Unknown store", StoreScope.UnknownStoreDetail(store.TenantId, store.StoreId));
         }
-        catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or IngestUnavailableException
+            or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Not durable in time: 503 makes the channel retry, and the entity's dedupe makes the retry harmless.
             log.LogWarning(e, "Ingest of a {Channel} webhook for {Store} timed out", channel, store);

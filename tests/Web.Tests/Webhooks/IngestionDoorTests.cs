@@ -68,6 +68,43 @@ public sealed class IngestionDoorTests(ChannelsAppFactory channels) : IClassFixt
         Assert.Equal(0m, tiles!.Orders.Value);
     }
 
+    [Fact]
+    public async Task A_webhook_the_log_does_not_take_gets_503_problem_json_and_its_retry_is_counted_once()
+    {
+        // Kafka mode's ingest throws IngestUnavailableException when the record's delivery report is a failure (no leader,
+        // too few in-sync replicas, timed out): the first delivery of the order fails that way, the retry gets through.
+        await using var app = new SalesDashHost(ChannelsAppFactory.Defaults with { Services = SalesDashHost.WrapIngest(inner => new RefusingFirstIngest(inner)) });
+        var client = app.CreateSignedInClient();
+        var body = new TestOrder(7103, Placed, Placed, 80.00m, 1, 1, 1).ToJson("USD");
+
+        using (var refused = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct))
+        {
+            // 503, not the host's 500: "not stored, deliver it again", as the platform's retry needs.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
+        var before = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
+        Assert.Equal(0m, before!.Orders.Value);
+
+        using var retried = await client.SendAsync(ShopifyPayloads.Webhook(TestStore.NewYork, "orders/create", body), Ct);
+        var after = await client.GetFromJsonAsync<DashboardTiles>("/api/tenants/acme/stores/us-shop/tiles", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(1m, after!.Orders.Value);
+        Assert.Equal(80.00m, after.GrossRevenue.Value);
+    }
+
+    private sealed class RefusingFirstIngest(ICommerceEventIngest inner) : ICommerceEventIngest
+    {
+        private int _calls;
+
+        public Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new IngestUnavailableException($"Kafka did not take the event {commerceEvent.EventId}: Local_MsgTimedOut")
+                : inner.IngestAsync(commerceEvent, cancellationToken);
+    }
+
     private sealed class RecordingIngest(ConcurrentQueue<CommerceEvent> recorded, ICommerceEventIngest inner) : ICommerceEventIngest
     {
         public Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken)

@@ -46,14 +46,24 @@ public sealed class KafkaCommerceEventIngest : ICommerceEventIngest, IDisposable
             Value = CommerceEventCodec.Encode(commerceEvent),
         };
 
-        if (_options.CreateTopic)
+        // Once the topic is there, no webhook takes the lock again: 64 concurrent answers queued on it for nothing.
+        if (_options.CreateTopic && Volatile.Read(ref _topicReady) is not { IsCompletedSuccessfully: true })
         {
             await EnsureTopicAsync().WaitAsync(cancellationToken);
         }
 
-        // ProduceAsync completes with the delivery report; a failure (timeout, not enough replicas) throws,
-        // so the webhook is not acknowledged and the platform retries it.
-        await _producer.ProduceAsync(_options.Topic, message, cancellationToken);
+        try
+        {
+            // ProduceAsync completes with the delivery report: the one await a 200 has to stand behind.
+            await _producer.ProduceAsync(_options.Topic, message, cancellationToken);
+        }
+        catch (ProduceException<string, byte[]> e)
+        {
+            // Not in Kafka (delivery timed out while no leader or too few in-sync replicas took it, or refused): nothing was
+            // accepted, so the sender is told to deliver it again (503), not that the server broke (500).
+            throw new IngestUnavailableException($"Kafka did not take the event {commerceEvent.EventId}: {e.Error.Code}, {e.Error.Reason}", e);
+        }
+
         return IngestOutcome.Accepted;
     }
 

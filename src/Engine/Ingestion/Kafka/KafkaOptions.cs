@@ -27,8 +27,13 @@ public sealed class KafkaOptions
     /// <summary>Whether the ingestion service creates the topic on start (an existing topic is left as it is).</summary>
     public bool CreateTopic { get; set; } = true;
 
-    /// <summary>How long the producer waits to fill a batch; a few ms lets concurrent webhooks share one request.</summary>
-    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// How long the producer waits to fill a batch. Zero: every webhook's 200 waits for its record's ack, and records that
+    /// arrive while a request is in flight are batched anyway. Measured with 64 senders each awaiting its ack (bench/Kafka
+    /// --lingers, stop 20): 32–124k acks/s at 0 ms, 14–16k at 1 ms, 6–9k at 5 ms, p50 wait 0.2–0.9 ms against 6–8 ms, and no
+    /// steady difference in CPU per record; against a remote cluster a few ms may save broker requests.
+    /// </summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.Zero;
 
     /// <summary>How long a webhook's event may take to reach all in-sync replicas before the webhook is failed.</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -115,6 +115,34 @@ public sealed class KafkaIngestionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_produce_Kafka_does_not_take_in_time_is_refused_as_unavailable_and_its_retry_is_stored_once()
+    {
+        var options = CreateTopic("unavailable", partitions: 1);
+        options.DeliveryTimeout = TimeSpan.FromSeconds(1);
+        _cluster.SetPartitionLeader(options.Topic, 0, brokerId: 1);
+        var accepted = TestEvents.Placed("o-1", TestEvents.Utc(2026, 1, 12, 9, 0), 12m);
+        var refused = TestEvents.Placed("o-2", TestEvents.Utc(2026, 1, 12, 9, 1), 13m);
+
+        using (var ingest = new KafkaCommerceEventIngest(Options.Create(options)))
+        {
+            Assert.Equal(IngestOutcome.Accepted, await ingest.IngestAsync(accepted, TestContext.Current.CancellationToken));
+
+            // The leader stays down past the delivery timeout: the webhook must be told "not stored" (the door answers 503
+            // and the platform retries), not a bare ProduceException that the host turns into a 500.
+            _cluster.SetBrokerDown(1);
+            var failure = await Assert.ThrowsAsync<IngestUnavailableException>(() => ingest.IngestAsync(refused, TestContext.Current.CancellationToken));
+            Assert.IsType<Confluent.Kafka.ProduceException<string, byte[]>>(failure.InnerException);
+            _cluster.SetBrokerUp(1);
+
+            // The platform's retry goes through.
+            Assert.Equal(IngestOutcome.Accepted, await ingest.IngestAsync(refused, TestContext.Current.CancellationToken));
+        }
+
+        // What was accepted before the outage is still there, and the refused event is there once, from its retry.
+        Assert.Equal(2, KafkaTestKit.RecordsInTopic(options));
+    }
+
+    [Fact]
     public async Task A_stalled_engine_leaves_records_in_Kafka_and_the_lag_gauge_counts_them()
     {
         var options = CreateTopic("stalled", partitions: 1);
