@@ -118,7 +118,7 @@ internal static class HeapParts
             return 8;
         }
 
-        return (long)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(type).Invoke(null, null)!;
+        return (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(type).Invoke(null, null)!;
     }
 
     private static long Align(long bytes) => (bytes + 7) & ~7L;
