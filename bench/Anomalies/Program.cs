@@ -6,7 +6,8 @@
 //        [--likelihood-only] (only the likelihood and its neighbours, without the spectral transform's cost: minutes, not a quarter hour)
 //        dotnet run -c Release --project bench/Anomalies -- --memory [--shopify-ids] [--small-stores 10000] [--state-only]
 //          (one busy store's live state in memory; optionally with realistic id lengths, and many small stores;
-//          --state-only leaves out the minute monitors, whose replay takes minutes on a loaded machine)
+//          --state-only leaves out the minute monitors, whose replay takes minutes on a loaded machine;
+//          --monitors N measures N small stores' monitors (50), --small-only skips the busy store)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -19,7 +20,10 @@ if (args is ["--memory", ..])
     var smallStores = Array.IndexOf(args, "--small-stores") is var at and >= 0 && at + 1 < args.Length
         ? int.Parse(args[at + 1], CultureInfo.InvariantCulture)
         : 0;
-    StoreMemory.Run(args.Contains("--shopify-ids"), smallStores, withMonitors: !args.Contains("--state-only"));
+    var monitors = Array.IndexOf(args, "--monitors") is var m and >= 0 && m + 1 < args.Length
+        ? int.Parse(args[m + 1], CultureInfo.InvariantCulture)
+        : 50;
+    StoreMemory.Run(args.Contains("--shopify-ids"), smallStores, withMonitors: !args.Contains("--state-only"), monitors, busy: !args.Contains("--small-only"));
     return 0;
 }
 

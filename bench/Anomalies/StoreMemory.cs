@@ -17,12 +17,18 @@ internal static class StoreMemory
     private const double BusyStoreGoalMiB = 6;
     private const double SmallStoresGoalGiB = 1;
 
-    public static void Run(bool shopifyIds, int smallStores, bool withMonitors)
+    /// <param name="monitors">Small stores whose monitors are built and measured (each replays days of minutes).</param>
+    /// <param name="busy">Whether the busy store is measured first (minutes of replay on a loaded machine).</param>
+    public static void Run(bool shopifyIds, int smallStores, bool withMonitors, int monitors = 50, bool busy = true)
     {
-        RunBusyStore(shopifyIds, withMonitors);
+        if (busy)
+        {
+            RunBusyStore(shopifyIds, withMonitors);
+        }
+
         if (smallStores > 0)
         {
-            RunSmallStores(smallStores, withMonitors);
+            RunSmallStores(smallStores, withMonitors, monitors);
         }
     }
 
@@ -111,7 +117,7 @@ internal static class StoreMemory
     /// store's minute monitor (its detectors and the order-drop test's week of minutes), which an awake store holds too.
     /// The entity actor itself comes on top.
     /// </summary>
-    private static void RunSmallStores(int count, bool withMonitors)
+    private static void RunSmallStores(int count, bool withMonitors, int monitorCount)
     {
         var random = new Random(11);
         var start = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
@@ -160,7 +166,7 @@ internal static class StoreMemory
         // A monitor's first close replays the store's retained minutes through every detector (seconds each), so its
         // memory is measured on the first few hundred stores and counted for all.
         var end = start.AddDays(9);
-        var monitors = new MinuteMonitor[Math.Min(count, 50)];
+        var monitors = new MinuteMonitor[Math.Min(count, monitorCount)];
         for (var s = 0; s < monitors.Length; s++)
         {
             monitors[s] = new MinuteMonitor(new StoreRef("bench", $"small-{s}"));
@@ -172,6 +178,7 @@ internal static class StoreMemory
         var awakeGiB = (perStore + monitorPerStore) * 10_000 / 1024 / 1024 / 1024;
         Console.WriteLine($"  MinuteMonitor per store ({monitors.Length} stores): {monitorPerStore / 1024:F1} KiB; 10,000 awake stores (state + monitor): {awakeGiB:F3} GiB (goal <= {SmallStoresGoalGiB} GiB: {(awakeGiB <= SmallStoresGoalGiB ? "met" : "NOT met")})");
         GC.KeepAlive(monitors);
+        PrintMonitorParts(monitors);
         Console.WriteLine($"    KpiState's parts, per store: {TakeApart(states)}");
     }
 
@@ -203,6 +210,29 @@ internal static class StoreMemory
     }
 
     private static string TakeApart(KpiState state) => TakeApart([state]);
+
+    // Where a monitor's bytes are, by the field path that reaches them (HeapParts: layout sizes, no allocator slack), per
+    // store; parts under 0.2 KiB a store are summed into one line.
+    private static void PrintMonitorParts(MinuteMonitor[] monitors)
+    {
+        var parts = HeapParts.Of(monitors);
+        var total = parts.Values.Sum() / (double)monitors.Length;
+        Console.WriteLine($"    MinuteMonitor's parts by layout, per store ({total / 1024:F1} KiB in all):");
+        var small = 0.0;
+        foreach (var (path, bytes) in parts.OrderByDescending(p => p.Value))
+        {
+            var perStore = bytes / (double)monitors.Length;
+            if (perStore < 0.2 * 1024)
+            {
+                small += perStore;
+                continue;
+            }
+
+            Console.WriteLine($"      {perStore / 1024,7:F1} KiB  {(path.Length == 0 ? "(the monitor object)" : path)}");
+        }
+
+        Console.WriteLine($"      {small / 1024,7:F1} KiB  (parts under 0.2 KiB each)");
+    }
 
     private static string WebhookId(Random random)
     {

@@ -327,6 +327,9 @@ internal sealed class PalettedColumn
     private byte[] _counts = new byte[2];
     private int _used;
 
+    // Each slot's bits once the palette would cost more than they do (then every set slot's code is 1); null before.
+    private long[]? _plain;
+
     public PalettedColumn(int slots)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(slots, MaxSlots);
@@ -334,12 +337,19 @@ internal sealed class PalettedColumn
     }
 
     public double this[int slot] => _codes[slot] is var code and > 0
-        ? BitConverter.Int64BitsToDouble(_palette[code - 1])
+        ? BitConverter.Int64BitsToDouble(_plain is { } plain ? plain[slot] : _palette[code - 1])
         : throw new InvalidOperationException("The slot holds no value.");
 
     public void Set(int slot, double value)
     {
         var bits = BitConverter.DoubleToInt64Bits(value);
+        if (_plain is { } plain)
+        {
+            plain[slot] = bits;
+            _codes[slot] = 1;
+            return;
+        }
+
         if (_codes[slot] is var old and > 0)
         {
             if (_palette[old - 1] == bits)
@@ -371,7 +381,17 @@ internal sealed class PalettedColumn
         {
             if (_used == _palette.Length)
             {
-                Array.Resize(ref _palette, Math.Min(_palette.Length * 2, MaxSlots));
+                var grown = Math.Min(_palette.Length * 2, MaxSlots);
+
+                // A column of mostly distinct values (a band's edge, a score) would hold a palette entry and a count per
+                // slot, more than the slots' own 8 bytes: past that point it keeps the bits.
+                if (grown * (sizeof(long) + sizeof(byte)) >= _codes.Length * sizeof(long))
+                {
+                    ToPlain(slot, bits);
+                    return;
+                }
+
+                Array.Resize(ref _palette, grown);
                 Array.Resize(ref _counts, _palette.Length);
             }
 
@@ -388,6 +408,28 @@ internal sealed class PalettedColumn
         Array.Clear(_codes);
         _palette = new long[2];
         _counts = new byte[2];
+        _used = 0;
+        _plain = null;
+    }
+
+    // The slot at `slot` was released (if it held a value) and takes `bits`, which the palette has no room for.
+    private void ToPlain(int slot, long bits)
+    {
+        var plain = new long[_codes.Length];
+        for (var i = 0; i < _codes.Length; i++)
+        {
+            if (_codes[i] > 0 && i != slot)
+            {
+                plain[i] = _palette[_codes[i] - 1];
+                _codes[i] = 1;
+            }
+        }
+
+        plain[slot] = bits;
+        _codes[slot] = 1;
+        _plain = plain;
+        _palette = [];
+        _counts = [];
         _used = 0;
     }
 }

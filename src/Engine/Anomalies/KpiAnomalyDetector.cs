@@ -242,7 +242,7 @@ public sealed class KpiAnomalyDetector
         _baseline.Add(at, value);
         var judged = seasonal is { } s && s.Seasons >= Options.MinimumSeasons ? seasonal : null;
         var band = judged is { } season ? SeasonalBand(value, season, eventSize) : default;
-        var own = Likelihood(value, judged is null ? null : band.Deviations);
+        var own = Likelihood(at, value, judged is null ? null : band.Deviations);
 
         // Either likelihood's tail is evidence, so the larger judges (a mean would halve a point only one of them sees).
         var likelihood = Math.Max(own, robust);
@@ -267,8 +267,14 @@ public sealed class KpiAnomalyDetector
         return AnomalyVerdict.WarmingUp(value) with { Likelihood = likelihood };
     }
 
-    private double Likelihood(double value, double? seasonalDeviations)
+    private double Likelihood(DateTimeOffset at, double value, double? seasonalDeviations)
     {
+        if (_likelihood.Count == 0)
+        {
+            // Blocks of history on the clock's steps, so a rebuild's blocks are the live detector's (AnomalyLikelihood).
+            _likelihood.AlignBlocks(at.UtcTicks / Options.Step.Ticks);
+        }
+
         var surprise = _evidence.Push(value);
         if (seasonalDeviations is { } deviations)
         {

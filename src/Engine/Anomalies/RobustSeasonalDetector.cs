@@ -220,6 +220,12 @@ public sealed class RobustSeasonalDetector
         }
 
         Evidence = evidence;
+        if (_likelihood.Count == 0)
+        {
+            // Blocks of history on the clock's steps, so a rebuild's blocks are the live detector's (AnomalyLikelihood).
+            _likelihood.AlignBlocks(at.UtcTicks / Options.Step.Ticks);
+        }
+
         return _likelihood.Update(Math.Min(evidence, EvidenceCap) / 10);
     }
 }

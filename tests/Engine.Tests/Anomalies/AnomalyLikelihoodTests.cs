@@ -79,6 +79,90 @@ public sealed class AnomalyLikelihoodTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood(historySteps: 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood(suppressAbove: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood().Update(double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyLikelihood(historySteps: 100, blockSteps: 101));
+    }
+
+    [Theory]
+    [InlineData(1440, 0, 15)]
+    [InlineData(500, 1, 1)]
+    [InlineData(1000, 60, 60)]
+    public void The_blocks_judge_as_the_exact_window_of_the_same_scores_does(int history, int blockSteps, int expectedBlock)
+    {
+        // The oracle holds every average and sums the window the blocks stand for (the current block so far and the
+        // whole blocks before it), two-pass; only the summation order differs, so the likelihoods agree to rounding.
+        var random = new Random(17);
+        var likelihood = new AnomalyLikelihood(history, averageSteps: 3, learningSteps: 100, blockSteps: blockSteps);
+        Assert.Equal(expectedBlock, likelihood.BlockSteps);
+        const long firstStep = 29_000_007;
+        likelihood.AlignBlocks(firstStep);
+        var block = likelihood.BlockSteps;
+        var averages = new List<double>();
+        var recent = new Queue<double>();
+        var compared = 0;
+        for (var i = 0; i < 4 * history; i++)
+        {
+            // Mostly calm with bursts and long runs of one value (a quiet stream's zeros), so tails of all sizes occur.
+            var raw = i % 700 < 20 ? 0.8 + (0.1 * random.NextDouble()) : (i % 300 < 150 ? 0 : 0.1 * random.NextDouble());
+            var got = likelihood.Update(raw);
+            recent.Enqueue(raw);
+            if (recent.Count > 3)
+            {
+                recent.Dequeue();
+            }
+
+            var average = recent.Average();
+            var current = (firstStep + i) / block;
+            var window = averages.Where((_, j) => (firstStep + j) / block >= current - (history / block)).ToArray();
+            if (i >= 100 && window.Length > 1)
+            {
+                var mean = window.Sum() / window.Length;
+                var variance = window.Sum(a => (a - mean) * (a - mean)) / window.Length;
+                var tail = AnomalyLikelihood.UpperTail((average - mean) / Math.Sqrt(Math.Max(variance, 0.0003)));
+                var expected = Math.Clamp(Math.Log(1.0000000001 - (1 - tail)) / -23.02585084720009, 0, 1);
+                Assert.True(Math.Abs(expected - got) <= 1e-9, $"step {i}: blocks {got:R}, exact window {expected:R}");
+                compared++;
+            }
+
+            averages.Add(average);
+        }
+
+        Assert.True(compared > 3 * history, $"compared {compared}");
+    }
+
+    [Fact]
+    public void Two_likelihoods_fed_the_same_steps_from_different_starts_agree_to_the_bit_once_the_older_start_has_left()
+    {
+        // A monitor's rebuild starts its detectors days after the live ones did: on the clock's blocks they hold the
+        // same blocks a history later, so they judge alike, bit for bit.
+        var random = new Random(5);
+        var scores = Enumerable.Range(0, 5000).Select(i => i % 400 < 30 ? 0.9 * random.NextDouble() : 0.05 * random.NextDouble()).ToArray();
+        const long firstStep = 1_000_003;
+        var live = new AnomalyLikelihood(historySteps: 1440, averageSteps: 10, learningSteps: 1440, suppressSteps: 60);
+        live.AlignBlocks(firstStep);
+        var rebuilt = new AnomalyLikelihood(historySteps: 1440, averageSteps: 10, learningSteps: 1440, suppressSteps: 60);
+        const int rebuiltFrom = 1_237;
+        rebuilt.AlignBlocks(firstStep + rebuiltFrom);
+        var unaligned = new AnomalyLikelihood(historySteps: 1440, averageSteps: 10, learningSteps: 1440, suppressSteps: 60);
+        var differed = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var expected = live.Update(scores[i]);
+            if (i < rebuiltFrom)
+            {
+                continue;
+            }
+
+            var got = rebuilt.Update(scores[i]);
+            var other = unaligned.Update(scores[i]);
+            if (i >= rebuiltFrom + 1440 + 15 + 60)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(got));
+                differed += BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(other) ? 0 : 1;
+            }
+        }
+
+        // Blocks on another phase hold other windows: what the alignment is for.
+        Assert.True(differed > 0);
     }
 
     private static double Gaussian(Random random) =>

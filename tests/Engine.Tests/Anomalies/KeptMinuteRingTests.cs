@@ -215,4 +215,40 @@ public sealed class KeptMinuteRingTests
         double[] actual = [a.Value, a.Expected, a.Lower, a.Upper, a.Score, a.Likelihood];
         Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(100)]
+    [InlineData(100_000)]
+    public void A_paletted_column_reads_back_every_value_by_its_bits_with_few_or_mostly_distinct_values(int distinct)
+    {
+        // Few values stay paletted; past what a palette saves the column keeps the bits (a band's edge, a score): either
+        // way each slot reads back the value last set, -0 and 0.00 included, through rewrites and clears.
+        var random = new Random(distinct);
+        var column = new PalettedColumn(180);
+        var oracle = new double?[180];
+        double[] specials = [-0.0, 0.0, 1e-300, double.MaxValue];
+        for (var write = 0; write < 20_000; write++)
+        {
+            if (write == 12_000)
+            {
+                column.Clear();
+                Array.Fill(oracle, null);
+            }
+
+            var slot = random.Next(180);
+            var value = random.Next(10) == 0 ? specials[random.Next(specials.Length)] : random.Next(distinct) / 7.0;
+            column.Set(slot, value);
+            oracle[slot] = value;
+            var check = random.Next(180);
+            if (oracle[check] is { } expected)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(column[check]));
+            }
+            else
+            {
+                Assert.Throws<InvalidOperationException>(() => column[check]);
+            }
+        }
+    }
 }
