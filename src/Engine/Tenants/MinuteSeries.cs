@@ -567,16 +567,18 @@ internal struct MinuteColumns
 }
 
 /// <summary>
-/// A money figure's column: each slot the <see cref="decimal"/>'s own integer and scale packed in 8 bytes, where a
-/// <c>decimal[]</c> took 16, so a page of minutes' gross is 504 bytes rather than 984.
+/// A money figure's column: each slot the <see cref="decimal"/>'s own integer and scale packed in 4 bytes while every
+/// sum of the column fits, 8 once one does not, where a <c>decimal[]</c> took 16: a page of minutes' gross is 264 bytes
+/// rather than 984.
 /// </summary>
 /// <remarks>
-/// The low 5 bits of a slot are the scale (a <see cref="decimal"/>'s is at most 28), the 59 above them the signed
+/// The low 5 bits of a slot are the scale (a <see cref="decimal"/>'s is at most 28), the bits above them the signed
 /// integer, so a slot reads back as the very <see cref="decimal"/> the sums gave, scale included (10.50 stays 10.50, and
 /// 10.50 + 2 reads 12.50). Each add is done in <see cref="decimal"/> and the sum packed again, so sums of mixed scales
-/// are what <see cref="decimal"/> gives, not rescaled by the column. A sum that does not pack (an integer of 2^58 or more,
-/// i.e. more than 17 significant digits, or a -0) is held in a <c>decimal[]</c> beside it, made only when one first
-/// occurs, and its slot holds <see cref="Wide"/> to send reads there.
+/// are what <see cref="decimal"/> gives, not rescaled by the column. The column starts as <c>int</c>s (27-bit integers:
+/// a minute's 671,088.63 at scale 2) and becomes <c>long</c>s (59-bit) the first time a sum does not fit. A sum that
+/// does not fit that either (an integer of 2^58 or more, i.e. more than 17 significant digits, or a -0) is held in a
+/// <c>decimal[]</c> beside it, made only when one first occurs, and its slot holds <see cref="Wide"/> to send reads there.
 /// </remarks>
 internal struct MoneyColumn
 {
@@ -586,19 +588,18 @@ internal struct MoneyColumn
     private const long ScaleMask = (1L << ScaleBits) - 1;
     private const ulong LargestPacked = (1UL << (63 - ScaleBits)) - 1;
 
-    private long[]? _packed;
+    // An int[] while every sum fits 32 bits packed, a long[] after: one field rather than two, as there is a column per
+    // figure of every hour page.
+    private Array? _slots;
     private decimal[]? _wide;
 
-    public readonly decimal Read(int index)
+    public readonly decimal Read(int index) => _slots switch
     {
-        if (_packed is null)
-        {
-            return 0m;
-        }
-
-        var slot = _packed[index];
-        return (slot & ScaleMask) == Wide ? _wide![index] : Unpack(slot);
-    }
+        null => 0m,
+        int[] narrow => Unpack(narrow[index]),
+        long[] packed => (packed[index] & ScaleMask) == Wide ? _wide![index] : Unpack(packed[index]),
+        _ => throw new InvalidOperationException("a money column holds ints or longs"),
+    };
 
     /// <summary>Adds <paramref name="delta"/> at the slot; the column first written is made <paramref name="length"/> long.</summary>
     public void Add(int index, decimal delta, int length)
@@ -609,24 +610,56 @@ internal struct MoneyColumn
             return;
         }
 
-        _packed ??= new long[length];
         var sum = Read(index) + delta;
-        if (TryPack(sum, out var packed))
+        var fits = TryPack(sum, out var packed);
+        _slots ??= new int[length];
+        if (_slots is int[] narrow)
         {
-            _packed[index] = packed;
+            if (fits && packed >= int.MinValue && packed <= int.MaxValue)
+            {
+                narrow[index] = (int)packed;
+                return;
+            }
+
+            var widened = new long[narrow.Length];
+            for (var i = 0; i < narrow.Length; i++)
+            {
+                widened[i] = narrow[i];
+            }
+
+            _slots = widened;
+        }
+
+        var slots = (long[])_slots;
+        if (fits)
+        {
+            slots[index] = packed;
             return;
         }
 
-        _wide ??= new decimal[_packed.Length];
+        _wide ??= new decimal[slots.Length];
         _wide[index] = sum;
-        _packed[index] = Wide;
+        slots[index] = Wide;
     }
 
-    /// <summary>Applies <paramref name="step"/> to both arrays; a cleared or opened slot packs 0 and so never reads the wide one.</summary>
+    /// <summary>Applies <paramref name="step"/> to the arrays; a cleared or opened slot packs 0 and so never reads the wide one.</summary>
     public void Each<TStep>(TStep step)
         where TStep : MinuteColumns.IColumnStep
     {
-        step.On(ref _packed);
+        switch (_slots)
+        {
+            case int[] narrow:
+                var ints = (int[]?)narrow;
+                step.On(ref ints);
+                _slots = ints;
+                break;
+            case long[] packed:
+                var longs = (long[]?)packed;
+                step.On(ref longs);
+                _slots = longs;
+                break;
+        }
+
         step.On(ref _wide);
     }
 
@@ -649,6 +682,7 @@ internal struct MoneyColumn
         return true;
     }
 
+    // An int slot widens to the same long: the shift is arithmetic, the scale bits are the same.
     private static decimal Unpack(long slot)
     {
         var units = slot >> ScaleBits;
