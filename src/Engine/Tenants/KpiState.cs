@@ -656,7 +656,7 @@ public sealed partial class KpiState
         public OrderContribution(long versionUtcTicks, decimal total, int units, bool returning, bool cancelled, SalesChannel? channel, ulong? buyer)
         {
             VersionUtcTicks = versionUtcTicks;
-            (_totalUnits, _totalScale) = TryPack(total, out var units64, out var scale) ? (units64, scale) : (0L, LargeTotal);
+            (_totalUnits, _totalScale) = ScaledDecimal.TrySplit(total, out var units64, out var scale) ? (units64, scale) : (0L, LargeTotal);
             Units = units;
             _buyer = buyer ?? Guest;
             _flags = (byte)((returning ? ReturningFlag : 0) | (cancelled ? CancelledFlag : 0) | (channel is null ? 0 : ChannelKnownFlag)
@@ -686,27 +686,8 @@ public sealed partial class KpiState
                     throw new InvalidOperationException("the total is held outside the order's entry");
                 }
 
-                var magnitude = _totalUnits < 0 ? (ulong)-_totalUnits : (ulong)_totalUnits;
-                return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, _totalUnits < 0, _totalScale);
+                return ScaledDecimal.Join(_totalUnits, _totalScale);
             }
-        }
-
-        /// <summary>The total as a signed 63-bit integer and a scale, when its integer fits and its sign survives (not -0).</summary>
-        private static bool TryPack(decimal total, out long units, out byte scale)
-        {
-            Span<int> bits = stackalloc int[4];
-            decimal.GetBits(total, bits);
-            var negative = bits[3] < 0;
-            var magnitude = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-            scale = (byte)((bits[3] >> 16) & 0xFF);
-            if (bits[2] != 0 || magnitude > long.MaxValue || (negative && magnitude == 0))
-            {
-                units = 0;
-                return false;
-            }
-
-            units = negative ? -(long)magnitude : (long)magnitude;
-            return true;
         }
     }
 

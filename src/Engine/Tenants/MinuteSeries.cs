@@ -666,27 +666,16 @@ internal struct MoneyColumn
     /// <summary>The value as its integer shifted over its scale, when the integer fits 58 bits and the value is not -0.</summary>
     internal static bool TryPack(decimal value, out long packed)
     {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var negative = bits[3] < 0;
-        var magnitude = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        long scale = (bits[3] >> 16) & 0xFF;
-        if (bits[2] != 0 || magnitude > LargestPacked || (negative && magnitude == 0))
+        if (!ScaledDecimal.TrySplit(value, out var units, out var scale) || (ulong)Math.Abs(units) > LargestPacked)
         {
             packed = 0;
             return false;
         }
 
-        var units = negative ? -(long)magnitude : (long)magnitude;
         packed = (units << ScaleBits) | scale;
         return true;
     }
 
     // An int slot widens to the same long: the shift is arithmetic, the scale bits are the same.
-    private static decimal Unpack(long slot)
-    {
-        var units = slot >> ScaleBits;
-        var magnitude = units < 0 ? (ulong)-units : (ulong)units;
-        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, units < 0, (byte)(slot & ScaleMask));
-    }
+    private static decimal Unpack(long slot) => ScaledDecimal.Join(slot >> ScaleBits, (byte)(slot & ScaleMask));
 }
