@@ -421,7 +421,7 @@ internal sealed class PagedMinutes
 
 /// <summary>
 /// A column per figure of <see cref="MinuteTotals"/>, each allocated only once a slot gets a non-zero value of it, so a
-/// series or an hour of sessions holds one int column and nothing else. A struct held in its owner's field: it adds no
+/// series or an hour of sessions holds one count column and nothing else. A struct held in its owner's field: it adds no
 /// object of its own per series or page.
 /// </summary>
 internal struct MinuteColumns
@@ -429,24 +429,24 @@ internal struct MinuteColumns
     private MoneyColumn _gross;
     private MoneyColumn _refunds;
     private MoneyColumn _adSpend;
-    private int[]? _orders;
-    private int[]? _units;
-    private int[]? _newCustomerOrders;
-    private int[]? _returningCustomerOrders;
-    private int[]? _cancelledOrders;
-    private int[]? _sessions;
+    private CountColumn _orders;
+    private CountColumn _units;
+    private CountColumn _newCustomerOrders;
+    private CountColumn _returningCustomerOrders;
+    private CountColumn _cancelledOrders;
+    private CountColumn _sessions;
 
     public readonly MinuteTotals Read(int index) => new()
     {
         Gross = _gross.Read(index),
         Refunds = _refunds.Read(index),
         AdSpend = _adSpend.Read(index),
-        Orders = _orders?[index] ?? 0,
-        Units = _units?[index] ?? 0,
-        NewCustomerOrders = _newCustomerOrders?[index] ?? 0,
-        ReturningCustomerOrders = _returningCustomerOrders?[index] ?? 0,
-        CancelledOrders = _cancelledOrders?[index] ?? 0,
-        Sessions = _sessions?[index] ?? 0,
+        Orders = _orders.Read(index),
+        Units = _units.Read(index),
+        NewCustomerOrders = _newCustomerOrders.Read(index),
+        ReturningCustomerOrders = _returningCustomerOrders.Read(index),
+        CancelledOrders = _cancelledOrders.Read(index),
+        Sessions = _sessions.Read(index),
     };
 
     /// <summary>Adds <paramref name="delta"/> times <paramref name="sign"/> at the slot; a column first written is made <paramref name="length"/> long.</summary>
@@ -455,12 +455,12 @@ internal struct MinuteColumns
         _gross.Add(index, sign * delta.Gross, length);
         _refunds.Add(index, sign * delta.Refunds, length);
         _adSpend.Add(index, sign * delta.AdSpend, length);
-        Add(ref _orders, index, sign * delta.Orders, length);
-        Add(ref _units, index, sign * delta.Units, length);
-        Add(ref _newCustomerOrders, index, sign * delta.NewCustomerOrders, length);
-        Add(ref _returningCustomerOrders, index, sign * delta.ReturningCustomerOrders, length);
-        Add(ref _cancelledOrders, index, sign * delta.CancelledOrders, length);
-        Add(ref _sessions, index, sign * delta.Sessions, length);
+        _orders.Add(index, sign * delta.Orders, length);
+        _units.Add(index, sign * delta.Units, length);
+        _newCustomerOrders.Add(index, sign * delta.NewCustomerOrders, length);
+        _returningCustomerOrders.Add(index, sign * delta.ReturningCustomerOrders, length);
+        _cancelledOrders.Add(index, sign * delta.CancelledOrders, length);
+        _sessions.Add(index, sign * delta.Sessions, length);
     }
 
     /// <summary>Makes the slot read zero.</summary>
@@ -495,18 +495,6 @@ internal struct MinuteColumns
         }
     }
 
-    private static void Add<T>(ref T[]? column, int index, T delta, int length)
-        where T : struct, INumber<T>
-    {
-        if (T.IsZero(delta))
-        {
-            return;
-        }
-
-        column ??= new T[length];
-        column[index] += delta;
-    }
-
     // Every column once: what is done to all of them alike is written once, as a step, rather than once per column.
     private void Each<TStep>(TStep step)
         where TStep : IColumnStep
@@ -514,12 +502,12 @@ internal struct MinuteColumns
         _gross.Each(step);
         _refunds.Each(step);
         _adSpend.Each(step);
-        step.On(ref _orders);
-        step.On(ref _units);
-        step.On(ref _newCustomerOrders);
-        step.On(ref _returningCustomerOrders);
-        step.On(ref _cancelledOrders);
-        step.On(ref _sessions);
+        _orders.Each(step);
+        _units.Each(step);
+        _newCustomerOrders.Each(step);
+        _returningCustomerOrders.Each(step);
+        _cancelledOrders.Each(step);
+        _sessions.Each(step);
     }
 
     /// <summary>Something done alike to every array of the columns, whatever its element type.</summary>
@@ -562,6 +550,79 @@ internal struct MinuteColumns
             {
                 Array.Resize(ref column, Capacity);
             }
+        }
+    }
+}
+
+/// <summary>
+/// A count's column (orders, units, sessions, ...): 2-byte slots while every sum of the column fits a <c>short</c>, 4 once
+/// one does not, where an <c>int[]</c> took 4 throughout: a minute rarely counts more than a few hundred of anything, and a
+/// busy store holds six count columns in each of its hour pages.
+/// </summary>
+/// <remarks>
+/// Sums are taken in <c>int</c>, as the <c>int[]</c> columns took them (the guard keeps a minute's units and orders within
+/// an <c>int</c>), so a column that widens reads the same sums it would have held as <c>int</c>s from the start.
+/// </remarks>
+internal struct CountColumn
+{
+    // A short[] while every sum fits 16 bits, an int[] after: one field rather than two, as there is a column per
+    // figure of every hour page.
+    private Array? _slots;
+
+    public readonly int Read(int index) => _slots switch
+    {
+        null => 0,
+        short[] narrow => narrow[index],
+        int[] wide => wide[index],
+        _ => throw new InvalidOperationException("a count column holds shorts or ints"),
+    };
+
+    /// <summary>Adds <paramref name="delta"/> at the slot; the column first written is made <paramref name="length"/> long.</summary>
+    public void Add(int index, int delta, int length)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+
+        var sum = unchecked(Read(index) + delta);
+        _slots ??= new short[length];
+        if (_slots is short[] narrow)
+        {
+            if (sum >= short.MinValue && sum <= short.MaxValue)
+            {
+                narrow[index] = (short)sum;
+                return;
+            }
+
+            var widened = new int[narrow.Length];
+            for (var i = 0; i < narrow.Length; i++)
+            {
+                widened[i] = narrow[i];
+            }
+
+            _slots = widened;
+        }
+
+        ((int[])_slots)[index] = sum;
+    }
+
+    /// <summary>Applies <paramref name="step"/> to the array, whichever width it has.</summary>
+    public void Each<TStep>(TStep step)
+        where TStep : MinuteColumns.IColumnStep
+    {
+        switch (_slots)
+        {
+            case short[] narrow:
+                var shorts = (short[]?)narrow;
+                step.On(ref shorts);
+                _slots = shorts;
+                break;
+            case int[] wide:
+                var ints = (int[]?)wide;
+                step.On(ref ints);
+                _slots = ints;
+                break;
         }
     }
 }
