@@ -60,6 +60,56 @@ public sealed class SeenEventIdsTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Minutes_further_apart_than_two_bytes_count_agree_with_a_dictionary_of_ids(bool oneHome)
+    {
+        // Held without expiry first (no horizon: the table's minutes count from its earliest), minutes up to 300,000
+        // apart and out of order, then the horizon moved in steps of days: every minute must read back exactly.
+        var seen = new SeenEventIds(oneHome);
+        var oracle = new Dictionary<string, long>(StringComparer.Ordinal);
+        var random = new Random(oneHome ? 7 : 8);
+        var horizon = long.MinValue;
+        for (var step = 0; step < (oneHome ? 2_000 : 20_000); step++)
+        {
+            var id = random.Next(3) == 0 ? Uuid(random.Next(5_000), 9) : $"s{random.Next(5_000)}";
+            if (step > 1_000 && random.Next(50) == 0)
+            {
+                horizon = Math.Max(horizon, -150_000) + random.Next(0, 1_500);
+                seen.ExpireBefore(horizon);
+                foreach (var old in oracle.Where(kv => kv.Value < horizon).Select(kv => kv.Key).ToArray())
+                {
+                    oracle.Remove(old);
+                }
+
+                continue;
+            }
+
+            var minute = random.Next(-150_000, 150_000);
+            var held = oracle.TryGetValue(id, out var at);
+            Assert.Equal(held, seen.Contains(id));
+            if (!held || at < minute)
+            {
+                seen.Set(id, minute);
+                oracle[id] = Math.Max(minute, horizon);
+            }
+
+            Assert.Equal(oracle.Count, seen.Count);
+        }
+
+        Assert.True(oracle.Count > 100, $"only {oracle.Count} ids were left to compare");
+        foreach (var (id, minute) in oracle)
+        {
+            Assert.True(seen.TryGetMinute(id, out var held));
+            Assert.Equal(minute, held);
+        }
+
+        Assert.Equal(
+            oracle.Select(kv => (SeenEventIds.KeyOf(kv.Key), kv.Value)).Order(),
+            seen.Entries().Order());
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("s1")]
     [InlineData("placed-o123")]
