@@ -149,10 +149,12 @@ internal sealed class MinuteSeries
 /// figure: a minute of sessions costs its minute number and one count, where a dictionary entry of all nine figures
 /// cost about 100 bytes. Events mostly arrive in time order, so a new minute is nearly always appended; one that is
 /// not shifts the columns after it (a sparse series holds at most <see cref="MinuteSeries.DefaultDenseFrom"/> minutes).
+/// Minute numbers are held as <c>int</c>s: the guard refuses events before 2000 or ahead of now, and an <c>int</c> of
+/// minutes since 1970 reaches the year 6053.
 /// </summary>
 internal sealed class SparseMinutes
 {
-    private long[] _minutes = [];
+    private int[] _minutes = [];
     private MinuteColumns _columns;
 
     /// <summary>How many minutes are held.</summary>
@@ -175,11 +177,12 @@ internal sealed class SparseMinutes
     /// <summary>Adds <paramref name="delta"/> times <paramref name="sign"/> to the minute, holding it from now on if it was not.</summary>
     public void Add(long minute, in MinuteTotals delta, int sign = 1)
     {
-        var index = IndexOf(minute);
+        var held = checked((int)minute);
+        var index = IndexOf(held);
         if (index < 0)
         {
             index = ~index;
-            Insert(index, minute);
+            Insert(index, held);
         }
 
         _columns.Add(index, delta, sign, _minutes.Length);
@@ -213,11 +216,12 @@ internal sealed class SparseMinutes
         return rows;
     }
 
-    private int IndexOf(long minute) => Array.BinarySearch(_minutes, 0, Count, minute);
+    // A minute outside an int's range is never held: it sorts before or after every minute that is.
+    private int IndexOf(long minute) => minute < int.MinValue ? ~0 : minute > int.MaxValue ? ~Count : Array.BinarySearch(_minutes, 0, Count, (int)minute);
 
     private MinuteTotals Read(int index) => _columns.Read(index);
 
-    private void Insert(int index, long minute)
+    private void Insert(int index, int minute)
     {
         if (Count == _minutes.Length)
         {
