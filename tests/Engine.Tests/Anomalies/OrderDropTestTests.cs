@@ -222,7 +222,7 @@ public sealed class OrderDropTestTests
     {
         // 3 orders a minute from 7:00, the same every day; on day 7, 12:00-12:24 keeps one order a minute and a second
         // every third minute (34 of 75). By the negative binomial of Judge (expected 3 a minute, spread at its 5% floor,
-        // level ratio 1 over 540 orders), computed by hand with the regularized incomplete beta: the 15-minute window's
+        // level ratio 1 over 540 orders), computed outside the code (the regularized incomplete beta in Python): the 15-minute window's
         // lowest tail is 1.8e-4 and the 30-minute one's 7.3e-5, both above the 3e-5 that fires, so 15/30/60 (the windows
         // before stop 21) let the drop pass; the 25-minute window's is 5.9e-6 (the 20-minute one's 1.7e-5), so the scan
         // fires once, inside the drop or within its 15 minutes after.
