@@ -27,6 +27,9 @@ internal static class AlertBench
 
     private static readonly (double Cut, int Length)[] Drops = [(0.5, 30), (0.5, 60), (0.8, 15), (0.3, 60)];
 
+    /// <summary>The windows judged that stop 21 added to the grid: shipped 15/30/60 and finer scans over a drop's unknown start.</summary>
+    public static readonly int[][] ScanWindows = [[15, 30, 60], [15, 30, 45, 60], [15, 20, 30, 40, 60], [15, 20, 25, 30, 40, 50, 60]];
+
     public static void Run(IReadOnlyList<RetailLine> lines, int seeds, bool dropTestOnly, bool halvingsOnly = false)
     {
         var chosen = Tune(seeds);
@@ -234,7 +237,7 @@ internal static class AlertBench
             .ToList();
         var grid = (from tail in new[] { 1e-3, 3e-4, 1e-4, 3e-5 }
                     from floor in new[] { 0.05, 0.1, 0.15 }
-                    from windows in new[] { new[] { 30, 60 }, new[] { 15, 30, 60 }, new[] { 30, 60, 120 } }
+                    from windows in new[] { new[] { 30, 60 }, new[] { 30, 60, 120 } }.Concat(ScanWindows)
                     select new OrderDropOptions { TailProbability = tail, RelativeSpreadFloor = floor, WindowsMinutes = windows }).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"## Drop test alone on {stores.Count} synthetic store runs (tuning; load average {LoadAverage()}): recall on -50% drops of 30 and 60 minutes, false detections a day"));

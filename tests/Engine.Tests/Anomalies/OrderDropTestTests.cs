@@ -218,6 +218,48 @@ public sealed class OrderDropTestTests
     }
 
     [Fact]
+    public void A_drop_of_25_minutes_is_judged_on_its_own_minutes_not_diluted_in_the_half_hour()
+    {
+        // 3 orders a minute from 7:00, the same every day; on day 7, 12:00-12:24 keeps one order a minute and a second
+        // every third minute (34 of 75). By the negative binomial of Judge (expected 3 a minute, spread at its 5% floor,
+        // level ratio 1 over 540 orders), computed outside the code (the regularized incomplete beta in Python): the 15-minute window's
+        // lowest tail is 1.8e-4 and the 30-minute one's 7.3e-5, both above the 3e-5 that fires, so 15/30/60 (the windows
+        // before stop 21) let the drop pass; the 25-minute window's is 5.9e-6 (the 20-minute one's 1.7e-5), so the scan
+        // fires once, inside the drop or within its 15 minutes after.
+        static int OrdersAt(long minute)
+        {
+            var day = minute / Day;
+            var m = (int)(minute % Day);
+            return m switch
+            {
+                < 420 => 0,
+                >= 720 and < 745 when day == 7 => 1 + (m % 3 == 0 ? 1 : 0),
+                _ => 3,
+            };
+        }
+
+        List<(long Minute, OrderDrop Drop)> Fires(OrderDropOptions? options)
+        {
+            var test = new OrderDropTest(firstKnownMinute: 0, options);
+            var fires = new List<(long, OrderDrop)>();
+            for (long minute = 0; minute < 8 * Day; minute++)
+            {
+                if (test.Observe(minute, OrdersAt(minute)) is { } drop)
+                {
+                    fires.Add((minute, drop));
+                }
+            }
+
+            return fires;
+        }
+
+        var fire = Assert.Single(Fires(null));
+        Assert.InRange(fire.Minute, (7 * Day) + 720, (7 * Day) + 760);
+        Assert.Contains(fire.Drop.WindowMinutes, new[] { 20, 25 });
+        Assert.Empty(Fires(new OrderDropOptions { WindowsMinutes = [15, 30, 60] }));
+    }
+
+    [Fact]
     public void Settings_and_minutes_out_of_order_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { WindowsMinutes = [] }));
