@@ -67,6 +67,13 @@ internal sealed class AllocationSampler : EventListener
         }
 
         var type = names.IndexOf("TypeName") is var t and >= 0 ? payload[t] as string ?? "?" : "?";
+        // Objects of 85,000 bytes and more each get a sample of their own: a few samples can carry much of the bytes, so
+        // they are counted apart (a state's snapshot is one such object, a record's value is not).
+        if (names.IndexOf("AllocationKind") is var k and >= 0 && Convert.ToInt32(payload[k], CultureInfo.InvariantCulture) == 1)
+        {
+            type += " (large object heap)";
+        }
+
         var amount = names.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(payload[a], CultureInfo.InvariantCulture) : 0L;
         lock (_gate)
         {
