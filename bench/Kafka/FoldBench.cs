@@ -106,6 +106,8 @@ internal static class FoldBench
             using var folded = new FoldedCounter(kafka.Topic, records.Count + 1, time);
             using var backlogTimedOut = new TimedOutCounter(kafka.Topic);
             Progress($"(c) backlog of {records.Count} records over {stores.Length} stores");
+            using var sampler = options.AllocTypes > 0 ? new AllocationSampler() : null;
+            sampler?.Start();
             cpu = CpuShare.Now(time);
             var backlog = await Task.Run(() => RawProducer.Produce(cluster.BootstrapServers, kafka.Topic, warmUp[0], records, time, ct, spread), ct);
             if (!await ReachedAsync(folded, options, time, ct) || backlog.Failed > 0 || started.Failed > 0)
@@ -124,6 +126,11 @@ internal static class FoldBench
                 $"load {MachineFacts.LoadAverage()}; {backlogTimedOut.Count} deliveries timed out and offered again)"));
             // The producer runs in this process during (c): its cost per record is (a)'s line; the engine's is the difference.
             report.Add("                    " + cpu.PerItem(time, records.Count, "record produced and folded"));
+            sampler?.Stop();
+            if (sampler is not null)
+            {
+                report.AddRange(sampler.Top(options.AllocTypes, records.Count));
+            }
 
             // Exactly once, against the oracle: every store's tiles hold its warm-up record and its share of the backlog,
             // each counted once, to the cent. The answers' counters cannot say it alone: a delivery not answered within the

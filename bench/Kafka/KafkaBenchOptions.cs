@@ -44,6 +44,9 @@ public sealed record KafkaBenchOptions
     /// <summary>Only the fold's allocation and CPU per record by stage, without Kafka or the app (see FoldStages).</summary>
     public bool FoldStages { get; init; }
 
+    /// <summary>With --fold-stores: the N types (c) allocates most, from the runtime's allocation sampling; 0 = off.</summary>
+    public int AllocTypes { get; init; }
+
     /// <summary>
     /// Lingers (ms) at which the awaited-acks yardstick is run again beside the app's default, to choose Kafka:Linger by
     /// measurement; empty (the default) runs it only at the app's default.
@@ -72,6 +75,8 @@ public sealed record KafkaBenchOptions
                               starts, timed from the first record folded to the last (default 0: the full run)
           --fold-stages B     true: only the fold's allocation and CPU per record by stage (decode, fold, history
                               hand-off, a publish), on --events records, without Kafka or the app
+          --alloc-types N     with --fold-stores: also print the N types (c) allocates most (the runtime's
+                              allocation sampling, in process; default 0: off)
         """;
 
     public static KafkaBenchOptions Parse(IReadOnlyList<string> args)
@@ -95,6 +100,7 @@ public sealed record KafkaBenchOptions
                 "--lingers" => options with { Lingers = [.. value.Split(',').Select(l => Count(name, l, 0))] },
                 "--fold-stores" => options with { FoldStores = Count(name, value, 0) },
                 "--fold-stages" => options with { FoldStages = bool.TryParse(value, out var stages) ? stages : throw new ArgumentException($"{name} must be true or false") },
+                "--alloc-types" => options with { AllocTypes = Count(name, value, 0) },
                 _ => throw new ArgumentException($"Unknown argument {name}"),
             };
         }

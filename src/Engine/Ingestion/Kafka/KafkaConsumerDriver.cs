@@ -35,7 +35,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly OffsetTracker _tracker;
     private readonly ILogger _logger;
     /// <summary>Keys are not read: a record names its store in its value. Ignored, they cost no string per record.</summary>
-    private readonly IConsumer<Ignore, byte[]> _consumer;
+    private readonly IConsumer<Ignore, CommerceEvent> _consumer;
     private readonly Thread _thread;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentQueue<(IReadOnlyList<OffsetTracker.PendingCommit> Offsets, TaskCompletionSource Done)> _commits = new();
@@ -45,7 +45,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     private readonly Action? _revoking;
 
     /// <summary>Records consumed and not yet handed out (this poll's, or one a keep-alive poll returned); consumer thread only.</summary>
-    private readonly List<ConsumeResult<Ignore, byte[]>> _polled = [];
+    private readonly List<ConsumeResult<Ignore, CommerceEvent>> _polled = [];
 
     /// <summary>Per held partition, the offset the next record should have; a higher one means records were skipped. Consumer thread only.</summary>
     private readonly Dictionary<TopicPartition, long> _expectedNext = [];
@@ -69,7 +69,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         _metrics = metrics;
         var config = ConsumerConfigFor(options);
         _keepAliveAfter = (config.MaxPollIntervalMs is { } maxPoll ? TimeSpan.FromMilliseconds(maxPoll) : DefaultMaxPollInterval) / 2;
-        _consumer = new ConsumerBuilder<Ignore, byte[]>(config)
+        _consumer = new ConsumerBuilder<Ignore, CommerceEvent>(config)
+            .SetValueDeserializer(CommerceEventDeserializer.Instance)
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
@@ -266,7 +267,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
             var position = result.TopicPartitionOffset;
             CheckContinuity(position);
             _tracker.HandedOut(position);
-            var commerceEvent = Decode(result);
+            // Decoded inside Consume; a value that was not an event came back as a record without one.
+            var commerceEvent = result.Message.Value;
             if (commerceEvent is null)
             {
                 // A record that is not an event can never become one: skip it, or it would block its partition forever.
@@ -281,11 +283,25 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         return batch;
     }
 
-    private ConsumeResult<Ignore, byte[]>? Consume(TimeSpan wait)
+    private ConsumeResult<Ignore, CommerceEvent>? Consume(TimeSpan wait)
     {
-        var result = _consumer.Consume(wait);
-        _lastConsume = Environment.TickCount64;
-        return result;
+        try
+        {
+            return _consumer.Consume(wait);
+        }
+        catch (ConsumeException e) when (e.Error.Code == ErrorCode.Local_ValueDeserialization)
+        {
+            // librdkafka has moved past the record all the same. It stays in line, without an event, so its offset is
+            // committed in order with its neighbours' and it never blocks its partition.
+            var position = e.ConsumerRecord.TopicPartitionOffset;
+            LogPoisonRecord(e.InnerException ?? e, position.ToString());
+            _metrics?.RecordUndecodable(position.Topic, position.Partition.Value);
+            return new ConsumeResult<Ignore, CommerceEvent> { TopicPartitionOffset = position, Message = new Message<Ignore, CommerceEvent> { Value = null! } };
+        }
+        finally
+        {
+            _lastConsume = Environment.TickCount64;
+        }
     }
 
     /// <summary>
@@ -413,20 +429,6 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         }
     }
 
-    private CommerceEvent? Decode(ConsumeResult<Ignore, byte[]> result)
-    {
-        try
-        {
-            return CommerceEventCodec.Decode(result.Message.Value);
-        }
-        catch (JsonException e)
-        {
-            LogPoisonRecord(e, result.TopicPartitionOffset.ToString());
-            _metrics?.RecordUndecodable(result.Topic, result.Partition.Value);
-            return null;
-        }
-    }
-
     private void RunQueuedCommits()
     {
         while (_commits.TryDequeue(out var request))
@@ -468,7 +470,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         LogAssigned(string.Join(", ", partitions.Select(p => p.Partition.Value)));
     }
 
-    private void OnRevoked(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    private void OnRevoked(IConsumer<Ignore, CommerceEvent> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToArray();
         ForgetPaused(revoked);
