@@ -35,11 +35,9 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
                 return;
             }
 
-            var facts = new HistoryBatch();
-            if (AddFacts(facts, msg.Event))
-            {
-                Accept(pending => pending.AddRange(facts));
-            }
+            // Straight into the pending batch: HistoryBatch.Add makes both facts before it adds either, so an event that
+            // cannot become facts leaves pending as it was. A batch of its own per event cost seven dictionaries a webhook.
+            Accept(pending => AddFacts(pending, msg.Event));
         });
         Receive<RecordAll>(msg =>
         {
@@ -54,34 +52,29 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
                 return;
             }
 
-            // One batch for the whole delivery: a batch per event costs its seven dictionaries per event.
-            var facts = new HistoryBatch();
-            foreach (var e in msg.Events)
+            // Straight into the pending batch, as for Record: no batch of the delivery's own to copy from.
+            Accept(pending =>
             {
-                AddFacts(facts, e);
-            }
-
-            if (facts.Count > 0)
-            {
-                Accept(pending => pending.AddRange(facts));
-            }
+                foreach (var e in msg.Events)
+                {
+                    AddFacts(pending, e);
+                }
+            });
         });
     }
 
     /// <summary>Adds an event's facts, both or neither; an event that cannot become facts is dead-lettered instead.</summary>
-    private bool AddFacts(HistoryBatch facts, CommerceEvent commerceEvent)
+    private void AddFacts(HistoryBatch facts, CommerceEvent commerceEvent)
     {
         try
         {
             facts.Add(commerceEvent);
-            return true;
         }
         catch (Exception ex) when (ex is ArithmeticException or FormatException or ArgumentException)
         {
             // The event cannot become a fact (e.g. quantity × price overflows): keep it where an Admin sees it.
             DeadLetterNow(HistoryDeadLetter.Of(commerceEvent.Store.TenantId, commerceEvent.Store.StoreId, "event", commerceEvent.EventId, commerceEvent, ex,
                 _time.GetUtcNow()));
-            return false;
         }
     }
 
