@@ -223,16 +223,24 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
         var now = limiter.AttemptAcquire(http);
         if (now.IsAcquired)
         {
+            WebhookAdmissionMetrics.SlotWait.Record(0);
             return now;
         }
 
         now.Dispose();
+        var queuedAt = time.GetTimestamp();
         // The app's clock, as for the body; a delivery that waited this long is refused like one that found the queue full.
         using var deadline = new CancellationTokenSource(maxWait, time);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadline.Token);
         try
         {
-            return await limiter.AcquireAsync(http, waiting.Token);
+            var lease = await limiter.AcquireAsync(http, waiting.Token);
+            if (lease.IsAcquired)
+            {
+                WebhookAdmissionMetrics.SlotWait.Record(time.GetElapsedTime(queuedAt).TotalMilliseconds);
+            }
+
+            return lease;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
         {
