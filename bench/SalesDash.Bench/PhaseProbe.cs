@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using SalesDash.Engine.Tenants;
 using SalesDash.Web.Webhooks;
 
 namespace SalesDash.Bench;
@@ -17,6 +19,11 @@ public sealed class PhaseProbe : IDisposable
     private readonly int[] _collections;
     private readonly TimeSpan _pauseAtStart;
     private volatile bool _stop;
+    private readonly MeterListener _meters = new();
+    private readonly Lock _measured = new();
+    private readonly Dictionary<string, List<double>> _values = new(StringComparer.Ordinal);
+    private long _arrivedDuringWrite;
+    private long _arrivedWhileIdle;
 
     public PhaseProbe(IServiceProvider? services)
     {
@@ -25,6 +32,77 @@ public sealed class PhaseProbe : IDisposable
         _pauseAtStart = GC.GetTotalPauseDuration();
         _thread = new Thread(Sample) { IsBackground = true, Name = "phase-probe" };
         _thread.Start();
+
+        // The POST's parts as the app measures them: the admission wait and each group commit's size, write, fold and
+        // the delay before the next batch starts (GroupCommitMetrics, WebhookAdmissionMetrics).
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name is GroupCommitMetrics.MeterName or WebhookAdmissionMetrics.MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<double>((instrument, value, _, _) => Add(instrument.Name, value));
+        _meters.SetMeasurementEventCallback<int>((instrument, value, _, _) => Add(instrument.Name, value));
+        _meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            if (tags.Length > 0 && tags[0].Value is true)
+            {
+                Interlocked.Add(ref _arrivedDuringWrite, value);
+            }
+            else
+            {
+                Interlocked.Add(ref _arrivedWhileIdle, value);
+            }
+        });
+        _meters.Start();
+    }
+
+    private void Add(string name, double value)
+    {
+        lock (_measured)
+        {
+            if (!_values.TryGetValue(name, out var list))
+            {
+                _values[name] = list = [];
+            }
+
+            list.Add(value);
+        }
+    }
+
+    /// <summary>The POST's parts over the phase in one line: admission wait, and the group commits' size, write, fold and gap.</summary>
+    public string PostSplit()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string Of(string name, string unit)
+        {
+            List<double> sorted;
+            lock (_measured)
+            {
+                sorted = _values.TryGetValue(name, out var list) ? [.. list.Order()] : [];
+            }
+
+            return sorted.Count == 0
+                ? "none"
+                : string.Create(inv, $"p50 {LatencyReport.Percentile(sorted, 50):0.#} / p99 {LatencyReport.Percentile(sorted, 99):0.#} / max {sorted[^1]:0.#}{unit}");
+        }
+
+        int Count(string name)
+        {
+            lock (_measured)
+            {
+                return _values.TryGetValue(name, out var list) ? list.Count : 0;
+            }
+        }
+
+        var during = Interlocked.Read(ref _arrivedDuringWrite);
+        var arrived = during + Interlocked.Read(ref _arrivedWhileIdle);
+        return string.Create(inv,
+            $"admission wait {Of("salesdash.webhook.admission.wait", " ms")}; {Count("salesdash.journal.batch.size")} journal writes of " +
+            $"{Of("salesdash.journal.batch.size", " events")}; write (commit + fsync) {Of("salesdash.journal.batch.write", " ms")}; " +
+            $"fold + answers {Of("salesdash.journal.batch.fold", " ms")}; next batch started after {Of("salesdash.journal.batch.next_delay", " ms")}; " +
+            $"{(arrived == 0 ? 0 : 100.0 * during / arrived):0}% of {arrived} events arrived while a write was under way");
     }
 
     private void Sample()
@@ -40,6 +118,7 @@ public sealed class PhaseProbe : IDisposable
     /// <summary>Stops sampling and describes the phase in one line.</summary>
     public string Stop()
     {
+        _meters.Dispose();
         _stop = true;
         _thread.Join();
         var inv = CultureInfo.InvariantCulture;
@@ -58,6 +137,7 @@ public sealed class PhaseProbe : IDisposable
 
     public void Dispose()
     {
+        _meters.Dispose();
         _stop = true;
         _thread.Join();
     }

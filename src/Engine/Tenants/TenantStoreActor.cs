@@ -61,6 +61,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private readonly HashSet<Dictionary<string, IActorRef>> _replyTo = [];
     private List<Waiter> _pending = [];
     private int _writesInFlight;
+    private long? _lastBatchDone;
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
     private readonly List<CommerceEvent> _refusedByHistory = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -245,6 +246,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
         _inFlight.Add(commerceEvent);
         _pending.Add(new Waiter(record, replyTo));
+        GroupCommitMetrics.Arrived(duringWrite: _writesInFlight > 0);
     }
 
     /// <summary>
@@ -264,10 +266,25 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         _pending = [];
         _writesInFlight++;
         var remaining = batch.Count;
+        var handedOver = _time.GetTimestamp();
+        var firstConfirmed = 0L;
+        if (_lastBatchDone is { } done)
+        {
+            GroupCommitMetrics.NextWriteDelay.Record(_time.GetElapsedTime(done, handedOver).TotalMilliseconds);
+            _lastBatchDone = null;
+        }
+
+        GroupCommitMetrics.BatchSize.Record(batch.Count);
         var replies = batch.ToDictionary(w => w.Record.Event.EventId, w => w.ReplyTo, StringComparer.Ordinal);
         _replyTo.Add(replies);
         PersistAllAsync(batch.ConvertAll(w => w.Record.Event), persisted =>
         {
+            if (firstConfirmed == 0)
+            {
+                firstConfirmed = _time.GetTimestamp();
+                GroupCommitMetrics.WriteTime.Record(_time.GetElapsedTime(handedOver, firstConfirmed).TotalMilliseconds);
+            }
+
             _inFlight.Remove(persisted);
             replies.Remove(persisted.EventId, out var replyTo);
             var folded = FoldOrQuarantine(persisted, JournalEntryId(LastSequenceNr));
@@ -284,6 +301,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             DecideWaitersOf(persisted.EventId, quarantined: !folded);
             if (--remaining == 0)
             {
+                GroupCommitMetrics.FoldTime.Record(_time.GetElapsedTime(firstConfirmed).TotalMilliseconds);
                 BatchDone(replies);
             }
         });
@@ -323,6 +341,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     {
         if (_pending.Count > 0)
         {
+            _lastBatchDone = _time.GetTimestamp();
             Self.Tell(WriteNext.Instance);
         }
     }
