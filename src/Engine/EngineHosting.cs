@@ -46,6 +46,7 @@ public static class EngineHosting
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>());
+        services.TryAddSingleton(sp => new Tenants.GroupCommitMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         services.AddOptions<ClusterNodeOptions>()
             .Bind(configuration.GetSection(ClusterNodeOptions.Section))

@@ -50,6 +50,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private readonly TimeProvider _time;
     private readonly IActorRef _snapshotWriter;
     private readonly IActorRef _historyWriter;
+    private readonly GroupCommitMetrics? _metrics;
     private readonly IActorRef _mediator;
     private readonly TimeSpan _publishInterval;
     private readonly TimeSpan _minuteCheckInterval;
@@ -78,9 +79,10 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     }
 
     public TenantStoreActor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval,
-        TimeSpan minuteCheckInterval, IStoreTombstones? tombstones = null)
+        TimeSpan minuteCheckInterval, IStoreTombstones? tombstones = null, GroupCommitMetrics? metrics = null)
     {
         _tombstones = tombstones;
+        _metrics = metrics;
         _store = TenantStoreIds.StoreFromEntityId(entityId);
         _time = time;
         _snapshotWriter = snapshotWriter;
@@ -246,7 +248,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
         _inFlight.Add(commerceEvent);
         _pending.Add(new Waiter(record, replyTo));
-        GroupCommitMetrics.Arrived(duringWrite: _writesInFlight > 0);
+        _metrics?.Arrived(duringWrite: _writesInFlight > 0);
     }
 
     /// <summary>
@@ -270,11 +272,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         var firstConfirmed = 0L;
         if (_lastBatchDone is { } done)
         {
-            GroupCommitMetrics.NextWriteDelay.Record(_time.GetElapsedTime(done, handedOver).TotalMilliseconds);
+            _metrics?.NextWriteDelay.Record(_time.GetElapsedTime(done, handedOver).TotalMilliseconds);
             _lastBatchDone = null;
         }
 
-        GroupCommitMetrics.BatchSize.Record(batch.Count);
+        _metrics?.BatchSize.Record(batch.Count);
         var replies = batch.ToDictionary(w => w.Record.Event.EventId, w => w.ReplyTo, StringComparer.Ordinal);
         _replyTo.Add(replies);
         PersistAllAsync(batch.ConvertAll(w => w.Record.Event), persisted =>
@@ -282,7 +284,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             if (firstConfirmed == 0)
             {
                 firstConfirmed = _time.GetTimestamp();
-                GroupCommitMetrics.WriteTime.Record(_time.GetElapsedTime(handedOver, firstConfirmed).TotalMilliseconds);
+                _metrics?.WriteTime.Record(_time.GetElapsedTime(handedOver, firstConfirmed).TotalMilliseconds);
             }
 
             _inFlight.Remove(persisted);
@@ -301,7 +303,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             DecideWaitersOf(persisted.EventId, quarantined: !folded);
             if (--remaining == 0)
             {
-                GroupCommitMetrics.FoldTime.Record(_time.GetElapsedTime(firstConfirmed).TotalMilliseconds);
+                _metrics?.FoldTime.Record(_time.GetElapsedTime(firstConfirmed).TotalMilliseconds);
                 BatchDone(replies);
             }
         });
@@ -558,10 +560,10 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
     /// <summary>Props for the entity, handing accepted events to <paramref name="historyWriter"/> for history facts.</summary>
     public static Props PropsFor(string entityId, TimeProvider time, IActorRef snapshotWriter, IActorRef historyWriter, TimeSpan publishInterval,
-        TimeSpan? minuteCheckInterval = null, IStoreTombstones? tombstones = null)
+        TimeSpan? minuteCheckInterval = null, IStoreTombstones? tombstones = null, GroupCommitMetrics? metrics = null)
     {
         var check = minuteCheckInterval ?? DefaultMinuteCheckInterval;
-        return Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval, check, tombstones));
+        return Props.Create(() => new TenantStoreActor(entityId, time, snapshotWriter, historyWriter, publishInterval, check, tombstones, metrics));
     }
 
     /// <summary>How often the clock is read for completed minutes when the host does not say (<see cref="EngineOptions.MinuteCheckInterval"/>).</summary>
@@ -680,10 +682,12 @@ public static class TenantStoreHosting
                 var read = resolver.GetService<IEnumerable<IStoreTombstones>>().FirstOrDefault();
                 // Entities starting together (a backlog over many new stores) share one tombstone read.
                 var tombstones = read is null ? null : new CoalescingStoreTombstones(read);
+                // Optional as well: hosts that build the region without AddSalesDashEngine's services measure nothing.
+                var metrics = resolver.GetService<IEnumerable<GroupCommitMetrics>>().FirstOrDefault();
                 // The history writer is looked up per entity (after start-up), so hosts without history still run.
                 return entityId => TenantStoreActor.PropsFor(entityId, time, registry.Get<SnapshotWriter>(),
                     registry.TryGet<HistoryWriter>(out var history) ? history : ActorRefs.Nobody, options.TilePublishInterval,
-                    options.MinuteCheckInterval, tombstones);
+                    options.MinuteCheckInterval, tombstones, metrics);
             },
             new TenantStoreMessageExtractor(),
             new ShardOptions

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Connectors.Shopify;
 
@@ -87,6 +88,7 @@ public static class WebhookConcurrencyLimit
                 "Webhooks:BodyReadTimeout, MinBodyBytesPerSecond and MaxBodyBytes must be positive.")
             .ValidateOnStart();
         services.AddSingleton<WebhookLimiter>();
+        services.TryAddSingleton(sp => new WebhookAdmissionMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         return services;
     }
 
@@ -165,7 +167,8 @@ public sealed class WebhookLimiter : IDisposable
 }
 
 /// <summary>Reads the body under a deadline, then holds a store and source slot while the endpoint runs.</summary>
-public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<WebhookLimitOptions> options, TimeProvider time) : IEndpointFilter
+public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<WebhookLimitOptions> options, TimeProvider time, WebhookAdmissionMetrics metrics)
+    : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -224,7 +227,7 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
         var now = limiter.AttemptAcquire(http);
         if (now.IsAcquired)
         {
-            WebhookAdmissionMetrics.SlotWait.Record(0);
+            metrics.SlotWait.Record(0);
             return now;
         }
 
@@ -238,7 +241,7 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
             var lease = await limiter.AcquireAsync(http, waiting.Token);
             if (lease.IsAcquired)
             {
-                WebhookAdmissionMetrics.SlotWait.Record(time.GetElapsedTime(queuedAt).TotalMilliseconds);
+                metrics.SlotWait.Record(time.GetElapsedTime(queuedAt).TotalMilliseconds);
             }
 
             return lease;
