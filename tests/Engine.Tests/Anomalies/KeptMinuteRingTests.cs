@@ -251,4 +251,37 @@ public sealed class KeptMinuteRingTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(100)]
+    [InlineData(100_000)]
+    public void A_reference_column_reads_back_the_very_object_set_with_few_or_mostly_distinct_objects(int distinct)
+    {
+        // Few objects stay paletted; past what a palette saves the column keeps the references: either way each slot reads
+        // back the object last set (not an equal one), or null where none is set, through rewrites, unsets and clears.
+        var random = new Random(distinct);
+        var objects = new Dictionary<int, MinuteFigures>();
+        var column = new ReferenceColumn<MinuteFigures>(180);
+        var oracle = new MinuteFigures?[180];
+        for (var write = 0; write < 20_000; write++)
+        {
+            if (write == 12_000)
+            {
+                column.Clear();
+                Array.Fill(oracle, null);
+            }
+
+            var slot = random.Next(180);
+            var key = random.Next(distinct);
+
+            // Equal figures as different objects, so a column that matched by equality would read back the wrong one.
+            var value = random.Next(20) == 0 ? null : random.Next(10) == 0 ? new MinuteFigures(0m, 0, 0)
+                : objects.TryGetValue(key, out var held) ? held : objects[key] = new MinuteFigures(0m, 0, 0);
+            column[slot] = value;
+            oracle[slot] = value;
+            var check = random.Next(180);
+            Assert.Same(oracle[check], column[check]);
+        }
+    }
 }
