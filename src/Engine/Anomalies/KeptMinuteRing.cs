@@ -4,7 +4,8 @@ using SalesDash.Engine.Tenants;
 namespace SalesDash.Engine.Anomalies;
 
 /// <summary>
-/// A monitor's last closed minutes, held as columns and built back into equal <see cref="ClosedMinute"/> records when read.
+/// A monitor's last closed minutes, held as columns and built back into equal <see cref="ClosedMinute"/> records when read,
+/// but for the verdicts' score and likelihood, which only the newest minute keeps.
 /// </summary>
 /// <remarks>
 /// 180 records of about a kilobyte each (a verdict object per stream, a readings list, three figures each for the store
@@ -12,8 +13,11 @@ namespace SalesDash.Engine.Anomalies;
 /// reference (most are the shared zero), its verdicts as byte codes into small palettes of the values the ring holds
 /// (a quiet stream's window sums, bands and scores repeat; a column of mostly distinct values keeps its bits instead),
 /// and a channel's verdict only where it differs from the store's (a store selling through one channel: never). Every
-/// value is kept to the bit, so a record read back equals the one closed. Slots are consecutive minutes, as the
-/// monitor closes them. Not thread-safe.
+/// value is kept to the bit, so a record read back equals the one closed, except that an older minute's verdicts carry no
+/// score or likelihood (null): the alert book, the one reader of past minutes, judges by value, band, severity and flag,
+/// and only the newest minute is published after a rebuild, so the newest is held as the record closed. Scores and
+/// likelihoods are mostly distinct values: kept for every minute they were two plain columns a stream, about 11 KiB of a
+/// quiet store. Slots are consecutive minutes, as the monitor closes them. Not thread-safe.
 /// </remarks>
 internal sealed class KeptMinuteRing
 {
@@ -35,6 +39,9 @@ internal sealed class KeptMinuteRing
     private readonly Dictionary<SalesChannel, ChannelColumns> _channelColumns = [];
     private int _oldest;
     private long _newest;
+
+    // The newest minute as closed, scores and likelihoods included; the columns hold it too for when it is no longer newest.
+    private ClosedMinute? _newestClosed;
 
     public KeptMinuteRing(StoreRef store, int capacity)
     {
@@ -58,6 +65,7 @@ internal sealed class KeptMinuteRing
     {
         Count = 0;
         _oldest = 0;
+        _newestClosed = null;
         _figures.Clear();
         _yesterday.Clear();
         _lastWeek.Clear();
@@ -94,6 +102,7 @@ internal sealed class KeptMinuteRing
         }
 
         _newest = minute;
+        _newestClosed = closed;
         var offset = checked((int)((closed.LocalMinute.Ticks - closed.Minute.UtcTicks) / TimeSpan.TicksPerMinute));
         var previous = Count > 1 ? (slot + _capacity - 1) % _capacity : -1;
         _terms[slot] = previous >= 0 && _terms[previous] is { } t && t.Zone == closed.TimeZone && t.Currency == closed.Currency && t.OffsetMinutes == offset
@@ -188,6 +197,11 @@ internal sealed class KeptMinuteRing
 
     private ClosedMinute Read(int k)
     {
+        if (k == Count - 1)
+        {
+            return _newestClosed!;
+        }
+
         var slot = (_oldest + k) % _capacity;
         var minuteNumber = _newest - (Count - 1 - k);
         var minute = MinuteMonitor.FromMinute(minuteNumber);
@@ -264,21 +278,19 @@ internal sealed class KeptMinuteRing
         private static bool SameBits(AnomalyVerdict a, AnomalyVerdict b) =>
             ReferenceEquals(a, b) || (a.IsAnomaly == b.IsAnomaly && a.Severity == b.Severity && a.WindowMinutes == b.WindowMinutes
                 && Bits(a.Value) == Bits(b.Value) && Bits(a.Expected) == Bits(b.Expected) && Bits(a.Lower) == Bits(b.Lower)
-                && Bits(a.Upper) == Bits(b.Upper) && Bits(a.Score) == Bits(b.Score) && Bits(a.Likelihood) == Bits(b.Likelihood));
+                && Bits(a.Upper) == Bits(b.Upper));
 
         private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
     }
 
-    /// <summary>One stream's verdicts, a slot each: paletted fields (a quiet stream's likelihood is mostly 0) and flags.</summary>
+    /// <summary>One stream's verdicts without score and likelihood, a slot each: paletted fields and flags.</summary>
     private sealed class VerdictColumn(int capacity)
     {
         private readonly PalettedColumn _value = new(capacity);
         private readonly PalettedColumn _expected = new(capacity);
         private readonly PalettedColumn _lower = new(capacity);
         private readonly PalettedColumn _upper = new(capacity);
-        private readonly PalettedColumn _score = new(capacity);
         private readonly PalettedColumn _window = new(capacity);
-        private readonly PalettedColumn _likelihood = new(capacity);
 
         // Bit 0: an anomaly; bits 1 and up: the severity.
         private readonly byte[] _flags = new byte[capacity];
@@ -289,9 +301,7 @@ internal sealed class KeptMinuteRing
             _expected.Set(slot, verdict.Expected);
             _lower.Set(slot, verdict.Lower);
             _upper.Set(slot, verdict.Upper);
-            _score.Set(slot, verdict.Score);
             _window.Set(slot, verdict.WindowMinutes);
-            _likelihood.Set(slot, verdict.Likelihood);
             _flags[slot] = (byte)((verdict.IsAnomaly ? 1 : 0) | (checked((byte)verdict.Severity) << 1));
         }
 
@@ -301,9 +311,9 @@ internal sealed class KeptMinuteRing
             _expected[slot],
             _lower[slot],
             _upper[slot],
-            _score[slot],
+            null,
             (AnomalySeverity)(_flags[slot] >> 1),
-            _likelihood[slot],
+            null,
             (int)_window[slot]);
 
         public void Clear()
@@ -312,9 +322,7 @@ internal sealed class KeptMinuteRing
             _expected.Clear();
             _lower.Clear();
             _upper.Clear();
-            _score.Clear();
             _window.Clear();
-            _likelihood.Clear();
         }
     }
 }
