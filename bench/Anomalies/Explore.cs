@@ -51,7 +51,7 @@ internal static class Explore
                     z[i] = double.NaN;
                 }
 
-                c[i] = combined.Observe(at, v).Score;
+                c[i] = combined.Observe(at, v).Score!.Value;
             }
 
             evidence[f] = (sr, z, c, cheap);

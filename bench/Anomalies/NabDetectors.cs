@@ -48,7 +48,7 @@ internal static class NabDetectors
             var scores = new double[file.Values.Length];
             for (var i = 0; i < scores.Length; i++)
             {
-                scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Score;
+                scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Score!.Value;
             }
 
             return scores;
@@ -77,7 +77,7 @@ internal static class NabDetectors
                 var scores = new double[file.Values.Length];
                 for (var i = 0; i < scores.Length; i++)
                 {
-                    scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Likelihood;
+                    scores[i] = detector.Observe(new DateTimeOffset(file.Timestamps[i], TimeSpan.Zero), file.Values[i]).Likelihood!.Value;
                 }
 
                 return scores;

@@ -28,8 +28,8 @@ public sealed class AnomalyLikelihood
     private const int DefaultBlocks = 96;
 
     // Block k of the history lives at k % (_wholeBlocks + 1); the slots of blocks the window has passed are emptied as it
-    // moves, so a slot holds only the block whose number maps to it within the window.
-    private readonly int[] _blockCounts;
+    // moves, so a slot holds only the block whose number maps to it within the window. A block's count is not kept: every
+    // score is the next step, so it follows from the block's number and the scores seen (Held).
     private readonly double[] _blockMeans;
     private readonly double[] _blockSquares;
     private readonly int _wholeBlocks;
@@ -64,7 +64,6 @@ public sealed class AnomalyLikelihood
 
         BlockSteps = blockSteps > 0 ? blockSteps : Math.Max(1, historySteps / DefaultBlocks);
         _wholeBlocks = historySteps / BlockSteps;
-        _blockCounts = new int[_wholeBlocks + 1];
         _blockMeans = new double[_wholeBlocks + 1];
         _blockSquares = new double[_wholeBlocks + 1];
         _recent = new double[averageSteps];
@@ -77,7 +76,6 @@ public sealed class AnomalyLikelihood
     {
         BlockSteps = other.BlockSteps;
         _wholeBlocks = other._wholeBlocks;
-        _blockCounts = (int[])other._blockCounts.Clone();
         _blockMeans = (double[])other._blockMeans.Clone();
         _blockSquares = (double[])other._blockSquares.Clone();
         _recent = (double[])other._recent.Clone();
@@ -183,11 +181,10 @@ public sealed class AnomalyLikelihood
     // Empties the slots of the blocks the window leaves as it moves on to `block` (all of them after a long jump).
     private void MoveTo(long block)
     {
-        var passed = Math.Min(block - _block, _blockCounts.Length);
+        var passed = Math.Min(block - _block, _blockMeans.Length);
         for (var k = 1; k <= passed; k++)
         {
-            var slot = (int)((_block + k) % _blockCounts.Length);
-            _blockCounts[slot] = 0;
+            var slot = (int)((_block + k) % _blockMeans.Length);
             _blockMeans[slot] = 0;
             _blockSquares[slot] = 0;
         }
@@ -198,8 +195,8 @@ public sealed class AnomalyLikelihood
     // Welford's update of the current block: its mean and squared deviations stay exact to rounding at any count.
     private void Join(double value)
     {
-        var slot = (int)(_block % _blockCounts.Length);
-        var n = ++_blockCounts[slot];
+        var slot = (int)(_block % _blockMeans.Length);
+        var n = Held(_block) + 1;
         var delta = value - _blockMeans[slot];
         _blockMeans[slot] += delta / n;
         _blockSquares[slot] += delta * (value - _blockMeans[slot]);
@@ -223,8 +220,8 @@ public sealed class AnomalyLikelihood
                 continue;
             }
 
-            var slot = (int)(block % _blockCounts.Length);
-            var n = _blockCounts[slot];
+            var slot = (int)(block % _blockMeans.Length);
+            var n = Held(block);
             if (n == 0)
             {
                 continue;
@@ -239,6 +236,10 @@ public sealed class AnomalyLikelihood
 
         return count == 0 ? (0, 0, 0) : (count, mean, squares / count);
     }
+
+    // Scores block `block` holds so far: the steps phase .. phase + count - 1 that fall in it, as every score is one step.
+    private int Held(long block) =>
+        (int)Math.Max(0, Math.Min((block + 1) * BlockSteps, _phase + _count) - Math.Max(block * BlockSteps, _phase));
 
     /// <summary>P(Z > z) for a standard normal, from the complementary error function (Abramowitz–Stegun 7.1.26 is too coarse in the tail).</summary>
     internal static double UpperTail(double z) => 0.5 * Erfc(z / Math.Sqrt(2));

@@ -22,10 +22,13 @@ public enum AnomalySeverity
 /// <param name="Expected">The value the stream was expected to take.</param>
 /// <param name="Lower">Bottom of the normal band; never below zero for a stream that has had no negative value.</param>
 /// <param name="Upper">Top of the normal band.</param>
-/// <param name="Score">0..1, higher is more anomalous; above the detector's threshold for every anomaly.</param>
+/// <param name="Score">0..1, higher is more anomalous; above the detector's threshold for every anomaly. Null on a kept
+/// minute older than a monitor's newest (<see cref="MinuteMonitor.Since"/>): no reader of past minutes needs it, so it is
+/// not kept for them.</param>
 /// <param name="Severity">How far outside the band; <see cref="AnomalySeverity.None"/> when not an anomaly.</param>
 /// <param name="Likelihood">0..1, how far in the tail of the stream's own recent evidence the point is (log-scaled; 0.5
-/// is 1 in 100,000); 0 while learning and for a while after a detection. See <see cref="AnomalyLikelihood"/>.</param>
+/// is 1 in 100,000); 0 while learning and for a while after a detection. See <see cref="AnomalyLikelihood"/>. Null where
+/// <paramref name="Score"/> is.</param>
 /// <param name="WindowMinutes">Minutes the value sums: the monitor's window, or a longer one when a drop over it was found (<see cref="OrderDropTest"/>).</param>
 public sealed record AnomalyVerdict(
     bool IsAnomaly,
@@ -33,9 +36,9 @@ public sealed record AnomalyVerdict(
     double Expected,
     double Lower,
     double Upper,
-    double Score,
+    double? Score,
     AnomalySeverity Severity,
-    double Likelihood = 0,
+    double? Likelihood = 0,
     int WindowMinutes = MinuteMonitor.WindowMinutes)
 {
     /// <summary>

@@ -4,16 +4,20 @@ using SalesDash.Engine.Tenants;
 namespace SalesDash.Engine.Anomalies;
 
 /// <summary>
-/// A monitor's last closed minutes, held as columns and built back into equal <see cref="ClosedMinute"/> records when read.
+/// A monitor's last closed minutes, held as columns and built back into equal <see cref="ClosedMinute"/> records when read,
+/// but for the verdicts' score and likelihood, which only the newest minute keeps.
 /// </summary>
 /// <remarks>
 /// 180 records of about a kilobyte each (a verdict object per stream, a readings list, three figures each for the store
 /// and its channels) were most of an awake quiet store's monitor. Here a minute is a slot of a ring: its figures by
 /// reference (most are the shared zero), its verdicts as byte codes into small palettes of the values the ring holds
-/// (a quiet stream's window sums, bands and scores repeat; its likelihood does not, so that is kept as a plain double),
+/// (a quiet stream's window sums, bands and scores repeat; a column of mostly distinct values keeps its bits instead),
 /// and a channel's verdict only where it differs from the store's (a store selling through one channel: never). Every
-/// value is kept to the bit, so a record read back equals the one closed. Slots are consecutive minutes, as the
-/// monitor closes them. Not thread-safe.
+/// value is kept to the bit, so a record read back equals the one closed, except that an older minute's verdicts carry no
+/// score or likelihood (null): the alert book, the one reader of past minutes, judges by value, band, severity and flag,
+/// and only the newest minute is published after a rebuild, so the newest is held as the record closed. Scores and
+/// likelihoods are mostly distinct values: kept for every minute they were two plain columns a stream, about 11 KiB of a
+/// quiet store. Slots are consecutive minutes, as the monitor closes them. Not thread-safe.
 /// </remarks>
 internal sealed class KeptMinuteRing
 {
@@ -21,17 +25,23 @@ internal sealed class KeptMinuteRing
 
     private readonly StoreRef _store;
     private readonly int _capacity;
-    private readonly short[] _offset;
-    private readonly Terms?[] _terms;
-    private readonly MinuteFigures?[] _figures;
-    private readonly MinuteFigures?[] _yesterday;
-    private readonly MinuteFigures?[] _lastWeek;
-    private readonly int[] _sinceLastOrder;
-    private readonly SalesChannel[]?[] _channels;
+
+    // Reference columns as codes into the few objects they hold (a quiet store's figures are mostly the shared zero, its
+    // terms and channel lists one object for hours), and "minutes since the last order" as the minute of that order,
+    // which stays the same from one order to the next: a few hundred bytes each instead of a reference or int a slot.
+    private readonly ReferenceColumn<Terms> _terms;
+    private readonly ReferenceColumn<MinuteFigures> _figures;
+    private readonly ReferenceColumn<MinuteFigures> _yesterday;
+    private readonly ReferenceColumn<MinuteFigures> _lastWeek;
+    private readonly PalettedColumn _lastOrder;
+    private readonly ReferenceColumn<SalesChannel[]> _channels;
     private readonly VerdictColumn[] _verdicts;
     private readonly Dictionary<SalesChannel, ChannelColumns> _channelColumns = [];
     private int _oldest;
     private long _newest;
+
+    // The newest minute as closed, scores and likelihoods included; the columns hold it too for when it is no longer newest.
+    private ClosedMinute? _newestClosed;
 
     public KeptMinuteRing(StoreRef store, int capacity)
     {
@@ -40,13 +50,12 @@ internal sealed class KeptMinuteRing
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _store = store;
         _capacity = capacity;
-        _offset = new short[capacity];
-        _terms = new Terms?[capacity];
-        _figures = new MinuteFigures?[capacity];
-        _yesterday = new MinuteFigures?[capacity];
-        _lastWeek = new MinuteFigures?[capacity];
-        _sinceLastOrder = new int[capacity];
-        _channels = new SalesChannel[]?[capacity];
+        _terms = new ReferenceColumn<Terms>(capacity);
+        _figures = new ReferenceColumn<MinuteFigures>(capacity);
+        _yesterday = new ReferenceColumn<MinuteFigures>(capacity);
+        _lastWeek = new ReferenceColumn<MinuteFigures>(capacity);
+        _lastOrder = new PalettedColumn(capacity);
+        _channels = new ReferenceColumn<SalesChannel[]>(capacity);
         _verdicts = [.. StoreStreams.Select(_ => new VerdictColumn(capacity))];
     }
 
@@ -56,11 +65,13 @@ internal sealed class KeptMinuteRing
     {
         Count = 0;
         _oldest = 0;
-        Array.Clear(_figures);
-        Array.Clear(_yesterday);
-        Array.Clear(_lastWeek);
-        Array.Clear(_terms);
-        Array.Clear(_channels);
+        _newestClosed = null;
+        _figures.Clear();
+        _yesterday.Clear();
+        _lastWeek.Clear();
+        _terms.Clear();
+        _lastOrder.Clear();
+        _channels.Clear();
         foreach (var column in _verdicts)
         {
             column.Clear();
@@ -91,15 +102,16 @@ internal sealed class KeptMinuteRing
         }
 
         _newest = minute;
-        _offset[slot] = checked((short)((closed.LocalMinute.Ticks - closed.Minute.UtcTicks) / TimeSpan.TicksPerMinute));
+        _newestClosed = closed;
+        var offset = checked((int)((closed.LocalMinute.Ticks - closed.Minute.UtcTicks) / TimeSpan.TicksPerMinute));
         var previous = Count > 1 ? (slot + _capacity - 1) % _capacity : -1;
-        _terms[slot] = previous >= 0 && _terms[previous] is { } t && t.Zone == closed.TimeZone && t.Currency == closed.Currency
+        _terms[slot] = previous >= 0 && _terms[previous] is { } t && t.Zone == closed.TimeZone && t.Currency == closed.Currency && t.OffsetMinutes == offset
             ? t
-            : new Terms(closed.TimeZone, closed.Currency);
+            : new Terms(closed.TimeZone, closed.Currency, offset);
         _figures[slot] = Shared(closed.Figures);
         _yesterday[slot] = Shared(closed.Yesterday);
         _lastWeek[slot] = Shared(closed.LastWeek);
-        _sinceLastOrder[slot] = closed.MinutesSinceLastOrder ?? -1;
+        _lastOrder.Set(slot, closed.MinutesSinceLastOrder is { } since ? minute - since : double.NaN);
 
         var channels = closed.Channels ?? [];
         var order = new SalesChannel[channels.Count];
@@ -134,7 +146,7 @@ internal sealed class KeptMinuteRing
             columns.Figures[slot] = Shared(channelMinute.Figures);
             columns.Yesterday[slot] = Shared(channelMinute.Yesterday);
             columns.LastWeek[slot] = Shared(channelMinute.LastWeek);
-            columns.SinceLastOrder[slot] = channelMinute.MinutesSinceLastOrder;
+            columns.LastOrder.Set(slot, minute - channelMinute.MinutesSinceLastOrder);
             for (var k = 0; k < MinuteMonitor.ChannelStreams.Count; k++, at++)
             {
                 var storeVerdict = readings[Array.IndexOf(StoreStreams, MinuteMonitor.ChannelStreams[k])].Verdict;
@@ -185,8 +197,14 @@ internal sealed class KeptMinuteRing
 
     private ClosedMinute Read(int k)
     {
+        if (k == Count - 1)
+        {
+            return _newestClosed!;
+        }
+
         var slot = (_oldest + k) % _capacity;
-        var minute = MinuteMonitor.FromMinute(_newest - (Count - 1 - k));
+        var minuteNumber = _newest - (Count - 1 - k);
+        var minute = MinuteMonitor.FromMinute(minuteNumber);
         var channels = _channels[slot]!;
         var readings = new List<StreamReading>(StoreStreams.Length + (channels.Length * MinuteMonitor.ChannelStreams.Count));
         var storeVerdicts = new AnomalyVerdict[StoreStreams.Length];
@@ -206,37 +224,38 @@ internal sealed class KeptMinuteRing
                 readings.Add(new StreamReading(stream, columns.Get(s, slot, storeVerdicts[Array.IndexOf(StoreStreams, stream)]), channel));
             }
 
-            channelMinutes.Add(new ChannelMinute(channel, columns.Figures[slot]!, columns.Yesterday[slot]!, columns.LastWeek[slot]!, columns.SinceLastOrder[slot]));
+            channelMinutes.Add(new ChannelMinute(channel, columns.Figures[slot]!, columns.Yesterday[slot]!, columns.LastWeek[slot]!, checked((int)(minuteNumber - (long)columns.LastOrder[slot]))));
         }
 
         var terms = _terms[slot]!;
         return new ClosedMinute(
             _store,
             minute,
-            new DateTime(minute.UtcTicks + (_offset[slot] * TimeSpan.TicksPerMinute), DateTimeKind.Unspecified),
+            new DateTime(minute.UtcTicks + (terms.OffsetMinutes * TimeSpan.TicksPerMinute), DateTimeKind.Unspecified),
             terms.Zone,
             terms.Currency,
             _figures[slot]!,
             _yesterday[slot]!,
             _lastWeek[slot]!,
-            _sinceLastOrder[slot] is var since and >= 0 ? since : null,
+            _lastOrder[slot] is var lastOrder && double.IsNaN(lastOrder) ? null : checked((int)(minuteNumber - (long)lastOrder)),
             readings,
             channelMinutes);
     }
 
-    /// <summary>A minute's time zone and currency, shared by the run of slots that have the same.</summary>
-    private sealed record Terms(string Zone, string Currency);
+    /// <summary>A minute's time zone, currency and local offset, shared by the run of slots that have the same.</summary>
+    private sealed record Terms(string Zone, string Currency, int OffsetMinutes);
 
     /// <summary>One selling channel's part of the kept minutes.</summary>
     private sealed class ChannelColumns(int capacity)
     {
-        public MinuteFigures?[] Figures { get; } = new MinuteFigures?[capacity];
+        public ReferenceColumn<MinuteFigures> Figures { get; } = new(capacity);
 
-        public MinuteFigures?[] Yesterday { get; } = new MinuteFigures?[capacity];
+        public ReferenceColumn<MinuteFigures> Yesterday { get; } = new(capacity);
 
-        public MinuteFigures?[] LastWeek { get; } = new MinuteFigures?[capacity];
+        public ReferenceColumn<MinuteFigures> LastWeek { get; } = new(capacity);
 
-        public int[] SinceLastOrder { get; } = new int[capacity];
+        // The minute of the channel's last order (the minute's number less the minutes since it).
+        public PalettedColumn LastOrder { get; } = new(capacity);
 
         // Per channel stream: whether the slot holds a verdict of its own (else it is the store's), and those verdicts.
         private readonly bool[][] _own = [.. MinuteMonitor.ChannelStreams.Select(_ => new bool[capacity])];
@@ -259,21 +278,19 @@ internal sealed class KeptMinuteRing
         private static bool SameBits(AnomalyVerdict a, AnomalyVerdict b) =>
             ReferenceEquals(a, b) || (a.IsAnomaly == b.IsAnomaly && a.Severity == b.Severity && a.WindowMinutes == b.WindowMinutes
                 && Bits(a.Value) == Bits(b.Value) && Bits(a.Expected) == Bits(b.Expected) && Bits(a.Lower) == Bits(b.Lower)
-                && Bits(a.Upper) == Bits(b.Upper) && Bits(a.Score) == Bits(b.Score) && Bits(a.Likelihood) == Bits(b.Likelihood));
+                && Bits(a.Upper) == Bits(b.Upper));
 
         private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
     }
 
-    /// <summary>One stream's verdicts, a slot each: paletted fields, the likelihood as a plain double.</summary>
+    /// <summary>One stream's verdicts without score and likelihood, a slot each: paletted fields and flags.</summary>
     private sealed class VerdictColumn(int capacity)
     {
         private readonly PalettedColumn _value = new(capacity);
         private readonly PalettedColumn _expected = new(capacity);
         private readonly PalettedColumn _lower = new(capacity);
         private readonly PalettedColumn _upper = new(capacity);
-        private readonly PalettedColumn _score = new(capacity);
         private readonly PalettedColumn _window = new(capacity);
-        private readonly double[] _likelihood = new double[capacity];
 
         // Bit 0: an anomaly; bits 1 and up: the severity.
         private readonly byte[] _flags = new byte[capacity];
@@ -284,9 +301,7 @@ internal sealed class KeptMinuteRing
             _expected.Set(slot, verdict.Expected);
             _lower.Set(slot, verdict.Lower);
             _upper.Set(slot, verdict.Upper);
-            _score.Set(slot, verdict.Score);
             _window.Set(slot, verdict.WindowMinutes);
-            _likelihood[slot] = verdict.Likelihood;
             _flags[slot] = (byte)((verdict.IsAnomaly ? 1 : 0) | (checked((byte)verdict.Severity) << 1));
         }
 
@@ -296,9 +311,9 @@ internal sealed class KeptMinuteRing
             _expected[slot],
             _lower[slot],
             _upper[slot],
-            _score[slot],
+            null,
             (AnomalySeverity)(_flags[slot] >> 1),
-            _likelihood[slot],
+            null,
             (int)_window[slot]);
 
         public void Clear()
@@ -307,7 +322,6 @@ internal sealed class KeptMinuteRing
             _expected.Clear();
             _lower.Clear();
             _upper.Clear();
-            _score.Clear();
             _window.Clear();
         }
     }
@@ -322,23 +336,41 @@ internal sealed class PalettedColumn
     /// <summary>Codes are bytes and 0 means unset: no column of more slots could be sure of a code per value.</summary>
     public const int MaxSlots = 255;
 
-    private readonly byte[] _codes;
+    private readonly int _slots;
+    private byte[] _codes;
     private long[] _palette = new long[2];
     private byte[] _counts = new byte[2];
     private int _used;
 
-    // Each slot's bits once the palette would cost more than they do (then every set slot's code is 1); null before.
+    // Each slot's bits once the palette would cost more than they do, and which slots are set (the codes are let go
+    // then: a bit a slot says as much); null before.
     private long[]? _plain;
+    private ulong[]? _set;
 
     public PalettedColumn(int slots)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(slots, MaxSlots);
+        _slots = slots;
         _codes = new byte[slots];
     }
 
-    public double this[int slot] => _codes[slot] is var code and > 0
-        ? BitConverter.Int64BitsToDouble(_plain is { } plain ? plain[slot] : _palette[code - 1])
-        : throw new InvalidOperationException("The slot holds no value.");
+    private PalettedColumn(PalettedColumn other)
+    {
+        _slots = other._slots;
+        _codes = (byte[])other._codes.Clone();
+        _palette = (long[])other._palette.Clone();
+        _counts = (byte[])other._counts.Clone();
+        _used = other._used;
+        _plain = (long[]?)other._plain?.Clone();
+        _set = (ulong[]?)other._set?.Clone();
+    }
+
+    public double this[int slot] => _plain is { } plain
+        ? (_set![slot >> 6] & (1UL << slot)) != 0 ? BitConverter.Int64BitsToDouble(plain[slot]) : throw Unset()
+        : _codes[slot] is var code and > 0 ? BitConverter.Int64BitsToDouble(_palette[code - 1]) : throw Unset();
+
+    /// <summary>An independent copy that goes on exactly as this one would.</summary>
+    public PalettedColumn Clone() => new(this);
 
     public void Set(int slot, double value)
     {
@@ -346,7 +378,7 @@ internal sealed class PalettedColumn
         if (_plain is { } plain)
         {
             plain[slot] = bits;
-            _codes[slot] = 1;
+            _set![slot >> 6] |= 1UL << slot;
             return;
         }
 
@@ -385,7 +417,7 @@ internal sealed class PalettedColumn
 
                 // A column of mostly distinct values (a band's edge, a score) would hold a palette entry and a count per
                 // slot, more than the slots' own 8 bytes: past that point it keeps the bits.
-                if (grown * (sizeof(long) + sizeof(byte)) >= _codes.Length * sizeof(long))
+                if (grown * (sizeof(long) + sizeof(byte)) >= _slots * sizeof(long))
                 {
                     ToPlain(slot, bits);
                     return;
@@ -405,28 +437,163 @@ internal sealed class PalettedColumn
 
     public void Clear()
     {
+        _codes = _codes.Length == _slots ? _codes : new byte[_slots];
         Array.Clear(_codes);
         _palette = new long[2];
         _counts = new byte[2];
         _used = 0;
         _plain = null;
+        _set = null;
     }
+
+    private static InvalidOperationException Unset() => new("The slot holds no value.");
 
     // The slot at `slot` was released (if it held a value) and takes `bits`, which the palette has no room for.
     private void ToPlain(int slot, long bits)
     {
-        var plain = new long[_codes.Length];
-        for (var i = 0; i < _codes.Length; i++)
+        var plain = new long[_slots];
+        var set = new ulong[(_slots + 63) / 64];
+        for (var i = 0; i < _slots; i++)
         {
             if (_codes[i] > 0 && i != slot)
             {
                 plain[i] = _palette[_codes[i] - 1];
-                _codes[i] = 1;
+                set[i >> 6] |= 1UL << i;
             }
         }
 
         plain[slot] = bits;
-        _codes[slot] = 1;
+        set[slot >> 6] |= 1UL << slot;
+        _plain = plain;
+        _set = set;
+        _codes = [];
+        _palette = [];
+        _counts = [];
+        _used = 0;
+    }
+}
+
+/// <summary>
+/// References in at most <see cref="PalettedColumn.MaxSlots"/> slots, a byte code a slot into a palette of the distinct
+/// objects held (by reference, so a slot reads back the very object set), with a count per object so one no slot holds
+/// any more frees its entry; null is an unset slot.
+/// </summary>
+internal sealed class ReferenceColumn<T>
+    where T : class
+{
+    private readonly byte[] _codes;
+    private T?[] _palette = new T?[2];
+    private byte[] _counts = new byte[2];
+    private int _used;
+
+    // Each slot's reference once the palette would cost more than a reference a slot does; null before.
+    private T?[]? _plain;
+
+    public ReferenceColumn(int slots)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slots, PalettedColumn.MaxSlots);
+        _codes = new byte[slots];
+    }
+
+    public T? this[int slot]
+    {
+        get => _plain is { } plain ? plain[slot] : _codes[slot] is var code and > 0 ? _palette[code - 1] : null;
+        set => Set(slot, value);
+    }
+
+    public void Clear()
+    {
+        Array.Clear(_codes);
+        _palette = new T?[2];
+        _counts = new byte[2];
+        _used = 0;
+        _plain = null;
+    }
+
+    private void Set(int slot, T? value)
+    {
+        if (_plain is { } plain)
+        {
+            plain[slot] = value;
+            return;
+        }
+
+        if (_codes[slot] is var old and > 0)
+        {
+            if (ReferenceEquals(_palette[old - 1], value))
+            {
+                return;
+            }
+
+            if (--_counts[old - 1] == 0)
+            {
+                // Let the object go with the last slot that held it.
+                _palette[old - 1] = null;
+            }
+
+            _codes[slot] = 0;
+        }
+
+        if (value is null)
+        {
+            return;
+        }
+
+        // Most writes repeat an object held: find it, else reuse a freed entry, else grow.
+        var free = -1;
+        for (var i = 0; i < _used; i++)
+        {
+            if (_counts[i] > 0 && ReferenceEquals(_palette[i], value))
+            {
+                _counts[i]++;
+                _codes[slot] = (byte)(i + 1);
+                return;
+            }
+
+            if (_counts[i] == 0 && free < 0)
+            {
+                free = i;
+            }
+        }
+
+        if (free < 0)
+        {
+            if (_used == _palette.Length)
+            {
+                var grown = Math.Min(_palette.Length * 2, PalettedColumn.MaxSlots);
+
+                // Mostly distinct objects (a busy store's figures) would hold a palette entry and a count per slot, more
+                // than a reference a slot: past that point the column keeps the references.
+                if (grown * (IntPtr.Size + sizeof(byte)) >= _codes.Length * IntPtr.Size)
+                {
+                    ToPlain(slot, value);
+                    return;
+                }
+
+                Array.Resize(ref _palette, grown);
+                Array.Resize(ref _counts, _palette.Length);
+            }
+
+            free = _used++;
+        }
+
+        _palette[free] = value;
+        _counts[free] = 1;
+        _codes[slot] = (byte)(free + 1);
+    }
+
+    private void ToPlain(int slot, T value)
+    {
+        var plain = new T?[_codes.Length];
+        for (var i = 0; i < _codes.Length; i++)
+        {
+            if (_codes[i] > 0)
+            {
+                plain[i] = _palette[_codes[i] - 1];
+            }
+        }
+
+        plain[slot] = value;
         _plain = plain;
         _palette = [];
         _counts = [];

@@ -223,7 +223,10 @@ public sealed class MinuteMonitor
         return monitor;
     }
 
-    /// <summary>Kept closed minutes after <paramref name="after"/> (all kept when null), oldest first.</summary>
+    /// <summary>
+    /// Kept closed minutes after <paramref name="after"/> (all kept when null), oldest first. Only the newest carries its
+    /// verdicts' score and likelihood; older ones have null there (see <see cref="KeptMinuteRing"/>).
+    /// </summary>
     public IReadOnlyList<ClosedMinute> Since(DateTimeOffset? after) =>
         _recent.Since(after);
 

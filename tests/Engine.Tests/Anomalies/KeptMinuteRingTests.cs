@@ -9,7 +9,8 @@ namespace SalesDash.Engine.Tests.Anomalies;
 /// Issue 15 pt 7: a monitor keeps its last minutes as columns (<see cref="KeptMinuteRing"/>) instead of records. What a
 /// watcher reads back must be, field by field and to the bit, the minutes the monitor closed: the old monitor kept those
 /// very records, so the records <see cref="MinuteMonitor.Close(KpiState, DateTimeOffset, string, string)"/> returned are
-/// the oracle.
+/// the oracle. The one exception is by design: only the newest minute keeps its verdicts' score and likelihood, and an
+/// older one says it has none (null) rather than read back some other figure.
 /// </summary>
 public sealed class KeptMinuteRingTests
 {
@@ -180,7 +181,10 @@ public sealed class KeptMinuteRingTests
         Assert.Throws<InvalidOperationException>(() => ring.Add(kept[^1] with { Minute = gap }));
     }
 
-    /// <summary>Every field equal, every double equal to the bit, readings and channels in the same order.</summary>
+    /// <summary>
+    /// Every field equal, every double equal to the bit, readings and channels in the same order; the verdicts' score and
+    /// likelihood too on the newest minute, and none on the older ones.
+    /// </summary>
     private static void AssertSameMinutes(IReadOnlyList<ClosedMinute> expected, IReadOnlyList<ClosedMinute> actual)
     {
         Assert.Equal(expected.Count, actual.Count);
@@ -198,7 +202,7 @@ public sealed class KeptMinuteRingTests
             for (var r = 0; r < e.Readings.Count; r++)
             {
                 Assert.Equal((e.Readings[r].Stream, e.Readings[r].Channel), (a.Readings[r].Stream, a.Readings[r].Channel));
-                AssertSameVerdict(e.Readings[r].Verdict, a.Readings[r].Verdict);
+                AssertSameVerdict(e.Readings[r].Verdict, a.Readings[r].Verdict, newest: i == expected.Count - 1);
             }
 
             Assert.Equal(e.Channels ?? [], a.Channels ?? []);
@@ -208,12 +212,25 @@ public sealed class KeptMinuteRingTests
         }
     }
 
-    private static void AssertSameVerdict(AnomalyVerdict e, AnomalyVerdict a)
+    private static void AssertSameVerdict(AnomalyVerdict e, AnomalyVerdict a, bool newest)
     {
         Assert.Equal((e.IsAnomaly, e.Severity, e.WindowMinutes), (a.IsAnomaly, a.Severity, a.WindowMinutes));
-        double[] expected = [e.Value, e.Expected, e.Lower, e.Upper, e.Score, e.Likelihood];
-        double[] actual = [a.Value, a.Expected, a.Lower, a.Upper, a.Score, a.Likelihood];
+        double[] expected = [e.Value, e.Expected, e.Lower, e.Upper];
+        double[] actual = [a.Value, a.Expected, a.Lower, a.Upper];
         Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
+        if (newest)
+        {
+            Assert.NotNull(a.Score);
+            Assert.NotNull(a.Likelihood);
+            Assert.Equal((Bits(e.Score), Bits(e.Likelihood)), (Bits(a.Score), Bits(a.Likelihood)));
+        }
+        else
+        {
+            Assert.Null(a.Score);
+            Assert.Null(a.Likelihood);
+        }
+
+        static long? Bits(double? value) => value is { } v ? BitConverter.DoubleToInt64Bits(v) : null;
     }
 
     [Theory]
@@ -249,6 +266,39 @@ public sealed class KeptMinuteRingTests
             {
                 Assert.Throws<InvalidOperationException>(() => column[check]);
             }
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(100)]
+    [InlineData(100_000)]
+    public void A_reference_column_reads_back_the_very_object_set_with_few_or_mostly_distinct_objects(int distinct)
+    {
+        // Few objects stay paletted; past what a palette saves the column keeps the references: either way each slot reads
+        // back the object last set (not an equal one), or null where none is set, through rewrites, unsets and clears.
+        var random = new Random(distinct);
+        var objects = new Dictionary<int, MinuteFigures>();
+        var column = new ReferenceColumn<MinuteFigures>(180);
+        var oracle = new MinuteFigures?[180];
+        for (var write = 0; write < 20_000; write++)
+        {
+            if (write == 12_000)
+            {
+                column.Clear();
+                Array.Fill(oracle, null);
+            }
+
+            var slot = random.Next(180);
+            var key = random.Next(distinct);
+
+            // Equal figures as different objects, so a column that matched by equality would read back the wrong one.
+            var value = random.Next(20) == 0 ? null : random.Next(10) == 0 ? new MinuteFigures(0m, 0, 0)
+                : objects.TryGetValue(key, out var held) ? held : objects[key] = new MinuteFigures(0m, 0, 0);
+            column[slot] = value;
+            oracle[slot] = value;
+            var check = random.Next(180);
+            Assert.Same(oracle[check], column[check]);
         }
     }
 }

@@ -88,7 +88,7 @@ public sealed class KpiAnomalyLikelihoodTests
                 detector.Observe(Start.AddMinutes(i), Math.Clamp(100 + (5 * Gaussian(random)), 85, 115));
             }
 
-            return detector.Observe(Start.AddMinutes(at), 120).Likelihood;
+            return detector.Observe(Start.AddMinutes(at), 120).Likelihood!.Value;
         }
 
         Assert.Equal(1, Likelihood(tolerance: 0.05, at: 1600));

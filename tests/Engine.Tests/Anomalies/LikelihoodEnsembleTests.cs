@@ -25,7 +25,7 @@ public sealed class LikelihoodEnsembleTests
                 + (i % 40 == 0 ? 25 : 0) + (i is >= 2500 and < 2530 ? -40 : 0) + (i >= 3300 ? 15 : 0);
             var at = Start + (i * Step);
             var score = ensemble.Observe(at, value);
-            var alone = (Kpi: kpi.Observe(at, value).Likelihood, Robust: robust.Observe(at, value));
+            var alone = (Kpi: kpi.Observe(at, value).Likelihood!.Value, Robust: robust.Observe(at, value));
             Assert.Equal(alone.Kpi, score.KpiLikelihood);
             Assert.Equal(alone.Robust, score.RobustLikelihood);
             Assert.Equal(Math.Max(alone.Kpi, alone.Robust), score.Likelihood);
@@ -56,7 +56,7 @@ public sealed class LikelihoodEnsembleTests
             var at = Start + TimeSpan.FromMinutes(minute);
             var value = Math.Round(Math.Max(0, 20 + (15 * Math.Sin(2 * Math.PI * minute / 1440)) + (3 * Gaussian(random)) + (i is >= 8000 and < 8060 ? -12 : 0)));
             shared.Observe(at, value, 1);
-            var own = kpi.Observe(at, value, 1).Likelihood;
+            var own = kpi.Observe(at, value, 1).Likelihood!.Value;
             var alone = robust.Observe(at, value);
             Assert.Equal(BitConverter.DoubleToInt64Bits(own), BitConverter.DoubleToInt64Bits(shared.LastScore.KpiLikelihood));
             Assert.Equal(BitConverter.DoubleToInt64Bits(alone), BitConverter.DoubleToInt64Bits(shared.LastScore.RobustLikelihood));
