@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using SalesDash.Engine.Telemetry;
 
 namespace SalesDash.Engine.Tenants;
 
@@ -7,26 +8,22 @@ namespace SalesDash.Engine.Tenants;
 /// how long the next batch waits to start, and how many events arrive while a write is under way. The webhook's tail
 /// is made of these (bench/README, issue 15 pt 4), so the bench and an operator's collector read them by name.
 /// </summary>
-public sealed class GroupCommitMetrics : IDisposable
+public sealed class GroupCommitMetrics : HostedMeter
 {
     public const string MeterName = "SalesDash.Engine.GroupCommit";
 
     private static readonly KeyValuePair<string, object?> DuringWrite = new("during_write", true);
     private static readonly KeyValuePair<string, object?> WhileIdle = new("during_write", false);
 
-    private readonly Meter _meter;
-    private readonly bool _ownsMeter;
-
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public GroupCommitMetrics(IMeterFactory? meterFactory = null)
+        : base(MeterName, meterFactory)
     {
-        _ownsMeter = meterFactory is null;
-        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        BatchSize = _meter.CreateHistogram<int>("salesdash.journal.batch.size", "{event}");
-        WriteTime = _meter.CreateHistogram<double>("salesdash.journal.batch.write", "ms");
-        FoldTime = _meter.CreateHistogram<double>("salesdash.journal.batch.fold", "ms");
-        NextWriteDelay = _meter.CreateHistogram<double>("salesdash.journal.batch.next_delay", "ms");
-        Arrivals = _meter.CreateCounter<long>("salesdash.journal.arrivals", "{event}");
+        BatchSize = Meter.CreateHistogram<int>("salesdash.journal.batch.size", "{event}");
+        WriteTime = Meter.CreateHistogram<double>("salesdash.journal.batch.write", "ms");
+        FoldTime = Meter.CreateHistogram<double>("salesdash.journal.batch.fold", "ms");
+        NextWriteDelay = Meter.CreateHistogram<double>("salesdash.journal.batch.next_delay", "ms");
+        Arrivals = Meter.CreateCounter<long>("salesdash.journal.arrivals", "{event}");
     }
 
     /// <summary>Events in one journal write.</summary>
@@ -47,11 +44,4 @@ public sealed class GroupCommitMetrics : IDisposable
     /// <summary>Counts one event accepted for writing (tags made once, so a busy store allocates nothing here).</summary>
     public void Arrived(bool duringWrite) => Arrivals.Add(1, duringWrite ? DuringWrite : WhileIdle);
 
-    public void Dispose()
-    {
-        if (_ownsMeter)
-        {
-            _meter.Dispose();
-        }
-    }
 }

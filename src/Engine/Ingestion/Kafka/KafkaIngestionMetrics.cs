@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Engine.Telemetry;
 
 namespace SalesDash.Engine.Ingestion.Kafka;
 
@@ -9,7 +10,7 @@ namespace SalesDash.Engine.Ingestion.Kafka;
 /// the engine has not yet made durable, per held partition: it grows while the engine falls behind (Kafka
 /// buffers) and returns to zero once it catches up.
 /// </summary>
-public sealed class KafkaIngestionMetrics : IDisposable
+public sealed class KafkaIngestionMetrics : HostedMeter
 {
     public const string MeterName = "SalesDash.Ingestion";
     public const string ConsumerLagInstrument = "salesdash.kafka.consumer_lag";
@@ -18,8 +19,6 @@ public sealed class KafkaIngestionMetrics : IDisposable
     public const string RecordsFoldedInstrument = "salesdash.kafka.records_folded";
     public const string DeliveriesTimedOutInstrument = "salesdash.kafka.deliveries_timed_out";
 
-    private readonly Meter _meter;
-    private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<KafkaConsumerDriver, string> _consumers = new();
     private readonly Counter<long> _recordsLost;
     private readonly Counter<long> _recordsUndecodable;
@@ -28,27 +27,18 @@ public sealed class KafkaIngestionMetrics : IDisposable
 
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public KafkaIngestionMetrics(IMeterFactory? meterFactory = null)
+        : base(MeterName, meterFactory)
     {
-        _ownsMeter = meterFactory is null;
-        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _meter.CreateObservableGauge(ConsumerLagInstrument, ObserveLag, unit: "{record}",
+        Meter.CreateObservableGauge(ConsumerLagInstrument, ObserveLag, unit: "{record}",
             description: "Records in Kafka not yet made durable by the engine, per partition.");
-        _recordsLost = _meter.CreateCounter<long>(RecordsLostInstrument, unit: "{record}",
+        _recordsLost = Meter.CreateCounter<long>(RecordsLostInstrument, unit: "{record}",
             description: "Records Kafka deleted (retention) before the engine processed them: events the dashboard never counted. Alert on any increase.");
-        _recordsUndecodable = _meter.CreateCounter<long>(RecordsUndecodableInstrument, unit: "{record}",
+        _recordsUndecodable = Meter.CreateCounter<long>(RecordsUndecodableInstrument, unit: "{record}",
             description: "Records skipped because they are not a commerce event this engine knows (e.g. written by a newer producer). Alert on any increase.");
-        _recordsFolded = _meter.CreateCounter<long>(RecordsFoldedInstrument, unit: "{record}",
+        _recordsFolded = Meter.CreateCounter<long>(RecordsFoldedInstrument, unit: "{record}",
             description: "Records the entities answered, by outcome (accepted, duplicate, quarantined): the fold rate, and how much of it was redelivery.");
-        _deliveriesTimedOut = _meter.CreateCounter<long>(DeliveriesTimedOutInstrument, unit: "{delivery}",
+        _deliveriesTimedOut = Meter.CreateCounter<long>(DeliveriesTimedOutInstrument, unit: "{delivery}",
             description: "Deliveries an entity did not answer within the ask time-out and that were offered again: entities starting or overloaded.");
-    }
-
-    public void Dispose()
-    {
-        if (_ownsMeter)
-        {
-            _meter.Dispose();
-        }
     }
 
     internal void RecordsLost(string topic, int partition, long count) =>
