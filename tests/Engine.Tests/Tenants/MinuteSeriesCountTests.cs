@@ -1,5 +1,4 @@
 using Akka.Actor;
-using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Tests.Tenants;
@@ -10,8 +9,6 @@ namespace SalesDash.Engine.Tests.Tenants;
 /// </summary>
 public sealed class MinuteSeriesCountTests : IDisposable
 {
-    private const int Figures = 6;
-
     private readonly ActorSystem _system = ActorSystem.Create("minute-series-count-tests");
 
     public void Dispose() => _system.Dispose();
@@ -24,54 +21,20 @@ public sealed class MinuteSeriesCountTests : IDisposable
     {
         var random = new Random(20261207 + denseFrom);
         var series = new MinuteSeries(denseFrom);
-        var oracle = new SortedDictionary<long, int[]>();
-        var horizon = -200L;
         var overShort = 0;
 
-        for (var step = 0; step < 6_000; step++)
-        {
-            var minute = horizon + random.Next(0, 400);
-            if (random.Next(40) == 0)
-            {
-                horizon += random.Next(0, 30);
-                series.RemoveBefore(horizon);
-                foreach (var old in oracle.Keys.Where(m => m < horizon).ToArray())
-                {
-                    oracle.Remove(old);
-                }
-
-                continue;
-            }
-
-            var delta = new[] { RandomCount(random), RandomCount(random), RandomCount(random), RandomCount(random), RandomCount(random), RandomCount(random) };
-            var sign = random.Next(3) == 0 ? -1 : 1;
-            series.Add(minute, Totals(delta), sign);
-
-            var held = oracle.TryGetValue(minute, out var sums) ? sums : oracle[minute] = new int[Figures];
-            for (var f = 0; f < Figures; f++)
-            {
-                held[f] += sign * delta[f];
-            }
-
-            overShort += held.Count(v => v is > short.MaxValue or < short.MinValue);
-        }
+        var oracle = MinuteSeriesOracle.Walk<int>(series, random,
+            r => Totals([RandomCount(r), RandomCount(r), RandomCount(r), RandomCount(r), RandomCount(r), RandomCount(r)]),
+            t => [t.Orders, t.Units, t.NewCustomerOrders, t.ReturningCustomerOrders, t.CancelledOrders, t.Sessions],
+            (sum, delta, sign) => sum + sign * delta,
+            held => overShort += held.Count(v => v is > short.MaxValue or < short.MinValue));
 
         Assert.True(overShort > 100, $"only {overShort} sums were outside a short: the widened columns went untested");
         Assert.Equal(oracle.Count, series.Count);
         AssertExact(oracle, series);
 
         // Through the snapshot's JSON and back into a new series: each minute's counts are the same.
-        var snapshot = new KpiSnapshot(0, null, null, null, series.Minutes().Select(m => m.Totals.ToSnapshot(FromMinute(m.Minute))).ToArray(), [], [], [],
-            KpiSnapshot.CurrentFormat);
-        var serializer = new SalesDashSerializer((ExtendedActorSystem)_system);
-        var copy = (KpiSnapshot)serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot));
-        var recovered = new MinuteSeries(denseFrom);
-        foreach (var bucket in copy.Buckets)
-        {
-            recovered.Add(bucket.Minute.ToUnixTimeSeconds() / 60, MinuteTotals.From(bucket));
-        }
-
-        AssertExact(oracle, recovered);
+        AssertExact(oracle, MinuteSeriesOracle.ThroughSnapshot(_system, series, denseFrom));
     }
 
     [Theory]
@@ -121,8 +84,6 @@ public sealed class MinuteSeriesCountTests : IDisposable
             Assert.Equal(oracle[minute], new[] { t.Orders, t.Units, t.NewCustomerOrders, t.ReturningCustomerOrders, t.CancelledOrders, t.Sessions });
         }
     }
-
-    private static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
 
     // Mostly a few units, some zero, some in the thousands and tens of thousands so that sums cross a short both ways.
     private static int RandomCount(Random random) => random.Next(12) switch

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using SalesDash.Engine.Persistence;
 using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Tests.Tenants;
@@ -25,35 +24,13 @@ public sealed class MinuteSeriesMoneyTests : IDisposable
     {
         var random = new Random(20261207 + denseFrom);
         var series = new MinuteSeries(denseFrom);
-        var oracle = new SortedDictionary<long, decimal[]>();
-        var horizon = -200L;
         var wideSeen = 0;
 
-        for (var step = 0; step < 6_000; step++)
-        {
-            var minute = horizon + random.Next(0, 400);
-            if (random.Next(40) == 0)
-            {
-                horizon += random.Next(0, 30);
-                series.RemoveBefore(horizon);
-                foreach (var old in oracle.Keys.Where(m => m < horizon).ToArray())
-                {
-                    oracle.Remove(old);
-                }
-
-                continue;
-            }
-
-            var delta = new MinuteTotals { Gross = RandomMoney(random), Refunds = RandomMoney(random), AdSpend = RandomMoney(random) };
-            var sign = random.Next(3) == 0 ? -1 : 1;
-            series.Add(minute, delta, sign);
-
-            var held = oracle.TryGetValue(minute, out var sums) ? sums : oracle[minute] = new decimal[3];
-            OracleAdd(ref held[0], sign * delta.Gross);
-            OracleAdd(ref held[1], sign * delta.Refunds);
-            OracleAdd(ref held[2], sign * delta.AdSpend);
-            wideSeen += held.Count(v => !FitsPacked(v));
-        }
+        var oracle = MinuteSeriesOracle.Walk<decimal>(series, random,
+            r => new MinuteTotals { Gross = RandomMoney(r), Refunds = RandomMoney(r), AdSpend = RandomMoney(r) },
+            t => [t.Gross, t.Refunds, t.AdSpend],
+            OracleAdd,
+            held => wideSeen += held.Count(v => !FitsPacked(v)));
 
         Assert.True(wideSeen > 100, $"only {wideSeen} sums were over the packed limit: the decimal beside the columns went untested");
         Assert.True(oracle.Values.SelectMany(v => v).Select(Scale).Distinct().Count() > 5, "the sums held too few scales");
@@ -61,17 +38,7 @@ public sealed class MinuteSeriesMoneyTests : IDisposable
         AssertBitForBit(oracle, series);
 
         // Through the snapshot's JSON and back into a new series: each minute is the same decimal, scale included.
-        var snapshot = new KpiSnapshot(0, null, null, null, series.Minutes().Select(m => m.Totals.ToSnapshot(FromMinute(m.Minute))).ToArray(), [], [], [],
-            KpiSnapshot.CurrentFormat);
-        var serializer = new SalesDashSerializer((ExtendedActorSystem)_system);
-        var copy = (KpiSnapshot)serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot));
-        var recovered = new MinuteSeries(denseFrom);
-        foreach (var bucket in copy.Buckets)
-        {
-            recovered.Add(bucket.Minute.ToUnixTimeSeconds() / 60, MinuteTotals.From(bucket));
-        }
-
-        AssertBitForBit(oracle, recovered);
+        AssertBitForBit(oracle, MinuteSeriesOracle.ThroughSnapshot(_system, series, denseFrom));
     }
 
     [Theory]
@@ -96,13 +63,7 @@ public sealed class MinuteSeriesMoneyTests : IDisposable
     }
 
     // The columns skip a zero delta, as the decimal columns before them did: adding 0.00 to 10.5 would make it 10.50.
-    private static void OracleAdd(ref decimal sum, decimal delta)
-    {
-        if (delta != 0m)
-        {
-            sum += delta;
-        }
-    }
+    private static decimal OracleAdd(decimal sum, decimal delta, int sign) => delta != 0m ? sum + sign * delta : sum;
 
     private static void AssertBitForBit(SortedDictionary<long, decimal[]> oracle, MinuteSeries series)
     {
@@ -132,8 +93,6 @@ public sealed class MinuteSeriesMoneyTests : IDisposable
         var magnitude = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
         return bits[2] == 0 && magnitude < PackedLimit && !(magnitude == 0 && bits[3] < 0);
     }
-
-    private static DateTimeOffset FromMinute(long minute) => DateTimeOffset.FromUnixTimeSeconds(minute * 60);
 
     // Mostly ordinary amounts at scales 0 to 4, some zero; some integers within a few units of 2^58 and of 2^63 at scales up to 10.
     private static decimal RandomMoney(Random random) => random.Next(12) switch

@@ -26,36 +26,18 @@ public sealed class SeenEventIdsTests
             {
                 // Mostly a minute on, now and then a jump of hours, so both the step and the sweep are exercised.
                 horizon += random.Next(20) == 0 ? random.Next(100, 400) : random.Next(3);
-                seen.ExpireBefore(horizon);
-                foreach (var old in oracle.Where(kv => kv.Value < horizon).Select(kv => kv.Key).ToArray())
-                {
-                    oracle.Remove(old);
-                }
+                ExpireBoth(seen, oracle, horizon);
             }
             else
             {
                 var minute = horizon + random.Next(-5, 240);
-                var held = oracle.TryGetValue(id, out var at);
-                Assert.Equal(held, seen.Contains(id));
-                if (!held || at < minute)
-                {
-                    seen.Set(id, minute);
-                    oracle[id] = Math.Max(minute, horizon);
-                }
+                SetBoth(seen, oracle, id, minute, horizon);
             }
 
             Assert.Equal(oracle.Count, seen.Count);
         }
 
-        foreach (var (id, minute) in oracle)
-        {
-            Assert.True(seen.TryGetMinute(id, out var held));
-            Assert.Equal(minute, held);
-        }
-
-        Assert.Equal(
-            oracle.Select(kv => (SeenEventIds.KeyOf(kv.Key), kv.Value)).Order(),
-            seen.Entries().Order());
+        AssertSame(oracle, seen);
         Assert.False(seen.Contains("s-never"));
     }
 
@@ -76,37 +58,19 @@ public sealed class SeenEventIdsTests
             if (step > 1_000 && random.Next(50) == 0)
             {
                 horizon = Math.Max(horizon, -150_000) + random.Next(0, 1_500);
-                seen.ExpireBefore(horizon);
-                foreach (var old in oracle.Where(kv => kv.Value < horizon).Select(kv => kv.Key).ToArray())
-                {
-                    oracle.Remove(old);
-                }
+                ExpireBoth(seen, oracle, horizon);
 
                 continue;
             }
 
             var minute = random.Next(-150_000, 150_000);
-            var held = oracle.TryGetValue(id, out var at);
-            Assert.Equal(held, seen.Contains(id));
-            if (!held || at < minute)
-            {
-                seen.Set(id, minute);
-                oracle[id] = Math.Max(minute, horizon);
-            }
+            SetBoth(seen, oracle, id, minute, horizon);
 
             Assert.Equal(oracle.Count, seen.Count);
         }
 
         Assert.True(oracle.Count > 100, $"only {oracle.Count} ids were left to compare");
-        foreach (var (id, minute) in oracle)
-        {
-            Assert.True(seen.TryGetMinute(id, out var held));
-            Assert.Equal(minute, held);
-        }
-
-        Assert.Equal(
-            oracle.Select(kv => (SeenEventIds.KeyOf(kv.Key), kv.Value)).Order(),
-            seen.Entries().Order());
+        AssertSame(oracle, seen);
     }
 
     [Theory]
@@ -224,4 +188,40 @@ public sealed class SeenEventIdsTests
 
     // A Shopify-shaped webhook id (36 characters, 25 bytes packed): too long to be held exactly.
     private static string Uuid(int n, short kind) => new Guid(n, kind, kind, 0, 0, 0, 0, 0, 0, 0, 0).ToString();
+
+    // The table and the oracle moved together: ids older than the horizon leave both.
+    private static void ExpireBoth(SeenEventIds seen, Dictionary<string, long> oracle, long horizon)
+    {
+        seen.ExpireBefore(horizon);
+        foreach (var old in oracle.Where(kv => kv.Value < horizon).Select(kv => kv.Key).ToArray())
+        {
+            oracle.Remove(old);
+        }
+    }
+
+    // The table must know the id exactly when the oracle does; a later minute replaces an earlier one, and a minute before
+    // the horizon is held at the horizon.
+    private static void SetBoth(SeenEventIds seen, Dictionary<string, long> oracle, string id, long minute, long horizon)
+    {
+        var held = oracle.TryGetValue(id, out var at);
+        Assert.Equal(held, seen.Contains(id));
+        if (!held || at < minute)
+        {
+            seen.Set(id, minute);
+            oracle[id] = Math.Max(minute, horizon);
+        }
+    }
+
+    private static void AssertSame(Dictionary<string, long> oracle, SeenEventIds seen)
+    {
+        foreach (var (id, minute) in oracle)
+        {
+            Assert.True(seen.TryGetMinute(id, out var held));
+            Assert.Equal(minute, held);
+        }
+
+        Assert.Equal(
+            oracle.Select(kv => (SeenEventIds.KeyOf(kv.Key), kv.Value)).Order(),
+            seen.Entries().Order());
+    }
 }
