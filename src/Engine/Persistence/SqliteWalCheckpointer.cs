@@ -77,10 +77,15 @@ public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    private void Stop()
+    {
         _stopping.Cancel();
         // A checkpoint under way finishes first (its fsync cannot be cut short); the next tick is never waited for.
         _thread?.Join();
-        return Task.CompletedTask;
     }
 
     private void Run()
@@ -92,15 +97,16 @@ public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
             Mode = SqliteOpenMode.ReadWrite,
             Pooling = false,
         }.ToString();
+        var stopping = _stopping.Token;
         using var timer = new PeriodicTimer(Interval, _time);
         try
         {
-            while (timer.WaitForNextTickAsync(_stopping.Token).AsTask().GetAwaiter().GetResult())
+            while (timer.WaitForNextTickAsync(stopping).AsTask().GetAwaiter().GetResult())
             {
                 Tick(connectionString);
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
     }
@@ -132,6 +138,8 @@ public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // A host disposed without being stopped (a test's crash) must not leave the thread ticking on a disposed token.
+        Stop();
         _stopping.Dispose();
         if (_ownsMeter)
         {
