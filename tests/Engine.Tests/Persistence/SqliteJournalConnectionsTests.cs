@@ -47,23 +47,22 @@ public sealed class SqliteJournalConnectionsTests
         using var data = new TempDirectory();
         var file = Path.Combine(data.Path, "journal.db");
         var connectionString = new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30 }.ToString();
-        using (var journal = new DataConnection(SqliteJournalConnections.DataOptions(connectionString)))
+        // Held open until the checkpoint: SQLite checkpoints and removes the log when a file's last connection closes.
+        var journal = new DataConnection(SqliteJournalConnections.DataOptions(connectionString));
+        journal.Execute("PRAGMA journal_mode=WAL");
+        journal.Execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+
+        // Twelve commits of about 100 pages each: SQLite's automatic checkpoint would have run in the commit that took
+        // the log past 1,000 pages, and the next commit would have started the log again from the top.
+        for (var commit = 0; commit < 12; commit++)
         {
-            journal.Execute("PRAGMA journal_mode=WAL");
-            journal.Execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
-
-            // Twelve commits of about 100 pages each: SQLite's automatic checkpoint would have run in the commit that
-            // took the log past 1,000 pages, and the next commit would have started the log again from the top.
-            for (var commit = 0; commit < 12; commit++)
+            using var transaction = journal.BeginTransaction();
+            for (var row = 0; row < 100; row++)
             {
-                using var transaction = journal.BeginTransaction();
-                for (var row = 0; row < 100; row++)
-                {
-                    journal.Execute("INSERT INTO rows (payload) VALUES (zeroblob(3500))");
-                }
-
-                transaction.Commit();
+                journal.Execute("INSERT INTO rows (payload) VALUES (zeroblob(3500))");
             }
+
+            transaction.Commit();
         }
 
         using (var checkpointer = new SqliteConnection(connectionString))
@@ -74,6 +73,7 @@ public sealed class SqliteJournalConnectionsTests
             Assert.Equal(outcome.LogFrames, outcome.CheckpointedFrames);
         }
 
+        journal.Dispose();
         SqliteConnection.ClearAllPools();
         using var reopened = new SqliteConnection(connectionString);
         reopened.Open();
@@ -93,12 +93,11 @@ public sealed class SqliteJournalConnectionsTests
         var ct = TestContext.Current.CancellationToken;
         var engine = new EngineOptions { DataDirectory = data.Path };
         var connectionString = SqliteJournalConnections.ConnectionString(engine);
-        using (var journal = new DataConnection(SqliteJournalConnections.DataOptions(connectionString)))
-        {
-            journal.Execute("PRAGMA journal_mode=WAL");
-            journal.Execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
-            journal.Execute("INSERT INTO rows (payload) VALUES (zeroblob(100000))");
-        }
+        // Held open for the whole test: SQLite checkpoints and removes the log when a file's last connection closes.
+        using var journal = new DataConnection(SqliteJournalConnections.DataOptions(connectionString));
+        journal.Execute("PRAGMA journal_mode=WAL");
+        journal.Execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+        journal.Execute("INSERT INTO rows (payload) VALUES (zeroblob(100000))");
 
         var copied = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new MeterListener();
