@@ -47,6 +47,8 @@ public static class EngineHosting
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>());
         services.TryAddSingleton(sp => new Tenants.GroupCommitMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // The embedded journal's log is checkpointed off the commit path (does nothing on PostgreSQL).
+        services.AddHostedService<SqliteWalCheckpointer>();
 
         services.AddOptions<ClusterNodeOptions>()
             .Bind(configuration.GetSection(ClusterNodeOptions.Section))
@@ -117,12 +119,12 @@ public static class EngineHosting
             return builder.WithSqlPersistence(engine.JournalConnectionString!, ProviderName.PostgreSQL15, PersistenceMode.Both, autoInitialize: true);
         }
 
-        var connectionString = string.IsNullOrWhiteSpace(engine.JournalConnectionString)
-            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(engine.DataDirectory, "journal.db"), DefaultTimeout = 30 }.ToString()
-            : engine.JournalConnectionString;
+        var connectionString = SqliteJournalConnections.ConnectionString(engine);
         UseWriteAheadLog(connectionString);
+        // The journal and the snapshot store wait for each other in SQLite's busy handler, not in 150 ms sleeps, and
+        // leave the log's checkpoints to SqliteWalCheckpointer instead of running them inside a commit.
         return builder
-            .WithSqlPersistence(connectionString, ProviderName.SQLiteMS, PersistenceMode.Both, autoInitialize: true)
+            .WithSqlPersistence(SqliteJournalConnections.DataOptions(connectionString), PersistenceMode.Both, autoInitialize: true)
             .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend);
     }
 
