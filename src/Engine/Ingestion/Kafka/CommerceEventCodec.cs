@@ -47,7 +47,9 @@ public static class CommerceEventCodec
         CommerceEvent? commerceEvent;
         try
         {
-            commerceEvent = JsonSerializer.Deserialize<CommerceEvent>(value, Json);
+            // Order events in the codec's own shape are read without the serializer's per-record read stack; anything
+            // else, well-formed or not, is the serializer's to read or refuse.
+            commerceEvent = OrderEventReader.TryRead(value) ?? JsonSerializer.Deserialize<CommerceEvent>(value, Json);
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or OverflowException)
         {
