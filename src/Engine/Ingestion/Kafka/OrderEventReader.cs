@@ -38,11 +38,12 @@ internal static class OrderEventReader
     }
 
     /// <summary>The order event in <paramref name="value"/>, or null when it is not one in the codec's own shape.</summary>
-    public static OrderEvent? TryRead(ReadOnlySpan<byte> value)
+    /// <param name="recent">The consumer's last values of the properties a store repeats on every record, shared instead of read again; null: none.</param>
+    public static OrderEvent? TryRead(ReadOnlySpan<byte> value, RecentTexts? recent = null)
     {
         try
         {
-            return Read(value);
+            return Read(value, recent);
         }
         catch (JsonException)
         {
@@ -51,7 +52,7 @@ internal static class OrderEventReader
         }
     }
 
-    private static OrderEvent? Read(ReadOnlySpan<byte> value)
+    private static OrderEvent? Read(ReadOnlySpan<byte> value, RecentTexts? recent)
     {
         var reader = new Utf8JsonReader(value);
         // The serializer reads the discriminator only as the first property.
@@ -74,7 +75,7 @@ internal static class OrderEventReader
         var f = new Fields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!Property(ref reader, ref f))
+            if (!Property(ref reader, ref f, recent))
             {
                 return null;
             }
@@ -95,7 +96,7 @@ internal static class OrderEventReader
     }
 
     /// <summary>Reads one property's value into <paramref name="f"/>; false when it is not one the codec writes as read.</summary>
-    private static bool Property(ref Utf8JsonReader reader, ref Fields f)
+    private static bool Property(ref Utf8JsonReader reader, ref Fields f, RecentTexts? recent)
     {
         // The hot names first, in the order the codec writes them; each is one comparison of a few bytes.
         if (reader.ValueTextEquals("OrderId"u8))
@@ -172,12 +173,12 @@ internal static class OrderEventReader
 
         if (reader.ValueTextEquals("SourceName"u8))
         {
-            return OptionalText(ref reader, out f.SourceName);
+            return OptionalText(ref reader, out f.SourceName, recent, RecentTexts.Slot.SourceName);
         }
 
         if (reader.ValueTextEquals("CountryCode"u8))
         {
-            return OptionalText(ref reader, out f.CountryCode);
+            return OptionalText(ref reader, out f.CountryCode, recent, RecentTexts.Slot.CountryCode);
         }
 
         if (reader.ValueTextEquals("LandingSite"u8))
@@ -192,12 +193,12 @@ internal static class OrderEventReader
 
         if (reader.ValueTextEquals("UtmSource"u8))
         {
-            return OptionalText(ref reader, out f.UtmSource);
+            return OptionalText(ref reader, out f.UtmSource, recent, RecentTexts.Slot.UtmSource);
         }
 
         if (reader.ValueTextEquals("UtmMedium"u8))
         {
-            return OptionalText(ref reader, out f.UtmMedium);
+            return OptionalText(ref reader, out f.UtmMedium, recent, RecentTexts.Slot.UtmMedium);
         }
 
         if (reader.ValueTextEquals("UtmCampaign"u8))
@@ -212,7 +213,7 @@ internal static class OrderEventReader
 
         if (reader.ValueTextEquals("Store"u8))
         {
-            return Set(ref f.Store, Store(ref reader), ref f.Seen, Seen.Store);
+            return Set(ref f.Store, Store(ref reader, recent), ref f.Seen, Seen.Store);
         }
 
         if (reader.ValueTextEquals("Channel"u8))
@@ -232,12 +233,12 @@ internal static class OrderEventReader
 
         if (reader.ValueTextEquals("StoreTimeZone"u8))
         {
-            return Set(ref f.StoreTimeZone, Text(ref reader), ref f.Seen, Seen.StoreTimeZone);
+            return Set(ref f.StoreTimeZone, Text(ref reader, recent, RecentTexts.Slot.StoreTimeZone), ref f.Seen, Seen.StoreTimeZone);
         }
 
         if (reader.ValueTextEquals("Currency"u8))
         {
-            return Set(ref f.Currency, Text(ref reader), ref f.Seen, Seen.Currency);
+            return Set(ref f.Currency, Text(ref reader, recent, RecentTexts.Slot.Currency), ref f.Seen, Seen.Currency);
         }
 
         if (reader.ValueTextEquals("Reporting"u8))
@@ -323,10 +324,12 @@ internal static class OrderEventReader
         public string? CustomerEmailHash;
     }
 
-    private static string? Text(ref Utf8JsonReader reader) =>
-        reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    private static string? Text(ref Utf8JsonReader reader, RecentTexts? recent = null, RecentTexts.Slot slot = default) =>
+        !reader.Read() || reader.TokenType != JsonTokenType.String ? null
+        : recent is null ? reader.GetString()
+        : recent.Read(ref reader, slot);
 
-    private static bool OptionalText(ref Utf8JsonReader reader, out string? text)
+    private static bool OptionalText(ref Utf8JsonReader reader, out string? text, RecentTexts? recent = null, RecentTexts.Slot slot = default)
     {
         text = null;
         if (!reader.Read())
@@ -344,7 +347,7 @@ internal static class OrderEventReader
             return false;
         }
 
-        text = reader.GetString();
+        text = recent is null ? reader.GetString() : recent.Read(ref reader, slot);
         return true;
     }
 
@@ -372,7 +375,7 @@ internal static class OrderEventReader
         return null;
     }
 
-    private static StoreRef? Store(ref Utf8JsonReader reader)
+    private static StoreRef? Store(ref Utf8JsonReader reader, RecentTexts? recent)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -384,11 +387,11 @@ internal static class OrderEventReader
         {
             if (reader.ValueTextEquals("TenantId"u8))
             {
-                tenant = Text(ref reader);
+                tenant = Text(ref reader, recent, RecentTexts.Slot.TenantId);
             }
             else if (reader.ValueTextEquals("StoreId"u8))
             {
-                store = Text(ref reader);
+                store = Text(ref reader, recent, RecentTexts.Slot.StoreId);
             }
             else
             {
@@ -396,7 +399,12 @@ internal static class OrderEventReader
             }
         }
 
-        return reader.TokenType == JsonTokenType.EndObject && tenant is not null && store is not null ? new StoreRef(tenant, store) : null;
+        if (reader.TokenType != JsonTokenType.EndObject || tenant is null || store is null)
+        {
+            return null;
+        }
+
+        return recent is null ? new StoreRef(tenant, store) : recent.Store(tenant, store);
     }
 
     private static List<OrderLine>? Lines(ref Utf8JsonReader reader)
@@ -486,5 +494,67 @@ internal static class OrderEventReader
         return reader.TokenType == JsonTokenType.EndObject && currency is not null && rate is not null && day is not null && source is not null
             ? new ReportingConversion(currency, rate.Value, day.Value, source)
             : null;
+    }
+}
+
+/// <summary>
+/// One consumer's last value of each property a store repeats on every record (its ids, time zone, currency, where its
+/// orders come from), so a run of records of one store shares one string of each instead of allocating it per record.
+/// A value is compared byte for byte with the last one read; only an unescaped value is shared. Not thread-safe: one
+/// per consumer, used on its thread.
+/// </summary>
+internal sealed class RecentTexts
+{
+    /// <summary>Longer values are read afresh every time: the ids and codes this is for are far shorter.</summary>
+    private const int MaxBytes = 128;
+
+    private readonly byte[][] _bytes = [.. Enum.GetValues<Slot>().Select(_ => new byte[MaxBytes])];
+    private readonly int[] _lengths = new int[Enum.GetValues<Slot>().Length];
+    private readonly string?[] _texts = new string?[Enum.GetValues<Slot>().Length];
+    private StoreRef? _store;
+
+    public enum Slot
+    {
+        TenantId,
+        StoreId,
+        StoreTimeZone,
+        Currency,
+        SourceName,
+        CountryCode,
+        UtmSource,
+        UtmMedium,
+    }
+
+    /// <summary>The string token the reader is on: the last one read into <paramref name="slot"/> if it has the same bytes.</summary>
+    public string Read(ref Utf8JsonReader reader, Slot slot)
+    {
+        var i = (int)slot;
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxBytes)
+        {
+            return reader.GetString()!;
+        }
+
+        var value = reader.ValueSpan;
+        if (_texts[i] is { } last && value.SequenceEqual(_bytes[i].AsSpan(0, _lengths[i])))
+        {
+            return last;
+        }
+
+        var text = reader.GetString()!;
+        value.CopyTo(_bytes[i]);
+        _lengths[i] = value.Length;
+        _texts[i] = text;
+        return text;
+    }
+
+    /// <summary>The last store built, if it is of these very strings (as <see cref="Read"/> shares them).</summary>
+    public StoreRef Store(string tenant, string store)
+    {
+        if (_store is { } last && ReferenceEquals(last.TenantId, tenant) && ReferenceEquals(last.StoreId, store))
+        {
+            return last;
+        }
+
+        return _store = new StoreRef(tenant, store);
     }
 }

@@ -111,4 +111,26 @@ public sealed class OrderEventReaderTests
 
         Assert.Equal((SalesChannel.WooCommerce, "o1", 5m), (decoded.Channel, decoded.OrderId, decoded.TotalPrice));
     }
+
+    [Fact]
+    public void One_consumers_records_of_one_store_share_its_values_and_other_stores_get_their_own()
+    {
+        var eu = Placed("o1", At, 5m) with { SourceName = "web", CountryCode = "GB" };
+        var us = Placed("o2", At, 6m, store: new StoreRef("acme", "us-shop"), zone: "America/New_York", currency: "USD") with { SourceName = "pos" };
+        var escaped = Placed("o3", At, 7m, store: new StoreRef("acme", "eu-shop"), zone: "Europe/London", currency: "GBP") with { SourceName = "w\u0065b" };
+        var deserializer = new CommerceEventDeserializer();
+        var records = new OrderEvent[] { eu, eu with { OrderId = "o4", EventId = "e4" }, us, us with { CountryCode = "US" }, escaped };
+
+        var decoded = records.Select(r => (OrderEvent)deserializer.Deserialize(CommerceEventCodec.Encode(r), isNull: false, default)).ToList();
+
+        for (var i = 0; i < records.Length; i++)
+        {
+            Assert.Equivalent(records[i], decoded[i], strict: true);
+        }
+
+        // Only the last value of each is kept: a run of one store's records shares it.
+        Assert.Same(decoded[0].Store, decoded[1].Store);
+        Assert.Same(decoded[0].Currency, decoded[1].Currency);
+        Assert.Same(decoded[2].StoreTimeZone, decoded[3].StoreTimeZone);
+    }
 }
