@@ -42,12 +42,18 @@ public static class CommerceEventCodec
     /// Reads a record value; throws <see cref="JsonException"/> for anything that is not a known event addressed to a
     /// store. Bad values inside a well-formed event are not refused here: the store's entity quarantines them.
     /// </summary>
-    public static CommerceEvent Decode(ReadOnlySpan<byte> value)
+    public static CommerceEvent Decode(ReadOnlySpan<byte> value) => Decode(value, recent: null);
+
+    /// <param name="value">The record's value.</param>
+    /// <param name="recent">The consumer's last values of a store's repeated properties, to share them (see <see cref="RecentTexts"/>).</param>
+    internal static CommerceEvent Decode(ReadOnlySpan<byte> value, RecentTexts? recent)
     {
         CommerceEvent? commerceEvent;
         try
         {
-            commerceEvent = JsonSerializer.Deserialize<CommerceEvent>(value, Json);
+            // Order events in the codec's own shape are read without the serializer's per-record read stack; anything
+            // else, well-formed or not, is the serializer's to read or refuse.
+            commerceEvent = OrderEventReader.TryRead(value, recent) ?? JsonSerializer.Deserialize<CommerceEvent>(value, Json);
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or OverflowException)
         {
@@ -89,10 +95,11 @@ public static class CommerceEventCodec
 /// <c>Consume</c> reports as a <see cref="Confluent.Kafka.ConsumeException"/> of
 /// <see cref="Confluent.Kafka.ErrorCode.Local_ValueDeserialization"/> with the record's position.
 /// </summary>
+/// One per consumer: Confluent.Kafka calls it on the consumer's thread, and it keeps that consumer's recent values.
 internal sealed class CommerceEventDeserializer : Confluent.Kafka.IDeserializer<CommerceEvent>
 {
-    public static CommerceEventDeserializer Instance { get; } = new();
+    private readonly RecentTexts _recent = new();
 
     public CommerceEvent Deserialize(ReadOnlySpan<byte> data, bool isNull, Confluent.Kafka.SerializationContext context) =>
-        CommerceEventCodec.Decode(isNull ? default : data);
+        CommerceEventCodec.Decode(isNull ? default : data, _recent);
 }

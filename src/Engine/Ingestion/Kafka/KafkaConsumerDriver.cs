@@ -70,7 +70,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         var config = ConsumerConfigFor(options);
         _keepAliveAfter = (config.MaxPollIntervalMs is { } maxPoll ? TimeSpan.FromMilliseconds(maxPoll) : DefaultMaxPollInterval) / 2;
         _consumer = new ConsumerBuilder<Ignore, CommerceEvent>(config)
-            .SetValueDeserializer(CommerceEventDeserializer.Instance)
+            .SetValueDeserializer(new CommerceEventDeserializer())
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((consumer, partitions) => OnRevoked(consumer, partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))

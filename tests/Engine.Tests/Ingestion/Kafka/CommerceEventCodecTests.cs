@@ -41,7 +41,7 @@ public sealed class CommerceEventCodecTests
     [MemberData(nameof(Events))]
     public void The_consumer_reads_an_event_from_the_record_value_in_place(CommerceEvent commerceEvent)
     {
-        var decoded = CommerceEventDeserializer.Instance.Deserialize(CommerceEventCodec.Encode(commerceEvent), isNull: false, default);
+        var decoded = new CommerceEventDeserializer().Deserialize(CommerceEventCodec.Encode(commerceEvent), isNull: false, default);
 
         Assert.IsType(commerceEvent.GetType(), decoded);
         Assert.Equivalent(commerceEvent, decoded, strict: true);
@@ -51,8 +51,8 @@ public sealed class CommerceEventCodecTests
     public void The_consumer_refuses_a_null_value_as_not_an_event()
     {
         // Thrown inside Consume, this is what makes the consumer skip the record as poison instead of failing the stream.
-        Assert.ThrowsAny<JsonException>(() => CommerceEventDeserializer.Instance.Deserialize([], isNull: true, default));
-        Assert.ThrowsAny<JsonException>(() => CommerceEventDeserializer.Instance.Deserialize("{\"$type\":\"no-such-event\"}"u8, isNull: false, default));
+        Assert.ThrowsAny<JsonException>(() => new CommerceEventDeserializer().Deserialize([], isNull: true, default));
+        Assert.ThrowsAny<JsonException>(() => new CommerceEventDeserializer().Deserialize("{\"$type\":\"no-such-event\"}"u8, isNull: false, default));
     }
 
     [Fact]
