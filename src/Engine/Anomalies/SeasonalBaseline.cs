@@ -15,9 +15,9 @@ public readonly record struct SeasonalEstimate(double Median, double Spread, int
 /// Slots follow the clock of the timestamp as given (its <see cref="DateTimeOffset.DateTime"/>), not UTC: pass
 /// store-local times so Monday 09:00 lines up with last Monday 09:00 across a daylight-saving change. Values are
 /// held as <see cref="float"/> in one ring of <c>seasons × season/step + slotRadius</c> slots (a
-/// <see cref="PaletteRing"/>: a byte a slot while the ring holds at most 255 distinct values, as a quiet store's does,
-/// 4 bytes after that; four weeks of minutes: ~40 or ~160 KB per stream); a slot never written, or left behind by a
-/// gap, reads as missing.
+/// <see cref="PaletteRing"/>: runs of equal values while they cost less than a byte a slot, as a quiet store's do, then a
+/// byte a slot while the ring holds at most 255 distinct values, 4 bytes after that; four weeks of minutes: ~40 or ~160 KB
+/// per stream when busy); a slot never written, or left behind by a gap, reads as missing.
 /// Not thread-safe.
 /// </remarks>
 public sealed class SeasonalBaseline
@@ -184,8 +184,11 @@ public sealed class SeasonalBaseline
         _latestStep = Math.Max(_latestStep, step);
     }
 
-    /// <summary>Whether the history still costs a byte a slot (at most 255 distinct values held).</summary>
+    /// <summary>Whether the history still costs a byte a slot or less (at most 255 distinct values held).</summary>
     internal bool IsCompact => _ring.IsPaletted;
+
+    /// <summary>Whether the history is still held as runs of equal values (a quiet stream's).</summary>
+    internal bool IsRuns => _ring.IsRuns;
 
     /// <summary>An independent copy that goes on exactly as this one would.</summary>
     internal SeasonalBaseline Clone() => new(this);

@@ -60,6 +60,44 @@ public sealed class DetectorMemoryTests
     }
 
     [Fact]
+    public void A_quiet_store_s_seasonal_history_stays_runs_and_estimates_exactly_as_the_float_ring()
+    {
+        // The monitor's shape: minutes, a day a season, three seasons, a radius of one; ~20 orders a day, each one's
+        // 15-minute sum held for a quarter hour, now and then a gap or a rewrite of a recent minute.
+        var random = new Random(7);
+        var step = TimeSpan.FromMinutes(1);
+        var season = TimeSpan.FromDays(1);
+        var runs = new SeasonalBaseline(step, season, seasons: 3, slotRadius: 1);
+        var oracle = new FloatRingSeasonalBaseline(step, season, seasons: 3, slotRadius: 1);
+        var at = Start;
+        var held = 0.0;
+        var heldFor = 0;
+        for (var i = 0; i < 9 * 1440; i++)
+        {
+            at = random.Next(3_000) == 0 ? at.AddMinutes(random.Next(2, 300)) : at.AddMinutes(1);
+            if (heldFor-- <= 0)
+            {
+                held = random.Next(72) == 0 ? random.Next(1, 40) * 12.5 : 0;
+                heldFor = held == 0 ? 0 : 15;
+            }
+
+            var writeAt = random.Next(100) == 0 ? at.AddMinutes(-random.Next(0, 20)) : at;
+            runs.Add(writeAt, held);
+            oracle.Add(writeAt, held);
+            var expected = oracle.Estimate(at.AddMinutes(1));
+            var actual = runs.Estimate(at.AddMinutes(1));
+            Assert.Equal(expected, actual);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected?.Spread ?? 0), BitConverter.DoubleToInt64Bits(actual?.Spread ?? 0));
+            var probe = at.AddMinutes(-random.Next(600));
+            Assert.Equal(oracle.Estimate(probe), runs.Estimate(probe));
+        }
+
+        Assert.True(runs.IsRuns);
+        var clone = runs.Clone();
+        Assert.Equal(runs.Estimate(at.AddMinutes(1)), clone.Estimate(at.AddMinutes(1)));
+    }
+
+    [Fact]
     public void Palette_keeps_every_value_bit_for_bit_and_frees_codes_no_slot_holds()
     {
         var ring = new PaletteRing(300);
