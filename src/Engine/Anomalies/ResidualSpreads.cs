@@ -6,13 +6,13 @@ namespace SalesDash.Engine.Anomalies;
 /// residuals that make the sizes instead.
 /// </summary>
 /// <remarks>
-/// A quiet store's residuals are zero except near its few orders, so a window of 1,000 sizes is mostly zeros and the
-/// rest follows from a handful of residuals; revenue's sizes are all distinct, so three windows of them cost 3 × 8 KB
-/// (bench/README.md, issue 15 pt 7). Only the non-zero residuals are kept, with their number, for the window plus the
-/// longest scale; a median recomputes the sizes that are not zero, in the order the detector summed them (newest first:
-/// a zero term leaves a sum's bits alone), so each size and so each median is the one the windows gave, to the bit.
-/// Memory follows traffic: a quiet stream holds tens of residuals, a busy one at most window + scale (12 bytes each,
-/// against 8 bytes × window × scales). The price is CPU on a busy stream: a median sums up to window × s residuals.
+/// A quiet store's residuals are zero for long stretches, and revenue's sizes are all distinct, so three windows of
+/// them cost 3 × 8 KB (bench/README.md, issue 15 pt 7). Only the non-zero residuals are kept, with their number, for
+/// the window plus the longest scale; a median recomputes the sizes that are not zero, in the order the detector summed
+/// them (newest first: a zero term leaves a sum's bits alone), so each size and so each median is the one the windows
+/// gave, to the bit. Memory follows traffic: 12 bytes a non-zero residual, at most window + scale of them (the bench's
+/// quiet store has about half non-zero: 30 KiB a store instead of 49). The price is CPU on a busy stream: a median sums
+/// up to window × s residuals, not bounded here yet (bench/README.md says how it would be).
 /// Not thread-safe.
 /// </remarks>
 internal sealed class ResidualSpreads
