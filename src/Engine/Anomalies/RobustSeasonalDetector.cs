@@ -66,6 +66,12 @@ public sealed record RobustSeasonalOptions
             throw new ArgumentOutOfRangeException(nameof(EvidenceScales), "Need at least one scale, each in [1, ScaleWindow].");
         }
 
+        if (ScaleWindow + EvidenceScales.Max() > ushort.MaxValue)
+        {
+            // The spreads number their residuals in 2 bytes (ResidualSpreads).
+            throw new ArgumentOutOfRangeException(nameof(ScaleWindow), ScaleWindow, "ScaleWindow plus the longest scale must be at most 65,535.");
+        }
+
         _ = new SeasonalBaseline(Step, Season, Seasons, SlotRadius);
         _ = new AnomalyLikelihood(LikelihoodHistory, LikelihoodAverage, LikelihoodLearning, LikelihoodThreshold, LikelihoodSuppression);
     }
@@ -128,7 +134,7 @@ public sealed class RobustSeasonalDetector
         _baseline = shared ?? new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
         _trend = new MedianWindow(Options.TrendWindow);
         _scales = [.. Options.EvidenceScales];
-        _spreads = new ResidualSpreads(Options.ScaleWindow, _scales.Max());
+        _spreads = new ResidualSpreads(Options.ScaleWindow, _scales);
         _likelihood = new AnomalyLikelihood(Options.LikelihoodHistory, Options.LikelihoodAverage, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
     }
 
