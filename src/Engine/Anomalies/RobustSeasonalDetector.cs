@@ -93,7 +93,8 @@ public sealed record RobustSeasonalOptions
 /// judges. Until the seasons are known the seasonal component is 0 and only the trend is removed; when they become known
 /// the residual history is restarted, because residuals of the two kinds are not on one scale.
 /// Memory: the trend window keeps arrival order only (a median is selected when asked), the spreads keep only the
-/// non-zero residuals and recompute the sizes when a median is asked (<see cref="ResidualSpreads"/>), and run
+/// non-zero residuals, recompute the sizes that join and leave each window, and recompute them all only when a
+/// median leaves the band of sizes kept around it (<see cref="ResidualSpreads"/>), and run
 /// beside <see cref="KpiAnomalyDetector"/> (<see cref="KpiAnomalyOptions.Robust"/>) the seasons are read from that
 /// detector's ring instead of a second copy of the same stream. Pure and single-threaded.
 /// </remarks>
