@@ -66,6 +66,12 @@ public sealed record RobustSeasonalOptions
             throw new ArgumentOutOfRangeException(nameof(EvidenceScales), "Need at least one scale, each in [1, ScaleWindow].");
         }
 
+        if (ScaleWindow + EvidenceScales.Max() > ushort.MaxValue)
+        {
+            // The spreads number their residuals in 2 bytes (ResidualSpreads).
+            throw new ArgumentOutOfRangeException(nameof(ScaleWindow), ScaleWindow, "ScaleWindow plus the longest scale must be at most 65,535.");
+        }
+
         _ = new SeasonalBaseline(Step, Season, Seasons, SlotRadius);
         _ = new AnomalyLikelihood(LikelihoodHistory, LikelihoodAverage, LikelihoodLearning, LikelihoodThreshold, LikelihoodSuppression);
     }
@@ -86,7 +92,9 @@ public sealed record RobustSeasonalOptions
 /// deviation); the largest of those, capped at 100 and divided by 10, is the evidence <see cref="AnomalyLikelihood"/>
 /// judges. Until the seasons are known the seasonal component is 0 and only the trend is removed; when they become known
 /// the residual history is restarted, because residuals of the two kinds are not on one scale.
-/// Memory: the windows keep arrival order only (a median is selected when asked, a few µs for 1,000 values), and run
+/// Memory: the trend window keeps arrival order only (a median is selected when asked), the spreads keep only the
+/// non-zero residuals, recompute the sizes that join and leave each window, and recompute them all only when a
+/// median leaves the band of sizes kept around it (<see cref="ResidualSpreads"/>), and run
 /// beside <see cref="KpiAnomalyDetector"/> (<see cref="KpiAnomalyOptions.Robust"/>) the seasons are read from that
 /// detector's ring instead of a second copy of the same stream. Pure and single-threaded.
 /// </remarks>
@@ -101,10 +109,8 @@ public sealed class RobustSeasonalDetector
     private readonly bool _ownsBaseline;
     private readonly MedianWindow _trend;
     private readonly int[] _scales;
-    private readonly double[] _residuals;
-    private readonly MedianWindow[] _spreads;
+    private readonly ResidualSpreads _spreads;
     private readonly AnomalyLikelihood _likelihood;
-    private long _residualCount;
     private bool _seasonal;
 
     public RobustSeasonalDetector(RobustSeasonalOptions? options = null)
@@ -129,8 +135,7 @@ public sealed class RobustSeasonalDetector
         _baseline = shared ?? new SeasonalBaseline(Options.Step, Options.Season, Options.Seasons, Options.SlotRadius);
         _trend = new MedianWindow(Options.TrendWindow);
         _scales = [.. Options.EvidenceScales];
-        _residuals = new double[_scales.Max()];
-        _spreads = [.. _scales.Select(_ => new MedianWindow(Options.ScaleWindow))];
+        _spreads = new ResidualSpreads(Options.ScaleWindow, _scales);
         _likelihood = new AnomalyLikelihood(Options.LikelihoodHistory, Options.LikelihoodAverage, Options.LikelihoodLearning, Options.LikelihoodThreshold, Options.LikelihoodSuppression);
     }
 
@@ -141,10 +146,8 @@ public sealed class RobustSeasonalDetector
         _baseline = other._ownsBaseline ? other._baseline.Clone() : shared ?? throw new ArgumentNullException(nameof(shared), "A copy of a detector that shares a ring needs the copy of that ring.");
         _trend = other._trend.Clone();
         _scales = other._scales;
-        _residuals = (double[])other._residuals.Clone();
-        _spreads = [.. other._spreads.Select(w => w.Clone())];
+        _spreads = other._spreads.Clone();
         _likelihood = other._likelihood.Clone();
-        _residualCount = other._residualCount;
         _seasonal = other._seasonal;
         Evidence = other.Evidence;
     }
@@ -178,45 +181,30 @@ public sealed class RobustSeasonalDetector
             // both would judge the second kind by the first's far larger size.
             _seasonal = seasonal;
             _trend.Clear();
-            foreach (var spread in _spreads)
-            {
-                spread.Clear();
-            }
-
-            _residualCount = 0;
+            _spreads.Clear();
         }
 
         var deseasonalised = seasonal ? value - season!.Value.Median : value;
         var residual = _trend.Count == 0 ? 0 : deseasonalised - _trend.Median();
         _trend.Add(deseasonalised);
 
-        _residuals[(int)(_residualCount % _residuals.Length)] = residual;
-        _residualCount++;
+        _spreads.Add(residual);
         var evidence = 0.0;
         for (var k = 0; k < _scales.Length; k++)
         {
-            if (_residualCount < _scales[k])
+            if (_spreads.Count < _scales[k])
             {
                 continue;
             }
 
-            var sum = 0.0;
-            for (var j = 0; j < _scales[k]; j++)
+            // Judged against the sizes before it, so a slump does not make itself normal.
+            if (_spreads.SpreadCount(_scales[k]) >= Options.MinimumResiduals)
             {
-                sum += _residuals[(int)((_residualCount - 1 - j) % _residuals.Length)];
-            }
-
-            var size = Math.Abs(sum / _scales[k]);
-            var spreads = _spreads[k];
-            if (spreads.Count >= Options.MinimumResiduals)
-            {
-                var typical = MadToSigma * spreads.Median();
+                var size = _spreads.NewestSize(_scales[k]);
+                var typical = MadToSigma * _spreads.Median(_scales[k]);
                 var z = typical > 0 ? size / typical : (size > 0 ? MultiScaleEvidence.FlatMove : 0);
                 evidence = Math.Max(evidence, z);
             }
-
-            // Judged before it joins, so a slump does not make itself normal.
-            spreads.Add(size);
         }
 
         Evidence = evidence;
@@ -457,7 +445,7 @@ internal sealed class MedianWindow
     }
 
     // Hoare's selection: the k-th smallest, with values[..k] no larger and values[k+1..] no smaller. Values are finite.
-    private static double Select(Span<double> values, int k)
+    internal static double Select(Span<double> values, int k)
     {
         var left = 0;
         var right = values.Length - 1;
