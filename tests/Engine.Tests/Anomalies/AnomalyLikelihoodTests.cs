@@ -167,4 +167,58 @@ public sealed class AnomalyLikelihoodTests
 
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    [Theory]
+    [InlineData(97)]
+    [InlineData(255)]
+    [InlineData(501)]
+    public void Blocks_read_back_to_the_bit_with_zero_blocks_coming_and_going_and_a_clone_going_on_alone(int slots)
+    {
+        // Zero blocks take a byte and the others share compact arrays whose entries are freed and reused: every slot must
+        // read back what was set last (-0 is not a zero block), in the plain layout past 255 slots too, and a clone must
+        // not share entries with the original.
+        var random = new Random(slots);
+        var blocks = new BlockColumns(slots);
+        var oracle = new (double Mean, double Squares)[slots];
+        BlockColumns? clone = null;
+        (double Mean, double Squares)[]? cloneOracle = null;
+        double[] specials = [0, -0.0, double.Epsilon, 1e300];
+        for (var write = 0; write < 30_000; write++)
+        {
+            // Phases of mostly zeros and of mostly values, so entries fill up, drain and fill again.
+            var zeros = (write / 3_000) % 2 == 0 ? 9 : 1;
+            var slot = random.Next(slots);
+            var value = random.Next(10) < zeros ? (0.0, 0.0)
+                : random.Next(8) == 0 ? (specials[random.Next(specials.Length)], specials[random.Next(specials.Length)])
+                : (random.NextDouble(), random.NextDouble() * random.Next(3));
+            blocks.Set(slot, value.Item1, value.Item2);
+            oracle[slot] = value;
+            if (write == 20_000)
+            {
+                clone = blocks.Clone();
+                cloneOracle = [.. oracle];
+            }
+
+            if (clone is not null && random.Next(2) == 0)
+            {
+                var other = random.Next(slots);
+                clone.Set(other, 0.5, 0.25);
+                cloneOracle![other] = (0.5, 0.25);
+            }
+
+            var check = random.Next(slots);
+            AssertSameBits(oracle[check], blocks[check]);
+        }
+
+        for (var s = 0; s < slots; s++)
+        {
+            AssertSameBits(oracle[s], blocks[s]);
+            AssertSameBits(cloneOracle![s], clone![s]);
+        }
+
+        static void AssertSameBits((double Mean, double Squares) expected, (double Mean, double Squares) actual) =>
+            Assert.Equal(
+                (BitConverter.DoubleToInt64Bits(expected.Mean), BitConverter.DoubleToInt64Bits(expected.Squares)),
+                (BitConverter.DoubleToInt64Bits(actual.Mean), BitConverter.DoubleToInt64Bits(actual.Squares)));
+    }
 }
