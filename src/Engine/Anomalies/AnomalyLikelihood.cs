@@ -30,7 +30,8 @@ public sealed class AnomalyLikelihood
     // Block k of the history lives at k % (_wholeBlocks + 1); the slots of blocks the window has passed are emptied as it
     // moves, so a slot holds only the block whose number maps to it within the window. A block's count is not kept: every
     // score is the next step, so it follows from the block's number and the scores seen (Held).
-    private readonly BlockColumns _blocks;
+    private readonly double[] _blockMeans;
+    private readonly double[] _blockSquares;
     private readonly int _wholeBlocks;
     private readonly double[] _recent;
     private long _count;
@@ -63,7 +64,8 @@ public sealed class AnomalyLikelihood
 
         BlockSteps = blockSteps > 0 ? blockSteps : Math.Max(1, historySteps / DefaultBlocks);
         _wholeBlocks = historySteps / BlockSteps;
-        _blocks = new BlockColumns(_wholeBlocks + 1);
+        _blockMeans = new double[_wholeBlocks + 1];
+        _blockSquares = new double[_wholeBlocks + 1];
         _recent = new double[averageSteps];
         LearningSteps = learningSteps;
         SuppressAbove = suppressAbove;
@@ -74,7 +76,8 @@ public sealed class AnomalyLikelihood
     {
         BlockSteps = other.BlockSteps;
         _wholeBlocks = other._wholeBlocks;
-        _blocks = other._blocks.Clone();
+        _blockMeans = (double[])other._blockMeans.Clone();
+        _blockSquares = (double[])other._blockSquares.Clone();
         _recent = (double[])other._recent.Clone();
         _count = other._count;
         _phase = other._phase;
@@ -178,10 +181,12 @@ public sealed class AnomalyLikelihood
     // Empties the slots of the blocks the window leaves as it moves on to `block` (all of them after a long jump).
     private void MoveTo(long block)
     {
-        var passed = Math.Min(block - _block, _blocks.Length);
+        var passed = Math.Min(block - _block, _blockMeans.Length);
         for (var k = 1; k <= passed; k++)
         {
-            _blocks.Set((int)((_block + k) % _blocks.Length), 0, 0);
+            var slot = (int)((_block + k) % _blockMeans.Length);
+            _blockMeans[slot] = 0;
+            _blockSquares[slot] = 0;
         }
 
         _block = block;
@@ -190,13 +195,11 @@ public sealed class AnomalyLikelihood
     // Welford's update of the current block: its mean and squared deviations stay exact to rounding at any count.
     private void Join(double value)
     {
-        var slot = (int)(_block % _blocks.Length);
+        var slot = (int)(_block % _blockMeans.Length);
         var n = Held(_block) + 1;
-        var (mean, squares) = _blocks[slot];
-        var delta = value - mean;
-        mean += delta / n;
-        squares += delta * (value - mean);
-        _blocks.Set(slot, mean, squares);
+        var delta = value - _blockMeans[slot];
+        _blockMeans[slot] += delta / n;
+        _blockSquares[slot] += delta * (value - _blockMeans[slot]);
     }
 
     /// <summary>
@@ -217,7 +220,7 @@ public sealed class AnomalyLikelihood
                 continue;
             }
 
-            var (blockMean, blockSquares) = _blocks[(int)(block % _blocks.Length)];
+            var slot = (int)(block % _blockMeans.Length);
             var n = Held(block);
             if (n == 0)
             {
@@ -225,9 +228,9 @@ public sealed class AnomalyLikelihood
             }
 
             var total = count + n;
-            var delta = blockMean - mean;
+            var delta = _blockMeans[slot] - mean;
             mean += delta * n / total;
-            squares += blockSquares + (delta * delta * count * n / total);
+            squares += _blockSquares[slot] + (delta * delta * count * n / total);
             count = total;
         }
 
@@ -255,129 +258,5 @@ public sealed class AnomalyLikelihood
 
         var r = t * Math.Exp((-z * z) + c[0] + poly);
         return x >= 0 ? r : 2 - r;
-    }
-}
-
-/// <summary>
-/// The likelihood's blocks, each its mean and sum of squared deviations, with the blocks that hold only zeros (both 0, as
-/// a quiet stream's scores are for hours) taking a byte each instead of 16.
-/// </summary>
-/// <remarks>
-/// A slot's code is 0 for a zero block, else one more than its entry in two compact arrays, grown by half and reused as
-/// blocks turn zero again (the window emptying them as it moves). Past 255 slots (NAB's or a test's finer blocks) codes
-/// would not fit a byte: the columns are then plain. Every value reads back to the bit (-0 is not a zero block).
-/// </remarks>
-internal sealed class BlockColumns
-{
-    private readonly byte[]? _codes;
-    private double[] _means;
-    private double[] _squares;
-
-    // Which entries of the compact arrays hold a block; null while plain.
-    private readonly ulong[]? _used;
-
-    public BlockColumns(int slots)
-    {
-        Length = slots;
-        if (slots <= byte.MaxValue)
-        {
-            _codes = new byte[slots];
-            _used = new ulong[(slots + 63) / 64];
-            _means = [];
-            _squares = [];
-        }
-        else
-        {
-            _means = new double[slots];
-            _squares = new double[slots];
-        }
-    }
-
-    private BlockColumns(BlockColumns other)
-    {
-        Length = other.Length;
-        _codes = (byte[]?)other._codes?.Clone();
-        _used = (ulong[]?)other._used?.Clone();
-        _means = (double[])other._means.Clone();
-        _squares = (double[])other._squares.Clone();
-    }
-
-    public int Length { get; }
-
-    public (double Mean, double Squares) this[int slot]
-    {
-        get
-        {
-            if (_codes is null)
-            {
-                return (_means[slot], _squares[slot]);
-            }
-
-            var code = _codes[slot];
-            return code == 0 ? (0, 0) : (_means[code - 1], _squares[code - 1]);
-        }
-    }
-
-    public BlockColumns Clone() => new(this);
-
-    public void Set(int slot, double mean, double squares)
-    {
-        if (_codes is null)
-        {
-            _means[slot] = mean;
-            _squares[slot] = squares;
-            return;
-        }
-
-        var code = _codes[slot];
-        if (BitConverter.DoubleToInt64Bits(mean) == 0 && BitConverter.DoubleToInt64Bits(squares) == 0)
-        {
-            if (code > 0)
-            {
-                _used![(code - 1) >> 6] &= ~(1UL << ((code - 1) & 63));
-                _codes[slot] = 0;
-            }
-
-            return;
-        }
-
-        if (code == 0)
-        {
-            code = (byte)(Allocate() + 1);
-            _codes[slot] = code;
-        }
-
-        _means[code - 1] = mean;
-        _squares[code - 1] = squares;
-    }
-
-    private int Allocate()
-    {
-        for (var word = 0; word < _used!.Length; word++)
-        {
-            var free = ~_used[word];
-            if (free == 0)
-            {
-                continue;
-            }
-
-            var entry = (word << 6) + System.Numerics.BitOperations.TrailingZeroCount(free);
-            if (entry >= Length)
-            {
-                break;
-            }
-
-            if (entry >= _means.Length)
-            {
-                var grown = Math.Min(Length, Math.Max(entry + 1, Math.Max(4, _means.Length + (_means.Length / 2))));
-                Array.Resize(ref _means, grown);
-                Array.Resize(ref _squares, grown);
-            }
-
-            _used[word] |= 1UL << (entry & 63);
-            return entry;
-        }
-
-        throw new InvalidOperationException("More blocks than slots.");
     }
 }
