@@ -344,6 +344,11 @@ internal sealed class KeptMinuteRing
             {
                 (_lower ??= new PalettedColumn(capacity)).Set(slot, verdict.Lower);
             }
+            else
+            {
+                // The slot's own edge of a lap ago is not read again: let it go, so the refit can drop it from the palette.
+                _lower?.Set(slot, 0);
+            }
 
             _value.Set(slot, verdict.Value);
             _expected.Set(slot, expected);
