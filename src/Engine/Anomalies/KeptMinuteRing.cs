@@ -284,46 +284,113 @@ internal sealed class KeptMinuteRing
     }
 
     /// <summary>One stream's verdicts without score and likelihood, a slot each: paletted fields and flags.</summary>
+    /// <remarks>
+    /// The band is kept as its width above the expected value, and the lower edge as what that width gives below it (as
+    /// the detectors draw it: the expected value less the half band, clipped at zero for a stream that has had no negative
+    /// value). A quiet stream's edges were two columns of mostly distinct values; what is left is one, and a lower edge
+    /// of its own only where the arithmetic does not give it back to the bit (a drop's band, a rounding).
+    /// </remarks>
     private sealed class VerdictColumn(int capacity)
     {
+        private const int Anomaly = 1;
+        private const int SeverityShift = 1;
+        private const int SeverityMask = 0b11;
+
+        // The width column holds the upper edge itself: the expected value plus no width gives it back to the bit.
+        private const int OwnUpper = 1 << 3;
+        private const int LowerShift = 4;
+        private const int LowerOwn = 0;
+        private const int LowerBelow = 1;
+        private const int LowerBelowClipped = 2;
+
         private readonly PalettedColumn _value = new(capacity);
         private readonly PalettedColumn _expected = new(capacity);
-        private readonly PalettedColumn _lower = new(capacity);
-        private readonly PalettedColumn _upper = new(capacity);
+        private readonly PalettedColumn _width = new(capacity);
         private readonly PalettedColumn _window = new(capacity);
 
-        // Bit 0: an anomaly; bits 1 and up: the severity.
+        // Lower edges the width does not give; made on the first.
+        private PalettedColumn? _lower;
+
+        // Bit 0: an anomaly; bits 1-2: the severity; bit 3: the width column holds the upper edge; bits 4-5: how the lower
+        // edge is found.
         private readonly byte[] _flags = new byte[capacity];
 
         public void Set(int slot, AnomalyVerdict verdict)
         {
+            var severity = (int)verdict.Severity;
+            if (severity is < 0 or > SeverityMask)
+            {
+                throw new ArgumentOutOfRangeException(nameof(verdict), verdict.Severity, "Not a severity.");
+            }
+
+            var flags = (verdict.IsAnomaly ? Anomaly : 0) | (severity << SeverityShift);
+            var expected = verdict.Expected;
+            var width = verdict.Upper - expected;
+            var lowerMode = LowerOwn;
+            if (Bits(expected + width) == Bits(verdict.Upper))
+            {
+                var below = expected - width;
+                lowerMode = Bits(below) == Bits(verdict.Lower) ? LowerBelow
+                    : Bits(Math.Max(0, below)) == Bits(verdict.Lower) ? LowerBelowClipped
+                    : LowerOwn;
+            }
+            else
+            {
+                width = verdict.Upper;
+                flags |= OwnUpper;
+            }
+
+            if (lowerMode == LowerOwn)
+            {
+                (_lower ??= new PalettedColumn(capacity)).Set(slot, verdict.Lower);
+            }
+            else
+            {
+                // The slot's own edge of a lap ago is not read again: let it go, so the refit can drop it from the palette.
+                _lower?.Set(slot, 0);
+            }
+
             _value.Set(slot, verdict.Value);
-            _expected.Set(slot, verdict.Expected);
-            _lower.Set(slot, verdict.Lower);
-            _upper.Set(slot, verdict.Upper);
+            _expected.Set(slot, expected);
+            _width.Set(slot, width);
             _window.Set(slot, verdict.WindowMinutes);
-            _flags[slot] = (byte)((verdict.IsAnomaly ? 1 : 0) | (checked((byte)verdict.Severity) << 1));
+            _flags[slot] = (byte)(flags | (lowerMode << LowerShift));
         }
 
-        public AnomalyVerdict Get(int slot) => new(
-            (_flags[slot] & 1) != 0,
-            _value[slot],
-            _expected[slot],
-            _lower[slot],
-            _upper[slot],
-            null,
-            (AnomalySeverity)(_flags[slot] >> 1),
-            null,
-            (int)_window[slot]);
+        public AnomalyVerdict Get(int slot)
+        {
+            var flags = _flags[slot];
+            var expected = _expected[slot];
+            var width = _width[slot];
+            var upper = (flags & OwnUpper) != 0 ? width : expected + width;
+            var lower = (flags >> LowerShift) switch
+            {
+                LowerBelow => expected - width,
+                LowerBelowClipped => Math.Max(0, expected - width),
+                _ => _lower![slot],
+            };
+            return new(
+                (flags & Anomaly) != 0,
+                _value[slot],
+                expected,
+                lower,
+                upper,
+                null,
+                (AnomalySeverity)((flags >> SeverityShift) & SeverityMask),
+                null,
+                (int)_window[slot]);
+        }
 
         public void Clear()
         {
             _value.Clear();
             _expected.Clear();
-            _lower.Clear();
-            _upper.Clear();
+            _width.Clear();
             _window.Clear();
+            _lower = null;
         }
+
+        private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
     }
 }
 
@@ -347,6 +414,9 @@ internal sealed class PalettedColumn
     private long[]? _plain;
     private ulong[]? _set;
 
+    // Writes since the palette was last fitted to what the slots hold.
+    private int _writes;
+
     public PalettedColumn(int slots)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(slots, MaxSlots);
@@ -363,6 +433,7 @@ internal sealed class PalettedColumn
         _used = other._used;
         _plain = (long[]?)other._plain?.Clone();
         _set = (ulong[]?)other._set?.Clone();
+        _writes = other._writes;
     }
 
     public double this[int slot] => _plain is { } plain
@@ -372,8 +443,20 @@ internal sealed class PalettedColumn
     /// <summary>An independent copy that goes on exactly as this one would.</summary>
     public PalettedColumn Clone() => new(this);
 
+    /// <summary>Whether the column keeps each slot's bits rather than a code into a palette.</summary>
+    internal bool IsPlain => _plain is not null;
+
+    /// <summary>Entries the palette has room for; 0 while plain.</summary>
+    internal int PaletteSize => _palette.Length;
+
     public void Set(int slot, double value)
     {
+        if (++_writes >= _slots)
+        {
+            _writes = 0;
+            Refit();
+        }
+
         var bits = BitConverter.DoubleToInt64Bits(value);
         if (_plain is { } plain)
         {
@@ -444,9 +527,74 @@ internal sealed class PalettedColumn
         _used = 0;
         _plain = null;
         _set = null;
+        _writes = 0;
     }
 
     private static InvalidOperationException Unset() => new("The slot holds no value.");
+
+    // Once a lap of writes: a palette only grows and plain bits stay plain, so a monitor's replay, whose first days' bands
+    // are all distinct, left a quiet store's columns plain (or their palettes at 128) for good, though the minutes kept
+    // now hold a handful of values. Fit the palette to the values held: back from plain well below the point where it
+    // went plain (so a column near it does not flip each lap), or a smaller palette.
+    private void Refit()
+    {
+        Span<long> bySlot = stackalloc long[_slots];
+        Span<bool> isSet = stackalloc bool[_slots];
+        Span<long> unique = stackalloc long[_slots];
+        var held = 0;
+        for (var i = 0; i < _slots; i++)
+        {
+            isSet[i] = _plain is null ? _codes[i] > 0 : (_set![i >> 6] & (1UL << (i & 63))) != 0;
+            if (isSet[i])
+            {
+                bySlot[i] = _plain is { } plain ? plain[i] : _palette[_codes[i] - 1];
+                unique[held++] = bySlot[i];
+            }
+        }
+
+        unique = unique[..held];
+        unique.Sort();
+        var distinct = 0;
+        for (var k = 0; k < held; k++)
+        {
+            if (k == 0 || unique[k] != unique[distinct - 1])
+            {
+                unique[distinct++] = unique[k];
+            }
+        }
+
+        unique = unique[..distinct];
+        var size = Math.Max(2, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)distinct));
+        var fits = _plain is null ? size < _palette.Length : 2 * size * (sizeof(long) + sizeof(byte)) <= _slots * sizeof(long);
+        if (!fits)
+        {
+            return;
+        }
+
+        var palette = new long[size];
+        var counts = new byte[size];
+        unique.CopyTo(palette);
+        var codes = _codes.Length == _slots ? _codes : new byte[_slots];
+        for (var i = 0; i < _slots; i++)
+        {
+            if (!isSet[i])
+            {
+                codes[i] = 0;
+                continue;
+            }
+
+            var entry = unique.BinarySearch(bySlot[i]);
+            counts[entry]++;
+            codes[i] = (byte)(entry + 1);
+        }
+
+        _codes = codes;
+        _palette = palette;
+        _counts = counts;
+        _used = distinct;
+        _plain = null;
+        _set = null;
+    }
 
     // The slot at `slot` was released (if it held a value) and takes `bits`, which the palette has no room for.
     private void ToPlain(int slot, long bits)

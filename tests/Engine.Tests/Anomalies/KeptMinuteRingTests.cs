@@ -181,6 +181,70 @@ public sealed class KeptMinuteRingTests
         Assert.Throws<InvalidOperationException>(() => ring.Add(kept[^1] with { Minute = gap }));
     }
 
+    [Fact]
+    public void Bands_drawn_around_the_expected_value_read_back_to_the_bit_whether_or_not_the_width_gives_the_edges_back()
+    {
+        // The ring keeps a band as its width above the expected value and finds the lower edge from it. The bands here are
+        // drawn as the detectors draw them (expected ± half band, clipped at zero or not), as a drop draws its own (upper
+        // from the lower), warming up (a band of no width), and at random, with money, counts, -0, infinities and NaN, so
+        // that every way of finding an edge (and of not finding it) is read back against the verdict closed.
+        var random = new Random(71);
+        var ring = new KeptMinuteRing(TestEvents.Store, MinuteMonitor.KeptMinutes);
+        var kept = new List<ClosedMinute>();
+        double[] specials = [0, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN, double.Epsilon, 1e300];
+        double Figure() => random.Next(6) switch
+        {
+            0 => random.Next(5),
+            1 => random.Next(100_000) / 100.0,
+            2 => -random.Next(100_000) / 100.0,
+            3 => random.NextDouble() * Math.Pow(10, random.Next(-6, 12)),
+            4 => specials[random.Next(specials.Length)],
+            _ => 1.4826 * random.Next(1, 9) / 2,
+        };
+
+        AnomalyVerdict Verdict()
+        {
+            var expected = Figure();
+            var half = random.Next(3) == 0 ? 4 * 1.4826 * random.Next(4) / 2 : Math.Abs(Figure());
+            var (lower, upper) = random.Next(6) switch
+            {
+                0 => (Math.Max(0, expected - half), expected + half),
+                1 => (expected - half, expected + half),
+                2 => (expected, expected),
+                3 => (expected - half, expected + (expected - (expected - half))),
+                4 => (Math.Max(0, expected - half), Math.Min(0, expected + half)),
+                _ => (Figure(), Figure()),
+            };
+            return new AnomalyVerdict(random.Next(10) == 0, Figure(), expected, lower, upper, random.NextDouble(), (AnomalySeverity)random.Next(4),
+                random.NextDouble(), MinuteMonitor.WindowMinutes);
+        }
+
+        var first = MinuteMonitor.ToMinute(Start);
+        for (var i = 0; i < 1_500; i++)
+        {
+            var at = MinuteMonitor.FromMinute(first + i);
+            var readings = Enum.GetValues<KpiStream>().Select(s => new StreamReading(s, Verdict())).ToList();
+            foreach (var stream in MinuteMonitor.ChannelStreams)
+            {
+                readings.Add(new StreamReading(stream, random.Next(2) == 0 ? Verdict() : readings.First(r => r.Stream == stream).Verdict, SalesChannel.Shopify));
+            }
+
+            var minute = new ClosedMinute(TestEvents.Store, at, DateTime.SpecifyKind(at.UtcDateTime, DateTimeKind.Unspecified), "UTC", "GBP",
+                MinuteFigures.Zero, MinuteFigures.Zero, MinuteFigures.Zero, null, readings, [new ChannelMinute(SalesChannel.Shopify, MinuteFigures.Zero, MinuteFigures.Zero, MinuteFigures.Zero, 3)]);
+            ring.Add(minute);
+            kept.Add(minute);
+            if (kept.Count > MinuteMonitor.KeptMinutes)
+            {
+                kept.RemoveAt(0);
+            }
+
+            if (i % 61 == 0 || i == 1_499)
+            {
+                AssertSameMinutes(kept, ring.Since(null));
+            }
+        }
+    }
+
     /// <summary>
     /// Every field equal, every double equal to the bit, readings and channels in the same order; the verdicts' score and
     /// likelihood too on the newest minute, and none on the older ones.
@@ -266,6 +330,54 @@ public sealed class KeptMinuteRingTests
             {
                 Assert.Throws<InvalidOperationException>(() => column[check]);
             }
+        }
+    }
+
+    [Fact]
+    public void A_paletted_column_that_went_plain_or_grew_its_palette_fits_it_again_once_the_values_held_are_few()
+    {
+        // A monitor's replay writes days of distinct bands through the ring before the quiet hours it keeps: the columns
+        // must not stay plain (or their palettes at 128 entries) for good. Phases of all-distinct values, a few values,
+        // about 100 and a few again; every read against an oracle, and the layout after each phase.
+        var random = new Random(5);
+        var column = new PalettedColumn(180);
+        var oracle = new double[180];
+        var set = new bool[180];
+        var next = 0.5;
+        void Write(int writes, Func<double> value)
+        {
+            for (var w = 0; w < writes; w++)
+            {
+                var slot = w % 180;
+                oracle[slot] = value();
+                set[slot] = true;
+                column.Set(slot, oracle[slot]);
+                var check = random.Next(180);
+                if (set[check])
+                {
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(oracle[check]), BitConverter.DoubleToInt64Bits(column[check]));
+                }
+            }
+        }
+
+        double[] few = [0, -0.0, 4];
+        Write(400, () => next += 1.25);
+        Assert.True(column.IsPlain);
+        Write(400, () => few[random.Next(few.Length)]);
+        Assert.False(column.IsPlain);
+        Assert.Equal(4, column.PaletteSize);
+        Write(400, () => random.Next(100));
+        Assert.False(column.IsPlain);
+        Assert.Equal(128, column.PaletteSize);
+        Write(400, () => few[random.Next(few.Length)]);
+        Assert.Equal(4, column.PaletteSize);
+        var clone = column.Clone();
+        Write(400, () => next += 1.25);
+        Assert.True(column.IsPlain);
+        Assert.False(clone.IsPlain);
+        for (var slot = 0; slot < 180; slot++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(oracle[slot]), BitConverter.DoubleToInt64Bits(column[slot]));
         }
     }
 
