@@ -19,16 +19,19 @@ if (part is "calibrate")
 
 if (part is "variants")
 {
-    // Stop 21: more windows, a scan over the drop's unknown start (what a CUSUM restarted at each window's start amounts
-    // to), at two tails; chosen on the synthetic column only. Weighting the reference days by how alike their hours
-    // before the window were (level, shape) lost there and is not in the code (bench/README.md); stop 20's outlier cut
-    // 3 against 2 is there too.
+    // Stop 22: the one-shot scan of stop 21 beside minute-by-minute evidence (a Poisson CUSUM gated by the scan's
+    // re-arm tail), at three tails; chosen on the synthetic columns (plain and seasonal) only.
+    // Optional: "variants TAILS CUSUMS GATES" (comma lists) to run a part of the grid.
+    static double[] List(string text) => [.. text.Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture))];
     var variants = new List<(string, SalesDash.Engine.Anomalies.OrderDropOptions)>();
-    foreach (var tail in new[] { 3e-5, 1e-4 })
+    foreach (var tail in args.Length > 3 ? List(args[3]) : [3e-5, 1e-4, 3e-4])
     {
-        foreach (var windows in AlertBench.ScanWindows)
+        foreach (var cusum in args.Length > 4 ? List(args[4]) : AlertBench.CusumThresholds)
         {
-            variants.Add(($"windows {string.Join('/', windows)} tail {tail:0e0}", new() { TailProbability = tail, WindowsMinutes = windows }));
+            foreach (var gate in cusum == 0 ? [0.05] : args.Length > 5 ? List(args[5]) : [0.05])
+            {
+                variants.Add(($"tail {tail:0e0} cusum {cusum} gate {gate:0e0}", new() { TailProbability = tail, CusumThreshold = cusum, CusumGateTail = gate }));
+            }
         }
     }
 

@@ -260,12 +260,61 @@ public sealed class OrderDropTestTests
     }
 
     [Fact]
+    public void A_halved_half_hour_under_the_one_shot_tail_is_found_by_the_minute_by_minute_evidence()
+    {
+        // 2 orders a minute from 7:00, the same every day; on day 7, 12:00-12:29 keeps 1 a minute. The one-shot windows
+        // see at most 3.2 sd (the 30-minute one: 30 of 60 against a variance of 90), under the 3e-5 tail, so the test
+        // alone lets it pass. The CUSUM of "half the expected orders" adds ln ½ + 1 = 0.307 a minute of the drop (λ = 2:
+        // the reference days' quarter hour around the minute, at a level ratio of exactly 1), so it passes 8 on the 27th
+        // minute (8.285), at 12:26. The run's window is those 27 minutes, 27 orders against 54, and the fewest orders that
+        // would not have fired are ⌊(½·54 − 8) / ln 2⌋ + 1 = 28.
+        static int OrdersAt(long minute)
+        {
+            var day = minute / Day;
+            var m = (int)(minute % Day);
+            return m switch
+            {
+                < 420 => 0,
+                >= 720 and < 750 when day == 7 => 1,
+                _ => 2,
+            };
+        }
+
+        List<(long Minute, OrderDrop Drop)> Fires(OrderDropOptions options)
+        {
+            var test = new OrderDropTest(firstKnownMinute: 0, options);
+            var fires = new List<(long, OrderDrop)>();
+            for (long minute = 0; minute < 8 * Day; minute++)
+            {
+                if (test.Observe(minute, OrdersAt(minute)) is { } drop)
+                {
+                    fires.Add((minute, drop));
+                }
+            }
+
+            return fires;
+        }
+
+        Assert.Empty(Fires(new OrderDropOptions { CusumThreshold = 0 }));
+        var fire = Assert.Single(Fires(new OrderDropOptions { CusumThreshold = 8 }));
+        Assert.Equal((7 * Day) + 746, fire.Minute);
+        Assert.Equal(27, fire.Drop.WindowMinutes);
+        Assert.Equal(27, fire.Drop.Orders);
+        Assert.Equal(54, fire.Drop.ExpectedOrders, 9);
+        Assert.Equal(28, fire.Drop.LowerOrders);
+        Assert.InRange(fire.Drop.TailProbability, 3e-5, 0.05);
+        Assert.Empty(Fires(new OrderDropOptions { CusumThreshold = 8, CusumGateTail = 1e-4 }));
+    }
+
+    [Fact]
     public void Settings_and_minutes_out_of_order_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { WindowsMinutes = [] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { MinimumReferenceDays = 8 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { TailProbability = 0.1, ReArmTailProbability = 0.01 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { OutlierSpreads = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { CusumThreshold = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OrderDropTest(0, new OrderDropOptions { CusumDropRatio = 1 }));
         var test = new OrderDropTest(0);
         test.Observe(5, 1);
         Assert.Throws<ArgumentOutOfRangeException>(() => test.Observe(5, 1));
