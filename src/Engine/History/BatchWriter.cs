@@ -212,6 +212,22 @@ public static class WriteCycle
     }
 }
 
+/// <summary>Messages every <see cref="BatchWriter{TBatch}"/> answers, whatever it writes.</summary>
+public static class BatchWriter
+{
+    /// <summary>
+    /// Answered with <see cref="Written"/> once everything the sender handed over before this message is in the store
+    /// (or dead-lettered). Unlike <see cref="BatchWriter{TBatch}.FlushNow"/> it is not answered while the store is down:
+    /// a tenant entity asks before it saves a snapshot, because a snapshot that covers events whose facts or rows are
+    /// still only in this writer's memory would lose them to a crash (recovery hands over only what it replays after it).
+    /// Items the writer refused are not covered: their producer holds them and asks again once they are taken.
+    /// </summary>
+    public sealed record WriteThrough(long Token);
+
+    /// <summary>Everything handed over before the <see cref="WriteThrough"/> of the same token is in the store.</summary>
+    public sealed record Written(long Token);
+}
+
 /// <summary>
 /// The per-node writer behind history facts and minute rows: producers hand items over without waiting on I/O, items
 /// are coalesced by key, and written in batches at the flush interval (or early, once half the capacity is pending).
@@ -229,7 +245,17 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
     private readonly IBatchSink<TBatch> _sink;
     private readonly TimeProvider _time;
     private readonly List<IActorRef> _flushWaiters = [];
+    private readonly List<(IActorRef ReplyTo, long Token, long UpTo)> _writeThroughWaiters = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    /// <summary>Hand-overs taken so far, numbered; what a <see cref="BatchWriter.WriteThrough"/> waits for is "up to this one".</summary>
+    private long _accepted;
+
+    /// <summary>The newest hand-over the batch being written holds (with everything before it not yet written).</summary>
+    private long _writingUpTo;
+
+    /// <summary>Every hand-over up to this one is in the store (or dead-lettered).</summary>
+    private long _writtenUpTo;
     private TBatch _pending = new();
     private int _inFlight;
     private bool _writing;
@@ -260,6 +286,22 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
         {
             _flushWaiters.Add(Sender);
             StartWrite();
+        });
+        Receive<BatchWriter.WriteThrough>(ask =>
+        {
+            if (_writtenUpTo >= _accepted)
+            {
+                Sender.Tell(new BatchWriter.Written(ask.Token));
+                return;
+            }
+
+            _writeThroughWaiters.Add((Sender, ask.Token, _accepted));
+
+            // A snapshot waits on this: write now rather than at the next tick, unless the store is down (the retry decides).
+            if (!Timers.IsTimerActive(RetryTimer))
+            {
+                StartWrite();
+            }
         });
         Receive<GetStatus>(_ => Sender.Tell(new Status(_pending.Count, _inFlight, Settings.Capacity, _failures)));
         Receive<CycleDone>(done => Completed(done.Outcome));
@@ -304,6 +346,7 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
     {
         ArgumentNullException.ThrowIfNull(add);
         add(_pending);
+        _accepted++;
         if (_pending.Count >= Settings.Capacity / 2 && !Timers.IsTimerActive(RetryTimer))
         {
             StartWrite();
@@ -329,11 +372,15 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
 
         if (_pending.Count == 0)
         {
+            // Nothing pending and nothing being written: every hand-over so far is in the store (or was dead-lettered
+            // when it could not become an item).
+            WrittenUpTo(_accepted);
             ReplyFlushed();
             return;
         }
 
         Timers.Cancel(RetryTimer);
+        _writingUpTo = _accepted;
         var batch = _pending;
         _pending = new TBatch();
         _inFlight = batch.Count;
@@ -368,10 +415,26 @@ public abstract class BatchWriter<TBatch> : ReceiveActor, IWithTimers
         }
 
         _failures = 0;
-        if (_flushWaiters.Count > 0 || _pending.Count >= Settings.Capacity / 2)
+        WrittenUpTo(_writingUpTo);
+        if (_flushWaiters.Count > 0 || _writeThroughWaiters.Count > 0 || _pending.Count >= Settings.Capacity / 2)
         {
             StartWrite();
         }
+    }
+
+    private void WrittenUpTo(long upTo)
+    {
+        _writtenUpTo = Math.Max(_writtenUpTo, upTo);
+        _writeThroughWaiters.RemoveAll(waiter =>
+        {
+            if (waiter.UpTo > _writtenUpTo)
+            {
+                return false;
+            }
+
+            waiter.ReplyTo.Tell(new BatchWriter.Written(waiter.Token));
+            return true;
+        });
     }
 
     private void ReplyFlushed()

@@ -184,7 +184,7 @@ public sealed partial class TenantStoreActor
         _snapshotAgain = false;
         _snapshotOffsets = new Dictionary<string, long>(_kafkaFolded, StringComparer.Ordinal);
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(snapshot);
+        SaveSnapshotWhenWritten(snapshot);
     }
 
     private void SnapshotSaved(SaveSnapshotSuccess success)

@@ -117,6 +117,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         QuarantineHandlers();
         ForgetHandlers();
         KafkaHandlers();
+        WriteThroughHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
             // Minutes are published from this one on; a watcher that missed earlier ones (this life began without a
@@ -137,6 +138,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         Command<HistoryWriter.Refused>(refused =>
         {
             _refusedByHistory.Add(refused.Event);
+            NoteRefusal();
             if (!Timers.IsTimerActive(HistoryRetryTimer))
             {
                 Timers.StartSingleTimer(HistoryRetryTimer, HistoryRetry.Instance, HistoryRetryInterval);
@@ -150,12 +152,14 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             }
 
             _refusedByHistory.Clear();
+            AskAgainIfWaiting();
             Stash.UnstashAll();
         });
         Command<SnapshotWriter.Refused>(refused =>
         {
             // Rows are absolute: the minutes are written again at the next flush, with whatever they hold by then.
             _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
+            NoteRefusal();
             PublishSoon();
         });
         Command<TenantStore.GetTiles>(GetTiles);
@@ -455,14 +459,22 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             _changedSincePublish = false;
         }
 
-        if (_dirtyMinutes.Count > 0)
+        HandOverRows(force);
+    }
+
+    /// <summary>Hands the rows of the minutes changed since the last hand-over to the snapshot writer.</summary>
+    private void HandOverRows(bool force)
+    {
+        if (_dirtyMinutes.Count == 0 || Currency is not { } currency || Zone is null)
         {
-            var rows = _state.Rows(_dirtyMinutes, currency);
-            _dirtyMinutes.Clear();
-            if (rows.Count > 0)
-            {
-                _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows, force));
-            }
+            return;
+        }
+
+        var rows = _state.Rows(_dirtyMinutes, currency);
+        _dirtyMinutes.Clear();
+        if (rows.Count > 0)
+        {
+            _snapshotWriter.Tell(new SnapshotWriter.Enqueue(rows, force));
         }
     }
 
@@ -496,6 +508,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         Timers.Cancel(FlushTimer);
         Timers.Cancel(MinuteTimer);
         Timers.Cancel(HistoryRetryTimer);
+        _stopping = true;
 
         // Watchers close the minutes after this one as empty by their own clock until the entity wakes (any event wakes it
         // first), so they need not wake it to see a quiet store.
@@ -506,12 +519,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
         // A stopping entity cannot keep what the writers refused: its final snapshot would cover it, so it goes over now.
         Flush(force: true);
-        foreach (var e in _refusedByHistory)
-        {
-            _historyWriter.Tell(new HistoryWriter.Record(e, Force: true));
-        }
-
-        _refusedByHistory.Clear();
+        ForceRefusedFacts();
         if (_eventsSinceSnapshot == 0 && !_snapshotInFlight)
         {
             Context.Stop(Self);
@@ -522,7 +530,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         var finalPending = _snapshotInFlight;
         if (!finalPending)
         {
-            SaveSnapshot(TakeSnapshot());
+            SaveSnapshotWhenWritten(TakeSnapshot());
         }
 
         Timers.StartSingleTimer(StopTimer, StopTimeout.Instance, StopSnapshotTimeout);
@@ -538,6 +546,19 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             StopOrSaveFinal();
         });
         Command<StopTimeout>(_ => Context.Stop(Self));
+        // What the writers say about the snapshot being saved, and what they refused of the last hand-overs before the
+        // stop: nothing can be kept for later now, so it goes over again forced (and the snapshot asks again).
+        WriteThroughHandlers();
+        Command<HistoryWriter.Refused>(refused =>
+        {
+            _refusedByHistory.Add(refused.Event);
+            NoteRefusal();
+        });
+        Command<SnapshotWriter.Refused>(refused =>
+        {
+            _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
+            NoteRefusal();
+        });
         // Sharding buffers new messages for a stopping entity and restarts it after it stops.
         CommandAny(_ => Stash.Stash());
 
@@ -546,7 +567,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
             if (finalPending)
             {
                 finalPending = false;
-                SaveSnapshot(TakeSnapshot());
+                SaveSnapshotWhenWritten(TakeSnapshot());
                 return;
             }
 

@@ -42,7 +42,7 @@ public sealed class TenantStoreKafkaCheckpointRoundTests(ITestOutputHelper outpu
     {
         var store = new StoreRef("acme", "spread");
         var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
-            TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50)));
+            TenantStoreIds.EntityIdFor(store), _time, ActorRefs.Nobody, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50)));
         decimal gross = 0;
         for (var p = 0; p < Partitions.Length; p++)
         {

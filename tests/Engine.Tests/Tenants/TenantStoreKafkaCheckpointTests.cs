@@ -71,7 +71,7 @@ public sealed class TenantStoreKafkaCheckpointTests(ITestOutputHelper output) : 
     }
 
     private IActorRef Start(StoreRef store) => Sys.ActorOf(TenantStoreActor.PropsFor(
-        TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50)));
+        TenantStoreIds.EntityIdFor(store), _time, ActorRefs.Nobody, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50)));
 
     /// <summary>Stops the entity as a node crash would: no final snapshot.</summary>
     private async Task CrashAsync(IActorRef entity)

@@ -111,7 +111,7 @@ public sealed class TenantStoreTombstoneTests(ITestOutputHelper output) : Akka.H
     }
 
     private IActorRef Start(StoreRef store, IStoreTombstones? tombstones) => Sys.ActorOf(TenantStoreActor.PropsFor(
-        TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50), null, tombstones));
+        TenantStoreIds.EntityIdFor(store), _time, ActorRefs.Nobody, ActorRefs.Nobody, TimeSpan.FromMilliseconds(50), null, tombstones));
 
     private async Task StopAsync(IActorRef entity)
     {
