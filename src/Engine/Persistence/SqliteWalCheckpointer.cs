@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SalesDash.Engine.Telemetry;
 
 namespace SalesDash.Engine.Persistence;
 
@@ -13,7 +14,7 @@ namespace SalesDash.Engine.Persistence;
 /// the whole log is copied, the next commit starts the log again from its beginning, so the log holds about one
 /// interval of writes. Its fsync of the database file blocks this thread, not a pool thread a webhook needs.
 /// </summary>
-public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
+public sealed class SqliteWalCheckpointer : HostedMeter, IHostedService
 {
     /// <summary>The meter the bench and an operator's collector read the checkpoints from.</summary>
     public const string MeterName = "SalesDash.Engine.Journal";
@@ -27,24 +28,22 @@ public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
     private readonly EngineOptions _engine;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteWalCheckpointer> _log;
-    private readonly Meter _meter;
-    private readonly bool _ownsMeter;
     private readonly Histogram<double> _duration;
     private readonly Histogram<int> _frames;
     private readonly CancellationTokenSource _stopping = new();
     private Thread? _thread;
+    private int _stopped;
 
     /// <summary>Uses the host's meter factory when there is one, so the meter is disposed with the host.</summary>
     public SqliteWalCheckpointer(IOptions<EngineOptions> engine, TimeProvider time, ILogger<SqliteWalCheckpointer> log, IMeterFactory? meterFactory = null)
+        : base(MeterName, meterFactory)
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine.Value;
         _time = time;
         _log = log;
-        _ownsMeter = meterFactory is null;
-        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _duration = _meter.CreateHistogram<double>("salesdash.journal.checkpoint", "ms");
-        _frames = _meter.CreateHistogram<int>("salesdash.journal.checkpoint.frames", "{page}");
+        _duration = Meter.CreateHistogram<double>("salesdash.journal.checkpoint", "ms");
+        _frames = Meter.CreateHistogram<int>("salesdash.journal.checkpoint.frames", "{page}");
     }
 
     /// <summary>What one passive checkpoint found: pages in the log, and how many of them are now in the database file.</summary>
@@ -83,6 +82,12 @@ public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
 
     private void Stop()
     {
+        // Once only: a host killed in a test is disposed first and may still be stopped after (the token is gone by then).
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         // A checkpoint under way finishes first (its fsync cannot be cut short); the next tick is never waited for.
         _thread?.Join();
@@ -136,14 +141,15 @@ public sealed class SqliteWalCheckpointer : IHostedService, IDisposable
         }
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        // A host disposed without being stopped (a test's crash) must not leave the thread ticking on a disposed token.
-        Stop();
-        _stopping.Dispose();
-        if (_ownsMeter)
+        if (disposing)
         {
-            _meter.Dispose();
+            // A host disposed without being stopped (a test's crash) must not leave the thread ticking on a disposed token.
+            Stop();
+            _stopping.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 }

@@ -21,11 +21,16 @@ public abstract class HostedMeter : IDisposable
 
     public void Dispose()
     {
-        if (_ownsMeter)
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes the meter if it is this one's own; a class with more to release does so before calling this.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing && _ownsMeter)
         {
             Meter.Dispose();
         }
-
-        GC.SuppressFinalize(this);
     }
 }

@@ -131,4 +131,20 @@ public sealed class SqliteJournalConnectionsTests
             await checkpointer.StopAsync(ct);
         }
     }
+
+    [Fact]
+    public async Task A_checkpointer_disposed_before_its_host_stops_it_stops_once_without_error()
+    {
+        // A host killed in a test is disposed first; the factory may still stop its services afterwards.
+        using var data = new TempDirectory();
+        var ct = TestContext.Current.CancellationToken;
+        var engine = new EngineOptions { DataDirectory = data.Path };
+        var checkpointer = new SqliteWalCheckpointer(Options.Create(engine), new FakeTimeProvider(Now), NullLogger<SqliteWalCheckpointer>.Instance);
+        await checkpointer.StartAsync(ct);
+
+        checkpointer.Dispose();
+
+        await checkpointer.StopAsync(ct);
+        checkpointer.Dispose();
+    }
 }
