@@ -173,6 +173,41 @@ describe('catalogues and lead time', () => {
     expect(screen.queryByTestId('catalogue-WooCommerce')).toBeNull();
   });
 
+  // The form appears when the first read answers; what is typed in the same instant must be what is saved. A field
+  // copied from the saved days by an effect after it appeared put the saved 7 back over the typed text when the effect
+  // ran after the typing, which is how the test below once timed out waiting for a refusal that never came.
+  it('saves what is typed into the lead time even when it is typed the moment the form appears', async () => {
+    const puts: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((_url: string, init?: RequestInit) => {
+        if (init?.method === 'PUT') {
+          puts.push(init.body as string);
+          return Promise.resolve(json({ leadTimeDays: 12, leadTimeIsDefault: false, defaultLeadTimeDays: 7, maxLeadTimeDays: 365 }));
+        }
+        return Promise.resolve(json(catalogue));
+      }),
+    );
+    // A mutation observer runs right after React puts the form in the page, before React's own effects of that commit.
+    const typed = new Promise<HTMLInputElement>((resolve) => {
+      const observer = new MutationObserver(() => {
+        const field = document.querySelector<HTMLInputElement>('[data-testid="lead-time"] input');
+        if (!field) return;
+        observer.disconnect();
+        fireEvent.change(field, { target: { value: '12' } });
+        fireEvent.submit(field.closest('form')!);
+        resolve(field);
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    render(<RecommendationsPage store={{ tenantId: 'acme', storeId: 'shop' }} />);
+
+    const field = await typed;
+    await waitFor(() => expect(puts).toHaveLength(1));
+    expect(puts).toEqual([JSON.stringify({ leadTimeDays: 12 })]);
+    expect(field.value).toBe('12');
+  });
+
   it('saves the lead time and reads the advice again, and shows the server\'s words when it refuses one', async () => {
     const calls: { method: string; url: string; body: string | undefined }[] = [];
     let lead = 7;

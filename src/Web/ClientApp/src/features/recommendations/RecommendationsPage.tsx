@@ -77,7 +77,13 @@ function Catalogues({ catalogues, channelsHref }: { catalogues: CatalogueStatus[
 function LeadTime({ store, days, onSaved }: { store: StoreKey; days: number; onSaved: () => void }) {
   const [text, setText] = useState(String(days));
   const [problem, setProblem] = useState<string | null>(null);
-  useEffect(() => setText(String(days)), [days]);
+  // The field follows the saved days when they change (a save read back), and only then: copied in an effect, the
+  // saved value came back over whatever had been typed between the form appearing and the effect running.
+  const [shownDays, setShownDays] = useState(days);
+  if (shownDays !== days) {
+    setShownDays(days);
+    setText(String(days));
+  }
   const save = (event: FormEvent) => {
     event.preventDefault();
     saveLeadTime(store, text)
