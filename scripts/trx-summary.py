@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Sums the results of every .trx file in a folder and prints the closing line CI reads.
+"""Sums the results of every .trx and .junit.xml file in a folder and prints the closing line CI reads.
 
-Usage: trx-summary.py RESULTS_DIR [EXPECTED_COUNT]
+Usage: trx-summary.py RESULTS_DIR [EXPECTED_COUNT] [--failed-step=NAME ...]
 
 Prints the name and first message lines of every test that did not pass, then one line,
 'N passed, N failed' (plus ', N skipped' when any were skipped), last: CI keeps only the tail
 of the output, and a failure must be identifiable from it.
 Exits 1 when a test failed, when no test ran at all, or when fewer trx files exist than
 EXPECTED_COUNT (a test host that crashed writes none, and its tests must not vanish silently).
+Each --failed-step (a build or a server that failed before any test could run) counts as one failure and is
+named above the closing line.
 """
 import pathlib
 import sys
@@ -32,13 +34,37 @@ def failures(root):
         yield result.get("testName", "?"), text.splitlines()[:MESSAGE_LINES]
 
 
+def junit(path):
+    """(passed, failed, skipped, failures) of a JUnit XML file (the front end's vitest writes one)."""
+    root = ElementTree.parse(path).getroot()
+    passed = failed = skipped = 0
+    failed_tests = []
+    for case in root.iter("testcase"):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            failed += 1
+            text = (problem.get("message") or problem.text or "").strip()
+            name = " > ".join(part for part in (case.get("classname"), case.get("name")) if part)
+            failed_tests.append((path.name.split(".")[0], name or "?", text.splitlines()[:MESSAGE_LINES]))
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
+    return passed, failed, skipped, failed_tests
+
+
 def main() -> int:
-    if len(sys.argv) < 2:
+    args = [a for a in sys.argv[1:] if not a.startswith("--failed-step=")]
+    failed_steps = [a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--failed-step=")]
+    if not args:
         print(__doc__, file=sys.stderr)
         return 2
-    folder = pathlib.Path(sys.argv[1])
-    expected = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    folder = pathlib.Path(args[0])
+    expected = int(args[1]) if len(args) > 1 else 0
     files = sorted(folder.glob("*.trx")) if folder.is_dir() else []
+    junit_files = sorted(folder.glob("*.junit.xml")) if folder.is_dir() else []
 
     passed = failed = skipped = 0
     problems = []
@@ -61,8 +87,24 @@ def main() -> int:
         failed += count(FAILED_COUNTERS)
         skipped += count(SKIPPED_COUNTERS)
 
-    if len(files) < expected:
-        problems.append(f"expected {expected} result files, found {len(files)}: a test host crashed or did not start")
+    for path in junit_files:
+        try:
+            counts = junit(path)
+        except ElementTree.ParseError as error:
+            problems.append(f"{path.name}: unreadable ({error})")
+            failed += 1
+            continue
+        passed += counts[0]
+        failed += counts[1]
+        skipped += counts[2]
+        failed_tests.extend(counts[3])
+
+    found = len(files) + len(junit_files)
+    if found < expected:
+        problems.append(f"expected {expected} result files, found {found}: a test host crashed or did not start")
+    for step in failed_steps:
+        problems.append(f"step failed: {step}")
+        failed += 1
 
     for project, name, lines in failed_tests:
         print(f"FAILED {project}: {name}")

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace SalesDash.EndToEnd.Tests.Hosting;
+
+/// <summary>
+/// The closing line CI reads (`scripts/trx-summary.py`, run by ./test.sh): every result file counts, the front end's
+/// JUnit XML included, and a step that failed before any test ran is a failure, never a silent gap.
+/// </summary>
+public sealed class TrxSummaryTests : IDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly DirectoryInfo _results = Directory.CreateTempSubdirectory("salesdash-trx-summary-");
+
+    public void Dispose() => _results.Delete(recursive: true);
+
+    [Fact]
+    public async Task Sums_trx_and_junit_files_and_names_each_failed_test()
+    {
+        await WriteTrxAsync("Engine.Tests.trx", passed: 3, failed: 1, failedName: "Folds_every_order");
+        await WriteJunitAsync("FrontEnd.junit.xml", passed: 2, failedName: "saves the lead time", skipped: 1);
+
+        var (exit, output) = await RunAsync("2");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAILED Engine.Tests: Folds_every_order", output);
+        Assert.Contains("FAILED FrontEnd: RecommendationsPage.test.tsx > saves the lead time", output);
+        Assert.Equal("5 passed, 2 failed, 1 skipped", LastLine(output));
+    }
+
+    [Fact]
+    public async Task Passes_when_every_file_passed()
+    {
+        await WriteTrxAsync("Web.Tests.trx", passed: 4, failed: 0, failedName: null);
+        await WriteJunitAsync("FrontEnd.junit.xml", passed: 2, failedName: null, skipped: 0);
+
+        var (exit, output) = await RunAsync("2");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("6 passed, 0 failed", LastLine(output));
+    }
+
+    [Fact]
+    public async Task A_failed_step_counts_as_a_failure_and_is_named()
+    {
+        await WriteTrxAsync("Web.Tests.trx", passed: 4, failed: 0, failedName: null);
+
+        var (exit, output) = await RunAsync("1", "--failed-step=npm run build (src/Web/ClientApp)");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("step failed: npm run build (src/Web/ClientApp)", output);
+        Assert.Equal("4 passed, 1 failed", LastLine(output));
+    }
+
+    [Fact]
+    public async Task A_missing_result_file_fails_the_run()
+    {
+        await WriteTrxAsync("Web.Tests.trx", passed: 4, failed: 0, failedName: null);
+
+        var (exit, output) = await RunAsync("3");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("expected 3 result files, found 1", output);
+        Assert.Equal("4 passed, 0 failed", LastLine(output));
+    }
+
+    private static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
+
+    private async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("python3", [RepositoryRoot.Combine("scripts", "trx-summary.py"), _results.FullName, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        // Problems go to stderr and the closing line to stdout, last; stderr is put first so the line stays last here.
+        return (process.ExitCode, await stderr + await stdout);
+    }
+
+    private Task WriteTrxAsync(string name, int passed, int failed, string? failedName)
+    {
+        var result = failedName is null
+            ? ""
+            : $"""<UnitTestResult testName="{failedName}" outcome="Failed"><Output><ErrorInfo><Message>Expected 520 orders, found 519</Message></ErrorInfo></Output></UnitTestResult>""";
+        var xml = $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+              <Results>{result}</Results>
+              <ResultSummary outcome="{(failed == 0 ? "Completed" : "Failed")}">
+                <Counters total="{passed + failed}" executed="{passed + failed}" passed="{passed}" failed="{failed}" />
+              </ResultSummary>
+            </TestRun>
+            """;
+        return File.WriteAllTextAsync(Path.Combine(_results.FullName, name), xml, Ct);
+    }
+
+    private Task WriteJunitAsync(string name, int passed, string? failedName, int skipped)
+    {
+        var cases = string.Concat(Enumerable.Range(0, passed).Select(i => $"""<testcase classname="src/a.test.ts" name="passes {i}" time="0.01"></testcase>"""));
+        cases += string.Concat(Enumerable.Range(0, skipped).Select(i => $"""<testcase classname="src/a.test.ts" name="skips {i}" time="0"><skipped/></testcase>"""));
+        if (failedName is not null)
+        {
+            cases += $"""<testcase classname="RecommendationsPage.test.tsx" name="{failedName}" time="5.0"><failure message="Test timed out in 5000ms." type="Error">stack</failure></testcase>""";
+        }
+
+        var xml = $"""
+            <?xml version="1.0" encoding="UTF-8" ?>
+            <testsuites name="vitest tests">
+              <testsuite name="src/a.test.ts">{cases}</testsuite>
+            </testsuites>
+            """;
+        return File.WriteAllTextAsync(Path.Combine(_results.FullName, name), xml, Ct);
+    }
+}
