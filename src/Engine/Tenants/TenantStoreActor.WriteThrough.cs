@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence;
 using SalesDash.Engine.History;
+using SalesDash.Engine.History.Snapshots;
 
 namespace SalesDash.Engine.Tenants;
 
@@ -22,7 +23,52 @@ public sealed partial class TenantStoreActor
     /// <summary>True once the entity is stopping: what it hands the writers from then on is forced, as the rest of its stop is.</summary>
     private bool _stopping;
 
-    private void WriteThroughHandlers() => Command<BatchWriter.Written>(WrittenThrough);
+    /// <summary>
+    /// The writers' answers, the same while running and while stopping (<see cref="_stopping"/> decides what a refusal
+    /// leads to), so the stopping behaviour cannot drop one the running behaviour keeps.
+    /// </summary>
+    private void WriterHandlers()
+    {
+        Command<BatchWriter.Written>(WrittenThrough);
+        Command<HistoryWriter.Refused>(HistoryRefused);
+        Command<SnapshotWriter.Refused>(RowsRefused);
+    }
+
+    /// <summary>
+    /// The history writer was full: the entity keeps the event and hands it over again after <see cref="HistoryRetryInterval"/>.
+    /// A stopping entity has no later: its final snapshot forces the event over once the writers answer (<see cref="WrittenThrough"/>).
+    /// </summary>
+    private void HistoryRefused(HistoryWriter.Refused refused)
+    {
+        _refusedByHistory.Add(refused.Event);
+        NoteRefusal();
+        if (!_stopping)
+        {
+            RetryRefusedFactsSoon();
+        }
+    }
+
+    private void RetryRefusedFactsSoon()
+    {
+        if (!Timers.IsTimerActive(HistoryRetryTimer))
+        {
+            Timers.StartSingleTimer(HistoryRetryTimer, HistoryRetry.Instance, HistoryRetryInterval);
+        }
+    }
+
+    /// <summary>
+    /// The snapshot writer was full. Rows are absolute: the minutes are handed over again at the next flush, with whatever
+    /// they hold by then; a stopping entity hands them over forced with its final snapshot's question instead.
+    /// </summary>
+    private void RowsRefused(SnapshotWriter.Refused refused)
+    {
+        _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
+        NoteRefusal();
+        if (!_stopping)
+        {
+            PublishSoon();
+        }
+    }
 
     /// <summary>Captures <paramref name="snapshot"/> at the current sequence number and saves it once the writers have written what it covers.</summary>
     private void SaveSnapshotWhenWritten(KpiSnapshot snapshot)
@@ -72,16 +118,13 @@ public sealed partial class TenantStoreActor
         // the snapshot asks again after that.
         if (_stopping)
         {
-            ForceRefusedFacts();
+            HandOverRefusedFacts();
             AskWriteThrough(held);
             return;
         }
 
         held.AskAgain = true;
-        if (!Timers.IsTimerActive(HistoryRetryTimer))
-        {
-            Timers.StartSingleTimer(HistoryRetryTimer, HistoryRetry.Instance, HistoryRetryInterval);
-        }
+        RetryRefusedFactsSoon();
     }
 
     /// <summary>After refused facts went over again: a snapshot waiting for them asks the writers once more.</summary>
@@ -101,11 +144,15 @@ public sealed partial class TenantStoreActor
         }
     }
 
-    private void ForceRefusedFacts()
+    /// <summary>
+    /// Hands the facts a full history writer refused over again: when the retry timer fires, or forced once the entity is
+    /// stopping, since its final snapshot covers them and it cannot keep them for later.
+    /// </summary>
+    private void HandOverRefusedFacts()
     {
         foreach (var e in _refusedByHistory)
         {
-            _historyWriter.Tell(new HistoryWriter.Record(e, Force: true));
+            _historyWriter.Tell(new HistoryWriter.Record(e, Force: _stopping));
         }
 
         _refusedByHistory.Clear();

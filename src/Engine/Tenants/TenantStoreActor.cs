@@ -117,7 +117,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         QuarantineHandlers();
         ForgetHandlers();
         KafkaHandlers();
-        WriteThroughHandlers();
+        WriterHandlers();
         Recover<RecoveryCompleted>(_ =>
         {
             // Minutes are published from this one on; a watcher that missed earlier ones (this life began without a
@@ -135,32 +135,11 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         });
 
         Command<TenantStore.Record>(Record);
-        Command<HistoryWriter.Refused>(refused =>
-        {
-            _refusedByHistory.Add(refused.Event);
-            NoteRefusal();
-            if (!Timers.IsTimerActive(HistoryRetryTimer))
-            {
-                Timers.StartSingleTimer(HistoryRetryTimer, HistoryRetry.Instance, HistoryRetryInterval);
-            }
-        });
         Command<HistoryRetry>(_ =>
         {
-            foreach (var e in _refusedByHistory)
-            {
-                _historyWriter.Tell(new HistoryWriter.Record(e));
-            }
-
-            _refusedByHistory.Clear();
+            HandOverRefusedFacts();
             AskAgainIfWaiting();
             Stash.UnstashAll();
-        });
-        Command<SnapshotWriter.Refused>(refused =>
-        {
-            // Rows are absolute: the minutes are written again at the next flush, with whatever they hold by then.
-            _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
-            NoteRefusal();
-            PublishSoon();
         });
         Command<TenantStore.GetTiles>(GetTiles);
         Command<TenantStore.UseProfile>(UseProfile);
@@ -519,7 +498,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
         // A stopping entity cannot keep what the writers refused: its final snapshot would cover it, so it goes over now.
         Flush(force: true);
-        ForceRefusedFacts();
+        HandOverRefusedFacts();
         if (_eventsSinceSnapshot == 0 && !_snapshotInFlight)
         {
             Context.Stop(Self);
@@ -548,17 +527,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         Command<StopTimeout>(_ => Context.Stop(Self));
         // What the writers say about the snapshot being saved, and what they refused of the last hand-overs before the
         // stop: nothing can be kept for later now, so it goes over again forced (and the snapshot asks again).
-        WriteThroughHandlers();
-        Command<HistoryWriter.Refused>(refused =>
-        {
-            _refusedByHistory.Add(refused.Event);
-            NoteRefusal();
-        });
-        Command<SnapshotWriter.Refused>(refused =>
-        {
-            _dirtyMinutes.UnionWith(refused.Rows.Select(row => row.Minute));
-            NoteRefusal();
-        });
+        WriterHandlers();
         // Sharding buffers new messages for a stopping entity and restarts it after it stops.
         CommandAny(_ => Stash.Stash());
 

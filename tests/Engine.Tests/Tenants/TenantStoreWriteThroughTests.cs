@@ -155,6 +155,49 @@ public sealed class TenantStoreWriteThroughTests(ITestOutputHelper output) : Akk
         Assert.Equal(TenantStoreActor.SnapshotEvery, (await LatestSnapshotAsync(store))?.Metadata.SequenceNr);
     }
 
+    [Fact]
+    public async Task A_stopping_entity_forces_over_what_the_writers_refused_before_the_stop_and_only_then_saves_its_final_snapshot()
+    {
+        var store = new StoreRef("acme", "write-through-stopping");
+        var order = Placed("s1", Today.AddMinutes(-10), 41.37m, store: store);
+        var facts = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(TenantStoreIds.EntityIdFor(store), _time, rows.Ref, facts.Ref, TimeSpan.FromMilliseconds(50)));
+        await RecordAsync(entity, [order]);
+        var fact = await facts.ExpectMsgAsync<HistoryWriter.Record>(Wait, cancellationToken: Ct);
+        var offered = await rows.ExpectMsgAsync<SnapshotWriter.Enqueue>(Wait, cancellationToken: Ct);
+        Assert.False(fact.Force || offered.Force);
+
+        // Both writers were full for that fact and that minute's row, and their refusals reach the entity only after it
+        // began to stop and asked them about its final snapshot.
+        var watcher = CreateTestProbe();
+        watcher.Watch(entity);
+        entity.Tell(TenantStoreActor.Stop.Instance);
+        var factsAsked = await facts.ExpectMsgAsync<BatchWriter.WriteThrough>(Wait, cancellationToken: Ct);
+        var rowsAsked = await rows.ExpectMsgAsync<BatchWriter.WriteThrough>(Wait, cancellationToken: Ct);
+        facts.Reply(new HistoryWriter.Refused(fact.Event));
+        facts.Reply(new BatchWriter.Written(factsAsked.Token));
+        rows.Reply(new SnapshotWriter.Refused(offered.Rows));
+        rows.Reply(new BatchWriter.Written(rowsAsked.Token));
+
+        // A stopping entity has no later to keep them for: both go over again forced, and the final snapshot asks again.
+        var factAgain = await facts.ExpectMsgAsync<HistoryWriter.Record>(Wait, cancellationToken: Ct);
+        Assert.Equal((order.EventId, true), (factAgain.Event.EventId, factAgain.Force));
+        var rowsAgain = await rows.ExpectMsgAsync<SnapshotWriter.Enqueue>(Wait, cancellationToken: Ct);
+        Assert.True(rowsAgain.Force);
+        var row = Assert.Single(rowsAgain.Rows);
+        Assert.Equal((offered.Rows.Single().Minute, 41.37m, 1), (row.Minute, row.GrossRevenue, row.Orders));
+        Assert.Null(await LatestSnapshotAsync(store));
+
+        var factsAskedAgain = await facts.ExpectMsgAsync<BatchWriter.WriteThrough>(Wait, cancellationToken: Ct);
+        var rowsAskedAgain = await rows.ExpectMsgAsync<BatchWriter.WriteThrough>(Wait, cancellationToken: Ct);
+        Assert.True(factsAskedAgain.Token > factsAsked.Token && rowsAskedAgain.Token == factsAskedAgain.Token);
+        facts.Reply(new BatchWriter.Written(factsAskedAgain.Token));
+        rows.Reply(new BatchWriter.Written(rowsAskedAgain.Token));
+        await watcher.ExpectTerminatedAsync(entity, Wait, cancellationToken: Ct);
+        Assert.Equal(1, (await LatestSnapshotAsync(store))?.Metadata.SequenceNr);
+    }
+
     private (IActorRef Facts, IActorRef Rows) StartWriters(IBatchSink<HistoryBatch> facts, IBatchSink<MinuteRowBatch> rows)
     {
         var settings = new BatchWriterSettings(TimeSpan.FromMilliseconds(100), 100_000, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(400));
