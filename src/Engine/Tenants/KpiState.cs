@@ -249,7 +249,7 @@ public sealed partial class KpiState
         var todayTotals = Sum(_unknownChannel, todayFrom, nowMinute);
         var lastWeekTotals = Sum(_unknownChannel, lastWeekFrom, lastWeekTo);
         // The store's minutes are summed in place and become points once: with many stores nearly every delivery pushes
-        // tiles, and points built per channel and copied per addition were a fifth of what a folded record allocated.
+        // tiles, and minute points were a fifth of what a folded record allocated (a third of them copies made while adding).
         Span<decimal> minuteGross = stackalloc decimal[RevenueWindowMinutes];
         Span<int> minuteOrders = stackalloc int[RevenueWindowMinutes];
         AddMinutes(_unknownChannel, nowMinute, minuteGross, minuteOrders);
