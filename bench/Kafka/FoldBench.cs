@@ -124,6 +124,9 @@ internal static class FoldBench
                 $"(c) folded          {rate,9:0} events/s   = {rate / raw.PerSecond:0.000} x raw   ({records.Count} records over {stores.Length} stores in {seconds:0.000} s " +
                 $"from the first produce to the last record answered; produce alone took {backlog.Elapsed.TotalSeconds:0.000} s; {cpu.Since(time)}; " +
                 $"load {MachineFacts.LoadAverage()}; {backlogTimedOut.Count} deliveries timed out and offered again)"));
+            // Per delivery the consumer asks the entity once, and the entity hands history one batch and may push its tiles once.
+            report.Add(string.Create(Inv,
+                $"                    {folded.Answers} deliveries answered (outcome counts), {records.Count / (double)Math.Max(folded.Answers, 1):0.0} records a delivery"));
             // The producer runs in this process during (c): its cost per record is (a)'s line; the engine's is the difference.
             report.Add("                    " + cpu.PerItem(time, records.Count, "record produced and folded"));
             sampler?.Stop();
@@ -255,6 +258,12 @@ internal static class FoldBench
 
         public long Quarantined { get; private set; }
 
+        /// <summary>
+        /// Measurements taken: the app adds one per outcome present in a delivery's answer, so with every record accepted
+        /// once this is the number of deliveries (one store's records of one poll and partition, one ask each).
+        /// </summary>
+        public long Answers { get; private set; }
+
         public long FirstAt { get; private set; }
 
         public long FirstCount { get; private set; }
@@ -266,6 +275,7 @@ internal static class FoldBench
             lock (_gate)
             {
                 var now = _time.GetTimestamp();
+                Answers++;
                 if (FirstAt == 0)
                 {
                     FirstAt = now;

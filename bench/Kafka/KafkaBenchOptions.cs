@@ -77,6 +77,7 @@ public sealed record KafkaBenchOptions
                               hand-off, a publish), on --events records, without Kafka or the app
           --alloc-types N     with --fold-stores: also print the N types (c) allocates most (the runtime's
                               allocation sampling, in process; default 0: off)
+          --settle S          seconds a phase may take to settle before it is reported as not reached (default 60)
         """;
 
     public static KafkaBenchOptions Parse(IReadOnlyList<string> args)
@@ -101,6 +102,7 @@ public sealed record KafkaBenchOptions
                 "--fold-stores" => options with { FoldStores = Count(name, value, 0) },
                 "--fold-stages" => options with { FoldStages = bool.TryParse(value, out var stages) ? stages : throw new ArgumentException($"{name} must be true or false") },
                 "--alloc-types" => options with { AllocTypes = Count(name, value, 0) },
+                "--settle" => options with { Store = options.Store with { SettleTimeout = TimeSpan.FromSeconds(Count(name, value, 1)) } },
                 _ => throw new ArgumentException($"Unknown argument {name}"),
             };
         }

@@ -69,6 +69,34 @@ public sealed class KpiStateChannelTests : IDisposable
     }
 
     [Fact]
+    public void The_stores_revenue_per_minute_adds_up_its_channels_minutes_and_each_channel_keeps_its_own()
+    {
+        var state = new KpiState(Store);
+        state.Apply(Placed("s1", At, 40m) with { Channel = SalesChannel.Shopify });
+        state.Apply(Placed("a1", At.AddSeconds(5), 25.50m) with { Channel = SalesChannel.Amazon });
+        state.Apply(Placed("a2", At.AddMinutes(3), 15m) with { Channel = SalesChannel.Amazon });
+        state.Apply(Placed("s2", At.AddMinutes(3), 2.25m) with { Channel = SalesChannel.Shopify });
+        state.Apply(Placed("s3", At.AddMinutes(-59), 7m) with { Channel = SalesChannel.Shopify });
+        state.Apply(AdSpend("fb-1", At.AddMinutes(3), 12.5m) with { Channel = SalesChannel.FacebookAds });
+
+        var now = At.AddMinutes(10);
+        var tiles = state.Tiles(now, "Europe/London", "GBP");
+
+        // The hour up to now's minute, oldest first: s3's minute is 69 minutes back, outside it.
+        var window = Enumerable.Range(0, 60).Select(i => Minute.AddMinutes(10 - 59 + i)).ToArray();
+        Assert.Equal(window, tiles.RevenuePerMinute.Select(p => p.Minute));
+        Assert.Equal(window.Select(m => m == Minute ? (65.50m, 2) : m == Minute.AddMinutes(3) ? (17.25m, 2) : (0m, 0)),
+            tiles.RevenuePerMinute.Select(p => (p.GrossRevenue, p.Orders)));
+        var amazon = tiles.Channels.Single(c => c.Channel == "Amazon").RevenuePerMinute;
+        Assert.Equal(window, amazon.Select(p => p.Minute));
+        Assert.Equal(window.Select(m => m == Minute ? (25.50m, 1) : m == Minute.AddMinutes(3) ? (15m, 1) : (0m, 0)),
+            amazon.Select(p => (p.GrossRevenue, p.Orders)));
+        var shopify = tiles.Channels.Single(c => c.Channel == "Shopify").RevenuePerMinute;
+        Assert.Equal(window.Select(m => m == Minute ? (40m, 1) : m == Minute.AddMinutes(3) ? (2.25m, 1) : (0m, 0)),
+            shopify.Select(p => (p.GrossRevenue, p.Orders)));
+    }
+
+    [Fact]
     public void Channel_minutes_age_out_with_the_store_minutes()
     {
         var state = new KpiState(Store);
