@@ -9,6 +9,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
@@ -102,7 +103,7 @@ public static class EngineHosting
             .AddClusterFormation(node)
             .WithDistributedPubSub(role ?? string.Empty)
             .WithCustomSerializer(SalesDashSerializer.SerializerName, SalesDashSerializer.BoundTypes, system => new SalesDashSerializer(system))
-            .AddJournal(engine)
+            .AddJournal(engine, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SqliteSnapshotFile)))
             .AddSnapshotWriter()
             .AddHistoryWriter()
             .AddTenantStores(role)
@@ -112,7 +113,7 @@ public static class EngineHosting
         return builder;
     }
 
-    private static AkkaConfigurationBuilder AddJournal(this AkkaConfigurationBuilder builder, EngineOptions engine)
+    private static AkkaConfigurationBuilder AddJournal(this AkkaConfigurationBuilder builder, EngineOptions engine, ILogger log)
     {
         if (engine.Journal == JournalProvider.PostgreSql)
         {
@@ -120,11 +121,31 @@ public static class EngineHosting
         }
 
         var connectionString = SqliteJournalConnections.ConnectionString(engine);
+        var snapshotConnectionString = SqliteJournalConnections.SnapshotConnectionString(connectionString);
         UseWriteAheadLog(connectionString);
-        // The journal and the snapshot store wait for each other in SQLite's busy handler, not in 150 ms sleeps, and
-        // leave the log's checkpoints to SqliteWalCheckpointer instead of running them inside a commit.
+        UseWriteAheadLog(snapshotConnectionString);
+        // Before the snapshot store opens: a data folder from before its own file keeps its snapshots in the journal's.
+        var moved = SqliteSnapshotFile.MoveFromJournal(connectionString, snapshotConnectionString);
+        if (moved > 0)
+        {
+            log.LogInformation("Moved {Count} snapshots from the journal's file into the snapshot store's own file", moved);
+        }
+
+        // The snapshot store has a file of its own, so a large snapshot never holds the journal's one write lock while
+        // group commits wait. Both wait for a lock in SQLite's busy handler, not in 150 ms sleeps, and leave the log's
+        // checkpoints to SqliteWalCheckpointer instead of running them inside a commit.
         return builder
-            .WithSqlPersistence(SqliteJournalConnections.DataOptions(connectionString), PersistenceMode.Both, autoInitialize: true)
+            .WithSqlPersistence(
+                journal =>
+                {
+                    journal.DataOptions = SqliteJournalConnections.DataOptions(connectionString);
+                    journal.AutoInitialize = true;
+                },
+                snapshot =>
+                {
+                    snapshot.DataOptions = SqliteJournalConnections.DataOptions(snapshotConnectionString);
+                    snapshot.AutoInitialize = true;
+                })
             .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend);
     }
 

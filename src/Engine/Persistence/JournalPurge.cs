@@ -9,7 +9,9 @@ namespace SalesDash.Engine.Persistence;
 /// <see cref="EngineOptions.Journal"/> says). Akka's DeleteMessagesTo keeps the highest event as a row marked deleted,
 /// payload and all, so the sequence number survives; a store deleted with its data must not leave that row (or its
 /// tags) behind. The tables are found by their persistence_id column, so the plugin's journal, snapshot, tag and
-/// metadata tables are all covered whatever the table mapping calls them.
+/// metadata tables are all covered whatever the table mapping calls them. On SQLite the snapshot store has a file of its
+/// own (<see cref="SqliteJournalConnections.SnapshotConnectionString(string)"/>): both files are purged, the journal's
+/// first, each in a transaction of its own.
 /// </summary>
 public sealed class JournalPurge(EngineOptions options)
 {
@@ -17,20 +19,24 @@ public sealed class JournalPurge(EngineOptions options)
     public async Task<int> DeleteAsync(string persistenceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
-        await using var connection = Open();
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var deleted = 0;
-        foreach (var table in await TablesAsync(connection, transaction, cancellationToken))
+        foreach (var database in Databases())
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"DELETE FROM {table} WHERE persistence_id = @id";
-            Add(command, "@id", persistenceId);
-            deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+            await using var connection = database;
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var table in await TablesAsync(connection, transaction, cancellationToken))
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"DELETE FROM {table} WHERE persistence_id = @id";
+                Add(command, "@id", persistenceId);
+                deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return deleted;
     }
 
@@ -38,25 +44,37 @@ public sealed class JournalPurge(EngineOptions options)
     public async Task<IReadOnlyDictionary<string, long>> CountAsync(string persistenceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
-        await using var connection = Open();
-        await connection.OpenAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var table in await TablesAsync(connection, null, cancellationToken))
+        foreach (var database in Databases())
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = @id";
-            Add(command, "@id", persistenceId);
-            counts[table] = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            await using var connection = database;
+            await connection.OpenAsync(cancellationToken);
+            foreach (var table in await TablesAsync(connection, null, cancellationToken))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = @id";
+                Add(command, "@id", persistenceId);
+                var count = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                counts[table] = counts.GetValueOrDefault(table) + count;
+            }
         }
 
         return counts;
     }
 
-    private DbConnection Open() => options.Journal == JournalProvider.PostgreSql
-        ? new NpgsqlConnection(options.JournalConnectionString)
-        : new SqliteConnection(string.IsNullOrWhiteSpace(options.JournalConnectionString)
-            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(options.DataDirectory, "journal.db"), DefaultTimeout = 30 }.ToString()
-            : options.JournalConnectionString);
+    /// <summary>One new connection per database, made as the caller reaches it (the caller disposes each).</summary>
+    private IEnumerable<DbConnection> Databases()
+    {
+        if (options.Journal == JournalProvider.PostgreSql)
+        {
+            yield return new NpgsqlConnection(options.JournalConnectionString);
+            yield break;
+        }
+
+        var journal = SqliteJournalConnections.ConnectionString(options);
+        yield return new SqliteConnection(journal);
+        yield return new SqliteConnection(SqliteJournalConnections.SnapshotConnectionString(journal));
+    }
 
     private async Task<IReadOnlyList<string>> TablesAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {

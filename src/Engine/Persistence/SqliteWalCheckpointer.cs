@@ -8,8 +8,9 @@ using SalesDash.Engine.Telemetry;
 namespace SalesDash.Engine.Persistence;
 
 /// <summary>
-/// Checkpoints the embedded journal's write-ahead log once a second on a connection and a thread of its own, since the
-/// journal's connections no longer do it inside a commit (<see cref="SqliteJournalConnections"/>). A passive checkpoint
+/// Checkpoints the write-ahead logs of the embedded journal's file and of the snapshot store's file once a second on
+/// connections and a thread of its own, since their connections no longer do it inside a commit
+/// (<see cref="SqliteJournalConnections"/>). A passive checkpoint
 /// copies what it can without waiting for a reader or taking the write lock, so journal commits go on beside it; once
 /// the whole log is copied, the next commit starts the log again from its beginning, so the log holds about one
 /// interval of writes. Its fsync of the database file blocks this thread, not a pool thread a webhook needs.
@@ -50,8 +51,8 @@ public sealed class SqliteWalCheckpointer : HostedMeter, IHostedService
     public readonly record struct Outcome(int LogFrames, int CheckpointedFrames);
 
     /// <summary>
-    /// Runs one passive checkpoint on <paramref name="connection"/> (open, on the journal's file). A log that is not in
-    /// WAL mode reports −1 frames.
+    /// Runs one passive checkpoint on <paramref name="connection"/> (open, on the journal's or the snapshot store's file).
+    /// A log that is not in WAL mode reports −1 frames.
     /// </summary>
     public static Outcome CheckpointOnce(SqliteConnection connection)
     {
@@ -95,20 +96,24 @@ public sealed class SqliteWalCheckpointer : HostedMeter, IHostedService
 
     private void Run()
     {
-        // ReadWrite, not ReadWriteCreate: before the journal has made its file there is nothing to checkpoint, and this
+        // ReadWrite, not ReadWriteCreate: before the engine has made a file there is nothing to checkpoint, and this
         // connection must not make one outside WAL mode. Not pooled: opened once a tick, closed, nothing held between.
-        var connectionString = new SqliteConnectionStringBuilder(SqliteJournalConnections.ConnectionString(_engine))
+        var journal = SqliteJournalConnections.ConnectionString(_engine);
+        var files = new[]
         {
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = false,
-        }.ToString();
+            (Name: "journal", ConnectionString: ReadWrite(journal)),
+            (Name: "snapshots", ConnectionString: ReadWrite(SqliteJournalConnections.SnapshotConnectionString(journal))),
+        };
         var stopping = _stopping.Token;
         using var timer = new PeriodicTimer(Interval, _time);
         try
         {
             while (timer.WaitForNextTickAsync(stopping).AsTask().GetAwaiter().GetResult())
             {
-                Tick(connectionString);
+                foreach (var (name, connectionString) in files)
+                {
+                    Tick(name, connectionString);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -116,7 +121,10 @@ public sealed class SqliteWalCheckpointer : HostedMeter, IHostedService
         }
     }
 
-    private void Tick(string connectionString)
+    private static string ReadWrite(string connectionString) =>
+        new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
+
+    private void Tick(string file, string connectionString)
     {
         try
         {
@@ -126,18 +134,19 @@ public sealed class SqliteWalCheckpointer : HostedMeter, IHostedService
             var outcome = CheckpointOnce(connection);
             if (outcome.LogFrames > 0)
             {
-                _duration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
-                _frames.Record(outcome.CheckpointedFrames);
+                var tag = new KeyValuePair<string, object?>("file", file);
+                _duration.Record(_time.GetElapsedTime(started).TotalMilliseconds, tag);
+                _frames.Record(outcome.CheckpointedFrames, tag);
             }
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == SQLitePCL.raw.SQLITE_CANTOPEN)
         {
-            // The journal has not made its file yet.
+            // The engine has not made this file yet.
         }
         catch (SqliteException ex)
         {
             // The log keeps every commit until a later tick copies it; only its size grows meanwhile.
-            _log.LogWarning(ex, "Checkpoint of the journal's write-ahead log failed; the next one retries");
+            _log.LogWarning(ex, "Checkpoint of the {File} file's write-ahead log failed; the next one retries", file);
         }
     }
 
