@@ -115,9 +115,6 @@ builder.Services.AddRecommendations();
 // HTTP: problem+json for every error, SignalR for live tiles.
 builder.Services.AddProblemDetails();
 builder.Services.AddSignalR();
-// Kestrel's socket transport from the "Sockets" section (SocketTransportOptions), so its scheduling can be measured and set
-// without a build (bench/README, issue 15 pt 4: a tile push crosses the thread pool's queue once per scheduling hop).
-builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(builder.Configuration.GetSection("Sockets"));
 // Tile updates are serialised once and written to each screen on its own (a stalled TV holds back only itself).
 builder.Services.AddSingleton<DashboardLifetimeManager>();
 builder.Services.AddSingleton<HubLifetimeManager<DashboardHub>>(sp => sp.GetRequiredService<DashboardLifetimeManager>());
