@@ -205,10 +205,11 @@ internal static class BenchMain
                     $"200 to tile on screen p50 {Ms(LatencyReport.Percentile(afterAnswer, 50))} / p99 {Ms(LatencyReport.Percentile(afterAnswer, 99))}; " +
                     $"of which tiles computed to received (relay + SignalR) p50 {Ms(LatencyReport.Percentile(relay, 50))} / p99 {Ms(LatencyReport.Percentile(relay, 99))}");
                 report.Add($"  stalls            {stalls}");
+                report.Add($"  pool queue holds  {probe.PoolCensus()}");
                 report.Add($"  POST split        {probe.PostSplit()}");
                 if (server.Services.GetService(typeof(SalesDash.Web.Hubs.DashboardLifetimeManager)) is RelayProbe relayProbe)
                 {
-                    report.Add($"  relay split       {relayProbe.Split(pushes, before)}");
+                    report.Add($"  relay split       {relayProbe.Split(pushes, before, probe.PoolQueueMaxBetween)}");
                 }
             }
 

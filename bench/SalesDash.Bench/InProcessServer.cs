@@ -35,6 +35,7 @@ public sealed class InProcessServer : IAsyncDisposable
     {
         var dataDirectory = Directory.CreateTempSubdirectory("salesdash-bench-").FullName;
         var root = new WebApplicationFactory<Program>();
+        var sockets = new SocketWriteProbe();
         var factory = root.WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Production");
@@ -77,12 +78,13 @@ public sealed class InProcessServer : IAsyncDisposable
             }
 
             // The relay's writes noted, to split "tiles computed to received" (RelayProbe); the app's own manager otherwise.
-            builder.ConfigureTestServices(services => services.AddSingleton<SalesDash.Web.Hubs.DashboardLifetimeManager, RelayProbe>());
+            builder.ConfigureTestServices(services => services.AddSingleton(sockets).AddSingleton<SalesDash.Web.Hubs.DashboardLifetimeManager, RelayProbe>());
 
             // Every wallboard connects with the same key; the per-key limit (120 a minute) would turn most away with 429.
             builder.UseSetting("Identity:ApiKeyPermits", (options.Wallboards + 1_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        // Large writes noted as they reach the socket transport (SocketWriteProbe), to split the relay's "after the write".
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(sockets.Wrap)));
         factory.StartServer();
 
         InstallApiKey(factory.Services, options);

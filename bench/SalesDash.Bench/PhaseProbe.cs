@@ -16,6 +16,9 @@ public sealed class PhaseProbe : IDisposable
     private readonly Thread _thread;
     private readonly List<int> _waiting = [];
     private readonly List<long> _poolQueue = [];
+    private readonly List<(DateTimeOffset At, long Queued)> _poolQueueAt = [];
+    private readonly PoolCensus _census = new();
+    private int _maxPoolThreads;
     private readonly int[] _collections;
     private readonly TimeSpan _pauseAtStart;
     private volatile bool _stop;
@@ -110,7 +113,15 @@ public sealed class PhaseProbe : IDisposable
         while (!_stop)
         {
             _waiting.Add(_limiter?.Waiting ?? 0);
-            _poolQueue.Add(ThreadPool.PendingWorkItemCount);
+            var queued = ThreadPool.PendingWorkItemCount;
+            _poolQueue.Add(queued);
+            lock (_poolQueueAt)
+            {
+                _poolQueueAt.Add((DateTimeOffset.UtcNow, queued));
+            }
+
+            _maxPoolThreads = Math.Max(_maxPoolThreads, ThreadPool.ThreadCount);
+            _census.Sample(queued, System.Diagnostics.Stopwatch.GetTimestamp(), System.Diagnostics.Stopwatch.Frequency);
             Thread.Sleep(5);
         }
     }
@@ -131,8 +142,29 @@ public sealed class PhaseProbe : IDisposable
         var lastPause = GC.GetGCMemoryInfo(GCKind.Any).PauseDurations.ToArray().Sum(p => p.TotalMilliseconds);
         return string.Create(inv,
             $"admission queue p50 {LatencyReport.Percentile(waiting, 50):0}, p99 {LatencyReport.Percentile(waiting, 99):0}, max {(waiting.Count > 0 ? waiting[^1] : 0):0} waiting; " +
-            $"thread-pool queue p50 {LatencyReport.Percentile(pool, 50):0}, p99 {LatencyReport.Percentile(pool, 99):0}, max {(pool.Count > 0 ? pool[^1] : 0):0}; " +
+            $"thread-pool queue p50 {LatencyReport.Percentile(pool, 50):0}, p99 {LatencyReport.Percentile(pool, 99):0}, max {(pool.Count > 0 ? pool[^1] : 0):0} ({_maxPoolThreads} pool threads at most); " +
             $"GC {gen0}/{gen1}/{gen2} (gen0/1/2) paused {pause.TotalMilliseconds:0} ms in all, last {lastPause:0.0} ms");
+    }
+
+    /// <summary>What the deep thread-pool queues held (<see cref="PoolCensus"/>), after <see cref="Stop"/>.</summary>
+    public string PoolCensus() => _census.Describe();
+
+    /// <summary>The deepest thread-pool queue sampled between two instants (a push's write and its receipt); -1 if none was sampled.</summary>
+    public long PoolQueueMaxBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_poolQueueAt)
+        {
+            var max = -1L;
+            foreach (var (at, queued) in _poolQueueAt)
+            {
+                if (at >= from && at <= to)
+                {
+                    max = Math.Max(max, queued);
+                }
+            }
+
+            return max;
+        }
     }
 
     public void Dispose()

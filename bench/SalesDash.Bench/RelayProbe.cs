@@ -17,7 +17,7 @@ public readonly record struct RelayWrite(DateTimeOffset AsOf, long EventsApplied
 /// (the message's one serialisation and the copy into the connection's pipe) and the part after it (SignalR's transport,
 /// the socket, the client's read loop, parse and dispatch). Bench only: one lock and one list entry a write.
 /// </summary>
-public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> logger) : DashboardLifetimeManager(logger)
+public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> logger, SocketWriteProbe sockets) : DashboardLifetimeManager(logger)
 {
     private readonly List<RelayWrite> _writes = [];
     private DashboardTiles? _last;
@@ -57,7 +57,7 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
     /// received; percentiles of each, then the mean of each part over the pushes in the slowest 1% (what the tail is made
     /// of), and the size of the last tile set written as JSON (what the serialiser writes for every push).
     /// </summary>
-    public string Split(IReadOnlyList<TileObservation> pushes, long before)
+    public string Split(IReadOnlyList<TileObservation> pushes, long before, Func<DateTimeOffset, DateTimeOffset, long>? poolQueueMax = null)
     {
         DashboardTiles? sample;
         lock (_writes)
@@ -67,6 +67,9 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
 
         var writes = Writes.GroupBy(w => (w.AsOf, w.EventsApplied)).ToDictionary(g => g.Key, g => g.First());
         var parts = new List<(double Total, double ToWrite, double Call, double AfterWrite)>();
+        // The part after the write, cut where the frame reached Kestrel's socket transport: the server's SignalR transport
+        // loop (woken through the thread pool), then Kestrel's send, the socket and the client.
+        var afterParts = new List<(double Total, double ToSocket, double SocketToReceived, long PoolQueueMax)>();
         foreach (var push in pushes.Where(p => p.EventsApplied > before && p.AsOf != default))
         {
             if (writes.TryGetValue((push.AsOf, push.EventsApplied), out var w))
@@ -74,6 +77,11 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
                 var toWrite = (w.StartedAtUtc - push.AsOf).TotalMilliseconds;
                 var afterWrite = (push.ReceivedAtUtc - w.StartedAtUtc).TotalMilliseconds - w.CallMs;
                 parts.Add(((push.ReceivedAtUtc - push.AsOf).TotalMilliseconds, toWrite, w.CallMs, afterWrite));
+                if (sockets.FirstFlushBetween(w.StartedAtUtc, push.ReceivedAtUtc) is { } flushed)
+                {
+                    afterParts.Add(((push.ReceivedAtUtc - push.AsOf).TotalMilliseconds, (flushed - w.StartedAtUtc).TotalMilliseconds - w.CallMs,
+                        (push.ReceivedAtUtc - flushed).TotalMilliseconds, poolQueueMax?.Invoke(w.StartedAtUtc, push.ReceivedAtUtc) ?? -1));
+                }
             }
         }
 
@@ -85,12 +93,23 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
         }
 
         var tail = parts.OrderByDescending(p => p.Total).Take(Math.Max(1, parts.Count / 100)).ToList();
+        string After(Func<(double Total, double ToSocket, double SocketToReceived, long PoolQueueMax), double> part)
+        {
+            var sorted = afterParts.Select(part).Order().ToList();
+            return string.Create(inv, $"p50 {LatencyReport.Percentile(sorted, 50):0.0} / p99 {LatencyReport.Percentile(sorted, 99):0.0}");
+        }
+
+        var afterTail = afterParts.OrderByDescending(p => p.Total).Take(Math.Max(1, afterParts.Count / 20)).ToList();
+        var afterLine = afterParts.Count == 0 ? "" : string.Create(inv,
+            $" After the write, {afterParts.Count} matched to their socket write: to the socket {After(p => p.ToSocket)} ms (SignalR's transport loop), " +
+            $"socket to received {After(p => p.SocketToReceived)} ms (Kestrel's send, loopback, the client's receive loop); slowest 5% ({afterTail.Count}): " +
+            $"{string.Join(", ", afterTail.Select(p => string.Create(inv, $"{p.Total:0} = {p.ToSocket:0} + {p.SocketToReceived:0} ms after (pool queue max {p.PoolQueueMax})")))}");
         var bytes = sample is null ? 0 : JsonSerializer.SerializeToUtf8Bytes(sample, JsonSerializerOptions.Web).Length;
         return string.Create(inv,
             $"{parts.Count} pushes: tiles computed to relay write {P(p => p.ToWrite)} ms (pub-sub, relay mailbox, rest); " +
             $"write call {P(p => p.Call)} ms (serialise once, into the pipe); write to received {P(p => p.AfterWrite)} ms (transport, socket, client). " +
             $"Slowest 1% ({tail.Count}, from {(tail.Count > 0 ? tail[^1].Total : double.NaN):0} ms): before the write {(tail.Count > 0 ? tail.Average(p => p.ToWrite) : double.NaN):0}, " +
             $"the call {(tail.Count > 0 ? tail.Average(p => p.Call) : double.NaN):0.0}, after it {(tail.Count > 0 ? tail.Average(p => p.AfterWrite) : double.NaN):0} ms on average; " +
-            $"{Writes.Count(w => !w.CompletedAtOnce)} of {Writes.Count} writes waited for the connection; a tile set is ~{bytes:N0} bytes of JSON");
+            $"{Writes.Count(w => !w.CompletedAtOnce)} of {Writes.Count} writes waited for the connection; a tile set is ~{bytes:N0} bytes of JSON.{afterLine}");
     }
 }
