@@ -73,6 +73,7 @@ internal static class BenchMain
         // the app moved 6,541-9,253/s from run to run on a quiet box. The lower of the two ratios is the headline, so a
         // ceiling that happened to run slow never flatters the app.
         await using var bare = server is not null && options.Ceiling ? await CeilingServer.StartAsync(options.WebhookSecret, ct) : null;
+        using var allocations = server is not null && options.AllocTypes > 0 ? new AllocationByType() : null;
         async Task<double?> MeasureCeilingAsync(string when)
         {
             if (bare is null)
@@ -80,14 +81,17 @@ internal static class BenchMain
                 return null;
             }
 
+            var bareOrders = Orders(options.CeilingOrders ?? 2 * options.Orders);
+            allocations?.Start();
             var cpu = CpuShare.Now(time);
             var bareStarted = time.GetTimestamp();
-            var barePosts = await WebhookLoad.RunAsync(bare.BaseAddress, options.ShopDomain, Orders(options.CeilingOrders ?? 2 * options.Orders), options.Concurrency, time, ct);
+            var barePosts = await WebhookLoad.RunAsync(bare.BaseAddress, options.ShopDomain, bareOrders, options.Concurrency, time, ct);
             var bareElapsed = time.GetElapsedTime(bareStarted);
             var bareCost = cpu.PerItem(time, barePosts.Length, "webhook");
             var rate = barePosts.Count(p => p.Accepted) / bareElapsed.TotalSeconds;
             report.Add($"ceiling ({when})".PadRight(20) + string.Create(inv, $"{rate:0} webhooks/s: bare endpoint, same bodies, HMAC + JSON parse, no engine ({barePosts.Count(p => p.Accepted)} of {barePosts.Length} in {bareElapsed.TotalSeconds:0.00} s, {cpu.Since(time)}, load {MachineFacts.LoadAverage()})"));
             report.Add($"                    {bareCost} (bench clients included)");
+            report.AddRange(allocations?.Stop(barePosts.Length, options.AllocTypes).Select(line => "                    " + line) ?? []);
             return rate;
         }
 
@@ -123,12 +127,14 @@ internal static class BenchMain
         var baseline = watcher.Initial;
 
         var measured = Orders(options.Orders);
+        allocations?.Start();
         var appCpu = CpuShare.Now(time);
         var started = time.GetTimestamp();
         var posts = await WebhookLoad.RunAsync(baseAddress, options.ShopDomain, measured, options.Concurrency, time, ct);
         var elapsed = time.GetElapsedTime(started);
         var appCpuShare = appCpu.Since(time);
         var appCost = appCpu.PerItem(time, posts.Length, "webhook");
+        var appAllocations = allocations?.Stop(posts.Length, options.AllocTypes) ?? [];
 
         var accepted = posts.Count(p => p.Accepted);
         var settled = await watcher.WaitForAsync(baseline.EventsApplied + accepted, options.SettleTimeout, ct);
@@ -149,6 +155,7 @@ internal static class BenchMain
         report.Add(string.Create(inv,
             $"throughput          {rate:0} accepted webhooks/s ({elapsed.TotalSeconds:0.00} s, {appCpuShare}){(ceiling is { } c ? $" = {rate / c:0.00} x ceiling" : "")}"));
         report.Add($"                    {appCost} (bench clients and tile watcher included)");
+        report.AddRange(appAllocations.Select(line => "                    " + line));
         if (ceilingBefore is { } first && ceilingAfter is { } second)
         {
             report.Add(string.Create(inv,

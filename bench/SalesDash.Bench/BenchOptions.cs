@@ -53,6 +53,9 @@ public sealed record BenchOptions
     /// <summary>In-process runs: configuration set on the app after the bench's own (--setting Key=Value, repeatable).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
 
+    /// <summary>In-process runs: list the phases' allocation by type, this many types each (0: off; listening costs CPU).</summary>
+    public int AllocTypes { get; init; }
+
     /// <summary>Null: start the app in-process on a free loopback port with a fresh data folder.</summary>
     public Uri? Url { get; init; }
 
@@ -89,6 +92,7 @@ public sealed record BenchOptions
           --reporting-currency CUR  in-process: the organisation reports in CUR (a USD->CUR rate is seeded), so each
                               event is also converted, as for a multi-currency merchant (default: none)
           --tile-interval MS  in-process: Engine:TilePublishInterval in milliseconds (default: the app's own)
+          --alloc-types N     in-process: the app's and the ceiling's phase allocation by type, the top N types (costs CPU)
           --setting K=V       in-process: one configuration value for the app, e.g. Webhooks:QueueLimit=64 (repeatable)
           --url URL           target a running SalesDash instead of starting one in-process;
                               then also --tenant, --store, --shop-domain and --secret of a Shopify store it knows
@@ -121,6 +125,7 @@ public sealed record BenchOptions
                 case "--wallboard-rate": options = options with { WallboardRate = Count(name, value, 1) }; break;
                 case "--reporting-currency": options = options with { ReportingCurrency = Currency(name, value) }; break;
                 case "--tile-interval": options = options with { TileInterval = TimeSpan.FromMilliseconds(Count(name, value, 1)) }; break;
+                case "--alloc-types": options = options with { AllocTypes = Count(name, value, 0) }; break;
                 case "--setting": options = options with { Settings = [.. options.Settings, Setting(name, value)] }; break;
                 case "--url": options = options with { Url = new Uri(value.TrimEnd('/') + "/") }; break;
                 case "--tenant": options = options with { TenantId = value }; break;

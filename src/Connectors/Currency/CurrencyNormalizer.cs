@@ -29,6 +29,14 @@ public sealed class CurrencyNormalizer(IExchangeRates rates)
         var day = DateOnly.FromDateTime(commerceEvent.OccurredAt.UtcDateTime);
         var source = string.IsNullOrWhiteSpace(commerceEvent.Currency) ? storeCurrency : commerceEvent.Currency.Trim().ToUpperInvariant();
 
+        if (source == storeCurrency && string.IsNullOrWhiteSpace(reportingCurrency)
+            && string.Equals(commerceEvent.Currency, storeCurrency, StringComparison.Ordinal) && commerceEvent.Reporting is null)
+        {
+            // The usual event: in its store's currency, for an organisation without a reporting currency. Records are
+            // immutable, so it goes on as it is: two copies of a 30-field record a webhook were for nothing.
+            return commerceEvent;
+        }
+
         var inStore = commerceEvent with { Currency = storeCurrency };
         if (source != storeCurrency)
         {

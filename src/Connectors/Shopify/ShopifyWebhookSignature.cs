@@ -10,6 +10,9 @@ public static class ShopifyWebhookSignature
 {
     private const int HmacSha256Length = 32;
 
+    // Shopify's secrets are tens of bytes; a longer one is hashed from the heap rather than a large stack frame.
+    private const int MaxStackKeyBytes = 256;
+
     /// <summary>The header value Shopify would send for this body and secret.</summary>
     public static string Compute(ReadOnlySpan<byte> rawBody, string secret)
     {
@@ -37,7 +40,11 @@ public static class ShopifyWebhookSignature
         }
 
         Span<byte> expected = stackalloc byte[HmacSha256Length];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), rawBody, expected);
+        // The key on the stack: every delivery is checked, and the secret's bytes were an array a webhook.
+        var keyLength = Encoding.UTF8.GetByteCount(secret);
+        Span<byte> key = keyLength <= MaxStackKeyBytes ? stackalloc byte[keyLength] : new byte[keyLength];
+        Encoding.UTF8.GetBytes(secret, key);
+        HMACSHA256.HashData(key, rawBody, expected);
         return CryptographicOperations.FixedTimeEquals(expected, presented[..HmacSha256Length]);
     }
 }

@@ -125,13 +125,12 @@ internal static class OnboardingApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No Shopify app", detail: "This SalesDash has no Shopify app.");
         }
 
-        var body = await Webhooks.WebhookBody.ReadAsync(http, cancellationToken);
-        if (body is null)
+        if (await Webhooks.WebhookBody.ReadAsync(http, cancellationToken) is not { } body)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: "The webhook body is too large.");
         }
 
-        if (!ShopifyWebhookSignature.IsValid(body, http.Request.Headers[ShopifyHeaders.HmacSha256].ToString(), options.Value.ClientSecret!))
+        if (!ShopifyWebhookSignature.IsValid(body.Span, http.Request.Headers[ShopifyHeaders.HmacSha256].ToString(), options.Value.ClientSecret!))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid signature",
                 detail: $"The {ShopifyHeaders.HmacSha256} header does not match the body.");

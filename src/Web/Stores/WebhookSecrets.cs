@@ -70,16 +70,16 @@ public sealed class WebhookSecrets(
     private readonly IDataProtector _previous = protection.CreateProtector("SalesDash.Stores.PreviousWebhookSecret.v1");
 
     /// <summary>Whether <paramref name="signature"/> signs <paramref name="body"/> with the store's secret, or with the one it replaced while that is still accepted.</summary>
-    public async Task<bool> VerifiesShopifyAsync(StoreProfile store, byte[] body, string signature, CancellationToken cancellationToken)
+    public async Task<bool> VerifiesShopifyAsync(StoreProfile store, ReadOnlyMemory<byte> body, string signature, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (ShopifyWebhookSignature.IsValid(body, signature, store.WebhookSecret))
+        if (ShopifyWebhookSignature.IsValid(body.Span, signature, store.WebhookSecret))
         {
             return true;
         }
 
         // Only a mismatch reads the database: the usual delivery costs nothing more than before.
-        return await PreviousSecretAsync(store.Store, cancellationToken) is { } previous && ShopifyWebhookSignature.IsValid(body, signature, previous);
+        return await PreviousSecretAsync(store.Store, cancellationToken) is { } previous && ShopifyWebhookSignature.IsValid(body.Span, signature, previous);
     }
 
     /// <summary>The replaced secret while it is still accepted; null otherwise.</summary>

@@ -88,6 +88,7 @@ public static class WebhookConcurrencyLimit
                 "Webhooks:BodyReadTimeout, MinBodyBytesPerSecond and MaxBodyBytes must be positive.")
             .ValidateOnStart();
         services.AddSingleton<WebhookLimiter>();
+        services.TryAddSingleton(WebhookBodyPool.Shared);
         services.TryAddSingleton(sp => new WebhookAdmissionMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         return services;
     }
@@ -167,7 +168,8 @@ public sealed class WebhookLimiter : IDisposable
 }
 
 /// <summary>Reads the body under a deadline, then holds a store and source slot while the endpoint runs.</summary>
-public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<WebhookLimitOptions> options, TimeProvider time, WebhookAdmissionMetrics metrics)
+public sealed class WebhookAdmissionFilter(
+    WebhookLimiter limiter, IOptions<WebhookLimitOptions> options, TimeProvider time, WebhookAdmissionMetrics metrics, WebhookBodyPool pool)
     : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -186,10 +188,10 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
         // The app's clock, so tests can pass the deadline without waiting for it.
         using var deadline = new CancellationTokenSource(settings.BodyReadTimeout, time);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadline.Token);
-        byte[]? body;
+        WebhookBody? body;
         try
         {
-            body = await WebhookBody.ReadAsync(http.Request, settings.MaxBodyBytes, reading.Token);
+            body = await WebhookBody.ReadPooledAsync(http.Request, settings.MaxBodyBytes, pool, reading.Token);
         }
         catch (EndOfStreamException)
         {
@@ -206,19 +208,28 @@ public sealed class WebhookAdmissionFilter(WebhookLimiter limiter, IOptions<Webh
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"Webhook bodies are limited to {settings.MaxBodyBytes} bytes.");
         }
 
-        // The endpoint takes these bytes as they are: no second read, no copy.
-        http.Features.Set(new WebhookBody(body));
-
-        using var slot = await AcquireSlotAsync(http, settings.MaxQueueWait);
-        if (!slot.IsAcquired)
+        // The endpoint takes these bytes as they are: no second read, no copy. The array goes back to the pool once the
+        // endpoint has answered: by then its events are made of their own strings and numbers (or refused), and the
+        // result it returns carries none of the body.
+        http.Features.Set(body);
+        try
         {
-            var seconds = (int)Math.Ceiling(settings.RetryAfter.TotalSeconds);
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Busy",
-                $"Too many webhooks for this store are being processed; retry after {seconds} s. Nothing from this delivery was stored.");
-        }
+            using var slot = await AcquireSlotAsync(http, settings.MaxQueueWait);
+            if (!slot.IsAcquired)
+            {
+                var seconds = (int)Math.Ceiling(settings.RetryAfter.TotalSeconds);
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Busy",
+                    $"Too many webhooks for this store are being processed; retry after {seconds} s. Nothing from this delivery was stored.");
+            }
 
-        return await next(context);
+            return await next(context);
+        }
+        finally
+        {
+            http.Features.Set<WebhookBody>(null);
+            body.Dispose();
+        }
     }
 
     /// <summary>A free slot at once (the usual case, no timer); else a place in the queue for at most <paramref name="maxWait"/>.</summary>

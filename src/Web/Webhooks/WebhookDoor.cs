@@ -62,8 +62,7 @@ public sealed class WebhookDoor(
             return Problem(StatusCodes.Status404NotFound, "Channel not connected", $"{module.Channel} is not connected (or is disabled) for {store}.");
         }
 
-        var body = await WebhookBody.ReadAsync(http, cancellationToken);
-        if (body is null)
+        if (await WebhookBody.ReadAsync(http, cancellationToken) is not { } body)
         {
             return TooLarge();
         }
@@ -115,8 +114,7 @@ public sealed class WebhookDoor(
             return Disconnected(profile);
         }
 
-        var body = await WebhookBody.ReadAsync(http, cancellationToken);
-        if (body is null)
+        if (await WebhookBody.ReadAsync(http, cancellationToken) is not { } body)
         {
             return TooLarge();
         }
