@@ -112,7 +112,7 @@ internal abstract class PaletteColumn<T, TMatch>
         return false;
     }
 
-    protected void Set(int slot, T value)
+    protected void Write(int slot, T value)
     {
         CountWrite();
         if (_plain is { } plain)
@@ -175,7 +175,7 @@ internal abstract class PaletteColumn<T, TMatch>
         _codes[slot] = (byte)(free + 1);
     }
 
-    protected void Unset(int slot)
+    protected void Erase(int slot)
     {
         CountWrite();
         if (_plain is { } plain)
@@ -391,7 +391,7 @@ internal sealed class PalettedColumn : PaletteColumn<long, ByBits>
     /// <summary>An independent copy that goes on exactly as this one would.</summary>
     public PalettedColumn Clone() => new(this);
 
-    public void Set(int slot, double value) => Set(slot, BitConverter.DoubleToInt64Bits(value));
+    public void Set(int slot, double value) => Write(slot, BitConverter.DoubleToInt64Bits(value));
 }
 
 /// <summary>
@@ -409,11 +409,11 @@ internal sealed class ReferenceColumn<T>(int slots) : PaletteColumn<object, ByRe
         {
             if (value is null)
             {
-                Unset(slot);
+                Erase(slot);
             }
             else
             {
-                Set(slot, value);
+                Write(slot, value);
             }
         }
     }
