@@ -1,5 +1,5 @@
-using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.Anomalies;
+using SalesDash.Engine.Tenants;
 
 namespace SalesDash.Engine.Tests.Anomalies;
 
