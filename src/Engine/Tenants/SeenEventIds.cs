@@ -174,6 +174,9 @@ internal sealed class SeenEventIds
         return (bytes[15] & ExactTag) == 0 ? null : IdBytes.Decode(bytes[..(bytes[15] & 0x0F)]);
     }
 
+    /// <summary>Whether the key holds its id (<see cref="Describe"/> gives it back), without decoding the id: the tag is the key's top bit.</summary>
+    public static bool IsExact(UInt128 key) => (key >> 127) != UInt128.Zero;
+
     /// <summary>The key of an id: its packed form when that fits in 15 bytes, else its fingerprint.</summary>
     public static UInt128 KeyOf(string id)
     {

@@ -85,6 +85,7 @@ public sealed class SeenEventIdsTests
         var key = SeenEventIds.KeyOf(id);
 
         Assert.Equal(id, SeenEventIds.Describe(key));
+        Assert.True(SeenEventIds.IsExact(key));
     }
 
     [Fact]
@@ -94,6 +95,7 @@ public sealed class SeenEventIdsTests
         var key = SeenEventIds.KeyOf(uuid);
 
         Assert.Null(SeenEventIds.Describe(key));
+        Assert.False(SeenEventIds.IsExact(key));
         Assert.Equal(UInt128.Zero, key >> 127); // the top bit is what marks an exact key
         Assert.NotEqual(key, SeenEventIds.KeyOf("B54557E4-BDD9-4B37-8A5F-BF7D70BCD043"));
         Assert.Equal(key, SeenEventIds.KeyOf(string.Concat(uuid.AsSpan(0, 10), uuid.AsSpan(10))));

@@ -18,21 +18,20 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
     /// <summary>The entity folded these records (ascending offsets); its checkpoint covers the partition up to <paramref name="durable"/>.</summary>
     public void Folded(TopicPartition partition, StoreRef store, IEnumerable<long> offsets, long durable)
     {
+        long[] delivered = [.. offsets];
         lock (_gate)
         {
-            if (!_waiting.TryGetValue((partition, store), out var queue))
+            if (!_waiting.TryGetValue((partition, store), out var pending))
             {
-                _waiting[(partition, store)] = queue = new Pending();
+                _waiting[(partition, store)] = pending = new Pending();
             }
 
-            var now = _time.GetTimestamp();
-            foreach (var offset in offsets)
+            if (delivered.Length > 0)
             {
-                queue.Offsets.Add(offset);
-                queue.BookedAt.TryAdd(offset, now);
+                pending.Deliveries.Add(new Delivery(delivered, _time.GetTimestamp()));
             }
 
-            Settle(partition, store, queue, durable);
+            Settle(partition, store, pending, durable);
         }
     }
 
@@ -41,9 +40,9 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
     {
         lock (_gate)
         {
-            if (_waiting.TryGetValue((partition, store), out var queue))
+            if (_waiting.TryGetValue((partition, store), out var pending))
             {
-                Settle(partition, store, queue, durable);
+                Settle(partition, store, pending, durable);
             }
         }
     }
@@ -70,37 +69,53 @@ internal sealed class CheckpointBook(OffsetTracker tracker, TimeProvider? time =
         {
             lock (_gate)
             {
-                return _waiting.Values.Sum(q => q.Offsets.Count);
+                return _waiting.Values.Sum(p => p.Deliveries.Sum(d => d.Offsets.Length - d.Settled));
             }
         }
     }
 
-    private void Settle(TopicPartition partition, StoreRef store, Pending queue, long durable)
+    private void Settle(TopicPartition partition, StoreRef store, Pending pending, long durable)
     {
-        // Answers of one store's deliveries may be booked out of order; sorted, the covered offsets are the lowest.
-        var offsets = queue.Offsets;
-        while (offsets.Count > 0 && offsets.Min <= durable)
+        // A delivery's offsets ascend, so a checkpoint covers a prefix of each; deliveries may be booked out of order, and
+        // each is settled on its own.
+        var deliveries = pending.Deliveries;
+        for (var i = deliveries.Count - 1; i >= 0; i--)
         {
-            var offset = offsets.Min;
-            offsets.Remove(offset);
-            queue.BookedAt.Remove(offset);
-            tracker.Processed(new TopicPartitionOffset(partition, new Offset(offset)));
+            var delivery = deliveries[i];
+            while (delivery.Settled < delivery.Offsets.Length && delivery.Offsets[delivery.Settled] <= durable)
+            {
+                tracker.Processed(partition, delivery.Offsets[delivery.Settled]);
+                delivery.Settled++;
+            }
+
+            if (delivery.Settled == delivery.Offsets.Length)
+            {
+                deliveries.RemoveAt(i);
+            }
         }
 
-        if (offsets.Count == 0)
+        if (deliveries.Count == 0)
         {
             _waiting.Remove((partition, store));
         }
     }
 
-    /// <summary>One store's records of one partition not yet checkpointed, and when each was booked.</summary>
+    /// <summary>One store's deliveries of one partition not yet wholly checkpointed.</summary>
     private sealed class Pending
     {
-        public SortedSet<long> Offsets { get; } = [];
-
-        public Dictionary<long, long> BookedAt { get; } = [];
+        public List<Delivery> Deliveries { get; } = [];
 
         /// <summary>When the oldest record still waiting was booked (answers may come out of order, so the earliest of all).</summary>
-        public long OldestBookedAt => BookedAt.Values.Min();
+        public long OldestBookedAt => Deliveries.Min(d => d.BookedAt);
+    }
+
+    /// <summary>One delivery's offsets (ascending), how many of them a checkpoint covers, and when its answer was booked.</summary>
+    private sealed class Delivery(long[] offsets, long bookedAt)
+    {
+        public long[] Offsets { get; } = offsets;
+
+        public long BookedAt { get; } = bookedAt;
+
+        public int Settled { get; set; }
     }
 }

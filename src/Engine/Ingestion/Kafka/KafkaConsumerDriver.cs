@@ -50,6 +50,12 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     /// <summary>Per held partition, the offset the next record should have; a higher one means records were skipped. Consumer thread only.</summary>
     private readonly Dictionary<TopicPartition, long> _expectedNext = [];
 
+    /// <summary>
+    /// Each partition's <see cref="TopicPartition"/>, built once: Confluent.Kafka marshals no topic name into a record
+    /// (see <see cref="ConsumerConfigFor"/>), and the one subscribed topic is the only one a record can come from. Consumer thread only.
+    /// </summary>
+    private readonly Dictionary<int, TopicPartition> _partitionsById = [];
+
     /// <summary>Idle for this long, the consumer is polled anyway (half of max.poll.interval.ms).</summary>
     private readonly TimeSpan _keepAliveAfter;
     /// <summary>Partitions a keep-alive paused; only these are resumed, as resuming a partition that is not paused makes librdkafka fetch it again. Consumer thread only.</summary>
@@ -171,6 +177,10 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
             // Incremental rebalancing: only the partitions that move are revoked, the others keep flowing, and the
             // revoke callback runs once the group is stable again, so its commit is accepted by the coordinator.
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            // Confluent.Kafka would otherwise build for every record a new string of its topic's name, an empty list of
+            // headers and its timestamp, none of which the engine reads: a record names its store and event in its value,
+            // and the consumer subscribes to one topic, so a record's position is rebuilt from the partition alone.
+            ConsumeResultFields = "none",
         };
     }
 
@@ -263,20 +273,20 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         var batch = new List<ConsumedCommerceEvent>(_polled.Count);
         foreach (var result in _polled)
         {
-            // Taken once: the property builds a new offset and partition on every read.
-            var position = result.TopicPartitionOffset;
-            CheckContinuity(position);
-            _tracker.HandedOut(position);
+            var partition = PartitionOf(result.Partition);
+            var offset = result.Offset.Value;
+            CheckContinuity(partition, offset);
+            _tracker.HandedOut(partition, offset);
             // Decoded inside Consume; a value that was not an event came back as a record without one.
             var commerceEvent = result.Message.Value;
             if (commerceEvent is null)
             {
                 // A record that is not an event can never become one: skip it, or it would block its partition forever.
-                _tracker.Processed(position);
+                _tracker.Processed(partition, offset);
                 continue;
             }
 
-            batch.Add(new ConsumedCommerceEvent(commerceEvent, position));
+            batch.Add(new ConsumedCommerceEvent(commerceEvent, new TopicPartitionOffset(partition.Topic, partition.Partition, result.Offset)));
         }
 
         _polled.Clear();
@@ -293,7 +303,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         {
             // librdkafka has moved past the record all the same. It stays in line, without an event, so its offset is
             // committed in order with its neighbours' and it never blocks its partition.
-            var position = e.ConsumerRecord.TopicPartitionOffset;
+            var position = new TopicPartitionOffset(PartitionOf(e.ConsumerRecord.Partition), e.ConsumerRecord.Offset);
             LogPoisonRecord(e.InnerException ?? e, position.ToString());
             _metrics?.RecordUndecodable(position.Topic, position.Partition.Value);
             return new ConsumeResult<Ignore, CommerceEvent> { TopicPartitionOffset = position, Message = new Message<Ignore, CommerceEvent> { Value = null! } };
@@ -367,10 +377,8 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     /// position fell below the log start, because retention deleted records nobody had processed, and
     /// auto.offset.reset moved it forward. The records cannot be recovered from Kafka; saying so is all that is left.
     /// </summary>
-    private void CheckContinuity(TopicPartitionOffset record)
+    private void CheckContinuity(TopicPartition partition, long offset)
     {
-        var partition = record.TopicPartition;
-        var offset = record.Offset.Value;
         if (!_expectedNext.TryGetValue(partition, out var expected))
         {
             expected = CommittedOffset(partition);
@@ -400,6 +408,17 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
         var lost = offset - expected;
         LogRecordsDeleted(partition.ToString(), lost, expected, offset - 1, logStart?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
         _metrics?.RecordsLost(partition.Topic, partition.Partition.Value, lost);
+    }
+
+    /// <summary>The subscribed topic's partition of this number, one instance per partition.</summary>
+    private TopicPartition PartitionOf(Partition partition)
+    {
+        if (!_partitionsById.TryGetValue(partition.Value, out var topicPartition))
+        {
+            _partitionsById[partition.Value] = topicPartition = new TopicPartition(_options.Topic, partition);
+        }
+
+        return topicPartition;
     }
 
     private long CommittedOffset(TopicPartition partition)
@@ -474,8 +493,9 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToArray();
         ForgetPaused(revoked);
-        // Records of this poll not yet handed out stay in Kafka for the new owner; they cannot be drained from here.
-        _polled.RemoveAll(r => revoked.Contains(r.TopicPartition));
+        // Records of this poll not yet handed out stay in Kafka for the new owner; they cannot be drained from here. (A
+        // record carries its partition's number, not its topic: see ConsumerConfigFor.)
+        _polled.RemoveAll(r => revoked.Contains(PartitionOf(r.Partition)));
 
         // On close the stream has already finished: whatever is still unprocessed never will be, so no wait.
         if (!_stopRequested)
@@ -510,7 +530,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
     {
         var lost = partitions.Select(p => p.TopicPartition).ToArray();
         ForgetPaused(lost);
-        _polled.RemoveAll(r => lost.Contains(r.TopicPartition));
+        _polled.RemoveAll(r => lost.Contains(PartitionOf(r.Partition)));
         _tracker.Lose(lost);
         foreach (var partition in lost)
         {

@@ -45,29 +45,35 @@ internal sealed class OffsetTracker
     }
 
     /// <summary>The record is about to be handed to the stream; the commit point cannot pass it until it is processed.</summary>
-    public void HandedOut(TopicPartitionOffset record)
+    public void HandedOut(TopicPartitionOffset record) => HandedOut(record.TopicPartition, record.Offset.Value);
+
+    /// <inheritdoc cref="HandedOut(TopicPartitionOffset)"/>
+    public void HandedOut(TopicPartition partition, long offset)
     {
         lock (_gate)
         {
-            if (_partitions.TryGetValue(record.TopicPartition, out var progress) && progress.Pending.Add(record.Offset.Value))
+            if (_partitions.TryGetValue(partition, out var progress) && progress.Pending.Add(offset))
             {
-                progress.Order.Enqueue(record.Offset.Value);
+                progress.Order.Enqueue(offset);
             }
         }
     }
 
     /// <summary>The record's effect is durable. Records of a partition no longer (or not yet again) held are ignored:
     /// their new owner replays them from its last commit, and the entity's dedupe absorbs the repeat.</summary>
-    public void Processed(TopicPartitionOffset record)
+    public void Processed(TopicPartitionOffset record) => Processed(record.TopicPartition, record.Offset.Value);
+
+    /// <inheritdoc cref="Processed(TopicPartitionOffset)"/>
+    public void Processed(TopicPartition partition, long offset)
     {
         lock (_gate)
         {
-            if (!_partitions.TryGetValue(record.TopicPartition, out var progress) || !progress.Pending.Contains(record.Offset.Value))
+            if (!_partitions.TryGetValue(partition, out var progress) || !progress.Pending.Contains(offset))
             {
                 return;
             }
 
-            progress.Done.Add(record.Offset.Value);
+            progress.Done.Add(offset);
             while (progress.Order.TryPeek(out var head) && progress.Done.Remove(head))
             {
                 progress.Order.Dequeue();
