@@ -13,7 +13,7 @@ namespace SalesDash.Bench.Forecasts;
 /// run through the entity's minute monitor and the alert book exactly as the app does. The drop test's settings are
 /// chosen on seeded synthetic stores only (<see cref="Tune"/>); neither replay is looked at to choose them.
 /// </summary>
-internal static class AlertBench
+internal static partial class AlertBench
 {
     private const int Days = 14;
 
@@ -193,6 +193,17 @@ internal static class AlertBench
                 var alone = Score(runs.Where(r => r.Cut == cut && r.Length == length).Select(r => (r, DropFires(r, chosen))), WarmUpDays, Days);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name[..1]} | -{cut:P0} | {length} | drop test alone | all | {alone.Injected} | {alone.Detected} ({alone.Recall:P0}) | {alone.Alerts} | {alone.TrueAlerts} | {alone.MedianDelay} | {alone.FalsePerDay:0.00} |"));
+            }
+
+            // The ceiling on the same −50 % drops: the oracle told the expectation (AlertBench.Oracle.cs).
+            var halvings = runs.Where(r => r.Cut == 0.5).ToList();
+            if (halvings.Count > 0)
+            {
+                Console.WriteLine("| replay | oracle detector | threshold | false a day, undropped | false a day, these runs | 30 / 60 min | |");
+                foreach (var line in OracleRows(name[..1], trade, halvings, []))
+                {
+                    Console.WriteLine(line);
+                }
             }
 
             // What the drop test's misses have in common: the orders the window usually holds and the hour it starts.

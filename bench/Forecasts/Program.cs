@@ -3,7 +3,7 @@ using SalesDash.Bench.Forecasts;
 using SalesDash.Connectors.Datasets.OnlineRetail;
 
 // Forecast accuracy and alert precision/recall on the Online Retail data set. Prints figures; asserts nothing.
-// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts|drops|variants|calibrate] [seeds] [half]
+// Usage: dotnet run --project bench/Forecasts -c Release -- [path to online-retail csv] [holdout days] [all|forecasts|alerts|drops|variants|calibrate|oracle] [seeds] [half]
 var path = args.Length > 0 ? args[0] : FindDataSet();
 var holdout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
 var read = await OnlineRetailCsv.ReadFileAsync(path, CancellationToken.None);
@@ -14,6 +14,20 @@ var part = args.Length > 2 ? args[2] : "all";
 if (part is "calibrate")
 {
     AlertBench.Calibrate(read.Lines, [("outlier 3 (before)", new() { OutlierSpreads = 3 }), ("shipped", new())]);
+    return 0;
+}
+
+if (part is "oracle")
+{
+    // Issue 19 pt 4's ceiling: the expectation known, the best count tests, beside the product's drop test.
+    AlertBench.Oracle(read.Lines);
+    return 0;
+}
+
+if (part is "expectation")
+{
+    // Where the product's expectation of a judged drop's window stands against the oracle's.
+    AlertBench.Expectation(read.Lines, [("shipped", new()), ("no outlier cut", new() { OutlierSpreads = 1e6 }), ("level 60 min", new() { LevelMinutes = 60 }), ("level 360 min", new() { LevelMinutes = 360 }), ("14 reference days", new() { ReferenceDays = 14 })]);
     return 0;
 }
 
@@ -41,7 +55,7 @@ if (part is "variants")
 
 if (part is not ("all" or "forecasts" or "alerts" or "drops"))
 {
-    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts, alerts, drops (the drop test alone, without the app's rules), variants or calibrate.");
+    Console.Error.WriteLine($"Unknown part '{part}'; use all, forecasts, alerts, drops (the drop test alone, without the app's rules), variants, calibrate or oracle (the ceiling of a count-based detector).");
     return 1;
 }
 
