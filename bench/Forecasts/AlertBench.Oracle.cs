@@ -90,6 +90,7 @@ internal static partial class AlertBench
         foreach (var (rateName, reach, hole) in OracleRates)
         {
             var rate = SmoothedRate(clean, reach, hole);
+            yield return $"| {replay} | oracle, {rateName}: untouched windows' variance over Poisson's, watched hours | 30 min {Dispersion(clean, rate, 30)}, 60 min {Dispersion(clean, rate, 60)} | | | | |";
             var scans = new Dictionary<int[], double[]>(ReferenceEqualityComparer.Instance);
             foreach (var (detector, thresholds) in new[] { ("CUSUM of a halving", OracleCusums), ("Poisson scan 15-60 min", OracleTails) })
             {
@@ -122,6 +123,7 @@ internal static partial class AlertBench
         var calm = Enumerable.Range(0, PoissonWorlds).Select(w => Draw(world, [], 1000 + w)).ToList();
         List<(Replay Plan, int[] Counts)> Worlds(List<Replay> plans) => [.. plans.SelectMany((p, i) => Enumerable.Range(0, 5).Select(w => (p, Draw(world, p.Drops, (i * 100) + w + (p.Length * 10_000)))))];
         var (runWorlds, heldWorlds) = (Worlds(runs), Worlds(held));
+        yield return $"| {replay} | Poisson world: variance over Poisson's, watched hours | 30 min {Dispersion(calm[0], world, 30)}, 60 min {Dispersion(calm[0], world, 60)} | | | | |";
         var worldScans = new Dictionary<int[], double[]>(ReferenceEqualityComparer.Instance);
         foreach (var (detector, thresholds) in new[] { ("CUSUM of a halving", OracleCusums), ("Poisson scan 15-60 min", OracleTails) })
         {
@@ -151,6 +153,31 @@ internal static partial class AlertBench
             return string.Create(CultureInfo.InvariantCulture,
                 $"| {replay} | {name} | {threshold:G3} | {undropped:0.000} | {Score(runs, WarmUpDays, Days).FalsePerDay:0.000} | {Recalls(runs)} | {Recalls(held)} |");
         }
+    }
+
+    /// <summary>
+    /// How much the untouched trade's counts in back-to-back windows of the watched hours spread around the oracle's rate,
+    /// against Poisson's own spread (1 when the rate is exact and the orders come one by one, independently).
+    /// </summary>
+    private static string Dispersion(int[] counts, double[] rate, int window)
+    {
+        double sum = 0;
+        var n = 0;
+        for (var day = 0; day < Days; day++)
+        {
+            for (var from = (day * 24 * 60) + WatchFrom; from + window <= (day * 24 * 60) + WatchTo; from += window)
+            {
+                var x = counts.AsSpan(from, window).ToArray().Sum();
+                var e = rate.AsSpan(from, window).ToArray().Sum();
+                if (e > 1)
+                {
+                    sum += (x - e) * (x - e) / e;
+                    n++;
+                }
+            }
+        }
+
+        return n == 0 ? "-" : (sum / n).ToString("0.00", CultureInfo.InvariantCulture);
     }
 
     private static int[] MinuteCounts(IEnumerable<(DateTimeOffset At, decimal Total)> orders)

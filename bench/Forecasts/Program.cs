@@ -44,7 +44,11 @@ if (part is "variants")
         {
             foreach (var gate in cusum == 0 ? [0.05] : args.Length > 5 ? List(args[5]) : [0.05])
             {
-                variants.Add(($"tail {tail:0e0} cusum {cusum} gate {gate:0e0}", new() { TailProbability = tail, CusumThreshold = cusum, CusumGateTail = gate }));
+                // Optional sixth list: the reference days (stop 24: 7 against more, the expectation's own noise).
+                foreach (var days in args.Length > 6 ? List(args[6]) : [7])
+                {
+                    variants.Add(($"tail {tail:0e0} cusum {cusum} gate {gate:0e0} days {days}", new() { TailProbability = tail, CusumThreshold = cusum, CusumGateTail = gate, ReferenceDays = (int)days }));
+                }
             }
         }
     }
