@@ -41,6 +41,14 @@ internal static partial class AlertBench
         // FORECASTS_SKIP_TUNE=1: the shipped defaults without re-running the tuning grid (minutes on a loaded box; the
         // `variants` table shows the same choice).
         var chosen = Environment.GetEnvironmentVariable("FORECASTS_SKIP_TUNE") is "1" ? new OrderDropOptions() : Tune(seeds);
+
+        // FORECASTS_DROP_TAIL: the app's rules with another one-shot tail than the chosen one (stop 24: what the rules
+        // make of a tail the synthetic stores reject; not a setting the replays choose).
+        if (Environment.GetEnvironmentVariable("FORECASTS_DROP_TAIL") is { Length: > 0 } tail)
+        {
+            chosen = chosen with { TailProbability = double.Parse(tail, CultureInfo.InvariantCulture) };
+        }
+
         RunReplays(lines, seeds, dropTestOnly, chosen, halvingsOnly ? [.. Drops.Where(d => d.Cut == 0.5)] : Drops);
     }
 
