@@ -133,6 +133,20 @@ internal static partial class AlertBench
             sets.Add(($"{name[..1]} s3-6", [.. Enumerable.Range(3, 4).SelectMany(seed => new[] { 30, 60 }.Select(length => Replay.Make(trade, 0.5, length, seed)))]));
         }
 
+        // FORECASTS_BY_PEAK=1: the synthetic stores one peak at a time, without the replays (stop 24: which stores make
+        // the false detections that reject a looser tail).
+        if (Environment.GetEnvironmentVariable("FORECASTS_BY_PEAK") is "1")
+        {
+            sets.Clear();
+            foreach (var seasonal in new[] { false, true })
+            {
+                foreach (var peak in seasonal ? new[] { 0.5, 1, 2, 3, 10 } : [0.5, 1, 3, 10])
+                {
+                    sets.Add(($"{(seasonal ? "seasonal" : "synthetic")} {peak}/min", [.. Enumerable.Range(1, 2).SelectMany(seed => new[] { 30, 60 }.Select(length => Synthetic(peak, seed, 0.5, length, seasonal)))]));
+                }
+            }
+        }
+
         if (Environment.GetEnvironmentVariable("FORECASTS_B_ALONE") is "1")
         {
             sets.Add(("B alone s1-2", [.. Enumerable.Range(1, 2).SelectMany(seed => new[] { 30, 60 }.SelectMany(length => Replay.Make(trades[1].Trade, 0.5, length, seed).Alone(trades[1].Trade)))]));
