@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
@@ -124,11 +125,12 @@ public static class EngineHosting
         var snapshotConnectionString = SqliteJournalConnections.SnapshotConnectionString(connectionString);
         UseWriteAheadLog(connectionString);
         UseWriteAheadLog(snapshotConnectionString);
-        // Before the snapshot store opens: a data folder from before its own file keeps its snapshots in the journal's.
-        var moved = SqliteSnapshotFile.MoveFromJournal(connectionString, snapshotConnectionString);
-        if (moved > 0)
+        // Before the snapshot store opens: snapshots in the journal's file newer than the snapshot file's (a data folder
+        // from before that file, or one an older binary ran on since) are taken; the journal's copy stays for a rollback.
+        var taken = SqliteSnapshotFile.FromJournal(connectionString, snapshotConnectionString);
+        if (taken > 0)
         {
-            log.LogInformation("Moved {Count} snapshots from the journal's file into the snapshot store's own file", moved);
+            log.LogInformation("Took {Count} newer snapshots from the journal's file into the snapshot store's own file", taken);
         }
 
         // The snapshot store has a file of its own, so a large snapshot never holds the journal's one write lock while
@@ -146,7 +148,21 @@ public static class EngineHosting
                     snapshot.DataOptions = SqliteJournalConnections.DataOptions(snapshotConnectionString);
                     snapshot.AutoInitialize = true;
                 })
-            .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend);
+            .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend)
+            .AddStartup((system, _) => CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "snapshots-to-journal",
+                () => Task.Run(() =>
+                {
+                    // Sharding has stopped the entities, each after its final snapshot (and the Kafka stream before them,
+                    // after its last commit), so the journal's file gets every snapshot a commit relies on: an older
+                    // binary started next, which reads its snapshots there, resumes where this one stopped.
+                    var written = SqliteSnapshotFile.ToJournal(connectionString, snapshotConnectionString);
+                    if (written > 0)
+                    {
+                        log.LogInformation("Left {Count} newer snapshots in the journal's file for a binary from before the snapshot file", written);
+                    }
+
+                    return Akka.Done.Instance;
+                })));
     }
 
     /// <summary>
