@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
@@ -149,20 +148,25 @@ public static class EngineHosting
                     snapshot.AutoInitialize = true;
                 })
             .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend)
-            .AddStartup((system, _) => CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "snapshots-to-journal",
-                () => Task.Run(() =>
+            .AddStartup((system, _) => system.RegisterOnTermination(() =>
+            {
+                // Once the actor system is gone nothing saves a snapshot any more, so the journal's file gets the newest of
+                // each store, whether the stop's final snapshots made it or sharding's phase ran out first; the Kafka
+                // stream stopped before the entities, after its last commit, so every checkpoint a commit relies on is in.
+                // An older binary started next, which reads its snapshots there, resumes where this one stopped.
+                try
                 {
-                    // Sharding has stopped the entities, each after its final snapshot (and the Kafka stream before them,
-                    // after its last commit), so the journal's file gets every snapshot a commit relies on: an older
-                    // binary started next, which reads its snapshots there, resumes where this one stopped.
                     var written = SqliteSnapshotFile.ToJournal(connectionString, snapshotConnectionString);
                     if (written > 0)
                     {
                         log.LogInformation("Left {Count} newer snapshots in the journal's file for a binary from before the snapshot file", written);
                     }
-
-                    return Akka.Done.Instance;
-                })));
+                }
+                catch (SqliteException e)
+                {
+                    log.LogWarning(e, "Could not leave the newest snapshots in the journal's file: an older binary started on this folder would find older ones");
+                }
+            }));
     }
 
     /// <summary>

@@ -37,24 +37,25 @@ public sealed class SqliteSnapshotRollbackTests
     {
         using var data = new TempDirectory();
         var time = new FakeTimeProvider(Now);
-        var before = Orders("a", 40);
-        var during = Orders("b", 40);
+        // Past 500 events a store snapshots (TenantStoreActor's interval); the older binary's run makes the next one due
+        // (a state of ~1,100 orders and as many event ids waits max(500, entries / 4) = 560 events).
+        var before = Orders("a", SnapshotPolicy.MinEventsBetween + 20);
+        var during = Orders("b", SnapshotPolicy.MinEventsBetween + 100);
         OrderPlaced[] all = [.. before, .. during];
-        // A stop saves the store's final snapshot, which the clean stop leaves in the journal's file as well.
-        await RunAsync(data.Path, time, before);
+        await RunAsync(data.Path, time, before, snapshotAfter: 0);
 
         var stash = AsOlderBinary(data.Path);
         // The events the snapshot covers are gone from the journal, as in a folder whose snapshot is the only copy of that
         // state (a Kafka-mode store's checkpoint is): without the snapshot the older binary would recover nothing.
-        DeleteEventsUpToNewestSnapshot(data.Path, Path.Combine(data.Path, "journal-snapshots.db"));
+        var recoveredFrom = DeleteEventsUpToNewestSnapshot(data.Path, Path.Combine(data.Path, "journal-snapshots.db"));
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(before.Sum(o => o.TotalPrice), (await TilesAfterRestartAsync(data.Path, time, before)).GrossRevenue.Value);
-        await RunAsync(data.Path, time, during);
+        await RunAsync(data.Path, time, during, snapshotAfter: recoveredFrom);
 
         // Upgraded again: the snapshot file is as this binary left it, and the journal's file has the older binary's newer
         // snapshot, with the events it covers deleted again.
         BackToThisBinary(data.Path, stash);
-        DeleteEventsUpToNewestSnapshot(data.Path, Path.Combine(data.Path, "journal.db"));
+        Assert.True(DeleteEventsUpToNewestSnapshot(data.Path, Path.Combine(data.Path, "journal.db")) > recoveredFrom);
         time.Advance(TimeSpan.FromMinutes(1));
         var tiles = await TilesAfterRestartAsync(data.Path, time, all);
         Assert.Equal(all.Length, tiles.EventsApplied);
@@ -94,12 +95,20 @@ public sealed class SqliteSnapshotRollbackTests
     private static OrderPlaced[] Orders(string prefix, int count) =>
         [.. Enumerable.Range(0, count).Select(i => Placed($"{prefix}{i}", Now.AddMinutes(-(i % 50)), 3.07m + (i % 97) * 1.13m))];
 
-    private static async Task RunAsync(string folder, TimeProvider time, IReadOnlyList<OrderEvent> orders)
+    /// <summary>Ingests the orders and stops cleanly once the snapshot file holds a snapshot past <paramref name="snapshotAfter"/>.</summary>
+    private static async Task RunAsync(string folder, TimeProvider time, IReadOnlyList<OrderEvent> orders, long snapshotAfter)
     {
         using var host = await EngineHost.StartAsync(folder, time);
         var ingest = host.Services.GetRequiredService<ICommerceEventIngest>();
         var outcomes = await Task.WhenAll(orders.Select(o => ingest.IngestAsync(o, Ct)));
         Assert.All(outcomes, o => Assert.Equal(IngestOutcome.Accepted, o));
+        // A snapshot is saved once the writers hold what it covers, after the answers: wait for it (no time limit but the
+        // test's). Not the stop's final one: on a loaded box sharding's stop phase can run out before it is saved.
+        while (NewestSnapshot(Path.Combine(folder, "journal-snapshots.db")) <= snapshotAfter)
+        {
+            await Task.Delay(50, Ct);
+        }
+
         await host.StopAsync(Ct);
         SqliteConnection.ClearAllPools();
     }
@@ -205,21 +214,24 @@ public sealed class SqliteSnapshotRollbackTests
         SqliteConnection.ClearAllPools();
     }
 
-    private static void DeleteEventsUpToNewestSnapshot(string folder, string snapshotsIn)
+    /// <summary>Deletes the journal's events up to the newest snapshot in <paramref name="snapshotsIn"/>; returns its sequence number.</summary>
+    private static long DeleteEventsUpToNewestSnapshot(string folder, string snapshotsIn)
     {
-        long newest;
-        using (var snapshots = Open(snapshotsIn))
-        {
-            newest = long.Parse(Scalar(snapshots, "SELECT coalesce(max(sequence_number), 0) FROM snapshot"), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        Assert.True(newest > 0, "the store's stop saved no snapshot");
+        var newest = NewestSnapshot(snapshotsIn);
+        Assert.True(newest > 0, "no snapshot to recover from");
         using (var journal = Open(Path.Combine(folder, "journal.db")))
         {
             Execute(journal, $"DELETE FROM journal WHERE sequence_number <= {newest}");
         }
 
         SqliteConnection.ClearAllPools();
+        return newest;
+    }
+
+    private static long NewestSnapshot(string file)
+    {
+        using var snapshots = Open(file);
+        return long.Parse(Scalar(snapshots, "SELECT coalesce(max(sequence_number), 0) FROM snapshot"), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static void DeleteFile(string file)
