@@ -124,11 +124,12 @@ public static class EngineHosting
         var snapshotConnectionString = SqliteJournalConnections.SnapshotConnectionString(connectionString);
         UseWriteAheadLog(connectionString);
         UseWriteAheadLog(snapshotConnectionString);
-        // Before the snapshot store opens: a data folder from before its own file keeps its snapshots in the journal's.
-        var moved = SqliteSnapshotFile.MoveFromJournal(connectionString, snapshotConnectionString);
-        if (moved > 0)
+        // Before the snapshot store opens: snapshots in the journal's file newer than the snapshot file's (a data folder
+        // from before that file, or one an older binary ran on since) are taken; the journal's copy stays for a rollback.
+        var taken = SqliteSnapshotFile.FromJournal(connectionString, snapshotConnectionString);
+        if (taken > 0)
         {
-            log.LogInformation("Moved {Count} snapshots from the journal's file into the snapshot store's own file", moved);
+            log.LogInformation("Took {Count} newer snapshots from the journal's file into the snapshot store's own file", taken);
         }
 
         // The snapshot store has a file of its own, so a large snapshot never holds the journal's one write lock while
@@ -146,7 +147,26 @@ public static class EngineHosting
                     snapshot.DataOptions = SqliteJournalConnections.DataOptions(snapshotConnectionString);
                     snapshot.AutoInitialize = true;
                 })
-            .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend);
+            .AddHocon(SqliteJournalWrites, HoconAddMode.Prepend)
+            .AddStartup((system, _) => system.RegisterOnTermination(() =>
+            {
+                // Once the actor system is gone nothing saves a snapshot any more, so the journal's file gets the newest of
+                // each store, whether the stop's final snapshots made it or sharding's phase ran out first; the Kafka
+                // stream stopped before the entities, after its last commit, so every checkpoint a commit relies on is in.
+                // An older binary started next, which reads its snapshots there, resumes where this one stopped.
+                try
+                {
+                    var written = SqliteSnapshotFile.ToJournal(connectionString, snapshotConnectionString);
+                    if (written > 0)
+                    {
+                        log.LogInformation("Left {Count} newer snapshots in the journal's file for a binary from before the snapshot file", written);
+                    }
+                }
+                catch (SqliteException e)
+                {
+                    log.LogWarning(e, "Could not leave the newest snapshots in the journal's file: an older binary started on this folder would find older ones");
+                }
+            }));
     }
 
     /// <summary>

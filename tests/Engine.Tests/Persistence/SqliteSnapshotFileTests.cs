@@ -92,9 +92,10 @@ public sealed class SqliteSnapshotFileTests
         var snapshotAt = OnlySnapshotsUpTo(data.Path, long.MaxValue);
         await RunAsync(data.Path, time, after, ct);
 
-        // The snapshot went to the snapshot store's file; the journal's file has no snapshot table.
+        // The snapshot went to the snapshot store's file, and the clean stop left its newest in the journal's file too,
+        // byte for byte, for a binary from before the snapshot file.
         Assert.True(OnlySnapshotsUpTo(data.Path, long.MaxValue) >= snapshotAt);
-        Assert.False(HasSnapshotTable(Path.Combine(data.Path, "journal.db")));
+        Assert.Equal(Newest(Path.Combine(data.Path, "journal-snapshots.db")), Newest(Path.Combine(data.Path, "journal.db")));
         var tiles = await TilesAfterRestartAsync(data.Path, time, before.Concat(after).ToArray(), ct);
         Assert.Equal(before.Length + after.Length, tiles.EventsApplied);
     }
@@ -130,7 +131,9 @@ public sealed class SqliteSnapshotFileTests
         var all = before.Concat(after).ToArray();
         var upgraded = await TilesAfterRestartAsync(data.Path, time, all, ct);
         Assert.Equal(all.Length, upgraded.EventsApplied);
-        Assert.False(HasSnapshotTable(journal));
+        // The journal's file keeps its table for a rollback, with the newest snapshot the upgraded node saved.
+        Assert.True(HasSnapshotTable(journal));
+        Assert.Equal(Newest(Path.Combine(data.Path, "journal-snapshots.db")), Newest(journal));
 
         // And again: the move happened once, the next start finds nothing to move and the same figures.
         var again = await TilesAfterRestartAsync(data.Path, time, all, ct);
@@ -138,43 +141,93 @@ public sealed class SqliteSnapshotFileTests
     }
 
     [Fact]
-    public void Moving_again_after_a_crash_between_the_copy_and_the_drop_keeps_the_newer_snapshot_and_drops_the_old_table()
+    public void A_start_takes_the_journal_files_newer_snapshots_keeps_the_snapshot_files_newer_ones_and_leaves_the_journals()
     {
         using var data = new TempDirectory();
         var journal = new SqliteConnectionStringBuilder { DataSource = Path.Combine(data.Path, "journal.db"), DefaultTimeout = 30 }.ToString();
         var snapshots = SqliteJournalConnections.SnapshotConnectionString(journal);
-        const string Table = """
-            CREATE TABLE snapshot (persistence_id TEXT NOT NULL, sequence_number INTEGER NOT NULL, created INTEGER NOT NULL,
-              snapshot BLOB NOT NULL, manifest TEXT NOT NULL, serializer_id INTEGER, PRIMARY KEY (persistence_id, sequence_number))
-            """;
+        // What an older binary left after a rollback: store-a's Kafka checkpoint (sequence number 0, replaced in place)
+        // saved again later than the snapshot file's; store-b a snapshot at a higher sequence number; store-c a store the
+        // snapshot file never saw. Against it the snapshot file's store-d is the later checkpoint, store-e the higher number.
         using (var old = Open(journal))
         {
-            Execute(old, Table);
+            Execute(old, SnapshotTable);
             Execute(old, "CREATE INDEX snapshot_created ON snapshot (created)");
-            Execute(old, "INSERT INTO snapshot VALUES ('store-a', 0, 1, x'01', 'm', 9), ('store-b', 7, 1, x'02', 'm', 9)");
+            Execute(old, "INSERT INTO snapshot VALUES ('store-a', 0, 5, x'A5', 'm', 9), ('store-b', 9, 1, x'B9', 'm', 9), ('store-c', 3, 1, x'C3', 'm', 9), ('store-d', 0, 1, x'D1', 'm', 9), ('store-e', 4, 9, x'E4', 'm', 9)");
         }
 
-        // The copy committed before the crash, and store-a's checkpoint (sequence number 0, replaced in place in Kafka
-        // mode) was saved again since: the copy left behind in the journal's file is the older one.
-        using (var copied = Open(snapshots))
+        using (var file = Open(snapshots))
         {
-            Execute(copied, Table);
-            Execute(copied, "INSERT INTO snapshot VALUES ('store-a', 0, 2, x'0A', 'm', 9), ('store-b', 7, 1, x'02', 'm', 9)");
+            Execute(file, SnapshotTable);
+            Execute(file, "INSERT INTO snapshot VALUES ('store-a', 0, 2, x'A2', 'm', 9), ('store-b', 7, 2, x'B7', 'm', 9), ('store-d', 0, 6, x'D6', 'm', 9), ('store-e', 8, 1, x'E8', 'm', 9)");
         }
 
         SqliteConnection.ClearAllPools();
-        Assert.Equal(0, SqliteSnapshotFile.MoveFromJournal(journal, snapshots));
+        Assert.Equal(3, SqliteSnapshotFile.FromJournal(journal, snapshots));
 
         SqliteConnection.ClearAllPools();
-        Assert.False(HasSnapshotTable(Path.Combine(data.Path, "journal.db")));
-        using var moved = Open(snapshots);
-        Assert.Equal("store-a:0:0A,store-b:7:02", Scalar(moved, "SELECT group_concat(persistence_id || ':' || sequence_number || ':' || hex(snapshot), ',') FROM (SELECT * FROM snapshot ORDER BY 1)"));
-        Assert.Equal("snapshot_created", Scalar(moved, "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"));
-        Assert.Equal(0, SqliteSnapshotFile.MoveFromJournal(journal, snapshots));
+        Assert.Equal("store-a:0:A5,store-b:9:B9,store-c:3:C3,store-d:0:D6,store-e:8:E8", Newest(Path.Combine(data.Path, "journal-snapshots.db")));
+        // The journal's rows stay as they were: a rollback straight after this start finds what the older binary left.
+        Assert.Equal("store-a:0:A5,store-b:9:B9,store-c:3:C3,store-d:0:D1,store-e:4:E4", Newest(Path.Combine(data.Path, "journal.db")));
+        Assert.Equal(0, SqliteSnapshotFile.FromJournal(journal, snapshots));
     }
 
     [Fact]
-    public void A_first_move_copies_every_snapshot_with_its_bytes()
+    public void A_clean_stop_leaves_each_stores_newest_snapshot_in_the_journal_file_and_only_that()
+    {
+        using var data = new TempDirectory();
+        var journal = new SqliteConnectionStringBuilder { DataSource = Path.Combine(data.Path, "journal.db"), DefaultTimeout = 30 }.ToString();
+        var snapshots = SqliteJournalConnections.SnapshotConnectionString(journal);
+        using (var file = Open(snapshots))
+        {
+            Execute(file, SnapshotTable);
+            Execute(file, "CREATE INDEX snapshot_created ON snapshot (created)");
+            Execute(file, "INSERT INTO snapshot VALUES ('store-a', 0, 7, x'A7', 'm', 9), ('store-b', 5, 1, x'B5', 'm', 9), ('store-b', 12, 3, x'BC', 'm', 9)");
+        }
+
+        // A data folder made by the snapshot file's binary (or upgraded by stop 23's, which dropped the journal's table):
+        // the table is made as the snapshot file's is, and each store's newest goes in.
+        using (var empty = Open(journal))
+        {
+            Execute(empty, "CREATE TABLE journal (ordering INTEGER PRIMARY KEY)");
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(2, SqliteSnapshotFile.ToJournal(journal, snapshots));
+        SqliteConnection.ClearAllPools();
+        var journalFile = Path.Combine(data.Path, "journal.db");
+        Assert.Equal("store-a:0:A7,store-b:12:BC", Newest(journalFile));
+        using (var written = Open(journal))
+        {
+            Assert.Equal("snapshot_created", Scalar(written, "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"));
+        }
+
+        // Nothing newer: nothing written. Then store-a checkpoints again, store-b snapshots higher, and an older binary
+        // had saved store-c meanwhile (kept: the snapshot file has none of it).
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0, SqliteSnapshotFile.ToJournal(journal, snapshots));
+        using (var file = Open(snapshots))
+        {
+            Execute(file, "UPDATE snapshot SET created = 8, snapshot = x'A8' WHERE persistence_id = 'store-a'");
+            Execute(file, "INSERT INTO snapshot VALUES ('store-b', 20, 4, x'B0', 'm', 9)");
+        }
+
+        using (var old = Open(journal))
+        {
+            Execute(old, "INSERT INTO snapshot VALUES ('store-c', 2, 1, x'C2', 'm', 9)");
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(2, SqliteSnapshotFile.ToJournal(journal, snapshots));
+        SqliteConnection.ClearAllPools();
+        Assert.Equal("store-a:0:A8,store-b:20:B0,store-c:2:C2", Newest(journalFile));
+        using var after = Open(journal);
+        // One row per store: the journal's file holds what a rollback reads, not the snapshot file's history.
+        Assert.Equal("3", Scalar(after, "SELECT count(*) FROM snapshot"));
+    }
+
+    [Fact]
+    public void A_first_start_copies_every_snapshot_with_its_bytes_and_leaves_the_journals()
     {
         using var data = new TempDirectory();
         var journal = new SqliteConnectionStringBuilder { DataSource = Path.Combine(data.Path, "journal.db"), DefaultTimeout = 30 }.ToString();
@@ -193,12 +246,13 @@ public sealed class SqliteSnapshotFileTests
         }
 
         SqliteConnection.ClearAllPools();
-        Assert.Equal(5, SqliteSnapshotFile.MoveFromJournal(journal, snapshots));
+        Assert.Equal(5, SqliteSnapshotFile.FromJournal(journal, snapshots));
 
         SqliteConnection.ClearAllPools();
         using var moved = Open(snapshots);
         Assert.Equal(expected, Scalar(moved, "SELECT group_concat(persistence_id || ':' || sequence_number || ':' || length(snapshot) || ':' || hex(substr(snapshot, 299990)), ',') FROM (SELECT * FROM snapshot ORDER BY 1)"));
-        Assert.False(HasSnapshotTable(Path.Combine(data.Path, "journal.db")));
+        using var kept = Open(journal);
+        Assert.Equal(expected, Scalar(kept, "SELECT group_concat(persistence_id || ':' || sequence_number || ':' || length(snapshot) || ':' || hex(substr(snapshot, 299990)), ',') FROM (SELECT * FROM snapshot ORDER BY 1)"));
     }
 
     private static async Task RunAsync(string folder, TimeProvider time, IReadOnlyList<OrderEvent> orders, CancellationToken ct)
@@ -247,6 +301,8 @@ public sealed class SqliteSnapshotFileTests
         var file = Path.Combine(folder, "journal-snapshots.db");
         using (var journal = Open(Path.Combine(folder, "journal.db")))
         {
+            // The clean stops left a copy there (for a rollback); the old layout has the snapshot file's table instead.
+            Execute(journal, "DROP TABLE IF EXISTS main.snapshot");
             Execute(journal, $"ATTACH DATABASE '{file}' AS snapshots");
             foreach (var definition in Scalar(journal, "SELECT group_concat(sql, ';') FROM snapshots.sqlite_schema WHERE tbl_name = 'snapshot' AND sql IS NOT NULL").Split(';'))
             {
@@ -262,6 +318,21 @@ public sealed class SqliteSnapshotFileTests
         {
             File.Delete(file + suffix);
         }
+    }
+
+    private const string SnapshotTable = """
+        CREATE TABLE snapshot (persistence_id TEXT NOT NULL, sequence_number INTEGER NOT NULL, created INTEGER NOT NULL,
+          snapshot BLOB NOT NULL, manifest TEXT NOT NULL, serializer_id INTEGER, PRIMARY KEY (persistence_id, sequence_number))
+        """;
+
+    /// <summary>Each store's newest snapshot in <paramref name="file"/>'s table: "id:sequence number:bytes in hex", by id.</summary>
+    internal static string Newest(string file)
+    {
+        using var connection = Open(file);
+        return Scalar(connection, """
+            SELECT group_concat(persistence_id || ':' || sequence_number || ':' || hex(snapshot), ',') FROM (SELECT * FROM snapshot s
+            WHERE NOT EXISTS (SELECT 1 FROM snapshot n WHERE n.persistence_id = s.persistence_id AND n.sequence_number > s.sequence_number) ORDER BY 1)
+            """);
     }
 
     private static bool HasSnapshot(string folder)
