@@ -58,9 +58,11 @@ public abstract class ServedSalesDash : IAsyncLifetime, ISignedInApp
             _ownedDataDirectory = Directory.CreateTempSubdirectory("salesdash-e2e-").FullName;
         }
 
-        var settings = options.Configuration(
+        // Only the shared app's ApiDocsTests reads the OpenAPI document; generating it at every fixture's start would cost
+        // each of them a second of CPU, so it is off here and SalesDashApp turns it back on through Settings, which win.
+        var settings = new[] { KeyValuePair.Create("OpenApi:AtStart", "false") }.Concat(options.Configuration(
             options.DataDirectory ?? _ownedDataDirectory!, [.. TestStore.All.Select(s => s.Hosted())], $"salesdash_e2e_{Guid.NewGuid():N}",
-            ClickHouseHistoryStore.ConnectionStringFor).Append(KeyValuePair.Create(WebHostDefaults.WebRootKey, webRoot)).ToList();
+            ClickHouseHistoryStore.ConnectionStringFor)).Append(KeyValuePair.Create(WebHostDefaults.WebRootKey, webRoot)).ToList();
         _host = new Host(settings, options.Services);
 
         // Port 0: the OS picks a free port, so parallel runs on one machine never collide.
