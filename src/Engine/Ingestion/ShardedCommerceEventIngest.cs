@@ -16,6 +16,7 @@ namespace SalesDash.Engine.Ingestion;
 public sealed class ShardedCommerceEventIngest(IRequiredActor<TenantStoreRegion> region, IOptions<EngineOptions> options, TimeProvider time) : ICommerceEventIngest
 {
     private readonly TimeSpan _timeout = options.Value.AskTimeout;
+    private readonly AnswerQueue? _answers = options.Value.AnswerWebhooksTogether ? new AnswerQueue() : null;
 
     public async Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken)
     {
@@ -31,7 +32,7 @@ public sealed class ShardedCommerceEventIngest(IRequiredActor<TenantStoreRegion>
         // Akka's Ask, with its clean-up after the await instead of in a continuation of its own (see RecordAsk). The
         // timeout is wall-clock time, as Ask's is: it bounds how long the request waits, while the injected clock is the
         // store's business time (tests replay days of it with requests in flight).
-        var ask = RecordAsk.Create(provider, _timeout);
+        var ask = RecordAsk.Create(provider, _timeout, _answers);
         using var timeout = _timeout > TimeSpan.Zero && _timeout != Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : null;
         using var timedOut = timeout?.Token.UnsafeRegister(RecordAsk.TimeOut, ask) ?? default;
         timeout?.CancelAfter(_timeout);

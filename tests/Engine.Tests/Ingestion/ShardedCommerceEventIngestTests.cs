@@ -16,7 +16,8 @@ namespace SalesDash.Engine.Tests.Ingestion;
 /// <summary>
 /// The webhook door's own ask (<see cref="RecordAsk"/>): every delivery gets its own answer from a group commit, and a
 /// timeout, a cancelled request and a refused write end the ask as Akka's <c>Ask</c> did, leaving no temporary actor
-/// registered. The journal is held and released by the test (<see cref="GatedJournal"/>), so nothing depends on timing.
+/// registered; each with the answers resumed one by one and together (<see cref="AnswerQueue"/>). The journal is held
+/// and released by the test (<see cref="GatedJournal"/>), so nothing depends on timing.
 /// </summary>
 public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : Akka.Hosting.TestKit.TestKit("sharded-ingest", output)
 {
@@ -39,8 +40,8 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
 
     private IActorRefProvider Provider => ((ExtendedActorSystem)Sys).Provider;
 
-    private ShardedCommerceEventIngest Door(IActorRef region, TimeSpan? askTimeout = null) =>
-        new(new FixedRegion(region), Options.Create(new EngineOptions { AskTimeout = askTimeout ?? TimeSpan.FromSeconds(30) }), _time);
+    private ShardedCommerceEventIngest Door(IActorRef region, bool together, TimeSpan? askTimeout = null) =>
+        new(new FixedRegion(region), Options.Create(new EngineOptions { AskTimeout = askTimeout ?? TimeSpan.FromSeconds(30), AnswerWebhooksTogether = together }), _time);
 
     private IActorRef StartEntity(StoreRef store) => Sys.ActorOf(Props.Create(() => new TenantStoreActor(
         TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, TimeSpan.FromMilliseconds(50))));
@@ -56,14 +57,16 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
     /// <summary>The temporary actor registered at <paramref name="path"/>, or Nobody once the ask has cleaned up.</summary>
     private IActorRef Registered(ActorPath path) => Provider.TempContainer.GetChild([path.Name]);
 
-    [Fact]
-    public async Task Every_delivery_of_a_group_commit_gets_its_own_answer()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Every_delivery_of_a_group_commit_gets_its_own_answer(bool together)
     {
         var store = new StoreRef("acme", "door-group");
         var writes = CreateTestProbe();
         var journal = await HeldJournalAsync(writes.Ref);
         var entity = StartEntity(store);
-        var door = Door(entity);
+        var door = Door(entity, together);
         var orders = Enumerable.Range(0, 40).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 1.11m * (i + 1), store: store)).ToArray();
 
         var first = door.IngestAsync(orders[0], Ct);
@@ -82,14 +85,16 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
         Assert.Equal(IngestOutcome.Duplicate, outcomes[^1]);
     }
 
-    [Fact]
-    public async Task Every_delivery_of_a_refused_group_write_fails_as_not_durable()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Every_delivery_of_a_refused_group_write_fails_as_not_durable(bool together)
     {
         var store = new StoreRef("acme", "door-refused");
         var writes = CreateTestProbe();
         var journal = await HeldJournalAsync(writes.Ref);
         var entity = StartEntity(store);
-        var door = Door(entity);
+        var door = Door(entity, together);
         var orders = Enumerable.Range(0, 6).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 3.33m * (i + 1), store: store)).ToArray();
 
         var first = door.IngestAsync(orders[0], Ct);
@@ -107,8 +112,10 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
         }
     }
 
-    [Fact]
-    public async Task An_unanswered_delivery_times_out_with_the_error_of_Akkas_ask_and_leaves_no_ask_registered()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_unanswered_delivery_times_out_with_the_error_of_Akkas_ask_and_leaves_no_ask_registered(bool together)
     {
         var entity = CreateTestProbe();
         var timeout = TimeSpan.FromMilliseconds(300);
@@ -117,7 +124,7 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
         var akkas = await Assert.ThrowsAsync<AskTimeoutException>(() => entity.Ref.Ask<TenantStore.Recorded>(record, timeout, Ct));
         await entity.ExpectMsgAsync<TenantStore.Record>(cancellationToken: Ct);
 
-        var delivery = Door(entity.Ref, timeout).IngestAsync(record.Event, Ct);
+        var delivery = Door(entity.Ref, together, timeout).IngestAsync(record.Event, Ct);
         await entity.ExpectMsgAsync<TenantStore.Record>(cancellationToken: Ct);
         var asked = entity.LastSender;
         var ours = await Assert.ThrowsAsync<AskTimeoutException>(() => delivery);
@@ -126,14 +133,16 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
         Assert.True(Registered(asked.Path).IsNobody());
     }
 
-    [Fact]
-    public async Task A_cancelled_request_ends_its_ask_as_cancelled_and_leaves_no_ask_registered()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_cancelled_request_ends_its_ask_as_cancelled_and_leaves_no_ask_registered(bool together)
     {
         var entity = CreateTestProbe();
         using var request = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var order = Placed("o1", Today.AddMinutes(-10), 40m);
 
-        var delivery = Door(entity.Ref).IngestAsync(order, request.Token);
+        var delivery = Door(entity.Ref, together).IngestAsync(order, request.Token);
         await entity.ExpectMsgAsync<TenantStore.Record>(cancellationToken: Ct);
         var asked = entity.LastSender;
         Assert.Same(asked, Registered(asked.Path)); // resolvable while the request waits, as Akka's ask is
@@ -146,13 +155,15 @@ public sealed class ShardedCommerceEventIngestTests(ITestOutputHelper output) : 
         Assert.True(delivery.IsCanceled);
     }
 
-    [Fact]
-    public async Task The_entitys_answer_completes_the_delivery_and_removes_its_ask()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_entitys_answer_completes_the_delivery_and_removes_its_ask(bool together)
     {
         var entity = CreateTestProbe();
         var order = Placed("o1", Today.AddMinutes(-10), 40m);
 
-        var delivery = Door(entity.Ref).IngestAsync(order, Ct);
+        var delivery = Door(entity.Ref, together).IngestAsync(order, Ct);
         await entity.ExpectMsgAsync<TenantStore.Record>(r => Assert.Same(order, r.Event), cancellationToken: Ct);
         var asked = entity.LastSender;
         entity.Reply(new TenantStore.Recorded(order.EventId, IngestOutcome.Duplicate));
