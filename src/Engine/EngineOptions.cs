@@ -50,4 +50,10 @@ public sealed class EngineOptions
 
     /// <summary>How long ingestion and tile queries wait for the store's entity (recovery included) before failing.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Whether the webhook door resumes the requests a group commit answers from one thread-pool item (<see
+    /// cref="Ingestion.AnswerQueue"/>) rather than one item each; off is the fallback if one worker cannot keep up.
+    /// </summary>
+    public bool AnswerWebhooksTogether { get; set; } = true;
 }

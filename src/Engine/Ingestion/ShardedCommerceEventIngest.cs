@@ -16,12 +16,37 @@ namespace SalesDash.Engine.Ingestion;
 public sealed class ShardedCommerceEventIngest(IRequiredActor<TenantStoreRegion> region, IOptions<EngineOptions> options, TimeProvider time) : ICommerceEventIngest
 {
     private readonly TimeSpan _timeout = options.Value.AskTimeout;
+    private readonly AnswerQueue? _answers = options.Value.AnswerWebhooksTogether ? new AnswerQueue() : null;
 
     public async Task<IngestOutcome> IngestAsync(CommerceEvent commerceEvent, CancellationToken cancellationToken)
     {
         CommerceEventGuard.EnsureValid(commerceEvent, time.GetUtcNow());
         var shardRegion = await region.GetAsync(cancellationToken);
-        var recorded = await shardRegion.Ask<TenantStore.Recorded>(new TenantStore.Record(commerceEvent), _timeout, cancellationToken);
-        return recorded.Outcome;
+        if (shardRegion is not IInternalActorRef { Provider: { } provider })
+        {
+            // Not a ref of this actor system (Akka's Ask would find the provider the same way, or refuse): ask as before.
+            var answered = await shardRegion.Ask<TenantStore.Recorded>(new TenantStore.Record(commerceEvent), _timeout, cancellationToken);
+            return answered.Outcome;
+        }
+
+        // Akka's Ask, with its clean-up after the await instead of in a continuation of its own (see RecordAsk). The
+        // timeout is wall-clock time, as Ask's is: it bounds how long the request waits, while the injected clock is the
+        // store's business time (tests replay days of it with requests in flight).
+        var ask = RecordAsk.Create(provider, _timeout, _answers);
+        using var timeout = _timeout > TimeSpan.Zero && _timeout != Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : null;
+        using var timedOut = timeout?.Token.UnsafeRegister(RecordAsk.TimeOut, ask) ?? default;
+        timeout?.CancelAfter(_timeout);
+        using var cancelled = cancellationToken.UnsafeRegister(RecordAsk.Cancel, ask);
+        provider.RegisterTempActor(ask, ask.Path);
+        try
+        {
+            ask.DeliverAsk(new TenantStore.Record(commerceEvent), shardRegion);
+            var recorded = await ask.Answer;
+            return recorded.Outcome;
+        }
+        finally
+        {
+            provider.UnregisterTempActor(ask.Path);
+        }
     }
 }
