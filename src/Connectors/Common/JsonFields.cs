@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace SalesDash.Connectors.Common;
@@ -108,7 +109,7 @@ internal static class JsonFields
         OptionalMoney(parent, name, path) ?? throw new FieldException($"{path}: missing");
 
     /// <summary>An amount sent as "12.34" or 12.34; always parsed as decimal.</summary>
-    public static decimal? OptionalMoney(JsonElement parent, string name, string path)
+    public static decimal? OptionalMoney(JsonElement parent, string name, FieldPath path)
     {
         if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -120,13 +121,27 @@ internal static class JsonFields
             return number;
         }
 
-        if (value.ValueKind == JsonValueKind.String
-            && decimal.TryParse(value.GetString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
+        if (value.ValueKind == JsonValueKind.String && TryParseMoney(value, out number))
         {
             return number;
         }
 
         throw new FieldException($"{path}: expected an amount (\"12.34\" or 12.34) but found {Describe(value)}");
+    }
+
+    private const NumberStyles MoneyStyles = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
+
+    // Amounts come as strings ("12.34") in Shopify's and most channels' bodies: parsed from the body's own bytes, not a
+    // string made of them per amount. A string with escapes in it (never sent for a number, but legal JSON) is unescaped first.
+    private static bool TryParseMoney(JsonElement value, out decimal number)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' && raw.IndexOf((byte)'\\') < 0)
+        {
+            return decimal.TryParse(raw[1..^1], MoneyStyles, CultureInfo.InvariantCulture, out number);
+        }
+
+        return decimal.TryParse(value.GetString(), MoneyStyles, CultureInfo.InvariantCulture, out number);
     }
 
     public static DateTimeOffset Date(JsonElement parent, string name, string path) =>

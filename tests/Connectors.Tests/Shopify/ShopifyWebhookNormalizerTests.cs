@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using SalesDash.Connectors.Common;
 using SalesDash.Connectors.Shopify;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
@@ -61,6 +62,101 @@ public sealed class ShopifyWebhookNormalizerTests
         Assert.Null(placed.CancelledAt);
         Assert.Equal("web", placed.SourceName);
         Assert.Equal("US", placed.CountryCode);
+    }
+
+    // Each topic's event is made in one go (not made and then copied `with` the rest): every field of order.json, for
+    // each of the three order topics, to the cent. A field left out of one topic's initialiser reads as its default here.
+    [Theory]
+    [InlineData(ShopifyTopics.OrdersCreate)]
+    [InlineData(ShopifyTopics.OrdersUpdated)]
+    [InlineData(ShopifyTopics.OrdersCancelled)]
+    public void Every_field_of_the_order_fixture_reaches_the_event_for_each_order_topic(string topic)
+    {
+        var at = new DateTimeOffset(2008, 1, 10, 16, 0, 0, TimeSpan.Zero);
+        var lines = new[] { new OrderLine("IPOD2008GREEN", "IPod Nano - 8gb", 1, 199.00m), new OrderLine("IPOD2008RED", "IPod Nano - 8gb", 1, 199.00m), new OrderLine("IPOD2008BLACK", "IPod Nano - 8gb", 1, 199.00m) };
+        var placed = new OrderPlaced
+        {
+            Store = Store.Store, Channel = SalesChannel.Shopify, EventId = Delivery.WebhookId, OccurredAt = at, StoreTimeZone = "Europe/Berlin",
+            Currency = "USD", OrderId = "450789469", PlacedAt = at, Version = at, TotalPrice = 409.94m, Lines = lines,
+            SubtotalPrice = 398.00m, TotalTax = 11.94m, TotalDiscounts = 0m, TotalShipping = 0m, CustomerId = "207119551", ReturningCustomer = false,
+            CancelledAt = null, SourceName = "web", CountryCode = "US", LandingSite = "http://www.example.com?source=abc",
+            ReferringSite = "http://www.otherexample.com", UtmSource = null, UtmMedium = null, UtmCampaign = null,
+            CustomerEmailHash = OrderAttribution.HashEmail("bob.norman@hostmail.com"),
+        };
+        OrderEvent expected = topic switch
+        {
+            ShopifyTopics.OrdersCreate => placed,
+            ShopifyTopics.OrdersUpdated => new OrderUpdated
+            {
+                Store = placed.Store, Channel = placed.Channel, EventId = placed.EventId, OccurredAt = at, StoreTimeZone = placed.StoreTimeZone,
+                Currency = placed.Currency, OrderId = placed.OrderId, PlacedAt = at, Version = at, TotalPrice = placed.TotalPrice, Lines = lines,
+                SubtotalPrice = placed.SubtotalPrice, TotalTax = placed.TotalTax, CustomerId = placed.CustomerId, SourceName = placed.SourceName,
+                CountryCode = placed.CountryCode, LandingSite = placed.LandingSite, ReferringSite = placed.ReferringSite, CustomerEmailHash = placed.CustomerEmailHash,
+            },
+            _ => new OrderCancelled
+            {
+                Store = placed.Store, Channel = placed.Channel, EventId = placed.EventId, OccurredAt = at, StoreTimeZone = placed.StoreTimeZone,
+                Currency = placed.Currency, OrderId = placed.OrderId, PlacedAt = at, Version = at, TotalPrice = placed.TotalPrice, Lines = lines,
+                SubtotalPrice = placed.SubtotalPrice, TotalTax = placed.TotalTax, CustomerId = placed.CustomerId, SourceName = placed.SourceName,
+                CountryCode = placed.CountryCode, LandingSite = placed.LandingSite, ReferringSite = placed.ReferringSite, CustomerEmailHash = placed.CustomerEmailHash,
+                // orders/cancelled without a cancelled_at is cancelled at its version.
+                CancelledAt = at,
+            },
+        };
+
+        var ok = Assert.IsType<ShopifyNormalizeResult.Ok>(Normalize(topic, Order()));
+        var actual = Assert.IsAssignableFrom<OrderEvent>(Assert.Single(ok.Events));
+
+        Assert.Equal(expected.GetType(), actual.GetType());
+        Assert.Equal(expected.Lines, actual.Lines);
+        // Records compare lists by reference: the lines are compared above, the other 29 fields here.
+        Assert.Equal(expected, actual with { Lines = expected.Lines });
+    }
+
+    [Fact]
+    public void An_amount_written_with_escaped_digits_reads_as_the_same_amount_and_one_with_spaces_is_refused()
+    {
+        var body = Order().ToJsonString().Replace("\"409.94\"", "\"\\u0034\\u00309.94\"", StringComparison.Ordinal);
+        var escaped = ShopifyWebhookNormalizer.Normalize(ShopifyTopics.OrdersCreate, Encoding.UTF8.GetBytes(body), Delivery, Store);
+        Assert.Equal(409.94m, Single<OrderPlaced>(escaped).TotalPrice);
+
+        var order = Order();
+        order["total_price"] = " 409.94";
+        Assert.StartsWith("total_price: expected an amount", InvalidDetail(Normalize(ShopifyTopics.OrdersCreate, order)), StringComparison.Ordinal);
+        order["total_price"] = "-409.94";
+        Assert.Equal(-409.94m, Single<OrderPlaced>(Normalize(ShopifyTopics.OrdersCreate, order)).TotalPrice);
+    }
+
+    // The paths of the fields read deep in the body, now spelled out only when one is wrong.
+    [Theory]
+    [InlineData("shipping_lines", "[{\"price\":\"1.00\"},{\"price\":true}]", "shipping_lines[1].price: expected an amount")]
+    [InlineData("total_shipping_price_set", "{\"shop_money\":{\"amount\":\"x\"}}", "total_shipping_price_set.shop_money.amount: expected an amount")]
+    [InlineData("billing_address", "{\"country_code\":7}", "billing_address.country_code: expected a string")]
+    [InlineData("line_items", "[{\"sku\":\"A\",\"quantity\":1}]", "line_items[0].price: missing")]
+    [InlineData("line_items", "[{\"sku\":\"A\",\"quantity\":1,\"price\":\"1.00\"},{\"sku\":7,\"quantity\":1,\"price\":\"1.00\"}]", "line_items[1].sku: expected a string")]
+    public void A_wrong_field_deep_in_an_order_is_named_by_its_whole_path(string field, string json, string expectedStart)
+    {
+        var order = Order();
+        order[field] = JsonNode.Parse(json);
+        if (field == "billing_address")
+        {
+            order.Remove("shipping_address");
+        }
+
+        Assert.StartsWith(expectedStart, InvalidDetail(Normalize(ShopifyTopics.OrdersCreate, order)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wrong_field_deep_in_a_refund_is_named_by_its_whole_path()
+    {
+        var body = Refund();
+        body.Remove("transactions");
+        body["refund_line_items"]![1]!["line_item"]!.AsObject().Remove("price");
+        Assert.Equal("refund_line_items[1].line_item.price: missing", InvalidDetail(Normalize(ShopifyTopics.RefundsCreate, body)));
+
+        body = Refund();
+        body["transactions"]![0]!["kind"] = 3;
+        Assert.StartsWith("transactions[0].kind: expected a string", InvalidDetail(Normalize(ShopifyTopics.RefundsCreate, body)), StringComparison.Ordinal);
     }
 
     [Fact]

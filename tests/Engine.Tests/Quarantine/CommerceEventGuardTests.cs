@@ -52,6 +52,35 @@ public sealed class CommerceEventGuardTests
         };
         Assert.NotNull(CommerceEventGuard.Problem(refund, Now));
     }
+
+    // A line's path is spelled out only for the line that is wrong; the message reads as before.
+    [Fact]
+    public void A_wrong_line_after_good_ones_is_named_by_its_index_and_field_with_the_reason()
+    {
+        var good = new OrderLine("sku", "t", 1, 1m);
+        var order = Order(Now);
+
+        Assert.Equal("lines[2].unitPrice: -1 is not between 0 and 1000000000000",
+            CommerceEventGuard.Problem(order with { Lines = [good, good, good with { UnitPrice = -1m }] }, Now));
+        Assert.Equal("lines[1].sku: contains a NUL character at 1", CommerceEventGuard.Problem(order with { Lines = [good, good with { Sku = "a\0" }] }, Now));
+        Assert.Equal("lines[1].title: 4097 characters, more than 4096",
+            CommerceEventGuard.Problem(order with { Lines = [good, good with { Title = new string('x', 4097) }] }, Now));
+        Assert.Null(CommerceEventGuard.Problem(order with { Lines = [good, good, good] }, Now));
+    }
+
+    [Theory]
+    [InlineData("GBP", true)]
+    [InlineData("gbp", true)]
+    [InlineData("GB1", false)]
+    [InlineData("1GB", false)]
+    [InlineData("GBPX", false)]
+    [InlineData("G", false)]
+    public void A_currency_is_three_ascii_letters(string currency, bool valid)
+    {
+        var problem = CommerceEventGuard.Problem(Order(Now) with { Currency = currency }, Now);
+
+        Assert.Equal(valid, problem is null);
+    }
 }
 
 /// <summary>The bounds of the one guard, each refusal naming the field.</summary>
