@@ -1,11 +1,14 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine.Ingestion.Kafka;
 using SalesDash.Engine.Tenants;
 using SalesDash.Engine.Tests.Support.Kafka;
+using SalesDash.Web.Hubs;
 
 namespace SalesDash.Bench.Kafka;
 
@@ -99,6 +102,19 @@ internal static class FoldBench
                 $"from the first answer to the last: recovery of each entity, its tombstone check and first fold; {cpu.Since(time)}; load {MachineFacts.LoadAverage()}; " +
                 $"{warmTimedOut.Count} deliveries timed out and offered again)"));
             report.Add("                    " + cpu.PerItem(time, stores.Length, "entity started (app start included)"));
+
+            // Screens on the first stores, as the hub registers them: their entities build and push tiles on each change.
+            var watched = Math.Min(options.FoldWatched, stores.Length);
+            if (watched > 0)
+            {
+                var relay = await server.Services.GetRequiredService<ActorRegistry>().GetAsync<TileRelayActor>(ct);
+                for (var s = 0; s < watched; s++)
+                {
+                    relay.Tell(new TileRelayActor.Watch($"bench-screen-{s}", stores[s]));
+                }
+            }
+
+            report.Add(string.Create(Inv, $"    screens         {watched} of {stores.Length} stores watched through the node's relay during (c)"));
 
             // The backlog: produced while the engine runs, timed from the first produce to the last record answered, so
             // the figure is at most the producer's own rate, which (a) shows for the same records.

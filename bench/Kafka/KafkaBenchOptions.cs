@@ -44,6 +44,12 @@ public sealed record KafkaBenchOptions
     /// <summary>Only the fold's allocation and CPU per record by stage, without Kafka or the app (see FoldStages).</summary>
     public bool FoldStages { get; init; }
 
+    /// <summary>
+    /// With --fold-stores: how many of the stores (the first N) a screen watches through the node's tile relay during (c), so
+    /// their entities build and push tiles on each change; the rest are watched by nobody and build none. 0 = none.
+    /// </summary>
+    public int FoldWatched { get; init; }
+
     /// <summary>With --fold-stores: the N types (c) allocates most, from the runtime's allocation sampling; 0 = off.</summary>
     public int AllocTypes { get; init; }
 
@@ -77,6 +83,8 @@ public sealed record KafkaBenchOptions
                               hand-off, a publish), on --events records, without Kafka or the app
           --alloc-types N     with --fold-stores: also print the N types (c) allocates most (the runtime's
                               allocation sampling, in process; default 0: off)
+          --fold-watched N    with --fold-stores: a screen watches the first N stores through the node's relay during
+                              (c), so their entities build and push tiles (default 0: nobody watches, no tiles built)
           --settle S          seconds a phase may take to settle before it is reported as not reached (default 60)
         """;
 
@@ -101,6 +109,7 @@ public sealed record KafkaBenchOptions
                 "--lingers" => options with { Lingers = [.. value.Split(',').Select(l => Count(name, l, 0))] },
                 "--fold-stores" => options with { FoldStores = Count(name, value, 0) },
                 "--fold-stages" => options with { FoldStages = bool.TryParse(value, out var stages) ? stages : throw new ArgumentException($"{name} must be true or false") },
+                "--fold-watched" => options with { FoldWatched = Count(name, value, 0) },
                 "--alloc-types" => options with { AllocTypes = Count(name, value, 0) },
                 "--settle" => options with { Store = options.Store with { SettleTimeout = TimeSpan.FromSeconds(Count(name, value, 1)) } },
                 _ => throw new ArgumentException($"Unknown argument {name}"),

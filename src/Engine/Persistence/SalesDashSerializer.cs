@@ -57,6 +57,8 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(TenantStore.GetTiles), "tenant-store.get-tiles"),
         (typeof(TenantStore.UseProfile), "tenant-store.use-profile"),
         (typeof(TenantStore.TilesPublished), "tenant-store.tiles-published"),
+        (typeof(TenantStore.WatchTiles), "tenant-store.watch-tiles"),
+        (typeof(TenantStore.UnwatchTiles), "tenant-store.unwatch-tiles"),
         (typeof(TenantStore.Forget), "tenant-store.forget"),
         (typeof(TenantStore.Forgotten), "tenant-store.forgotten"),
         (typeof(DashboardTiles), "dashboard-tiles"),

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
+using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Contracts.Tiles;
 
@@ -10,6 +11,15 @@ namespace SalesDash.Engine.Tenants;
 public interface ITileQuery
 {
     Task<DashboardTiles> GetTilesAsync(StoreProfile store, CancellationToken ct);
+
+    /// <summary>
+    /// Has the store's entity tell <paramref name="screens"/> its tiles now and every change after
+    /// (<see cref="TenantStore.WatchTiles"/>); done once the message is on its way.
+    /// </summary>
+    Task WatchTilesAsync(StoreProfile store, IActorRef screens, CancellationToken ct);
+
+    /// <summary>Ends what <see cref="WatchTilesAsync"/> started.</summary>
+    Task UnwatchTilesAsync(StoreRef store, IActorRef screens, CancellationToken ct);
 }
 
 /// <summary>Asks the store's sharded entity, wherever in the cluster it lives.</summary>
@@ -26,4 +36,14 @@ public sealed class ShardedTileQuery(IRequiredActor<TenantStoreRegion> region, I
         shardRegion.Tell(new TenantStore.UseProfile(store.Store, store.Currency, store.TimeZone));
         return await shardRegion.Ask<DashboardTiles>(new TenantStore.GetTiles(store.Store, store.Currency, store.TimeZone), _timeout, ct);
     }
+
+    public async Task WatchTilesAsync(StoreProfile store, IActorRef screens, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        // The watcher is the sender, which sharding keeps on the way to the entity.
+        (await region.GetAsync(ct)).Tell(new TenantStore.WatchTiles(store.Store, store.Currency, store.TimeZone), screens);
+    }
+
+    public async Task UnwatchTilesAsync(StoreRef store, IActorRef screens, CancellationToken ct) =>
+        (await region.GetAsync(ct)).Tell(new TenantStore.UnwatchTiles(store), screens);
 }

@@ -50,7 +50,19 @@ public static class TenantStore
     /// </summary>
     public sealed record UseProfile(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;
 
-    /// <summary>Published on the store's topic whenever its tiles change (coalesced).</summary>
+    /// <summary>
+    /// The sender (a node's tile relay) has screens watching the store: the entity answers it with the tiles now, in the
+    /// profile's terms (as <see cref="UseProfile"/> sets them), and tells it every change after (coalesced), until
+    /// <see cref="UnwatchTiles"/> or the sender stops. Tiles exist for screens, so with no watcher the entity builds none.
+    /// The entity forgets its watchers when it stops (moved, deleted, crashed), so a relay sends this again now and then.
+    /// The watcher is the message's sender, not a field, so the message crosses nodes as plain JSON.
+    /// </summary>
+    public sealed record WatchTiles(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;
+
+    /// <summary>The sender has no screen of the store any more: no more tiles for it.</summary>
+    public sealed record UnwatchTiles(StoreRef Store) : IWithStoreRef;
+
+    /// <summary>Told to each watcher (<see cref="WatchTiles"/>) whenever the store's tiles change (coalesced).</summary>
     public sealed record TilesPublished(DashboardTiles Tiles);
 
     /// <summary>
@@ -64,8 +76,6 @@ public static class TenantStore
     /// <summary>The entity's journal and snapshots are deleted (<paramref name="Failure"/> null) or why they are not.</summary>
     public sealed record Forgotten(StoreRef Store, string? Failure);
 
-    /// <summary>The distributed pub-sub topic a store's tile updates are published on.</summary>
-    public static string TopicFor(StoreRef store) => $"tiles.{store.TenantId}.{store.StoreId}";
 }
 
 /// <summary>Key for the tenant-store shard region in the actor registry (IRequiredActor&lt;TenantStoreRegion&gt;).</summary>

@@ -65,6 +65,8 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
     private long? _lastBatchDone;
     private readonly HashSet<DateTimeOffset> _dirtyMinutes = [];
     private readonly List<CommerceEvent> _refusedByHistory = [];
+    /// <summary>The tile relays of the nodes where screens watch this store (<see cref="TenantStore.WatchTiles"/>).</summary>
+    private readonly HashSet<IActorRef> _tileWatchers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DateTimeOffset? _lastMinutePublished;
     private KpiState _state;
@@ -143,6 +145,16 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         });
         Command<TenantStore.GetTiles>(GetTiles);
         Command<TenantStore.UseProfile>(UseProfile);
+        Command<TenantStore.WatchTiles>(WatchTiles);
+        Command<TenantStore.UnwatchTiles>(_ =>
+        {
+            if (_tileWatchers.Remove(Sender))
+            {
+                Context.Unwatch(Sender);
+            }
+        });
+        // A relay's node left or the relay stopped: its screens are gone with it.
+        Command<Terminated>(t => _tileWatchers.Remove(t.ActorRef));
         Command<FlushTick>(_ => FlushOrCoolDown());
         Command<WriteNext>(_ => WriteIfIdle());
         Command<MinuteTick>(_ => PublishMinutes());
@@ -394,6 +406,28 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         }
     }
 
+    private void WatchTiles(TenantStore.WatchTiles watch)
+    {
+        UseProfile(new TenantStore.UseProfile(watch.Store, watch.Currency, watch.TimeZone));
+        if (Sender.IsNobody())
+        {
+            return;
+        }
+
+        if (_tileWatchers.Add(Sender))
+        {
+            Context.Watch(Sender);
+        }
+
+        // The tiles now, to the watcher alone: changes while nobody watched were not pushed, and a screen that subscribed
+        // after a change must not wait for the next one (the leading edge). A relay that already watches gets them
+        // again, which moves its screens on with the clock.
+        if (Currency is { } currency && Zone is { } zone)
+        {
+            Sender.Tell(new TenantStore.TilesPublished(_state.Tiles(_time.GetUtcNow(), zone, currency)));
+        }
+    }
+
     private string? Currency => _requestedCurrency ?? _state.Currency;
 
     private string? Zone => _requestedZone ?? _state.TimeZone;
@@ -433,8 +467,17 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
 
         if (_changedSincePublish)
         {
-            var tiles = _state.Tiles(_time.GetUtcNow(), zone, currency);
-            _mediator.Tell(new Publish(TenantStore.TopicFor(_store), new TenantStore.TilesPublished(tiles)));
+            // Tiles exist for screens: with none watching, building them (120 minute points, about 12 KB) is the largest
+            // cost of a delivery over many stores and buys nothing; a screen that starts watching is answered with them then.
+            if (_tileWatchers.Count > 0)
+            {
+                var published = new TenantStore.TilesPublished(_state.Tiles(_time.GetUtcNow(), zone, currency));
+                foreach (var watcher in _tileWatchers)
+                {
+                    watcher.Tell(published);
+                }
+            }
+
             _changedSincePublish = false;
         }
 

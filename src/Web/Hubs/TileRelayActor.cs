@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Hosting;
 using Microsoft.AspNetCore.SignalR;
@@ -13,8 +12,9 @@ using SalesDash.Engine.Tenants;
 namespace SalesDash.Web.Hubs;
 
 /// <summary>
-/// The per-node bridge from tenant entities to browsers. It subscribes to a store's tile topic only while some
-/// connection on this node watches it, serialises each update once, and sends it to every watching connection on its
+/// The per-node bridge from tenant entities to browsers. It watches a store's tiles at its entity
+/// (<see cref="TenantStore.WatchTiles"/>) only while some connection on this node watches it (an entity no screen
+/// watches builds no tiles), serialises each update once, and sends it to every watching connection on its
 /// own: a connection keeps at most one send in flight and one pending update (a newer update replaces an unsent one),
 /// so a slow or stalled screen delays only itself, never grows memory, and never stalls a tenant entity or the other
 /// screens of the store. (A group send completes when its slowest member has taken the message: one frozen TV on a
@@ -39,8 +39,9 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     /// <summary>Some screen of the store has rested long enough to take its pending update.</summary>
     private sealed record PaceDue(StoreRef Store);
 
-    /// <summary>Re-reads watched stores now and then, so the clock moving on (a new minute, a new day) reaches
-    /// screens even when no event arrives and the entity has been passivated.</summary>
+    /// <summary>Watches each watched store at its entity again now and then: the entity answers with its tiles, so the
+    /// clock moving on (a new minute, a new day) reaches screens when no event arrives, and an entity that stopped
+    /// (moved to another node, restarted) and so forgot this relay is told again.</summary>
     private sealed class Refresh
     {
         public static readonly Refresh Instance = new();
@@ -50,7 +51,6 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     private readonly ITileQuery _tiles;
     private readonly TimeProvider _time;
     private readonly ScreenPushOptions _pacing;
-    private readonly IActorRef _mediator;
     private readonly Dictionary<StoreRef, StoreScreens> _watched = [];
     private readonly Dictionary<string, HashSet<StoreRef>> _byConnection = [];
 
@@ -66,7 +66,6 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         _tiles = tiles;
         _time = time;
         _pacing = pacing.Value;
-        _mediator = DistributedPubSub.Get(Context.System).Mediator;
 
         Receive<Watch>(OnWatch);
         Receive<Unwatch>(m => Remove(m.ConnectionId, m.Store));
@@ -83,18 +82,14 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         Receive<TenantStore.TilesPublished>(m => Offer(m.Tiles));
         Receive<SendCompleted>(OnSendCompleted);
         Receive<PaceDue>(OnPaceDue);
-        Receive<RefreshFailed>(f => Context.GetLogger().Warning(f.Cause, "Refreshing tiles of {0} failed", f.Store));
+        Receive<RefreshFailed>(f => Context.GetLogger().Warning(f.Cause, "Watching tiles of {0} at its entity failed", f.Store));
         Receive<Refresh>(_ =>
         {
-            foreach (var (store, watch) in _watched)
+            foreach (var watch in _watched.Values)
             {
-                _tiles.GetTilesAsync(watch.Profile, CancellationToken.None).PipeTo(Self,
-                    success: t => new TenantStore.TilesPublished(t),
-                    failure: e => new RefreshFailed(store, e));
+                WatchAtEntity(watch.Profile);
             }
         });
-        Receive<SubscribeAck>(_ => { });
-        Receive<UnsubscribeAck>(_ => { });
     }
 
     protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, _pacing.TileRefreshInterval);
@@ -116,7 +111,7 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
         {
             watch = new StoreScreens(m.Store);
             _watched[store] = watch;
-            _mediator.Tell(new Subscribe(TenantStore.TopicFor(store), Self));
+            WatchAtEntity(m.Store);
         }
 
         if (watch.Screens.Add(m.ConnectionId))
@@ -150,10 +145,14 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             {
                 watch.PaceTimer?.Dispose();
                 _watched.Remove(store);
-                _mediator.Tell(new Unsubscribe(TenantStore.TopicFor(store), Self));
+                _tiles.UnwatchTilesAsync(store, Self, CancellationToken.None).PipeTo(Self, failure: e => new RefreshFailed(store, e));
             }
         }
     }
+
+    /// <summary>The entity answers with its tiles now and tells every change after, wherever in the cluster it lives.</summary>
+    private void WatchAtEntity(StoreProfile profile) =>
+        _tiles.WatchTilesAsync(profile, Self, CancellationToken.None).PipeTo(Self, failure: e => new RefreshFailed(profile.Store, e));
 
     private void Offer(DashboardTiles tiles)
     {

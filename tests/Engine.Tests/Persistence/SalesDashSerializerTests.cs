@@ -88,6 +88,8 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["tenant-store.get-tiles"] = new TenantStore.GetTiles(Store, "GBP", "Europe/London"),
                 ["tenant-store.use-profile"] = new TenantStore.UseProfile(Store, "USD", "America/New_York"),
                 ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
+                ["tenant-store.watch-tiles"] = new TenantStore.WatchTiles(Store, "EUR", "Asia/Tokyo"),
+                ["tenant-store.unwatch-tiles"] = new TenantStore.UnwatchTiles(Store),
                 ["tenant-store.forget"] = new TenantStore.Forget(Store),
                 ["tenant-store.forgotten"] = new TenantStore.Forgotten(Store, "journal unreachable"),
                 ["dashboard-tiles"] = tiles,

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Persistence;
 using Microsoft.Extensions.Configuration;
@@ -178,14 +177,14 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     }
 
     [Fact]
-    public async Task Tile_updates_are_published_on_the_store_topic_with_the_latest_figures()
+    public async Task Tile_updates_reach_a_watcher_with_the_latest_figures()
     {
         var store = new StoreRef("acme", "live");
-        var mediator = DistributedPubSub.Get(Sys).Mediator;
-        mediator.Tell(new Subscribe(TenantStore.TopicFor(store), TestActor));
-        await ExpectMsgAsync<SubscribeAck>(cancellationToken: TestContext.Current.CancellationToken);
-
         var region = await ActorRegistry.GetAsync<TenantStoreRegion>(TestContext.Current.CancellationToken);
+        await region.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "USD", "America/New_York"), Ct);
+        region.Tell(new TenantStore.WatchTiles(store, "USD", "America/New_York"), TestActor);
+        Assert.Equal(0, (await ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles.EventsApplied);
+
         var orders = Enumerable.Range(0, 5).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 10m * (i + 1), store: store, zone: "America/New_York", currency: "USD")).ToArray();
         var recorded = await Task.WhenAll(orders.Select(o => region.Ask<TenantStore.Recorded>(new TenantStore.Record(o), TestContext.Current.CancellationToken)));
         Assert.All(recorded, r => Assert.Equal(IngestOutcome.Accepted, r.Outcome));
@@ -209,13 +208,10 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     public async Task A_change_after_a_quiet_spell_is_pushed_at_once_and_a_burst_behind_it_is_coalesced()
     {
         var store = new StoreRef("acme", "leading-edge");
-        var mediator = DistributedPubSub.Get(Sys).Mediator;
-        var pushes = CreateTestProbe();
-        mediator.Tell(new Subscribe(TenantStore.TopicFor(store), pushes.Ref), pushes.Ref);
-        await pushes.ExpectMsgAsync<SubscribeAck>(cancellationToken: TestContext.Current.CancellationToken);
         // An interval no test waits out: a push seen here can only be the leading edge or the stop's final flush.
         var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
             TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        var pushes = await WatchTilesAsync(entity, store, "GBP", "Europe/London");
         var orders = Enumerable.Range(0, 5).Select(i => Placed($"o{i}", Today.AddMinutes(-i), 10m * (i + 1), store: store)).ToArray();
 
         await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(orders[0]), TestContext.Current.CancellationToken);
@@ -240,9 +236,9 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     public async Task Reading_tiles_in_other_terms_changes_nothing_the_store_pushes()
     {
         var store = new StoreRef("acme", "pure-query");
-        var pushes = await SubscribeToTilesAsync(store);
         var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
             TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        var pushes = await WatchTilesAsync(entity, store, "USD", "America/New_York");
         await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
             Ct);
         await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct);
@@ -261,9 +257,9 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
     public async Task The_store_profile_sent_by_command_sets_the_terms_of_later_pushes()
     {
         var store = new StoreRef("acme", "profile-command");
-        var pushes = await SubscribeToTilesAsync(store);
         var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
             TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        var pushes = await WatchTilesAsync(entity, store, "USD", "America/New_York");
 
         entity.Tell(new TenantStore.UseProfile(store, "EUR", "Asia/Tokyo"));
         await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-2), 10m, store: store, zone: "America/New_York", currency: "USD")),
@@ -312,12 +308,50 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<Akka.TestKit.TestProbe> SubscribeToTilesAsync(StoreRef store)
+    /// <summary>A watcher as a node's relay is one, past the tiles the entity answers it with at once.</summary>
+    private async Task<Akka.TestKit.TestProbe> WatchTilesAsync(IActorRef entity, StoreRef store, string currency, string zone)
     {
+        // Recovered first (awaited with the test's token, as writes are): the answer below is then the entity's next message.
+        await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, currency, zone), Ct);
         var pushes = CreateTestProbe();
-        DistributedPubSub.Get(Sys).Mediator.Tell(new Subscribe(TenantStore.TopicFor(store), pushes.Ref), pushes.Ref);
-        await pushes.ExpectMsgAsync<SubscribeAck>(cancellationToken: Ct);
+        entity.Tell(new TenantStore.WatchTiles(store, currency, zone), pushes.Ref);
+        await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct);
         return pushes;
+    }
+
+    [Fact]
+    public async Task A_store_nobody_watches_pushes_nothing_and_a_watcher_gets_its_current_figures_at_once_and_every_change_until_it_leaves()
+    {
+        var store = new StoreRef("acme", "watched-later");
+        var entity = Sys.ActorOf(TenantStoreActor.PropsFor(
+            TenantStoreIds.EntityIdFor(store), _time, ActorRegistry.Get<SnapshotWriter>(), TimeSpan.FromHours(1)));
+        await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), Ct);
+        var early = CreateTestProbe();
+        entity.Tell(new TenantStore.WatchTiles(store, "GBP", "Europe/London"), early.Ref);
+        Assert.Equal(0, (await early.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles.EventsApplied);
+        entity.Tell(new TenantStore.UnwatchTiles(store), early.Ref);
+
+        // Unwatched: the leading edge of these changes (the publish interval is an hour) would have been pushed to a watcher.
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-3), 19.99m, store: store)), Ct);
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o2", Today.AddMinutes(-2), 0.01m, store: store)), Ct);
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Refund("r1", "o1", Today.AddMinutes(-1), 5.25m, store: store)), Ct);
+
+        // A screen arriving now gets the figures at once, not at the next change.
+        var screen = CreateTestProbe();
+        entity.Tell(new TenantStore.WatchTiles(store, "GBP", "Europe/London"), screen.Ref);
+        var now = (await screen.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
+        Assert.Equal(20.00m, now.GrossRevenue.Value);
+        Assert.Equal(14.75m, now.NetRevenue.Value);
+        Assert.Equal(3, now.EventsApplied);
+        // The entity told the early watcher nothing after it left (a push would be in its mailbox before the screen's answer).
+        Assert.False(early.HasMessages);
+
+        // Then every change: this one rides on the rest the first change started (an hour), so the stop's final flush pushes it.
+        await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o3", Today.AddMinutes(-1), 100m, store: store)), Ct);
+        var pushed = await StopAndTakeFinalPushAsync(entity, screen);
+        Assert.Equal(4, pushed.EventsApplied);
+        Assert.Equal(120.00m, pushed.GrossRevenue.Value);
+        Assert.False(early.HasMessages);
     }
 
     // With a publish interval no test waits out, the stop's final flush is the next push after the leading edge.
