@@ -23,6 +23,10 @@ namespace SalesDash.Engine.Tests.Ingestion.Kafka;
 /// <summary>Kafka into the real sharded, journaled tenant entities: what the dashboard shows afterwards.</summary>
 public sealed class KafkaEntityIngestionTests : IDisposable
 {
+    /// <summary>
+    /// How long a wait lets nothing move before it gives up. Waits for commits have no deadline on the whole (see
+    /// <see cref="KafkaTestKit.WaitUntilCommittedAsync"/>); the others each end with an answer already on its way.
+    /// </summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
     private static readonly DateTimeOffset Now = Utc(2026, 1, 12, 18, 0);
     private static readonly StoreRef[] Stores = [new("acme", "shop-a"), new("acme", "shop-b"), new("globex", "main")];
@@ -60,8 +64,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, region, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
 
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == deliveries.Length, Bound,
-            $"all {deliveries.Length} deliveries are processed and committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, deliveries.Length, Bound,
+            $"all {deliveries.Length} deliveries are processed and committed", run: run);
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
@@ -122,8 +126,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
 
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 2 * trade.Events.Count, Bound,
-            $"all {2 * trade.Events.Count} deliveries are processed and committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, 2 * trade.Events.Count, Bound,
+            $"all {2 * trade.Events.Count} deliveries are processed and committed", () => Volatile.Read(ref counts.Answered), run);
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
@@ -196,8 +200,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         var forwarder = system.ActorOf(CountingForwarder.PropsFor(region, second));
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-            $"all {trade.Events.Count} records are committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed", () => Volatile.Read(ref second.Answered), run);
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
@@ -236,8 +240,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             options.RecordAttempts)));
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, starting, TimeSpan.FromMilliseconds(200), system, NullLogger.Instance).RunAsync(stop.Token);
-        await KafkaTestKit.WaitUntilAsync(() => run.IsCompleted || KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-            $"all {trade.Events.Count} records are committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed", () => Volatile.Read(ref counts.Answered), run);
         Assert.False(run.IsCompleted, $"the stream ended: {run.Exception?.GetBaseException().Message}");
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
@@ -306,8 +310,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         {
             var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, second)), TimeSpan.FromSeconds(30), system,
                 NullLogger.Instance).RunAsync(stop.Token);
-            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-                $"all {trade.Events.Count} records are checkpointed and committed");
+            await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+                $"all {trade.Events.Count} records are checkpointed and committed", () => Volatile.Read(ref second.Answered), run);
             await stop.CancelAsync();
             await run.WaitAsync(Bound, ct);
         }
@@ -330,7 +334,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         {
             var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, third)), TimeSpan.FromSeconds(30), system,
                 NullLogger.Instance).RunAsync(stop.Token);
-            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound, "the replay is committed");
+            await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound, "the replay is committed", () => Volatile.Read(ref third.Answered), run);
             await stop.CancelAsync();
             await run.WaitAsync(Bound, ct);
         }
@@ -421,8 +425,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         var second = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
         await KafkaTestKit.ProduceAllAsync(ingest, trade.Events.Skip(half));
 
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-            $"all {trade.Events.Count} records are committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed", () => Volatile.Read(ref counts.Answered));
         await stop.CancelAsync();
         await Task.WhenAll(first, second).WaitAsync(Bound, ct);
 
