@@ -500,6 +500,35 @@ public sealed class KafkaEntityIngestionTests : IDisposable
     }
 
     [Fact]
+    public async Task With_Kafka_configured_the_consumers_stop_is_given_its_own_waits_before_shutdown_moves_on()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = $"stop-phase-{Guid.NewGuid():N}";
+        _cluster.CreateTopic(topic, partitions: 1);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = EngineHost.Settings(_data.Path);
+        settings["Kafka:BootstrapServers"] = _cluster.BootstrapServers;
+        settings["Kafka:Topic"] = topic;
+        settings["Kafka:Partitions"] = "1";
+        settings["Kafka:ReplicationFactor"] = "3";
+        settings["Engine:AskTimeout"] = "00:00:12";
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
+        builder.Services.AddKafkaIngestion(builder.Configuration);
+        builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+
+        // The stop lets deliveries in flight finish and has the entities checkpoint (an ask each), then commits as it leaves.
+        // Akka's 5 s default phase cut it short on a loaded machine and the commit never happened (0 of 102 committed).
+        var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
+        Assert.Equal(TimeSpan.FromSeconds((2 * 12) + 5), config.GetTimeSpan($"akka.coordinated-shutdown.phases.{CoordinatedShutdown.PhaseBeforeServiceUnbind}.timeout"));
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
     public async Task With_Kafka_configured_shipment_and_traffic_events_reach_the_history_store_once()
     {
         var ct = TestContext.Current.CancellationToken;
