@@ -567,12 +567,15 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         var history = host.Services.GetRequiredService<IHistoryStore>();
         var range = new HistoryRange(Now.AddDays(-3), Now.AddHours(1));
         IReadOnlyList<ParcelState> parcels = [];
+        IReadOnlyList<TrafficFact> traffic = [];
+        // Both kinds of fact reach history in their own writes, so the wait is for both: the traffic row read once after
+        // the parcel was sometimes not there yet on a loaded machine.
         await KafkaTestKit.WaitUntilAsync(() =>
         {
             parcels = ((IShipmentHistory)history).ParcelsAsync(HistoryScope.Store(store.TenantId, store.StoreId), range, ct).GetAwaiter().GetResult();
-            return parcels.Count == 1 && parcels[0].Status == "delivered";
-        }, Bound, "the parcel's delivered state is in history");
-        var traffic = (await ((SalesDash.Engine.History.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct)).Traffic;
+            traffic = ((SalesDash.Engine.History.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct).GetAwaiter().GetResult().Traffic;
+            return parcels.Count == 1 && parcels[0].Status == "delivered" && traffic.Count > 0;
+        }, Bound, "the parcel's delivered state and the day's traffic are in history");
 
         Assert.Equal(TimeSpan.FromHours(28) + TimeSpan.FromHours(5), parcels[0].TimeToDeliver);
         Assert.Equal((40L, 43L), (Assert.Single(traffic).Users, traffic[0].Sessions));
