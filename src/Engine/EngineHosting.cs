@@ -108,7 +108,8 @@ public static class EngineHosting
             .AddHistoryWriter()
             .AddTenantStores(role)
             // Polling, reports, retention: every IClusterJob runs on one node of the cluster, not on each.
-            .AddClusterJobs(role);
+            .AddClusterJobs(role)
+            .AddKafkaIngestionStop(sp);
 
         return builder;
     }

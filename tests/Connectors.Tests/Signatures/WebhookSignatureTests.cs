@@ -129,39 +129,60 @@ public sealed class EasyPostSignatureTests
     }
 }
 
-public sealed class PayPalSignatureTests : IDisposable
+public sealed class PayPalSignatureTests(PayPalSignatureTests.TestPki pki) : IClassFixture<PayPalSignatureTests.TestPki>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 15, 30, 0, TimeSpan.Zero);
     private const string WebhookId = "1JE4291016473214C";
     private const string CertUrl = "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-1d93a270";
 
-    private readonly RSA _key = RSA.Create(2048);
-    private readonly RSA _caKey = RSA.Create(2048);
-    private readonly X509Certificate2 _root;
-    private readonly X509Certificate2 _certificate;
-    private readonly CertificateFetcher _fetcher;
-    private readonly PayPalCertificateTrust _trust;
+    private readonly RSA _key = pki.Key;
+    private readonly X509Certificate2 _root = pki.Root;
+    private readonly X509Certificate2 _certificate = pki.Certificate;
+    private readonly CertificateFetcher _fetcher = new(pki.Certificate);
+    private readonly PayPalCertificateTrust _trust = new([X509CertificateLoader.LoadCertificate(pki.Root.Export(X509ContentType.Cert))]);
 
-    public PayPalSignatureTests()
-    {
-        // A local CA stands in for PayPal's public CA, and issues a stand-in for the message-verification certificate.
-        var ca = new CertificateRequest("CN=SalesDash Test Root CA", _caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        ca.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        ca.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        _root = ca.CreateSelfSigned(Now.AddYears(-1), Now.AddYears(5));
-        _certificate = Issue("CN=messageverificationcerts.sandbox.paypal.com", "messageverificationcerts.sandbox.paypal.com", _key);
-        _fetcher = new CertificateFetcher(_certificate);
-        _trust = new PayPalCertificateTrust([X509CertificateLoader.LoadCertificate(_root.Export(X509ContentType.Cert))]);
-    }
+    private X509Certificate2 Issue(string subject, string dnsName, RSA key) => TestPki.Issue(_root, subject, dnsName, key);
 
-    private X509Certificate2 Issue(string subject, string dnsName, RSA key)
+    /// <summary>
+    /// A local CA standing in for PayPal's public CA, and the stand-in for the message-verification certificate it issued.
+    /// Made once for the class: the two 2,048-bit keys took most of each test's time, and no test changes them.
+    /// </summary>
+    public sealed class TestPki : IDisposable
     {
-        var leaf = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        leaf.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(dnsName);
-        leaf.CertificateExtensions.Add(san.Build());
-        return leaf.Create(_root, Now.AddDays(-30), Now.AddDays(300), RandomNumberGenerator.GetBytes(12));
+        public TestPki()
+        {
+            var ca = new CertificateRequest("CN=SalesDash Test Root CA", CaKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            ca.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            ca.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            Root = ca.CreateSelfSigned(Now.AddYears(-1), Now.AddYears(5));
+            Certificate = Issue(Root, "CN=messageverificationcerts.sandbox.paypal.com", "messageverificationcerts.sandbox.paypal.com", Key);
+        }
+
+        public RSA Key { get; } = RSA.Create(2048);
+
+        public RSA CaKey { get; } = RSA.Create(2048);
+
+        public X509Certificate2 Root { get; }
+
+        public X509Certificate2 Certificate { get; }
+
+        public static X509Certificate2 Issue(X509Certificate2 root, string subject, string dnsName, RSA key)
+        {
+            var leaf = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            leaf.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName(dnsName);
+            leaf.CertificateExtensions.Add(san.Build());
+            return leaf.Create(root, Now.AddDays(-30), Now.AddDays(300), RandomNumberGenerator.GetBytes(12));
+        }
+
+        public void Dispose()
+        {
+            Certificate.Dispose();
+            Root.Dispose();
+            Key.Dispose();
+            CaKey.Dispose();
+        }
     }
 
     private static byte[] Body => Encoding.UTF8.GetBytes(PayPalSamples.CaptureCompleted);
@@ -292,14 +313,6 @@ public sealed class PayPalSignatureTests : IDisposable
         var message = Encoding.UTF8.GetBytes(PayPalWebhookVerifier.SignedMessage(transmissionId, time, WebhookId, body));
         var signature = (key ?? _key).SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return new PayPalTransmission(transmissionId, time, Convert.ToBase64String(signature), CertUrl, "SHA256withRSA");
-    }
-
-    public void Dispose()
-    {
-        _certificate.Dispose();
-        _root.Dispose();
-        _key.Dispose();
-        _caKey.Dispose();
     }
 
     private sealed class CertificateFetcher(X509Certificate2 certificate) : IPayPalCertificateFetcher

@@ -11,7 +11,7 @@ namespace SalesDash.Engine.Tests.History;
 /// computes from the raw facts, on both stores: to the cent, in zones with and without DST and with a :30 offset, with
 /// converted foreign-currency orders, replays and out-of-order versions; and proof that it reads the rollups.
 /// </summary>
-public sealed class HistoryRollupTests
+public sealed class HistoryRollupTests(HistoryRollupTests.WrittenHistories written) : IClassFixture<HistoryRollupTests.WrittenHistories>
 {
     /// <summary>The last 30 days hold London's and New York's spring DST changes in their comparison period.</summary>
     private static readonly DateTimeOffset Now = new(2026, 4, 20, 15, 30, 0, TimeSpan.Zero);
@@ -36,9 +36,8 @@ public sealed class HistoryRollupTests
     [MemberData(nameof(KindsAndZones))]
     public async Task Every_dashboard_figure_matches_the_raw_facts_to_the_cent(string kind, string zoneId)
     {
-        await using var sut = await StoreUnderTest.CreateAsync(kind, Ct);
-        var events = await HistoryAsync();
-        await WriteWithReplaysAsync(sut.Store, events);
+        // The same history written the same way for each zone: what differs is only how it is read, so the zones share it.
+        var (sut, events) = await written.ForAsync(kind, Ct);
         var facts = Batch([.. events]);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
 
@@ -369,6 +368,46 @@ public sealed class HistoryRollupTests
             .OrderByDescending(g => g.Gross).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
 
         return new Dashboard(Sum(current.Utc), Sum(previous.Utc), trend, products, channels);
+    }
+
+    /// <summary>
+    /// One store of each kind holding <see cref="HistoryAsync"/> written with replays, made when a test first asks for that
+    /// kind. Only tests that read it and change nothing share it; the others make their own store.
+    /// </summary>
+    public sealed class WrittenHistories : IAsyncDisposable
+    {
+        private readonly Dictionary<string, Task<(StoreUnderTest Store, IReadOnlyList<CommerceEvent> Events)>> _kinds = new(StringComparer.Ordinal);
+
+        internal Task<(StoreUnderTest Store, IReadOnlyList<CommerceEvent> Events)> ForAsync(string kind, CancellationToken cancellationToken)
+        {
+            // A class's tests run one at a time, so no two ask at once.
+            if (!_kinds.TryGetValue(kind, out var written))
+            {
+                written = WriteAsync(kind, cancellationToken);
+                _kinds[kind] = written;
+            }
+
+            return written;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var written in _kinds.Values)
+            {
+                if (written.IsCompletedSuccessfully)
+                {
+                    await written.Result.Store.DisposeAsync();
+                }
+            }
+        }
+
+        private static async Task<(StoreUnderTest Store, IReadOnlyList<CommerceEvent> Events)> WriteAsync(string kind, CancellationToken cancellationToken)
+        {
+            var sut = await StoreUnderTest.CreateAsync(kind, cancellationToken);
+            var events = await HistoryAsync();
+            await WriteWithReplaysAsync(sut.Store, events);
+            return (sut, events);
+        }
     }
 
     private sealed class FixedRates : IExchangeRates

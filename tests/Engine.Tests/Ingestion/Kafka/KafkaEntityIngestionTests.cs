@@ -23,6 +23,10 @@ namespace SalesDash.Engine.Tests.Ingestion.Kafka;
 /// <summary>Kafka into the real sharded, journaled tenant entities: what the dashboard shows afterwards.</summary>
 public sealed class KafkaEntityIngestionTests : IDisposable
 {
+    /// <summary>
+    /// How long a wait lets nothing move before it gives up. Waits for commits have no deadline on the whole (see
+    /// <see cref="KafkaTestKit.WaitUntilCommittedAsync"/>); the others each end with an answer already on its way.
+    /// </summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
     private static readonly DateTimeOffset Now = Utc(2026, 1, 12, 18, 0);
     private static readonly StoreRef[] Stores = [new("acme", "shop-a"), new("acme", "shop-b"), new("globex", "main")];
@@ -60,8 +64,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, region, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
 
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == deliveries.Length, Bound,
-            $"all {deliveries.Length} deliveries are processed and committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, deliveries.Length, Bound,
+            $"all {deliveries.Length} deliveries are processed and committed", run: run);
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
@@ -122,8 +126,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
 
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == 2 * trade.Events.Count, Bound,
-            $"all {2 * trade.Events.Count} deliveries are processed and committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, 2 * trade.Events.Count, Bound,
+            $"all {2 * trade.Events.Count} deliveries are processed and committed", () => Volatile.Read(ref counts.Answered), run);
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
@@ -196,8 +200,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         var forwarder = system.ActorOf(CountingForwarder.PropsFor(region, second));
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-            $"all {trade.Events.Count} records are committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed", () => Volatile.Read(ref second.Answered), run);
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
 
@@ -236,8 +240,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
             options.RecordAttempts)));
         using var stop = new CancellationTokenSource();
         var run = new KafkaIngestionPipeline(options, starting, TimeSpan.FromMilliseconds(200), system, NullLogger.Instance).RunAsync(stop.Token);
-        await KafkaTestKit.WaitUntilAsync(() => run.IsCompleted || KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-            $"all {trade.Events.Count} records are committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed", () => Volatile.Read(ref counts.Answered), run);
         Assert.False(run.IsCompleted, $"the stream ended: {run.Exception?.GetBaseException().Message}");
         await stop.CancelAsync();
         await run.WaitAsync(Bound, ct);
@@ -306,8 +310,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         {
             var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, second)), TimeSpan.FromSeconds(30), system,
                 NullLogger.Instance).RunAsync(stop.Token);
-            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-                $"all {trade.Events.Count} records are checkpointed and committed");
+            await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+                $"all {trade.Events.Count} records are checkpointed and committed", () => Volatile.Read(ref second.Answered), run);
             await stop.CancelAsync();
             await run.WaitAsync(Bound, ct);
         }
@@ -330,7 +334,7 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         {
             var run = new KafkaIngestionPipeline(options, system.ActorOf(CountingForwarder.PropsFor(region, third)), TimeSpan.FromSeconds(30), system,
                 NullLogger.Instance).RunAsync(stop.Token);
-            await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound, "the replay is committed");
+            await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound, "the replay is committed", () => Volatile.Read(ref third.Answered), run);
             await stop.CancelAsync();
             await run.WaitAsync(Bound, ct);
         }
@@ -421,8 +425,8 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         var second = new KafkaIngestionPipeline(options, forwarder, TimeSpan.FromSeconds(30), system, NullLogger.Instance).RunAsync(stop.Token);
         await KafkaTestKit.ProduceAllAsync(ingest, trade.Events.Skip(half));
 
-        await KafkaTestKit.WaitUntilAsync(() => KafkaTestKit.CommittedTotal(options) == trade.Events.Count, Bound,
-            $"all {trade.Events.Count} records are committed");
+        await KafkaTestKit.WaitUntilCommittedAsync(options, trade.Events.Count, Bound,
+            $"all {trade.Events.Count} records are committed", () => Volatile.Read(ref counts.Answered));
         await stop.CancelAsync();
         await Task.WhenAll(first, second).WaitAsync(Bound, ct);
 
@@ -496,6 +500,35 @@ public sealed class KafkaEntityIngestionTests : IDisposable
     }
 
     [Fact]
+    public async Task With_Kafka_configured_the_consumers_stop_is_given_its_own_waits_before_shutdown_moves_on()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = $"stop-phase-{Guid.NewGuid():N}";
+        _cluster.CreateTopic(topic, partitions: 1);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = EngineHost.Settings(_data.Path);
+        settings["Kafka:BootstrapServers"] = _cluster.BootstrapServers;
+        settings["Kafka:Topic"] = topic;
+        settings["Kafka:Partitions"] = "1";
+        settings["Kafka:ReplicationFactor"] = "3";
+        settings["Engine:AskTimeout"] = "00:00:12";
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Services.AddSalesDashEngine(builder.Configuration);
+        builder.Services.AddSingleton<SalesDash.Engine.Stores.IStoreDirectory, SalesDash.Engine.Tests.Stores.InMemoryStoreDirectory>();
+        builder.Services.AddKafkaIngestion(builder.Configuration);
+        builder.Services.AddAkka("salesdash", (akka, sp) => akka.AddSalesDashEngine(sp));
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+
+        // The stop lets deliveries in flight finish and has the entities checkpoint (an ask each), then commits as it leaves.
+        // Akka's 5 s default phase cut it short on a loaded machine and the commit never happened (0 of 102 committed).
+        var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
+        Assert.Equal(TimeSpan.FromSeconds((2 * 12) + 5), config.GetTimeSpan($"akka.coordinated-shutdown.phases.{CoordinatedShutdown.PhaseBeforeServiceUnbind}.timeout"));
+        await host.StopAsync(ct);
+    }
+
+    [Fact]
     public async Task With_Kafka_configured_shipment_and_traffic_events_reach_the_history_store_once()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -534,12 +567,15 @@ public sealed class KafkaEntityIngestionTests : IDisposable
         var history = host.Services.GetRequiredService<IHistoryStore>();
         var range = new HistoryRange(Now.AddDays(-3), Now.AddHours(1));
         IReadOnlyList<ParcelState> parcels = [];
+        IReadOnlyList<TrafficFact> traffic = [];
+        // Both kinds of fact reach history in their own writes, so the wait is for both: the traffic row read once after
+        // the parcel was sometimes not there yet on a loaded machine.
         await KafkaTestKit.WaitUntilAsync(() =>
         {
             parcels = ((IShipmentHistory)history).ParcelsAsync(HistoryScope.Store(store.TenantId, store.StoreId), range, ct).GetAwaiter().GetResult();
-            return parcels.Count == 1 && parcels[0].Status == "delivered";
-        }, Bound, "the parcel's delivered state is in history");
-        var traffic = (await ((SalesDash.Engine.History.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct)).Traffic;
+            traffic = ((SalesDash.Engine.History.IChannelInsightStore)history).ReadAsync(store.TenantId, range, ct).GetAwaiter().GetResult().Traffic;
+            return parcels.Count == 1 && parcels[0].Status == "delivered" && traffic.Count > 0;
+        }, Bound, "the parcel's delivered state and the day's traffic are in history");
 
         Assert.Equal(TimeSpan.FromHours(28) + TimeSpan.FromHours(5), parcels[0].TimeToDeliver);
         Assert.Equal((40L, 43L), (Assert.Single(traffic).Users, traffic[0].Sessions));

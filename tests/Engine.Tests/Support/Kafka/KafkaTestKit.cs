@@ -67,6 +67,47 @@ internal static class KafkaTestKit
         }
     }
 
+    /// <summary>
+    /// Waits until the group has committed <paramref name="records"/> records. No deadline on the whole wait: committing
+    /// means folding, checkpointing (the writers' flush included) and committing every record, whose wall time grows with
+    /// the machine's load (at load 80 a fixed 40 s ran out while the work was still moving). It gives up only when neither
+    /// the committed offsets nor <paramref name="work"/> (what the test counts of the entities' answers, if anything) have
+    /// moved for <paramref name="stalledFor"/>, or when <paramref name="run"/> (the pipeline) has ended without committing them.
+    /// </summary>
+    public static async Task WaitUntilCommittedAsync(KafkaOptions options, long records, TimeSpan stalledFor, string what,
+        Func<long>? work = null, Task? run = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seen = (Committed: -1L, Work: -1L);
+        var lastMove = DateTime.UtcNow;
+        while (true)
+        {
+            var now = (Committed: CommittedTotal(options), Work: work?.Invoke() ?? 0);
+            if (now.Committed == records)
+            {
+                return;
+            }
+
+            if (now != seen)
+            {
+                seen = now;
+                lastMove = DateTime.UtcNow;
+            }
+            else if (DateTime.UtcNow - lastMove > stalledFor)
+            {
+                throw new TimeoutException($"Nothing moved for {stalledFor.TotalSeconds:0}s ({now.Committed} committed) waiting until {what}.");
+            }
+
+            if (run is { IsCompleted: true } && CommittedTotal(options) != records)
+            {
+                await run;
+                throw new InvalidOperationException($"The pipeline ended with {CommittedTotal(options)} committed, waiting until {what}.");
+            }
+
+            await Task.Delay(50, ct);
+        }
+    }
+
     /// <summary>Produces all events in the given order without awaiting each one, so the producer batches them.</summary>
     public static async Task<IngestOutcome[]> ProduceAllAsync(ICommerceEventIngest ingest, IEnumerable<CommerceEvent> events) =>
         await Task.WhenAll(events.Select(e => ingest.IngestAsync(e, TestContext.Current.CancellationToken)).ToArray());
