@@ -29,6 +29,17 @@ namespace SalesDash.Engine;
 /// </summary>
 public static class EngineHosting
 {
+    /// <summary>
+    /// Gives the coordinated-shutdown phase <paramref name="phase"/> <paramref name="timeout"/> (whole seconds, rounded up)
+    /// instead of Akka's 5 s: a phase that runs out is abandoned and shutdown moves on, so work a phase waits for must fit.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithShutdownPhaseTimeout(this AkkaConfigurationBuilder builder, string phase, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var seconds = ((long)Math.Ceiling(timeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return builder.AddHocon($"akka.coordinated-shutdown.phases.{phase}.timeout = {seconds}s", HoconAddMode.Prepend);
+    }
+
     /// <summary>Registers options (validated on start), clock, snapshot store, ingestion and tile queries; the host adds an <see cref="IStoreDirectory"/>.</summary>
     public static IServiceCollection AddSalesDashEngine(this IServiceCollection services, IConfiguration configuration)
     {

@@ -537,9 +537,7 @@ public static class BatchWriterHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(props);
-        var phaseSeconds = ((long)ShutdownFlushPhaseTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.AddHocon($"akka.coordinated-shutdown.phases.{CoordinatedShutdown.PhaseBeforeActorSystemTerminate}.timeout = {phaseSeconds}s",
-            HoconAddMode.Prepend);
+        builder.WithShutdownPhaseTimeout(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, ShutdownFlushPhaseTimeout);
         return builder.WithActors((system, registry, resolver) =>
         {
             var options = resolver.GetService<IOptions<EngineOptions>>().Value;

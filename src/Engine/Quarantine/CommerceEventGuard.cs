@@ -249,9 +249,9 @@ public static class CommerceEventGuard
                 return new($"{path}[{i}].title", title);
             }
 
-            if (Amount(line.UnitPrice, "unitPrice") is { } price)
+            if (AmountDetail(line.UnitPrice) is { } price)
             {
-                return price with { Field = $"{path}[{i}].unitPrice" };
+                return new($"{path}[{i}].unitPrice", price);
             }
 
             units += line.Quantity;
@@ -281,7 +281,11 @@ public static class CommerceEventGuard
         currency is { Length: 3 } && char.IsAsciiLetter(currency[0]) && char.IsAsciiLetter(currency[1]) && char.IsAsciiLetter(currency[2]) ? null : new GuardProblem(field, $"'{Truncate(currency ?? string.Empty)}' is not a three-letter currency code");
 
     private static GuardProblem? Amount(decimal amount, string field) =>
-        amount is >= 0m and <= MaxAmount ? null : new GuardProblem(field, $"{amount.ToString(CultureInfo.InvariantCulture)} is not between 0 and {MaxAmount:0}");
+        AmountDetail(amount) is { } detail ? new(field, detail) : null;
+
+    /// <summary>What is wrong with an amount, or null: the field's name is the caller's to add.</summary>
+    private static string? AmountDetail(decimal amount) =>
+        amount is >= 0m and <= MaxAmount ? null : $"{amount.ToString(CultureInfo.InvariantCulture)} is not between 0 and {MaxAmount:0}";
 
     private static GuardProblem? Count(long count, string field) =>
         count is >= 0 and <= MaxCount ? null : new GuardProblem(field, $"{count} is not between 0 and {MaxCount}");

@@ -75,7 +75,6 @@ public static class TenantStore
 
     /// <summary>The entity's journal and snapshots are deleted (<paramref name="Failure"/> null) or why they are not.</summary>
     public sealed record Forgotten(StoreRef Store, string? Failure);
-
 }
 
 /// <summary>Key for the tenant-store shard region in the actor registry (IRequiredActor&lt;TenantStoreRegion&gt;).</summary>

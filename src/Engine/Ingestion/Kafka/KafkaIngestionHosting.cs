@@ -58,9 +58,6 @@ public static class KafkaIngestionHosting
         }
 
         var askTimeout = sp.GetRequiredService<IOptions<EngineOptions>>().Value.AskTimeout;
-        var phase = (2 * askTimeout) + CommitOnLeave;
-        var seconds = ((long)Math.Ceiling(phase.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return builder.AddHocon($"akka.coordinated-shutdown.phases.{CoordinatedShutdown.PhaseBeforeServiceUnbind}.timeout = {seconds}s",
-            HoconAddMode.Prepend);
+        return builder.WithShutdownPhaseTimeout(CoordinatedShutdown.PhaseBeforeServiceUnbind, (2 * askTimeout) + CommitOnLeave);
     }
 }
