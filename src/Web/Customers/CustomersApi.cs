@@ -5,10 +5,17 @@ using SalesDash.Engine.History;
 namespace SalesDash.Web.Customers;
 
 /// <summary>Query string of the customer figures.</summary>
-/// <param name="Period">today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To), in the store's zone.</param>
-/// <param name="From">First local date of a custom period (yyyy-MM-dd).</param>
-/// <param name="To">Last local date of a custom period (yyyy-MM-dd), inclusive.</param>
-public sealed record CustomerParameters(string? Period = null, string? From = null, string? To = null);
+public sealed record CustomerParameters
+{
+    /// <summary>today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To), in the store's zone.</summary>
+    public string? Period { get; init; }
+
+    /// <summary>First local date of a custom period (yyyy-MM-dd).</summary>
+    public string? From { get; init; }
+
+    /// <summary>Last local date of a custom period (yyyy-MM-dd), inclusive.</summary>
+    public string? To { get; init; }
+}
 
 /// <summary>A period's customer figures in the store's currency; Figures.Period is the UTC range the local dates cover.</summary>
 public sealed record CustomersSummaryResponse(

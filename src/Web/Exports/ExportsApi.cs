@@ -134,8 +134,11 @@ public static class ExportsApi
                 var rank = widget.Kind == "top-products" && widget.Settings.Metric == "units-sold" ? "units" : "revenue";
                 foreach (var store in shown)
                 {
-                    var query = new HistoryParameters(Period: "today", Compare: "none", By: by.ToString(), Rank: rank,
-                        Limit: widget.Kind == "top-products" ? TopProducts : null);
+                    var query = new HistoryParameters
+                    {
+                        Period = "today", Compare = "none", By = by.ToString(), Rank = rank,
+                        Limit = widget.Kind == "top-products" ? TopProducts : null,
+                    };
                     if ((await history.BreakdownAsync(store, query, cancellationToken)).Value is { } breakdown)
                     {
                         tables.Add(ExportTables.Breakdown(breakdown, $"{store.Store.StoreId} by {breakdown.By}"));

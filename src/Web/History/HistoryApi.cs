@@ -5,25 +5,35 @@ using SalesDash.Web.Identity;
 namespace SalesDash.Web.History;
 
 /// <summary>Query string of every history endpoint; which ones apply depends on the endpoint.</summary>
-/// <param name="Period">today, yesterday, last7 (default), last30, last90, mtd or custom (with From and To).</param>
-/// <param name="Compare">previous (default), previous_year or none.</param>
-/// <param name="From">First local date of a custom period (yyyy-MM-dd).</param>
-/// <param name="To">Last local date of a custom period (yyyy-MM-dd), inclusive.</param>
-/// <param name="Grain">minute, hour, day or week; by default hours within two days, days within 92, weeks beyond.</param>
-/// <param name="By">channel, store, product, source or country.</param>
-/// <param name="Rank">revenue (default), units, orders, refunds or returnrate.</param>
-/// <param name="Limit">How many ranked rows to return (1-1000); all by default.</param>
-/// <param name="TimeZone">Tenant-wide queries only: the zone days are cut in; by default the tenant's first store's.</param>
-public sealed record HistoryParameters(
-    string? Period = null,
-    string? Compare = null,
-    string? From = null,
-    string? To = null,
-    string? Grain = null,
-    string? By = null,
-    string? Rank = null,
-    int? Limit = null,
-    string? TimeZone = null);
+public sealed record HistoryParameters
+{
+    /// <summary>today, yesterday, last7 (default), last30, last90, mtd or custom (with From and To).</summary>
+    public string? Period { get; init; }
+
+    /// <summary>previous (default), previous_year or none.</summary>
+    public string? Compare { get; init; }
+
+    /// <summary>First local date of a custom period (yyyy-MM-dd).</summary>
+    public string? From { get; init; }
+
+    /// <summary>Last local date of a custom period (yyyy-MM-dd), inclusive.</summary>
+    public string? To { get; init; }
+
+    /// <summary>minute, hour, day or week; by default hours within two days, days within 92, weeks beyond.</summary>
+    public string? Grain { get; init; }
+
+    /// <summary>channel, store, product, source or country.</summary>
+    public string? By { get; init; }
+
+    /// <summary>revenue (default), units, orders, refunds or returnrate.</summary>
+    public string? Rank { get; init; }
+
+    /// <summary>How many ranked rows to return (1-1000); all by default.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Tenant-wide queries only: the zone days are cut in; by default the tenant's first store's.</summary>
+    public string? TimeZone { get; init; }
+}
 
 public sealed record HistorySummaryResponse(
     string TenantId, string? StoreId, string Currency, string TimeZone, PeriodInfo Period, PeriodInfo? Comparison, HistoryKpis Kpis);

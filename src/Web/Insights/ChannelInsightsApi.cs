@@ -7,11 +7,20 @@ using SalesDash.Web.Plans;
 namespace SalesDash.Web.Insights;
 
 /// <summary>Query string of the channel insight endpoint.</summary>
-/// <param name="Period">today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To).</param>
-/// <param name="From">First local date of a custom period (yyyy-MM-dd).</param>
-/// <param name="To">Last local date of a custom period (yyyy-MM-dd), inclusive.</param>
-/// <param name="TimeZone">The zone days are cut in; by default the tenant's first store's.</param>
-public sealed record ChannelInsightParameters(string? Period = null, string? From = null, string? To = null, string? TimeZone = null);
+public sealed record ChannelInsightParameters
+{
+    /// <summary>today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To).</summary>
+    public string? Period { get; init; }
+
+    /// <summary>First local date of a custom period (yyyy-MM-dd).</summary>
+    public string? From { get; init; }
+
+    /// <summary>Last local date of a custom period (yyyy-MM-dd), inclusive.</summary>
+    public string? To { get; init; }
+
+    /// <summary>The zone days are cut in; by default the tenant's first store's.</summary>
+    public string? TimeZone { get; init; }
+}
 
 /// <summary>What the insight endpoint returns: the period, the overall figures (MER, blended ROAS), customer matching and the ranking.</summary>
 public sealed record ChannelInsightResponse(

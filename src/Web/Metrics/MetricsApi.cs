@@ -101,10 +101,11 @@ public static class MetricsApi
         await store.DeleteAsync(tenantId, id, cancellationToken) ? TypedResults.NoContent() : NoMetric(tenantId, id);
 
     private static async Task<Results<Ok<MetricValues>, ProblemHttpResult>> ValuesAsync(
-        string tenantId, string id, string? storeId, [AsParameters] MetricPeriod query, [AsParameters] MetricServices services, IStoreDirectory stores)
+        string tenantId, string id, string? storeId, [AsParameters] MetricPeriod query, [AsParameters] MetricServices services, IStoreDirectory stores,
+        CancellationToken cancellationToken)
     {
-        var (store, values, cancellationToken) = services;
-        var (period, compare, grain) = query;
+        var (store, values) = services;
+        var (period, compare, grain) = (query.Period, query.Compare, query.Grain);
         if (await store.GetAsync(tenantId, id, cancellationToken) is not { } metric)
         {
             return NoMetric(tenantId, id);
@@ -134,8 +135,8 @@ public static class MetricsApi
     private static async Task<Results<Ok<MetricValues>, ProblemHttpResult>> WallValuesAsync(
         [AsParameters] WallStore wall, string id, [AsParameters] MetricPeriod query, [AsParameters] MetricServices services, IDashboardStore dashboards)
     {
-        var (store, values, cancellationToken) = services;
-        var (tenantId, storeId) = (wall.TenantId, wall.StoreId);
+        var (store, values) = services;
+        var (tenantId, storeId, cancellationToken) = (wall.TenantId, wall.StoreId, wall.CancellationToken);
         var shown = await dashboards.ResolveShareTokenAsync(wall.Token, cancellationToken) is ShareResolution.Active active
             && active.Dashboard.Widgets.Any(w => w.Settings.Metric == WidgetPrefix + id);
         if (await wall.AuthorizeAsync() is not { } profile
@@ -226,10 +227,17 @@ public static class MetricsApi
     private sealed record ValidMetricInput(string Name, string Formula, MetricFormat Format);
 
     /// <summary>The query string of a metric's values: period (default today), comparison (default none) and grain.</summary>
-    internal sealed record MetricPeriod(string? Period, string? Compare, string? Grain);
+    internal sealed record MetricPeriod
+    {
+        public string? Period { get; init; }
 
-    /// <summary>What computing a metric's values needs.</summary>
-    internal sealed record MetricServices(ICustomMetricStore Store, CustomMetricValues Values, CancellationToken CancellationToken);
+        public string? Compare { get; init; }
+
+        public string? Grain { get; init; }
+    }
+
+    /// <summary>What computing a metric's values needs; the request's token comes on its own (a wallboard's from its link).</summary>
+    internal sealed record MetricServices(ICustomMetricStore Store, CustomMetricValues Values);
 
     private static ProblemHttpResult NoMetric(string tenantId, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown metric", detail: $"There is no custom metric '{id}' in '{tenantId}'.");
