@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SalesDash.Engine.History;
 using SalesDash.Web.Identity;
 
@@ -46,8 +47,12 @@ public sealed record HistoryBreakdownResponse(
     string TenantId, string? StoreId, string Currency, string TimeZone, string By, string RankedBy, PeriodInfo Period,
     PeriodInfo? Comparison, int TotalGroups, IReadOnlyList<BreakdownRow> Rows);
 
-/// <summary>What every store-scoped history handler needs: the store the filter resolved, the reads, the request's token.</summary>
-internal sealed record StoreHistoryContext(CurrentStore Store, HistoryReads Reads, CancellationToken CancellationToken);
+/// <summary>
+/// What every store-scoped history handler needs: the store the filter resolved, the reads, the request's token. The
+/// services are marked: the compile-time request delegate generator cannot tell a service from a JSON body inside
+/// [AsParameters] and would otherwise make these GET endpoints accept only JSON bodies, so routing skipped them.
+/// </summary>
+internal sealed record StoreHistoryContext([FromServices] CurrentStore Store, [FromServices] HistoryReads Reads, CancellationToken CancellationToken);
 
 /// <summary>
 /// "Compared to what, and why": period summaries with deltas, trends and ranked breakdowns from the history store,

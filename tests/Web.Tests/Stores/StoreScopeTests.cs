@@ -22,6 +22,24 @@ public sealed class StoreScopeTests(WebAppFactory app) : IClassFixture<WebAppFac
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>
+    /// A read takes no body, so no GET endpoint may require one: routing skips an endpoint whose accepted content types a
+    /// body-less request does not match, and the read then falls through to the 404 of the unknown-path fallback. The
+    /// compile-time request delegate generator declares a JSON body for any [AsParameters] member it cannot tell is a
+    /// service, which is how the store's history reads once went missing.
+    /// </summary>
+    [Fact]
+    public void No_read_requires_a_request_body()
+    {
+        var bodied = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods && methods.All(m => m is "GET" or "HEAD"))
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is { IsOptional: false })
+            .Select(e => e.RoutePattern.RawText!)
+            .ToList();
+
+        Assert.Empty(bodied);
+    }
+
     [Fact]
     public async Task Every_store_scoped_read_answers_an_unknown_store_with_the_same_404_problem()
     {
