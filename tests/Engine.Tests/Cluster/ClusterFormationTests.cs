@@ -60,9 +60,13 @@ public sealed class ClusterFormationTests
         int[] ports = [FreePort(), FreePort(), FreePort()];
         // Akka's config discovery stands in for the Kubernetes API: the same lookup, the same joiner, a fixed answer.
         var endpoints = string.Join(", ", ports.Select(p => $"\"127.0.0.1:{p}\""));
+        // Gossip and leader actions every 200 ms as in ClusterTestNode: forming takes a few rounds of each, a second apiece by default.
         var discovery = $$"""
             akka.discovery.method = config
             akka.discovery.config.services.salesdash-test.endpoints = [{{endpoints}}]
+            akka.cluster.periodic-tasks-initial-delay = 200ms
+            akka.cluster.gossip-interval = 200ms
+            akka.cluster.leader-actions-interval = 200ms
             """;
 
         var hosts = ports.Select((port, i) => BuildNode(data.Path, $"node-{i}", port, log, discovery)).ToArray();
