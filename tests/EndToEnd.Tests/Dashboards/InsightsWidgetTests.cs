@@ -11,9 +11,10 @@ using static Microsoft.Playwright.Assertions;
 namespace SalesDash.EndToEnd.Tests.Dashboards;
 
 /// <summary>A person adds the insights widget and reads what moved against last week, with the figures behind it.</summary>
-public sealed class InsightsWidgetTests(WallboardApp app, ChromiumBrowser browser) : IClassFixture<WallboardApp>
+[Collection(WallboardAppCollection.Name)]
+public sealed class InsightsWidgetTests(WallboardApp app, ChromiumBrowser browser)
 {
-    private const string Tenant = "wall";
+    private static readonly string Tenant = WallboardApp.InsightsShop.TenantId;
     private readonly ShopifyWebhookSender shopify = new(app.Http);
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class InsightsWidgetTests(WallboardApp app, ChromiumBrowser browse
             ["line_items"] = new JsonArray(new JsonObject { ["sku"] = "LAMP-1", ["title"] = "Lamp", ["quantity"] = 1, ["price"] = money }),
         };
         var body = Encoding.UTF8.GetBytes(order.ToJsonString());
-        using var response = await shopify.PostAsync(WallboardApp.Shop, body, ShopifyWebhookSender.Sign(WallboardApp.Shop.WebhookSecret, body), ct);
+        using var response = await shopify.PostAsync(WallboardApp.InsightsShop, body, ShopifyWebhookSender.Sign(WallboardApp.InsightsShop.WebhookSecret, body), ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Order {id} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }
 }

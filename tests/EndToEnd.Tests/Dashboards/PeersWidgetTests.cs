@@ -10,7 +10,8 @@ using static Microsoft.Playwright.Assertions;
 namespace SalesDash.EndToEnd.Tests.Dashboards;
 
 /// <summary>A person adds "you vs peers" to a board and reads the cohort's quartiles, who they come from, and how many.</summary>
-public sealed class PeersWidgetTests(WallboardApp app, ChromiumBrowser browser) : IClassFixture<WallboardApp>
+[Collection(WallboardAppCollection.Name)]
+public sealed class PeersWidgetTests(WallboardApp app, ChromiumBrowser browser)
 {
     private const string Tenant = "wall";
 

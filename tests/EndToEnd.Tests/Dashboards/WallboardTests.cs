@@ -13,7 +13,8 @@ namespace SalesDash.EndToEnd.Tests.Dashboards;
 /// A TV showing a shared dashboard all day: no sign-in, live figures, an honest "Reconnecting…" when the network
 /// drops, fresh figures when it returns, and a dead end once the link is switched off.
 /// </summary>
-public sealed class WallboardTests(WallboardApp app, ChromiumBrowser browser) : IClassFixture<WallboardApp>
+[Collection(WallboardAppCollection.Name)]
+public sealed class WallboardTests(WallboardApp app, ChromiumBrowser browser)
 {
     private const string Tenant = "wall";
     private readonly ShopifyWebhookSender shopify = new(app.Http);

@@ -16,9 +16,10 @@ namespace SalesDash.EndToEnd.Tests.Dashboards;
 /// The widgets that read today's history: a person adds top products, the orders map and the live order feed from
 /// the palette, Shopify delivers orders, and the figures on screen (and on the shared wallboard) are the ones posted.
 /// </summary>
-public sealed class WidgetTests(WallboardApp app, ChromiumBrowser browser) : IClassFixture<WallboardApp>
+[Collection(WallboardAppCollection.Name)]
+public sealed class WidgetTests(WallboardApp app, ChromiumBrowser browser)
 {
-    private const string Tenant = "wall";
+    private static readonly string Tenant = WallboardApp.WidgetShop.TenantId;
     private readonly ShopifyWebhookSender shopify = new(app.Http);
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class WidgetTests(WallboardApp app, ChromiumBrowser browser) : ICl
             ["price"] = Money(l.Price),
         })]);
         var body = Encoding.UTF8.GetBytes(order.ToJsonString());
-        using var response = await shopify.PostAsync(WallboardApp.Shop, body, ShopifyWebhookSender.Sign(WallboardApp.Shop.WebhookSecret, body), ct);
+        using var response = await shopify.PostAsync(WallboardApp.WidgetShop, body, ShopifyWebhookSender.Sign(WallboardApp.WidgetShop.WebhookSecret, body), ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Order {order["id"]} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }
 

@@ -9,7 +9,8 @@ using SalesDash.EndToEnd.Tests.Hosting;
 namespace SalesDash.EndToEnd.Tests.History;
 
 /// <summary>A merchant imports last week's Shopify export through the page, then reads it back on the History page.</summary>
-public sealed class HistoryImportTests(ChromiumBrowser chromium, HistoryPageApp app) : IClassFixture<HistoryPageApp>
+[Collection(HistoryAppCollection.Name)]
+public sealed class HistoryImportTests(ChromiumBrowser chromium, HistoryPageApp app)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

@@ -8,7 +8,8 @@ using SalesDash.EndToEnd.Tests.Hosting;
 namespace SalesDash.EndToEnd.Tests.Imports;
 
 /// <summary>A merchant uploads a spreadsheet no layout knows: maps its columns, checks the preview, imports it.</summary>
-public sealed class ImportMappingTests(ChromiumBrowser chromium, HistoryPageApp app) : IClassFixture<HistoryPageApp>
+[Collection(HistoryAppCollection.Name)]
+public sealed class ImportMappingTests(ChromiumBrowser chromium, HistoryPageApp app)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -28,7 +29,7 @@ public sealed class ImportMappingTests(ChromiumBrowser chromium, HistoryPageApp 
         try
         {
             await page.SignInAsync(app);
-            await page.GotoAsync(new Uri(app.BaseAddress, $"stores/{HistoryPageApp.Shop.TenantId}/{HistoryPageApp.Shop.StoreId}/import").ToString());
+            await page.GotoAsync(new Uri(app.BaseAddress, $"stores/{HistoryPageApp.MappingShop.TenantId}/{HistoryPageApp.MappingShop.StoreId}/import").ToString());
             await page.GetByLabel("CSV file").SetInputFilesAsync(file);
 
             // No layout fits: the page asks which column is what, and will not import until it knows.
