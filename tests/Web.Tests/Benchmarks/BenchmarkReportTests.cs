@@ -23,7 +23,13 @@ namespace SalesDash.Web.Tests.Benchmarks;
 /// tool refuses too many reports per address (429), too large a file (413) and files that give no figures (422), all
 /// problem+json, and keeps nothing: no event ingested, no app row, no file holding the upload.
 /// </summary>
-public sealed class BenchmarkReportTests : IAsyncLifetime
+/// <remarks>
+/// Four hosts for seven tests instead of seven: the reports against published cohorts read the organisations
+/// <see cref="PeerSeededApp"/> seeded once; the tests that need no peers published share <see cref="QuietApp"/>, where
+/// nothing is seeded and each upload keeps nothing; the limits (413, 429) each need a host configured for them.
+/// </remarks>
+[Collection(PeerSeededCollection.Name)]
+public sealed class BenchmarkReportTests(PeerSeededApp seeded, BenchmarkReportTests.QuietApp quiet) : IClassFixture<BenchmarkReportTests.QuietApp>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -32,32 +38,15 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
         BenchmarkMetric.AverageOrderValue, BenchmarkMetric.RepeatRate, BenchmarkMetric.RefundRate, BenchmarkMetric.RevenueGrowthWoW, BenchmarkMetric.RevenueGrowthMoM,
     ];
 
-    private readonly ConcurrentQueue<CommerceEvent> _ingested = new();
-    private readonly SalesDashHost _app;
-
-    public BenchmarkReportTests()
-    {
-        _app = new SalesDashHost(new SalesDashHostOptions
-        {
-            Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
-            Stores = [],
-            Services = SalesDashHost.WrapIngest(inner => new WatchedIngest(_ingested, inner)),
-        });
-    }
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task An_uploaded_export_is_measured_as_the_file_says_and_set_against_the_quartiles_of_its_industrys_cohort()
     {
-        var orgs = await PeerSeed.SeedAsync(_app, Ct);
-        await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
+        var orgs = seeded.Orgs;
+        await seeded.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
         var file = OrdersFile.Make(new Random(7), PeerSeed.End.AddDays(-3), days: 70);
-        using var anonymous = _app.CreateClient();
+        using var anonymous = seeded.CreateClient();
 
         var report = await ReportAsync(anonymous, file, "apparel");
 
@@ -88,8 +77,8 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
     public async Task A_file_shorter_than_two_weeks_has_no_growth_figures_and_says_why()
     {
         var file = OrdersFile.Make(new Random(3), PeerSeed.End.AddDays(-1), days: 10);
-        await PeerSeed.RateAsync(_app, Ct);
-        using var anonymous = _app.CreateClient();
+        await PeerSeed.RateAsync(quiet, Ct);
+        using var anonymous = quiet.CreateClient();
 
         var report = await ReportAsync(anonymous, file, "beauty");
 
@@ -107,10 +96,10 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
     [Fact]
     public async Task The_pdf_holds_the_same_figures_and_quartiles_as_the_web_report()
     {
-        var orgs = await PeerSeed.SeedAsync(_app, Ct);
-        await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
+        var orgs = seeded.Orgs;
+        await seeded.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
         var file = OrdersFile.Make(new Random(11), PeerSeed.End.AddDays(-2), days: 60);
-        using var anonymous = _app.CreateClient();
+        using var anonymous = seeded.CreateClient();
 
         using var response = await anonymous.PostAsync("/api/public/benchmark-report/pdf", file.Form("apparel"), Ct);
 
@@ -130,24 +119,25 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
     public async Task Nothing_of_the_upload_is_kept_no_event_no_app_row_no_file()
     {
         var file = OrdersFile.Make(new Random(5), PeerSeed.End.AddDays(-1), days: 30);
-        using var anonymous = _app.CreateClient();
-        await _app.Services.GetRequiredService<IHistoryStore>().InitializeAsync(Ct);
-        await PeerSeed.RateAsync(_app, Ct);
+        using var anonymous = quiet.CreateClient();
+        await quiet.Services.GetRequiredService<IHistoryStore>().InitializeAsync(Ct);
+        await PeerSeed.RateAsync(quiet, Ct);
         var rowsBefore = await CountAppRowsAsync();
         var since = DateTime.UtcNow.AddSeconds(-1);
+        var ingestedBefore = quiet.Ingested.Count;
 
         await ReportAsync(anonymous, file, "apparel");
         using var pdf = await anonymous.PostAsync("/api/public/benchmark-report/pdf", file.Form("apparel"), Ct);
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
 
-        Assert.Empty(_ingested);
+        Assert.Empty(quiet.Ingested.Skip(ingestedBefore));
         Assert.Equal(rowsBefore, await CountAppRowsAsync());
         var scope = HistoryScope.Store("benchmark-report", "upload");
-        Assert.Empty(await _app.Services.GetRequiredService<IHistoryStore>().RecentOrdersAsync(scope, new HistoryRange(PeerSeed.End.AddDays(-60), PeerSeed.End), 10, Ct));
+        Assert.Empty(await quiet.Services.GetRequiredService<IHistoryStore>().RecentOrdersAsync(scope, new HistoryRange(PeerSeed.End.AddDays(-60), PeerSeed.End), 10, Ct));
         // No file anywhere the app writes (its data folder, the temp folder) holds the upload: its order ids are unique to this test.
         var marker = Encoding.UTF8.GetBytes(file.Marker);
-        var written = new[] { _app.DataDirectory, Path.GetTempPath() }
-            .SelectMany(d => Directory.EnumerateFiles(d, "*", new EnumerationOptions { RecurseSubdirectories = d == _app.DataDirectory, IgnoreInaccessible = true }))
+        var written = new[] { quiet.DataDirectory, Path.GetTempPath() }
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", new EnumerationOptions { RecurseSubdirectories = d == quiet.DataDirectory, IgnoreInaccessible = true }))
             // Only files with bytes: the temp folder also holds FIFOs (the runtime's clr-debug-pipe-*), whose stat size is 0
             // and whose reading would wait for a writer forever.
             .Where(f => File.GetLastWriteTimeUtc(f) >= since && new FileInfo(f).Length is > 0 and < 64 * 1024 * 1024)
@@ -158,9 +148,9 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
     [Fact]
     public async Task Files_that_give_no_figures_are_refused_with_a_problem_that_names_why()
     {
-        using var anonymous = _app.CreateClient();
+        using var anonymous = quiet.CreateClient();
         var file = OrdersFile.Make(new Random(9), PeerSeed.End.AddDays(-1), days: 20);
-        await PeerSeed.RateAsync(_app, Ct);
+        await PeerSeed.RateAsync(quiet, Ct);
 
         await AssertProblemAsync(await anonymous.PostAsync("/api/public/benchmark-report", file.Form("widgets"), Ct),
             HttpStatusCode.BadRequest, "'widgets' is not an industry");
@@ -245,7 +235,7 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
 
     private async Task<Dictionary<string, long>> CountAppRowsAsync()
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = quiet.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct(StringComparer.Ordinal))
@@ -291,6 +281,21 @@ public sealed class BenchmarkReportTests : IAsyncLifetime
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>
+    /// The host of the tests that need no peers published: nothing is seeded and the job never runs. It keeps every event
+    /// that reaches the ingest, so a test sees whether its upload added one.
+    /// </summary>
+    public sealed class QuietApp() : SalesDashHost(new SalesDashHostOptions
+    {
+        Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
+        Stores = [],
+    })
+    {
+        public ConcurrentQueue<CommerceEvent> Ingested { get; } = new();
+
+        protected override void ConfigureServices(IServiceCollection services) => WrapIngest(inner => new WatchedIngest(Ingested, inner))(services);
     }
 
     private sealed class WatchedIngest(ConcurrentQueue<CommerceEvent> seen, ICommerceEventIngest inner) : ICommerceEventIngest

@@ -15,7 +15,12 @@ namespace SalesDash.Web.Tests.Benchmarks;
 /// its industry and consent set through the API, the cluster job's pass run, and "you vs peers" read back and checked
 /// against quartiles this test computes from the seeded facts itself.
 /// </summary>
-public sealed class PeerBenchmarksTests : IAsyncLifetime
+/// <remarks>
+/// The tests read the organisations <see cref="PeerSeededApp"/> seeded once; opting out changes who takes part, so that
+/// test seeds its own host.
+/// </remarks>
+[Collection(PeerSeededCollection.Name)]
+public sealed class PeerBenchmarksTests(PeerSeededApp app)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -25,27 +30,17 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
         BenchmarkMetric.RevenueGrowthWoW, BenchmarkMetric.RevenueGrowthMoM,
     ];
 
-    private readonly SalesDashHost _app = new(new SalesDashHostOptions
-    {
-        Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
-        Stores = [],
-    });
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task Each_organisation_sees_its_own_figures_against_the_quartiles_of_its_narrowest_cohort_of_five()
     {
-        var orgs = await SeedAsync();
+        var orgs = app.Orgs;
         var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
         var big = orgs.Single(o => o.Big);
         var pets = orgs.Single(o => o.Industry == "pets");
 
-        Assert.Equal(orgs.Count, await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct));
+        Assert.Equal(orgs.Count, await app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct));
 
         var mine = await BenchmarksAsync(small[0]);
         Assert.Equal(("apparel", "under-10k", true), (mine.Industry, mine.Band, mine.TakesPart));
@@ -62,10 +57,15 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
     [Fact]
     public async Task Opting_out_takes_the_organisation_out_and_a_cohort_left_with_four_gives_way_to_the_wider_one()
     {
-        var orgs = await SeedAsync();
+        await using var own = new SalesDashHost(new SalesDashHostOptions
+        {
+            Settings = new Dictionary<string, string> { ["Benchmarks:JobEnabled"] = "false" },
+            Stores = [],
+        });
+        var orgs = await PeerSeed.SeedAsync(own, Ct);
         var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
         var big = orgs.Single(o => o.Big);
-        var job = _app.Services.GetRequiredService<PeerBenchmarkJob>();
+        var job = own.Services.GetRequiredService<PeerBenchmarkJob>();
         await job.RunOnceAsync(Ct);
 
         using var off = await small[4].Admin.PutAsJsonAsync($"/api/tenants/{small[4].Tenant}/benchmarks/settings", new { takesPart = false }, Ct);
@@ -82,11 +82,11 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
     [Fact]
     public async Task No_endpoint_answers_with_another_organisations_figures()
     {
-        var orgs = await SeedAsync();
-        await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
+        var orgs = app.Orgs;
+        await app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
 
         // What is stored is cohorts of five or more, with no organisation named.
-        await using (var scope = _app.Services.CreateAsyncScope())
+        await using (var scope = app.Services.CreateAsyncScope())
         {
             var rows = await scope.ServiceProvider.GetRequiredService<AppIdentityDbContext>().Set<BenchmarkCohortRow>().ToListAsync(Ct);
             Assert.NotEmpty(rows);
@@ -109,7 +109,7 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
     public async Task An_unknown_industry_is_refused_with_a_problem_and_nothing_is_changed()
     {
         var tenant = $"bench-{Guid.NewGuid():N}"[..16];
-        using var admin = _app.CreateSignedInClient(OrgRole.Admin, tenant);
+        using var admin = app.CreateSignedInClient(OrgRole.Admin, tenant);
         using var ok = await admin.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { industry = "pets", takesPart = true }, Ct);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
 
@@ -120,7 +120,7 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
         Assert.Contains("'widgets' is not an industry", await bad.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         var settings = (await admin.GetFromJsonAsync<BenchmarkSettingsView>($"/api/tenants/{tenant}/benchmarks/settings", Json, Ct))!;
         Assert.Equal(("pets", true), (settings.Industry, settings.TakesPart));
-        using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, tenant);
+        using var viewer = app.CreateSignedInClient(OrgRole.Viewer, tenant);
         using var refused = await viewer.PutAsJsonAsync($"/api/tenants/{tenant}/benchmarks/settings", new { takesPart = false }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
@@ -128,9 +128,9 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
     [Fact]
     public async Task The_you_vs_peers_widget_shows_a_metric_against_its_cohort_and_hides_it_with_the_reason_when_it_cannot()
     {
-        var orgs = await SeedAsync();
+        var orgs = app.Orgs;
         var small = orgs.Where(o => o.Industry == "apparel" && !o.Big).ToList();
-        await _app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
+        await app.Services.GetRequiredService<PeerBenchmarkJob>().RunOnceAsync(Ct);
         var me = small[1];
 
         // The metric against the quartiles of the five small apparel shops, as this test computes them.
@@ -161,7 +161,7 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
         var dashboard = (await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!;
         using var shared = await me.Admin.PostAsync($"/api/tenants/{me.Tenant}/dashboards/{dashboard.Id}/share", null, Ct);
         var link = (await shared.Content.ReadFromJsonAsync<ShareLinkCreated>(Json, Ct))!;
-        using var anonymous = _app.CreateClient();
+        using var anonymous = app.CreateClient();
         Assert.Equal(aov, await WidgetAsync(anonymous, $"/api/wall/{link.Token}/stores/{me.Tenant}/shop/benchmarks/average-order-value"));
         using var stranger = await anonymous.GetAsync($"/api/wall/{ShareTokens.Create()}/stores/{me.Tenant}/shop/benchmarks/average-order-value", Ct);
         Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
@@ -188,8 +188,6 @@ public sealed class PeerBenchmarksTests : IAsyncLifetime
 
     private async Task<BenchmarksView> BenchmarksAsync(SeededOrg org) =>
         (await org.Admin.GetFromJsonAsync<BenchmarksView>($"/api/tenants/{org.Tenant}/benchmarks", Json, Ct))!;
-
-    private Task<List<SeededOrg>> SeedAsync() => PeerSeed.SeedAsync(_app, Ct);
 
     private static decimal Quartile(List<decimal> values, int q) => PeerSeed.Quartile(values, q);
 }

@@ -20,7 +20,12 @@ using SalesDash.Web.Tests.Hosting;
 namespace SalesDash.Web.Tests.Hubs;
 
 /// <summary>Revoking what a live dashboard's access rests on ends its connection, wherever the revocation happens.</summary>
-public sealed class LiveRevocationTests
+/// <remarks>
+/// One app for the class: each test revokes only what it made (its own member, key, dashboard and link), so no test
+/// sees another's. The expiry test moves the shared clock two hours on; no other test reads a figure of "today" or
+/// holds a link with an expiry, so none depends on where the clock stands.
+/// </remarks>
+public sealed class LiveRevocationTests(WebAppFactory app) : IClassFixture<WebAppFactory>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -32,7 +37,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task Removed_member_stops_receiving_live_tiles()
     {
-        await using var app = new WebAppFactory();
         var owner = app.CreateSignedInClient(OrgRole.Owner, "acme");
         var email = await app.CreateMemberAsync(OrgRole.Viewer, "acme");
         await using var dashboard = app.CreateHubConnectionSignedInAs(email);
@@ -53,7 +57,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task Revoked_api_key_stops_receiving_live_tiles_and_cannot_subscribe_again()
     {
-        await using var app = new WebAppFactory();
         var owner = app.CreateSignedInClient(OrgRole.Owner, "acme");
         using var create = await owner.PostAsJsonAsync("/api/tenants/acme/api-keys", new ApiKeyRequest("Wallboard feed", null), Ct);
         var key = (await create.Content.ReadFromJsonAsync<ApiKeyCreated>(Json, Ct))!;
@@ -74,7 +77,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task Revoked_share_link_ends_the_wallboards_live_connection()
     {
-        await using var app = new WebAppFactory();
         var (owner, dashboardId, link) = await ShareAsync(app, expiresAt: null);
         await using var wall = app.CreateAnonymousHubConnection();
         var closed = ClosedOf(wall);
@@ -91,7 +93,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task Share_link_with_an_expiry_works_until_then_and_afterwards_is_gone_and_its_connection_ended()
     {
-        await using var app = new WebAppFactory();
         var expiresAt = app.Clock.GetUtcNow().AddHours(2);
         var (owner, dashboardId, link) = await ShareAsync(app, expiresAt);
         Assert.Equal(expiresAt, link.ExpiresAt);
@@ -122,7 +123,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task Share_link_expiring_in_the_past_is_refused()
     {
-        await using var app = new WebAppFactory();
         var owner = app.CreateSignedInClient(OrgRole.Owner, "acme");
         using var created = await owner.PostAsJsonAsync("/api/tenants/acme/dashboards", Board(), Ct);
         var dashboard = (await created.Content.ReadFromJsonAsync<Dashboard>(Json, Ct))!;
@@ -137,7 +137,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task Revocation_published_from_another_node_ends_the_connection_here()
     {
-        await using var app = new WebAppFactory();
         var email = await app.CreateMemberAsync(OrgRole.Viewer, "acme");
         await using var dashboard = app.CreateHubConnectionSignedInAs(email);
         var closed = ClosedOf(dashboard);
@@ -155,7 +154,6 @@ public sealed class LiveRevocationTests
     [Fact]
     public async Task The_web_hosts_pub_sub_notices_go_on_the_wire_through_the_engine_serializer()
     {
-        await using var app = new WebAppFactory();
         var system = app.Services.GetRequiredService<ActorSystem>();
         object[] notices =
         [

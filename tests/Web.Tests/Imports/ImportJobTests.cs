@@ -13,7 +13,12 @@ namespace SalesDash.Web.Tests.Imports;
 /// dates the file cannot settle asked for, a job that took nothing failed with its reason, and a job that outlives
 /// the node that took the upload.
 /// </summary>
-public sealed class ImportJobTests
+/// <remarks>
+/// The tests that need no settings of their own share one app: each that imports rows has a store of its own (the usual
+/// London store's currency and zone), so the totals one asserts hold only its own rows, and the London store takes none.
+/// Stopping the job worker, a restart and a lease that runs out each keep their own host.
+/// </remarks>
+public sealed class ImportJobTests(ImportJobTests.SharedApp shared) : IClassFixture<ImportJobTests.SharedApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -24,7 +29,7 @@ public sealed class ImportJobTests
     [Fact]
     public async Task A_file_no_layout_knows_previews_as_needing_a_mapping_and_then_shows_what_its_rows_become()
     {
-        await using var app = new HistoryApp("DuckDb");
+        var app = shared;
         var client = app.CreateSignedInClient();
         var file = Utf8("Wann;Beleg;Betrag;Kunde\n13.10.2026 09:30;B-1;12,50;NA\n14.10.2026 10:00;B-2;7,25;k@example.com\n14.10.2026 11:00;;1,00;x\n");
 
@@ -56,15 +61,15 @@ public sealed class ImportJobTests
     [Fact]
     public async Task Dates_the_file_cannot_settle_are_asked_for_and_the_answer_is_used()
     {
-        await using var app = new HistoryApp("DuckDb");
+        var app = shared;
         var file = Utf8("date,order id,amount\n03/10/2026 09:00,A1,10.00\n04/10/2026 09:00,A2,20.00\n");
 
         using var form = ImportClient.Form(file, "sales.csv");
-        var preview = (await (await app.CreateSignedInClient().PostAsync("/api/tenants/acme/stores/uk-shop/imports/preview", form, Ct)).Content
+        var preview = (await (await app.CreateSignedInClient().PostAsync($"/api/tenants/acme/stores/{SharedApp.DatesStore}/imports/preview", form, Ct)).Content
             .ReadFromJsonAsync<PreviewBody>(HistoryApp.Json, Ct))!;
-        var unanswered = await ImportClient.ImportAsync(app, "uk-shop", file, "sales.csv", null, Ct);
-        var answered = await ImportClient.ImportAsync(app, "uk-shop", file, "sales.csv", new Dictionary<string, string> { ["dateOrder"] = "day-first" }, Ct);
-        var october = (await ImportClient.OctoberAsync(app, "uk-shop", Ct)).Kpis;
+        var unanswered = await ImportClient.ImportAsync(app, SharedApp.DatesStore, file, "sales.csv", null, Ct);
+        var answered = await ImportClient.ImportAsync(app, SharedApp.DatesStore, file, "sales.csv", new Dictionary<string, string> { ["dateOrder"] = "day-first" }, Ct);
+        var october = (await ImportClient.OctoberAsync(app, SharedApp.DatesStore, Ct)).Kpis;
 
         Assert.True(preview.NeedsDateOrder);
         Assert.Equal(("Failed", 0), (unanswered.Status, unanswered.EventsAccepted));
@@ -76,7 +81,7 @@ public sealed class ImportJobTests
     [Fact]
     public async Task A_job_that_accepted_nothing_fails_and_says_why()
     {
-        await using var app = new HistoryApp("DuckDb");
+        var app = shared;
         var file = Utf8("date,order id,amount\nsoon,A1,10.00\n2026-10-02,A2,lots\n");
 
         var import = await ImportClient.ImportAsync(app, "uk-shop", file, "sales.csv", null, Ct);
@@ -89,13 +94,13 @@ public sealed class ImportJobTests
     [Fact]
     public async Task Missing_customer_ids_in_any_usual_spelling_are_guests_and_extra_columns_are_ignored()
     {
-        await using var app = new HistoryApp("DuckDb");
+        var app = shared;
         var file = Utf8("Order Date,Order ID,Total,Customer ID,Gift Note,Warehouse\n"
             + "2026-10-05 10:00,1,5.00,,hi,A\n2026-10-05 11:00,2,6.00,NA,,B\n2026-10-05 12:00,3,7.00,null,x,C\n2026-10-05 13:00,4,8.00,N/A,y,D\n"
             + "2026-10-06 13:00,5,9.00,c-9,z,E\n2026-10-07 13:00,6,1.00,c-9,z,E\n");
 
-        var import = await ImportClient.ImportAsync(app, "uk-shop", file, "orders.csv", null, Ct);
-        var october = (await ImportClient.OctoberAsync(app, "uk-shop", Ct)).Kpis;
+        var import = await ImportClient.ImportAsync(app, SharedApp.GuestsStore, file, "orders.csv", null, Ct);
+        var october = (await ImportClient.OctoberAsync(app, SharedApp.GuestsStore, Ct)).Kpis;
 
         Assert.Equal(("Completed", 6, 0), (import.Status, import.EventsAccepted, import.ErrorCount));
         Assert.Equal((36m, 6m, 5m, 1m), (october.GrossRevenue.Value, october.Orders.Value, october.NewCustomers.Value, october.ReturningCustomers.Value));
@@ -104,7 +109,7 @@ public sealed class ImportJobTests
     [Fact]
     public async Task A_header_that_fits_no_layout_is_refused_before_anything_is_stored()
     {
-        await using var app = new HistoryApp("DuckDb");
+        var app = shared;
 
         using var response = await ImportClient.UploadAsync(app, "uk-shop", Utf8("a,b,c\n1,2,3\n"), "x.csv", null, Ct);
         using var badMapping = await ImportClient.UploadAsync(app, "uk-shop", Utf8("a,b,c\n1,2,3\n"), "x.csv",
@@ -152,6 +157,27 @@ public sealed class ImportJobTests
         Assert.Null(b);
         Assert.Equal(a.Id, bLater?.Id);
         Assert.False(aStillOwns);
+    }
+
+    /// <summary>
+    /// The app of the tests without settings of their own, as <c>new HistoryApp("DuckDb")</c> starts it, with two more
+    /// acme stores like the London one for the tests whose totals must hold only their own rows.
+    /// </summary>
+    public sealed class SharedApp() : SalesDashHost(new SalesDashHostOptions
+    {
+        History = "DuckDb",
+        Settings = HistoryApp.FastHistory(),
+        Stores = [.. TestStore.All.Select(s => s.Hosted), LikeLondon(DatesStore), LikeLondon(GuestsStore)],
+    })
+    {
+        public const string DatesStore = "dates-shop";
+
+        public const string GuestsStore = "guests-shop";
+
+        private static HostedStore LikeLondon(string storeId) => TestStore.London.Hosted with
+        {
+            StoreId = storeId, Name = $"acme {storeId}", ShopDomain = $"acme-{storeId}.myshopify.com", WebhookSecret = $"{storeId}-secret-0123456789",
+        };
     }
 
     private sealed record PreviewRowBody(int Line, string[] Cells, string Becomes, string? OrderId, DateTime? PlacedAt, decimal? Amount, string? Currency, string? Customer, string? Problem);

@@ -16,11 +16,14 @@ namespace SalesDash.Web.Tests.Recommendations;
 /// A store's recommendations over HTTP from facts written to history: the advice and its figures as the test works them
 /// out, the ranking, done/dismissed verdicts, and the store's figures before and after a recommendation was done.
 /// </summary>
-public sealed class RecommendationsApiTests : IAsyncLifetime
+/// <remarks>
+/// One app for the class: each test writes to its own organisation, and a test that reads the peers' cohort publishes
+/// the one it needs (or clears it) first. Marking a recommendation done is judged three days on, so that test moves a
+/// clock of its own host.
+/// </remarks>
+public sealed class RecommendationsApiTests(RecommendationsApiTests.NoStoresApp app) : IClassFixture<RecommendationsApiTests.NoStoresApp>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private readonly SalesDashHost _app = new(new SalesDashHostOptions { Stores = [] });
 
     private readonly string _tenant = $"rec-{Guid.NewGuid():N}"[..14];
 
@@ -28,13 +31,10 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
 
     private string Api => $"/api/tenants/{_tenant}/stores/shop/recommendations";
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Returns_far_above_the_rest_are_advised_with_their_figures_and_a_done_one_reports_before_and_after()
     {
+        await using var own = new NoStoresApp();
         var start = new DateTimeOffset(WebAppFactory.Now.UtcDateTime.Date, TimeSpan.Zero);
         var orders = new List<(DateTimeOffset At, decimal Total)>();
         var batch = new HistoryBatch();
@@ -57,8 +57,8 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
             }
         }
 
-        await SeedAsync(batch);
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        await SeedAsync(own, batch);
+        using var analyst = own.CreateSignedInClient(OrgRole.Analyst, _tenant);
 
         var view = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!;
 
@@ -77,7 +77,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
         }
 
-        var marked = _app.Clock.GetUtcNow();
+        var marked = own.Clock.GetUtcNow();
         Assert.Null((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Id == boots.Id).Result);
 
         // Three days on, with two more orders since the marking.
@@ -86,8 +86,8 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         after.Add(Order("late2", marked.AddDays(2), "sock", 10m));
         orders.Add((marked.AddHours(5), 80m));
         orders.Add((marked.AddDays(2), 20m));
-        await SeedAsync(after);
-        _app.Clock.Advance(TimeSpan.FromDays(3));
+        await SeedAsync(own, after);
+        own.Clock.Advance(TimeSpan.FromDays(3));
 
         var result = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Id == boots.Id);
 
@@ -103,7 +103,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
     public async Task Dismissing_is_kept_an_unknown_status_is_a_problem_and_viewers_cannot_mark()
     {
         await SeedAsync(new HistoryBatch());
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        using var analyst = app.CreateSignedInClient(OrgRole.Analyst, _tenant);
 
         using (var dismissed = await analyst.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "dismissed" }, Ct))
         {
@@ -112,7 +112,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
 
         using var bad = await analyst.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "maybe" }, Ct);
         Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (bad.StatusCode, bad.Content.Headers.ContentType?.MediaType));
-        using var viewer = _app.CreateSignedInClient(OrgRole.Viewer, _tenant);
+        using var viewer = app.CreateSignedInClient(OrgRole.Viewer, _tenant);
         using var refused = await viewer.PutAsJsonAsync($"{Api}/Bundle%3Aa%2Bb/status", new { status = "done" }, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
@@ -136,7 +136,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         batch.Add(new OrderFact(_tenant, "shop", SalesChannel.Shopify, "gone", 1, start.AddDays(-2), "USD", 500m, 1, false, true, "direct", "US", []));
         await SeedAsync(batch);
         await PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric.AverageOrderValue, p50: 80m);
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        using var analyst = app.CreateSignedInClient(OrgRole.Analyst, _tenant);
 
         var item = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Kind == "FreeShipping");
 
@@ -174,7 +174,9 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         }
 
         await SeedAsync(batch);
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        // Another test on this app may have published a cohort; this one starts from none published.
+        await ClearCohortsAsync();
+        using var analyst = app.CreateSignedInClient(OrgRole.Analyst, _tenant);
         Assert.DoesNotContain((await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items, i => i.Kind == "FreeShipping");
 
         // The average is 34.50: peers at 34.50 give no advice, peers at 34.51 do.
@@ -216,7 +218,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         batch.Add(Basket("cancelled", start.AddDays(-2), true, [("hat", 1, 20m), ("scarf", 1, 15m)]));
         batch.Add(Basket("old", start.AddDays(-40), false, [("hat", 1, 20m), ("scarf", 1, 15m)]));
         await SeedAsync(batch);
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        using var analyst = app.CreateSignedInClient(OrgRole.Analyst, _tenant);
 
         var bundle = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Kind == "Bundle");
 
@@ -252,7 +254,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         batch.Add(Basket("mug-b", start.AddDays(-41), false, [("mug", 1, 12m)]));
 
         await SeedAsync(batch);
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        using var analyst = app.CreateSignedInClient(OrgRole.Analyst, _tenant);
 
         var bundle = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!.Items.Single(i => i.Kind == "Bundle");
 
@@ -287,7 +289,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         Week(15, 1_000, 0);
         Week(22, 1_000, 0);
         await SeedAsync(batch);
-        using var analyst = _app.CreateSignedInClient(OrgRole.Analyst, _tenant);
+        using var analyst = app.CreateSignedInClient(OrgRole.Analyst, _tenant);
 
         var view = (await analyst.GetFromJsonAsync<RecommendationsView>(Api, Json, Ct))!;
 
@@ -307,7 +309,7 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
     /// <summary>A cohort of every organisation, as the benchmark job publishes it (this host's job never finds five).</summary>
     private async Task PublishAsync(SalesDash.Web.Benchmarks.BenchmarkMetric metric, decimal p50)
     {
-        var databases = _app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SalesDash.Web.Identity.AppIdentityDbContext>>();
+        var databases = app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SalesDash.Web.Identity.AppIdentityDbContext>>();
         await using var db = await databases.CreateDbContextAsync(Ct);
         db.RemoveRange(db.Set<SalesDash.Web.Benchmarks.BenchmarkCohortRow>());
         db.Add(new SalesDash.Web.Benchmarks.BenchmarkCohortRow
@@ -318,17 +320,31 @@ public sealed class RecommendationsApiTests : IAsyncLifetime
         await db.SaveChangesAsync(Ct);
     }
 
+    /// <summary>No cohort published, as on an app whose job has never found five organisations.</summary>
+    private async Task ClearCohortsAsync()
+    {
+        var databases = app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<SalesDash.Web.Identity.AppIdentityDbContext>>();
+        await using var db = await databases.CreateDbContextAsync(Ct);
+        db.RemoveRange(db.Set<SalesDash.Web.Benchmarks.BenchmarkCohortRow>());
+        await db.SaveChangesAsync(Ct);
+    }
+
     private static decimal? Figure(RecommendationView item, string name) => item.Figures.Single(f => f.Name == name).Value;
 
     private OrderFact Order(string id, DateTimeOffset at, string sku, decimal price) =>
         new(_tenant, "shop", SalesChannel.Shopify, id, 1, at, "USD", 2 * price, 2, false, false, "direct", "US", [new(1, sku, sku, 2, price, 2 * price)]);
 
-    private async Task SeedAsync(HistoryBatch batch)
+    private Task SeedAsync(HistoryBatch batch) => SeedAsync(app, batch);
+
+    private async Task SeedAsync(SalesDashHost host, HistoryBatch batch)
     {
-        await _app.Services.GetRequiredService<IStoreDirectory>().UpsertAsync(new StoreProfile(new StoreRef(_tenant, "shop"), _tenant, SalesChannel.Shopify,
+        await host.Services.GetRequiredService<IStoreDirectory>().UpsertAsync(new StoreProfile(new StoreRef(_tenant, "shop"), _tenant, SalesChannel.Shopify,
             $"{_tenant}.myshopify.com", "USD", "UTC", "secret-0123456789-abcdef"), Ct);
-        var history = _app.Services.GetRequiredService<IHistoryStore>();
+        var history = host.Services.GetRequiredService<IHistoryStore>();
         await history.InitializeAsync(Ct);
         await history.WriteFactsAsync(batch, Ct);
     }
+
+    /// <summary>The app with no configured stores: each test adds its organisation's own.</summary>
+    public sealed class NoStoresApp() : SalesDashHost(new SalesDashHostOptions { Stores = [] });
 }
