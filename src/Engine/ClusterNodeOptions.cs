@@ -32,14 +32,6 @@ public sealed class ClusterNodeOptions
     /// </summary>
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>
-    /// How often the cluster's leader moves members on (joining to up, leaving to exiting to removed), and the most
-    /// the first of those waits after start. Akka's 1 s by default: a node's start waits up to one tick before it is
-    /// Up, and its stop one or two before it is out. Test hosts, which start and stop hundreds of single-node
-    /// clusters, shorten it; each tick is a few microseconds of work on a small cluster.
-    /// </summary>
-    public TimeSpan LeaderActionsInterval { get; set; } = TimeSpan.FromSeconds(1);
-
     /// <summary>How pods are looked up and joined when <see cref="Discovery"/> is Kubernetes.</summary>
     public ClusterBootstrapSettings Bootstrap { get; set; } = new();
 }

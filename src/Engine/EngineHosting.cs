@@ -67,7 +67,6 @@ public static class EngineHosting
             .Validate(o => !string.IsNullOrWhiteSpace(o.Hostname), "Cluster:Hostname must not be empty.")
             .Validate(o => o.Port is >= 0 and <= 65535, "Cluster:Port must be between 0 (any free port) and 65535.")
             .Validate(o => o.DownUnreachableAfter > TimeSpan.Zero, "Cluster:DownUnreachableAfter must be positive.")
-            .Validate(o => o.LeaderActionsInterval > TimeSpan.Zero, "Cluster:LeaderActionsInterval must be positive.")
             .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || o.SeedNodes.Length == 0,
                 "Cluster:SeedNodes must be empty when Cluster:Discovery=Kubernetes: discovery finds the seeds.")
             .Validate(o => o.Discovery != ClusterDiscovery.Kubernetes || (o.Bootstrap.RequiredContactPoints > 0

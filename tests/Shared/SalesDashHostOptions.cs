@@ -76,9 +76,6 @@ public sealed record SalesDashHostOptions
         // Tiles reach a page or a hub client within a test's patience rather than the production interval.
         yield return new("Engine:TilePublishInterval", "00:00:00.100");
         yield return new("Demo:Enabled", "false");
-        // Each host is a cluster of one that becomes Up at the leader's first tick and leaves over one or two more;
-        // Akka's 1 s tick made every host's stop wait about a second (0.1 s here, the same steps).
-        yield return new("Cluster:LeaderActionsInterval", "00:00:00.100");
         if (SelfHosted)
         {
             yield return new("Plans:SelfHosted", "true");

@@ -63,13 +63,6 @@ public static class ClusterFormation
 
         var stableAfter = ((long)node.DownUnreachableAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         builder.AddHocon($"akka.cluster.split-brain-resolver.stable-after = {stableAfter}ms", HoconAddMode.Prepend);
-        // The first tick of the cluster's periodic tasks comes after Akka's 1 s, or sooner with a shorter interval, so a
-        // short interval also shortens the wait for the first one (the node's move to Up).
-        var leaderActions = node.LeaderActionsInterval;
-        var firstTick = leaderActions < TimeSpan.FromSeconds(1) ? leaderActions : TimeSpan.FromSeconds(1);
-        builder.AddHocon(string.Create(CultureInfo.InvariantCulture,
-            $"akka.cluster {{ leader-actions-interval = {(long)leaderActions.TotalMilliseconds}ms, periodic-tasks-initial-delay = {(long)firstTick.TotalMilliseconds}ms }}"),
-            HoconAddMode.Prepend);
 
         return node.Discovery switch
         {

@@ -33,21 +33,6 @@ public sealed class ClusterFormationTests
     }
 
     [Fact]
-    public async Task The_leader_moves_members_on_at_the_configured_interval_and_its_first_tick_comes_no_later()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        using var data = new TempDirectory();
-        using var host = EngineHost.Build(data.Path, new FakeTimeProvider(Utc(2026, 6, 10, 12, 0)),
-            new Dictionary<string, string?> { ["Cluster:LeaderActionsInterval"] = "00:00:00.100" });
-        await host.StartAsync(ct);
-
-        var config = host.Services.GetRequiredService<ActorSystem>().Settings.Config;
-        Assert.Equal(TimeSpan.FromMilliseconds(100), config.GetTimeSpan("akka.cluster.leader-actions-interval"));
-        Assert.Equal(TimeSpan.FromMilliseconds(100), config.GetTimeSpan("akka.cluster.periodic-tasks-initial-delay"));
-        await host.StopAsync(ct);
-    }
-
-    [Fact]
     public async Task Kubernetes_discovery_looks_pods_up_by_label_and_never_founds_a_cluster_alone()
     {
         var ct = TestContext.Current.CancellationToken;
