@@ -64,14 +64,6 @@ else
     failed_step scripts/services/smtp.sh
 fi
 
-# The solution build needs nothing from the front end, and neither keeps both cores busy all the time (the build waits
-# on restore and on one project's compiler at a time, vitest on its workers' start-up), so the build runs behind the
-# front-end steps and the manifests' check; its output is printed, whole, after them.
-step "dotnet build SalesDash.sln -c Release (in the background; its output follows the manifests' check)"
-build_log="$ROOT/artifacts/dotnet-build.log"
-dotnet build SalesDash.sln -c Release --nologo >"$build_log" 2>&1 &
-build_pid=$!
-
 step "Front end: npm ci, build, test"
 # The front end's tests write JUnit XML beside the trx files, so they count in the summary like the .NET tests.
 (cd src/Web/ClientApp && npm ci --no-audit --no-fund) || failed_step "npm ci (src/Web/ClientApp)"
@@ -79,6 +71,10 @@ step "Front end: npm ci, build, test"
 # CI=true keeps the test runner from watching when a person runs this in a terminal.
 (cd src/Web/ClientApp && CI=true npm test -- --reporter=default --reporter=junit --outputFile.junit="$results/FrontEnd.junit.xml") ||
     [[ -f "$results/FrontEnd.junit.xml" ]] || failed_step "npm test (src/Web/ClientApp) wrote no results"
+
+step "dotnet build SalesDash.sln -c Release"
+built=1
+dotnet build SalesDash.sln -c Release --nologo || { failed_step "dotnet build SalesDash.sln"; built=0; }
 
 # The deployment files against the Kubernetes object schemas and the no-state-on-pod-disks rule; its results are a
 # trx file like the test projects', so a broken manifest fails CI and counts in the summary.
@@ -90,12 +86,6 @@ manifest_results=0
     node validate.mjs --trx "$results/DeployManifests.trx"
 ) || manifest_results=1
 [[ $manifest_results -eq 0 ]] || echo "test.sh: deploy/validate found problems (listed above)" >&2
-
-step "dotnet build SalesDash.sln -c Release (its output)"
-built=1
-wait "$build_pid" || built=0
-cat "$build_log"
-[[ $built -eq 1 ]] || failed_step "dotnet build SalesDash.sln"
 
 mapfile -t projects < <(find tests -name '*.csproj' -not -path '*/bin/*' -not -path '*/obj/*' | sort)
 [[ ${#projects[@]} -gt 0 ]] || failed_step "finding test projects under tests/"
