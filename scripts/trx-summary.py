@@ -9,7 +9,9 @@ of the output, and a failure must be identifiable from it.
 Exits 1 when a test failed, when no test ran at all, or when fewer trx files exist than
 EXPECTED_COUNT (a test host that crashed writes none, and its tests must not vanish silently).
 Each --failed-step (a build or a server that failed before any test could run) counts as one failure and is
-named above the closing line.
+named above the closing line. So does a run the test platform aborted (a test host that crashed or was killed as
+hung): its trx counts only the tests that finished, all of which may have passed, and names the abort in a RunInfo
+with outcome "Error"; the test that was running is named beside it when the blame collector recorded one.
 """
 import pathlib
 import sys
@@ -32,6 +34,27 @@ def failures(root):
         message = result.find(f"{NS}Output/{NS}ErrorInfo/{NS}Message")
         text = (message.text or "").strip() if message is not None else ""
         yield result.get("testName", "?"), text.splitlines()[:MESSAGE_LINES]
+
+
+def aborts(root):
+    """The test platform's errors about the run itself (an aborted run, a crashed or hung test host)."""
+    for info in root.iter(f"{NS}RunInfo"):
+        if info.get("outcome") == "Error":
+            text = info.find(f"{NS}Text")
+            yield (text.text or "").strip() if text is not None else "the test run reported an error"
+
+
+def running_when_aborted(trx, root):
+    """The tests the blame collector saw start (its sequence file beside the trx) that have no result in the trx."""
+    finished = {result.get("testName") for result in root.iter(f"{NS}UnitTestResult")}
+    running = []
+    for sequence in trx.parent.glob("*/Sequence_*.xml"):
+        try:
+            tests = ElementTree.parse(sequence).getroot().findall("Test")
+        except ElementTree.ParseError:
+            continue
+        running += [name for test in tests if (name := test.get("DisplayName") or test.get("Name")) and name not in finished]
+    return running
 
 
 def junit(path):
@@ -86,6 +109,11 @@ def main() -> int:
         passed += count(("passed",))
         failed += count(FAILED_COUNTERS)
         skipped += count(SKIPPED_COUNTERS)
+        for abort in aborts(root):
+            running = running_when_aborted(trx, root)
+            name = "run aborted" + (" while " + ", ".join(running) + " ran" if running else "")
+            failed_tests.append((trx.stem, name, abort.splitlines()[:MESSAGE_LINES]))
+            failed += 1
 
     for path in junit_files:
         try:

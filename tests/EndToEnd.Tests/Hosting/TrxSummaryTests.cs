@@ -64,6 +64,42 @@ public sealed class TrxSummaryTests : IDisposable
         Assert.Equal("4 passed, 0 failed", LastLine(output));
     }
 
+    [Fact]
+    public async Task A_run_aborted_as_hung_fails_and_names_the_test_that_was_running()
+    {
+        // What dotnet test writes when --blame-hang-timeout kills a hung test host: every finished test passed, the
+        // summary's counters show no failure, and only a RunInfo says the run was aborted.
+        var xml = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+              <Results><UnitTestResult testName="Connectors.Tests.A.Finishes" outcome="Passed" /></Results>
+              <ResultSummary outcome="Failed">
+                <Counters total="1" executed="1" passed="1" failed="0" error="0" timeout="0" aborted="0" />
+                <RunInfos>
+                  <RunInfo computerName="ci" outcome="Error"><Text>The active test run was aborted. Reason: Test host process crashed</Text></RunInfo>
+                  <RunInfo computerName="ci" outcome="Warning"><Text>Data collector 'Blame' message: The specified inactivity time of 10 minutes has elapsed.</Text></RunInfo>
+                </RunInfos>
+              </ResultSummary>
+            </TestRun>
+            """;
+        await File.WriteAllTextAsync(Path.Combine(_results.FullName, "Connectors.Tests.trx"), xml, Ct);
+        var blame = _results.CreateSubdirectory("2db8357f");
+        await File.WriteAllTextAsync(Path.Combine(blame.FullName, "Sequence_16c2.xml"), """
+            <?xml version="1.0"?>
+            <TestSequence>
+              <Test Name="Connectors.Tests.A.Finishes" DisplayName="Connectors.Tests.A.Finishes" />
+              <Test Name="Connectors.Tests.B.Hangs" DisplayName="Connectors.Tests.B.Hangs" />
+            </TestSequence>
+            """, Ct);
+
+        var (exit, output) = await RunAsync("1");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAILED Connectors.Tests: run aborted while Connectors.Tests.B.Hangs ran", output);
+        Assert.Contains("Test host process crashed", output);
+        Assert.Equal("1 passed, 1 failed", LastLine(output));
+    }
+
     private static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
 
     private async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
