@@ -45,10 +45,14 @@ def aborts(root):
 
 
 def running_when_aborted(trx, root):
-    """The tests the blame collector saw start (its sequence file beside the trx) that have no result in the trx."""
+    """The tests the blame collector saw start that have no result in the trx. Its sequence file is the one this trx
+    names among its attachments (the results folder also holds other projects' sequences when more than one aborted)."""
     finished = {result.get("testName") for result in root.iter(f"{NS}UnitTestResult")}
+    names = {pathlib.PurePosixPath(link.get("href", "")).name for link in root.iter(f"{NS}A")}
     running = []
     for sequence in trx.parent.glob("*/Sequence_*.xml"):
+        if sequence.name not in names:
+            continue
         try:
             tests = ElementTree.parse(sequence).getroot().findall("Test")
         except ElementTree.ParseError:

@@ -79,6 +79,11 @@ public sealed class TrxSummaryTests : IDisposable
                   <RunInfo computerName="ci" outcome="Error"><Text>The active test run was aborted. Reason: Test host process crashed</Text></RunInfo>
                   <RunInfo computerName="ci" outcome="Warning"><Text>Data collector 'Blame' message: The specified inactivity time of 10 minutes has elapsed.</Text></RunInfo>
                 </RunInfos>
+                <CollectorDataEntries>
+                  <Collector agentName="ci" uri="datacollector://microsoft/TestPlatform/Extensions/Blame/v1" collectorDisplayName="Blame">
+                    <UriAttachments><UriAttachment><A href="ci/Sequence_16c2.xml"></A></UriAttachment></UriAttachments>
+                  </Collector>
+                </CollectorDataEntries>
               </ResultSummary>
             </TestRun>
             """;
@@ -91,11 +96,16 @@ public sealed class TrxSummaryTests : IDisposable
               <Test Name="Connectors.Tests.B.Hangs" DisplayName="Connectors.Tests.B.Hangs" />
             </TestSequence>
             """, Ct);
+        // Another project's aborted run leaves its own sequence in the same folder; its tests were not running here.
+        await File.WriteAllTextAsync(Path.Combine(_results.CreateSubdirectory("7f3e9a01").FullName, "Sequence_9a41.xml"), """
+            <?xml version="1.0"?>
+            <TestSequence><Test Name="Web.Tests.C.Elsewhere" DisplayName="Web.Tests.C.Elsewhere" /></TestSequence>
+            """, Ct);
 
         var (exit, output) = await RunAsync("1");
 
         Assert.Equal(1, exit);
-        Assert.Contains("FAILED Connectors.Tests: run aborted while Connectors.Tests.B.Hangs ran", output);
+        Assert.Contains("FAILED Connectors.Tests: run aborted while Connectors.Tests.B.Hangs ran\n", output);
         Assert.Contains("Test host process crashed", output);
         Assert.Equal("1 passed, 1 failed", LastLine(output));
     }
