@@ -172,7 +172,7 @@ public sealed partial class KpiState
         // Minute totals are ints; the guard bounds one order's units, this bounds their sum in one minute.
         if (commerceEvent is OrderEvent order && StoreMinute(ToMinute(order.PlacedAt)) is { } bucket)
         {
-            var units = order.Lines.Sum(line => (long)line.Quantity);
+            var units = UnitsOf(order.Lines);
             if (bucket.Units + units > int.MaxValue || bucket.Orders == int.MaxValue)
             {
                 return new GuardProblem("lines[].quantity", $"{units} more units would overflow the minute's total of {bucket.Units}");
