@@ -1,4 +1,6 @@
 using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
+using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Quarantine;
 using SalesDash.Engine.Tenants;
 using static SalesDash.Engine.Tests.TestEvents;
@@ -34,7 +36,7 @@ public sealed class KpiStateDecidedFoldTests
         foreach (var e in events)
         {
             var minutes = new HashSet<DateTimeOffset>();
-            Assert.Equal(Ingestion.IngestOutcome.Accepted, decided.Decide(e));
+            Assert.Equal(IngestOutcome.Accepted, decided.Decide(e));
             Assert.Null(decided.TryApplyDecided(e, minutes));
             folded.Add([.. minutes.Order()]);
         }
