@@ -52,9 +52,10 @@ internal static class FoldStages
         {
             foreach (var e in events)
             {
-                if (CommerceEventGuard.Check(e, now) is null && state.Decide(e) == IngestOutcome.Accepted && state.TryApply(e, out var changed) is null)
+                // As the Kafka-mode entity folds a record (TenantStoreActor.FoldFromKafka).
+                if (CommerceEventGuard.Check(e, now) is null && state.Decide(e) == IngestOutcome.Accepted)
                 {
-                    dirty.UnionWith(changed);
+                    _ = state.TryApplyDecided(e, dirty);
                 }
             }
         });

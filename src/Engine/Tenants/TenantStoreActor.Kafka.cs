@@ -142,17 +142,16 @@ public sealed partial class TenantStoreActor
             return IngestOutcome.Quarantined;
         }
 
-        IReadOnlyCollection<DateTimeOffset> changed = [];
         var problem = CommerceEventGuard.Check(commerceEvent, now);
         if (problem is null && _state.Decide(commerceEvent) == IngestOutcome.Duplicate)
         {
             return IngestOutcome.Duplicate;
         }
 
-        problem ??= _state.TryApply(commerceEvent, out changed);
+        // Checked and decided just above, with nothing folded since: TryApplyDecided does not run either again.
+        problem ??= _state.TryApplyDecided(commerceEvent, _dirtyMinutes);
         if (problem is null)
         {
-            _dirtyMinutes.UnionWith(changed);
             return IngestOutcome.Accepted;
         }
 

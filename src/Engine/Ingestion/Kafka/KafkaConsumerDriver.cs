@@ -286,7 +286,7 @@ internal sealed partial class KafkaConsumerDriver : IAsyncDisposable
                 continue;
             }
 
-            batch.Add(new ConsumedCommerceEvent(commerceEvent, new TopicPartitionOffset(partition.Topic, partition.Partition, result.Offset)));
+            batch.Add(new ConsumedCommerceEvent(commerceEvent, partition, offset));
         }
 
         _polled.Clear();

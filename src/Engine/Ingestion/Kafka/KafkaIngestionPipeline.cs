@@ -131,26 +131,37 @@ public sealed partial class KafkaIngestionPipeline
 
         public Flow<IReadOnlyList<ConsumedCommerceEvent>, int, NotUsed> Flow() =>
             (Flow<IReadOnlyList<ConsumedCommerceEvent>, int, NotUsed>)Akka.Streams.Dsl.Flow.Create<IReadOnlyList<ConsumedCommerceEvent>>()
-                .SelectMany(poll => poll.GroupBy(consumed => consumed.Offset.TopicPartition).Select(slice => slice.ToArray()))
-                .GroupBy(MaxPartitions, slice => slice[0].Offset.Partition.Value)
+                .SelectMany(ByPartition)
+                .GroupBy(MaxPartitions, slice => slice[0].Partition.Partition.Value)
                 .SelectAsync(options.ParallelismPerPartition, DeliverAsync)
                 .MergeSubstreams();
 
         /// <summary>Delivers one partition's records of a poll, one message per store (split at <see cref="KafkaOptions.MaxRecordsPerDelivery"/>).</summary>
         private async Task<int> DeliverAsync(ConsumedCommerceEvent[] slice)
         {
-            var partition = slice[0].Offset.TopicPartition;
+            var partition = slice[0].Partition;
             var epoch = tracker.EpochOf(partition) ?? -1;
             var deliveries = new List<Task>();
-            foreach (var store in slice.GroupBy(consumed => consumed.Event.Store))
+            foreach (var (store, records) in ByStore(slice))
             {
-                foreach (var records in store.Chunk(options.MaxRecordsPerDelivery))
+                for (var from = 0; from < records.Count; from += options.MaxRecordsPerDelivery)
                 {
+                    // The entity's records and the book's offsets, built straight from the slice: no chunk copied first.
+                    var count = Math.Min(options.MaxRecordsPerDelivery, records.Count - from);
+                    var events = new TenantStore.PositionedEvent[count];
+                    var offsets = new long[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        var record = records[from + i];
+                        events[i] = new TenantStore.PositionedEvent(record.Position, record.Event);
+                        offsets[i] = record.Position;
+                    }
+
                     // Called in order for a partition, so the links of one store chain its deliveries in offset order.
-                    var key = (partition, store.Key);
+                    var key = (partition, store);
                     var previous = _links.TryGetValue(key, out var link) && link.Epoch == epoch ? link : null;
-                    var task = DeliverAsync(partition, store.Key, previous, records);
-                    _links[key] = new Link(epoch, records[^1].Offset.Offset.Value, task);
+                    var task = DeliverAsync(partition, store, previous, events, offsets);
+                    _links[key] = new Link(epoch, offsets[^1], task);
                     deliveries.Add(task);
                 }
             }
@@ -159,11 +170,9 @@ public sealed partial class KafkaIngestionPipeline
             return slice.Length;
         }
 
-        private async Task DeliverAsync(TopicPartition partition, StoreRef store, Link? previous, ConsumedCommerceEvent[] records)
+        private async Task DeliverAsync(TopicPartition partition, StoreRef store, Link? previous, TenantStore.PositionedEvent[] records, long[] offsets)
         {
-            var batch = new TenantStore.RecordBatch(store, KeyOf(partition), previous?.LastOffset ?? -1,
-                Array.ConvertAll(records, r => new TenantStore.PositionedEvent(r.Offset.Offset.Value, r.Event)));
-            var offsets = Array.ConvertAll(records, r => r.Offset.Offset.Value);
+            var batch = new TenantStore.RecordBatch(store, KeyOf(partition), previous?.LastOffset ?? -1, records);
             var gaps = 0;
             for (var attempt = 1; ; attempt++)
             {
@@ -203,9 +212,9 @@ public sealed partial class KafkaIngestionPipeline
                 {
                     // The store was deleted with its data: the records will never be stored, so their offsets may be committed.
                     LogStoreDeleted(logger, partition.ToString(), offsets[0], offsets.Length, store.ToString());
-                    foreach (var record in records)
+                    foreach (var offset in offsets)
                     {
-                        tracker.Processed(record.Offset);
+                        tracker.Processed(partition, offset);
                     }
 
                     return;
@@ -253,6 +262,72 @@ public sealed partial class KafkaIngestionPipeline
         private string KeyOf(TopicPartition partition) => _partitionKeys.GetOrAdd(partition, PartitionKey);
 
         private sealed record Link(long Epoch, long LastOffset, Task Delivered);
+    }
+
+    /// <summary>
+    /// A poll's records split by partition, each slice in offset order, slices in the order their partitions first appear
+    /// (as <c>GroupBy</c> gave them). Counted first, so each slice is one array of its final size: <c>GroupBy</c> grew an
+    /// array per partition by doubling, copied it once more, and read a new <see cref="TopicPartition"/> per record for its key.
+    /// </summary>
+    internal static List<ConsumedCommerceEvent[]> ByPartition(IReadOnlyList<ConsumedCommerceEvent> poll)
+    {
+        var slices = new List<ConsumedCommerceEvent[]>();
+        if (poll.Count == 0)
+        {
+            return slices;
+        }
+
+        // Partition number → its slice's index; the consumer reads one topic, so the number names the partition.
+        var index = new Dictionary<int, int>();
+        var counts = new List<int>();
+        foreach (var consumed in poll)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index, consumed.Partition.Partition.Value, out var exists);
+            if (!exists)
+            {
+                slot = counts.Count;
+                counts.Add(0);
+            }
+
+            counts[slot]++;
+        }
+
+        var filled = new int[counts.Count];
+        foreach (var count in counts)
+        {
+            slices.Add(new ConsumedCommerceEvent[count]);
+        }
+
+        foreach (var consumed in poll)
+        {
+            var slot = index[consumed.Partition.Partition.Value];
+            slices[slot][filled[slot]++] = consumed;
+        }
+
+        return slices;
+    }
+
+    /// <summary>
+    /// A partition slice's records by store, in offset order, stores in the order they first appear. One store's slice (a
+    /// busy store's backlog) is handed back whole instead of being copied into a group.
+    /// </summary>
+    internal static IEnumerable<(StoreRef Store, IReadOnlyList<ConsumedCommerceEvent> Records)> ByStore(ConsumedCommerceEvent[] slice)
+    {
+        var first = slice[0].Event.Store;
+        var oneStore = true;
+        foreach (var consumed in slice)
+        {
+            // The consumer shares one StoreRef among a store's records in a row (RecentTexts), so most compare by reference.
+            if (!ReferenceEquals(consumed.Event.Store, first) && !consumed.Event.Store.Equals(first))
+            {
+                oneStore = false;
+                break;
+            }
+        }
+
+        return oneStore
+            ? [(first, slice)]
+            : slice.GroupBy(consumed => consumed.Event.Store).Select(g => (g.Key, (IReadOnlyList<ConsumedCommerceEvent>)g.ToArray()));
     }
 
     /// <summary>Adds a delivery's outcomes to the counters, one add per outcome present.</summary>
