@@ -73,15 +73,17 @@ describe('Import page', () => {
       }),
     );
 
+    // The page polls on setTimeout, scheduling each poll once the previous answer has been read; the test moves the
+    // clock one interval at a time, so each answer is on screen before the next poll can replace it, however slow
+    // the machine. With setTimeout fake, Testing Library's waitFor cannot run (it ends on a setTimeout): the test
+    // lets the fake fetch's answers land with `answered` instead.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: false });
     render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} storeName="UK shop" navigate={() => {}} />);
     const file = new File(['Name,Created at\n'], 'orders_export.csv', { type: 'text/csv' });
     fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [file] } });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', false));
+    await answered();
+    expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', false);
     expect(screen.getByTestId('import-preview-summary').textContent).toContain('1 become orders');
-    // The page polls on setTimeout, scheduling each poll once the previous answer has been read; the test moves the
-    // clock one interval at a time, so each answer is on screen before the next poll can replace it, however slow
-    // the machine. Faked only from here: Testing Library's waitFor needs a real setTimeout.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: false });
     fireEvent.click(screen.getByRole('button', { name: 'Import' }));
     await answered();
     const gets = () => requests.filter((r) => r.method === 'GET').length;
