@@ -34,11 +34,14 @@ function preview(overrides: Partial<ImportPreview>): ImportPreview {
   };
 }
 
+/** Taken before any test fakes it, so `answered` can wait one real macrotask. */
+const realSetTimeout = globalThis.setTimeout;
+
 /**
  * Lets every answer the fake fetch has already given reach the page: a Response's json() settles in microtasks, and all
- * of them run before the next macrotask. setImmediate stays real because the test fakes only setTimeout.
+ * of them run before the next macrotask.
  */
-const answered = () => act(() => new Promise<void>((resolve) => setImmediate(resolve)));
+const answered = () => act(() => new Promise<void>((resolve) => realSetTimeout(resolve, 0)));
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
