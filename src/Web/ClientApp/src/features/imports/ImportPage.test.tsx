@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ImportPage } from './ImportPage';
+import { pollIntervalMs } from './progress';
 import { importProgress as progress } from './testing';
 import type { ImportPreview } from './types';
 
@@ -33,10 +34,22 @@ function preview(overrides: Partial<ImportPreview>): ImportPreview {
   };
 }
 
+/** Taken before any test fakes it, so `answered` can wait one real macrotask. */
+const realSetTimeout = globalThis.setTimeout;
+
+/**
+ * Lets every answer the fake fetch has already given reach the page: a Response's json() settles in microtasks, and all
+ * of them run before the next macrotask.
+ */
+const answered = () => act(() => new Promise<void>((resolve) => realSetTimeout(resolve, 0)));
+
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 describe('Import page', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
 
   it('uploads the file, shows rows/s and time left while it runs, then the summary and the bad row’s line', async () => {
     const answers = [
@@ -63,19 +76,34 @@ describe('Import page', () => {
       }),
     );
 
+    // The page polls on setTimeout, scheduling each poll once the previous answer has been read; the test moves the
+    // clock one interval at a time, so each answer is on screen before the next poll can replace it, however slow
+    // the machine. With setTimeout fake, Testing Library's waitFor cannot run (it ends on a setTimeout): the test
+    // lets the fake fetch's answers land with `answered` instead.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: false });
     render(<ImportPage store={{ tenantId: 'acme', storeId: 'uk-shop' }} storeName="UK shop" navigate={() => {}} />);
     const file = new File(['Name,Created at\n'], 'orders_export.csv', { type: 'text/csv' });
     fireEvent.change(screen.getByLabelText('CSV file'), { target: { files: [file] } });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', false));
+    await answered();
+    expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', false);
     expect(screen.getByTestId('import-preview-summary').textContent).toContain('1 become orders');
     fireEvent.click(screen.getByRole('button', { name: 'Import' }));
+    await answered();
+    const gets = () => requests.filter((r) => r.method === 'GET').length;
+    expect(screen.getByTestId('import-status').getAttribute('data-status')).toBe('Queued');
+    expect(gets()).toBe(0);
 
-    await waitFor(() => expect(screen.getByTestId('import-rate').textContent).toBe('2,000 rows/s'));
+    await act(() => vi.advanceTimersByTimeAsync(pollIntervalMs));
+    expect(gets()).toBe(1);
+    expect(screen.getByTestId('import-status').getAttribute('data-status')).toBe('Running');
+    expect(screen.getByTestId('import-rate').textContent).toBe('2,000 rows/s');
     expect(screen.getByTestId('import-eta').textContent).toBe('2 s');
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
     expect(screen.getByRole('button', { name: 'Import' })).toHaveProperty('disabled', true);
 
-    await waitFor(() => expect(screen.getByTestId('import-status').getAttribute('data-status')).toBe('Completed'), { timeout: 3000 });
+    await act(() => vi.advanceTimersByTimeAsync(pollIntervalMs));
+    expect(gets()).toBe(2);
+    expect(screen.getByTestId('import-status').getAttribute('data-status')).toBe('Completed');
     expect(screen.getByTestId('import-summary').textContent).toContain('Imported 3,120 orders and refunds from 4,000 rows. 1 row was rejected');
     const errors = within(screen.getByTestId('import-errors'));
     expect(errors.getByRole('rowheader').textContent).toBe('17');
@@ -89,19 +117,17 @@ describe('Import page', () => {
       new Set(['/api/tenants/acme/imports/3f2504e0-4f89-11d3-9a0c-0305e82c3301']),
     );
     expect((post?.body as FormData).get('file')).toBeInstanceOf(File);
-    // Polling stops once the import has finished.
-    const polls = requests.filter((r) => r.method === 'GET').length;
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(requests.filter((r) => r.method === 'GET').length).toBe(polls);
+    // Polling stops once the import has finished: ten more intervals ask nothing.
+    await act(() => vi.advanceTimersByTimeAsync(10 * pollIntervalMs));
+    expect(gets()).toBe(2);
   });
 
   it('asks for a column mapping when no layout fits, previews with it, and imports with it', async () => {
-    const bodies: FormData[] = [];
+    const imports: FormData[] = [];
     vi.stubGlobal(
       'fetch',
       vi.fn((url: string, init?: RequestInit) => {
         const body = init?.body as FormData;
-        bodies.push(body);
         if (url.endsWith('/preview')) {
           const mapped = body.get('mapping') !== null;
           return Promise.resolve(
@@ -120,6 +146,9 @@ describe('Import page', () => {
             ),
           );
         }
+        // Once started, the page polls with GETs every pollIntervalMs of real time: only the POST that starts the import
+        // is kept, so the body checked below is that POST's however many polls a slow machine let through first.
+        if (init?.method === 'POST') imports.push(body);
         return Promise.resolve(json(progress({ status: 'Queued' }), 202));
       }),
     );
@@ -136,7 +165,8 @@ describe('Import page', () => {
     expect(screen.getByTestId('import-detected').textContent).toContain('dates day-first');
     fireEvent.click(screen.getByRole('button', { name: 'Import' }));
     await screen.findByTestId('import-status');
-    const sent = bodies[bodies.length - 1] as FormData;
+    expect(imports).toHaveLength(1);
+    const sent = imports[0] as FormData;
     expect(JSON.parse(String(sent.get('mapping')))).toEqual({ orderId: 'Beleg', date: 'Wann', total: 'Betrag' });
     expect(sent.get('file')).toBeInstanceOf(File);
   });
