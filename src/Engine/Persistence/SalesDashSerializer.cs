@@ -59,6 +59,7 @@ public sealed class SalesDashSerializer : SerializerWithStringManifest
         (typeof(TenantStore.TilesPublished), "tenant-store.tiles-published"),
         (typeof(TenantStore.WatchTiles), "tenant-store.watch-tiles"),
         (typeof(TenantStore.UnwatchTiles), "tenant-store.unwatch-tiles"),
+        (typeof(TenantStore.TilesWatchEnded), "tenant-store.tiles-watch-ended"),
         (typeof(TenantStore.Forget), "tenant-store.forget"),
         (typeof(TenantStore.Forgotten), "tenant-store.forgotten"),
         (typeof(DashboardTiles), "dashboard-tiles"),

@@ -54,7 +54,9 @@ public static class TenantStore
     /// The sender (a node's tile relay) has screens watching the store: the entity answers it with the tiles now, in the
     /// profile's terms (as <see cref="UseProfile"/> sets them), and tells it every change after (coalesced), until
     /// <see cref="UnwatchTiles"/> or the sender stops. Tiles exist for screens, so with no watcher the entity builds none.
-    /// The entity forgets its watchers when it stops (moved, deleted, crashed), so a relay sends this again now and then.
+    /// The entity forgets its watchers when it stops or restarts: a relay watches the entity that answers (death watch,
+    /// which also covers a node that crashed), is told <see cref="TilesWatchEnded"/> by one that restarts, sends this
+    /// again at once on either, and again now and then besides.
     /// The watcher is the message's sender, not a field, so the message crosses nodes as plain JSON.
     /// </summary>
     public sealed record WatchTiles(StoreRef Store, string Currency, string TimeZone) : IWithStoreRef;
@@ -64,6 +66,12 @@ public static class TenantStore
 
     /// <summary>Told to each watcher (<see cref="WatchTiles"/>) whenever the store's tiles change (coalesced).</summary>
     public sealed record TilesPublished(DashboardTiles Tiles);
+
+    /// <summary>
+    /// Told to each watcher by an entity that restarts after a failure: its new incarnation (the same actor, so no death
+    /// watch fires) has forgotten its watchers, and a watcher that wants the tiles must send <see cref="WatchTiles"/> again.
+    /// </summary>
+    public sealed record TilesWatchEnded(StoreRef Store);
 
     /// <summary>
     /// The store is being deleted with its data: the entity deletes its journal and snapshots, waits until what it

@@ -387,6 +387,19 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // The next incarnation is the same actor (no watcher's death watch fires) and starts with no watchers: each relay
+        // is told, so its screens watch again now rather than at the relay's next refresh.
+        var ended = new TenantStore.TilesWatchEnded(_store);
+        foreach (var watcher in _tileWatchers)
+        {
+            watcher.Tell(ended);
+        }
+
+        base.PreRestart(reason, message);
+    }
+
     private void GetTiles(TenantStore.GetTiles query) =>
         Sender.Tell(_state.Tiles(_time.GetUtcNow(),
             string.IsNullOrWhiteSpace(query.TimeZone) ? Zone ?? "UTC" : query.TimeZone,

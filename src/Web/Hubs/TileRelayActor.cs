@@ -40,8 +40,8 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     private sealed record PaceDue(StoreRef Store);
 
     /// <summary>Watches each watched store at its entity again now and then: the entity answers with its tiles, so the
-    /// clock moving on (a new minute, a new day) reaches screens when no event arrives, and an entity that stopped
-    /// (moved to another node, restarted) and so forgot this relay is told again.</summary>
+    /// clock moving on (a new minute, a new day) reaches screens when no event arrives. (An entity that stops or restarts
+    /// is watched again at once, see <see cref="EntityGone"/>; this is the net under that.)</summary>
     private sealed class Refresh
     {
         public static readonly Refresh Instance = new();
@@ -53,6 +53,22 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     private readonly ScreenPushOptions _pacing;
     private readonly Dictionary<StoreRef, StoreScreens> _watched = [];
     private readonly Dictionary<string, HashSet<StoreRef>> _byConnection = [];
+
+    /// <summary>The entity that last told each watched store's tiles, death-watched: where the store lives now.</summary>
+    private readonly Dictionary<IActorRef, StoreRef> _byEntity = [];
+
+    /// <summary>
+    /// How long a store watched anew after its entity stopped waits for the answer before it is watched again. The
+    /// watch can be lost: its shard may not yet know its entity stopped, or a crashed node's region may not yet be
+    /// known to be gone. The wait doubles while no answer comes (up to the refresh interval), so an entity that cannot
+    /// start, or fails at each start, is not woken (and its journal replayed) in a loop.
+    /// </summary>
+    private static readonly TimeSpan FirstRewatchWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Timer key of a store's wait for the answer to a watch sent anew.</summary>
+    private sealed record RewatchKey(StoreRef Store);
+
+    private sealed record RewatchDue(StoreRef Store);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -79,7 +95,17 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
                 }
             }
         });
-        Receive<TenantStore.TilesPublished>(m => Offer(m.Tiles));
+        Receive<TenantStore.TilesPublished>(OnTiles);
+        // The entity stopped (handed off to another node, passivated, its node crashed) or restarts: it forgot this relay.
+        Receive<Terminated>(t =>
+        {
+            if (_byEntity.TryGetValue(t.ActorRef, out var store))
+            {
+                EntityGone(store);
+            }
+        });
+        Receive<TenantStore.TilesWatchEnded>(m => EntityGone(m.Store));
+        Receive<RewatchDue>(OnRewatchDue);
         Receive<SendCompleted>(OnSendCompleted);
         Receive<PaceDue>(OnPaceDue);
         Receive<RefreshFailed>(f => Context.GetLogger().Warning(f.Cause, "Watching tiles of {0} at its entity failed", f.Store));
@@ -144,6 +170,8 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
             if (watch.Screens.Count == 0)
             {
                 watch.PaceTimer?.Dispose();
+                Detach(watch);
+                Timers.Cancel(new RewatchKey(store));
                 _watched.Remove(store);
                 _tiles.UnwatchTilesAsync(store, Self, CancellationToken.None).PipeTo(Self, failure: e => new RefreshFailed(store, e));
             }
@@ -154,14 +182,86 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
     private void WatchAtEntity(StoreProfile profile) =>
         _tiles.WatchTilesAsync(profile, Self, CancellationToken.None).PipeTo(Self, failure: e => new RefreshFailed(profile.Store, e));
 
-    private void Offer(DashboardTiles tiles)
+    private void OnTiles(TenantStore.TilesPublished m)
     {
-        var store = new StoreRef(tiles.TenantId, tiles.StoreId);
+        var store = new StoreRef(m.Tiles.TenantId, m.Tiles.StoreId);
         if (!_watched.TryGetValue(store, out var watch))
         {
             return;
         }
 
+        Attach(store, watch, Sender);
+        Offer(store, watch, m.Tiles);
+    }
+
+    /// <summary>Death-watches the entity that told the tiles, so its stop is known at once, wherever it lived.</summary>
+    private void Attach(StoreRef store, StoreScreens watch, IActorRef entity)
+    {
+        if (entity.IsNobody() || entity.Equals(watch.Entity))
+        {
+            return;
+        }
+
+        Detach(watch);
+        watch.Entity = entity;
+        _byEntity[entity] = store;
+        Context.Watch(entity);
+    }
+
+    private void Detach(StoreScreens watch)
+    {
+        if (watch.Entity is { } entity)
+        {
+            _byEntity.Remove(entity);
+            Context.Unwatch(entity);
+            watch.Entity = null;
+        }
+    }
+
+    /// <summary>
+    /// The store's entity forgot this relay (it stopped or restarts): watch it again now, so its next incarnation, on
+    /// whichever node, pushes the store's changes to the screens here without waiting for the periodic refresh; and
+    /// again after a wait if no answer comes (<see cref="FirstRewatchWait"/>).
+    /// </summary>
+    private void EntityGone(StoreRef store)
+    {
+        if (!_watched.TryGetValue(store, out var watch))
+        {
+            return;
+        }
+
+        Detach(watch);
+        // A wait already running watches again at its end if the store is still unanswered then.
+        if (Timers.IsTimerActive(new RewatchKey(store)))
+        {
+            return;
+        }
+
+        WatchAtEntity(watch.Profile);
+        Timers.StartSingleTimer(new RewatchKey(store), new RewatchDue(store), watch.RewatchWait);
+    }
+
+    private void OnRewatchDue(RewatchDue m)
+    {
+        if (!_watched.TryGetValue(m.Store, out var watch))
+        {
+            return;
+        }
+
+        if (watch.Entity is not null)
+        {
+            // Answered, and that entity still lives: the next stop is watched anew at once again.
+            watch.RewatchWait = FirstRewatchWait;
+            return;
+        }
+
+        watch.RewatchWait = TimeSpan.FromTicks(Math.Min(watch.RewatchWait.Ticks * 2, _pacing.TileRefreshInterval.Ticks));
+        WatchAtEntity(watch.Profile);
+        Timers.StartSingleTimer(new RewatchKey(m.Store), new RewatchDue(m.Store), watch.RewatchWait);
+    }
+
+    private void Offer(StoreRef store, StoreScreens watch, DashboardTiles tiles)
+    {
         // Tiles are whole values: one older than what the screens were last offered is worthless (a refresh read can
         // overtake a push from the entity).
         if (watch.Latest is { } latest && latest.AsOf > tiles.AsOf && latest.EventsApplied >= tiles.EventsApplied)
@@ -260,6 +360,12 @@ public sealed class TileRelayActor : ReceiveActor, IWithTimers
 
         /// <summary>Set while some screen holds an update until its rest is over.</summary>
         public ITimer? PaceTimer { get; set; }
+
+        /// <summary>The entity that last told the tiles (death-watched), if any is known.</summary>
+        public IActorRef? Entity { get; set; }
+
+        /// <summary>How long the next watch sent anew waits for its answer.</summary>
+        public TimeSpan RewatchWait { get; set; } = FirstRewatchWait;
     }
 }
 

@@ -90,6 +90,7 @@ public sealed class SalesDashSerializerTests : IDisposable
                 ["tenant-store.tiles-published"] = new TenantStore.TilesPublished(tiles),
                 ["tenant-store.watch-tiles"] = new TenantStore.WatchTiles(Store, "EUR", "Asia/Tokyo"),
                 ["tenant-store.unwatch-tiles"] = new TenantStore.UnwatchTiles(Store),
+                ["tenant-store.tiles-watch-ended"] = new TenantStore.TilesWatchEnded(Store),
                 ["tenant-store.forget"] = new TenantStore.Forget(Store),
                 ["tenant-store.forgotten"] = new TenantStore.Forgotten(Store, "journal unreachable"),
                 ["dashboard-tiles"] = tiles,

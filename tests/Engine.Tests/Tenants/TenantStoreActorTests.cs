@@ -306,6 +306,29 @@ public sealed class TenantStoreActorTests(ITestOutputHelper output) : Akka.Hosti
         Assert.Equal(events.Length, again.EventsApplied);
     }
 
+    [Fact]
+    public async Task An_entity_that_restarts_after_a_failure_tells_its_watchers_and_pushes_to_those_that_watch_again()
+    {
+        var store = new StoreRef("acme", "restarting");
+        var entity = StartEntity(store);
+        var pushes = await WatchTilesAsync(entity, store, "GBP", "Europe/London");
+        Assert.Equal(IngestOutcome.Accepted, (await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o1", Today.AddMinutes(-3), 12.5m, store: store)), Ct)).Outcome);
+        Assert.Equal(1, (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles.EventsApplied);
+
+        // What its supervisor does when a handler throws: the same actor, a new incarnation that has forgotten its watchers.
+        ((IInternalActorRef)entity).SendSystemMessage(new Akka.Dispatch.SysMsg.Recreate(new InvalidOperationException("a handler failed")));
+        Assert.Equal(store, (await pushes.ExpectMsgAsync<TenantStore.TilesWatchEnded>(cancellationToken: Ct)).Store);
+
+        // The watcher watches again, as a relay does when told: the new incarnation, recovered (awaited with the test's
+        // token, as writes are), answers and pushes on.
+        Assert.Equal(1, (await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "Europe/London"), Ct)).EventsApplied);
+        entity.Tell(new TenantStore.WatchTiles(store, "GBP", "Europe/London"), pushes.Ref);
+        Assert.Equal(1, (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles.EventsApplied);
+        Assert.Equal(IngestOutcome.Accepted, (await entity.Ask<TenantStore.Recorded>(new TenantStore.Record(Placed("o2", Today.AddMinutes(-2), 7.5m, store: store)), Ct)).Outcome);
+        var pushed = (await pushes.ExpectMsgAsync<TenantStore.TilesPublished>(cancellationToken: Ct)).Tiles;
+        Assert.Equal((2, 20m), (pushed.EventsApplied, pushed.GrossRevenue.Value));
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A watcher as a node's relay is one, past the tiles the entity answers it with at once.</summary>
