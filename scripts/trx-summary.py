@@ -14,6 +14,7 @@ hung): its trx counts only the tests that finished, all of which may have passed
 with outcome "Error"; the test that was running is named beside it when the blame collector recorded one.
 """
 import pathlib
+import re
 import sys
 import xml.etree.ElementTree as ElementTree
 
@@ -36,12 +37,22 @@ def failures(root):
         yield result.get("testName", "?"), text.splitlines()[:MESSAGE_LINES]
 
 
+# xUnit's adapter also echoes each failed test as a RunInfo with outcome "Error" ("[xUnit.net 00:02:35.45]     Name [FAIL]");
+# that test is already a failure in the counters, so the echo is not an error of the run.
+FAILED_TEST_ECHO = re.compile(r"^\[xUnit\.net [^\]]*\]\s+(?P<name>.+?) \[FAIL\]$")
+
+
 def aborts(root):
-    """The test platform's errors about the run itself (an aborted run, a crashed or hung test host)."""
+    """The test platform's errors about the run itself (an aborted run, a crashed or hung test host, a catastrophic
+    failure of the test framework): each RunInfo with outcome "Error" but the echoes of tests the trx records as failed."""
+    failed = {result.get("testName") for result in root.iter(f"{NS}UnitTestResult") if result.get("outcome") in FAILED_OUTCOMES}
     for info in root.iter(f"{NS}RunInfo"):
         if info.get("outcome") == "Error":
             text = info.find(f"{NS}Text")
-            yield (text.text or "").strip() if text is not None else "the test run reported an error"
+            message = (text.text or "").strip() if text is not None else "the test run reported an error"
+            echo = FAILED_TEST_ECHO.match(message)
+            if echo is None or echo.group("name") not in failed:
+                yield message
 
 
 def running_when_aborted(trx, root):

@@ -110,6 +110,40 @@ public sealed class TrxSummaryTests : IDisposable
         Assert.Equal("1 passed, 1 failed", LastLine(output));
     }
 
+    [Fact]
+    public async Task A_failed_test_echoed_as_a_run_error_counts_once_and_is_not_an_abort()
+    {
+        // What ci47's Web.Tests wrote for one failed test: xUnit's adapter echoes it as a RunInfo with outcome Error, the
+        // run finished (the blame collector says so), and the counters hold the failure. It read "2 failed" before.
+        var xml = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+              <Results>
+                <UnitTestResult testName="Web.Tests.Reports.A_send_is_sent_once" outcome="Failed"><Output><ErrorInfo><Message>Expected Sent, found Running</Message></ErrorInfo></Output></UnitTestResult>
+              </Results>
+              <ResultSummary outcome="Failed">
+                <Counters total="4" executed="4" passed="3" failed="1" />
+                <RunInfos>
+                  <RunInfo computerName="ci" outcome="Error"><Text>[xUnit.net 00:02:35.45]     Web.Tests.Reports.A_send_is_sent_once [FAIL]</Text></RunInfo>
+                  <RunInfo computerName="ci" outcome="Error"><Text>[xUnit.net 00:02:40.00]     Web.Tests.Other.Not_among_the_results [FAIL]</Text></RunInfo>
+                  <RunInfo computerName="ci" outcome="Warning"><Text>Data collector 'Blame' message: All tests finished running, Sequence file will not be generated.</Text></RunInfo>
+                </RunInfos>
+              </ResultSummary>
+            </TestRun>
+            """;
+        await File.WriteAllTextAsync(Path.Combine(_results.FullName, "Web.Tests.trx"), xml, Ct);
+
+        var (exit, output) = await RunAsync("1");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAILED Web.Tests: Web.Tests.Reports.A_send_is_sent_once\n", output);
+        Assert.DoesNotContain("A_send_is_sent_once [FAIL]", output);
+        // An error the results do not hold (here a test with no result) is still the run's own failure.
+        Assert.Contains("FAILED Web.Tests: run aborted", output);
+        Assert.Contains("Not_among_the_results [FAIL]", output);
+        Assert.Equal("3 passed, 2 failed", LastLine(output));
+    }
+
     private static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
 
     private async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
