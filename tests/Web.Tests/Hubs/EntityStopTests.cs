@@ -39,7 +39,7 @@ public sealed class EntityStopTests
 
         var client = app.CreateSignedInClient();
         await PostOrderAsync(client, store, 910001);
-        await SeenAsync(pushes.Reader, 1);
+        await TilePushes.SeenAsync(pushes.Reader, 1);
 
         // The entity is passivated, as its shard passivates an idle one (its journal keeps the order): the shard tells it
         // to stop, and holds the store's messages back until it has stopped, then starts it again for them.
@@ -52,14 +52,14 @@ public sealed class EntityStopTests
 
         // The next order (its POST answered once the entity started again and recorded it) reaches the screen.
         await PostOrderAsync(client, store, 910002);
-        await SeenAsync(pushes.Reader, 2);
+        await TilePushes.SeenAsync(pushes.Reader, 2);
 
         // The entity restarts after a failure (what its supervisor does when a handler throws): the same actor, so no
         // death watch fires, and a new incarnation that has forgotten the relay. The next order still reaches the screen.
         entity = await EntityAsync(system, region, new StoreRef(store.TenantId, store.StoreId));
         ((IInternalActorRef)entity).SendSystemMessage(new Akka.Dispatch.SysMsg.Recreate(new InvalidOperationException("a handler failed")));
         await PostOrderAsync(client, store, 910003);
-        await SeenAsync(pushes.Reader, 3);
+        await TilePushes.SeenAsync(pushes.Reader, 3);
     }
 
     private static async Task PostOrderAsync(HttpClient client, TestStore store, long id)
@@ -84,15 +84,5 @@ public sealed class EntityStopTests
     private sealed class EntityFinder : ReceiveActor
     {
         public EntityFinder(TaskCompletionSource<IActorRef> found) => Receive<TenantStore.TilesPublished>(_ => found.TrySetResult(Sender));
-    }
-
-    /// <summary>Reads pushes until one covers <paramref name="eventsApplied"/>; fails the test if none does within a minute.</summary>
-    private static async Task SeenAsync(ChannelReader<long> pushes, long eventsApplied)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromMinutes(1));
-        while (await pushes.ReadAsync(deadline.Token) < eventsApplied)
-        {
-        }
     }
 }

@@ -89,7 +89,7 @@ public sealed class PacedScreensTests
             // And both browsers receive it, with nothing older after it.
             foreach (var (_, pushes) in screens)
             {
-                await SeenAsync(pushes.Reader, Update(6).EventsApplied);
+                await TilePushes.SeenAsync(pushes.Reader, Update(6).EventsApplied);
             }
 
             // Nothing was left pending: later rests write nothing more.
@@ -111,16 +111,6 @@ public sealed class PacedScreensTests
 
     /// <summary>Returns once the relay has handled every message sent to it before (its mailbox is first in, first out).</summary>
     private static Task HandledAsync(IActorRef relay) => relay.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(60));
-
-    /// <summary>Reads pushes until one covers <paramref name="eventsApplied"/>; fails the test if none does within a minute.</summary>
-    private static async Task SeenAsync(ChannelReader<long> pushes, long eventsApplied)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromMinutes(1));
-        while (await pushes.ReadAsync(deadline.Token) < eventsApplied)
-        {
-        }
-    }
 
     /// <summary>
     /// The app's lifetime manager, recording the events applied of every tile message written, per connection, in order.

@@ -55,25 +55,15 @@ public sealed class SlowScreenTests
             var order = new TestOrder(910_000 + i, placed, placed, 10m * i, 1, null, 0);
             using var response = await client.SendAsync(ShopifyPayloads.Webhook(store, "orders/create", order.ToJson(store.Currency)), Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            await SeenAsync(boardPushes.Reader, initial + i);
+            await TilePushes.SeenAsync(boardPushes.Reader, initial + i);
         }
 
         // The TV was sent the first order's tiles as it froze, and held one write at a time; once it takes messages
         // again it gets the newest tiles (a refresh may repeat them), never the second order's.
         Assert.Equal(1, stalls.MostHeld);
         stalls.Release();
-        await SeenAsync(tvPushes.Reader, initial + 3);
+        await TilePushes.SeenAsync(tvPushes.Reader, initial + 3);
         Assert.Equal([initial + 1, initial + 3], stalls.DeliveredToStalled.Distinct());
-    }
-
-    /// <summary>Reads pushes until one covers <paramref name="eventsApplied"/>; fails the test if none does within a minute.</summary>
-    private static async Task SeenAsync(ChannelReader<long> pushes, long eventsApplied)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromMinutes(1));
-        while (await pushes.ReadAsync(deadline.Token) < eventsApplied)
-        {
-        }
     }
 
     /// <summary>
