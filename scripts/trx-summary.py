@@ -124,9 +124,10 @@ def main() -> int:
         passed += count(("passed",))
         failed += count(FAILED_COUNTERS)
         skipped += count(SKIPPED_COUNTERS)
-        for abort in aborts(root):
-            running = running_when_aborted(trx, root)
-            name = "run aborted" + (" while " + ", ".join(running) + " ran" if running else "")
+        run_errors = list(aborts(root))
+        running = running_when_aborted(trx, root) if run_errors else []
+        name = "run aborted" + (" while " + ", ".join(running) + " ran" if running else "")
+        for abort in run_errors:
             failed_tests.append((trx.stem, name, abort.splitlines()[:MESSAGE_LINES]))
             failed += 1
 

@@ -148,9 +148,9 @@ public sealed class ReportsTests : IDisposable
     }
 
     /// <summary>
-    /// The schedule runs only in the passes the test makes. The cluster-jobs singleton runs every job once as it starts,
-    /// then each tick: a late start's pass raced the test's own (ci47: it took the abandoned send over first and was
-    /// still mailing it when the test read the send, Running instead of Sent).
+    /// No cluster job runs on its own, so the schedule runs only in the passes the test makes. The cluster-jobs singleton
+    /// runs every job once as it starts, then each tick: a late start's pass raced the test's own (ci47: it took the
+    /// abandoned send over first and was still mailing it when the test read the send, Running instead of Sent).
     /// </summary>
     private static void OnlyThisTestsPasses(IServiceCollection services) => services.RemoveAll<SalesDash.Engine.Clustering.IClusterJob>();
 
