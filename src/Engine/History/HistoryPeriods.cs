@@ -71,6 +71,44 @@ public static class HistoryPeriods
         return Enum.IsDefined(period);
     }
 
+    /// <summary>What every period query says: its names, and what a custom period needs.</summary>
+    public static readonly string Rules = "period is one of today, yesterday, last7, last30, last90, mtd, custom; from and to "
+        + $"(yyyy-MM-dd, both inclusive, to not before from, at most {MaxCustomDays} days) make a custom period, named or not.";
+
+    /// <summary>
+    /// Reads a query's period with its dates. Dates alone make a custom period. Dates beside another period's name are
+    /// refused, not dropped: someone asking for 1–31 March and shown the last seven days would not notice.
+    /// </summary>
+    public static bool TryParsePeriod(string? text, string? from, string? to, PeriodKind whenNamed, out DatedPeriod period)
+    {
+        period = default;
+        if (!TryParseDate(from, out var first) || !TryParseDate(to, out var last))
+        {
+            return false;
+        }
+
+        var dated = first is not null || last is not null;
+        PeriodKind kind;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            kind = dated ? PeriodKind.Custom : whenNamed;
+        }
+        else if (!TryParsePeriod(text, out kind))
+        {
+            return false;
+        }
+
+        if (kind == PeriodKind.Custom
+            ? first is not { } f || last is not { } l || l < f || l.DayNumber - f.DayNumber >= MaxCustomDays
+            : dated)
+        {
+            return false;
+        }
+
+        period = new DatedPeriod(kind, first, last);
+        return true;
+    }
+
     public static bool TryParseComparison(string? text, out ComparisonKind comparison)
     {
         comparison = (text ?? "previous").Trim().ToLowerInvariant() switch
@@ -204,4 +242,15 @@ public static class HistoryPeriods
 
     private static HistoryPeriod Span(DateTime startLocal, DateTime endLocal, TimeZoneInfo zone) =>
         new(startLocal, endLocal, new HistoryRange(LocalToUtc(startLocal, zone), LocalToUtc(endLocal, zone)));
+}
+
+/// <summary>A period as a query gave it: a name, and the dates of a custom one.</summary>
+public readonly record struct DatedPeriod(PeriodKind Kind, DateOnly? From, DateOnly? To)
+{
+    /// <summary>The period's name as the API answers with it.</summary>
+    public string Name => Kind switch
+    {
+        PeriodKind.MonthToDate => "mtd",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
 }

@@ -43,26 +43,15 @@ public static class ShipmentsApi
         var profile = current.Profile;
         var store = profile.Store;
 
-        if (!HistoryPeriods.TryParsePeriod(period ?? "last30", out var kind) || !HistoryPeriods.TryParseDate(from, out var fromDate)
-            || !HistoryPeriods.TryParseDate(to, out var toDate))
+        if (!HistoryPeriods.TryParsePeriod(period, from, to, PeriodKind.Last30, out var dated))
         {
-            return Bad($"period '{period}', from '{from}', to '{to}' do not make a period: period is one of today, yesterday, last7, last30, last90, "
-                + "mtd, custom; a custom period needs from and to as yyyy-MM-dd.");
+            return Bad($"period '{period}', from '{from}', to '{to}' do not make a period: {HistoryPeriods.Rules}");
         }
 
-        HistoryPeriod resolved;
-        try
-        {
-            resolved = HistoryPeriods.Resolve(kind, time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(profile.TimeZone), fromDate, toDate);
-        }
-        catch (ArgumentException e)
-        {
-            return Bad(e.Message);
-        }
-
+        var resolved = HistoryPeriods.Resolve(dated.Kind, time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(profile.TimeZone), dated.From, dated.To);
         var range = resolved.Utc;
         var lastDate = resolved.LastDate;
-        if (kind is PeriodKind.Last7 or PeriodKind.Last30 or PeriodKind.Last90)
+        if (dated.Kind is PeriodKind.Last7 or PeriodKind.Last30 or PeriodKind.Last90)
         {
             // Tracking times are the carrier's clock, which may run a little ahead of ours: the same skew ingestion allows.
             var now = time.GetUtcNow();

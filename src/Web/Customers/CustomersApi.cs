@@ -48,9 +48,7 @@ public static class CustomersApi
         var profile = store.Profile;
         if (Resolve(query, profile.TimeZone, time.GetUtcNow()) is not { } period)
         {
-            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: period is one of today, yesterday, "
-                + $"last7, last30, last90, mtd, custom; a custom period needs from and to as yyyy-MM-dd, to not before from, at most "
-                + $"{HistoryPeriods.MaxCustomDays} days.");
+            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: {HistoryPeriods.Rules}");
         }
 
         var figures = await customers.SummaryAsync(profile.Store, period.Span.Utc, cancellationToken);
@@ -77,21 +75,14 @@ public static class CustomersApi
 
     private static ResolvedPeriod? Resolve(CustomerParameters query, string timeZone, DateTimeOffset now)
     {
-        if (!HistoryPeriods.TryParsePeriod(query.Period ?? "last30", out var kind)
-            || !HistoryPeriods.TryParseDate(query.From, out var from)
-            || !HistoryPeriods.TryParseDate(query.To, out var to))
-        {
-            return null;
-        }
-
-        if (kind == PeriodKind.Custom && (from is null || to is null || to < from || to.Value.DayNumber - from.Value.DayNumber >= HistoryPeriods.MaxCustomDays))
+        if (!HistoryPeriods.TryParsePeriod(query.Period, query.From, query.To, PeriodKind.Last30, out var period))
         {
             return null;
         }
 
         // A store whose zone this machine does not know still answers, on UTC days, as the history pages do.
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var found) ? found : TimeZoneInfo.Utc;
-        return new ResolvedPeriod((query.Period ?? "last30").Trim().ToLowerInvariant(), zone.Id, HistoryPeriods.Resolve(kind, now, zone, from, to));
+        return new ResolvedPeriod(period.Name, zone.Id, HistoryPeriods.Resolve(period.Kind, now, zone, period.From, period.To));
     }
 
     private static ProblemHttpResult Bad(string detail) =>

@@ -115,29 +115,20 @@ public sealed class HistoryReads(HistoryQueries history, IStoreDirectory stores)
 
     private static HistoryRequest? Parse(HistoryParameters query, HistoryScope scope, string timeZone)
     {
-        if (!HistoryPeriods.TryParsePeriod(query.Period, out var period)
-            || !HistoryPeriods.TryParseComparison(query.Compare, out var comparison)
-            || !HistoryPeriods.TryParseDate(query.From, out var from)
-            || !HistoryPeriods.TryParseDate(query.To, out var to))
-        {
-            return null;
-        }
-
-        if (period == PeriodKind.Custom
-            && (from is null || to is null || to < from || to.Value.DayNumber - from.Value.DayNumber >= HistoryPeriods.MaxCustomDays))
+        if (!HistoryPeriods.TryParsePeriod(query.Period, query.From, query.To, PeriodKind.Last7, out var period)
+            || !HistoryPeriods.TryParseComparison(query.Compare, out var comparison))
         {
             return null;
         }
 
         // A store whose zone this machine does not know still answers, on UTC days, as the live tiles do.
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var found) ? found : TimeZoneInfo.Utc;
-        return new HistoryRequest(scope, zone, period, comparison, from, to);
+        return new HistoryRequest(scope, zone, period.Kind, comparison, period.From, period.To);
     }
 
     private static QueryRefusal BadPeriod(HistoryParameters query) => Bad(
-        $"period '{query.Period}', compare '{query.Compare}', from '{query.From}', to '{query.To}' do not make a period: period is one of "
-        + "today, yesterday, last7, last30, last90, mtd, custom; compare one of previous, previous_year, none; a custom period needs "
-        + $"from and to as yyyy-MM-dd, to not before from, at most {HistoryPeriods.MaxCustomDays} days.");
+        $"period '{query.Period}', compare '{query.Compare}', from '{query.From}', to '{query.To}' do not make a period: "
+        + $"{HistoryPeriods.Rules} compare is one of previous, previous_year, none.");
 
     private static QueryRefusal Bad(string detail) => QueryRefusal.BadRequest("Invalid history query", detail);
 }

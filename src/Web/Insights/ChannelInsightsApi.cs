@@ -58,18 +58,15 @@ public static class ChannelInsightsApi
     private static async Task<Results<Ok<ChannelInsightResponse>, ProblemHttpResult>> ChannelsAsync(
         string tenantId, [AsParameters] ChannelInsightParameters query, ChannelInsightQueries insights, CancellationToken cancellationToken)
     {
-        if (!HistoryPeriods.TryParsePeriod(query.Period ?? "last30", out var period)
-            || !HistoryPeriods.TryParseDate(query.From, out var from)
-            || !HistoryPeriods.TryParseDate(query.To, out var to))
+        if (!HistoryPeriods.TryParsePeriod(query.Period, query.From, query.To, PeriodKind.Last30, out var period))
         {
-            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: period is one of today, yesterday, "
-                + "last7, last30, last90, mtd, custom; a custom period needs from and to as yyyy-MM-dd.");
+            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: {HistoryPeriods.Rules}");
         }
 
         ChannelInsightResult? result;
         try
         {
-            result = await insights.GetAsync(tenantId, period, from, to, query.TimeZone, cancellationToken);
+            result = await insights.GetAsync(tenantId, period.Kind, period.From, period.To, query.TimeZone, cancellationToken);
         }
         catch (ArgumentException e)
         {
