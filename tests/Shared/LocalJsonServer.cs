@@ -1,3 +1,4 @@
+using System.Collections.Specialized;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -98,7 +99,7 @@ public sealed class LocalJsonServer : IAsyncDisposable
             body = await reader.ReadToEndAsync(ct);
         }
 
-        var answer = _answer(new LocalRequest(request.HttpMethod, request.Url!.AbsolutePath, Query(request), Headers(request), body));
+        var answer = _answer(new LocalRequest(request.HttpMethod, request.Url!.AbsolutePath, ByName(request.QueryString), ByName(request.Headers), body));
         var response = context.Response;
         var bytes = Encoding.UTF8.GetBytes(answer.Json);
         foreach (var (name, value) in answer.Headers)
@@ -113,33 +114,19 @@ public sealed class LocalJsonServer : IAsyncDisposable
         response.Close();
     }
 
-    private static Dictionary<string, string> Query(HttpListenerRequest request)
+    // Header and query names are case-insensitive; a bare "?flag" has no name, and no fake asks for one.
+    private static Dictionary<string, string> ByName(NameValueCollection values)
     {
-        var query = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in request.QueryString.AllKeys)
-        {
-            // A bare "?flag" has no name; no fake asks for one.
-            if (name is not null)
-            {
-                query[name] = request.QueryString[name] ?? "";
-            }
-        }
-
-        return query;
-    }
-
-    private static Dictionary<string, string> Headers(HttpListenerRequest request)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in request.Headers.AllKeys)
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in values.AllKeys)
         {
             if (name is not null)
             {
-                headers[name] = request.Headers[name] ?? "";
+                byName[name] = values[name] ?? "";
             }
         }
 
-        return headers;
+        return byName;
     }
 
     private static void TryRefuse(HttpListenerResponse response)
