@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SalesDash.Connectors.PayPal;
 using SalesDash.Connectors.Tests.Support;
+using SalesDash.Tests.Shared;
 
 namespace SalesDash.Connectors.Tests.PayPal;
 
@@ -141,12 +140,7 @@ public sealed class PayPalOnlineVerifierTests : IAsyncDisposable
     /// </summary>
     private sealed class LocalPayPal : IAsyncDisposable
     {
-        private readonly HttpListener _listener = new();
-        // HttpListener's Stop does not end a GetContextAsync that registers while Stop runs (on Linux its state check is
-        // outside Stop's lock and Stop drains its waiters before marking itself stopped), so such a wait, and the test's
-        // dispose awaiting this loop, never ended; ci44 lost 10 minutes to it. The loop is stopped by this token instead.
-        private readonly CancellationTokenSource _stopping = new();
-        private readonly Task _loop;
+        private readonly LocalJsonServer _server;
         private readonly ConcurrentQueue<string> _verifyBodies = new();
         private int _tokenNumber;
         private string? _validToken;
@@ -155,19 +149,9 @@ public sealed class PayPalOnlineVerifierTests : IAsyncDisposable
         private int _tokenRequests;
         private int _unauthorized;
 
-        public LocalPayPal()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(BaseAddress.AbsoluteUri);
-            _listener.Start();
-            _loop = Task.Run(ServeAsync);
-        }
+        public LocalPayPal() => _server = new LocalJsonServer(Answer);
 
-        public Uri BaseAddress { get; }
+        public Uri BaseAddress => _server.BaseAddress;
 
         public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
@@ -183,82 +167,52 @@ public sealed class PayPalOnlineVerifierTests : IAsyncDisposable
 
         public void RateLimitNext(int count, int retryAfterSeconds) => (_rateLimited, _retryAfter) = (count, retryAfterSeconds);
 
-        private async Task ServeAsync()
+        private LocalAnswer Answer(LocalRequest request)
         {
-            while (!_stopping.IsCancellationRequested)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync().WaitAsync(_stopping.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var body = await reader.ReadToEndAsync();
-                var (status, json) = Answer(context.Request, body, context.Response);
-                var bytes = Encoding.UTF8.GetBytes(json);
-                context.Response.StatusCode = status;
-                context.Response.ContentType = "application/json";
-                context.Response.ContentLength64 = bytes.Length;
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
-        }
-
-        private (int Status, string Json) Answer(HttpListenerRequest request, string body, HttpListenerResponse response)
-        {
-            var path = request.Url!.AbsolutePath;
-            if (request.HttpMethod == "POST" && path == "/v1/oauth2/token")
+            var (path, body) = (request.Path, request.Body);
+            if (request.Method == "POST" && path == "/v1/oauth2/token")
             {
                 Interlocked.Increment(ref _tokenRequests);
                 LastTokenBody = body;
                 var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}"));
-                if (request.Headers["Authorization"] != basic || body != "grant_type=client_credentials")
+                if (request.Header("Authorization") != basic || body != "grant_type=client_credentials")
                 {
-                    return (401, """{"error":"invalid_client","error_description":"Client Authentication failed"}""");
+                    return new(401, """{"error":"invalid_client","error_description":"Client Authentication failed"}""");
                 }
 
                 var token = $"A21AAFEpH4PsADK7qSS7pSRsgzfENtu-Q1ysgEDVDESseMHBYXVJYE8ovjj68elIDy8nF26AwPhfXTIeWAZHSLIsQkSYz9ifg-{Interlocked.Increment(ref _tokenNumber)}";
                 _validToken = RefuseEveryToken ? null : token;
-                return (200, $$"""{"scope":"https://uri.paypal.com/services/invoicing https://uri.paypal.com/services/payments/payment/authcapture openid","access_token":"{{token}}","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":32400,"nonce":"2020-04-03T15:35:36ZaYZlGvEkV4yVSz8g6bAKFoGSEzuy3CQcz3ljhibkOHg"}""");
+                return new(200, $$"""{"scope":"https://uri.paypal.com/services/invoicing https://uri.paypal.com/services/payments/payment/authcapture openid","access_token":"{{token}}","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":32400,"nonce":"2020-04-03T15:35:36ZaYZlGvEkV4yVSz8g6bAKFoGSEzuy3CQcz3ljhibkOHg"}""");
             }
 
-            if (request.HttpMethod == "POST" && path == "/v1/notifications/verify-webhook-signature")
+            if (request.Method == "POST" && path == "/v1/notifications/verify-webhook-signature")
             {
-                if (_validToken is null || request.Headers["Authorization"] != "Bearer " + _validToken)
+                if (_validToken is null || request.Header("Authorization") != "Bearer " + _validToken)
                 {
                     Interlocked.Increment(ref _unauthorized);
-                    return (401, """{"error":"invalid_token","error_description":"Token signature verification failed"}""");
+                    return new(401, """{"error":"invalid_token","error_description":"Token signature verification failed"}""");
                 }
 
                 _verifyBodies.Enqueue(body);
                 if (_rateLimited > 0)
                 {
                     _rateLimited--;
-                    response.Headers["Retry-After"] = _retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return (429, """{"name":"RATE_LIMIT_REACHED","message":"Too many requests. Blocked due to rate limiting.","debug_id":"90957fca61718","information_link":"https://developer.paypal.com/docs/api/overview/#error"}""");
+                    return new(429, """{"name":"RATE_LIMIT_REACHED","message":"Too many requests. Blocked due to rate limiting.","debug_id":"90957fca61718","information_link":"https://developer.paypal.com/docs/api/overview/#error"}""")
+                    {
+                        Headers = new Dictionary<string, string> { ["Retry-After"] = _retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    };
                 }
 
                 using var sent = JsonDocument.Parse(body);
                 var root = sent.RootElement;
                 var genuine = root.GetProperty("transmission_sig").GetString() == Signature && root.GetProperty("webhook_id").GetString() == WebhookId
                     && root.GetProperty("webhook_event").GetProperty("id").GetString() == "WH-58D329510W468432D-8HN650336L201105X";
-                return (200, genuine ? """{"verification_status":"SUCCESS"}""" : """{"verification_status":"FAILURE"}""");
+                return new(200, genuine ? """{"verification_status":"SUCCESS"}""" : """{"verification_status":"FAILURE"}""");
             }
 
-            return (404, """{"name":"RESOURCE_NOT_FOUND","message":"The specified resource does not exist."}""");
+            return new(404, """{"name":"RESOURCE_NOT_FOUND","message":"The specified resource does not exist."}""");
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _stopping.CancelAsync();
-            _listener.Close();
-            await _loop;
-            _stopping.Dispose();
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 }

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 
 namespace SalesDash.EndToEnd.Tests.Channels;
 
@@ -22,66 +19,23 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
     /// <summary>Today's sessions by source in the intraday report: google 30, (direct) 10; the same weekday last week 80.</summary>
     public const int SessionsToday = 40;
 
-    private readonly HttpListener listener = new();
-    // HttpListener's Stop does not end a GetContextAsync that registers while Stop runs (on Linux its state check is
-    // outside Stop's lock and Stop drains its waiters before marking itself stopped), so such a wait, and the test's
-    // dispose awaiting this loop, never ended; ci44 lost 10 minutes to it. The loop is stopped by this token instead.
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task loop;
+    private readonly LocalJsonServer server = new(Answer);
 
-    public FakeGoogleAnalytics()
-    {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        }
-
-        listener.Prefixes.Add(BaseAddress.AbsoluteUri);
-        listener.Start();
-        loop = ServeAsync();
-    }
-
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => server.BaseAddress;
 
     public Uri TokenEndpoint => new(BaseAddress, "token");
 
-    private async Task ServeAsync()
+    private static LocalAnswer Answer(LocalRequest request)
     {
-        while (!stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync().WaitAsync(stopping.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var (status, body) = Answer(context.Request, await reader.ReadToEndAsync());
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
-
-    private static (int Status, string Body) Answer(HttpListenerRequest request, string body)
-    {
-        var path = request.Url!.AbsolutePath;
+        var (path, body) = (request.Path, request.Body);
         if (path == "/token")
         {
-            return (200, """{"access_token":"ya29.e2e","expires_in":3599,"scope":"https://www.googleapis.com/auth/analytics.readonly","token_type":"Bearer"}""");
+            return new(200, """{"access_token":"ya29.e2e","expires_in":3599,"scope":"https://www.googleapis.com/auth/analytics.readonly","token_type":"Bearer"}""");
         }
 
-        if (request.Headers["Authorization"] != "Bearer ya29.e2e")
+        if (request.Header("Authorization") != "Bearer ya29.e2e")
         {
-            return (401, """{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}""");
+            return new(401, """{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}""");
         }
 
         if (path == $"/v1beta/properties/{PropertyId}:runRealtimeReport")
@@ -98,7 +52,7 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
         if (path == $"/v1beta/properties/{PropertyId}:runReport" && body.Contains("sessionMedium", StringComparison.Ordinal))
         {
             var day = yesterday.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            return (200, $$"""
+            return new(200, $$"""
                 {"dimensionHeaders":[{"name":"date"},{"name":"sessionSource"},{"name":"sessionMedium"}],
                  "metricHeaders":[{"name":"totalUsers","type":"TYPE_INTEGER"},{"name":"activeUsers","type":"TYPE_INTEGER"},{"name":"sessions","type":"TYPE_INTEGER"},{"name":"keyEvents","type":"TYPE_FLOAT"}],
                  "rows":[
@@ -111,7 +65,7 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
         if (path == $"/v1beta/properties/{PropertyId}:runReport")
         {
             var hour = yesterday.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "10";
-            return (200, $$"""
+            return new(200, $$"""
                 {"dimensionHeaders":[{"name":"dateHour"},{"name":"sessionSource"}],
                  "metricHeaders":[{"name":"sessions","type":"TYPE_INTEGER"},{"name":"totalUsers","type":"TYPE_INTEGER"},{"name":"keyEvents","type":"TYPE_FLOAT"}],
                  "rows":[{"dimensionValues":[{"value":"{{hour}}"},{"value":"google"}],"metricValues":[{"value":"2"},{"value":"2"},{"value":"0"}]}],
@@ -119,21 +73,21 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
                 """);
         }
 
-        return (404, """{"error":{"code":404,"message":"Requested entity was not found.","status":"NOT_FOUND"}}""");
+        return new(404, """{"error":{"code":404,"message":"Requested entity was not found.","status":"NOT_FOUND"}}""");
     }
 
     /// <summary>
     /// runRealtimeReport as documented: activeUsers over two named minuteRanges (the response adds a dateRange column
     /// holding each name), or by minutesAgo ("00" is this minute). Any other body is refused as GA4 refuses it.
     /// </summary>
-    private static (int Status, string Body) Realtime(string body)
+    private static LocalAnswer Realtime(string body)
     {
         using var json = System.Text.Json.JsonDocument.Parse(body);
         var root = json.RootElement;
         if (root.TryGetProperty("minuteRanges", out var ranges) && ranges.GetArrayLength() == 2
             && ranges[0].GetProperty("startMinutesAgo").GetInt32() == 4 && ranges[1].GetProperty("startMinutesAgo").GetInt32() == 29)
         {
-            return (200, $$"""
+            return new(200, $$"""
                 {"dimensionHeaders":[{"name":"dateRange"}],"metricHeaders":[{"name":"activeUsers","type":"TYPE_INTEGER"}],
                  "rows":[{"dimensionValues":[{"value":"{{ranges[0].GetProperty("name").GetString()}}"}],"metricValues":[{"value":"{{RealtimeLast5}}"}]},
                          {"dimensionValues":[{"value":"{{ranges[1].GetProperty("name").GetString()}}"}],"metricValues":[{"value":"{{RealtimeLast30}}"}]}],
@@ -143,23 +97,23 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
 
         if (root.TryGetProperty("dimensions", out var dimensions) && dimensions[0].GetProperty("name").GetString() == "minutesAgo")
         {
-            return (200, """
+            return new(200, """
                 {"dimensionHeaders":[{"name":"minutesAgo"}],"metricHeaders":[{"name":"activeUsers","type":"TYPE_INTEGER"}],
                  "rows":[{"dimensionValues":[{"value":"00"}],"metricValues":[{"value":"2"}]},{"dimensionValues":[{"value":"03"}],"metricValues":[{"value":"3"}]}],
                  "rowCount":2,"kind":"analyticsData#runRealtimeReport"}
                 """);
         }
 
-        return (400, """{"error":{"code":400,"message":"Did you mean minuteRanges or minutesAgo?","status":"INVALID_ARGUMENT"}}""");
+        return new(400, """{"error":{"code":400,"message":"Did you mean minuteRanges or minutesAgo?","status":"INVALID_ARGUMENT"}}""");
     }
 
     /// <summary>Sessions by date and sessionSource for the days the request's inListFilter names (today first, then a week ago).</summary>
-    private static (int Status, string Body) IntradaySessions(string body)
+    private static LocalAnswer IntradaySessions(string body)
     {
         using var json = System.Text.Json.JsonDocument.Parse(body);
         var days = json.RootElement.GetProperty("dimensionFilter").GetProperty("filter").GetProperty("inListFilter").GetProperty("values")
             .EnumerateArray().Select(v => v.GetString()!).ToArray();
-        return (200, $$"""
+        return new(200, $$"""
             {"dimensionHeaders":[{"name":"date"},{"name":"sessionSource"}],"metricHeaders":[{"name":"sessions","type":"TYPE_INTEGER"}],
              "rows":[{"dimensionValues":[{"value":"{{days[0]}}"},{"value":"google"}],"metricValues":[{"value":"30"}]},
                      {"dimensionValues":[{"value":"{{days[0]}}"},{"value":"(direct)"}],"metricValues":[{"value":"10"}]},
@@ -168,11 +122,5 @@ public sealed class FakeGoogleAnalytics : IAsyncDisposable
             """);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        listener.Close();
-        await loop;
-        stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace SalesDash.EndToEnd.Tests.Channels;
 
 /// <summary>
@@ -16,77 +12,28 @@ public sealed class FakeGraphApi : IAsyncDisposable
     public const string AccountName = "E2E Ads";
     public const decimal SpendYesterday = 12.34m;
 
-    private readonly HttpListener listener = new();
-    // HttpListener's Stop does not end a GetContextAsync that registers while Stop runs (on Linux its state check is
-    // outside Stop's lock and Stop drains its waiters before marking itself stopped), so such a wait, and the test's
-    // dispose awaiting this loop, never ended; ci44 lost 10 minutes to it. The loop is stopped by this token instead.
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task loop;
+    private readonly LocalJsonServer server = new(Answer);
 
-    public FakeGraphApi()
+    public Uri BaseAddress => server.BaseAddress;
+
+    private static LocalAnswer Answer(LocalRequest request)
     {
-        // HttpListener needs a port up front: borrow a free one from the OS.
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        if (request.Header("Authorization") != $"Bearer {GoodToken}")
         {
-            probe.Start();
-            BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
+            return new(400, """{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"e2e"}}""");
         }
 
-        listener.Prefixes.Add(BaseAddress.AbsoluteUri);
-        listener.Start();
-        loop = ServeAsync();
-    }
-
-    public Uri BaseAddress { get; }
-
-    private async Task ServeAsync()
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync().WaitAsync(stopping.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var (status, body) = Answer(context.Request);
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
-
-    private static (int Status, string Body) Answer(HttpListenerRequest request)
-    {
-        if (request.Headers["Authorization"] != $"Bearer {GoodToken}")
-        {
-            return (400, """{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"e2e"}}""");
-        }
-
-        var path = request.Url!.AbsolutePath;
+        var path = request.Path;
         var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         if (path.EndsWith($"/act_{AccountId}/insights", StringComparison.Ordinal))
         {
-            return (200, $$"""{"data":[{"campaign_id":"c-1","campaign_name":"Black Friday","spend":"{{SpendYesterday.ToString(System.Globalization.CultureInfo.InvariantCulture)}}","clicks":"40","impressions":"1000","account_currency":"USD","date_start":"{{yesterday}}","date_stop":"{{yesterday}}"}]}""");
+            return new(200, $$"""{"data":[{"campaign_id":"c-1","campaign_name":"Black Friday","spend":"{{SpendYesterday.ToString(System.Globalization.CultureInfo.InvariantCulture)}}","clicks":"40","impressions":"1000","account_currency":"USD","date_start":"{{yesterday}}","date_stop":"{{yesterday}}"}]}""");
         }
 
         return path.EndsWith($"/act_{AccountId}", StringComparison.Ordinal)
-            ? (200, $$"""{"id":"act_{{AccountId}}","name":"{{AccountName}}","currency":"USD"}""")
-            : (404, """{"error":{"message":"Unknown path","type":"GraphMethodException","code":100}}""");
+            ? new(200, $$"""{"id":"act_{{AccountId}}","name":"{{AccountName}}","currency":"USD"}""")
+            : new(404, """{"error":{"message":"Unknown path","type":"GraphMethodException","code":100}}""");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        listener.Close();
-        await loop;
-        stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 }
