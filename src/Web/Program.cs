@@ -113,7 +113,7 @@ builder.Services.AddBenchmarkReport(builder.Configuration);
 builder.Services.AddRecommendations();
 
 // HTTP: problem+json for every error, SignalR for live tiles.
-builder.Services.AddProblemDetails();
+builder.Services.AddSalesDashProblems();
 builder.Services.AddSignalR();
 // Tile updates are serialised once and written to each screen on its own (a stalled TV holds back only itself).
 builder.Services.AddSingleton<DashboardLifetimeManager>();
