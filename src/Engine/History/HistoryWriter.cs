@@ -49,6 +49,7 @@ public sealed class HistoryWriter : BatchWriter<HistoryBatch>
                     Sender.Tell(new Refused(e));
                 }
 
+                NoteRefused(Sender);
                 return;
             }
 

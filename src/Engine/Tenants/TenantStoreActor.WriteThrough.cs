@@ -32,10 +32,29 @@ public sealed partial class TenantStoreActor
         Command<BatchWriter.Written>(WrittenThrough);
         Command<HistoryWriter.Refused>(HistoryRefused);
         Command<SnapshotWriter.Refused>(RowsRefused);
+        Command<BatchWriter.Room>(_ =>
+        {
+            // The history writer has written a batch since it refused: hand the facts over now, not when the timer fires.
+            // A stopping entity forces them over once the writers answer, and minute rows go again with the next flush.
+            if (!_stopping && _refusedByHistory.Count > 0 && Sender.Equals(_historyWriter))
+            {
+                Timers.Cancel(HistoryRetryTimer);
+                RetryRefusedFacts();
+            }
+        });
+    }
+
+    /// <summary>Hands refused facts over again and takes the events held meanwhile.</summary>
+    private void RetryRefusedFacts()
+    {
+        HandOverRefusedFacts();
+        AskAgainIfWaiting();
+        Stash.UnstashAll();
     }
 
     /// <summary>
-    /// The history writer was full: the entity keeps the event and hands it over again after <see cref="HistoryRetryInterval"/>.
+    /// The history writer was full: the entity keeps the event and hands it over again when the writer says it has room
+    /// (<see cref="BatchWriter.Room"/>), or after <see cref="HistoryRetryInterval"/> if it does not say so.
     /// A stopping entity has no later: its final snapshot forces the event over once the writers answer (<see cref="WrittenThrough"/>).
     /// </summary>
     private void HistoryRefused(HistoryWriter.Refused refused)

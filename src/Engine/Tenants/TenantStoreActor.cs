@@ -137,12 +137,7 @@ public sealed partial class TenantStoreActor : ReceivePersistentActor, IWithTime
         });
 
         Command<TenantStore.Record>(Record);
-        Command<HistoryRetry>(_ =>
-        {
-            HandOverRefusedFacts();
-            AskAgainIfWaiting();
-            Stash.UnstashAll();
-        });
+        Command<HistoryRetry>(_ => RetryRefusedFacts());
         Command<TenantStore.GetTiles>(GetTiles);
         Command<TenantStore.UseProfile>(UseProfile);
         Command<TenantStore.WatchTiles>(WatchTiles);

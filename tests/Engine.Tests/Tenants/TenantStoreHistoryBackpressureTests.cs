@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using SalesDash.Contracts.Commerce;
+using SalesDash.Contracts.Tiles;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.History.Snapshots;
@@ -92,6 +93,34 @@ public sealed class TenantStoreHistoryBackpressureTests(ITestOutputHelper output
         };
         Assert.Equal(new[] { first.EventId, third.EventId }, again.Select(r => r.Event.EventId));
         Assert.Equal(new[] { IngestOutcome.Accepted }, (await next).Outcomes);
+        Assert.Equal(new[] { later.EventId }, (await history.ExpectMsgAsync<HistoryWriter.RecordAll>(cancellationToken: Ct)).Events.Select(e => e.EventId));
+    }
+
+    [Fact]
+    public async Task When_the_history_writer_has_room_again_the_refused_facts_go_over_and_the_held_delivery_is_folded_at_once()
+    {
+        const string partition = "salesdash.commerce-events/0";
+        var store = new StoreRef("acme", "kafka-room");
+        var history = CreateTestProbe();
+        var entity = Sys.ActorOf(Props.Create(() => new TenantStoreActor(
+            TenantStoreIds.EntityIdFor(store), _time, CreateTestProbe().Ref, history.Ref, TimeSpan.FromMilliseconds(50), TenantStoreActor.DefaultMinuteCheckInterval)));
+        var first = Placed("r1", Today.AddMinutes(-10), 40m, store: store);
+        var later = Placed("r2", Today.AddMinutes(-5), 15m, store: store);
+
+        await entity.Ask<TenantStore.BatchRecorded>(new TenantStore.RecordBatch(store, partition, -1, [new(0, first)]), TimeSpan.FromSeconds(10), Ct);
+        var handed = await history.ExpectMsgAsync<HistoryWriter.RecordAll>(cancellationToken: Ct);
+        history.Reply(new HistoryWriter.Refused(handed.Events.Single()));
+        var next = entity.Ask<TenantStore.BatchRecorded>(new TenantStore.RecordBatch(store, partition, 0, [new(1, later)]), TimeSpan.FromSeconds(30), Ct);
+
+        // The writer has written a batch and says so. The entity's mailbox holds, in this order: the refusal, the held
+        // delivery, this, and the question below; so the answer shows whether the delivery was taken on the writer's word
+        // or is still waiting for the entity's own retry (a second later).
+        entity.Tell(BatchWriter.Room.Instance, history.Ref);
+        var tiles = await entity.Ask<DashboardTiles>(new TenantStore.GetTiles(store, "GBP", "UTC"), TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(2, tiles.EventsApplied);
+        Assert.Equal(55m, tiles.GrossRevenue.Value);
+        Assert.Equal(new[] { IngestOutcome.Accepted }, (await next).Outcomes);
+        Assert.Equal(first.EventId, (await history.ExpectMsgAsync<HistoryWriter.Record>(cancellationToken: Ct)).Event.EventId);
         Assert.Equal(new[] { later.EventId }, (await history.ExpectMsgAsync<HistoryWriter.RecordAll>(cancellationToken: Ct)).Events.Select(e => e.EventId));
     }
 
