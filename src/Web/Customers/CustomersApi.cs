@@ -7,10 +7,10 @@ namespace SalesDash.Web.Customers;
 /// <summary>Query string of the customer figures.</summary>
 public sealed record CustomerParameters
 {
-    /// <summary>today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To), in the store's zone.</summary>
+    /// <summary>today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To; From and To alone mean custom), in the store's zone.</summary>
     public string? Period { get; init; }
 
-    /// <summary>First local date of a custom period (yyyy-MM-dd).</summary>
+    /// <summary>First local date of a custom period (yyyy-MM-dd); refused beside another period's name.</summary>
     public string? From { get; init; }
 
     /// <summary>Last local date of a custom period (yyyy-MM-dd), inclusive.</summary>

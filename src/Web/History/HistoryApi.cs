@@ -8,13 +8,13 @@ namespace SalesDash.Web.History;
 /// <summary>Query string of every history endpoint; which ones apply depends on the endpoint.</summary>
 public sealed record HistoryParameters
 {
-    /// <summary>today, yesterday, last7 (default), last30, last90, mtd or custom (with From and To).</summary>
+    /// <summary>today, yesterday, last7 (default), last30, last90, mtd or custom (with From and To; From and To alone mean custom).</summary>
     public string? Period { get; init; }
 
     /// <summary>previous (default), previous_year or none.</summary>
     public string? Compare { get; init; }
 
-    /// <summary>First local date of a custom period (yyyy-MM-dd).</summary>
+    /// <summary>First local date of a custom period (yyyy-MM-dd); refused beside another period's name.</summary>
     public string? From { get; init; }
 
     /// <summary>Last local date of a custom period (yyyy-MM-dd), inclusive.</summary>

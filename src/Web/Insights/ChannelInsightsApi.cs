@@ -9,10 +9,10 @@ namespace SalesDash.Web.Insights;
 /// <summary>Query string of the channel insight endpoint.</summary>
 public sealed record ChannelInsightParameters
 {
-    /// <summary>today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To).</summary>
+    /// <summary>today, yesterday, last7, last30 (default), last90, mtd or custom (with From and To; From and To alone mean custom).</summary>
     public string? Period { get; init; }
 
-    /// <summary>First local date of a custom period (yyyy-MM-dd).</summary>
+    /// <summary>First local date of a custom period (yyyy-MM-dd); refused beside another period's name.</summary>
     public string? From { get; init; }
 
     /// <summary>Last local date of a custom period (yyyy-MM-dd), inclusive.</summary>
