@@ -71,15 +71,18 @@ public static class HistoryPeriods
         return Enum.IsDefined(period);
     }
 
-    /// <summary>What every period query says: its names, and what a custom period needs.</summary>
-    public static readonly string Rules = "period is one of today, yesterday, last7, last30, last90, mtd, custom; from and to "
-        + $"(yyyy-MM-dd, both inclusive, to not before from, at most {MaxCustomDays} days) make a custom period, named or not.";
+    /// <summary>Why a query's period, from and to were refused by <see cref="TryParsePeriod(string?, string?, string?, PeriodKind, out DatedPeriod)"/>: what was sent and the rules.</summary>
+    public static string Refusal(string? period, string? from, string? to) =>
+        $"period '{period}', from '{from}', to '{to}' do not make a period: period is one of today, yesterday, last7, last30, "
+        + $"last90, mtd, custom; from and to (yyyy-MM-dd, both inclusive, to not before from, at most {MaxCustomDays} days) make "
+        + "a custom period, named or not.";
 
     /// <summary>
     /// Reads a query's period with its dates. Dates alone make a custom period. Dates beside another period's name are
-    /// refused, not dropped: someone asking for 1–31 March and shown the last seven days would not notice.
+    /// refused, not dropped: someone asking for 1–31 March and shown the last seven days would not notice. With neither a
+    /// name nor dates the period is <paramref name="whenAbsent"/>, the endpoint's default.
     /// </summary>
-    public static bool TryParsePeriod(string? text, string? from, string? to, PeriodKind whenNamed, out DatedPeriod period)
+    public static bool TryParsePeriod(string? text, string? from, string? to, PeriodKind whenAbsent, out DatedPeriod period)
     {
         period = default;
         if (!TryParseDate(from, out var first) || !TryParseDate(to, out var last))
@@ -91,7 +94,7 @@ public static class HistoryPeriods
         PeriodKind kind;
         if (string.IsNullOrWhiteSpace(text))
         {
-            kind = dated ? PeriodKind.Custom : whenNamed;
+            kind = dated ? PeriodKind.Custom : whenAbsent;
         }
         else if (!TryParsePeriod(text, out kind))
         {

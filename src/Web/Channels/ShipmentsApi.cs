@@ -45,7 +45,7 @@ public static class ShipmentsApi
 
         if (!HistoryPeriods.TryParsePeriod(period, from, to, PeriodKind.Last30, out var dated))
         {
-            return Bad($"period '{period}', from '{from}', to '{to}' do not make a period: {HistoryPeriods.Rules}");
+            return Bad(HistoryPeriods.Refusal(period, from, to));
         }
 
         var resolved = HistoryPeriods.Resolve(dated.Kind, time.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(profile.TimeZone), dated.From, dated.To);

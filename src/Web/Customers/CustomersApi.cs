@@ -48,7 +48,7 @@ public static class CustomersApi
         var profile = store.Profile;
         if (Resolve(query, profile.TimeZone, time.GetUtcNow()) is not { } period)
         {
-            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: {HistoryPeriods.Rules}");
+            return Bad(HistoryPeriods.Refusal(query.Period, query.From, query.To));
         }
 
         var figures = await customers.SummaryAsync(profile.Store, period.Span.Utc, cancellationToken);

@@ -127,8 +127,7 @@ public sealed class HistoryReads(HistoryQueries history, IStoreDirectory stores)
     }
 
     private static QueryRefusal BadPeriod(HistoryParameters query) => Bad(
-        $"period '{query.Period}', compare '{query.Compare}', from '{query.From}', to '{query.To}' do not make a period: "
-        + $"{HistoryPeriods.Rules} compare is one of previous, previous_year, none.");
+        $"{HistoryPeriods.Refusal(query.Period, query.From, query.To)} Compare is one of previous, previous_year, none (sent: '{query.Compare}').");
 
     private static QueryRefusal Bad(string detail) => QueryRefusal.BadRequest("Invalid history query", detail);
 }

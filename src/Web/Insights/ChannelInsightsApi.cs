@@ -60,7 +60,7 @@ public static class ChannelInsightsApi
     {
         if (!HistoryPeriods.TryParsePeriod(query.Period, query.From, query.To, PeriodKind.Last30, out var period))
         {
-            return Bad($"period '{query.Period}', from '{query.From}', to '{query.To}' do not make a period: {HistoryPeriods.Rules}");
+            return Bad(HistoryPeriods.Refusal(query.Period, query.From, query.To));
         }
 
         ChannelInsightResult? result;
