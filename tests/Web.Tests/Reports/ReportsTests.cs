@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using MimeKit;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Engine.History;
@@ -115,7 +114,7 @@ public sealed class ReportsTests : IDisposable
         var (host, port, maildir) = SmtpServer.Require();
         var marker = $"once-{Guid.NewGuid():N}@example.test";
         var sendTime = new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
-        await using var first = new SalesDashHost(new SalesDashHostOptions { Settings = ReportsApp.Settings($"{host}:{port}"), Services = OnlyThisTestsPasses });
+        await using var first = new SalesDashHost(new SalesDashHostOptions { Settings = ReportsApp.Settings($"{host}:{port}"), Services = SalesDashHost.WithoutClusterJobs });
         await FeedAsync(first);
         var report = await CreateAsync(first.CreateSignedInClient(OrgRole.Analyst, "acme"), marker);
         var schedule = first.Services.GetRequiredService<ReportScheduler>();
@@ -147,13 +146,6 @@ public sealed class ReportsTests : IDisposable
         Assert.Equal(2, SmtpServer.MessagesContaining(maildir, marker).Count);
     }
 
-    /// <summary>
-    /// No cluster job runs on its own, so the schedule runs only in the passes the test makes. The cluster-jobs singleton
-    /// runs every job once as it starts, then each tick: a late start's pass raced the test's own (ci47: it took the
-    /// abandoned send over first and was still mailing it when the test read the send, Running instead of Sent).
-    /// </summary>
-    private static void OnlyThisTestsPasses(IServiceCollection services) => services.RemoveAll<SalesDash.Engine.Clustering.IClusterJob>();
-
     private static async Task<IReadOnlyList<ReportSend>> SendsAsync(SalesDashHost app, string reportId) =>
         await app.Services.GetRequiredService<IReportStore>().ListSendsAsync("acme", reportId, 10, Ct);
 
@@ -169,7 +161,7 @@ public sealed class ReportsTests : IDisposable
             // The first node's mail never reaches the relay: it is cut off at the door, as a node killed mid-send is.
             Services = services =>
             {
-                OnlyThisTestsPasses(services);
+                SalesDashHost.WithoutClusterJobs(services);
                 services.AddSingleton<IMailSender>(_ => relay);
             },
         });
@@ -187,7 +179,7 @@ public sealed class ReportsTests : IDisposable
         Assert.Empty(SmtpServer.MessagesContaining(maildir, marker));
 
         // The next node, with the real relay. Within the lease the send may still be going out from the first node.
-        await using var second = await first.RestartAsync(o => o with { Services = OnlyThisTestsPasses });
+        await using var second = await first.RestartAsync(o => o with { Services = SalesDashHost.WithoutClusterJobs });
         var schedule = second.Services.GetRequiredService<ReportScheduler>();
         await schedule.RunAsync(Ct);
         Assert.Equal(ReportSendStatus.Running, Assert.Single(await SendsAsync(second, report.Id)).Status);

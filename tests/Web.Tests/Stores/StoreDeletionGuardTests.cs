@@ -3,12 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SalesDash.Contracts.Commerce;
 using SalesDash.Contracts.Stores;
 using SalesDash.Engine;
-using SalesDash.Engine.Clustering;
 using SalesDash.Engine.History;
 using SalesDash.Engine.Ingestion;
 using SalesDash.Engine.Persistence;
@@ -42,12 +40,10 @@ public sealed class StoreDeletionGuardTests
         ["StoreDeletion:JobInterval"] = "1.00:00:00",
     };
 
-    // The cluster-jobs singleton runs every job once as it starts, whenever that is: a start late enough to follow the
-    // test's clock past the lease would finish the deletion itself, racing the pass the test reads. Without the
-    // singleton's jobs the test's passes are the only ones.
+    // A late singleton start past the test's lease would finish the deletion itself, racing the pass the test reads.
     private static void OnlyThisTestsPasses(IServiceCollection services)
     {
-        services.RemoveAll<IClusterJob>();
+        SalesDashHost.WithoutClusterJobs(services);
         services.AddSingleton<StoreDeletionJob>();
     }
 
