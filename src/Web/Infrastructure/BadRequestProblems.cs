@@ -18,6 +18,8 @@ namespace SalesDash.Web;
 /// </remarks>
 internal sealed class BadRequestProblems(IProblemDetailsService problems) : IExceptionHandler
 {
+    private const string NotReadable = "The request is not readable";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not BadHttpRequestException refused || httpContext.Response.HasStarted)
@@ -33,7 +35,7 @@ internal sealed class BadRequestProblems(IProblemDetailsService problems) : IExc
             ProblemDetails =
             {
                 Status = refused.StatusCode,
-                Title = refused.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request is too large" : "The request is not readable",
+                Title = refused.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request is too large" : NotReadable,
                 // The framework's own words: the parameter, its type and the value sent (already the client's), no internals.
                 Detail = refused.Message,
             },
@@ -71,7 +73,7 @@ internal sealed class BadRequestProblems(IProblemDetailsService problems) : IExc
 
         if (unreadable.Count > 0)
         {
-            problem.Title = "The request is not readable";
+            problem.Title = NotReadable;
             problem.Detail = string.Join("; ", unreadable) + ".";
         }
     }

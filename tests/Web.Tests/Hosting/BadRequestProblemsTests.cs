@@ -12,13 +12,16 @@ public sealed class BadRequestProblemsTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static SalesDashHost ProductionHost() =>
+        new(new SalesDashHostOptions { Settings = new Dictionary<string, string> { ["environment"] = "Production" } });
+
     [Theory]
     [InlineData("/api/tenants/acme/alerts?limit=abc", "abc")]
     [InlineData("/api/tenants/acme/alerts?limit=99999999999", "99999999999")]
     [InlineData("/api/tenants/acme/stores/uk-shop/history/breakdown?by=product&limit=ten", "ten")]
     public async Task A_query_value_that_is_not_its_type_is_a_problem_that_names_the_parameter_and_the_value(string url, string sent)
     {
-        await using var app = new SalesDashHost(new SalesDashHostOptions { Settings = new Dictionary<string, string> { ["environment"] = "Production" } });
+        await using var app = ProductionHost();
 
         using var response = await app.CreateSignedInClient().GetAsync(url, Ct);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -32,7 +35,7 @@ public sealed class BadRequestProblemsTests
     [Fact]
     public async Task A_body_that_is_not_json_is_a_problem_that_says_so()
     {
-        await using var app = new SalesDashHost(new SalesDashHostOptions { Settings = new Dictionary<string, string> { ["environment"] = "Production" } });
+        await using var app = ProductionHost();
 
         using var response = await app.CreateSignedInClient().PostAsync("/api/push/subscriptions",
             new StringContent("{\"endpoint\": ", System.Text.Encoding.UTF8, "application/json"), Ct);
