@@ -15,6 +15,7 @@ public sealed class DashboardTests(SalesDashApp app, ChromiumBrowser browser)
     public async Task Revenue_tile_shows_posted_orders()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var store = TestStore.Revenue;
         await using var dashboard = await DashboardPage.OpenAsync(browser, app, store);
         await dashboard.WaitUntilLiveAsync();
@@ -54,6 +55,7 @@ public sealed class DashboardTests(SalesDashApp app, ChromiumBrowser browser)
     public async Task Order_with_invalid_signature_leaves_revenue_unchanged()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var store = TestStore.Signatures;
         await using var dashboard = await DashboardPage.OpenAsync(browser, app, store);
         await dashboard.WaitUntilLiveAsync();

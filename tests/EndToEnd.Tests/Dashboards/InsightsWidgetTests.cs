@@ -21,6 +21,7 @@ public sealed class InsightsWidgetTests(WallboardApp app, ChromiumBrowser browse
     public async Task The_insights_widget_says_revenue_rose_against_last_week_with_last_weeks_figure()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
 
         // Last week, earlier in the same (UTC) day than now: one order of 40.00. Today: one of 400.00.
         var now = TimeProvider.System.GetUtcNow();

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using SalesDash.EndToEnd.Tests.Browser;
+using SalesDash.EndToEnd.Tests.Hosting;
 using SalesDash.EndToEnd.Tests.Shopify;
 using static Microsoft.Playwright.Assertions;
 
@@ -24,6 +25,7 @@ public sealed class WallboardTests(WallboardApp app, ChromiumBrowser browser)
     public async Task Share_link_shows_live_numbers_without_login()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var (dashboardId, token, _) = await CreateSharedDashboardAsync("Shop floor", ct);
 
         var page = await LayoutSupport.NewPageAsync(browser, 1920, 1080, ColorScheme.Dark);
@@ -55,6 +57,7 @@ public sealed class WallboardTests(WallboardApp app, ChromiumBrowser browser)
     public async Task Wallboard_says_reconnecting_when_the_connection_drops_and_shows_fresh_numbers_when_it_returns()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var (_, token, _) = await CreateSharedDashboardAsync("Warehouse TV", ct);
         await using var network = new WallboardProxy(app.BaseAddress);
 

@@ -26,6 +26,7 @@ public sealed class WidgetTests(WallboardApp app, ChromiumBrowser browser)
     public async Task Top_products_orders_map_and_order_feed_show_the_posted_orders_in_the_editor_and_on_the_wall()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var page = await LayoutSupport.NewPageAsync(browser);
         await using var _ = page.Context;
         await page.SignInAsync(app);

@@ -20,9 +20,10 @@ public sealed class GoalsPageTests(ChromiumBrowser chromium, ReportsPageApp app)
     public async Task Goal_set_in_the_page_shows_its_progress_and_pace()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var now = DateTimeOffset.UtcNow;
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var placed = now.AddMinutes(-1) > today ? now.AddMinutes(-1) : today;
+        var placed = now.AddMinutes(-1);
         var batch = new HistoryBatch();
         batch.Add(new OrderPlaced
         {

@@ -17,6 +17,7 @@ public sealed class ReportsPageTests(ChromiumBrowser chromium, ReportsPageApp ap
     public async Task Report_created_in_the_page_runs_now_and_shows_in_its_history_with_the_pdf()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var yesterdayNoon = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1).AddHours(12), TimeSpan.Zero);
         var batch = new HistoryBatch();
         batch.Add(new OrderPlaced

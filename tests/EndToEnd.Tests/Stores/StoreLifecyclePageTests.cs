@@ -70,6 +70,7 @@ public sealed class StoreLifecyclePageTests(ChromiumBrowser chromium, ReportsPag
     public async Task Overview_page_shows_the_total_and_it_changes_after_a_webhook()
     {
         var ct = TestContext.Current.CancellationToken;
+        await UtcDay.AwayFromMidnightAsync(ct);
         var live = new TestStore("rep", "live-shop", "Live Shop", "live-shop.myshopify.com", "USD", "UTC", "live-shop-secret-0123456789");
         await app.Services.GetRequiredService<IStoreDirectory>().UpsertAsync(new StoreProfile(live.Ref, live.Name, SalesChannel.Shopify, live.ShopDomain,
             live.Currency, live.TimeZone, live.WebhookSecret), ct);
