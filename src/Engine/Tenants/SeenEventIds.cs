@@ -76,13 +76,19 @@ internal sealed class SeenEventIds
     /// <summary>How many ids are held at or after the horizon.</summary>
     public int Count { get; private set; }
 
+    // The last id asked about and its key. A fold asks about each event's id three times in a row (Contains when it
+    // decides, TryGetMinute and Set when it remembers); encoding the id was a third of the entity's work a record. Keyed
+    // by the string instance, not its text: a string never changes, so the same instance always has the same key.
+    private string? _lastId;
+    private UInt128 _lastKey;
+
     /// <summary>Whether the id is held.</summary>
-    public bool Contains(string id) => Find(KeyOf(id), out _) is { } slot && IsLive(_slots[slot]);
+    public bool Contains(string id) => Find(KeyOfLast(id), out _) is { } slot && IsLive(_slots[slot]);
 
     /// <summary>The minute the id is held at; false when it is not held.</summary>
     public bool TryGetMinute(string id, out long minute)
     {
-        if (Find(KeyOf(id), out _) is { } slot && IsLive(_slots[slot]))
+        if (Find(KeyOfLast(id), out _) is { } slot && IsLive(_slots[slot]))
         {
             minute = MinuteOf(_slots[slot]);
             return true;
@@ -93,7 +99,20 @@ internal sealed class SeenEventIds
     }
 
     /// <summary>Holds the id at <paramref name="minute"/>, moving it there when it is already held.</summary>
-    public void Set(string id, long minute) => Set(KeyOf(id), minute);
+    public void Set(string id, long minute) => Set(KeyOfLast(id), minute);
+
+    /// <summary><see cref="KeyOf"/>, encoded once for the same id asked about again.</summary>
+    private UInt128 KeyOfLast(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!ReferenceEquals(id, _lastId))
+        {
+            _lastKey = KeyOf(id);
+            _lastId = id;
+        }
+
+        return _lastKey;
+    }
 
     /// <summary>Holds a key written by <see cref="Entries"/>; a restored fingerprint is as good as its id.</summary>
     public void Set(UInt128 key, long minute)

@@ -89,6 +89,26 @@ public sealed class SeenEventIdsTests
     }
 
     [Fact]
+    public void Each_id_asked_about_in_turn_is_judged_by_its_own_key_whatever_was_asked_just_before()
+    {
+        // The set keeps the last id's key for the next question about the same string; every other id is encoded anew.
+        var seen = new SeenEventIds();
+        var shortId = "o-1";
+        var longId = Uuid(1, 7);
+        seen.Set(shortId, 10);
+        Assert.True(seen.Contains(shortId));
+        Assert.False(seen.Contains(longId));
+        Assert.False(seen.TryGetMinute(longId, out _));
+        seen.Set(longId, 12);
+        Assert.True(seen.Contains(new string(shortId.AsSpan())));
+        Assert.True(seen.TryGetMinute(shortId, out var shortMinute));
+        Assert.True(seen.TryGetMinute(new string(longId.AsSpan()), out var longMinute));
+        Assert.Equal((10L, 12L, 2), (shortMinute, longMinute, seen.Count));
+        Assert.False(seen.Contains("o-2"));
+        Assert.Throws<ArgumentNullException>(() => seen.Contains(null!));
+    }
+
+    [Fact]
     public void A_long_id_is_held_as_a_fingerprint_that_no_exact_key_equals()
     {
         var uuid = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043";
