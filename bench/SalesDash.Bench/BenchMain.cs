@@ -123,7 +123,10 @@ internal static class BenchMain
             }
         }
 
-        await using var watcher = await TileWatcher.SubscribeAsync(baseAddress, options, time, ct);
+        // The figures are what a client outside the app's thread pool sees (ThreadTileWatcher says why); the SignalR client,
+        // which reads on the pool beside the app, watches too, and its figures are printed beside them.
+        using var watcher = await ThreadTileWatcher.SubscribeAsync(baseAddress, options, time, ct);
+        await using var poolWatcher = await TileWatcher.SubscribeAsync(baseAddress, options, time, ct);
         var baseline = watcher.Initial;
 
         var measured = Orders(options.Orders);
@@ -197,6 +200,12 @@ internal static class BenchMain
                 $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end; load {loadAtStart} at start)"));
             report.Add(string.Create(inv, $"                    503 share {100.0 * shed / Math.Max(1, paced.Posts.Length):0.0}% ({shed} of {paced.Posts.Length}); POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))}, p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}"));
             report.Add($"event-to-tile       at {offered}/s offered: {Tile(pacedSeen, pacedAccepted)}");
+            _ = await poolWatcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct);
+            var poolPushes = poolWatcher.Observations;
+            var poolSeen = Seen(LatencyReport.EventToTile(paced.Posts, before, poolPushes, time.TimestampFrequency));
+            var poolRelay = RelayLatencies(poolPushes, before);
+            report.Add($"  SignalR client    {Tile(poolSeen, pacedAccepted)}; relay + SignalR p50 {Ms(LatencyReport.Percentile(poolRelay, 50))} / p99 {Ms(LatencyReport.Percentile(poolRelay, 99))} " +
+                "(the same pushes read by the .NET SignalR client on the bench's thread pool, main's figure before stop 28)");
             if (server is not null)
             {
                 // Where an event's time goes: its POST (admission queue, journal commit, fold), then the wait for a tile
@@ -205,8 +214,7 @@ internal static class BenchMain
                 var either = LatencyReport.EventToTileEitherBound(paced.Posts, before, pushes, time.TimestampFrequency);
                 var fromSent = Seen([.. either.Select(l => l.FromSent)]);
                 var afterAnswer = Seen([.. either.Select(l => l.FromAnswer)]);
-                var relay = pushes.Where(p => p.EventsApplied > before && p.AsOf != default)
-                    .Select(p => (p.ReceivedAtUtc - p.AsOf).TotalMilliseconds).Order().ToList();
+                var relay = RelayLatencies(pushes, before);
                 report.Add($"  either bound      {Tile(fromSent, pacedAccepted)} (a push covering the count, or tiles computed after the 200)");
                 report.Add($"  split             POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))} / p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}; " +
                     $"200 to tile on screen p50 {Ms(LatencyReport.Percentile(afterAnswer, 50))} / p99 {Ms(LatencyReport.Percentile(afterAnswer, 99))}; " +
@@ -216,7 +224,7 @@ internal static class BenchMain
                 report.Add($"  POST split        {probe.PostSplit()}");
                 if (server.Services.GetService(typeof(SalesDash.Web.Hubs.DashboardLifetimeManager)) is RelayProbe relayProbe)
                 {
-                    report.Add($"  relay split       {relayProbe.Split(pushes, before, probe.PoolQueueMaxBetween)}");
+                    report.Add($"  relay split       {relayProbe.Split(pushes, before, probe.PoolQueueMaxBetween, probe.GcPausedBetween)}");
                 }
             }
 
@@ -279,6 +287,10 @@ internal static class BenchMain
         return string.Create(CultureInfo.InvariantCulture,
             $"start-up settled    after {time.GetElapsedTime(started).TotalSeconds:0} s (threads compiling {(last - first).TotalSeconds:0.0} s meanwhile, load {MachineFacts.LoadAverage()})");
     }
+
+    /// <summary>Tiles computed (the entity's clock) to received, for each push after <paramref name="before"/> events, sorted.</summary>
+    private static List<double> RelayLatencies(IReadOnlyList<TileObservation> pushes, long before) =>
+        [.. pushes.Where(p => p.EventsApplied > before && p.AsOf != default).Select(p => (p.ReceivedAtUtc - p.AsOf).TotalMilliseconds).Order()];
 
     private static List<double> Seen(double?[] latencies) => [.. latencies.Where(l => l is not null).Select(l => l!.Value * 1000).Order()];
 }
