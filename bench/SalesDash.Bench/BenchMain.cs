@@ -198,6 +198,10 @@ internal static class BenchMain
             report.Add(string.Create(inv,
                 $"paced {offered}/s        accepted {paced.AcceptedPerSecond:0}/s ({pacedAccepted} of {count}{(paced.NotSent > 0 ? $", {paced.NotSent} not sent: the rate was not reached" : "")}" +
                 $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end; load {loadAtStart} at start)"));
+            var opened = paced.ConnectionsOpenedAt;
+            var openedLate = opened.Count(t => t - paced.FirstSentAt > time.TimestampFrequency);
+            var openedPerSecond = opened.GroupBy(t => (t - paced.FirstSentAt) / time.TimestampFrequency).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+            report.Add(string.Create(inv, $"                    sender opened {opened.Count} connections, {openedLate} of them after its first second, at most {openedPerSecond} within one second"));
             report.Add(string.Create(inv, $"                    503 share {100.0 * shed / Math.Max(1, paced.Posts.Length):0.0}% ({shed} of {paced.Posts.Length}); POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))}, p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}"));
             report.Add($"event-to-tile       at {offered}/s offered: {Tile(pacedSeen, pacedAccepted)}");
             _ = await poolWatcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct);
