@@ -10,6 +10,11 @@ internal static class BenchMain
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == PacedSenderProcess.ChildFlag)
+        {
+            return await PacedSenderProcess.ChildMainAsync(args[1..]);
+        }
+
         BenchOptions options;
         try
         {
@@ -176,10 +181,17 @@ internal static class BenchMain
             // Open loop at a fixed rate: the latency a dashboard shows when webhooks arrive at that pace, not queued behind each other.
             var before = pushes.Count > 0 ? pushes[^1].EventsApplied : baseline.EventsApplied;
             var count = (int)Math.Min(int.MaxValue, (long)offered * (long)options.Duration.TotalSeconds);
+            var webhooks = Orders(count);
+            // Started and warmed up before the phase's probes, so its start-up is not in the phase.
+            await using var sender = options.SenderInOwnProcess
+                ? await PacedSenderProcess.StartAsync(baseAddress, options.ShopDomain, webhooks, offered, options.MaxInFlight, ct)
+                : null;
             var pacedCpu = CpuShare.Now(time);
             var loadAtStart = MachineFacts.LoadAverage();
             using var probe = new PhaseProbe(server?.Services);
-            var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, Orders(count), offered, options.MaxInFlight, time, ct);
+            var paced = sender is not null
+                ? await sender.RunAsync(ct)
+                : await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, webhooks, offered, options.MaxInFlight, time, ct);
             var pacedAccepted = paced.Accepted;
             var allShown = await watcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct);
             var stalls = probe.Stop();
@@ -197,7 +209,7 @@ internal static class BenchMain
 
             report.Add(string.Create(inv,
                 $"paced {offered}/s        accepted {paced.AcceptedPerSecond:0}/s ({pacedAccepted} of {count}{(paced.NotSent > 0 ? $", {paced.NotSent} not sent: the rate was not reached" : "")}" +
-                $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end; load {loadAtStart} at start)"));
+                $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end{(sender is null ? ", on the bench's thread pool" : ", in its own process")}; load {loadAtStart} at start)"));
             var opened = paced.ConnectionsOpenedAt;
             var openedLate = opened.Count(t => t - paced.FirstSentAt > time.TimestampFrequency);
             var openedPerSecond = opened.GroupBy(t => (t - paced.FirstSentAt) / time.TimestampFrequency).Select(g => g.Count()).DefaultIfEmpty(0).Max();
@@ -233,7 +245,7 @@ internal static class BenchMain
             }
 
             // Everything the process did while paced, pushes and idle timers included: what a tile interval costs shows here.
-            report.Add($"                    {pacedCpu.PerItem(time, paced.Posts.Length, "webhook")} (paced phase until the last tile, bench clients included)");
+            report.Add($"                    {pacedCpu.PerItem(time, paced.Posts.Length, "webhook")} (paced phase until the last tile, tile watchers included, {(sender is null ? "the sender included" : "the sender's process not")})");
         }
 
         if (rates.Count > 1)
