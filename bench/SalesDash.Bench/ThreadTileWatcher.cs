@@ -46,9 +46,6 @@ public sealed class ThreadTileWatcher : IDisposable
     /// <summary>The store's tiles as the subscription returned them.</summary>
     public DashboardTiles Initial { get; private set; } = null!;
 
-    /// <summary>Pushes dropped because they could not be parsed (none expected).</summary>
-    public int Unparsed { get; private set; }
-
     public static async Task<ThreadTileWatcher> SubscribeAsync(Uri baseAddress, BenchOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
@@ -184,9 +181,9 @@ public sealed class ThreadTileWatcher : IDisposable
                 buffer.Write(rest);
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or SocketException or JsonException)
         {
-            // Closed by Dispose or by the server.
+            // Closed by Dispose or by the server, or a message that does not parse.
         }
         finally
         {
@@ -213,12 +210,9 @@ public sealed class ThreadTileWatcher : IDisposable
         switch (type.GetInt32())
         {
             case 1 when root.GetProperty("target").GetString() == DashboardHub.TilesMethod:
-                var tiles = root.GetProperty("arguments")[0].Deserialize<DashboardTiles>(Json);
-                if (tiles is null)
-                {
-                    Unparsed++;
-                    return;
-                }
+                // A push that does not parse stops the reader (caught in Read), so the run fails on its settle wait rather than miscounting.
+                var tiles = root.GetProperty("arguments")[0].Deserialize<DashboardTiles>(Json)
+                    ?? throw new JsonException("A tiles push without tiles.");
 
                 // Noted after the parse, as the SignalR client's handler is called after its parse.
                 var observation = new TileObservation(_time.GetTimestamp(), tiles.EventsApplied, tiles.GrossRevenue.Value, tiles.AsOf, _time.GetUtcNow());
