@@ -10,6 +10,11 @@ internal static class BenchMain
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == PacedSenderProcess.ChildFlag)
+        {
+            return await PacedSenderProcess.ChildMainAsync(args[1..]);
+        }
+
         BenchOptions options;
         try
         {
@@ -123,7 +128,10 @@ internal static class BenchMain
             }
         }
 
-        await using var watcher = await TileWatcher.SubscribeAsync(baseAddress, options, time, ct);
+        // The figures are what a client outside the app's thread pool sees (ThreadTileWatcher says why); the SignalR client,
+        // which reads on the pool beside the app, watches too, and its figures are printed beside them.
+        using var watcher = await ThreadTileWatcher.SubscribeAsync(baseAddress, options, time, ct);
+        await using var poolWatcher = await TileWatcher.SubscribeAsync(baseAddress, options, time, ct);
         var baseline = watcher.Initial;
 
         var measured = Orders(options.Orders);
@@ -173,10 +181,25 @@ internal static class BenchMain
             // Open loop at a fixed rate: the latency a dashboard shows when webhooks arrive at that pace, not queued behind each other.
             var before = pushes.Count > 0 ? pushes[^1].EventsApplied : baseline.EventsApplied;
             var count = (int)Math.Min(int.MaxValue, (long)offered * (long)options.Duration.TotalSeconds);
+            // Made before the phase's probes (before stop 28 they were made inside the window: 100 MB of bodies at 2,000/s).
+            List<ShopifyOrderWebhook>? webhooks = Orders(count);
+            // Started and warmed up before the phase's probes, so its start-up is not in the phase.
+            await using var sender = options.SenderInOwnProcess
+                ? await PacedSenderProcess.StartAsync(baseAddress, options.ShopDomain, webhooks, offered, options.MaxInFlight, ct)
+                : null;
+            if (sender is not null)
+            {
+                // The child holds them now; kept here (an async method's locals live across its awaits) the app's GCs would
+                // mark and promote the sender's bodies, which no node serving webhooks holds.
+                webhooks = null;
+            }
+
             var pacedCpu = CpuShare.Now(time);
             var loadAtStart = MachineFacts.LoadAverage();
             using var probe = new PhaseProbe(server?.Services);
-            var paced = await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, Orders(count), offered, options.MaxInFlight, time, ct);
+            var paced = sender is not null
+                ? await sender.RunAsync(ct)
+                : await PacedWebhookLoad.RunAsync(baseAddress, options.ShopDomain, webhooks!, offered, options.MaxInFlight, time, ct);
             var pacedAccepted = paced.Accepted;
             var allShown = await watcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct);
             var stalls = probe.Stop();
@@ -194,9 +217,19 @@ internal static class BenchMain
 
             report.Add(string.Create(inv,
                 $"paced {offered}/s        accepted {paced.AcceptedPerSecond:0}/s ({pacedAccepted} of {count}{(paced.NotSent > 0 ? $", {paced.NotSent} not sent: the rate was not reached" : "")}" +
-                $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end; load {loadAtStart} at start)"));
+                $"{(pacedAccepted < paced.Posts.Length ? ", " + Failures(paced.Posts) : "")}, sender {paced.BehindScheduleAtEnd.TotalMilliseconds:0} ms behind at the end{(sender is null ? ", on the bench's thread pool" : ", in its own process")}; load {loadAtStart} at start)"));
+            var opened = paced.ConnectionsOpenedAt;
+            var openedLate = opened.Count(t => t - paced.FirstSentAt > time.TimestampFrequency);
+            var openedPerSecond = opened.GroupBy(t => (t - paced.FirstSentAt) / time.TimestampFrequency).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+            report.Add(string.Create(inv, $"                    sender opened {opened.Count} connections, {openedLate} of them after its first second, at most {openedPerSecond} within one second"));
             report.Add(string.Create(inv, $"                    503 share {100.0 * shed / Math.Max(1, paced.Posts.Length):0.0}% ({shed} of {paced.Posts.Length}); POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))}, p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}"));
             report.Add($"event-to-tile       at {offered}/s offered: {Tile(pacedSeen, pacedAccepted)}");
+            _ = await poolWatcher.WaitForAsync(before + pacedAccepted, options.SettleTimeout, ct);
+            var poolPushes = poolWatcher.Observations;
+            var poolSeen = Seen(LatencyReport.EventToTile(paced.Posts, before, poolPushes, time.TimestampFrequency));
+            var poolRelay = RelayLatencies(poolPushes, before);
+            report.Add($"  SignalR client    {Tile(poolSeen, pacedAccepted)}; relay + SignalR p50 {Ms(LatencyReport.Percentile(poolRelay, 50))} / p99 {Ms(LatencyReport.Percentile(poolRelay, 99))} " +
+                "(the same pushes read by the .NET SignalR client on the bench's thread pool, main's figure before stop 28)");
             if (server is not null)
             {
                 // Where an event's time goes: its POST (admission queue, journal commit, fold), then the wait for a tile
@@ -205,8 +238,7 @@ internal static class BenchMain
                 var either = LatencyReport.EventToTileEitherBound(paced.Posts, before, pushes, time.TimestampFrequency);
                 var fromSent = Seen([.. either.Select(l => l.FromSent)]);
                 var afterAnswer = Seen([.. either.Select(l => l.FromAnswer)]);
-                var relay = pushes.Where(p => p.EventsApplied > before && p.AsOf != default)
-                    .Select(p => (p.ReceivedAtUtc - p.AsOf).TotalMilliseconds).Order().ToList();
+                var relay = RelayLatencies(pushes, before);
                 report.Add($"  either bound      {Tile(fromSent, pacedAccepted)} (a push covering the count, or tiles computed after the 200)");
                 report.Add($"  split             POST p50 {Ms(LatencyReport.Percentile(pacedPostTimes, 50))} / p99 {Ms(LatencyReport.Percentile(pacedPostTimes, 99))}; " +
                     $"200 to tile on screen p50 {Ms(LatencyReport.Percentile(afterAnswer, 50))} / p99 {Ms(LatencyReport.Percentile(afterAnswer, 99))}; " +
@@ -216,12 +248,12 @@ internal static class BenchMain
                 report.Add($"  POST split        {probe.PostSplit()}");
                 if (server.Services.GetService(typeof(SalesDash.Web.Hubs.DashboardLifetimeManager)) is RelayProbe relayProbe)
                 {
-                    report.Add($"  relay split       {relayProbe.Split(pushes, before, probe.PoolQueueMaxBetween)}");
+                    report.Add($"  relay split       {relayProbe.Split(pushes, before, probe.PoolQueueMaxBetween, probe.GcPausedBetween)}");
                 }
             }
 
             // Everything the process did while paced, pushes and idle timers included: what a tile interval costs shows here.
-            report.Add($"                    {pacedCpu.PerItem(time, paced.Posts.Length, "webhook")} (paced phase until the last tile, bench clients included)");
+            report.Add($"                    {pacedCpu.PerItem(time, paced.Posts.Length, "webhook")} (paced phase until the last tile, tile watchers included, {(sender is null ? "the sender included" : "the sender's process not")})");
         }
 
         if (rates.Count > 1)
@@ -279,6 +311,10 @@ internal static class BenchMain
         return string.Create(CultureInfo.InvariantCulture,
             $"start-up settled    after {time.GetElapsedTime(started).TotalSeconds:0} s (threads compiling {(last - first).TotalSeconds:0.0} s meanwhile, load {MachineFacts.LoadAverage()})");
     }
+
+    /// <summary>Tiles computed (the entity's clock) to received, for each push after <paramref name="before"/> events, sorted.</summary>
+    private static List<double> RelayLatencies(IReadOnlyList<TileObservation> pushes, long before) =>
+        [.. pushes.Where(p => p.EventsApplied > before && p.AsOf != default).Select(p => (p.ReceivedAtUtc - p.AsOf).TotalMilliseconds).Order()];
 
     private static List<double> Seen(double?[] latencies) => [.. latencies.Where(l => l is not null).Select(l => l!.Value * 1000).Order()];
 }

@@ -26,6 +26,12 @@ public sealed record BenchOptions
     /// <summary>Most paced POSTs awaiting an answer at once.</summary>
     public int MaxInFlight { get; init; } = 256;
 
+    /// <summary>
+    /// Whether the paced phases' sender runs in a process of its own (<see cref="PacedSenderProcess"/>), as webhook senders
+    /// do, rather than on the thread pool of the bench's process, which hosts the app under test.
+    /// </summary>
+    public bool SenderInOwnProcess { get; init; } = true;
+
     /// <summary>Whether to measure the bare-endpoint ceiling (in-process runs only).</summary>
     public bool Ceiling { get; init; } = true;
 
@@ -83,6 +89,8 @@ public sealed record BenchOptions
                               time and accepted); replaces --rate
           --duration S        seconds the paced latency phase lasts (default 10)
           --max-in-flight M   paced POSTs awaiting an answer at once (default 256)
+          --sender WHERE      process (default): the paced phases' sender runs in a child process with its own thread
+                              pool; in-process: on the bench's pool, beside the app (the figures before stop 28)
           --ceiling B         true/false: measure the bare endpoint (HMAC + JSON, no engine) before and after the
                               app's phase; the ratio to the higher of the two is the headline (default true)
           --ceiling-orders N  orders posted to the bare endpoint in each of its two phases (default: twice --orders)
@@ -120,6 +128,7 @@ public sealed record BenchOptions
                 case "--duration": options = options with { Duration = TimeSpan.FromSeconds(Count(name, value, 1)) }; break;
                 case "--max-in-flight": options = options with { MaxInFlight = Count(name, value, 1) }; break;
                 case "--ceiling-orders": options = options with { CeilingOrders = Count(name, value, 1) }; break;
+                case "--sender": options = options with { SenderInOwnProcess = value switch { "process" => true, "in-process" => false, _ => throw new ArgumentException($"{name} must be process or in-process") } }; break;
                 case "--ceiling": options = options with { Ceiling = bool.TryParse(value, out var b) ? b : throw new ArgumentException($"{name} must be true or false") }; break;
                 case "--wallboards": options = options with { Wallboards = Count(name, value, 0) }; break;
                 case "--wallboard-rate": options = options with { WallboardRate = Count(name, value, 1) }; break;

@@ -3,6 +3,9 @@ namespace SalesDash.Bench;
 /// <summary>What a paced run sent: each POST, and how well the sender kept to the schedule.</summary>
 public sealed record PacedRun(PostResult[] Posts, int NotSent, long FirstSentAt, long LastRespondedAt, TimeSpan BehindScheduleAtEnd, long TimestampFrequency)
 {
+    /// <summary>When the sender opened each of its connections (timestamps), in order.</summary>
+    public IReadOnlyList<long> ConnectionsOpenedAt { get; init; } = [];
+
     public int Accepted => Posts.Count(p => p.Accepted);
 
     public TimeSpan Elapsed => TimeSpan.FromSeconds((LastRespondedAt - FirstSentAt) / (double)TimestampFrequency);
@@ -28,7 +31,33 @@ public static class PacedWebhookLoad
         long started = 0;
         long failed = 0;
         using var slots = new SemaphoreSlim(maxInFlight);
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxInFlight, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        var opened = new List<long>();
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxInFlight,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            // Noted, because each new connection is an accept and a connection start on the server's pool, in a burst when POSTs back up.
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+
+                lock (opened)
+                {
+                    opened.Add(time.GetTimestamp());
+                }
+
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
         async Task PostAsync(int index)
@@ -102,6 +131,12 @@ public static class PacedWebhookLoad
         var posts = results[..sent];
         var firstSent = posts.Min(r => r.SentAt);
         var lastAnswer = posts.Max(r => r.RespondedAt);
-        return new PacedRun(posts, webhooks.Count - sent, firstSent, lastAnswer, behind < TimeSpan.Zero ? TimeSpan.Zero : behind, time.TimestampFrequency);
+        lock (opened)
+        {
+            return new PacedRun(posts, webhooks.Count - sent, firstSent, lastAnswer, behind < TimeSpan.Zero ? TimeSpan.Zero : behind, time.TimestampFrequency)
+            {
+                ConnectionsOpenedAt = [.. opened],
+            };
+        }
     }
 }

@@ -28,11 +28,21 @@ public sealed class PhaseProbe : IDisposable
     private long _arrivedDuringWrite;
     private long _arrivedWhileIdle;
 
+    /// <summary>Each GC seen by the sampler: when it was seen (within 5 ms of its end), its pause and its generation.</summary>
+    private readonly List<(DateTimeOffset SeenAt, double PauseMs, int Generation)> _gcs = [];
+    private readonly long[] _gcIndex = new long[3];
+    private static readonly GCKind[] Kinds = [GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background];
+
     public PhaseProbe(IServiceProvider? services)
     {
         _limiter = services?.GetService(typeof(WebhookLimiter)) as WebhookLimiter;
         _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         _pauseAtStart = GC.GetTotalPauseDuration();
+        for (var k = 0; k < Kinds.Length; k++)
+        {
+            _gcIndex[k] = GC.GetGCMemoryInfo(Kinds[k]).Index;
+        }
+
         _thread = new Thread(Sample) { IsBackground = true, Name = "phase-probe" };
         _thread.Start();
 
@@ -122,7 +132,44 @@ public sealed class PhaseProbe : IDisposable
 
             _maxPoolThreads = Math.Max(_maxPoolThreads, ThreadPool.ThreadCount);
             _census.Sample(queued, System.Diagnostics.Stopwatch.GetTimestamp(), System.Diagnostics.Stopwatch.Frequency);
+            NoteGcs();
             Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>
+    /// Notes the last GC of each kind if it is new since the last sample: a GC's pause, not only the phase's total, so a
+    /// slow push can be laid beside the pauses that fell inside it. Two GCs of one kind within 5 ms would show as one.
+    /// </summary>
+    private void NoteGcs()
+    {
+        for (var k = 0; k < Kinds.Length; k++)
+        {
+            var info = GC.GetGCMemoryInfo(Kinds[k]);
+            if (info.Index > _gcIndex[k])
+            {
+                _gcIndex[k] = info.Index;
+                var pause = 0.0;
+                foreach (var p in info.PauseDurations)
+                {
+                    pause += p.TotalMilliseconds;
+                }
+
+                lock (_gcs)
+                {
+                    _gcs.Add((DateTimeOffset.UtcNow, pause, info.Generation));
+                }
+            }
+        }
+    }
+
+    /// <summary>The GC pauses seen in a window (a push's write to its receipt, widened by the 5 ms sampling and the pause itself), in ms.</summary>
+    public double GcPausedBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gcs)
+        {
+            // A GC seen at t paused in [t - pause - 5 ms, t].
+            return _gcs.Where(g => g.SeenAt >= from && g.SeenAt - TimeSpan.FromMilliseconds(g.PauseMs + 5) <= to).Sum(g => g.PauseMs);
         }
     }
 
@@ -143,7 +190,18 @@ public sealed class PhaseProbe : IDisposable
         return string.Create(inv,
             $"admission queue p50 {LatencyReport.Percentile(waiting, 50):0}, p99 {LatencyReport.Percentile(waiting, 99):0}, max {(waiting.Count > 0 ? waiting[^1] : 0):0} waiting; " +
             $"thread-pool queue p50 {LatencyReport.Percentile(pool, 50):0}, p99 {LatencyReport.Percentile(pool, 99):0}, max {(pool.Count > 0 ? pool[^1] : 0):0} ({_maxPoolThreads} pool threads at most); " +
-            $"GC {gen0}/{gen1}/{gen2} (gen0/1/2) paused {pause.TotalMilliseconds:0} ms in all, last {lastPause:0.0} ms");
+            $"GC {gen0}/{gen1}/{gen2} (gen0/1/2) paused {pause.TotalMilliseconds:0} ms in all, last {lastPause:0.0} ms; {GcPauses()}");
+    }
+
+    private string GcPauses()
+    {
+        lock (_gcs)
+        {
+            return _gcs.Count == 0
+                ? "no GC seen by the sampler"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"{_gcs.Count} GCs seen, longest pause {_gcs.Max(g => g.PauseMs):0.0} ms (gen {_gcs.MaxBy(g => g.PauseMs).Generation}), each: {string.Join(" ", _gcs.Select(g => $"{g.PauseMs:0.0}/g{g.Generation}"))}");
+        }
     }
 
     /// <summary>What the deep thread-pool queues held (<see cref="PoolCensus"/>), after <see cref="Stop"/>.</summary>

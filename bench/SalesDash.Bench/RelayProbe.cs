@@ -57,7 +57,7 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
     /// received; percentiles of each, then the mean of each part over the pushes in the slowest 1% (what the tail is made
     /// of), and the size of the last tile set written as JSON (what the serialiser writes for every push).
     /// </summary>
-    public string Split(IReadOnlyList<TileObservation> pushes, long before, Func<DateTimeOffset, DateTimeOffset, long>? poolQueueMax = null)
+    public string Split(IReadOnlyList<TileObservation> pushes, long before, Func<DateTimeOffset, DateTimeOffset, long>? poolQueueMax = null, Func<DateTimeOffset, DateTimeOffset, double>? gcPaused = null)
     {
         DashboardTiles? sample;
         lock (_writes)
@@ -69,7 +69,7 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
         var parts = new List<(double Total, double ToWrite, double Call, double AfterWrite)>();
         // The part after the write, cut where the frame reached Kestrel's socket transport: the server's SignalR transport
         // loop (woken through the thread pool), then Kestrel's send, the socket and the client.
-        var afterParts = new List<(double Total, double ToSocket, double SocketToReceived, long PoolQueueMax)>();
+        var afterParts = new List<(double Total, double ToSocket, double SocketToReceived, long PoolQueueMax, double GcPausedMs)>();
         foreach (var push in pushes.Where(p => p.EventsApplied > before && p.AsOf != default))
         {
             if (writes.TryGetValue((push.AsOf, push.EventsApplied), out var w))
@@ -80,7 +80,8 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
                 if (sockets.FirstFlushBetween(w.StartedAtUtc, push.ReceivedAtUtc) is { } flushed)
                 {
                     afterParts.Add(((push.ReceivedAtUtc - push.AsOf).TotalMilliseconds, (flushed - w.StartedAtUtc).TotalMilliseconds - w.CallMs,
-                        (push.ReceivedAtUtc - flushed).TotalMilliseconds, poolQueueMax?.Invoke(w.StartedAtUtc, push.ReceivedAtUtc) ?? -1));
+                        (push.ReceivedAtUtc - flushed).TotalMilliseconds, poolQueueMax?.Invoke(w.StartedAtUtc, push.ReceivedAtUtc) ?? -1,
+                        gcPaused?.Invoke(w.StartedAtUtc, push.ReceivedAtUtc) ?? double.NaN));
                 }
             }
         }
@@ -93,7 +94,7 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
         }
 
         var tail = parts.OrderByDescending(p => p.Total).Take(Math.Max(1, parts.Count / 100)).ToList();
-        string After(Func<(double Total, double ToSocket, double SocketToReceived, long PoolQueueMax), double> part)
+        string After(Func<(double Total, double ToSocket, double SocketToReceived, long PoolQueueMax, double GcPausedMs), double> part)
         {
             var sorted = afterParts.Select(part).Order().ToList();
             return string.Create(inv, $"p50 {LatencyReport.Percentile(sorted, 50):0.0} / p99 {LatencyReport.Percentile(sorted, 99):0.0}");
@@ -103,7 +104,7 @@ public sealed class RelayProbe(ILogger<DefaultHubLifetimeManager<DashboardHub>> 
         var afterLine = afterParts.Count == 0 ? "" : string.Create(inv,
             $" After the write, {afterParts.Count} matched to their socket write: to the socket {After(p => p.ToSocket)} ms (SignalR's transport loop), " +
             $"socket to received {After(p => p.SocketToReceived)} ms (Kestrel's send, loopback, the client's receive loop); slowest 5% ({afterTail.Count}): " +
-            $"{string.Join(", ", afterTail.Select(p => string.Create(inv, $"{p.Total:0} = {p.ToSocket:0} + {p.SocketToReceived:0} ms after (pool queue max {p.PoolQueueMax})")))}");
+            $"{string.Join(", ", afterTail.Select(p => string.Create(inv, $"{p.Total:0} = {p.ToSocket:0} + {p.SocketToReceived:0} ms after (pool queue max {p.PoolQueueMax}, GC paused {p.GcPausedMs:0} ms)")))}");
         var bytes = sample is null ? 0 : JsonSerializer.SerializeToUtf8Bytes(sample, JsonSerializerOptions.Web).Length;
         return string.Create(inv,
             $"{parts.Count} pushes: tiles computed to relay write {P(p => p.ToWrite)} ms (pub-sub, relay mailbox, rest); " +
