@@ -25,8 +25,7 @@ public sealed class ThreadTileWatcher : IDisposable
 
     private readonly Socket _socket;
     private readonly WebSocket _webSocket;
-    private readonly TimeProvider _time;
-    private readonly List<TileObservation> _observations = [];
+    private readonly TileObservations _observations;
     private readonly Thread _reader;
     private readonly Timer _ping;
     private readonly TaskCompletionSource<DashboardTiles> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,7 +36,7 @@ public sealed class ThreadTileWatcher : IDisposable
     {
         _socket = socket;
         _webSocket = webSocket;
-        _time = time;
+        _observations = new TileObservations(time);
         _reader = new Thread(Read) { IsBackground = true, Name = "tile-watcher" };
         // The server closes a connection it has heard nothing from for 30 s (SignalR's client timeout); the .NET client pings every 15 s.
         _ping = new Timer(_ => SendRecord("{\"type\":6}"u8), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
@@ -76,36 +75,11 @@ public sealed class ThreadTileWatcher : IDisposable
     }
 
     /// <summary>Every push received so far, in arrival order.</summary>
-    public IReadOnlyList<TileObservation> Observations
-    {
-        get
-        {
-            lock (_observations)
-            {
-                return [.. _observations];
-            }
-        }
-    }
+    public IReadOnlyList<TileObservation> Observations => _observations.All;
 
     /// <summary>Waits until a push covers <paramref name="eventsApplied"/> events; false when the timeout passes first.</summary>
-    public async Task<bool> WaitForAsync(long eventsApplied, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
-        while (_time.GetTimestamp() < deadline)
-        {
-            lock (_observations)
-            {
-                if (_observations.Count > 0 && _observations[^1].EventsApplied >= eventsApplied)
-                {
-                    return true;
-                }
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _time, cancellationToken);
-        }
-
-        return false;
-    }
+    public Task<bool> WaitForAsync(long eventsApplied, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _observations.WaitForAsync(eventsApplied, timeout, cancellationToken);
 
     private static string ReadHead(Stream stream)
     {
@@ -215,11 +189,7 @@ public sealed class ThreadTileWatcher : IDisposable
                     ?? throw new JsonException("A tiles push without tiles.");
 
                 // Noted after the parse, as the SignalR client's handler is called after its parse.
-                var observation = new TileObservation(_time.GetTimestamp(), tiles.EventsApplied, tiles.GrossRevenue.Value, tiles.AsOf, _time.GetUtcNow());
-                lock (_observations)
-                {
-                    _observations.Add(observation);
-                }
+                _observations.Note(tiles);
 
                 break;
             case 3 when root.TryGetProperty("result", out var result):

@@ -5,25 +5,18 @@ using SalesDash.Web.Hubs;
 namespace SalesDash.Bench;
 
 /// <summary>
-/// One tiles message as the bench's SignalR client received it; Timestamp is from <see cref="TimeProvider.GetTimestamp"/>,
-/// AsOf is the entity's clock when it computed the tiles (the same process clock as the bench's).
-/// </summary>
-public readonly record struct TileObservation(long Timestamp, long EventsApplied, decimal GrossRevenue, DateTimeOffset AsOf = default, DateTimeOffset ReceivedAtUtc = default);
-
-/// <summary>
 /// A dashboard client like the browser's: subscribes to one store on the hub and notes when each tiles
 /// push arrives and how many events it covers.
 /// </summary>
 public sealed class TileWatcher : IAsyncDisposable
 {
     private readonly HubConnection connection;
-    private readonly TimeProvider time;
-    private readonly List<TileObservation> observations = [];
+    private readonly TileObservations observations;
 
     private TileWatcher(HubConnection connection, TimeProvider time)
     {
         this.connection = connection;
-        this.time = time;
+        observations = new TileObservations(time);
         connection.On<DashboardTiles>(DashboardHub.TilesMethod, Record);
     }
 
@@ -43,45 +36,13 @@ public sealed class TileWatcher : IAsyncDisposable
     }
 
     /// <summary>Every push received so far, in arrival order.</summary>
-    public IReadOnlyList<TileObservation> Observations
-    {
-        get
-        {
-            lock (observations)
-            {
-                return [.. observations];
-            }
-        }
-    }
+    public IReadOnlyList<TileObservation> Observations => observations.All;
 
     /// <summary>Waits until a push covers <paramref name="eventsApplied"/> events; false when the timeout passes first.</summary>
-    public async Task<bool> WaitForAsync(long eventsApplied, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
-        while (time.GetTimestamp() < deadline)
-        {
-            lock (observations)
-            {
-                if (observations.Count > 0 && observations[^1].EventsApplied >= eventsApplied)
-                {
-                    return true;
-                }
-            }
+    public Task<bool> WaitForAsync(long eventsApplied, TimeSpan timeout, CancellationToken cancellationToken) =>
+        observations.WaitForAsync(eventsApplied, timeout, cancellationToken);
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
-        }
-
-        return false;
-    }
-
-    private void Record(DashboardTiles tiles)
-    {
-        var observation = new TileObservation(time.GetTimestamp(), tiles.EventsApplied, tiles.GrossRevenue.Value, tiles.AsOf, time.GetUtcNow());
-        lock (observations)
-        {
-            observations.Add(observation);
-        }
-    }
+    private void Record(DashboardTiles tiles) => observations.Note(tiles);
 
     public ValueTask DisposeAsync() => connection.DisposeAsync();
 }
